@@ -1,0 +1,118 @@
+//! The only place the order of steps lives: validate, route, then check against and update
+//! the user's profile. Every view reads `Outcome`s; none recomputes a rule.
+
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::event::Event;
+use crate::input::{Origin, Record};
+use crate::profile::{IdentityId, Profiles};
+use crate::route::{Route, route};
+use crate::settings::Workspace;
+use crate::validate::{Code, Finding, Severity, validate};
+
+/// Everything decided about one event.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub origin: Origin,
+    /// The parsed event, when the record was JSON.
+    pub json: Option<Value>,
+    pub findings: Vec<Finding>,
+    /// One per destination, in settings order.
+    pub routes: Vec<Route>,
+    /// Whose event it is, for ingested events with an id.
+    pub identity: Option<IdentityId>,
+}
+
+impl Outcome {
+    pub fn ingested(&self) -> bool {
+        !self
+            .findings
+            .iter()
+            .any(|f| f.severity() == Severity::Error)
+    }
+
+    pub fn has_warnings(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.severity() == Severity::Warning)
+    }
+
+    pub fn event(&self) -> Option<Event<'_>> {
+        self.json.as_ref().and_then(Event::new)
+    }
+
+    pub fn delivered(&self) -> usize {
+        self.routes
+            .iter()
+            .filter(|r| r.decision.delivered())
+            .count()
+    }
+
+    pub fn blocked(&self) -> usize {
+        self.routes.len() - self.delivered()
+    }
+}
+
+pub struct Engine {
+    ws: Arc<Workspace>,
+    profiles: Profiles,
+    /// Hashes of the messageIds of ingested events; 8 bytes each instead of the whole id.
+    seen_message_ids: HashSet<u64>,
+}
+
+impl Engine {
+    pub fn new(ws: Arc<Workspace>) -> Self {
+        Self {
+            ws,
+            profiles: Profiles::default(),
+            seen_message_ids: HashSet::new(),
+        }
+    }
+
+    pub fn workspace(&self) -> &Arc<Workspace> {
+        &self.ws
+    }
+
+    pub fn profiles(&self) -> &Profiles {
+        &self.profiles
+    }
+
+    pub fn ingest(&mut self, record: Record) -> Outcome {
+        let mut findings = validate(&record, &self.ws);
+        let ingested = !findings.iter().any(|f| f.severity() == Severity::Error);
+        let json = record.json.ok();
+        let ev = json.as_ref().and_then(Event::new);
+        let routes = route(&self.ws, ev.as_ref(), ingested);
+        let mut identity = None;
+        if let (true, Some(ev)) = (ingested, &ev) {
+            if let Some(id) = ev.message_id() {
+                let mut h = DefaultHasher::new();
+                id.hash(&mut h);
+                if !self.seen_message_ids.insert(h.finish()) {
+                    findings.push(Finding::new(
+                        Code::DuplicateMessageId,
+                        format!(
+                            "messageId \"{}\" was already seen: Segment drops this event as a duplicate",
+                            crate::text::printable(id)
+                        ),
+                        Some("messageId".into()),
+                    ));
+                }
+            }
+            let (who, warnings) = self.profiles.observe(&self.ws, ev, &record.origin, &routes);
+            identity = who;
+            findings.extend(warnings);
+        }
+        Outcome {
+            origin: record.origin,
+            json,
+            findings,
+            routes,
+            identity,
+        }
+    }
+}

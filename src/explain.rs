@@ -1,0 +1,235 @@
+//! Plain English for one event's decisions, for people learning the rules. Every string from
+//! the event is sanitised here, so callers can print the lines as they are.
+
+use crate::engine::Outcome;
+use crate::event::{Event, Preferences};
+use crate::profile::Profiles;
+use crate::route::{Block, Blocker, Decision, Delivery, IntegrationsKey, PreferenceValue, Route};
+use crate::settings::{CatIdx, Workspace};
+use crate::text::printable;
+use crate::validate::shown;
+
+/// `C0004 (Targeting)`, or just the id where the name is the id.
+pub fn category_label(ws: &Workspace, c: CatIdx) -> String {
+    let cat = ws.category(c);
+    if cat.name == cat.id {
+        printable(&cat.id).into_owned()
+    } else {
+        format!("{} ({})", printable(&cat.id), printable(&cat.name))
+    }
+}
+
+/// A blocking category's value in words.
+pub fn describe_value(value: &PreferenceValue) -> String {
+    match value {
+        PreferenceValue::False => "false".into(),
+        PreferenceValue::Missing => "missing (counts as false)".into(),
+        PreferenceValue::Other(v) => format!("{}, not a boolean (counts as false)", shown(v)),
+    }
+}
+
+pub fn describe_blocker(ws: &Workspace, b: &Blocker) -> String {
+    format!(
+        "{} is {}",
+        category_label(ws, b.category),
+        describe_value(&b.value)
+    )
+}
+
+fn mapped_list(ws: &Workspace, dest: usize) -> String {
+    let enabled: Vec<String> = ws.destinations[dest]
+        .categories
+        .iter()
+        .filter(|&&c| ws.category(c).enabled)
+        .map(|&c| category_label(ws, c))
+        .collect();
+    enabled.join(", ")
+}
+
+fn describe_delivery(ws: &Workspace, dest: usize, why: Delivery) -> String {
+    let d = &ws.destinations[dest];
+    match why {
+        Delivery::ConsentPreferenceEvent => {
+            "Consent Preference Updated events are sent regardless of consent".into()
+        }
+        Delivery::NoConsent => {
+            "the event carries no consent preferences, so consent is not enforced".into()
+        }
+        Delivery::NotEnforced => format!(
+            "{} destinations do not enforce consent",
+            d.kind.as_str()
+        ),
+        Delivery::Unmapped => {
+            "it is mapped to no enabled category, and Segment assumes unmapped destinations need no consent"
+                .into()
+        }
+        Delivery::Consented => format!(
+            "every category it is mapped to is true: {}",
+            mapped_list(ws, dest)
+        ),
+    }
+}
+
+/// One sentence on one destination's decision, starting with the destination's name.
+pub fn describe_route(ws: &Workspace, r: &Route) -> String {
+    let name = printable(&ws.destinations[r.destination].name);
+    match &r.decision {
+        Decision::Deliver(why) => {
+            format!(
+                "{name} receives it: {}.",
+                describe_delivery(ws, r.destination, *why)
+            )
+        }
+        Decision::Block(Block::NotIngested) => {
+            format!("{name} does not receive it: the event was not ingested.")
+        }
+        Decision::Block(Block::NotConsented { blocked_by }) => {
+            let reasons: Vec<String> = blocked_by.iter().map(|b| describe_blocker(ws, b)).collect();
+            format!(
+                "{name} is blocked: it needs every one of {} to be true, and {}.",
+                mapped_list(ws, r.destination),
+                reasons.join(", ")
+            )
+        }
+        Decision::Block(Block::IntegrationsObject { key, consent }) => {
+            let rule = match key {
+                IntegrationsKey::Destination => format!("integrations[\"{name}\"] is false"),
+                IntegrationsKey::All => {
+                    format!("integrations.All is false and integrations[\"{name}\"] is not true")
+                }
+            };
+            format!(
+                "{name} is removed by the integrations object: {rule}. Consent alone would have let it through ({}).",
+                describe_delivery(ws, r.destination, *consent)
+            )
+        }
+    }
+}
+
+fn describe_event(ev: &Event<'_>) -> String {
+    let kind = ev
+        .type_name()
+        .map_or("an event without a type".into(), |t| {
+            printable(t).into_owned()
+        });
+    let mut s = kind;
+    if let Some(name) = ev.event_name() {
+        s += &format!(" \"{}\"", printable(name));
+    }
+    match (ev.user_id(), ev.anonymous_id()) {
+        (Some(u), Some(a)) => {
+            s += &format!(" from user {} (anonymousId {})", printable(u), printable(a))
+        }
+        (Some(u), None) => s += &format!(" from user {}", printable(u)),
+        (None, Some(a)) => s += &format!(" from anonymous user {}", printable(a)),
+        (None, None) => s += " with no user",
+    }
+    s
+}
+
+fn describe_stamp(ws: &Workspace, ev: &Event<'_>) -> String {
+    if ev.is_preference_event() {
+        return "This is a Segment Consent Preference Updated event: it records the user's choice and is sent to every destination regardless of consent.".into();
+    }
+    match ev.preferences() {
+        Preferences::Absent => "The event carries no consent preferences (context.consent.categoryPreferences), so consent is not enforced: every destination receives it unless the integrations object removes it.".into(),
+        Preferences::NotObject(v) => format!(
+            "categoryPreferences is {}, not an object, so no category counts as consented.",
+            shown(v)
+        ),
+        Preferences::Object(prefs) => {
+            let parts: Vec<String> = ws
+                .categories
+                .iter()
+                .map(|c| {
+                    let v = prefs.get(&c.id).map_or("missing (counts as false)".into(), |v| {
+                        if v.is_boolean() { v.to_string() } else { format!("{}, not a boolean", shown(v)) }
+                    });
+                    let off = if c.enabled { "" } else { " [category disabled: not enforced]" };
+                    format!("{} = {v}{off}", printable(&c.id))
+                })
+                .collect();
+            format!("Consent stamped on the event: {}.", parts.join(", "))
+        }
+    }
+}
+
+/// The explanation of one outcome, as lines of text.
+pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome) -> Vec<String> {
+    let mut out = Vec::new();
+    let what = o.event().map_or_else(
+        || "a record that is not an event".into(),
+        |e| describe_event(&e),
+    );
+    out.push(format!("{}: {what}.", o.origin));
+    if o.ingested() {
+        out.push("Segment ingests it.".into());
+    } else {
+        out.push("Segment does not ingest it, so no destination receives it:".into());
+    }
+    for f in o
+        .findings
+        .iter()
+        .filter(|f| f.severity() == crate::validate::Severity::Error)
+    {
+        out.push(format!(
+            "  error {}: {}",
+            f.code.as_str(),
+            printable(&f.message)
+        ));
+    }
+    if let (true, Some(ev)) = (o.ingested(), o.event()) {
+        out.push(describe_stamp(ws, &ev));
+        if !ws.destinations.is_empty() {
+            out.push("Destinations:".into());
+        }
+        for r in &o.routes {
+            let mark = if r.decision.delivered() {
+                "deliver"
+            } else {
+                "block  "
+            };
+            out.push(format!("  {mark} {}", describe_route(ws, r)));
+        }
+    }
+    let warnings: Vec<_> = o
+        .findings
+        .iter()
+        .filter(|f| f.severity() == crate::validate::Severity::Warning)
+        .collect();
+    if !warnings.is_empty() {
+        out.push("Warnings (the event is still routed):".into());
+        for f in warnings {
+            let at = f
+                .path
+                .as_deref()
+                .map(|p| format!(" at {}", printable(p)))
+                .unwrap_or_default();
+            out.push(format!(
+                "  {}{at}: {}",
+                f.code.as_str(),
+                printable(&f.message)
+            ));
+        }
+    }
+    if let Some(id) = o.identity {
+        let p = profiles.profile(id);
+        let label = printable(profiles.label(id)).into_owned();
+        match &p.consent {
+            None => out.push(format!("{label}'s profile holds no consent yet.")),
+            Some(states) => {
+                let parts: Vec<String> = ws
+                    .categories
+                    .iter()
+                    .zip(states)
+                    .map(|(c, s)| format!("{} = {}", printable(&c.id), s.as_str()))
+                    .collect();
+                out.push(format!(
+                    "{label}'s recorded consent (what they last said; enforcement uses the event's own stamp): {}.",
+                    parts.join(", ")
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,158 @@
+//! HAR captures (a browser's network export): every request to a Segment endpoint, on any
+//! host, yields the events in its body.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::{Origin, Record, RecordError, batch, describe_json_error};
+use crate::locate::{Step, element_offsets};
+
+/// True when the start of an input is a HAR document (`{ "log": ...`).
+pub fn looks_like_har(start: &[u8]) -> bool {
+    let s = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+    let mut rest = s.trim_ascii_start();
+    let Some(r) = rest.strip_prefix(b"{") else {
+        return false;
+    };
+    rest = r.trim_ascii_start();
+    rest.starts_with(b"\"log\"")
+}
+
+/// The Segment call an endpoint path names, and the event type it implies.
+fn endpoint(url: &str) -> Option<Option<&'static str>> {
+    let path = url.split(['?', '#']).next()?;
+    let last = path.trim_end_matches('/').rsplit_once("/v1/")?.1;
+    Some(match last {
+        "t" | "track" => Some("track"),
+        "i" | "identify" => Some("identify"),
+        "p" | "page" => Some("page"),
+        "s" | "screen" => Some("screen"),
+        "g" | "group" => Some("group"),
+        "a" | "alias" => Some("alias"),
+        "b" | "batch" | "import" => None,
+        _ => return None,
+    })
+}
+
+/// The records of a whole HAR document. A document that is not valid JSON is one record
+/// saying where it broke.
+pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
+    let mut out = Vec::new();
+    let origin = |line: u64, offset: u64| Origin {
+        file: file.clone(),
+        line,
+        index: None,
+        offset,
+    };
+    let doc: Value = match serde_json::from_slice(text) {
+        Ok(v) => v,
+        Err(e) => {
+            out.push(Record {
+                origin: origin(e.line() as u64, 0),
+                size: text.len(),
+                json: Err(RecordError::InvalidJson(format!(
+                    "not a valid HAR capture: {}",
+                    describe_json_error(&e)
+                ))),
+            });
+            return out;
+        }
+    };
+    let entries = doc["log"]["entries"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let offsets =
+        element_offsets(text, &[Step::Key("log"), Step::Key("entries")]).unwrap_or_default();
+    let mut line = 1u64;
+    let mut counted_to = 0usize;
+    for (i, entry) in entries.iter().enumerate() {
+        let request = &entry["request"];
+        let Some(url) = request["url"].as_str() else {
+            continue;
+        };
+        let Some(implied_type) = endpoint(url) else {
+            continue;
+        };
+        let offset = offsets.get(i).copied().unwrap_or(0);
+        if offset > counted_to {
+            line += memchr::memchr_iter(b'\n', &text[counted_to..offset]).count() as u64;
+            counted_to = offset;
+        }
+        let at = origin(line, offset as u64);
+        let shown_url = crate::text::printable(url);
+        let Some(body) = request["postData"]["text"].as_str() else {
+            out.push(Record {
+                origin: at,
+                size: 0,
+                json: Err(RecordError::InvalidJson(format!(
+                    "HAR entry {} ({shown_url}) has no request body",
+                    i + 1
+                ))),
+            });
+            continue;
+        };
+        match serde_json::from_str::<Value>(body) {
+            Err(e) => out.push(Record {
+                origin: at,
+                size: body.len(),
+                json: Err(RecordError::InvalidJson(format!(
+                    "HAR entry {} ({shown_url}): request body is not JSON: {}",
+                    i + 1,
+                    describe_json_error(&e)
+                ))),
+            }),
+            Ok(mut value) => {
+                if let (Some(t), Value::Object(obj)) = (implied_type, &mut value) {
+                    obj.entry("type").or_insert_with(|| Value::from(t));
+                }
+                batch::expand(at, body.len(), value, &mut out);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_har_by_content() {
+        assert!(looks_like_har(b"\xEF\xBB\xBF {\n  \"log\": {"));
+        assert!(!looks_like_har(b"{\"type\":\"track\"}"));
+    }
+
+    #[test]
+    fn endpoints_map_to_types() {
+        assert_eq!(endpoint("https://api.segment.io/v1/t"), Some(Some("track")));
+        assert_eq!(endpoint("https://x.example/v1/batch?x=1"), Some(None));
+        assert_eq!(
+            endpoint("https://cdn.segment.com/v1/projects/k/settings"),
+            None
+        );
+    }
+
+    #[test]
+    fn yields_segment_calls_with_lines() {
+        let har = r#"{
+  "log": {
+    "entries": [
+      {"request": {"url": "https://cdn.example/app.js"}},
+      {"request": {"url": "https://api.segment.io/v1/t",
+                   "postData": {"text": "{\"event\":\"A\",\"userId\":\"u\"}"}}},
+      {"request": {"url": "https://api.segment.io/v1/p", "postData": {"text": "nope"}}}
+    ]
+  }
+}"#;
+        let recs = records(&Arc::from("c.har"), har.as_bytes());
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].origin.line, 5);
+        assert_eq!(recs[0].json.as_ref().unwrap()["type"], "track");
+        assert_eq!(recs[1].origin.line, 7);
+        assert!(
+            matches!(&recs[1].json, Err(RecordError::InvalidJson(m)) if m.contains("not JSON"))
+        );
+    }
+}

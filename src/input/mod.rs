@@ -1,0 +1,218 @@
+//! Reading events: JSON Lines (with Segment batch payloads expanded) and HAR captures. Every
+//! record keeps where it came from; a line that cannot be parsed is still a record.
+
+pub mod batch;
+pub mod har;
+pub mod jsonl;
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use jsonl::{AtEof, Line, LinePos, LineReader};
+
+/// The longest line read; a longer one is reported as too large and skipped. Segment itself
+/// takes at most 32 KB per event and 500 KB per batch, so this leaves room for any real payload.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Where an event came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: Arc<str>,
+    /// 1-based line in the file (for a HAR capture, the line where the entry starts).
+    pub line: u64,
+    /// Position within a batch payload.
+    pub index: Option<u32>,
+    /// Byte offset of the line in the file.
+    pub offset: u64,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", crate::text::printable(&self.file), self.line)?;
+        if let Some(i) = self.index {
+            write!(f, "[{i}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a line or request body did not yield an event.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RecordError {
+    #[error("{0}")]
+    InvalidJson(String),
+    #[error("{bytes} bytes, over the {limit} bytes this tool reads from one line")]
+    TooLarge { bytes: u64, limit: usize },
+    #[error("batch payload holds no events")]
+    EmptyBatch,
+}
+
+/// One event as read: where it came from, its size in bytes, and its JSON or why there is none.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub origin: Origin,
+    pub size: usize,
+    pub json: Result<Value, RecordError>,
+}
+
+/// Turns one line into records: one event, the elements of a batch, or the parse error.
+/// Blank lines yield nothing.
+pub fn records_from_line(file: &Arc<str>, pos: LinePos, line: Line<'_>, out: &mut Vec<Record>) {
+    let origin = Origin {
+        file: file.clone(),
+        line: pos.number,
+        index: None,
+        offset: pos.offset,
+    };
+    let text = match line {
+        Line::TooLong { bytes } => {
+            let size = usize::try_from(bytes).unwrap_or(usize::MAX);
+            let json = Err(RecordError::TooLarge {
+                bytes,
+                limit: MAX_LINE_BYTES,
+            });
+            out.push(Record { origin, size, json });
+            return;
+        }
+        Line::Text(t) => t,
+    };
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return;
+    }
+    match serde_json::from_slice::<Value>(text) {
+        Ok(value) => batch::expand(origin, text.len(), value, out),
+        Err(e) => out.push(Record {
+            origin,
+            size: text.len(),
+            json: Err(RecordError::InvalidJson(describe_json_error(&e))),
+        }),
+    }
+}
+
+/// serde_json's message with its position in words a user reads ("at column 17").
+pub fn describe_json_error(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    let bare = match msg.rfind(" at line ") {
+        Some(i) => &msg[..i],
+        None => &msg,
+    };
+    if e.line() > 1 {
+        format!("{bare} at line {} column {}", e.line(), e.column())
+    } else {
+        format!("{bare} at column {}", e.column())
+    }
+}
+
+/// The records of one input, in order. HAR captures are recognised by content.
+pub struct Records {
+    file: Arc<str>,
+    lines: Option<LineReader<Box<dyn BufRead>>>,
+    pending: VecDeque<Record>,
+    scratch: Vec<Record>,
+}
+
+impl Records {
+    /// Opens a file, or stdin for `-`.
+    pub fn open(path: &str) -> io::Result<Self> {
+        let reader: Box<dyn BufRead> = if path == "-" {
+            Box::new(BufReader::with_capacity(1 << 16, io::stdin()))
+        } else {
+            let f = File::open(Path::new(path))?;
+            if f.metadata()?.is_dir() {
+                return Err(io::Error::other("is a folder, not a file"));
+            }
+            Box::new(BufReader::with_capacity(1 << 16, f))
+        };
+        let name = if path == "-" { "<stdin>" } else { path };
+        Self::from_reader(name, reader)
+    }
+
+    pub fn from_reader(name: &str, mut reader: Box<dyn BufRead>) -> io::Result<Self> {
+        let file: Arc<str> = Arc::from(name);
+        let mut pending = VecDeque::new();
+        let lines = if har::looks_like_har(reader.fill_buf()?) {
+            let mut text = Vec::new();
+            reader.read_to_end(&mut text)?;
+            pending.extend(har::records(&file, &text));
+            None
+        } else {
+            Some(LineReader::new(reader, MAX_LINE_BYTES, AtEof::Emit))
+        };
+        Ok(Self {
+            file,
+            lines,
+            pending,
+            scratch: Vec::new(),
+        })
+    }
+
+    pub fn file(&self) -> &Arc<str> {
+        &self.file
+    }
+}
+
+impl Iterator for Records {
+    type Item = io::Result<Record>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(r) = self.pending.pop_front() {
+                return Some(Ok(r));
+            }
+            let lines = self.lines.as_mut()?;
+            match lines.next_line() {
+                Err(e) => {
+                    self.lines = None;
+                    return Some(Err(e));
+                }
+                Ok(None) => {
+                    self.lines = None;
+                    return None;
+                }
+                Ok(Some((pos, line))) => {
+                    records_from_line(&self.file, pos, line, &mut self.scratch);
+                    self.pending.extend(self.scratch.drain(..));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Vec<Record> {
+        Records::from_reader(
+            "t.jsonl",
+            Box::new(io::Cursor::new(text.as_bytes().to_vec())),
+        )
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    }
+
+    #[test]
+    fn blank_lines_are_skipped_and_numbers_kept() {
+        let recs = read("{\"a\":1}\n\n  \n{\"b\":2}\n");
+        let lines: Vec<u64> = recs.iter().map(|r| r.origin.line).collect();
+        assert_eq!(lines, vec![1, 4]);
+        assert_eq!(recs[1].origin.offset, 13);
+    }
+
+    #[test]
+    fn parse_errors_say_where() {
+        let recs = read("{\"a\": 1,,}\n");
+        assert_eq!(
+            recs[0].json,
+            Err(RecordError::InvalidJson(
+                "key must be a string at column 9".into()
+            ))
+        );
+    }
+}

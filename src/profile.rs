@@ -1,0 +1,335 @@
+//! Per-user consent state, as Unify keeps it (RULES §5). Enforcement never reads it: the
+//! profile is what the user last said, kept to catch integration bugs.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::event::{Event, Kind, Preferences};
+use crate::input::Origin;
+use crate::route::{Decision, Delivery, Route, missing_categories};
+use crate::settings::Workspace;
+use crate::text::printable;
+use crate::validate::{Code, Finding};
+
+/// An identity (a userId, anonymousId or previousId) known to the profiles.
+pub type IdentityId = u32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConsentState {
+    NeverCollected,
+    Granted,
+    Denied,
+    /// Two merged profiles disagreed and no update has settled it since.
+    Conflict,
+}
+
+impl ConsentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NeverCollected => "never collected",
+            Self::Granted => "true",
+            Self::Denied => "false",
+            Self::Conflict => "conflict",
+        }
+    }
+}
+
+/// What changed a profile's consent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// An event's preferences; `preference_event` says whether it was a CPU event.
+    Update { preference_event: bool },
+    /// Another profile, named by one of its ids, was merged in.
+    Merge { with: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub origin: Origin,
+    pub change: Change,
+    /// Consent per category after the change.
+    pub consent: Vec<ConsentState>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    /// Per category; None until any event carried preferences.
+    pub consent: Option<Vec<ConsentState>>,
+    /// The identities linked into this profile, first seen first.
+    pub members: Vec<IdentityId>,
+    pub history: Vec<HistoryEntry>,
+    pub events: u64,
+}
+
+impl Profile {
+    /// Categories granted, as bits, as routing would read them.
+    fn granted(&self) -> u64 {
+        self.consent
+            .iter()
+            .flatten()
+            .enumerate()
+            .fold(0, |m, (i, s)| {
+                if *s == ConsentState::Granted {
+                    m | 1 << i
+                } else {
+                    m
+                }
+            })
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Profiles {
+    index: HashMap<Box<str>, IdentityId>,
+    names: Vec<Box<str>>,
+    is_user_id: Vec<bool>,
+    parent: Vec<IdentityId>,
+    /// Keyed by the root identity of each set.
+    profiles: HashMap<IdentityId, Profile>,
+}
+
+impl Profiles {
+    pub fn name(&self, id: IdentityId) -> &str {
+        &self.names[id as usize]
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<IdentityId> {
+        self.index.get(name).copied()
+    }
+
+    /// The root identity of `id`'s profile.
+    pub fn root(&self, mut id: IdentityId) -> IdentityId {
+        while self.parent[id as usize] != id {
+            id = self.parent[id as usize];
+        }
+        id
+    }
+
+    pub fn profile(&self, id: IdentityId) -> &Profile {
+        &self.profiles[&self.root(id)]
+    }
+
+    /// Every profile, keyed by its root identity.
+    pub fn iter(&self) -> impl Iterator<Item = (IdentityId, &Profile)> {
+        self.profiles.iter().map(|(k, v)| (*k, v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.profiles.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.profiles.is_empty()
+    }
+
+    /// What to call a profile: its first userId, else its first id.
+    pub fn label(&self, id: IdentityId) -> &str {
+        let p = self.profile(id);
+        let first = p
+            .members
+            .iter()
+            .find(|m| self.is_user_id[**m as usize])
+            .or(p.members.first())
+            .copied()
+            .unwrap_or(id);
+        self.name(first)
+    }
+
+    fn intern(&mut self, name: &str, user_id: bool) -> IdentityId {
+        if let Some(&id) = self.index.get(name) {
+            self.is_user_id[id as usize] |= user_id;
+            return id;
+        }
+        let id = self.names.len() as IdentityId;
+        self.index.insert(name.into(), id);
+        self.names.push(name.into());
+        self.is_user_id.push(user_id);
+        self.parent.push(id);
+        self.profiles.insert(
+            id,
+            Profile {
+                members: vec![id],
+                ..Profile::default()
+            },
+        );
+        id
+    }
+
+    /// Links two identities into one profile, merging their consent.
+    fn link(&mut self, a: IdentityId, b: IdentityId, origin: &Origin) {
+        let (ra, rb) = (self.root(a), self.root(b));
+        if ra == rb {
+            return;
+        }
+        // Keep the larger set's root, so chains stay short.
+        let (keep, gone) = if self.profiles[&ra].members.len() >= self.profiles[&rb].members.len() {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        self.parent[gone as usize] = keep;
+        let other = self
+            .profiles
+            .remove(&gone)
+            .expect("every root has a profile");
+        let with = self.name(if gone == rb { b } else { a }).to_owned();
+        let kept = self
+            .profiles
+            .get_mut(&keep)
+            .expect("every root has a profile");
+        kept.members.extend(other.members);
+        kept.events += other.events;
+        kept.history.extend(other.history);
+        kept.history
+            .sort_by_key(|h| (h.origin.offset, h.origin.index));
+        let merged = match (kept.consent.take(), other.consent) {
+            (Some(x), Some(y)) => {
+                Some(x.iter().zip(&y).map(|(&p, &q)| merge_state(p, q)).collect())
+            }
+            (x, y) => x.or(y),
+        };
+        if let Some(consent) = &merged {
+            kept.history.push(HistoryEntry {
+                origin: origin.clone(),
+                change: Change::Merge { with },
+                consent: consent.clone(),
+            });
+        }
+        kept.consent = merged;
+    }
+
+    /// Records an ingested event: links its identities, checks it against the profile, then
+    /// takes its preferences. Returns the event's identity and the profile warnings.
+    pub fn observe(
+        &mut self,
+        ws: &Workspace,
+        ev: &Event<'_>,
+        origin: &Origin,
+        routes: &[Route],
+    ) -> (Option<IdentityId>, Vec<Finding>) {
+        let user = ev.user_id().map(|u| self.intern(u, true));
+        let anon = ev.anonymous_id().map(|a| self.intern(a, false));
+        if let (Some(u), Some(a)) = (user, anon) {
+            self.link(u, a, origin);
+        }
+        if ev.kind() == Some(Kind::Alias) {
+            if let (Some(u), Some(prev)) = (user, ev.previous_id()) {
+                let p = self.intern(prev, false);
+                self.link(u, p, origin);
+            }
+        }
+        let Some(me) = user.or(anon) else {
+            return (None, Vec::new());
+        };
+        let root = self.root(me);
+        let label = self.label(root).to_owned();
+        let profile = self
+            .profiles
+            .get_mut(&root)
+            .expect("every root has a profile");
+        profile.events += 1;
+        let mut findings = Vec::new();
+        let cpu = ev.is_preference_event();
+        match ev.preferences() {
+            Preferences::Absent => {
+                if !cpu && profile.consent.is_some() {
+                    findings.push(consent_missing(ws, profile.granted(), routes, &label));
+                }
+            }
+            Preferences::NotObject(_) => {}
+            Preferences::Object(prefs) => {
+                let stamped = stamped_consent(ws, prefs);
+                if let Some(recorded) = &profile.consent {
+                    if !cpu && *recorded != stamped {
+                        findings.push(changed_without_event(ws, recorded, &stamped, &label));
+                    }
+                }
+                if profile.consent.as_ref() != Some(&stamped) {
+                    profile.history.push(HistoryEntry {
+                        origin: origin.clone(),
+                        change: Change::Update {
+                            preference_event: cpu,
+                        },
+                        consent: stamped.clone(),
+                    });
+                }
+                profile.consent = Some(stamped);
+            }
+        }
+        (Some(me), findings)
+    }
+}
+
+/// Merging two profiles that both hold consent: agreement stays, disagreement is a conflict,
+/// a category known on one side only becomes false.
+fn merge_state(a: ConsentState, b: ConsentState) -> ConsentState {
+    use ConsentState::*;
+    match (a, b) {
+        (x, y) if x == y => x,
+        (NeverCollected, _) | (_, NeverCollected) => Denied,
+        _ => Conflict,
+    }
+}
+
+/// An event's preferences as a profile holds them: every configured category takes the
+/// event's boolean; a missing or non-boolean one is false.
+pub fn stamped_consent(ws: &Workspace, prefs: &Map<String, Value>) -> Vec<ConsentState> {
+    ws.categories
+        .iter()
+        .map(|c| match prefs.get(&c.id) {
+            Some(Value::Bool(true)) => ConsentState::Granted,
+            _ => ConsentState::Denied,
+        })
+        .collect()
+}
+
+fn consent_missing(ws: &Workspace, granted: u64, routes: &[Route], user: &str) -> Finding {
+    let would_block: Vec<String> = routes
+        .iter()
+        .filter(|r| r.decision == Decision::Deliver(Delivery::NoConsent))
+        .filter(|r| missing_categories(ws, r.destination, granted).is_ok_and(|m| m != 0))
+        .map(|r| printable(&ws.destinations[r.destination].name).into_owned())
+        .collect();
+    let user = printable(user);
+    let message = if would_block.is_empty() {
+        format!(
+            "this event carries no consent, but {user}'s profile holds consent (it would block none of the destinations this event reaches)"
+        )
+    } else {
+        format!(
+            "this event carries no consent, so it reaches {} which {user}'s recorded consent would have blocked",
+            would_block.join(", ")
+        )
+    };
+    Finding::new(
+        Code::ConsentMissing,
+        message,
+        Some("context.consent".into()),
+    )
+}
+
+fn changed_without_event(
+    ws: &Workspace,
+    recorded: &[ConsentState],
+    stamped: &[ConsentState],
+    user: &str,
+) -> Finding {
+    let changes: Vec<String> = ws
+        .categories
+        .iter()
+        .zip(recorded.iter().zip(stamped))
+        .filter(|(_, (r, s))| r != s)
+        .map(|(c, (r, s))| format!("{} {} → {}", printable(&c.id), r.as_str(), s.as_str()))
+        .collect();
+    let message = format!(
+        "preferences differ from {}'s recorded consent ({}) with no Segment Consent Preference Updated event first",
+        printable(user),
+        changes.join(", ")
+    );
+    Finding::new(
+        Code::ConsentChangedWithoutPreferenceEvent,
+        message,
+        Some("context.consent.categoryPreferences".into()),
+    )
+}

@@ -1,0 +1,493 @@
+//! Workspace settings: consent categories and the destinations mapped to them, loaded from our
+//! own JSON or from Segment's CDN settings for a source (RULES §6). Categories are interned to
+//! small indices so that a destination's requirement is one 64-bit mask.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::locate::{Step, line_col, locate};
+use crate::text::printable;
+
+/// Index of a category in `Workspace::categories`.
+pub type CatIdx = u8;
+
+/// Categories a workspace may have: one bit each in a mask. Segment allows far fewer.
+pub const MAX_CATEGORIES: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    /// A disabled category is not enforced: it is left out of every destination's mapping.
+    pub enabled: bool,
+}
+
+/// What a destination is, as far as consent goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DestinationKind {
+    EventStream,
+    /// Amazon S3 does not enforce consent (Consent Management FAQ).
+    AwsS3,
+    /// Engage destinations do not enforce consent (Consent Management FAQ).
+    Engage,
+}
+
+impl DestinationKind {
+    pub const ALL: [Self; 3] = [Self::EventStream, Self::AwsS3, Self::Engage];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EventStream => "event-stream",
+            Self::AwsS3 => "aws-s3",
+            Self::Engage => "engage",
+        }
+    }
+
+    pub fn enforces_consent(self) -> bool {
+        self == Self::EventStream
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    pub name: String,
+    /// Mapped categories in the order the settings list them, disabled ones included.
+    pub categories: Vec<CatIdx>,
+    pub kind: DestinationKind,
+}
+
+/// Which file shape the settings were read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Own,
+    SegmentCdn,
+}
+
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub categories: Vec<Category>,
+    pub destinations: Vec<Destination>,
+    pub shape: Shape,
+    by_id: HashMap<String, CatIdx>,
+    by_lowercase: HashMap<String, CatIdx>,
+    /// Per destination: the enabled categories it needs, as bits.
+    required: Vec<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{}: cannot read settings: {source}", printable(file))]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: {problem}", printable(file))]
+    Invalid {
+        file: String,
+        line: usize,
+        column: usize,
+        problem: String,
+    },
+}
+
+/// A problem found after parsing, with the path of the value it concerns.
+struct Problem {
+    path: Vec<PathStep>,
+    message: String,
+}
+
+#[derive(Clone)]
+enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+impl Problem {
+    fn at(path: Vec<PathStep>, message: String) -> Self {
+        Self { path, message }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnSettings {
+    categories: Vec<OwnCategory>,
+    #[serde(default)]
+    destinations: Vec<OwnDestination>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnCategory {
+    id: String,
+    name: Option<String>,
+    #[serde(default = "enabled_by_default")]
+    enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnDestination {
+    name: String,
+    #[serde(default)]
+    categories: Vec<String>,
+    kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CdnSettings {
+    integrations: serde_json::Map<String, Value>,
+    #[serde(rename = "consentSettings")]
+    consent_settings: Option<CdnConsent>,
+}
+
+#[derive(Deserialize)]
+struct CdnConsent {
+    #[serde(rename = "allCategories", default)]
+    all_categories: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct CdnIntegrationConsent {
+    #[serde(default)]
+    categories: Vec<String>,
+}
+
+impl Workspace {
+    pub fn load(path: &Path) -> Result<Self, SettingsError> {
+        let file = path.display().to_string();
+        let text = std::fs::read(path).map_err(|source| SettingsError::Io {
+            file: file.clone(),
+            source,
+        })?;
+        Self::from_slice(&file, &text)
+    }
+
+    /// Parses settings text; `file` names it in errors.
+    pub fn from_slice(file: &str, text: &[u8]) -> Result<Self, SettingsError> {
+        let invalid = |line, column, problem| SettingsError::Invalid {
+            file: file.to_owned(),
+            line,
+            column,
+            problem,
+        };
+        let serde_error = |e: serde_json::Error| {
+            let msg = e.to_string();
+            let bare = msg
+                .rfind(" at line ")
+                .map_or(&msg[..], |i| &msg[..i])
+                .to_owned();
+            invalid(e.line().max(1), e.column().max(1), bare)
+        };
+        let value: Value = serde_json::from_slice(text).map_err(serde_error)?;
+        let Value::Object(top) = &value else {
+            return Err(invalid(1, 1, "settings must be a JSON object".into()));
+        };
+        let built = if top.contains_key("categories") || top.contains_key("destinations") {
+            let own: OwnSettings = serde_json::from_slice(text).map_err(serde_error)?;
+            Self::from_own(own)
+        } else if top.contains_key("integrations") {
+            let cdn: CdnSettings = serde_json::from_slice(text).map_err(serde_error)?;
+            Self::from_cdn(cdn)
+        } else {
+            return Err(invalid(
+                1,
+                1,
+                "not a settings file: expected our shape (\"categories\", \"destinations\") \
+                 or Segment's CDN settings (\"integrations\")"
+                    .into(),
+            ));
+        };
+        built.map_err(|p| {
+            let steps: Vec<Step<'_>> = p
+                .path
+                .iter()
+                .map(|s| match s {
+                    PathStep::Key(k) => Step::Key(k),
+                    PathStep::Index(i) => Step::Index(*i),
+                })
+                .collect();
+            let (line, column) = locate(text, &steps).map_or((1, 1), |at| line_col(text, at));
+            invalid(line, column, p.message)
+        })
+    }
+
+    fn from_own(own: OwnSettings) -> Result<Self, Problem> {
+        let key = |k: &str| PathStep::Key(k.to_owned());
+        let mut categories = Vec::new();
+        for (i, c) in own.categories.into_iter().enumerate() {
+            let path = vec![key("categories"), PathStep::Index(i), key("id")];
+            let name = c.name.unwrap_or_else(|| c.id.clone());
+            push_category(&mut categories, c.id, name, c.enabled, path)?;
+        }
+        let mut destinations = Vec::new();
+        for (i, d) in own.destinations.into_iter().enumerate() {
+            let at = |field: &str| vec![key("destinations"), PathStep::Index(i), key(field)];
+            let kind = match d.kind.as_deref() {
+                None => DestinationKind::EventStream,
+                Some(k) => DestinationKind::ALL
+                    .into_iter()
+                    .find(|x| x.as_str() == k)
+                    .ok_or_else(|| {
+                        Problem::at(
+                            at("kind"),
+                            format!(
+                                "destination \"{}\": unknown kind \"{}\" (expected event-stream, aws-s3 or engage)",
+                                printable(&d.name),
+                                printable(k)
+                            ),
+                        )
+                    })?,
+            };
+            let mapped = d.categories.iter().enumerate().map(|(j, id)| {
+                (
+                    id.as_str(),
+                    vec![
+                        key("destinations"),
+                        PathStep::Index(i),
+                        key("categories"),
+                        PathStep::Index(j),
+                    ],
+                )
+            });
+            destinations.push(build_destination(
+                &categories,
+                &destinations,
+                &d.name,
+                at("name"),
+                mapped,
+                kind,
+            )?);
+        }
+        Ok(Self::assemble(categories, destinations, Shape::Own))
+    }
+
+    fn from_cdn(cdn: CdnSettings) -> Result<Self, Problem> {
+        let key = |k: &str| PathStep::Key(k.to_owned());
+        let mut categories: Vec<Category> = Vec::new();
+        let all = cdn
+            .consent_settings
+            .map(|c| c.all_categories)
+            .unwrap_or_default();
+        for (i, id) in all.into_iter().enumerate() {
+            let path = vec![
+                key("consentSettings"),
+                key("allCategories"),
+                PathStep::Index(i),
+            ];
+            // Category names default to their ids in this shape.
+            push_category(&mut categories, id.clone(), id, true, path)?;
+        }
+        let mut destinations = Vec::new();
+        for (name, settings) in &cdn.integrations {
+            // Segment.io is Segment itself, not a destination.
+            if name == "Segment.io" {
+                continue;
+            }
+            let base = || vec![key("integrations"), key(name)];
+            let consent = match settings.get("consentSettings") {
+                None | Some(Value::Null) => CdnIntegrationConsent {
+                    categories: Vec::new(),
+                },
+                Some(v) => CdnIntegrationConsent::deserialize(v).map_err(|e| {
+                    let mut p = base();
+                    p.push(key("consentSettings"));
+                    Problem::at(
+                        p,
+                        format!("integration \"{}\": consentSettings: {e}", printable(name)),
+                    )
+                })?,
+            };
+            let mapped = consent.categories.iter().enumerate().map(|(j, id)| {
+                let mut p = base();
+                p.extend([
+                    key("consentSettings"),
+                    key("categories"),
+                    PathStep::Index(j),
+                ]);
+                (id.as_str(), p)
+            });
+            let kind = cdn_kind(name);
+            destinations.push(build_destination(
+                &categories,
+                &destinations,
+                name,
+                base(),
+                mapped,
+                kind,
+            )?);
+        }
+        Ok(Self::assemble(categories, destinations, Shape::SegmentCdn))
+    }
+
+    fn assemble(categories: Vec<Category>, destinations: Vec<Destination>, shape: Shape) -> Self {
+        let by_id = categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i as CatIdx))
+            .collect();
+        let by_lowercase = categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.to_lowercase(), i as CatIdx))
+            .collect();
+        let required = destinations
+            .iter()
+            .map(|d| {
+                d.categories
+                    .iter()
+                    .filter(|&&c| categories[c as usize].enabled)
+                    .fold(0u64, |m, &c| m | 1 << c)
+            })
+            .collect();
+        Self {
+            categories,
+            destinations,
+            shape,
+            by_id,
+            by_lowercase,
+            required,
+        }
+    }
+
+    pub fn category(&self, idx: CatIdx) -> &Category {
+        &self.categories[idx as usize]
+    }
+
+    /// The category with exactly this id.
+    pub fn lookup(&self, id: &str) -> Option<CatIdx> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The category whose id equals this one when case is ignored.
+    pub fn lookup_ignoring_case(&self, id: &str) -> Option<CatIdx> {
+        self.by_lowercase.get(&id.to_lowercase()).copied()
+    }
+
+    /// The enabled categories destination `dest` needs, one bit per category index.
+    pub fn required(&self, dest: usize) -> u64 {
+        self.required[dest]
+    }
+
+    /// The destination with this exact name.
+    pub fn destination(&self, name: &str) -> Option<usize> {
+        self.destinations.iter().position(|d| d.name == name)
+    }
+}
+
+/// Segment's CDN settings carry no destination kind; these names are the ones that do not
+/// enforce consent (our choice: matched by name).
+fn cdn_kind(name: &str) -> DestinationKind {
+    let lower = name.to_lowercase();
+    if lower == "amazon s3" || lower == "aws s3" {
+        DestinationKind::AwsS3
+    } else if lower.starts_with("engage") || lower.starts_with("personas") {
+        DestinationKind::Engage
+    } else {
+        DestinationKind::EventStream
+    }
+}
+
+fn build_destination<'a>(
+    categories: &[Category],
+    earlier: &[Destination],
+    name: &str,
+    name_path: Vec<PathStep>,
+    mapped: impl Iterator<Item = (&'a str, Vec<PathStep>)>,
+    kind: DestinationKind,
+) -> Result<Destination, Problem> {
+    let shown = printable(name);
+    if name.trim().is_empty() {
+        return Err(Problem::at(name_path, "destination name is empty".into()));
+    }
+    if earlier.iter().any(|d| d.name == name) {
+        return Err(Problem::at(
+            name_path,
+            format!("duplicate destination name \"{shown}\""),
+        ));
+    }
+    let mut idxs: Vec<CatIdx> = Vec::new();
+    for (id, path) in mapped {
+        let Some(i) = categories.iter().position(|c| c.id == id) else {
+            let known: Vec<&str> = categories.iter().map(|c| c.id.as_str()).collect();
+            return Err(Problem::at(
+                path,
+                format!(
+                    "destination \"{shown}\" is mapped to unknown category \"{}\" (known: {})",
+                    printable(id),
+                    printable(&known.join(", "))
+                ),
+            ));
+        };
+        let i = i as CatIdx;
+        if idxs.contains(&i) {
+            return Err(Problem::at(
+                path,
+                format!(
+                    "destination \"{shown}\" lists category \"{}\" twice",
+                    printable(id)
+                ),
+            ));
+        }
+        idxs.push(i);
+    }
+    Ok(Destination {
+        name: name.to_owned(),
+        categories: idxs,
+        kind,
+    })
+}
+
+fn push_category(
+    categories: &mut Vec<Category>,
+    id: String,
+    name: String,
+    enabled: bool,
+    path: Vec<PathStep>,
+) -> Result<(), Problem> {
+    check_category_id(&id).map_err(|m| Problem::at(path.clone(), m))?;
+    if categories.iter().any(|k| k.id == id) {
+        let m = format!("duplicate category id \"{}\"", printable(&id));
+        return Err(Problem::at(path, m));
+    }
+    if categories.len() == MAX_CATEGORIES {
+        let m = format!(
+            "more than {MAX_CATEGORIES} categories; this tool supports at most {MAX_CATEGORIES}"
+        );
+        return Err(Problem::at(path, m));
+    }
+    categories.push(Category { id, name, enabled });
+    Ok(())
+}
+
+/// Segment's rules for a category id: case sensitive, not starting with a digit, shorter than
+/// 35 characters. We also refuse ids that are empty or hold control characters, and cap the
+/// count so a mask fits in 64 bits.
+fn check_category_id(id: &str) -> Result<(), String> {
+    let shown = printable(id);
+    if id.is_empty() {
+        return Err("category id is empty".into());
+    }
+    if id.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(format!(
+            "category id \"{shown}\" starts with a digit (Segment does not allow that)"
+        ));
+    }
+    let len = id.chars().count();
+    if len >= 35 {
+        return Err(format!(
+            "category id \"{shown}\" is {len} characters long; it must be shorter than 35"
+        ));
+    }
+    if id.chars().any(crate::text::is_unsafe) {
+        return Err(format!("category id \"{shown}\" holds control characters"));
+    }
+    Ok(())
+}

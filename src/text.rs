@@ -1,0 +1,97 @@
+//! The one sanitiser for untrusted strings. Every renderer and every error message that can
+//! carry text from an event goes through `printable`, so a crafted event can never move the
+//! cursor, retitle the window, write the clipboard or reorder what the user reads.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// True for characters that must never reach a terminal as themselves: C0 and C1 controls
+/// (ESC among them), DEL, bidirectional overrides and isolates, zero-width characters, line
+/// and paragraph separators, and the byte-order mark.
+pub fn is_unsafe(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}'
+        | '\u{7f}'..='\u{9f}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{2069}'
+        | '\u{061c}'
+        | '\u{feff}')
+}
+
+/// `s` with every unsafe character replaced by a visible escape (`\n`, `\t`, `\e`, `\u{202e}`).
+/// Borrows when there is nothing to replace, which is the common case.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if is_unsafe(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like `printable`, for bytes that may not be UTF-8: invalid sequences are shown as `\xNN`.
+pub fn printable_bytes(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&printable(chunk.valid()));
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    }
+    out
+}
+
+/// Shortens `s` to at most `max` characters, marking the cut with an ellipsis.
+pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some(_) => {
+            let keep: String = s.chars().take(max.saturating_sub(1)).collect();
+            Cow::Owned(keep + "…")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed() {
+        assert!(matches!(printable("Order Completed ✓"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn controls_become_visible_escapes() {
+        let hostile = "a\u{1b}]52;c;SGVsbG8=\u{7}b\u{1b}[2Jc\u{9b}d\u{202e}e\u{200b}f\nx";
+        let shown = printable(hostile);
+        assert_eq!(
+            shown,
+            "a\\e]52;c;SGVsbG8=\\u{7}b\\e[2Jc\\u{9b}d\\u{202e}e\\u{200b}f\\nx"
+        );
+        assert!(!shown.chars().any(is_unsafe));
+    }
+
+    #[test]
+    fn invalid_utf8_is_shown_as_hex() {
+        assert_eq!(printable_bytes(b"ok\xff\x1b"), "ok\\xff\\e");
+    }
+
+    #[test]
+    fn truncate_marks_the_cut() {
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+    }
+}

@@ -1,0 +1,355 @@
+//! Ingestion validation (RULES §2): what Segment refuses (errors: the event is not ingested)
+//! and what it takes but is almost certainly an integration bug (warnings).
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use crate::event::{Event, Kind, LEGACY_CPU_EVENT, Preferences};
+use crate::input::{Record, RecordError};
+use crate::settings::Workspace;
+use crate::text::printable;
+
+/// Segment's HTTP API answers 400 for an event over 32 KB.
+pub const MAX_EVENT_BYTES: usize = 32 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident = $wire:literal, $sev:ident, $about:literal;)*) => {
+        /// A finding's code. `as_str` is the wire code: Segment's own where it has one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $wire,)* }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$sev,)* }
+            }
+
+            /// One sentence on what the code means, for reports and the help screen.
+            pub fn about(self) -> &'static str {
+                match self { $(Code::$variant => $about,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    InvalidJson = "invalid_json", Error, "The line is not JSON.";
+    NotAnObject = "not_an_object", Error, "The line is JSON, but not an object.";
+    BatchEmpty = "batch_empty", Error, "A batch payload with no events in it.";
+    TypeRequired = "type_required", Error, "No type, or not one of track, identify, page, screen, group, alias.";
+    IdRequired = "id_required", Error, "All payloads require a userId and/or an anonymousId";
+    EventRequired = "event_required", Error, "Track events must have an event name";
+    EventTooLarge = "event_too_large", Error, "Segment's HTTP API refuses events over 32 KB.";
+    PreferencesShouldExist = "consent_categorypreferences_should_exist", Error, "context.consent.categoryPreferences object is required";
+    PreferencesShouldBeObject = "consent_categorypreferences_fields_should_be_object", Error, "context.consent.categoryPreferences must be an object";
+    PreferencesShouldBeBool = "consent_categorypreferences_fields_should_be_bool", Error, "Consent preferences for the categories must be boolean";
+    VersionShouldBeNumber = "consent_version_should_be_number", Error, "Version must be a number";
+    AdvertisingIdShouldBeString = "device_advertisingid_should_be_string", Error, "advertisingId must be a string";
+    ConsentObjectEmpty = "consent_object_empty", Warning, "context.consent is empty: consent is not enforced for this event.";
+    PreferencesNotObject = "category_preferences_not_object", Warning, "categoryPreferences is not an object: every mapped destination is blocked.";
+    PreferenceNotBoolean = "category_preference_not_boolean", Warning, "A preference that is not a boolean counts as not consented.";
+    PreferenceMisspelled = "category_preference_misspelled", Warning, "categoryPreference (without the s) is not read by Segment.";
+    UnknownCategory = "unknown_category", Warning, "A preference for a category the workspace does not have is ignored.";
+    CategoryCaseMismatch = "category_case_mismatch", Warning, "Category ids are case sensitive: this key matches a category only when case is ignored.";
+    LegacyConsentEventName = "legacy_consent_event_name", Warning, "\"Segment Consent Preference\" was renamed \"Segment Consent Preference Updated\" on 2024-02-15; the old name is an ordinary track event.";
+    MessageIdMissing = "message_id_missing", Warning, "Without a messageId, Segment cannot deduplicate the event.";
+    DuplicateMessageId = "duplicate_message_id", Warning, "Segment drops events whose messageId it has already seen.";
+    TimestampInvalid = "timestamp_invalid", Warning, "A timestamp that is not RFC 3339.";
+    ConsentMissing = "consent_missing", Warning, "An event without consent from a user whose profile holds consent.";
+    ConsentChangedWithoutPreferenceEvent = "consent_changed_without_preference_event", Warning, "Preferences changed on an ordinary event, with no Consent Preference Updated event recording the change first.";
+}
+
+/// One thing validation found, with the JSON path it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub code: Code,
+    pub message: String,
+    /// Dotted path into the event (`context.consent.version`); None where it is the whole line.
+    pub path: Option<String>,
+}
+
+impl Finding {
+    pub fn new(code: Code, message: impl Into<String>, path: Option<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            path,
+        }
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+}
+
+/// `base.key`, or `base["key"]` when the key is not a plain name.
+pub fn join_path(base: &str, key: &str) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '-');
+    if plain {
+        format!("{base}.{key}")
+    } else {
+        format!("{base}[{}]", Value::from(key))
+    }
+}
+
+/// A short description of a JSON value's type, for messages.
+pub fn type_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A value as it may appear inside a message: compact JSON, sanitised and cut short.
+pub fn shown(v: &Value) -> String {
+    let s = v.to_string();
+    printable(&crate::text::truncate(&s, 60)).into_owned()
+}
+
+const PREFS: &str = "context.consent.categoryPreferences";
+const TIMESTAMPS: [&str; 4] = ["timestamp", "originalTimestamp", "sentAt", "receivedAt"];
+
+/// The findings that need nothing but the record and the workspace. Per-user findings
+/// (duplicates, profile warnings) are added by the engine.
+pub fn validate(record: &Record, ws: &Workspace) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let json = match &record.json {
+        Ok(v) => v,
+        Err(e) => {
+            let code = match e {
+                RecordError::InvalidJson(_) => Code::InvalidJson,
+                RecordError::TooLarge { .. } => Code::EventTooLarge,
+                RecordError::EmptyBatch => Code::BatchEmpty,
+            };
+            out.push(Finding::new(code, e.to_string(), None));
+            return out;
+        }
+    };
+    let Some(ev) = Event::new(json) else {
+        let msg = format!("expected a JSON object, found {}", type_of(json));
+        out.push(Finding::new(Code::NotAnObject, msg, None));
+        return out;
+    };
+    if record.size > MAX_EVENT_BYTES {
+        let msg = format!(
+            "event is {} bytes; Segment accepts at most 32 KB ({MAX_EVENT_BYTES} bytes)",
+            record.size
+        );
+        out.push(Finding::new(Code::EventTooLarge, msg, None));
+    }
+    check_type_and_ids(&ev, &mut out);
+    check_consent(&ev, ws, &mut out);
+    check_device(&ev, &mut out);
+    check_message_id_and_timestamps(&ev, &mut out);
+    out
+}
+
+fn check_type_and_ids(ev: &Event<'_>, out: &mut Vec<Finding>) {
+    let kind = ev.kind();
+    if kind.is_none() {
+        let msg = match ev.get("type") {
+            None => "type is missing".to_owned(),
+            Some(Value::String(s)) => format!(
+                "type \"{}\" is not one of track, identify, page, screen, group, alias",
+                printable(s)
+            ),
+            Some(v) => format!("type must be a string, found {}", type_of(v)),
+        };
+        out.push(Finding::new(Code::TypeRequired, msg, Some("type".into())));
+    }
+    if kind == Some(Kind::Alias) {
+        for key in ["userId", "previousId"] {
+            if ev.text(key).is_none() {
+                let msg = format!("alias events require {key} to be a non-empty string");
+                out.push(Finding::new(Code::IdRequired, msg, Some(key.into())));
+            }
+        }
+    } else if ev.user_id().is_none() && ev.anonymous_id().is_none() {
+        out.push(Finding::new(
+            Code::IdRequired,
+            Code::IdRequired.about(),
+            Some("userId".into()),
+        ));
+    }
+    if kind == Some(Kind::Track) {
+        match ev.event_name() {
+            Some(name) if !name.is_empty() => {
+                if name == LEGACY_CPU_EVENT {
+                    let msg = format!(
+                        "\"{LEGACY_CPU_EVENT}\" is the name used before 2024-02-15; use \"{}\"",
+                        crate::event::CPU_EVENT
+                    );
+                    out.push(Finding::new(
+                        Code::LegacyConsentEventName,
+                        msg,
+                        Some("event".into()),
+                    ));
+                }
+            }
+            _ => out.push(Finding::new(
+                Code::EventRequired,
+                Code::EventRequired.about(),
+                Some("event".into()),
+            )),
+        }
+    }
+}
+
+fn check_consent(ev: &Event<'_>, ws: &Workspace, out: &mut Vec<Finding>) {
+    let cpu = ev.is_preference_event();
+    let consent = ev.consent();
+    if let Some(Value::Object(c)) = consent {
+        if c.is_empty() {
+            out.push(Finding::new(
+                Code::ConsentObjectEmpty,
+                "context.consent is {}: consent is not enforced for this event",
+                Some("context.consent".into()),
+            ));
+        }
+        if let Some(v) = c.get("version").filter(|v| !v.is_null() && !v.is_number()) {
+            let msg = format!("Version must be a number (found {})", type_of(v));
+            let path = Some("context.consent.version".into());
+            out.push(Finding::new(Code::VersionShouldBeNumber, msg, path));
+        }
+        if c.contains_key("categoryPreference") {
+            out.push(Finding::new(
+                Code::PreferenceMisspelled,
+                "categoryPreference (without the s) is not read; the key is categoryPreferences",
+                Some("context.consent.categoryPreference".into()),
+            ));
+        }
+    }
+    match ev.preferences() {
+        Preferences::Absent if cpu => out.push(Finding::new(
+            Code::PreferencesShouldExist,
+            Code::PreferencesShouldExist.about(),
+            Some(PREFS.into()),
+        )),
+        Preferences::Absent => {}
+        Preferences::NotObject(v) => {
+            let (code, tail) = if cpu {
+                (Code::PreferencesShouldBeObject, "")
+            } else {
+                (
+                    Code::PreferencesNotObject,
+                    "; every destination mapped to a category is blocked",
+                )
+            };
+            let msg = format!(
+                "context.consent.categoryPreferences must be an object, found {}{tail}",
+                type_of(v)
+            );
+            out.push(Finding::new(code, msg, Some(PREFS.into())));
+        }
+        Preferences::Object(prefs) => {
+            for (key, value) in prefs {
+                let path = join_path(PREFS, key);
+                if !value.is_boolean() {
+                    let (code, tail) = if cpu {
+                        (Code::PreferencesShouldBeBool, "")
+                    } else {
+                        (Code::PreferenceNotBoolean, "; it counts as not consented")
+                    };
+                    let msg = format!(
+                        "Consent preferences for the categories must be boolean: \"{}\" is {}{tail}",
+                        printable(key),
+                        shown(value)
+                    );
+                    out.push(Finding::new(code, msg, Some(path.clone())));
+                }
+                check_category_key(ws, key, path, out);
+            }
+        }
+    }
+}
+
+fn check_category_key(ws: &Workspace, key: &str, path: String, out: &mut Vec<Finding>) {
+    if ws.lookup(key).is_some() {
+        return;
+    }
+    let shown_key = printable(key);
+    if let Some(i) = ws.lookup_ignoring_case(key) {
+        let c = ws.category(i);
+        let msg = format!(
+            "\"{shown_key}\" is not a category, but \"{}\" ({}) is: ids are case sensitive, so this preference is ignored",
+            printable(&c.id),
+            printable(&c.name)
+        );
+        out.push(Finding::new(Code::CategoryCaseMismatch, msg, Some(path)));
+    } else {
+        let msg = format!("\"{shown_key}\" is no configured category; it is ignored");
+        out.push(Finding::new(Code::UnknownCategory, msg, Some(path)));
+    }
+}
+
+fn check_device(ev: &Event<'_>, out: &mut Vec<Finding>) {
+    let ad_id = ev
+        .context()
+        .and_then(|c| c.get("device"))
+        .and_then(Value::as_object)
+        .and_then(|d| d.get("advertisingId"))
+        .filter(|v| !v.is_null() && !v.is_string());
+    if let Some(v) = ad_id {
+        let msg = format!("advertisingId must be a string (found {})", type_of(v));
+        let path = Some("context.device.advertisingId".into());
+        out.push(Finding::new(Code::AdvertisingIdShouldBeString, msg, path));
+    }
+}
+
+fn check_message_id_and_timestamps(ev: &Event<'_>, out: &mut Vec<Finding>) {
+    if ev.message_id().is_none() {
+        let msg = match ev.get("messageId") {
+            None => "no messageId: Segment cannot deduplicate this event".to_owned(),
+            Some(v) => format!("messageId must be a non-empty string, found {}", shown(v)),
+        };
+        out.push(Finding::new(
+            Code::MessageIdMissing,
+            msg,
+            Some("messageId".into()),
+        ));
+    }
+    for key in TIMESTAMPS {
+        let Some(v) = ev.get(key) else { continue };
+        let ok = v.as_str().is_some_and(is_rfc3339);
+        if !ok {
+            let mut msg = format!("{key} is not an RFC 3339 date-time: {}", shown(v));
+            if v.is_number() {
+                let _ = write!(msg, " (numbers are not read as times)");
+            }
+            out.push(Finding::new(Code::TimestampInvalid, msg, Some(key.into())));
+        }
+    }
+}
+
+/// RFC 3339 date-time, as `2024-05-01T12:00:00.123Z` or with an offset.
+pub fn is_rfc3339(s: &str) -> bool {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok()
+}
