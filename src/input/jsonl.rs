@@ -147,9 +147,9 @@ mod tests {
             lines(b"\xEF\xBB\xBFa\r\n\nbc\nlast", 100),
             vec![
                 (1, 0, "a".into()),
-                (2, 5, "".into()),
-                (3, 6, "bc".into()),
-                (4, 9, "last".into())
+                (2, 6, "".into()),
+                (3, 7, "bc".into()),
+                (4, 10, "last".into())
             ]
         );
     }

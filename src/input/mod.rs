@@ -202,7 +202,7 @@ mod tests {
         let recs = read("{\"a\":1}\n\n  \n{\"b\":2}\n");
         let lines: Vec<u64> = recs.iter().map(|r| r.origin.line).collect();
         assert_eq!(lines, vec![1, 4]);
-        assert_eq!(recs[1].origin.offset, 13);
+        assert_eq!(recs[1].origin.offset, 12);
     }
 
     #[test]
