@@ -1,3 +1,218 @@
-fn main() {
-    println!("Hello, world!");
+mod cli;
+mod output;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use consent_inspector::engine::Engine;
+use consent_inspector::input::Records;
+use consent_inspector::settings::Workspace;
+use consent_inspector::text::printable;
+
+use cli::{Cli, Command, Format};
+
+/// The settings file looked for beside the input when `--settings` is not given.
+const SETTINGS_FILE: &str = "consent-settings.json";
+
+/// A failure that ends the command: one line for the user, exit code 2.
+struct Fatal(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(Fatal(msg)) => {
+            eprintln!("consent-inspector: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Fatal> {
+    match cli.command {
+        Command::Route {
+            settings,
+            format,
+            inputs,
+        } => {
+            let inputs = stdin_if_empty(inputs);
+            let ws = load_settings(settings.settings.as_deref(), &inputs)?;
+            let sources = open_all(&inputs)?;
+            let stdout = io::stdout();
+            let color = format == Format::Table
+                && stdout.is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
+            let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            let mut view: Box<dyn output::View> = match format {
+                Format::Ndjson => Box::new(output::ndjson::Ndjson),
+                Format::Table => Box::new(output::table::Table::new(&ws, color)),
+            };
+            let mut engine = Engine::new(ws.clone());
+            let result = (|| -> io::Result<()> {
+                view.start(&mut out)?;
+                for_each_outcome(&mut engine, sources, |engine, o| {
+                    view.outcome(&mut out, engine, &o)
+                })?;
+                view.finish(&mut out)?;
+                out.flush()
+            })();
+            finish_output(result)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check {
+            settings,
+            deny_warnings,
+            inputs,
+        } => {
+            let inputs = stdin_if_empty(inputs);
+            let ws = load_settings(settings.settings.as_deref(), &inputs)?;
+            let sources = open_all(&inputs)?;
+            let mut engine = Engine::new(ws);
+            let mut report = output::report::Report::default();
+            for_each_outcome(&mut engine, sources, |_, o| {
+                report.add(&o);
+                Ok(())
+            })
+            .map_err(|e| Fatal(e.to_string()))?;
+            let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let mut out = io::stdout().lock();
+            let failed = report.failed(deny_warnings);
+            finish_output(report.write(&mut out, deny_warnings, color))?;
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Explain {
+            settings,
+            line,
+            input,
+        } => {
+            let inputs = vec![input];
+            let ws = load_settings(settings.settings.as_deref(), &inputs)?;
+            let sources = open_all(&inputs)?;
+            let mut engine = Engine::new(ws);
+            let mut lines = Vec::new();
+            let mut last_line = 0;
+            let stop = for_each_outcome_until(&mut engine, sources, |engine, o| {
+                last_line = o.origin.line;
+                if o.origin.line > line {
+                    return Ok(true);
+                }
+                if o.origin.line == line {
+                    if !lines.is_empty() {
+                        lines.push(String::new());
+                    }
+                    lines.extend(consent_inspector::explain::explain(
+                        engine.workspace(),
+                        engine.profiles(),
+                        &o,
+                    ));
+                }
+                Ok(false)
+            });
+            stop.map_err(|e| Fatal(e.to_string()))?;
+            if lines.is_empty() {
+                return Err(Fatal(format!(
+                    "{}: no event on line {line} (the last event is on line {last_line})",
+                    printable(&inputs[0])
+                )));
+            }
+            let mut out = io::stdout().lock();
+            finish_output(lines.iter().try_for_each(|l| writeln!(out, "{l}")))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn stdin_if_empty(inputs: Vec<String>) -> Vec<String> {
+    if inputs.is_empty() {
+        vec!["-".into()]
+    } else {
+        inputs
+    }
+}
+
+/// `--settings`, else consent-settings.json beside the first input (for stdin, in the
+/// current folder).
+fn load_settings(explicit: Option<&Path>, inputs: &[String]) -> Result<Arc<Workspace>, Fatal> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let first = inputs.first().map(String::as_str).unwrap_or("-");
+            let dir = if first == "-" {
+                PathBuf::from(".")
+            } else {
+                Path::new(first)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default()
+            };
+            let beside = dir.join(SETTINGS_FILE);
+            if !beside.exists() {
+                return Err(Fatal(format!(
+                    "no workspace settings: pass --settings FILE, or put {SETTINGS_FILE} beside the input (looked for {})",
+                    printable(&beside.display().to_string())
+                )));
+            }
+            beside
+        }
+    };
+    Workspace::load(&path)
+        .map(Arc::new)
+        .map_err(|e| Fatal(e.to_string()))
+}
+
+fn open_all(inputs: &[String]) -> Result<Vec<Records>, Fatal> {
+    inputs
+        .iter()
+        .map(|p| {
+            Records::open(p).map_err(|e| Fatal(format!("{}: cannot read input: {e}", printable(p))))
+        })
+        .collect()
+}
+
+fn for_each_outcome(
+    engine: &mut Engine,
+    sources: Vec<Records>,
+    mut f: impl FnMut(&Engine, consent_inspector::engine::Outcome) -> io::Result<()>,
+) -> io::Result<()> {
+    for_each_outcome_until(engine, sources, |e, o| f(e, o).map(|()| false))
+}
+
+/// Feeds every record of every source to the engine in order, until `f` says stop.
+fn for_each_outcome_until(
+    engine: &mut Engine,
+    sources: Vec<Records>,
+    mut f: impl FnMut(&Engine, consent_inspector::engine::Outcome) -> io::Result<bool>,
+) -> io::Result<()> {
+    for source in sources {
+        let file = source.file().clone();
+        for record in source {
+            let record = record.map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("{}: cannot read input: {e}", printable(&file)),
+                )
+            })?;
+            let outcome = engine.ingest(record);
+            if f(engine, outcome)? {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A closed pipe (`| head`) ends output quietly; any other write error is fatal.
+fn finish_output(result: io::Result<()>) -> Result<(), Fatal> {
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Fatal(e.to_string())),
+        Ok(()) => Ok(()),
+    }
 }

@@ -95,3 +95,87 @@ mod tests {
         assert_eq!(truncate("abc", 4), "abc");
     }
 }
+
+/// A serde_json formatter that also escapes what `is_unsafe` flags (C1 controls, bidi and
+/// zero-width characters) as `\uXXXX`. The JSON means the same; a terminal shows it inertly.
+pub struct SafeJson<F>(pub F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_unsafe(c)) {
+            w.write_all(rest[..i].as_bytes())?;
+            write!(w, "\\u{:04x}", c as u32)?;
+            rest = &rest[i + c.len_utf8()..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// Writes `value` as JSON with `SafeJson` escaping; compact, or indented when `pretty`.
+pub fn write_safe_json<W: std::io::Write, T: serde::Serialize + ?Sized>(
+    w: W,
+    value: &T,
+    pretty: bool,
+) -> serde_json::Result<()> {
+    if pretty {
+        let f = SafeJson(serde_json::ser::PrettyFormatter::with_indent(b"  "));
+        value.serialize(&mut serde_json::Serializer::with_formatter(w, f))
+    } else {
+        let f = SafeJson(serde_json::ser::CompactFormatter);
+        value.serialize(&mut serde_json::Serializer::with_formatter(w, f))
+    }
+}
+
+#[cfg(test)]
+mod json_tests {
+    #[test]
+    fn safe_json_escapes_c1_and_bidi_and_round_trips() {
+        let v = serde_json::json!({"k\u{9b}": "a\u{1b}[2J\u{202e}b"});
+        let mut out = Vec::new();
+        super::write_safe_json(&mut out, &v, false).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert_eq!(s, r#"{"k\u009b":"a\u001b[2J\u202eb"}"#);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&s).unwrap(), v);
+    }
+}

@@ -1,0 +1,65 @@
+//! Command-line definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "consent-inspector",
+    version,
+    about = "Explains consent enforcement for Segment-style event streams: which destinations \
+             receive each event, which are blocked, and which consent categories did the blocking."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SettingsArg {
+    /// Workspace settings (our JSON or Segment's CDN settings). Default: consent-settings.json
+    /// in the folder of the first INPUT.
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the routing decision for every event, as NDJSON or a table.
+    Route {
+        #[command(flatten)]
+        settings: SettingsArg,
+        #[arg(long, value_enum, default_value_t = Format::Ndjson)]
+        format: Format,
+        /// JSON Lines or HAR files; `-` or nothing reads stdin.
+        #[arg(value_name = "INPUT")]
+        inputs: Vec<String>,
+    },
+    /// Report validation findings grouped by code; exit 1 when any event is not ingested.
+    Check {
+        #[command(flatten)]
+        settings: SettingsArg,
+        /// Also exit 1 when any event has a warning.
+        #[arg(long)]
+        deny_warnings: bool,
+        #[arg(value_name = "INPUT")]
+        inputs: Vec<String>,
+    },
+    /// Explain in plain English what happens to the event(s) on one line.
+    Explain {
+        #[command(flatten)]
+        settings: SettingsArg,
+        /// 1-based line number.
+        #[arg(long, value_name = "N")]
+        line: u64,
+        #[arg(value_name = "INPUT")]
+        input: String,
+    },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Ndjson,
+    Table,
+}

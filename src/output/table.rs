@@ -1,0 +1,158 @@
+//! A table for people: one row per event, one column per destination.
+
+use std::io::{self, Write};
+
+use consent_inspector::engine::{Engine, Outcome};
+use consent_inspector::route::{Block, Decision};
+use consent_inspector::settings::Workspace;
+use consent_inspector::text::{printable, truncate};
+use consent_inspector::validate::Severity;
+
+use super::{Paint, View};
+
+const EVENT_WIDTH: usize = 30;
+const USER_WIDTH: usize = 14;
+const STATUS_WIDTH: usize = 14;
+
+pub struct Table {
+    paint: Paint,
+    widths: Vec<usize>,
+    events: u64,
+    not_ingested: u64,
+    warned: u64,
+    blocked_routes: u64,
+}
+
+impl Table {
+    pub fn new(ws: &Workspace, color: bool) -> Self {
+        let widths = ws
+            .destinations
+            .iter()
+            .map(|d| d.name.chars().count().clamp(9, 16))
+            .collect();
+        Self {
+            paint: Paint(color),
+            widths,
+            events: 0,
+            not_ingested: 0,
+            warned: 0,
+            blocked_routes: 0,
+        }
+    }
+}
+
+/// `s` cut or padded to exactly `width` characters.
+fn cell(s: &str, width: usize) -> String {
+    let s = truncate(s, width);
+    format!("{s:<width$}")
+}
+
+impl View for Table {
+    fn start(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn outcome(&mut self, out: &mut dyn Write, engine: &Engine, o: &Outcome) -> io::Result<()> {
+        let ws = engine.workspace();
+        if self.events == 0 {
+            let mut head = format!(
+                "{} {} {} {}",
+                cell("LINE", 8),
+                cell("EVENT", EVENT_WIDTH),
+                cell("USER", USER_WIDTH),
+                cell("STATUS", STATUS_WIDTH)
+            );
+            for (d, w) in ws.destinations.iter().zip(&self.widths) {
+                head.push(' ');
+                head += &cell(&printable(&d.name), *w);
+            }
+            writeln!(out, "{}", self.paint.bold(head.trim_end()))?;
+        }
+        self.events += 1;
+        let p = self.paint;
+        let line = match o.origin.index {
+            Some(i) => format!("{}[{i}]", o.origin.line),
+            None => o.origin.line.to_string(),
+        };
+        let ev = o.event();
+        let what = ev.as_ref().map_or(String::new(), |e| {
+            let t = e.type_name().unwrap_or("?");
+            match e.event_name() {
+                Some(n) => format!("{t} {n}"),
+                None => t.to_owned(),
+            }
+        });
+        let user = ev
+            .as_ref()
+            .and_then(|e| e.identity())
+            .unwrap_or("")
+            .to_owned();
+        let errors: Vec<&str> = o
+            .findings
+            .iter()
+            .filter(|f| f.severity() == Severity::Error)
+            .map(|f| f.code.as_str())
+            .collect();
+        let warnings = o.findings.len() - errors.len();
+        let status = if let Some(first) = errors.first() {
+            self.not_ingested += 1;
+            p.red(&cell(first, STATUS_WIDTH))
+        } else if warnings > 0 {
+            self.warned += 1;
+            let s = if warnings == 1 {
+                "1 warning".to_owned()
+            } else {
+                format!("{warnings} warnings")
+            };
+            p.yellow(&cell(&s, STATUS_WIDTH))
+        } else {
+            cell("ok", STATUS_WIDTH)
+        };
+        let mut row = format!(
+            "{} {} {} {status}",
+            cell(&line, 8),
+            cell(&printable(&what), EVENT_WIDTH),
+            cell(&printable(&user), USER_WIDTH)
+        );
+        for (r, w) in o.routes.iter().zip(&self.widths) {
+            row.push(' ');
+            let text = match &r.decision {
+                Decision::Deliver(_) => p.green(&cell("✓", *w)),
+                Decision::Block(b) => {
+                    self.blocked_routes += 1;
+                    let s = match b {
+                        Block::NotIngested => "—".to_owned(),
+                        Block::NotConsented { blocked_by } => {
+                            let ids: Vec<_> = blocked_by
+                                .iter()
+                                .map(|b| printable(&ws.category(b.category).id).into_owned())
+                                .collect();
+                            format!("✗ {}", ids.join(","))
+                        }
+                        Block::IntegrationsObject { .. } => "✗ integrations".to_owned(),
+                    };
+                    let s = cell(&s, *w);
+                    if matches!(b, Block::NotIngested) {
+                        p.dim(&s)
+                    } else {
+                        p.red(&s)
+                    }
+                }
+            };
+            row += &text;
+        }
+        writeln!(out, "{}", row.trim_end())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "\n{} events: {} not ingested, {} with warnings, {} blocked routes",
+            self.events, self.not_ingested, self.warned, self.blocked_routes
+        )?;
+        writeln!(
+            out,
+            "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   — not ingested"
+        )
+    }
+}
