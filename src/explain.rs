@@ -43,7 +43,11 @@ fn mapped_list(ws: &Workspace, dest: usize) -> String {
         .filter(|&&c| ws.category(c).enabled)
         .map(|&c| category_label(ws, c))
         .collect();
-    enabled.join(", ")
+    match enabled.as_slice() {
+        [one] => one.clone(),
+        [all @ .., last] => format!("all of {} and {last}", all.join(", ")),
+        [] => "nothing".into(),
+    }
 }
 
 fn describe_delivery(ws: &Workspace, dest: usize, why: Delivery) -> String {
@@ -64,7 +68,7 @@ fn describe_delivery(ws: &Workspace, dest: usize, why: Delivery) -> String {
                 .into()
         }
         Delivery::Consented => format!(
-            "every category it is mapped to is true: {}",
+            "it needs {} and the event says true",
             mapped_list(ws, dest)
         ),
     }
@@ -86,7 +90,7 @@ pub fn describe_route(ws: &Workspace, r: &Route) -> String {
         Decision::Block(Block::NotConsented { blocked_by }) => {
             let reasons: Vec<String> = blocked_by.iter().map(|b| describe_blocker(ws, b)).collect();
             format!(
-                "{name} is blocked: it needs every one of {} to be true, and {}.",
+                "{name} is blocked: it needs {} to be true, and {}.",
                 mapped_list(ws, r.destination),
                 reasons.join(", ")
             )

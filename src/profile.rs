@@ -46,6 +46,8 @@ pub enum Change {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {
+    /// Order of observation, across files.
+    pub seq: u64,
     pub origin: Origin,
     pub change: Change,
     /// Consent per category after the change.
@@ -60,6 +62,8 @@ pub struct Profile {
     pub members: Vec<IdentityId>,
     pub history: Vec<HistoryEntry>,
     pub events: u64,
+    /// When consent was last updated, in the order events were observed.
+    updated: u64,
 }
 
 impl Profile {
@@ -87,6 +91,8 @@ pub struct Profiles {
     parent: Vec<IdentityId>,
     /// Keyed by the root identity of each set.
     profiles: HashMap<IdentityId, Profile>,
+    /// Events observed so far: orders consent updates for "the latest update wins".
+    observed: u64,
 }
 
 impl Profiles {
@@ -158,6 +164,7 @@ impl Profiles {
 
     /// Links two identities into one profile, merging their consent.
     fn link(&mut self, a: IdentityId, b: IdentityId, origin: &Origin) {
+        let seq = self.observed;
         let (ra, rb) = (self.root(a), self.root(b));
         if ra == rb {
             return;
@@ -168,6 +175,13 @@ impl Profiles {
         } else {
             (rb, ra)
         };
+        let identified = |root: IdentityId| {
+            self.profiles[&root]
+                .members
+                .iter()
+                .any(|m| self.is_user_id[*m as usize])
+        };
+        let both_identified = identified(ra) && identified(rb);
         self.parent[gone as usize] = keep;
         let other = self
             .profiles
@@ -181,16 +195,20 @@ impl Profiles {
         kept.members.extend(other.members);
         kept.events += other.events;
         kept.history.extend(other.history);
-        kept.history
-            .sort_by_key(|h| (h.origin.offset, h.origin.index));
+        kept.history.sort_by_key(|h| h.seq);
+        // Two identified people (both sides hold a userId) are reconciled category by
+        // category; devices of one person simply take the latest update.
         let merged = match (kept.consent.take(), other.consent) {
-            (Some(x), Some(y)) => {
+            (Some(x), Some(y)) if both_identified => {
                 Some(x.iter().zip(&y).map(|(&p, &q)| merge_state(p, q)).collect())
             }
+            (Some(x), Some(y)) => Some(if kept.updated >= other.updated { x } else { y }),
             (x, y) => x.or(y),
         };
+        kept.updated = kept.updated.max(other.updated);
         if let Some(consent) = &merged {
             kept.history.push(HistoryEntry {
+                seq,
                 origin: origin.clone(),
                 change: Change::Merge { with },
                 consent: consent.clone(),
@@ -208,6 +226,7 @@ impl Profiles {
         origin: &Origin,
         routes: &[Route],
     ) -> (Option<IdentityId>, Vec<Finding>) {
+        self.observed += 1;
         let user = ev.user_id().map(|u| self.intern(u, true));
         let anon = ev.anonymous_id().map(|a| self.intern(a, false));
         if let (Some(u), Some(a)) = (user, anon) {
@@ -247,6 +266,7 @@ impl Profiles {
                 }
                 if profile.consent.as_ref() != Some(&stamped) {
                     profile.history.push(HistoryEntry {
+                        seq: self.observed,
                         origin: origin.clone(),
                         change: Change::Update {
                             preference_event: cpu,
@@ -255,6 +275,7 @@ impl Profiles {
                     });
                 }
                 profile.consent = Some(stamped);
+                profile.updated = self.observed;
             }
         }
         (Some(me), findings)

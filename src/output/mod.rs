@@ -43,7 +43,4 @@ impl Paint {
     pub fn bold(self, s: &str) -> String {
         self.paint("1", s)
     }
-    pub fn dim(self, s: &str) -> String {
-        self.paint("2", s)
-    }
 }

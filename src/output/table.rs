@@ -12,7 +12,8 @@ use super::{Paint, View};
 
 const EVENT_WIDTH: usize = 30;
 const USER_WIDTH: usize = 14;
-const STATUS_WIDTH: usize = 14;
+const STATUS_WIDTH: usize = 12;
+const INTEGRATIONS: &str = "✗ integrations";
 
 pub struct Table {
     paint: Paint,
@@ -25,10 +26,20 @@ pub struct Table {
 
 impl Table {
     pub fn new(ws: &Workspace, color: bool) -> Self {
-        let widths = ws
-            .destinations
-            .iter()
-            .map(|d| d.name.chars().count().clamp(9, 16))
+        // Wide enough for the name (up to a point) and for the longest cell the destination
+        // can get: every enabled category it needs, listed as blocking.
+        let widths = (0..ws.destinations.len())
+            .map(|d| {
+                let ids: Vec<&str> = ws.destinations[d]
+                    .categories
+                    .iter()
+                    .filter(|&&c| ws.category(c).enabled)
+                    .map(|&c| ws.category(c).id.as_str())
+                    .collect();
+                let worst = 2 + ids.join(",").chars().count();
+                let name = ws.destinations[d].name.chars().count().min(24);
+                name.max(worst).max(INTEGRATIONS.chars().count())
+            })
             .collect();
         Self {
             paint: Paint(color),
@@ -94,9 +105,9 @@ impl View for Table {
             .map(|f| f.code.as_str())
             .collect();
         let warnings = o.findings.len() - errors.len();
-        let status = if let Some(first) = errors.first() {
+        let status = if !errors.is_empty() {
             self.not_ingested += 1;
-            p.red(&cell(first, STATUS_WIDTH))
+            p.red(&cell("NOT INGESTED", STATUS_WIDTH))
         } else if warnings > 0 {
             self.warned += 1;
             let s = if warnings == 1 {
@@ -114,6 +125,13 @@ impl View for Table {
             cell(&printable(&what), EVENT_WIDTH),
             cell(&printable(&user), USER_WIDTH)
         );
+        if !errors.is_empty() {
+            // Every route is blocked as not ingested: say why instead.
+            self.blocked_routes += o.routes.len() as u64;
+            row.push(' ');
+            row += &p.red(&errors.join(", "));
+            return writeln!(out, "{row}");
+        }
         for (r, w) in o.routes.iter().zip(&self.widths) {
             row.push(' ');
             let text = match &r.decision {
@@ -121,6 +139,7 @@ impl View for Table {
                 Decision::Block(b) => {
                     self.blocked_routes += 1;
                     let s = match b {
+                        // Rows not ingested were written above; kept for completeness.
                         Block::NotIngested => "—".to_owned(),
                         Block::NotConsented { blocked_by } => {
                             let ids: Vec<_> = blocked_by
@@ -129,14 +148,9 @@ impl View for Table {
                                 .collect();
                             format!("✗ {}", ids.join(","))
                         }
-                        Block::IntegrationsObject { .. } => "✗ integrations".to_owned(),
+                        Block::IntegrationsObject { .. } => INTEGRATIONS.to_owned(),
                     };
-                    let s = cell(&s, *w);
-                    if matches!(b, Block::NotIngested) {
-                        p.dim(&s)
-                    } else {
-                        p.red(&s)
-                    }
+                    p.red(&cell(&s, *w))
                 }
             };
             row += &text;
@@ -152,7 +166,7 @@ impl View for Table {
         )?;
         writeln!(
             out,
-            "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   — not ingested"
+            "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object"
         )
     }
 }
