@@ -354,3 +354,20 @@ fn changed_without_event(
         Some("context.consent.categoryPreferences".into()),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ConsentState::*;
+    use super::merge_state;
+
+    #[test]
+    fn merging_states() {
+        assert_eq!(merge_state(Granted, Granted), Granted);
+        assert_eq!(merge_state(Denied, Denied), Denied);
+        assert_eq!(merge_state(Granted, Denied), Conflict);
+        assert_eq!(merge_state(Conflict, Granted), Conflict);
+        assert_eq!(merge_state(NeverCollected, Granted), Denied);
+        assert_eq!(merge_state(Denied, NeverCollected), Denied);
+        assert_eq!(merge_state(NeverCollected, NeverCollected), NeverCollected);
+    }
+}

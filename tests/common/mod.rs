@@ -1,0 +1,83 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use consent_inspector::engine::{Engine, Outcome};
+use consent_inspector::input::{Line, LinePos, records_from_line};
+use consent_inspector::settings::Workspace;
+
+/// A small workspace that exercises every kind of mapping, including a disabled category.
+pub const SETTINGS: &str = r#"{
+  "categories": [
+    {"id": "C0001", "name": "Strictly Necessary"},
+    {"id": "C0002", "name": "Performance"},
+    {"id": "C0003", "name": "Functional"},
+    {"id": "C0004", "name": "Targeting"},
+    {"id": "Legacy", "name": "Old category", "enabled": false}
+  ],
+  "destinations": [
+    {"name": "Amplitude", "categories": ["C0002"]},
+    {"name": "Braze", "categories": ["C0002", "C0004"]},
+    {"name": "SendGrid", "categories": ["C0002", "C0003", "C0004"]},
+    {"name": "Webhooks", "categories": []},
+    {"name": "Old Pixel", "categories": ["Legacy"]},
+    {"name": "Mixed", "categories": ["Legacy", "C0003"]},
+    {"name": "Amazon S3", "categories": ["C0004"], "kind": "aws-s3"},
+    {"name": "Engage", "categories": ["C0004"], "kind": "engage"}
+  ]
+}"#;
+
+pub fn workspace() -> Arc<Workspace> {
+    Arc::new(Workspace::from_slice("test-settings.json", SETTINGS.as_bytes()).unwrap())
+}
+
+/// Feeds lines to one engine in order and returns every outcome.
+pub fn run(engine: &mut Engine, lines: &[&str]) -> Vec<Outcome> {
+    let file: Arc<str> = Arc::from("t.jsonl");
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for (i, l) in lines.iter().enumerate() {
+        let mut recs = Vec::new();
+        let pos = LinePos {
+            number: i as u64 + 1,
+            offset,
+        };
+        records_from_line(&file, pos, Line::Text(l.as_bytes()), &mut recs);
+        offset += l.len() as u64 + 1;
+        out.extend(recs.into_iter().map(|r| engine.ingest(r)));
+    }
+    out
+}
+
+/// The outcome of one line on a fresh engine.
+pub fn one(line: &str) -> Outcome {
+    let mut engine = Engine::new(workspace());
+    run(&mut engine, &[line]).pop().expect("one record")
+}
+
+/// `(destination, reason)` for every route.
+pub fn reasons(o: &Outcome) -> Vec<(String, &'static str)> {
+    let ws = workspace();
+    o.routes
+        .iter()
+        .map(|r| {
+            (
+                ws.destinations[r.destination].name.clone(),
+                r.decision.reason(),
+            )
+        })
+        .collect()
+}
+
+pub fn reason_of(o: &Outcome, dest: &str) -> &'static str {
+    reasons(o)
+        .into_iter()
+        .find(|(d, _)| d == dest)
+        .map(|(_, r)| r)
+        .expect("destination exists")
+}
+
+pub fn codes(o: &Outcome) -> Vec<&'static str> {
+    o.findings.iter().map(|f| f.code.as_str()).collect()
+}

@@ -1,0 +1,227 @@
+//! RULES §5: per-user consent state, identity linking and the two profile warnings.
+
+mod common;
+
+use common::{codes, run, workspace};
+use consent_inspector::engine::Engine;
+use consent_inspector::profile::{Change, ConsentState};
+use serde_json::json;
+
+use ConsentState::{Conflict, Denied, Granted};
+
+fn cpu(ids: serde_json::Value, prefs: serde_json::Value) -> String {
+    let mut v = json!({"type": "track", "event": "Segment Consent Preference Updated",
+                       "context": {"consent": {"categoryPreferences": prefs}}});
+    v.as_object_mut()
+        .unwrap()
+        .extend(ids.as_object().unwrap().clone());
+    v.to_string()
+}
+
+fn track(ids: serde_json::Value, prefs: Option<serde_json::Value>) -> String {
+    let mut v = json!({"type": "track", "event": "Viewed"});
+    if let Some(p) = prefs {
+        v["context"] = json!({"consent": {"categoryPreferences": p}});
+    }
+    v.as_object_mut()
+        .unwrap()
+        .extend(ids.as_object().unwrap().clone());
+    v.to_string()
+}
+
+fn consent_of(engine: &Engine, id: &str) -> Option<Vec<ConsentState>> {
+    let p = engine.profiles();
+    p.profile(p.lookup(id).expect("known id")).consent.clone()
+}
+
+#[test]
+fn identity_is_user_id_else_anonymous_id() {
+    let mut e = Engine::new(workspace());
+    let outs = run(
+        &mut e,
+        &[
+            &track(json!({"anonymousId": "a1"}), None),
+            &track(json!({"userId": "u1", "anonymousId": "a2"}), None),
+        ],
+    );
+    let p = e.profiles();
+    assert_eq!(p.name(outs[0].identity.unwrap()), "a1");
+    assert_eq!(p.name(outs[1].identity.unwrap()), "u1");
+    // Both ids on one event link them.
+    assert_eq!(
+        p.root(p.lookup("u1").unwrap()),
+        p.root(p.lookup("a2").unwrap())
+    );
+    assert_ne!(
+        p.root(p.lookup("a1").unwrap()),
+        p.root(p.lookup("u1").unwrap())
+    );
+}
+
+#[test]
+fn an_update_sets_every_category_and_missing_ones_become_false() {
+    let mut e = Engine::new(workspace());
+    run(&mut e, &[&track(json!({"userId": "u1"}), None)]);
+    assert_eq!(
+        consent_of(&e, "u1"),
+        None,
+        "events without consent do not change the profile"
+    );
+    run(
+        &mut e,
+        &[&cpu(
+            json!({"userId": "u1"}),
+            json!({"C0002": true, "C0003": false}),
+        )],
+    );
+    assert_eq!(
+        consent_of(&e, "u1"),
+        Some(vec![Denied, Granted, Denied, Denied, Denied])
+    );
+    run(&mut e, &[&track(json!({"userId": "u1"}), None)]);
+    assert_eq!(
+        consent_of(&e, "u1"),
+        Some(vec![Denied, Granted, Denied, Denied, Denied])
+    );
+}
+
+#[test]
+fn devices_of_one_user_take_the_latest_update() {
+    let mut e = Engine::new(workspace());
+    run(
+        &mut e,
+        &[
+            &cpu(json!({"anonymousId": "laptop"}), json!({"C0002": true})),
+            &cpu(
+                json!({"anonymousId": "phone"}),
+                json!({"C0002": false, "C0004": true}),
+            ),
+            &track(json!({"userId": "u1", "anonymousId": "laptop"}), None),
+            &track(json!({"userId": "u1", "anonymousId": "phone"}), None),
+        ],
+    );
+    assert_eq!(
+        consent_of(&e, "laptop"),
+        Some(vec![Denied, Denied, Denied, Granted, Denied])
+    );
+    assert_eq!(consent_of(&e, "u1"), consent_of(&e, "phone"));
+}
+
+#[test]
+fn alias_between_two_users_with_consent_marks_disagreements_as_conflict() {
+    let mut e = Engine::new(workspace());
+    run(
+        &mut e,
+        &[
+            &cpu(
+                json!({"userId": "carol"}),
+                json!({"C0002": true, "C0004": true}),
+            ),
+            &cpu(
+                json!({"userId": "carol-work"}),
+                json!({"C0002": true, "C0004": false}),
+            ),
+            r#"{"type": "alias", "userId": "carol", "previousId": "carol-work"}"#,
+        ],
+    );
+    assert_eq!(
+        consent_of(&e, "carol"),
+        Some(vec![Denied, Granted, Denied, Conflict, Denied])
+    );
+    let p = e.profiles();
+    let profile = p.profile(p.lookup("carol").unwrap());
+    assert!(matches!(
+        profile.history.last().unwrap().change,
+        Change::Merge { .. }
+    ));
+    assert_eq!(profile.members.len(), 2);
+    // A later update settles the conflict.
+    run(
+        &mut e,
+        &[&cpu(json!({"userId": "carol"}), json!({"C0004": true}))],
+    );
+    assert_eq!(
+        consent_of(&e, "carol-work"),
+        Some(vec![Denied, Denied, Denied, Granted, Denied])
+    );
+}
+
+#[test]
+fn consent_missing_lists_what_recorded_consent_would_have_blocked() {
+    let mut e = Engine::new(workspace());
+    let outs = run(
+        &mut e,
+        &[
+            &cpu(
+                json!({"userId": "u1"}),
+                json!({"C0002": true, "C0004": false}),
+            ),
+            &track(json!({"userId": "u1"}), None),
+            &track(json!({"userId": "u2"}), None),
+        ],
+    );
+    let f = outs[1]
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "consent_missing")
+        .expect("warned");
+    assert!(
+        f.message.contains("Braze, SendGrid, Mixed"),
+        "{}",
+        f.message
+    );
+    assert!(
+        !f.message.contains("Amplitude"),
+        "Amplitude is consented: {}",
+        f.message
+    );
+    assert!(
+        !codes(&outs[2]).contains(&"consent_missing"),
+        "u2 has no recorded consent"
+    );
+}
+
+#[test]
+fn changed_preferences_without_a_preference_event_are_flagged() {
+    let mut e = Engine::new(workspace());
+    let outs = run(
+        &mut e,
+        &[
+            &cpu(json!({"userId": "u1"}), json!({"C0002": true})),
+            &track(json!({"userId": "u1"}), Some(json!({"C0002": true}))),
+            &track(json!({"userId": "u1"}), Some(json!({"C0002": false}))),
+            &track(json!({"userId": "u1"}), Some(json!({"C0002": false}))),
+            &cpu(
+                json!({"userId": "u1"}),
+                json!({"C0002": true, "C0004": true}),
+            ),
+            &track(
+                json!({"userId": "u1"}),
+                Some(json!({"C0002": true, "C0004": true})),
+            ),
+        ],
+    );
+    let flagged: Vec<bool> = outs
+        .iter()
+        .map(|o| codes(o).contains(&"consent_changed_without_preference_event"))
+        .collect();
+    assert_eq!(flagged, vec![false, false, true, false, false, false]);
+    let f = outs[2]
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "consent_changed_without_preference_event")
+        .unwrap();
+    assert!(f.message.contains("C0002 true → false"), "{}", f.message);
+}
+
+#[test]
+fn events_not_ingested_do_not_touch_profiles() {
+    let mut e = Engine::new(workspace());
+    run(
+        &mut e,
+        &[
+            r#"{"type": "track", "userId": "u1", "context": {"consent": {"categoryPreferences": {"C0002": true}}}}"#,
+        ],
+    );
+    assert!(e.profiles().lookup("u1").is_none());
+}

@@ -1,0 +1,246 @@
+//! RULES §2: every validation code, from the line that triggers it.
+
+mod common;
+
+use common::{codes, one};
+use consent_inspector::validate::{Code, Severity};
+
+const OK: &str = r#""userId":"u1","messageId":"m1","timestamp":"2026-11-02T09:00:00Z""#;
+
+fn line(rest: &str) -> String {
+    format!("{{{OK},{rest}}}")
+}
+
+/// (code, line, JSON path of the finding)
+fn cases() -> Vec<(&'static str, String, Option<&'static str>)> {
+    let cpu = r#""type":"track","event":"Segment Consent Preference Updated""#;
+    vec![
+        ("invalid_json", r#"{"type":"track","#.into(), None),
+        ("not_an_object", "[1,2]".into(), None),
+        ("batch_empty", r#"{"batch":[]}"#.into(), None),
+        ("type_required", line(r#""event":"e""#), Some("type")),
+        (
+            "type_required",
+            line(r#""type":"Track","event":"e""#),
+            Some("type"),
+        ),
+        (
+            "id_required",
+            r#"{"type":"page","messageId":"m","userId":""}"#.into(),
+            Some("userId"),
+        ),
+        ("id_required", line(r#""type":"alias""#), Some("previousId")),
+        ("event_required", line(r#""type":"track""#), Some("event")),
+        (
+            "event_required",
+            line(r#""type":"track","event":"""#),
+            Some("event"),
+        ),
+        (
+            "event_too_large",
+            line(&format!(
+                r#""type":"track","event":"e","properties":{{"x":"{}"}}"#,
+                "a".repeat(33_000)
+            )),
+            None,
+        ),
+        (
+            "consent_categorypreferences_should_exist",
+            line(&format!(r#"{cpu},"context":{{"consent":{{}}}}"#)),
+            Some("context.consent.categoryPreferences"),
+        ),
+        (
+            "consent_categorypreferences_should_exist",
+            line(&format!(
+                r#"{cpu},"context":{{"consent":{{"categoryPreferences":null}}}}"#
+            )),
+            Some("context.consent.categoryPreferences"),
+        ),
+        (
+            "consent_categorypreferences_fields_should_be_object",
+            line(&format!(
+                r#"{cpu},"context":{{"consent":{{"categoryPreferences":[true]}}}}"#
+            )),
+            Some("context.consent.categoryPreferences"),
+        ),
+        (
+            "consent_categorypreferences_fields_should_be_bool",
+            line(&format!(
+                r#"{cpu},"context":{{"consent":{{"categoryPreferences":{{"C0002":"true"}}}}}}"#
+            )),
+            Some("context.consent.categoryPreferences.C0002"),
+        ),
+        (
+            "consent_version_should_be_number",
+            line(r#""type":"page","context":{"consent":{"version":"1","categoryPreferences":{}}}"#),
+            Some("context.consent.version"),
+        ),
+        (
+            "device_advertisingid_should_be_string",
+            line(r#""type":"screen","context":{"device":{"advertisingId":42}}"#),
+            Some("context.device.advertisingId"),
+        ),
+        (
+            "consent_object_empty",
+            line(r#""type":"page","context":{"consent":{}}"#),
+            Some("context.consent"),
+        ),
+        (
+            "category_preferences_not_object",
+            line(r#""type":"page","context":{"consent":{"categoryPreferences":"C0002"}}"#),
+            Some("context.consent.categoryPreferences"),
+        ),
+        (
+            "category_preference_not_boolean",
+            line(r#""type":"page","context":{"consent":{"categoryPreferences":{"C0002":1}}}"#),
+            Some("context.consent.categoryPreferences.C0002"),
+        ),
+        (
+            "category_preference_misspelled",
+            line(r#""type":"page","context":{"consent":{"categoryPreference":{"C0002":true}}}"#),
+            Some("context.consent.categoryPreference"),
+        ),
+        (
+            "unknown_category",
+            line(r#""type":"page","context":{"consent":{"categoryPreferences":{"ads.v2":true}}}"#),
+            Some("context.consent.categoryPreferences[\"ads.v2\"]"),
+        ),
+        (
+            "category_case_mismatch",
+            line(r#""type":"page","context":{"consent":{"categoryPreferences":{"c0002":true}}}"#),
+            Some("context.consent.categoryPreferences.c0002"),
+        ),
+        (
+            "legacy_consent_event_name",
+            line(r#""type":"track","event":"Segment Consent Preference""#),
+            Some("event"),
+        ),
+        (
+            "message_id_missing",
+            r#"{"type":"page","userId":"u"}"#.into(),
+            Some("messageId"),
+        ),
+        (
+            "timestamp_invalid",
+            line(r#""type":"page","sentAt":"yesterday""#),
+            Some("sentAt"),
+        ),
+        (
+            "timestamp_invalid",
+            r#"{"type":"page","userId":"u","messageId":"m","timestamp":1700000000}"#.into(),
+            Some("timestamp"),
+        ),
+    ]
+}
+
+#[test]
+fn every_code_is_reported_with_its_path() {
+    for (code, input, path) in cases() {
+        let o = one(&input);
+        let f = o
+            .findings
+            .iter()
+            .find(|f| f.code.as_str() == code)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{code} not found in {:?} for {}",
+                    codes(&o),
+                    &input[..input.len().min(200)]
+                )
+            });
+        assert_eq!(f.path.as_deref(), path, "{code}");
+        let errors = f.severity() == Severity::Error;
+        assert_eq!(o.ingested(), !errors, "{code}: an error means not ingested");
+    }
+}
+
+#[test]
+fn every_stateless_code_has_a_case() {
+    let stateful = [
+        "duplicate_message_id",
+        "consent_missing",
+        "consent_changed_without_preference_event",
+    ];
+    let covered: Vec<&str> = cases().iter().map(|c| c.0).collect();
+    for code in Code::ALL {
+        let c = code.as_str();
+        assert!(
+            covered.contains(&c) || stateful.contains(&c),
+            "no case for {c}"
+        );
+    }
+}
+
+#[test]
+fn a_valid_event_has_no_findings() {
+    let o = one(&line(
+        r#""type":"track","event":"Order Completed","anonymousId":"a1","context":{"consent":{"version":2,"categoryPreferences":{"C0002":true}},"device":{"advertisingId":"idfa"}}"#,
+    ));
+    assert_eq!(codes(&o), Vec::<&str>::new());
+}
+
+#[test]
+fn segment_messages_are_kept_exactly() {
+    let o = one(r#"{"type":"page","messageId":"m"}"#);
+    assert_eq!(
+        o.findings[0].message,
+        "All payloads require a userId and/or an anonymousId"
+    );
+    let o = one(&line(r#""type":"track""#));
+    assert_eq!(
+        o.findings[0].message,
+        "Track events must have an event name"
+    );
+    let o = one(&line(
+        r#""type":"track","event":"Segment Consent Preference Updated""#,
+    ));
+    assert_eq!(
+        o.findings[0].message,
+        "context.consent.categoryPreferences object is required"
+    );
+}
+
+#[test]
+fn invalid_json_says_where_parsing_stopped() {
+    let o = one(r#"{"type": "track", "event": }"#);
+    assert_eq!(o.findings[0].message, "expected value at column 28");
+    let o = one("{\"type\": \"tr\u{1b}ack\" \u{ff}");
+    assert!(
+        o.findings[0].message.contains("column"),
+        "{}",
+        o.findings[0].message
+    );
+}
+
+#[test]
+fn duplicate_message_ids_are_flagged_from_the_second() {
+    let mut engine = consent_inspector::engine::Engine::new(common::workspace());
+    let l = line(r#""type":"page""#);
+    let outs = common::run(
+        &mut engine,
+        &[
+            &l,
+            &l,
+            r#"{"type":"page","userId":"u1","messageId":"other"}"#,
+        ],
+    );
+    assert_eq!(codes(&outs[0]), Vec::<&str>::new());
+    assert_eq!(codes(&outs[1]), vec!["duplicate_message_id"]);
+    assert_eq!(codes(&outs[2]), Vec::<&str>::new());
+}
+
+#[test]
+fn several_errors_are_all_reported() {
+    let o = one(r#"{"type":"track","context":{"consent":{"version":"x"}}}"#);
+    let mut c = codes(&o);
+    c.sort();
+    assert_eq!(
+        c,
+        vec![
+            "consent_version_should_be_number",
+            "event_required",
+            "id_required",
+            "message_id_missing"
+        ]
+    );
+}
