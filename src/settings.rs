@@ -417,12 +417,16 @@ fn build_destination<'a>(
     for (id, path) in mapped {
         let Some(i) = categories.iter().position(|c| c.id == id) else {
             let known: Vec<&str> = categories.iter().map(|c| c.id.as_str()).collect();
+            let known = if known.is_empty() {
+                "no categories are configured".to_owned()
+            } else {
+                format!("known: {}", printable(&known.join(", ")))
+            };
             return Err(Problem::at(
                 path,
                 format!(
-                    "destination \"{shown}\" is mapped to unknown category \"{}\" (known: {})",
-                    printable(id),
-                    printable(&known.join(", "))
+                    "destination \"{shown}\" is mapped to unknown category \"{}\" ({known})",
+                    printable(id)
                 ),
             ));
         };
