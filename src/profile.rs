@@ -232,11 +232,9 @@ impl Profiles {
         if let (Some(u), Some(a)) = (user, anon) {
             self.link(u, a, origin);
         }
-        if ev.kind() == Some(Kind::Alias) {
-            if let (Some(u), Some(prev)) = (user, ev.previous_id()) {
-                let p = self.intern(prev, false);
-                self.link(u, p, origin);
-            }
+        if let (Some(Kind::Alias), Some(u), Some(prev)) = (ev.kind(), user, ev.previous_id()) {
+            let p = self.intern(prev, false);
+            self.link(u, p, origin);
         }
         let Some(me) = user.or(anon) else {
             return (None, Vec::new());
@@ -259,10 +257,9 @@ impl Profiles {
             Preferences::NotObject(_) => {}
             Preferences::Object(prefs) => {
                 let stamped = stamped_consent(ws, prefs);
-                if let Some(recorded) = &profile.consent {
-                    if !cpu && *recorded != stamped {
-                        findings.push(changed_without_event(ws, recorded, &stamped, &label));
-                    }
+                if let Some(recorded) = profile.consent.as_ref().filter(|r| !cpu && **r != stamped)
+                {
+                    findings.push(changed_without_event(ws, recorded, &stamped, &label));
                 }
                 if profile.consent.as_ref() != Some(&stamped) {
                     profile.history.push(HistoryEntry {

@@ -6,7 +6,9 @@ use consent_inspector::settings::{DestinationKind, Shape, Workspace};
 use std::sync::Arc;
 
 fn err(text: &str) -> String {
-    Workspace::from_slice("ws.json", text.as_bytes()).unwrap_err().to_string()
+    Workspace::from_slice("ws.json", text.as_bytes())
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -16,18 +18,35 @@ fn sample_settings_load_in_both_shapes_and_route_identically() {
     assert_eq!(own.shape, Shape::Own);
     assert_eq!(cdn.shape, Shape::SegmentCdn);
     assert_eq!(own.destinations, cdn.destinations);
-    let ids = |w: &Workspace| w.categories.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    let ids = |w: &Workspace| {
+        w.categories
+            .iter()
+            .map(|c| c.id.clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&own), ids(&cdn));
-    assert_eq!(cdn.categories[3].name, "C0004", "CDN category names default to ids");
+    assert_eq!(
+        cdn.categories[3].name, "C0004",
+        "CDN category names default to ids"
+    );
     assert_eq!(own.categories[3].name, "Targeting");
     assert!(cdn.destination("Segment.io").is_none());
-    assert_eq!(cdn.destinations[cdn.destination("Amazon S3").unwrap()].kind, DestinationKind::AwsS3);
+    assert_eq!(
+        cdn.destinations[cdn.destination("Amazon S3").unwrap()].kind,
+        DestinationKind::AwsS3
+    );
 
     let decisions = |w: Workspace| -> Vec<Vec<&'static str>> {
         let mut e = Engine::new(Arc::new(w));
         Records::open("samples/events.jsonl")
             .unwrap()
-            .map(|r| e.ingest(r.unwrap()).routes.iter().map(|r| r.decision.reason()).collect())
+            .map(|r| {
+                e.ingest(r.unwrap())
+                    .routes
+                    .iter()
+                    .map(|r| r.decision.reason())
+                    .collect()
+            })
             .collect()
     };
     assert_eq!(decisions(own), decisions(cdn));
@@ -36,7 +55,10 @@ fn sample_settings_load_in_both_shapes_and_route_identically() {
 #[test]
 fn errors_name_the_file_the_place_and_the_problem() {
     let cases = [
-        ("{\"categories\": [", "ws.json:1:16: EOF while parsing a list"),
+        (
+            "{\"categories\": [",
+            "ws.json:1:16: EOF while parsing a list",
+        ),
         (
             "{\"categories\": [{\"id\": \"C1\"}],\n \"destinations\": [{\"name\": \"A\", \"categories\": [\"C1\", \"C9\"]}]}",
             "ws.json:2:54: destination \"A\" is mapped to unknown category \"C9\" (known: C1)",
@@ -45,17 +67,26 @@ fn errors_name_the_file_the_place_and_the_problem() {
             "{\"categories\": [\n  {\"id\": \"C1\"},\n  {\"id\": \"C1\"}\n]}",
             "ws.json:3:10: duplicate category id \"C1\"",
         ),
-        ("{\"categories\": [{\"id\": \"1st\"}]}", "ws.json:1:24: category id \"1st\" starts with a digit (Segment does not allow that)"),
+        (
+            "{\"categories\": [{\"id\": \"1st\"}]}",
+            "ws.json:1:24: category id \"1st\" starts with a digit (Segment does not allow that)",
+        ),
         (
             &format!("{{\"categories\": [{{\"id\": \"{}\"}}]}}", "x".repeat(35)),
             "ws.json:1:24: category id \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" is 35 characters long; it must be shorter than 35",
         ),
-        ("{\"categories\": [{\"id\": \"\"}]}", "ws.json:1:24: category id is empty"),
+        (
+            "{\"categories\": [{\"id\": \"\"}]}",
+            "ws.json:1:24: category id is empty",
+        ),
         (
             "{\"categories\": [{\"id\": \"C1\", \"enabeld\": false}]}",
             "ws.json:1:38: unknown field `enabeld`, expected one of `id`, `name`, `enabled`",
         ),
-        ("{\"categories\": [{\"name\": \"x\"}]}", "ws.json:1:29: missing field `id`"),
+        (
+            "{\"categories\": [{\"name\": \"x\"}]}",
+            "ws.json:1:29: missing field `id`",
+        ),
         (
             "{\"categories\": [], \"destinations\": [{\"name\": \"A\"}, {\"name\": \"A\"}]}",
             "ws.json:1:61: duplicate destination name \"A\"",
@@ -65,7 +96,10 @@ fn errors_name_the_file_the_place_and_the_problem() {
             "ws.json:1:59: destination \"A\": unknown kind \"s3\" (expected event-stream, aws-s3 or engage)",
         ),
         ("[1]", "ws.json:1:1: settings must be a JSON object"),
-        ("{\"foo\": 1}", "ws.json:1:1: not a settings file: expected our shape (\"categories\", \"destinations\") or Segment's CDN settings (\"integrations\")"),
+        (
+            "{\"foo\": 1}",
+            "ws.json:1:1: not a settings file: expected our shape (\"categories\", \"destinations\") or Segment's CDN settings (\"integrations\")",
+        ),
         (
             "{\"integrations\": {\"Braze\": {\"consentSettings\": {\"categories\": [\"C9\"]}}}, \"consentSettings\": {\"allCategories\": []}}",
             "ws.json:1:64: destination \"Braze\" is mapped to unknown category \"C9\" (no categories are configured)",
@@ -82,8 +116,13 @@ fn errors_name_the_file_the_place_and_the_problem() {
 
 #[test]
 fn a_missing_file_is_named() {
-    let e = Workspace::load("no/such/settings.json".as_ref()).unwrap_err().to_string();
-    assert!(e.starts_with("no/such/settings.json: cannot read settings: "), "{e}");
+    let e = Workspace::load("no/such/settings.json".as_ref())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("no/such/settings.json: cannot read settings: "),
+        "{e}"
+    );
 }
 
 #[test]
@@ -102,5 +141,9 @@ fn disabled_categories_are_left_out_of_mappings() {
 fn too_many_categories_is_an_error() {
     let cats: Vec<String> = (0..65).map(|i| format!("{{\"id\": \"C{i}\"}}")).collect();
     let text = format!("{{\"categories\": [{}]}}", cats.join(","));
-    assert!(err(&text).contains("more than 64 categories"), "{}", err(&text));
+    assert!(
+        err(&text).contains("more than 64 categories"),
+        "{}",
+        err(&text)
+    );
 }

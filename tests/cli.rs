@@ -1,0 +1,363 @@
+//! The real binary: golden output, exit codes, stdin, settings discovery and error messages.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_consent-inspector"));
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn run_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// Compares with a committed file; `UPDATE_GOLDEN=1` rewrites it (then review the diff).
+fn golden(name: &str, actual: &str) {
+    let path = Path::new("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        expected == actual,
+        "{name} differs from the golden file; run with UPDATE_GOLDEN=1 and review the diff"
+    );
+}
+
+#[test]
+fn route_ndjson_matches_the_reviewed_golden_output() {
+    let o = run(&["route", "samples/events.jsonl"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden("route-events.ndjson", &stdout(&o));
+    let o = run(&[
+        "route",
+        "--settings",
+        "samples/consent-settings.json",
+        "samples/capture.har",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden("route-capture.ndjson", &stdout(&o));
+}
+
+#[test]
+fn route_table_matches_the_golden_output_without_colour_when_piped() {
+    let o = run(&["route", "--format", "table", "samples/events.jsonl"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        !out.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+    golden("route-events.table", &out);
+}
+
+#[test]
+fn the_samples_exercise_every_reason_and_every_code() {
+    let mut out = stdout(&run(&["route", "samples/events.jsonl"]));
+    out += &stdout(&run(&[
+        "route",
+        "--settings",
+        "samples/consent-settings.json",
+        "samples/capture.har",
+    ]));
+    for reason in consent_inspector::route::REASONS {
+        assert!(
+            out.contains(&format!("\"reason\":\"{reason}\"")),
+            "no {reason}"
+        );
+    }
+    for code in consent_inspector::validate::Code::ALL {
+        assert!(
+            out.contains(&format!("\"code\":\"{}\"", code.as_str())),
+            "no {}",
+            code.as_str()
+        );
+    }
+}
+
+#[test]
+fn every_line_is_one_json_object_with_the_contract_fields() {
+    let out = stdout(&run(&["route", "samples/events.jsonl"]));
+    let keys = [
+        "file",
+        "line",
+        "index",
+        "type",
+        "event",
+        "userId",
+        "anonymousId",
+        "messageId",
+        "ingested",
+        "issues",
+        "consent",
+        "routes",
+    ];
+    for line in out.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let got: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(got, keys);
+        assert_eq!(v["routes"].as_array().unwrap().len(), 10);
+    }
+    // 47 lines, one batch of 3: 49 records.
+    assert_eq!(out.lines().count(), 49);
+}
+
+#[test]
+fn stdin_is_read_when_no_input_or_dash() {
+    let line = br#"{"type":"track","event":"A","userId":"u","messageId":"m"}"#;
+    for args in [
+        &["route", "--settings", "samples/consent-settings.json"][..],
+        &["route", "--settings", "samples/consent-settings.json", "-"],
+    ] {
+        let o = run_stdin(args, line);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert_eq!(v["file"], "<stdin>");
+        assert_eq!(v["routes"][0]["reason"], "no_consent");
+    }
+}
+
+#[test]
+fn settings_are_found_beside_the_input_or_the_error_names_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(&events, "{\"type\":\"page\",\"userId\":\"u\"}\n").unwrap();
+    let o = run(&["route", events.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("--settings FILE"), "{err}");
+    assert!(
+        err.contains(
+            &dir.path()
+                .join("consent-settings.json")
+                .display()
+                .to_string()
+        ),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    std::fs::copy(
+        "samples/consent-settings.json",
+        dir.path().join("consent-settings.json"),
+    )
+    .unwrap();
+    let o = run(&["route", events.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\"destination\":\"SendGrid\""));
+}
+
+#[test]
+fn unusable_settings_exit_2_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("s.json");
+    std::fs::write(&bad, "{\"categories\": [\n  {\"id\": \"C1\",}\n]}").unwrap();
+    let o = run(&[
+        "route",
+        "--settings",
+        bad.to_str().unwrap(),
+        "samples/events.jsonl",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "consent-inspector: {}:2:15: trailing comma\n",
+            bad.display()
+        )
+    );
+    assert_eq!(
+        stdout(&o),
+        "",
+        "nothing is printed before the settings are known good"
+    );
+}
+
+#[test]
+fn an_unreadable_input_exits_2_and_names_it() {
+    let o = run(&["route", "samples/events.jsonl", "no/such/file.jsonl"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("consent-inspector: no/such/file.jsonl: cannot read input: "),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "check",
+        "--settings",
+        "samples/consent-settings.json",
+        "samples",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("samples: cannot read input: is a folder"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn malformed_events_never_stop_processing() {
+    let input =
+        b"not json\n{\"type\":\"page\",\"userId\":\"u\",\"messageId\":\"m\"}\n\xff\xfe\n[]\n";
+    let o = run_stdin(
+        &["route", "--settings", "samples/consent-settings.json"],
+        input,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let rows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<(u64, bool)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["ingested"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(summary, vec![(1, false), (2, true), (3, false), (4, false)]);
+    assert_eq!(
+        rows[0]["issues"][0]["message"],
+        "expected ident at column 2"
+    );
+    assert!(
+        rows[0]["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["decision"] == "block" && r["reason"] == "not_ingested")
+    );
+}
+
+#[test]
+fn check_exits_1_when_anything_is_not_ingested_and_lists_places() {
+    let o = run(&["check", "samples/events.jsonl"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("error   invalid_json (1): The line is not JSON.\n    samples/events.jsonl:33  trailing comma at column 88"), "{out}");
+    assert!(
+        out.contains("samples/events.jsonl:32[2]"),
+        "batch elements are located by index"
+    );
+    assert!(out.ends_with("49 events: 13 not ingested, 14 ingested with warnings\nFAIL: some events are not ingested\n"), "{out}");
+}
+
+#[test]
+fn check_passes_clean_input_and_deny_warnings_fails_on_warnings() {
+    let clean =
+        br#"{"type":"page","userId":"u","messageId":"m1","timestamp":"2026-11-02T09:00:00Z"}"#;
+    let o = run_stdin(
+        &["check", "--settings", "samples/consent-settings.json"],
+        clean,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).ends_with("1 events: 0 not ingested, 0 ingested with warnings\nOK\n"));
+    let warned = br#"{"type":"page","userId":"u"}"#;
+    let o = run_stdin(
+        &["check", "--settings", "samples/consent-settings.json"],
+        warned,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let o = run_stdin(
+        &[
+            "check",
+            "--deny-warnings",
+            "--settings",
+            "samples/consent-settings.json",
+        ],
+        warned,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("message_id_missing"));
+}
+
+#[test]
+fn explain_describes_the_events_on_one_line() {
+    let o = run(&["explain", "--line", "11", "samples/events.jsonl"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden("explain-11.txt", &stdout(&o));
+    let o = run(&["explain", "--line", "32", "samples/events.jsonl"]);
+    assert_eq!(
+        stdout(&o).matches("samples/events.jsonl:32[").count(),
+        3,
+        "one explanation per batch element"
+    );
+    let o = run(&["explain", "--line", "999", "samples/events.jsonl"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "consent-inspector: samples/events.jsonl: no event on line 999 (the last event is on line 47)\n"
+    );
+}
+
+#[test]
+fn hostile_strings_never_reach_the_terminal_raw() {
+    let evil = "{\"type\":\"track\",\"event\":\"\\u001b]52;c;SGk=\\u0007\\u001b[2J\\u009b31m\\u202e\",\"userId\":\"u\\u200b\\u001b[1m\",\"context\":{\"consent\":{\"categoryPreferences\":{\"\\u001b[5mX\":true}}}}";
+    for args in [
+        &["route", "--settings", "samples/consent-settings.json"][..],
+        &[
+            "route",
+            "--format",
+            "table",
+            "--settings",
+            "samples/consent-settings.json",
+        ],
+        &["check", "--settings", "samples/consent-settings.json"],
+    ] {
+        let o = run_stdin(args, evil.as_bytes());
+        let out = stdout(&o);
+        for c in out.chars() {
+            assert!(
+                c == '\n' || !consent_inspector::text::is_unsafe(c),
+                "{args:?} printed {c:?}: {out}"
+            );
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("e.jsonl");
+    std::fs::write(&f, evil).unwrap();
+    let o = run(&[
+        "explain",
+        "--line",
+        "1",
+        "--settings",
+        "samples/consent-settings.json",
+        f.to_str().unwrap(),
+    ]);
+    assert!(
+        stdout(&o).contains("\\e]52;c;SGk=\\u{7}\\e[2J\\u{9b}31m\\u{202e}"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        !stdout(&o)
+            .chars()
+            .any(|c| c != '\n' && consent_inspector::text::is_unsafe(c))
+    );
+}
