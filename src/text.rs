@@ -21,6 +21,12 @@ pub fn is_unsafe(c: char) -> bool {
 
 /// `s` with every unsafe character replaced by a visible escape (`\n`, `\t`, `\e`, `\u{202e}`).
 /// Borrows when there is nothing to replace, which is the common case.
+///
+/// ```
+/// use consent_inspector::text::printable;
+/// assert_eq!(printable("Order Completed"), "Order Completed");
+/// assert_eq!(printable("\u{1b}]0;pwned\u{7}"), "\\e]0;pwned\\u{7}");
+/// ```
 pub fn printable(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
