@@ -38,9 +38,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             format,
             inputs,
         } => {
-            let inputs = stdin_if_empty(inputs);
-            let ws = load_settings(settings.settings.as_deref(), &inputs)?;
-            let sources = open_all(&inputs)?;
+            let (ws, sources) = prepare(&settings, inputs)?;
             let stdout = io::stdout();
             let color = format == Format::Table
                 && stdout.is_terminal()
@@ -67,9 +65,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             deny_warnings,
             inputs,
         } => {
-            let inputs = stdin_if_empty(inputs);
-            let ws = load_settings(settings.settings.as_deref(), &inputs)?;
-            let sources = open_all(&inputs)?;
+            let (ws, sources) = prepare(&settings, inputs)?;
             let mut engine = Engine::new(ws);
             let mut report = output::report::Report::default();
             for_each_outcome(&mut engine, sources, |_, o| {
@@ -92,9 +88,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             line,
             input,
         } => {
-            let inputs = vec![input];
-            let ws = load_settings(settings.settings.as_deref(), &inputs)?;
-            let sources = open_all(&inputs)?;
+            let (ws, sources) = prepare(&settings, vec![input.clone()])?;
             let mut engine = Engine::new(ws);
             let mut lines = Vec::new();
             let mut last_line = 0;
@@ -119,7 +113,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             if lines.is_empty() {
                 return Err(Fatal(format!(
                     "{}: no event on line {line} (the last event is on line {last_line})",
-                    printable(&inputs[0])
+                    printable(&input)
                 )));
             }
             let mut out = io::stdout().lock();
@@ -129,12 +123,18 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
     }
 }
 
-fn stdin_if_empty(inputs: Vec<String>) -> Vec<String> {
-    if inputs.is_empty() {
+/// Loads the settings and opens every input (stdin when there is none), before any output.
+fn prepare(
+    settings: &cli::SettingsArg,
+    inputs: Vec<String>,
+) -> Result<(Arc<Workspace>, Vec<Records>), Fatal> {
+    let inputs = if inputs.is_empty() {
         vec!["-".into()]
     } else {
         inputs
-    }
+    };
+    let ws = load_settings(settings.settings.as_deref(), &inputs)?;
+    Ok((ws, open_all(&inputs)?))
 }
 
 /// `--settings`, else consent-settings.json beside the first input (for stdin, in the
