@@ -10,5 +10,6 @@ pub mod locate;
 pub mod profile;
 pub mod route;
 pub mod settings;
+pub mod tail;
 pub mod text;
 pub mod validate;

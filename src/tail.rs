@@ -1,0 +1,401 @@
+//! Following a file like `tail -F`: read what is there, then what is appended; survive
+//! truncation, rotation (rename and recreate) and a file that does not exist yet. notify wakes
+//! the follower on changes in the file's folder; a poll (at most 500 ms) covers file systems
+//! where notify is silent.
+
+use std::fs::File;
+use std::io::{self, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use crate::input::{AtEof, Line, LinePos, LineReader, MAX_LINE_BYTES};
+
+/// How often to look at the file when notify says nothing.
+pub const POLL: Duration = Duration::from_millis(250);
+
+/// One line read from the followed file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TailLine {
+    /// Which incarnation of the file the line came from: it changes on truncation or rotation.
+    pub generation: u32,
+    pub pos: LinePos,
+    pub content: LineContent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineContent {
+    Text(Vec<u8>),
+    TooLong { bytes: u64 },
+}
+
+impl TailLine {
+    pub fn as_line(&self) -> Line<'_> {
+        match &self.content {
+            LineContent::Text(t) => Line::Text(t),
+            LineContent::TooLong { bytes } => Line::TooLong { bytes: *bytes },
+        }
+    }
+}
+
+/// Something the user should know about the file itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The file does not exist (yet); the follower waits for it.
+    Waiting,
+    /// The file appeared after the follower had waited for it.
+    Appeared,
+    /// The file got shorter than what was read: reading restarts from its beginning.
+    Truncated,
+    /// The path now names a new file (log rotation): the old one was read to its end.
+    Rotated,
+    /// The file was removed; what was read stays, and the follower waits for it to reappear.
+    Removed,
+    /// Everything in the file has been read (sent once per catch-up).
+    CaughtUp,
+    /// notify could not watch the folder; changes are found by polling only.
+    PollingOnly(String),
+    /// Reading failed; the follower tries again.
+    Error(String),
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Waiting => write!(f, "waiting for the file to appear"),
+            Self::Appeared => write!(f, "file appeared"),
+            Self::Truncated => write!(f, "file truncated: reading again from the start"),
+            Self::Rotated => write!(f, "file rotated: following the new file"),
+            Self::Removed => write!(f, "file removed: waiting for it to reappear"),
+            Self::CaughtUp => write!(f, "caught up"),
+            Self::PollingOnly(why) => write!(f, "file events unavailable ({why}): polling"),
+            Self::Error(e) => write!(f, "read error: {e}"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum TailEvent {
+    Lines(Vec<TailLine>),
+    Notice(Notice),
+}
+
+/// The open file of each generation, so that a line can be read again by its offset (for a
+/// detail view) without keeping its text. A truncated generation has no file: its bytes are gone.
+#[derive(Debug, Default, Clone)]
+pub struct Generations(Arc<RwLock<Vec<Option<Arc<File>>>>>);
+
+impl Generations {
+    fn push(&self, f: Option<Arc<File>>) -> u32 {
+        let mut g = self.0.write().unwrap_or_else(|e| e.into_inner());
+        g.push(f);
+        (g.len() - 1) as u32
+    }
+
+    fn forget(&self, generation: u32) {
+        let mut g = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = g.get_mut(generation as usize) {
+            *slot = None;
+        }
+    }
+
+    /// The line starting at `offset` in `generation`, without its newline, up to `max` bytes.
+    pub fn read_line(&self, generation: u32, offset: u64, max: usize) -> io::Result<Vec<u8>> {
+        let file = self
+            .0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(generation as usize)
+            .cloned()
+            .flatten()
+            .ok_or_else(|| io::Error::other("the file was truncated since: this line is gone"))?;
+        read_line_at(&file, offset, max)
+    }
+}
+
+/// Reads from `offset` up to the next newline (or `max` bytes, or the end).
+pub fn read_line_at(file: &File, offset: u64, max: usize) -> io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut at = offset;
+    while out.len() < max {
+        let n = file.read_at(&mut buf, at)?;
+        if n == 0 {
+            break;
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            out.extend_from_slice(&buf[..i]);
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+        at += n as u64;
+    }
+    out.truncate(max);
+    if out.ends_with(b"\r") {
+        out.pop();
+    }
+    if offset == 0 && out.starts_with(b"\xEF\xBB\xBF") {
+        out.drain(..3);
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FollowOptions {
+    /// Keep following after the end of the file; false reads it once.
+    pub follow: bool,
+    pub poll: Duration,
+    /// Lines sent in one `TailEvent::Lines` at most.
+    pub batch: usize,
+}
+
+impl Default for FollowOptions {
+    fn default() -> Self {
+        Self {
+            follow: true,
+            poll: POLL,
+            batch: 4096,
+        }
+    }
+}
+
+struct Open {
+    reader: LineReader<BufReader<File>>,
+    file: Arc<File>,
+    id: (u64, u64),
+    generation: u32,
+    /// Offset of a partial last line already sent as complete, so it is sent only once.
+    flushed_partial: Option<u64>,
+}
+
+fn file_id(m: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (m.dev(), m.ino())
+}
+
+/// Follows `path` until `stop` is set or `sink` returns false. Blocks: run it on its own thread.
+pub fn follow(
+    path: &Path,
+    opts: FollowOptions,
+    generations: &Generations,
+    stop: &AtomicBool,
+    mut sink: impl FnMut(TailEvent) -> bool,
+) {
+    let (wake_tx, wake_rx) = mpsc::channel::<()>();
+    let _watcher = if opts.follow {
+        match watch_folder(path, wake_tx) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                if !sink(TailEvent::Notice(Notice::PollingOnly(e.to_string()))) {
+                    return;
+                }
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut f = Follower {
+        path: path.to_path_buf(),
+        opts,
+        generations,
+        current: None,
+        waited: false,
+        removed: false,
+        caught_up: false,
+    };
+    while !stop.load(Ordering::Relaxed) {
+        if !f.step(&mut sink) {
+            return;
+        }
+        if !opts.follow && f.caught_up {
+            return;
+        }
+        // Wake on a change in the folder, or poll; drain bursts of events into one wake-up.
+        if wake_rx.recv_timeout(opts.poll).is_ok() {
+            while wake_rx.try_recv().is_ok() {}
+        }
+    }
+}
+
+fn watch_folder(path: &Path, wake: mpsc::Sender<()>) -> notify::Result<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut w = notify::recommended_watcher(move |_res: notify::Result<notify::Event>| {
+        let _ = wake.send(());
+    })?;
+    w.watch(&folder, notify::RecursiveMode::NonRecursive)?;
+    Ok(w)
+}
+
+struct Follower<'a> {
+    path: PathBuf,
+    opts: FollowOptions,
+    generations: &'a Generations,
+    current: Option<Open>,
+    waited: bool,
+    removed: bool,
+    caught_up: bool,
+}
+
+impl Follower<'_> {
+    /// One round: open or reopen as needed, read what is new. False when the sink is gone.
+    fn step(&mut self, sink: &mut impl FnMut(TailEvent) -> bool) -> bool {
+        let meta = std::fs::metadata(&self.path);
+        match (&self.current, meta) {
+            (None, Err(e)) if e.kind() == io::ErrorKind::NotFound => {
+                if !self.opts.follow {
+                    self.caught_up = true;
+                    return sink(TailEvent::Notice(Notice::Error(format!(
+                        "{}: {e}",
+                        self.path.display()
+                    ))));
+                }
+                if !self.waited {
+                    self.waited = true;
+                    return sink(TailEvent::Notice(Notice::Waiting));
+                }
+                true
+            }
+            (None, Err(e)) => sink(TailEvent::Notice(Notice::Error(e.to_string()))),
+            (None, Ok(_)) => {
+                let notice = self.waited.then_some(Notice::Appeared);
+                self.open(sink, notice)
+            }
+            (Some(_), Err(e)) if e.kind() == io::ErrorKind::NotFound => {
+                // Removed or renamed away: finish what the old file holds, then wait.
+                if !self.read_available(sink, true) {
+                    return false;
+                }
+                if !self.removed {
+                    self.removed = true;
+                    return sink(TailEvent::Notice(Notice::Removed));
+                }
+                true
+            }
+            (Some(_), Err(e)) => sink(TailEvent::Notice(Notice::Error(e.to_string()))),
+            (Some(open), Ok(meta)) => {
+                if file_id(&meta) != open.id {
+                    if !self.read_available(sink, true) {
+                        return false;
+                    }
+                    return self.open(sink, Some(Notice::Rotated));
+                }
+                if self.removed {
+                    self.removed = false;
+                }
+                let consumed = open.reader.position().offset + open.reader.pending_bytes();
+                if meta.len() < consumed {
+                    self.generations.forget(open.generation);
+                    return self.open(sink, Some(Notice::Truncated));
+                }
+                self.read_available(sink, false)
+            }
+        }
+    }
+
+    fn open(&mut self, sink: &mut impl FnMut(TailEvent) -> bool, notice: Option<Notice>) -> bool {
+        let opened = File::open(&self.path).and_then(|f| {
+            let id = file_id(&f.metadata()?);
+            Ok((f, id))
+        });
+        match opened {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+            Err(e) => sink(TailEvent::Notice(Notice::Error(format!(
+                "{}: {e}",
+                self.path.display()
+            )))),
+            Ok((f, id)) => {
+                let file = Arc::new(f);
+                let generation = self.generations.push(Some(file.clone()));
+                let reader_file = match file.try_clone() {
+                    Ok(r) => r,
+                    Err(e) => return sink(TailEvent::Notice(Notice::Error(e.to_string()))),
+                };
+                let at_eof = if self.opts.follow {
+                    AtEof::Hold
+                } else {
+                    AtEof::Emit
+                };
+                self.current = Some(Open {
+                    reader: LineReader::new(
+                        BufReader::with_capacity(1 << 16, reader_file),
+                        MAX_LINE_BYTES,
+                        at_eof,
+                    ),
+                    file,
+                    id,
+                    generation,
+                    flushed_partial: None,
+                });
+                self.removed = false;
+                self.caught_up = false;
+                if let Some(n) = notice {
+                    if !sink(TailEvent::Notice(n)) {
+                        return false;
+                    }
+                }
+                self.read_available(sink, false)
+            }
+        }
+    }
+
+    /// Sends every complete line now in the file. `final_read`: the file will not grow (it was
+    /// rotated away), so a partial last line is a line.
+    fn read_available(
+        &mut self,
+        sink: &mut impl FnMut(TailEvent) -> bool,
+        final_read: bool,
+    ) -> bool {
+        let Some(open) = self.current.as_mut() else {
+            return true;
+        };
+        let mut batch = Vec::new();
+        loop {
+            let next = match open.reader.next_line() {
+                Ok(n) => n,
+                Err(e) => return sink(TailEvent::Notice(Notice::Error(e.to_string()))),
+            };
+            let Some((pos, line)) = next else { break };
+            batch.push(TailLine {
+                generation: open.generation,
+                pos,
+                content: match line {
+                    Line::Text(t) => LineContent::Text(t.to_vec()),
+                    Line::TooLong { bytes } => LineContent::TooLong { bytes },
+                },
+            });
+            if batch.len() >= self.opts.batch && !sink(TailEvent::Lines(std::mem::take(&mut batch)))
+            {
+                return false;
+            }
+        }
+        let pos = open.reader.position();
+        if final_read && open.reader.pending_bytes() > 0 && open.flushed_partial != Some(pos.offset)
+        {
+            // The rest of a line that will never be finished: read it once more as complete.
+            open.flushed_partial = Some(pos.offset);
+            if let Ok(bytes) = read_line_at(&open.file, pos.offset, MAX_LINE_BYTES) {
+                batch.push(TailLine {
+                    generation: open.generation,
+                    pos,
+                    content: LineContent::Text(bytes),
+                });
+            }
+        }
+        if !batch.is_empty() && !sink(TailEvent::Lines(batch)) {
+            return false;
+        }
+        if !self.caught_up {
+            self.caught_up = true;
+            return sink(TailEvent::Notice(Notice::CaughtUp));
+        }
+        true
+    }
+}
