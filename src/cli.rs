@@ -8,12 +8,28 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "consent-inspector",
     version,
+    args_conflicts_with_subcommands = true,
     about = "Explains consent enforcement for Segment-style event streams: which destinations \
              receive each event, which are blocked, and which consent categories did the blocking."
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// Without a command: the live terminal UI (`watch`).
+    #[command(flatten)]
+    pub watch: WatchArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub settings: SettingsArg,
+    /// Read the file once and stay on it, instead of following what is appended.
+    #[arg(long)]
+    pub no_follow: bool,
+    /// The JSON Lines file to follow; `-` reads stdin; nothing starts a demo.
+    #[arg(value_name = "FILE")]
+    pub file: Option<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -26,6 +42,8 @@ pub struct SettingsArg {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// The live terminal UI: follow FILE and show routing as it happens (the default).
+    Watch(WatchArgs),
     /// Print the routing decision for every event, as NDJSON or a table.
     Route {
         #[command(flatten)]

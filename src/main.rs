@@ -1,5 +1,6 @@
 mod cli;
 mod output;
+mod tui;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -32,7 +33,33 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Fatal> {
-    match cli.command {
+    let command = cli.command.unwrap_or(Command::Watch(cli.watch));
+    match command {
+        Command::Watch(args) => {
+            let (source, workspace) = match args.file.as_deref() {
+                None => {
+                    let ws = match &args.settings.settings {
+                        Some(p) => Some(Workspace::load(p).map(Arc::new).map_err(|e| Fatal(e.to_string()))?),
+                        None => None,
+                    };
+                    (tui::Source::Demo, ws)
+                }
+                Some(file) => {
+                    let ws = load_settings(args.settings.settings.as_deref(), &[file.to_owned()])?;
+                    let source = if file == "-" {
+                        tui::Source::Stdin
+                    } else {
+                        if Path::new(file).is_dir() {
+                            return Err(Fatal(format!("{}: is a folder, not a file", printable(file))));
+                        }
+                        tui::Source::File(PathBuf::from(file))
+                    };
+                    (source, Some(ws))
+                }
+            };
+            tui::start(source, workspace, !args.no_follow).map_err(Fatal)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Route {
             settings,
             format,

@@ -1,0 +1,578 @@
+//! The model of the terminal UI. It changes only through `update(Action)`; drawing reads it.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use consent_inspector::input::MAX_LINE_BYTES;
+use consent_inspector::profile::IdentityId;
+
+use super::detail::{self, Detail};
+use super::store::{Shared, Status, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Events,
+    Detail,
+    Users,
+    Destinations,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 4] = [Pane::Events, Pane::Detail, Pane::Users, Pane::Destinations];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Events => "Events",
+            Pane::Detail => "Detail",
+            Pane::Users => "Users",
+            Pane::Destinations => "Destinations",
+        }
+    }
+}
+
+/// Which events the Events pane lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    All,
+    NotIngested,
+    Warnings,
+    /// Blocked for at least one destination (ingested events only).
+    Blocked,
+    /// Blocked for this destination.
+    Destination(usize),
+    /// Events of this user's profile (any linked id).
+    User(IdentityId),
+}
+
+/// The filter keys, resolved against the current selection in `update`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterKey {
+    NotIngested,
+    Warnings,
+    Blocked,
+    NextDestination,
+    SelectedUser,
+    Clear,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    ToggleFollow,
+    NextPane,
+    PrevPane,
+    Open,
+    Back,
+    StartSearch,
+    SearchInput(char),
+    SearchBackspace,
+    SearchSubmit,
+    SearchCancel,
+    NextMatch,
+    PrevMatch,
+    NextProblem,
+    PrevProblem,
+    Filter(FilterKey),
+    ToggleHelp,
+    Quit,
+    ScrollUp,
+    ScrollDown,
+    Click { column: u16, row: u16 },
+    Resize { width: u16, height: u16 },
+}
+
+/// A search of the raw JSON, run on a thread of its own over every row, then over new rows
+/// as they arrive, until it is replaced.
+pub struct Search {
+    pub query: String,
+    pub matches: Arc<Mutex<Vec<usize>>>,
+    /// Rows searched so far.
+    pub scanned: Arc<AtomicU64>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Drop for Search {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+pub struct App {
+    pub store: Shared,
+    pub dirty: Arc<AtomicBool>,
+    pub pane: Pane,
+    /// The pane shown below the events: the last of Detail, Users, Destinations focused.
+    pub lower: Pane,
+    pub filter: Filter,
+    /// Row indices that pass the filter (unused for `Filter::All`).
+    view: Vec<usize>,
+    /// Rows already looked at for `view`.
+    scanned: usize,
+    /// Selected position in the view.
+    pub selected: usize,
+    /// First visible position in the view.
+    pub offset: usize,
+    pub follow: bool,
+    pub width: u16,
+    pub height: u16,
+    pub detail: Option<Detail>,
+    pub detail_scroll: u16,
+    pub users: Vec<IdentityId>,
+    pub user_selected: usize,
+    pub dest_selected: usize,
+    /// Text typed after `/`, while typing.
+    pub typing: Option<String>,
+    pub search: Option<Search>,
+    pub help: bool,
+    pub quit: bool,
+    /// A short message for the status bar, such as "no more matches".
+    pub flash: Option<String>,
+}
+
+impl App {
+    pub fn new(store: Shared, dirty: Arc<AtomicBool>, follow: bool, width: u16, height: u16) -> Self {
+        Self {
+            store,
+            dirty,
+            pane: Pane::Events,
+            lower: Pane::Detail,
+            filter: Filter::All,
+            view: Vec::new(),
+            scanned: 0,
+            selected: 0,
+            offset: 0,
+            follow,
+            width,
+            height,
+            detail: None,
+            detail_scroll: 0,
+            users: Vec::new(),
+            user_selected: 0,
+            dest_selected: 0,
+            typing: None,
+            search: None,
+            help: false,
+            quit: false,
+            flash: None,
+        }
+    }
+
+    /// Number of rows in the view.
+    pub fn len(&self, store: &Store) -> usize {
+        match self.filter {
+            Filter::All => store.rows.len(),
+            _ => self.view.len(),
+        }
+    }
+
+    /// Row index at a view position.
+    pub fn row_at(&self, pos: usize) -> usize {
+        match self.filter {
+            Filter::All => pos,
+            _ => self.view[pos],
+        }
+    }
+
+    pub fn selected_row(&self, store: &Store) -> Option<usize> {
+        (self.selected < self.len(store)).then(|| self.row_at(self.selected))
+    }
+
+    fn passes(&self, store: &Store, idx: usize) -> bool {
+        let row = &store.rows[idx];
+        match self.filter {
+            Filter::All => true,
+            Filter::NotIngested => row.status == Status::NotIngested,
+            Filter::Warnings => row.status == Status::Warnings,
+            Filter::Blocked => row.status != Status::NotIngested && row.blocked > 0,
+            Filter::Destination(d) => {
+                row.status != Status::NotIngested && d < 64 && row.blocked_set & (1 << d) != 0
+            }
+            Filter::User(root) => row
+                .identity
+                .is_some_and(|id| store.engine.profiles().root(id) == root),
+        }
+    }
+
+    /// Rows in the view after the filter: counted for the filter bar.
+    pub fn count(&self, store: &Store, f: Filter) -> usize {
+        match f {
+            Filter::All => store.rows.len(),
+            Filter::NotIngested => store.counts.not_ingested as usize,
+            Filter::Warnings => store.counts.warnings as usize,
+            Filter::Blocked => store.counts.blocked_events as usize,
+            _ if f == self.filter => self.view.len(),
+            Filter::Destination(d) => store.dest[d].blocked as usize,
+            Filter::User(root) => store.engine.profiles().profile(root).events as usize,
+        }
+    }
+
+    /// Takes in what the reader added since last time. Call before drawing.
+    pub fn sync(&mut self) {
+        let store = self.store.clone();
+        let store = store.read().unwrap_or_else(|e| e.into_inner());
+        if self.filter != Filter::All {
+            for idx in self.scanned..store.rows.len() {
+                if self.passes(&store, idx) {
+                    self.view.push(idx);
+                }
+            }
+        }
+        self.scanned = store.rows.len();
+        if store.engine.profiles().len() != self.users.len() || self.users.is_empty() {
+            self.refresh_users(&store);
+        }
+        let len = self.len(&store);
+        if self.follow && len > 0 {
+            self.selected = len - 1;
+        }
+        self.selected = self.selected.min(len.saturating_sub(1));
+        self.keep_visible(len);
+        self.refresh_detail(&store);
+    }
+
+    fn refresh_users(&mut self, store: &Store) {
+        let p = store.engine.profiles();
+        let mut users: Vec<IdentityId> = p.iter().map(|(id, _)| id).collect();
+        users.sort_by(|a, b| p.label(*a).cmp(p.label(*b)));
+        self.users = users;
+        self.user_selected = self.user_selected.min(self.users.len().saturating_sub(1));
+    }
+
+    fn refresh_detail(&mut self, store: &Store) {
+        let want = self.selected_row(store);
+        if self.detail.as_ref().map(|d| d.row) != want {
+            self.detail = want.map(|r| detail::load(store, r));
+            self.detail_scroll = 0;
+        }
+    }
+
+    /// Height of the events table body, for paging and scrolling.
+    pub fn page(&self) -> usize {
+        super::ui::areas(ratatui::layout::Rect::new(0, 0, self.width, self.height))
+            .events_body_height()
+            .max(1)
+    }
+
+    fn keep_visible(&mut self, len: usize) {
+        let page = self.page();
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        self.offset = self.offset.min(len.saturating_sub(page).max(0));
+    }
+
+    fn set_filter(&mut self, store: &Store, filter: Filter) {
+        let keep = self.selected_row(store);
+        self.filter = if self.filter == filter { Filter::All } else { filter };
+        self.view.clear();
+        self.scanned = 0;
+        if self.filter != Filter::All {
+            self.view = (0..store.rows.len()).filter(|&i| self.passes(store, i)).collect();
+        }
+        self.scanned = store.rows.len();
+        // Stay on the same event where it is still listed, else on the nearest one after it.
+        self.selected = match (keep, self.filter) {
+            (Some(r), Filter::All) => r,
+            (Some(r), _) => self.view.partition_point(|&i| i < r),
+            (None, _) => 0,
+        };
+    }
+
+    pub fn update(&mut self, action: Action) {
+        self.flash = None;
+        let store_arc = self.store.clone();
+        let store = store_arc.read().unwrap_or_else(|e| e.into_inner());
+        let len = self.len(&store);
+        let page = self.page();
+        match action {
+            Action::Quit => self.quit = true,
+            Action::ToggleHelp => self.help = !self.help,
+            Action::Resize { width, height } => {
+                self.width = width;
+                self.height = height;
+            }
+            _ if self.help => {
+                if action == Action::Back {
+                    self.help = false;
+                }
+            }
+            Action::StartSearch => self.typing = Some(String::new()),
+            Action::SearchInput(c) => {
+                if let Some(t) = &mut self.typing {
+                    t.push(c);
+                }
+            }
+            Action::SearchBackspace => {
+                if let Some(t) = &mut self.typing {
+                    t.pop();
+                }
+            }
+            Action::SearchCancel => self.typing = None,
+            Action::SearchSubmit => {
+                let q = self.typing.take().unwrap_or_default();
+                self.search = (!q.is_empty()).then(|| start_search(&self.store, &self.dirty, q));
+            }
+            Action::NextMatch | Action::PrevMatch => self.jump_to_match(&store, action == Action::NextMatch),
+            Action::NextProblem | Action::PrevProblem => {
+                let forward = action == Action::NextProblem;
+                let found = self.find(len, forward, |pos| store.rows[self.row_at(pos)].is_problem());
+                self.go(found, "no more problems");
+            }
+            Action::Filter(key) => {
+                let f = match key {
+                    FilterKey::NotIngested => Some(Filter::NotIngested),
+                    FilterKey::Warnings => Some(Filter::Warnings),
+                    FilterKey::Blocked => Some(Filter::Blocked),
+                    FilterKey::Clear => Some(Filter::All),
+                    FilterKey::NextDestination => {
+                        let n = store.workspace().destinations.len().min(64);
+                        match self.filter {
+                            Filter::Destination(d) if d + 1 < n => Some(Filter::Destination(d + 1)),
+                            Filter::Destination(_) => Some(Filter::All),
+                            _ if n > 0 => Some(Filter::Destination(0)),
+                            _ => None,
+                        }
+                    }
+                    FilterKey::SelectedUser => self
+                        .selected_row(&store)
+                        .and_then(|r| store.rows[r].identity)
+                        .map(|id| Filter::User(store.engine.profiles().root(id))),
+                };
+                match f {
+                    Some(f) => {
+                        self.set_filter(&store, f);
+                        self.follow = false;
+                    }
+                    None => self.flash = Some("nothing to filter by".into()),
+                }
+            }
+            Action::NextPane | Action::PrevPane => {
+                let i = Pane::ORDER.iter().position(|p| *p == self.pane).unwrap_or(0);
+                let n = Pane::ORDER.len();
+                let next = if action == Action::NextPane { (i + 1) % n } else { (i + n - 1) % n };
+                self.focus(Pane::ORDER[next]);
+            }
+            Action::Back => {
+                if self.search.is_some() && self.pane == Pane::Events {
+                    self.search = None;
+                } else {
+                    self.pane = Pane::Events;
+                }
+            }
+            Action::Open => match self.pane {
+                Pane::Events => self.focus(Pane::Detail),
+                Pane::Users => {
+                    if let Some(&u) = self.users.get(self.user_selected) {
+                        self.set_filter(&store, Filter::User(store.engine.profiles().root(u)));
+                        self.follow = false;
+                        self.pane = Pane::Events;
+                    }
+                }
+                Pane::Destinations => {
+                    if self.dest_selected < store.workspace().destinations.len().min(64) {
+                        self.set_filter(&store, Filter::Destination(self.dest_selected));
+                        self.follow = false;
+                        self.pane = Pane::Events;
+                    }
+                }
+                Pane::Detail => {}
+            },
+            Action::ToggleFollow => {
+                self.follow = !self.follow;
+                if self.follow {
+                    self.selected = len.saturating_sub(1);
+                }
+            }
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom | Action::ScrollUp | Action::ScrollDown => {
+                self.move_in_pane(&store, action, len, page);
+            }
+            Action::Click { column, row } => self.click(&store, column, row, len),
+        }
+        let len = self.len(&store);
+        self.selected = self.selected.min(len.saturating_sub(1));
+        self.keep_visible(len);
+        self.refresh_detail(&store);
+    }
+
+    fn focus(&mut self, pane: Pane) {
+        self.pane = pane;
+        if pane != Pane::Events {
+            self.lower = pane;
+        }
+    }
+
+    fn move_in_pane(&mut self, store: &Store, action: Action, len: usize, page: usize) {
+        let step = |sel: usize, max: usize| -> usize {
+            let last = max.saturating_sub(1);
+            match action {
+                Action::Up => sel.saturating_sub(1),
+                Action::ScrollUp => sel.saturating_sub(3),
+                Action::Down => (sel + 1).min(last),
+                Action::ScrollDown => (sel + 3).min(last),
+                Action::PageUp => sel.saturating_sub(page),
+                Action::PageDown => (sel + page).min(last),
+                Action::Top => 0,
+                _ => last,
+            }
+        };
+        match self.pane {
+            Pane::Events => {
+                self.selected = step(self.selected, len);
+                // Moving up pauses following; reaching the end (G, End) resumes it.
+                match action {
+                    Action::Up | Action::PageUp | Action::Top | Action::ScrollUp => self.follow = false,
+                    Action::Bottom => self.follow = true,
+                    _ => {}
+                }
+            }
+            Pane::Detail => {
+                let lines = u16::MAX as usize;
+                self.detail_scroll = step(self.detail_scroll as usize, lines) as u16;
+            }
+            Pane::Users => self.user_selected = step(self.user_selected, self.users.len()),
+            Pane::Destinations => {
+                self.dest_selected = step(self.dest_selected, store.workspace().destinations.len());
+            }
+        }
+    }
+
+    fn click(&mut self, store: &Store, column: u16, row: u16, len: usize) {
+        let a = super::ui::areas(ratatui::layout::Rect::new(0, 0, self.width, self.height));
+        let pos = ratatui::layout::Position::new(column, row);
+        if a.events.contains(pos) {
+            self.pane = Pane::Events;
+            // Border and header take the first two lines.
+            if let Some(i) = row.checked_sub(a.events.y + 2) {
+                let target = self.offset + i as usize;
+                if target < len {
+                    self.selected = target;
+                    self.follow = false;
+                }
+            }
+        } else if a.lower.contains(pos) {
+            self.pane = self.lower;
+            if self.lower == Pane::Users {
+                if let Some(i) = row.checked_sub(a.lower.y + 2) {
+                    self.user_selected = (i as usize).min(self.users.len().saturating_sub(1));
+                }
+            } else if self.lower == Pane::Destinations {
+                if let Some(i) = row.checked_sub(a.lower.y + 2) {
+                    let n = store.workspace().destinations.len();
+                    self.dest_selected = (i as usize).min(n.saturating_sub(1));
+                }
+            }
+        }
+    }
+
+    /// The next (or previous) view position after the selection that satisfies `pred`.
+    fn find(&self, len: usize, forward: bool, pred: impl Fn(usize) -> bool) -> Option<usize> {
+        if forward {
+            (self.selected + 1..len).find(|&p| pred(p))
+        } else {
+            (0..self.selected.min(len)).rev().find(|&p| pred(p))
+        }
+    }
+
+    fn go(&mut self, found: Option<usize>, none: &str) {
+        match found {
+            Some(p) => {
+                self.selected = p;
+                self.follow = false;
+            }
+            None => self.flash = Some(none.into()),
+        }
+    }
+
+    fn jump_to_match(&mut self, store: &Store, forward: bool) {
+        let Some(search) = &self.search else {
+            self.flash = Some("no search: press / to search".into());
+            return;
+        };
+        let matches = search.matches.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let len = self.len(store);
+        let found = self.find(len, forward, |p| matches.binary_search(&self.row_at(p)).is_ok());
+        self.go(found, "no more matches");
+    }
+
+    /// Number of matches of the current search, and whether it has caught up with the rows.
+    pub fn match_count(&self, store: &Store) -> Option<(usize, bool)> {
+        let s = self.search.as_ref()?;
+        let n = s.matches.lock().unwrap_or_else(|e| e.into_inner()).len();
+        Some((n, s.scanned.load(Ordering::Relaxed) as usize >= store.rows.len()))
+    }
+
+    pub fn is_match(&self, row: usize) -> bool {
+        self.search.as_ref().is_some_and(|s| {
+            s.matches
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .binary_search(&row)
+                .is_ok()
+        })
+    }
+}
+
+fn start_search(store: &Shared, dirty: &Arc<AtomicBool>, query: String) -> Search {
+    let search = Search {
+        query: query.clone(),
+        matches: Arc::default(),
+        scanned: Arc::default(),
+        cancel: Arc::default(),
+    };
+    let (matches, scanned, cancel) = (search.matches.clone(), search.scanned.clone(), search.cancel.clone());
+    let (store, dirty) = (store.clone(), dirty.clone());
+    let needle = query.to_ascii_lowercase().into_bytes();
+    thread::spawn(move || {
+        let finder = memchr::memmem::Finder::new(&needle);
+        let mut next = 0usize;
+        while !cancel.load(Ordering::Relaxed) {
+            // Take a few thousand row positions at a time; read the lines without the lock.
+            let (todo, generations): (Vec<(usize, u32, u64)>, _) = {
+                let s = store.read().unwrap_or_else(|e| e.into_inner());
+                let end = s.rows.len().min(next + 4096);
+                let todo = (next..end).map(|i| (i, s.rows[i].generation, s.rows[i].offset)).collect();
+                (todo, s.generations.clone())
+            };
+            if todo.is_empty() {
+                thread::sleep(Duration::from_millis(200));
+                continue;
+            }
+            let mut found = Vec::new();
+            let mut last_line = None;
+            for (i, generation, offset) in &todo {
+                // Elements of one batch share a line: read it once.
+                let hit = match last_line {
+                    Some((g, o, h)) if g == *generation && o == *offset => h,
+                    _ => {
+                        let h = generations
+                            .read_line(*generation, *offset, MAX_LINE_BYTES)
+                            .map(|mut l| {
+                                l.make_ascii_lowercase();
+                                finder.find(&l).is_some()
+                            })
+                            .unwrap_or(false);
+                        last_line = Some((*generation, *offset, h));
+                        h
+                    }
+                };
+                if hit {
+                    found.push(*i);
+                }
+            }
+            next += todo.len();
+            matches.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
+            scanned.store(next as u64, Ordering::Relaxed);
+            dirty.store(true, Ordering::Release);
+        }
+    });
+    search
+}

@@ -1,0 +1,73 @@
+//! The detail of one event, rebuilt on demand: the line is read again from the file by its
+//! offset and run through the engine's pure steps, so rows never hold an event's JSON.
+
+use std::sync::Arc;
+
+use consent_inspector::engine::Outcome;
+use consent_inspector::event::Event;
+use consent_inspector::input::{Line, LinePos, MAX_LINE_BYTES, records_from_line};
+use consent_inspector::route::route;
+use consent_inspector::validate::{Severity, validate};
+
+use super::store::Store;
+
+pub struct Detail {
+    /// The row this is the detail of.
+    pub row: usize,
+    pub outcome: Result<Outcome, String>,
+    pub explanation: Vec<String>,
+}
+
+pub fn load(store: &Store, row: usize) -> Detail {
+    let outcome = rebuild(store, row);
+    let explanation = match &outcome {
+        Ok(o) => consent_inspector::explain::explain(store.workspace(), store.engine.profiles(), o),
+        Err(_) => Vec::new(),
+    };
+    Detail {
+        row,
+        outcome,
+        explanation,
+    }
+}
+
+fn rebuild(store: &Store, idx: usize) -> Result<Outcome, String> {
+    let row = store.rows.get(idx).ok_or("no such event")?;
+    let bytes = store
+        .generations
+        .read_line(row.generation, row.offset, MAX_LINE_BYTES + 1)
+        .map_err(|e| format!("cannot read line {} again: {e}", row.line))?;
+    let line = if bytes.len() > MAX_LINE_BYTES {
+        Line::TooLong {
+            bytes: bytes.len() as u64,
+        }
+    } else {
+        Line::Text(&bytes)
+    };
+    let file: Arc<str> = Arc::from(store.source.as_str());
+    let pos = LinePos {
+        number: row.line,
+        offset: row.offset,
+    };
+    let mut records = Vec::new();
+    records_from_line(&file, pos, line, &mut records);
+    let record = records
+        .into_iter()
+        .find(|r| r.origin.index == row.index)
+        .ok_or_else(|| format!("line {} changed since it was read", row.line))?;
+    let ws = store.workspace();
+    let mut findings = validate(&record, ws);
+    if let Some(extra) = store.history_findings.get(&idx) {
+        findings.extend(extra.iter().cloned());
+    }
+    let ingested = !findings.iter().any(|f| f.severity() == Severity::Error);
+    let json = record.json.ok();
+    let routes = route(ws, json.as_ref().and_then(Event::new).as_ref(), ingested);
+    Ok(Outcome {
+        origin: record.origin,
+        json,
+        findings,
+        routes,
+        identity: row.identity,
+    })
+}

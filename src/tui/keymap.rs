@@ -1,0 +1,84 @@
+//! The one table of keys. Handling and the help overlay are both drawn from it, so they cannot
+//! drift apart.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::Action;
+
+pub struct Binding {
+    pub keys: &'static [KeyCode],
+    pub ctrl: bool,
+    /// How the keys are written in the help overlay.
+    pub label: &'static str,
+    pub action: Action,
+    pub help: &'static str,
+}
+
+const fn b(keys: &'static [KeyCode], label: &'static str, action: Action, help: &'static str) -> Binding {
+    Binding {
+        keys,
+        ctrl: false,
+        label,
+        action,
+        help,
+    }
+}
+
+use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
+
+pub const BINDINGS: &[Binding] = &[
+    b(&[Up, Char('k')], "↑ k", Action::Up, "previous row (pauses following)"),
+    b(&[Down, Char('j')], "↓ j", Action::Down, "next row"),
+    b(&[PageUp], "PgUp", Action::PageUp, "page up (pauses following)"),
+    b(&[PageDown], "PgDn", Action::PageDown, "page down"),
+    b(&[Char('g'), Home], "g Home", Action::Top, "first row (pauses following)"),
+    b(&[Char('G'), End], "G End", Action::Bottom, "last row and follow"),
+    b(&[Char('f')], "f", Action::ToggleFollow, "follow new events / pause"),
+    b(&[Tab], "Tab", Action::NextPane, "next pane"),
+    b(&[BackTab], "S-Tab", Action::PrevPane, "previous pane"),
+    b(&[Enter], "Enter", Action::Open, "open detail / filter by the chosen user or destination"),
+    b(&[Esc], "Esc", Action::Back, "back to events, close help, clear search"),
+    b(&[Char('/')], "/", Action::StartSearch, "search the raw JSON"),
+    b(&[Char('n')], "n", Action::NextMatch, "next match"),
+    b(&[Char('N')], "N", Action::PrevMatch, "previous match"),
+    b(&[Char(']')], "]", Action::NextProblem, "next problem (not ingested or warning)"),
+    b(&[Char('[')], "[", Action::PrevProblem, "previous problem"),
+    b(&[Char('e')], "e", Action::Filter(super::app::FilterKey::NotIngested), "filter: not ingested"),
+    b(&[Char('w')], "w", Action::Filter(super::app::FilterKey::Warnings), "filter: with warnings"),
+    b(&[Char('b')], "b", Action::Filter(super::app::FilterKey::Blocked), "filter: blocked for any destination"),
+    b(&[Char('d')], "d", Action::Filter(super::app::FilterKey::NextDestination), "filter: blocked for a destination (press again for the next)"),
+    b(&[Char('u')], "u", Action::Filter(super::app::FilterKey::SelectedUser), "filter: the selected event's user"),
+    b(&[Char('c')], "c", Action::Filter(super::app::FilterKey::Clear), "clear the filter"),
+    b(&[Char('?')], "?", Action::ToggleHelp, "this help"),
+    b(&[Char('q')], "q", Action::Quit, "quit"),
+    Binding {
+        keys: &[Char('c')],
+        ctrl: true,
+        label: "Ctrl-C",
+        action: Action::Quit,
+        help: "quit",
+    },
+];
+
+/// The action for a key in normal mode.
+pub fn action_for(key: &KeyEvent) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    BINDINGS
+        .iter()
+        .find(|b| b.ctrl == ctrl && b.keys.contains(&key.code))
+        .map(|b| b.action)
+}
+
+/// The action for a key while typing a search.
+pub fn search_action_for(key: &KeyEvent) -> Option<Action> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == Char('c') {
+        return Some(Action::Quit);
+    }
+    match key.code {
+        Enter => Some(Action::SearchSubmit),
+        Esc => Some(Action::SearchCancel),
+        KeyCode::Backspace => Some(Action::SearchBackspace),
+        Char(c) => Some(Action::SearchInput(c)),
+        _ => None,
+    }
+}

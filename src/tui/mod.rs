@@ -1,0 +1,68 @@
+//! The live terminal UI. It draws only what the library computes.
+
+mod app;
+mod demo;
+mod detail;
+mod keymap;
+mod run;
+mod store;
+mod ui;
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use consent_inspector::settings::Workspace;
+
+/// What to show: a file, stdin, or the demo.
+pub enum Source {
+    File(PathBuf),
+    Stdin,
+    Demo,
+}
+
+pub fn start(source: Source, workspace: Option<Arc<Workspace>>, follow: bool) -> Result<(), String> {
+    // Keep temporary files alive (and removed at the end) for stdin and the demo.
+    let mut _temp = None;
+    let stdin = matches!(source, Source::Stdin);
+    let (path, label, demo) = match source {
+        Source::File(p) => {
+            let label = p.display().to_string();
+            (p, label, false)
+        }
+        Source::Stdin => {
+            let t = tempfile::NamedTempFile::new().map_err(|e| format!("cannot make a temporary file for stdin: {e}"))?;
+            let mut out = t.reopen().map_err(|e| e.to_string())?;
+            std::thread::spawn(move || {
+                let _ = io::copy(&mut io::stdin().lock(), &mut out);
+            });
+            let p = t.path().to_path_buf();
+            _temp = Some(t);
+            (p, "<stdin>".to_owned(), false)
+        }
+        Source::Demo => {
+            let t = tempfile::Builder::new()
+                .prefix("consent-inspector-demo-")
+                .suffix(".jsonl")
+                .tempfile()
+                .map_err(|e| format!("cannot make a temporary file for the demo: {e}"))?;
+            demo::spawn_writer(t.reopen().map_err(|e| e.to_string())?);
+            let p = t.path().to_path_buf();
+            let label = format!("demo stream ({})", p.display());
+            _temp = Some(t);
+            (p, label, true)
+        }
+    };
+    let workspace = match workspace {
+        Some(w) => w,
+        None => demo::workspace(),
+    };
+    run::run(run::Options {
+        path,
+        label,
+        workspace,
+        // stdin and the demo end only when the user quits.
+        follow: follow || demo || stdin,
+        demo,
+    })
+}

@@ -1,0 +1,129 @@
+//! The terminal's lifecycle and the event loop. The terminal is restored on quit, on error and
+//! on panic; the loop merges keys, mouse, resizes and the reader's changes, and redraws only
+//! when something changed, at most about 30 times a second.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseEventKind};
+use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use ratatui::crossterm::{cursor, execute};
+
+use consent_inspector::settings::Workspace;
+
+use super::app::{Action, App};
+use super::keymap;
+use super::store::{Store, spawn_reader};
+use super::ui::{self, Theme};
+
+pub struct Options {
+    /// The file to follow (for stdin and the demo, a file they are copied or written to).
+    pub path: PathBuf,
+    /// What the status bar calls it.
+    pub label: String,
+    pub workspace: Arc<Workspace>,
+    pub follow: bool,
+    pub demo: bool,
+}
+
+/// Puts the terminal back the way it was. Safe to call more than once.
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(io::stdout(), DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = io::stdout().flush();
+}
+
+/// Restores the terminal when dropped: on quit, on error (`?`) and while unwinding.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn enter() -> io::Result<TerminalGuard> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        hook(info);
+    }));
+    enable_raw_mode()?;
+    let guard = TerminalGuard;
+    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture, cursor::Hide)?;
+    Ok(guard)
+}
+
+pub fn run(opts: Options) -> Result<(), String> {
+    if !io::stdout().is_terminal() {
+        return Err("the terminal UI needs a terminal on stdout; for pipes and scripts use `consent-inspector route`".into());
+    }
+    let store = Arc::new(RwLock::new(Store::new(opts.workspace.clone(), opts.label.clone(), opts.demo)));
+    let dirty = Arc::new(AtomicBool::new(true));
+    let stop = Arc::new(AtomicBool::new(false));
+    spawn_reader(opts.path.clone(), opts.follow, store.clone(), dirty.clone(), stop.clone());
+    let result = (|| -> io::Result<()> {
+        let _guard = enter()?;
+        let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        let size = terminal.size()?;
+        let theme = Theme {
+            color: std::env::var_os("NO_COLOR").is_none(),
+        };
+        let mut app = App::new(store.clone(), dirty.clone(), opts.follow, size.width, size.height);
+        let mut redraw = true;
+        while !app.quit {
+            if dirty.swap(false, Ordering::AcqRel) || redraw {
+                app.sync();
+                terminal.draw(|f| {
+                    let s = store.read().unwrap_or_else(|e| e.into_inner());
+                    ui::draw(f, &app, &s, theme);
+                })?;
+                redraw = false;
+            }
+            if !event::poll(Duration::from_millis(33))? {
+                continue;
+            }
+            // Take every waiting input before drawing again, so a burst costs one frame.
+            loop {
+                if let Some(action) = action_for(event::read()?, &app) {
+                    app.update(action);
+                    redraw = true;
+                }
+                if app.quit || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    })();
+    stop.store(true, Ordering::Relaxed);
+    result.map_err(|e| format!("terminal error: {e}"))
+}
+
+fn action_for(ev: Event, app: &App) -> Option<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => {
+            if app.typing.is_some() {
+                keymap::search_action_for(&k)
+            } else {
+                keymap::action_for(&k)
+            }
+        }
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollUp => Some(Action::ScrollUp),
+            MouseEventKind::ScrollDown => Some(Action::ScrollDown),
+            MouseEventKind::Down(_) => Some(Action::Click {
+                column: m.column,
+                row: m.row,
+            }),
+            _ => None,
+        },
+        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        _ => None,
+    }
+}

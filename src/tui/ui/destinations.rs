@@ -1,0 +1,57 @@
+//! Destinations: delivered and blocked counts, and the categories that blocked each most.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Block, Cell, Row, Table};
+
+use consent_inspector::text::printable;
+
+use super::{Theme, lower_title};
+use crate::tui::app::{App, Pane};
+use crate::tui::store::Store;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
+    let ws = store.workspace();
+    let page = area.height.saturating_sub(3) as usize;
+    let first = app.dest_selected.saturating_sub(page.saturating_sub(1));
+    let rows: Vec<Row> = ws
+        .destinations
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(page)
+        .map(|(i, d)| {
+            let s = &store.dest[i];
+            let mut top: Vec<(usize, u64)> = s.blocked_by.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
+            top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let mut why: Vec<String> = top
+                .iter()
+                .take(3)
+                .map(|(c, n)| format!("{} ×{n}", printable(&ws.categories[*c].id)))
+                .collect();
+            if s.removed_by_integrations > 0 {
+                why.push(format!("integrations ×{}", s.removed_by_integrations));
+            }
+            let row = Row::new(vec![
+                Cell::from(printable(&d.name).into_owned()),
+                Cell::from(d.kind.as_str()),
+                Cell::from(s.delivered.to_string()).style(theme.ok()),
+                Cell::from(s.blocked.to_string()).style(if s.blocked > 0 { theme.error() } else { theme.dim() }),
+                Cell::from(why.join(", ")),
+            ]);
+            if i == app.dest_selected { row.style(theme.selected()) } else { row }
+        })
+        .collect();
+    let header = Row::new(["DESTINATION", "KIND", "DELIVERED", "BLOCKED", "BLOCKED MOST BY (Enter filters)"]).style(theme.bold());
+    let table = Table::new(
+        rows,
+        [Constraint::Fill(2), Constraint::Length(12), Constraint::Length(9), Constraint::Length(7), Constraint::Fill(3)],
+    )
+    .header(header)
+    .block(
+        Block::bordered()
+            .title(lower_title(app, theme))
+            .border_style(theme.border(app.pane == Pane::Destinations)),
+    );
+    frame.render_widget(table, area);
+}

@@ -1,0 +1,114 @@
+//! The events list: one row per event, only the visible ones built.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Row, Table};
+
+use consent_inspector::text::printable;
+
+use super::Theme;
+use crate::tui::app::{App, Filter, Pane};
+use crate::tui::store::{Status, Store};
+
+pub fn filter_label(f: Filter, store: &Store) -> String {
+    match f {
+        Filter::All => "all events".into(),
+        Filter::NotIngested => "not ingested".into(),
+        Filter::Warnings => "with warnings".into(),
+        Filter::Blocked => "blocked for any destination".into(),
+        Filter::Destination(d) => format!("blocked for {}", printable(&store.workspace().destinations[d].name)),
+        Filter::User(u) => format!("user {}", printable(store.engine.profiles().label(u))),
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
+    let focused = app.pane == Pane::Events;
+    let mut title = vec![
+        Span::styled(" Events ", theme.bold()),
+        Span::raw(format!("{} ", store.rows.len())),
+        Span::styled("│ ", theme.dim()),
+    ];
+    for (key, f, style) in [
+        ("e", Filter::NotIngested, theme.error()),
+        ("w", Filter::Warnings, theme.warning()),
+        ("b", Filter::Blocked, theme.accent()),
+    ] {
+        let label = format!("{key} {} {}", filter_label(f, store).replace(" for any destination", ""), app.count(store, f));
+        let s = if app.filter == f { style.add_modifier(ratatui::style::Modifier::REVERSED) } else { style };
+        title.push(Span::styled(label, s));
+        title.push(Span::raw("  "));
+    }
+    if !matches!(app.filter, Filter::All | Filter::NotIngested | Filter::Warnings | Filter::Blocked) {
+        title.push(Span::styled(
+            format!("filter: {} ({}) ", filter_label(app.filter, store), app.len(store)),
+            theme.accent().add_modifier(ratatui::style::Modifier::REVERSED),
+        ));
+    }
+    let block = Block::bordered()
+        .title(Line::from(title))
+        .border_style(theme.border(focused));
+    let page = area.height.saturating_sub(3) as usize;
+    let len = app.len(store);
+    let rows: Vec<Row> = (app.offset..len.min(app.offset + page))
+        .map(|pos| {
+            let idx = app.row_at(pos);
+            let r = &store.rows[idx];
+            let line = match r.index {
+                Some(i) => format!("{}[{i}]", r.line),
+                None => r.line.to_string(),
+            };
+            let time = r.time.map_or_else(String::new, |t| format!("{:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60));
+            let what = match (r.kind, store.name(r.name)) {
+                (Some(k), "") => k.as_str().to_owned(),
+                (Some(k), n) => format!("{} {}", k.as_str(), printable(n)),
+                (None, n) => printable(n).into_owned(),
+            };
+            let user = printable(store.name(r.user)).into_owned();
+            let (mark, style) = match r.status {
+                Status::Ok => ("●", theme.ok()),
+                Status::Warnings => ("▲", theme.warning()),
+                Status::NotIngested => ("✗", theme.error()),
+            };
+            let routes = if r.status == Status::NotIngested {
+                "not ingested".to_owned()
+            } else {
+                format!("✓{} ✗{}", r.delivered, r.blocked)
+            };
+            let found = if app.is_match(idx) { "◆" } else { " " };
+            let row_style = match r.status {
+                Status::Ok => ratatui::style::Style::new(),
+                Status::Warnings => theme.warning(),
+                Status::NotIngested => theme.error(),
+            };
+            let mut row = Row::new(vec![
+                Cell::from(format!("{found}{line}")),
+                Cell::from(time),
+                Cell::from(what),
+                Cell::from(user),
+                Cell::from(Span::styled(mark, style)),
+                Cell::from(routes),
+            ])
+            .style(row_style);
+            if pos == app.selected {
+                row = row.style(row_style.patch(theme.selected()));
+            }
+            row
+        })
+        .collect();
+    let header = Row::new(["  LINE", "TIME", "EVENT", "USER", "", "ROUTES"]).style(theme.bold());
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Fill(2),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+            Constraint::Length(12),
+        ],
+    )
+    .header(header)
+    .block(block);
+    frame.render_widget(table, area);
+}

@@ -1,0 +1,86 @@
+//! Users: each profile's consent per category as a grid; the selected one's ids and history.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
+
+use consent_inspector::profile::{Change, ConsentState};
+use consent_inspector::text::printable;
+
+use super::{Theme, lower_title};
+use crate::tui::app::{App, Pane};
+use crate::tui::store::Store;
+
+fn cell(state: ConsentState, theme: Theme) -> Span<'static> {
+    match state {
+        ConsentState::Granted => Span::styled("✓", theme.ok()),
+        ConsentState::Denied => Span::styled("✗", theme.error()),
+        ConsentState::Conflict => Span::styled("≠", theme.warning()),
+        ConsentState::NeverCollected => Span::styled("·", theme.dim()),
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
+    let block = Block::bordered()
+        .title(lower_title(app, theme))
+        .border_style(theme.border(app.pane == Pane::Users));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [grid_area, side] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
+    let ws = store.workspace();
+    let profiles = store.engine.profiles();
+    let page = grid_area.height.saturating_sub(1) as usize;
+    let first = app.user_selected.saturating_sub(page.saturating_sub(1));
+    let rows: Vec<Row> = app
+        .users
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(page)
+        .map(|(i, &u)| {
+            let p = profiles.profile(u);
+            let mut cells = vec![Cell::from(printable(profiles.label(u)).into_owned())];
+            for c in 0..ws.categories.len() {
+                let s = p.consent.as_ref().map_or(ConsentState::NeverCollected, |v| v[c]);
+                cells.push(Cell::from(cell(s, theme)));
+            }
+            cells.push(Cell::from(p.events.to_string()));
+            let row = Row::new(cells);
+            if i == app.user_selected { row.style(theme.selected()) } else { row }
+        })
+        .collect();
+    let mut header = vec![Cell::from(format!("USER ({})", app.users.len()))];
+    header.extend(ws.categories.iter().map(|c| Cell::from(printable(&c.id).into_owned())));
+    header.push(Cell::from("EVENTS"));
+    let mut widths = vec![Constraint::Fill(1)];
+    widths.extend(ws.categories.iter().map(|c| Constraint::Length(c.id.chars().count().max(1) as u16)));
+    widths.push(Constraint::Length(6));
+    frame.render_widget(Table::new(rows, widths).header(Row::new(header).style(theme.bold())), grid_area);
+
+    let mut lines = Vec::new();
+    if let Some(&u) = app.users.get(app.user_selected) {
+        let p = profiles.profile(u);
+        lines.push(Line::from(Span::styled(format!("{}", printable(profiles.label(u))), theme.bold())));
+        let ids: Vec<String> = p.members.iter().map(|m| printable(profiles.name(*m)).into_owned()).collect();
+        lines.push(Line::from(format!("ids: {}", ids.join(", "))));
+        lines.push(Line::from(Span::styled("✓ true ✗ false ≠ conflict · never collected", theme.dim())));
+        lines.push(Line::from(Span::styled("History (Enter filters events to this user)", theme.bold())));
+        if p.history.is_empty() {
+            lines.push(Line::from(Span::styled("no consent recorded yet", theme.dim())));
+        }
+        for h in p.history.iter().rev() {
+            let what = match &h.change {
+                Change::Update { preference_event: true } => "preference event".to_owned(),
+                Change::Update { preference_event: false } => "stamped on an event".to_owned(),
+                Change::Merge { with } => format!("merged with {}", printable(with)),
+            };
+            let states: Vec<Span> = h.consent.iter().map(|s| cell(*s, theme)).collect();
+            let mut spans = vec![Span::raw(format!("line {:<5} ", h.origin.line))];
+            spans.extend(states);
+            spans.push(Span::raw(format!(" {what}")));
+            lines.push(Line::from(spans));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), side);
+}
