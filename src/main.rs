@@ -39,7 +39,11 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             let (source, workspace) = match args.file.as_deref() {
                 None => {
                     let ws = match &args.settings.settings {
-                        Some(p) => Some(Workspace::load(p).map(Arc::new).map_err(|e| Fatal(e.to_string()))?),
+                        Some(p) => Some(
+                            Workspace::load(p)
+                                .map(Arc::new)
+                                .map_err(|e| Fatal(e.to_string()))?,
+                        ),
                         None => None,
                     };
                     (tui::Source::Demo, ws)
@@ -50,7 +54,10 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
                         tui::Source::Stdin
                     } else {
                         if Path::new(file).is_dir() {
-                            return Err(Fatal(format!("{}: is a folder, not a file", printable(file))));
+                            return Err(Fatal(format!(
+                                "{}: is a folder, not a file",
+                                printable(file)
+                            )));
                         }
                         tui::Source::File(PathBuf::from(file))
                     };

@@ -137,7 +137,13 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(store: Shared, dirty: Arc<AtomicBool>, follow: bool, width: u16, height: u16) -> Self {
+    pub fn new(
+        store: Shared,
+        dirty: Arc<AtomicBool>,
+        follow: bool,
+        width: u16,
+        height: u16,
+    ) -> Self {
         Self {
             store,
             dirty,
@@ -267,16 +273,22 @@ impl App {
         } else if self.selected >= self.offset + page {
             self.offset = self.selected + 1 - page;
         }
-        self.offset = self.offset.min(len.saturating_sub(page).max(0));
+        self.offset = self.offset.min(len.saturating_sub(page));
     }
 
     fn set_filter(&mut self, store: &Store, filter: Filter) {
         let keep = self.selected_row(store);
-        self.filter = if self.filter == filter { Filter::All } else { filter };
+        self.filter = if self.filter == filter {
+            Filter::All
+        } else {
+            filter
+        };
         self.view.clear();
         self.scanned = 0;
         if self.filter != Filter::All {
-            self.view = (0..store.rows.len()).filter(|&i| self.passes(store, i)).collect();
+            self.view = (0..store.rows.len())
+                .filter(|&i| self.passes(store, i))
+                .collect();
         }
         self.scanned = store.rows.len();
         // Stay on the same event where it is still listed, else on the nearest one after it.
@@ -321,10 +333,14 @@ impl App {
                 let q = self.typing.take().unwrap_or_default();
                 self.search = (!q.is_empty()).then(|| start_search(&self.store, &self.dirty, q));
             }
-            Action::NextMatch | Action::PrevMatch => self.jump_to_match(&store, action == Action::NextMatch),
+            Action::NextMatch | Action::PrevMatch => {
+                self.jump_to_match(&store, action == Action::NextMatch)
+            }
             Action::NextProblem | Action::PrevProblem => {
                 let forward = action == Action::NextProblem;
-                let found = self.find(len, forward, |pos| store.rows[self.row_at(pos)].is_problem());
+                let found = self.find(len, forward, |pos| {
+                    store.rows[self.row_at(pos)].is_problem()
+                });
                 self.go(found, "no more problems");
             }
             Action::Filter(key) => {
@@ -356,9 +372,16 @@ impl App {
                 }
             }
             Action::NextPane | Action::PrevPane => {
-                let i = Pane::ORDER.iter().position(|p| *p == self.pane).unwrap_or(0);
+                let i = Pane::ORDER
+                    .iter()
+                    .position(|p| *p == self.pane)
+                    .unwrap_or(0);
                 let n = Pane::ORDER.len();
-                let next = if action == Action::NextPane { (i + 1) % n } else { (i + n - 1) % n };
+                let next = if action == Action::NextPane {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
                 self.focus(Pane::ORDER[next]);
             }
             Action::Back => {
@@ -392,7 +415,14 @@ impl App {
                     self.selected = len.saturating_sub(1);
                 }
             }
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom | Action::ScrollUp | Action::ScrollDown => {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom
+            | Action::ScrollUp
+            | Action::ScrollDown => {
                 self.move_in_pane(&store, action, len, page);
             }
             Action::Click { column, row } => self.click(&store, column, row, len),
@@ -429,7 +459,9 @@ impl App {
                 self.selected = step(self.selected, len);
                 // Moving up pauses following; reaching the end (G, End) resumes it.
                 match action {
-                    Action::Up | Action::PageUp | Action::Top | Action::ScrollUp => self.follow = false,
+                    Action::Up | Action::PageUp | Action::Top | Action::ScrollUp => {
+                        self.follow = false
+                    }
                     Action::Bottom => self.follow = true,
                     _ => {}
                 }
@@ -497,9 +529,15 @@ impl App {
             self.flash = Some("no search: press / to search".into());
             return;
         };
-        let matches = search.matches.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let matches = search
+            .matches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let len = self.len(store);
-        let found = self.find(len, forward, |p| matches.binary_search(&self.row_at(p)).is_ok());
+        let found = self.find(len, forward, |p| {
+            matches.binary_search(&self.row_at(p)).is_ok()
+        });
         self.go(found, "no more matches");
     }
 
@@ -507,7 +545,10 @@ impl App {
     pub fn match_count(&self, store: &Store) -> Option<(usize, bool)> {
         let s = self.search.as_ref()?;
         let n = s.matches.lock().unwrap_or_else(|e| e.into_inner()).len();
-        Some((n, s.scanned.load(Ordering::Relaxed) as usize >= store.rows.len()))
+        Some((
+            n,
+            s.scanned.load(Ordering::Relaxed) as usize >= store.rows.len(),
+        ))
     }
 
     pub fn is_match(&self, row: usize) -> bool {
@@ -528,7 +569,11 @@ fn start_search(store: &Shared, dirty: &Arc<AtomicBool>, query: String) -> Searc
         scanned: Arc::default(),
         cancel: Arc::default(),
     };
-    let (matches, scanned, cancel) = (search.matches.clone(), search.scanned.clone(), search.cancel.clone());
+    let (matches, scanned, cancel) = (
+        search.matches.clone(),
+        search.scanned.clone(),
+        search.cancel.clone(),
+    );
     let (store, dirty) = (store.clone(), dirty.clone());
     let needle = query.to_ascii_lowercase().into_bytes();
     thread::spawn(move || {
@@ -539,7 +584,9 @@ fn start_search(store: &Shared, dirty: &Arc<AtomicBool>, query: String) -> Searc
             let (todo, generations): (Vec<(usize, u32, u64)>, _) = {
                 let s = store.read().unwrap_or_else(|e| e.into_inner());
                 let end = s.rows.len().min(next + 4096);
-                let todo = (next..end).map(|i| (i, s.rows[i].generation, s.rows[i].offset)).collect();
+                let todo = (next..end)
+                    .map(|i| (i, s.rows[i].generation, s.rows[i].offset))
+                    .collect();
                 (todo, s.generations.clone())
             };
             if todo.is_empty() {
@@ -569,7 +616,10 @@ fn start_search(store: &Shared, dirty: &Arc<AtomicBool>, query: String) -> Searc
                 }
             }
             next += todo.len();
-            matches.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
+            matches
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(found);
             scanned.store(next as u64, Ordering::Relaxed);
             dirty.store(true, Ordering::Release);
         }

@@ -16,7 +16,10 @@ use consent_inspector::settings::Workspace;
 pub const SETTINGS: &str = include_str!("../../samples/consent-settings.json");
 
 pub fn workspace() -> Arc<Workspace> {
-    Arc::new(Workspace::from_slice("(built-in demo settings)", SETTINGS.as_bytes()).expect("the built-in settings are valid"))
+    Arc::new(
+        Workspace::from_slice("(built-in demo settings)", SETTINGS.as_bytes())
+            .expect("the built-in settings are valid"),
+    )
 }
 
 /// A small xorshift generator: the demo needs variety, not cryptographic randomness.
@@ -45,6 +48,10 @@ struct Person {
     devices: Vec<String>,
     prefs: [bool; 5],
     identified: bool,
+    /// A second account (work), with its own consent, until an alias merges it in.
+    work: String,
+    work_prefs: [bool; 5],
+    aliased: bool,
 }
 
 const IDS: [&str; 5] = ["C0001", "C0002", "C0003", "C0004", "C0005"];
@@ -69,7 +76,12 @@ pub struct Story {
 }
 
 fn prefs_json(p: &[bool; 5]) -> Value {
-    Value::Object(IDS.iter().zip(p).map(|(k, v)| ((*k).to_owned(), Value::Bool(*v))).collect())
+    Value::Object(
+        IDS.iter()
+            .zip(p)
+            .map(|(k, v)| ((*k).to_owned(), Value::Bool(*v)))
+            .collect(),
+    )
 }
 
 impl Story {
@@ -80,9 +92,15 @@ impl Story {
             .enumerate()
             .map(|(i, n)| Person {
                 user: format!("u-{n}"),
-                devices: vec![format!("a-{n}-web"), format!("a-{n}-{}", ["phone", "tv", "tablet"][i % 3])],
+                devices: vec![
+                    format!("a-{n}-web"),
+                    format!("a-{n}-{}", ["phone", "tv", "tablet"][i % 3]),
+                ],
                 prefs: [true, i % 2 == 0, true, i % 3 == 0, false],
                 identified: false,
+                work: format!("u-{n}-work"),
+                work_prefs: [true, i % 2 == 1, true, true, false],
+                aliased: false,
             })
             .collect();
         Self {
@@ -136,7 +154,8 @@ impl Story {
                 let prefs = self.people[who].prefs;
                 let mut v = self.base("identify", who, device);
                 v["userId"] = json!(self.people[who].user);
-                v["traits"] = json!({"email": format!("{}@example.com", &self.people[who].user[2..])});
+                v["traits"] =
+                    json!({"email": format!("{}@example.com", &self.people[who].user[2..])});
                 Self::stamp(&mut v, &prefs);
                 v
             }
@@ -166,7 +185,12 @@ impl Story {
                 v
             }
             // Now and then, something broken.
-            22 => return vec![format!("{{\"type\":\"track\",\"event\":\"Order Completed\",\"userId\":\"{}\",\"properties\":{{\"total\": 12.5,}}", self.people[who].user)],
+            22 => {
+                return vec![format!(
+                    "{{\"type\":\"track\",\"event\":\"Order Completed\",\"userId\":\"{}\",\"properties\":{{\"total\": 12.5,}}",
+                    self.people[who].user
+                )];
+            }
             23 => {
                 let mut v = self.base("track", who, device);
                 v.as_object_mut().map(|o| o.remove("anonymousId"));
@@ -180,11 +204,20 @@ impl Story {
                 v["context"] = json!({"consent": {"categoryPreferences": {"C0002": "yes"}}});
                 v
             }
-            // An alias between two accounts that disagree: a conflict.
-            25 if self.seq > 20 => {
-                let other = (who + 1) % self.people.len();
+            // The work account, used until it is merged.
+            25..=28 if !self.people[who].aliased => {
+                let prefs = self.people[who].work_prefs;
+                let mut v = self.base("track", who, None);
+                v["userId"] = json!(self.people[who].work);
+                v["event"] = json!("Report Exported");
+                Self::stamp(&mut v, &prefs);
+                v
+            }
+            // An alias merges the two accounts, which disagree: a conflict.
+            29 if self.seq > 30 && !self.people[who].aliased => {
+                self.people[who].aliased = true;
                 let mut v = self.base("alias", who, None);
-                v["previousId"] = json!(self.people[other].user);
+                v["previousId"] = json!(self.people[who].work);
                 v
             }
             _ => {
@@ -245,24 +278,63 @@ mod tests {
         for n in 0..2000u64 {
             for l in story.next_lines() {
                 let mut recs = Vec::new();
-                records_from_line(&file, LinePos { number: n + 1, offset: 0 }, Line::Text(l.as_bytes()), &mut recs);
+                records_from_line(
+                    &file,
+                    LinePos {
+                        number: n + 1,
+                        offset: 0,
+                    },
+                    Line::Text(l.as_bytes()),
+                    &mut recs,
+                );
                 for r in recs {
                     let o = engine.ingest(r);
-                    if o.ingested() { ingested += 1 } else { rejected += 1 }
+                    if o.ingested() {
+                        ingested += 1
+                    } else {
+                        rejected += 1
+                    }
                     reasons.extend(o.routes.iter().map(|r| r.decision.reason()));
                     codes.extend(o.findings.iter().map(|f| f.code.as_str()));
                 }
             }
         }
-        assert!(ingested > 1800 && rejected > 10, "{ingested} ingested, {rejected} not");
-        for r in ["consent_preference_event", "no_consent", "consented", "not_consented", "integrations_object", "not_enforced", "unmapped", "not_ingested"] {
+        assert!(
+            ingested > 1800 && rejected > 10,
+            "{ingested} ingested, {rejected} not"
+        );
+        for r in [
+            "consent_preference_event",
+            "no_consent",
+            "consented",
+            "not_consented",
+            "integrations_object",
+            "not_enforced",
+            "unmapped",
+            "not_ingested",
+        ] {
             assert!(reasons.contains(r), "demo never shows {r}");
         }
-        for c in ["consent_missing", "consent_changed_without_preference_event", "invalid_json", "id_required"] {
+        for c in [
+            "consent_missing",
+            "consent_changed_without_preference_event",
+            "invalid_json",
+            "id_required",
+        ] {
             assert!(codes.contains(c), "demo never shows {c}");
         }
-        let conflicts = engine.profiles().iter().any(|(_, p)| p.consent.iter().flatten().any(|s| *s == consent_inspector::profile::ConsentState::Conflict));
-        let merged = engine.profiles().iter().any(|(_, p)| p.history.iter().any(|h| matches!(h.change, consent_inspector::profile::Change::Merge { .. })));
-        assert!(merged && (conflicts || merged), "the alias merges accounts");
+        let conflicts = engine.profiles().iter().any(|(_, p)| {
+            p.history.iter().any(|h| {
+                h.consent
+                    .contains(&consent_inspector::profile::ConsentState::Conflict)
+            })
+        });
+        let merged = engine.profiles().iter().any(|(_, p)| {
+            p.history
+                .iter()
+                .any(|h| matches!(h.change, consent_inspector::profile::Change::Merge { .. }))
+        });
+        assert!(merged, "the alias merges accounts");
+        assert!(conflicts, "merged accounts disagree somewhere");
     }
 }

@@ -14,7 +14,12 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-const fn b(keys: &'static [KeyCode], label: &'static str, action: Action, help: &'static str) -> Binding {
+const fn b(
+    keys: &'static [KeyCode],
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+) -> Binding {
     Binding {
         keys,
         ctrl: false,
@@ -27,28 +32,103 @@ const fn b(keys: &'static [KeyCode], label: &'static str, action: Action, help: 
 use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 
 pub const BINDINGS: &[Binding] = &[
-    b(&[Up, Char('k')], "↑ k", Action::Up, "previous row (pauses following)"),
+    b(
+        &[Up, Char('k')],
+        "↑ k",
+        Action::Up,
+        "previous row (pauses following)",
+    ),
     b(&[Down, Char('j')], "↓ j", Action::Down, "next row"),
-    b(&[PageUp], "PgUp", Action::PageUp, "page up (pauses following)"),
+    b(
+        &[PageUp],
+        "PgUp",
+        Action::PageUp,
+        "page up (pauses following)",
+    ),
     b(&[PageDown], "PgDn", Action::PageDown, "page down"),
-    b(&[Char('g'), Home], "g Home", Action::Top, "first row (pauses following)"),
-    b(&[Char('G'), End], "G End", Action::Bottom, "last row and follow"),
-    b(&[Char('f')], "f", Action::ToggleFollow, "follow new events / pause"),
+    b(
+        &[Char('g'), Home],
+        "g Home",
+        Action::Top,
+        "first row (pauses following)",
+    ),
+    b(
+        &[Char('G'), End],
+        "G End",
+        Action::Bottom,
+        "last row and follow",
+    ),
+    b(
+        &[Char('f')],
+        "f",
+        Action::ToggleFollow,
+        "follow new events / pause",
+    ),
     b(&[Tab], "Tab", Action::NextPane, "next pane"),
     b(&[BackTab], "S-Tab", Action::PrevPane, "previous pane"),
-    b(&[Enter], "Enter", Action::Open, "open detail / filter by the chosen user or destination"),
-    b(&[Esc], "Esc", Action::Back, "back to events, close help, clear search"),
-    b(&[Char('/')], "/", Action::StartSearch, "search the raw JSON"),
+    b(
+        &[Enter],
+        "Enter",
+        Action::Open,
+        "open detail / filter by the chosen user or destination",
+    ),
+    b(
+        &[Esc],
+        "Esc",
+        Action::Back,
+        "back to events, close help, clear search",
+    ),
+    b(
+        &[Char('/')],
+        "/",
+        Action::StartSearch,
+        "search the raw JSON",
+    ),
     b(&[Char('n')], "n", Action::NextMatch, "next match"),
     b(&[Char('N')], "N", Action::PrevMatch, "previous match"),
-    b(&[Char(']')], "]", Action::NextProblem, "next problem (not ingested or warning)"),
+    b(
+        &[Char(']')],
+        "]",
+        Action::NextProblem,
+        "next problem (not ingested or warning)",
+    ),
     b(&[Char('[')], "[", Action::PrevProblem, "previous problem"),
-    b(&[Char('e')], "e", Action::Filter(super::app::FilterKey::NotIngested), "filter: not ingested"),
-    b(&[Char('w')], "w", Action::Filter(super::app::FilterKey::Warnings), "filter: with warnings"),
-    b(&[Char('b')], "b", Action::Filter(super::app::FilterKey::Blocked), "filter: blocked for any destination"),
-    b(&[Char('d')], "d", Action::Filter(super::app::FilterKey::NextDestination), "filter: blocked for a destination (press again for the next)"),
-    b(&[Char('u')], "u", Action::Filter(super::app::FilterKey::SelectedUser), "filter: the selected event's user"),
-    b(&[Char('c')], "c", Action::Filter(super::app::FilterKey::Clear), "clear the filter"),
+    b(
+        &[Char('e')],
+        "e",
+        Action::Filter(super::app::FilterKey::NotIngested),
+        "filter: not ingested",
+    ),
+    b(
+        &[Char('w')],
+        "w",
+        Action::Filter(super::app::FilterKey::Warnings),
+        "filter: with warnings",
+    ),
+    b(
+        &[Char('b')],
+        "b",
+        Action::Filter(super::app::FilterKey::Blocked),
+        "filter: blocked for any destination",
+    ),
+    b(
+        &[Char('d')],
+        "d",
+        Action::Filter(super::app::FilterKey::NextDestination),
+        "filter: blocked for a destination (press again for the next)",
+    ),
+    b(
+        &[Char('u')],
+        "u",
+        Action::Filter(super::app::FilterKey::SelectedUser),
+        "filter: the selected event's user",
+    ),
+    b(
+        &[Char('c')],
+        "c",
+        Action::Filter(super::app::FilterKey::Clear),
+        "clear the filter",
+    ),
     b(&[Char('?')], "?", Action::ToggleHelp, "this help"),
     b(&[Char('q')], "q", Action::Quit, "quit"),
     Binding {

@@ -21,7 +21,11 @@ pub enum Source {
     Demo,
 }
 
-pub fn start(source: Source, workspace: Option<Arc<Workspace>>, follow: bool) -> Result<(), String> {
+pub fn start(
+    source: Source,
+    workspace: Option<Arc<Workspace>>,
+    follow: bool,
+) -> Result<(), String> {
     // Keep temporary files alive (and removed at the end) for stdin and the demo.
     let mut _temp = None;
     let stdin = matches!(source, Source::Stdin);
@@ -31,7 +35,8 @@ pub fn start(source: Source, workspace: Option<Arc<Workspace>>, follow: bool) ->
             (p, label, false)
         }
         Source::Stdin => {
-            let t = tempfile::NamedTempFile::new().map_err(|e| format!("cannot make a temporary file for stdin: {e}"))?;
+            let t = tempfile::NamedTempFile::new()
+                .map_err(|e| format!("cannot make a temporary file for stdin: {e}"))?;
             let mut out = t.reopen().map_err(|e| e.to_string())?;
             std::thread::spawn(move || {
                 let _ = io::copy(&mut io::stdin().lock(), &mut out);

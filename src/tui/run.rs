@@ -10,8 +10,12 @@ use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseEventKind};
-use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseEventKind,
+};
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use ratatui::crossterm::{cursor, execute};
 
 use consent_inspector::settings::Workspace;
@@ -34,7 +38,12 @@ pub struct Options {
 /// Puts the terminal back the way it was. Safe to call more than once.
 pub fn restore_terminal() {
     let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = io::stdout().flush();
 }
 
@@ -55,7 +64,12 @@ fn enter() -> io::Result<TerminalGuard> {
     }));
     enable_raw_mode()?;
     let guard = TerminalGuard;
-    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture, cursor::Hide)?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        cursor::Hide
+    )?;
     Ok(guard)
 }
 
@@ -63,10 +77,20 @@ pub fn run(opts: Options) -> Result<(), String> {
     if !io::stdout().is_terminal() {
         return Err("the terminal UI needs a terminal on stdout; for pipes and scripts use `consent-inspector route`".into());
     }
-    let store = Arc::new(RwLock::new(Store::new(opts.workspace.clone(), opts.label.clone(), opts.demo)));
+    let store = Arc::new(RwLock::new(Store::new(
+        opts.workspace.clone(),
+        opts.label.clone(),
+        opts.demo,
+    )));
     let dirty = Arc::new(AtomicBool::new(true));
     let stop = Arc::new(AtomicBool::new(false));
-    spawn_reader(opts.path.clone(), opts.follow, store.clone(), dirty.clone(), stop.clone());
+    spawn_reader(
+        opts.path.clone(),
+        opts.follow,
+        store.clone(),
+        dirty.clone(),
+        stop.clone(),
+    );
     let result = (|| -> io::Result<()> {
         let _guard = enter()?;
         let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -74,7 +98,13 @@ pub fn run(opts: Options) -> Result<(), String> {
         let theme = Theme {
             color: std::env::var_os("NO_COLOR").is_none(),
         };
-        let mut app = App::new(store.clone(), dirty.clone(), opts.follow, size.width, size.height);
+        let mut app = App::new(
+            store.clone(),
+            dirty.clone(),
+            opts.follow,
+            size.width,
+            size.height,
+        );
         let mut redraw = true;
         while !app.quit {
             if dirty.swap(false, Ordering::AcqRel) || redraw {

@@ -139,7 +139,10 @@ impl Store {
                 .or_else(|| e.get("name").and_then(|v| v.as_str()))
         });
         let name = label.map_or(0, |n| self.intern(n));
-        let user = ev.as_ref().and_then(|e| e.identity()).map_or(0, |u| self.intern(u));
+        let user = ev
+            .as_ref()
+            .and_then(|e| e.identity())
+            .map_or(0, |u| self.intern(u));
         let time = ev.as_ref().and_then(|e| {
             ["timestamp", "originalTimestamp", "sentAt", "receivedAt"]
                 .iter()
@@ -244,7 +247,11 @@ pub fn spawn_reader(
     stop: Arc<AtomicBool>,
 ) -> thread::JoinHandle<()> {
     thread::spawn(move || {
-        let generations = store.read().unwrap_or_else(|e| e.into_inner()).generations.clone();
+        let generations = store
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .generations
+            .clone();
         let file: Arc<str> = Arc::from(path.display().to_string());
         let opts = FollowOptions {
             follow: follow_on,

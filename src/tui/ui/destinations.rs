@@ -22,7 +22,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         .take(page)
         .map(|(i, d)| {
             let s = &store.dest[i];
-            let mut top: Vec<(usize, u64)> = s.blocked_by.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
+            let mut top: Vec<(usize, u64)> = s
+                .blocked_by
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, n)| *n > 0)
+                .collect();
             top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             let mut why: Vec<String> = top
                 .iter()
@@ -36,16 +42,37 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                 Cell::from(printable(&d.name).into_owned()),
                 Cell::from(d.kind.as_str()),
                 Cell::from(s.delivered.to_string()).style(theme.ok()),
-                Cell::from(s.blocked.to_string()).style(if s.blocked > 0 { theme.error() } else { theme.dim() }),
+                Cell::from(s.blocked.to_string()).style(if s.blocked > 0 {
+                    theme.error()
+                } else {
+                    theme.dim()
+                }),
                 Cell::from(why.join(", ")),
             ]);
-            if i == app.dest_selected { row.style(theme.selected()) } else { row }
+            if i == app.dest_selected {
+                row.style(theme.selected())
+            } else {
+                row
+            }
         })
         .collect();
-    let header = Row::new(["DESTINATION", "KIND", "DELIVERED", "BLOCKED", "BLOCKED MOST BY (Enter filters)"]).style(theme.bold());
+    let header = Row::new([
+        "DESTINATION",
+        "KIND",
+        "DELIVERED",
+        "BLOCKED",
+        "BLOCKED MOST BY (Enter filters)",
+    ])
+    .style(theme.bold());
     let table = Table::new(
         rows,
-        [Constraint::Fill(2), Constraint::Length(12), Constraint::Length(9), Constraint::Length(7), Constraint::Fill(3)],
+        [
+            Constraint::Fill(2),
+            Constraint::Length(12),
+            Constraint::Length(9),
+            Constraint::Length(7),
+            Constraint::Fill(3),
+        ],
     )
     .header(header)
     .block(

@@ -17,7 +17,12 @@ use crate::tui::app::{App, Pane};
 use crate::tui::store::Store;
 
 fn heading(text: &str, theme: Theme) -> Line<'static> {
-    Line::from(Span::styled(text.to_owned(), theme.bold().add_modifier(ratatui::style::Modifier::UNDERLINED)))
+    Line::from(Span::styled(
+        text.to_owned(),
+        theme
+            .bold()
+            .add_modifier(ratatui::style::Modifier::UNDERLINED),
+    ))
 }
 
 pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
@@ -26,7 +31,12 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
     };
     let o = match &detail.outcome {
         Ok(o) => o,
-        Err(e) => return vec![Line::from(Span::styled(printable(e).into_owned(), theme.error()))],
+        Err(e) => {
+            return vec![Line::from(Span::styled(
+                printable(e).into_owned(),
+                theme.error(),
+            ))];
+        }
     };
     let ws = store.workspace();
     let mut out = Vec::new();
@@ -35,14 +45,31 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
     } else {
         Span::styled("NOT INGESTED: no destination receives it", theme.error())
     };
-    out.push(Line::from(vec![Span::styled(o.origin.to_string(), theme.bold()), Span::raw("  "), status]));
+    out.push(Line::from(vec![
+        Span::styled(o.origin.to_string(), theme.bold()),
+        Span::raw("  "),
+        status,
+    ]));
 
     out.push(heading("Destinations", theme));
-    let name_w = ws.destinations.iter().map(|d| d.name.chars().count()).max().unwrap_or(0).min(28);
+    let name_w = ws
+        .destinations
+        .iter()
+        .map(|d| d.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(28);
     for r in &o.routes {
         let d = &ws.destinations[r.destination];
-        let name = format!("{:<name_w$}", consent_inspector::text::truncate(&printable(&d.name), name_w));
-        let (mark, style) = if r.decision.delivered() { ("✓", theme.ok()) } else { ("✗", theme.error()) };
+        let name = format!(
+            "{:<name_w$}",
+            consent_inspector::text::truncate(&printable(&d.name), name_w)
+        );
+        let (mark, style) = if r.decision.delivered() {
+            ("✓", theme.ok())
+        } else {
+            ("✗", theme.error())
+        };
         let mut spans = vec![
             Span::styled(format!("  {mark} "), style),
             Span::raw(name),
@@ -53,13 +80,21 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
             Decision::Block(Blocked::NotConsented { blocked_by }) => {
                 let parts: Vec<String> = blocked_by
                     .iter()
-                    .map(|b| format!("{} = {}", category_label(ws, b.category), describe_value(&b.value)))
+                    .map(|b| {
+                        format!(
+                            "{} = {}",
+                            category_label(ws, b.category),
+                            describe_value(&b.value)
+                        )
+                    })
                     .collect();
                 spans.push(Span::raw(format!("  {}", parts.join("; "))));
             }
             Decision::Block(Blocked::IntegrationsObject { key, .. }) => {
                 let why = match key {
-                    consent_inspector::route::IntegrationsKey::Destination => "integrations[name] is false",
+                    consent_inspector::route::IntegrationsKey::Destination => {
+                        "integrations[name] is false"
+                    }
                     consent_inspector::route::IntegrationsKey::All => "integrations.All is false",
                 };
                 spans.push(Span::raw(format!("  {why}")));
@@ -71,8 +106,20 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
 
     if let Some(integrations) = o.event().and_then(|e| e.get("integrations")) {
         out.push(heading("Integrations object", theme));
-        let removed = o.routes.iter().filter(|r| matches!(r.decision, Decision::Block(Blocked::IntegrationsObject { .. }))).count();
-        out.push(Line::from(format!("  {}  removes {removed} destination(s) that consent allowed", shown(integrations))));
+        let removed = o
+            .routes
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.decision,
+                    Decision::Block(Blocked::IntegrationsObject { .. })
+                )
+            })
+            .count();
+        out.push(Line::from(format!(
+            "  {}  removes {removed} destination(s) that consent allowed",
+            shown(integrations)
+        )));
     }
 
     out.push(heading("Findings", theme));
@@ -80,8 +127,15 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
         out.push(Line::from(Span::styled("  none", theme.dim())));
     }
     for f in &o.findings {
-        let style = if f.severity() == Severity::Error { theme.error() } else { theme.warning() };
-        let mut spans = vec![Span::styled(format!("  {} {}", f.severity().as_str(), f.code.as_str()), style)];
+        let style = if f.severity() == Severity::Error {
+            theme.error()
+        } else {
+            theme.warning()
+        };
+        let mut spans = vec![Span::styled(
+            format!("  {} {}", f.severity().as_str(), f.code.as_str()),
+            style,
+        )];
         if let Some(p) = &f.path {
             spans.push(Span::styled(format!("  {}", printable(p)), theme.accent()));
         }
@@ -91,7 +145,13 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
 
     if let Some(id) = o.identity {
         let profiles = store.engine.profiles();
-        out.push(heading(&format!("Consent: this event vs {}'s record now", printable(profiles.label(id))), theme));
+        out.push(heading(
+            &format!(
+                "Consent: this event vs {}'s record now",
+                printable(profiles.label(id))
+            ),
+            theme,
+        ));
         let recorded = profiles.profile(id).consent.clone();
         let prefs = match o.event().map(|e| e.preferences()) {
             Some(consent_inspector::event::Preferences::Object(m)) => Some(m),
@@ -102,25 +162,45 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
                 None => "—".to_owned(),
                 Some(m) => m.get(&c.id).map_or("missing".into(), shown),
             };
-            let state = recorded.as_ref().map_or(ConsentState::NeverCollected, |r| r[i]);
+            let state = recorded
+                .as_ref()
+                .map_or(ConsentState::NeverCollected, |r| r[i]);
             let differs = prefs.is_some()
                 && recorded.is_some()
                 && (on_event == "true") != (state == ConsentState::Granted);
-            let style = if differs { theme.warning() } else { ratatui::style::Style::new() };
+            let style = if differs {
+                theme.warning()
+            } else {
+                ratatui::style::Style::new()
+            };
             out.push(Line::styled(
-                format!("  {:<28} event {:<10} recorded {}", category_label(ws, i as u8), on_event, state.as_str()),
+                format!(
+                    "  {:<28} event {:<10} recorded {}",
+                    category_label(ws, i as u8),
+                    on_event,
+                    state.as_str()
+                ),
                 style,
             ));
         }
     }
 
     out.push(heading("Explanation", theme));
-    out.extend(detail.explanation.iter().map(|l| Line::from(format!("  {l}"))));
+    out.extend(
+        detail
+            .explanation
+            .iter()
+            .map(|l| Line::from(format!("  {l}"))),
+    );
 
     out.push(heading("JSON", theme));
     match &o.json {
         Some(v) => {
-            let marked: Vec<&str> = o.findings.iter().filter_map(|f| f.path.as_deref()).collect();
+            let marked: Vec<&str> = o
+                .findings
+                .iter()
+                .filter_map(|f| f.path.as_deref())
+                .collect();
             out.extend(json::lines(v, &marked, theme));
         }
         None => out.push(Line::from(Span::styled("  (not JSON)", theme.dim()))),

@@ -17,7 +17,10 @@ pub fn filter_label(f: Filter, store: &Store) -> String {
         Filter::NotIngested => "not ingested".into(),
         Filter::Warnings => "with warnings".into(),
         Filter::Blocked => "blocked for any destination".into(),
-        Filter::Destination(d) => format!("blocked for {}", printable(&store.workspace().destinations[d].name)),
+        Filter::Destination(d) => format!(
+            "blocked for {}",
+            printable(&store.workspace().destinations[d].name)
+        ),
         Filter::User(u) => format!("user {}", printable(store.engine.profiles().label(u))),
     }
 }
@@ -34,15 +37,32 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         ("w", Filter::Warnings, theme.warning()),
         ("b", Filter::Blocked, theme.accent()),
     ] {
-        let label = format!("{key} {} {}", filter_label(f, store).replace(" for any destination", ""), app.count(store, f));
-        let s = if app.filter == f { style.add_modifier(ratatui::style::Modifier::REVERSED) } else { style };
+        let label = format!(
+            "{key} {} {}",
+            filter_label(f, store).replace(" for any destination", ""),
+            app.count(store, f)
+        );
+        let s = if app.filter == f {
+            style.add_modifier(ratatui::style::Modifier::REVERSED)
+        } else {
+            style
+        };
         title.push(Span::styled(label, s));
         title.push(Span::raw("  "));
     }
-    if !matches!(app.filter, Filter::All | Filter::NotIngested | Filter::Warnings | Filter::Blocked) {
+    if !matches!(
+        app.filter,
+        Filter::All | Filter::NotIngested | Filter::Warnings | Filter::Blocked
+    ) {
         title.push(Span::styled(
-            format!("filter: {} ({}) ", filter_label(app.filter, store), app.len(store)),
-            theme.accent().add_modifier(ratatui::style::Modifier::REVERSED),
+            format!(
+                "filter: {} ({}) ",
+                filter_label(app.filter, store),
+                app.len(store)
+            ),
+            theme
+                .accent()
+                .add_modifier(ratatui::style::Modifier::REVERSED),
         ));
     }
     let block = Block::bordered()
@@ -58,7 +78,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                 Some(i) => format!("{}[{i}]", r.line),
                 None => r.line.to_string(),
             };
-            let time = r.time.map_or_else(String::new, |t| format!("{:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60));
+            let time = r.time.map_or_else(String::new, |t| {
+                format!("{:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+            });
             let what = match (r.kind, store.name(r.name)) {
                 (Some(k), "") => k.as_str().to_owned(),
                 (Some(k), n) => format!("{} {}", k.as_str(), printable(n)),

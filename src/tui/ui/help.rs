@@ -11,7 +11,12 @@ use crate::tui::keymap::BINDINGS;
 pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
     let mut lines: Vec<Line> = BINDINGS
         .iter()
-        .map(|b| Line::from(vec![Span::styled(format!("{:>8}  ", b.label), theme.key()), Span::raw(b.help)]))
+        .map(|b| {
+            Line::from(vec![
+                Span::styled(format!("{:>8}  ", b.label), theme.key()),
+                Span::raw(b.help),
+            ])
+        })
         .collect();
     lines.push(Line::from(""));
     lines.push(Line::from(vec![
@@ -24,9 +29,21 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
     ]));
     lines.push(Line::from("  Mouse: wheel scrolls, click selects."));
     let height = (lines.len() as u16 + 2).min(area.height);
-    let [v] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(76.min(area.width))]).flex(Flex::Center).areas(v);
+    let [v] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(76.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
     frame.render_widget(Clear, popup);
-    let block = Block::bordered().title(Line::from(Span::styled(" Keys (Esc or ? closes) ", theme.bold())));
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), popup);
+    let block = Block::bordered().title(Line::from(Span::styled(
+        " Keys (Esc or ? closes) ",
+        theme.bold(),
+    )));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        popup,
+    );
 }

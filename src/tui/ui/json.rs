@@ -54,7 +54,13 @@ impl Writer<'_> {
         )];
         head.push(Span::raw("  ".repeat(depth)));
         if let Some(k) = key {
-            let style = if is_marked { self.theme.error().add_modifier(ratatui::style::Modifier::BOLD) } else { self.theme.key() };
+            let style = if is_marked {
+                self.theme
+                    .error()
+                    .add_modifier(ratatui::style::Modifier::BOLD)
+            } else {
+                self.theme.key()
+            };
             head.push(Span::styled(format!("\"{}\"", printable(k)), style));
             head.push(Span::raw(": "));
         }
@@ -95,7 +101,10 @@ impl Writer<'_> {
     }
 
     fn close(&mut self, bracket: &str, depth: usize, comma: &str) {
-        self.out.push(Line::from(format!("  {}{bracket}{comma}", "  ".repeat(depth))));
+        self.out.push(Line::from(format!(
+            "  {}{bracket}{comma}",
+            "  ".repeat(depth)
+        )));
     }
 }
 
@@ -104,7 +113,10 @@ mod tests {
     use super::*;
 
     fn text(lines: &[Line<'_>]) -> Vec<String> {
-        lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
     }
 
     #[test]
@@ -115,7 +127,10 @@ mod tests {
         .unwrap();
         let got = text(&lines(
             &v,
-            &["context.consent.version", "context.consent.categoryPreferences[\"ads.v2\"]"],
+            &[
+                "context.consent.version",
+                "context.consent.categoryPreferences[\"ads.v2\"]",
+            ],
             Theme { color: false },
         ));
         assert_eq!(
@@ -128,8 +143,8 @@ mod tests {
                 "▶       \"version\": \"2\",",
                 "        \"categoryPreferences\": {",
                 "▶         \"ads.v2\": true",
-                "          }",
                 "        }",
+                "      }",
                 "    },",
                 "    \"x\": [",
                 "      \"\\e[2J\"",

@@ -32,8 +32,13 @@ impl Areas {
 pub fn areas(r: Rect) -> Areas {
     let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(r);
     let events_h = (main.height * 45 / 100).max(6).min(main.height);
-    let [events, lower] = Layout::vertical([Constraint::Length(events_h), Constraint::Min(0)]).areas(main);
-    Areas { events, lower, status }
+    let [events, lower] =
+        Layout::vertical([Constraint::Length(events_h), Constraint::Min(0)]).areas(main);
+    Areas {
+        events,
+        lower,
+        status,
+    }
 }
 
 /// Styles, readable on dark and light terminals (the terminal's own palette colours), or plain
@@ -45,10 +50,18 @@ pub struct Theme {
 
 impl Theme {
     fn fg(self, c: Color) -> Style {
-        if self.color { Style::new().fg(c) } else { Style::new() }
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
     }
     pub fn error(self) -> Style {
-        self.fg(Color::Red).add_modifier(if self.color { Modifier::empty() } else { Modifier::BOLD })
+        self.fg(Color::Red).add_modifier(if self.color {
+            Modifier::empty()
+        } else {
+            Modifier::BOLD
+        })
     }
     pub fn warning(self) -> Style {
         self.fg(Color::Yellow)
@@ -105,7 +118,11 @@ fn lower_title(app: &App, theme: Theme) -> ratatui::text::Line<'static> {
     use ratatui::text::{Line, Span};
     let mut spans = vec![Span::raw(" ")];
     for p in [Pane::Detail, Pane::Users, Pane::Destinations] {
-        let style = if p == app.lower { theme.bold().add_modifier(Modifier::UNDERLINED) } else { theme.dim() };
+        let style = if p == app.lower {
+            theme.bold().add_modifier(Modifier::UNDERLINED)
+        } else {
+            theme.dim()
+        };
         spans.push(Span::styled(p.title(), style));
         spans.push(Span::raw(" "));
     }

@@ -22,16 +22,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         return;
     }
     if store.demo {
-        spans.push(Span::styled(" DEMO ", Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)));
+        spans.push(Span::styled(
+            " DEMO ",
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ));
         spans.push(Span::raw(" "));
     }
     spans.push(Span::raw(printable(&store.source).into_owned()));
     spans.push(sep());
     if app.follow {
-        spans.push(Span::styled("▶ FOLLOWING", theme.ok().add_modifier(Modifier::BOLD)));
+        spans.push(Span::styled(
+            "▶ FOLLOWING",
+            theme.ok().add_modifier(Modifier::BOLD),
+        ));
     } else {
         let paused = if theme.color {
-            Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD)
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         };
@@ -40,13 +49,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     spans.push(sep());
     let c = store.counts;
     spans.push(Span::raw(format!("{} events ", c.events)));
-    spans.push(Span::styled(format!("{} not ingested ", c.not_ingested), theme.error()));
-    spans.push(Span::styled(format!("{} warn ", c.warnings), theme.warning()));
+    spans.push(Span::styled(
+        format!("{} not ingested ", c.not_ingested),
+        theme.error(),
+    ));
+    spans.push(Span::styled(
+        format!("{} warn ", c.warnings),
+        theme.warning(),
+    ));
     spans.push(Span::raw(format!("{} blocked routes", c.blocked_routes)));
     if app.filter != Filter::All {
         spans.push(sep());
         spans.push(Span::styled(
-            format!("filter: {} ({})", super::events::filter_label(app.filter, store), app.len(store)),
+            format!(
+                "filter: {} ({})",
+                super::events::filter_label(app.filter, store),
+                app.len(store)
+            ),
             theme.accent(),
         ));
     }
@@ -54,7 +73,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         let (n, done) = app.match_count(store).unwrap_or((0, true));
         spans.push(sep());
         spans.push(Span::styled(
-            format!("/{} {n} match{}{}", printable(&s.query), if n == 1 { "" } else { "es" }, if done { "" } else { "…" }),
+            format!(
+                "/{} {n} match{}{}",
+                printable(&s.query),
+                if n == 1 { "" } else { "es" },
+                if done { "" } else { "…" }
+            ),
             theme.accent(),
         ));
     }

@@ -27,7 +27,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         .border_style(theme.border(app.pane == Pane::Users));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [grid_area, side] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
+    let [grid_area, side] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
     let ws = store.workspace();
     let profiles = store.engine.profiles();
     let page = grid_area.height.saturating_sub(1) as usize;
@@ -42,37 +43,75 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             let p = profiles.profile(u);
             let mut cells = vec![Cell::from(printable(profiles.label(u)).into_owned())];
             for c in 0..ws.categories.len() {
-                let s = p.consent.as_ref().map_or(ConsentState::NeverCollected, |v| v[c]);
+                let s = p
+                    .consent
+                    .as_ref()
+                    .map_or(ConsentState::NeverCollected, |v| v[c]);
                 cells.push(Cell::from(cell(s, theme)));
             }
             cells.push(Cell::from(p.events.to_string()));
             let row = Row::new(cells);
-            if i == app.user_selected { row.style(theme.selected()) } else { row }
+            if i == app.user_selected {
+                row.style(theme.selected())
+            } else {
+                row
+            }
         })
         .collect();
     let mut header = vec![Cell::from(format!("USER ({})", app.users.len()))];
-    header.extend(ws.categories.iter().map(|c| Cell::from(printable(&c.id).into_owned())));
+    header.extend(
+        ws.categories
+            .iter()
+            .map(|c| Cell::from(printable(&c.id).into_owned())),
+    );
     header.push(Cell::from("EVENTS"));
     let mut widths = vec![Constraint::Fill(1)];
-    widths.extend(ws.categories.iter().map(|c| Constraint::Length(c.id.chars().count().max(1) as u16)));
+    widths.extend(
+        ws.categories
+            .iter()
+            .map(|c| Constraint::Length(c.id.chars().count().max(1) as u16)),
+    );
     widths.push(Constraint::Length(6));
-    frame.render_widget(Table::new(rows, widths).header(Row::new(header).style(theme.bold())), grid_area);
+    frame.render_widget(
+        Table::new(rows, widths).header(Row::new(header).style(theme.bold())),
+        grid_area,
+    );
 
     let mut lines = Vec::new();
     if let Some(&u) = app.users.get(app.user_selected) {
         let p = profiles.profile(u);
-        lines.push(Line::from(Span::styled(format!("{}", printable(profiles.label(u))), theme.bold())));
-        let ids: Vec<String> = p.members.iter().map(|m| printable(profiles.name(*m)).into_owned()).collect();
+        lines.push(Line::from(Span::styled(
+            format!("{}", printable(profiles.label(u))),
+            theme.bold(),
+        )));
+        let ids: Vec<String> = p
+            .members
+            .iter()
+            .map(|m| printable(profiles.name(*m)).into_owned())
+            .collect();
         lines.push(Line::from(format!("ids: {}", ids.join(", "))));
-        lines.push(Line::from(Span::styled("✓ true ✗ false ≠ conflict · never collected", theme.dim())));
-        lines.push(Line::from(Span::styled("History (Enter filters events to this user)", theme.bold())));
+        lines.push(Line::from(Span::styled(
+            "✓ true ✗ false ≠ conflict · never collected",
+            theme.dim(),
+        )));
+        lines.push(Line::from(Span::styled(
+            "History (Enter filters events to this user)",
+            theme.bold(),
+        )));
         if p.history.is_empty() {
-            lines.push(Line::from(Span::styled("no consent recorded yet", theme.dim())));
+            lines.push(Line::from(Span::styled(
+                "no consent recorded yet",
+                theme.dim(),
+            )));
         }
         for h in p.history.iter().rev() {
             let what = match &h.change {
-                Change::Update { preference_event: true } => "preference event".to_owned(),
-                Change::Update { preference_event: false } => "stamped on an event".to_owned(),
+                Change::Update {
+                    preference_event: true,
+                } => "preference event".to_owned(),
+                Change::Update {
+                    preference_event: false,
+                } => "stamped on an event".to_owned(),
                 Change::Merge { with } => format!("merged with {}", printable(with)),
             };
             let states: Vec<Span> = h.consent.iter().map(|s| cell(*s, theme)).collect();
