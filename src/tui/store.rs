@@ -41,7 +41,7 @@ pub struct Row {
     pub status: Status,
     pub delivered: u16,
     pub blocked: u16,
-    /// Bit per destination (the first 64) that did not receive the event.
+    /// Bit per destination (the first 64) that an ingested event was blocked for.
     pub blocked_set: u64,
 }
 
@@ -162,6 +162,8 @@ impl Store {
             let stats = &mut self.dest[r.destination];
             match &r.decision {
                 Decision::Deliver(_) => stats.delivered += 1,
+                // Not ingested is no decision about this destination: counted once, per event.
+                Decision::Block(Block::NotIngested) => {}
                 Decision::Block(b) => {
                     stats.blocked += 1;
                     if r.destination < 64 {

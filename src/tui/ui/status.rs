@@ -21,15 +21,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
         return;
     }
-    if store.demo {
-        spans.push(Span::styled(
-            " DEMO ",
-            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-        ));
-        spans.push(Span::raw(" "));
-    }
-    spans.push(Span::raw(printable(&store.source).into_owned()));
-    spans.push(sep());
+    // Most important first: the bar is cut at the right edge of narrow terminals.
     if app.follow {
         spans.push(Span::styled(
             "▶ FOLLOWING",
@@ -44,7 +36,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         } else {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         };
-        spans.push(Span::styled(" ⏸ PAUSED (f/G resumes) ", paused));
+        spans.push(Span::styled(" ⏸ PAUSED (f resumes) ", paused));
+    }
+    if store.demo {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            " DEMO ",
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ));
     }
     spans.push(sep());
     let c = store.counts;
@@ -57,7 +56,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         format!("{} warn ", c.warnings),
         theme.warning(),
     ));
-    spans.push(Span::raw(format!("{} blocked routes", c.blocked_routes)));
+    spans.push(Span::raw(format!("{} blocked", c.blocked_routes)));
+    if let Some(f) = &app.flash {
+        spans.push(sep());
+        spans.push(Span::styled(f.clone(), theme.warning()));
+    }
     if app.filter != Filter::All {
         spans.push(sep());
         spans.push(Span::styled(
@@ -82,13 +85,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             theme.accent(),
         ));
     }
-    if let Some(f) = &app.flash {
-        spans.push(sep());
-        spans.push(Span::styled(f.clone(), theme.warning()));
-    } else if let Some(n) = &store.notice {
+    if let Some(n) = &store.notice {
         spans.push(sep());
         spans.push(Span::styled(printable(n).into_owned(), theme.warning()));
     }
+    spans.push(sep());
+    spans.push(Span::raw(printable(&store.source).into_owned()));
     spans.push(sep());
     spans.push(Span::styled("? help", theme.dim()));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
