@@ -6,6 +6,8 @@ mod detail;
 mod keymap;
 mod run;
 mod store;
+#[cfg(test)]
+mod tests;
 mod ui;
 
 use std::io;

@@ -3,19 +3,27 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::Theme;
 use crate::tui::keymap::BINDINGS;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
-    let mut lines: Vec<Line> = BINDINGS
-        .iter()
-        .map(|b| {
-            Line::from(vec![
-                Span::styled(format!("{:>8}  ", b.label), theme.key()),
-                Span::raw(b.help),
-            ])
+    // Two columns, so the whole key map fits at 80x24.
+    let half = BINDINGS.len().div_ceil(2);
+    let entry = |i: usize| -> Vec<Span<'static>> {
+        BINDINGS.get(i).map_or_else(Vec::new, |b| {
+            vec![
+                Span::styled(format!("{:>7} ", b.label), theme.key()),
+                Span::raw(format!("{:<29}", b.help)),
+            ]
+        })
+    };
+    let mut lines: Vec<Line> = (0..half)
+        .map(|i| {
+            let mut spans = entry(i);
+            spans.extend(entry(i + half));
+            Line::from(spans)
         })
         .collect();
     lines.push(Line::from(""));
@@ -27,12 +35,12 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
         Span::styled("✗ ", theme.error()),
         Span::raw("not ingested  ◆ search match"),
     ]));
-    lines.push(Line::from("  Mouse: wheel scrolls, click selects."));
+    lines.push(Line::from("  Mouse: the wheel scrolls, a click selects."));
     let height = (lines.len() as u16 + 2).min(area.height);
     let [v] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(76.min(area.width))])
+    let [popup] = Layout::horizontal([Constraint::Length(78.min(area.width))])
         .flex(Flex::Center)
         .areas(v);
     frame.render_widget(Clear, popup);
@@ -40,10 +48,5 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
         " Keys (Esc or ? closes) ",
         theme.bold(),
     )));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

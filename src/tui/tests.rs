@@ -1,0 +1,328 @@
+//! The terminal UI in a `TestBackend`: buffer snapshots of each pane and overlay, and key
+//! handling on the model.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::app::{Action, App, Filter, FilterKey, Pane};
+use super::store::{Shared, Store, spawn_reader};
+use super::ui::{self, Theme};
+
+/// The sample events read once into a store, as the UI would read them.
+fn loaded(events: &Path) -> Shared {
+    let ws = Arc::new(
+        consent_inspector::settings::Workspace::load(Path::new("samples/consent-settings.json"))
+            .unwrap(),
+    );
+    let store = Arc::new(RwLock::new(Store::new(
+        ws,
+        "samples/events.jsonl".into(),
+        false,
+    )));
+    let dirty = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    spawn_reader(events.to_path_buf(), false, store.clone(), dirty, stop)
+        .join()
+        .unwrap();
+    assert!(store.read().unwrap().caught_up);
+    store
+}
+
+fn app(width: u16, height: u16) -> App {
+    let store = loaded(Path::new("samples/events.jsonl"));
+    let mut app = App::new(store, Arc::new(AtomicBool::new(false)), true, width, height);
+    app.sync();
+    app
+}
+
+fn render(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    t.draw(|f| {
+        let s = app.store.read().unwrap();
+        ui::draw(f, app, &s, Theme { color: false });
+    })
+    .unwrap();
+    t.backend().to_string()
+}
+
+fn go_to_line(app: &mut App, line: u64) {
+    app.update(Action::Top);
+    while app
+        .detail
+        .as_ref()
+        .map(|d| d.outcome.as_ref().unwrap().origin.line)
+        != Some(line)
+    {
+        app.update(Action::Down);
+    }
+}
+
+#[test]
+fn events_and_detail_of_a_blocked_event() {
+    let mut a = app(100, 30);
+    go_to_line(&mut a, 11);
+    insta::assert_snapshot!("events_and_detail_line_11", render(&a));
+}
+
+#[test]
+fn following_at_80x24_shows_the_newest_events() {
+    let a = app(80, 24);
+    insta::assert_snapshot!("following_80x24", render(&a));
+}
+
+#[test]
+fn detail_scrolls_to_the_json_with_problem_paths_marked() {
+    let mut a = app(100, 30);
+    go_to_line(&mut a, 21);
+    a.update(Action::Open);
+    assert_eq!(a.pane, Pane::Detail);
+    let screen = loop {
+        a.update(Action::Down);
+        let screen = render(&a);
+        if screen.contains("\"Advertising\": true") || a.detail_scroll > 200 {
+            break screen;
+        }
+    };
+    assert!(screen.contains("▶         \"c0002\": true"), "{screen}");
+    insta::assert_snapshot!("detail_json_line_21", screen);
+}
+
+#[test]
+fn users_pane_grid_and_history() {
+    let mut a = app(100, 30);
+    a.update(Action::NextPane);
+    a.update(Action::NextPane);
+    assert_eq!(a.pane, Pane::Users);
+    a.update(Action::Down);
+    a.update(Action::Down);
+    a.update(Action::Down);
+    insta::assert_snapshot!("users_pane", render(&a));
+}
+
+#[test]
+fn destinations_pane_counts() {
+    let mut a = app(100, 30);
+    a.update(Action::PrevPane);
+    assert_eq!(a.pane, Pane::Destinations);
+    insta::assert_snapshot!("destinations_pane", render(&a));
+}
+
+#[test]
+fn help_overlay_fits_80x24() {
+    let mut a = app(80, 24);
+    a.update(Action::ToggleHelp);
+    insta::assert_snapshot!("help_80x24", render(&a));
+}
+
+#[test]
+fn filtered_and_paused_with_a_search() {
+    let mut a = app(100, 30);
+    a.update(Action::Filter(FilterKey::NotIngested));
+    a.update(Action::StartSearch);
+    for c in "Segment Consent".chars() {
+        a.update(Action::SearchInput(c));
+    }
+    a.update(Action::SearchSubmit);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while a.match_count(&a.store.read().unwrap()) != Some((11, true)) {
+        assert!(
+            Instant::now() < deadline,
+            "search did not finish: {:?}",
+            a.match_count(&a.store.read().unwrap())
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    a.update(Action::Top);
+    a.update(Action::NextMatch);
+    insta::assert_snapshot!("filtered_paused_search", render(&a));
+}
+
+#[test]
+fn moving_up_pauses_and_g_or_f_resumes_following() {
+    let mut a = app(100, 30);
+    assert!(a.follow);
+    let last = a.len(&a.store.read().unwrap()) - 1;
+    assert_eq!(a.selected, last);
+    a.update(Action::Up);
+    assert!(!a.follow);
+    assert_eq!(a.selected, last - 1);
+    a.update(Action::Bottom);
+    assert!(a.follow);
+    a.update(Action::PageUp);
+    assert!(!a.follow);
+    a.update(Action::ToggleFollow);
+    assert!(a.follow);
+    assert_eq!(a.selected, last);
+    a.update(Action::ScrollUp);
+    assert!(!a.follow);
+}
+
+#[test]
+fn filters_count_and_toggle() {
+    let mut a = app(100, 30);
+    let store = a.store.clone();
+    let count = |a: &App| a.len(&store.read().unwrap());
+    a.update(Action::Filter(FilterKey::NotIngested));
+    assert_eq!((a.filter, count(&a)), (Filter::NotIngested, 13));
+    a.update(Action::Filter(FilterKey::NotIngested));
+    assert_eq!(a.filter, Filter::All, "the same key again clears it");
+    a.update(Action::Filter(FilterKey::Warnings));
+    assert_eq!(count(&a), 14);
+    a.update(Action::Filter(FilterKey::Blocked));
+    assert_eq!(
+        count(&a),
+        store.read().unwrap().counts.blocked_events as usize
+    );
+    a.update(Action::Filter(FilterKey::NextDestination));
+    assert_eq!(a.filter, Filter::Destination(0));
+    // Amplitude is blocked on lines 11, 21, 25 (not ingested lines do not count).
+    let lines: Vec<u64> = (0..count(&a))
+        .map(|p| store.read().unwrap().rows[a.row_at(p)].line)
+        .collect();
+    assert_eq!(lines, vec![11, 21, 25]);
+    a.update(Action::Filter(FilterKey::NextDestination));
+    assert_eq!(a.filter, Filter::Destination(1));
+    a.update(Action::Filter(FilterKey::Clear));
+    assert_eq!(a.filter, Filter::All);
+}
+
+#[test]
+fn the_user_filter_follows_linked_ids() {
+    let mut a = app(100, 30);
+    go_to_line(&mut a, 1);
+    a.update(Action::Filter(FilterKey::SelectedUser));
+    let store = a.store.clone();
+    let s = store.read().unwrap();
+    let lines: Vec<u64> = (0..a.len(&s)).map(|p| s.rows[a.row_at(p)].line).collect();
+    // a-laptop-7f3 is Alice's laptop: every event of her linked ids is listed.
+    assert_eq!(lines, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+}
+
+#[test]
+fn choosing_a_user_or_destination_filters_the_events() {
+    let mut a = app(100, 30);
+    a.update(Action::NextPane);
+    a.update(Action::NextPane);
+    a.update(Action::Down);
+    a.update(Action::Open);
+    assert_eq!(a.pane, Pane::Events);
+    assert!(matches!(a.filter, Filter::User(_)));
+    a.update(Action::PrevPane);
+    a.update(Action::Down);
+    a.update(Action::Down);
+    a.update(Action::Open);
+    assert_eq!(a.filter, Filter::Destination(2));
+}
+
+#[test]
+fn problems_are_reached_by_next_and_previous() {
+    let mut a = app(100, 30);
+    a.update(Action::Top);
+    a.update(Action::NextProblem);
+    let line = |a: &App| {
+        a.detail
+            .as_ref()
+            .unwrap()
+            .outcome
+            .as_ref()
+            .unwrap()
+            .origin
+            .line
+    };
+    assert_eq!(line(&a), 12);
+    a.update(Action::NextProblem);
+    assert_eq!(line(&a), 13);
+    a.update(Action::PrevProblem);
+    assert_eq!(line(&a), 12);
+    a.update(Action::PrevProblem);
+    assert_eq!(a.flash.as_deref(), Some("no more problems"));
+}
+
+#[test]
+fn search_typing_escape_and_quit() {
+    let mut a = app(100, 30);
+    a.update(Action::StartSearch);
+    a.update(Action::SearchInput('x'));
+    a.update(Action::SearchBackspace);
+    a.update(Action::SearchInput('y'));
+    assert_eq!(a.typing.as_deref(), Some("y"));
+    a.update(Action::SearchCancel);
+    assert!(a.typing.is_none() && a.search.is_none());
+    a.update(Action::NextMatch);
+    assert!(a.flash.as_deref().unwrap().contains("press /"));
+    a.update(Action::Quit);
+    assert!(a.quit);
+}
+
+#[test]
+fn a_click_selects_the_row_under_the_mouse() {
+    let mut a = app(100, 30);
+    a.update(Action::Top);
+    // Events pane starts at the top: border, header, then the first row on screen line 2.
+    a.update(Action::Click { column: 10, row: 4 });
+    assert_eq!(a.selected, 2);
+    assert!(!a.follow);
+}
+
+#[test]
+fn every_binding_reaches_an_action_and_help_lists_it() {
+    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+    for b in super::keymap::BINDINGS {
+        let mods = if b.ctrl {
+            KeyModifiers::CONTROL
+        } else {
+            KeyModifiers::NONE
+        };
+        for k in b.keys {
+            assert_eq!(
+                super::keymap::action_for(&KeyEvent::new(*k, mods)),
+                Some(b.action),
+                "{}",
+                b.label
+            );
+        }
+    }
+    let mut a = app(80, 24);
+    a.update(Action::ToggleHelp);
+    let screen = render(&a);
+    for b in super::keymap::BINDINGS {
+        assert!(screen.contains(b.help), "help lacks {}", b.help);
+    }
+}
+
+#[test]
+fn hostile_strings_are_escaped_in_every_pane() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("evil.jsonl");
+    std::fs::write(
+        &f,
+        "{\"type\":\"track\",\"event\":\"\\u001b]52;c;SGk=\\u0007\\u009b2J\\u202eevil\",\"userId\":\"u\\u200b\\u001b[1m\",\"messageId\":\"m\",\"context\":{\"consent\":{\"categoryPreferences\":{\"\\u001b[5mX\":true}}}}\n",
+    )
+    .unwrap();
+    let store = loaded(&f);
+    let mut a = App::new(store, Arc::new(AtomicBool::new(false)), true, 120, 40);
+    a.sync();
+    let dirty = AtomicBool::new(false);
+    dirty.store(true, Ordering::Relaxed);
+    for _ in 0..4 {
+        let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        t.draw(|fr| ui::draw(fr, &a, &a.store.read().unwrap(), Theme { color: true }))
+            .unwrap();
+        for cell in t.backend().buffer().content() {
+            assert!(
+                !cell
+                    .symbol()
+                    .chars()
+                    .any(consent_inspector::text::is_unsafe),
+                "raw {:?} on screen",
+                cell.symbol()
+            );
+        }
+        a.update(Action::NextPane);
+    }
+}
