@@ -27,8 +27,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         .border_style(theme.border(app.pane == Pane::Users));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [grid_area, side] =
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
+    // Side by side where there is room; on narrow terminals the selected user's ids and
+    // history go below the grid.
+    let (grid_area, side) = if inner.width >= 96 {
+        let [g, _, s] = Layout::horizontal([
+            Constraint::Percentage(55),
+            Constraint::Length(2),
+            Constraint::Fill(1),
+        ])
+        .areas(inner);
+        (g, s)
+    } else {
+        let below = (inner.height / 2).max(3);
+        let [g, s] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(below)]).areas(inner);
+        (g, s)
+    };
     let ws = store.workspace();
     let profiles = store.engine.profiles();
     let page = grid_area.height.saturating_sub(1) as usize;
@@ -65,7 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             .map(|c| Cell::from(printable(&c.id).into_owned())),
     );
     header.push(Cell::from("EVENTS"));
-    let mut widths = vec![Constraint::Fill(1)];
+    let mut widths = vec![Constraint::Min(12)];
     widths.extend(
         ws.categories
             .iter()
