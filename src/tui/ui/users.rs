@@ -118,7 +118,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                 theme.dim(),
             )));
         }
-        for h in p.history.iter().rev() {
+        for (i, h) in p.history.iter().enumerate().rev() {
+            // What this entry changed, against the one before it.
+            let before = i.checked_sub(1).map(|j| &p.history[j].consent);
+            let changed: Vec<String> = ws
+                .categories
+                .iter()
+                .enumerate()
+                .filter(|(c, _)| before.is_none_or(|b| b[*c] != h.consent[*c]))
+                .map(|(c, cat)| format!("{} {}", printable(&cat.id), h.consent[c].as_str()))
+                .collect();
             let what = match &h.change {
                 Change::Update {
                     preference_event: true,
@@ -132,6 +141,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             let mut spans = vec![Span::raw(format!("line {:<5} ", h.origin.line))];
             spans.extend(states);
             spans.push(Span::raw(format!(" {what}")));
+            if before.is_some() && !changed.is_empty() {
+                spans.push(Span::styled(
+                    format!(": {}", changed.join(", ")),
+                    theme.dim(),
+                ));
+            }
             lines.push(Line::from(spans));
         }
     }
