@@ -13,7 +13,7 @@ use crate::tui::store::Store;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
     let ws = store.workspace();
     let page = area.height.saturating_sub(3) as usize;
-    let first = app.dest_selected.saturating_sub(page.saturating_sub(1));
+    let first = super::first_visible(app.dest_selected, page);
     let rows: Vec<Row> = ws
         .destinations
         .iter()

@@ -41,6 +41,12 @@ pub fn areas(r: Rect) -> Areas {
     }
 }
 
+/// The first row to show so that `selected` is on a page of `page` rows (lists whose scroll
+/// position is not kept in the model).
+pub fn first_visible(selected: usize, page: usize) -> usize {
+    selected.saturating_sub(page.saturating_sub(1))
+}
+
 /// Styles, readable on dark and light terminals (the terminal's own palette colours), or plain
 /// modifiers when `NO_COLOR` is set.
 #[derive(Clone, Copy)]

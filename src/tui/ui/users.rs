@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     let ws = store.workspace();
     let profiles = store.engine.profiles();
     let page = grid_area.height.saturating_sub(1) as usize;
-    let first = app.user_selected.saturating_sub(page.saturating_sub(1));
+    let first = super::first_visible(app.user_selected, page);
     let rows: Vec<Row> = app
         .users
         .iter()
