@@ -1,14 +1,14 @@
 //! The live terminal UI. It draws only what the library computes.
 
-mod app;
-mod demo;
+pub(crate) mod app;
+pub(crate) mod demo;
 mod detail;
 mod keymap;
 mod run;
-mod store;
+pub(crate) mod store;
 #[cfg(test)]
 mod tests;
-mod ui;
+pub(crate) mod ui;
 
 use std::io;
 use std::path::PathBuf;

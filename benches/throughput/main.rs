@@ -1,0 +1,358 @@
+//! The benchmark: `cargo bench --bench throughput -- [--sizes 100000,1000000] [--huge]
+//! [--json FILE]`. Generates synthetic traffic, then times `route` against `jq -c .` and the
+//! parse floor, and the terminal UI's engine (indexing, memory, frame time, append latency).
+//! Prints one table and writes the figures as JSON.
+
+// The UI's modules, compiled in so the engine is measured as the UI runs it.
+#[allow(dead_code, unused_imports)]
+#[path = "../../src/tui/mod.rs"]
+mod tui;
+
+mod traffic;
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_consent-inspector");
+const SETTINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/consent-settings.json");
+
+struct Args {
+    sizes: Vec<u64>,
+    json: PathBuf,
+    runs: usize,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        sizes: vec![100_000, 1_000_000],
+        json: PathBuf::from("target/bench-results.json"),
+        runs: 3,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--sizes" => {
+                args.sizes = it
+                    .next()
+                    .expect("--sizes N,N")
+                    .split(',')
+                    .map(|s| s.trim().replace('_', "").parse().expect("a number"))
+                    .collect()
+            }
+            "--huge" => args.sizes.push(10_000_000),
+            "--json" => args.json = PathBuf::from(it.next().expect("--json FILE")),
+            "--runs" => args.runs = it.next().expect("--runs N").parse().expect("a number"),
+            "--bench" => {}
+            other => panic!("unknown argument {other}; use --sizes, --huge, --json, --runs"),
+        }
+    }
+    args
+}
+
+fn main() {
+    let mut argv = std::env::args().skip(1);
+    if argv.next().as_deref() == Some("--engine-child") {
+        let file = PathBuf::from(argv.next().expect("file"));
+        let n: u64 = argv.next().expect("n").parse().expect("n");
+        println!("{}", engine_child(&file, n));
+        return;
+    }
+    let args = parse_args();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    fs::create_dir_all(&data).expect("target/bench-data");
+    let jq = Command::new("jq")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !jq {
+        eprintln!(
+            "note: jq is not installed, so the comparison with jq is skipped (apt-get install jq)"
+        );
+    }
+    let mut results = Vec::new();
+    for &n in &args.sizes {
+        let file = data.join(format!("events-{n}.jsonl"));
+        let bytes = ensure_data(&file, n);
+        eprintln!(
+            "{n} events, {:.1} MB: timing route, jq, the parse floor and the UI engine…",
+            mb(bytes)
+        );
+        let route = best_of(args.runs, || {
+            time_command(
+                BIN,
+                &[
+                    "route",
+                    "--settings",
+                    SETTINGS,
+                    "--format",
+                    "ndjson",
+                    file.to_str().unwrap(),
+                ],
+            )
+        });
+        let jq_t = jq.then(|| {
+            best_of(args.runs, || {
+                time_command("jq", &["-c", ".", file.to_str().unwrap()])
+            })
+        });
+        let floor_any = best_of(args.runs, || parse_floor::<serde::de::IgnoredAny>(&file));
+        let floor_value = best_of(args.runs, || parse_floor::<Value>(&file));
+        let engine: Value = {
+            let out = Command::new(std::env::current_exe().unwrap())
+                .args(["--engine-child", file.to_str().unwrap(), &n.to_string()])
+                .output()
+                .expect("engine child");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            serde_json::from_slice(&out.stdout).expect("engine figures")
+        };
+        results.push(json!({
+            "events": n,
+            "bytes": bytes,
+            "route_seconds": route,
+            "route_mb_per_s": mb(bytes) / route,
+            "route_events_per_s": n as f64 / route,
+            "jq_seconds": jq_t,
+            "route_vs_jq": jq_t.map(|j| j / route),
+            "floor_ignored_seconds": floor_any,
+            "floor_value_seconds": floor_value,
+            "route_share_of_floor_ignored": floor_any / route,
+            "route_share_of_floor_value": floor_value / route,
+            "engine": engine,
+        }));
+    }
+    print_table(&results);
+    let doc = json!({"generated_by": "cargo bench --bench throughput", "results": results});
+    fs::write(&args.json, serde_json::to_string_pretty(&doc).unwrap())
+        .expect("write the JSON figures");
+    eprintln!("figures written to {}", args.json.display());
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+fn ensure_data(file: &Path, n: u64) -> u64 {
+    if let Ok(m) = fs::metadata(file) {
+        return m.len();
+    }
+    let tmp = file.with_extension("tmp");
+    let bytes = traffic::write(BufWriter::new(File::create(&tmp).unwrap()), n, 0x5eed).unwrap();
+    fs::rename(&tmp, file).unwrap();
+    bytes
+}
+
+fn best_of(runs: usize, mut f: impl FnMut() -> f64) -> f64 {
+    (0..runs.max(1)).map(|_| f()).fold(f64::INFINITY, f64::min)
+}
+
+fn time_command(program: &str, args: &[&str]) -> f64 {
+    let start = Instant::now();
+    let status = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect(program);
+    let t = start.elapsed().as_secs_f64();
+    // jq stops at the first malformed line with exit 2; it has still read up to there, so
+    // its time is a lower bound and the ratio favours jq.
+    assert!(status.success() || program == "jq", "{program} failed");
+    t
+}
+
+/// Reading every line and parsing it with serde_json into `T`, ignoring the result.
+fn parse_floor<T: serde::de::DeserializeOwned>(file: &Path) -> f64 {
+    let start = Instant::now();
+    let mut r = BufReader::with_capacity(1 << 16, File::open(file).unwrap());
+    let mut line = Vec::new();
+    let mut ok = 0u64;
+    while r.read_until(b'\n', &mut line).unwrap() > 0 {
+        ok += u64::from(serde_json::from_slice::<T>(&line).is_ok());
+        line.clear();
+    }
+    std::hint::black_box(ok);
+    start.elapsed().as_secs_f64()
+}
+
+fn proc_status(field: &str) -> u64 {
+    let s = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// The UI's engine over `file`, in a process of its own so its memory is its own.
+fn engine_child(file: &Path, n: u64) -> Value {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use tui::app::App;
+    use tui::store::{Store, spawn_reader};
+
+    let ws = Arc::new(consent_inspector::settings::Workspace::load(Path::new(SETTINGS)).unwrap());
+    let base_rss = proc_status("VmRSS:");
+    let store = Arc::new(RwLock::new(Store::new(
+        ws,
+        file.display().to_string(),
+        false,
+    )));
+    let dirty = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    spawn_reader(
+        file.to_path_buf(),
+        true,
+        store.clone(),
+        dirty.clone(),
+        stop.clone(),
+    );
+    while !store.read().unwrap().caught_up {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let index_seconds = start.elapsed().as_secs_f64();
+    let rows = store.read().unwrap().rows.len() as u64;
+    let rss = proc_status("VmRSS:");
+    let peak = proc_status("VmHWM:");
+
+    let mut app = App::new(store.clone(), dirty.clone(), true, 120, 40);
+    app.sync();
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let theme = tui::ui::Theme { color: true };
+    let mut frames: Vec<f64> = (0..100)
+        .map(|i| {
+            // Move about, so frames draw different rows and details.
+            if i % 10 == 0 {
+                app.update(tui::app::Action::PageUp);
+            }
+            let t = Instant::now();
+            term.draw(|f| tui::ui::draw(f, &app, &store.read().unwrap(), theme))
+                .unwrap();
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    let frame_worst = frames.iter().copied().fold(0.0, f64::max);
+    let frame_median = median(&mut frames);
+
+    let mut appends: Vec<f64> = Vec::new();
+    let mut out = fs::OpenOptions::new().append(true).open(file).unwrap();
+    for i in 0..100 {
+        let before = store.read().unwrap().rows.len();
+        let t = Instant::now();
+        writeln!(out, "{{\"type\":\"track\",\"event\":\"Appended\",\"userId\":\"user-{i}\",\"messageId\":\"append-{i}\"}}").unwrap();
+        out.flush().unwrap();
+        while store.read().unwrap().rows.len() == before {
+            std::thread::sleep(Duration::from_micros(200));
+            assert!(
+                t.elapsed() < Duration::from_secs(5),
+                "append never reached the model"
+            );
+        }
+        appends.push(t.elapsed().as_secs_f64());
+    }
+    // Leave the data file as it was generated.
+    let len = fs::metadata(file).unwrap().len();
+    out.set_len(len - appended_bytes(appends.len())).unwrap();
+    json!({
+        "events_indexed": rows,
+        "events_expected": n,
+        "index_seconds": index_seconds,
+        "rss_bytes": rss,
+        "peak_rss_bytes": peak,
+        "baseline_rss_bytes": base_rss,
+        "bytes_per_event": (rss.saturating_sub(base_rss)) as f64 / rows.max(1) as f64,
+        "peak_bytes_per_event_beyond_64mb": (peak.saturating_sub(64 << 20)) as f64 / rows.max(1) as f64,
+        "frame_median_ms": frame_median * 1e3,
+        "frame_worst_ms": frame_worst * 1e3,
+        "append_median_ms": median(&mut appends) * 1e3,
+    })
+}
+
+/// Bytes the append test adds, so they can be cut off again.
+fn appended_bytes(count: usize) -> u64 {
+    (0..count)
+        .map(|i| format!("{{\"type\":\"track\",\"event\":\"Appended\",\"userId\":\"user-{i}\",\"messageId\":\"append-{i}\"}}\n").len() as u64)
+        .sum()
+}
+
+fn print_table(results: &[Value]) {
+    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    println!();
+    println!(
+        "{:<28}{}",
+        "",
+        results
+            .iter()
+            .map(|r| format!("{:>18}", format!("{} events", r["events"])))
+            .collect::<String>()
+    );
+    let row = |label: &str, get: &dyn Fn(&Value) -> String| {
+        println!(
+            "{label:<28}{}",
+            results
+                .iter()
+                .map(|r| format!("{:>18}", get(r)))
+                .collect::<String>()
+        );
+    };
+    row("file size (MB)", &|r| {
+        format!("{:.1}", f(&r["bytes"]) / 1e6)
+    });
+    row("route (MB/s)", &|r| {
+        format!("{:.1}", f(&r["route_mb_per_s"]))
+    });
+    row("route (events/s)", &|r| {
+        format!("{:.0}", f(&r["route_events_per_s"]))
+    });
+    row("route / jq throughput", &|r| {
+        r["route_vs_jq"]
+            .as_f64()
+            .map_or("no jq".into(), |x| format!("{x:.2}x"))
+    });
+    row("route / floor (ignored)", &|r| {
+        format!("{:.0}%", 100.0 * f(&r["route_share_of_floor_ignored"]))
+    });
+    row("route / floor (Value)", &|r| {
+        format!("{:.0}%", 100.0 * f(&r["route_share_of_floor_value"]))
+    });
+    row("UI: index all (s)", &|r| {
+        format!("{:.2}", f(&r["engine"]["index_seconds"]))
+    });
+    row("UI: RSS (MB)", &|r| {
+        format!("{:.1}", f(&r["engine"]["rss_bytes"]) / 1e6)
+    });
+    row("UI: peak RSS (MB)", &|r| {
+        format!("{:.1}", f(&r["engine"]["peak_rss_bytes"]) / 1e6)
+    });
+    row("UI: bytes/event", &|r| {
+        format!("{:.0}", f(&r["engine"]["bytes_per_event"]))
+    });
+    row("UI: peak B/event over 64MB", &|r| {
+        format!("{:.0}", f(&r["engine"]["peak_bytes_per_event_beyond_64mb"]))
+    });
+    row("UI: frame median (ms)", &|r| {
+        format!("{:.3}", f(&r["engine"]["frame_median_ms"]))
+    });
+    row("UI: frame worst (ms)", &|r| {
+        format!("{:.3}", f(&r["engine"]["frame_worst_ms"]))
+    });
+    row("UI: append→model (ms)", &|r| {
+        format!("{:.2}", f(&r["engine"]["append_median_ms"]))
+    });
+}
