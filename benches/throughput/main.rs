@@ -97,9 +97,13 @@ fn main() {
                 ],
             )
         });
+        // jq stops at the first malformed line, so it reads the same events less the broken
+        // lines (about 0.5%): the same work but for those.
+        let valid = data.join(format!("events-{n}-valid.jsonl"));
+        ensure_valid_copy(&file, &valid);
         let jq_t = jq.then(|| {
             best_of(args.runs, || {
-                time_command("jq", &["-c", ".", file.to_str().unwrap()])
+                time_command("jq", &["-c", ".", valid.to_str().unwrap()])
             })
         });
         let floor_any = best_of(args.runs, || parse_floor::<serde::de::IgnoredAny>(&file));
@@ -152,6 +156,21 @@ fn ensure_data(file: &Path, n: u64) -> u64 {
     bytes
 }
 
+fn ensure_valid_copy(file: &Path, valid: &Path) {
+    if valid.exists() {
+        return;
+    }
+    let mut out = BufWriter::new(File::create(valid).unwrap());
+    for line in BufReader::new(File::open(file).unwrap()).split(b'\n') {
+        let line = line.unwrap();
+        if serde_json::from_slice::<serde::de::IgnoredAny>(&line).is_ok() {
+            out.write_all(&line).unwrap();
+            out.write_all(b"\n").unwrap();
+        }
+    }
+    out.flush().unwrap();
+}
+
 fn best_of(runs: usize, mut f: impl FnMut() -> f64) -> f64 {
     (0..runs.max(1)).map(|_| f()).fold(f64::INFINITY, f64::min)
 }
@@ -165,9 +184,7 @@ fn time_command(program: &str, args: &[&str]) -> f64 {
         .status()
         .expect(program);
     let t = start.elapsed().as_secs_f64();
-    // jq stops at the first malformed line with exit 2; it has still read up to there, so
-    // its time is a lower bound and the ratio favours jq.
-    assert!(status.success() || program == "jq", "{program} failed");
+    assert!(status.success(), "{program} {args:?} failed");
     t
 }
 

@@ -39,7 +39,8 @@ const CPU: &str = "Segment Consent Preference Updated";
 
 fn prefs(rng: &mut Rng, user: u64, out: &mut String) {
     // Users mostly keep their choice; some change it now and then.
-    let base = user.wrapping_mul(2654435761) ^ (rng.below(20) == 0) as u64 * rng.next();
+    let change = if rng.below(20) == 0 { rng.next() } else { 0 };
+    let base = user.wrapping_mul(2654435761) ^ change;
     out.push_str("{\"categoryPreferences\":{");
     for (i, id) in ["C0001", "C0002", "C0003", "C0004", "C0005"]
         .iter()
@@ -110,7 +111,7 @@ fn event(rng: &mut Rng, seq: u64, out: &mut String) {
         seq % 977,
         seq % 977
     );
-    out.push_str("\"userAgent\":\"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15\",\"locale\":\"en-US\",\"ip\":\"203.0.113.7\"");
+    out.push_str("\"userAgent\":\"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) Safari/605.1.15\",\"locale\":\"en-US\",\"ip\":\"203.0.113.7\"");
     // A fifth of the traffic carries no consent at all.
     if rng.below(5) != 0 || name == CPU {
         out.push_str(",\"consent\":");
