@@ -5,9 +5,7 @@ use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
-use serde_json::Value;
-
-use crate::event::Event;
+use crate::event::Doc;
 use crate::input::{Origin, Record};
 use crate::profile::{IdentityId, Profiles};
 use crate::route::{Route, route};
@@ -18,8 +16,8 @@ use crate::validate::{Code, Finding, Severity, validate};
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub origin: Origin,
-    /// The parsed event, when the record was JSON.
-    pub json: Option<Value>,
+    /// The event, when the record is one.
+    pub event: Option<Doc>,
     pub findings: Vec<Finding>,
     /// One per destination, in settings order.
     pub routes: Vec<Route>,
@@ -41,8 +39,8 @@ impl Outcome {
             .any(|f| f.severity() == Severity::Warning)
     }
 
-    pub fn event(&self) -> Option<Event<'_>> {
-        self.json.as_ref().and_then(Event::new)
+    pub fn event(&self) -> Option<&Doc> {
+        self.event.as_ref()
     }
 
     pub fn delivered(&self) -> usize {
@@ -84,20 +82,19 @@ impl Engine {
     pub fn ingest(&mut self, record: Record) -> Outcome {
         let mut findings = validate(&record, &self.ws);
         let ingested = !findings.iter().any(|f| f.severity() == Severity::Error);
-        let json = record.json.ok();
-        let ev = json.as_ref().and_then(Event::new);
-        let routes = route(&self.ws, ev.as_ref(), ingested);
+        let event = record.json.ok();
+        let routes = route(&self.ws, event.as_ref(), ingested);
         let mut identity = None;
-        if let (true, Some(ev)) = (ingested, &ev) {
+        if let (true, Some(ev)) = (ingested, &event) {
             if let Some(id) = ev.message_id() {
                 let mut h = DefaultHasher::new();
-                id.hash(&mut h);
+                id.as_ref().hash(&mut h);
                 if !self.seen_message_ids.insert(h.finish()) {
                     findings.push(Finding::new(
                         Code::DuplicateMessageId,
                         format!(
                             "messageId \"{}\" was already seen: Segment drops this event as a duplicate",
-                            crate::text::printable(id)
+                            crate::text::printable(&id)
                         ),
                         Some("messageId".into()),
                     ));
@@ -109,7 +106,7 @@ impl Engine {
         }
         Outcome {
             origin: record.origin,
-            json,
+            event,
             findings,
             routes,
             identity,

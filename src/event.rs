@@ -1,6 +1,15 @@
-//! A typed view over one event's JSON: what the rules read, without copying the payload.
+//! One event as read: its JSON text, and where in it the fields the rules read are. Parsing
+//! validates the whole text but builds nothing for the parts no rule reads (properties,
+//! traits, most of context), which is most of an event; views borrow from the text.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Deserializer as _;
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The exact event name of a Consent Preference Updated event.
 pub const CPU_EVENT: &str = "Segment Consent Preference Updated";
@@ -43,100 +52,931 @@ impl Kind {
     }
 }
 
-/// `context.consent.categoryPreferences` as found on an event. `null` counts as absent.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Preferences<'a> {
-    Absent,
-    NotObject(&'a Value),
-    Object(&'a Map<String, Value>),
+/// A byte range of the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    start: u32,
+    end: u32,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct Event<'a> {
-    obj: &'a Map<String, Value>,
-}
-
-/// A value that is present and not `null`.
-fn present(v: Option<&Value>) -> Option<&Value> {
-    v.filter(|v| !v.is_null())
-}
-
-impl<'a> Event<'a> {
-    /// None when the JSON is not an object.
-    pub fn new(json: &'a Value) -> Option<Self> {
-        json.as_object().map(|obj| Self { obj })
+impl Span {
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
     }
 
-    pub fn get(&self, key: &str) -> Option<&'a Value> {
-        present(self.obj.get(key))
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// A JSON value, borrowed from the event's text where it can be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw<'a> {
+    Str(Cow<'a, str>),
+    Number(&'a str),
+    Bool(bool),
+    Object(&'a str),
+    Array(&'a str),
+}
+
+impl<'a> Raw<'a> {
+    /// Reads the JSON text of one value (never `null`: nulls are dropped when parsing).
+    fn from_json(text: &'a str) -> Self {
+        match text.as_bytes().first() {
+            Some(b'"') => {
+                let inner = &text[1..text.len() - 1];
+                if inner.contains('\\') {
+                    Raw::Str(Cow::Owned(serde_json::from_str(text).unwrap_or_default()))
+                } else {
+                    Raw::Str(Cow::Borrowed(inner))
+                }
+            }
+            Some(b'{') => Raw::Object(text),
+            Some(b'[') => Raw::Array(text),
+            Some(b't') => Raw::Bool(true),
+            Some(b'f') => Raw::Bool(false),
+            _ => Raw::Number(text),
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Raw::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_true(&self) -> bool {
+        *self == Raw::Bool(true)
+    }
+
+    pub fn is_bool(&self) -> bool {
+        matches!(self, Raw::Bool(_))
+    }
+
+    pub fn is_number(&self) -> bool {
+        matches!(self, Raw::Number(_))
+    }
+
+    /// A short description of the type, for messages.
+    pub fn type_of(&self) -> &'static str {
+        match self {
+            Raw::Str(_) => "a string",
+            Raw::Number(_) => "a number",
+            Raw::Bool(_) => "a boolean",
+            Raw::Object(_) => "an object",
+            Raw::Array(_) => "an array",
+        }
+    }
+
+    /// The value as compact JSON text.
+    pub fn to_json(&self) -> Cow<'a, str> {
+        match self {
+            Raw::Str(s) => Cow::Owned(Value::from(s.as_ref()).to_string()),
+            Raw::Number(t) | Raw::Object(t) | Raw::Array(t) => Cow::Borrowed(t),
+            Raw::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        match self {
+            Raw::Str(s) => Value::from(s.as_ref()),
+            Raw::Bool(b) => Value::Bool(*b),
+            Raw::Number(t) | Raw::Object(t) | Raw::Array(t) => {
+                serde_json::from_str(t).unwrap_or(Value::Null)
+            }
+        }
+    }
+}
+
+/// A member's key: a range of the text where it has no escapes, else the unescaped key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Key {
+    Span(Span),
+    Owned(Box<str>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    key: Key,
+    value: Span,
+}
+
+/// The top-level fields an event may have that the rules read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Type,
+    Event,
+    UserId,
+    AnonymousId,
+    PreviousId,
+    MessageId,
+    Name,
+    Timestamp,
+    OriginalTimestamp,
+    SentAt,
+    ReceivedAt,
+    Context,
+    Integrations,
+    Batch,
+}
+
+impl Field {
+    const ALL: [Field; 14] = [
+        Field::Type,
+        Field::Event,
+        Field::UserId,
+        Field::AnonymousId,
+        Field::PreviousId,
+        Field::MessageId,
+        Field::Name,
+        Field::Timestamp,
+        Field::OriginalTimestamp,
+        Field::SentAt,
+        Field::ReceivedAt,
+        Field::Context,
+        Field::Integrations,
+        Field::Batch,
+    ];
+
+    pub const TIMESTAMPS: [Field; 4] = [
+        Field::Timestamp,
+        Field::OriginalTimestamp,
+        Field::SentAt,
+        Field::ReceivedAt,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Type => "type",
+            Field::Event => "event",
+            Field::UserId => "userId",
+            Field::AnonymousId => "anonymousId",
+            Field::PreviousId => "previousId",
+            Field::MessageId => "messageId",
+            Field::Name => "name",
+            Field::Timestamp => "timestamp",
+            Field::OriginalTimestamp => "originalTimestamp",
+            Field::SentAt => "sentAt",
+            Field::ReceivedAt => "receivedAt",
+            Field::Context => "context",
+            Field::Integrations => "integrations",
+            Field::Batch => "batch",
+        }
+    }
+
+    fn of(key: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.key() == key)
+    }
+}
+
+/// What `context` holds that the rules read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct ContextFields {
+    consent: Option<Span>,
+    advertising_id: Option<Span>,
+}
+
+/// What `context.consent` holds, when it is an object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsentFields {
+    empty: bool,
+    version: Option<Span>,
+    preferences: Option<Span>,
+    /// `categoryPreference` without the s.
+    misspelled: bool,
+}
+
+/// `context.consent.categoryPreferences` as found on an event. `null` counts as absent.
+#[derive(Debug, Clone, Copy)]
+pub enum Preferences<'a> {
+    Absent,
+    NotObject(&'a Doc),
+    Object(Members<'a>),
+}
+
+/// The members of a small object of the event (preferences, integrations), in their order.
+#[derive(Debug, Clone, Copy)]
+pub struct Members<'a> {
+    doc: &'a Doc,
+    entries: &'a [Entry],
+    /// The object's own JSON.
+    raw: Span,
+}
+
+impl<'a> Members<'a> {
+    pub fn iter(&self) -> impl Iterator<Item = (Cow<'a, str>, Raw<'a>)> + 'a {
+        let doc = self.doc;
+        self.entries
+            .iter()
+            .map(move |e| (doc.key(&e.key), doc.raw(e.value)))
+    }
+
+    /// The value of the last member named `key` (as serde_json would keep it).
+    pub fn get(&self, key: &str) -> Option<Raw<'a>> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| self.doc.key(&e.key) == key)
+            .map(|e| self.doc.raw(e.value))
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The object's JSON text, as written.
+    pub fn json(&self) -> &'a str {
+        self.doc.slice(self.raw)
+    }
+}
+
+/// One event: the text it was read from and where its fields are. Cheap to clone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Doc {
+    text: Arc<str>,
+    /// The event's own JSON: the whole line, or one element of a batch.
+    own: Span,
+    fields: [Option<Span>; 14],
+    /// The type implied by the endpoint a HAR capture sent it to, where the body has none.
+    implied_kind: Option<Kind>,
+    context: Option<ContextFields>,
+    /// Context and integrations came from the batch the event was in.
+    inherited: [bool; 2],
+    consent: Option<ConsentFields>,
+    preferences: Vec<Entry>,
+    integrations: Vec<Entry>,
+}
+
+/// Why a text is not an event object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// Not JSON: serde_json's message and where it stopped.
+    Json {
+        message: String,
+        line: usize,
+        column: usize,
+    },
+    /// JSON, but this type instead of an object.
+    NotAnObject(&'static str),
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParseError::Json {
+                message,
+                line,
+                column,
+            } => {
+                if *line > 1 {
+                    write!(f, "{message} at line {line} column {column}")
+                } else {
+                    write!(f, "{message} at column {column}")
+                }
+            }
+            ParseError::NotAnObject(t) => write!(f, "expected a JSON object, found {t}"),
+        }
+    }
+}
+
+impl From<serde_json::Error> for ParseError {
+    fn from(e: serde_json::Error) -> Self {
+        let msg = e.to_string();
+        let bare = match msg.rfind(" at line ") {
+            Some(i) => &msg[..i],
+            None => &msg,
+        };
+        ParseError::Json {
+            message: bare.to_owned(),
+            line: e.line(),
+            column: e.column(),
+        }
+    }
+}
+
+/// What one line (or request body) holds: one event, or the elements of a batch payload.
+#[derive(Debug)]
+pub enum Parsed {
+    Event(Doc),
+    /// Elements in order; each is an event or why it is not one.
+    Batch(Vec<Result<Doc, ParseError>>),
+}
+
+impl Doc {
+    /// Parses a line or request body.
+    pub fn parse(text: Arc<str>) -> Result<Parsed, ParseError> {
+        let whole = Span {
+            start: 0,
+            end: text.len() as u32,
+        };
+        let doc = match parse_object(&text, whole) {
+            Ok(d) => d,
+            // Skipping a value reports some errors less clearly ("key must be a string" for
+            // a trailing comma); a full parse of the broken line, which is rare, says it better.
+            Err(ParseError::Json { .. }) if serde_json::from_str::<Value>(&text).is_err() => {
+                return Err(serde_json::from_str::<Value>(&text).unwrap_err().into());
+            }
+            Err(e) => return Err(e),
+        };
+        let is_batch = doc.fields(Field::Type).is_none()
+            && doc
+                .fields(Field::Batch)
+                .is_some_and(|s| text.as_bytes()[s.start as usize] == b'[');
+        if !is_batch {
+            return Ok(Parsed::Event(doc));
+        }
+        let batch = doc.fields(Field::Batch).expect("checked above");
+        let elements: Vec<&RawValue> = serde_json::from_str(doc.slice(batch))?;
+        let shared_context = doc.fields(Field::Context).map(|_| doc.context.clone());
+        let shared_integrations = doc
+            .fields(Field::Integrations)
+            .map(|s| (s, doc.integrations.clone()));
+        let out = elements
+            .into_iter()
+            .map(|el| {
+                let span = span_of(&text, el.get());
+                let mut e = parse_object(&text, span)?;
+                if let (None, Some(ctx)) = (e.fields(Field::Context), &shared_context) {
+                    e.fields[Field::Context as usize] = doc.fields(Field::Context);
+                    e.context = ctx.clone();
+                    e.consent = doc.consent.clone();
+                    e.preferences = doc.preferences.clone();
+                    e.inherited[0] = true;
+                }
+                if let (None, Some((s, entries))) =
+                    (e.fields(Field::Integrations), &shared_integrations)
+                {
+                    e.fields[Field::Integrations as usize] = Some(*s);
+                    e.integrations = entries.clone();
+                    e.inherited[1] = true;
+                }
+                Ok(e)
+            })
+            .collect();
+        Ok(Parsed::Batch(out))
+    }
+
+    /// Sets the type a HAR endpoint implies, for a body that has none.
+    pub fn imply_kind(&mut self, kind: Kind) {
+        if self.fields(Field::Type).is_none() {
+            self.implied_kind = Some(kind);
+        }
+    }
+
+    fn fields(&self, f: Field) -> Option<Span> {
+        self.fields[f as usize]
+    }
+
+    fn slice(&self, s: Span) -> &str {
+        &self.text[s.start as usize..s.end as usize]
+    }
+
+    fn raw(&self, s: Span) -> Raw<'_> {
+        Raw::from_json(self.slice(s))
+    }
+
+    fn key(&self, k: &Key) -> Cow<'_, str> {
+        match k {
+            Key::Span(s) => Cow::Borrowed(self.slice(*s)),
+            Key::Owned(o) => Cow::Owned(o.to_string()),
+        }
+    }
+
+    /// The event's size in bytes, as its JSON was written.
+    pub fn size(&self) -> usize {
+        self.own.len()
+    }
+
+    /// The event's own JSON text, as written.
+    pub fn json(&self) -> &str {
+        self.slice(self.own)
+    }
+
+    /// A top-level field, when present and not `null`.
+    pub fn get(&self, f: Field) -> Option<Raw<'_>> {
+        if f == Field::Type && self.fields(f).is_none() {
+            return self
+                .implied_kind
+                .map(|k| Raw::Str(Cow::Borrowed(k.as_str())));
+        }
+        self.fields(f).map(|s| self.raw(s))
     }
 
     /// A field that is a non-empty string.
-    pub fn text(&self, key: &str) -> Option<&'a str> {
-        self.get(key)?.as_str().filter(|s| !s.is_empty())
-    }
-
-    /// The `type` field as written, when it is a string.
-    pub fn type_name(&self) -> Option<&'a str> {
-        self.get("type")?.as_str()
+    pub fn text(&self, f: Field) -> Option<Cow<'_, str>> {
+        match self.get(f)? {
+            Raw::Str(s) if !s.is_empty() => Some(s),
+            _ => None,
+        }
     }
 
     pub fn kind(&self) -> Option<Kind> {
-        Kind::parse(self.type_name()?)
+        Kind::parse(self.get(Field::Type)?.as_str()?)
     }
 
-    pub fn user_id(&self) -> Option<&'a str> {
-        self.text("userId")
+    pub fn user_id(&self) -> Option<Cow<'_, str>> {
+        self.text(Field::UserId)
     }
 
-    pub fn anonymous_id(&self) -> Option<&'a str> {
-        self.text("anonymousId")
+    pub fn anonymous_id(&self) -> Option<Cow<'_, str>> {
+        self.text(Field::AnonymousId)
     }
 
-    pub fn previous_id(&self) -> Option<&'a str> {
-        self.text("previousId")
+    pub fn previous_id(&self) -> Option<Cow<'_, str>> {
+        self.text(Field::PreviousId)
     }
 
-    pub fn message_id(&self) -> Option<&'a str> {
-        self.text("messageId")
+    pub fn message_id(&self) -> Option<Cow<'_, str>> {
+        self.text(Field::MessageId)
     }
 
     /// The track event name, when it is a string.
-    pub fn event_name(&self) -> Option<&'a str> {
-        self.get("event")?.as_str()
+    pub fn event_name(&self) -> Option<Cow<'_, str>> {
+        match self.get(Field::Event)? {
+            Raw::Str(s) => Some(s),
+            _ => None,
+        }
     }
 
     /// Whose event this is: `userId` if present, else `anonymousId`.
-    pub fn identity(&self) -> Option<&'a str> {
+    pub fn identity(&self) -> Option<Cow<'_, str>> {
         self.user_id().or_else(|| self.anonymous_id())
     }
 
     /// A track event named exactly "Segment Consent Preference Updated".
     pub fn is_preference_event(&self) -> bool {
-        self.kind() == Some(Kind::Track) && self.event_name() == Some(CPU_EVENT)
-    }
-
-    pub fn context(&self) -> Option<&'a Map<String, Value>> {
-        self.get("context")?.as_object()
+        self.kind() == Some(Kind::Track) && self.event_name().as_deref() == Some(CPU_EVENT)
     }
 
     /// `context.consent`, whatever its type.
-    pub fn consent(&self) -> Option<&'a Value> {
-        present(self.context()?.get("consent"))
+    pub fn consent(&self) -> Option<Raw<'_>> {
+        self.context.as_ref()?.consent.map(|s| self.raw(s))
     }
 
-    pub fn preferences(&self) -> Preferences<'a> {
-        let Some(Value::Object(consent)) = self.consent() else {
+    /// `context.consent` when it is an object.
+    pub fn consent_fields(&self) -> Option<&ConsentFields> {
+        self.consent.as_ref()
+    }
+
+    pub fn consent_version(&self) -> Option<Raw<'_>> {
+        self.consent.as_ref()?.version.map(|s| self.raw(s))
+    }
+
+    pub fn advertising_id(&self) -> Option<Raw<'_>> {
+        self.context.as_ref()?.advertising_id.map(|s| self.raw(s))
+    }
+
+    pub fn preferences(&self) -> Preferences<'_> {
+        let Some(span) = self.consent.as_ref().and_then(|c| c.preferences) else {
             return Preferences::Absent;
         };
-        match present(consent.get("categoryPreferences")) {
-            None => Preferences::Absent,
-            Some(Value::Object(m)) => Preferences::Object(m),
-            Some(other) => Preferences::NotObject(other),
+        if self.text.as_bytes()[span.start as usize] == b'{' {
+            Preferences::Object(Members {
+                doc: self,
+                entries: &self.preferences,
+                raw: span,
+            })
+        } else {
+            Preferences::NotObject(self)
         }
     }
 
-    pub fn integrations(&self) -> Option<&'a Map<String, Value>> {
-        self.get("integrations")?.as_object()
+    /// `categoryPreferences` as written, whatever its type.
+    pub fn preferences_raw(&self) -> Option<Raw<'_>> {
+        self.consent.as_ref()?.preferences.map(|s| self.raw(s))
+    }
+
+    pub fn integrations(&self) -> Option<Members<'_>> {
+        let span = self.fields(Field::Integrations)?;
+        (self.text.as_bytes()[span.start as usize] == b'{').then_some(Members {
+            doc: self,
+            entries: &self.integrations,
+            raw: span,
+        })
+    }
+
+    /// The event as JSON, with what it took from its batch (context, integrations) and the
+    /// type its endpoint implies put in: what Segment would store.
+    pub fn to_value(&self) -> Value {
+        let mut v: Value = serde_json::from_str(self.json()).unwrap_or(Value::Null);
+        if let Value::Object(obj) = &mut v {
+            for (i, f) in [Field::Context, Field::Integrations]
+                .into_iter()
+                .enumerate()
+            {
+                if let (true, Some(s)) = (self.inherited[i], self.fields(f)) {
+                    obj.insert(f.key().to_owned(), self.raw(s).to_value());
+                }
+            }
+            if let (Some(k), None) = (self.implied_kind, obj.get("type")) {
+                obj.insert("type".into(), Value::from(k.as_str()));
+            }
+        }
+        v
+    }
+
+    /// Whether context or integrations came from the batch the event was in.
+    pub fn inherited_from_batch(&self) -> bool {
+        self.inherited.iter().any(|b| *b)
+    }
+}
+
+impl ConsentFields {
+    pub fn is_empty(&self) -> bool {
+        self.empty
+    }
+
+    pub fn misspelled(&self) -> bool {
+        self.misspelled
+    }
+}
+
+fn span_of(text: &str, part: &str) -> Span {
+    let start = part.as_ptr() as usize - text.as_ptr() as usize;
+    Span {
+        start: start as u32,
+        end: (start + part.len()) as u32,
+    }
+}
+
+/// Parses the object at `span` of `text`, recording where the fields are.
+fn parse_object(text: &Arc<str>, span: Span) -> Result<Doc, ParseError> {
+    let part = &text[span.start as usize..span.end as usize];
+    let mut de = serde_json::Deserializer::from_str(part);
+    let top = de.deserialize_any(TopVisitor { text })?;
+    de.end()?;
+    let TopLevel::Object(fields) = top else {
+        let TopLevel::Other(t) = top else {
+            unreachable!()
+        };
+        return Err(ParseError::NotAnObject(t));
+    };
+    let mut doc = Doc {
+        text: text.clone(),
+        own: span,
+        fields,
+        implied_kind: None,
+        context: None,
+        inherited: [false; 2],
+        consent: None,
+        preferences: Vec::new(),
+        integrations: Vec::new(),
+    };
+    if let Some(ctx) = doc.fields(Field::Context) {
+        doc.context = parse_context(text, doc.slice(ctx))?;
+    }
+    if let Some(consent) = doc.context.as_ref().and_then(|c| c.consent) {
+        doc.consent = parse_consent(text, doc.slice(consent))?;
+    }
+    if let Some(p) = doc.consent.as_ref().and_then(|c| c.preferences) {
+        doc.preferences = parse_members(text, doc.slice(p))?;
+    }
+    if let Some(i) = doc.fields(Field::Integrations) {
+        doc.integrations = parse_members(text, doc.slice(i))?;
+    }
+    Ok(doc)
+}
+
+enum TopLevel {
+    Object([Option<Span>; 14]),
+    Other(&'static str),
+}
+
+/// Keys borrow from the text unless they hold escapes.
+enum KeyText<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl KeyText<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            KeyText::Borrowed(s) => s,
+            KeyText::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> de::Deserialize<'de> for KeyText<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyText<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(KeyText::Borrowed(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(KeyText::Owned(v.to_owned()))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A non-null value's place in the text; `null` gives None.
+fn value_span<'de, A: MapAccess<'de>>(text: &str, map: &mut A) -> Result<Option<Span>, A::Error> {
+    let raw: &'de RawValue = map.next_value()?;
+    Ok((raw.get() != "null").then(|| span_of(text, raw.get())))
+}
+
+/// What a non-object value is, for `not_an_object`.
+macro_rules! other_types {
+    ($value:ty) => {
+        fn visit_bool<E>(self, _: bool) -> Result<$value, E> {
+            Ok(Self::other("a boolean"))
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<$value, E> {
+            Ok(Self::other("a number"))
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<$value, E> {
+            Ok(Self::other("a number"))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<$value, E> {
+            Ok(Self::other("a number"))
+        }
+        fn visit_str<E>(self, _: &str) -> Result<$value, E> {
+            Ok(Self::other("a string"))
+        }
+        fn visit_unit<E>(self) -> Result<$value, E> {
+            Ok(Self::other("null"))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<$value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Self::other("an array"))
+        }
+    };
+}
+
+struct TopVisitor<'t> {
+    text: &'t str,
+}
+
+impl TopVisitor<'_> {
+    fn other(t: &'static str) -> TopLevel {
+        TopLevel::Other(t)
+    }
+}
+
+impl<'de> Visitor<'de> for TopVisitor<'_> {
+    type Value = TopLevel;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    other_types!(TopLevel);
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TopLevel, A::Error> {
+        let mut fields = [None; 14];
+        while let Some(key) = map.next_key::<KeyText<'de>>()? {
+            match Field::of(key.as_str()) {
+                Some(f) => fields[f as usize] = value_span(self.text, &mut map)?,
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(TopLevel::Object(fields))
+    }
+}
+
+/// Visits a small object, handing each member to `member`; other types are accepted and
+/// ignored (the caller looks at the first byte for the type).
+struct MembersVisitor<'t, F> {
+    text: &'t str,
+    member: F,
+}
+
+impl<F> MembersVisitor<'_, F> {
+    fn other(_: &'static str) {}
+}
+
+impl<'de, F: FnMut(KeyText<'de>, Option<Span>)> Visitor<'de> for MembersVisitor<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    other_types!(());
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<KeyText<'de>>()? {
+            let span = value_span(self.text, &mut map)?;
+            (self.member)(key, span);
+        }
+        Ok(())
+    }
+}
+
+fn visit_members<'t>(
+    text: &'t str,
+    part: &'t str,
+    member: impl FnMut(KeyText<'t>, Option<Span>),
+) -> Result<(), ParseError> {
+    let mut de = serde_json::Deserializer::from_str(part);
+    de.deserialize_any(MembersVisitor { text, member })?;
+    Ok(())
+}
+
+fn is_object(part: &str) -> bool {
+    part.as_bytes().first() == Some(&b'{')
+}
+
+fn parse_context(text: &str, part: &str) -> Result<Option<ContextFields>, ParseError> {
+    if !is_object(part) {
+        return Ok(None);
+    }
+    let mut ctx = ContextFields::default();
+    let mut device = None;
+    visit_members(text, part, |k, span| match k.as_str() {
+        "consent" => ctx.consent = span,
+        "device" => device = span,
+        _ => {}
+    })?;
+    if let Some(d) = device {
+        let part = &text[d.start as usize..d.end as usize];
+        if is_object(part) {
+            visit_members(text, part, |k, span| {
+                if k.as_str() == "advertisingId" {
+                    ctx.advertising_id = span;
+                }
+            })?;
+        }
+    }
+    Ok(Some(ctx))
+}
+
+fn parse_consent(text: &str, part: &str) -> Result<Option<ConsentFields>, ParseError> {
+    if !is_object(part) {
+        return Ok(None);
+    }
+    let mut c = ConsentFields {
+        empty: true,
+        ..ConsentFields::default()
+    };
+    visit_members(text, part, |k, span| {
+        c.empty = false;
+        match k.as_str() {
+            "version" => c.version = span,
+            "categoryPreferences" => c.preferences = span,
+            "categoryPreference" => c.misspelled = true,
+            _ => {}
+        }
+    })?;
+    Ok(Some(c))
+}
+
+/// The members of an object, nulls included as absent values are not: `{"a": null}` has no `a`.
+fn parse_members(text: &str, part: &str) -> Result<Vec<Entry>, ParseError> {
+    let mut out = Vec::new();
+    if !is_object(part) {
+        return Ok(out);
+    }
+    visit_members(text, part, |k, span| {
+        let Some(value) = span else { return };
+        let key = match k {
+            KeyText::Borrowed(b) => Key::Span(span_of(text, b)),
+            KeyText::Owned(o) => Key::Owned(o.into()),
+        };
+        out.push(Entry { key, value });
+    })?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Doc {
+        match Doc::parse(Arc::from(text)).unwrap() {
+            Parsed::Event(d) => d,
+            Parsed::Batch(_) => panic!("a batch"),
+        }
+    }
+
+    #[test]
+    fn reads_the_fields_the_rules_need_and_skips_the_rest() {
+        let d = one(
+            r#"{"type":"track","event":"Order \"Completed\"","userId":"u1","properties":{"deep":[{"x":1}]},
+               "context":{"page":{"url":"x"},"consent":{"version":2,"categoryPreferences":{"C0001":true,"C\u0030002":false,"C0003":"yes"}},
+                          "device":{"advertisingId":42}},
+               "integrations":{"All":false,"Braze":true},"messageId":null}"#,
+        );
+        assert_eq!(d.kind(), Some(Kind::Track));
+        assert_eq!(d.event_name().as_deref(), Some("Order \"Completed\""));
+        assert_eq!(d.user_id().as_deref(), Some("u1"));
+        assert_eq!(d.message_id(), None, "null is absent");
+        assert_eq!(d.consent_version(), Some(Raw::Number("2")));
+        assert_eq!(d.advertising_id(), Some(Raw::Number("42")));
+        let Preferences::Object(p) = d.preferences() else {
+            panic!("preferences")
+        };
+        let got: Vec<(String, Raw)> = p.iter().map(|(k, v)| (k.into_owned(), v)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("C0001".into(), Raw::Bool(true)),
+                ("C0002".into(), Raw::Bool(false)),
+                ("C0003".into(), Raw::Str("yes".into()))
+            ]
+        );
+        assert_eq!(
+            p.json(),
+            r#"{"C0001":true,"C\u0030002":false,"C0003":"yes"}"#
+        );
+        let i = d.integrations().unwrap();
+        assert_eq!(i.get("All"), Some(Raw::Bool(false)));
+        assert_eq!(i.get("Braze"), Some(Raw::Bool(true)));
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_as_serde_json_does() {
+        let d = one(r#"{"type":"page","type":"track","userId":"a","userId":"b"}"#);
+        assert_eq!(d.kind(), Some(Kind::Track));
+        assert_eq!(d.user_id().as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn not_objects_and_broken_json_are_errors() {
+        assert_eq!(
+            Doc::parse(Arc::from("[1,2]")).unwrap_err(),
+            ParseError::NotAnObject("an array")
+        );
+        assert_eq!(
+            Doc::parse(Arc::from("\"x\"")).unwrap_err(),
+            ParseError::NotAnObject("a string")
+        );
+        let e = Doc::parse(Arc::from(r#"{"a": [1, }"#)).unwrap_err();
+        assert_eq!(e.to_string(), "expected value at column 11");
+        let e = Doc::parse(Arc::from(r#"{"a": 1} x"#)).unwrap_err();
+        assert_eq!(e.to_string(), "trailing characters at column 10");
+    }
+
+    #[test]
+    fn batch_elements_take_the_batch_context_and_integrations() {
+        let text = r#"{"batch":[{"type":"track","event":"a"},{"type":"page","context":{"consent":{}}},7],
+                      "context":{"consent":{"categoryPreferences":{"C0002":true}}},"integrations":{"All":false}}"#;
+        let Parsed::Batch(els) = Doc::parse(Arc::from(text)).unwrap() else {
+            panic!("batch")
+        };
+        assert_eq!(els.len(), 3);
+        let a = els[0].as_ref().unwrap();
+        assert!(
+            matches!(a.preferences(), Preferences::Object(p) if p.get("C0002") == Some(Raw::Bool(true)))
+        );
+        assert_eq!(a.integrations().unwrap().get("All"), Some(Raw::Bool(false)));
+        assert_eq!(a.json(), r#"{"type":"track","event":"a"}"#);
+        assert_eq!(a.size(), 28);
+        assert!(a.inherited_from_batch());
+        assert_eq!(
+            a.to_value()["context"]["consent"]["categoryPreferences"]["C0002"],
+            true
+        );
+        let b = els[1].as_ref().unwrap();
+        assert!(
+            b.consent_fields().unwrap().is_empty(),
+            "its own context wins"
+        );
+        assert_eq!(els[2], Err(ParseError::NotAnObject("a number")));
+    }
+
+    #[test]
+    fn an_implied_type_fills_only_a_missing_one() {
+        let mut d = one(r#"{"event":"x"}"#);
+        d.imply_kind(Kind::Track);
+        assert_eq!(d.kind(), Some(Kind::Track));
+        assert_eq!(d.to_value()["type"], "track");
+        let mut d = one(r#"{"type":"page"}"#);
+        d.imply_kind(Kind::Track);
+        assert_eq!(d.kind(), Some(Kind::Page));
+    }
+
+    #[test]
+    fn deep_nesting_is_skipped_without_recursion() {
+        // serde_json skips values it is not asked to build with a loop, not recursion.
+        for depth in [10_000, 1_000_000] {
+            let deep = format!(
+                "{{\"type\":{}{},\"userId\":\"u\"}}",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            );
+            let d = one(&deep);
+            assert!(matches!(d.get(Field::Type), Some(Raw::Array(_))));
+            assert_eq!(d.user_id().as_deref(), Some("u"));
+        }
+        let broken = format!("{{\"a\":{}}}", "[".repeat(100_000));
+        assert!(matches!(
+            Doc::parse(Arc::from(broken)),
+            Err(ParseError::Json { .. })
+        ));
     }
 }

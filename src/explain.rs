@@ -2,7 +2,7 @@
 //! the event is sanitised here, so callers can print the lines as they are.
 
 use crate::engine::Outcome;
-use crate::event::{Event, Preferences};
+use crate::event::{Doc, Field, Preferences, Raw};
 use crate::profile::Profiles;
 use crate::route::{Block, Blocker, Decision, Delivery, IntegrationsKey, PreferenceValue, Route};
 use crate::settings::{CatIdx, Workspace};
@@ -24,7 +24,10 @@ pub fn describe_value(value: &PreferenceValue) -> String {
     match value {
         PreferenceValue::False => "false".into(),
         PreferenceValue::Missing => "missing (counts as false)".into(),
-        PreferenceValue::Other(v) => format!("{}, not a boolean (counts as false)", shown(v)),
+        PreferenceValue::Other(v) => format!(
+            "{}, not a boolean (counts as false)",
+            printable(&crate::text::truncate(v, 60))
+        ),
     }
 }
 
@@ -110,36 +113,39 @@ pub fn describe_route(ws: &Workspace, r: &Route) -> String {
     }
 }
 
-fn describe_event(ev: &Event<'_>) -> String {
-    let kind = ev
-        .type_name()
-        .map_or("an event without a type".into(), |t| {
-            printable(t).into_owned()
-        });
+fn describe_event(ev: &Doc) -> String {
+    let kind = match ev.get(Field::Type) {
+        Some(Raw::Str(t)) => printable(&t).into_owned(),
+        _ => "an event without a type".into(),
+    };
     let mut s = kind;
     if let Some(name) = ev.event_name() {
-        s += &format!(" \"{}\"", printable(name));
+        s += &format!(" \"{}\"", printable(&name));
     }
     match (ev.user_id(), ev.anonymous_id()) {
         (Some(u), Some(a)) => {
-            s += &format!(" from user {} (anonymousId {})", printable(u), printable(a))
+            s += &format!(
+                " from user {} (anonymousId {})",
+                printable(&u),
+                printable(&a)
+            )
         }
-        (Some(u), None) => s += &format!(" from user {}", printable(u)),
-        (None, Some(a)) => s += &format!(" from anonymous user {}", printable(a)),
+        (Some(u), None) => s += &format!(" from user {}", printable(&u)),
+        (None, Some(a)) => s += &format!(" from anonymous user {}", printable(&a)),
         (None, None) => s += " with no user",
     }
     s
 }
 
-fn describe_stamp(ws: &Workspace, ev: &Event<'_>) -> String {
+fn describe_stamp(ws: &Workspace, ev: &Doc) -> String {
     if ev.is_preference_event() {
         return "This is a Segment Consent Preference Updated event: it records the user's choice and is sent to every destination regardless of consent.".into();
     }
     match ev.preferences() {
         Preferences::Absent => "The event carries no consent preferences (context.consent.categoryPreferences), so consent is not enforced: every destination receives it unless the integrations object removes it.".into(),
-        Preferences::NotObject(v) => format!(
+        Preferences::NotObject(_) => format!(
             "categoryPreferences is {}, not an object, so no category counts as consented.",
-            shown(v)
+            ev.preferences_raw().map_or_else(String::new, |v| shown(&v))
         ),
         Preferences::Object(prefs) => {
             let parts: Vec<String> = ws
@@ -147,7 +153,7 @@ fn describe_stamp(ws: &Workspace, ev: &Event<'_>) -> String {
                 .iter()
                 .map(|c| {
                     let v = prefs.get(&c.id).map_or("missing (counts as false)".into(), |v| {
-                        if v.is_boolean() { v.to_string() } else { format!("{}, not a boolean", shown(v)) }
+                        if v.is_bool() { v.to_json().into_owned() } else { format!("{}, not a boolean", shown(&v)) }
                     });
                     let off = if c.enabled { "" } else { " [category disabled: not enforced]" };
                     format!("{} = {v}{off}", printable(&c.id))
@@ -161,10 +167,9 @@ fn describe_stamp(ws: &Workspace, ev: &Event<'_>) -> String {
 /// The explanation of one outcome, as lines of text.
 pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome) -> Vec<String> {
     let mut out = Vec::new();
-    let what = o.event().map_or_else(
-        || "a record that is not an event".into(),
-        |e| describe_event(&e),
-    );
+    let what = o
+        .event()
+        .map_or_else(|| "a record that is not an event".into(), describe_event);
     out.push(format!("{}: {what}.", o.origin));
     if o.ingested() {
         out.push("Segment ingests it.".into());
@@ -183,7 +188,7 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome) -> Vec<String> 
         ));
     }
     if let (true, Some(ev)) = (o.ingested(), o.event()) {
-        out.push(describe_stamp(ws, &ev));
+        out.push(describe_stamp(ws, ev));
         if !ws.destinations.is_empty() {
             out.push("Destinations:".into());
         }

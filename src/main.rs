@@ -79,7 +79,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
                 && std::env::var_os("NO_COLOR").is_none();
             let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
             let mut view: Box<dyn output::View> = match format {
-                Format::Ndjson => Box::new(output::ndjson::Ndjson),
+                Format::Ndjson => Box::new(output::ndjson::Ndjson::new(&ws)),
                 Format::Table => Box::new(output::table::Table::new(&ws, color)),
             };
             let mut engine = Engine::new(ws.clone());

@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
-
-use crate::event::{Event, Kind, Preferences};
+use crate::event::{Doc, Kind, Members, Preferences};
 use crate::input::Origin;
 use crate::route::{Decision, Delivery, Route, missing_categories};
 use crate::settings::Workspace;
@@ -222,18 +220,18 @@ impl Profiles {
     pub fn observe(
         &mut self,
         ws: &Workspace,
-        ev: &Event<'_>,
+        ev: &Doc,
         origin: &Origin,
         routes: &[Route],
     ) -> (Option<IdentityId>, Vec<Finding>) {
         self.observed += 1;
-        let user = ev.user_id().map(|u| self.intern(u, true));
-        let anon = ev.anonymous_id().map(|a| self.intern(a, false));
+        let user = ev.user_id().map(|u| self.intern(&u, true));
+        let anon = ev.anonymous_id().map(|a| self.intern(&a, false));
         if let (Some(u), Some(a)) = (user, anon) {
             self.link(u, a, origin);
         }
         if let (Some(Kind::Alias), Some(u), Some(prev)) = (ev.kind(), user, ev.previous_id()) {
-            let p = self.intern(prev, false);
+            let p = self.intern(&prev, false);
             self.link(u, p, origin);
         }
         let Some(me) = user.or(anon) else {
@@ -256,7 +254,7 @@ impl Profiles {
             }
             Preferences::NotObject(_) => {}
             Preferences::Object(prefs) => {
-                let stamped = stamped_consent(ws, prefs);
+                let stamped = stamped_consent(ws, &prefs);
                 if let Some(recorded) = profile.consent.as_ref().filter(|r| !cpu && **r != stamped)
                 {
                     findings.push(changed_without_event(ws, recorded, &stamped, &label));
@@ -292,12 +290,15 @@ fn merge_state(a: ConsentState, b: ConsentState) -> ConsentState {
 
 /// An event's preferences as a profile holds them: every configured category takes the
 /// event's boolean; a missing or non-boolean one is false.
-pub fn stamped_consent(ws: &Workspace, prefs: &Map<String, Value>) -> Vec<ConsentState> {
-    ws.categories
-        .iter()
-        .map(|c| match prefs.get(&c.id) {
-            Some(Value::Bool(true)) => ConsentState::Granted,
-            _ => ConsentState::Denied,
+pub fn stamped_consent(ws: &Workspace, prefs: &Members<'_>) -> Vec<ConsentState> {
+    let granted = crate::route::granted_mask(ws, prefs);
+    (0..ws.categories.len())
+        .map(|c| {
+            if granted & (1 << c) != 0 {
+                ConsentState::Granted
+            } else {
+                ConsentState::Denied
+            }
         })
         .collect()
 }

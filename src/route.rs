@@ -1,9 +1,7 @@
 //! Routing one event to each destination (RULES §3): a pure function of the workspace and the
 //! event, whose every decision carries its reason.
 
-use serde_json::{Map, Value};
-
-use crate::event::{Event, Preferences};
+use crate::event::{Doc, Members, Preferences, Raw};
 use crate::settings::{CatIdx, Workspace};
 
 /// Why a destination receives the event.
@@ -26,8 +24,8 @@ pub enum Delivery {
 pub enum PreferenceValue {
     False,
     Missing,
-    /// Not a boolean: counts as not consented.
-    Other(Value),
+    /// Not a boolean: counts as not consented. The value as compact JSON.
+    Other(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,22 +122,22 @@ enum Stamp<'a> {
     /// `granted` has a bit for each configured category whose preference is exactly `true`.
     Preferences {
         granted: u64,
-        map: Option<&'a Map<String, Value>>,
+        map: Option<Members<'a>>,
     },
 }
 
 /// The categories whose preference is exactly `true`, as bits.
-pub fn granted_mask(ws: &Workspace, prefs: &Map<String, Value>) -> u64 {
+pub fn granted_mask(ws: &Workspace, prefs: &Members<'_>) -> u64 {
     prefs
         .iter()
-        .filter(|(_, v)| **v == Value::Bool(true))
-        .filter_map(|(k, _)| ws.lookup(k))
+        .filter(|(_, v)| v.is_true())
+        .filter_map(|(k, _)| ws.lookup(&k))
         .fold(0, |m, c| m | 1 << c)
 }
 
 /// Routes an event to every destination, in settings order. `ev` is None, and `ingested`
 /// false, for a record that is not an event at all.
-pub fn route(ws: &Workspace, ev: Option<&Event<'_>>, ingested: bool) -> Vec<Route> {
+pub fn route(ws: &Workspace, ev: Option<&Doc>, ingested: bool) -> Vec<Route> {
     let stamp = match ev {
         _ if !ingested => Stamp::NotIngested,
         None => Stamp::NotIngested,
@@ -151,16 +149,17 @@ pub fn route(ws: &Workspace, ev: Option<&Event<'_>>, ingested: bool) -> Vec<Rout
                 map: None,
             },
             Preferences::Object(m) => Stamp::Preferences {
-                granted: granted_mask(ws, m),
+                granted: granted_mask(ws, &m),
                 map: Some(m),
             },
         },
     };
-    let integrations = ev.and_then(Event::integrations);
+    let integrations = ev.and_then(Doc::integrations);
     (0..ws.destinations.len())
         .map(|d| {
             let decision = match decide_consent(ws, d, &stamp) {
                 Decision::Deliver(why) => match integrations
+                    .as_ref()
                     .and_then(|i| removed_by(i, &ws.destinations[d].name))
                 {
                     Some(key) => Decision::Block(Block::IntegrationsObject { key, consent: why }),
@@ -181,7 +180,7 @@ fn decide_consent(ws: &Workspace, dest: usize, stamp: &Stamp<'_>) -> Decision {
         Stamp::NotIngested => return Decision::Block(Block::NotIngested),
         Stamp::PreferenceEvent => return Decision::Deliver(Delivery::ConsentPreferenceEvent),
         Stamp::NoConsent => return Decision::Deliver(Delivery::NoConsent),
-        Stamp::Preferences { granted, map } => (*granted, *map),
+        Stamp::Preferences { granted, map } => (*granted, map.as_ref()),
     };
     match missing_categories(ws, dest, granted) {
         Err(why) => Decision::Deliver(why),
@@ -195,8 +194,8 @@ fn decide_consent(ws: &Workspace, dest: usize, stamp: &Stamp<'_>) -> Decision {
                     category: c,
                     value: match map.and_then(|m| m.get(&ws.category(c).id)) {
                         None => PreferenceValue::Missing,
-                        Some(Value::Bool(false)) => PreferenceValue::False,
-                        Some(other) => PreferenceValue::Other(other.clone()),
+                        Some(Raw::Bool(false)) => PreferenceValue::False,
+                        Some(other) => PreferenceValue::Other(other.to_json().into_owned()),
                     },
                 })
                 .collect();
@@ -219,13 +218,11 @@ pub fn missing_categories(ws: &Workspace, dest: usize, granted: u64) -> Result<u
 }
 
 /// Rule 8: the integrations object can only remove a destination.
-fn removed_by(integrations: &Map<String, Value>, name: &str) -> Option<IntegrationsKey> {
+fn removed_by(integrations: &Members<'_>, name: &str) -> Option<IntegrationsKey> {
     let own = integrations.get(name);
-    if own == Some(&Value::Bool(false)) {
+    if own == Some(Raw::Bool(false)) {
         Some(IntegrationsKey::Destination)
-    } else if integrations.get("All") == Some(&Value::Bool(false))
-        && own != Some(&Value::Bool(true))
-    {
+    } else if integrations.get("All") == Some(Raw::Bool(false)) && own != Some(Raw::Bool(true)) {
         Some(IntegrationsKey::All)
     } else {
         None

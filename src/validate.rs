@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use crate::event::{Event, Kind, LEGACY_CPU_EVENT, Preferences};
+use crate::event::{Doc, Field, Kind, LEGACY_CPU_EVENT, Preferences, Raw};
 use crate::input::{Record, RecordError};
 use crate::settings::Workspace;
 use crate::text::printable;
@@ -122,47 +122,29 @@ pub fn join_path(base: &str, key: &str) -> String {
     }
 }
 
-/// A short description of a JSON value's type, for messages.
-pub fn type_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// A value as it may appear inside a message: compact JSON, sanitised and cut short.
-pub fn shown(v: &Value) -> String {
-    let s = v.to_string();
-    printable(&crate::text::truncate(&s, 60)).into_owned()
+pub fn shown(v: &Raw<'_>) -> String {
+    printable(&crate::text::truncate(&v.to_json(), 60)).into_owned()
 }
 
 const PREFS: &str = "context.consent.categoryPreferences";
-const TIMESTAMPS: [&str; 4] = ["timestamp", "originalTimestamp", "sentAt", "receivedAt"];
 
 /// The findings that need nothing but the record and the workspace. Per-user findings
 /// (duplicates, profile warnings) are added by the engine.
 pub fn validate(record: &Record, ws: &Workspace) -> Vec<Finding> {
     let mut out = Vec::new();
-    let json = match &record.json {
-        Ok(v) => v,
+    let ev = match &record.json {
+        Ok(d) => d,
         Err(e) => {
             let code = match e {
                 RecordError::InvalidJson(_) => Code::InvalidJson,
+                RecordError::NotAnObject(_) => Code::NotAnObject,
                 RecordError::TooLarge { .. } => Code::EventTooLarge,
                 RecordError::EmptyBatch => Code::BatchEmpty,
             };
             out.push(Finding::new(code, e.to_string(), None));
             return out;
         }
-    };
-    let Some(ev) = Event::new(json) else {
-        let msg = format!("expected a JSON object, found {}", type_of(json));
-        out.push(Finding::new(Code::NotAnObject, msg, None));
-        return out;
     };
     if record.size > MAX_EVENT_BYTES {
         let msg = format!(
@@ -171,31 +153,31 @@ pub fn validate(record: &Record, ws: &Workspace) -> Vec<Finding> {
         );
         out.push(Finding::new(Code::EventTooLarge, msg, None));
     }
-    check_type_and_ids(&ev, &mut out);
-    check_consent(&ev, ws, &mut out);
-    check_device(&ev, &mut out);
-    check_message_id_and_timestamps(&ev, &mut out);
+    check_type_and_ids(ev, &mut out);
+    check_consent(ev, ws, &mut out);
+    check_device(ev, &mut out);
+    check_message_id_and_timestamps(ev, &mut out);
     out
 }
 
-fn check_type_and_ids(ev: &Event<'_>, out: &mut Vec<Finding>) {
+fn check_type_and_ids(ev: &Doc, out: &mut Vec<Finding>) {
     let kind = ev.kind();
     if kind.is_none() {
-        let msg = match ev.get("type") {
+        let msg = match ev.get(Field::Type) {
             None => "type is missing".to_owned(),
-            Some(Value::String(s)) => format!(
+            Some(Raw::Str(s)) => format!(
                 "type \"{}\" is not one of track, identify, page, screen, group, alias",
-                printable(s)
+                printable(&s)
             ),
-            Some(v) => format!("type must be a string, found {}", type_of(v)),
+            Some(v) => format!("type must be a string, found {}", v.type_of()),
         };
         out.push(Finding::new(Code::TypeRequired, msg, Some("type".into())));
     }
     if kind == Some(Kind::Alias) {
-        for key in ["userId", "previousId"] {
-            if ev.text(key).is_none() {
-                let msg = format!("alias events require {key} to be a non-empty string");
-                out.push(Finding::new(Code::IdRequired, msg, Some(key.into())));
+        for f in [Field::UserId, Field::PreviousId] {
+            if ev.text(f).is_none() {
+                let msg = format!("alias events require {} to be a non-empty string", f.key());
+                out.push(Finding::new(Code::IdRequired, msg, Some(f.key().into())));
             }
         }
     } else if ev.user_id().is_none() && ev.anonymous_id().is_none() {
@@ -229,10 +211,9 @@ fn check_type_and_ids(ev: &Event<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_consent(ev: &Event<'_>, ws: &Workspace, out: &mut Vec<Finding>) {
+fn check_consent(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
     let cpu = ev.is_preference_event();
-    let consent = ev.consent();
-    if let Some(Value::Object(c)) = consent {
+    if let Some(c) = ev.consent_fields() {
         if c.is_empty() {
             out.push(Finding::new(
                 Code::ConsentObjectEmpty,
@@ -240,12 +221,12 @@ fn check_consent(ev: &Event<'_>, ws: &Workspace, out: &mut Vec<Finding>) {
                 Some("context.consent".into()),
             ));
         }
-        if let Some(v) = c.get("version").filter(|v| !v.is_null() && !v.is_number()) {
-            let msg = format!("Version must be a number (found {})", type_of(v));
+        if let Some(v) = ev.consent_version().filter(|v| !v.is_number()) {
+            let msg = format!("Version must be a number (found {})", v.type_of());
             let path = Some("context.consent.version".into());
             out.push(Finding::new(Code::VersionShouldBeNumber, msg, path));
         }
-        if c.contains_key("categoryPreference") {
+        if c.misspelled() {
             out.push(Finding::new(
                 Code::PreferenceMisspelled,
                 "categoryPreference (without the s) is not read; the key is categoryPreferences",
@@ -260,7 +241,8 @@ fn check_consent(ev: &Event<'_>, ws: &Workspace, out: &mut Vec<Finding>) {
             Some(PREFS.into()),
         )),
         Preferences::Absent => {}
-        Preferences::NotObject(v) => {
+        Preferences::NotObject(_) => {
+            let found = ev.preferences_raw().map_or("nothing", |v| v.type_of());
             let (code, tail) = if cpu {
                 (Code::PreferencesShouldBeObject, "")
             } else {
@@ -270,15 +252,14 @@ fn check_consent(ev: &Event<'_>, ws: &Workspace, out: &mut Vec<Finding>) {
                 )
             };
             let msg = format!(
-                "context.consent.categoryPreferences must be an object, found {}{tail}",
-                type_of(v)
+                "context.consent.categoryPreferences must be an object, found {found}{tail}"
             );
             out.push(Finding::new(code, msg, Some(PREFS.into())));
         }
         Preferences::Object(prefs) => {
-            for (key, value) in prefs {
-                let path = join_path(PREFS, key);
-                if !value.is_boolean() {
+            for (key, value) in prefs.iter() {
+                let path = join_path(PREFS, &key);
+                if !value.is_bool() {
                     let (code, tail) = if cpu {
                         (Code::PreferencesShouldBeBool, "")
                     } else {
@@ -286,12 +267,12 @@ fn check_consent(ev: &Event<'_>, ws: &Workspace, out: &mut Vec<Finding>) {
                     };
                     let msg = format!(
                         "Consent preferences for the categories must be boolean: \"{}\" is {}{tail}",
-                        printable(key),
-                        shown(value)
+                        printable(&key),
+                        shown(&value)
                     );
                     out.push(Finding::new(code, msg, Some(path.clone())));
                 }
-                check_category_key(ws, key, path, out);
+                check_category_key(ws, &key, path, out);
             }
         }
     }
@@ -316,25 +297,19 @@ fn check_category_key(ws: &Workspace, key: &str, path: String, out: &mut Vec<Fin
     }
 }
 
-fn check_device(ev: &Event<'_>, out: &mut Vec<Finding>) {
-    let ad_id = ev
-        .context()
-        .and_then(|c| c.get("device"))
-        .and_then(Value::as_object)
-        .and_then(|d| d.get("advertisingId"))
-        .filter(|v| !v.is_null() && !v.is_string());
-    if let Some(v) = ad_id {
-        let msg = format!("advertisingId must be a string (found {})", type_of(v));
+fn check_device(ev: &Doc, out: &mut Vec<Finding>) {
+    if let Some(v) = ev.advertising_id().filter(|v| v.as_str().is_none()) {
+        let msg = format!("advertisingId must be a string (found {})", v.type_of());
         let path = Some("context.device.advertisingId".into());
         out.push(Finding::new(Code::AdvertisingIdShouldBeString, msg, path));
     }
 }
 
-fn check_message_id_and_timestamps(ev: &Event<'_>, out: &mut Vec<Finding>) {
+fn check_message_id_and_timestamps(ev: &Doc, out: &mut Vec<Finding>) {
     if ev.message_id().is_none() {
-        let msg = match ev.get("messageId") {
+        let msg = match ev.get(Field::MessageId) {
             None => "no messageId: Segment cannot deduplicate this event".to_owned(),
-            Some(v) => format!("messageId must be a non-empty string, found {}", shown(v)),
+            Some(v) => format!("messageId must be a non-empty string, found {}", shown(&v)),
         };
         out.push(Finding::new(
             Code::MessageIdMissing,
@@ -342,20 +317,98 @@ fn check_message_id_and_timestamps(ev: &Event<'_>, out: &mut Vec<Finding>) {
             Some("messageId".into()),
         ));
     }
-    for key in TIMESTAMPS {
-        let Some(v) = ev.get(key) else { continue };
-        let ok = v.as_str().is_some_and(is_rfc3339);
-        if !ok {
-            let mut msg = format!("{key} is not an RFC 3339 date-time: {}", shown(v));
+    for f in Field::TIMESTAMPS {
+        let Some(v) = ev.get(f) else { continue };
+        if !v.as_str().is_some_and(is_rfc3339) {
+            let mut msg = format!("{} is not an RFC 3339 date-time: {}", f.key(), shown(&v));
             if v.is_number() {
                 let _ = write!(msg, " (numbers are not read as times)");
             }
-            out.push(Finding::new(Code::TimestampInvalid, msg, Some(key.into())));
+            out.push(Finding::new(
+                Code::TimestampInvalid,
+                msg,
+                Some(f.key().into()),
+            ));
         }
     }
 }
 
-/// RFC 3339 date-time, as `2024-05-01T12:00:00.123Z` or with an offset.
+/// RFC 3339 date-time (section 5.6), as `2024-05-01T12:00:00.123Z` or with an offset: the
+/// digits in range, the day valid for its month and year.
 pub fn is_rfc3339(s: &str) -> bool {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok()
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = b.get(r)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    let (Some(year), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10)) else {
+        return false;
+    };
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
+        return false;
+    }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    let (Some(h), Some(m), Some(sec)) = (digits(11..13), digits(14..16), digits(17..19)) else {
+        return false;
+    };
+    if day == 0 || day > days || h > 23 || m > 59 || sec > 60 || b[13] != b':' || b[16] != b':' {
+        return false;
+    }
+    let mut i = 19;
+    if b[i] == b'.' {
+        let frac = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if frac == 0 {
+            return false;
+        }
+        i += 1 + frac;
+    }
+    match &b[i..] {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', ..] if b.len() == i + 6 && b[i + 3] == b':' => {
+            digits(i + 1..i + 3).is_some_and(|oh| oh <= 23)
+                && digits(i + 4..i + 6).is_some_and(|om| om <= 59)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_rfc3339;
+
+    #[test]
+    fn rfc3339_date_times() {
+        for ok in [
+            "2026-11-02T09:00:00Z",
+            "2026-11-02t09:00:00.123456z",
+            "2024-02-29T23:59:60+05:30",
+            "2026-01-31T00:00:00-00:00",
+        ] {
+            assert!(is_rfc3339(ok), "{ok}");
+        }
+        for bad in [
+            "2026-11-02 09:00:00Z",
+            "2026-11-02T09:00:00",
+            "2025-02-29T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-11-02T24:00:00Z",
+            "2026-11-02T09:00:00.Z",
+            "2026-11-02T09:00:00+0530",
+            "11/02/2026 09:31",
+            "2026-11-02T09:00:00Z ",
+            "",
+        ] {
+            assert!(!is_rfc3339(bad), "{bad}");
+        }
+    }
 }

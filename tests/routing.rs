@@ -99,7 +99,7 @@ fn rule7_not_consented_lists_each_blocking_category_with_its_value() {
             blocked_by: vec![
                 consent_inspector::route::Blocker {
                     category: 2,
-                    value: PreferenceValue::Other(json!("yes"))
+                    value: PreferenceValue::Other("\"yes\"".into())
                 },
                 consent_inspector::route::Blocker {
                     category: 3,

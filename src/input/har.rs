@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{Origin, Record, RecordError, batch, describe_json_error};
+use super::{Origin, Record, RecordError, push_parsed};
+use crate::event::{Doc, Kind, ParseError};
 use crate::locate::{Step, element_offsets};
 
 /// True when the start of an input is a HAR document (`{ "log": ...`).
@@ -20,16 +21,16 @@ pub fn looks_like_har(start: &[u8]) -> bool {
 }
 
 /// The Segment call an endpoint path names, and the event type it implies.
-fn endpoint(url: &str) -> Option<Option<&'static str>> {
+fn endpoint(url: &str) -> Option<Option<Kind>> {
     let path = url.split(['?', '#']).next()?;
     let last = path.trim_end_matches('/').rsplit_once("/v1/")?.1;
     Some(match last {
-        "t" | "track" => Some("track"),
-        "i" | "identify" => Some("identify"),
-        "p" | "page" => Some("page"),
-        "s" | "screen" => Some("screen"),
-        "g" | "group" => Some("group"),
-        "a" | "alias" => Some("alias"),
+        "t" | "track" => Some(Kind::Track),
+        "i" | "identify" => Some(Kind::Identify),
+        "p" | "page" => Some(Kind::Page),
+        "s" | "screen" => Some(Kind::Screen),
+        "g" | "group" => Some(Kind::Group),
+        "a" | "alias" => Some(Kind::Alias),
         "b" | "batch" | "import" => None,
         _ => return None,
     })
@@ -53,7 +54,7 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
                 size: text.len(),
                 json: Err(RecordError::InvalidJson(format!(
                     "not a valid HAR capture: {}",
-                    describe_json_error(&e)
+                    ParseError::from(e)
                 ))),
             });
             return out;
@@ -93,22 +94,16 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
             });
             continue;
         };
-        match serde_json::from_str::<Value>(body) {
-            Err(e) => out.push(Record {
+        match Doc::parse(std::sync::Arc::from(body)) {
+            Err(e @ ParseError::Json { .. }) => out.push(Record {
                 origin: at,
                 size: body.len(),
                 json: Err(RecordError::InvalidJson(format!(
-                    "HAR entry {} ({shown_url}): request body is not JSON: {}",
-                    i + 1,
-                    describe_json_error(&e)
+                    "HAR entry {} ({shown_url}): request body is not JSON: {e}",
+                    i + 1
                 ))),
             }),
-            Ok(mut value) => {
-                if let (Some(t), Value::Object(obj)) = (implied_type, &mut value) {
-                    obj.entry("type").or_insert_with(|| Value::from(t));
-                }
-                batch::expand(at, body.len(), value, &mut out);
-            }
+            parsed => push_parsed(at, body.len(), parsed, implied_type, &mut out),
         }
     }
     out
@@ -126,7 +121,10 @@ mod tests {
 
     #[test]
     fn endpoints_map_to_types() {
-        assert_eq!(endpoint("https://api.segment.io/v1/t"), Some(Some("track")));
+        assert_eq!(
+            endpoint("https://api.segment.io/v1/t"),
+            Some(Some(Kind::Track))
+        );
         assert_eq!(endpoint("https://x.example/v1/batch?x=1"), Some(None));
         assert_eq!(
             endpoint("https://cdn.segment.com/v1/projects/k/settings"),
@@ -149,7 +147,7 @@ mod tests {
         let recs = records(&Arc::from("c.har"), har.as_bytes());
         assert_eq!(recs.len(), 2);
         assert_eq!(recs[0].origin.line, 5);
-        assert_eq!(recs[0].json.as_ref().unwrap()["type"], "track");
+        assert_eq!(recs[0].json.as_ref().unwrap().kind(), Some(Kind::Track));
         assert_eq!(recs[1].origin.line, 7);
         assert!(
             matches!(&recs[1].json, Err(RecordError::InvalidJson(m)) if m.contains("not JSON"))

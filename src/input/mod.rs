@@ -1,7 +1,6 @@
 //! Reading events: JSON Lines (with Segment batch payloads expanded) and HAR captures. Every
 //! record keeps where it came from; a line that cannot be parsed is still a record.
 
-pub mod batch;
 pub mod har;
 pub mod jsonl;
 
@@ -11,7 +10,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::Value;
+use crate::event::{Doc, ParseError, Parsed};
 
 pub use jsonl::{AtEof, Line, LinePos, LineReader};
 
@@ -46,18 +45,29 @@ impl std::fmt::Display for Origin {
 pub enum RecordError {
     #[error("{0}")]
     InvalidJson(String),
+    #[error("expected a JSON object, found {0}")]
+    NotAnObject(&'static str),
     #[error("{bytes} bytes, over the {limit} bytes this tool reads from one line")]
     TooLarge { bytes: u64, limit: usize },
     #[error("batch payload holds no events")]
     EmptyBatch,
 }
 
-/// One event as read: where it came from, its size in bytes, and its JSON or why there is none.
+impl From<ParseError> for RecordError {
+    fn from(e: ParseError) -> Self {
+        match e {
+            ParseError::NotAnObject(t) => RecordError::NotAnObject(t),
+            json => RecordError::InvalidJson(json.to_string()),
+        }
+    }
+}
+
+/// One event as read: where it came from, its size in bytes, and the event or why there is none.
 #[derive(Debug, Clone)]
 pub struct Record {
     pub origin: Origin,
     pub size: usize,
-    pub json: Result<Value, RecordError>,
+    pub json: Result<Doc, RecordError>,
 }
 
 /// Turns one line into records: one event, the elements of a batch, or the parse error.
@@ -69,7 +79,7 @@ pub fn records_from_line(file: &Arc<str>, pos: LinePos, line: Line<'_>, out: &mu
         index: None,
         offset: pos.offset,
     };
-    let text = match line {
+    let bytes = match line {
         Line::TooLong { bytes } => {
             let size = usize::try_from(bytes).unwrap_or(usize::MAX);
             let json = Err(RecordError::TooLarge {
@@ -81,30 +91,67 @@ pub fn records_from_line(file: &Arc<str>, pos: LinePos, line: Line<'_>, out: &mu
         }
         Line::Text(t) => t,
     };
-    if text.iter().all(u8::is_ascii_whitespace) {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
         return;
     }
-    match serde_json::from_slice::<Value>(text) {
-        Ok(value) => batch::expand(origin, text.len(), value, out),
+    let size = bytes.len();
+    match std::str::from_utf8(bytes) {
+        Ok(text) => push_parsed(origin, size, Doc::parse(Arc::from(text)), None, out),
         Err(e) => out.push(Record {
             origin,
-            size: text.len(),
-            json: Err(RecordError::InvalidJson(describe_json_error(&e))),
+            size,
+            json: Err(RecordError::InvalidJson(format!(
+                "invalid UTF-8 at column {}",
+                e.valid_up_to() + 1
+            ))),
         }),
     }
 }
 
-/// serde_json's message with its position in words a user reads ("at column 17").
-pub fn describe_json_error(e: &serde_json::Error) -> String {
-    let msg = e.to_string();
-    let bare = match msg.rfind(" at line ") {
-        Some(i) => &msg[..i],
-        None => &msg,
+/// Pushes the records of one parsed line or request body: the event, or each element of a
+/// batch (with its index), or why there is none. `implied` is the type a HAR endpoint implies.
+pub(crate) fn push_parsed(
+    origin: Origin,
+    size: usize,
+    parsed: Result<Parsed, ParseError>,
+    implied: Option<crate::event::Kind>,
+    out: &mut Vec<Record>,
+) {
+    let with_kind = |mut d: Doc| {
+        if let Some(k) = implied {
+            d.imply_kind(k);
+        }
+        d
     };
-    if e.line() > 1 {
-        format!("{bare} at line {} column {}", e.line(), e.column())
-    } else {
-        format!("{bare} at column {}", e.column())
+    match parsed {
+        Err(e) => out.push(Record {
+            origin,
+            size,
+            json: Err(e.into()),
+        }),
+        Ok(Parsed::Event(d)) => out.push(Record {
+            origin,
+            size,
+            json: Ok(with_kind(d)),
+        }),
+        Ok(Parsed::Batch(elements)) if elements.is_empty() => out.push(Record {
+            origin,
+            size,
+            json: Err(RecordError::EmptyBatch),
+        }),
+        Ok(Parsed::Batch(elements)) => {
+            for (i, el) in elements.into_iter().enumerate() {
+                let origin = Origin {
+                    index: Some(u32::try_from(i).unwrap_or(u32::MAX)),
+                    ..origin.clone()
+                };
+                let (size, json) = match el {
+                    Ok(d) => (d.size(), Ok(d)),
+                    Err(e) => (0, Err(e.into())),
+                };
+                out.push(Record { origin, size, json });
+            }
+        }
     }
 }
 

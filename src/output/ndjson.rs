@@ -1,135 +1,260 @@
-//! The NDJSON contract: one object per event, field names fixed (see README).
+//! The NDJSON contract: one object per event, field names fixed (see README). Written by hand
+//! from pieces prepared once per destination, because this is the hot path of `route`.
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-use serde_json::Value;
-
 use consent_inspector::engine::{Engine, Outcome};
-use consent_inspector::route::{Block, Decision, PreferenceValue};
-use consent_inspector::text::write_safe_json;
+use consent_inspector::event::{Field, Raw};
+use consent_inspector::route::{Block, Decision, Delivery, PreferenceValue};
+use consent_inspector::settings::Workspace;
+use consent_inspector::text::{is_unsafe, write_safe_json};
 
 use super::View;
 
-pub struct Ndjson;
-
-#[derive(Serialize)]
-struct Row<'a> {
-    file: &'a str,
-    line: u64,
-    index: Option<u32>,
-    #[serde(rename = "type")]
-    kind: Option<&'a Value>,
-    event: Option<&'a Value>,
-    #[serde(rename = "userId")]
-    user_id: Option<&'a Value>,
-    #[serde(rename = "anonymousId")]
-    anonymous_id: Option<&'a Value>,
-    #[serde(rename = "messageId")]
-    message_id: Option<&'a Value>,
-    ingested: bool,
-    issues: Vec<Issue<'a>>,
-    consent: Option<Consent<'a>>,
-    routes: Vec<RouteRow<'a>>,
+pub struct Ndjson {
+    buf: Vec<u8>,
+    /// Per destination, the whole route object for each reason that has no details.
+    routes: Vec<[Vec<u8>; 7]>,
+    /// Per destination, `{"destination":…,"reason":"not_consented","blockedBy":[`.
+    blocked_head: Vec<Vec<u8>>,
+    /// Per category, `{"category":…,"name":…,"value":`.
+    blocker_head: Vec<Vec<u8>>,
 }
 
-#[derive(Serialize)]
-struct Issue<'a> {
-    severity: &'static str,
-    code: &'static str,
-    message: &'a str,
-    path: Option<&'a str>,
+/// The reasons that carry nothing but their name, in the order of `Ndjson::routes`.
+fn plain_reason(d: &Decision) -> Option<usize> {
+    Some(match d {
+        Decision::Deliver(Delivery::ConsentPreferenceEvent) => 0,
+        Decision::Deliver(Delivery::NoConsent) => 1,
+        Decision::Deliver(Delivery::NotEnforced) => 2,
+        Decision::Deliver(Delivery::Unmapped) => 3,
+        Decision::Deliver(Delivery::Consented) => 4,
+        Decision::Block(Block::NotIngested) => 5,
+        Decision::Block(Block::IntegrationsObject { .. }) => 6,
+        Decision::Block(Block::NotConsented { .. }) => return None,
+    })
 }
 
-#[derive(Serialize)]
-struct Consent<'a> {
-    #[serde(rename = "categoryPreferences")]
-    category_preferences: &'a Value,
+const PLAIN: [Decision; 7] = [
+    Decision::Deliver(Delivery::ConsentPreferenceEvent),
+    Decision::Deliver(Delivery::NoConsent),
+    Decision::Deliver(Delivery::NotEnforced),
+    Decision::Deliver(Delivery::Unmapped),
+    Decision::Deliver(Delivery::Consented),
+    Decision::Block(Block::NotIngested),
+    Decision::Block(Block::IntegrationsObject {
+        key: consent_inspector::route::IntegrationsKey::All,
+        consent: Delivery::Consented,
+    }),
+];
+
+impl Ndjson {
+    pub fn new(ws: &Workspace) -> Self {
+        let mut routes = Vec::new();
+        let mut blocked_head = Vec::new();
+        for d in &ws.destinations {
+            let head = |verb: &str, reason: &str| {
+                let mut b = b"{\"destination\":".to_vec();
+                json_str(&mut b, &d.name);
+                b.extend_from_slice(
+                    format!(",\"decision\":\"{verb}\",\"reason\":\"{reason}\"").as_bytes(),
+                );
+                b
+            };
+            routes.push(PLAIN.map(|p| {
+                let mut b = head(p.verb(), p.reason());
+                b.push(b'}');
+                b
+            }));
+            let mut b = head("block", "not_consented");
+            b.extend_from_slice(b",\"blockedBy\":[");
+            blocked_head.push(b);
+        }
+        let blocker_head = ws
+            .categories
+            .iter()
+            .map(|c| {
+                let mut b = b"{\"category\":".to_vec();
+                json_str(&mut b, &c.id);
+                b.extend_from_slice(b",\"name\":");
+                json_str(&mut b, &c.name);
+                b.extend_from_slice(b",\"value\":");
+                b
+            })
+            .collect();
+        Self {
+            buf: Vec::with_capacity(4096),
+            routes,
+            blocked_head,
+            blocker_head,
+        }
+    }
 }
 
-#[derive(Serialize)]
-struct RouteRow<'a> {
-    destination: &'a str,
-    decision: &'static str,
-    reason: &'static str,
-    #[serde(rename = "blockedBy", skip_serializing_if = "Option::is_none")]
-    blocked_by: Option<Vec<BlockerRow<'a>>>,
+/// Writes `s` as a JSON string, escaping what JSON needs and what `is_unsafe` flags.
+fn json_str(b: &mut Vec<u8>, s: &str) {
+    let plain = s
+        .bytes()
+        .all(|c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\');
+    if plain {
+        b.push(b'"');
+        b.extend_from_slice(s.as_bytes());
+        b.push(b'"');
+    } else {
+        let _ = write_safe_json(&mut *b, s, false);
+    }
 }
 
-#[derive(Serialize)]
-struct BlockerRow<'a> {
-    category: &'a str,
-    name: &'a str,
-    value: &'a Value,
+/// Writes a JSON value's text compactly. Text with anything but plain ASCII is parsed and
+/// written again, so unsafe characters are escaped.
+fn raw_json(b: &mut Vec<u8>, text: &str) {
+    if text.bytes().any(|c| c >= 0x7f) {
+        let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+        let _ = write_safe_json(&mut *b, &v, false);
+        return;
+    }
+    let mut in_string = false;
+    let mut escaped = false;
+    for &c in text.as_bytes() {
+        if in_string {
+            b.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'"' {
+                in_string = false;
+            }
+        } else if !matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+            in_string = c == b'"';
+            b.push(c);
+        }
+    }
 }
 
-const FALSE: Value = Value::Bool(false);
-const NULL: Value = Value::Null;
+fn value(b: &mut Vec<u8>, v: Option<Raw<'_>>) {
+    match v {
+        None => b.extend_from_slice(b"null"),
+        Some(Raw::Str(s)) => json_str(b, &s),
+        Some(Raw::Bool(true)) => b.extend_from_slice(b"true"),
+        Some(Raw::Bool(false)) => b.extend_from_slice(b"false"),
+        Some(Raw::Number(t) | Raw::Object(t) | Raw::Array(t)) => raw_json(b, t),
+    }
+}
+
+fn number(b: &mut Vec<u8>, n: impl itoa::Integer) {
+    b.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
 
 impl View for Ndjson {
     fn outcome(&mut self, out: &mut dyn Write, engine: &Engine, o: &Outcome) -> io::Result<()> {
-        let ws = engine.workspace();
+        let b = &mut self.buf;
+        b.clear();
         let ev = o.event();
-        let field = |k: &str| ev.as_ref().and_then(|e| e.get(k));
-        let consent = ev
-            .as_ref()
-            .and_then(|e| e.consent())
-            .and_then(|c| c.get("categoryPreferences"))
-            .filter(|v| !v.is_null())
-            .map(|v| Consent {
-                category_preferences: v,
-            });
-        let row = Row {
-            file: &o.origin.file,
-            line: o.origin.line,
-            index: o.origin.index,
-            kind: field("type"),
-            event: field("event"),
-            user_id: field("userId"),
-            anonymous_id: field("anonymousId"),
-            message_id: field("messageId"),
-            ingested: o.ingested(),
-            issues: o
-                .findings
-                .iter()
-                .map(|f| Issue {
-                    severity: f.severity().as_str(),
-                    code: f.code.as_str(),
-                    message: &f.message,
-                    path: f.path.as_deref(),
-                })
-                .collect(),
-            consent,
-            routes: o
-                .routes
-                .iter()
-                .map(|r| RouteRow {
-                    destination: &ws.destinations[r.destination].name,
-                    decision: r.decision.verb(),
-                    reason: r.decision.reason(),
-                    blocked_by: matches!(r.decision, Decision::Block(Block::NotConsented { .. }))
-                        .then(|| {
-                            r.decision
-                                .blocked_by()
-                                .iter()
-                                .map(|b| {
-                                    let c = ws.category(b.category);
-                                    BlockerRow {
-                                        category: &c.id,
-                                        name: &c.name,
-                                        value: match &b.value {
-                                            PreferenceValue::False => &FALSE,
-                                            PreferenceValue::Missing => &NULL,
-                                            PreferenceValue::Other(v) => v,
-                                        },
-                                    }
-                                })
-                                .collect()
-                        }),
-                })
-                .collect(),
-        };
-        write_safe_json(&mut *out, &row, false).map_err(io::Error::from)?;
-        out.write_all(b"\n")
+        let field = |f: Field| ev.and_then(|e| e.get(f));
+        b.extend_from_slice(b"{\"file\":");
+        json_str(b, &o.origin.file);
+        b.extend_from_slice(b",\"line\":");
+        number(b, o.origin.line);
+        b.extend_from_slice(b",\"index\":");
+        match o.origin.index {
+            Some(i) => number(b, i),
+            None => b.extend_from_slice(b"null"),
+        }
+        for (key, f) in [
+            (&b",\"type\":"[..], Field::Type),
+            (b",\"event\":", Field::Event),
+            (b",\"userId\":", Field::UserId),
+            (b",\"anonymousId\":", Field::AnonymousId),
+            (b",\"messageId\":", Field::MessageId),
+        ] {
+            b.extend_from_slice(key);
+            value(b, field(f));
+        }
+        b.extend_from_slice(if o.ingested() {
+            b",\"ingested\":true,\"issues\":["
+        } else {
+            b",\"ingested\":false,\"issues\":["
+        });
+        for (i, f) in o.findings.iter().enumerate() {
+            if i > 0 {
+                b.push(b',');
+            }
+            b.extend_from_slice(b"{\"severity\":\"");
+            b.extend_from_slice(f.severity().as_str().as_bytes());
+            b.extend_from_slice(b"\",\"code\":\"");
+            b.extend_from_slice(f.code.as_str().as_bytes());
+            b.extend_from_slice(b"\",\"message\":");
+            json_str(b, &f.message);
+            b.extend_from_slice(b",\"path\":");
+            match &f.path {
+                Some(p) => json_str(b, p),
+                None => b.extend_from_slice(b"null"),
+            }
+            b.push(b'}');
+        }
+        b.extend_from_slice(b"],\"consent\":");
+        match ev.and_then(|e| e.preferences_raw()) {
+            Some(p) => {
+                b.extend_from_slice(b"{\"categoryPreferences\":");
+                value(b, Some(p));
+                b.push(b'}');
+            }
+            None => b.extend_from_slice(b"null"),
+        }
+        b.extend_from_slice(b",\"routes\":[");
+        for (i, r) in o.routes.iter().enumerate() {
+            if i > 0 {
+                b.push(b',');
+            }
+            match plain_reason(&r.decision) {
+                Some(k) => b.extend_from_slice(&self.routes[r.destination][k]),
+                None => {
+                    b.extend_from_slice(&self.blocked_head[r.destination]);
+                    for (j, bl) in r.decision.blocked_by().iter().enumerate() {
+                        if j > 0 {
+                            b.push(b',');
+                        }
+                        b.extend_from_slice(&self.blocker_head[bl.category as usize]);
+                        match &bl.value {
+                            PreferenceValue::False => b.extend_from_slice(b"false"),
+                            PreferenceValue::Missing => b.extend_from_slice(b"null"),
+                            PreferenceValue::Other(json) => raw_json(b, json),
+                        }
+                        b.push(b'}');
+                    }
+                    b.extend_from_slice(b"]}");
+                }
+            }
+        }
+        b.extend_from_slice(b"]}\n");
+        debug_assert!(
+            !String::from_utf8_lossy(b)
+                .chars()
+                .any(|c| c != '\n' && is_unsafe(c))
+        );
+        let _ = engine;
+        out.write_all(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_json_is_compacted_and_unsafe_text_escaped() {
+        let mut b = Vec::new();
+        raw_json(&mut b, r#"{ "a b" : [1, "x \" y"], "c":true }"#);
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            r#"{"a b":[1,"x \" y"],"c":true}"#
+        );
+        let mut b = Vec::new();
+        raw_json(&mut b, "{\"k\": \"\u{202e}\\\\\"}");
+        assert_eq!(String::from_utf8(b).unwrap(), r#"{"k":"\u202e\\"}"#);
+        let mut b = Vec::new();
+        json_str(&mut b, "a\u{7f}\"b");
+        assert_eq!(String::from_utf8(b).unwrap(), r#""a\u007f\"b""#);
     }
 }

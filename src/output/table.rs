@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use consent_inspector::engine::{Engine, Outcome};
+use consent_inspector::event::Field;
 use consent_inspector::route::{Block, Decision};
 use consent_inspector::settings::Workspace;
 use consent_inspector::text::{printable, truncate};
@@ -86,18 +87,18 @@ impl View for Table {
             None => o.origin.line.to_string(),
         };
         let ev = o.event();
-        let what = ev.as_ref().map_or(String::new(), |e| {
-            let t = e.type_name().unwrap_or("?");
+        let what = ev.map_or(String::new(), |e| {
+            let t = e.get(Field::Type);
+            let t = t.as_ref().and_then(|t| t.as_str()).unwrap_or("?");
             match e.event_name() {
                 Some(n) => format!("{t} {n}"),
                 None => t.to_owned(),
             }
         });
         let user = ev
-            .as_ref()
             .and_then(|e| e.identity())
-            .unwrap_or("")
-            .to_owned();
+            .map(|u| u.into_owned())
+            .unwrap_or_default();
         let errors: Vec<&str> = o
             .findings
             .iter()

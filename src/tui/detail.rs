@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use consent_inspector::engine::Outcome;
-use consent_inspector::event::Event;
 use consent_inspector::input::{Line, LinePos, MAX_LINE_BYTES, records_from_line};
 use consent_inspector::route::route;
 use consent_inspector::validate::{Severity, validate};
@@ -61,11 +60,11 @@ fn rebuild(store: &Store, idx: usize) -> Result<Outcome, String> {
         findings.extend(extra.iter().cloned());
     }
     let ingested = !findings.iter().any(|f| f.severity() == Severity::Error);
-    let json = record.json.ok();
-    let routes = route(ws, json.as_ref().and_then(Event::new).as_ref(), ingested);
+    let event = record.json.ok();
+    let routes = route(ws, event.as_ref(), ingested);
     Ok(Outcome {
         origin: record.origin,
-        json,
+        event,
         findings,
         routes,
         identity: row.identity,

@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 use std::thread;
 
 use consent_inspector::engine::{Engine, Outcome};
-use consent_inspector::event::Kind;
+use consent_inspector::event::{Field, Kind};
 use consent_inspector::input::{Origin, records_from_line};
 use consent_inspector::profile::IdentityId;
 use consent_inspector::route::{Block, Decision};
@@ -134,22 +134,15 @@ impl Store {
     /// Adds one outcome as a row and counts it.
     pub fn push(&mut self, generation: u32, o: Outcome) {
         let ev = o.event();
-        let label = ev.as_ref().and_then(|e| {
-            e.event_name()
-                .or_else(|| e.get("name").and_then(|v| v.as_str()))
-        });
-        let name = label.map_or(0, |n| self.intern(n));
-        let user = ev
-            .as_ref()
-            .and_then(|e| e.identity())
-            .map_or(0, |u| self.intern(u));
-        let time = ev.as_ref().and_then(|e| {
-            ["timestamp", "originalTimestamp", "sentAt", "receivedAt"]
+        let label = ev.and_then(|e| e.event_name().or_else(|| e.text(Field::Name)));
+        let name = label.map_or(0, |n| self.intern(&n));
+        let user = ev.and_then(|e| e.identity()).map_or(0, |u| self.intern(&u));
+        let time = ev.and_then(|e| {
+            Field::TIMESTAMPS
                 .iter()
-                .find_map(|k| e.get(k)?.as_str())
-                .and_then(seconds_of_day)
+                .find_map(|f| e.get(*f).and_then(|v| v.as_str().and_then(seconds_of_day)))
         });
-        let kind = ev.as_ref().and_then(|e| e.kind());
+        let kind = ev.and_then(|e| e.kind());
         let status = if !o.ingested() {
             Status::NotIngested
         } else if o.has_warnings() {

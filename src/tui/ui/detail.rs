@@ -104,7 +104,10 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
         out.push(Line::from(spans));
     }
 
-    if let Some(integrations) = o.event().and_then(|e| e.get("integrations")) {
+    if let Some(integrations) = o
+        .event()
+        .and_then(|e| e.get(consent_inspector::event::Field::Integrations))
+    {
         out.push(heading("Integrations object", theme));
         let removed = o
             .routes
@@ -118,7 +121,7 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
             .count();
         out.push(Line::from(format!(
             "  {}  removes {removed} destination(s) that consent allowed",
-            shown(integrations)
+            shown(&integrations)
         )));
     }
 
@@ -160,7 +163,7 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
         for (i, c) in ws.categories.iter().enumerate() {
             let on_event = match prefs {
                 None => "—".to_owned(),
-                Some(m) => m.get(&c.id).map_or("missing".into(), shown),
+                Some(m) => m.get(&c.id).map_or("missing".into(), |v| shown(&v)),
             };
             let state = recorded
                 .as_ref()
@@ -194,14 +197,20 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
     );
 
     out.push(heading("JSON", theme));
-    match &o.json {
-        Some(v) => {
+    match o.event() {
+        Some(ev) => {
             let marked: Vec<&str> = o
                 .findings
                 .iter()
                 .filter_map(|f| f.path.as_deref())
                 .collect();
-            out.extend(json::lines(v, &marked, theme));
+            if ev.inherited_from_batch() {
+                out.push(Line::from(Span::styled(
+                    "  (context or integrations taken from the batch)",
+                    theme.dim(),
+                )));
+            }
+            out.extend(json::lines(&ev.to_value(), &marked, theme));
         }
         None => out.push(Line::from(Span::styled("  (not JSON)", theme.dim()))),
     }
