@@ -1,8 +1,9 @@
 //! The only place the order of steps lives: validate, route, then check against and update
 //! the user's profile. Every view reads `Outcome`s; none recomputes a rule.
 
-use std::collections::HashSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::BuildHasher;
+
+use foldhash::HashSet;
 use std::sync::Arc;
 
 use crate::event::Doc;
@@ -59,7 +60,9 @@ pub struct Engine {
     ws: Arc<Workspace>,
     profiles: Profiles,
     /// Hashes of the messageIds of ingested events; 8 bytes each instead of the whole id.
+    /// The hasher's seed is random per process, so crafted ids cannot aim at collisions.
     seen_message_ids: HashSet<u64>,
+    id_hasher: foldhash::quality::RandomState,
 }
 
 impl Engine {
@@ -67,7 +70,8 @@ impl Engine {
         Self {
             ws,
             profiles: Profiles::default(),
-            seen_message_ids: HashSet::new(),
+            seen_message_ids: HashSet::default(),
+            id_hasher: foldhash::quality::RandomState::default(),
         }
     }
 
@@ -87,9 +91,10 @@ impl Engine {
         let mut identity = None;
         if let (true, Some(ev)) = (ingested, &event) {
             if let Some(id) = ev.message_id() {
-                let mut h = DefaultHasher::new();
-                id.as_ref().hash(&mut h);
-                if !self.seen_message_ids.insert(h.finish()) {
+                if !self
+                    .seen_message_ids
+                    .insert(self.id_hasher.hash_one(id.as_ref()))
+                {
                     findings.push(Finding::new(
                         Code::DuplicateMessageId,
                         format!(

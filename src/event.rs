@@ -182,23 +182,6 @@ pub enum Field {
 }
 
 impl Field {
-    const ALL: [Field; 14] = [
-        Field::Type,
-        Field::Event,
-        Field::UserId,
-        Field::AnonymousId,
-        Field::PreviousId,
-        Field::MessageId,
-        Field::Name,
-        Field::Timestamp,
-        Field::OriginalTimestamp,
-        Field::SentAt,
-        Field::ReceivedAt,
-        Field::Context,
-        Field::Integrations,
-        Field::Batch,
-    ];
-
     pub const TIMESTAMPS: [Field; 4] = [
         Field::Timestamp,
         Field::OriginalTimestamp,
@@ -225,8 +208,25 @@ impl Field {
         }
     }
 
+    /// The field a key names; a `match` so that the compiler picks by length first.
     fn of(key: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.key() == key)
+        Some(match key {
+            "type" => Field::Type,
+            "event" => Field::Event,
+            "userId" => Field::UserId,
+            "anonymousId" => Field::AnonymousId,
+            "previousId" => Field::PreviousId,
+            "messageId" => Field::MessageId,
+            "name" => Field::Name,
+            "timestamp" => Field::Timestamp,
+            "originalTimestamp" => Field::OriginalTimestamp,
+            "sentAt" => Field::SentAt,
+            "receivedAt" => Field::ReceivedAt,
+            "context" => Field::Context,
+            "integrations" => Field::Integrations,
+            "batch" => Field::Batch,
+            _ => return None,
+        })
     }
 }
 
@@ -277,7 +277,7 @@ impl<'a> Members<'a> {
         self.entries
             .iter()
             .rev()
-            .find(|e| self.doc.key(&e.key) == key)
+            .find(|e| self.doc.key_is(&e.key, key))
             .map(|e| self.doc.raw(e.value))
     }
 
@@ -304,6 +304,10 @@ pub struct Doc {
     fields: [Option<Span>; 14],
     /// The type implied by the endpoint a HAR capture sent it to, where the body has none.
     implied_kind: Option<Kind>,
+    /// The type and whether this is a Consent Preference Updated event, read once: every
+    /// step asks.
+    kind: Option<Kind>,
+    preference_event: bool,
     context: Option<ContextFields>,
     /// Context and integrations came from the batch the event was in.
     inherited: [bool; 2],
@@ -362,7 +366,7 @@ impl From<serde_json::Error> for ParseError {
 /// What one line (or request body) holds: one event, or the elements of a batch payload.
 #[derive(Debug)]
 pub enum Parsed {
-    Event(Doc),
+    Event(Box<Doc>),
     /// Elements in order; each is an event or why it is not one.
     Batch(Vec<Result<Doc, ParseError>>),
 }
@@ -388,7 +392,7 @@ impl Doc {
                 .fields(Field::Batch)
                 .is_some_and(|s| text.as_bytes()[s.start as usize] == b'[');
         if !is_batch {
-            return Ok(Parsed::Event(doc));
+            return Ok(Parsed::Event(Box::new(doc)));
         }
         let batch = doc.fields(Field::Batch).expect("checked above");
         let elements: Vec<&RawValue> = serde_json::from_str(doc.slice(batch))?;
@@ -425,6 +429,7 @@ impl Doc {
     pub fn imply_kind(&mut self, kind: Kind) {
         if self.fields(Field::Type).is_none() {
             self.implied_kind = Some(kind);
+            self.classify();
         }
     }
 
@@ -438,6 +443,13 @@ impl Doc {
 
     fn raw(&self, s: Span) -> Raw<'_> {
         Raw::from_json(self.slice(s))
+    }
+
+    fn key_is(&self, k: &Key, key: &str) -> bool {
+        match k {
+            Key::Span(s) => self.slice(*s) == key,
+            Key::Owned(o) => &**o == key,
+        }
     }
 
     fn key(&self, k: &Key) -> Cow<'_, str> {
@@ -476,7 +488,13 @@ impl Doc {
     }
 
     pub fn kind(&self) -> Option<Kind> {
-        Kind::parse(self.get(Field::Type)?.as_str()?)
+        self.kind
+    }
+
+    fn classify(&mut self) {
+        self.kind = self.get(Field::Type).and_then(|t| Kind::parse(t.as_str()?));
+        self.preference_event =
+            self.kind == Some(Kind::Track) && self.event_name().as_deref() == Some(CPU_EVENT);
     }
 
     pub fn user_id(&self) -> Option<Cow<'_, str>> {
@@ -510,7 +528,7 @@ impl Doc {
 
     /// A track event named exactly "Segment Consent Preference Updated".
     pub fn is_preference_event(&self) -> bool {
-        self.kind() == Some(Kind::Track) && self.event_name().as_deref() == Some(CPU_EVENT)
+        self.preference_event
     }
 
     /// `context.consent`, whatever its type.
@@ -621,6 +639,8 @@ fn parse_object(text: &Arc<str>, span: Span) -> Result<Doc, ParseError> {
         own: span,
         fields,
         implied_kind: None,
+        kind: None,
+        preference_event: false,
         context: None,
         inherited: [false; 2],
         consent: None,
@@ -636,6 +656,7 @@ fn parse_object(text: &Arc<str>, span: Span) -> Result<Doc, ParseError> {
     if let Some(p) = doc.consent.as_ref().and_then(|c| c.preferences) {
         doc.preferences = parse_members(text, doc.slice(p))?;
     }
+    doc.classify();
     if let Some(i) = doc.fields(Field::Integrations) {
         doc.integrations = parse_members(text, doc.slice(i))?;
     }
@@ -858,7 +879,7 @@ mod tests {
 
     fn one(text: &str) -> Doc {
         match Doc::parse(Arc::from(text)).unwrap() {
-            Parsed::Event(d) => d,
+            Parsed::Event(d) => *d,
             Parsed::Batch(_) => panic!("a batch"),
         }
     }

@@ -1,3 +1,8 @@
+/// mimalloc: events are parsed on one thread and freed on another, which the system
+/// allocator handles slowly; mimalloc keeps per-thread heaps that free remotely cheaply.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cli;
 mod output;
 mod tui;
@@ -224,19 +229,10 @@ fn for_each_outcome_until(
     sources: Vec<Records>,
     mut f: impl FnMut(&Engine, consent_inspector::engine::Outcome) -> io::Result<bool>,
 ) -> io::Result<()> {
-    for source in sources {
-        let file = source.file().clone();
-        for record in source {
-            let record = record.map_err(|e| {
-                io::Error::new(
-                    e.kind(),
-                    format!("{}: cannot read input: {e}", printable(&file)),
-                )
-            })?;
-            let outcome = engine.ingest(record);
-            if f(engine, outcome)? {
-                return Ok(());
-            }
+    for record in consent_inspector::input::read_ahead(sources) {
+        let outcome = engine.ingest(record?);
+        if f(engine, outcome)? {
+            return Ok(());
         }
     }
     Ok(())

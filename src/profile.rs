@@ -1,7 +1,7 @@
 //! Per-user consent state, as Unify keeps it (RULES §5). Enforcement never reads it: the
 //! profile is what the user last said, kept to catch integration bugs.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::event::{Doc, Kind, Members, Preferences};
 use crate::input::Origin;
@@ -129,15 +129,7 @@ impl Profiles {
 
     /// What to call a profile: its first userId, else its first id.
     pub fn label(&self, id: IdentityId) -> &str {
-        let p = self.profile(id);
-        let first = p
-            .members
-            .iter()
-            .find(|m| self.is_user_id[**m as usize])
-            .or(p.members.first())
-            .copied()
-            .unwrap_or(id);
-        self.name(first)
+        label_among(&self.names, &self.is_user_id, &self.profile(id).members, id)
     }
 
     fn intern(&mut self, name: &str, user_id: bool) -> IdentityId {
@@ -238,18 +230,19 @@ impl Profiles {
             return (None, Vec::new());
         };
         let root = self.root(me);
-        let label = self.label(root).to_owned();
         let profile = self
             .profiles
             .get_mut(&root)
             .expect("every root has a profile");
+        // Named only when a warning needs it: most events need no name.
+        let label = || label_among(&self.names, &self.is_user_id, &profile.members, root);
         profile.events += 1;
         let mut findings = Vec::new();
         let cpu = ev.is_preference_event();
         match ev.preferences() {
             Preferences::Absent => {
                 if !cpu && profile.consent.is_some() {
-                    findings.push(consent_missing(ws, profile.granted(), routes, &label));
+                    findings.push(consent_missing(ws, profile.granted(), routes, label()));
                 }
             }
             Preferences::NotObject(_) => {}
@@ -257,7 +250,7 @@ impl Profiles {
                 let stamped = stamped_consent(ws, &prefs);
                 if let Some(recorded) = profile.consent.as_ref().filter(|r| !cpu && **r != stamped)
                 {
-                    findings.push(changed_without_event(ws, recorded, &stamped, &label));
+                    findings.push(changed_without_event(ws, recorded, &stamped, label()));
                 }
                 if profile.consent.as_ref() != Some(&stamped) {
                     profile.history.push(HistoryEntry {
@@ -275,6 +268,22 @@ impl Profiles {
         }
         (Some(me), findings)
     }
+}
+
+/// The first userId among `members`, else the first id.
+fn label_among<'a>(
+    names: &'a [Box<str>],
+    is_user_id: &[bool],
+    members: &[IdentityId],
+    fallback: IdentityId,
+) -> &'a str {
+    let first = members
+        .iter()
+        .find(|m| is_user_id[**m as usize])
+        .or(members.first())
+        .copied()
+        .unwrap_or(fallback);
+    &names[first as usize]
 }
 
 /// Merging two profiles that both hold consent: agreement stays, disagreement is a conflict,

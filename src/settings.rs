@@ -2,7 +2,7 @@
 //! own JSON or from Segment's CDN settings for a source (RULES §6). Categories are interned to
 //! small indices so that a destination's requirement is one 64-bit mask.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;

@@ -3,6 +3,10 @@
 //! parse floor, and the terminal UI's engine (indexing, memory, frame time, append latency).
 //! Prints one table and writes the figures as JSON.
 
+// The binary's allocator, so the engine's memory is measured as the UI has it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 // The UI's modules, compiled in so the engine is measured as the UI runs it.
 #[allow(dead_code, unused_imports)]
 #[path = "../../src/tui/mod.rs"]

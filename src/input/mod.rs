@@ -9,6 +9,8 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread;
 
 use crate::event::{Doc, ParseError, Parsed};
 
@@ -132,7 +134,7 @@ pub(crate) fn push_parsed(
         Ok(Parsed::Event(d)) => out.push(Record {
             origin,
             size,
-            json: Ok(with_kind(d)),
+            json: Ok(with_kind(*d)),
         }),
         Ok(Parsed::Batch(elements)) if elements.is_empty() => out.push(Record {
             origin,
@@ -158,7 +160,7 @@ pub(crate) fn push_parsed(
 /// The records of one input, in order. HAR captures are recognised by content.
 pub struct Records {
     file: Arc<str>,
-    lines: Option<LineReader<Box<dyn BufRead>>>,
+    lines: Option<LineReader<Box<dyn BufRead + Send>>>,
     pending: VecDeque<Record>,
     scratch: Vec<Record>,
 }
@@ -166,7 +168,7 @@ pub struct Records {
 impl Records {
     /// Opens a file, or stdin for `-`.
     pub fn open(path: &str) -> io::Result<Self> {
-        let reader: Box<dyn BufRead> = if path == "-" {
+        let reader: Box<dyn BufRead + Send> = if path == "-" {
             Box::new(BufReader::with_capacity(1 << 16, io::stdin()))
         } else {
             let f = File::open(Path::new(path))?;
@@ -179,7 +181,7 @@ impl Records {
         Self::from_reader(name, reader)
     }
 
-    pub fn from_reader(name: &str, mut reader: Box<dyn BufRead>) -> io::Result<Self> {
+    pub fn from_reader(name: &str, mut reader: Box<dyn BufRead + Send>) -> io::Result<Self> {
         let file: Arc<str> = Arc::from(name);
         let mut pending = VecDeque::new();
         let lines = if har::looks_like_har(reader.fill_buf()?) {
@@ -225,6 +227,78 @@ impl Iterator for Records {
                     records_from_line(&self.file, pos, line, &mut self.scratch);
                     self.pending.extend(self.scratch.drain(..));
                 }
+            }
+        }
+    }
+}
+
+/// Records read ahead on a thread of their own, so that reading and parsing overlap with what
+/// the caller does with each record. Errors name the file.
+pub struct ReadAhead {
+    rx: mpsc::Receiver<io::Result<Vec<Record>>>,
+    current: std::vec::IntoIter<Record>,
+}
+
+/// Reads every source in order on a background thread. Dropping the iterator stops it.
+pub fn read_ahead(sources: Vec<Records>) -> ReadAhead {
+    const CHUNK: usize = 256;
+    let (tx, rx) = mpsc::sync_channel(16);
+    let reader = thread::Builder::new().name("read-ahead".into());
+    let spawned = reader.spawn(move || {
+        for source in sources {
+            let file = source.file().clone();
+            let mut chunk = Vec::with_capacity(CHUNK);
+            for record in source {
+                match record {
+                    Ok(r) => {
+                        chunk.push(r);
+                        if chunk.len() == CHUNK && tx.send(Ok(std::mem::take(&mut chunk))).is_err()
+                        {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let named = io::Error::new(
+                            e.kind(),
+                            format!("{}: cannot read input: {e}", crate::text::printable(&file)),
+                        );
+                        let _ = tx.send(Ok(chunk));
+                        let _ = tx.send(Err(named));
+                        return;
+                    }
+                }
+            }
+            if !chunk.is_empty() && tx.send(Ok(chunk)).is_err() {
+                return;
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        // No thread to be had: the caller sees the error as its first record.
+        let (tx, rx2) = mpsc::sync_channel(1);
+        let _ = tx.send(Err(e));
+        return ReadAhead {
+            rx: rx2,
+            current: Vec::new().into_iter(),
+        };
+    }
+    ReadAhead {
+        rx,
+        current: Vec::new().into_iter(),
+    }
+}
+
+impl Iterator for ReadAhead {
+    type Item = io::Result<Record>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(r) = self.current.next() {
+                return Some(Ok(r));
+            }
+            match self.rx.recv().ok()? {
+                Ok(chunk) => self.current = chunk.into_iter(),
+                Err(e) => return Some(Err(e)),
             }
         }
     }

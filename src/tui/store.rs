@@ -1,7 +1,7 @@
 //! What the reader thread builds and the UI reads: one compact row per event (offsets and a few
 //! fields, never the event's JSON), the engine with its profiles, and running counts.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -101,8 +101,8 @@ impl Store {
             engine: Engine::new(ws),
             rows: Vec::new(),
             names: vec!["".into()],
-            name_index: HashMap::new(),
-            history_findings: HashMap::new(),
+            name_index: HashMap::default(),
+            history_findings: HashMap::default(),
             dest,
             counts: Counts::default(),
             notice: None,
