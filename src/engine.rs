@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::event::Doc;
 use crate::input::{Origin, Record};
-use crate::profile::{IdentityId, Profiles};
+use crate::profile::{IdentityId, ProfileWarning, Profiles};
 use crate::route::{Route, route};
 use crate::settings::Workspace;
 use crate::validate::{Code, Finding, Severity, validate};
@@ -24,6 +24,38 @@ pub struct Outcome {
     pub routes: Vec<Route>,
     /// Whose event it is, for ingested events with an id.
     pub identity: Option<IdentityId>,
+    /// The findings that depend on what came before, compactly, for viewers that keep them;
+    /// `findings` holds them written out too.
+    pub recalled: Vec<Recalled>,
+}
+
+/// A finding that depends on history (other events, the user's profile): it cannot be found
+/// again from the event alone, so viewers keep this small form and write it out on demand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recalled {
+    DuplicateMessageId,
+    Profile(ProfileWarning),
+}
+
+impl Recalled {
+    /// `user` names the profile in messages.
+    pub fn finding(&self, ws: &Workspace, ev: &Doc, user: &str) -> Finding {
+        match self {
+            Recalled::DuplicateMessageId => duplicate(ev.message_id().as_deref().unwrap_or("")),
+            Recalled::Profile(w) => w.finding(ws, ev, user),
+        }
+    }
+}
+
+fn duplicate(id: &str) -> Finding {
+    Finding::new(
+        Code::DuplicateMessageId,
+        format!(
+            "messageId \"{}\" was already seen: Segment drops this event as a duplicate",
+            crate::text::printable(id)
+        ),
+        Some("messageId".into()),
+    )
 }
 
 impl Outcome {
@@ -59,20 +91,56 @@ impl Outcome {
 pub struct Engine {
     ws: Arc<Workspace>,
     profiles: Profiles,
-    /// Hashes of the messageIds of ingested events; 8 bytes each instead of the whole id.
-    /// The hasher's seed is random per process, so crafted ids cannot aim at collisions.
-    seen_message_ids: HashSet<u64>,
-    id_hasher: foldhash::quality::RandomState,
+    seen: SeenIds,
 }
+
+/// The messageIds of recent ingested events, as 8-byte hashes. The hasher's seed is random
+/// per process, so crafted ids cannot aim at collisions. Two generations of at most `window`
+/// ids each: memory stays bounded however long a stream is followed, and a duplicate is
+/// found among at least the last `window` events.
+struct SeenIds {
+    current: HashSet<u64>,
+    previous: HashSet<u64>,
+    window: usize,
+    hasher: foldhash::quality::RandomState,
+}
+
+impl SeenIds {
+    /// True when `id` was seen before.
+    fn check(&mut self, id: &str) -> bool {
+        let h = self.hasher.hash_one(id);
+        if self.previous.contains(&h) || !self.current.insert(h) {
+            return true;
+        }
+        if self.current.len() >= self.window {
+            self.previous = std::mem::take(&mut self.current);
+        }
+        false
+    }
+}
+
+/// How many messageIds are kept for duplicate detection by default (per generation).
+pub const DEDUP_WINDOW: usize = 4_000_000;
 
 impl Engine {
     pub fn new(ws: Arc<Workspace>) -> Self {
         Self {
             ws,
             profiles: Profiles::default(),
-            seen_message_ids: HashSet::default(),
-            id_hasher: foldhash::quality::RandomState::default(),
+            seen: SeenIds {
+                current: HashSet::default(),
+                previous: HashSet::default(),
+                window: DEDUP_WINDOW,
+                hasher: foldhash::quality::RandomState::default(),
+            },
         }
+    }
+
+    /// Keeps at least `window` recent messageIds for duplicate detection (and at most twice
+    /// that), instead of `DEDUP_WINDOW`.
+    pub fn with_dedup_window(mut self, window: usize) -> Self {
+        self.seen.window = window.max(1);
+        self
     }
 
     pub fn workspace(&self) -> &Arc<Workspace> {
@@ -89,25 +157,20 @@ impl Engine {
         let event = record.json.ok();
         let routes = route(&self.ws, event.as_ref(), ingested);
         let mut identity = None;
+        let mut recalled = Vec::new();
         if let (true, Some(ev)) = (ingested, &event) {
             if let Some(id) = ev.message_id() {
-                if !self
-                    .seen_message_ids
-                    .insert(self.id_hasher.hash_one(id.as_ref()))
-                {
-                    findings.push(Finding::new(
-                        Code::DuplicateMessageId,
-                        format!(
-                            "messageId \"{}\" was already seen: Segment drops this event as a duplicate",
-                            crate::text::printable(&id)
-                        ),
-                        Some("messageId".into()),
-                    ));
+                if self.seen.check(&id) {
+                    recalled.push(Recalled::DuplicateMessageId);
                 }
             }
             let (who, warnings) = self.profiles.observe(&self.ws, ev, &record.origin, &routes);
             identity = who;
-            findings.extend(warnings);
+            recalled.extend(warnings.into_iter().map(Recalled::Profile));
+            if !recalled.is_empty() {
+                let user = who.map_or("", |id| self.profiles.label(id));
+                findings.extend(recalled.iter().map(|r| r.finding(&self.ws, ev, user)));
+            }
         }
         Outcome {
             origin: record.origin,
@@ -115,6 +178,7 @@ impl Engine {
             findings,
             routes,
             identity,
+            recalled,
         }
     }
 }

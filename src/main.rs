@@ -69,7 +69,8 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
                     (source, Some(ws))
                 }
             };
-            tui::start(source, workspace, !args.no_follow).map_err(Fatal)?;
+            let max_events = usize::try_from(args.max_events).unwrap_or(usize::MAX);
+            tui::start(source, workspace, !args.no_follow, max_events).map_err(Fatal)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Route {

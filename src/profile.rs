@@ -58,13 +58,27 @@ pub struct Profile {
     pub consent: Option<Vec<ConsentState>>,
     /// The identities linked into this profile, first seen first.
     pub members: Vec<IdentityId>,
+    /// The newest `HISTORY` changes, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// Older changes no longer kept.
+    pub history_dropped: u64,
     pub events: u64,
     /// When consent was last updated, in the order events were observed.
     updated: u64,
 }
 
+/// Consent changes kept per profile: enough to see what happened, bounded for endless streams.
+pub const HISTORY: usize = 64;
+
 impl Profile {
+    fn trim_history(&mut self) {
+        if self.history.len() > HISTORY {
+            let extra = self.history.len() - HISTORY;
+            self.history.drain(..extra);
+            self.history_dropped += extra as u64;
+        }
+    }
+
     /// Categories granted, as bits, as routing would read them.
     fn granted(&self) -> u64 {
         self.consent
@@ -186,6 +200,7 @@ impl Profiles {
         kept.events += other.events;
         kept.history.extend(other.history);
         kept.history.sort_by_key(|h| h.seq);
+        kept.history_dropped += other.history_dropped;
         // Two identified people (both sides hold a userId) are reconciled category by
         // category; devices of one person simply take the latest update.
         let merged = match (kept.consent.take(), other.consent) {
@@ -205,6 +220,7 @@ impl Profiles {
             });
         }
         kept.consent = merged;
+        kept.trim_history();
     }
 
     /// Records an ingested event: links its identities, checks it against the profile, then
@@ -215,7 +231,7 @@ impl Profiles {
         ev: &Doc,
         origin: &Origin,
         routes: &[Route],
-    ) -> (Option<IdentityId>, Vec<Finding>) {
+    ) -> (Option<IdentityId>, Vec<ProfileWarning>) {
         self.observed += 1;
         let user = ev.user_id().map(|u| self.intern(&u, true));
         let anon = ev.anonymous_id().map(|a| self.intern(&a, false));
@@ -234,15 +250,22 @@ impl Profiles {
             .profiles
             .get_mut(&root)
             .expect("every root has a profile");
-        // Named only when a warning needs it: most events need no name.
-        let label = || label_among(&self.names, &self.is_user_id, &profile.members, root);
         profile.events += 1;
-        let mut findings = Vec::new();
+        let mut warnings = Vec::new();
         let cpu = ev.is_preference_event();
         match ev.preferences() {
             Preferences::Absent => {
                 if !cpu && profile.consent.is_some() {
-                    findings.push(consent_missing(ws, profile.granted(), routes, label()));
+                    let granted = profile.granted();
+                    let would_block = routes
+                        .iter()
+                        .filter(|r| r.decision == Decision::Deliver(Delivery::NoConsent))
+                        .filter(|r| {
+                            missing_categories(ws, r.destination, granted).is_ok_and(|m| m != 0)
+                        })
+                        .map(|r| r.destination as u16)
+                        .collect();
+                    warnings.push(ProfileWarning::ConsentMissing { would_block });
                 }
             }
             Preferences::NotObject(_) => {}
@@ -250,7 +273,9 @@ impl Profiles {
                 let stamped = stamped_consent(ws, &prefs);
                 if let Some(recorded) = profile.consent.as_ref().filter(|r| !cpu && **r != stamped)
                 {
-                    findings.push(changed_without_event(ws, recorded, &stamped, label()));
+                    warnings.push(ProfileWarning::ConsentChanged {
+                        recorded: recorded.clone().into_boxed_slice(),
+                    });
                 }
                 if profile.consent.as_ref() != Some(&stamped) {
                     profile.history.push(HistoryEntry {
@@ -262,11 +287,40 @@ impl Profiles {
                         consent: stamped.clone(),
                     });
                 }
+                profile.trim_history();
                 profile.consent = Some(stamped);
                 profile.updated = self.observed;
             }
         }
-        (Some(me), findings)
+        (Some(me), warnings)
+    }
+}
+
+/// A profile warning, kept small so that a viewer can keep one for each of many events;
+/// `finding` writes it out in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileWarning {
+    /// The event carries no consent; these destinations (indices) reach it although the
+    /// recorded consent would have blocked them.
+    ConsentMissing { would_block: Box<[u16]> },
+    /// The event's stamped preferences differ from these recorded ones.
+    ConsentChanged { recorded: Box<[ConsentState]> },
+}
+
+impl ProfileWarning {
+    pub fn finding(&self, ws: &Workspace, ev: &Doc, user: &str) -> Finding {
+        match self {
+            ProfileWarning::ConsentMissing { would_block } => {
+                consent_missing(ws, would_block, user)
+            }
+            ProfileWarning::ConsentChanged { recorded } => {
+                let stamped = match ev.preferences() {
+                    Preferences::Object(prefs) => stamped_consent(ws, &prefs),
+                    _ => Vec::new(),
+                };
+                changed_without_event(ws, recorded, &stamped, user)
+            }
+        }
     }
 }
 
@@ -312,12 +366,10 @@ pub fn stamped_consent(ws: &Workspace, prefs: &Members<'_>) -> Vec<ConsentState>
         .collect()
 }
 
-fn consent_missing(ws: &Workspace, granted: u64, routes: &[Route], user: &str) -> Finding {
-    let would_block: Vec<String> = routes
+fn consent_missing(ws: &Workspace, would_block: &[u16], user: &str) -> Finding {
+    let would_block: Vec<String> = would_block
         .iter()
-        .filter(|r| r.decision == Decision::Deliver(Delivery::NoConsent))
-        .filter(|r| missing_categories(ws, r.destination, granted).is_ok_and(|m| m != 0))
-        .map(|r| printable(&ws.destinations[r.destination].name).into_owned())
+        .map(|d| printable(&ws.destinations[*d as usize].name).into_owned())
         .collect();
     let user = printable(user);
     let message = if would_block.is_empty() {

@@ -225,3 +225,21 @@ fn events_not_ingested_do_not_touch_profiles() {
     );
     assert!(e.profiles().lookup("u1").is_none());
 }
+
+#[test]
+fn history_is_bounded_and_counts_what_it_dropped() {
+    let mut e = Engine::new(workspace());
+    let lines: Vec<String> = (0..200)
+        .map(|i| cpu(json!({"userId": "u1"}), json!({"C0002": i % 2 == 0})))
+        .collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    run(&mut e, &refs);
+    let p = e.profiles();
+    let profile = p.profile(p.lookup("u1").unwrap());
+    assert_eq!(profile.history.len(), consent_inspector::profile::HISTORY);
+    assert_eq!(
+        profile.history_dropped,
+        200 - consent_inspector::profile::HISTORY as u64
+    );
+    assert_eq!(profile.history.last().unwrap().origin.line, 200);
+}

@@ -244,3 +244,27 @@ fn several_errors_are_all_reported() {
         ]
     );
 }
+
+#[test]
+fn duplicates_are_found_within_the_window_with_bounded_memory() {
+    let mut engine =
+        consent_inspector::engine::Engine::new(common::workspace()).with_dedup_window(3);
+    let ev = |id: &str| format!(r#"{{"type":"page","userId":"u1","messageId":"{id}"}}"#);
+    let lines: Vec<String> = ["a", "b", "c", "a", "d", "e", "f", "g", "h", "a"]
+        .iter()
+        .map(|i| ev(i))
+        .collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let outs = common::run(&mut engine, &refs);
+    let dup: Vec<bool> = outs
+        .iter()
+        .map(|o| codes(o).contains(&"duplicate_message_id"))
+        .collect();
+    // "a" again within 3 is found; after more than twice the window it is forgotten.
+    assert_eq!(
+        dup,
+        vec![
+            false, false, false, true, false, false, false, false, false, false
+        ]
+    );
+}

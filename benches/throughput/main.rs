@@ -233,6 +233,7 @@ fn engine_child(file: &Path, n: u64) -> Value {
         ws,
         file.display().to_string(),
         false,
+        tui::store::MAX_EVENTS,
     )));
     let dirty = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
@@ -248,7 +249,7 @@ fn engine_child(file: &Path, n: u64) -> Value {
         std::thread::sleep(Duration::from_millis(2));
     }
     let index_seconds = start.elapsed().as_secs_f64();
-    let rows = store.read().unwrap().rows.len() as u64;
+    let rows = store.read().unwrap().len() as u64;
     let rss = proc_status("VmRSS:");
     let peak = proc_status("VmHWM:");
 
@@ -274,11 +275,11 @@ fn engine_child(file: &Path, n: u64) -> Value {
     let mut appends: Vec<f64> = Vec::new();
     let mut out = fs::OpenOptions::new().append(true).open(file).unwrap();
     for i in 0..100 {
-        let before = store.read().unwrap().rows.len();
+        let before = store.read().unwrap().end();
         let t = Instant::now();
         writeln!(out, "{{\"type\":\"track\",\"event\":\"Appended\",\"userId\":\"user-{i}\",\"messageId\":\"append-{i}\"}}").unwrap();
         out.flush().unwrap();
-        while store.read().unwrap().rows.len() == before {
+        while store.read().unwrap().end() == before {
             std::thread::sleep(Duration::from_micros(200));
             assert!(
                 t.elapsed() < Duration::from_secs(5),

@@ -111,8 +111,11 @@ pub struct App {
     /// The pane shown below the events: the last of Detail, Users, Destinations focused.
     pub lower: Pane,
     pub filter: Filter,
-    /// Row indices that pass the filter (unused for `Filter::All`).
+    /// Numbers of the events that pass the filter (unused for `Filter::All`).
     view: Vec<usize>,
+    /// The number of the oldest event kept, when last synced: events older than that left
+    /// the view to bound memory.
+    first: usize,
     /// Rows already looked at for `view`.
     scanned: usize,
     /// Selected position in the view.
@@ -151,6 +154,7 @@ impl App {
             lower: Pane::Detail,
             filter: Filter::All,
             view: Vec::new(),
+            first: 0,
             scanned: 0,
             selected: 0,
             offset: 0,
@@ -173,15 +177,15 @@ impl App {
     /// Number of rows in the view.
     pub fn len(&self, store: &Store) -> usize {
         match self.filter {
-            Filter::All => store.rows.len(),
+            Filter::All => store.len(),
             _ => self.view.len(),
         }
     }
 
-    /// Row index at a view position.
+    /// The event number at a view position.
     pub fn row_at(&self, pos: usize) -> usize {
         match self.filter {
-            Filter::All => pos,
+            Filter::All => self.first + pos,
             _ => self.view[pos],
         }
     }
@@ -191,7 +195,9 @@ impl App {
     }
 
     fn passes(&self, store: &Store, idx: usize) -> bool {
-        let row = &store.rows[idx];
+        let Some(row) = store.row(idx) else {
+            return false;
+        };
         match self.filter {
             Filter::All => true,
             Filter::NotIngested => row.status == Status::NotIngested,
@@ -201,19 +207,20 @@ impl App {
                 row.status != Status::NotIngested && d < 64 && row.blocked_set & (1 << d) != 0
             }
             Filter::User(root) => row
-                .identity
+                .identity()
                 .is_some_and(|id| store.engine.profiles().root(id) == root),
         }
     }
 
-    /// Rows in the view after the filter: counted for the filter bar.
+    /// Events a filter lists, for the filter bar: those kept for the active filter, all
+    /// seen for the others.
     pub fn count(&self, store: &Store, f: Filter) -> usize {
         match f {
-            Filter::All => store.rows.len(),
+            _ if f == self.filter && f != Filter::All => self.view.len(),
+            Filter::All => store.len(),
             Filter::NotIngested => store.counts.not_ingested as usize,
             Filter::Warnings => store.counts.warnings as usize,
             Filter::Blocked => store.counts.blocked_events as usize,
-            _ if f == self.filter => self.view.len(),
             Filter::Destination(d) => store.dest[d].blocked as usize,
             Filter::User(root) => store.engine.profiles().profile(root).events as usize,
         }
@@ -223,14 +230,29 @@ impl App {
     pub fn sync(&mut self) {
         let store = self.store.clone();
         let store = store.read().unwrap_or_else(|e| e.into_inner());
+        // Events that left the view move everything up.
+        let gone = store.first().saturating_sub(self.first);
+        if gone > 0 {
+            self.first = store.first();
+            let dropped = match self.filter {
+                Filter::All => gone,
+                _ => {
+                    let n = self.view.partition_point(|&i| i < store.first());
+                    self.view.drain(..n);
+                    n
+                }
+            };
+            self.selected = self.selected.saturating_sub(dropped);
+            self.offset = self.offset.saturating_sub(dropped);
+        }
         if self.filter != Filter::All {
-            for idx in self.scanned..store.rows.len() {
+            for idx in self.scanned.max(store.first())..store.end() {
                 if self.passes(&store, idx) {
                     self.view.push(idx);
                 }
             }
         }
-        self.scanned = store.rows.len();
+        self.scanned = store.end();
         if store.engine.profiles().len() != self.users.len() || self.users.is_empty() {
             self.refresh_users(&store);
         }
@@ -286,14 +308,14 @@ impl App {
         self.view.clear();
         self.scanned = 0;
         if self.filter != Filter::All {
-            self.view = (0..store.rows.len())
+            self.view = (store.first()..store.end())
                 .filter(|&i| self.passes(store, i))
                 .collect();
         }
-        self.scanned = store.rows.len();
+        self.scanned = store.end();
         // Stay on the same event where it is still listed, else on the nearest one after it.
         self.selected = match (keep, self.filter) {
-            (Some(r), Filter::All) => r,
+            (Some(r), Filter::All) => r - self.first,
             (Some(r), _) => self.view.partition_point(|&i| i < r),
             (None, _) => 0,
         };
@@ -339,7 +361,7 @@ impl App {
             Action::NextProblem | Action::PrevProblem => {
                 let forward = action == Action::NextProblem;
                 let found = self.find(len, forward, |pos| {
-                    store.rows[self.row_at(pos)].is_problem()
+                    store.row(self.row_at(pos)).is_some_and(|r| r.is_problem())
                 });
                 self.go(found, "no more problems");
             }
@@ -360,7 +382,7 @@ impl App {
                     }
                     FilterKey::SelectedUser => self
                         .selected_row(&store)
-                        .and_then(|r| store.rows[r].identity)
+                        .and_then(|r| store.row(r)?.identity())
                         .map(|id| Filter::User(store.engine.profiles().root(id))),
                 };
                 match f {
@@ -545,10 +567,7 @@ impl App {
     pub fn match_count(&self, store: &Store) -> Option<(usize, bool)> {
         let s = self.search.as_ref()?;
         let n = s.matches.lock().unwrap_or_else(|e| e.into_inner()).len();
-        Some((
-            n,
-            s.scanned.load(Ordering::Relaxed) as usize >= store.rows.len(),
-        ))
+        Some((n, s.scanned.load(Ordering::Relaxed) as usize >= store.end()))
     }
 
     pub fn is_match(&self, row: usize) -> bool {
@@ -581,13 +600,14 @@ fn start_search(store: &Shared, dirty: &Arc<AtomicBool>, query: String) -> Searc
         let mut next = 0usize;
         while !cancel.load(Ordering::Relaxed) {
             // Take a few thousand row positions at a time; read the lines without the lock.
-            let (todo, generations): (Vec<(usize, u32, u64)>, _) = {
+            let (todo, generations, end): (Vec<(usize, u32, u64)>, _, _) = {
                 let s = store.read().unwrap_or_else(|e| e.into_inner());
-                let end = s.rows.len().min(next + 4096);
+                next = next.max(s.first());
+                let end = s.end().min(next + 4096);
                 let todo = (next..end)
-                    .map(|i| (i, s.rows[i].generation, s.rows[i].offset))
+                    .filter_map(|i| s.row(i).map(|r| (i, u32::from(r.generation), r.offset)))
                     .collect();
-                (todo, s.generations.clone())
+                (todo, s.generations.clone(), end)
             };
             if todo.is_empty() {
                 thread::sleep(Duration::from_millis(200));
@@ -615,7 +635,7 @@ fn start_search(store: &Shared, dirty: &Arc<AtomicBool>, query: String) -> Searc
                     found.push(*i);
                 }
             }
-            next += todo.len();
+            next = end;
             matches
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

@@ -31,11 +31,11 @@ pub fn load(store: &Store, row: usize) -> Detail {
 }
 
 fn rebuild(store: &Store, idx: usize) -> Result<Outcome, String> {
-    let row = store.rows.get(idx).ok_or("no such event")?;
+    let row = store.row(idx).ok_or("that event has left the view")?;
     let bytes = store
         .generations
-        .read_line(row.generation, row.offset, MAX_LINE_BYTES + 1)
-        .map_err(|e| format!("cannot read line {} again: {e}", row.line))?;
+        .read_line(u32::from(row.generation), row.offset, MAX_LINE_BYTES + 1)
+        .map_err(|e| format!("cannot read line {} again: {e}", row.line()))?;
     let line = if bytes.len() > MAX_LINE_BYTES {
         Line::TooLong {
             bytes: bytes.len() as u64,
@@ -45,19 +45,21 @@ fn rebuild(store: &Store, idx: usize) -> Result<Outcome, String> {
     };
     let file: Arc<str> = Arc::from(store.source.as_str());
     let pos = LinePos {
-        number: row.line,
+        number: row.line(),
         offset: row.offset,
     };
     let mut records = Vec::new();
     records_from_line(&file, pos, line, &mut records);
     let record = records
         .into_iter()
-        .find(|r| r.origin.index == row.index)
-        .ok_or_else(|| format!("line {} changed since it was read", row.line))?;
+        .find(|r| r.origin.index == row.index())
+        .ok_or_else(|| format!("line {} changed since it was read", row.line()))?;
     let ws = store.workspace();
     let mut findings = validate(&record, ws);
-    if let Some(extra) = store.history_findings.get(&idx) {
-        findings.extend(extra.iter().cloned());
+    if let Ok(ev) = &record.json {
+        let profiles = store.engine.profiles();
+        let user = row.identity().map_or("", |id| profiles.label(id));
+        findings.extend(store.recalled(idx).map(|r| r.finding(ws, ev, user)));
     }
     let ingested = !findings.iter().any(|f| f.severity() == Severity::Error);
     let event = record.json.ok();
@@ -67,6 +69,7 @@ fn rebuild(store: &Store, idx: usize) -> Result<Outcome, String> {
         event,
         findings,
         routes,
-        identity: row.identity,
+        identity: row.identity(),
+        recalled: store.recalled(idx).cloned().collect(),
     })
 }

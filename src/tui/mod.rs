@@ -27,6 +27,7 @@ pub fn start(
     source: Source,
     workspace: Option<Arc<Workspace>>,
     follow: bool,
+    max_events: usize,
 ) -> Result<(), String> {
     // Keep temporary files alive (and removed at the end) for stdin and the demo.
     let mut _temp = None;
@@ -71,5 +72,6 @@ pub fn start(
         // stdin and the demo end only when the user quits.
         follow: follow || demo || stdin,
         demo,
+        max_events,
     })
 }

@@ -33,6 +33,8 @@ pub struct Options {
     pub workspace: Arc<Workspace>,
     pub follow: bool,
     pub demo: bool,
+    /// Events kept in view; older ones leave it.
+    pub max_events: usize,
 }
 
 /// Puts the terminal back the way it was. Safe to call more than once.
@@ -81,6 +83,7 @@ pub fn run(opts: Options) -> Result<(), String> {
         opts.workspace.clone(),
         opts.label.clone(),
         opts.demo,
+        opts.max_events,
     )));
     let dirty = Arc::new(AtomicBool::new(true));
     let stop = Arc::new(AtomicBool::new(false));

@@ -2,52 +2,80 @@
 //! fields, never the event's JSON), the engine with its profiles, and running counts.
 
 use foldhash::HashMap;
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::thread;
 
-use consent_inspector::engine::{Engine, Outcome};
+use consent_inspector::engine::{Engine, Outcome, Recalled};
 use consent_inspector::event::{Field, Kind};
 use consent_inspector::input::{Origin, records_from_line};
 use consent_inspector::profile::IdentityId;
 use consent_inspector::route::{Block, Decision};
 use consent_inspector::settings::Workspace;
 use consent_inspector::tail::{FollowOptions, Generations, Notice, TailEvent, follow};
-use consent_inspector::validate::Finding;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Status {
     Ok,
     Warnings,
     NotIngested,
 }
 
-/// One event, compactly. Everything else is read again from the file when needed.
+/// One event in 48 bytes. Everything else is read again from the file when needed.
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub generation: u32,
+    /// Byte offset of the line in the file.
     pub offset: u64,
-    pub line: u64,
-    pub index: Option<u32>,
-    /// Seconds since midnight of the event's timestamp, as written.
-    pub time: Option<u32>,
-    pub kind: Option<Kind>,
-    /// Interned event (or page/screen) name; 0 is none. Names and users share one table.
-    pub name: u32,
-    pub identity: Option<IdentityId>,
-    /// Interned userId (else anonymousId) as written, shown even for events not ingested.
-    pub user: u32,
-    pub status: Status,
-    pub delivered: u16,
-    pub blocked: u16,
     /// Bit per destination (the first 64) that an ingested event was blocked for.
     pub blocked_set: u64,
+    /// 1-based line (saturating at 4,294,967,295).
+    line: u32,
+    index: u32,
+    time: u32,
+    /// Interned event (or page/screen) name; 0 is none. Names and users share one table.
+    pub name: u32,
+    /// Interned userId (else anonymousId) as written, shown even for events not ingested.
+    pub user: u32,
+    identity: u32,
+    pub delivered: u16,
+    pub blocked: u16,
+    pub generation: u16,
+    kind: u8,
+    pub status: Status,
 }
+
+const NONE: u32 = u32::MAX;
 
 impl Row {
     pub fn is_problem(&self) -> bool {
         self.status != Status::Ok
+    }
+
+    pub fn line(&self) -> u64 {
+        u64::from(self.line)
+    }
+
+    /// Position within a batch.
+    pub fn index(&self) -> Option<u32> {
+        (self.index != NONE).then_some(self.index)
+    }
+
+    /// Seconds since midnight of the event's timestamp, as written.
+    pub fn time(&self) -> Option<u32> {
+        (self.time != NONE).then_some(self.time)
+    }
+
+    pub fn identity(&self) -> Option<IdentityId> {
+        (self.identity != NONE).then_some(self.identity)
+    }
+
+    pub fn kind(&self) -> Option<Kind> {
+        Kind::ALL
+            .get(usize::from(self.kind).checked_sub(1)?)
+            .copied()
     }
 }
 
@@ -70,13 +98,21 @@ pub struct Counts {
     pub blocked_events: u64,
 }
 
+/// How many events the UI keeps by default; older ones leave the view (counts and profiles
+/// still cover them).
+pub const MAX_EVENTS: usize = 1_000_000;
+
 pub struct Store {
     pub engine: Engine,
-    pub rows: Vec<Row>,
+    /// The newest events, at most `max_events`; `first` is the number of the oldest.
+    rows: VecDeque<Row>,
+    first: usize,
+    pub max_events: usize,
     names: Vec<Box<str>>,
     name_index: HashMap<Box<str>, u32>,
-    /// Findings that depend on history, by row: they cannot be found again from the line.
-    pub history_findings: HashMap<usize, Vec<Finding>>,
+    /// Findings that depend on history, by event number: they cannot be found again from
+    /// the line. In event order.
+    recalled: VecDeque<(usize, Recalled)>,
     pub dest: Vec<DestStats>,
     pub counts: Counts,
     pub notice: Option<String>,
@@ -88,7 +124,7 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn new(ws: Arc<Workspace>, source: String, demo: bool) -> Self {
+    pub fn new(ws: Arc<Workspace>, source: String, demo: bool, max_events: usize) -> Self {
         let dest = ws
             .destinations
             .iter()
@@ -98,11 +134,13 @@ impl Store {
             })
             .collect();
         Self {
-            engine: Engine::new(ws),
-            rows: Vec::new(),
+            engine: Engine::new(ws).with_dedup_window(max_events.max(1)),
+            rows: VecDeque::new(),
+            first: 0,
+            max_events: max_events.max(1),
             names: vec!["".into()],
             name_index: HashMap::default(),
-            history_findings: HashMap::default(),
+            recalled: VecDeque::new(),
             dest,
             counts: Counts::default(),
             notice: None,
@@ -115,6 +153,40 @@ impl Store {
 
     pub fn workspace(&self) -> &Arc<Workspace> {
         self.engine.workspace()
+    }
+
+    /// The event numbered `n` (0 is the first ever read), while it is kept.
+    pub fn row(&self, n: usize) -> Option<&Row> {
+        self.rows.get(n.checked_sub(self.first)?)
+    }
+
+    /// The number of the oldest event kept.
+    pub fn first(&self) -> usize {
+        self.first
+    }
+
+    /// One past the number of the newest event.
+    pub fn end(&self) -> usize {
+        self.first + self.rows.len()
+    }
+
+    /// Events kept.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Events that left the view to keep memory bounded.
+    pub fn evicted(&self) -> usize {
+        self.first
+    }
+
+    /// The history-dependent findings of event `n`.
+    pub fn recalled(&self, n: usize) -> impl Iterator<Item = &Recalled> {
+        let from = self.recalled.partition_point(|(i, _)| *i < n);
+        self.recalled
+            .range(from..)
+            .take_while(move |(i, _)| *i == n)
+            .map(|(_, r)| r)
     }
 
     pub fn name(&self, id: u32) -> &str {
@@ -185,36 +257,38 @@ impl Store {
         if status != Status::NotIngested && blocked > 0 {
             self.counts.blocked_events += 1;
         }
-        let history: Vec<Finding> = o
-            .findings
-            .iter()
-            .filter(|f| f.code.needs_history())
-            .cloned()
-            .collect();
-        if !history.is_empty() {
-            self.history_findings.insert(self.rows.len(), history);
-        }
+        let n = self.end();
+        self.recalled.extend(o.recalled.into_iter().map(|r| (n, r)));
         let Origin {
             line,
             index,
             offset,
             ..
         } = o.origin;
-        self.rows.push(Row {
-            generation,
+        self.rows.push_back(Row {
             offset,
-            line,
-            index,
-            time,
-            kind,
+            blocked_set,
+            line: u32::try_from(line).unwrap_or(u32::MAX - 1),
+            index: index.unwrap_or(NONE),
+            time: time.unwrap_or(NONE),
             name,
-            identity: o.identity,
             user,
-            status,
+            identity: o.identity.unwrap_or(NONE),
             delivered: delivered as u16,
             blocked: blocked as u16,
-            blocked_set,
+            generation: u16::try_from(generation).unwrap_or(u16::MAX),
+            kind: kind.map_or(0, |k| {
+                Kind::ALL.iter().position(|x| *x == k).unwrap_or(0) as u8 + 1
+            }),
+            status,
         });
+        if self.rows.len() > self.max_events {
+            self.rows.pop_front();
+            self.first += 1;
+            while self.recalled.front().is_some_and(|(i, _)| *i < self.first) {
+                self.recalled.pop_front();
+            }
+        }
     }
 }
 

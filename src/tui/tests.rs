@@ -23,6 +23,7 @@ fn loaded(events: &Path) -> Shared {
         ws,
         "samples/events.jsonl".into(),
         false,
+        super::store::MAX_EVENTS,
     )));
     let dirty = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
@@ -182,7 +183,7 @@ fn filters_count_and_toggle() {
     assert_eq!(a.filter, Filter::Destination(0));
     // Amplitude is blocked on lines 11, 21, 25 (not ingested lines do not count).
     let lines: Vec<u64> = (0..count(&a))
-        .map(|p| store.read().unwrap().rows[a.row_at(p)].line)
+        .map(|p| store.read().unwrap().row(a.row_at(p)).unwrap().line())
         .collect();
     assert_eq!(lines, vec![11, 21, 25]);
     a.update(Action::Filter(FilterKey::NextDestination));
@@ -198,7 +199,9 @@ fn the_user_filter_follows_linked_ids() {
     a.update(Action::Filter(FilterKey::SelectedUser));
     let store = a.store.clone();
     let s = store.read().unwrap();
-    let lines: Vec<u64> = (0..a.len(&s)).map(|p| s.rows[a.row_at(p)].line).collect();
+    let lines: Vec<u64> = (0..a.len(&s))
+        .map(|p| s.row(a.row_at(p)).unwrap().line())
+        .collect();
     // a-laptop-7f3 is Alice's laptop: every event of her linked ids is listed.
     assert_eq!(lines, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
 }
@@ -325,4 +328,50 @@ fn hostile_strings_are_escaped_in_every_pane() {
         }
         a.update(Action::NextPane);
     }
+}
+
+#[test]
+fn max_events_keeps_the_newest_and_says_so() {
+    let ws = Arc::new(
+        consent_inspector::settings::Workspace::load(Path::new("samples/consent-settings.json"))
+            .unwrap(),
+    );
+    let store = Arc::new(RwLock::new(Store::new(
+        ws,
+        "samples/events.jsonl".into(),
+        false,
+        10,
+    )));
+    spawn_reader(
+        "samples/events.jsonl".into(),
+        false,
+        store.clone(),
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    )
+    .join()
+    .unwrap();
+    // Wide enough for the whole status bar.
+    let mut a = App::new(
+        store.clone(),
+        Arc::new(AtomicBool::new(false)),
+        true,
+        220,
+        30,
+    );
+    a.sync();
+    let s = store.read().unwrap();
+    assert_eq!((s.len(), s.evicted(), s.counts.events), (10, 39, 49));
+    let lines: Vec<u64> = (0..a.len(&s))
+        .map(|p| s.row(a.row_at(p)).unwrap().line())
+        .collect();
+    assert_eq!(lines, vec![38, 39, 40, 41, 42, 43, 44, 45, 46, 47]);
+    // Users still cover every event seen.
+    assert_eq!(s.engine.profiles().len(), 5);
+    drop(s);
+    let screen = render(&a);
+    assert!(
+        screen.contains("39 older events left the view (--max-events 10)"),
+        "{screen}"
+    );
 }

@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     let focused = app.pane == Pane::Events;
     let mut title = vec![
         Span::styled(" Events ", theme.bold()),
-        Span::raw(format!("{} ", store.rows.len())),
+        Span::raw(format!("{} ", store.counts.events)),
         Span::styled("│ ", theme.dim()),
     ];
     for (key, f, style) in [
@@ -73,15 +73,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     let rows: Vec<Row> = (app.offset..len.min(app.offset + page))
         .map(|pos| {
             let idx = app.row_at(pos);
-            let r = &store.rows[idx];
-            let line = match r.index {
-                Some(i) => format!("{}[{i}]", r.line),
-                None => r.line.to_string(),
+            let Some(r) = store.row(idx) else {
+                return Row::new(Vec::<Cell>::new());
             };
-            let time = r.time.map_or_else(String::new, |t| {
+            let line = match r.index() {
+                Some(i) => format!("{}[{i}]", r.line()),
+                None => r.line().to_string(),
+            };
+            let time = r.time().map_or_else(String::new, |t| {
                 format!("{:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
             });
-            let what = match (r.kind, store.name(r.name)) {
+            let what = match (r.kind(), store.name(r.name)) {
                 (Some(k), "") => k.as_str().to_owned(),
                 (Some(k), n) => format!("{} {}", k.as_str(), printable(n)),
                 (None, n) => printable(n).into_owned(),

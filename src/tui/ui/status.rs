@@ -85,6 +85,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             theme.accent(),
         ));
     }
+    if store.evicted() > 0 {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!(
+                "{} older events left the view (--max-events {})",
+                store.evicted(),
+                store.max_events
+            ),
+            theme.warning(),
+        ));
+    }
     if let Some(n) = &store.notice {
         spans.push(sep());
         spans.push(Span::styled(printable(n).into_owned(), theme.warning()));
