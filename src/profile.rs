@@ -46,10 +46,12 @@ pub enum Change {
 pub struct HistoryEntry {
     /// Order of observation, across files.
     pub seq: u64,
-    pub origin: Origin,
+    /// The line (and batch index) of the event that made the change.
+    pub line: u64,
+    pub index: Option<u32>,
     pub change: Change,
     /// Consent per category after the change.
-    pub consent: Vec<ConsentState>,
+    pub consent: Box<[ConsentState]>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -68,14 +70,22 @@ pub struct Profile {
 }
 
 /// Consent changes kept per profile: enough to see what happened, bounded for endless streams.
-pub const HISTORY: usize = 64;
+pub const HISTORY: usize = 32;
 
 impl Profile {
-    fn trim_history(&mut self) {
-        if self.history.len() > HISTORY {
-            let extra = self.history.len() - HISTORY;
+    /// Adds a change, dropping the oldest first when full, so the list never grows past
+    /// `HISTORY` (nor its allocation past what that needs).
+    fn push_history(&mut self, entry: HistoryEntry) {
+        self.keep_newest(HISTORY - 1);
+        self.history.push(entry);
+    }
+
+    fn keep_newest(&mut self, keep: usize) {
+        if self.history.len() > keep {
+            let extra = self.history.len() - keep;
             self.history.drain(..extra);
             self.history_dropped += extra as u64;
+            self.history.shrink_to(HISTORY);
         }
     }
 
@@ -201,6 +211,7 @@ impl Profiles {
         kept.history.extend(other.history);
         kept.history.sort_by_key(|h| h.seq);
         kept.history_dropped += other.history_dropped;
+        kept.keep_newest(HISTORY);
         // Two identified people (both sides hold a userId) are reconciled category by
         // category; devices of one person simply take the latest update.
         let merged = match (kept.consent.take(), other.consent) {
@@ -212,15 +223,15 @@ impl Profiles {
         };
         kept.updated = kept.updated.max(other.updated);
         if let Some(consent) = &merged {
-            kept.history.push(HistoryEntry {
+            kept.push_history(HistoryEntry {
                 seq,
-                origin: origin.clone(),
+                line: origin.line,
+                index: origin.index,
                 change: Change::Merge { with },
-                consent: consent.clone(),
+                consent: consent.clone().into_boxed_slice(),
             });
         }
         kept.consent = merged;
-        kept.trim_history();
     }
 
     /// Records an ingested event: links its identities, checks it against the profile, then
@@ -278,16 +289,16 @@ impl Profiles {
                     });
                 }
                 if profile.consent.as_ref() != Some(&stamped) {
-                    profile.history.push(HistoryEntry {
+                    profile.push_history(HistoryEntry {
                         seq: self.observed,
-                        origin: origin.clone(),
+                        line: origin.line,
+                        index: origin.index,
                         change: Change::Update {
                             preference_event: cpu,
                         },
-                        consent: stamped.clone(),
+                        consent: stamped.clone().into_boxed_slice(),
                     });
                 }
-                profile.trim_history();
                 profile.consent = Some(stamped);
                 profile.updated = self.observed;
             }

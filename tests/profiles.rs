@@ -241,5 +241,5 @@ fn history_is_bounded_and_counts_what_it_dropped() {
         profile.history_dropped,
         200 - consent_inspector::profile::HISTORY as u64
     );
-    assert_eq!(profile.history.last().unwrap().origin.line, 200);
+    assert_eq!(profile.history.last().unwrap().line, 200);
 }

@@ -85,7 +85,8 @@ fn event(rng: &mut Rng, seq: u64, out: &mut String) {
         user * 7919,
         user % 65536,
         user % 4096,
-        seq % 4096,
+        // Each user has up to three devices.
+        rng.below(3),
         user * 1_000_003,
         rng.next() as u32
     );

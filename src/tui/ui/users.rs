@@ -138,7 +138,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                 Change::Merge { with } => format!("merged with {}", printable(with)),
             };
             let states: Vec<Span> = h.consent.iter().map(|s| cell(*s, theme)).collect();
-            let mut spans = vec![Span::raw(format!("line {:<5} ", h.origin.line))];
+            let mut spans = vec![Span::raw(format!("line {:<5} ", h.line))];
             spans.extend(states);
             spans.push(Span::raw(format!(" {what}")));
             if before.is_some() && !changed.is_empty() {
