@@ -1,18 +1,82 @@
 //! The real binary in a pseudo-terminal: it shows the file's events, picks up lines appended to
-//! the file it follows, and gives the terminal back when it quits.
+//! the file it follows, and gives the terminal back when it quits, is signalled, or panics.
 
 use std::io::{Read, Write};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{Child, CommandBuilder, ExitStatus, PtySize, native_pty_system};
 
-struct Screen {
+struct Session {
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
+    child: Box<dyn Child + Send + Sync>,
+    keys: Box<dyn Write + Send>,
+    _dir: tempfile::TempDir,
 }
 
-impl Screen {
+impl Session {
+    /// Starts the binary on a copy of the sample events, with settings beside them.
+    fn start(env: &[(&str, &str)]) -> (Self, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let events = dir.path().join("events.jsonl");
+        std::fs::copy("samples/events.jsonl", &events).unwrap();
+        std::fs::copy(
+            "samples/consent-settings.json",
+            dir.path().join("consent-settings.json"),
+        )
+        .unwrap();
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 30,
+                cols: 100,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_consent-inspector"));
+        cmd.arg(events.to_str().unwrap());
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let keys = pty.master.take_writer().unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZero::new(30).unwrap(),
+            std::num::NonZero::new(100).unwrap(),
+            0,
+        )));
+        let raw: Arc<Mutex<Vec<u8>>> = Arc::default();
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            // Keep the master side open for as long as the reader runs.
+            let _master = pty.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        (
+            Session {
+                parser,
+                raw,
+                child,
+                keys,
+                _dir: dir,
+            },
+            events,
+        )
+    }
+
     fn text(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
     }
@@ -31,101 +95,96 @@ impl Screen {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+
+    fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                // Let the last output arrive.
+                std::thread::sleep(Duration::from_millis(200));
+                return s;
+            }
+            assert!(Instant::now() < deadline, "did not exit");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn signal(&self, sig: i32) {
+        let pid = self.child.process_id().expect("a pid") as i32;
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
+    }
+
+    /// The terminal is as it was: main screen, cursor shown, no mouse capture, raw output said so.
+    fn assert_restored(&self) {
+        let p = self.parser.lock().unwrap();
+        assert!(!p.screen().alternate_screen(), "left the alternate screen");
+        assert!(!p.screen().hide_cursor(), "cursor shown again");
+        let raw = String::from_utf8_lossy(&self.raw.lock().unwrap()).into_owned();
+        assert!(raw.contains("\x1b[?1049l"), "alternate screen left");
+        assert!(raw.contains("\x1b[?1000l"), "mouse capture turned off");
+    }
+}
+
+fn append(path: &Path, text: &str) {
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(text.as_bytes()).unwrap();
 }
 
 #[test]
-fn follows_appended_lines_and_restores_the_terminal() {
-    let dir = tempfile::tempdir().unwrap();
-    let events = dir.path().join("events.jsonl");
-    std::fs::copy("samples/events.jsonl", &events).unwrap();
-    std::fs::copy(
-        "samples/consent-settings.json",
-        dir.path().join("consent-settings.json"),
-    )
-    .unwrap();
-
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 30,
-            cols: 100,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_consent-inspector"));
-    cmd.arg(events.to_str().unwrap());
-    cmd.env("TERM", "xterm-256color");
-    cmd.env_remove("NO_COLOR");
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let mut keys = pty.master.take_writer().unwrap();
-    let screen = Screen {
-        parser: Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZero::new(30).unwrap(),
-            std::num::NonZero::new(100).unwrap(),
-            0,
-        ))),
-        raw: Arc::default(),
-    };
-    let (parser, raw) = (screen.parser.clone(), screen.raw.clone());
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            parser.lock().unwrap().process(&buf[..n]);
-            raw.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
-
-    let first = screen.wait_for("Plan Changed");
+fn follows_appended_lines_and_restores_the_terminal_on_quit() {
+    let (mut s, events) = Session::start(&[]);
+    let first = s.wait_for("Plan Changed");
     assert!(first.contains("Events 49"), "{first}");
     assert!(first.contains("FOLLOWING"), "{first}");
-    assert!(screen.parser.lock().unwrap().screen().alternate_screen());
+    assert!(s.parser.lock().unwrap().screen().alternate_screen());
 
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&events)
-        .unwrap();
-    writeln!(
-        f,
-        r#"{{"type":"track","event":"Appended Live","userId":"u-zed","messageId":"e2e-1"}}"#
-    )
-    .unwrap();
-    let after = screen.wait_for("Appended Live");
+    append(
+        &events,
+        "{\"type\":\"track\",\"event\":\"Appended Live\",\"userId\":\"u-zed\",\"messageId\":\"e2e-1\"}\n",
+    );
+    let after = s.wait_for("Appended Live");
     assert!(after.contains("Events 50"), "{after}");
 
     // Half a line shows nothing until its newline arrives.
-    write!(
-        f,
-        r#"{{"type":"page","userId":"u-zed","messageId":"e2e-2","#
-    )
-    .unwrap();
-    f.flush().unwrap();
+    append(
+        &events,
+        "{\"type\":\"page\",\"userId\":\"u-zed\",\"messageId\":\"e2e-2\",",
+    );
     std::thread::sleep(Duration::from_millis(700));
-    assert!(screen.text().contains("Events 50"));
-    writeln!(f, r#""name":"Second Half"}}"#).unwrap();
-    screen.wait_for("page Second Half");
+    assert!(s.text().contains("Events 50"));
+    append(&events, "\"name\":\"Second Half\"}\n");
+    s.wait_for("page Second Half");
 
     // Up pauses following, unmistakably.
-    keys.write_all(b"k").unwrap();
-    screen.wait_for("PAUSED");
-    keys.write_all(b"q").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "did not quit");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success());
-    std::thread::sleep(Duration::from_millis(200));
-    let s = screen.parser.lock().unwrap();
-    assert!(!s.screen().alternate_screen(), "left the alternate screen");
-    assert!(!s.screen().hide_cursor(), "cursor shown again");
-    let raw = String::from_utf8_lossy(&screen.raw.lock().unwrap()).into_owned();
-    assert!(raw.contains("\x1b[?1000l"), "mouse capture turned off");
+    s.keys.write_all(b"k").unwrap();
+    s.wait_for("PAUSED");
+    s.keys.write_all(b"q").unwrap();
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for sig in [libc::SIGTERM, libc::SIGHUP] {
+        let (mut s, _) = Session::start(&[]);
+        s.wait_for("Plan Changed");
+        s.signal(sig);
+        let status = s.wait_exit();
+        assert!(status.success(), "signal {sig}: {status:?}");
+        s.assert_restored();
+    }
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_says_what_happened() {
+    let (mut s, _) = Session::start(&[("CONSENT_INSPECTOR_TEST_PANIC", "1")]);
+    let status = s.wait_exit();
+    assert!(!status.success());
+    s.assert_restored();
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
+    let after = &raw[raw.find("\x1b[?1049l").unwrap()..];
+    assert!(
+        after.contains("CONSENT_INSPECTOR_TEST_PANIC is set"),
+        "the panic message is printed on the main screen: {after:?}"
+    );
 }

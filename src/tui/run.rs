@@ -94,6 +94,16 @@ pub fn run(opts: Options) -> Result<(), String> {
         dirty.clone(),
         stop.clone(),
     );
+    // SIGTERM, SIGHUP and SIGINT end the loop like `q`, so the terminal is restored.
+    let terminate = Arc::new(AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        signal_hook::flag::register(signal, terminate.clone())
+            .map_err(|e| format!("cannot handle signals: {e}"))?;
+    }
     let result = (|| -> io::Result<()> {
         let _guard = enter()?;
         let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -109,6 +119,9 @@ pub fn run(opts: Options) -> Result<(), String> {
             size.height,
         );
         let mut redraw = true;
+        // A deliberate panic after the first frame, for the test that the terminal is given
+        // back even then.
+        let test_panic = std::env::var_os("CONSENT_INSPECTOR_TEST_PANIC").is_some();
         while !app.quit {
             if dirty.swap(false, Ordering::AcqRel) || redraw {
                 app.sync();
@@ -117,6 +130,10 @@ pub fn run(opts: Options) -> Result<(), String> {
                     ui::draw(f, &app, &s, theme);
                 })?;
                 redraw = false;
+                assert!(!test_panic, "CONSENT_INSPECTOR_TEST_PANIC is set");
+            }
+            if terminate.load(Ordering::Relaxed) {
+                break;
             }
             if !event::poll(Duration::from_millis(33))? {
                 continue;
