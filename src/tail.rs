@@ -53,6 +53,11 @@ pub enum Notice {
     Rotated,
     /// The file was removed; what was read stays, and the follower waits for it to reappear.
     Removed,
+    /// A removed file is back (with other content): it is read from its start.
+    Reappeared,
+    /// The path now names a new file that begins with everything already read (an atomic
+    /// rewrite): reading goes on after it, so nothing is read twice.
+    Replaced,
     /// Everything in the file has been read (sent once per catch-up).
     CaughtUp,
     /// notify could not watch the folder; changes are found by polling only.
@@ -69,6 +74,13 @@ impl std::fmt::Display for Notice {
             Self::Truncated => write!(f, "file truncated: reading again from the start"),
             Self::Rotated => write!(f, "file rotated: following the new file"),
             Self::Removed => write!(f, "file removed: waiting for it to reappear"),
+            Self::Reappeared => write!(f, "file reappeared: reading it from the start"),
+            Self::Replaced => {
+                write!(
+                    f,
+                    "file replaced by one holding what was read: going on after it"
+                )
+            }
             Self::CaughtUp => write!(f, "caught up"),
             Self::PollingOnly(why) => write!(f, "file events unavailable ({why}): polling"),
             Self::Error(e) => write!(f, "read error: {e}"),
@@ -169,6 +181,65 @@ struct Open {
     generation: u32,
     /// Offset of a partial last line already sent as complete, so it is sent only once.
     flushed_partial: Option<u64>,
+    /// The last bytes read and where they are: if they change in place, the file was
+    /// rewritten (truncated and written again, perhaps to the same size or more).
+    fingerprint: Option<(u64, Vec<u8>)>,
+}
+
+/// Bytes compared to notice a file rewritten in place.
+const FINGERPRINT: u64 = 64;
+
+/// Files longer than this are not compared when the path names a new file: it is taken as new.
+const MAX_COMPARE: u64 = 64 << 20;
+
+impl Open {
+    /// Bytes of the file read so far, a held partial line included.
+    fn consumed(&self) -> u64 {
+        self.reader.position().offset + self.reader.pending_bytes()
+    }
+
+    fn remember_fingerprint(&mut self) {
+        let end = self.consumed();
+        let start = end.saturating_sub(FINGERPRINT);
+        let mut buf = vec![0; (end - start) as usize];
+        self.fingerprint = read_exact_at(&self.file, &mut buf, start)
+            .ok()
+            .map(|()| (start, buf));
+    }
+
+    /// True when the bytes last read are no longer what the file holds there.
+    fn rewritten(&self) -> bool {
+        let Some((start, bytes)) = &self.fingerprint else {
+            return false;
+        };
+        let mut now = vec![0; bytes.len()];
+        read_exact_at(&self.file, &mut now, *start).is_ok_and(|()| now != *bytes)
+    }
+
+    /// True when `other` begins with every byte read from this file.
+    fn continues_in(&self, other: &File) -> bool {
+        let end = self.consumed();
+        if end > MAX_COMPARE || other.metadata().map_or(true, |m| m.len() < end) {
+            return false;
+        }
+        let (mut a, mut b) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+        let mut at = 0u64;
+        while at < end {
+            let n = (end - at).min(a.len() as u64) as usize;
+            let ok = read_exact_at(&self.file, &mut a[..n], at).is_ok()
+                && read_exact_at(other, &mut b[..n], at).is_ok();
+            if !ok || a[..n] != b[..n] {
+                return false;
+            }
+            at += n as u64;
+        }
+        true
+    }
+}
+
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    file.read_exact_at(buf, offset)
 }
 
 fn file_id(m: &std::fs::Metadata) -> (u64, u64) {
@@ -269,8 +340,9 @@ impl Follower<'_> {
                 self.open(sink, notice)
             }
             (Some(_), Err(e)) if e.kind() == io::ErrorKind::NotFound => {
-                // Removed or renamed away: finish what the old file holds, then wait.
-                if !self.read_available(sink, true) {
+                // Removed or renamed away: finish what the old file holds, then wait. A partial
+                // last line waits too: the file may come back holding its end.
+                if !self.read_available(sink, false) {
                     return false;
                 }
                 if !self.removed {
@@ -282,22 +354,83 @@ impl Follower<'_> {
             (Some(_), Err(e)) => sink(TailEvent::Notice(Notice::Error(e.to_string()))),
             (Some(open), Ok(meta)) => {
                 if file_id(&meta) != open.id {
-                    if !self.read_available(sink, true) {
-                        return false;
-                    }
-                    return self.open(sink, Some(Notice::Rotated));
+                    return self.switch_file(sink);
                 }
-                if self.removed {
-                    self.removed = false;
-                }
-                let consumed = open.reader.position().offset + open.reader.pending_bytes();
-                if meta.len() < consumed {
+                self.removed = false;
+                if meta.len() < open.consumed() || open.rewritten() {
                     self.generations.forget(open.generation);
                     return self.open(sink, Some(Notice::Truncated));
                 }
                 self.read_available(sink, false)
             }
         }
+    }
+
+    /// The path names another file than the one open: rotated, replaced, or back after
+    /// removal. The old file is read to its end first.
+    fn switch_file(&mut self, sink: &mut impl FnMut(TailEvent) -> bool) -> bool {
+        if !self.read_available(sink, false) {
+            return false;
+        }
+        let Some(old) = self.current.as_ref() else {
+            return true;
+        };
+        if let Ok(new) = File::open(&self.path) {
+            if old.continues_in(&new) {
+                return self.continue_in(new, sink);
+            }
+        }
+        // A different file: the old one's unfinished last line is all it will ever hold.
+        if !self.read_available(sink, true) {
+            return false;
+        }
+        let notice = if self.removed {
+            Notice::Reappeared
+        } else {
+            Notice::Rotated
+        };
+        self.open(sink, Some(notice))
+    }
+
+    /// Goes on in `new`, which holds everything read so far, from where reading stopped.
+    fn continue_in(&mut self, new: File, sink: &mut impl FnMut(TailEvent) -> bool) -> bool {
+        use std::io::{Seek, SeekFrom};
+        let Some(old) = self.current.take() else {
+            return true;
+        };
+        let pos = old.reader.position();
+        let opened = (|| -> io::Result<_> {
+            let id = file_id(&new.metadata()?);
+            let mut reader_file = new.try_clone()?;
+            reader_file.seek(SeekFrom::Start(pos.offset))?;
+            Ok((id, reader_file))
+        })();
+        let (id, reader_file) = match opened {
+            Ok(x) => x,
+            Err(e) => return sink(TailEvent::Notice(Notice::Error(e.to_string()))),
+        };
+        let file = Arc::new(new);
+        let generation = self.generations.push(Some(file.clone()));
+        let at_eof = if self.opts.follow {
+            AtEof::Hold
+        } else {
+            AtEof::Emit
+        };
+        self.current = Some(Open {
+            reader: LineReader::new(
+                BufReader::with_capacity(1 << 16, reader_file),
+                MAX_LINE_BYTES,
+                at_eof,
+            )
+            .starting_at(pos),
+            file,
+            id,
+            generation,
+            flushed_partial: None,
+            fingerprint: None,
+        });
+        self.removed = false;
+        sink(TailEvent::Notice(Notice::Replaced)) && self.read_available(sink, false)
     }
 
     fn open(&mut self, sink: &mut impl FnMut(TailEvent) -> bool, notice: Option<Notice>) -> bool {
@@ -333,6 +466,7 @@ impl Follower<'_> {
                     id,
                     generation,
                     flushed_partial: None,
+                    fingerprint: None,
                 });
                 self.removed = false;
                 self.caught_up = false;
@@ -389,6 +523,7 @@ impl Follower<'_> {
                 });
             }
         }
+        open.remember_fingerprint();
         if !batch.is_empty() && !sink(TailEvent::Lines(batch)) {
             return false;
         }

@@ -178,3 +178,126 @@ fn without_follow_the_file_is_read_once_including_a_partial_last_line() {
     let seen = collect_until(&t, |s| s.len() == 2);
     assert_eq!(seen, vec!["0:1:a", "0:2:b"]);
 }
+
+/// Lines only, in order, without notices.
+fn lines_of(seen: &[String]) -> Vec<&str> {
+    seen.iter()
+        .filter(|s| !s.starts_with('!'))
+        .map(String::as_str)
+        .collect()
+}
+
+#[test]
+fn many_small_writes_make_whole_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("e.jsonl");
+    fs::write(&p, "").unwrap();
+    let t = start(&p, true);
+    let text = "{\"a\":1}\n{\"b\":22}\n{\"c\":333}\n";
+    for chunk in text.as_bytes().chunks(3) {
+        append(&p, std::str::from_utf8(chunk).unwrap());
+        thread::sleep(Duration::from_millis(7));
+    }
+    let seen = collect_until(&t, |s| lines_only(s) == 3);
+    assert_eq!(
+        lines_of(&seen),
+        vec!["0:1:{\"a\":1}", "0:2:{\"b\":22}", "0:3:{\"c\":333}"]
+    );
+    thread::sleep(Duration::from_millis(200));
+    assert!(
+        t.rx.try_iter().all(|e| !matches!(e, TailEvent::Lines(_))),
+        "nothing twice"
+    );
+}
+
+#[test]
+fn truncated_and_rewritten_to_the_same_size_is_noticed() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("e.jsonl");
+    fs::write(&p, "aaaa\nbbbb\n").unwrap();
+    let t = start(&p, true);
+    collect_until(&t, |s| s.len() == 2);
+    // Same size, other content, written in place (same file).
+    let mut f = OpenOptions::new().write(true).open(&p).unwrap();
+    f.write_all(b"cccc\ndddd\n").unwrap();
+    drop(f);
+    let seen = collect_until(&t, |s| lines_only(s) == 2);
+    assert_eq!(seen, vec!["!Truncated", "1:1:cccc", "1:2:dddd"]);
+}
+
+#[test]
+fn copy_truncate_rotation_reads_only_the_new_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("e.jsonl");
+    fs::write(&p, "one\ntwo\n").unwrap();
+    let t = start(&p, true);
+    collect_until(&t, |s| s.len() == 2);
+    // logrotate copytruncate: copy, then truncate the file the writer keeps open.
+    fs::copy(&p, dir.path().join("e.jsonl.1")).unwrap();
+    OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+    append(&p, "three\n");
+    let seen = collect_until(&t, |s| lines_only(s) == 1);
+    assert_eq!(seen, vec!["!Truncated", "1:1:three"]);
+    thread::sleep(Duration::from_millis(200));
+    assert!(
+        t.rx.try_iter().all(|e| !matches!(e, TailEvent::Lines(_))),
+        "nothing twice"
+    );
+}
+
+#[test]
+fn a_deleted_file_that_reappears_is_read_from_its_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("e.jsonl");
+    fs::write(&p, "old\n").unwrap();
+    let t = start(&p, true);
+    collect_until(&t, |s| s.len() == 1);
+    fs::remove_file(&p).unwrap();
+    assert_eq!(collect_until(&t, |s| s.len() == 1), vec!["!Removed"]);
+    fs::write(&p, "fresh\n").unwrap();
+    assert_eq!(
+        collect_until(&t, |s| s.len() == 2),
+        vec!["!Reappeared", "1:1:fresh"]
+    );
+}
+
+#[test]
+fn an_atomic_replace_that_keeps_the_old_lines_reads_only_what_is_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("e.jsonl");
+    fs::write(&p, "one\ntwo\n").unwrap();
+    let t = start(&p, true);
+    collect_until(&t, |s| s.len() == 2);
+    // Write a temporary file, then rename it over the followed one.
+    let tmp = dir.path().join("e.jsonl.tmp");
+    fs::write(&tmp, "one\ntwo\nthree\n").unwrap();
+    fs::rename(&tmp, &p).unwrap();
+    let seen = collect_until(&t, |s| lines_only(s) == 1);
+    assert_eq!(seen, vec!["!Replaced", "1:3:three"]);
+    thread::sleep(Duration::from_millis(200));
+    assert!(
+        t.rx.try_iter().all(|e| !matches!(e, TailEvent::Lines(_))),
+        "nothing twice"
+    );
+}
+
+#[test]
+fn an_atomic_replace_with_other_content_is_a_rotation() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("e.jsonl");
+    fs::write(&p, "one\ntwo\n").unwrap();
+    let t = start(&p, true);
+    collect_until(&t, |s| s.len() == 2);
+    let tmp = dir.path().join("e.jsonl.tmp");
+    fs::write(&tmp, "uno\n").unwrap();
+    fs::rename(&tmp, &p).unwrap();
+    assert_eq!(
+        collect_until(&t, |s| s.len() == 2),
+        vec!["!Rotated", "1:1:uno"]
+    );
+}
