@@ -186,9 +186,6 @@ struct Open {
     fingerprint: Option<(u64, Vec<u8>)>,
 }
 
-/// Bytes compared to notice a file rewritten in place.
-const FINGERPRINT: u64 = 64;
-
 /// Files longer than this are not compared when the path names a new file: it is taken as new.
 const MAX_COMPARE: u64 = 64 << 20;
 
@@ -198,13 +195,18 @@ impl Open {
         self.reader.position().offset + self.reader.pending_bytes()
     }
 
+    /// Remembers the bytes just read, as the reader saw them: a rewrite that lands between
+    /// reading and remembering cannot slip by.
     fn remember_fingerprint(&mut self) {
-        let end = self.consumed();
-        let start = end.saturating_sub(FINGERPRINT);
-        let mut buf = vec![0; (end - start) as usize];
-        self.fingerprint = read_exact_at(&self.file, &mut buf, start)
-            .ok()
-            .map(|()| (start, buf));
+        let recent = self.reader.recent();
+        let start = self.consumed() - recent.len() as u64;
+        if self
+            .fingerprint
+            .as_ref()
+            .is_none_or(|(s, b)| *s != start || b != recent)
+        {
+            self.fingerprint = Some((start, recent.to_vec()));
+        }
     }
 
     /// True when the bytes last read are no longer what the file holds there.

@@ -33,7 +33,12 @@ pub struct LineReader<R> {
     next: LinePos,
     /// Length of the line being read so far, including bytes not kept because it is too long.
     partial: u64,
+    /// The last bytes consumed (at most `RECENT`), as they were in the input.
+    recent: Vec<u8>,
 }
+
+/// How many of the last bytes consumed the reader remembers.
+pub const RECENT: usize = 64;
 
 impl<R: BufRead> LineReader<R> {
     pub fn new(inner: R, max: usize, at_eof: AtEof) -> Self {
@@ -47,7 +52,13 @@ impl<R: BufRead> LineReader<R> {
                 offset: 0,
             },
             partial: 0,
+            recent: Vec::with_capacity(RECENT * 2),
         }
+    }
+
+    /// The last bytes consumed from the input (at most `RECENT`), a held partial line included.
+    pub fn recent(&self) -> &[u8] {
+        &self.recent
     }
 
     /// Starts numbering at `pos`, for a reader opened part-way into a file.
@@ -97,7 +108,13 @@ impl<R: BufRead> LineReader<R> {
                 self.buf = Vec::new();
             }
             self.partial += chunk_len as u64;
-            self.inner.consume(chunk_len + usize::from(found));
+            let used = chunk_len + usize::from(found);
+            let tail = &avail[used.saturating_sub(RECENT)..used];
+            self.recent.extend_from_slice(tail);
+            if self.recent.len() > RECENT {
+                self.recent.drain(..self.recent.len() - RECENT);
+            }
+            self.inner.consume(used);
             if found {
                 break true;
             }
