@@ -234,6 +234,7 @@ impl Field {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct ContextFields {
     consent: Option<Span>,
+    device: Option<Span>,
     advertising_id: Option<Span>,
 }
 
@@ -381,8 +382,12 @@ impl Doc {
         let doc = match parse_object(&text, whole) {
             Ok(d) => d,
             // Skipping a value reports some errors less clearly ("key must be a string" for
-            // a trailing comma); a full parse of the broken line, which is rare, says it better.
-            Err(ParseError::Json { .. }) if serde_json::from_str::<Value>(&text).is_err() => {
+            // a trailing comma); a full parse of the broken line, which is rare, says it better,
+            // unless it stops at its depth limit first.
+            Err(ParseError::Json { .. })
+                if serde_json::from_str::<Value>(&text)
+                    .is_err_and(|e| !e.to_string().starts_with("recursion limit")) =>
+            {
                 return Err(serde_json::from_str::<Value>(&text).unwrap_err().into());
             }
             Err(e) => return Err(e),
@@ -543,6 +548,11 @@ impl Doc {
 
     pub fn consent_version(&self) -> Option<Raw<'_>> {
         self.consent.as_ref()?.version.map(|s| self.raw(s))
+    }
+
+    /// `context.device`, whatever its type.
+    pub fn device(&self) -> Option<Raw<'_>> {
+        self.context.as_ref()?.device.map(|s| self.raw(s))
     }
 
     pub fn advertising_id(&self) -> Option<Raw<'_>> {
@@ -817,13 +827,12 @@ fn parse_context(text: &str, part: &str) -> Result<Option<ContextFields>, ParseE
         return Ok(None);
     }
     let mut ctx = ContextFields::default();
-    let mut device = None;
     visit_members(text, part, |k, span| match k.as_str() {
         "consent" => ctx.consent = span,
-        "device" => device = span,
+        "device" => ctx.device = span,
         _ => {}
     })?;
-    if let Some(d) = device {
+    if let Some(d) = ctx.device {
         let part = &text[d.start as usize..d.end as usize];
         if is_object(part) {
             visit_members(text, part, |k, span| {

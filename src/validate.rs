@@ -84,6 +84,7 @@ codes! {
     TimestampInvalid = "timestamp_invalid", Warning, "A timestamp that is not RFC 3339.";
     ConsentMissing = "consent_missing", Warning, "An event without consent from a user whose profile holds consent.";
     ConsentChangedWithoutPreferenceEvent = "consent_changed_without_preference_event", Warning, "Preferences changed on an ordinary event, with no Consent Preference Updated event recording the change first.";
+    WrongType = "wrong_type", Warning, "A field the rules read has a type they cannot use, so it is ignored.";
 }
 
 /// One thing validation found, with the JSON path it concerns.
@@ -156,6 +157,7 @@ pub fn validate(record: &Record, ws: &Workspace) -> Vec<Finding> {
     check_type_and_ids(ev, &mut out);
     check_consent(ev, ws, &mut out);
     check_device(ev, &mut out);
+    check_shapes(ev, &mut out);
     check_message_id_and_timestamps(ev, &mut out);
     out
 }
@@ -181,11 +183,13 @@ fn check_type_and_ids(ev: &Doc, out: &mut Vec<Finding>) {
             }
         }
     } else if ev.user_id().is_none() && ev.anonymous_id().is_none() {
-        out.push(Finding::new(
-            Code::IdRequired,
-            Code::IdRequired.about(),
-            Some("userId".into()),
-        ));
+        let mut msg = Code::IdRequired.about().to_owned();
+        for f in [Field::UserId, Field::AnonymousId] {
+            if let Some(v) = ev.get(f).filter(|v| v.as_str().is_none()) {
+                let _ = write!(msg, "; {} is {}, not a string", f.key(), v.type_of());
+            }
+        }
+        out.push(Finding::new(Code::IdRequired, msg, Some("userId".into())));
     }
     if kind == Some(Kind::Track) {
         match ev.event_name() {
@@ -202,11 +206,13 @@ fn check_type_and_ids(ev: &Doc, out: &mut Vec<Finding>) {
                     ));
                 }
             }
-            _ => out.push(Finding::new(
-                Code::EventRequired,
-                Code::EventRequired.about(),
-                Some("event".into()),
-            )),
+            _ => {
+                let mut msg = Code::EventRequired.about().to_owned();
+                if let Some(v) = ev.get(Field::Event).filter(|v| v.as_str().is_none()) {
+                    let _ = write!(msg, "; event is {}, not a string", v.type_of());
+                }
+                out.push(Finding::new(Code::EventRequired, msg, Some("event".into())));
+            }
         }
     }
 }
@@ -302,6 +308,58 @@ fn check_device(ev: &Doc, out: &mut Vec<Finding>) {
         let msg = format!("advertisingId must be a string (found {})", v.type_of());
         let path = Some("context.device.advertisingId".into());
         out.push(Finding::new(Code::AdvertisingIdShouldBeString, msg, path));
+    }
+}
+
+/// Objects the rules read that are something else: each is ignored, which is rarely what the
+/// sender meant.
+fn check_shapes(ev: &Doc, out: &mut Vec<Finding>) {
+    let wrong = |path: &str, v: &Raw<'_>, effect: &str| {
+        Finding::new(
+            Code::WrongType,
+            format!("{path} must be an object, found {}; {effect}", v.type_of()),
+            Some(path.to_owned()),
+        )
+    };
+    if let Some(v) = ev
+        .get(Field::Context)
+        .filter(|v| !matches!(v, Raw::Object(_)))
+    {
+        out.push(wrong(
+            "context",
+            &v,
+            "it is ignored, so consent is not enforced",
+        ));
+    }
+    if let Some(v) = ev.consent().filter(|v| !matches!(v, Raw::Object(_))) {
+        out.push(wrong(
+            "context.consent",
+            &v,
+            "consent is not enforced for this event",
+        ));
+    }
+    if let Some(v) = ev.device().filter(|v| !matches!(v, Raw::Object(_))) {
+        out.push(wrong("context.device", &v, "it is ignored"));
+    }
+    match ev.get(Field::Integrations) {
+        Some(Raw::Object(_)) => {
+            for (name, v) in ev.integrations().iter().flat_map(|m| m.iter()) {
+                if !matches!(v, Raw::Bool(_) | Raw::Object(_)) {
+                    let path = join_path("integrations", &name);
+                    out.push(Finding::new(
+                        Code::WrongType,
+                        format!(
+                            "{} is {}: only true, false or the destination's options mean anything here",
+                            printable(&path),
+                            shown(&v)
+                        ),
+                        Some(path),
+                    ));
+                }
+            }
+        }
+        Some(v) => out.push(wrong("integrations", &v, "it is ignored")),
+        None => {}
     }
 }
 

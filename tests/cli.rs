@@ -121,8 +121,8 @@ fn every_line_is_one_json_object_with_the_contract_fields() {
         assert_eq!(got, keys);
         assert_eq!(v["routes"].as_array().unwrap().len(), 10);
     }
-    // 47 lines, one batch of 3: 49 records.
-    assert_eq!(out.lines().count(), 49);
+    // 48 lines, one batch of 3: 50 records.
+    assert_eq!(out.lines().count(), 50);
 }
 
 #[test]
@@ -265,7 +265,7 @@ fn check_exits_1_when_anything_is_not_ingested_and_lists_places() {
         out.contains("samples/events.jsonl:32[2]"),
         "batch elements are located by index"
     );
-    assert!(out.ends_with("49 events: 13 not ingested, 14 ingested with warnings\nFAIL: some events are not ingested\n"), "{out}");
+    assert!(out.ends_with("50 events: 13 not ingested, 15 ingested with warnings\nFAIL: some events are not ingested\n"), "{out}");
 }
 
 #[test]
@@ -312,7 +312,7 @@ fn explain_describes_the_events_on_one_line() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
-        "consent-inspector: samples/events.jsonl: no event on line 999 (the last event is on line 47)\n"
+        "consent-inspector: samples/events.jsonl: no event on line 999 (the last event is on line 48)\n"
     );
 }
 

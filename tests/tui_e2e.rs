@@ -134,7 +134,7 @@ fn append(path: &Path, text: &str) {
 fn follows_appended_lines_and_restores_the_terminal_on_quit() {
     let (mut s, events) = Session::start(&[]);
     let first = s.wait_for("Plan Changed");
-    assert!(first.contains("Events 49"), "{first}");
+    assert!(first.contains("Events 50"), "{first}");
     assert!(first.contains("FOLLOWING"), "{first}");
     assert!(s.parser.lock().unwrap().screen().alternate_screen());
 
@@ -143,7 +143,7 @@ fn follows_appended_lines_and_restores_the_terminal_on_quit() {
         "{\"type\":\"track\",\"event\":\"Appended Live\",\"userId\":\"u-zed\",\"messageId\":\"e2e-1\"}\n",
     );
     let after = s.wait_for("Appended Live");
-    assert!(after.contains("Events 50"), "{after}");
+    assert!(after.contains("Events 51"), "{after}");
 
     // Half a line shows nothing until its newline arrives.
     append(
@@ -151,7 +151,7 @@ fn follows_appended_lines_and_restores_the_terminal_on_quit() {
         "{\"type\":\"page\",\"userId\":\"u-zed\",\"messageId\":\"e2e-2\",",
     );
     std::thread::sleep(Duration::from_millis(700));
-    assert!(s.text().contains("Events 50"));
+    assert!(s.text().contains("Events 51"));
     append(&events, "\"name\":\"Second Half\"}\n");
     s.wait_for("page Second Half");
 

@@ -98,6 +98,14 @@ pub fn records_from_line(file: &Arc<str>, pos: LinePos, line: Line<'_>, out: &mu
     }
     let size = bytes.len();
     match std::str::from_utf8(bytes) {
+        // A byte-order mark is skipped at the start of the file only; elsewhere say what it is.
+        Ok(text) if text.starts_with('\u{feff}') => out.push(Record {
+            origin,
+            size,
+            json: Err(RecordError::InvalidJson(
+                "a byte-order mark (U+FEFF) starts this line; JSON allows it only at the start of the file, at column 1".into(),
+            )),
+        }),
         Ok(text) => push_parsed(origin, size, Doc::parse(Arc::from(text)), None, out),
         Err(e) => out.push(Record {
             origin,

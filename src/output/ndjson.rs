@@ -105,31 +105,95 @@ fn json_str(b: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// Writes a JSON value's text compactly. Text with anything but plain ASCII is parsed and
-/// written again, so unsafe characters are escaped.
+/// Nesting written at most (serde_json reads no deeper); a deeper value is written as `null`.
+const MAX_DEPTH: usize = 128;
+
+/// Writes a JSON value's text compactly, so that any JSON reader takes it and no terminal acts
+/// on it: unsafe characters in strings become `\uXXXX`, numbers out of the range of a double
+/// become strings of their digits, and a value nested deeper than `MAX_DEPTH` becomes `null`.
 fn raw_json(b: &mut Vec<u8>, text: &str) {
-    if text.bytes().any(|c| c >= 0x7f) {
-        let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
-        let _ = write_safe_json(&mut *b, &v, false);
-        return;
-    }
-    let mut in_string = false;
-    let mut escaped = false;
-    for &c in text.as_bytes() {
-        if in_string {
-            b.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == b'\\' {
-                escaped = true;
-            } else if c == b'"' {
-                in_string = false;
+    let bytes = text.as_bytes();
+    let start = b.len();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'"' => {
+                i = raw_string(b, text, i);
+                continue;
             }
-        } else if !matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
-            in_string = c == b'"';
-            b.push(c);
+            b'-' | b'0'..=b'9' => {
+                let s = i;
+                while i < bytes.len()
+                    && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                let token = &text[s..i];
+                if token.parse::<f64>().is_ok_and(f64::is_finite) {
+                    b.extend_from_slice(token.as_bytes());
+                } else {
+                    b.push(b'"');
+                    b.extend_from_slice(token.as_bytes());
+                    b.push(b'"');
+                }
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    b.truncate(start);
+                    b.extend_from_slice(b"null");
+                    return;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b' ' | b'\t' | b'\r' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        b.push(c);
+        i += 1;
+    }
+}
+
+/// Copies the JSON string starting at `at` (its opening quote), escaping unsafe characters;
+/// returns where it ends.
+fn raw_string(b: &mut Vec<u8>, text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    b.push(b'"');
+    let mut i = at + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => {
+                let end = (i + 2).min(bytes.len());
+                b.extend_from_slice(&bytes[i..end]);
+                i = end;
+            }
+            b'"' => {
+                b.push(b'"');
+                return i + 1;
+            }
+            c if c < 0x7f => {
+                b.push(c);
+                i += 1;
+            }
+            _ => {
+                let ch = text[i..].chars().next().unwrap_or('\u{fffd}');
+                if is_unsafe(ch) {
+                    b.extend_from_slice(format!("\\u{:04x}", ch as u32).as_bytes());
+                } else {
+                    let mut utf8 = [0u8; 4];
+                    b.extend_from_slice(ch.encode_utf8(&mut utf8).as_bytes());
+                }
+                i += ch.len_utf8();
+            }
         }
     }
+    i
 }
 
 fn value(b: &mut Vec<u8>, v: Option<Raw<'_>>) {
@@ -256,5 +320,11 @@ mod tests {
         let mut b = Vec::new();
         json_str(&mut b, "a\u{7f}\"b");
         assert_eq!(String::from_utf8(b).unwrap(), r#""a\u007f\"b""#);
+        let mut b = Vec::new();
+        raw_json(&mut b, &format!("{}{}", "[".repeat(129), "]".repeat(129)));
+        assert_eq!(b, b"null");
+        let mut b = Vec::new();
+        raw_json(&mut b, &format!("{}{}", "[".repeat(128), "]".repeat(128)));
+        assert_eq!(b.len(), 256);
     }
 }

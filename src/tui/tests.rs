@@ -173,7 +173,7 @@ fn filters_count_and_toggle() {
     a.update(Action::Filter(FilterKey::NotIngested));
     assert_eq!(a.filter, Filter::All, "the same key again clears it");
     a.update(Action::Filter(FilterKey::Warnings));
-    assert_eq!(count(&a), 14);
+    assert_eq!(count(&a), 15);
     a.update(Action::Filter(FilterKey::Blocked));
     assert_eq!(
         count(&a),
@@ -361,17 +361,17 @@ fn max_events_keeps_the_newest_and_says_so() {
     );
     a.sync();
     let s = store.read().unwrap();
-    assert_eq!((s.len(), s.evicted(), s.counts.events), (10, 39, 49));
+    assert_eq!((s.len(), s.evicted(), s.counts.events), (10, 40, 50));
     let lines: Vec<u64> = (0..a.len(&s))
         .map(|p| s.row(a.row_at(p)).unwrap().line())
         .collect();
-    assert_eq!(lines, vec![38, 39, 40, 41, 42, 43, 44, 45, 46, 47]);
+    assert_eq!(lines, vec![39, 40, 41, 42, 43, 44, 45, 46, 47, 48]);
     // Users still cover every event seen.
     assert_eq!(s.engine.profiles().len(), 5);
     drop(s);
     let screen = render(&a);
     assert!(
-        screen.contains("39 older events left the view (--max-events 10)"),
+        screen.contains("40 older events left the view (--max-events 10)"),
         "{screen}"
     );
 }
