@@ -43,6 +43,101 @@ pub fn element_offsets(text: &[u8], path: &[Step<'_>]) -> Option<Vec<usize>> {
     s.elements()
 }
 
+/// The path (`destinations[2].categories[0]`) of the innermost value, or member key, at
+/// `offset` in `text`; empty at the top level. Meant for text that may be broken: it reads
+/// only as far as `offset`.
+pub fn path_at(text: &[u8], offset: usize) -> String {
+    enum Frame {
+        Object {
+            key: Option<String>,
+            after_colon: bool,
+        },
+        Array {
+            index: usize,
+        },
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    let end = offset.min(text.len());
+    while i < end {
+        match text[i] {
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                after_colon: false,
+            }),
+            b'[' => stack.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b':' => {
+                if let Some(Frame::Object { after_colon, .. }) = stack.last_mut() {
+                    *after_colon = true;
+                }
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { key, after_colon }) => {
+                    *key = None;
+                    *after_colon = false;
+                }
+                Some(Frame::Array { index }) => *index += 1,
+                None => {}
+            },
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < text.len() && text[i] != b'"' {
+                    i += if text[i] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object {
+                    key,
+                    after_colon: false,
+                }) = stack.last_mut()
+                {
+                    let raw = &text[start..(i + 1).min(text.len())];
+                    *key = Some(serde_json::from_slice::<String>(raw).unwrap_or_else(|_| {
+                        String::from_utf8_lossy(&raw[1..raw.len().saturating_sub(1)]).into_owned()
+                    }));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // At an object's closing brace (serde_json's place for "missing field"), the error is the
+    // object's, not its last member's.
+    if text.get(end) == Some(&b'}') {
+        if let Some(Frame::Object { key, .. }) = stack.last_mut() {
+            *key = None;
+        }
+    }
+    let mut path = String::new();
+    for f in &stack {
+        match f {
+            Frame::Object { key: Some(k), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Frame::Object { key: None, .. } => {}
+            Frame::Array { index } => path.push_str(&format!("[{index}]")),
+        }
+    }
+    path
+}
+
+/// The byte offset of a 1-based line and column (as serde_json reports them).
+pub fn offset_of(text: &[u8], line: usize, column: usize) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        memchr::memchr_iter(b'\n', text)
+            .nth(line - 2)
+            .map_or(text.len(), |nl| nl + 1)
+    };
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
 struct Scanner<'a> {
     b: &'a [u8],
     i: usize,
@@ -210,6 +305,23 @@ mod tests {
         let offs = element_offsets(DOC.as_bytes(), &[Step::Key("a"), Step::Key("x")]).unwrap();
         let firsts: Vec<char> = offs.iter().map(|&o| DOC.as_bytes()[o] as char).collect();
         assert_eq!(firsts, vec!['1', '{', '3']);
+    }
+
+    #[test]
+    fn paths_at_offsets() {
+        let t = br#"{"categories": [{"id": "C1"}, {"id": 5, "x": [1, 2]}], "d": {}}"#;
+        let at = |needle: &str| {
+            let i = t
+                .windows(needle.len())
+                .position(|w| w == needle.as_bytes())
+                .unwrap();
+            path_at(t, i)
+        };
+        assert_eq!(at("5,"), "categories[1].id");
+        assert_eq!(at("2]"), "categories[1].x[1]");
+        assert_eq!(at("\"C1\""), "categories[0].id");
+        assert_eq!(path_at(t, 0), "");
+        assert_eq!(offset_of(b"ab\ncd", 2, 2), 4);
     }
 
     #[test]

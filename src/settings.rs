@@ -180,11 +180,21 @@ impl Workspace {
         };
         let serde_error = |e: serde_json::Error| {
             let msg = e.to_string();
-            let bare = msg
-                .rfind(" at line ")
-                .map_or(&msg[..], |i| &msg[..i])
-                .to_owned();
-            invalid(e.line().max(1), e.column().max(1), bare)
+            let bare = msg.rfind(" at line ").map_or(&msg[..], |i| &msg[..i]);
+            // Name the field: serde_json says what is wrong and where, not in which field. A
+            // syntax error has no field to name.
+            let path = if e.is_data() {
+                let at = crate::locate::offset_of(text, e.line(), e.column());
+                crate::locate::path_at(text, at)
+            } else {
+                String::new()
+            };
+            let problem = if path.is_empty() {
+                bare.to_owned()
+            } else {
+                format!("{}: {bare}", printable(&path))
+            };
+            invalid(e.line().max(1), e.column().max(1), problem)
         };
         let value: Value = serde_json::from_slice(text).map_err(serde_error)?;
         let Value::Object(top) = &value else {

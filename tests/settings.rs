@@ -81,11 +81,11 @@ fn errors_name_the_file_the_place_and_the_problem() {
         ),
         (
             "{\"categories\": [{\"id\": \"C1\", \"enabeld\": false}]}",
-            "ws.json:1:38: unknown field `enabeld`, expected one of `id`, `name`, `enabled`",
+            "ws.json:1:38: categories[0].enabeld: unknown field `enabeld`, expected one of `id`, `name`, `enabled`",
         ),
         (
             "{\"categories\": [{\"name\": \"x\"}]}",
-            "ws.json:1:29: missing field `id`",
+            "ws.json:1:29: categories[0]: missing field `id`",
         ),
         (
             "{\"categories\": [], \"destinations\": [{\"name\": \"A\"}, {\"name\": \"A\"}]}",
@@ -112,6 +112,72 @@ fn errors_name_the_file_the_place_and_the_problem() {
     for (text, expected) in cases {
         assert_eq!(err(text), expected, "{text}");
     }
+}
+
+#[test]
+fn every_wrong_type_names_the_field() {
+    let cases = [
+        (
+            "{\"categories\": {}}",
+            "ws.json:1:15: categories: invalid type: map, expected a sequence",
+        ),
+        (
+            "{\"categories\": [{\"id\": 5}]}",
+            "ws.json:1:24: categories[0].id: invalid type: integer `5`, expected a string",
+        ),
+        (
+            "{\"categories\": [{\"id\": \"C1\", \"name\": []}]}",
+            "ws.json:1:37: categories[0].name: invalid type: sequence, expected a string",
+        ),
+        (
+            "{\"categories\": [{\"id\": \"C1\", \"enabled\": \"no\"}]}",
+            "ws.json:1:44: categories[0].enabled: invalid type: string \"no\", expected a boolean",
+        ),
+        (
+            "{\"categories\": [7]}",
+            "ws.json:1:17: categories[0]: invalid type: integer `7`, expected struct OwnCategory",
+        ),
+        (
+            "{\"categories\": [], \"destinations\": {\"a\": 1}}",
+            "ws.json:1:35: destinations: invalid type: map, expected a sequence",
+        ),
+        (
+            "{\"categories\": [], \"destinations\": [{\"name\": true}]}",
+            "ws.json:1:49: destinations[0].name: invalid type: boolean `true`, expected a string",
+        ),
+        (
+            "{\"categories\": [], \"destinations\": [{\"name\": \"A\", \"categories\": \"C1\"}]}",
+            "ws.json:1:68: destinations[0].categories: invalid type: string \"C1\", expected a sequence",
+        ),
+        (
+            "{\"categories\": [], \"destinations\": [{\"name\": \"A\", \"categories\": [1]}]}",
+            "ws.json:1:66: destinations[0].categories[0]: invalid type: integer `1`, expected a string",
+        ),
+        (
+            "{\"categories\": [], \"destinations\": [{\"name\": \"A\", \"kind\": 3}]}",
+            "ws.json:1:59: destinations[0].kind: invalid type: integer `3`, expected a string",
+        ),
+        (
+            "{\"integrations\": []}",
+            "ws.json:1:17: integrations: invalid type: sequence, expected a map",
+        ),
+        (
+            "{\"integrations\": {}, \"consentSettings\": {\"allCategories\": \"C1\"}}",
+            "ws.json:1:62: consentSettings.allCategories: invalid type: string \"C1\", expected a sequence",
+        ),
+        (
+            "{\"integrations\": {}, \"consentSettings\": {\"allCategories\": [1]}}",
+            "ws.json:1:60: consentSettings.allCategories[0]: invalid type: integer `1`, expected a string",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (text, expected) in cases {
+        let got = err(text);
+        if got != expected {
+            wrong.push(format!("{text}\n  got:  {got}\n  want: {expected}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]
