@@ -130,6 +130,31 @@ fn cases() -> Vec<(&'static str, String, Option<&'static str>)> {
             r#"{"type":"page","userId":"u","messageId":"m","timestamp":1700000000}"#.into(),
             Some("timestamp"),
         ),
+        (
+            "wrong_type",
+            line(r#""type":"page","context":"yes""#),
+            Some("context"),
+        ),
+        (
+            "wrong_type",
+            line(r#""type":"page","context":{"consent":[true]}"#),
+            Some("context.consent"),
+        ),
+        (
+            "wrong_type",
+            line(r#""type":"page","context":{"device":"phone"}"#),
+            Some("context.device"),
+        ),
+        (
+            "wrong_type",
+            line(r#""type":"page","integrations":["Braze"]"#),
+            Some("integrations"),
+        ),
+        (
+            "wrong_type",
+            line(r#""type":"page","integrations":{"Braze":"off"}"#),
+            Some("integrations.Braze"),
+        ),
     ]
 }
 
