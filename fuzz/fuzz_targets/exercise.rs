@@ -1,0 +1,51 @@
+#![allow(dead_code)] // each fuzz target uses one of these
+//! What the fuzz targets run, shared with the regression test that replays what they found.
+
+use std::io::Cursor;
+use std::sync::{Arc, OnceLock};
+
+use consent_inspector::engine::Engine;
+use consent_inspector::input::Records;
+use consent_inspector::settings::Workspace;
+
+fn workspace() -> Arc<Workspace> {
+    static WS: OnceLock<Arc<Workspace>> = OnceLock::new();
+    WS.get_or_init(|| {
+        let text = include_str!("../../samples/consent-settings.json");
+        Arc::new(Workspace::from_slice("samples/consent-settings.json", text.as_bytes()).unwrap())
+    })
+    .clone()
+}
+
+/// Reads `data` as an input file (JSON Lines, batches, or a HAR capture), validates, routes and
+/// explains every record. Panics only on a broken promise: every line is accounted for, every
+/// event gets one route per destination, no explanation carries a raw control character.
+pub fn records(data: &[u8]) {
+    let ws = workspace();
+    let mut engine = Engine::new(ws.clone());
+    let Ok(records) = Records::from_reader("fuzz.jsonl", Box::new(Cursor::new(data.to_vec()))) else {
+        return;
+    };
+    let mut last_line = 0;
+    for r in records {
+        let Ok(r) = r else { return };
+        assert!(r.origin.line >= last_line, "records in line order");
+        last_line = r.origin.line;
+        let o = engine.ingest(r);
+        assert_eq!(o.routes.len(), ws.destinations.len());
+        for line in consent_inspector::explain::explain(&ws, engine.profiles(), &o) {
+            assert!(!line.chars().any(consent_inspector::text::is_unsafe), "raw control character in {line:?}");
+        }
+        if let Some(ev) = o.event() {
+            let _ = ev.to_value();
+        }
+    }
+}
+
+/// Parses `data` as workspace settings: an error or a workspace, never a panic.
+pub fn settings(data: &[u8]) {
+    if let Err(e) = Workspace::from_slice("fuzz.json", data) {
+        let shown = e.to_string();
+        assert!(!shown.chars().any(consent_inspector::text::is_unsafe), "raw control character in {shown:?}");
+    }
+}
