@@ -396,82 +396,27 @@ impl Follower<'_> {
 
     /// Goes on in `new`, which holds everything read so far, from where reading stopped.
     fn continue_in(&mut self, new: File, sink: &mut impl FnMut(TailEvent) -> bool) -> bool {
-        use std::io::{Seek, SeekFrom};
         let Some(old) = self.current.take() else {
             return true;
         };
-        let pos = old.reader.position();
-        let opened = (|| -> io::Result<_> {
-            let id = file_id(&new.metadata()?);
-            let mut reader_file = new.try_clone()?;
-            reader_file.seek(SeekFrom::Start(pos.offset))?;
-            Ok((id, reader_file))
-        })();
-        let (id, reader_file) = match opened {
-            Ok(x) => x,
-            Err(e) => return sink(TailEvent::Notice(Notice::Error(e.to_string()))),
-        };
-        let file = Arc::new(new);
-        let generation = self.generations.push(Some(file.clone()));
-        let at_eof = if self.opts.follow {
-            AtEof::Hold
-        } else {
-            AtEof::Emit
-        };
-        self.current = Some(Open {
-            reader: LineReader::new(
-                BufReader::with_capacity(1 << 16, reader_file),
-                MAX_LINE_BYTES,
-                at_eof,
-            )
-            .starting_at(pos),
-            file,
-            id,
-            generation,
-            flushed_partial: None,
-            fingerprint: None,
-        });
-        self.removed = false;
+        if let Err(e) = self.start_reading(new, old.reader.position()) {
+            return sink(TailEvent::Notice(Notice::Error(e.to_string())));
+        }
         sink(TailEvent::Notice(Notice::Replaced)) && self.read_available(sink, false)
     }
 
     fn open(&mut self, sink: &mut impl FnMut(TailEvent) -> bool, notice: Option<Notice>) -> bool {
-        let opened = File::open(&self.path).and_then(|f| {
-            let id = file_id(&f.metadata()?);
-            Ok((f, id))
-        });
-        match opened {
+        let start = LinePos {
+            number: 1,
+            offset: 0,
+        };
+        match File::open(&self.path).and_then(|f| self.start_reading(f, start)) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => true,
             Err(e) => sink(TailEvent::Notice(Notice::Error(format!(
                 "{}: {e}",
                 self.path.display()
             )))),
-            Ok((f, id)) => {
-                let file = Arc::new(f);
-                let generation = self.generations.push(Some(file.clone()));
-                let reader_file = match file.try_clone() {
-                    Ok(r) => r,
-                    Err(e) => return sink(TailEvent::Notice(Notice::Error(e.to_string()))),
-                };
-                let at_eof = if self.opts.follow {
-                    AtEof::Hold
-                } else {
-                    AtEof::Emit
-                };
-                self.current = Some(Open {
-                    reader: LineReader::new(
-                        BufReader::with_capacity(1 << 16, reader_file),
-                        MAX_LINE_BYTES,
-                        at_eof,
-                    ),
-                    file,
-                    id,
-                    generation,
-                    flushed_partial: None,
-                    fingerprint: None,
-                });
-                self.removed = false;
-                self.caught_up = false;
+            Ok(()) => {
                 if let Some(n) = notice {
                     if !sink(TailEvent::Notice(n)) {
                         return false;
@@ -480,6 +425,33 @@ impl Follower<'_> {
                 self.read_available(sink, false)
             }
         }
+    }
+
+    /// Makes `file` the current one, as a new generation, read from `pos` on.
+    fn start_reading(&mut self, file: File, pos: LinePos) -> io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        let id = file_id(&file.metadata()?);
+        let mut reader_file = file.try_clone()?;
+        reader_file.seek(SeekFrom::Start(pos.offset))?;
+        let file = Arc::new(file);
+        let generation = self.generations.push(Some(file.clone()));
+        let at_eof = if self.opts.follow {
+            AtEof::Hold
+        } else {
+            AtEof::Emit
+        };
+        let reader = BufReader::with_capacity(1 << 16, reader_file);
+        self.current = Some(Open {
+            reader: LineReader::new(reader, MAX_LINE_BYTES, at_eof).starting_at(pos),
+            file,
+            id,
+            generation,
+            flushed_partial: None,
+            fingerprint: None,
+        });
+        self.removed = false;
+        self.caught_up = false;
+        Ok(())
     }
 
     /// Sends every complete line now in the file. `final_read`: the file will not grow (it was

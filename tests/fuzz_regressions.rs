@@ -6,7 +6,11 @@ mod exercise;
 
 fn files(dir: &str) -> Vec<std::path::PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir(dir)
-        .map(|d| d.map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect())
+        .map(|d| {
+            d.map(|e| e.unwrap().path())
+                .filter(|p| p.is_file())
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
@@ -15,11 +19,17 @@ fn files(dir: &str) -> Vec<std::path::PathBuf> {
 #[test]
 fn inputs_found_by_fuzzing_and_the_corpus_still_pass() {
     let mut replayed = 0;
-    for f in files("tests/fuzz/records").into_iter().chain(files("tests/corpus")) {
+    for f in files("tests/fuzz/records")
+        .into_iter()
+        .chain(files("tests/corpus"))
+    {
         exercise::records(&std::fs::read(&f).unwrap());
         replayed += 1;
     }
-    for f in files("tests/fuzz/settings").into_iter().chain(files("samples")) {
+    for f in files("tests/fuzz/settings")
+        .into_iter()
+        .chain(files("samples"))
+    {
         exercise::settings(&std::fs::read(&f).unwrap());
         replayed += 1;
     }

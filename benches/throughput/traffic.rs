@@ -5,22 +5,8 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed | 1)
-    }
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+// The demo's generator: variety, not cryptographic randomness.
+use crate::tui::demo::Rng;
 
 const USERS: u64 = 10_000;
 const EVENTS: [&str; 10] = [

@@ -23,7 +23,8 @@ fn workspace() -> Arc<Workspace> {
 pub fn records(data: &[u8]) {
     let ws = workspace();
     let mut engine = Engine::new(ws.clone());
-    let Ok(records) = Records::from_reader("fuzz.jsonl", Box::new(Cursor::new(data.to_vec()))) else {
+    let Ok(records) = Records::from_reader("fuzz.jsonl", Box::new(Cursor::new(data.to_vec())))
+    else {
         return;
     };
     let mut last_line = 0;
@@ -34,7 +35,10 @@ pub fn records(data: &[u8]) {
         let o = engine.ingest(r);
         assert_eq!(o.routes.len(), ws.destinations.len());
         for line in consent_inspector::explain::explain(&ws, engine.profiles(), &o) {
-            assert!(!line.chars().any(consent_inspector::text::is_unsafe), "raw control character in {line:?}");
+            assert!(
+                !line.chars().any(consent_inspector::text::is_unsafe),
+                "raw control character in {line:?}"
+            );
         }
         if let Some(ev) = o.event() {
             let _ = ev.to_value();
@@ -46,6 +50,9 @@ pub fn records(data: &[u8]) {
 pub fn settings(data: &[u8]) {
     if let Err(e) = Workspace::from_slice("fuzz.json", data) {
         let shown = e.to_string();
-        assert!(!shown.chars().any(consent_inspector::text::is_unsafe), "raw control character in {shown:?}");
+        assert!(
+            !shown.chars().any(consent_inspector::text::is_unsafe),
+            "raw control character in {shown:?}"
+        );
     }
 }

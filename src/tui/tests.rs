@@ -15,6 +15,10 @@ use super::ui::{self, Theme};
 
 /// The sample events read once into a store, as the UI would read them.
 fn loaded(events: &Path) -> Shared {
+    loaded_keeping(events, super::store::MAX_EVENTS)
+}
+
+fn loaded_keeping(events: &Path, max_events: usize) -> Shared {
     let ws = Arc::new(
         consent_inspector::settings::Workspace::load(Path::new("samples/consent-settings.json"))
             .unwrap(),
@@ -23,7 +27,7 @@ fn loaded(events: &Path) -> Shared {
         ws,
         "samples/events.jsonl".into(),
         false,
-        super::store::MAX_EVENTS,
+        max_events,
     )));
     let dirty = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
@@ -332,25 +336,7 @@ fn hostile_strings_are_escaped_in_every_pane() {
 
 #[test]
 fn max_events_keeps_the_newest_and_says_so() {
-    let ws = Arc::new(
-        consent_inspector::settings::Workspace::load(Path::new("samples/consent-settings.json"))
-            .unwrap(),
-    );
-    let store = Arc::new(RwLock::new(Store::new(
-        ws,
-        "samples/events.jsonl".into(),
-        false,
-        10,
-    )));
-    spawn_reader(
-        "samples/events.jsonl".into(),
-        false,
-        store.clone(),
-        Arc::new(AtomicBool::new(false)),
-        Arc::new(AtomicBool::new(false)),
-    )
-    .join()
-    .unwrap();
+    let store = loaded_keeping(Path::new("samples/events.jsonl"), 10);
     // Wide enough for the whole status bar.
     let mut a = App::new(
         store.clone(),
