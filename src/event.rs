@@ -357,7 +357,8 @@ impl From<serde_json::Error> for ParseError {
             None => &msg,
         };
         ParseError::Json {
-            message: bare.to_owned(),
+            // serde_json may quote the input it did not expect: show it like any untrusted text.
+            message: crate::text::printable(bare).into_owned(),
             line: e.line(),
             column: e.column(),
         }

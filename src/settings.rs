@@ -189,8 +189,11 @@ impl Workspace {
             } else {
                 String::new()
             };
+            // serde_json quotes the text it did not expect (an unknown key, a string): it is
+            // the file's text, so it is shown like any other untrusted string.
+            let bare = printable(bare);
             let problem = if path.is_empty() {
-                bare.to_owned()
+                bare.into_owned()
             } else {
                 format!("{}: {bare}", printable(&path))
             };

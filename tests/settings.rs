@@ -213,3 +213,11 @@ fn too_many_categories_is_an_error() {
         err(&text)
     );
 }
+
+#[test]
+fn text_from_the_file_in_an_error_is_shown_inertly() {
+    // Found by fuzzing: serde_json quotes an unknown key as it is.
+    let e = err(r#"{"categories": [], "x\u001b[2J\u007f": 1}"#);
+    assert!(e.contains("unknown field `x\\e[2J\\u{7f}`"), "{e}");
+    assert!(!e.chars().any(consent_inspector::text::is_unsafe), "{e}");
+}
