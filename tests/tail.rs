@@ -183,6 +183,16 @@ fn without_follow_the_file_is_read_once_including_a_partial_last_line() {
     assert_eq!(seen, vec!["0:1:a", "0:2:b"]);
 }
 
+/// Nothing more is read (no line twice): waits a little, then looks.
+fn assert_no_more_lines(t: &Tail) {
+    thread::sleep(Duration::from_millis(200));
+    let more: Vec<TailEvent> =
+        t.rx.try_iter()
+            .filter(|e| matches!(e, TailEvent::Lines(_)))
+            .collect();
+    assert!(more.is_empty(), "read again: {more:?}");
+}
+
 /// Lines only, in order, without notices.
 fn lines_of(seen: &[String]) -> Vec<&str> {
     seen.iter()
@@ -207,11 +217,7 @@ fn many_small_writes_make_whole_lines() {
         lines_of(&seen),
         vec!["0:1:{\"a\":1}", "0:2:{\"b\":22}", "0:3:{\"c\":333}"]
     );
-    thread::sleep(Duration::from_millis(200));
-    assert!(
-        t.rx.try_iter().all(|e| !matches!(e, TailEvent::Lines(_))),
-        "nothing twice"
-    );
+    assert_no_more_lines(&t);
 }
 
 #[test]
@@ -247,11 +253,7 @@ fn copy_truncate_rotation_reads_only_the_new_lines() {
     append(&p, "three\n");
     let seen = collect_until(&t, |s| lines_only(s) == 1);
     assert_eq!(seen, vec!["!Truncated", "1:1:three"]);
-    thread::sleep(Duration::from_millis(200));
-    assert!(
-        t.rx.try_iter().all(|e| !matches!(e, TailEvent::Lines(_))),
-        "nothing twice"
-    );
+    assert_no_more_lines(&t);
 }
 
 #[test]
@@ -283,11 +285,7 @@ fn an_atomic_replace_that_keeps_the_old_lines_reads_only_what_is_new() {
     fs::rename(&tmp, &p).unwrap();
     let seen = collect_until(&t, |s| lines_only(s) == 1);
     assert_eq!(seen, vec!["!Replaced", "1:3:three"]);
-    thread::sleep(Duration::from_millis(200));
-    assert!(
-        t.rx.try_iter().all(|e| !matches!(e, TailEvent::Lines(_))),
-        "nothing twice"
-    );
+    assert_no_more_lines(&t);
 }
 
 #[test]

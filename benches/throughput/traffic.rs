@@ -6,21 +6,9 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 // The demo's generator: variety, not cryptographic randomness.
-use crate::tui::demo::Rng;
+use crate::tui::demo::{EVENTS, Rng};
 
 const USERS: u64 = 10_000;
-const EVENTS: [&str; 10] = [
-    "Product Viewed",
-    "Product Added",
-    "Cart Viewed",
-    "Checkout Started",
-    "Order Completed",
-    "Coupon Applied",
-    "Video Played",
-    "Search Performed",
-    "Signed In",
-    "Newsletter Signup",
-];
 const CPU: &str = "Segment Consent Preference Updated";
 
 fn prefs(rng: &mut Rng, user: u64, out: &mut String) {

@@ -55,7 +55,8 @@ struct Person {
 }
 
 const IDS: [&str; 5] = ["C0001", "C0002", "C0003", "C0004", "C0005"];
-const EVENTS: [&str; 8] = [
+/// Track event names, shared with the benchmark's traffic.
+pub const EVENTS: [&str; 8] = [
     "Product Viewed",
     "Product Added",
     "Cart Viewed",
