@@ -31,7 +31,8 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(Fatal(msg)) => {
-            eprintln!("consent-inspector: {msg}");
+            // Not eprintln!: it panics when stderr is gone (a terminal that hung up).
+            let _ = writeln!(io::stderr(), "consent-inspector: {msg}");
             ExitCode::from(2)
         }
     }

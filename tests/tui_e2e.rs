@@ -188,3 +188,40 @@ fn a_panic_restores_the_terminal_and_says_what_happened() {
         "the panic message is printed on the main screen: {after:?}"
     );
 }
+
+#[test]
+fn closing_the_terminal_ends_the_program() {
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 30,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_consent-inspector"));
+    cmd.arg("samples/events.jsonl");
+    cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+    cmd.env("TERM", "xterm-256color");
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 8192];
+    while !String::from_utf8_lossy(&seen).contains("FOLLOWING") {
+        let n = reader.read(&mut buf).unwrap();
+        assert!(n > 0, "the UI never drew");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    // The window closes: both ends of the master go away.
+    drop(reader);
+    drop(pty.master);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "still running after its terminal closed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -5,7 +5,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, mpsc};
 use std::time::Duration;
 
 use ratatui::Terminal;
@@ -122,6 +122,8 @@ pub fn run(opts: Options) -> Result<(), String> {
         // A deliberate panic after the first frame, for the test that the terminal is given
         // back even then.
         let test_panic = std::env::var_os("CONSENT_INSPECTOR_TEST_PANIC").is_some();
+        let mut last_check = std::time::Instant::now();
+        let input = spawn_input();
         while !app.quit {
             if dirty.swap(false, Ordering::AcqRel) || redraw {
                 app.sync();
@@ -135,24 +137,55 @@ pub fn run(opts: Options) -> Result<(), String> {
             if terminate.load(Ordering::Relaxed) {
                 break;
             }
-            if !event::poll(Duration::from_millis(33))? {
-                continue;
+            // A terminal that hung up (its window closed without a SIGHUP reaching us) no longer
+            // answers for its size: then there is no one to show anything to.
+            if last_check.elapsed() >= Duration::from_millis(500) {
+                last_check = std::time::Instant::now();
+                if ratatui::crossterm::terminal::size().is_err() {
+                    break;
+                }
             }
+            let first = match input.recv_timeout(Duration::from_millis(33)) {
+                Ok(ev) => ev,
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
             // Take every waiting input before drawing again, so a burst costs one frame.
-            loop {
-                if let Some(action) = action_for(event::read()?, &app) {
+            for ev in std::iter::once(first).chain(input.try_iter()) {
+                if let Some(action) = action_for(ev?, &app) {
                     app.update(action);
                     redraw = true;
                 }
-                if app.quit || !event::poll(Duration::ZERO)? {
+                if app.quit {
                     break;
                 }
             }
         }
+        // ratatui's own drop reports a cursor it cannot show with eprintln!, which panics when
+        // the terminal has hung up; the guard shows the cursor anyway.
+        let _ = terminal.show_cursor();
+        std::mem::forget(terminal);
         Ok(())
     })();
     stop.store(true, Ordering::Relaxed);
     result.map_err(|e| format!("terminal error: {e}"))
+}
+
+/// Keys, mouse and resizes, read on a thread of their own. crossterm waits inside its read
+/// without end once the terminal hangs up (it reads end-of-file forever), so the loop must not
+/// wait there: it waits on this channel, with a timeout, and can always stop.
+fn spawn_input() -> mpsc::Receiver<io::Result<Event>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        loop {
+            let ev = event::read();
+            let failed = ev.is_err();
+            if tx.send(ev).is_err() || failed {
+                return;
+            }
+        }
+    });
+    rx
 }
 
 fn action_for(ev: Event, app: &App) -> Option<Action> {

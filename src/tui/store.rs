@@ -5,12 +5,12 @@ use foldhash::HashMap;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, mpsc};
 use std::thread;
 
 use consent_inspector::engine::{Engine, Outcome, Recalled};
 use consent_inspector::event::{Field, Kind};
-use consent_inspector::input::{Origin, records_from_line};
+use consent_inspector::input::{Origin, Record, records_from_line};
 use consent_inspector::profile::IdentityId;
 use consent_inspector::route::{Block, Decision};
 use consent_inspector::settings::Workspace;
@@ -315,12 +315,20 @@ pub fn spawn_reader(
     dirty: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
 ) -> thread::JoinHandle<()> {
+    /// What the reading thread hands the recording thread, in file order.
+    enum Step {
+        Records(Vec<(u32, Record)>),
+        Notice(Notice),
+    }
+    let generations = store
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .generations
+        .clone();
+    // Reading and parsing on one thread, routing and recording on another: a large file is
+    // indexed on both cores. The channel is bounded, so reading cannot run far ahead.
+    let (tx, rx) = mpsc::sync_channel::<Step>(8);
     thread::spawn(move || {
-        let generations = store
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .generations
-            .clone();
         let file: Arc<str> = Arc::from(path.display().to_string());
         let opts = FollowOptions {
             follow: follow_on,
@@ -328,30 +336,37 @@ pub fn spawn_reader(
         };
         let mut records = Vec::new();
         follow(&path, opts, &generations, &stop, |event| {
-            match event {
+            let step = match event {
                 TailEvent::Lines(lines) => {
-                    // Parse outside the lock; the lock is held only to route and record.
                     let mut parsed = Vec::with_capacity(lines.len());
                     for l in &lines {
                         records.clear();
                         records_from_line(&file, l.pos, l.as_line(), &mut records);
                         parsed.extend(records.drain(..).map(|r| (l.generation, r)));
                     }
-                    let mut s = store.write().unwrap_or_else(|e| e.into_inner());
+                    Step::Records(parsed)
+                }
+                TailEvent::Notice(n) => Step::Notice(n),
+            };
+            tx.send(step).is_ok() && !stop.load(Ordering::Relaxed)
+        });
+    });
+    // Ends when the reading thread does (the channel closes).
+    thread::spawn(move || {
+        for step in rx {
+            let mut s = store.write().unwrap_or_else(|e| e.into_inner());
+            match step {
+                Step::Records(parsed) => {
                     for (generation, r) in parsed {
                         let o = s.engine.ingest(r);
                         s.push(generation, o);
                     }
                 }
-                TailEvent::Notice(Notice::CaughtUp) => {
-                    store.write().unwrap_or_else(|e| e.into_inner()).caught_up = true;
-                }
-                TailEvent::Notice(n) => {
-                    store.write().unwrap_or_else(|e| e.into_inner()).notice = Some(n.to_string());
-                }
+                Step::Notice(Notice::CaughtUp) => s.caught_up = true,
+                Step::Notice(n) => s.notice = Some(n.to_string()),
             }
+            drop(s);
             dirty.store(true, Ordering::Release);
-            !stop.load(Ordering::Relaxed)
-        });
+        }
     })
 }
