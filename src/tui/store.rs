@@ -326,12 +326,15 @@ pub fn spawn_reader(
         .generations
         .clone();
     // Reading and parsing on one thread, routing and recording on another: a large file is
-    // indexed on both cores. The channel is bounded, so reading cannot run far ahead.
-    let (tx, rx) = mpsc::sync_channel::<Step>(8);
+    // indexed on both cores. The channel is short, so reading cannot run far ahead and little
+    // memory is in flight.
+    let (tx, rx) = mpsc::sync_channel::<Step>(2);
     thread::spawn(move || {
         let file: Arc<str> = Arc::from(path.display().to_string());
+        // Small batches keep little in flight and the lock short.
         let opts = FollowOptions {
             follow: follow_on,
+            batch: 1024,
             ..FollowOptions::default()
         };
         let mut records = Vec::new();
