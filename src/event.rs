@@ -282,14 +282,6 @@ impl<'a> Members<'a> {
             .map(|e| self.doc.raw(e.value))
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// The object's JSON text, as written.
     pub fn json(&self) -> &'a str {
         self.doc.slice(self.raw)

@@ -47,18 +47,6 @@ pub fn printable(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Like `printable`, for bytes that may not be UTF-8: invalid sequences are shown as `\xNN`.
-pub fn printable_bytes(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.utf8_chunks() {
-        out.push_str(&printable(chunk.valid()));
-        for b in chunk.invalid() {
-            let _ = write!(out, "\\x{b:02x}");
-        }
-    }
-    out
-}
-
 /// Shortens `s` to at most `max` characters, marking the cut with an ellipsis.
 pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     match s.char_indices().nth(max) {
@@ -88,11 +76,6 @@ mod tests {
             "a\\e]52;c;SGVsbG8=\\u{7}b\\e[2Jc\\u{9b}d\\u{202e}e\\u{200b}f\\nx"
         );
         assert!(!shown.chars().any(is_unsafe));
-    }
-
-    #[test]
-    fn invalid_utf8_is_shown_as_hex() {
-        assert_eq!(printable_bytes(b"ok\xff\x1b"), "ok\\xff\\e");
     }
 
     #[test]

@@ -45,12 +45,6 @@ macro_rules! codes {
                 match self { $(Code::$variant => Severity::$sev,)* }
             }
 
-            /// Codes that depend on what came before (other events, the user's profile), so they
-            /// cannot be found again from the event alone.
-            pub fn needs_history(self) -> bool {
-                matches!(self, Code::DuplicateMessageId | Code::ConsentMissing | Code::ConsentChangedWithoutPreferenceEvent)
-            }
-
             /// One sentence on what the code means, for reports and the help screen.
             pub fn about(self) -> &'static str {
                 match self { $(Code::$variant => $about,)* }

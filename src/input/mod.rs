@@ -251,6 +251,7 @@ pub struct ReadAhead {
 pub fn read_ahead(sources: Vec<Records>) -> ReadAhead {
     const CHUNK: usize = 256;
     let (tx, rx) = mpsc::sync_channel(16);
+    let on_failure = tx.clone();
     let reader = thread::Builder::new().name("read-ahead".into());
     let spawned = reader.spawn(move || {
         for source in sources {
@@ -283,12 +284,7 @@ pub fn read_ahead(sources: Vec<Records>) -> ReadAhead {
     });
     if let Err(e) = spawned {
         // No thread to be had: the caller sees the error as its first record.
-        let (tx, rx2) = mpsc::sync_channel(1);
-        let _ = tx.send(Err(e));
-        return ReadAhead {
-            rx: rx2,
-            current: Vec::new().into_iter(),
-        };
+        let _ = on_failure.send(Err(e));
     }
     ReadAhead {
         rx,
