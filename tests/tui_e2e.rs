@@ -27,17 +27,7 @@ impl Session {
             dir.path().join("consent-settings.json"),
         )
         .unwrap();
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 30,
-                cols: 100,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_consent-inspector"));
-        cmd.arg(events.to_str().unwrap());
-        cmd.env("TERM", "xterm-256color");
+        let (pty, mut cmd) = pty_and_command(events.to_str().unwrap());
         cmd.env_remove("NO_COLOR");
         for (k, v) in env {
             cmd.env(k, v);
@@ -125,6 +115,22 @@ impl Session {
     }
 }
 
+/// A 100x30 pseudo-terminal, and the command that runs the binary on `file` in it.
+fn pty_and_command(file: &str) -> (portable_pty::PtyPair, CommandBuilder) {
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 30,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_consent-inspector"));
+    cmd.arg(file);
+    cmd.env("TERM", "xterm-256color");
+    (pty, cmd)
+}
+
 fn append(path: &Path, text: &str) {
     let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
     f.write_all(text.as_bytes()).unwrap();
@@ -191,18 +197,8 @@ fn a_panic_restores_the_terminal_and_says_what_happened() {
 
 #[test]
 fn closing_the_terminal_ends_the_program() {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 30,
-            cols: 100,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_consent-inspector"));
-    cmd.arg("samples/events.jsonl");
+    let (pty, mut cmd) = pty_and_command("samples/events.jsonl");
     cmd.cwd(env!("CARGO_MANIFEST_DIR"));
-    cmd.env("TERM", "xterm-256color");
     let mut child = pty.slave.spawn_command(cmd).unwrap();
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().unwrap();
