@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::event::Doc;
 use crate::input::{Origin, Record};
 use crate::profile::{IdentityId, ProfileWarning, Profiles};
-use crate::route::{Route, route};
+use crate::route::{Admission, Route, route};
 use crate::settings::Workspace;
 use crate::validate::{Code, Finding, Severity, validate};
 
@@ -86,6 +86,81 @@ impl Outcome {
     pub fn blocked(&self) -> usize {
         self.routes.len() - self.delivered()
     }
+
+    /// The first error's code: what Delivery Overview reports for an event it did not ingest.
+    pub fn ingest_code(&self) -> Option<Code> {
+        self.findings
+            .iter()
+            .find(|f| f.severity() == Severity::Error)
+            .map(|f| f.code)
+    }
+
+    /// The discard reason Delivery Overview shows for one of this event's routes.
+    pub fn discard(&self, r: &Route) -> Option<&'static str> {
+        r.discard(self.ingest_code().map(Code::as_str))
+    }
+}
+
+/// Validation, then routing: the steps every view shares, in their order. `duplicate` is
+/// asked only about an ingested event.
+fn judge(
+    ws: &Workspace,
+    record: &Record,
+    duplicate: impl FnOnce(&Doc) -> bool,
+) -> (Vec<Finding>, Admission, Vec<Route>) {
+    let findings = validate(record, ws);
+    let ingested = !findings.iter().any(|f| f.severity() == Severity::Error);
+    let admission = match &record.json {
+        Ok(ev) if ingested => {
+            if duplicate(ev) {
+                Admission::Duplicate
+            } else {
+                Admission::Ingested
+            }
+        }
+        _ => Admission::NotIngested,
+    };
+    let routes = route(ws, record.json.as_ref().ok(), admission);
+    (findings, admission, routes)
+}
+
+/// The outcome of a record seen again, given what `Engine::ingest` recalled of its history
+/// the first time: how a viewer rebuilds an event without rerunning the stateful steps.
+pub fn decide(
+    ws: &Workspace,
+    profiles: &Profiles,
+    record: Record,
+    recalled: Vec<Recalled>,
+    identity: Option<IdentityId>,
+) -> Outcome {
+    let (findings, _, routes) = judge(ws, &record, |_| {
+        recalled.contains(&Recalled::DuplicateMessageId)
+    });
+    assemble(ws, profiles, record, findings, routes, recalled, identity)
+}
+
+/// Writes out the recalled findings after the others and puts the outcome together.
+fn assemble(
+    ws: &Workspace,
+    profiles: &Profiles,
+    record: Record,
+    mut findings: Vec<Finding>,
+    routes: Vec<Route>,
+    recalled: Vec<Recalled>,
+    identity: Option<IdentityId>,
+) -> Outcome {
+    if let Ok(ev) = &record.json {
+        let user = identity.map_or("", |id| profiles.label(id));
+        findings.extend(recalled.iter().map(|r| r.finding(ws, ev, user)));
+    }
+    Outcome {
+        origin: record.origin,
+        event: record.json.ok(),
+        findings,
+        routes,
+        identity,
+        recalled,
+    }
 }
 
 pub struct Engine {
@@ -151,34 +226,38 @@ impl Engine {
         &self.profiles
     }
 
+    /// Decides one record and records what it changes: seen messageIds and profiles.
     pub fn ingest(&mut self, record: Record) -> Outcome {
-        let mut findings = validate(&record, &self.ws);
-        let ingested = !findings.iter().any(|f| f.severity() == Severity::Error);
-        let event = record.json.ok();
-        let routes = route(&self.ws, event.as_ref(), ingested);
+        let seen = &mut self.seen;
+        let (findings, admission, routes) = judge(&self.ws, &record, |ev| {
+            ev.message_id().is_some_and(|id| seen.check(&id))
+        });
         let mut identity = None;
         let mut recalled = Vec::new();
-        if let (true, Some(ev)) = (ingested, &event) {
-            if let Some(id) = ev.message_id() {
-                if self.seen.check(&id) {
+        if let Ok(ev) = &record.json {
+            match admission {
+                Admission::NotIngested => {}
+                // Segment drops it, so it tells the profile nothing.
+                Admission::Duplicate => {
                     recalled.push(Recalled::DuplicateMessageId);
+                    identity = ev.identity().and_then(|id| self.profiles.lookup(&id));
+                }
+                Admission::Ingested => {
+                    let (who, warnings) =
+                        self.profiles.observe(&self.ws, ev, &record.origin, &routes);
+                    identity = who;
+                    recalled.extend(warnings.into_iter().map(Recalled::Profile));
                 }
             }
-            let (who, warnings) = self.profiles.observe(&self.ws, ev, &record.origin, &routes);
-            identity = who;
-            recalled.extend(warnings.into_iter().map(Recalled::Profile));
-            if !recalled.is_empty() {
-                let user = who.map_or("", |id| self.profiles.label(id));
-                findings.extend(recalled.iter().map(|r| r.finding(&self.ws, ev, user)));
-            }
         }
-        Outcome {
-            origin: record.origin,
-            event,
+        assemble(
+            &self.ws,
+            &self.profiles,
+            record,
             findings,
             routes,
-            identity,
             recalled,
-        }
+            identity,
+        )
     }
 }

@@ -4,7 +4,9 @@
 use crate::engine::Outcome;
 use crate::event::{Doc, Field, Preferences, Raw};
 use crate::profile::Profiles;
-use crate::route::{Block, Blocker, Decision, Delivery, IntegrationsKey, PreferenceValue, Route};
+use crate::route::{
+    Block, Blocker, Decision, Delivery, Falsy, IntegrationsKey, Mode, PreferenceValue, Route,
+};
 use crate::settings::{CatIdx, Workspace};
 use crate::text::printable;
 use crate::validate::shown;
@@ -77,36 +79,60 @@ fn describe_delivery(ws: &Workspace, dest: usize, why: Delivery) -> String {
     }
 }
 
+/// Why the integrations object removed a destination, in words.
+pub fn describe_integrations_key(ws: &Workspace, dest: usize, key: IntegrationsKey) -> String {
+    let name = printable(&ws.destinations[dest].name);
+    match key {
+        IntegrationsKey::Destination(Falsy::False) => format!("integrations[\"{name}\"] is false"),
+        IntegrationsKey::Destination(v) => format!(
+            "integrations[\"{name}\"] is {}, which JavaScript reads as false",
+            v.as_json()
+        ),
+        IntegrationsKey::All => {
+            format!("integrations.All is false and integrations[\"{name}\"] is absent (or null)")
+        }
+    }
+}
+
 /// One sentence on one destination's decision, starting with the destination's name.
 pub fn describe_route(ws: &Workspace, r: &Route) -> String {
     let name = printable(&ws.destinations[r.destination].name);
+    let device = r.mode == Mode::Device;
+    let by = if device {
+        " in the browser (device mode: analytics.js lists it in _metadata.bundled and sends it itself, so Segment's servers skip it)"
+    } else {
+        ""
+    };
     match &r.decision {
         Decision::Deliver(why) => {
+            let from = if device {
+                " from the browser, not from Segment (device mode: analytics.js lists it in _metadata.bundled)"
+            } else {
+                ""
+            };
             format!(
-                "{name} receives it: {}.",
+                "{name} receives it{from}: {}.",
                 describe_delivery(ws, r.destination, *why)
             )
         }
         Decision::Block(Block::NotIngested) => {
             format!("{name} does not receive it: the event was not ingested.")
         }
+        Decision::Block(Block::Duplicate) => format!(
+            "{name} does not receive it: Segment already took an event with this messageId and drops this one as a duplicate."
+        ),
         Decision::Block(Block::NotConsented { blocked_by }) => {
             let reasons: Vec<String> = blocked_by.iter().map(|b| describe_blocker(ws, b)).collect();
             format!(
-                "{name} is blocked: it needs {} to be true, and {}.",
+                "{name} is blocked{by}: it needs {} to be true, and {}.",
                 mapped_list(ws, r.destination),
                 reasons.join(", ")
             )
         }
         Decision::Block(Block::IntegrationsObject { key, consent }) => {
-            let rule = match key {
-                IntegrationsKey::Destination => format!("integrations[\"{name}\"] is false"),
-                IntegrationsKey::All => {
-                    format!("integrations.All is false and integrations[\"{name}\"] is not true")
-                }
-            };
             format!(
-                "{name} is removed by the integrations object: {rule}. Consent alone would have let it through ({}).",
+                "{name} is removed{by} by the integrations object: {}. Consent alone would have let it through ({}).",
+                describe_integrations_key(ws, r.destination, *key),
                 describe_delivery(ws, r.destination, *consent)
             )
         }
@@ -198,7 +224,11 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome) -> Vec<String> 
             } else {
                 "block  "
             };
-            out.push(format!("  {mark} {}", describe_route(ws, r)));
+            let shown = o
+                .discard(r)
+                .map(|d| format!(" [Delivery Overview: {d}]"))
+                .unwrap_or_default();
+            out.push(format!("  {mark} {}{shown}", describe_route(ws, r)));
         }
     }
     let warnings: Vec<_> = o

@@ -34,19 +34,60 @@ pub struct Blocker {
     pub value: PreferenceValue,
 }
 
+/// A value JavaScript reads as false, as `integrations[<destination name>]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Falsy {
+    False,
+    /// A number equal to zero.
+    Zero,
+    EmptyString,
+}
+
+impl Falsy {
+    /// The value as JSON.
+    pub fn as_json(self) -> &'static str {
+        match self {
+            Self::False => "false",
+            Self::Zero => "0",
+            Self::EmptyString => "\"\"",
+        }
+    }
+}
+
 /// Which entry of the `integrations` object removed the destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IntegrationsKey {
-    /// `integrations[<destination name>]` is `false`.
-    Destination,
-    /// `integrations.All` is `false` and the destination's own entry is not `true`.
+    /// `integrations[<destination name>]` is falsy.
+    Destination(Falsy),
+    /// `integrations.All` is `false` and the destination has no flag of its own (absent or
+    /// `null`).
     All,
+}
+
+/// Who sends the event to a destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Segment's servers.
+    Cloud,
+    /// The browser: analytics.js listed the destination in `_metadata.bundled`.
+    Device,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cloud => "cloud",
+            Self::Device => "device",
+        }
+    }
 }
 
 /// Why a destination does not receive the event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
     NotIngested,
+    /// Segment already took an event with this messageId and drops this one.
+    Duplicate,
     NotConsented {
         blocked_by: Vec<Blocker>,
     },
@@ -82,6 +123,7 @@ impl Decision {
             Self::Deliver(Delivery::Unmapped) => "unmapped",
             Self::Deliver(Delivery::Consented) => "consented",
             Self::Block(Block::NotIngested) => "not_ingested",
+            Self::Block(Block::Duplicate) => "duplicate",
             Self::Block(Block::NotConsented { .. }) => "not_consented",
             Self::Block(Block::IntegrationsObject { .. }) => "integrations_object",
         }
@@ -100,11 +142,44 @@ impl Decision {
 pub struct Route {
     pub destination: usize,
     pub decision: Decision,
+    pub mode: Mode,
 }
 
+/// Delivery Overview's discard reason for a device-mode route.
+pub const SENT_CLIENT_SIDE: &str = "MESSAGE_SENT_CLIENT_SIDE";
+
+impl Route {
+    /// The discard reason Segment's Delivery Overview shows for this destination, or None
+    /// when Segment delivers it. `ingest_code` is the event's first error, for `not_ingested`.
+    pub fn discard<'a>(&self, ingest_code: Option<&'a str>) -> Option<&'a str> {
+        if self.mode == Mode::Device {
+            return Some(SENT_CLIENT_SIDE);
+        }
+        match &self.decision {
+            Decision::Deliver(_) => None,
+            Decision::Block(Block::NotIngested) => ingest_code,
+            Decision::Block(Block::NotConsented { .. }) => Some("FILTERED_BY_END_USER_CONSENT"),
+            Decision::Block(Block::IntegrationsObject { .. }) => {
+                Some("FILTERED_BY_INTEGRATIONS_OBJECT")
+            }
+            // Ours: Delivery Overview has no row for deduplication.
+            Decision::Block(Block::Duplicate) => Some("DUPLICATE"),
+        }
+    }
+}
+
+/// Every discard value a route can carry besides ingest codes, as `Route::discard` gives them.
+pub const DISCARDS: [&str; 4] = [
+    "FILTERED_BY_END_USER_CONSENT",
+    "FILTERED_BY_INTEGRATIONS_OBJECT",
+    SENT_CLIENT_SIDE,
+    "DUPLICATE",
+];
+
 /// Every reason code, in the order RULES §3 applies them.
-pub const REASONS: [&str; 8] = [
+pub const REASONS: [&str; 9] = [
     "not_ingested",
+    "duplicate",
     "consent_preference_event",
     "no_consent",
     "not_enforced",
@@ -135,11 +210,21 @@ pub fn granted_mask(ws: &Workspace, prefs: &Members<'_>) -> u64 {
         .fold(0, |m, c| m | 1 << c)
 }
 
-/// Routes an event to every destination, in settings order. `ev` is None, and `ingested`
-/// false, for a record that is not an event at all.
-pub fn route(ws: &Workspace, ev: Option<&Doc>, ingested: bool) -> Vec<Route> {
+/// Where an event stands before any destination is considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Validation failed (or the record is not an event): rule 1.
+    NotIngested,
+    /// Ingested, but its messageId was seen on an earlier ingested event: rule 1b.
+    Duplicate,
+    Ingested,
+}
+
+/// Routes an event to every destination, in settings order. `ev` is None for a record that
+/// is not an event at all.
+pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Route> {
     let stamp = match ev {
-        _ if !ingested => Stamp::NotIngested,
+        _ if admission == Admission::NotIngested => Stamp::NotIngested,
         None => Stamp::NotIngested,
         Some(e) if e.is_preference_event() => Stamp::PreferenceEvent,
         Some(e) => match e.preferences() {
@@ -157,19 +242,35 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, ingested: bool) -> Vec<Route> {
     let integrations = ev.and_then(Doc::integrations);
     (0..ws.destinations.len())
         .map(|d| {
-            let decision = match decide_consent(ws, d, &stamp) {
-                Decision::Deliver(why) => match integrations
-                    .as_ref()
-                    .and_then(|i| removed_by(i, &ws.destinations[d].name))
-                {
-                    Some(key) => Decision::Block(Block::IntegrationsObject { key, consent: why }),
-                    None => Decision::Deliver(why),
-                },
-                blocked => blocked,
+            let dest = &ws.destinations[d];
+            let mode = match ev {
+                Some(e) if !matches!(stamp, Stamp::NotIngested) && e.is_bundled(&dest.name) => {
+                    Mode::Device
+                }
+                _ => Mode::Cloud,
+            };
+            // The browser does not deduplicate; Segment's servers do.
+            let decision = if admission == Admission::Duplicate && mode == Mode::Cloud {
+                Decision::Block(Block::Duplicate)
+            } else {
+                match decide_consent(ws, d, &stamp) {
+                    Decision::Deliver(why) => match integrations
+                        .as_ref()
+                        .filter(|_| dest.kind.honours_integrations())
+                        .and_then(|i| removed_by(i, &dest.name))
+                    {
+                        Some(key) => {
+                            Decision::Block(Block::IntegrationsObject { key, consent: why })
+                        }
+                        None => Decision::Deliver(why),
+                    },
+                    blocked => blocked,
+                }
             };
             Route {
                 destination: d,
                 decision,
+                mode,
             }
         })
         .collect()
@@ -217,14 +318,26 @@ pub fn missing_categories(ws: &Workspace, dest: usize, granted: u64) -> Result<u
     Ok(required & !granted)
 }
 
-/// Rule 8: the integrations object can only remove a destination.
+/// JavaScript truthiness of a JSON value (never `null` here: a `null` flag is absent).
+pub fn truthy(v: &Raw<'_>) -> bool {
+    falsy(v).is_none()
+}
+
+fn falsy(v: &Raw<'_>) -> Option<Falsy> {
+    match v {
+        Raw::Bool(false) => Some(Falsy::False),
+        Raw::Str(s) if s.is_empty() => Some(Falsy::EmptyString),
+        Raw::Number(n) if n.parse::<f64>().is_ok_and(|x| x == 0.0) => Some(Falsy::Zero),
+        _ => None,
+    }
+}
+
+/// Rule 8: the integrations object can only remove a destination. As analytics.js reads it
+/// (`denyList[name] ?? (denyList.All !== false)`): the destination's own flag, when present,
+/// decides by truthiness; an absent or `null` one falls back to `All`, off only when `false`.
 fn removed_by(integrations: &Members<'_>, name: &str) -> Option<IntegrationsKey> {
-    let own = integrations.get(name);
-    if own == Some(Raw::Bool(false)) {
-        Some(IntegrationsKey::Destination)
-    } else if integrations.get("All") == Some(Raw::Bool(false)) && own != Some(Raw::Bool(true)) {
-        Some(IntegrationsKey::All)
-    } else {
-        None
+    match integrations.get(name) {
+        Some(own) => falsy(&own).map(IntegrationsKey::Destination),
+        None => (integrations.get("All") == Some(Raw::Bool(false))).then_some(IntegrationsKey::All),
     }
 }

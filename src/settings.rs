@@ -33,21 +33,37 @@ pub enum DestinationKind {
     AwsS3,
     /// Engage destinations do not enforce consent (Consent Management FAQ).
     Engage,
+    /// A data warehouse: consent is enforced, but the integrations object does not apply
+    /// ("'All': false to block data from all downstream destinations, except data
+    /// warehouses").
+    Warehouse,
 }
 
 impl DestinationKind {
-    pub const ALL: [Self; 3] = [Self::EventStream, Self::AwsS3, Self::Engage];
+    pub const ALL: [Self; 4] = [
+        Self::EventStream,
+        Self::AwsS3,
+        Self::Engage,
+        Self::Warehouse,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::EventStream => "event-stream",
             Self::AwsS3 => "aws-s3",
             Self::Engage => "engage",
+            Self::Warehouse => "warehouse",
         }
     }
 
     pub fn enforces_consent(self) -> bool {
-        self == Self::EventStream
+        matches!(self, Self::EventStream | Self::Warehouse)
+    }
+
+    /// Whether the `integrations` object can remove this destination (rule 8): not for AWS
+    /// S3 ("does not affect events with AWS S3") nor warehouses.
+    pub fn honours_integrations(self) -> bool {
+        matches!(self, Self::EventStream | Self::Engage)
     }
 }
 
@@ -252,7 +268,7 @@ impl Workspace {
                         Problem::at(
                             at("kind"),
                             format!(
-                                "destination \"{}\": unknown kind \"{}\" (expected event-stream, aws-s3 or engage)",
+                                "destination \"{}\": unknown kind \"{}\" (expected event-stream, aws-s3, engage or warehouse)",
                                 printable(&d.name),
                                 printable(k)
                             ),
@@ -392,6 +408,14 @@ impl Workspace {
     /// The destination with this exact name.
     pub fn destination(&self, name: &str) -> Option<usize> {
         self.destinations.iter().position(|d| d.name == name)
+    }
+
+    /// The destination whose name equals this one when case is ignored.
+    pub fn destination_ignoring_case(&self, name: &str) -> Option<usize> {
+        let lower = name.to_lowercase();
+        self.destinations
+            .iter()
+            .position(|d| d.name.to_lowercase() == lower)
     }
 }
 

@@ -28,8 +28,15 @@ impl Severity {
     }
 }
 
+/// Who defines a code: Segment (Delivery Overview shows it) or this tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Author {
+    Segment,
+    Ours,
+}
+
 macro_rules! codes {
-    ($($variant:ident = $wire:literal, $sev:ident, $about:literal;)*) => {
+    ($($variant:ident = $wire:literal, $sev:ident, $author:ident, $about:literal;)*) => {
         /// A finding's code. `as_str` is the wire code: Segment's own where it has one.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code { $($variant,)* }
@@ -45,7 +52,14 @@ macro_rules! codes {
                 match self { $(Code::$variant => Severity::$sev,)* }
             }
 
-            /// One sentence on what the code means, for reports and the help screen.
+            /// Whether Segment reports this code itself (Delivery Overview's "Failed on
+            /// Ingest" table) or it is this tool's.
+            pub fn author(self) -> Author {
+                match self { $(Code::$variant => Author::$author,)* }
+            }
+
+            /// One sentence on what the code means, for reports and the help screen. For
+            /// Segment's codes, Segment's own words.
             pub fn about(self) -> &'static str {
                 match self { $(Code::$variant => $about,)* }
             }
@@ -54,31 +68,43 @@ macro_rules! codes {
 }
 
 codes! {
-    InvalidJson = "invalid_json", Error, "The line is not JSON.";
-    NotAnObject = "not_an_object", Error, "The line is JSON, but not an object.";
-    BatchEmpty = "batch_empty", Error, "A batch payload with no events in it.";
-    TypeRequired = "type_required", Error, "No type, or not one of track, identify, page, screen, group, alias.";
-    IdRequired = "id_required", Error, "All payloads require a userId and/or an anonymousId";
-    EventRequired = "event_required", Error, "Track events must have an event name";
-    EventTooLarge = "event_too_large", Error, "Segment's HTTP API refuses events over 32 KB.";
-    PreferencesShouldExist = "consent_categorypreferences_should_exist", Error, "context.consent.categoryPreferences object is required";
-    PreferencesShouldBeObject = "consent_categorypreferences_fields_should_be_object", Error, "context.consent.categoryPreferences must be an object";
-    PreferencesShouldBeBool = "consent_categorypreferences_fields_should_be_bool", Error, "Consent preferences for the categories must be boolean";
-    VersionShouldBeNumber = "consent_version_should_be_number", Error, "Version must be a number";
-    AdvertisingIdShouldBeString = "device_advertisingid_should_be_string", Error, "advertisingId must be a string";
-    ConsentObjectEmpty = "consent_object_empty", Warning, "context.consent is empty: consent is not enforced for this event.";
-    PreferencesNotObject = "category_preferences_not_object", Warning, "categoryPreferences is not an object: every mapped destination is blocked.";
-    PreferenceNotBoolean = "category_preference_not_boolean", Warning, "A preference that is not a boolean counts as not consented.";
-    PreferenceMisspelled = "category_preference_misspelled", Warning, "categoryPreference (without the s) is not read by Segment.";
-    UnknownCategory = "unknown_category", Warning, "A preference for a category the workspace does not have is ignored.";
-    CategoryCaseMismatch = "category_case_mismatch", Warning, "Category ids are case sensitive: this key matches a category only when case is ignored.";
-    LegacyConsentEventName = "legacy_consent_event_name", Warning, "\"Segment Consent Preference\" was renamed \"Segment Consent Preference Updated\" on 2024-02-15; the old name is an ordinary track event.";
-    MessageIdMissing = "message_id_missing", Warning, "Without a messageId, Segment cannot deduplicate the event.";
-    DuplicateMessageId = "duplicate_message_id", Warning, "Segment drops events whose messageId it has already seen.";
-    TimestampInvalid = "timestamp_invalid", Warning, "A timestamp that is not RFC 3339.";
-    ConsentMissing = "consent_missing", Warning, "An event without consent from a user whose profile holds consent.";
-    ConsentChangedWithoutPreferenceEvent = "consent_changed_without_preference_event", Warning, "Preferences changed on an ordinary event, with no Consent Preference Updated event recording the change first.";
-    WrongType = "wrong_type", Warning, "A field the rules read has a type they cannot use, so it is ignored.";
+    InvalidJson = "invalid_json", Error, Ours, "The line is not JSON.";
+    NotAnObject = "not_an_object", Error, Ours, "The line is JSON, but not an object.";
+    EmptyBatch = "empty_batch", Error, Segment, "The batch request contained no messages";
+    BatchTooLarge = "batch_too_large", Error, Ours, "Segment's HTTP API refuses a batch over 500 KB: every event in it is rejected.";
+    BatchTooManyEvents = "batch_too_many_events", Error, Ours, "Segment's HTTP API takes at most 2500 events per batch: every event in a larger one is rejected.";
+    TypeRequired = "type_required", Error, Ours, "No type, or not one of track, identify, page, screen, group, alias.";
+    NoUserAnonId = "no_user_anon_id", Error, Segment, "The userID or anonymousID was not provided";
+    IdNotString = "id_not_string", Error, Segment, "The userID or anonymousId was an empty string or not a string";
+    IdRequired = "id_required", Error, Segment, "All payloads require a userId and/or an anonymousId";
+    EventNotDefined = "event_not_defined", Error, Segment, "Track event did not have event name";
+    EventNotString = "event_not_string", Error, Segment, "Track event name is not a string";
+    PropertiesNotObject = "properties_not_object", Error, Segment, "The properties field must be an object type";
+    TraitsNotObject = "traits_not_object", Error, Segment, "The traits field must be an object type";
+    NameNotString = "name_not_string", Error, Segment, "For Page or Screen calls, name field was an empty string or not a string";
+    CategoryNotString = "category_not_string", Error, Segment, "For Page or Screen calls, category field was an empty string or not a string";
+    EventTooLarge = "event_too_large", Error, Ours, "Segment's HTTP API refuses events over 32 KB.";
+    PreferencesShouldExist = "consent_categorypreferences_should_exist", Error, Segment, "context.consent.categoryPreferences object is required";
+    PreferencesShouldBeObject = "consent_categorypreferences_fields_should_be_object", Error, Segment, "context.consent.categoryPreferences must be an object";
+    PreferencesShouldBeBool = "consent_categorypreferences_fields_should_be_bool", Error, Segment, "Consent preferences for the categories must be boolean";
+    VersionShouldBeNumber = "consent_version_should_be_number", Error, Segment, "Version must be a number";
+    AdvertisingIdShouldBeString = "device_advertisingid_should_be_string", Error, Segment, "advertisingId must be a string";
+    ConsentObjectEmpty = "consent_object_empty", Warning, Ours, "context.consent is empty: consent is not enforced for this event (Segment's own reconciliation table disagrees in one row).";
+    PreferencesNotObject = "category_preferences_not_object", Warning, Ours, "categoryPreferences is not an object: every mapped destination is blocked.";
+    PreferenceNotBoolean = "category_preference_not_boolean", Warning, Ours, "A preference that is not a boolean counts as not consented.";
+    PreferenceMisspelled = "category_preference_misspelled", Warning, Ours, "categoryPreference (without the s) is not read by Segment.";
+    UnknownCategory = "unknown_category", Warning, Ours, "A preference for a category the workspace does not have is ignored.";
+    CategoryCaseMismatch = "category_case_mismatch", Warning, Ours, "Category ids are case sensitive: this key matches a category only when case is ignored.";
+    LegacyConsentEventName = "legacy_consent_event_name", Warning, Ours, "\"Segment Consent Preference\" was renamed \"Segment Consent Preference Updated\" on 2024-02-15; the old name is an ordinary track event.";
+    MessageIdMissing = "message_id_missing", Warning, Ours, "Without a messageId, Segment cannot deduplicate the event.";
+    MessageIdTooLong = "message_id_too_long", Warning, Ours, "Segment asks for unique messageIds of fewer than 100 characters.";
+    DuplicateMessageId = "duplicate_message_id", Warning, Ours, "Segment drops events whose messageId it has already seen.";
+    TimestampInvalid = "timestamp_invalid", Warning, Ours, "A timestamp that is not RFC 3339.";
+    IntegrationsUnknownKey = "integrations_unknown_key", Warning, Ours, "An integrations key that names no destination has no effect (keys are case sensitive).";
+    SegmentIoDisabled = "segment_io_disabled", Warning, Ours, "integrations[\"Segment.io\"] is off: analytics.js would not have sent this event to Segment.";
+    ConsentMissing = "consent_missing", Warning, Ours, "An event without consent from a user whose profile holds consent.";
+    ConsentChangedWithoutPreferenceEvent = "consent_changed_without_preference_event", Warning, Ours, "Preferences changed on an ordinary event, with no Consent Preference Updated event recording the change first.";
+    WrongType = "wrong_type", Warning, Ours, "A field the rules read has a type they cannot use, so it is ignored.";
 }
 
 /// One thing validation found, with the JSON path it concerns.
@@ -124,6 +150,11 @@ pub fn shown(v: &Raw<'_>) -> String {
 
 const PREFS: &str = "context.consent.categoryPreferences";
 
+/// Segment's HTTP API refuses a batch request over 500 KB.
+pub const MAX_BATCH_BYTES: usize = 500 * 1024;
+/// Segment's HTTP API takes at most this many events in one batch.
+pub const MAX_BATCH_EVENTS: usize = 2500;
+
 /// The findings that need nothing but the record and the workspace. Per-user findings
 /// (duplicates, profile warnings) are added by the engine.
 pub fn validate(record: &Record, ws: &Workspace) -> Vec<Finding> {
@@ -135,12 +166,15 @@ pub fn validate(record: &Record, ws: &Workspace) -> Vec<Finding> {
                 RecordError::InvalidJson(_) => Code::InvalidJson,
                 RecordError::NotAnObject(_) => Code::NotAnObject,
                 RecordError::TooLarge { .. } => Code::EventTooLarge,
-                RecordError::EmptyBatch => Code::BatchEmpty,
+                RecordError::EmptyBatch => Code::EmptyBatch,
             };
             out.push(Finding::new(code, e.to_string(), None));
             return out;
         }
     };
+    if let Some(batch) = record.batch {
+        check_batch(batch, &mut out);
+    }
     if record.size > MAX_EVENT_BYTES {
         let msg = format!(
             "event is {} bytes; Segment accepts at most 32 KB ({MAX_EVENT_BYTES} bytes)",
@@ -149,11 +183,42 @@ pub fn validate(record: &Record, ws: &Workspace) -> Vec<Finding> {
         out.push(Finding::new(Code::EventTooLarge, msg, None));
     }
     check_type_and_ids(ev, &mut out);
+    check_fields(ev, &mut out);
     check_consent(ev, ws, &mut out);
-    check_device(ev, &mut out);
     check_shapes(ev, &mut out);
+    check_integrations(ev, ws, &mut out);
     check_message_id_and_timestamps(ev, &mut out);
     out
+}
+
+fn check_batch(batch: crate::input::Batch, out: &mut Vec<Finding>) {
+    if batch.bytes > MAX_BATCH_BYTES {
+        let msg = format!(
+            "the batch this event is in is {} bytes; Segment's HTTP API refuses a batch over 500 KB ({MAX_BATCH_BYTES} bytes), so every event in it is rejected",
+            batch.bytes
+        );
+        out.push(Finding::new(Code::BatchTooLarge, msg, Some("batch".into())));
+    }
+    if batch.events > MAX_BATCH_EVENTS {
+        let msg = format!(
+            "the batch this event is in holds {} events; Segment's HTTP API takes at most {MAX_BATCH_EVENTS}, so every event in it is rejected",
+            batch.events
+        );
+        out.push(Finding::new(
+            Code::BatchTooManyEvents,
+            msg,
+            Some("batch".into()),
+        ));
+    }
+}
+
+/// `"x"` for a string, else the value's type: how a wrong value is named in messages.
+fn described(v: &Raw<'_>) -> String {
+    match v {
+        Raw::Str(s) if s.is_empty() => "an empty string".into(),
+        Raw::Str(_) => format!("the string {}", shown(v)),
+        other => other.type_of().into(),
+    }
 }
 
 fn check_type_and_ids(ev: &Doc, out: &mut Vec<Finding>) {
@@ -172,22 +237,42 @@ fn check_type_and_ids(ev: &Doc, out: &mut Vec<Finding>) {
     if kind == Some(Kind::Alias) {
         for f in [Field::UserId, Field::PreviousId] {
             if ev.text(f).is_none() {
-                let msg = format!("alias events require {} to be a non-empty string", f.key());
+                let found = ev.get(f).map_or("missing".into(), |v| described(&v));
+                let msg = format!(
+                    "{}: alias events require {} to be a non-empty string (it is {found})",
+                    Code::IdRequired.about(),
+                    f.key()
+                );
                 out.push(Finding::new(Code::IdRequired, msg, Some(f.key().into())));
             }
         }
     } else if ev.user_id().is_none() && ev.anonymous_id().is_none() {
-        let mut msg = Code::IdRequired.about().to_owned();
-        for f in [Field::UserId, Field::AnonymousId] {
-            if let Some(v) = ev.get(f).filter(|v| v.as_str().is_none()) {
-                let _ = write!(msg, "; {} is {}, not a string", f.key(), v.type_of());
+        let present: Vec<(Field, Raw<'_>)> = [Field::UserId, Field::AnonymousId]
+            .into_iter()
+            .filter_map(|f| Some((f, ev.get(f)?)))
+            .collect();
+        match present.first() {
+            None => out.push(Finding::new(
+                Code::NoUserAnonId,
+                format!("{} (both are absent or null)", Code::NoUserAnonId.about()),
+                Some("userId".into()),
+            )),
+            Some((first, _)) => {
+                let parts: Vec<String> = present
+                    .iter()
+                    .map(|(f, v)| format!("{} is {}", f.key(), described(v)))
+                    .collect();
+                out.push(Finding::new(
+                    Code::IdNotString,
+                    format!("{}: {}", Code::IdNotString.about(), parts.join(", ")),
+                    Some(first.key().into()),
+                ));
             }
         }
-        out.push(Finding::new(Code::IdRequired, msg, Some("userId".into())));
     }
     if kind == Some(Kind::Track) {
-        match ev.event_name() {
-            Some(name) if !name.is_empty() => {
+        match ev.get(Field::Event) {
+            Some(Raw::Str(name)) if !name.is_empty() => {
                 if name == LEGACY_CPU_EVENT {
                     let msg = format!(
                         "\"{LEGACY_CPU_EVENT}\" is the name used before 2024-02-15; use \"{}\"",
@@ -200,12 +285,53 @@ fn check_type_and_ids(ev: &Doc, out: &mut Vec<Finding>) {
                     ));
                 }
             }
-            _ => {
-                let mut msg = Code::EventRequired.about().to_owned();
-                if let Some(v) = ev.get(Field::Event).filter(|v| v.as_str().is_none()) {
-                    let _ = write!(msg, "; event is {}, not a string", v.type_of());
-                }
-                out.push(Finding::new(Code::EventRequired, msg, Some("event".into())));
+            None | Some(Raw::Str(_)) => {
+                let found = if ev.get(Field::Event).is_some() {
+                    "an empty string"
+                } else {
+                    "absent or null"
+                };
+                let msg = format!("{} (event is {found})", Code::EventNotDefined.about());
+                out.push(Finding::new(
+                    Code::EventNotDefined,
+                    msg,
+                    Some("event".into()),
+                ));
+            }
+            Some(v) => {
+                let msg = format!("{}: event is {}", Code::EventNotString.about(), v.type_of());
+                out.push(Finding::new(
+                    Code::EventNotString,
+                    msg,
+                    Some("event".into()),
+                ));
+            }
+        }
+    }
+}
+
+/// The fields Segment requires to have a type: properties and traits objects, a page's or
+/// screen's name and category non-empty strings.
+fn check_fields(ev: &Doc, out: &mut Vec<Finding>) {
+    let kind = ev.kind();
+    let mut not_object = |f: Field, code: Code| {
+        if let Some(v) = ev.get(f).filter(|v| !matches!(v, Raw::Object(_))) {
+            let msg = format!("{}: {} is {}", code.about(), f.key(), described(&v));
+            out.push(Finding::new(code, msg, Some(f.key().into())));
+        }
+    };
+    not_object(Field::Properties, Code::PropertiesNotObject);
+    if matches!(kind, Some(Kind::Identify | Kind::Group)) {
+        not_object(Field::Traits, Code::TraitsNotObject);
+    }
+    if matches!(kind, Some(Kind::Page | Kind::Screen)) {
+        for (f, code) in [
+            (Field::Name, Code::NameNotString),
+            (Field::Category, Code::CategoryNotString),
+        ] {
+            if let Some(v) = ev.get(f).filter(|_| ev.text(f).is_none()) {
+                let msg = format!("{}: {} is {}", code.about(), f.key(), described(&v));
+                out.push(Finding::new(code, msg, Some(f.key().into())));
             }
         }
     }
@@ -217,14 +343,24 @@ fn check_consent(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
         if c.is_empty() {
             out.push(Finding::new(
                 Code::ConsentObjectEmpty,
-                "context.consent is {}: consent is not enforced for this event",
+                "context.consent is {}: consent is not enforced for this event, as Segment's text and the first row of its reconciliation table say; the fourth row of the same table says mapped destinations are blocked when an integrations object is present. The sources disagree (docs/rules.md, \"Where the sources disagree\")",
                 Some("context.consent".into()),
             ));
         }
         if let Some(v) = ev.consent_version().filter(|v| !v.is_number()) {
-            let msg = format!("Version must be a number (found {})", v.type_of());
             let path = Some("context.consent.version".into());
-            out.push(Finding::new(Code::VersionShouldBeNumber, msg, path));
+            // Segment validates consent fields on the Consent Preference Updated event only.
+            let finding = if cpu {
+                let msg = format!("Version must be a number (found {})", v.type_of());
+                Finding::new(Code::VersionShouldBeNumber, msg, path)
+            } else {
+                let msg = format!(
+                    "context.consent.version must be a number, found {}; Segment checks it only on the Segment Consent Preference Updated event, so this event is still ingested",
+                    v.type_of()
+                );
+                Finding::new(Code::WrongType, msg, path)
+            };
+            out.push(finding);
         }
         if c.misspelled() {
             out.push(Finding::new(
@@ -233,6 +369,20 @@ fn check_consent(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
                 Some("context.consent.categoryPreference".into()),
             ));
         }
+    }
+    if let Some(v) = ev.advertising_id().filter(|v| v.as_str().is_none()) {
+        let path = Some("context.device.advertisingId".into());
+        let finding = if cpu {
+            let msg = format!("advertisingId must be a string (found {})", v.type_of());
+            Finding::new(Code::AdvertisingIdShouldBeString, msg, path)
+        } else {
+            let msg = format!(
+                "context.device.advertisingId must be a string, found {}; Segment checks it only on the Segment Consent Preference Updated event, so this event is still ingested",
+                v.type_of()
+            );
+            Finding::new(Code::WrongType, msg, path)
+        };
+        out.push(finding);
     }
     match ev.preferences() {
         Preferences::Absent if cpu => out.push(Finding::new(
@@ -274,6 +424,22 @@ fn check_consent(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
                 }
                 check_category_key(ws, &key, path, out);
             }
+            // null is absent everywhere but here: Segment checks each value of a CPU event.
+            for key in prefs.nulls() {
+                let path = join_path(PREFS, &key);
+                if cpu {
+                    let msg = format!(
+                        "Consent preferences for the categories must be boolean: \"{}\" is null",
+                        printable(&key)
+                    );
+                    out.push(Finding::new(
+                        Code::PreferencesShouldBeBool,
+                        msg,
+                        Some(path.clone()),
+                    ));
+                }
+                check_category_key(ws, &key, path, out);
+            }
         }
     }
 }
@@ -294,14 +460,6 @@ fn check_category_key(ws: &Workspace, key: &str, path: String, out: &mut Vec<Fin
     } else {
         let msg = format!("\"{shown_key}\" is no configured category; it is ignored");
         out.push(Finding::new(Code::UnknownCategory, msg, Some(path)));
-    }
-}
-
-fn check_device(ev: &Doc, out: &mut Vec<Finding>) {
-    if let Some(v) = ev.advertising_id().filter(|v| v.as_str().is_none()) {
-        let msg = format!("advertisingId must be a string (found {})", v.type_of());
-        let path = Some("context.device.advertisingId".into());
-        out.push(Finding::new(Code::AdvertisingIdShouldBeString, msg, path));
     }
 }
 
@@ -335,30 +493,86 @@ fn check_shapes(ev: &Doc, out: &mut Vec<Finding>) {
     if let Some(v) = ev.device().filter(|v| !matches!(v, Raw::Object(_))) {
         out.push(wrong("context.device", &v, "it is ignored"));
     }
-    match ev.get(Field::Integrations) {
-        Some(Raw::Object(_)) => {
-            for (name, v) in ev.integrations().iter().flat_map(|m| m.iter()) {
-                if !matches!(v, Raw::Bool(_) | Raw::Object(_)) {
-                    let path = join_path("integrations", &name);
+    if let Some(v) = ev
+        .get(Field::Integrations)
+        .filter(|v| !matches!(v, Raw::Object(_)))
+    {
+        out.push(wrong("integrations", &v, "it is ignored"));
+    }
+}
+
+/// The `integrations` object's keys: values that are not flags or options, keys that name
+/// no destination, and `Segment.io` turned off.
+fn check_integrations(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
+    let Some(members) = ev.integrations() else {
+        return;
+    };
+    for (name, v) in members.iter() {
+        let path = join_path("integrations", &name);
+        if !matches!(v, Raw::Bool(_) | Raw::Object(_)) {
+            let on = if crate::route::truthy(&v) {
+                "on"
+            } else {
+                "off"
+            };
+            out.push(Finding::new(
+                Code::WrongType,
+                format!(
+                    "{} is {}, not true, false or the destination's options; analytics.js reads it by JavaScript truthiness, so it counts as {on}",
+                    printable(&path),
+                    shown(&v)
+                ),
+                Some(path.clone()),
+            ));
+        }
+        match &*name {
+            "All" => {}
+            "Segment.io" => {
+                if !crate::route::truthy(&v) {
                     out.push(Finding::new(
-                        Code::WrongType,
+                        Code::SegmentIoDisabled,
                         format!(
-                            "{} is {}: only true, false or the destination's options mean anything here",
-                            printable(&path),
+                            "integrations[\"Segment.io\"] is {}: analytics.js drops such an event before sending it, so a capture that holds it was not made by analytics.js",
                             shown(&v)
                         ),
                         Some(path),
                     ));
                 }
             }
+            _ if ws.destination(&name).is_some() => {}
+            _ => {
+                let shown_name = printable(&name);
+                let msg = match ws.destination_ignoring_case(&name) {
+                    Some(d) => format!(
+                        "\"{shown_name}\" names no destination, but \"{}\" does when case is ignored: flags are case sensitive, so this one has no effect",
+                        printable(&ws.destinations[d].name)
+                    ),
+                    None => format!(
+                        "\"{shown_name}\" names no destination in the workspace, so it has no effect"
+                    ),
+                };
+                out.push(Finding::new(Code::IntegrationsUnknownKey, msg, Some(path)));
+            }
         }
-        Some(v) => out.push(wrong("integrations", &v, "it is ignored")),
-        None => {}
     }
 }
 
+/// Segment asks for messageIds of fewer than this many characters.
+pub const MAX_MESSAGE_ID_CHARS: usize = 100;
+
 fn check_message_id_and_timestamps(ev: &Doc, out: &mut Vec<Finding>) {
-    if ev.message_id().is_none() {
+    if let Some(id) = ev.message_id() {
+        let chars = id.chars().count();
+        if chars >= MAX_MESSAGE_ID_CHARS {
+            out.push(Finding::new(
+                Code::MessageIdTooLong,
+                format!(
+                    "messageId is {chars} characters; Segment asks for unique messageIds with fewer than {MAX_MESSAGE_ID_CHARS} characters"
+                ),
+                Some("messageId".into()),
+            ));
+        }
+    } else {
         let msg = match ev.get(Field::MessageId) {
             None => "no messageId: Segment cannot deduplicate this event".to_owned(),
             Some(v) => format!("messageId must be a non-empty string, found {}", shown(&v)),

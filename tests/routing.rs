@@ -3,7 +3,9 @@
 mod common;
 
 use common::{one, reason_of, reasons};
-use consent_inspector::route::{Block, Decision, Delivery, IntegrationsKey, PreferenceValue};
+use consent_inspector::route::{
+    Block, Decision, Delivery, Falsy, IntegrationsKey, Mode, PreferenceValue,
+};
 use serde_json::json;
 
 fn with_prefs(prefs: serde_json::Value) -> String {
@@ -132,6 +134,7 @@ fn rule7_empty_preferences_block_every_mapped_destination() {
         ("Mixed", "not_consented"),
         ("Amazon S3", "not_enforced"),
         ("Engage", "not_enforced"),
+        ("Snowflake", "not_consented"),
     ];
     let got: Vec<(&str, &str)> = got.iter().map(|(d, r)| (d.as_str(), *r)).collect();
     assert_eq!(got, expected);
@@ -161,22 +164,23 @@ fn rule7_a_destination_in_three_categories_needs_all_three() {
     }
 }
 
+fn with_integrations(integrations: serde_json::Value) -> String {
+    json!({"type": "track", "event": "e", "userId": "u", "integrations": integrations,
+           "context": {"consent": {"categoryPreferences": {"C0002": true, "C0004": true}}}})
+    .to_string()
+}
+
 #[test]
 fn rule8_integrations_object_only_removes() {
-    let line = |integrations: serde_json::Value| {
-        json!({"type": "track", "event": "e", "userId": "u", "integrations": integrations,
-               "context": {"consent": {"categoryPreferences": {"C0002": true, "C0004": false}}}})
-        .to_string()
-    };
-    let o = one(&line(json!({"Amplitude": false})));
+    let o = one(&with_integrations(json!({"Amplitude": false})));
     assert_eq!(
         o.routes[0].decision,
         Decision::Block(Block::IntegrationsObject {
-            key: IntegrationsKey::Destination,
+            key: IntegrationsKey::Destination(Falsy::False),
             consent: Delivery::Consented
         })
     );
-    let o = one(&line(json!({"All": false, "Amplitude": true})));
+    let o = one(&with_integrations(json!({"All": false, "Amplitude": true})));
     assert_eq!(reason_of(&o, "Amplitude"), "consented");
     assert_eq!(reason_of(&o, "Webhooks"), "integrations_object");
     assert_eq!(
@@ -187,22 +191,194 @@ fn rule8_integrations_object_only_removes() {
         })
     );
     // It cannot add back what consent blocked.
-    let o = one(&line(json!({"Braze": true})));
+    let o = one(
+        &json!({"type": "track", "event": "e", "userId": "u", "integrations": {"Braze": true},
+                "context": {"consent": {"categoryPreferences": {"C0002": true, "C0004": false}}}})
+        .to_string(),
+    );
     assert_eq!(reason_of(&o, "Braze"), "not_consented");
-    // An object value is not `true`: with All false, the destination is removed.
-    let o = one(&line(json!({"All": false, "Amplitude": {"sessionId": 1}})));
+}
+
+#[test]
+fn rule8_flags_are_read_by_javascript_truthiness_and_null_falls_back_to_all() {
+    // (integrations, Amplitude's reason): analytics.js keeps a destination whose own flag is
+    // truthy, drops one whose flag is falsy, and asks `All` only when the flag is absent.
+    let cases = [
+        (
+            json!({"All": false, "Amplitude": {"apiKey": "k"}}),
+            "consented",
+        ),
+        (json!({"All": false, "Amplitude": "yes"}), "consented"),
+        (json!({"All": false, "Amplitude": 1}), "consented"),
+        (json!({"All": false, "Amplitude": []}), "consented"),
+        (json!({"Amplitude": 0}), "integrations_object"),
+        (json!({"Amplitude": -0.0}), "integrations_object"),
+        (json!({"Amplitude": ""}), "integrations_object"),
+        (
+            json!({"All": false, "Amplitude": null}),
+            "integrations_object",
+        ),
+        (json!({"All": true, "Amplitude": null}), "consented"),
+        (json!({"All": 0}), "consented"),
+        (json!({"All": false}), "integrations_object"),
+        (json!({"amplitude": false}), "consented"),
+    ];
+    for (integrations, expected) in cases {
+        let o = one(&with_integrations(integrations.clone()));
+        assert_eq!(reason_of(&o, "Amplitude"), expected, "{integrations}");
+    }
+    let o = one(&with_integrations(json!({"Amplitude": 0})));
+    assert_eq!(
+        o.routes[0].decision,
+        Decision::Block(Block::IntegrationsObject {
+            key: IntegrationsKey::Destination(Falsy::Zero),
+            consent: Delivery::Consented
+        })
+    );
+}
+
+#[test]
+fn rule8_never_applies_to_s3_or_warehouses() {
+    let o = one(&with_integrations(
+        json!({"All": false, "Amazon S3": false, "Snowflake": false, "Engage": false}),
+    ));
+    assert_eq!(reason_of(&o, "Amazon S3"), "not_enforced");
+    assert_eq!(reason_of(&o, "Snowflake"), "consented");
+    assert_eq!(reason_of(&o, "Engage"), "integrations_object");
     assert_eq!(reason_of(&o, "Amplitude"), "integrations_object");
 }
 
 #[test]
-fn batch_context_applies_to_elements_without_their_own() {
+fn warehouses_enforce_consent() {
+    let o = one(&with_prefs(json!({"C0004": false})));
+    assert_eq!(reason_of(&o, "Snowflake"), "not_consented");
+}
+
+#[test]
+fn batch_context_and_integrations_merge_by_top_level_key() {
     let line = json!({"batch": [
         {"type": "track", "event": "a", "userId": "u"},
-        {"type": "track", "event": "b", "userId": "u", "context": {"consent": {"categoryPreferences": {"C0002": true}}}}
-    ], "context": {"consent": {"categoryPreferences": {"C0002": false}}}})
+        {"type": "track", "event": "b", "userId": "u", "context": {"consent": {"categoryPreferences": {"C0002": true}}}},
+        // Its own context has no consent: it keeps the batch's.
+        {"type": "track", "event": "c", "userId": "u", "context": {"library": {"name": "x"}}},
+        // Its consent replaces the batch's whole, though it has no categoryPreferences.
+        {"type": "track", "event": "d", "userId": "u", "context": {"consent": {"version": 2}}},
+        // null counts as absent, so the batch's consent fills it.
+        {"type": "track", "event": "e", "userId": "u", "context": {"consent": null}},
+        {"type": "track", "event": "f", "userId": "u", "integrations": {"Webhooks": true}}
+    ], "context": {"consent": {"categoryPreferences": {"C0002": false}}},
+       "integrations": {"All": false, "Amplitude": true}})
     .to_string();
     let mut engine = consent_inspector::engine::Engine::new(common::workspace());
     let outs = common::run(&mut engine, &[&line]);
     assert_eq!(reason_of(&outs[0], "Amplitude"), "not_consented");
     assert_eq!(reason_of(&outs[1], "Amplitude"), "consented");
+    assert_eq!(reason_of(&outs[2], "Amplitude"), "not_consented");
+    assert_eq!(reason_of(&outs[3], "Amplitude"), "no_consent");
+    assert_eq!(reason_of(&outs[4], "Amplitude"), "not_consented");
+    // The element's Webhooks flag and the batch's All and Amplitude flags all apply.
+    assert_eq!(reason_of(&outs[5], "Webhooks"), "unmapped");
+    assert_eq!(reason_of(&outs[5], "Braze"), "not_consented");
+    let o = common::run(
+        &mut consent_inspector::engine::Engine::new(common::workspace()),
+        &[&json!({"batch": [{"type": "track", "event": "a", "userId": "u",
+                              "context": {"consent": {"categoryPreferences": {"C0002": true, "C0004": true}}},
+                              "integrations": {"Webhooks": true}}],
+                  "integrations": {"All": false}})
+        .to_string()],
+    );
+    assert_eq!(reason_of(&o[0], "Webhooks"), "unmapped");
+    assert_eq!(reason_of(&o[0], "Braze"), "integrations_object");
+    let merged = o[0].event().unwrap().to_value();
+    assert_eq!(
+        merged["integrations"],
+        json!({"Webhooks": true, "All": false})
+    );
+    let merged = outs[2].event().unwrap().to_value();
+    assert_eq!(
+        merged["context"],
+        json!({"library": {"name": "x"}, "consent": {"categoryPreferences": {"C0002": false}}})
+    );
+}
+
+#[test]
+fn rule1b_a_repeated_message_id_is_dropped_everywhere_in_cloud_mode() {
+    let first = json!({"type": "track", "event": "e", "userId": "u", "messageId": "m-1",
+                       "context": {"consent": {"categoryPreferences": {"C0002": true, "C0004": false}}}});
+    let second = json!({"type": "track", "event": "e", "userId": "u", "messageId": "m-1",
+                        "context": {"consent": {"categoryPreferences": {"C0002": true, "C0004": true}}}});
+    let mut engine = consent_inspector::engine::Engine::new(common::workspace());
+    let outs = common::run(&mut engine, &[&first.to_string(), &second.to_string()]);
+    assert!(outs[1].ingested());
+    assert!(reasons(&outs[1]).iter().all(|(_, r)| *r == "duplicate"));
+    assert!(
+        outs[1]
+            .routes
+            .iter()
+            .all(|r| outs[1].discard(r) == Some("DUPLICATE"))
+    );
+    assert!(common::codes(&outs[1]).contains(&"duplicate_message_id"));
+    // The profile kept the first event's consent: the duplicate changed nothing.
+    let profiles = engine.profiles();
+    let p = profiles.profile(profiles.lookup("u").unwrap());
+    assert_eq!(p.history.len(), 1);
+    assert_eq!(p.events, 1);
+    // An event that was not ingested does not count as seen.
+    let broken = json!({"type": "track", "userId": "u", "messageId": "m-2"}).to_string();
+    let ok = json!({"type": "track", "event": "e", "userId": "u", "messageId": "m-2"}).to_string();
+    let outs = common::run(
+        &mut consent_inspector::engine::Engine::new(common::workspace()),
+        &[&broken, &ok],
+    );
+    assert_eq!(reason_of(&outs[1], "Amplitude"), "no_consent");
+}
+
+#[test]
+fn device_mode_routes_are_decided_by_the_same_rules_but_sent_by_the_browser() {
+    let line = |mid: &str| {
+        json!({"type": "page", "anonymousId": "a", "messageId": mid,
+               "_metadata": {"bundled": ["Amplitude", "Braze", "Segment.io"], "unbundled": []},
+               "context": {"consent": {"categoryPreferences": {"C0002": true, "C0004": false}}}})
+        .to_string()
+    };
+    let mut engine = consent_inspector::engine::Engine::new(common::workspace());
+    let outs = common::run(&mut engine, &[&line("m"), &line("m")]);
+    let modes: Vec<&str> = outs[0].routes.iter().map(|r| r.mode.as_str()).collect();
+    assert_eq!(
+        modes,
+        [
+            "device", "device", "cloud", "cloud", "cloud", "cloud", "cloud", "cloud", "cloud"
+        ]
+    );
+    assert_eq!(reason_of(&outs[0], "Amplitude"), "consented");
+    assert_eq!(reason_of(&outs[0], "Braze"), "not_consented");
+    for r in &outs[0].routes[..2] {
+        assert_eq!(outs[0].discard(r), Some("MESSAGE_SENT_CLIENT_SIDE"));
+    }
+    // The browser does not deduplicate: rule 1b skips device-mode routes.
+    assert_eq!(reason_of(&outs[1], "Amplitude"), "consented");
+    assert_eq!(reason_of(&outs[1], "Braze"), "not_consented");
+    assert_eq!(reason_of(&outs[1], "SendGrid"), "duplicate");
+    // A route of an event that was not ingested is cloud mode.
+    let o = one(&json!({"type": "page", "_metadata": {"bundled": ["Amplitude"]}}).to_string());
+    assert_eq!(o.routes[0].mode, Mode::Cloud);
+    assert_eq!(o.discard(&o.routes[0]), Some("no_user_anon_id"));
+}
+
+#[test]
+fn discard_is_what_delivery_overview_shows() {
+    let o = one(&with_integrations(json!({"Amplitude": false})));
+    assert_eq!(
+        o.discard(&o.routes[0]),
+        Some("FILTERED_BY_INTEGRATIONS_OBJECT")
+    );
+    let o = one(&with_prefs(json!({"C0002": false})));
+    assert_eq!(
+        o.discard(&o.routes[0]),
+        Some("FILTERED_BY_END_USER_CONSENT")
+    );
+    assert_eq!(reason_of(&o, "Webhooks"), "unmapped");
+    assert_eq!(o.discard(&o.routes[3]), None);
+    let o = one(&json!({"type": "track", "userId": "u", "event": 5}).to_string());
+    assert_eq!(o.discard(&o.routes[0]), Some("event_not_string"));
 }

@@ -17,7 +17,28 @@ fn cases() -> Vec<(&'static str, String, Option<&'static str>)> {
     vec![
         ("invalid_json", r#"{"type":"track","#.into(), None),
         ("not_an_object", "[1,2]".into(), None),
-        ("batch_empty", r#"{"batch":[]}"#.into(), None),
+        ("empty_batch", r#"{"batch":[]}"#.into(), None),
+        (
+            "batch_too_large",
+            format!(
+                r#"{{"batch":[{{"type":"track","event":"e","userId":"u","messageId":"m","properties":{{"x":"{}"}}}}{}]}}"#,
+                "a".repeat(30_000),
+                format!(
+                    r#",{{"type":"track","event":"e","userId":"u","messageId":"n","properties":{{"x":"{}"}}}}"#,
+                    "b".repeat(30_000)
+                )
+                .repeat(17)
+            ),
+            Some("batch"),
+        ),
+        (
+            "batch_too_many_events",
+            format!(
+                r#"{{"batch":[{}{{"type":"page","userId":"u","messageId":"m"}}]}}"#,
+                r#"{"type":"page","userId":"u","messageId":"m"},"#.repeat(2500)
+            ),
+            Some("batch"),
+        ),
         ("type_required", line(r#""event":"e""#), Some("type")),
         (
             "type_required",
@@ -25,16 +46,81 @@ fn cases() -> Vec<(&'static str, String, Option<&'static str>)> {
             Some("type"),
         ),
         (
-            "id_required",
+            "no_user_anon_id",
+            r#"{"type":"page","messageId":"m"}"#.into(),
+            Some("userId"),
+        ),
+        (
+            "no_user_anon_id",
+            r#"{"type":"page","messageId":"m","userId":null,"anonymousId":null}"#.into(),
+            Some("userId"),
+        ),
+        (
+            "id_not_string",
             r#"{"type":"page","messageId":"m","userId":""}"#.into(),
             Some("userId"),
         ),
-        ("id_required", line(r#""type":"alias""#), Some("previousId")),
-        ("event_required", line(r#""type":"track""#), Some("event")),
         (
-            "event_required",
+            "id_not_string",
+            r#"{"type":"page","messageId":"m","anonymousId":42}"#.into(),
+            Some("anonymousId"),
+        ),
+        ("id_required", line(r#""type":"alias""#), Some("previousId")),
+        (
+            "id_required",
+            r#"{"type":"alias","messageId":"m","anonymousId":"a","previousId":"p"}"#.into(),
+            Some("userId"),
+        ),
+        ("event_not_defined", line(r#""type":"track""#), Some("event")),
+        (
+            "event_not_defined",
             line(r#""type":"track","event":"""#),
             Some("event"),
+        ),
+        (
+            "event_not_defined",
+            line(r#""type":"track","event":null"#),
+            Some("event"),
+        ),
+        (
+            "event_not_string",
+            line(r#""type":"track","event":["Order Completed"]"#),
+            Some("event"),
+        ),
+        (
+            "properties_not_object",
+            line(r#""type":"track","event":"e","properties":"sku-1""#),
+            Some("properties"),
+        ),
+        (
+            "properties_not_object",
+            line(r#""type":"page","properties":[1]"#),
+            Some("properties"),
+        ),
+        (
+            "traits_not_object",
+            line(r#""type":"identify","traits":"vip""#),
+            Some("traits"),
+        ),
+        (
+            "traits_not_object",
+            line(r#""type":"group","groupId":"g","traits":5"#),
+            Some("traits"),
+        ),
+        (
+            "name_not_string",
+            line(r#""type":"page","name":"""#),
+            Some("name"),
+        ),
+        (
+            "name_not_string",
+            line(r#""type":"screen","name":7"#),
+            Some("name"),
+        ),
+        (
+            "category_not_string",
+            line(r#""type":"page","name":"Home","category":false"#),
+            Some("category"),
         ),
         (
             "event_too_large",
@@ -71,12 +157,33 @@ fn cases() -> Vec<(&'static str, String, Option<&'static str>)> {
             Some("context.consent.categoryPreferences.C0002"),
         ),
         (
+            "consent_categorypreferences_fields_should_be_bool",
+            line(&format!(
+                r#"{cpu},"context":{{"consent":{{"categoryPreferences":{{"C0002":true,"C0004":null}}}}}}"#
+            )),
+            Some("context.consent.categoryPreferences.C0004"),
+        ),
+        (
             "consent_version_should_be_number",
-            line(r#""type":"page","context":{"consent":{"version":"1","categoryPreferences":{}}}"#),
+            line(&format!(
+                r#"{cpu},"context":{{"consent":{{"version":"1","categoryPreferences":{{}}}}}}"#
+            )),
             Some("context.consent.version"),
         ),
         (
             "device_advertisingid_should_be_string",
+            line(&format!(
+                r#"{cpu},"context":{{"consent":{{"categoryPreferences":{{}}}},"device":{{"advertisingId":42}}}}"#
+            )),
+            Some("context.device.advertisingId"),
+        ),
+        (
+            "wrong_type",
+            line(r#""type":"page","context":{"consent":{"version":"1","categoryPreferences":{}}}"#),
+            Some("context.consent.version"),
+        ),
+        (
+            "wrong_type",
             line(r#""type":"screen","context":{"device":{"advertisingId":42}}"#),
             Some("context.device.advertisingId"),
         ),
@@ -119,6 +226,26 @@ fn cases() -> Vec<(&'static str, String, Option<&'static str>)> {
             "message_id_missing",
             r#"{"type":"page","userId":"u"}"#.into(),
             Some("messageId"),
+        ),
+        (
+            "message_id_too_long",
+            format!(r#"{{"type":"page","userId":"u","messageId":"{}"}}"#, "m".repeat(100)),
+            Some("messageId"),
+        ),
+        (
+            "integrations_unknown_key",
+            line(r#""type":"page","integrations":{"braze":false}"#),
+            Some("integrations.braze"),
+        ),
+        (
+            "integrations_unknown_key",
+            line(r#""type":"page","integrations":{"Mixpanel":true}"#),
+            Some("integrations.Mixpanel"),
+        ),
+        (
+            "segment_io_disabled",
+            line(r#""type":"page","integrations":{"Segment.io":false}"#),
+            Some("integrations[\"Segment.io\"]"),
         ),
         (
             "timestamp_invalid",
@@ -205,17 +332,30 @@ fn a_valid_event_has_no_findings() {
 }
 
 #[test]
-fn segment_messages_are_kept_exactly() {
+fn segment_messages_lead_each_message() {
     let o = one(r#"{"type":"page","messageId":"m"}"#);
     assert_eq!(
         o.findings[0].message,
-        "All payloads require a userId and/or an anonymousId"
+        "The userID or anonymousID was not provided (both are absent or null)"
+    );
+    let o = one(r#"{"type":"page","messageId":"m","userId":"","anonymousId":7}"#);
+    assert_eq!(
+        o.findings[0].message,
+        "The userID or anonymousId was an empty string or not a string: userId is an empty string, anonymousId is a number"
     );
     let o = one(&line(r#""type":"track""#));
     assert_eq!(
         o.findings[0].message,
-        "Track events must have an event name"
+        "Track event did not have event name (event is absent or null)"
     );
+    for code in consent_inspector::validate::Code::ALL {
+        if code.author() == consent_inspector::validate::Author::Segment {
+            assert!(
+                !code.about().ends_with('.'),
+                "{code:?}: Segment's words, as written"
+            );
+        }
+    }
     let o = one(&line(
         r#""type":"track","event":"Segment Consent Preference Updated""#,
     ));
@@ -251,22 +391,79 @@ fn duplicate_message_ids_are_flagged_from_the_second() {
     );
     assert_eq!(codes(&outs[0]), Vec::<&str>::new());
     assert_eq!(codes(&outs[1]), vec!["duplicate_message_id"]);
+    assert!(
+        outs[1]
+            .routes
+            .iter()
+            .all(|r| r.decision.reason() == "duplicate")
+    );
     assert_eq!(codes(&outs[2]), Vec::<&str>::new());
 }
 
 #[test]
 fn several_errors_are_all_reported() {
-    let o = one(r#"{"type":"track","context":{"consent":{"version":"x"}}}"#);
+    let o = one(
+        r#"{"type":"track","event":"Segment Consent Preference Updated","context":{"consent":{"version":"x"}},"properties":1}"#,
+    );
     let mut c = codes(&o);
     c.sort();
     assert_eq!(
         c,
         vec![
+            "consent_categorypreferences_should_exist",
             "consent_version_should_be_number",
-            "event_required",
-            "id_required",
-            "message_id_missing"
+            "message_id_missing",
+            "no_user_anon_id",
+            "properties_not_object",
         ]
+    );
+}
+
+#[test]
+fn consent_fields_are_checked_on_the_preference_event_only() {
+    // A wrong version or advertisingId is an error on the CPU event and a warning elsewhere;
+    // a null preference is absent on an ordinary event and an error on the CPU event.
+    let ordinary = one(&line(
+        r#""type":"track","event":"e","context":{"consent":{"version":"2","categoryPreferences":{"C0002":null}},"device":{"advertisingId":1}}"#,
+    ));
+    assert!(ordinary.ingested());
+    assert_eq!(codes(&ordinary), vec!["wrong_type", "wrong_type"]);
+    assert_eq!(common::reason_of(&ordinary, "Amplitude"), "not_consented");
+    let cpu = one(&line(
+        r#""type":"track","event":"Segment Consent Preference Updated","context":{"consent":{"version":"2","categoryPreferences":{"C0002":null}},"device":{"advertisingId":1}}"#,
+    ));
+    assert!(!cpu.ingested());
+    let mut c = codes(&cpu);
+    c.sort();
+    assert_eq!(
+        c,
+        vec![
+            "consent_categorypreferences_fields_should_be_bool",
+            "consent_version_should_be_number",
+            "device_advertisingid_should_be_string",
+        ]
+    );
+}
+
+#[test]
+fn a_batch_over_its_limits_rejects_every_element_but_keeps_their_fields() {
+    let big = format!(
+        r#"{{"batch":[{}{{"type":"page","userId":"u","messageId":"last"}}]}}"#,
+        r#"{"type":"page","userId":"u","messageId":"m"},"#.repeat(2500)
+    );
+    let outs = common::run(
+        &mut consent_inspector::engine::Engine::new(common::workspace()),
+        &[&big],
+    );
+    assert_eq!(outs.len(), 2501);
+    assert!(outs.iter().all(|o| !o.ingested()));
+    assert_eq!(
+        outs[2500].event().unwrap().message_id().as_deref(),
+        Some("last")
+    );
+    assert_eq!(
+        outs[0].discard(&outs[0].routes[0]),
+        Some("batch_too_many_events")
     );
 }
 

@@ -49,14 +49,14 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
     let doc: Value = match serde_json::from_slice(text) {
         Ok(v) => v,
         Err(e) => {
-            out.push(Record {
-                origin: origin(e.line() as u64, 0),
-                size: text.len(),
-                json: Err(RecordError::InvalidJson(format!(
+            out.push(Record::new(
+                origin(e.line() as u64, 0),
+                text.len(),
+                Err(RecordError::InvalidJson(format!(
                     "not a valid HAR capture: {}",
                     ParseError::from(e)
                 ))),
-            });
+            ));
             return out;
         }
     };
@@ -84,25 +84,25 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
         let at = origin(line, offset as u64);
         let shown_url = crate::text::printable(url);
         let Some(body) = request["postData"]["text"].as_str() else {
-            out.push(Record {
-                origin: at,
-                size: 0,
-                json: Err(RecordError::InvalidJson(format!(
+            out.push(Record::new(
+                at,
+                0,
+                Err(RecordError::InvalidJson(format!(
                     "HAR entry {} ({shown_url}) has no request body",
                     i + 1
                 ))),
-            });
+            ));
             continue;
         };
         match Doc::parse(std::sync::Arc::from(body)) {
-            Err(e @ ParseError::Json { .. }) => out.push(Record {
-                origin: at,
-                size: body.len(),
-                json: Err(RecordError::InvalidJson(format!(
+            Err(e @ ParseError::Json { .. }) => out.push(Record::new(
+                at,
+                body.len(),
+                Err(RecordError::InvalidJson(format!(
                     "HAR entry {} ({shown_url}): request body is not JSON: {e}",
                     i + 1
                 ))),
-            }),
+            )),
             parsed => push_parsed(at, body.len(), parsed, implied_type, &mut out),
         }
     }

@@ -70,6 +70,28 @@ pub struct Record {
     pub origin: Origin,
     pub size: usize,
     pub json: Result<Doc, RecordError>,
+    /// The batch payload the event was an element of.
+    pub batch: Option<Batch>,
+}
+
+/// A batch payload as a whole, for Segment's per-batch limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batch {
+    /// The payload's size in bytes.
+    pub bytes: usize,
+    /// How many elements it holds.
+    pub events: usize,
+}
+
+impl Record {
+    pub fn new(origin: Origin, size: usize, json: Result<Doc, RecordError>) -> Self {
+        Self {
+            origin,
+            size,
+            json,
+            batch: None,
+        }
+    }
 }
 
 /// Turns one line into records: one event, the elements of a batch, or the parse error.
@@ -88,7 +110,7 @@ pub fn records_from_line(file: &Arc<str>, pos: LinePos, line: Line<'_>, out: &mu
                 bytes,
                 limit: MAX_LINE_BYTES,
             });
-            out.push(Record { origin, size, json });
+            out.push(Record::new(origin, size, json));
             return;
         }
         Line::Text(t) => t,
@@ -99,22 +121,22 @@ pub fn records_from_line(file: &Arc<str>, pos: LinePos, line: Line<'_>, out: &mu
     let size = bytes.len();
     match std::str::from_utf8(bytes) {
         // A byte-order mark is skipped at the start of the file only; elsewhere say what it is.
-        Ok(text) if text.starts_with('\u{feff}') => out.push(Record {
+        Ok(text) if text.starts_with('\u{feff}') => out.push(Record::new(
             origin,
             size,
-            json: Err(RecordError::InvalidJson(
+            Err(RecordError::InvalidJson(
                 "a byte-order mark (U+FEFF) starts this line; JSON allows it only at the start of the file, at column 1".into(),
             )),
-        }),
+        )),
         Ok(text) => push_parsed(origin, size, Doc::parse(Arc::from(text)), None, out),
-        Err(e) => out.push(Record {
+        Err(e) => out.push(Record::new(
             origin,
             size,
-            json: Err(RecordError::InvalidJson(format!(
+            Err(RecordError::InvalidJson(format!(
                 "invalid UTF-8 at column {}",
                 e.valid_up_to() + 1
             ))),
-        }),
+        )),
     }
 }
 
@@ -134,22 +156,16 @@ pub(crate) fn push_parsed(
         d
     };
     match parsed {
-        Err(e) => out.push(Record {
-            origin,
-            size,
-            json: Err(e.into()),
-        }),
-        Ok(Parsed::Event(d)) => out.push(Record {
-            origin,
-            size,
-            json: Ok(with_kind(*d)),
-        }),
-        Ok(Parsed::Batch(elements)) if elements.is_empty() => out.push(Record {
-            origin,
-            size,
-            json: Err(RecordError::EmptyBatch),
-        }),
+        Err(e) => out.push(Record::new(origin, size, Err(e.into()))),
+        Ok(Parsed::Event(d)) => out.push(Record::new(origin, size, Ok(with_kind(*d)))),
+        Ok(Parsed::Batch(elements)) if elements.is_empty() => {
+            out.push(Record::new(origin, size, Err(RecordError::EmptyBatch)))
+        }
         Ok(Parsed::Batch(elements)) => {
+            let batch = Batch {
+                bytes: size,
+                events: elements.len(),
+            };
             for (i, el) in elements.into_iter().enumerate() {
                 let origin = Origin {
                     index: Some(u32::try_from(i).unwrap_or(u32::MAX)),
@@ -159,7 +175,10 @@ pub(crate) fn push_parsed(
                     Ok(d) => (d.size(), Ok(d)),
                     Err(e) => (0, Err(e.into())),
                 };
-                out.push(Record { origin, size, json });
+                out.push(Record {
+                    batch: Some(batch),
+                    ..Record::new(origin, size, json)
+                });
             }
         }
     }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use consent_inspector::engine::{Engine, Outcome};
 use consent_inspector::event::{Field, Raw};
-use consent_inspector::route::{Block, Decision, Delivery, PreferenceValue};
+use consent_inspector::route::{Block, Decision, Delivery, Mode, PreferenceValue};
 use consent_inspector::settings::Workspace;
 use consent_inspector::text::{is_unsafe, write_safe_json};
 
@@ -13,63 +13,67 @@ use super::View;
 
 pub struct Ndjson {
     buf: Vec<u8>,
-    /// Per destination, the whole route object for each reason that has no details.
-    routes: Vec<[Vec<u8>; 7]>,
-    /// Per destination, `{"destination":…,"reason":"not_consented","blockedBy":[`.
-    blocked_head: Vec<Vec<u8>>,
+    /// Per destination and reason, `{"destination":…,"decision":…,"reason":…`.
+    routes: Vec<[Vec<u8>; 9]>,
     /// Per category, `{"category":…,"name":…,"value":`.
     blocker_head: Vec<Vec<u8>>,
 }
 
-/// The reasons that carry nothing but their name, in the order of `Ndjson::routes`.
-fn plain_reason(d: &Decision) -> Option<usize> {
-    Some(match d {
+/// Each decision's place in `Ndjson::routes`.
+fn reason_index(d: &Decision) -> usize {
+    match d {
         Decision::Deliver(Delivery::ConsentPreferenceEvent) => 0,
         Decision::Deliver(Delivery::NoConsent) => 1,
         Decision::Deliver(Delivery::NotEnforced) => 2,
         Decision::Deliver(Delivery::Unmapped) => 3,
         Decision::Deliver(Delivery::Consented) => 4,
         Decision::Block(Block::NotIngested) => 5,
-        Decision::Block(Block::IntegrationsObject { .. }) => 6,
-        Decision::Block(Block::NotConsented { .. }) => return None,
-    })
+        Decision::Block(Block::Duplicate) => 6,
+        Decision::Block(Block::IntegrationsObject { .. }) => 7,
+        Decision::Block(Block::NotConsented { .. }) => 8,
+    }
 }
 
-const PLAIN: [Decision; 7] = [
+/// One decision per reason, in the order of `reason_index`.
+const EACH_REASON: [Decision; 9] = [
     Decision::Deliver(Delivery::ConsentPreferenceEvent),
     Decision::Deliver(Delivery::NoConsent),
     Decision::Deliver(Delivery::NotEnforced),
     Decision::Deliver(Delivery::Unmapped),
     Decision::Deliver(Delivery::Consented),
     Decision::Block(Block::NotIngested),
+    Decision::Block(Block::Duplicate),
     Decision::Block(Block::IntegrationsObject {
         key: consent_inspector::route::IntegrationsKey::All,
         consent: Delivery::Consented,
+    }),
+    Decision::Block(Block::NotConsented {
+        blocked_by: Vec::new(),
     }),
 ];
 
 impl Ndjson {
     pub fn new(ws: &Workspace) -> Self {
-        let mut routes = Vec::new();
-        let mut blocked_head = Vec::new();
-        for d in &ws.destinations {
-            let head = |verb: &str, reason: &str| {
-                let mut b = b"{\"destination\":".to_vec();
-                json_str(&mut b, &d.name);
-                b.extend_from_slice(
-                    format!(",\"decision\":\"{verb}\",\"reason\":\"{reason}\"").as_bytes(),
-                );
-                b
-            };
-            routes.push(PLAIN.map(|p| {
-                let mut b = head(p.verb(), p.reason());
-                b.push(b'}');
-                b
-            }));
-            let mut b = head("block", "not_consented");
-            b.extend_from_slice(b",\"blockedBy\":[");
-            blocked_head.push(b);
-        }
+        let routes = ws
+            .destinations
+            .iter()
+            .map(|d| {
+                std::array::from_fn(|i| {
+                    let p = &EACH_REASON[i];
+                    let mut b = b"{\"destination\":".to_vec();
+                    json_str(&mut b, &d.name);
+                    b.extend_from_slice(
+                        format!(
+                            ",\"decision\":\"{}\",\"reason\":\"{}\"",
+                            p.verb(),
+                            p.reason()
+                        )
+                        .as_bytes(),
+                    );
+                    b
+                })
+            })
+            .collect();
         let blocker_head = ws
             .categories
             .iter()
@@ -85,7 +89,6 @@ impl Ndjson {
         Self {
             buf: Vec::with_capacity(4096),
             routes,
-            blocked_head,
             blocker_head,
         }
     }
@@ -267,29 +270,37 @@ impl View for Ndjson {
             None => b.extend_from_slice(b"null"),
         }
         b.extend_from_slice(b",\"routes\":[");
+        let ingest_code = o.ingest_code().map(|c| c.as_str());
         for (i, r) in o.routes.iter().enumerate() {
             if i > 0 {
                 b.push(b',');
             }
-            match plain_reason(&r.decision) {
-                Some(k) => b.extend_from_slice(&self.routes[r.destination][k]),
-                None => {
-                    b.extend_from_slice(&self.blocked_head[r.destination]);
-                    for (j, bl) in r.decision.blocked_by().iter().enumerate() {
-                        if j > 0 {
-                            b.push(b',');
-                        }
-                        b.extend_from_slice(&self.blocker_head[bl.category as usize]);
-                        match &bl.value {
-                            PreferenceValue::False => b.extend_from_slice(b"false"),
-                            PreferenceValue::Missing => b.extend_from_slice(b"null"),
-                            PreferenceValue::Other(json) => raw_json(b, json),
-                        }
-                        b.push(b'}');
-                    }
-                    b.extend_from_slice(b"]}");
-                }
+            b.extend_from_slice(&self.routes[r.destination][reason_index(&r.decision)]);
+            b.extend_from_slice(match r.mode {
+                Mode::Cloud => b",\"mode\":\"cloud\",\"discard\":",
+                Mode::Device => b",\"mode\":\"device\",\"discard\":",
+            });
+            match r.discard(ingest_code) {
+                Some(d) => json_str(b, d),
+                None => b.extend_from_slice(b"null"),
             }
+            if let Decision::Block(Block::NotConsented { blocked_by }) = &r.decision {
+                b.extend_from_slice(b",\"blockedBy\":[");
+                for (j, bl) in blocked_by.iter().enumerate() {
+                    if j > 0 {
+                        b.push(b',');
+                    }
+                    b.extend_from_slice(&self.blocker_head[bl.category as usize]);
+                    match &bl.value {
+                        PreferenceValue::False => b.extend_from_slice(b"false"),
+                        PreferenceValue::Missing => b.extend_from_slice(b"null"),
+                        PreferenceValue::Other(json) => raw_json(b, json),
+                    }
+                    b.push(b'}');
+                }
+                b.push(b']');
+            }
+            b.push(b'}');
         }
         b.extend_from_slice(b"]}\n");
         debug_assert!(

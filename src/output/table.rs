@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use consent_inspector::engine::{Engine, Outcome};
 use consent_inspector::event::Field;
-use consent_inspector::route::{Block, Decision};
+use consent_inspector::route::{Block, Decision, Mode};
 use consent_inspector::settings::Workspace;
 use consent_inspector::text::{printable, truncate};
 use consent_inspector::validate::Severity;
@@ -15,6 +15,9 @@ const EVENT_WIDTH: usize = 30;
 const USER_WIDTH: usize = 14;
 const STATUS_WIDTH: usize = 12;
 const INTEGRATIONS: &str = "✗ integrations";
+const DUPLICATE: &str = "✗ duplicate";
+/// Appended to a device-mode route: the browser sends it, not Segment.
+const DEVICE: &str = " ⇢";
 
 pub struct Table {
     paint: Paint,
@@ -39,7 +42,8 @@ impl Table {
                     .collect();
                 let worst = 2 + ids.join(",").chars().count();
                 let name = ws.destinations[d].name.chars().count().min(24);
-                name.max(worst).max(INTEGRATIONS.chars().count())
+                name.max(worst + DEVICE.chars().count())
+                    .max(INTEGRATIONS.chars().count() + DEVICE.chars().count())
             })
             .collect();
         Self {
@@ -135,13 +139,15 @@ impl View for Table {
         }
         for (r, w) in o.routes.iter().zip(&self.widths) {
             row.push(' ');
+            let device = if r.mode == Mode::Device { DEVICE } else { "" };
             let text = match &r.decision {
-                Decision::Deliver(_) => p.green(&cell("✓", *w)),
+                Decision::Deliver(_) => p.green(&cell(&format!("✓{device}"), *w)),
                 Decision::Block(b) => {
                     self.blocked_routes += 1;
                     let s = match b {
                         // Rows not ingested were written above; kept for completeness.
                         Block::NotIngested => "—".to_owned(),
+                        Block::Duplicate => DUPLICATE.to_owned(),
                         Block::NotConsented { blocked_by } => {
                             let ids: Vec<_> = blocked_by
                                 .iter()
@@ -151,7 +157,7 @@ impl View for Table {
                         }
                         Block::IntegrationsObject { .. } => INTEGRATIONS.to_owned(),
                     };
-                    p.red(&cell(&s, *w))
+                    p.red(&cell(&format!("{s}{device}"), *w))
                 }
             };
             row += &text;
@@ -167,7 +173,7 @@ impl View for Table {
         )?;
         writeln!(
             out,
-            "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object"
+            "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment"
         )
     }
 }

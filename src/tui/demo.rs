@@ -231,6 +231,15 @@ impl Story {
                     v["event"] = json!(EVENTS[self.rng.below(EVENTS.len() as u64) as usize]);
                 }
                 Self::stamp(&mut v, &prefs);
+                // On the web, analytics.js loads Amplitude itself (device mode).
+                if device == Some(0) {
+                    v["_metadata"] =
+                        json!({"bundled": ["Segment.io", "Amplitude"], "unbundled": []});
+                }
+                // A client that retries sends the same messageId again: a duplicate.
+                if roll == 30 {
+                    return vec![v.to_string(), v.to_string()];
+                }
                 v
             }
         };
@@ -276,6 +285,7 @@ mod tests {
         let (mut ingested, mut rejected) = (0, 0);
         let mut reasons = std::collections::BTreeSet::new();
         let mut codes = std::collections::BTreeSet::new();
+        let mut device_mode = false;
         for n in 0..2000u64 {
             for l in story.next_lines() {
                 let mut recs = Vec::new();
@@ -296,6 +306,10 @@ mod tests {
                         rejected += 1
                     }
                     reasons.extend(o.routes.iter().map(|r| r.decision.reason()));
+                    device_mode |= o
+                        .routes
+                        .iter()
+                        .any(|r| r.mode == consent_inspector::route::Mode::Device);
                     codes.extend(o.findings.iter().map(|f| f.code.as_str()));
                 }
             }
@@ -313,14 +327,17 @@ mod tests {
             "not_enforced",
             "unmapped",
             "not_ingested",
+            "duplicate",
         ] {
             assert!(reasons.contains(r), "demo never shows {r}");
         }
+        assert!(device_mode, "demo never shows a device-mode route");
         for c in [
             "consent_missing",
             "consent_changed_without_preference_event",
             "invalid_json",
-            "id_required",
+            "no_user_anon_id",
+            "duplicate_message_id",
         ] {
             assert!(codes.contains(c), "demo never shows {c}");
         }

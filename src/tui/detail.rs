@@ -3,10 +3,8 @@
 
 use std::sync::Arc;
 
-use consent_inspector::engine::Outcome;
+use consent_inspector::engine::{Outcome, decide};
 use consent_inspector::input::{Line, LinePos, MAX_LINE_BYTES, records_from_line};
-use consent_inspector::route::route;
-use consent_inspector::validate::{Severity, validate};
 
 use super::store::Store;
 
@@ -54,22 +52,11 @@ fn rebuild(store: &Store, idx: usize) -> Result<Outcome, String> {
         .into_iter()
         .find(|r| r.origin.index == row.index())
         .ok_or_else(|| format!("line {} changed since it was read", row.line()))?;
-    let ws = store.workspace();
-    let mut findings = validate(&record, ws);
-    if let Ok(ev) = &record.json {
-        let profiles = store.engine.profiles();
-        let user = row.identity().map_or("", |id| profiles.label(id));
-        findings.extend(store.recalled(idx).map(|r| r.finding(ws, ev, user)));
-    }
-    let ingested = !findings.iter().any(|f| f.severity() == Severity::Error);
-    let event = record.json.ok();
-    let routes = route(ws, event.as_ref(), ingested);
-    Ok(Outcome {
-        origin: record.origin,
-        event,
-        findings,
-        routes,
-        identity: row.identity(),
-        recalled: store.recalled(idx).cloned().collect(),
-    })
+    Ok(decide(
+        store.workspace(),
+        store.engine.profiles(),
+        record,
+        store.recalled(idx).cloned().collect(),
+        row.identity(),
+    ))
 }

@@ -86,6 +86,7 @@ pub struct DestStats {
     /// Per category index: how often it blocked this destination.
     pub blocked_by: Vec<u64>,
     pub removed_by_integrations: u64,
+    pub duplicates: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -241,6 +242,7 @@ impl Store {
                             }
                         }
                         Block::IntegrationsObject { .. } => stats.removed_by_integrations += 1,
+                        Block::Duplicate => stats.duplicates += 1,
                         Block::NotIngested => {}
                     }
                 }

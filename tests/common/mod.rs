@@ -24,7 +24,8 @@ pub const SETTINGS: &str = r#"{
     {"name": "Old Pixel", "categories": ["Legacy"]},
     {"name": "Mixed", "categories": ["Legacy", "C0003"]},
     {"name": "Amazon S3", "categories": ["C0004"], "kind": "aws-s3"},
-    {"name": "Engage", "categories": ["C0004"], "kind": "engage"}
+    {"name": "Engage", "categories": ["C0004"], "kind": "engage"},
+    {"name": "Snowflake", "categories": ["C0004"], "kind": "warehouse"}
   ]
 }"#;
 

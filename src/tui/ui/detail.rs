@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use consent_inspector::explain::{category_label, describe_value};
+use consent_inspector::explain::{category_label, describe_integrations_key, describe_value};
 use consent_inspector::profile::ConsentState;
 use consent_inspector::route::{Block as Blocked, Decision};
 use consent_inspector::text::printable;
@@ -91,12 +91,7 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
                 spans.push(Span::raw(format!("  {}", parts.join("; "))));
             }
             Decision::Block(Blocked::IntegrationsObject { key, .. }) => {
-                let why = match key {
-                    consent_inspector::route::IntegrationsKey::Destination => {
-                        "integrations[name] is false"
-                    }
-                    consent_inspector::route::IntegrationsKey::All => "integrations.All is false",
-                };
+                let why = describe_integrations_key(ws, r.destination, *key);
                 spans.push(Span::raw(format!("  {why}")));
             }
             _ => {}
