@@ -68,6 +68,17 @@ pub enum Command {
         #[arg(value_name = "INPUT")]
         inputs: Vec<String>,
     },
+    /// Every user's profile after reading all inputs: linked ids, consent per category
+    /// (true, false, "conflict", or null when never collected) and when it changed.
+    Profiles {
+        #[command(flatten)]
+        settings: SettingsArg,
+        #[arg(long, value_enum, default_value_t = Format::Ndjson)]
+        format: Format,
+        /// JSON Lines or HAR files (gzipped or not); `-` or nothing reads stdin.
+        #[arg(value_name = "INPUT")]
+        inputs: Vec<String>,
+    },
     /// Explain in plain English what happens to the event(s) on one line.
     Explain {
         #[command(flatten)]

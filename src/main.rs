@@ -65,7 +65,11 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
                                 printable(file)
                             )));
                         }
-                        tui::Source::File(PathBuf::from(file))
+                        if starts_with_gzip(Path::new(file)) {
+                            tui::Source::Gzip(PathBuf::from(file))
+                        } else {
+                            tui::Source::File(PathBuf::from(file))
+                        }
                     };
                     (source, Some(ws))
                 }
@@ -124,6 +128,30 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Profiles {
+            settings,
+            format,
+            inputs,
+        } => {
+            let (ws, sources) = prepare(&settings, inputs)?;
+            let mut engine = Engine::new(ws.clone());
+            for_each_outcome(&mut engine, sources, |_, _| Ok(()))
+                .map_err(|e| Fatal(e.to_string()))?;
+            let stdout = io::stdout();
+            let color = format == Format::Table
+                && stdout.is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
+            let mut out = io::BufWriter::new(stdout.lock());
+            let profiles = engine.profiles();
+            let result = match format {
+                Format::Ndjson => output::profiles::write_ndjson(&mut out, &ws, profiles),
+                Format::Table => {
+                    output::profiles::write_table(&mut out, &ws, profiles, output::Paint(color))
+                }
+            };
+            finish_output(result.and_then(|()| out.flush()))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Explain {
             settings,
             line,
@@ -162,6 +190,14 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Whether a file begins with gzip's magic bytes (a missing file does not).
+fn starts_with_gzip(path: &Path) -> bool {
+    let mut start = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut start))
+        .is_ok_and(|()| consent_inspector::input::is_gzip(&start))
 }
 
 /// Loads the settings and opens every input (stdin when there is none), before any output.

@@ -3,7 +3,7 @@
 
 use foldhash::HashMap;
 
-use crate::event::{Doc, Kind, Members, Preferences};
+use crate::event::{Doc, Field, Kind, Members, Preferences};
 use crate::input::Origin;
 use crate::route::{Decision, Delivery, Route, missing_categories};
 use crate::settings::Workspace;
@@ -33,25 +33,107 @@ impl ConsentState {
     }
 }
 
+/// What linked two profiles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// One event carried both ids (an anonymousId meeting a userId).
+    Event,
+    Alias,
+    /// Both carried this value of an external id (`traits.email`, say).
+    ExternalId {
+        key: Box<str>,
+    },
+}
+
 /// What changed a profile's consent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// An event's preferences; `preference_event` says whether it was a CPU event.
     Update { preference_event: bool },
     /// Another profile, named by one of its ids, was merged in.
-    Merge { with: String },
+    Merge { with: String, via: Via },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {
     /// Order of observation, across files.
     pub seq: u64,
-    /// The line (and batch index) of the event that made the change.
+    /// Where the event that made the change is: file, line and batch index.
+    pub file: std::sync::Arc<str>,
     pub line: u64,
     pub index: Option<u32>,
+    /// The event's own `timestamp` (else `originalTimestamp`, `sentAt`, `receivedAt`), as
+    /// written.
+    pub timestamp: Option<Box<str>>,
     pub change: Change,
     /// Consent per category after the change.
     pub consent: Box<[ConsentState]>,
+    /// The categories whose state this change set or changed, as bits.
+    pub changed: u64,
+}
+
+impl HistoryEntry {
+    fn new(
+        seq: u64,
+        ev: &Doc,
+        origin: &Origin,
+        change: Change,
+        consent: &[ConsentState],
+        before: Option<&[ConsentState]>,
+    ) -> Self {
+        let changed = consent
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| before.is_none_or(|b| b.get(*i) != Some(*s)))
+            .fold(0u64, |m, (i, _)| m | 1 << i);
+        let timestamp = Field::TIMESTAMPS
+            .iter()
+            .find_map(|f| ev.get(*f).and_then(|v| v.as_str().map(Box::from)));
+        Self {
+            seq,
+            file: origin.file.clone(),
+            line: origin.line,
+            index: origin.index,
+            timestamp,
+            change,
+            consent: consent.into(),
+            changed,
+        }
+    }
+
+    /// What happened, in words: `preference event: C0004 false`, `merged with u-carol-work
+    /// by an alias: C0004 conflict`.
+    pub fn describe(&self, ws: &Workspace) -> String {
+        let what = match &self.change {
+            Change::Update {
+                preference_event: true,
+            } => "preference event".to_owned(),
+            Change::Update {
+                preference_event: false,
+            } => "stamped on an ordinary event".to_owned(),
+            Change::Merge { with, via } => {
+                let via = match via {
+                    Via::Event => "an event that carried both ids".to_owned(),
+                    Via::Alias => "an alias".to_owned(),
+                    Via::ExternalId { key } => format!("a shared {}", printable(key)),
+                };
+                format!("merged with {} by {via}", printable(with))
+            }
+        };
+        let parts: Vec<String> = ws
+            .categories
+            .iter()
+            .zip(self.consent.iter())
+            .enumerate()
+            .filter(|(i, _)| self.changed & (1 << i) != 0)
+            .map(|(_, (c, s))| format!("{} {}", printable(&c.id), s.as_str()))
+            .collect();
+        if parts.is_empty() {
+            what
+        } else {
+            format!("{what}: {}", parts.join(", "))
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -113,6 +195,8 @@ pub struct Profiles {
     parent: Vec<IdentityId>,
     /// Keyed by the root identity of each set.
     profiles: HashMap<IdentityId, Profile>,
+    /// (index in `Workspace::external_ids`, value) -> the first identity that carried it.
+    external: HashMap<(usize, Box<str>), IdentityId>,
     /// Events observed so far: orders consent updates for "the latest update wins".
     observed: u64,
 }
@@ -147,6 +231,22 @@ impl Profiles {
         self.profiles.len()
     }
 
+    /// Every profile's root, in order of first appearance (its earliest id).
+    pub fn in_order(&self) -> Vec<IdentityId> {
+        let mut roots: Vec<(IdentityId, IdentityId)> = self
+            .profiles
+            .iter()
+            .map(|(root, p)| (p.members.iter().copied().min().unwrap_or(*root), *root))
+            .collect();
+        roots.sort_unstable();
+        roots.into_iter().map(|(_, root)| root).collect()
+    }
+
+    /// Whether this id was ever seen as a userId.
+    pub fn is_user_id(&self, id: IdentityId) -> bool {
+        self.is_user_id[id as usize]
+    }
+
     pub fn is_empty(&self) -> bool {
         self.profiles.is_empty()
     }
@@ -177,7 +277,7 @@ impl Profiles {
     }
 
     /// Links two identities into one profile, merging their consent.
-    fn link(&mut self, a: IdentityId, b: IdentityId, origin: &Origin) {
+    fn link(&mut self, a: IdentityId, b: IdentityId, ev: &Doc, origin: &Origin, via: Via) {
         let seq = self.observed;
         let (ra, rb) = (self.root(a), self.root(b));
         if ra == rb {
@@ -195,7 +295,10 @@ impl Profiles {
                 .iter()
                 .any(|m| self.is_user_id[*m as usize])
         };
-        let both_identified = identified(ra) && identified(rb);
+        // Two profiles merge (RULES §5): two identified people, or any two sharing an
+        // external id. Devices of one person simply take the latest update.
+        let profile_merge =
+            matches!(via, Via::ExternalId { .. }) || (identified(ra) && identified(rb));
         self.parent[gone as usize] = keep;
         let other = self
             .profiles
@@ -212,24 +315,27 @@ impl Profiles {
         kept.history.sort_by_key(|h| h.seq);
         kept.history_dropped += other.history_dropped;
         kept.keep_newest(HISTORY);
-        // Two identified people (both sides hold a userId) are reconciled category by
-        // category; devices of one person simply take the latest update.
-        let merged = match (kept.consent.take(), other.consent) {
-            (Some(x), Some(y)) if both_identified => {
-                Some(x.iter().zip(&y).map(|(&p, &q)| merge_state(p, q)).collect())
-            }
-            (Some(x), Some(y)) => Some(if kept.updated >= other.updated { x } else { y }),
-            (x, y) => x.or(y),
+        let before = kept.consent.take();
+        let merged = match (&before, other.consent) {
+            (x, y) if profile_merge => merge_profiles(x.as_deref(), y.as_deref()),
+            (Some(x), Some(y)) => Some(if kept.updated >= other.updated {
+                x.clone()
+            } else {
+                y
+            }),
+            (x, y) => x.clone().or(y),
         };
         kept.updated = kept.updated.max(other.updated);
         if let Some(consent) = &merged {
-            kept.push_history(HistoryEntry {
+            let entry = HistoryEntry::new(
                 seq,
-                line: origin.line,
-                index: origin.index,
-                change: Change::Merge { with },
-                consent: consent.clone().into_boxed_slice(),
-            });
+                ev,
+                origin,
+                Change::Merge { with, via },
+                consent,
+                before.as_deref(),
+            );
+            kept.push_history(entry);
         }
         kept.consent = merged;
     }
@@ -247,15 +353,31 @@ impl Profiles {
         let user = ev.user_id().map(|u| self.intern(&u, true));
         let anon = ev.anonymous_id().map(|a| self.intern(&a, false));
         if let (Some(u), Some(a)) = (user, anon) {
-            self.link(u, a, origin);
+            self.link(u, a, ev, origin, Via::Event);
         }
         if let (Some(Kind::Alias), Some(u), Some(prev)) = (ev.kind(), user, ev.previous_id()) {
             let p = self.intern(&prev, false);
-            self.link(u, p, origin);
+            self.link(u, p, ev, origin, Via::Alias);
         }
         let Some(me) = user.or(anon) else {
             return (None, Vec::new());
         };
+        for (i, key) in ws.external_ids.iter().enumerate() {
+            let Some(value) = ev.trait_text(key) else {
+                continue;
+            };
+            match self.external.get(&(i, Box::from(value.as_str()))) {
+                Some(&other) => {
+                    let via = Via::ExternalId {
+                        key: key.as_str().into(),
+                    };
+                    self.link(me, other, ev, origin, via);
+                }
+                None => {
+                    self.external.insert((i, value.into()), me);
+                }
+            }
+        }
         let root = self.root(me);
         let profile = self
             .profiles
@@ -289,15 +411,18 @@ impl Profiles {
                     });
                 }
                 if profile.consent.as_ref() != Some(&stamped) {
-                    profile.push_history(HistoryEntry {
-                        seq: self.observed,
-                        line: origin.line,
-                        index: origin.index,
-                        change: Change::Update {
-                            preference_event: cpu,
-                        },
-                        consent: stamped.clone().into_boxed_slice(),
-                    });
+                    let change = Change::Update {
+                        preference_event: cpu,
+                    };
+                    let entry = HistoryEntry::new(
+                        self.observed,
+                        ev,
+                        origin,
+                        change,
+                        &stamped,
+                        profile.consent.as_deref(),
+                    );
+                    profile.push_history(entry);
                 }
                 profile.consent = Some(stamped);
                 profile.updated = self.observed;
@@ -351,15 +476,27 @@ fn label_among<'a>(
     &names[first as usize]
 }
 
-/// Merging two profiles that both hold consent: agreement stays, disagreement is a conflict,
-/// a category known on one side only becomes false.
-fn merge_state(a: ConsentState, b: ConsentState) -> ConsentState {
-    use ConsentState::*;
-    match (a, b) {
-        (x, y) if x == y => x,
-        (NeverCollected, _) | (_, NeverCollected) => Denied,
-        _ => Conflict,
-    }
+/// A profile merge: "Segment assumes a value of `false` for all 'missing' and 'never
+/// collected' categories during a Profile Merge", so each side is its recorded value or
+/// false; equal values stay, different ones become a conflict. Without consent on either
+/// side, the merged profile has none.
+fn merge_profiles(
+    a: Option<&[ConsentState]>,
+    b: Option<&[ConsentState]>,
+) -> Option<Vec<ConsentState>> {
+    let len = a.or(b)?.len();
+    let side = |s: Option<&[ConsentState]>, i: usize| match s.and_then(|s| s.get(i)) {
+        None | Some(ConsentState::NeverCollected) => ConsentState::Denied,
+        Some(x) => *x,
+    };
+    Some(
+        (0..len)
+            .map(|i| match (side(a, i), side(b, i)) {
+                (x, y) if x == y => x,
+                _ => ConsentState::Conflict,
+            })
+            .collect(),
+    )
 }
 
 /// An event's preferences as a profile holds them: every configured category takes the
@@ -428,16 +565,26 @@ fn changed_without_event(
 #[cfg(test)]
 mod tests {
     use super::ConsentState::*;
-    use super::merge_state;
+    use super::merge_profiles;
 
     #[test]
-    fn merging_states() {
-        assert_eq!(merge_state(Granted, Granted), Granted);
-        assert_eq!(merge_state(Denied, Denied), Denied);
-        assert_eq!(merge_state(Granted, Denied), Conflict);
-        assert_eq!(merge_state(Conflict, Granted), Conflict);
-        assert_eq!(merge_state(NeverCollected, Granted), Denied);
-        assert_eq!(merge_state(Denied, NeverCollected), Denied);
-        assert_eq!(merge_state(NeverCollected, NeverCollected), NeverCollected);
+    fn a_merge_takes_false_for_what_a_side_never_collected() {
+        let merge = |a: Option<&[_]>, b: Option<&[_]>| merge_profiles(a, b);
+        assert_eq!(
+            merge(
+                Some(&[Granted, Denied, Conflict]),
+                Some(&[Granted, Granted, Denied])
+            ),
+            Some(vec![Granted, Conflict, Conflict])
+        );
+        assert_eq!(
+            merge(Some(&[Granted, Denied]), None),
+            Some(vec![Conflict, Denied])
+        );
+        assert_eq!(
+            merge(None, Some(&[NeverCollected, Granted])),
+            Some(vec![Denied, Conflict])
+        );
+        assert_eq!(merge(None, None), None);
     }
 }

@@ -86,6 +86,9 @@ pub enum Shape {
 pub struct Workspace {
     pub categories: Vec<Category>,
     pub destinations: Vec<Destination>,
+    /// Traits that identify a person across profiles (`email`): profiles whose events carry
+    /// the same value are merged (RULES §5). None by default.
+    pub external_ids: Vec<String>,
     pub shape: Shape,
     by_id: HashMap<String, CatIdx>,
     by_lowercase: HashMap<String, CatIdx>,
@@ -133,6 +136,8 @@ struct OwnSettings {
     categories: Vec<OwnCategory>,
     #[serde(default)]
     destinations: Vec<OwnDestination>,
+    #[serde(default, rename = "externalIds")]
+    external_ids: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -295,7 +300,21 @@ impl Workspace {
                 kind,
             )?);
         }
-        Ok(Self::assemble(categories, destinations, Shape::Own))
+        let mut external_ids: Vec<String> = Vec::new();
+        for (i, id) in own.external_ids.into_iter().enumerate() {
+            let path = vec![key("externalIds"), PathStep::Index(i)];
+            if id.trim().is_empty() {
+                return Err(Problem::at(path, "external id is empty".into()));
+            }
+            if external_ids.contains(&id) {
+                let m = format!("external id \"{}\" is listed twice", printable(&id));
+                return Err(Problem::at(path, m));
+            }
+            external_ids.push(id);
+        }
+        let mut ws = Self::assemble(categories, destinations, Shape::Own);
+        ws.external_ids = external_ids;
+        Ok(ws)
     }
 
     fn from_cdn(cdn: CdnSettings) -> Result<Self, Problem> {
@@ -379,6 +398,7 @@ impl Workspace {
         Self {
             categories,
             destinations,
+            external_ids: Vec::new(),
             shape,
             by_id,
             by_lowercase,

@@ -184,12 +184,22 @@ pub(crate) fn push_parsed(
     }
 }
 
-/// The records of one input, in order. HAR captures are recognised by content.
+/// The records of one input, in order. HAR captures and gzip compression are recognised by
+/// content.
 pub struct Records {
     file: Arc<str>,
     lines: Option<LineReader<Box<dyn BufRead + Send>>>,
     pending: VecDeque<Record>,
     scratch: Vec<Record>,
+    gzip: bool,
+    /// The last line read, to say where broken compressed data ends.
+    last_line: u64,
+}
+
+/// Whether the start of an input is gzip data (RFC 1952's magic bytes), as Segment's S3 and
+/// warehouse archives are.
+pub fn is_gzip(start: &[u8]) -> bool {
+    start.starts_with(&[0x1f, 0x8b])
 }
 
 impl Records {
@@ -210,6 +220,12 @@ impl Records {
 
     pub fn from_reader(name: &str, mut reader: Box<dyn BufRead + Send>) -> io::Result<Self> {
         let file: Arc<str> = Arc::from(name);
+        let gzip = is_gzip(reader.fill_buf()?);
+        if gzip {
+            // Concatenated members are one stream, as gzip(1) reads them.
+            let inflated = flate2::bufread::MultiGzDecoder::new(reader);
+            reader = Box::new(BufReader::with_capacity(1 << 16, inflated));
+        }
         let mut pending = VecDeque::new();
         let lines = if har::looks_like_har(reader.fill_buf()?) {
             let mut text = Vec::new();
@@ -224,6 +240,8 @@ impl Records {
             lines,
             pending,
             scratch: Vec::new(),
+            gzip,
+            last_line: 0,
         })
     }
 
@@ -242,6 +260,14 @@ impl Iterator for Records {
             }
             let lines = self.lines.as_mut()?;
             match lines.next_line() {
+                Err(e) if self.gzip => {
+                    self.lines = None;
+                    let msg = format!(
+                        "gzip data is broken or cut short after line {}: {e}",
+                        self.last_line
+                    );
+                    return Some(Err(io::Error::new(e.kind(), msg)));
+                }
                 Err(e) => {
                     self.lines = None;
                     return Some(Err(e));
@@ -251,6 +277,7 @@ impl Iterator for Records {
                     return None;
                 }
                 Ok(Some((pos, line))) => {
+                    self.last_line = pos.number;
                     records_from_line(&self.file, pos, line, &mut self.scratch);
                     self.pending.extend(self.scratch.drain(..));
                 }

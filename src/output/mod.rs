@@ -1,6 +1,7 @@
 //! Renderers of outcomes for the headless commands.
 
 pub mod ndjson;
+pub mod profiles;
 pub mod report;
 pub mod table;
 

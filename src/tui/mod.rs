@@ -16,11 +16,27 @@ use std::sync::Arc;
 
 use consent_inspector::settings::Workspace;
 
-/// What to show: a file, stdin, or the demo.
+/// What to show: a file, a gzip-compressed file, stdin, or the demo.
 pub enum Source {
     File(PathBuf),
+    /// Inflated into a temporary file that the UI follows while it grows.
+    Gzip(PathBuf),
     Stdin,
     Demo,
+}
+
+/// Copies `from` into a new temporary file on a thread of its own; the UI follows the file.
+fn spool(
+    what: &str,
+    mut from: impl io::Read + Send + 'static,
+) -> Result<tempfile::NamedTempFile, String> {
+    let t = tempfile::NamedTempFile::new()
+        .map_err(|e| format!("cannot make a temporary file for {what}: {e}"))?;
+    let mut out = t.reopen().map_err(|e| e.to_string())?;
+    std::thread::spawn(move || {
+        let _ = io::copy(&mut from, &mut out);
+    });
+    Ok(t)
 }
 
 pub fn start(
@@ -31,19 +47,24 @@ pub fn start(
 ) -> Result<(), String> {
     // Keep temporary files alive (and removed at the end) for stdin and the demo.
     let mut _temp = None;
-    let stdin = matches!(source, Source::Stdin);
+    let spooled = matches!(source, Source::Stdin | Source::Gzip(_));
     let (path, label, demo) = match source {
         Source::File(p) => {
             let label = p.display().to_string();
             (p, label, false)
         }
+        Source::Gzip(p) => {
+            let file = std::fs::File::open(&p)
+                .map_err(|e| format!("{}: cannot read input: {e}", p.display()))?;
+            let inflated = flate2::read::MultiGzDecoder::new(io::BufReader::new(file));
+            let t = spool("the inflated file", inflated)?;
+            let label = format!("{} (gzip)", p.display());
+            let p = t.path().to_path_buf();
+            _temp = Some(t);
+            (p, label, false)
+        }
         Source::Stdin => {
-            let t = tempfile::NamedTempFile::new()
-                .map_err(|e| format!("cannot make a temporary file for stdin: {e}"))?;
-            let mut out = t.reopen().map_err(|e| e.to_string())?;
-            std::thread::spawn(move || {
-                let _ = io::copy(&mut io::stdin().lock(), &mut out);
-            });
+            let t = spool("stdin", io::stdin())?;
             let p = t.path().to_path_buf();
             _temp = Some(t);
             (p, "<stdin>".to_owned(), false)
@@ -69,8 +90,8 @@ pub fn start(
         path,
         label,
         workspace,
-        // stdin and the demo end only when the user quits.
-        follow: follow || demo || stdin,
+        // A spooled input grows while it is inflated or piped; the demo never ends.
+        follow: follow || demo || spooled,
         demo,
         max_events,
     })

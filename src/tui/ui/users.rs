@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
-use consent_inspector::profile::{Change, ConsentState};
+use consent_inspector::profile::ConsentState;
 use consent_inspector::text::printable;
 
 use super::{Theme, lower_title};
@@ -118,35 +118,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                 theme.dim(),
             )));
         }
-        for (i, h) in p.history.iter().enumerate().rev() {
-            // What this entry changed, against the one before it.
-            let before = i.checked_sub(1).map(|j| &p.history[j].consent);
-            let changed: Vec<String> = ws
-                .categories
-                .iter()
-                .enumerate()
-                .filter(|(c, _)| before.is_none_or(|b| b[*c] != h.consent[*c]))
-                .map(|(c, cat)| format!("{} {}", printable(&cat.id), h.consent[c].as_str()))
-                .collect();
-            let what = match &h.change {
-                Change::Update {
-                    preference_event: true,
-                } => "preference event".to_owned(),
-                Change::Update {
-                    preference_event: false,
-                } => "stamped on an event".to_owned(),
-                Change::Merge { with } => format!("merged with {}", printable(with)),
-            };
+        for h in p.history.iter().rev() {
             let states: Vec<Span> = h.consent.iter().map(|s| cell(*s, theme)).collect();
             let mut spans = vec![Span::raw(format!("line {:<5} ", h.line))];
             spans.extend(states);
-            spans.push(Span::raw(format!(" {what}")));
-            if before.is_some() && !changed.is_empty() {
-                spans.push(Span::styled(
-                    format!(": {}", changed.join(", ")),
-                    theme.dim(),
-                ));
-            }
+            spans.push(Span::raw(format!(" {}", h.describe(ws))));
             lines.push(Line::from(spans));
         }
     }
