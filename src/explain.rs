@@ -64,6 +64,10 @@ fn describe_delivery(ws: &Workspace, dest: usize, why: Delivery) -> String {
         Delivery::NoConsent => {
             "the event carries no consent preferences, so consent is not enforced".into()
         }
+        Delivery::NotEnforced if !d.kind.honours_integrations() => format!(
+            "{} destinations do not enforce consent, and the integrations object does not apply to them",
+            d.kind.as_str()
+        ),
         Delivery::NotEnforced => format!(
             "{} destinations do not enforce consent",
             d.kind.as_str()
@@ -230,6 +234,11 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome) -> Vec<String> 
                 .unwrap_or_default();
             out.push(format!("  {mark} {}{shown}", describe_route(ws, r)));
         }
+    }
+    let choices = crate::choices::Choice::applied(ws, o);
+    if !choices.is_empty() {
+        out.push("Where Segment's sources are silent or disagree, this verdict rests on a choice:".into());
+        out.extend(choices.iter().map(|c| format!("  - {}", c.line())));
     }
     let warnings: Vec<_> = o
         .findings

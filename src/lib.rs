@@ -2,6 +2,7 @@
 //! user's consent, and deciding with reasons which destinations receive each event. No
 //! terminal code lives here, so every view shows the same decisions.
 
+pub mod choices;
 pub mod engine;
 pub mod event;
 pub mod explain;

@@ -7,8 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use consent_inspector::explain::{category_label, describe_integrations_key, describe_value};
+use consent_inspector::choices::Choice;
 use consent_inspector::profile::ConsentState;
-use consent_inspector::route::{Block as Blocked, Decision};
+use consent_inspector::route::{Block as Blocked, Decision, Mode};
 use consent_inspector::text::printable;
 use consent_inspector::validate::{Severity, shown};
 
@@ -76,6 +77,9 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
             Span::raw(" "),
             Span::styled(r.decision.reason(), style),
         ];
+        if r.mode == Mode::Device {
+            spans.push(Span::styled(" ⇢ device mode", theme.accent()));
+        }
         match &r.decision {
             Decision::Block(Blocked::NotConsented { blocked_by }) => {
                 let parts: Vec<String> = blocked_by
@@ -95,6 +99,9 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
                 spans.push(Span::raw(format!("  {why}")));
             }
             _ => {}
+        }
+        if let Some(d) = o.discard(r) {
+            spans.push(Span::styled(format!("  [{d}]"), theme.dim()));
         }
         out.push(Line::from(spans));
     }
@@ -139,6 +146,14 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
         }
         spans.push(Span::raw(format!("  {}", printable(&f.message))));
         out.push(Line::from(spans));
+    }
+
+    let choices = Choice::applied(ws, o);
+    if !choices.is_empty() {
+        out.push(heading("Where the sources are silent or disagree", theme));
+        for c in choices {
+            out.push(Line::styled(format!("  • {}", c.line()), theme.warning()));
+        }
     }
 
     if let Some(id) = o.identity {

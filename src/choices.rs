@@ -1,0 +1,199 @@
+//! The places where Segment's sources are silent or contradict each other, and what this tool
+//! does there. Each is shown beside any verdict that rests on it (in `explain` and the TUI's
+//! detail) and written out, with its sources, in `docs/rules.md` under its anchor.
+
+use crate::engine::Outcome;
+use crate::route::{Block, Decision, Delivery};
+use crate::settings::{DestinationKind, Shape, Workspace};
+use crate::validate::Code;
+
+/// Where the project's rules document lives, for messages that point to it.
+pub const RULES_DOC: &str = "docs/rules.md";
+
+/// Whether the sources are silent (we chose) or say two things (we picked one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    OurChoice,
+    SourcesDisagree,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OurChoice => "our choice",
+            Self::SourcesDisagree => "the sources disagree",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Choice {
+    EmptyConsentObject,
+    UnlistedDestinations,
+    EngageNotEnforced,
+    DisabledCategories,
+    BatchMerge,
+    DuplicateDiscard,
+    CdnKinds,
+    BatchLimits,
+    OversizedLine,
+}
+
+impl Choice {
+    pub const ALL: [Choice; 9] = [
+        Choice::EmptyConsentObject,
+        Choice::UnlistedDestinations,
+        Choice::EngageNotEnforced,
+        Choice::DisabledCategories,
+        Choice::BatchMerge,
+        Choice::DuplicateDiscard,
+        Choice::CdnKinds,
+        Choice::BatchLimits,
+        Choice::OversizedLine,
+    ];
+
+    pub fn kind(self) -> Kind {
+        match self {
+            Choice::EmptyConsentObject | Choice::UnlistedDestinations | Choice::EngageNotEnforced => {
+                Kind::SourcesDisagree
+            }
+            _ => Kind::OurChoice,
+        }
+    }
+
+    /// The heading's anchor in `docs/rules.md`.
+    pub fn anchor(self) -> &'static str {
+        match self {
+            Choice::EmptyConsentObject => "empty-consent-object",
+            Choice::UnlistedDestinations => "destinations-the-integrations-object-does-not-name",
+            Choice::EngageNotEnforced => "engage-destinations",
+            Choice::DisabledCategories => "destinations-with-enabled-and-disabled-categories",
+            Choice::BatchMerge => "merging-a-batchs-context",
+            Choice::DuplicateDiscard => "the-duplicate-discard-reason",
+            Choice::CdnKinds => "destination-kinds-in-segments-cdn-settings",
+            Choice::BatchLimits => "batch-limits",
+            Choice::OversizedLine => "lines-over-1-mib",
+        }
+    }
+
+    /// What we do, in one or two sentences.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Choice::EmptyConsentObject => {
+                "an empty consent object enforces nothing (Segment's text and its table's first row); the table's fourth row says mapped destinations are blocked when an integrations object is present"
+            }
+            Choice::UnlistedDestinations => {
+                "a destination the integrations object does not name follows integrations.All, as analytics.js and the filtering guide do; one row of Segment's reconciliation table says only destinations set to true receive the event"
+            }
+            Choice::EngageNotEnforced => {
+                "Engage destinations do not enforce consent, as the FAQ says; a beta described elsewhere reads consent from the profile instead"
+            }
+            Choice::DisabledCategories => {
+                "a destination mapped to enabled and disabled categories needs only the enabled ones"
+            }
+            Choice::BatchMerge => {
+                "a batch's context and integrations are merged into each element key by key: a key the element has (not null) keeps the element's whole value, so its own consent replaces the batch's"
+            }
+            Choice::DuplicateDiscard => {
+                "Delivery Overview has no discard reason for deduplication; this tool says DUPLICATE"
+            }
+            Choice::CdnKinds => {
+                "Segment's CDN settings carry no destination kind: \"Amazon S3\"/\"AWS S3\" are taken as aws-s3 and names starting with Engage or Personas as engage"
+            }
+            Choice::BatchLimits => {
+                "a batch over 500 KB or 2500 events is refused whole by Segment's HTTP API; Delivery Overview has no code for it, so this tool says batch_too_large or batch_too_many_events on every element"
+            }
+            Choice::OversizedLine => {
+                "a line over 1 MiB is reported as event_too_large without being read into memory, so a batch that long is not expanded"
+            }
+        }
+    }
+
+    /// Which choices the verdict on this outcome rests on.
+    pub fn applied(ws: &Workspace, o: &Outcome) -> Vec<Choice> {
+        let mut out = Vec::new();
+        let has = |code: Code| o.findings.iter().any(|f| f.code == code);
+        let ev = o.event();
+        if has(Code::ConsentObjectEmpty) {
+            out.push(Choice::EmptyConsentObject);
+        }
+        // Only when `All` lets unnamed destinations through does the table's third row
+        // disagree with what happens.
+        if let Some(integrations) = ev.and_then(|e| e.integrations()) {
+            let names_one = integrations.keys().any(|k| ws.destination(&k).is_some());
+            let all_off = integrations.get("All") == Some(crate::event::Raw::Bool(false));
+            let unnamed_delivered = o.routes.iter().any(|r| {
+                let d = &ws.destinations[r.destination];
+                r.decision.delivered()
+                    && d.kind.honours_integrations()
+                    && integrations.get(&d.name).is_none()
+            });
+            if names_one && !all_off && unnamed_delivered {
+                out.push(Choice::UnlistedDestinations);
+            }
+        }
+        let not_enforced = |kind: DestinationKind| {
+            o.routes.iter().any(|r| {
+                ws.destinations[r.destination].kind == kind
+                    && matches!(
+                        r.decision,
+                        Decision::Deliver(Delivery::NotEnforced)
+                            | Decision::Block(Block::IntegrationsObject {
+                                consent: Delivery::NotEnforced,
+                                ..
+                            })
+                    )
+            })
+        };
+        if not_enforced(DestinationKind::Engage) {
+            out.push(Choice::EngageNotEnforced);
+        }
+        let mixed = o.routes.iter().any(|r| {
+            let cats = &ws.destinations[r.destination].categories;
+            let enforced = matches!(
+                r.decision,
+                Decision::Deliver(Delivery::Consented | Delivery::Unmapped)
+                    | Decision::Block(Block::NotConsented { .. })
+            );
+            enforced
+                && cats.iter().any(|c| ws.category(*c).enabled)
+                && cats.iter().any(|c| !ws.category(*c).enabled)
+        });
+        if mixed {
+            out.push(Choice::DisabledCategories);
+        }
+        if ev.is_some_and(|e| e.inherited_from_batch()) {
+            out.push(Choice::BatchMerge);
+        }
+        if o
+            .routes
+            .iter()
+            .any(|r| r.decision == Decision::Block(Block::Duplicate))
+        {
+            out.push(Choice::DuplicateDiscard);
+        }
+        if ws.shape == Shape::SegmentCdn
+            && (not_enforced(DestinationKind::AwsS3) || not_enforced(DestinationKind::Engage))
+        {
+            out.push(Choice::CdnKinds);
+        }
+        if has(Code::BatchTooLarge) || has(Code::BatchTooManyEvents) {
+            out.push(Choice::BatchLimits);
+        }
+        if ev.is_none() && has(Code::EventTooLarge) {
+            out.push(Choice::OversizedLine);
+        }
+        out
+    }
+
+    /// One line for a person: what we do, whether we chose or picked between sources, and
+    /// where to read more.
+    pub fn line(self) -> String {
+        format!(
+            "{} ({}; {RULES_DOC}#{})",
+            self.summary(),
+            self.kind().as_str(),
+            self.anchor()
+        )
+    }
+}
