@@ -54,9 +54,9 @@ impl Choice {
 
     pub fn kind(self) -> Kind {
         match self {
-            Choice::EmptyConsentObject | Choice::UnlistedDestinations | Choice::EngageNotEnforced => {
-                Kind::SourcesDisagree
-            }
+            Choice::EmptyConsentObject
+            | Choice::UnlistedDestinations
+            | Choice::EngageNotEnforced => Kind::SourcesDisagree,
             _ => Kind::OurChoice,
         }
     }
@@ -165,8 +165,7 @@ impl Choice {
         if ev.is_some_and(|e| e.inherited_from_batch()) {
             out.push(Choice::BatchMerge);
         }
-        if o
-            .routes
+        if o.routes
             .iter()
             .any(|r| r.decision == Decision::Block(Block::Duplicate))
         {

@@ -237,7 +237,10 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome) -> Vec<String> 
     }
     let choices = crate::choices::Choice::applied(ws, o);
     if !choices.is_empty() {
-        out.push("Where Segment's sources are silent or disagree, this verdict rests on a choice:".into());
+        out.push(
+            "Where Segment's sources are silent or disagree, this verdict rests on a choice:"
+                .into(),
+        );
         out.extend(choices.iter().map(|c| format!("  - {}", c.line())));
     }
     let warnings: Vec<_> = o

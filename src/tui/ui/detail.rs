@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use consent_inspector::explain::{category_label, describe_integrations_key, describe_value};
 use consent_inspector::choices::Choice;
+use consent_inspector::explain::{category_label, describe_integrations_key, describe_value};
 use consent_inspector::profile::ConsentState;
 use consent_inspector::route::{Block as Blocked, Decision, Mode};
 use consent_inspector::text::printable;

@@ -1,0 +1,64 @@
+//! docs/rules.md is where every choice the tool shows is explained: each anchor the tool links
+//! to is a heading there, and every code the tool reports is documented.
+
+use consent_inspector::choices::{Choice, Kind, RULES_DOC};
+use consent_inspector::validate::Code;
+
+fn doc() -> String {
+    std::fs::read_to_string(RULES_DOC).expect("docs/rules.md exists")
+}
+
+/// GitHub's anchor for a heading: lower case, spaces to dashes, punctuation dropped.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_choice_links_to_a_heading_in_its_section() {
+    let doc = doc();
+    let disagree = doc.find("## Where the sources disagree").unwrap();
+    let ours = doc.find("## Our choices").unwrap();
+    for c in Choice::ALL {
+        let at = doc
+            .lines()
+            .scan(0, |pos, l| {
+                let start = *pos;
+                *pos += l.len() + 1;
+                Some((start, l))
+            })
+            .find(|(_, l)| l.starts_with("### ") && slug(&l[4..]) == c.anchor())
+            .map(|(pos, _)| pos)
+            .unwrap_or_else(|| panic!("no heading for #{}", c.anchor()));
+        match c.kind() {
+            Kind::SourcesDisagree => assert!(at > disagree && at < ours, "{c:?}"),
+            Kind::OurChoice => assert!(at > ours, "{c:?}"),
+        }
+    }
+}
+
+#[test]
+fn every_code_is_documented() {
+    let doc = doc();
+    for code in Code::ALL {
+        assert!(
+            doc.contains(&format!("`{}`", code.as_str())),
+            "{} is not in docs/rules.md",
+            code.as_str()
+        );
+    }
+    for reason in consent_inspector::route::REASONS {
+        assert!(doc.contains(&format!("`{reason}`")), "{reason}");
+    }
+    for discard in consent_inspector::route::DISCARDS {
+        assert!(doc.contains(&format!("`{discard}`")), "{discard}");
+    }
+}
