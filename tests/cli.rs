@@ -83,11 +83,32 @@ fn the_samples_exercise_every_reason_and_every_code() {
         "samples/consent-settings.json",
         "samples/capture.har",
     ]));
+    out += &stdout(&run(&["route", "samples/oversized-batches.jsonl.gz"]));
     for reason in consent_inspector::route::REASONS {
         assert!(
             out.contains(&format!("\"reason\":\"{reason}\"")),
             "no {reason}"
         );
+    }
+    for mode in ["cloud", "device"] {
+        assert!(out.contains(&format!("\"mode\":\"{mode}\"")), "no {mode}");
+    }
+    for discard in consent_inspector::route::DISCARDS {
+        assert!(
+            out.contains(&format!("\"discard\":\"{discard}\"")),
+            "no {discard}"
+        );
+    }
+    assert!(out.contains("\"discard\":null"));
+    // A route not ingested carries its event's ingest code, for every error code.
+    for code in consent_inspector::validate::Code::ALL {
+        if code.severity() == consent_inspector::validate::Severity::Error {
+            assert!(
+                out.contains(&format!("\"discard\":\"{}\"", code.as_str())),
+                "no discard {}",
+                code.as_str()
+            );
+        }
     }
     for code in consent_inspector::validate::Code::ALL {
         assert!(
@@ -120,9 +141,16 @@ fn every_line_is_one_json_object_with_the_contract_fields() {
         let got: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(got, keys);
         assert_eq!(v["routes"].as_array().unwrap().len(), 10);
+        for r in v["routes"].as_array().unwrap() {
+            let mut got: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+            let blocked_by = r["reason"] == "not_consented";
+            assert_eq!(got.last() == Some(&"blockedBy"), blocked_by, "{r}");
+            got.retain(|k| *k != "blockedBy");
+            assert_eq!(got, ["destination", "decision", "reason", "mode", "discard"]);
+        }
     }
-    // 48 lines, one batch of 3: 50 records.
-    assert_eq!(out.lines().count(), 50);
+    // 61 lines, one batch of 3: 63 records.
+    assert_eq!(out.lines().count(), 63);
 }
 
 #[test]
@@ -265,7 +293,7 @@ fn check_exits_1_when_anything_is_not_ingested_and_lists_places() {
         out.contains("samples/events.jsonl:32[2]"),
         "batch elements are located by index"
     );
-    assert!(out.ends_with("50 events: 13 not ingested, 15 ingested with warnings\nFAIL: some events are not ingested\n"), "{out}");
+    assert!(out.ends_with("63 events: 20 not ingested, 20 ingested with warnings\nFAIL: some events are not ingested\n"), "{out}");
 }
 
 #[test]
@@ -312,8 +340,80 @@ fn explain_describes_the_events_on_one_line() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
-        "consent-inspector: samples/events.jsonl: no event on line 999 (the last event is on line 48)\n"
+        "consent-inspector: samples/events.jsonl: no event on line 999 (the last event is on line 61)\n"
     );
+    // Line 49 is sent by the browser for two destinations, and rests on no choice; line 32's
+    // batch elements rest on how a batch's context is merged.
+    let out = stdout(&run(&["explain", "--line", "49", "samples/events.jsonl"]));
+    assert!(
+        out.contains("Amplitude is blocked in the browser (device mode"),
+        "{out}"
+    );
+    assert!(out.contains("[Delivery Overview: MESSAGE_SENT_CLIENT_SIDE]"), "{out}");
+    let out = stdout(&run(&["explain", "--line", "32", "samples/events.jsonl"]));
+    assert!(out.contains("docs/rules.md#merging-a-batchs-context"), "{out}");
+}
+
+#[test]
+fn gzip_input_is_read_as_its_content_wherever_it_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("archive.bin");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &std::fs::read("samples/events.jsonl").unwrap()).unwrap();
+    let bytes = enc.finish().unwrap();
+    std::fs::write(&gz, &bytes).unwrap();
+    let plain = stdout(&run(&["route", "samples/events.jsonl"]));
+    let o = run(&[
+        "route",
+        "--settings",
+        "samples/consent-settings.json",
+        gz.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let name = gz.to_str().unwrap();
+    assert_eq!(stdout(&o), plain.replace("samples/events.jsonl", name));
+    // Cut short: what was read is printed, then one line says where the data broke.
+    std::fs::write(&gz, &bytes[..bytes.len() / 2]).unwrap();
+    let o = run(&[
+        "route",
+        "--settings",
+        "samples/consent-settings.json",
+        gz.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).lines().count() > 10);
+    assert!(
+        stderr(&o).contains("cannot read input: gzip data is broken or cut short after line"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn profiles_lists_every_profile_in_order_of_first_appearance() {
+    let o = run(&["profiles", "samples/events.jsonl"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden("profiles-events.ndjson", &stdout(&o));
+    let rows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows[0]["ids"][0], "a-laptop-7f3");
+    let carol = rows
+        .iter()
+        .find(|r| r["userIds"][0] == "u-carol")
+        .expect("carol");
+    assert_eq!(carol["userIds"], serde_json::json!(["u-carol", "u-carol-work"]));
+    let merge = carol["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["line"] == 30)
+        .unwrap();
+    assert_eq!(merge["change"], "merged with u-carol-work by an alias: C0004 conflict");
+    assert_eq!(merge["timestamp"], "2026-11-02T09:17:53.511Z");
+    let o = run(&["profiles", "--format", "table", "samples/events.jsonl"]);
+    golden("profiles-events.table", &stdout(&o));
 }
 
 #[test]
