@@ -194,7 +194,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
 
 /// Whether a file begins with gzip's magic bytes (a missing file does not).
 fn starts_with_gzip(path: &Path) -> bool {
-    let mut start = [0u8; 2];
+    let mut start = [0u8; 4];
     std::fs::File::open(path)
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut start))
         .is_ok_and(|()| consent_inspector::input::is_gzip(&start))

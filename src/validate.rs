@@ -510,15 +510,20 @@ fn check_integrations(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
     for (name, v) in members.iter() {
         let path = join_path("integrations", &name);
         if !matches!(v, Raw::Bool(_) | Raw::Object(_)) {
-            let on = if crate::route::truthy(&v) {
-                "on"
+            let effect = if name == "All" {
+                "analytics.js turns destinations off only when All is exactly false, so it keeps them on".to_owned()
             } else {
-                "off"
+                let on = if crate::route::truthy(&v) {
+                    "on"
+                } else {
+                    "off"
+                };
+                format!("analytics.js reads it by JavaScript truthiness, so it counts as {on}")
             };
             out.push(Finding::new(
                 Code::WrongType,
                 format!(
-                    "{} is {}, not true, false or the destination's options; analytics.js reads it by JavaScript truthiness, so it counts as {on}",
+                    "{} is {}, not true, false or the destination's options; {effect}",
                     printable(&path),
                     shown(&v)
                 ),

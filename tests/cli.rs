@@ -146,7 +146,10 @@ fn every_line_is_one_json_object_with_the_contract_fields() {
             let blocked_by = r["reason"] == "not_consented";
             assert_eq!(got.last() == Some(&"blockedBy"), blocked_by, "{r}");
             got.retain(|k| *k != "blockedBy");
-            assert_eq!(got, ["destination", "decision", "reason", "mode", "discard"]);
+            assert_eq!(
+                got,
+                ["destination", "decision", "reason", "mode", "discard"]
+            );
         }
     }
     // 61 lines, one batch of 3: 63 records.
@@ -349,9 +352,15 @@ fn explain_describes_the_events_on_one_line() {
         out.contains("Amplitude is blocked in the browser (device mode"),
         "{out}"
     );
-    assert!(out.contains("[Delivery Overview: MESSAGE_SENT_CLIENT_SIDE]"), "{out}");
+    assert!(
+        out.contains("[Delivery Overview: MESSAGE_SENT_CLIENT_SIDE]"),
+        "{out}"
+    );
     let out = stdout(&run(&["explain", "--line", "32", "samples/events.jsonl"]));
-    assert!(out.contains("docs/rules.md#merging-a-batchs-context"), "{out}");
+    assert!(
+        out.contains("docs/rules.md#merging-a-batchs-context"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -403,14 +412,20 @@ fn profiles_lists_every_profile_in_order_of_first_appearance() {
         .iter()
         .find(|r| r["userIds"][0] == "u-carol")
         .expect("carol");
-    assert_eq!(carol["userIds"], serde_json::json!(["u-carol", "u-carol-work"]));
+    assert_eq!(
+        carol["userIds"],
+        serde_json::json!(["u-carol", "u-carol-work"])
+    );
     let merge = carol["history"]
         .as_array()
         .unwrap()
         .iter()
         .find(|h| h["line"] == 30)
         .unwrap();
-    assert_eq!(merge["change"], "merged with u-carol-work by an alias: C0004 conflict");
+    assert_eq!(
+        merge["change"],
+        "merged with u-carol-work by an alias: C0004 conflict"
+    );
     assert_eq!(merge["timestamp"], "2026-11-02T09:17:53.511Z");
     let o = run(&["profiles", "--format", "table", "samples/events.jsonl"]);
     golden("profiles-events.table", &stdout(&o));

@@ -243,3 +243,111 @@ fn history_is_bounded_and_counts_what_it_dropped() {
     );
     assert_eq!(profile.history.last().unwrap().line, 200);
 }
+
+#[test]
+fn a_merge_with_a_user_who_never_gave_consent_assumes_false() {
+    // Segment assumes false for "missing" and "never collected" categories during a merge,
+    // so a side without consent disagrees with every true of the other.
+    let mut e = Engine::new(workspace());
+    run(
+        &mut e,
+        &[
+            &cpu(
+                json!({"userId": "dan"}),
+                json!({"C0002": true, "C0004": false}),
+            ),
+            &track(json!({"userId": "dan-old"}), None),
+            r#"{"type": "alias", "userId": "dan", "previousId": "dan-old"}"#,
+        ],
+    );
+    assert_eq!(
+        consent_of(&e, "dan-old"),
+        Some(vec![Denied, Conflict, Denied, Denied, Denied])
+    );
+    let p = e.profiles();
+    let merge = p.profile(p.lookup("dan").unwrap()).history.last().unwrap();
+    assert_eq!(
+        merge.describe(&workspace()),
+        "merged with dan-old by an alias: C0002 conflict"
+    );
+    // Neither side ever collected consent: the merged profile has none.
+    let mut e = Engine::new(workspace());
+    run(
+        &mut e,
+        &[
+            &track(json!({"userId": "x"}), None),
+            &track(json!({"userId": "y"}), None),
+            r#"{"type": "alias", "userId": "x", "previousId": "y"}"#,
+        ],
+    );
+    assert_eq!(consent_of(&e, "y"), None);
+}
+
+#[test]
+fn profiles_sharing_an_external_id_are_merged_with_conflicts() {
+    let mut settings: serde_json::Value = serde_json::from_str(common::SETTINGS).unwrap();
+    settings["externalIds"] = json!(["email"]);
+    let ws = std::sync::Arc::new(
+        consent_inspector::settings::Workspace::from_slice(
+            "s.json",
+            settings.to_string().as_bytes(),
+        )
+        .unwrap(),
+    );
+    let mut e = Engine::new(ws.clone());
+    let identify = |ids: serde_json::Value, email: &str| {
+        let mut v = json!({"type": "identify", "traits": {"email": email}});
+        v.as_object_mut()
+            .unwrap()
+            .extend(ids.as_object().unwrap().clone());
+        v.to_string()
+    };
+    run(
+        &mut e,
+        &[
+            &cpu(json!({"anonymousId": "anon-1"}), json!({"C0002": true})),
+            &identify(json!({"anonymousId": "anon-1"}), "pat@example.com"),
+            &cpu(json!({"userId": "pat"}), json!({"C0002": false})),
+            // The email on context.traits counts too.
+            &json!({"type": "track", "event": "Viewed", "userId": "pat",
+                    "context": {"traits": {"email": "pat@example.com"}}})
+            .to_string(),
+            &identify(json!({"userId": "other"}), "someone@example.com"),
+        ],
+    );
+    let p = e.profiles();
+    assert_eq!(
+        p.root(p.lookup("anon-1").unwrap()),
+        p.root(p.lookup("pat").unwrap())
+    );
+    assert_ne!(
+        p.root(p.lookup("other").unwrap()),
+        p.root(p.lookup("pat").unwrap())
+    );
+    // An anonymous profile and an identified one: a profile merge, not a device link.
+    assert_eq!(
+        consent_of(&e, "pat"),
+        Some(vec![Denied, Conflict, Denied, Denied, Denied])
+    );
+    let merge = p.profile(p.lookup("pat").unwrap()).history.last().unwrap();
+    assert_eq!(
+        merge.describe(&ws),
+        "merged with anon-1 by a shared email: C0002 conflict"
+    );
+    assert_eq!(merge.line, 4);
+    assert_eq!(&*merge.file, "t.jsonl");
+    // Without externalIds in the settings, nothing is merged by email.
+    let mut e = Engine::new(workspace());
+    run(
+        &mut e,
+        &[
+            &identify(json!({"anonymousId": "anon-1"}), "pat@example.com"),
+            &identify(json!({"userId": "pat"}), "pat@example.com"),
+        ],
+    );
+    let p = e.profiles();
+    assert_ne!(
+        p.root(p.lookup("anon-1").unwrap()),
+        p.root(p.lookup("pat").unwrap())
+    );
+}

@@ -93,7 +93,15 @@ fn errors_name_the_file_the_place_and_the_problem() {
         ),
         (
             "{\"categories\": [], \"destinations\": [{\"name\": \"A\", \"kind\": \"s3\"}]}",
-            "ws.json:1:59: destination \"A\": unknown kind \"s3\" (expected event-stream, aws-s3 or engage)",
+            "ws.json:1:59: destination \"A\": unknown kind \"s3\" (expected event-stream, aws-s3, engage or warehouse)",
+        ),
+        (
+            "{\"categories\": [], \"externalIds\": [\"email\", \"email\"]}",
+            "ws.json:1:45: external id \"email\" is listed twice",
+        ),
+        (
+            "{\"categories\": [], \"externalIds\": [\" \"]}",
+            "ws.json:1:36: external id is empty",
         ),
         ("[1]", "ws.json:1:1: settings must be a JSON object"),
         (
@@ -220,4 +228,22 @@ fn text_from_the_file_in_an_error_is_shown_inertly() {
     let e = err(r#"{"categories": [], "x\u001b[2J\u007f": 1}"#);
     assert!(e.contains("unknown field `x\\e[2J\\u{7f}`"), "{e}");
     assert!(!e.chars().any(consent_inspector::text::is_unsafe), "{e}");
+}
+
+#[test]
+fn warehouses_and_external_ids_are_read_from_our_shape() {
+    let ws = consent_inspector::settings::Workspace::from_slice(
+        "ws.json",
+        br#"{"categories": [{"id": "C1"}], "externalIds": ["email", "phone"],
+             "destinations": [{"name": "Snowflake", "categories": ["C1"], "kind": "warehouse"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(ws.external_ids, ["email", "phone"]);
+    let kind = ws.destinations[0].kind;
+    assert_eq!(
+        kind,
+        consent_inspector::settings::DestinationKind::Warehouse
+    );
+    assert!(kind.enforces_consent());
+    assert!(!kind.honours_integrations());
 }

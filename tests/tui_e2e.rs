@@ -139,8 +139,8 @@ fn append(path: &Path, text: &str) {
 #[test]
 fn follows_appended_lines_and_restores_the_terminal_on_quit() {
     let (mut s, events) = Session::start(&[]);
-    let first = s.wait_for("Plan Changed");
-    assert!(first.contains("Events 50"), "{first}");
+    let first = s.wait_for("track Video Played");
+    assert!(first.contains("Events 63"), "{first}");
     assert!(first.contains("FOLLOWING"), "{first}");
     assert!(s.parser.lock().unwrap().screen().alternate_screen());
 
@@ -149,7 +149,7 @@ fn follows_appended_lines_and_restores_the_terminal_on_quit() {
         "{\"type\":\"track\",\"event\":\"Appended Live\",\"userId\":\"u-zed\",\"messageId\":\"e2e-1\"}\n",
     );
     let after = s.wait_for("Appended Live");
-    assert!(after.contains("Events 51"), "{after}");
+    assert!(after.contains("Events 64"), "{after}");
 
     // Half a line shows nothing until its newline arrives.
     append(
@@ -157,7 +157,7 @@ fn follows_appended_lines_and_restores_the_terminal_on_quit() {
         "{\"type\":\"page\",\"userId\":\"u-zed\",\"messageId\":\"e2e-2\",",
     );
     std::thread::sleep(Duration::from_millis(700));
-    assert!(s.text().contains("Events 51"));
+    assert!(s.text().contains("Events 64"));
     append(&events, "\"name\":\"Second Half\"}\n");
     s.wait_for("page Second Half");
 
@@ -173,7 +173,7 @@ fn follows_appended_lines_and_restores_the_terminal_on_quit() {
 fn sigterm_and_sighup_restore_the_terminal() {
     for sig in [libc::SIGTERM, libc::SIGHUP] {
         let (mut s, _) = Session::start(&[]);
-        s.wait_for("Plan Changed");
+        s.wait_for("track Video Played");
         s.signal(sig);
         let status = s.wait_exit();
         assert!(status.success(), "signal {sig}: {status:?}");

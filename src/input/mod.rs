@@ -196,10 +196,11 @@ pub struct Records {
     last_line: u64,
 }
 
-/// Whether the start of an input is gzip data (RFC 1952's magic bytes), as Segment's S3 and
-/// warehouse archives are.
+/// Whether the start of an input is gzip data, as Segment's S3 and warehouse archives are:
+/// RFC 1952's magic bytes, the deflate method and no reserved flag, so that a text file that
+/// happens to start with the two magic bytes is still read as text.
 pub fn is_gzip(start: &[u8]) -> bool {
-    start.starts_with(&[0x1f, 0x8b])
+    matches!(start, [0x1f, 0x8b, 0x08, flags, ..] if flags & 0xe0 == 0)
 }
 
 impl Records {
@@ -374,6 +375,23 @@ mod tests {
         let lines: Vec<u64> = recs.iter().map(|r| r.origin.line).collect();
         assert_eq!(lines, vec![1, 4]);
         assert_eq!(recs[1].origin.offset, 12);
+    }
+
+    #[test]
+    fn gzip_is_recognised_by_its_header_not_two_bytes() {
+        assert!(is_gzip(&[0x1f, 0x8b, 0x08, 0x00, 0, 0]));
+        assert!(!is_gzip(&[0x1f, 0x8b, b'{', b'"']));
+        assert!(!is_gzip(&[0x1f, 0x8b, 0x08, 0xff]));
+        assert!(!is_gzip(b"{\"type\":\"page\"}"));
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut enc, b"{\"a\":1}\n\n{\"b\":2}").unwrap();
+        let gz = enc.finish().unwrap();
+        let recs: Vec<Record> = Records::from_reader("t.gz", Box::new(io::Cursor::new(gz)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let lines: Vec<u64> = recs.iter().map(|r| r.origin.line).collect();
+        assert_eq!(lines, vec![1, 3]);
     }
 
     #[test]

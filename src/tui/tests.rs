@@ -75,6 +75,46 @@ fn events_and_detail_of_a_blocked_event() {
 }
 
 #[test]
+fn detail_shows_device_mode_delivery_overview_and_the_choices_a_verdict_rests_on() {
+    let mut a = app(100, 60);
+    go_to_line(&mut a, 49);
+    a.update(Action::Open);
+    let screen = render(&a);
+    assert!(
+        screen.contains("✗ Amplitude                not_consented ⇢ device mode"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("MESSAGE_SENT_CLIENT_SIDE  Amplitude, Google Analytics 4"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("FILTERED_BY_END_USER_CONSENT  Braze, Google Ads"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Where the sources are silent or disagree"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("docs/rules.md#engage-destinations"),
+        "{screen}"
+    );
+    // A duplicate, and what the detail says of it, comes from the same rules as `route`.
+    a.update(Action::Back);
+    go_to_line(&mut a, 19);
+    let screen = render(&a);
+    assert!(
+        screen.contains("DUPLICATE  Amplitude, Google Analytics 4"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("docs/rules.md#the-duplicate-discard-reason"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn following_at_80x24_shows_the_newest_events() {
     let a = app(80, 24);
     insta::assert_snapshot!("following_80x24", render(&a));
@@ -134,7 +174,7 @@ fn filtered_and_paused_with_a_search() {
     }
     a.update(Action::SearchSubmit);
     let deadline = Instant::now() + Duration::from_secs(5);
-    while a.match_count(&a.store.read().unwrap()) != Some((11, true)) {
+    while a.match_count(&a.store.read().unwrap()) != Some((14, true)) {
         assert!(
             Instant::now() < deadline,
             "search did not finish: {:?}",
@@ -173,11 +213,11 @@ fn filters_count_and_toggle() {
     let store = a.store.clone();
     let count = |a: &App| a.len(&store.read().unwrap());
     a.update(Action::Filter(FilterKey::NotIngested));
-    assert_eq!((a.filter, count(&a)), (Filter::NotIngested, 13));
+    assert_eq!((a.filter, count(&a)), (Filter::NotIngested, 20));
     a.update(Action::Filter(FilterKey::NotIngested));
     assert_eq!(a.filter, Filter::All, "the same key again clears it");
     a.update(Action::Filter(FilterKey::Warnings));
-    assert_eq!(count(&a), 15);
+    assert_eq!(count(&a), 20);
     a.update(Action::Filter(FilterKey::Blocked));
     assert_eq!(
         count(&a),
@@ -185,11 +225,12 @@ fn filters_count_and_toggle() {
     );
     a.update(Action::Filter(FilterKey::NextDestination));
     assert_eq!(a.filter, Filter::Destination(0));
-    // Amplitude is blocked on lines 11, 21, 25 (not ingested lines do not count).
+    // Amplitude is blocked on lines 11, 21, 25 and, in the browser, 49; line 19 is a
+    // duplicate (not ingested lines do not count).
     let lines: Vec<u64> = (0..count(&a))
         .map(|p| store.read().unwrap().row(a.row_at(p)).unwrap().line())
         .collect();
-    assert_eq!(lines, vec![11, 21, 25]);
+    assert_eq!(lines, vec![11, 19, 21, 25, 49]);
     a.update(Action::Filter(FilterKey::NextDestination));
     assert_eq!(a.filter, Filter::Destination(1));
     a.update(Action::Filter(FilterKey::Clear));
@@ -207,7 +248,7 @@ fn the_user_filter_follows_linked_ids() {
         .map(|p| s.row(a.row_at(p)).unwrap().line())
         .collect();
     // a-laptop-7f3 is Alice's laptop: every event of her linked ids is listed.
-    assert_eq!(lines, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    assert_eq!(lines, vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 49]);
 }
 
 #[test]
@@ -347,17 +388,17 @@ fn max_events_keeps_the_newest_and_says_so() {
     );
     a.sync();
     let s = store.read().unwrap();
-    assert_eq!((s.len(), s.evicted(), s.counts.events), (10, 40, 50));
+    assert_eq!((s.len(), s.evicted(), s.counts.events), (10, 53, 63));
     let lines: Vec<u64> = (0..a.len(&s))
         .map(|p| s.row(a.row_at(p)).unwrap().line())
         .collect();
-    assert_eq!(lines, vec![39, 40, 41, 42, 43, 44, 45, 46, 47, 48]);
+    assert_eq!(lines, vec![52, 53, 54, 55, 56, 57, 58, 59, 60, 61]);
     // Users still cover every event seen.
     assert_eq!(s.engine.profiles().len(), 5);
     drop(s);
     let screen = render(&a);
     assert!(
-        screen.contains("40 older events left the view (--max-events 10)"),
+        screen.contains("53 older events left the view (--max-events 10)"),
         "{screen}"
     );
 }

@@ -100,10 +100,28 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
             }
             _ => {}
         }
-        if let Some(d) = o.discard(r) {
-            spans.push(Span::styled(format!("  [{d}]"), theme.dim()));
-        }
         out.push(Line::from(spans));
+    }
+
+    // Grouped by discard reason, as Delivery Overview groups them, so the two screens can be
+    // held side by side.
+    let mut discards: Vec<(&str, Vec<String>)> = Vec::new();
+    for r in &o.routes {
+        let reason = o.discard(r).unwrap_or("delivered by Segment");
+        let name = printable(&ws.destinations[r.destination].name).into_owned();
+        match discards.iter_mut().find(|(d, _)| *d == reason) {
+            Some((_, names)) => names.push(name),
+            None => discards.push((reason, vec![name])),
+        }
+    }
+    if !discards.is_empty() {
+        out.push(heading("What Delivery Overview shows", theme));
+    }
+    for (reason, names) in discards {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {reason}"), theme.accent()),
+            Span::raw(format!("  {}", names.join(", "))),
+        ]));
     }
 
     if let Some(integrations) = o

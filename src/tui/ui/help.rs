@@ -35,7 +35,14 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
         Span::styled("✗ ", theme.error()),
         Span::raw("not ingested  ◆ search match"),
     ]));
+    lines.push(Line::from(
+        "  ⇢ device mode: the browser sends it   [..] Delivery Overview's discard reason",
+    ));
     lines.push(Line::from("  Mouse: the wheel scrolls, a click selects."));
+    lines.push(Line::from(format!(
+        "  The rules, their sources and our choices: {}",
+        consent_inspector::choices::RULES_DOC
+    )));
     let height = (lines.len() as u16 + 2).min(area.height);
     let [v] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
