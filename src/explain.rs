@@ -282,5 +282,9 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome) -> Vec<String> 
             }
         }
     }
+    out.push(format!(
+        "The rules, with Segment's sources and our choices: {}",
+        crate::choices::RULES_DOC
+    ));
     out
 }
