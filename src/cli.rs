@@ -44,40 +44,42 @@ pub struct SettingsArg {
     pub settings: Option<PathBuf>,
 }
 
+/// The settings and the inputs a headless command reads.
+#[derive(Args, Debug, Clone)]
+pub struct Sources {
+    #[command(flatten)]
+    pub settings: SettingsArg,
+    /// JSON Lines or HAR files, gzip-compressed or not; `-` or nothing reads stdin.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// The live terminal UI: follow FILE and show routing as it happens (the default).
     Watch(WatchArgs),
     /// Print the routing decision for every event, as NDJSON or a table.
     Route {
-        #[command(flatten)]
-        settings: SettingsArg,
         #[arg(long, value_enum, default_value_t = Format::Ndjson)]
         format: Format,
-        /// JSON Lines or HAR files; `-` or nothing reads stdin.
-        #[arg(value_name = "INPUT")]
-        inputs: Vec<String>,
+        #[command(flatten)]
+        sources: Sources,
     },
     /// Report validation findings grouped by code; exit 1 when any event is not ingested.
     Check {
-        #[command(flatten)]
-        settings: SettingsArg,
         /// Also exit 1 when any event has a warning.
         #[arg(long)]
         deny_warnings: bool,
-        #[arg(value_name = "INPUT")]
-        inputs: Vec<String>,
+        #[command(flatten)]
+        sources: Sources,
     },
     /// Every user's profile after reading all inputs: linked ids, consent per category
     /// (true, false, "conflict", or null when never collected) and when it changed.
     Profiles {
-        #[command(flatten)]
-        settings: SettingsArg,
         #[arg(long, value_enum, default_value_t = Format::Ndjson)]
         format: Format,
-        /// JSON Lines or HAR files (gzipped or not); `-` or nothing reads stdin.
-        #[arg(value_name = "INPUT")]
-        inputs: Vec<String>,
+        #[command(flatten)]
+        sources: Sources,
     },
     /// Explain in plain English what happens to the event(s) on one line.
     Explain {

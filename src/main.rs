@@ -78,12 +78,8 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             tui::start(source, workspace, !args.no_follow, max_events).map_err(Fatal)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Route {
-            settings,
-            format,
-            inputs,
-        } => {
-            let (ws, sources) = prepare(&settings, inputs)?;
+        Command::Route { format, sources } => {
+            let (ws, sources) = prepare(sources)?;
             let stdout = io::stdout();
             let color = format == Format::Table
                 && stdout.is_terminal()
@@ -106,11 +102,10 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check {
-            settings,
             deny_warnings,
-            inputs,
+            sources,
         } => {
-            let (ws, sources) = prepare(&settings, inputs)?;
+            let (ws, sources) = prepare(sources)?;
             let mut engine = Engine::new(ws);
             let mut report = output::report::Report::default();
             for_each_outcome(&mut engine, sources, |_, o| {
@@ -128,12 +123,8 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Profiles {
-            settings,
-            format,
-            inputs,
-        } => {
-            let (ws, sources) = prepare(&settings, inputs)?;
+        Command::Profiles { format, sources } => {
+            let (ws, sources) = prepare(sources)?;
             let mut engine = Engine::new(ws.clone());
             for_each_outcome(&mut engine, sources, |_, _| Ok(()))
                 .map_err(|e| Fatal(e.to_string()))?;
@@ -157,7 +148,10 @@ fn run(cli: Cli) -> Result<ExitCode, Fatal> {
             line,
             input,
         } => {
-            let (ws, sources) = prepare(&settings, vec![input.clone()])?;
+            let (ws, sources) = prepare(cli::Sources {
+                settings,
+                inputs: vec![input.clone()],
+            })?;
             let mut engine = Engine::new(ws);
             let mut lines = Vec::new();
             let mut last_line = 0;
@@ -201,16 +195,13 @@ fn starts_with_gzip(path: &Path) -> bool {
 }
 
 /// Loads the settings and opens every input (stdin when there is none), before any output.
-fn prepare(
-    settings: &cli::SettingsArg,
-    inputs: Vec<String>,
-) -> Result<(Arc<Workspace>, Vec<Records>), Fatal> {
-    let inputs = if inputs.is_empty() {
+fn prepare(sources: cli::Sources) -> Result<(Arc<Workspace>, Vec<Records>), Fatal> {
+    let inputs = if sources.inputs.is_empty() {
         vec!["-".into()]
     } else {
-        inputs
+        sources.inputs
     };
-    let ws = load_settings(settings.settings.as_deref(), &inputs)?;
+    let ws = load_settings(sources.settings.settings.as_deref(), &inputs)?;
     Ok((ws, open_all(&inputs)?))
 }
 

@@ -348,19 +348,14 @@ fn check_consent(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
             ));
         }
         if let Some(v) = ev.consent_version().filter(|v| !v.is_number()) {
-            let path = Some("context.consent.version".into());
-            // Segment validates consent fields on the Consent Preference Updated event only.
-            let finding = if cpu {
-                let msg = format!("Version must be a number (found {})", v.type_of());
-                Finding::new(Code::VersionShouldBeNumber, msg, path)
-            } else {
-                let msg = format!(
-                    "context.consent.version must be a number, found {}; Segment checks it only on the Segment Consent Preference Updated event, so this event is still ingested",
-                    v.type_of()
-                );
-                Finding::new(Code::WrongType, msg, path)
-            };
-            out.push(finding);
+            let path = "context.consent.version";
+            out.push(cpu_field(
+                cpu,
+                Code::VersionShouldBeNumber,
+                path,
+                "a number",
+                &v,
+            ));
         }
         if c.misspelled() {
             out.push(Finding::new(
@@ -371,18 +366,14 @@ fn check_consent(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
         }
     }
     if let Some(v) = ev.advertising_id().filter(|v| v.as_str().is_none()) {
-        let path = Some("context.device.advertisingId".into());
-        let finding = if cpu {
-            let msg = format!("advertisingId must be a string (found {})", v.type_of());
-            Finding::new(Code::AdvertisingIdShouldBeString, msg, path)
-        } else {
-            let msg = format!(
-                "context.device.advertisingId must be a string, found {}; Segment checks it only on the Segment Consent Preference Updated event, so this event is still ingested",
-                v.type_of()
-            );
-            Finding::new(Code::WrongType, msg, path)
-        };
-        out.push(finding);
+        let path = "context.device.advertisingId";
+        out.push(cpu_field(
+            cpu,
+            Code::AdvertisingIdShouldBeString,
+            path,
+            "a string",
+            &v,
+        ));
     }
     match ev.preferences() {
         Preferences::Absent if cpu => out.push(Finding::new(
@@ -441,6 +432,21 @@ fn check_consent(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
                 check_category_key(ws, &key, path, out);
             }
         }
+    }
+}
+
+/// A consent field Segment validates on the Consent Preference Updated event only: there a
+/// wrong type is `code` (not ingested); on any other event it is the warning `wrong_type`.
+fn cpu_field(cpu: bool, code: Code, path: &str, expected: &str, v: &Raw<'_>) -> Finding {
+    let found = v.type_of();
+    if cpu {
+        let msg = format!("{} (found {found})", code.about());
+        Finding::new(code, msg, Some(path.into()))
+    } else {
+        let msg = format!(
+            "{path} must be {expected}, found {found}; Segment checks it only on the Segment Consent Preference Updated event, so this event is still ingested"
+        );
+        Finding::new(Code::WrongType, msg, Some(path.into()))
     }
 }
 

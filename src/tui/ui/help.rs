@@ -36,7 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
         Span::raw("not ingested  ◆ search match"),
     ]));
     lines.push(Line::from(
-        "  ⇢ device mode: the browser sends it   [..] Delivery Overview's discard reason",
+        "  ⇢ device mode: the browser sends it to the destination, not Segment",
     ));
     lines.push(Line::from("  Mouse: the wheel scrolls, a click selects."));
     lines.push(Line::from(format!(
