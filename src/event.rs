@@ -687,11 +687,6 @@ impl Doc {
         self.bundled.iter().any(|k| self.key_is(k, destination))
     }
 
-    /// `_metadata.bundled`, as written.
-    pub fn bundled(&self) -> impl Iterator<Item = Cow<'_, str>> {
-        self.bundled.iter().map(|k| self.key(k))
-    }
-
     /// `traits.<key>` (identify, group) or else `context.traits.<key>`, when a non-empty
     /// string: where external ids such as an email are found.
     pub fn trait_text(&self, key: &str) -> Option<String> {

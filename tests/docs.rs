@@ -55,6 +55,19 @@ fn every_code_is_documented() {
             code.as_str()
         );
     }
+    // The ingest table marks this tool's own codes, so a user knows which ones Delivery
+    // Overview will not show.
+    for code in Code::ALL {
+        if code.severity() == consent_inspector::validate::Severity::Error {
+            let ours = doc.contains(&format!("| `{}` *(ours)* |", code.as_str()));
+            assert_eq!(
+                ours,
+                code.author() == consent_inspector::validate::Author::Ours,
+                "{}",
+                code.as_str()
+            );
+        }
+    }
     for reason in consent_inspector::route::REASONS {
         assert!(doc.contains(&format!("`{reason}`")), "{reason}");
     }
