@@ -25,14 +25,37 @@ pub enum Source {
     Demo,
 }
 
+/// Why the UI could not start or went wrong; `Display` is the one line the user sees.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "the terminal UI needs a terminal on stdout; for pipes and scripts use `consent-inspector route`"
+    )]
+    NoTerminal,
+    #[error("cannot handle signals: {0}")]
+    Signals(io::Error),
+    #[error("terminal error: {0}")]
+    Terminal(io::Error),
+    #[error("cannot make a temporary file for {what}: {source}")]
+    TempFile {
+        what: &'static str,
+        source: io::Error,
+    },
+    #[error(
+        "{}: cannot read input: {source}",
+        consent_inspector::text::printable(file)
+    )]
+    Input { file: String, source: io::Error },
+}
+
 /// Copies `from` into a new temporary file on a thread of its own; the UI follows the file.
 fn spool(
-    what: &str,
+    what: &'static str,
     mut from: impl io::Read + Send + 'static,
-) -> Result<tempfile::NamedTempFile, String> {
-    let t = tempfile::NamedTempFile::new()
-        .map_err(|e| format!("cannot make a temporary file for {what}: {e}"))?;
-    let mut out = t.reopen().map_err(|e| e.to_string())?;
+) -> Result<tempfile::NamedTempFile, Error> {
+    let temp_file = |source| Error::TempFile { what, source };
+    let t = tempfile::NamedTempFile::new().map_err(temp_file)?;
+    let mut out = t.reopen().map_err(temp_file)?;
     std::thread::spawn(move || {
         let _ = io::copy(&mut from, &mut out);
     });
@@ -44,7 +67,7 @@ pub fn start(
     workspace: Option<Arc<Workspace>>,
     follow: bool,
     max_events: usize,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     // Keep temporary files alive (and removed at the end) for stdin and the demo.
     let mut _temp = None;
     let spooled = matches!(source, Source::Stdin | Source::Gzip(_));
@@ -54,8 +77,10 @@ pub fn start(
             (p, label, false)
         }
         Source::Gzip(p) => {
-            let file = std::fs::File::open(&p)
-                .map_err(|e| format!("{}: cannot read input: {e}", p.display()))?;
+            let file = std::fs::File::open(&p).map_err(|source| Error::Input {
+                file: p.display().to_string(),
+                source,
+            })?;
             let inflated = flate2::read::MultiGzDecoder::new(io::BufReader::new(file));
             let t = spool("the inflated file", inflated)?;
             let label = format!("{} (gzip)", p.display());
@@ -70,12 +95,16 @@ pub fn start(
             (p, "<stdin>".to_owned(), false)
         }
         Source::Demo => {
+            let temp_file = |source| Error::TempFile {
+                what: "the demo",
+                source,
+            };
             let t = tempfile::Builder::new()
                 .prefix("consent-inspector-demo-")
                 .suffix(".jsonl")
                 .tempfile()
-                .map_err(|e| format!("cannot make a temporary file for the demo: {e}"))?;
-            demo::spawn_writer(t.reopen().map_err(|e| e.to_string())?);
+                .map_err(temp_file)?;
+            demo::spawn_writer(t.reopen().map_err(temp_file)?);
             let p = t.path().to_path_buf();
             let label = format!("demo stream ({})", p.display());
             _temp = Some(t);

@@ -20,6 +20,7 @@ use ratatui::crossterm::{cursor, execute};
 
 use consent_inspector::settings::Workspace;
 
+use super::Error;
 use super::app::{Action, App};
 use super::keymap;
 use super::store::{Store, spawn_reader};
@@ -75,9 +76,9 @@ fn enter() -> io::Result<TerminalGuard> {
     Ok(guard)
 }
 
-pub fn run(opts: Options) -> Result<(), String> {
+pub fn run(opts: Options) -> Result<(), Error> {
     if !io::stdout().is_terminal() {
-        return Err("the terminal UI needs a terminal on stdout; for pipes and scripts use `consent-inspector route`".into());
+        return Err(Error::NoTerminal);
     }
     let store = Arc::new(RwLock::new(Store::new(
         opts.workspace.clone(),
@@ -101,8 +102,7 @@ pub fn run(opts: Options) -> Result<(), String> {
         signal_hook::consts::SIGHUP,
         signal_hook::consts::SIGINT,
     ] {
-        signal_hook::flag::register(signal, terminate.clone())
-            .map_err(|e| format!("cannot handle signals: {e}"))?;
+        signal_hook::flag::register(signal, terminate.clone()).map_err(Error::Signals)?;
     }
     let result = (|| -> io::Result<()> {
         let _guard = enter()?;
@@ -168,7 +168,7 @@ pub fn run(opts: Options) -> Result<(), String> {
         Ok(())
     })();
     stop.store(true, Ordering::Relaxed);
-    result.map_err(|e| format!("terminal error: {e}"))
+    result.map_err(Error::Terminal)
 }
 
 /// Keys, mouse and resizes, read on a thread of their own. crossterm waits inside its read

@@ -1,0 +1,44 @@
+//! `explain --line N`: plain English for the event(s) on one line, with the user's consent as
+//! of that line.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use consent_inspector::engine::Engine;
+use consent_inspector::explain::explain;
+
+use super::{Error, finish_output, for_each_outcome_until, prepare};
+use crate::cli::{SettingsArg, Sources};
+
+pub fn run(settings: SettingsArg, line: u64, input: String) -> Result<ExitCode, Error> {
+    let (ws, sources) = prepare(Sources {
+        settings,
+        inputs: vec![input.clone()],
+    })?;
+    let mut engine = Engine::new(ws);
+    let mut lines = Vec::new();
+    let mut last_line = 0;
+    for_each_outcome_until(&mut engine, sources, |engine, o| {
+        last_line = o.origin.line;
+        if o.origin.line > line {
+            return Ok(true);
+        }
+        if o.origin.line == line {
+            if !lines.is_empty() {
+                lines.push(String::new());
+            }
+            lines.extend(explain(engine.workspace(), engine.profiles(), &o));
+        }
+        Ok(false)
+    })?;
+    if lines.is_empty() {
+        return Err(Error::NoEventOnLine {
+            file: input,
+            line,
+            last: last_line,
+        });
+    }
+    let mut out = io::stdout().lock();
+    finish_output(lines.iter().try_for_each(|l| writeln!(out, "{l}")))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,24 @@
+//! `profiles`: every profile once all inputs are read, as NDJSON or a grid.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use consent_inspector::engine::Engine;
+
+use super::{Error, color_on_stdout, finish_output, for_each_outcome, prepare};
+use crate::cli::{Format, Sources};
+use crate::output::{Paint, profiles};
+
+pub fn run(format: Format, sources: Sources) -> Result<ExitCode, Error> {
+    let (ws, sources) = prepare(sources)?;
+    let mut engine = Engine::new(ws.clone());
+    for_each_outcome(&mut engine, sources, |_, _| Ok(()))?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let all = engine.profiles();
+    let result = match format {
+        Format::Ndjson => profiles::write_ndjson(&mut out, &ws, all),
+        Format::Table => profiles::write_table(&mut out, &ws, all, Paint(color_on_stdout())),
+    };
+    finish_output(result.and_then(|()| out.flush()))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,55 @@
+//! `watch` (the default): the live terminal UI on a file, a gzip file, stdin or the demo.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use consent_inspector::settings::Workspace;
+
+use super::{Error, load_settings};
+use crate::cli::WatchArgs;
+use crate::tui;
+
+pub fn run(args: WatchArgs) -> Result<ExitCode, Error> {
+    let (source, workspace) = match args.file.as_deref() {
+        None => {
+            let ws = match &args.settings.settings {
+                Some(p) => Some(Arc::new(Workspace::load(p)?)),
+                None => None,
+            };
+            (tui::Source::Demo, ws)
+        }
+        Some(file) => {
+            let ws = load_settings(args.settings.settings.as_deref(), &[file.to_owned()])?;
+            (source_of(file)?, Some(ws))
+        }
+    };
+    let max_events = usize::try_from(args.max_events).unwrap_or(usize::MAX);
+    tui::start(source, workspace, !args.no_follow, max_events)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn source_of(file: &str) -> Result<tui::Source, Error> {
+    if file == "-" {
+        return Ok(tui::Source::Stdin);
+    }
+    let path = Path::new(file);
+    if path.is_dir() {
+        return Err(Error::Folder {
+            file: file.to_owned(),
+        });
+    }
+    Ok(if starts_with_gzip(path) {
+        tui::Source::Gzip(PathBuf::from(file))
+    } else {
+        tui::Source::File(PathBuf::from(file))
+    })
+}
+
+/// Whether a file begins with a gzip header (a missing file does not).
+fn starts_with_gzip(path: &Path) -> bool {
+    let mut start = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut start))
+        .is_ok_and(|()| consent_inspector::input::is_gzip(&start))
+}
