@@ -29,7 +29,7 @@ pub struct WatchArgs {
     pub no_follow: bool,
     /// Keep the newest N events in view; older ones leave it (counts and users still cover
     /// every event seen). Bounds memory when following a busy stream for hours.
-    #[arg(long, value_name = "N", default_value_t = crate::tui::store::MAX_EVENTS as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = consent_inspector::tui::store::MAX_EVENTS as u64, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_events: u64,
     /// The JSON Lines file to follow; `-` reads stdin; nothing starts a demo.
     #[arg(value_name = "FILE")]

@@ -1,6 +1,7 @@
 //! consent-inspector's domain: reading captured Segment events, validating them, keeping each
-//! user's consent, and deciding with reasons which destinations receive each event. No
-//! terminal code lives here, so every view shows the same decisions.
+//! user's consent, and deciding with reasons which destinations receive each event. The domain
+//! modules hold no terminal code, so every view shows the same decisions; the terminal front
+//! end, `tui`, draws only what they decide and is left out without the `tui` feature.
 
 pub mod choices;
 pub mod engine;
@@ -13,4 +14,6 @@ pub mod route;
 pub mod settings;
 pub mod tail;
 pub mod text;
+#[cfg(feature = "tui")]
+pub mod tui;
 pub mod validate;

@@ -6,7 +6,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod cli;
 mod commands;
 mod output;
-mod tui;
 
 use std::io::{self, Write};
 use std::process::ExitCode;

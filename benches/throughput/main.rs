@@ -7,11 +7,6 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-// The UI's modules, compiled in so the engine is measured as the UI runs it.
-#[allow(dead_code, unused_imports)]
-#[path = "../../src/tui/mod.rs"]
-mod tui;
-
 mod traffic;
 
 use std::fs::{self, File};
@@ -222,10 +217,9 @@ fn median(v: &mut [f64]) -> f64 {
 
 /// The UI's engine over `file`, in a process of its own so its memory is its own.
 fn engine_child(file: &Path, n: u64) -> Value {
+    use consent_inspector::tui::{self, app::App, store::Store, store::spawn_reader};
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
-    use tui::app::App;
-    use tui::store::{Store, spawn_reader};
 
     let ws = Arc::new(consent_inspector::settings::Workspace::load(Path::new(SETTINGS)).unwrap());
     let base_rss = proc_status("VmRSS:");

@@ -6,14 +6,18 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 // The demo's generator: variety, not cryptographic randomness.
-use crate::tui::demo::{EVENTS, Rng};
+use consent_inspector::tui::demo::{EVENTS, Rng};
 
 const USERS: u64 = 10_000;
 const CPU: &str = "Segment Consent Preference Updated";
 
 fn prefs(rng: &mut Rng, user: u64, out: &mut String) {
     // Users mostly keep their choice; some change it now and then.
-    let change = if rng.below(20) == 0 { rng.next() } else { 0 };
+    let change = if rng.below(20) == 0 {
+        rng.next_u64()
+    } else {
+        0
+    };
     let base = user.wrapping_mul(2654435761) ^ change;
     out.push_str("{\"categoryPreferences\":{");
     for (i, id) in ["C0001", "C0002", "C0003", "C0004", "C0005"]
@@ -62,7 +66,7 @@ fn event(rng: &mut Rng, seq: u64, out: &mut String) {
         // Each user has up to three devices.
         rng.below(3),
         user * 1_000_003,
-        rng.next() as u32
+        rng.next_u64() as u32
     );
     let s = seq % 86_400;
     let _ = write!(

@@ -18,7 +18,7 @@ use consent_inspector::settings::{SettingsError, Workspace};
 use consent_inspector::text::printable;
 
 use crate::cli::{Cli, Command, Sources};
-use crate::tui;
+use consent_inspector::tui;
 
 /// The settings file looked for beside the input when `--settings` is not given.
 const SETTINGS_FILE: &str = "consent-settings.json";

@@ -8,7 +8,7 @@ use consent_inspector::settings::Workspace;
 
 use super::{Error, load_settings};
 use crate::cli::WatchArgs;
-use crate::tui;
+use consent_inspector::tui;
 
 pub fn run(args: WatchArgs) -> Result<ExitCode, Error> {
     let (source, workspace) = match args.file.as_deref() {

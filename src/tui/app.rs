@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use consent_inspector::input::MAX_LINE_BYTES;
-use consent_inspector::profile::IdentityId;
+use crate::input::MAX_LINE_BYTES;
+use crate::profile::IdentityId;
 
 use super::detail::{self, Detail};
 use super::store::{Shared, Status, Store};

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use consent_inspector::event::CPU_EVENT;
-use consent_inspector::settings::Workspace;
+use crate::event::CPU_EVENT;
+use crate::settings::Workspace;
 
 /// The sample workspace, built in.
 pub const SETTINGS: &str = include_str!("../../samples/consent-settings.json");
@@ -29,14 +29,14 @@ impl Rng {
     pub fn new(seed: u64) -> Self {
         Self(seed | 1)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.next_u64() % n
     }
     pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
@@ -274,8 +274,8 @@ pub fn spawn_writer(mut file: File) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use consent_inspector::engine::Engine;
-    use consent_inspector::input::{Line, LinePos, records_from_line};
+    use crate::engine::Engine;
+    use crate::input::{Line, LinePos, records_from_line};
 
     #[test]
     fn the_story_is_mostly_valid_with_some_problems_and_varied_reasons() {
@@ -309,7 +309,7 @@ mod tests {
                     device_mode |= o
                         .routes
                         .iter()
-                        .any(|r| r.mode == consent_inspector::route::Mode::Device);
+                        .any(|r| r.mode == crate::route::Mode::Device);
                     codes.extend(o.findings.iter().map(|f| f.code.as_str()));
                 }
             }
@@ -342,15 +342,14 @@ mod tests {
             assert!(codes.contains(c), "demo never shows {c}");
         }
         let conflicts = engine.profiles().iter().any(|(_, p)| {
-            p.history.iter().any(|h| {
-                h.consent
-                    .contains(&consent_inspector::profile::ConsentState::Conflict)
-            })
+            p.history
+                .iter()
+                .any(|h| h.consent.contains(&crate::profile::ConsentState::Conflict))
         });
         let merged = engine.profiles().iter().any(|(_, p)| {
             p.history
                 .iter()
-                .any(|h| matches!(h.change, consent_inspector::profile::Change::Merge { .. }))
+                .any(|h| matches!(h.change, crate::profile::Change::Merge { .. }))
         });
         assert!(merged, "the alias merges accounts");
         assert!(conflicts, "merged accounts disagree somewhere");

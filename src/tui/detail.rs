@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use consent_inspector::engine::{Outcome, decide};
-use consent_inspector::input::{Line, LinePos, MAX_LINE_BYTES, records_from_line};
+use crate::engine::{Outcome, decide};
+use crate::input::{Line, LinePos, MAX_LINE_BYTES, records_from_line};
 
 use super::store::Store;
 
@@ -18,7 +18,7 @@ pub struct Detail {
 pub fn load(store: &Store, row: usize) -> Detail {
     let outcome = rebuild(store, row);
     let explanation = match &outcome {
-        Ok(o) => consent_inspector::explain::explain(store.workspace(), store.engine.profiles(), o),
+        Ok(o) => crate::explain::explain(store.workspace(), store.engine.profiles(), o),
         Err(_) => Vec::new(),
     };
     Detail {

@@ -1,20 +1,20 @@
 //! The live terminal UI. It draws only what the library computes.
 
-pub(crate) mod app;
-pub(crate) mod demo;
+pub mod app;
+pub mod demo;
 mod detail;
 mod keymap;
 mod run;
-pub(crate) mod store;
+pub mod store;
 #[cfg(test)]
 mod tests;
-pub(crate) mod ui;
+pub mod ui;
 
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use consent_inspector::settings::Workspace;
+use crate::settings::Workspace;
 
 /// What to show: a file, a gzip-compressed file, stdin, or the demo.
 pub enum Source {
@@ -41,10 +41,7 @@ pub enum Error {
         what: &'static str,
         source: io::Error,
     },
-    #[error(
-        "{}: cannot read input: {source}",
-        consent_inspector::text::printable(file)
-    )]
+    #[error("{}: cannot read input: {source}", crate::text::printable(file))]
     Input { file: String, source: io::Error },
 }
 

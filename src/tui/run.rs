@@ -18,7 +18,7 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::crossterm::{cursor, execute};
 
-use consent_inspector::settings::Workspace;
+use crate::settings::Workspace;
 
 use super::Error;
 use super::app::{Action, App};

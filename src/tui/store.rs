@@ -8,13 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, mpsc};
 use std::thread;
 
-use consent_inspector::engine::{Engine, Outcome, Recalled};
-use consent_inspector::event::{Field, Kind};
-use consent_inspector::input::{Origin, Record, records_from_line};
-use consent_inspector::profile::IdentityId;
-use consent_inspector::route::{Block, Decision};
-use consent_inspector::settings::Workspace;
-use consent_inspector::tail::{FollowOptions, Generations, Notice, TailEvent, follow};
+use crate::engine::{Engine, Outcome, Recalled};
+use crate::event::{Field, Kind};
+use crate::input::{Origin, Record, records_from_line};
+use crate::profile::IdentityId;
+use crate::route::{Block, Decision};
+use crate::settings::Workspace;
+use crate::tail::{FollowOptions, Generations, Notice, TailEvent, follow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -174,6 +174,10 @@ impl Store {
     /// Events kept.
     pub fn len(&self) -> usize {
         self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
     }
 
     /// Events that left the view to keep memory bounded.

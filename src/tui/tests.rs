@@ -20,8 +20,7 @@ fn loaded(events: &Path) -> Shared {
 
 fn loaded_keeping(events: &Path, max_events: usize) -> Shared {
     let ws = Arc::new(
-        consent_inspector::settings::Workspace::load(Path::new("samples/consent-settings.json"))
-            .unwrap(),
+        crate::settings::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
     );
     let store = Arc::new(RwLock::new(Store::new(
         ws,
@@ -363,10 +362,7 @@ fn hostile_strings_are_escaped_in_every_pane() {
             .unwrap();
         for cell in t.backend().buffer().content() {
             assert!(
-                !cell
-                    .symbol()
-                    .chars()
-                    .any(consent_inspector::text::is_unsafe),
+                !cell.symbol().chars().any(crate::text::is_unsafe),
                 "raw {:?} on screen",
                 cell.symbol()
             );

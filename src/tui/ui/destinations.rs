@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
-use consent_inspector::text::printable;
+use crate::text::printable;
 
 use super::{Theme, lower_title};
 use crate::tui::app::{App, Pane};

@@ -6,12 +6,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use consent_inspector::choices::Choice;
-use consent_inspector::explain::{category_label, describe_integrations_key, describe_value};
-use consent_inspector::profile::ConsentState;
-use consent_inspector::route::{Block as Blocked, Decision, Mode};
-use consent_inspector::text::printable;
-use consent_inspector::validate::{Severity, shown};
+use crate::choices::Choice;
+use crate::explain::{category_label, describe_integrations_key, describe_value};
+use crate::profile::ConsentState;
+use crate::route::{Block as Blocked, Decision, Mode};
+use crate::text::printable;
+use crate::validate::{Severity, shown};
 
 use super::{Theme, json, lower_title};
 use crate::tui::app::{App, Pane};
@@ -64,7 +64,7 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
         let d = &ws.destinations[r.destination];
         let name = format!(
             "{:<name_w$}",
-            consent_inspector::text::truncate(&printable(&d.name), name_w)
+            crate::text::truncate(&printable(&d.name), name_w)
         );
         let (mark, style) = if r.decision.delivered() {
             ("✓", theme.ok())
@@ -126,7 +126,7 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
 
     if let Some(integrations) = o
         .event()
-        .and_then(|e| e.get(consent_inspector::event::Field::Integrations))
+        .and_then(|e| e.get(crate::event::Field::Integrations))
     {
         out.push(heading("Integrations object", theme));
         let removed = o
@@ -185,7 +185,7 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
         ));
         let recorded = profiles.profile(id).consent.clone();
         let prefs = match o.event().map(|e| e.preferences()) {
-            Some(consent_inspector::event::Preferences::Object(m)) => Some(m),
+            Some(crate::event::Preferences::Object(m)) => Some(m),
             _ => None,
         };
         for (i, c) in ws.categories.iter().enumerate() {

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
-use consent_inspector::text::printable;
+use crate::text::printable;
 
 use super::Theme;
 use crate::tui::app::{App, Filter, Pane};

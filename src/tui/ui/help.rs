@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
     lines.push(Line::from("  Mouse: the wheel scrolls, a click selects."));
     lines.push(Line::from(format!(
         "  The rules, their sources and our choices: {}",
-        consent_inspector::choices::RULES_DOC
+        crate::choices::RULES_DOC
     )));
     let height = (lines.len() as u16 + 2).min(area.height);
     let [v] = Layout::vertical([Constraint::Length(height)])

@@ -3,8 +3,8 @@
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
-use consent_inspector::text::printable;
-use consent_inspector::validate::join_path;
+use crate::text::printable;
+use crate::validate::join_path;
 
 use super::Theme;
 

@@ -6,7 +6,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use consent_inspector::text::printable;
+use crate::text::printable;
 
 use super::Theme;
 use crate::tui::app::{App, Filter};

@@ -5,8 +5,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
-use consent_inspector::profile::ConsentState;
-use consent_inspector::text::printable;
+use crate::profile::ConsentState;
+use crate::text::printable;
 
 use super::{Theme, lower_title};
 use crate::tui::app::{App, Pane};
