@@ -1,0 +1,16 @@
+//! One event as read: its JSON text, and where in it the fields the rules read are. Parsing
+//! validates the whole text but builds nothing for the parts no rule reads (properties,
+//! traits, most of context), which is most of an event; views borrow from the text.
+//!
+//! `field`: the event types and the top-level fields the rules read; `raw`: JSON values and
+//! places in the text; `doc`: the event itself and its parts; `visit`: the serde visitors that
+//! find the fields without building the rest.
+
+mod doc;
+mod field;
+mod raw;
+mod visit;
+
+pub use doc::{ConsentFields, Doc, Members, ParseError, Parsed, Preferences};
+pub use field::{CPU_EVENT, Field, Kind, LEGACY_CPU_EVENT};
+pub use raw::{Raw, Span};
