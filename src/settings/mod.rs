@@ -2,14 +2,19 @@
 //! own JSON or from Segment's CDN settings for a source (RULES §6). Categories are interned to
 //! small indices so that a destination's requirement is one 64-bit mask.
 
-use foldhash::HashMap;
+mod cdn;
+mod own;
+
 use std::path::Path;
 
-use serde::Deserialize;
+use foldhash::HashMap;
 use serde_json::Value;
 
 use crate::locate::{Step, line_col, locate};
 use crate::text::printable;
+
+use cdn::CdnSettings;
+use own::OwnSettings;
 
 /// Index of a category in `Workspace::categories`.
 pub type CatIdx = u8;
@@ -130,57 +135,6 @@ impl Problem {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OwnSettings {
-    categories: Vec<OwnCategory>,
-    #[serde(default)]
-    destinations: Vec<OwnDestination>,
-    #[serde(default, rename = "externalIds")]
-    external_ids: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OwnCategory {
-    id: String,
-    name: Option<String>,
-    #[serde(default = "enabled_by_default")]
-    enabled: bool,
-}
-
-fn enabled_by_default() -> bool {
-    true
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OwnDestination {
-    name: String,
-    #[serde(default)]
-    categories: Vec<String>,
-    kind: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct CdnSettings {
-    integrations: serde_json::Map<String, Value>,
-    #[serde(rename = "consentSettings")]
-    consent_settings: Option<CdnConsent>,
-}
-
-#[derive(Deserialize)]
-struct CdnConsent {
-    #[serde(rename = "allCategories", default)]
-    all_categories: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct CdnIntegrationConsent {
-    #[serde(default)]
-    categories: Vec<String>,
-}
-
 impl Workspace {
     pub fn load(path: &Path) -> Result<Self, SettingsError> {
         let file = path.display().to_string();
@@ -253,128 +207,6 @@ impl Workspace {
         })
     }
 
-    fn from_own(own: OwnSettings) -> Result<Self, Problem> {
-        let key = |k: &str| PathStep::Key(k.to_owned());
-        let mut categories = Vec::new();
-        for (i, c) in own.categories.into_iter().enumerate() {
-            let path = vec![key("categories"), PathStep::Index(i), key("id")];
-            let name = c.name.unwrap_or_else(|| c.id.clone());
-            push_category(&mut categories, c.id, name, c.enabled, path)?;
-        }
-        let mut destinations = Vec::new();
-        for (i, d) in own.destinations.into_iter().enumerate() {
-            let at = |field: &str| vec![key("destinations"), PathStep::Index(i), key(field)];
-            let kind = match d.kind.as_deref() {
-                None => DestinationKind::EventStream,
-                Some(k) => DestinationKind::ALL
-                    .into_iter()
-                    .find(|x| x.as_str() == k)
-                    .ok_or_else(|| {
-                        Problem::at(
-                            at("kind"),
-                            format!(
-                                "destination \"{}\": unknown kind \"{}\" (expected event-stream, aws-s3, engage or warehouse)",
-                                printable(&d.name),
-                                printable(k)
-                            ),
-                        )
-                    })?,
-            };
-            let mapped = d.categories.iter().enumerate().map(|(j, id)| {
-                (
-                    id.as_str(),
-                    vec![
-                        key("destinations"),
-                        PathStep::Index(i),
-                        key("categories"),
-                        PathStep::Index(j),
-                    ],
-                )
-            });
-            destinations.push(build_destination(
-                &categories,
-                &destinations,
-                &d.name,
-                at("name"),
-                mapped,
-                kind,
-            )?);
-        }
-        let mut external_ids: Vec<String> = Vec::new();
-        for (i, id) in own.external_ids.into_iter().enumerate() {
-            let path = vec![key("externalIds"), PathStep::Index(i)];
-            if id.trim().is_empty() {
-                return Err(Problem::at(path, "external id is empty".into()));
-            }
-            if external_ids.contains(&id) {
-                let m = format!("external id \"{}\" is listed twice", printable(&id));
-                return Err(Problem::at(path, m));
-            }
-            external_ids.push(id);
-        }
-        let mut ws = Self::assemble(categories, destinations, Shape::Own);
-        ws.external_ids = external_ids;
-        Ok(ws)
-    }
-
-    fn from_cdn(cdn: CdnSettings) -> Result<Self, Problem> {
-        let key = |k: &str| PathStep::Key(k.to_owned());
-        let mut categories: Vec<Category> = Vec::new();
-        let all = cdn
-            .consent_settings
-            .map(|c| c.all_categories)
-            .unwrap_or_default();
-        for (i, id) in all.into_iter().enumerate() {
-            let path = vec![
-                key("consentSettings"),
-                key("allCategories"),
-                PathStep::Index(i),
-            ];
-            // Category names default to their ids in this shape.
-            push_category(&mut categories, id.clone(), id, true, path)?;
-        }
-        let mut destinations = Vec::new();
-        for (name, settings) in &cdn.integrations {
-            // Segment.io is Segment itself, not a destination.
-            if name == "Segment.io" {
-                continue;
-            }
-            let base = || vec![key("integrations"), key(name)];
-            let consent = match settings.get("consentSettings") {
-                None | Some(Value::Null) => CdnIntegrationConsent {
-                    categories: Vec::new(),
-                },
-                Some(v) => CdnIntegrationConsent::deserialize(v).map_err(|e| {
-                    let mut p = base();
-                    p.push(key("consentSettings"));
-                    Problem::at(
-                        p,
-                        format!("integration \"{}\": consentSettings: {e}", printable(name)),
-                    )
-                })?,
-            };
-            let mapped = consent.categories.iter().enumerate().map(|(j, id)| {
-                let mut p = base();
-                p.extend([
-                    key("consentSettings"),
-                    key("categories"),
-                    PathStep::Index(j),
-                ]);
-                (id.as_str(), p)
-            });
-            let kind = cdn_kind(name);
-            destinations.push(build_destination(
-                &categories,
-                &destinations,
-                name,
-                base(),
-                mapped,
-                kind,
-            )?);
-        }
-        Ok(Self::assemble(categories, destinations, Shape::SegmentCdn))
-    }
-
     fn assemble(categories: Vec<Category>, destinations: Vec<Destination>, shape: Shape) -> Self {
         let by_id = categories
             .iter()
@@ -436,19 +268,6 @@ impl Workspace {
         self.destinations
             .iter()
             .position(|d| d.name.to_lowercase() == lower)
-    }
-}
-
-/// Segment's CDN settings carry no destination kind; these names are the ones that do not
-/// enforce consent (our choice: matched by name).
-fn cdn_kind(name: &str) -> DestinationKind {
-    let lower = name.to_lowercase();
-    if lower == "amazon s3" || lower == "aws s3" {
-        DestinationKind::AwsS3
-    } else if lower.starts_with("engage") || lower.starts_with("personas") {
-        DestinationKind::Engage
-    } else {
-        DestinationKind::EventStream
     }
 }
 

@@ -1,0 +1,103 @@
+//! Segment's CDN settings for a source, as analytics.js downloads them: per integration
+//! `consentSettings.categories`, and `consentSettings.allCategories` at the top.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{
+    Category, DestinationKind, PathStep, Problem, Shape, Workspace, build_destination,
+    push_category,
+};
+use crate::text::printable;
+
+#[derive(Deserialize)]
+pub(super) struct CdnSettings {
+    integrations: serde_json::Map<String, Value>,
+    #[serde(rename = "consentSettings")]
+    consent_settings: Option<CdnConsent>,
+}
+
+#[derive(Deserialize)]
+struct CdnConsent {
+    #[serde(rename = "allCategories", default)]
+    all_categories: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct CdnIntegrationConsent {
+    #[serde(default)]
+    categories: Vec<String>,
+}
+
+impl Workspace {
+    pub(super) fn from_cdn(cdn: CdnSettings) -> Result<Self, Problem> {
+        let key = |k: &str| PathStep::Key(k.to_owned());
+        let mut categories: Vec<Category> = Vec::new();
+        let all = cdn
+            .consent_settings
+            .map(|c| c.all_categories)
+            .unwrap_or_default();
+        for (i, id) in all.into_iter().enumerate() {
+            let path = vec![
+                key("consentSettings"),
+                key("allCategories"),
+                PathStep::Index(i),
+            ];
+            // Category names default to their ids in this shape.
+            push_category(&mut categories, id.clone(), id, true, path)?;
+        }
+        let mut destinations = Vec::new();
+        for (name, settings) in &cdn.integrations {
+            // Segment.io is Segment itself, not a destination.
+            if name == "Segment.io" {
+                continue;
+            }
+            let base = || vec![key("integrations"), key(name)];
+            let consent = match settings.get("consentSettings") {
+                None | Some(Value::Null) => CdnIntegrationConsent {
+                    categories: Vec::new(),
+                },
+                Some(v) => CdnIntegrationConsent::deserialize(v).map_err(|e| {
+                    let mut p = base();
+                    p.push(key("consentSettings"));
+                    Problem::at(
+                        p,
+                        format!("integration \"{}\": consentSettings: {e}", printable(name)),
+                    )
+                })?,
+            };
+            let mapped = consent.categories.iter().enumerate().map(|(j, id)| {
+                let mut p = base();
+                p.extend([
+                    key("consentSettings"),
+                    key("categories"),
+                    PathStep::Index(j),
+                ]);
+                (id.as_str(), p)
+            });
+            let kind = cdn_kind(name);
+            destinations.push(build_destination(
+                &categories,
+                &destinations,
+                name,
+                base(),
+                mapped,
+                kind,
+            )?);
+        }
+        Ok(Self::assemble(categories, destinations, Shape::SegmentCdn))
+    }
+}
+
+/// Segment's CDN settings carry no destination kind; these names are the ones that do not
+/// enforce consent (our choice: matched by name).
+fn cdn_kind(name: &str) -> DestinationKind {
+    let lower = name.to_lowercase();
+    if lower == "amazon s3" || lower == "aws s3" {
+        DestinationKind::AwsS3
+    } else if lower.starts_with("engage") || lower.starts_with("personas") {
+        DestinationKind::Engage
+    } else {
+        DestinationKind::EventStream
+    }
+}
