@@ -1,14 +1,12 @@
 //! The model of the terminal UI. It changes only through `update(Action)`; drawing reads it.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
-use crate::input::MAX_LINE_BYTES;
 use crate::profile::IdentityId;
 
-use super::detail::{self, Detail};
+use super::search::Search;
+use super::selected::{self, Detail};
 use super::store::{Shared, Status, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,22 +84,6 @@ pub enum Action {
     ScrollDown,
     Click { column: u16, row: u16 },
     Resize { width: u16, height: u16 },
-}
-
-/// A search of the raw JSON, run on a thread of its own over every row, then over new rows
-/// as they arrive, until it is replaced.
-pub struct Search {
-    pub query: String,
-    pub matches: Arc<Mutex<Vec<usize>>>,
-    /// Rows searched so far.
-    pub scanned: Arc<AtomicU64>,
-    cancel: Arc<AtomicBool>,
-}
-
-impl Drop for Search {
-    fn drop(&mut self) {
-        self.cancel.store(true, Ordering::Relaxed);
-    }
 }
 
 pub struct App {
@@ -276,7 +258,7 @@ impl App {
     fn refresh_detail(&mut self, store: &Store) {
         let want = self.selected_row(store);
         if self.detail.as_ref().map(|d| d.row) != want {
-            self.detail = want.map(|r| detail::load(store, r));
+            self.detail = want.map(|r| selected::load(store, r));
             self.detail_scroll = 0;
         }
     }
@@ -353,7 +335,7 @@ impl App {
             Action::SearchCancel => self.typing = None,
             Action::SearchSubmit => {
                 let q = self.typing.take().unwrap_or_default();
-                self.search = (!q.is_empty()).then(|| start_search(&self.store, &self.dirty, q));
+                self.search = (!q.is_empty()).then(|| Search::start(&self.store, &self.dirty, q));
             }
             Action::NextMatch | Action::PrevMatch => {
                 self.jump_to_match(&store, action == Action::NextMatch)
@@ -565,84 +547,10 @@ impl App {
 
     /// Number of matches of the current search, and whether it has caught up with the rows.
     pub fn match_count(&self, store: &Store) -> Option<(usize, bool)> {
-        let s = self.search.as_ref()?;
-        let n = s.matches.lock().unwrap_or_else(|e| e.into_inner()).len();
-        Some((n, s.scanned.load(Ordering::Relaxed) as usize >= store.end()))
+        self.search.as_ref().map(|s| s.count(store.end()))
     }
 
     pub fn is_match(&self, row: usize) -> bool {
-        self.search.as_ref().is_some_and(|s| {
-            s.matches
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .binary_search(&row)
-                .is_ok()
-        })
+        self.search.as_ref().is_some_and(|s| s.contains(row))
     }
-}
-
-fn start_search(store: &Shared, dirty: &Arc<AtomicBool>, query: String) -> Search {
-    let search = Search {
-        query: query.clone(),
-        matches: Arc::default(),
-        scanned: Arc::default(),
-        cancel: Arc::default(),
-    };
-    let (matches, scanned, cancel) = (
-        search.matches.clone(),
-        search.scanned.clone(),
-        search.cancel.clone(),
-    );
-    let (store, dirty) = (store.clone(), dirty.clone());
-    let needle = query.to_ascii_lowercase().into_bytes();
-    thread::spawn(move || {
-        let finder = memchr::memmem::Finder::new(&needle);
-        let mut next = 0usize;
-        while !cancel.load(Ordering::Relaxed) {
-            // Take a few thousand row positions at a time; read the lines without the lock.
-            let (todo, generations, end): (Vec<(usize, u32, u64)>, _, _) = {
-                let s = store.read().unwrap_or_else(|e| e.into_inner());
-                next = next.max(s.first());
-                let end = s.end().min(next + 4096);
-                let todo = (next..end)
-                    .filter_map(|i| s.row(i).map(|r| (i, u32::from(r.generation), r.offset)))
-                    .collect();
-                (todo, s.generations.clone(), end)
-            };
-            if todo.is_empty() {
-                thread::sleep(Duration::from_millis(200));
-                continue;
-            }
-            let mut found = Vec::new();
-            let mut last_line = None;
-            for (i, generation, offset) in &todo {
-                // Elements of one batch share a line: read it once.
-                let hit = match last_line {
-                    Some((g, o, h)) if g == *generation && o == *offset => h,
-                    _ => {
-                        let h = generations
-                            .read_line(*generation, *offset, MAX_LINE_BYTES)
-                            .map(|mut l| {
-                                l.make_ascii_lowercase();
-                                finder.find(&l).is_some()
-                            })
-                            .unwrap_or(false);
-                        last_line = Some((*generation, *offset, h));
-                        h
-                    }
-                };
-                if hit {
-                    found.push(*i);
-                }
-            }
-            next = end;
-            matches
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend(found);
-            scanned.store(next as u64, Ordering::Relaxed);
-            dirty.store(true, Ordering::Release);
-        }
-    });
-    search
 }

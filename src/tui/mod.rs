@@ -2,9 +2,10 @@
 
 pub mod app;
 pub mod demo;
-mod detail;
 mod keymap;
 mod run;
+mod search;
+mod selected;
 pub mod store;
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,4 @@
-//! The detail of one event, rebuilt on demand: the line is read again from the file by its
+//! The selected event's detail, rebuilt on demand: the line is read again from the file by its
 //! offset and run through the engine's pure steps, so rows never hold an event's JSON.
 
 use std::sync::Arc;
