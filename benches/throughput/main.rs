@@ -229,14 +229,13 @@ fn engine_child(file: &Path, n: u64) -> Value {
         false,
         tui::store::MAX_EVENTS,
     )));
-    let dirty = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
     spawn_reader(
         file.to_path_buf(),
         true,
         store.clone(),
-        dirty.clone(),
+        tui::event::Waker::detached(),
         stop.clone(),
     );
     while !store.read().unwrap().caught_up {
@@ -247,7 +246,13 @@ fn engine_child(file: &Path, n: u64) -> Value {
     let rss = proc_status("VmRSS:");
     let peak = proc_status("VmHWM:");
 
-    let mut app = App::new(store.clone(), dirty.clone(), true, 120, 40);
+    let mut app = App::new(
+        store.clone(),
+        tui::standalone_searcher(&store),
+        true,
+        120,
+        40,
+    );
     app.sync();
     let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let theme = tui::ui::Theme { color: true };

@@ -1,11 +1,10 @@
 //! The model of the terminal UI. It changes only through `update(Action)`; drawing reads it.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use crate::profile::IdentityId;
 
-use super::search::Search;
+use super::search::{Search, Worker};
 use super::selected::{self, Detail};
 use super::store::{Shared, Status, Store};
 
@@ -88,7 +87,8 @@ pub enum Action {
 
 pub struct App {
     pub store: Shared,
-    pub dirty: Arc<AtomicBool>,
+    /// The search worker, handed each new search.
+    searcher: Worker,
     pub pane: Pane,
     /// The pane shown below the events: the last of Detail, Users, Destinations focused.
     pub lower: Pane,
@@ -114,7 +114,7 @@ pub struct App {
     pub dest_selected: usize,
     /// Text typed after `/`, while typing.
     pub typing: Option<String>,
-    pub search: Option<Search>,
+    pub search: Option<Arc<Search>>,
     pub help: bool,
     pub quit: bool,
     /// A short message for the status bar, such as "no more matches".
@@ -122,16 +122,10 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(
-        store: Shared,
-        dirty: Arc<AtomicBool>,
-        follow: bool,
-        width: u16,
-        height: u16,
-    ) -> Self {
+    pub fn new(store: Shared, searcher: Worker, follow: bool, width: u16, height: u16) -> Self {
         Self {
             store,
-            dirty,
+            searcher,
             pane: Pane::Events,
             lower: Pane::Detail,
             filter: Filter::All,
@@ -335,7 +329,12 @@ impl App {
             Action::SearchCancel => self.typing = None,
             Action::SearchSubmit => {
                 let q = self.typing.take().unwrap_or_default();
-                self.search = (!q.is_empty()).then(|| Search::start(&self.store, &self.dirty, q));
+                self.search = if q.is_empty() {
+                    self.searcher.cancel();
+                    None
+                } else {
+                    Some(self.searcher.search(q))
+                };
             }
             Action::NextMatch | Action::PrevMatch => {
                 self.jump_to_match(&store, action == Action::NextMatch)
@@ -390,6 +389,7 @@ impl App {
             }
             Action::Back => {
                 if self.search.is_some() && self.pane == Pane::Events {
+                    self.searcher.cancel();
                     self.search = None;
                 } else {
                     self.pane = Pane::Events;
@@ -533,11 +533,7 @@ impl App {
             self.flash = Some("no search: press / to search".into());
             return;
         };
-        let matches = search
-            .matches
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let matches = search.matches();
         let len = self.len(store);
         let found = self.find(len, forward, |p| {
             matches.binary_search(&self.row_at(p)).is_ok()

@@ -247,28 +247,27 @@ impl Story {
     }
 }
 
-/// Appends the story to `file` every few hundred milliseconds, for as long as the process runs.
-pub fn spawn_writer(mut file: File) {
+/// Appends the story to `file` every few hundred milliseconds, until a write fails. Run on a
+/// thread of its own (`threads::start`).
+pub fn write_story(mut file: File) {
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(7, |d| d.as_nanos() as u64);
-    thread::spawn(move || {
-        let mut story = Story::new(seed);
-        // A head start, so the screen is not empty.
-        let mut burst = 40;
-        loop {
-            for line in story.next_lines() {
-                if writeln!(file, "{line}").is_err() {
-                    return;
-                }
-            }
-            if burst > 0 {
-                burst -= 1;
-            } else {
-                thread::sleep(Duration::from_millis(150 + story.rng.below(450)));
+    let mut story = Story::new(seed);
+    // A head start, so the screen is not empty.
+    let mut burst = 40;
+    loop {
+        for line in story.next_lines() {
+            if writeln!(file, "{line}").is_err() {
+                return;
             }
         }
-    });
+        if burst > 0 {
+            burst -= 1;
+        } else {
+            thread::sleep(Duration::from_millis(150 + story.rng.below(450)));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod demo;
+pub mod event;
 mod keymap;
 mod run;
 mod search;
@@ -9,6 +10,7 @@ mod selected;
 pub mod store;
 #[cfg(test)]
 mod tests;
+mod threads;
 pub mod ui;
 
 use std::io;
@@ -16,6 +18,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::settings::Workspace;
+
+use threads::Feed;
+pub use threads::standalone_searcher;
 
 /// What to show: a file, a gzip-compressed file, stdin, or the demo.
 pub enum Source {
@@ -46,18 +51,15 @@ pub enum Error {
     Input { file: String, source: io::Error },
 }
 
-/// Copies `from` into a new temporary file on a thread of its own; the UI follows the file.
-fn spool(
+/// A temporary file for `what` to be written to, and a second handle to write it with.
+fn temp_file(
     what: &'static str,
-    mut from: impl io::Read + Send + 'static,
-) -> Result<tempfile::NamedTempFile, Error> {
+    builder: &tempfile::Builder<'_, '_>,
+) -> Result<(tempfile::NamedTempFile, std::fs::File), Error> {
     let temp_file = |source| Error::TempFile { what, source };
-    let t = tempfile::NamedTempFile::new().map_err(temp_file)?;
-    let mut out = t.reopen().map_err(temp_file)?;
-    std::thread::spawn(move || {
-        let _ = io::copy(&mut from, &mut out);
-    });
-    Ok(t)
+    let t = builder.tempfile().map_err(temp_file)?;
+    let to = t.reopen().map_err(temp_file)?;
+    Ok((t, to))
 }
 
 pub fn start(
@@ -66,49 +68,59 @@ pub fn start(
     follow: bool,
     max_events: usize,
 ) -> Result<(), Error> {
-    // Keep temporary files alive (and removed at the end) for stdin and the demo.
-    let mut _temp = None;
-    let spooled = matches!(source, Source::Stdin | Source::Gzip(_));
-    let (path, label, demo) = match source {
+    // Keep temporary files alive (and removed at the end) for stdin, gzip and the demo.
+    let plain = tempfile::Builder::new();
+    let (temp, label, feed) = match source {
         Source::File(p) => {
             let label = p.display().to_string();
-            (p, label, false)
+            return run_on(p, label, Feed::None, workspace, follow, max_events);
         }
         Source::Gzip(p) => {
             let file = std::fs::File::open(&p).map_err(|source| Error::Input {
                 file: p.display().to_string(),
                 source,
             })?;
-            let inflated = flate2::read::MultiGzDecoder::new(io::BufReader::new(file));
-            let t = spool("the inflated file", inflated)?;
-            let label = format!("{} (gzip)", p.display());
-            let p = t.path().to_path_buf();
-            _temp = Some(t);
-            (p, label, false)
+            let (t, to) = temp_file("the inflated file", &plain)?;
+            let from = Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(file)));
+            (
+                t,
+                format!("{} (gzip)", p.display()),
+                Feed::Copy { from, to },
+            )
         }
         Source::Stdin => {
-            let t = spool("stdin", io::stdin())?;
-            let p = t.path().to_path_buf();
-            _temp = Some(t);
-            (p, "<stdin>".to_owned(), false)
+            let (t, to) = temp_file("stdin", &plain)?;
+            let from = Box::new(io::stdin());
+            (t, "<stdin>".to_owned(), Feed::Copy { from, to })
         }
         Source::Demo => {
-            let temp_file = |source| Error::TempFile {
-                what: "the demo",
-                source,
-            };
-            let t = tempfile::Builder::new()
-                .prefix("consent-inspector-demo-")
-                .suffix(".jsonl")
-                .tempfile()
-                .map_err(temp_file)?;
-            demo::spawn_writer(t.reopen().map_err(temp_file)?);
-            let p = t.path().to_path_buf();
-            let label = format!("demo stream ({})", p.display());
-            _temp = Some(t);
-            (p, label, true)
+            let mut named = tempfile::Builder::new();
+            named.prefix("consent-inspector-demo-").suffix(".jsonl");
+            let (t, to) = temp_file("the demo", &named)?;
+            let label = format!("demo stream ({})", t.path().display());
+            (t, label, Feed::Demo { to })
         }
     };
+    // A copied input grows while it is inflated or piped; the demo never ends.
+    run_on(
+        temp.path().to_path_buf(),
+        label,
+        feed,
+        workspace,
+        true,
+        max_events,
+    )
+}
+
+fn run_on(
+    path: PathBuf,
+    label: String,
+    feed: Feed,
+    workspace: Option<Arc<Workspace>>,
+    follow: bool,
+    max_events: usize,
+) -> Result<(), Error> {
+    let demo = matches!(feed, Feed::Demo { .. });
     let workspace = match workspace {
         Some(w) => w,
         None => demo::workspace(),
@@ -117,9 +129,9 @@ pub fn start(
         path,
         label,
         workspace,
-        // A spooled input grows while it is inflated or piped; the demo never ends.
-        follow: follow || demo || spooled,
+        follow,
         demo,
         max_events,
+        feed,
     })
 }

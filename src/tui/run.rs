@@ -4,14 +4,13 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseEventKind,
+    DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseEventKind,
 };
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -22,8 +21,10 @@ use crate::settings::Workspace;
 
 use super::Error;
 use super::app::{Action, App};
+use super::event::UiEvent;
 use super::keymap;
-use super::store::{Store, spawn_reader};
+use super::store::{Shared, Store};
+use super::threads::{self, Feed, Running};
 use super::ui::{self, Theme};
 
 pub struct Options {
@@ -36,6 +37,8 @@ pub struct Options {
     pub demo: bool,
     /// Events kept in view; older ones leave it.
     pub max_events: usize,
+    /// What fills the file, when it is not the user's own.
+    pub feed: Feed,
 }
 
 /// Puts the terminal back the way it was. Safe to call more than once.
@@ -76,6 +79,11 @@ fn enter() -> io::Result<TerminalGuard> {
     Ok(guard)
 }
 
+/// At most this often the screen is drawn again: about 30 times a second.
+const FRAME: Duration = Duration::from_millis(33);
+/// How often the loop asks the terminal whether it is still there.
+const HANGUP_CHECK: Duration = Duration::from_millis(500);
+
 pub fn run(opts: Options) -> Result<(), Error> {
     if !io::stdout().is_terminal() {
         return Err(Error::NoTerminal);
@@ -86,106 +94,98 @@ pub fn run(opts: Options) -> Result<(), Error> {
         opts.demo,
         opts.max_events,
     )));
-    let dirty = Arc::new(AtomicBool::new(true));
-    let stop = Arc::new(AtomicBool::new(false));
-    spawn_reader(
-        opts.path.clone(),
-        opts.follow,
+    let _guard = enter().map_err(Error::Terminal)?;
+    // Started once the terminal is in raw mode, so the input thread reads it as such.
+    let (running, searcher) = threads::start(opts.path, opts.follow, opts.feed, &store)?;
+    let mut terminal =
+        Terminal::new(CrosstermBackend::new(io::stdout())).map_err(Error::Terminal)?;
+    let size = terminal.size().map_err(Error::Terminal)?;
+    let mut app = App::new(
         store.clone(),
-        dirty.clone(),
-        stop.clone(),
+        searcher,
+        opts.follow,
+        size.width,
+        size.height,
     );
-    // SIGTERM, SIGHUP and SIGINT end the loop like `q`, so the terminal is restored.
-    let terminate = Arc::new(AtomicBool::new(false));
-    for signal in [
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
-    ] {
-        signal_hook::flag::register(signal, terminate.clone()).map_err(Error::Signals)?;
-    }
-    let result = (|| -> io::Result<()> {
-        let _guard = enter()?;
-        let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-        let size = terminal.size()?;
-        let theme = Theme {
-            color: std::env::var_os("NO_COLOR").is_none(),
-        };
-        let mut app = App::new(
-            store.clone(),
-            dirty.clone(),
-            opts.follow,
-            size.width,
-            size.height,
-        );
-        let mut redraw = true;
-        // A deliberate panic after the first frame, for the test that the terminal is given
-        // back even then.
-        let test_panic = std::env::var_os("CONSENT_INSPECTOR_TEST_PANIC").is_some();
-        let mut last_check = std::time::Instant::now();
-        let input = spawn_input();
-        while !app.quit {
-            if dirty.swap(false, Ordering::AcqRel) || redraw {
-                app.sync();
-                terminal.draw(|f| {
-                    let s = store.read().unwrap_or_else(|e| e.into_inner());
-                    ui::draw(f, &app, &s, theme);
-                })?;
-                redraw = false;
-                assert!(!test_panic, "CONSENT_INSPECTOR_TEST_PANIC is set");
-            }
-            if terminate.load(Ordering::Relaxed) {
-                break;
-            }
-            // A terminal that hung up (its window closed without a SIGHUP reaching us) no longer
-            // answers for its size: then there is no one to show anything to.
-            if last_check.elapsed() >= Duration::from_millis(500) {
-                last_check = std::time::Instant::now();
-                if ratatui::crossterm::terminal::size().is_err() {
-                    break;
-                }
-            }
-            let first = match input.recv_timeout(Duration::from_millis(33)) {
-                Ok(ev) => ev,
-                Err(mpsc::RecvTimeoutError::Timeout) => continue,
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            };
-            // Take every waiting input before drawing again, so a burst costs one frame.
-            for ev in std::iter::once(first).chain(input.try_iter()) {
-                if let Some(action) = action_for(ev?, &app) {
-                    app.update(action);
-                    redraw = true;
-                }
-                if app.quit {
-                    break;
-                }
-            }
-        }
-        // ratatui's own drop reports a cursor it cannot show with eprintln!, which panics when
-        // the terminal has hung up; the guard shows the cursor anyway.
-        let _ = terminal.show_cursor();
-        std::mem::forget(terminal);
-        Ok(())
-    })();
-    stop.store(true, Ordering::Relaxed);
+    let result = event_loop(&mut terminal, &mut app, &store, &running);
+    // ratatui's own drop reports a cursor it cannot show with eprintln!, which panics when
+    // the terminal has hung up; the guard shows the cursor anyway.
+    let _ = terminal.show_cursor();
+    std::mem::forget(terminal);
     result.map_err(Error::Terminal)
 }
 
-/// Keys, mouse and resizes, read on a thread of their own. crossterm waits inside its read
-/// without end once the terminal hangs up (it reads end-of-file forever), so the loop must not
-/// wait there: it waits on this channel, with a timeout, and can always stop.
-fn spawn_input() -> mpsc::Receiver<io::Result<Event>> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        loop {
-            let ev = event::read();
-            let failed = ev.is_err();
-            if tx.send(ev).is_err() || failed {
-                return;
+/// Draws when something changed (at most once a `FRAME`) and handles every `UiEvent` until
+/// the user quits, a signal arrives or the terminal goes away.
+fn event_loop(
+    terminal: &mut Terminal<CrosstermBackend<io::Stdout>>,
+    app: &mut App,
+    store: &Shared,
+    running: &Running,
+) -> io::Result<()> {
+    let theme = Theme {
+        color: std::env::var_os("NO_COLOR").is_none(),
+    };
+    // A deliberate panic after the first frame, for the test that the terminal is given back
+    // even then.
+    let test_panic = std::env::var_os("CONSENT_INSPECTOR_TEST_PANIC").is_some();
+    let mut redraw = true;
+    let mut last_draw: Option<Instant> = None;
+    let mut last_check = Instant::now();
+    while !app.quit {
+        if redraw && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
+            app.sync();
+            terminal.draw(|f| {
+                let s = store.read().unwrap_or_else(|e| e.into_inner());
+                ui::draw(f, app, &s, theme);
+            })?;
+            redraw = false;
+            last_draw = Some(Instant::now());
+            assert!(!test_panic, "CONSENT_INSPECTOR_TEST_PANIC is set");
+        }
+        // A terminal that hung up (its window closed without a SIGHUP reaching us) no longer
+        // answers for its size: then there is no one to show anything to.
+        if last_check.elapsed() >= HANGUP_CHECK {
+            last_check = Instant::now();
+            if ratatui::crossterm::terminal::size().is_err() {
+                return Ok(());
             }
         }
-    });
-    rx
+        let wait = match last_draw {
+            Some(t) if redraw => FRAME.saturating_sub(t.elapsed()),
+            _ => FRAME,
+        };
+        let first = match running.events.recv_timeout(wait) {
+            Ok(ev) => ev,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+        };
+        // Take every waiting event before drawing again, so a burst costs one frame.
+        for ev in std::iter::once(first).chain(running.events.try_iter()) {
+            match ev {
+                UiEvent::Input(input) => {
+                    if let Some(action) = action_for(input, app) {
+                        app.update(action);
+                        redraw = true;
+                    }
+                }
+                UiEvent::InputFailed(e) => return Err(e),
+                UiEvent::DataChanged => {
+                    running.data.taken();
+                    redraw = true;
+                }
+                UiEvent::SearchProgress => {
+                    running.search.taken();
+                    redraw = true;
+                }
+                UiEvent::Terminate => return Ok(()),
+            }
+            if app.quit {
+                break;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn action_for(ev: Event, app: &App) -> Option<Action> {

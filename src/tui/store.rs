@@ -16,6 +16,8 @@ use crate::route::{Block, Decision};
 use crate::settings::Workspace;
 use crate::tail::{FollowOptions, Generations, Notice, TailEvent, follow};
 
+use super::event::Waker;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Status {
@@ -313,12 +315,13 @@ fn seconds_of_day(ts: &str) -> Option<u32> {
 
 pub type Shared = Arc<RwLock<Store>>;
 
-/// Reads `path` on a thread of its own and feeds the store; sets `dirty` after each change.
+/// Reads `path` on a thread of its own and feeds the store; wakes the UI after each change.
+/// Returns the recording thread, which ends when reading does.
 pub fn spawn_reader(
     path: PathBuf,
     follow_on: bool,
     store: Shared,
-    dirty: Arc<AtomicBool>,
+    waker: Waker,
     stop: Arc<AtomicBool>,
 ) -> thread::JoinHandle<()> {
     /// What the reading thread hands the recording thread, in file order.
@@ -375,7 +378,7 @@ pub fn spawn_reader(
                 Step::Notice(n) => s.notice = Some(n.to_string()),
             }
             drop(s);
-            dirty.store(true, Ordering::Release);
+            waker.wake();
         }
     })
 }

@@ -2,7 +2,7 @@
 //! handling on the model.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -10,6 +10,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::app::{Action, App, Filter, FilterKey, Pane};
+use super::event::Waker;
 use super::store::{Shared, Store, spawn_reader};
 use super::ui::{self, Theme};
 
@@ -28,18 +29,24 @@ fn loaded_keeping(events: &Path, max_events: usize) -> Shared {
         false,
         max_events,
     )));
-    let dirty = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
-    spawn_reader(events.to_path_buf(), false, store.clone(), dirty, stop)
-        .join()
-        .unwrap();
+    spawn_reader(
+        events.to_path_buf(),
+        false,
+        store.clone(),
+        Waker::detached(),
+        stop,
+    )
+    .join()
+    .unwrap();
     assert!(store.read().unwrap().caught_up);
     store
 }
 
 fn app(width: u16, height: u16) -> App {
     let store = loaded(Path::new("samples/events.jsonl"));
-    let mut app = App::new(store, Arc::new(AtomicBool::new(false)), true, width, height);
+    let searcher = super::standalone_searcher(&store);
+    let mut app = App::new(store, searcher, true, width, height);
     app.sync();
     app
 }
@@ -352,10 +359,9 @@ fn hostile_strings_are_escaped_in_every_pane() {
     )
     .unwrap();
     let store = loaded(&f);
-    let mut a = App::new(store, Arc::new(AtomicBool::new(false)), true, 120, 40);
+    let searcher = super::standalone_searcher(&store);
+    let mut a = App::new(store, searcher, true, 120, 40);
     a.sync();
-    let dirty = AtomicBool::new(false);
-    dirty.store(true, Ordering::Relaxed);
     for _ in 0..4 {
         let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
         t.draw(|fr| ui::draw(fr, &a, &a.store.read().unwrap(), Theme { color: true }))
@@ -377,7 +383,7 @@ fn max_events_keeps_the_newest_and_says_so() {
     // Wide enough for the whole status bar.
     let mut a = App::new(
         store.clone(),
-        Arc::new(AtomicBool::new(false)),
+        super::standalone_searcher(&store),
         true,
         220,
         30,
