@@ -4,9 +4,13 @@ use std::sync::Arc;
 
 use crate::profile::IdentityId;
 
+use ratatui::layout::Rect;
+
+use super::scroll::{Move, Scroll};
 use super::search::{Search, Worker};
 use super::selected::{self, Detail};
-use super::store::{Shared, Status, Store};
+use super::store::{FILTERABLE_DESTINATIONS, Shared, Status, Store};
+use super::ui::{Areas, ROWS_START};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -100,18 +104,16 @@ pub struct App {
     first: usize,
     /// Rows already looked at for `view`.
     scanned: usize,
-    /// Selected position in the view.
-    pub selected: usize,
-    /// First visible position in the view.
-    pub offset: usize,
+    /// The selected and first visible positions in the view.
+    pub event_list: Scroll,
     pub follow: bool,
     pub width: u16,
     pub height: u16,
     pub detail: Option<Detail>,
     pub detail_scroll: u16,
     pub users: Vec<IdentityId>,
-    pub user_selected: usize,
-    pub dest_selected: usize,
+    pub user_list: Scroll,
+    pub dest_list: Scroll,
     /// Text typed after `/`, while typing.
     pub typing: Option<String>,
     pub search: Option<Arc<Search>>,
@@ -132,16 +134,15 @@ impl App {
             view: Vec::new(),
             first: 0,
             scanned: 0,
-            selected: 0,
-            offset: 0,
+            event_list: Scroll::default(),
             follow,
             width,
             height,
             detail: None,
             detail_scroll: 0,
             users: Vec::new(),
-            user_selected: 0,
-            dest_selected: 0,
+            user_list: Scroll::default(),
+            dest_list: Scroll::default(),
             typing: None,
             search: None,
             help: false,
@@ -167,7 +168,8 @@ impl App {
     }
 
     pub fn selected_row(&self, store: &Store) -> Option<usize> {
-        (self.selected < self.len(store)).then(|| self.row_at(self.selected))
+        let selected = self.event_list.selected;
+        (selected < self.len(store)).then(|| self.row_at(selected))
     }
 
     fn passes(&self, store: &Store, idx: usize) -> bool {
@@ -180,7 +182,9 @@ impl App {
             Filter::Warnings => row.status == Status::Warnings,
             Filter::Blocked => row.status != Status::NotIngested && row.blocked > 0,
             Filter::Destination(d) => {
-                row.status != Status::NotIngested && d < 64 && row.blocked_set & (1 << d) != 0
+                row.status != Status::NotIngested
+                    && d < FILTERABLE_DESTINATIONS
+                    && row.blocked_set & (1 << d) != 0
             }
             Filter::User(root) => row
                 .identity()
@@ -218,8 +222,7 @@ impl App {
                     n
                 }
             };
-            self.selected = self.selected.saturating_sub(dropped);
-            self.offset = self.offset.saturating_sub(dropped);
+            self.event_list.shift_up(dropped);
         }
         if self.filter != Filter::All {
             for idx in self.scanned.max(store.first())..store.end() {
@@ -234,10 +237,9 @@ impl App {
         }
         let len = self.len(&store);
         if self.follow && len > 0 {
-            self.selected = len - 1;
+            self.event_list.selected = len - 1;
         }
-        self.selected = self.selected.min(len.saturating_sub(1));
-        self.keep_visible(len);
+        self.fit_lists(&store, len);
         self.refresh_detail(&store);
     }
 
@@ -246,7 +248,6 @@ impl App {
         let mut users: Vec<IdentityId> = p.iter().map(|(id, _)| id).collect();
         users.sort_by(|a, b| p.label(*a).cmp(p.label(*b)));
         self.users = users;
-        self.user_selected = self.user_selected.min(self.users.len().saturating_sub(1));
     }
 
     fn refresh_detail(&mut self, store: &Store) {
@@ -257,21 +258,23 @@ impl App {
         }
     }
 
-    /// Height of the events table body, for paging and scrolling.
-    pub fn page(&self) -> usize {
-        super::ui::areas(ratatui::layout::Rect::new(0, 0, self.width, self.height))
-            .events_body_height()
-            .max(1)
+    /// Where each region is on the screen, as drawing lays it out.
+    pub fn areas(&self) -> Areas {
+        super::ui::areas(Rect::new(0, 0, self.width, self.height))
     }
 
-    fn keep_visible(&mut self, len: usize) {
-        let page = self.page();
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + page {
-            self.offset = self.selected + 1 - page;
-        }
-        self.offset = self.offset.min(len.saturating_sub(page));
+    /// Rows of the events table that fit, for paging and scrolling.
+    pub fn page(&self) -> usize {
+        self.areas().events_page()
+    }
+
+    /// Keeps every list's selection within its rows and on its visible page.
+    fn fit_lists(&mut self, store: &Store, len: usize) {
+        let a = self.areas();
+        self.event_list.fit(len, a.events_page());
+        self.user_list.fit(self.users.len(), a.users_page());
+        self.dest_list
+            .fit(store.workspace().destinations.len(), a.destinations_page());
     }
 
     fn set_filter(&mut self, store: &Store, filter: Filter) {
@@ -290,7 +293,7 @@ impl App {
         }
         self.scanned = store.end();
         // Stay on the same event where it is still listed, else on the nearest one after it.
-        self.selected = match (keep, self.filter) {
+        self.event_list.selected = match (keep, self.filter) {
             (Some(r), Filter::All) => r - self.first,
             (Some(r), _) => self.view.partition_point(|&i| i < r),
             (None, _) => 0,
@@ -302,7 +305,6 @@ impl App {
         let store_arc = self.store.clone();
         let store = store_arc.read().unwrap_or_else(|e| e.into_inner());
         let len = self.len(&store);
-        let page = self.page();
         match action {
             Action::Quit => self.quit = true,
             Action::ToggleHelp => self.help = !self.help,
@@ -353,7 +355,11 @@ impl App {
                     FilterKey::Blocked => Some(Filter::Blocked),
                     FilterKey::Clear => Some(Filter::All),
                     FilterKey::NextDestination => {
-                        let n = store.workspace().destinations.len().min(64);
+                        let n = store
+                            .workspace()
+                            .destinations
+                            .len()
+                            .min(FILTERABLE_DESTINATIONS);
                         match self.filter {
                             Filter::Destination(d) if d + 1 < n => Some(Filter::Destination(d + 1)),
                             Filter::Destination(_) => Some(Filter::All),
@@ -398,15 +404,21 @@ impl App {
             Action::Open => match self.pane {
                 Pane::Events => self.focus(Pane::Detail),
                 Pane::Users => {
-                    if let Some(&u) = self.users.get(self.user_selected) {
+                    if let Some(&u) = self.users.get(self.user_list.selected) {
                         self.set_filter(&store, Filter::User(store.engine.profiles().root(u)));
                         self.follow = false;
                         self.pane = Pane::Events;
                     }
                 }
                 Pane::Destinations => {
-                    if self.dest_selected < store.workspace().destinations.len().min(64) {
-                        self.set_filter(&store, Filter::Destination(self.dest_selected));
+                    let d = self.dest_list.selected;
+                    if d < store
+                        .workspace()
+                        .destinations
+                        .len()
+                        .min(FILTERABLE_DESTINATIONS)
+                    {
+                        self.set_filter(&store, Filter::Destination(d));
                         self.follow = false;
                         self.pane = Pane::Events;
                     }
@@ -416,7 +428,7 @@ impl App {
             Action::ToggleFollow => {
                 self.follow = !self.follow;
                 if self.follow {
-                    self.selected = len.saturating_sub(1);
+                    self.event_list.selected = len.saturating_sub(1);
                 }
             }
             Action::Up
@@ -427,13 +439,14 @@ impl App {
             | Action::Bottom
             | Action::ScrollUp
             | Action::ScrollDown => {
-                self.move_in_pane(&store, action, len, page);
+                if let Some(m) = move_of(action) {
+                    self.move_in_pane(&store, m, len);
+                }
             }
             Action::Click { column, row } => self.click(&store, column, row, len),
         }
         let len = self.len(&store);
-        self.selected = self.selected.min(len.saturating_sub(1));
-        self.keep_visible(len);
+        self.fit_lists(&store, len);
         self.refresh_detail(&store);
     }
 
@@ -444,67 +457,62 @@ impl App {
         }
     }
 
-    fn move_in_pane(&mut self, store: &Store, action: Action, len: usize, page: usize) {
-        let step = |sel: usize, max: usize| -> usize {
-            let last = max.saturating_sub(1);
-            match action {
-                Action::Up => sel.saturating_sub(1),
-                Action::ScrollUp => sel.saturating_sub(3),
-                Action::Down => (sel + 1).min(last),
-                Action::ScrollDown => (sel + 3).min(last),
-                Action::PageUp => sel.saturating_sub(page),
-                Action::PageDown => (sel + page).min(last),
-                Action::Top => 0,
-                _ => last,
-            }
-        };
+    fn move_in_pane(&mut self, store: &Store, m: Move, len: usize) {
+        let a = self.areas();
         match self.pane {
             Pane::Events => {
-                self.selected = step(self.selected, len);
+                self.event_list.apply(m, len, a.events_page());
                 // Moving up pauses following; reaching the end (G, End) resumes it.
-                match action {
-                    Action::Up | Action::PageUp | Action::Top | Action::ScrollUp => {
-                        self.follow = false
-                    }
-                    Action::Bottom => self.follow = true,
-                    _ => {}
+                if m.is_up() {
+                    self.follow = false;
+                } else if m == Move::Bottom {
+                    self.follow = true;
                 }
             }
             Pane::Detail => {
-                let lines = u16::MAX as usize;
-                self.detail_scroll = step(self.detail_scroll as usize, lines) as u16;
+                // The paragraph's own scroll; drawing stops at its end.
+                let mut s = Scroll {
+                    selected: usize::from(self.detail_scroll),
+                    offset: 0,
+                };
+                s.apply(m, usize::from(u16::MAX), a.events_page());
+                self.detail_scroll = u16::try_from(s.selected).unwrap_or(u16::MAX);
             }
-            Pane::Users => self.user_selected = step(self.user_selected, self.users.len()),
+            Pane::Users => self.user_list.apply(m, self.users.len(), a.users_page()),
             Pane::Destinations => {
-                self.dest_selected = step(self.dest_selected, store.workspace().destinations.len());
+                let n = store.workspace().destinations.len();
+                self.dest_list.apply(m, n, a.destinations_page());
             }
         }
     }
 
     fn click(&mut self, store: &Store, column: u16, row: u16, len: usize) {
-        let a = super::ui::areas(ratatui::layout::Rect::new(0, 0, self.width, self.height));
+        let a = self.areas();
         let pos = ratatui::layout::Position::new(column, row);
+        let line_of = |area: Rect| row.checked_sub(area.y + ROWS_START).map(usize::from);
         if a.events.contains(pos) {
             self.pane = Pane::Events;
-            // Border and header take the first two lines.
-            if let Some(i) = row.checked_sub(a.events.y + 2) {
-                let target = self.offset + i as usize;
-                if target < len {
-                    self.selected = target;
-                    self.follow = false;
-                }
+            if let Some(p) = line_of(a.events).and_then(|l| self.event_list.at_line(l, len)) {
+                self.event_list.selected = p;
+                self.follow = false;
             }
         } else if a.lower.contains(pos) {
             self.pane = self.lower;
-            if self.lower == Pane::Users {
-                if let Some(i) = row.checked_sub(a.lower.y + 2) {
-                    self.user_selected = (i as usize).min(self.users.len().saturating_sub(1));
+            let line = line_of(a.lower);
+            match self.lower {
+                Pane::Users => {
+                    let n = self.users.len();
+                    if let Some(p) = line.and_then(|l| self.user_list.at_line(l, n)) {
+                        self.user_list.selected = p;
+                    }
                 }
-            } else if self.lower == Pane::Destinations {
-                if let Some(i) = row.checked_sub(a.lower.y + 2) {
+                Pane::Destinations => {
                     let n = store.workspace().destinations.len();
-                    self.dest_selected = (i as usize).min(n.saturating_sub(1));
+                    if let Some(p) = line.and_then(|l| self.dest_list.at_line(l, n)) {
+                        self.dest_list.selected = p;
+                    }
                 }
+                _ => {}
             }
         }
     }
@@ -512,16 +520,18 @@ impl App {
     /// The next (or previous) view position after the selection that satisfies `pred`.
     fn find(&self, len: usize, forward: bool, pred: impl Fn(usize) -> bool) -> Option<usize> {
         if forward {
-            (self.selected + 1..len).find(|&p| pred(p))
+            (self.event_list.selected + 1..len).find(|&p| pred(p))
         } else {
-            (0..self.selected.min(len)).rev().find(|&p| pred(p))
+            (0..self.event_list.selected.min(len))
+                .rev()
+                .find(|&p| pred(p))
         }
     }
 
     fn go(&mut self, found: Option<usize>, none: &str) {
         match found {
             Some(p) => {
-                self.selected = p;
+                self.event_list.selected = p;
                 self.follow = false;
             }
             None => self.flash = Some(none.into()),
@@ -549,4 +559,19 @@ impl App {
     pub fn is_match(&self, row: usize) -> bool {
         self.search.as_ref().is_some_and(|s| s.contains(row))
     }
+}
+
+/// The list move a key or wheel action makes.
+fn move_of(action: Action) -> Option<Move> {
+    Some(match action {
+        Action::Up => Move::Up,
+        Action::Down => Move::Down,
+        Action::PageUp => Move::PageUp,
+        Action::PageDown => Move::PageDown,
+        Action::ScrollUp => Move::WheelUp,
+        Action::ScrollDown => Move::WheelDown,
+        Action::Top => Move::Top,
+        Action::Bottom => Move::Bottom,
+        _ => return None,
+    })
 }

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod event;
 mod keymap;
 mod run;
+mod scroll;
 mod search;
 mod selected;
 pub mod store;

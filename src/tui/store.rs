@@ -31,7 +31,8 @@ pub enum Status {
 pub struct Row {
     /// Byte offset of the line in the file.
     pub offset: u64,
-    /// Bit per destination (the first 64) that an ingested event was blocked for.
+    /// Bit per destination (the first `FILTERABLE_DESTINATIONS`) an ingested event was blocked
+    /// for.
     pub blocked_set: u64,
     /// 1-based line (saturating at 4,294,967,295).
     line: u32,
@@ -50,6 +51,10 @@ pub struct Row {
 }
 
 const NONE: u32 = u32::MAX;
+
+/// Destinations a row records as blocked, one bit each in `Row::blocked_set`: the
+/// per-destination filter covers these first ones.
+pub const FILTERABLE_DESTINATIONS: usize = u64::BITS as usize;
 
 impl Row {
     pub fn is_problem(&self) -> bool {
@@ -238,7 +243,7 @@ impl Store {
                 Decision::Block(Block::NotIngested) => {}
                 Decision::Block(b) => {
                     stats.blocked += 1;
-                    if r.destination < 64 {
+                    if r.destination < FILTERABLE_DESTINATIONS {
                         blocked_set |= 1 << r.destination;
                     }
                     match b {

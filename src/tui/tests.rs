@@ -198,17 +198,17 @@ fn moving_up_pauses_and_g_or_f_resumes_following() {
     let mut a = app(100, 30);
     assert!(a.follow);
     let last = a.len(&a.store.read().unwrap()) - 1;
-    assert_eq!(a.selected, last);
+    assert_eq!(a.event_list.selected, last);
     a.update(Action::Up);
     assert!(!a.follow);
-    assert_eq!(a.selected, last - 1);
+    assert_eq!(a.event_list.selected, last - 1);
     a.update(Action::Bottom);
     assert!(a.follow);
     a.update(Action::PageUp);
     assert!(!a.follow);
     a.update(Action::ToggleFollow);
     assert!(a.follow);
-    assert_eq!(a.selected, last);
+    assert_eq!(a.event_list.selected, last);
     a.update(Action::ScrollUp);
     assert!(!a.follow);
 }
@@ -319,7 +319,7 @@ fn a_click_selects_the_row_under_the_mouse() {
     a.update(Action::Top);
     // Events pane starts at the top: border, header, then the first row on screen line 2.
     a.update(Action::Click { column: 10, row: 4 });
-    assert_eq!(a.selected, 2);
+    assert_eq!(a.event_list.selected, 2);
     assert!(!a.follow);
 }
 

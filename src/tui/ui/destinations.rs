@@ -12,14 +12,17 @@ use crate::tui::store::Store;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
     let ws = store.workspace();
-    let page = area.height.saturating_sub(3) as usize;
-    let first = super::first_visible(app.dest_selected, page);
+    let page = usize::from(
+        area.height
+            .saturating_sub(super::BORDER_LINES + super::HEADER_LINES),
+    );
+    let shown = app.dest_list.visible(ws.destinations.len(), page);
     let rows: Vec<Row> = ws
         .destinations
         .iter()
         .enumerate()
-        .skip(first)
-        .take(page)
+        .skip(shown.start)
+        .take(shown.len())
         .map(|(i, d)| {
             let s = &store.dest[i];
             let mut top: Vec<(usize, u64)> = s
@@ -49,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                 }),
                 Cell::from(why.join(", ")),
             ]);
-            if i == app.dest_selected {
+            if i == app.dest_list.selected {
                 row.style(theme.selected())
             } else {
                 row

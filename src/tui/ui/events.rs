@@ -68,9 +68,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     let block = Block::bordered()
         .title(Line::from(title))
         .border_style(theme.border(focused));
-    let page = area.height.saturating_sub(3) as usize;
+    let page = usize::from(
+        area.height
+            .saturating_sub(super::BORDER_LINES + super::HEADER_LINES),
+    );
     let len = app.len(store);
-    let rows: Vec<Row> = (app.offset..len.min(app.offset + page))
+    let rows: Vec<Row> = app
+        .event_list
+        .visible(len, page)
         .map(|pos| {
             let idx = app.row_at(pos);
             let Some(r) = store.row(idx) else {
@@ -114,7 +119,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                 Cell::from(routes),
             ])
             .style(row_style);
-            if pos == app.selected {
+            if pos == app.event_list.selected {
                 row = row.style(row_style.patch(theme.selected()));
             }
             row

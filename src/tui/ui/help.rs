@@ -8,6 +8,9 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use super::Theme;
 use crate::tui::keymap::BINDINGS;
 
+/// The overlay's width: two columns of keys within an 80-column terminal.
+const WIDTH: u16 = 78;
+
 pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
     // Two columns, so the whole key map fits at 80x24.
     let half = BINDINGS.len().div_ceil(2);
@@ -43,11 +46,11 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
         "  The rules, their sources and our choices: {}",
         crate::choices::RULES_DOC
     )));
-    let height = (lines.len() as u16 + 2).min(area.height);
+    let height = (lines.len() as u16 + super::BORDER_LINES).min(area.height);
     let [v] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(78.min(area.width))])
+    let [popup] = Layout::horizontal([Constraint::Length(WIDTH.min(area.width))])
         .flex(Flex::Center)
         .areas(v);
     frame.render_widget(Clear, popup);

@@ -11,27 +11,68 @@ mod users;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::Block;
 
 use super::app::{App, Pane};
 use super::store::Store;
 
-/// Where each region goes; used by drawing and by mouse handling alike.
+/// Lines a bordered block takes from its area: the top and the bottom border.
+pub const BORDER_LINES: u16 = 2;
+/// Lines a table's header takes.
+pub const HEADER_LINES: u16 = 1;
+/// Lines from the top of a bordered table to its first row: the border and the header.
+pub const ROWS_START: u16 = 1 + HEADER_LINES;
+/// The share of the screen's height the events take, and the least they take.
+const EVENTS_PERCENT: u16 = 45;
+const EVENTS_MIN_LINES: u16 = 6;
+
+/// Where each region goes; used by drawing and by the model (paging, mouse) alike.
 pub struct Areas {
     pub events: Rect,
     pub lower: Rect,
     pub status: Rect,
 }
 
+/// Rows of a bordered table with a header that fit in `area` (at least one).
+fn table_rows(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(BORDER_LINES + HEADER_LINES)).max(1)
+}
+
 impl Areas {
     /// Rows of events that fit: the pane less its border and header.
-    pub fn events_body_height(&self) -> usize {
-        self.events.height.saturating_sub(3) as usize
+    pub fn events_page(&self) -> usize {
+        table_rows(self.events)
+    }
+
+    /// Rows of the users' grid that fit in the lower pane.
+    pub fn users_page(&self) -> usize {
+        let (grid, _) = users::split(Block::bordered().inner(self.lower));
+        usize::from(grid.height.saturating_sub(HEADER_LINES)).max(1)
+    }
+
+    /// Rows of destinations that fit in the lower pane.
+    pub fn destinations_page(&self) -> usize {
+        table_rows(self.lower)
     }
 }
 
+/// The screen, top to bottom:
+///
+/// ```text
+/// ┌ Events ───────────────────────────────┐  45% of the height, at least 6 lines
+/// │ LINE TIME EVENT USER ROUTES           │
+/// │ ...                                   │
+/// └───────────────────────────────────────┘
+/// ┌ Detail Users Destinations (Tab) ──────┐  the rest: the pane shown below the events
+/// │ ...                                   │
+/// └───────────────────────────────────────┘
+///  status bar                                 1 line
+/// ```
 pub fn areas(r: Rect) -> Areas {
     let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(r);
-    let events_h = (main.height * 45 / 100).max(6).min(main.height);
+    let events_h = (main.height * EVENTS_PERCENT / 100)
+        .max(EVENTS_MIN_LINES)
+        .min(main.height);
     let [events, lower] =
         Layout::vertical([Constraint::Length(events_h), Constraint::Min(0)]).areas(main);
     Areas {
@@ -39,12 +80,6 @@ pub fn areas(r: Rect) -> Areas {
         lower,
         status,
     }
-}
-
-/// The first row to show so that `selected` is on a page of `page` rows (lists whose scroll
-/// position is not kept in the model).
-pub fn first_visible(selected: usize, page: usize) -> usize {
-    selected.saturating_sub(page.saturating_sub(1))
 }
 
 /// Styles, readable on dark and light terminals (the terminal's own palette colours), or plain

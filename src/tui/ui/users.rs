@@ -21,15 +21,13 @@ fn cell(state: ConsentState, theme: Theme) -> Span<'static> {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
-    let block = Block::bordered()
-        .title(lower_title(app, theme))
-        .border_style(theme.border(app.pane == Pane::Users));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    // Side by side where there is room; on narrow terminals the selected user's ids and
-    // history go below the grid.
-    let (grid_area, side) = if inner.width >= 96 {
+/// Terminals at least this wide show the selected user's ids and history beside the grid;
+/// narrower ones, below it.
+const SIDE_BY_SIDE_WIDTH: u16 = 96;
+
+/// The grid and the selected user's side panel, within the pane's border.
+pub fn split(inner: Rect) -> (Rect, Rect) {
+    if inner.width >= SIDE_BY_SIDE_WIDTH {
         let [g, _, s] = Layout::horizontal([
             Constraint::Percentage(55),
             Constraint::Length(2),
@@ -42,17 +40,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         let [g, s] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(below)]).areas(inner);
         (g, s)
-    };
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
+    let block = Block::bordered()
+        .title(lower_title(app, theme))
+        .border_style(theme.border(app.pane == Pane::Users));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let (grid_area, side) = split(inner);
     let ws = store.workspace();
     let profiles = store.engine.profiles();
-    let page = grid_area.height.saturating_sub(1) as usize;
-    let first = super::first_visible(app.user_selected, page);
+    let page = usize::from(grid_area.height.saturating_sub(super::HEADER_LINES));
+    let shown = app.user_list.visible(app.users.len(), page);
     let rows: Vec<Row> = app
         .users
         .iter()
         .enumerate()
-        .skip(first)
-        .take(page)
+        .skip(shown.start)
+        .take(shown.len())
         .map(|(i, &u)| {
             let p = profiles.profile(u);
             let mut cells = vec![Cell::from(printable(profiles.label(u)).into_owned())];
@@ -65,7 +72,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             }
             cells.push(Cell::from(p.events.to_string()));
             let row = Row::new(cells);
-            if i == app.user_selected {
+            if i == app.user_list.selected {
                 row.style(theme.selected())
             } else {
                 row
@@ -92,7 +99,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     );
 
     let mut lines = Vec::new();
-    if let Some(&u) = app.users.get(app.user_selected) {
+    if let Some(&u) = app.users.get(app.user_list.selected) {
         let p = profiles.profile(u);
         lines.push(Line::from(Span::styled(
             format!("{}", printable(profiles.label(u))),
