@@ -18,12 +18,7 @@ use crate::tui::app::{App, Pane};
 use crate::tui::store::Store;
 
 fn heading(text: &str, theme: Theme) -> Line<'static> {
-    Line::from(Span::styled(
-        text.to_owned(),
-        theme
-            .bold()
-            .add_modifier(ratatui::style::Modifier::UNDERLINED),
-    ))
+    Line::from(Span::styled(text.to_owned(), theme.heading()))
 }
 
 pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
@@ -202,7 +197,7 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
             let style = if differs {
                 theme.warning()
             } else {
-                ratatui::style::Style::new()
+                theme.plain()
             };
             out.push(Line::styled(
                 format!(

@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             app.count(store, f)
         );
         let s = if app.filter == f {
-            style.add_modifier(ratatui::style::Modifier::REVERSED)
+            theme.chosen(style)
         } else {
             style
         };
@@ -60,9 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                 filter_label(app.filter, store),
                 app.len(store)
             ),
-            theme
-                .accent()
-                .add_modifier(ratatui::style::Modifier::REVERSED),
+            theme.chosen(theme.accent()),
         ));
     }
     let block = Block::bordered()
@@ -106,7 +104,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             };
             let found = if app.is_match(idx) { "◆" } else { " " };
             let row_style = match r.status {
-                Status::Ok => ratatui::style::Style::new(),
+                Status::Ok => theme.plain(),
                 Status::Warnings => theme.warning(),
                 Status::NotIngested => theme.error(),
             };

@@ -55,9 +55,7 @@ impl Writer<'_> {
         head.push(Span::raw("  ".repeat(depth)));
         if let Some(k) = key {
             let style = if is_marked {
-                self.theme
-                    .error()
-                    .add_modifier(ratatui::style::Modifier::BOLD)
+                self.theme.marked_key()
             } else {
                 self.theme.key()
             };

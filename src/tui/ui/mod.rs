@@ -131,6 +131,40 @@ impl Theme {
     pub fn number(self) -> Style {
         self.fg(Color::Blue)
     }
+    /// Text with no style of its own.
+    pub fn plain(self) -> Style {
+        Style::new()
+    }
+    /// A section heading in the detail pane.
+    pub fn heading(self) -> Style {
+        self.bold().add_modifier(Modifier::UNDERLINED)
+    }
+    /// `style`, marked as the chosen one (the active filter, the selected tab).
+    pub fn chosen(self, style: Style) -> Style {
+        style.add_modifier(Modifier::REVERSED)
+    }
+    /// A JSON key on a line that holds a finding's path.
+    pub fn marked_key(self) -> Style {
+        self.error().add_modifier(Modifier::BOLD)
+    }
+    pub fn following(self) -> Style {
+        self.ok().add_modifier(Modifier::BOLD)
+    }
+    /// Paused: it must be impossible to miss.
+    pub fn paused(self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            self.badge()
+        }
+    }
+    /// A label set apart, like DEMO.
+    pub fn badge(self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    }
     pub fn border(self, focused: bool) -> Style {
         if focused {
             self.accent().add_modifier(Modifier::BOLD)
@@ -160,7 +194,7 @@ fn lower_title(app: &App, theme: Theme) -> ratatui::text::Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     for p in [Pane::Detail, Pane::Users, Pane::Destinations] {
         let style = if p == app.lower {
-            theme.bold().add_modifier(Modifier::UNDERLINED)
+            theme.heading()
         } else {
             theme.dim()
         };

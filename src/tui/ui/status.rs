@@ -2,7 +2,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -23,27 +22,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     }
     // Most important first: the bar is cut at the right edge of narrow terminals.
     if app.follow {
-        spans.push(Span::styled(
-            "▶ FOLLOWING",
-            theme.ok().add_modifier(Modifier::BOLD),
-        ));
+        spans.push(Span::styled("▶ FOLLOWING", theme.following()));
     } else {
-        let paused = if theme.color {
-            Style::new()
-                .fg(Color::Black)
-                .bg(Color::Yellow)
-                .add_modifier(Modifier::BOLD)
-        } else {
-            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
-        };
-        spans.push(Span::styled(" ⏸ PAUSED (f resumes) ", paused));
+        spans.push(Span::styled(" ⏸ PAUSED (f resumes) ", theme.paused()));
     }
     if store.demo {
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(
-            " DEMO ",
-            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-        ));
+        spans.push(Span::styled(" DEMO ", theme.badge()));
     }
     spans.push(sep());
     let c = store.counts;
