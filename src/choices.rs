@@ -119,7 +119,7 @@ impl Choice {
         }
         // Only when `All` lets unnamed destinations through does the table's third row
         // disagree with what happens.
-        if let Some(integrations) = ev.and_then(|e| e.integrations()) {
+        if let Some(integrations) = ev.and_then(crate::event::Doc::integrations) {
             let names_one = integrations.keys().any(|k| ws.destination(&k).is_some());
             let all_off = integrations.get("All") == Some(crate::event::Raw::Bool(false));
             let unnamed_delivered = o.routes.iter().any(|r| {
@@ -162,7 +162,7 @@ impl Choice {
         if mixed {
             out.push(Choice::DisabledCategories);
         }
-        if ev.is_some_and(|e| e.inherited_from_batch()) {
+        if ev.is_some_and(crate::event::Doc::inherited_from_batch) {
             out.push(Choice::BatchMerge);
         }
         if o.routes

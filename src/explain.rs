@@ -158,7 +158,7 @@ fn describe_event(ev: &Doc) -> String {
                 " from user {} (anonymousId {})",
                 printable(&u),
                 printable(&a)
-            )
+            );
         }
         (Some(u), None) => s += &format!(" from user {}", printable(&u)),
         (None, Some(a)) => s += &format!(" from anonymous user {}", printable(&a)),

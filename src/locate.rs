@@ -1,4 +1,4 @@
-//! Finds where a value sits in JSON text. serde_json reports positions only for syntax errors;
+//! Finds where a value sits in JSON text. `serde_json` reports positions only for syntax errors;
 //! settings errors found after parsing (a duplicate id, an unknown category) and HAR entries
 //! still need a file line to point at, so this small scanner walks the text to a path.
 
@@ -21,7 +21,7 @@ pub fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
 }
 
 /// Byte offset where the value at `path` starts, or None when the path is not in the text.
-/// Where a key repeats, the last one wins, as serde_json does.
+/// Where a key repeats, the last one wins, as `serde_json` does.
 pub fn locate(text: &[u8], path: &[Step<'_>]) -> Option<usize> {
     let mut s = Scanner { b: text, i: 0 };
     s.ws();
@@ -126,7 +126,7 @@ pub fn path_at(text: &[u8], offset: usize) -> String {
     path
 }
 
-/// The byte offset of a 1-based line and column (as serde_json reports them).
+/// The byte offset of a 1-based line and column (as `serde_json` reports them).
 pub fn offset_of(text: &[u8], line: usize, column: usize) -> usize {
     let line_start = if line <= 1 {
         0
@@ -226,7 +226,7 @@ impl Scanner<'_> {
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
-                b'}' => return found,
+                // `}`, or anything else: the object ends here.
                 _ => return found,
             }
         }

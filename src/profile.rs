@@ -194,7 +194,7 @@ pub struct Profiles {
     is_user_id: Vec<bool>,
     parent: Vec<IdentityId>,
     /// Keyed by the root identity of each set.
-    profiles: HashMap<IdentityId, Profile>,
+    by_root: HashMap<IdentityId, Profile>,
     /// (index in `Workspace::external_ids`, value) -> the first identity that carried it.
     external: HashMap<(usize, Box<str>), IdentityId>,
     /// Events observed so far: orders consent updates for "the latest update wins".
@@ -219,22 +219,22 @@ impl Profiles {
     }
 
     pub fn profile(&self, id: IdentityId) -> &Profile {
-        &self.profiles[&self.root(id)]
+        &self.by_root[&self.root(id)]
     }
 
     /// Every profile, keyed by its root identity.
     pub fn iter(&self) -> impl Iterator<Item = (IdentityId, &Profile)> {
-        self.profiles.iter().map(|(k, v)| (*k, v))
+        self.by_root.iter().map(|(k, v)| (*k, v))
     }
 
     pub fn len(&self) -> usize {
-        self.profiles.len()
+        self.by_root.len()
     }
 
     /// Every profile's root, in order of first appearance (its earliest id).
     pub fn in_order(&self) -> Vec<IdentityId> {
         let mut roots: Vec<(IdentityId, IdentityId)> = self
-            .profiles
+            .by_root
             .iter()
             .map(|(root, p)| (p.members.iter().copied().min().unwrap_or(*root), *root))
             .collect();
@@ -248,7 +248,7 @@ impl Profiles {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.profiles.is_empty()
+        self.by_root.is_empty()
     }
 
     /// What to call a profile: its first userId, else its first id.
@@ -266,7 +266,7 @@ impl Profiles {
         self.names.push(name.into());
         self.is_user_id.push(user_id);
         self.parent.push(id);
-        self.profiles.insert(
+        self.by_root.insert(
             id,
             Profile {
                 members: vec![id],
@@ -284,13 +284,13 @@ impl Profiles {
             return;
         }
         // Keep the larger set's root, so chains stay short.
-        let (keep, gone) = if self.profiles[&ra].members.len() >= self.profiles[&rb].members.len() {
+        let (keep, gone) = if self.by_root[&ra].members.len() >= self.by_root[&rb].members.len() {
             (ra, rb)
         } else {
             (rb, ra)
         };
         let identified = |root: IdentityId| {
-            self.profiles[&root]
+            self.by_root[&root]
                 .members
                 .iter()
                 .any(|m| self.is_user_id[*m as usize])
@@ -301,12 +301,12 @@ impl Profiles {
             matches!(via, Via::ExternalId { .. }) || (identified(ra) && identified(rb));
         self.parent[gone as usize] = keep;
         let other = self
-            .profiles
+            .by_root
             .remove(&gone)
             .expect("every root has a profile");
         let with = self.name(if gone == rb { b } else { a }).to_owned();
         let kept = self
-            .profiles
+            .by_root
             .get_mut(&keep)
             .expect("every root has a profile");
         kept.members.extend(other.members);
@@ -380,7 +380,7 @@ impl Profiles {
         }
         let root = self.root(me);
         let profile = self
-            .profiles
+            .by_root
             .get_mut(&root)
             .expect("every root has a profile");
         profile.events += 1;

@@ -264,7 +264,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                         }
                         None => Decision::Deliver(why),
                     },
-                    blocked => blocked,
+                    blocked @ Decision::Block(_) => blocked,
                 }
             };
             Route {

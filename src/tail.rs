@@ -101,13 +101,19 @@ pub struct Generations(Arc<RwLock<Vec<Option<Arc<File>>>>>);
 
 impl Generations {
     fn push(&self, f: Option<Arc<File>>) -> u32 {
-        let mut g = self.0.write().unwrap_or_else(|e| e.into_inner());
+        let mut g = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         g.push(f);
         (g.len() - 1) as u32
     }
 
     fn forget(&self, generation: u32) {
-        let mut g = self.0.write().unwrap_or_else(|e| e.into_inner());
+        let mut g = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(slot) = g.get_mut(generation as usize) {
             *slot = None;
         }
@@ -118,7 +124,7 @@ impl Generations {
         let file = self
             .0
             .read()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(generation as usize)
             .cloned()
             .flatten()
@@ -336,7 +342,6 @@ impl Follower<'_> {
                 }
                 true
             }
-            (None, Err(e)) => sink(TailEvent::Notice(Notice::Error(e.to_string()))),
             (None, Ok(_)) => {
                 let notice = self.waited.then_some(Notice::Appeared);
                 self.open(sink, notice)
@@ -353,7 +358,8 @@ impl Follower<'_> {
                 }
                 true
             }
-            (Some(_), Err(e)) => sink(TailEvent::Notice(Notice::Error(e.to_string()))),
+            // Any other error, with or without a file open: say so and keep trying.
+            (_, Err(e)) => sink(TailEvent::Notice(Notice::Error(e.to_string()))),
             (Some(open), Ok(meta)) => {
                 if file_id(&meta) != open.id {
                     return self.switch_file(sink);

@@ -49,12 +49,11 @@ pub fn printable(s: &str) -> Cow<'_, str> {
 
 /// Shortens `s` to at most `max` characters, marking the cut with an ellipsis.
 pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
-    match s.char_indices().nth(max) {
-        None => Cow::Borrowed(s),
-        Some(_) => {
-            let keep: String = s.chars().take(max.saturating_sub(1)).collect();
-            Cow::Owned(keep + "…")
-        }
+    if s.char_indices().nth(max).is_none() {
+        Cow::Borrowed(s)
+    } else {
+        let keep: String = s.chars().take(max.saturating_sub(1)).collect();
+        Cow::Owned(keep + "…")
     }
 }
 
@@ -85,7 +84,7 @@ mod tests {
     }
 }
 
-/// A serde_json formatter that also escapes what `is_unsafe` flags (C1 controls, bidi and
+/// A `serde_json` formatter that also escapes what `is_unsafe` flags (C1 controls, bidi and
 /// zero-width characters) as `\uXXXX`. The JSON means the same; a terminal shows it inertly.
 pub struct SafeJson<F>(pub F);
 

@@ -612,6 +612,10 @@ fn check_message_id_and_timestamps(ev: &Doc, out: &mut Vec<Finding>) {
 
 /// RFC 3339 date-time (section 5.6), as `2024-05-01T12:00:00.123Z` or with an offset: the
 /// digits in range, the day valid for its month and year.
+#[expect(
+    clippy::many_single_char_names,
+    reason = "the date-time's own parts, read one by one"
+)]
 pub fn is_rfc3339(s: &str) -> bool {
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {

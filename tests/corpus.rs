@@ -115,7 +115,7 @@ fn every_non_blank_line_is_accounted_for() {
         let non_blank: Vec<u64> = bytes
             .split(|b| *b == b'\n')
             .enumerate()
-            .filter(|(_, l)| !l.iter().all(|b| b.is_ascii_whitespace()))
+            .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
             .map(|(i, _)| i as u64 + 1)
             .collect();
         let mut seen: Vec<u64> = route(&file)

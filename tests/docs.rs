@@ -36,8 +36,7 @@ fn every_choice_links_to_a_heading_in_its_section() {
                 Some((start, l))
             })
             .find(|(_, l)| l.starts_with("### ") && slug(&l[4..]) == c.anchor())
-            .map(|(pos, _)| pos)
-            .unwrap_or_else(|| panic!("no heading for #{}", c.anchor()));
+            .map_or_else(|| panic!("no heading for #{}", c.anchor()), |(pos, _)| pos);
         match c.kind() {
             Kind::SourcesDisagree => assert!(at > disagree && at < ours, "{c:?}"),
             Kind::OurChoice => assert!(at > ours, "{c:?}"),

@@ -9,6 +9,10 @@ use serde_json::json;
 
 use ConsentState::{Conflict, Denied, Granted};
 
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "callers pass json! temporaries"
+)]
 fn cpu(ids: serde_json::Value, prefs: serde_json::Value) -> String {
     let mut v = json!({"type": "track", "event": "Segment Consent Preference Updated",
                        "context": {"consent": {"categoryPreferences": prefs}}});
@@ -18,6 +22,10 @@ fn cpu(ids: serde_json::Value, prefs: serde_json::Value) -> String {
     v.to_string()
 }
 
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "callers pass json! temporaries"
+)]
 fn track(ids: serde_json::Value, prefs: Option<serde_json::Value>) -> String {
     let mut v = json!({"type": "track", "event": "Viewed"});
     if let Some(p) = prefs {

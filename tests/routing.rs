@@ -8,6 +8,10 @@ use consent_inspector::route::{
 };
 use serde_json::json;
 
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "callers pass json! temporaries"
+)]
 fn with_prefs(prefs: serde_json::Value) -> String {
     json!({"type": "track", "event": "Order Completed", "userId": "u1", "messageId": "m1",
            "context": {"consent": {"categoryPreferences": prefs}}})
@@ -164,6 +168,10 @@ fn rule7_a_destination_in_three_categories_needs_all_three() {
     }
 }
 
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "callers pass json! temporaries"
+)]
 fn with_integrations(integrations: serde_json::Value) -> String {
     json!({"type": "track", "event": "e", "userId": "u", "integrations": integrations,
            "context": {"consent": {"categoryPreferences": {"C0002": true, "C0004": true}}}})

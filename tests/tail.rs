@@ -64,11 +64,11 @@ fn collect_until(t: &Tail, done: impl Fn(&[String]) -> bool) -> Vec<String> {
                     LineContent::TooLong { bytes } => {
                         format!("{}:{}:<{bytes}>", l.generation, l.pos.number)
                     }
-                }))
+                }));
             }
             Ok(TailEvent::Notice(Notice::CaughtUp)) => {}
             Ok(TailEvent::Notice(n)) => seen.push(format!("!{n:?}")),
-            Err(_) => panic!("follower ended; saw {seen:?}"),
+            Err(e) => panic!("follower ended ({e}); saw {seen:?}"),
         }
     }
     seen

@@ -43,7 +43,7 @@ fn parse_args() -> Args {
                     .expect("--sizes N,N")
                     .split(',')
                     .map(|s| s.trim().replace('_', "").parse().expect("a number"))
-                    .collect()
+                    .collect();
             }
             "--huge" => args.sizes.push(10_000_000),
             "--json" => args.json = PathBuf::from(it.next().expect("--json FILE")),
@@ -187,7 +187,7 @@ fn time_command(program: &str, args: &[&str]) -> f64 {
     t
 }
 
-/// Reading every line and parsing it with serde_json into `T`, ignoring the result.
+/// Reading every line and parsing it with `serde_json` into `T`, ignoring the result.
 fn parse_floor<T: serde::de::DeserializeOwned>(file: &Path) -> f64 {
     let start = Instant::now();
     let mut r = BufReader::with_capacity(1 << 16, File::open(file).unwrap());
@@ -211,7 +211,7 @@ fn proc_status(field: &str) -> u64 {
 }
 
 fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
+    v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
 

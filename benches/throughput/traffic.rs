@@ -18,7 +18,7 @@ fn prefs(rng: &mut Rng, user: u64, out: &mut String) {
     } else {
         0
     };
-    let base = user.wrapping_mul(2654435761) ^ change;
+    let base = user.wrapping_mul(2_654_435_761) ^ change;
     out.push_str("{\"categoryPreferences\":{");
     for (i, id) in ["C0001", "C0002", "C0003", "C0004", "C0005"]
         .iter()

@@ -52,7 +52,7 @@ pub enum Error {
 /// Runs the command the user asked for; without one, the terminal UI.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command.unwrap_or(Command::Watch(cli.watch)) {
-        Command::Watch(args) => watch::run(args),
+        Command::Watch(args) => watch::run(&args),
         Command::Route { format, sources } => route::run(format, sources),
         Command::Check {
             deny_warnings,
@@ -86,26 +86,25 @@ fn prepare(sources: Sources) -> Result<(Arc<Workspace>, Vec<Records>), Error> {
 /// `--settings`, else consent-settings.json beside the first input (for stdin, in the
 /// current folder).
 fn load_settings(explicit: Option<&Path>, inputs: &[String]) -> Result<Arc<Workspace>, Error> {
-    let path = match explicit {
-        Some(p) => p.to_path_buf(),
-        None => {
-            let first = inputs.first().map_or("-", String::as_str);
-            let dir = if first == "-" {
-                PathBuf::from(".")
-            } else {
-                Path::new(first)
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default()
-            };
-            let beside = dir.join(SETTINGS_FILE);
-            if !beside.exists() {
-                return Err(Error::NoSettings {
-                    looked: beside.display().to_string(),
-                });
-            }
-            beside
+    let path = if let Some(p) = explicit {
+        p.to_path_buf()
+    } else {
+        let first = inputs.first().map_or("-", String::as_str);
+        let dir = if first == "-" {
+            PathBuf::from(".")
+        } else {
+            Path::new(first)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        };
+        let beside = dir.join(SETTINGS_FILE);
+        if !beside.exists() {
+            return Err(Error::NoSettings {
+                looked: beside.display().to_string(),
+            });
         }
+        beside
     };
     Ok(Arc::new(Workspace::load(&path)?))
 }

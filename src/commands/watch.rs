@@ -10,7 +10,7 @@ use super::{Error, load_settings};
 use crate::cli::WatchArgs;
 use consent_inspector::tui;
 
-pub fn run(args: WatchArgs) -> Result<ExitCode, Error> {
+pub fn run(args: &WatchArgs) -> Result<ExitCode, Error> {
     let (source, workspace) = match args.file.as_deref() {
         None => {
             let ws = match &args.settings.settings {

@@ -70,7 +70,7 @@ impl<'a> Members<'a> {
             .map(move |e| doc.key(&e.key))
     }
 
-    /// The value of the last member named `key` (as serde_json would keep it); `null` is
+    /// The value of the last member named `key` (as `serde_json` would keep it); `null` is
     /// absent.
     pub fn get(&self, key: &str) -> Option<Raw<'a>> {
         self.entries
@@ -119,7 +119,7 @@ pub struct Doc {
 /// Why a text is not an event object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseError {
-    /// Not JSON: serde_json's message and where it stopped.
+    /// Not JSON: `serde_json`'s message and where it stopped.
     Json {
         message: String,
         line: usize,
@@ -174,21 +174,21 @@ pub enum Parsed {
 
 impl Doc {
     /// Parses a line or request body.
-    pub fn parse(text: Arc<str>) -> Result<Parsed, ParseError> {
+    pub fn parse(text: &Arc<str>) -> Result<Parsed, ParseError> {
         let whole = Span {
             start: 0,
             end: text.len() as u32,
         };
-        let doc = match parse_object(&text, whole) {
+        let doc = match parse_object(text, whole) {
             Ok(d) => d,
             // Skipping a value reports some errors less clearly ("key must be a string" for
             // a trailing comma); a full parse of the broken line, which is rare, says it better,
             // unless it stops at its depth limit first.
             Err(ParseError::Json { .. })
-                if serde_json::from_str::<Value>(&text)
+                if serde_json::from_str::<Value>(text)
                     .is_err_and(|e| !e.to_string().starts_with("recursion limit")) =>
             {
-                return Err(serde_json::from_str::<Value>(&text).unwrap_err().into());
+                return Err(serde_json::from_str::<Value>(text).unwrap_err().into());
             }
             Err(e) => return Err(e),
         };
@@ -204,7 +204,7 @@ impl Doc {
         let out = elements
             .into_iter()
             .map(|el| {
-                let mut e = parse_object(&text, span_of(&text, el.get()))?;
+                let mut e = parse_object(text, span_of(text, el.get()))?;
                 e.inherit(&doc);
                 Ok(e)
             })
@@ -223,8 +223,8 @@ impl Doc {
                 (None, None) => {
                     self.context = Some(theirs.clone());
                     self.fields[Field::Context as usize] = batch.fields(Field::Context);
-                    self.consent = batch.consent.clone();
-                    self.preferences = batch.preferences.clone();
+                    self.consent.clone_from(&batch.consent);
+                    self.preferences.clone_from(&batch.preferences);
                     true
                 }
                 (Some(mine), _) => {
@@ -243,8 +243,8 @@ impl Doc {
                     take(&mut mine.device, theirs.device);
                     take(&mut mine.traits, theirs.traits);
                     if consent_before.is_none() && mine.consent.is_some() {
-                        self.consent = batch.consent.clone();
-                        self.preferences = batch.preferences.clone();
+                        self.consent.clone_from(&batch.consent);
+                        self.preferences.clone_from(&batch.preferences);
                     }
                     took
                 }
@@ -262,7 +262,7 @@ impl Doc {
         match self.fields(Field::Integrations) {
             None => {
                 self.fields[Field::Integrations as usize] = Some(theirs);
-                self.integrations = batch.integrations.clone();
+                self.integrations.clone_from(&batch.integrations);
             }
             Some(mine) if self.text.as_bytes()[mine.start as usize] == b'{' => {
                 let extra: Vec<Entry> = batch
@@ -582,7 +582,7 @@ mod tests {
     use super::*;
 
     fn one(text: &str) -> Doc {
-        match Doc::parse(Arc::from(text)).unwrap() {
+        match Doc::parse(&Arc::from(text)).unwrap() {
             Parsed::Event(d) => *d,
             Parsed::Batch(_) => panic!("a batch"),
         }
@@ -629,16 +629,16 @@ mod tests {
     #[test]
     fn not_objects_and_broken_json_are_errors() {
         assert_eq!(
-            Doc::parse(Arc::from("[1,2]")).unwrap_err(),
+            Doc::parse(&Arc::from("[1,2]")).unwrap_err(),
             ParseError::NotAnObject("an array")
         );
         assert_eq!(
-            Doc::parse(Arc::from("\"x\"")).unwrap_err(),
+            Doc::parse(&Arc::from("\"x\"")).unwrap_err(),
             ParseError::NotAnObject("a string")
         );
-        let e = Doc::parse(Arc::from(r#"{"a": [1, }"#)).unwrap_err();
+        let e = Doc::parse(&Arc::from(r#"{"a": [1, }"#)).unwrap_err();
         assert_eq!(e.to_string(), "expected value at column 11");
-        let e = Doc::parse(Arc::from(r#"{"a": 1} x"#)).unwrap_err();
+        let e = Doc::parse(&Arc::from(r#"{"a": 1} x"#)).unwrap_err();
         assert_eq!(e.to_string(), "trailing characters at column 10");
     }
 
@@ -646,7 +646,7 @@ mod tests {
     fn batch_elements_take_the_batch_context_and_integrations() {
         let text = r#"{"batch":[{"type":"track","event":"a"},{"type":"page","context":{"consent":{}}},7],
                       "context":{"consent":{"categoryPreferences":{"C0002":true}}},"integrations":{"All":false}}"#;
-        let Parsed::Batch(els) = Doc::parse(Arc::from(text)).unwrap() else {
+        let Parsed::Batch(els) = Doc::parse(&Arc::from(text)).unwrap() else {
             panic!("batch")
         };
         assert_eq!(els.len(), 3);
@@ -696,7 +696,7 @@ mod tests {
         }
         let broken = format!("{{\"a\":{}}}", "[".repeat(100_000));
         assert!(matches!(
-            Doc::parse(Arc::from(broken)),
+            Doc::parse(&Arc::from(broken)),
             Err(ParseError::Json { .. })
         ));
     }

@@ -1,4 +1,4 @@
-//! The serde visitors that find the fields the rules read and let serde_json skip the rest
+//! The serde visitors that find the fields the rules read and let `serde_json` skip the rest
 //! without building it (and without recursion, however deep it is nested).
 
 use std::fmt;
@@ -230,7 +230,7 @@ pub(super) fn parse_members(text: &str, part: &str) -> Result<Vec<Entry>, ParseE
         out.push(Entry {
             key: key_of(text, k),
             value,
-        })
+        });
     })?;
     Ok(out)
 }

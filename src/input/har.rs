@@ -20,18 +20,34 @@ pub fn looks_like_har(start: &[u8]) -> bool {
     rest.starts_with(b"\"log\"")
 }
 
-/// The Segment call an endpoint path names, and the event type it implies.
-fn endpoint(url: &str) -> Option<Option<Kind>> {
+/// A Segment endpoint: one call, whose type it implies, or a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    Call(Kind),
+    Batch,
+}
+
+impl Endpoint {
+    fn implied_kind(self) -> Option<Kind> {
+        match self {
+            Endpoint::Call(k) => Some(k),
+            Endpoint::Batch => None,
+        }
+    }
+}
+
+/// The Segment endpoint a URL names, if it names one.
+fn endpoint(url: &str) -> Option<Endpoint> {
     let path = url.split(['?', '#']).next()?;
     let last = path.trim_end_matches('/').rsplit_once("/v1/")?.1;
     Some(match last {
-        "t" | "track" => Some(Kind::Track),
-        "i" | "identify" => Some(Kind::Identify),
-        "p" | "page" => Some(Kind::Page),
-        "s" | "screen" => Some(Kind::Screen),
-        "g" | "group" => Some(Kind::Group),
-        "a" | "alias" => Some(Kind::Alias),
-        "b" | "batch" | "import" => None,
+        "t" | "track" => Endpoint::Call(Kind::Track),
+        "i" | "identify" => Endpoint::Call(Kind::Identify),
+        "p" | "page" => Endpoint::Call(Kind::Page),
+        "s" | "screen" => Endpoint::Call(Kind::Screen),
+        "g" | "group" => Endpoint::Call(Kind::Group),
+        "a" | "alias" => Endpoint::Call(Kind::Alias),
+        "b" | "batch" | "import" => Endpoint::Batch,
         _ => return None,
     })
 }
@@ -62,8 +78,7 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
     };
     let entries = doc["log"]["entries"]
         .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+        .map_or(&[][..], Vec::as_slice);
     let offsets =
         element_offsets(text, &[Step::Key("log"), Step::Key("entries")]).unwrap_or_default();
     let mut line = 1u64;
@@ -73,7 +88,7 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
         let Some(url) = request["url"].as_str() else {
             continue;
         };
-        let Some(implied_type) = endpoint(url) else {
+        let Some(implied_type) = endpoint(url).map(Endpoint::implied_kind) else {
             continue;
         };
         let offset = offsets.get(i).copied().unwrap_or(0);
@@ -94,7 +109,7 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
             ));
             continue;
         };
-        match Doc::parse(std::sync::Arc::from(body)) {
+        match Doc::parse(&std::sync::Arc::from(body)) {
             Err(e @ ParseError::Json { .. }) => out.push(Record::new(
                 at,
                 body.len(),
@@ -123,9 +138,12 @@ mod tests {
     fn endpoints_map_to_types() {
         assert_eq!(
             endpoint("https://api.segment.io/v1/t"),
-            Some(Some(Kind::Track))
+            Some(Endpoint::Call(Kind::Track))
         );
-        assert_eq!(endpoint("https://x.example/v1/batch?x=1"), Some(None));
+        assert_eq!(
+            endpoint("https://x.example/v1/batch?x=1"),
+            Some(Endpoint::Batch)
+        );
         assert_eq!(
             endpoint("https://cdn.segment.com/v1/projects/k/settings"),
             None

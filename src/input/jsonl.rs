@@ -10,7 +10,7 @@ pub struct LinePos {
 }
 
 /// A line's content, or only its length when it was longer than the reader keeps.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Line<'a> {
     Text(&'a [u8]),
     TooLong { bytes: u64 },
@@ -164,7 +164,7 @@ mod tests {
             lines(b"\xEF\xBB\xBFa\r\n\nbc\nlast", 100),
             vec![
                 (1, 0, "a".into()),
-                (2, 6, "".into()),
+                (2, 6, String::new()),
                 (3, 7, "bc".into()),
                 (4, 10, "last".into())
             ]

@@ -59,7 +59,7 @@ impl From<ParseError> for RecordError {
     fn from(e: ParseError) -> Self {
         match e {
             ParseError::NotAnObject(t) => RecordError::NotAnObject(t),
-            json => RecordError::InvalidJson(json.to_string()),
+            json @ ParseError::Json { .. } => RecordError::InvalidJson(json.to_string()),
         }
     }
 }
@@ -128,7 +128,7 @@ pub fn records_from_line(file: &Arc<str>, pos: LinePos, line: Line<'_>, out: &mu
                 "a byte-order mark (U+FEFF) starts this line; JSON allows it only at the start of the file, at column 1".into(),
             )),
         )),
-        Ok(text) => push_parsed(origin, size, Doc::parse(Arc::from(text)), None, out),
+        Ok(text) => push_parsed(origin, size, Doc::parse(&Arc::from(text)), None, out),
         Err(e) => out.push(Record::new(
             origin,
             size,
@@ -159,7 +159,7 @@ pub(crate) fn push_parsed(
         Err(e) => out.push(Record::new(origin, size, Err(e.into()))),
         Ok(Parsed::Event(d)) => out.push(Record::new(origin, size, Ok(with_kind(*d)))),
         Ok(Parsed::Batch(elements)) if elements.is_empty() => {
-            out.push(Record::new(origin, size, Err(RecordError::EmptyBatch)))
+            out.push(Record::new(origin, size, Err(RecordError::EmptyBatch)));
         }
         Ok(Parsed::Batch(elements)) => {
             let batch = Batch {

@@ -108,7 +108,7 @@ fn json_str(b: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// Nesting written at most (serde_json reads no deeper); a deeper value is written as `null`.
+/// Nesting written at most (`serde_json` reads no deeper); a deeper value is written as `null`.
 const MAX_DEPTH: usize = 128;
 
 /// Writes a JSON value's text compactly, so that any JSON reader takes it and no terminal acts
@@ -261,7 +261,7 @@ impl View for Ndjson {
             b.push(b'}');
         }
         b.extend_from_slice(b"],\"consent\":");
-        match ev.and_then(|e| e.preferences_raw()) {
+        match ev.and_then(consent_inspector::event::Doc::preferences_raw) {
             Some(p) => {
                 b.extend_from_slice(b"{\"categoryPreferences\":");
                 value(b, Some(p));
@@ -270,7 +270,9 @@ impl View for Ndjson {
             None => b.extend_from_slice(b"null"),
         }
         b.extend_from_slice(b",\"routes\":[");
-        let ingest_code = o.ingest_code().map(|c| c.as_str());
+        let ingest_code = o
+            .ingest_code()
+            .map(consent_inspector::validate::Code::as_str);
         for (i, r) in o.routes.iter().enumerate() {
             if i > 0 {
                 b.push(b',');

@@ -1,4 +1,4 @@
-//! The `check` report: findings grouped by code, each with file:line, for CI pipelines.
+//! The `check` report: findings grouped by code, each with <file:line>, for CI pipelines.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};

@@ -100,8 +100,8 @@ impl View for Table {
             }
         });
         let user = ev
-            .and_then(|e| e.identity())
-            .map(|u| u.into_owned())
+            .and_then(consent_inspector::event::Doc::identity)
+            .map(std::borrow::Cow::into_owned)
             .unwrap_or_default();
         let errors: Vec<&str> = o
             .findings

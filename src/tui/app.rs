@@ -209,18 +209,19 @@ impl App {
     /// Takes in what the reader added since last time. Call before drawing.
     pub fn sync(&mut self) {
         let store = self.store.clone();
-        let store = store.read().unwrap_or_else(|e| e.into_inner());
+        let store = store
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Events that left the view move everything up.
         let gone = store.first().saturating_sub(self.first);
         if gone > 0 {
             self.first = store.first();
-            let dropped = match self.filter {
-                Filter::All => gone,
-                _ => {
-                    let n = self.view.partition_point(|&i| i < store.first());
-                    self.view.drain(..n);
-                    n
-                }
+            let dropped = if self.filter == Filter::All {
+                gone
+            } else {
+                let n = self.view.partition_point(|&i| i < store.first());
+                self.view.drain(..n);
+                n
             };
             self.event_list.shift_up(dropped);
         }
@@ -300,10 +301,16 @@ impl App {
         };
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per action: the model's whole state machine reads in one place"
+    )]
     pub fn update(&mut self, action: Action) {
         self.flash = None;
         let store_arc = self.store.clone();
-        let store = store_arc.read().unwrap_or_else(|e| e.into_inner());
+        let store = store_arc
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let len = self.len(&store);
         match action {
             Action::Quit => self.quit = true,
@@ -339,12 +346,14 @@ impl App {
                 };
             }
             Action::NextMatch | Action::PrevMatch => {
-                self.jump_to_match(&store, action == Action::NextMatch)
+                self.jump_to_match(&store, action == Action::NextMatch);
             }
             Action::NextProblem | Action::PrevProblem => {
                 let forward = action == Action::NextProblem;
                 let found = self.find(len, forward, |pos| {
-                    store.row(self.row_at(pos)).is_some_and(|r| r.is_problem())
+                    store
+                        .row(self.row_at(pos))
+                        .is_some_and(super::store::Row::is_problem)
                 });
                 self.go(found, "no more problems");
             }

@@ -76,11 +76,11 @@ pub struct Story {
     second: u64,
 }
 
-fn prefs_json(p: &[bool; 5]) -> Value {
+fn prefs_json(p: [bool; 5]) -> Value {
     Value::Object(
         IDS.iter()
             .zip(p)
-            .map(|(k, v)| ((*k).to_owned(), Value::Bool(*v)))
+            .map(|(k, v)| ((*k).to_owned(), Value::Bool(v)))
             .collect(),
     )
 }
@@ -128,7 +128,7 @@ impl Story {
         v
     }
 
-    fn stamp(v: &mut Value, prefs: &[bool; 5]) {
+    fn stamp(v: &mut Value, prefs: [bool; 5]) {
         v["context"] = json!({"library": {"name": "analytics.js", "version": "next-1.70.0"},
                               "consent": {"categoryPreferences": prefs_json(prefs)}});
     }
@@ -146,7 +146,7 @@ impl Story {
                 let prefs = self.people[who].prefs;
                 let mut v = self.base("track", who, device);
                 v["event"] = json!(CPU_EVENT);
-                Self::stamp(&mut v, &prefs);
+                Self::stamp(&mut v, prefs);
                 v
             }
             // Signing in links a device to the user.
@@ -157,7 +157,7 @@ impl Story {
                 v["userId"] = json!(self.people[who].user);
                 v["traits"] =
                     json!({"email": format!("{}@example.com", &self.people[who].user[2..])});
-                Self::stamp(&mut v, &prefs);
+                Self::stamp(&mut v, prefs);
                 v
             }
             // A stale cookie: stamped preferences that differ from what the user last said.
@@ -166,7 +166,7 @@ impl Story {
                 stale[3] = !stale[3];
                 let mut v = self.base("track", who, None);
                 v["event"] = json!("Cart Viewed");
-                Self::stamp(&mut v, &stale);
+                Self::stamp(&mut v, stale);
                 v
             }
             // A server-side call without consent.
@@ -182,7 +182,7 @@ impl Story {
                 let mut v = self.base("track", who, None);
                 v["event"] = json!("Order Completed");
                 v["integrations"] = json!({"All": false, "Amplitude": true, "Webhooks": true});
-                Self::stamp(&mut v, &prefs);
+                Self::stamp(&mut v, prefs);
                 v
             }
             // Now and then, something broken.
@@ -211,7 +211,7 @@ impl Story {
                 let mut v = self.base("track", who, None);
                 v["userId"] = json!(self.people[who].work);
                 v["event"] = json!("Report Exported");
-                Self::stamp(&mut v, &prefs);
+                Self::stamp(&mut v, prefs);
                 v
             }
             // An alias merges the two accounts, which disagree: a conflict.
@@ -230,7 +230,7 @@ impl Story {
                 } else {
                     v["event"] = json!(EVENTS[self.rng.below(EVENTS.len() as u64) as usize]);
                 }
-                Self::stamp(&mut v, &prefs);
+                Self::stamp(&mut v, prefs);
                 // On the web, analytics.js loads Amplitude itself (device mode).
                 if device == Some(0) {
                     v["_metadata"] =
@@ -300,9 +300,9 @@ mod tests {
                 for r in recs {
                     let o = engine.ingest(r);
                     if o.ingested() {
-                        ingested += 1
+                        ingested += 1;
                     } else {
-                        rejected += 1
+                        rejected += 1;
                     }
                     reasons.extend(o.routes.iter().map(|r| r.decision.reason()));
                     device_mode |= o

@@ -136,7 +136,9 @@ fn event_loop(
         if redraw && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
             app.sync();
             terminal.draw(|f| {
-                let s = store.read().unwrap_or_else(|e| e.into_inner());
+                let s = store
+                    .read()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 ui::draw(f, app, &s, theme);
             })?;
             redraw = false;
@@ -164,7 +166,7 @@ fn event_loop(
         for ev in std::iter::once(first).chain(running.events.try_iter()) {
             match ev {
                 UiEvent::Input(input) => {
-                    if let Some(action) = action_for(input, app) {
+                    if let Some(action) = action_for(&input, app) {
                         app.update(action);
                         redraw = true;
                     }
@@ -188,13 +190,13 @@ fn event_loop(
     Ok(())
 }
 
-fn action_for(ev: Event, app: &App) -> Option<Action> {
+fn action_for(ev: &Event, app: &App) -> Option<Action> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
             if app.typing.is_some() {
-                keymap::search_action_for(&k)
+                keymap::search_action_for(k)
             } else {
-                keymap::action_for(&k)
+                keymap::action_for(k)
             }
         }
         Event::Mouse(m) => match m.kind {
@@ -206,7 +208,7 @@ fn action_for(ev: Event, app: &App) -> Option<Action> {
             }),
             _ => None,
         },
-        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        &Event::Resize(width, height) => Some(Action::Resize { width, height }),
         _ => None,
     }
 }

@@ -28,14 +28,18 @@ pub struct Search {
 impl Search {
     /// Matches so far, and whether every row up to `end` has been searched.
     pub fn count(&self, end: usize) -> (usize, bool) {
-        let n = self.matches.lock().unwrap_or_else(|e| e.into_inner()).len();
+        let n = self
+            .matches
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len();
         (n, self.scanned.load(Ordering::Relaxed) as usize >= end)
     }
 
     pub fn contains(&self, row: usize) -> bool {
         self.matches
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .binary_search(&row)
             .is_ok()
     }
@@ -44,7 +48,7 @@ impl Search {
     pub fn matches(&self) -> Vec<usize> {
         self.matches
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
 }
@@ -119,7 +123,9 @@ fn work(store: &Shared, waker: &Waker, rx: &Receiver<Option<Arc<Search>>>) {
 /// Searches the next chunk of rows from `next`; false when there were none to search.
 fn scan(store: &Shared, search: &Search, next: &mut usize) -> bool {
     let (todo, generations, end): (Vec<(usize, u32, u64)>, _, _) = {
-        let s = store.read().unwrap_or_else(|e| e.into_inner());
+        let s = store
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *next = (*next).max(s.first());
         let end = s.end().min(*next + CHUNK);
         let todo = (*next..end)
@@ -141,11 +147,10 @@ fn scan(store: &Shared, search: &Search, next: &mut usize) -> bool {
             _ => {
                 let h = generations
                     .read_line(*generation, *offset, MAX_LINE_BYTES)
-                    .map(|mut l| {
+                    .is_ok_and(|mut l| {
                         l.make_ascii_lowercase();
                         finder.find(&l).is_some()
-                    })
-                    .unwrap_or(false);
+                    });
                 last_line = Some((*generation, *offset, h));
                 h
             }
@@ -158,7 +163,7 @@ fn scan(store: &Shared, search: &Search, next: &mut usize) -> bool {
     search
         .matches
         .lock()
-        .unwrap_or_else(|e| e.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .extend(found);
     search.scanned.store(*next as u64, Ordering::Relaxed);
     true

@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock, mpsc};
 use std::thread;
 
 use crate::engine::{Engine, Outcome, Recalled};
-use crate::event::{Field, Kind};
+use crate::event::{Doc, Field, Kind};
 use crate::input::{Origin, Record, records_from_line};
 use crate::profile::IdentityId;
 use crate::route::{Block, Decision};
@@ -220,13 +220,13 @@ impl Store {
         let ev = o.event();
         let label = ev.and_then(|e| e.event_name().or_else(|| e.text(Field::Name)));
         let name = label.map_or(0, |n| self.intern(&n));
-        let user = ev.and_then(|e| e.identity()).map_or(0, |u| self.intern(&u));
+        let user = ev.and_then(Doc::identity).map_or(0, |u| self.intern(&u));
         let time = ev.and_then(|e| {
             Field::TIMESTAMPS
                 .iter()
                 .find_map(|f| e.get(*f).and_then(|v| v.as_str().and_then(seconds_of_day)))
         });
-        let kind = ev.and_then(|e| e.kind());
+        let kind = ev.and_then(Doc::kind);
         let status = if !o.ingested() {
             Status::NotIngested
         } else if o.has_warnings() {
@@ -336,7 +336,7 @@ pub fn spawn_reader(
     }
     let generations = store
         .read()
-        .unwrap_or_else(|e| e.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .generations
         .clone();
     // Reading and parsing on one thread, routing and recording on another: a large file is
@@ -371,7 +371,9 @@ pub fn spawn_reader(
     // Ends when the reading thread does (the channel closes).
     thread::spawn(move || {
         for step in rx {
-            let mut s = store.write().unwrap_or_else(|e| e.into_inner());
+            let mut s = store
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             match step {
                 Step::Records(parsed) => {
                     for (generation, r) in parsed {

@@ -7,9 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::choices::Choice;
+use crate::engine::Outcome;
 use crate::explain::{category_label, describe_integrations_key, describe_value};
 use crate::profile::ConsentState;
+use crate::profile::IdentityId;
 use crate::route::{Block as Blocked, Decision, Mode};
+use crate::settings::Workspace;
 use crate::text::printable;
 use crate::validate::{Severity, shown};
 
@@ -47,6 +50,27 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
         status,
     ]));
 
+    routes(&mut out, ws, o, theme);
+    delivery_overview(&mut out, ws, o, theme);
+    integrations(&mut out, o, theme);
+    findings(&mut out, o, theme);
+    choices(&mut out, ws, o, theme);
+    if let Some(id) = o.identity {
+        consent(&mut out, store, o, id, theme);
+    }
+    out.push(heading("Explanation", theme));
+    out.extend(
+        detail
+            .explanation
+            .iter()
+            .map(|l| Line::from(format!("  {l}"))),
+    );
+    json_of(&mut out, o, theme);
+    out
+}
+
+/// Every destination with its decision, reason and what blocked it.
+fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Theme) {
     out.push(heading("Destinations", theme));
     let name_w = ws
         .destinations
@@ -99,6 +123,10 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
     }
 
     // Grouped by discard reason, as Delivery Overview groups them, so the two screens can be
+}
+
+/// The routes grouped by Delivery Overview's discard reason.
+fn delivery_overview(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Theme) {
     // held side by side.
     let mut discards: Vec<(&str, Vec<String>)> = Vec::new();
     for r in &o.routes {
@@ -118,7 +146,10 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
             Span::raw(format!("  {}", names.join(", "))),
         ]));
     }
+}
 
+/// The `integrations` object and what it removed.
+fn integrations(out: &mut Vec<Line<'static>>, o: &Outcome, theme: Theme) {
     if let Some(integrations) = o
         .event()
         .and_then(|e| e.get(crate::event::Field::Integrations))
@@ -139,7 +170,10 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
             shown(&integrations)
         )));
     }
+}
 
+/// Validation findings with their paths.
+fn findings(out: &mut Vec<Line<'static>>, o: &Outcome, theme: Theme) {
     out.push(heading("Findings", theme));
     if o.findings.is_empty() {
         out.push(Line::from(Span::styled("  none", theme.dim())));
@@ -160,7 +194,10 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
         spans.push(Span::raw(format!("  {}", printable(&f.message))));
         out.push(Line::from(spans));
     }
+}
 
+/// The choices the verdict rests on where the sources are silent or disagree.
+fn choices(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Theme) {
     let choices = Choice::applied(ws, o);
     if !choices.is_empty() {
         out.push(heading("Where the sources are silent or disagree", theme));
@@ -168,57 +205,54 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
             out.push(Line::styled(format!("  • {}", c.line()), theme.warning()));
         }
     }
+}
 
-    if let Some(id) = o.identity {
-        let profiles = store.engine.profiles();
-        out.push(heading(
-            &format!(
-                "Consent: this event vs {}'s record now",
-                printable(profiles.label(id))
-            ),
-            theme,
-        ));
-        let recorded = profiles.profile(id).consent.clone();
-        let prefs = match o.event().map(|e| e.preferences()) {
-            Some(crate::event::Preferences::Object(m)) => Some(m),
-            _ => None,
+/// The event's consent beside the user's recorded consent.
+fn consent(out: &mut Vec<Line<'static>>, store: &Store, o: &Outcome, id: IdentityId, theme: Theme) {
+    let ws = store.workspace();
+    let profiles = store.engine.profiles();
+    out.push(heading(
+        &format!(
+            "Consent: this event vs {}'s record now",
+            printable(profiles.label(id))
+        ),
+        theme,
+    ));
+    let recorded = profiles.profile(id).consent.clone();
+    let prefs = match o.event().map(|e| e.preferences()) {
+        Some(crate::event::Preferences::Object(m)) => Some(m),
+        _ => None,
+    };
+    for (i, c) in ws.categories.iter().enumerate() {
+        let on_event = match prefs {
+            None => "—".to_owned(),
+            Some(m) => m.get(&c.id).map_or("missing".into(), |v| shown(&v)),
         };
-        for (i, c) in ws.categories.iter().enumerate() {
-            let on_event = match prefs {
-                None => "—".to_owned(),
-                Some(m) => m.get(&c.id).map_or("missing".into(), |v| shown(&v)),
-            };
-            let state = recorded
-                .as_ref()
-                .map_or(ConsentState::NeverCollected, |r| r[i]);
-            let differs = prefs.is_some()
-                && recorded.is_some()
-                && (on_event == "true") != (state == ConsentState::Granted);
-            let style = if differs {
-                theme.warning()
-            } else {
-                theme.plain()
-            };
-            out.push(Line::styled(
-                format!(
-                    "  {:<28} event {:<10} recorded {}",
-                    category_label(ws, i as u8),
-                    on_event,
-                    state.as_str()
-                ),
-                style,
-            ));
-        }
+        let state = recorded
+            .as_ref()
+            .map_or(ConsentState::NeverCollected, |r| r[i]);
+        let differs = prefs.is_some()
+            && recorded.is_some()
+            && (on_event == "true") != (state == ConsentState::Granted);
+        let style = if differs {
+            theme.warning()
+        } else {
+            theme.plain()
+        };
+        out.push(Line::styled(
+            format!(
+                "  {:<28} event {:<10} recorded {}",
+                category_label(ws, i as u8),
+                on_event,
+                state.as_str()
+            ),
+            style,
+        ));
     }
+}
 
-    out.push(heading("Explanation", theme));
-    out.extend(
-        detail
-            .explanation
-            .iter()
-            .map(|l| Line::from(format!("  {l}"))),
-    );
-
+/// The event's JSON, with the lines that hold a finding's path marked.
+fn json_of(out: &mut Vec<Line<'static>>, o: &Outcome, theme: Theme) {
     out.push(heading("JSON", theme));
     match o.event() {
         Some(ev) => {
@@ -237,7 +271,6 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
         }
         None => out.push(Line::from(Span::styled("  (not JSON)", theme.dim()))),
     }
-    out
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {

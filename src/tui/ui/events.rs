@@ -25,8 +25,8 @@ pub fn filter_label(f: Filter, store: &Store) -> String {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
-    let focused = app.pane == Pane::Events;
+/// The pane's title: the event count and each filter with how many events it lists.
+fn title(app: &App, store: &Store, theme: Theme) -> Line<'static> {
     let mut title = vec![
         Span::styled(" Events ", theme.bold()),
         Span::raw(format!("{} ", store.counts.events)),
@@ -63,8 +63,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             theme.chosen(theme.accent()),
         ));
     }
+    Line::from(title)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
+    let focused = app.pane == Pane::Events;
     let block = Block::bordered()
-        .title(Line::from(title))
+        .title(title(app, store, theme))
         .border_style(theme.border(focused));
     let page = usize::from(
         area.height
