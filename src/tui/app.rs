@@ -301,10 +301,6 @@ impl App {
         };
     }
 
-    #[expect(
-        clippy::too_many_lines,
-        reason = "one arm per action: the model's whole state machine reads in one place"
-    )]
     pub fn update(&mut self, action: Action) {
         self.flash = None;
         let store_arc = self.store.clone();
@@ -324,27 +320,11 @@ impl App {
                     self.help = false;
                 }
             }
-            Action::StartSearch => self.typing = Some(String::new()),
-            Action::SearchInput(c) => {
-                if let Some(t) = &mut self.typing {
-                    t.push(c);
-                }
-            }
-            Action::SearchBackspace => {
-                if let Some(t) = &mut self.typing {
-                    t.pop();
-                }
-            }
-            Action::SearchCancel => self.typing = None,
-            Action::SearchSubmit => {
-                let q = self.typing.take().unwrap_or_default();
-                self.search = if q.is_empty() {
-                    self.searcher.cancel();
-                    None
-                } else {
-                    Some(self.searcher.search(q))
-                };
-            }
+            Action::StartSearch
+            | Action::SearchInput(_)
+            | Action::SearchBackspace
+            | Action::SearchCancel
+            | Action::SearchSubmit => self.type_search(action),
             Action::NextMatch | Action::PrevMatch => {
                 self.jump_to_match(&store, action == Action::NextMatch);
             }
@@ -357,38 +337,13 @@ impl App {
                 });
                 self.go(found, "no more problems");
             }
-            Action::Filter(key) => {
-                let f = match key {
-                    FilterKey::NotIngested => Some(Filter::NotIngested),
-                    FilterKey::Warnings => Some(Filter::Warnings),
-                    FilterKey::Blocked => Some(Filter::Blocked),
-                    FilterKey::Clear => Some(Filter::All),
-                    FilterKey::NextDestination => {
-                        let n = store
-                            .workspace()
-                            .destinations
-                            .len()
-                            .min(FILTERABLE_DESTINATIONS);
-                        match self.filter {
-                            Filter::Destination(d) if d + 1 < n => Some(Filter::Destination(d + 1)),
-                            Filter::Destination(_) => Some(Filter::All),
-                            _ if n > 0 => Some(Filter::Destination(0)),
-                            _ => None,
-                        }
-                    }
-                    FilterKey::SelectedUser => self
-                        .selected_row(&store)
-                        .and_then(|r| store.row(r)?.identity())
-                        .map(|id| Filter::User(store.engine.profiles().root(id))),
-                };
-                match f {
-                    Some(f) => {
-                        self.set_filter(&store, f);
-                        self.follow = false;
-                    }
-                    None => self.flash = Some("nothing to filter by".into()),
+            Action::Filter(key) => match self.filter_for(key, &store) {
+                Some(f) => {
+                    self.set_filter(&store, f);
+                    self.follow = false;
                 }
-            }
+                None => self.flash = Some("nothing to filter by".into()),
+            },
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ORDER
                     .iter()
@@ -410,30 +365,7 @@ impl App {
                     self.pane = Pane::Events;
                 }
             }
-            Action::Open => match self.pane {
-                Pane::Events => self.focus(Pane::Detail),
-                Pane::Users => {
-                    if let Some(&u) = self.users.get(self.user_list.selected) {
-                        self.set_filter(&store, Filter::User(store.engine.profiles().root(u)));
-                        self.follow = false;
-                        self.pane = Pane::Events;
-                    }
-                }
-                Pane::Destinations => {
-                    let d = self.dest_list.selected;
-                    if d < store
-                        .workspace()
-                        .destinations
-                        .len()
-                        .min(FILTERABLE_DESTINATIONS)
-                    {
-                        self.set_filter(&store, Filter::Destination(d));
-                        self.follow = false;
-                        self.pane = Pane::Events;
-                    }
-                }
-                Pane::Detail => {}
-            },
+            Action::Open => self.open(&store),
             Action::ToggleFollow => {
                 self.follow = !self.follow;
                 if self.follow {
@@ -457,6 +389,84 @@ impl App {
         let len = self.len(&store);
         self.fit_lists(&store, len);
         self.refresh_detail(&store);
+    }
+
+    /// Typing a search after `/`, and starting it on Enter.
+    fn type_search(&mut self, action: Action) {
+        match action {
+            Action::StartSearch => self.typing = Some(String::new()),
+            Action::SearchInput(c) => {
+                if let Some(t) = &mut self.typing {
+                    t.push(c);
+                }
+            }
+            Action::SearchBackspace => {
+                if let Some(t) = &mut self.typing {
+                    t.pop();
+                }
+            }
+            Action::SearchCancel => self.typing = None,
+            Action::SearchSubmit => {
+                let q = self.typing.take().unwrap_or_default();
+                self.search = if q.is_empty() {
+                    self.searcher.cancel();
+                    None
+                } else {
+                    Some(self.searcher.search(q))
+                };
+            }
+            _ => {}
+        }
+    }
+
+    /// The filter a filter key asks for, if there is one to apply.
+    fn filter_for(&self, key: FilterKey, store: &Store) -> Option<Filter> {
+        match key {
+            FilterKey::NotIngested => Some(Filter::NotIngested),
+            FilterKey::Warnings => Some(Filter::Warnings),
+            FilterKey::Blocked => Some(Filter::Blocked),
+            FilterKey::Clear => Some(Filter::All),
+            FilterKey::NextDestination => {
+                let n = store
+                    .workspace()
+                    .destinations
+                    .len()
+                    .min(FILTERABLE_DESTINATIONS);
+                match self.filter {
+                    Filter::Destination(d) if d + 1 < n => Some(Filter::Destination(d + 1)),
+                    Filter::Destination(_) => Some(Filter::All),
+                    _ if n > 0 => Some(Filter::Destination(0)),
+                    _ => None,
+                }
+            }
+            FilterKey::SelectedUser => self
+                .selected_row(store)
+                .and_then(|r| store.row(r)?.identity())
+                .map(|id| Filter::User(store.engine.profiles().root(id))),
+        }
+    }
+
+    /// Enter: the detail of the selected event, or the events of the chosen user or
+    /// destination.
+    fn open(&mut self, store: &Store) {
+        let filter = match self.pane {
+            Pane::Events => return self.focus(Pane::Detail),
+            Pane::Detail => return,
+            Pane::Users => self
+                .users
+                .get(self.user_list.selected)
+                .map(|&u| Filter::User(store.engine.profiles().root(u))),
+            Pane::Destinations => {
+                let d = self.dest_list.selected;
+                let n = store.workspace().destinations.len();
+                (d < n.min(FILTERABLE_DESTINATIONS)).then_some(Filter::Destination(d))
+            }
+        };
+        if let Some(f) = filter {
+            self.set_filter(store, f);
+            self.follow = false;
+            self.pane = Pane::Events;
+        }
     }
 
     fn focus(&mut self, pane: Pane) {
