@@ -86,7 +86,7 @@ pub enum Command {
         #[command(flatten)]
         settings: SettingsArg,
         /// 1-based line number.
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         line: u64,
         #[arg(value_name = "INPUT")]
         input: String,

@@ -251,6 +251,39 @@ fn an_unreadable_input_exits_2_and_names_it() {
 }
 
 #[test]
+fn an_input_that_cannot_be_read_is_named_before_missing_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.jsonl");
+    let o = run(&["route", missing.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("nope.jsonl: cannot read input: No such file"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["route", dir.path().to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("cannot read input: is a folder, not a file"),
+        "{}",
+        stderr(&o)
+    );
+    // The TUI the same, before it needs a terminal.
+    for args in [
+        &[missing.to_str().unwrap()][..],
+        &[dir.path().to_str().unwrap()],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        assert!(
+            err.contains("No such file") || err.contains("is a folder"),
+            "{err}"
+        );
+        assert!(!err.contains("no workspace settings"), "{err}");
+    }
+}
+
+#[test]
 fn malformed_events_never_stop_processing() {
     let input =
         b"not json\n{\"type\":\"page\",\"userId\":\"u\",\"messageId\":\"m\"}\n\xff\xfe\n[]\n";
@@ -338,6 +371,30 @@ fn explain_describes_the_events_on_one_line() {
         stdout(&o).matches("samples/events.jsonl:32[").count(),
         3,
         "one explanation per batch element"
+    );
+    // Line 0 is no line; a blank line says so and where the last event is.
+    let o = run(&["explain", "--line", "0", "samples/events.jsonl"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("0 is not in 1.."), "{}", stderr(&o));
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("gap.jsonl");
+    std::fs::write(
+        &f,
+        "{\"type\":\"page\",\"userId\":\"u\"}\n\n{\"type\":\"page\",\"userId\":\"v\"}\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "explain",
+        "--line",
+        "2",
+        "--settings",
+        "samples/consent-settings.json",
+        f.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&o).ends_with("no event on line 2: it is blank (the last event is on line 3)\n"),
+        "{}",
+        stderr(&o)
     );
     let o = run(&["explain", "--line", "999", "samples/events.jsonl"]);
     assert_eq!(o.status.code(), Some(2));

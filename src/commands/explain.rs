@@ -19,10 +19,12 @@ pub fn run(settings: SettingsArg, line: u64, input: String) -> Result<ExitCode, 
     let mut lines = Vec::new();
     let mut last_line = 0;
     for_each_outcome_until(&mut engine, sources, |engine, o| {
-        last_line = o.origin.line;
-        if o.origin.line > line {
+        // Past the line: done, unless it held nothing; then read on, to say where the last
+        // event is.
+        if o.origin.line > line && !lines.is_empty() {
             return Ok(true);
         }
+        last_line = o.origin.line;
         if o.origin.line == line {
             if !lines.is_empty() {
                 lines.push(String::new());

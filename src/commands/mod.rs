@@ -38,8 +38,9 @@ pub enum Error {
     #[error("{}: is a folder, not a file", printable(file))]
     Folder { file: String },
     #[error(
-        "{}: no event on line {line} (the last event is on line {last})",
-        printable(file)
+        "{}: no event on line {line}{} (the last event is on line {last})",
+        printable(file),
+        if line < last { ": it is blank" } else { "" }
     )]
     NoEventOnLine { file: String, line: u64, last: u64 },
     /// Reading an input part way through (the error names the input) or writing the output.
@@ -72,15 +73,17 @@ fn color_on_stdout() -> bool {
     io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// Loads the settings and opens every input (stdin when there is none), before any output.
+/// Opens every input (stdin when there is none), then loads the settings, before any output:
+/// an input that cannot be read is the first thing to say.
 fn prepare(sources: Sources) -> Result<(Arc<Workspace>, Vec<Records>), Error> {
     let inputs = if sources.inputs.is_empty() {
         vec!["-".into()]
     } else {
         sources.inputs
     };
+    let records = open_all(&inputs)?;
     let ws = load_settings(sources.settings.settings.as_deref(), &inputs)?;
-    Ok((ws, open_all(&inputs)?))
+    Ok((ws, records))
 }
 
 /// `--settings`, else consent-settings.json beside the first input (for stdin, in the

@@ -20,8 +20,23 @@ pub fn run(args: &WatchArgs) -> Result<ExitCode, Error> {
             (tui::Source::Demo, ws)
         }
         Some(file) => {
-            let ws = load_settings(args.settings.settings.as_deref(), &[file.to_owned()])?;
-            (source_of(file)?, Some(ws))
+            let source = source_of(file)?;
+            let settings = args.settings.settings.as_deref();
+            let ws = match load_settings(settings, &[file.to_owned()]) {
+                // A file that is not there yet is waited for, but only with settings to read
+                // it by; without them its absence is the first thing to say.
+                Err(e @ Error::NoSettings { .. }) => match std::fs::metadata(file) {
+                    Err(source) if file != "-" => {
+                        return Err(Error::Input {
+                            file: file.to_owned(),
+                            source,
+                        });
+                    }
+                    _ => return Err(e),
+                },
+                other => other?,
+            };
+            (source, Some(ws))
         }
     };
     let max_events = usize::try_from(args.max_events).unwrap_or(usize::MAX);
