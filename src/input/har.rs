@@ -52,6 +52,53 @@ fn endpoint(url: &str) -> Option<Endpoint> {
     })
 }
 
+/// One request to a Segment endpoint in a capture.
+struct Request<'a> {
+    /// 1-based position among the capture's entries.
+    entry: usize,
+    url: &'a str,
+    /// The line where the entry starts, and its byte offset.
+    line: u64,
+    offset: usize,
+    body: Option<&'a str>,
+    implied: Option<Kind>,
+}
+
+/// Every request to a Segment endpoint, in order.
+fn requests<'a>(text: &[u8], doc: &'a Value) -> Vec<Request<'a>> {
+    let entries = doc["log"]["entries"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    let offsets =
+        element_offsets(text, &[Step::Key("log"), Step::Key("entries")]).unwrap_or_default();
+    let mut line = 1u64;
+    let mut counted_to = 0usize;
+    let mut out = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let request = &entry["request"];
+        let Some(url) = request["url"].as_str() else {
+            continue;
+        };
+        let Some(implied) = endpoint(url).map(Endpoint::implied_kind) else {
+            continue;
+        };
+        let offset = offsets.get(i).copied().unwrap_or(0);
+        if offset > counted_to {
+            line += memchr::memchr_iter(b'\n', &text[counted_to..offset]).count() as u64;
+            counted_to = offset;
+        }
+        out.push(Request {
+            entry: i + 1,
+            url,
+            line,
+            offset,
+            body: request["postData"]["text"].as_str(),
+            implied,
+        });
+    }
+    out
+}
+
 /// The records of a whole HAR document. A document that is not valid JSON is one record
 /// saying where it broke.
 pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
@@ -76,35 +123,16 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
             return out;
         }
     };
-    let entries = doc["log"]["entries"]
-        .as_array()
-        .map_or(&[][..], Vec::as_slice);
-    let offsets =
-        element_offsets(text, &[Step::Key("log"), Step::Key("entries")]).unwrap_or_default();
-    let mut line = 1u64;
-    let mut counted_to = 0usize;
-    for (i, entry) in entries.iter().enumerate() {
-        let request = &entry["request"];
-        let Some(url) = request["url"].as_str() else {
-            continue;
-        };
-        let Some(implied_type) = endpoint(url).map(Endpoint::implied_kind) else {
-            continue;
-        };
-        let offset = offsets.get(i).copied().unwrap_or(0);
-        if offset > counted_to {
-            line += memchr::memchr_iter(b'\n', &text[counted_to..offset]).count() as u64;
-            counted_to = offset;
-        }
-        let at = origin(line, offset as u64);
-        let shown_url = crate::text::printable(url);
-        let Some(body) = request["postData"]["text"].as_str() else {
+    for r in requests(text, &doc) {
+        let at = origin(r.line, r.offset as u64);
+        let shown_url = crate::text::printable(r.url);
+        let Some(body) = r.body else {
             out.push(Record::new(
                 at,
                 0,
                 Err(RecordError::InvalidJson(format!(
                     "HAR entry {} ({shown_url}) has no request body",
-                    i + 1
+                    r.entry
                 ))),
             ));
             continue;
@@ -115,18 +143,75 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
                 body.len(),
                 Err(RecordError::InvalidJson(format!(
                     "HAR entry {} ({shown_url}): request body is not JSON: {e}",
-                    i + 1
+                    r.entry
                 ))),
             )),
-            parsed => push_parsed(at, body.len(), parsed, implied_type, &mut out),
+            parsed => push_parsed(at, body.len(), parsed, r.implied, &mut out),
         }
     }
     out
 }
 
+/// The capture's Segment request bodies as JSON Lines, each on the line where its entry
+/// starts in the capture (blank lines in between), so a reader of lines sees the same events
+/// at the same line numbers as `records` gives. A body without a type takes the one its
+/// endpoint implies; a body that is not JSON is kept on one line, and so read as not JSON.
+/// None when the capture itself is not JSON.
+pub fn to_json_lines(text: &[u8]) -> Option<Vec<u8>> {
+    let doc: Value = serde_json::from_slice(text).ok()?;
+    let mut out = Vec::new();
+    let mut at_line = 1u64;
+    for r in requests(text, &doc) {
+        let Some(body) = r.body else { continue };
+        let line = match serde_json::from_str::<Value>(body) {
+            Ok(Value::Object(mut event)) => {
+                if let (Some(k), false) = (r.implied, event.contains_key("type")) {
+                    event.insert("type".into(), Value::from(k.as_str()));
+                }
+                Value::Object(event).to_string()
+            }
+            Ok(other) => other.to_string(),
+            Err(_) => body.replace(['\n', '\r'], " "),
+        };
+        while at_line < r.line {
+            out.push(b'\n');
+            at_line += 1;
+        }
+        out.extend_from_slice(line.as_bytes());
+        out.push(b'\n');
+        at_line += 1;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_lines_keep_each_request_on_its_entry_line() {
+        let text = std::fs::read("samples/capture.har").unwrap();
+        let file: Arc<str> = Arc::from("c.har");
+        let lines = to_json_lines(&text).unwrap();
+        let from_lines: Vec<(u64, Option<u32>, bool)> = {
+            let mut out = Vec::new();
+            let mut reader =
+                crate::input::Records::from_reader("c.har", Box::new(std::io::Cursor::new(lines)))
+                    .unwrap();
+            for r in reader.by_ref() {
+                let r = r.unwrap();
+                out.push((r.origin.line, r.origin.index, r.json.is_ok()));
+            }
+            out
+        };
+        let from_har: Vec<(u64, Option<u32>, bool)> = records(&file, &text)
+            .into_iter()
+            .filter(|r| r.json.is_ok() || r.size > 0)
+            .map(|r| (r.origin.line, r.origin.index, r.json.is_ok()))
+            .collect();
+        assert_eq!(from_lines, from_har);
+        assert!(from_lines.iter().filter(|r| r.2).count() >= 6);
+    }
 
     #[test]
     fn recognises_har_by_content() {

@@ -63,52 +63,131 @@ fn temp_file(
     Ok((t, to))
 }
 
-pub fn start(
-    source: Source,
-    workspace: Option<Arc<Workspace>>,
-    follow: bool,
-    max_events: usize,
-) -> Result<(), Error> {
-    // Keep temporary files alive (and removed at the end) for stdin, gzip and the demo.
+/// What the UI follows: the user's own file, or a temporary one that a HAR capture was turned
+/// into, or that stdin, a gzip file or the demo fills.
+struct Prepared {
+    path: PathBuf,
+    label: String,
+    feed: Feed,
+    /// Kept alive while the UI runs, and removed at the end.
+    _temp: Option<tempfile::NamedTempFile>,
+    /// Whether following applies: not to a capture turned into lines; always to what grows.
+    follow: Option<bool>,
+}
+
+/// A HAR capture's Segment calls as JSON Lines in a temporary file, at the capture's own line
+/// numbers, with how many calls there are; None when `from` is not a HAR capture.
+fn har_as_lines(
+    what: &str,
+    mut from: impl io::BufRead,
+) -> Result<Option<(tempfile::NamedTempFile, usize)>, Error> {
+    let input = |source| Error::Input {
+        file: what.to_owned(),
+        source,
+    };
+    if !crate::input::har::looks_like_har(from.fill_buf().map_err(input)?) {
+        return Ok(None);
+    }
+    let mut text = Vec::new();
+    from.read_to_end(&mut text).map_err(input)?;
+    let Some(lines) = crate::input::har::to_json_lines(&text) else {
+        return Ok(None);
+    };
+    let (t, mut to) = temp_file("the capture's events", &tempfile::Builder::new())?;
+    io::Write::write_all(&mut to, &lines).map_err(|source| Error::TempFile {
+        what: "the capture's events",
+        source,
+    })?;
+    let calls = lines
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    Ok(Some((t, calls)))
+}
+
+fn prepare(source: Source) -> Result<Prepared, Error> {
     let plain = tempfile::Builder::new();
-    let (temp, label, feed) = match source {
+    let open = |p: &PathBuf| {
+        std::fs::File::open(p).map_err(|source| Error::Input {
+            file: p.display().to_string(),
+            source,
+        })
+    };
+    let copied = |t: tempfile::NamedTempFile, label: String, feed: Feed| Prepared {
+        path: t.path().to_path_buf(),
+        label,
+        feed,
+        _temp: Some(t),
+        // A copied input grows while it is inflated or piped; the demo never ends.
+        follow: Some(true),
+    };
+    let capture = |t: tempfile::NamedTempFile, label: String| Prepared {
+        path: t.path().to_path_buf(),
+        label,
+        feed: Feed::None,
+        _temp: Some(t),
+        follow: Some(false),
+    };
+    Ok(match source {
         Source::File(p) => {
-            let label = p.display().to_string();
-            return run_on(p, label, Feed::None, workspace, follow, max_events);
+            let shown = p.display().to_string();
+            // A missing file is waited for; only an existing one can be a capture.
+            let har = match std::fs::File::open(&p) {
+                Ok(f) => har_as_lines(&shown, io::BufReader::new(f))?,
+                Err(_) => None,
+            };
+            match har {
+                Some((t, calls)) => capture(t, format!("{shown} (HAR, {calls} Segment calls)")),
+                None => Prepared {
+                    path: p,
+                    label: shown,
+                    feed: Feed::None,
+                    _temp: None,
+                    follow: None,
+                },
+            }
         }
         Source::Gzip(p) => {
-            let file = std::fs::File::open(&p).map_err(|source| Error::Input {
-                file: p.display().to_string(),
-                source,
-            })?;
-            let (t, to) = temp_file("the inflated file", &plain)?;
-            let from = Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(file)));
-            (
-                t,
-                format!("{} (gzip)", p.display()),
-                Feed::Copy { from, to },
-            )
+            let shown = p.display().to_string();
+            let mut inflated = io::BufReader::new(flate2::read::MultiGzDecoder::new(
+                io::BufReader::new(open(&p)?),
+            ));
+            if let Some((t, calls)) = har_as_lines(&shown, &mut inflated)? {
+                capture(t, format!("{shown} (gzip, HAR, {calls} Segment calls)"))
+            } else {
+                let (t, to) = temp_file("the inflated file", &plain)?;
+                let from = Box::new(inflated);
+                copied(t, format!("{shown} (gzip)"), Feed::Copy { from, to })
+            }
         }
         Source::Stdin => {
             let (t, to) = temp_file("stdin", &plain)?;
             let from = Box::new(io::stdin());
-            (t, "<stdin>".to_owned(), Feed::Copy { from, to })
+            copied(t, "<stdin>".to_owned(), Feed::Copy { from, to })
         }
         Source::Demo => {
             let mut named = tempfile::Builder::new();
             named.prefix("consent-inspector-demo-").suffix(".jsonl");
             let (t, to) = temp_file("the demo", &named)?;
             let label = format!("demo stream ({})", t.path().display());
-            (t, label, Feed::Demo { to })
+            copied(t, label, Feed::Demo { to })
         }
-    };
-    // A copied input grows while it is inflated or piped; the demo never ends.
+    })
+}
+
+pub fn start(
+    source: Source,
+    workspace: Option<Arc<Workspace>>,
+    follow: bool,
+    max_events: usize,
+) -> Result<(), Error> {
+    let p = prepare(source)?;
     run_on(
-        temp.path().to_path_buf(),
-        label,
-        feed,
+        p.path.clone(),
+        p.label.clone(),
+        p.feed,
         workspace,
-        true,
+        p.follow.unwrap_or(follow),
         max_events,
     )
 }

@@ -404,3 +404,45 @@ fn max_events_keeps_the_newest_and_says_so() {
         "{screen}"
     );
 }
+
+/// The rows the UI shows for a source, as `start` prepares it: (line, index, ingested).
+fn rows_of(source: super::Source) -> (String, Vec<(u64, Option<u32>, bool)>) {
+    let prepared = super::prepare(source).unwrap();
+    let store = loaded(&prepared.path);
+    let s = store.read().unwrap();
+    let rows = (s.first()..s.end())
+        .map(|i| {
+            let r = s.row(i).unwrap();
+            (
+                r.line(),
+                r.index(),
+                r.status != super::store::Status::NotIngested,
+            )
+        })
+        .collect();
+    (prepared.label, rows)
+}
+
+#[test]
+fn a_har_capture_shows_its_events_at_their_lines_as_route_does() {
+    let (label, rows) = rows_of(super::Source::File("samples/capture.har".into()));
+    assert_eq!(label, "samples/capture.har (HAR, 6 Segment calls)");
+    let file: Arc<str> = Arc::from("samples/capture.har");
+    let text = std::fs::read("samples/capture.har").unwrap();
+    let expected: Vec<(u64, Option<u32>, bool)> = crate::input::har::records(&file, &text)
+        .into_iter()
+        .filter(|r| r.json.is_ok() || r.size > 0)
+        .map(|r| (r.origin.line, r.origin.index, r.json.is_ok()))
+        .collect();
+    assert_eq!(rows, expected);
+    assert!(rows.iter().filter(|r| r.2).count() >= 6, "{rows:?}");
+    // Gzipped, the same.
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("capture.har.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &text).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let (label, gz_rows) = rows_of(super::Source::Gzip(gz));
+    assert!(label.ends_with("(gzip, HAR, 6 Segment calls)"), "{label}");
+    assert_eq!(gz_rows, rows);
+}
