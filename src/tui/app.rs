@@ -89,6 +89,17 @@ pub enum Action {
     Resize { width: u16, height: u16 },
 }
 
+/// Whether anything new can arrive in the file being read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arrivals {
+    /// It is followed: appended lines arrive.
+    Open,
+    /// Read once (`--no-follow`, a HAR capture): nothing will.
+    ReadOnce,
+    /// What filled it (stdin, a gzip file) ended, as said.
+    Ended(String),
+}
+
 pub struct App {
     pub store: Shared,
     /// The search worker, handed each new search.
@@ -106,7 +117,10 @@ pub struct App {
     scanned: usize,
     /// The selected and first visible positions in the view.
     pub event_list: Scroll,
+    /// The selection stays on the newest event as events arrive.
     pub follow: bool,
+    /// Whether anything new can arrive.
+    pub arrivals: Arrivals,
     pub width: u16,
     pub height: u16,
     pub detail: Option<Detail>,
@@ -136,6 +150,11 @@ impl App {
             scanned: 0,
             event_list: Scroll::default(),
             follow,
+            arrivals: if follow {
+                Arrivals::Open
+            } else {
+                Arrivals::ReadOnce
+            },
             width,
             height,
             detail: None,
@@ -366,12 +385,19 @@ impl App {
                 }
             }
             Action::Open => self.open(&store),
+            Action::ToggleFollow if self.arrivals != Arrivals::Open => {
+                self.flash = Some(match &self.arrivals {
+                    Arrivals::Ended(why) => format!("{why}: nothing more will arrive"),
+                    _ => "read once: to follow, start without --no-follow".into(),
+                });
+            }
             Action::ToggleFollow => {
                 self.follow = !self.follow;
                 if self.follow {
                     self.event_list.selected = len.saturating_sub(1);
                 }
             }
+
             Action::Up
             | Action::Down
             | Action::PageUp
@@ -417,6 +443,13 @@ impl App {
             }
             _ => {}
         }
+    }
+
+    /// What fills the followed file (stdin, a gzip file) has ended; `why` says how. What it
+    /// wrote is still read to its end.
+    pub fn source_ended(&mut self, why: String) {
+        self.follow = false;
+        self.arrivals = Arrivals::Ended(why);
     }
 
     /// The filter a filter key asks for, if there is one to apply.
@@ -485,7 +518,7 @@ impl App {
                 if m.is_up() {
                     self.follow = false;
                 } else if m == Move::Bottom {
-                    self.follow = true;
+                    self.follow = self.arrivals == Arrivals::Open;
                 }
             }
             Pane::Detail => {

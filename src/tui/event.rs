@@ -19,6 +19,8 @@ pub enum UiEvent {
     SearchProgress,
     /// SIGTERM, SIGHUP or SIGINT: end as `q` does, so the terminal is restored.
     Terminate,
+    /// What fills the followed file (stdin, a gzip file) has ended, and how.
+    SourceEnded(String),
 }
 
 /// Which change a `Waker` reports.

@@ -157,13 +157,23 @@ fn prepare(source: Source) -> Result<Prepared, Error> {
             } else {
                 let (t, to) = temp_file("the inflated file", &plain)?;
                 let from = Box::new(inflated);
-                copied(t, format!("{shown} (gzip)"), Feed::Copy { from, to })
+                let feed = Feed::Copy {
+                    what: "the gzip data",
+                    from,
+                    to,
+                };
+                copied(t, format!("{shown} (gzip)"), feed)
             }
         }
         Source::Stdin => {
             let (t, to) = temp_file("stdin", &plain)?;
             let from = Box::new(io::stdin());
-            copied(t, "<stdin>".to_owned(), Feed::Copy { from, to })
+            let feed = Feed::Copy {
+                what: "stdin",
+                from,
+                to,
+            };
+            copied(t, "<stdin>".to_owned(), feed)
         }
         Source::Demo => {
             let mut named = tempfile::Builder::new();

@@ -181,6 +181,10 @@ fn event_loop(
                     redraw = true;
                 }
                 UiEvent::Terminate => return Ok(()),
+                UiEvent::SourceEnded(why) => {
+                    app.source_ended(why);
+                    redraw = true;
+                }
             }
             if app.quit {
                 break;

@@ -446,3 +446,75 @@ fn a_har_capture_shows_its_events_at_their_lines_as_route_does() {
     assert!(label.ends_with("(gzip, HAR, 6 Segment calls)"), "{label}");
     assert_eq!(gz_rows, rows);
 }
+
+#[test]
+fn read_once_says_so_and_f_explains_why_it_cannot_follow() {
+    let store = loaded(Path::new("samples/events.jsonl"));
+    let searcher = super::standalone_searcher(&store);
+    // As `--no-follow` starts it.
+    let mut a = App::new(store, searcher, false, 100, 30);
+    a.sync();
+    let screen = render(&a);
+    assert!(screen.contains("■ READ ONCE"), "{screen}");
+    assert!(!screen.contains("PAUSED"), "{screen}");
+    a.update(Action::ToggleFollow);
+    assert!(!a.follow);
+    assert!(
+        render(&a).contains("read once: to follow, start without --no-follow"),
+        "{}",
+        render(&a)
+    );
+    a.update(Action::Bottom);
+    assert!(!a.follow, "the end of a file read once is not following");
+}
+
+#[test]
+fn a_source_that_ends_says_so() {
+    let mut a = app(100, 30);
+    assert!(render(&a).contains("FOLLOWING"));
+    a.source_ended("stdin ended after 12 bytes".into());
+    let screen = render(&a);
+    assert!(screen.contains("■ stdin ended after 12 bytes"), "{screen}");
+    a.update(Action::ToggleFollow);
+    assert!(
+        render(&a).contains("stdin ended after 12 bytes: nothing more will arrive"),
+        "{}",
+        render(&a)
+    );
+}
+
+#[test]
+fn blocked_means_events_everywhere_and_says_so() {
+    let mut a = app(100, 30);
+    a.update(Action::NextPane);
+    a.update(Action::NextPane);
+    a.update(Action::NextPane);
+    let screen = render(&a);
+    let blocked = a.store.read().unwrap().counts.blocked_events;
+    // Events everywhere: the title's filters count events, the Destinations pane says its
+    // counts are events, and the status bar no longer counts blocked routes.
+    assert!(screen.contains(&format!("b blocked {blocked}")), "{screen}");
+    assert!(
+        screen.contains("events per destination · the 20 not ingested reach none"),
+        "{screen}"
+    );
+    assert!(!screen.contains("303"), "no count of routes: {screen}");
+}
+
+#[test]
+fn at_80_columns_with_a_filter_and_a_search_help_and_the_file_still_show() {
+    let mut a = app(80, 24);
+    a.update(Action::Filter(FilterKey::Warnings));
+    a.update(Action::StartSearch);
+    for c in "Order".chars() {
+        a.update(Action::SearchInput(c));
+    }
+    a.update(Action::SearchSubmit);
+    let screen = render(&a);
+    let status = screen.lines().last().unwrap();
+    assert!(status.contains("? help"), "{status}");
+    assert!(status.contains("events.jsonl"), "{status}");
+    assert!(status.contains("PAUSED"), "{status}");
+    assert!(status.contains("with warnings (20)"), "{status}");
+    assert!(status.contains("/Order 7 matches"), "{status}");
+}

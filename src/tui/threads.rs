@@ -22,8 +22,9 @@ use super::store::{Shared, spawn_reader};
 /// What writes the file the UI follows, when it is not the user's own file.
 pub enum Feed {
     None,
-    /// A stream copied into the file: stdin, or a gzip file inflated.
+    /// A stream copied into the file: stdin, or a gzip file inflated; `what` names it.
     Copy {
+        what: &'static str,
         from: Box<dyn Read + Send>,
         to: File,
     },
@@ -76,9 +77,18 @@ pub fn start(
     });
     match feed {
         Feed::None => {}
-        Feed::Copy { mut from, mut to } => {
+        Feed::Copy {
+            what,
+            mut from,
+            mut to,
+        } => {
+            let ended = tx.clone();
             thread::spawn(move || {
-                let _ = io::copy(&mut from, &mut to);
+                let why = match io::copy(&mut from, &mut to) {
+                    Ok(bytes) => format!("{what} ended after {bytes} bytes"),
+                    Err(e) => format!("{what} broke off: {e}"),
+                };
+                let _ = ended.send(UiEvent::SourceEnded(why));
             });
         }
         Feed::Demo { to } => {

@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Cell, Row, Table};
 
 use crate::text::printable;
@@ -40,6 +41,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                 .collect();
             if s.removed_by_integrations > 0 {
                 why.push(format!("integrations ×{}", s.removed_by_integrations));
+            }
+            if s.duplicates > 0 {
+                why.push(format!("duplicate ×{}", s.duplicates));
             }
             let row = Row::new(vec![
                 Cell::from(printable(&d.name).into_owned()),
@@ -81,6 +85,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     .block(
         Block::bordered()
             .title(lower_title(app, theme))
+            // The counts are events, as everywhere; those not ingested reach no destination.
+            .title_bottom(Line::styled(
+                format!(
+                    " events per destination · the {} not ingested reach none ",
+                    store.counts.not_ingested
+                ),
+                theme.dim(),
+            ))
             .border_style(theme.border(app.pane == Pane::Destinations)),
     );
     frame.render_widget(table, area);

@@ -1,4 +1,6 @@
-//! The status bar: what is read, following or paused, counts, the last notice, the filter.
+//! The status bar: whether anything new can arrive, the filter and search, the last notice,
+//! the file and `? help` (the Events title holds the counts). When it does not fit, the least important parts go first
+//! (the file is shortened before it goes), so the mode and `? help` always show.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,86 +10,218 @@ use ratatui::widgets::Paragraph;
 use crate::text::printable;
 
 use super::Theme;
-use crate::tui::app::{App, Filter};
+use crate::tui::app::{App, Arrivals, Filter};
 use crate::tui::store::Store;
 
+/// One part of the bar and how much it matters: the least important part goes first.
+struct Part {
+    priority: u8,
+    spans: Vec<Span<'static>>,
+    /// A shorter way to say the same, used before anything that matters is dropped.
+    short: Option<Vec<Span<'static>>>,
+    /// The file's name, which is shortened (from its start) before it is dropped.
+    shrinkable: bool,
+}
+
+/// Parts below this priority are dropped before any part is shortened.
+const EXPENDABLE: u8 = 5;
+
+const SEPARATOR: &str = " │ ";
+/// The shortest a shortened file name gets before it is dropped.
+const MIN_FILE_CHARS: usize = 12;
+
+fn part(priority: u8, spans: Vec<Span<'static>>) -> Part {
+    Part {
+        priority,
+        spans,
+        short: None,
+        shrinkable: false,
+    }
+}
+
+fn width(parts: &[Part]) -> usize {
+    let text: usize = parts.iter().flat_map(|p| &p.spans).map(Span::width).sum();
+    text + parts.len().saturating_sub(1) * SEPARATOR.chars().count()
+}
+
+/// `s` without as many leading characters as needed to take `excess` fewer, marked with `…`.
+fn shorten_start(s: &str, excess: usize) -> Option<String> {
+    let chars = s.chars().count();
+    let keep = chars.checked_sub(excess + 1)?;
+    (keep >= MIN_FILE_CHARS).then(|| {
+        let tail: String = s.chars().skip(chars - keep).collect();
+        format!("…{tail}")
+    })
+}
+
+/// What to do next to make the bar narrower, least harmful first: drop what is expendable,
+/// say things shorter, shorten the file's name, then drop parts by priority.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    DropExpendable,
+    Shorter,
+    Shrink,
+    Drop,
+}
+
+/// Shortens or drops parts until the bar fits in `room` columns.
+fn fit(mut parts: Vec<Part>, room: usize) -> Vec<Part> {
+    while width(&parts) > room {
+        let step_of = |p: &Part| {
+            if p.priority < EXPENDABLE {
+                Step::DropExpendable
+            } else if p.short.is_some() {
+                Step::Shorter
+            } else if p.shrinkable {
+                Step::Shrink
+            } else {
+                Step::Drop
+            }
+        };
+        let Some((i, step)) = parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i, step_of(p)))
+            .min_by_key(|&(i, step)| (step, parts[i].priority))
+        else {
+            break;
+        };
+        match step {
+            Step::Shorter => parts[i].spans = parts[i].short.take().unwrap_or_default(),
+            Step::Shrink => {
+                let excess = width(&parts) - room;
+                let text = parts[i].spans[0].content.to_string();
+                parts[i].shrinkable = false;
+                if let Some(s) = shorten_start(&text, excess) {
+                    parts[i].spans = vec![Span::raw(s)];
+                }
+            }
+            Step::DropExpendable | Step::Drop => {
+                parts.remove(i);
+            }
+        }
+    }
+    parts
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
-    let sep = || Span::styled(" │ ", theme.dim());
-    let mut spans = Vec::new();
     if let Some(t) = &app.typing {
-        spans.push(Span::styled(format!("/{}▏", printable(t)), theme.bold()));
-        spans.push(Span::styled("  Enter search · Esc cancel", theme.dim()));
+        let spans = vec![
+            Span::styled(format!("/{}▏", printable(t)), theme.bold()),
+            Span::styled("  Enter search · Esc cancel", theme.dim()),
+        ];
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
         return;
     }
-    // Most important first: the bar is cut at the right edge of narrow terminals.
-    if app.follow {
-        spans.push(Span::styled("▶ FOLLOWING", theme.following()));
+    let mut parts = Vec::new();
+    let mode = if let Arrivals::Ended(why) = &app.arrivals {
+        part(
+            10,
+            vec![Span::styled(
+                format!(" ■ {} ", printable(why)),
+                theme.badge(),
+            )],
+        )
+    } else if app.arrivals == Arrivals::ReadOnce {
+        part(10, vec![Span::styled(" ■ READ ONCE ", theme.badge())])
+    } else if app.follow {
+        part(10, vec![Span::styled("▶ FOLLOWING", theme.following())])
     } else {
-        spans.push(Span::styled(" ⏸ PAUSED (f resumes) ", theme.paused()));
-    }
+        Part {
+            short: Some(vec![Span::styled(" ⏸ PAUSED ", theme.paused())]),
+            ..part(
+                10,
+                vec![Span::styled(" ⏸ PAUSED (f resumes) ", theme.paused())],
+            )
+        }
+    };
+    parts.push(mode);
     if store.demo {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(" DEMO ", theme.badge()));
+        parts.push(part(9, vec![Span::styled(" DEMO ", theme.badge())]));
     }
-    spans.push(sep());
-    let c = store.counts;
-    spans.push(Span::raw(format!("{} events ", c.events)));
-    spans.push(Span::styled(
-        format!("{} not ingested ", c.not_ingested),
-        theme.error(),
-    ));
-    spans.push(Span::styled(
-        format!("{} warn ", c.warnings),
-        theme.warning(),
-    ));
-    spans.push(Span::raw(format!("{} blocked", c.blocked_routes)));
     if let Some(f) = &app.flash {
-        spans.push(sep());
-        spans.push(Span::styled(f.clone(), theme.warning()));
+        parts.push(part(8, vec![Span::styled(f.clone(), theme.warning())]));
     }
     if app.filter != Filter::All {
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!(
-                "filter: {} ({})",
-                super::events::filter_label(app.filter, store),
-                app.len(store)
-            ),
-            theme.accent(),
-        ));
+        let what = format!(
+            "{} ({})",
+            super::events::filter_label(app.filter, store),
+            app.len(store)
+        );
+        parts.push(Part {
+            short: Some(vec![Span::styled(what.clone(), theme.accent())]),
+            ..part(
+                7,
+                vec![Span::styled(format!("filter: {what}"), theme.accent())],
+            )
+        });
     }
     if let Some(s) = &app.search {
         let (n, done) = app.match_count(store).unwrap_or((0, true));
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!(
-                "/{} {n} match{}{}",
-                printable(&s.query),
-                if n == 1 { "" } else { "es" },
-                if done { "" } else { "…" }
-            ),
-            theme.accent(),
-        ));
+        let label = format!(
+            "/{} {n} match{}{}",
+            printable(&s.query),
+            if n == 1 { "" } else { "es" },
+            if done { "" } else { "…" }
+        );
+        parts.push(part(6, vec![Span::styled(label, theme.accent())]));
     }
     if store.evicted() > 0 {
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!(
-                "{} older events left the view (--max-events {})",
-                store.evicted(),
-                store.max_events
-            ),
-            theme.warning(),
-        ));
+        let label = format!(
+            "{} older events left the view (--max-events {})",
+            store.evicted(),
+            store.max_events
+        );
+        parts.push(part(3, vec![Span::styled(label, theme.warning())]));
     }
     if let Some(n) = &store.notice {
-        spans.push(sep());
-        spans.push(Span::styled(printable(n).into_owned(), theme.warning()));
+        parts.push(part(
+            6,
+            vec![Span::styled(printable(n).into_owned(), theme.warning())],
+        ));
     }
-    spans.push(sep());
-    spans.push(Span::raw(printable(&store.source).into_owned()));
-    spans.push(sep());
-    spans.push(Span::styled("? help", theme.dim()));
+    parts.push(Part {
+        shrinkable: true,
+        ..part(7, vec![Span::raw(printable(&store.source).into_owned())])
+    });
+    parts.push(part(9, vec![Span::styled("? help", theme.dim())]));
+    let mut spans = Vec::new();
+    for (i, p) in fit(parts, usize::from(area.width)).into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(SEPARATOR, theme.dim()));
+        }
+        spans.extend(p.spans);
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_least_important_parts_go_first_and_the_file_shrinks_before_it_goes() {
+        let parts = || {
+            vec![
+                part(10, vec![Span::raw("MODE")]),
+                part(4, vec![Span::raw("counts counts")]),
+                Part {
+                    shrinkable: true,
+                    ..part(7, vec![Span::raw("samples/some/long/path/events.jsonl")])
+                },
+                part(9, vec![Span::raw("? help")]),
+            ]
+        };
+        let text = |ps: Vec<Part>| -> Vec<String> {
+            ps.iter()
+                .map(|p| p.spans.iter().map(|s| s.content.to_string()).collect())
+                .collect()
+        };
+        assert_eq!(text(fit(parts(), 200)).len(), 4);
+        assert_eq!(
+            text(fit(parts(), 50)),
+            ["MODE", "…mples/some/long/path/events.jsonl", "? help"]
+        );
+        assert_eq!(text(fit(parts(), 20)), ["MODE", "? help"]);
+    }
 }
