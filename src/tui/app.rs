@@ -295,6 +295,12 @@ impl App {
         self.user_list.fit(self.users.len(), a.users_page());
         self.dest_list
             .fit(store.workspace().destinations.len(), a.destinations_page());
+        if self.detail_scroll > 0 {
+            let max = super::ui::detail::scroll_max(self, store, a.lower_inner());
+            self.detail_scroll = self
+                .detail_scroll
+                .min(u16::try_from(max).unwrap_or(u16::MAX));
+        }
     }
 
     fn set_filter(&mut self, store: &Store, filter: Filter) {
@@ -522,12 +528,14 @@ impl App {
                 }
             }
             Pane::Detail => {
-                // The paragraph's own scroll; drawing stops at its end.
+                // The paragraph's own scroll, which stops where its last line shows.
+                let view = a.lower_inner();
+                let max = super::ui::detail::scroll_max(self, store, view);
                 let mut s = Scroll {
                     selected: usize::from(self.detail_scroll),
                     offset: 0,
                 };
-                s.apply(m, usize::from(u16::MAX), a.events_page());
+                s.apply(m, max + 1, usize::from(view.height));
                 self.detail_scroll = u16::try_from(s.selected).unwrap_or(u16::MAX);
             }
             Pane::Users => self.user_list.apply(m, self.users.len(), a.users_page()),

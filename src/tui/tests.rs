@@ -518,3 +518,27 @@ fn at_80_columns_with_a_filter_and_a_search_help_and_the_file_still_show() {
     assert!(status.contains("with warnings (20)"), "{status}");
     assert!(status.contains("/Order 7 matches"), "{status}");
 }
+
+#[test]
+fn the_detail_scrolls_no_further_than_its_last_line() {
+    let mut a = app(100, 30);
+    go_to_line(&mut a, 11);
+    a.update(Action::Open);
+    a.update(Action::Bottom);
+    let screen = render(&a);
+    let lower: Vec<&str> = screen.lines().skip(14).take(14).collect();
+    // The last lines of the event's JSON, not a blank pane.
+    assert!(lower.iter().any(|l| l.contains("\"SKU-7\"")), "{screen}");
+    let at_end = a.detail_scroll;
+    a.update(Action::Down);
+    assert_eq!(a.detail_scroll, at_end, "Down at the end stays");
+    a.update(Action::Up);
+    assert_eq!(
+        a.detail_scroll,
+        at_end - 1,
+        "one line up leaves the end at once"
+    );
+    a.update(Action::PageUp);
+    a.update(Action::Top);
+    assert_eq!(a.detail_scroll, 0);
+}

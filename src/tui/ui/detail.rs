@@ -273,6 +273,13 @@ fn json_of(out: &mut Vec<Line<'static>>, o: &Outcome, theme: Theme) {
     }
 }
 
+/// How far the detail can scroll in `view`: its wrapped lines less those that fit.
+pub fn scroll_max(app: &App, store: &Store, view: Rect) -> usize {
+    let text = Paragraph::new(lines(app, store, Theme { color: false })).wrap(Wrap { trim: false });
+    text.line_count(view.width)
+        .saturating_sub(usize::from(view.height))
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
     let block = Block::bordered()
         .title(lower_title(app, theme))

@@ -1,7 +1,7 @@
 //! Drawing: one file per screen region, each drawing from `&App` and `&Store` only.
 
 mod destinations;
-mod detail;
+pub mod detail;
 mod events;
 mod help;
 pub mod json;
@@ -48,6 +48,11 @@ impl Areas {
     pub fn users_page(&self) -> usize {
         let (grid, _) = users::split(Block::bordered().inner(self.lower));
         usize::from(grid.height.saturating_sub(HEADER_LINES)).max(1)
+    }
+
+    /// The lower pane inside its border: where the detail's text goes.
+    pub fn lower_inner(&self) -> Rect {
+        Block::bordered().inner(self.lower)
     }
 
     /// Rows of destinations that fit in the lower pane.
