@@ -219,6 +219,20 @@ impl Store {
     pub fn push(&mut self, generation: u32, o: Outcome) {
         let ev = o.event();
         let label = ev.and_then(|e| e.event_name().or_else(|| e.text(Field::Name)));
+        // Without a valid type, the row shows the type as written, marked, beside any name.
+        let label = match ev {
+            Some(e) if e.kind().is_none() => {
+                let written = e.get(Field::Type).map_or_else(
+                    || "no type".to_owned(),
+                    |t| format!("type {}", crate::validate::shown(&t)),
+                );
+                Some(std::borrow::Cow::Owned(match label {
+                    Some(n) => format!("⟨{written}⟩ {n}"),
+                    None => format!("⟨{written}⟩"),
+                }))
+            }
+            _ => label,
+        };
         let name = label.map_or(0, |n| self.intern(&n));
         let user = ev.and_then(Doc::identity).map_or(0, |u| self.intern(&u));
         let time = ev.and_then(|e| {

@@ -542,3 +542,29 @@ fn the_detail_scrolls_no_further_than_its_last_line() {
     a.update(Action::Top);
     assert_eq!(a.detail_scroll, 0);
 }
+
+#[test]
+fn an_invalid_type_shows_as_written_and_marked() {
+    let mut a = app(100, 30);
+    go_to_line(&mut a, 35);
+    let screen = render(&a);
+    assert!(screen.contains("⟨type \"purchase\"⟩"), "{screen}");
+}
+
+#[test]
+fn an_integrations_value_that_is_not_an_object_is_a_finding_not_a_section() {
+    let mut a = app(100, 60);
+    go_to_line(&mut a, 48);
+    a.update(Action::Open);
+    let screen = render(&a);
+    assert!(screen.contains("wrong_type"), "{screen}");
+    assert!(!screen.contains("Integrations object"), "{screen}");
+    // An object still gets its section, with the flags that applied.
+    a.update(Action::Back);
+    go_to_line(&mut a, 16);
+    let screen = render(&a);
+    assert!(
+        screen.contains("{All: false, Amplitude: true, Webhooks: true}  removes 6"),
+        "{screen}"
+    );
+}

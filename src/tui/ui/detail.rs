@@ -150,26 +150,29 @@ fn delivery_overview(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, 
 
 /// The `integrations` object and what it removed.
 fn integrations(out: &mut Vec<Line<'static>>, o: &Outcome, theme: Theme) {
-    if let Some(integrations) = o
-        .event()
-        .and_then(|e| e.get(crate::event::Field::Integrations))
-    {
-        out.push(heading("Integrations object", theme));
-        let removed = o
-            .routes
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.decision,
-                    Decision::Block(Blocked::IntegrationsObject { .. })
-                )
-            })
-            .count();
-        out.push(Line::from(format!(
-            "  {}  removes {removed} destination(s) that consent allowed",
-            shown(&integrations)
-        )));
-    }
+    // Only an object means anything; another type is a finding, not a section.
+    let Some(members) = o.event().and_then(crate::event::Doc::integrations) else {
+        return;
+    };
+    out.push(heading("Integrations object", theme));
+    let removed = o
+        .routes
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.decision,
+                Decision::Block(Blocked::IntegrationsObject { .. })
+            )
+        })
+        .count();
+    let flags: Vec<String> = members
+        .iter()
+        .map(|(k, v)| format!("{}: {}", printable(&k), shown(&v)))
+        .collect();
+    out.push(Line::from(format!(
+        "  {{{}}}  removes {removed} destination(s) that consent allowed",
+        flags.join(", ")
+    )));
 }
 
 /// Validation findings with their paths.
