@@ -100,6 +100,12 @@ pub enum Arrivals {
     Ended(String),
 }
 
+/// What covers the panes, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+}
+
 pub struct App {
     pub store: Shared,
     /// The search worker, handed each new search.
@@ -131,7 +137,9 @@ pub struct App {
     /// Text typed after `/`, while typing.
     pub typing: Option<String>,
     pub search: Option<Arc<Search>>,
-    pub help: bool,
+    /// A search just started: select its first match at or after the selection once found.
+    search_jump: bool,
+    pub overlay: Option<Overlay>,
     pub quit: bool,
     /// A short message for the status bar, such as "no more matches".
     pub flash: Option<String>,
@@ -164,7 +172,8 @@ impl App {
             dest_list: Scroll::default(),
             typing: None,
             search: None,
-            help: false,
+            search_jump: false,
+            overlay: None,
             quit: false,
             flash: None,
         }
@@ -259,8 +268,48 @@ impl App {
         if self.follow && len > 0 {
             self.event_list.selected = len - 1;
         }
+        if self.search_jump {
+            self.jump_to_first_match(&store, len);
+        }
         self.fit_lists(&store, len);
         self.refresh_detail(&store);
+    }
+
+    /// Selects the first match at or after the selection (after wrapping, before it) once
+    /// the search has found one, or says there is none once it has searched every row.
+    fn jump_to_first_match(&mut self, store: &Store, len: usize) {
+        let Some(search) = &self.search else {
+            self.search_jump = false;
+            return;
+        };
+        let matches = search.matches();
+        let (_, done) = search.count(store.end());
+        let is_match = |p: usize| matches.binary_search(&self.row_at(p)).is_ok();
+        let from = self.event_list.selected.min(len);
+        let found = (from..len)
+            .find(|&p| is_match(p))
+            .or_else(|| done.then(|| (0..from).find(|&p| is_match(p))).flatten());
+        match found {
+            Some(p) => {
+                self.event_list.selected = p;
+                self.follow = false;
+                self.search_jump = false;
+            }
+            None if done => {
+                self.flash = Some("no matches".into());
+                self.search_jump = false;
+            }
+            None => {}
+        }
+    }
+
+    /// The selected event's place among the matches (1-based), and how many there are.
+    pub fn match_position(&self, store: &Store) -> Option<(usize, usize)> {
+        let search = self.search.as_ref()?;
+        let matches = search.matches();
+        let row = self.selected_row(store)?;
+        let i = matches.binary_search(&row).ok()?;
+        Some((i + 1, matches.len()))
     }
 
     fn refresh_users(&mut self, store: &Store) {
@@ -335,14 +384,19 @@ impl App {
         let len = self.len(&store);
         match action {
             Action::Quit => self.quit = true,
-            Action::ToggleHelp => self.help = !self.help,
+            Action::ToggleHelp => {
+                self.overlay = match self.overlay {
+                    Some(Overlay::Help) => None,
+                    None => Some(Overlay::Help),
+                };
+            }
             Action::Resize { width, height } => {
                 self.width = width;
                 self.height = height;
             }
-            _ if self.help => {
+            _ if self.overlay.is_some() => {
                 if action == Action::Back {
-                    self.help = false;
+                    self.overlay = None;
                 }
             }
             Action::StartSearch
@@ -446,6 +500,7 @@ impl App {
                 } else {
                     Some(self.searcher.search(q))
                 };
+                self.search_jump = self.search.is_some();
             }
             _ => {}
         }

@@ -568,3 +568,28 @@ fn an_integrations_value_that_is_not_an_object_is_a_finding_not_a_section() {
         "{screen}"
     );
 }
+
+#[test]
+fn enter_on_a_search_selects_the_first_match_and_the_bar_says_which() {
+    let mut a = app(100, 30);
+    a.update(Action::Top);
+    a.update(Action::StartSearch);
+    for c in "u-dave".chars() {
+        a.update(Action::SearchInput(c));
+    }
+    a.update(Action::SearchSubmit);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while a
+        .selected_row(&a.store.read().unwrap())
+        .map(|r| a.store.read().unwrap().row(r).unwrap().line())
+        != Some(37)
+    {
+        assert!(Instant::now() < deadline, "never jumped to the first match");
+        std::thread::sleep(Duration::from_millis(20));
+        a.sync();
+    }
+    let screen = render(&a);
+    assert!(screen.contains("/u-dave match 1/"), "{screen}");
+    a.update(Action::NextMatch);
+    assert!(render(&a).contains("/u-dave match 2/"), "{}", render(&a));
+}

@@ -188,7 +188,7 @@ pub fn draw(frame: &mut Frame, app: &App, store: &Store, theme: Theme) {
         _ => detail::draw(frame, a.lower, app, store, theme),
     }
     status::draw(frame, a.status, app, store, theme);
-    if app.help {
+    if app.overlay == Some(super::app::Overlay::Help) {
         help::draw(frame, frame.area(), theme);
     }
 }

@@ -158,12 +158,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     }
     if let Some(s) = &app.search {
         let (n, done) = app.match_count(store).unwrap_or((0, true));
-        let label = format!(
-            "/{} {n} match{}{}",
-            printable(&s.query),
-            if n == 1 { "" } else { "es" },
-            if done { "" } else { "…" }
-        );
+        let more = if done { "" } else { "…" };
+        let label = match app.match_position(store) {
+            Some((i, _)) => format!("/{} match {i}/{n}{more}", printable(&s.query)),
+            None => format!(
+                "/{} {n} match{}{more}",
+                printable(&s.query),
+                if n == 1 { "" } else { "es" },
+            ),
+        };
         parts.push(part(6, vec![Span::styled(label, theme.accent())]));
     }
     if store.evicted() > 0 {
