@@ -3,7 +3,7 @@
 
 use crate::engine::Outcome;
 use crate::event::{Doc, Field, Preferences, Raw};
-use crate::profile::Profiles;
+use crate::profile::{ConsentState, Profiles};
 use crate::route::{
     Block, Blocker, Decision, Delivery, Falsy, IntegrationsKey, Mode, PreferenceValue, Route,
 };
@@ -194,8 +194,67 @@ fn describe_stamp(ws: &Workspace, ev: &Doc) -> String {
     }
 }
 
+/// When the profiles passed to `explain` stand, against the event explained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// Just after this event: read up to its line and no further (`explain --line`).
+    AtTheEvent,
+    /// After every event read so far, the last on this line (the TUI, reading on).
+    Now { last_line: u64 },
+}
+
+fn consent_words(ws: &Workspace, states: Option<&[ConsentState]>) -> String {
+    match states {
+        None => "none collected yet".into(),
+        Some(states) => ws
+            .categories
+            .iter()
+            .zip(states)
+            .map(|(c, s)| format!("{} = {}", printable(&c.id), s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// The user's recorded consent, saying as of when; read on, it also says what it was at the
+/// event where that differs.
+fn recorded_consent(
+    ws: &Workspace,
+    profiles: &Profiles,
+    o: &Outcome,
+    id: crate::profile::IdentityId,
+    when: When,
+) -> Vec<String> {
+    let p = profiles.profile(id);
+    let label = printable(profiles.label(id)).into_owned();
+    let line = o.origin.line;
+    let now = consent_words(ws, p.consent.as_deref());
+    match when {
+        When::AtTheEvent => vec![format!(
+            "{label}'s recorded consent as of line {line} (what they had said by then; enforcement uses the event's own stamp): {now}."
+        )],
+        When::Now { last_line } => {
+            let mut out = vec![format!(
+                "{label}'s recorded consent now, after line {last_line} (what they last said; enforcement uses the event's own stamp): {now}."
+            )];
+            match p.consent_as_of(line, o.origin.index) {
+                Some(then) if then != p.consent.as_deref() => out.push(format!(
+                    "As of line {line} it was: {}.",
+                    consent_words(ws, then)
+                )),
+                Some(_) => {}
+                None => out.push(format!(
+                    "As of line {line}: not known here (the profile keeps its last {} changes).",
+                    crate::profile::HISTORY
+                )),
+            }
+            out
+        }
+    }
+}
+
 /// The explanation of one outcome, as lines of text.
-pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome) -> Vec<String> {
+pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome, when: When) -> Vec<String> {
     let mut out = Vec::new();
     let what = o
         .event()
@@ -264,23 +323,7 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome) -> Vec<String> 
         }
     }
     if let Some(id) = o.identity {
-        let p = profiles.profile(id);
-        let label = printable(profiles.label(id)).into_owned();
-        match &p.consent {
-            None => out.push(format!("{label}'s profile holds no consent yet.")),
-            Some(states) => {
-                let parts: Vec<String> = ws
-                    .categories
-                    .iter()
-                    .zip(states)
-                    .map(|(c, s)| format!("{} = {}", printable(&c.id), s.as_str()))
-                    .collect();
-                out.push(format!(
-                    "{label}'s recorded consent (what they last said; enforcement uses the event's own stamp): {}.",
-                    parts.join(", ")
-                ));
-            }
-        }
+        out.extend(recorded_consent(ws, profiles, o, id, when));
     }
     out.push(format!(
         "The rules, with Segment's sources and our choices: {}",

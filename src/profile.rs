@@ -171,6 +171,19 @@ impl Profile {
         }
     }
 
+    /// The consent recorded just after the event at `line` (and batch `index`) of the file its
+    /// latest changes came from: None when that is older than the history kept; `Some(None)`
+    /// when no consent had been collected by then.
+    pub fn consent_as_of(&self, line: u64, index: Option<u32>) -> Option<Option<&[ConsentState]>> {
+        let at = (line, index.map_or(0, |i| i + 1));
+        let key = |h: &HistoryEntry| (h.line, h.index.map_or(0, |i| i + 1));
+        match self.history.iter().rposition(|h| key(h) <= at) {
+            Some(i) => Some(Some(&self.history[i].consent)),
+            None if self.history_dropped == 0 => Some(None),
+            None => None,
+        }
+    }
+
     /// Categories granted, as bits, as routing would read them.
     fn granted(&self) -> u64 {
         self.consent

@@ -93,7 +93,8 @@ proptest! {
         for r in records {
             let o = engine.ingest(r);
             prop_assert_eq!(o.routes.len(), ws.destinations.len());
-            let _ = consent_inspector::explain::explain(&ws, engine.profiles(), &o);
+            let when = consent_inspector::explain::When::AtTheEvent;
+            let _ = consent_inspector::explain::explain(&ws, engine.profiles(), &o, when);
         }
     }
 }

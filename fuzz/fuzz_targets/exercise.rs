@@ -34,7 +34,10 @@ pub fn records(data: &[u8]) {
         last_line = r.origin.line;
         let o = engine.ingest(r);
         assert_eq!(o.routes.len(), ws.destinations.len());
-        for line in consent_inspector::explain::explain(&ws, engine.profiles(), &o) {
+        let now = consent_inspector::explain::When::Now {
+            last_line: o.origin.line,
+        };
+        for line in consent_inspector::explain::explain(&ws, engine.profiles(), &o, now) {
             assert!(
                 !line.chars().any(consent_inspector::text::is_unsafe),
                 "raw control character in {line:?}"

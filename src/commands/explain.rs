@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use consent_inspector::engine::Engine;
-use consent_inspector::explain::explain;
+use consent_inspector::explain::{When, explain};
 
 use super::{Error, finish_output, for_each_outcome_until, prepare};
 use crate::cli::{SettingsArg, Sources};
@@ -29,7 +29,12 @@ pub fn run(settings: SettingsArg, line: u64, input: String) -> Result<ExitCode, 
             if !lines.is_empty() {
                 lines.push(String::new());
             }
-            lines.extend(explain(engine.workspace(), engine.profiles(), &o));
+            lines.extend(explain(
+                engine.workspace(),
+                engine.profiles(),
+                &o,
+                When::AtTheEvent,
+            ));
         }
         Ok(false)
     })?;

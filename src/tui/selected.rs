@@ -18,7 +18,16 @@ pub struct Detail {
 pub fn load(store: &Store, row: usize) -> Detail {
     let outcome = rebuild(store, row);
     let explanation = match &outcome {
-        Ok(o) => crate::explain::explain(store.workspace(), store.engine.profiles(), o),
+        Ok(o) => crate::explain::explain(
+            store.workspace(),
+            store.engine.profiles(),
+            o,
+            crate::explain::When::Now {
+                last_line: store
+                    .row(store.end().saturating_sub(1))
+                    .map_or(0, super::store::Row::line),
+            },
+        ),
         Err(_) => Vec::new(),
     };
     Detail {

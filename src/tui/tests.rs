@@ -593,3 +593,23 @@ fn enter_on_a_search_selects_the_first_match_and_the_bar_says_which() {
     a.update(Action::NextMatch);
     assert!(render(&a).contains("/u-dave match 2/"), "{}", render(&a));
 }
+
+#[test]
+fn the_explanation_says_as_of_when_and_shows_then_and_now_where_they_differ() {
+    let mut a = app(100, 30);
+    go_to_line(&mut a, 3);
+    let explanation = a.detail.as_ref().unwrap().explanation.join("\n");
+    // Read on to line 61: now Alice's profile holds what she said last; at line 3 her laptop
+    // had said something else.
+    assert!(
+        explanation.contains("recorded consent now, after line 61"),
+        "{explanation}"
+    );
+    assert!(
+        explanation.contains(
+            "As of line 3 it was: C0001 = true, C0002 = true, C0003 = true, C0004 = false, C0005 = false."
+        ),
+        "{explanation}"
+    );
+    // `explain --line N` speaks of line N only: tests/golden/explain-11.txt says so.
+}
