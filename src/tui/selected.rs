@@ -6,13 +6,15 @@ use std::sync::Arc;
 use crate::engine::{Outcome, decide};
 use crate::input::{Line, LinePos, MAX_LINE_BYTES, records_from_line};
 
-use super::store::Store;
+use super::store::{FILTERABLE_DESTINATIONS, Store};
 
 pub struct Detail {
     /// The row this is the detail of.
     pub row: usize,
     pub outcome: Result<Outcome, String>,
     pub explanation: Vec<String>,
+    /// When the line cannot be read again: what was decided when it was read.
+    pub kept: Vec<String>,
 }
 
 pub fn load(store: &Store, row: usize) -> Detail {
@@ -30,15 +32,66 @@ pub fn load(store: &Store, row: usize) -> Detail {
         ),
         Err(_) => Vec::new(),
     };
+    let kept = match (&outcome, store.row(row)) {
+        (Err(_), Some(r)) if r.is_event() => kept_routing(store, r),
+        _ => Vec::new(),
+    };
     Detail {
         row,
         outcome,
         explanation,
+        kept,
     }
+}
+
+/// What the row keeps of the routing decided when its line was read: which destinations
+/// were blocked (the first `FILTERABLE_DESTINATIONS`), not why.
+fn kept_routing(store: &Store, r: &super::store::Row) -> Vec<String> {
+    let ws = store.workspace();
+    let head = format!(
+        "{}:{}, as decided when it was read (the reasons are not kept):",
+        crate::text::printable(&store.file_label(r.generation)),
+        r.line()
+    );
+    if r.status == super::store::Status::NotIngested {
+        return vec![head, "  not ingested: no destination received it".into()];
+    }
+    let (mut delivered, mut blocked) = (Vec::new(), Vec::new());
+    for (d, dest) in ws
+        .destinations
+        .iter()
+        .enumerate()
+        .take(FILTERABLE_DESTINATIONS)
+    {
+        let name = crate::text::printable(&dest.name).into_owned();
+        if r.blocked_set & (1 << d) == 0 {
+            delivered.push(name);
+        } else {
+            blocked.push(name);
+        }
+    }
+    let mut out = vec![
+        head,
+        format!("  delivered to: {}", delivered.join(", ")),
+        format!("  blocked for: {}", blocked.join(", ")),
+    ];
+    if ws.destinations.len() > FILTERABLE_DESTINATIONS {
+        out.push(format!(
+            "  ({} more destinations are not kept per event)",
+            ws.destinations.len() - FILTERABLE_DESTINATIONS
+        ));
+    }
+    out
 }
 
 fn rebuild(store: &Store, idx: usize) -> Result<Outcome, String> {
     let row = store.row(idx).ok_or("that event has left the view")?;
+    if !row.is_event() {
+        return Err(format!(
+            "{}: the rows above are the previous file's; line numbers start again below",
+            store.name(row.name)
+        ));
+    }
     let bytes = store
         .generations
         .read_line(u32::from(row.generation), row.offset, MAX_LINE_BYTES + 1)
@@ -50,7 +103,7 @@ fn rebuild(store: &Store, idx: usize) -> Result<Outcome, String> {
     } else {
         Line::Text(&bytes)
     };
-    let file: Arc<str> = Arc::from(store.source.as_str());
+    let file: Arc<str> = Arc::from(store.file_label(row.generation).as_str());
     let pos = LinePos {
         number: row.line(),
         offset: row.offset,

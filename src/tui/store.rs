@@ -24,6 +24,8 @@ pub enum Status {
     Ok,
     Warnings,
     NotIngested,
+    /// Not an event: where the file was truncated or replaced, and line numbers restart.
+    Boundary,
 }
 
 /// One event in 48 bytes. Everything else is read again from the file when needed.
@@ -58,7 +60,11 @@ pub const FILTERABLE_DESTINATIONS: usize = u64::BITS as usize;
 
 impl Row {
     pub fn is_problem(&self) -> bool {
-        self.status != Status::Ok
+        matches!(self.status, Status::Warnings | Status::NotIngested)
+    }
+
+    pub fn is_event(&self) -> bool {
+        self.status != Status::Boundary
     }
 
     pub fn line(&self) -> u64 {
@@ -129,6 +135,10 @@ pub struct Store {
     /// What is being read, for the status bar.
     pub source: String,
     pub demo: bool,
+    /// The generation of the file the newest rows come from.
+    latest_generation: u16,
+    /// Boundary rows so far: where the file was truncated or replaced.
+    boundaries: u32,
 }
 
 impl Store {
@@ -156,6 +166,8 @@ impl Store {
             generations: Generations::default(),
             source,
             demo,
+            latest_generation: 0,
+            boundaries: 0,
         }
     }
 
@@ -213,6 +225,50 @@ impl Store {
         self.names.push(name.into());
         self.name_index.insert(name.into(), i);
         i
+    }
+
+    /// A row that marks where the file was truncated, rotated or came back: the rows above
+    /// are the previous file's.
+    fn push_boundary(&mut self, what: &Notice) {
+        let text = format!("{what} ({} UTC)", clock_now());
+        let name = self.intern(&text);
+        self.boundaries += 1;
+        self.push_row(Row {
+            offset: 0,
+            blocked_set: 0,
+            line: 0,
+            index: NONE,
+            time: NONE,
+            name,
+            user: 0,
+            identity: NONE,
+            delivered: 0,
+            blocked: 0,
+            generation: self.latest_generation,
+            kind: 0,
+            status: Status::Boundary,
+        });
+    }
+
+    /// Keeps a row, and drops the oldest beyond `max_events`.
+    fn push_row(&mut self, row: Row) {
+        self.rows.push_back(row);
+        if self.rows.len() > self.max_events {
+            self.rows.pop_front();
+            self.first += 1;
+            while self.recalled.front().is_some_and(|(i, _)| *i < self.first) {
+                self.recalled.pop_front();
+            }
+        }
+    }
+
+    /// What to call the file a row was read from: the previous file's rows say so.
+    pub fn file_label(&self, generation: u16) -> String {
+        if generation == self.latest_generation || self.boundaries == 0 {
+            self.source.clone()
+        } else {
+            format!("{} (previous file)", self.source)
+        }
     }
 
     /// Adds one outcome as a row and counts it.
@@ -279,20 +335,22 @@ impl Store {
         match status {
             Status::NotIngested => self.counts.not_ingested += 1,
             Status::Warnings => self.counts.warnings += 1,
-            Status::Ok => {}
+            Status::Ok | Status::Boundary => {}
         }
         if status != Status::NotIngested && blocked > 0 {
             self.counts.blocked_events += 1;
         }
         let n = self.end();
         self.recalled.extend(o.recalled.into_iter().map(|r| (n, r)));
+        let generation = u16::try_from(generation).unwrap_or(u16::MAX);
+        self.latest_generation = generation;
         let Origin {
             line,
             index,
             offset,
             ..
         } = o.origin;
-        self.rows.push_back(Row {
+        self.push_row(Row {
             offset,
             blocked_set,
             line: u32::try_from(line).unwrap_or(u32::MAX - 1),
@@ -303,20 +361,26 @@ impl Store {
             identity: o.identity.unwrap_or(NONE),
             delivered: delivered as u16,
             blocked: blocked as u16,
-            generation: u16::try_from(generation).unwrap_or(u16::MAX),
+            generation,
             kind: kind.map_or(0, |k| {
                 Kind::ALL.iter().position(|x| *x == k).unwrap_or(0) as u8 + 1
             }),
             status,
         });
-        if self.rows.len() > self.max_events {
-            self.rows.pop_front();
-            self.first += 1;
-            while self.recalled.front().is_some_and(|(i, _)| *i < self.first) {
-                self.recalled.pop_front();
-            }
-        }
     }
+}
+
+/// The wall clock, `HH:MM:SS` in UTC.
+fn clock_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600 % 24,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// `HH:MM:SS` of an RFC 3339 timestamp, as seconds since midnight.
@@ -396,7 +460,13 @@ pub fn spawn_reader(
                     }
                 }
                 Step::Notice(Notice::CaughtUp) => s.caught_up = true,
-                Step::Notice(n) => s.notice = Some(n.to_string()),
+                Step::Notice(n) => {
+                    // Where line numbers restart, the list shows it.
+                    if matches!(n, Notice::Truncated | Notice::Rotated | Notice::Reappeared) {
+                        s.push_boundary(&n);
+                    }
+                    s.notice = Some(n.to_string());
+                }
             }
             drop(s);
             waker.wake();

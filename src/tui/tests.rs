@@ -613,3 +613,66 @@ fn the_explanation_says_as_of_when_and_shows_then_and_now_where_they_differ() {
     );
     // `explain --line N` speaks of line N only: tests/golden/explain-11.txt says so.
 }
+
+#[test]
+fn a_truncated_file_gets_a_separator_and_its_old_rows_keep_their_routing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.jsonl");
+    let ev = |id: &str, prefs: &str| {
+        format!(
+            "{{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"{id}\",\"context\":{{\"consent\":{{\"categoryPreferences\":{prefs}}}}}}}\n"
+        )
+    };
+    std::fs::write(
+        &path,
+        ev("old-1", r#"{"C0002":true,"C0004":false}"#) + &ev("old-2", "{}"),
+    )
+    .unwrap();
+    let ws = Arc::new(
+        crate::settings::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
+    );
+    let store = Arc::new(RwLock::new(Store::new(ws, "live.jsonl".into(), false, 100)));
+    let stop = Arc::new(AtomicBool::new(false));
+    spawn_reader(
+        path.clone(),
+        true,
+        store.clone(),
+        Waker::detached(),
+        stop.clone(),
+    );
+    let wait_for = |n: usize| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while store.read().unwrap().len() < n {
+            assert!(Instant::now() < deadline, "never saw {n} rows");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    wait_for(2);
+    std::fs::write(&path, ev("new-1", "{}")).unwrap();
+    wait_for(4);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut a = App::new(
+        store.clone(),
+        super::standalone_searcher(&store),
+        false,
+        120,
+        30,
+    );
+    a.sync();
+    let screen = render(&a);
+    assert!(
+        screen.contains("──── file truncated: reading again from the start ("),
+        "{screen}"
+    );
+    // The old first row: its bytes are gone, what was decided is not.
+    a.update(Action::Top);
+    let detail = a.detail.as_ref().unwrap();
+    assert!(detail.outcome.is_err());
+    let kept = detail.kept.join("\n");
+    assert!(kept.contains("live.jsonl (previous file):1"), "{kept}");
+    assert!(kept.contains("blocked for: Braze, Google Ads"), "{kept}");
+    // The new row is the file as it is now.
+    a.update(Action::Bottom);
+    let o = a.detail.as_ref().unwrap().outcome.as_ref().unwrap();
+    assert_eq!(o.origin.to_string(), "live.jsonl:1");
+}

@@ -31,10 +31,12 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
     let o = match &detail.outcome {
         Ok(o) => o,
         Err(e) => {
-            return vec![Line::from(Span::styled(
+            let mut out = vec![Line::from(Span::styled(
                 printable(e).into_owned(),
                 theme.error(),
             ))];
+            out.extend(detail.kept.iter().map(|l| Line::from(l.clone())));
+            return out;
         }
     };
     let ws = store.workspace();

@@ -66,6 +66,28 @@ fn title(app: &App, store: &Store, theme: Theme) -> Line<'static> {
     Line::from(title)
 }
 
+/// A separator where the file was truncated or replaced: the rows above are the previous
+/// file's, and line numbers restart below.
+fn boundary(
+    r: &crate::tui::store::Row,
+    store: &Store,
+    theme: Theme,
+    selected: bool,
+) -> Row<'static> {
+    let text = format!("──── {} ────", printable(store.name(r.name)));
+    let style = if selected {
+        theme.accent().patch(theme.selected())
+    } else {
+        theme.accent()
+    };
+    Row::new(vec![
+        Cell::from("────────"),
+        Cell::from("────────"),
+        Cell::from(text),
+    ])
+    .style(style)
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
     let focused = app.pane == Pane::Events;
     let block = Block::bordered()
@@ -84,6 +106,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             let Some(r) = store.row(idx) else {
                 return Row::new(Vec::<Cell>::new());
             };
+            if !r.is_event() {
+                return boundary(r, store, theme, pos == app.event_list.selected);
+            }
             let line = match r.index() {
                 Some(i) => format!("{}[{i}]", r.line()),
                 None => r.line().to_string(),
@@ -98,7 +123,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             };
             let user = printable(store.name(r.user)).into_owned();
             let (mark, style) = match r.status {
-                Status::Ok => ("●", theme.ok()),
+                Status::Ok | Status::Boundary => ("●", theme.ok()),
                 Status::Warnings => ("▲", theme.warning()),
                 Status::NotIngested => ("✗", theme.error()),
             };
@@ -109,7 +134,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             };
             let found = if app.is_match(idx) { "◆" } else { " " };
             let row_style = match r.status {
-                Status::Ok => theme.plain(),
+                Status::Ok | Status::Boundary => theme.plain(),
                 Status::Warnings => theme.warning(),
                 Status::NotIngested => theme.error(),
             };
