@@ -27,6 +27,9 @@ pub struct WatchArgs {
     /// Read the file once and stay on it, instead of following what is appended.
     #[arg(long)]
     pub no_follow: bool,
+    /// Show times in this machine's time zone instead of UTC.
+    #[arg(long)]
+    pub local: bool,
     /// Keep the newest N events in view; older ones leave it (counts and users still cover
     /// every event seen). Bounds memory when following a busy stream for hours.
     #[arg(long, value_name = "N", default_value_t = consent_inspector::tui::store::MAX_EVENTS as u64, value_parser = clap::value_parser!(u64).range(1..))]

@@ -39,8 +39,12 @@ pub fn run(args: &WatchArgs) -> Result<ExitCode, Error> {
             (source, Some(ws))
         }
     };
-    let max_events = usize::try_from(args.max_events).unwrap_or(usize::MAX);
-    tui::start(source, workspace, !args.no_follow, max_events)?;
+    let launch = tui::Launch {
+        follow: !args.no_follow,
+        max_events: usize::try_from(args.max_events).unwrap_or(usize::MAX),
+        local_time: args.local,
+    };
+    tui::start(source, workspace, &launch)?;
     Ok(ExitCode::SUCCESS)
 }
 

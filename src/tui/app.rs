@@ -143,6 +143,8 @@ pub struct App {
     pub quit: bool,
     /// A short message for the status bar, such as "no more matches".
     pub flash: Option<String>,
+    /// The time zone times are shown in: UTC unless `--local`.
+    pub zone: jiff::tz::TimeZone,
 }
 
 impl App {
@@ -176,6 +178,7 @@ impl App {
             overlay: None,
             quit: false,
             flash: None,
+            zone: jiff::tz::TimeZone::UTC,
         }
     }
 

@@ -185,43 +185,37 @@ fn prepare(source: Source) -> Result<Prepared, Error> {
     })
 }
 
+/// How the user asked the UI to run.
+pub struct Launch {
+    /// Follow what is appended (unless the source cannot grow).
+    pub follow: bool,
+    /// Events kept in view.
+    pub max_events: usize,
+    /// Show times in this machine's time zone instead of UTC.
+    pub local_time: bool,
+}
+
 pub fn start(
     source: Source,
     workspace: Option<Arc<Workspace>>,
-    follow: bool,
-    max_events: usize,
+    launch: &Launch,
 ) -> Result<(), Error> {
     let p = prepare(source)?;
-    run_on(
-        p.path.clone(),
-        p.label.clone(),
-        p.feed,
-        workspace,
-        p.follow.unwrap_or(follow),
-        max_events,
-    )
-}
-
-fn run_on(
-    path: PathBuf,
-    label: String,
-    feed: Feed,
-    workspace: Option<Arc<Workspace>>,
-    follow: bool,
-    max_events: usize,
-) -> Result<(), Error> {
-    let demo = matches!(feed, Feed::Demo { .. });
-    let workspace = match workspace {
-        Some(w) => w,
-        None => demo::workspace(),
+    let demo = matches!(p.feed, Feed::Demo { .. });
+    let workspace = workspace.unwrap_or_else(demo::workspace);
+    let zone = if launch.local_time {
+        jiff::tz::TimeZone::system()
+    } else {
+        jiff::tz::TimeZone::UTC
     };
     run::run(run::Options {
-        path,
-        label,
+        path: p.path.clone(),
+        label: p.label.clone(),
         workspace,
-        follow,
+        follow: p.follow.unwrap_or(launch.follow),
         demo,
-        max_events,
-        feed,
+        max_events: launch.max_events,
+        feed: p.feed,
+        zone,
     })
 }

@@ -39,6 +39,8 @@ pub struct Options {
     pub max_events: usize,
     /// What fills the file, when it is not the user's own.
     pub feed: Feed,
+    /// The time zone times are shown in.
+    pub zone: jiff::tz::TimeZone,
 }
 
 /// Puts the terminal back the way it was. Safe to call more than once.
@@ -107,6 +109,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
         size.width,
         size.height,
     );
+    app.zone = opts.zone;
     let result = event_loop(&mut terminal, &mut app, &store, &running);
     // ratatui's own drop reports a cursor it cannot show with eprintln!, which panics when
     // the terminal has hung up; the guard shows the cursor anyway.

@@ -76,9 +76,12 @@ impl Row {
         (self.index != NONE).then_some(self.index)
     }
 
-    /// Seconds since midnight of the event's timestamp, as written.
-    pub fn time(&self) -> Option<u32> {
-        (self.time != NONE).then_some(self.time)
+    /// The event's time (its timestamp, else originalTimestamp, sentAt, receivedAt), to the
+    /// second.
+    pub fn time(&self) -> Option<jiff::Timestamp> {
+        (self.time != NONE)
+            .then(|| jiff::Timestamp::from_second(EPOCH_2000 + i64::from(self.time)).ok())
+            .flatten()
     }
 
     pub fn identity(&self) -> Option<IdentityId> {
@@ -292,9 +295,10 @@ impl Store {
         let name = label.map_or(0, |n| self.intern(&n));
         let user = ev.and_then(Doc::identity).map_or(0, |u| self.intern(&u));
         let time = ev.and_then(|e| {
-            Field::TIMESTAMPS
-                .iter()
-                .find_map(|f| e.get(*f).and_then(|v| v.as_str().and_then(seconds_of_day)))
+            Field::TIMESTAMPS.iter().find_map(|f| {
+                e.get(*f)
+                    .and_then(|v| v.as_str().and_then(seconds_since_2000))
+            })
         });
         let kind = ev.and_then(Doc::kind);
         let status = if !o.ingested() {
@@ -383,17 +387,15 @@ fn clock_now() -> String {
     )
 }
 
-/// `HH:MM:SS` of an RFC 3339 timestamp, as seconds since midnight.
-fn seconds_of_day(ts: &str) -> Option<u32> {
-    let b = ts.as_bytes();
-    if b.len() < 19 || b[10] != b'T' && b[10] != b't' && b[10] != b' ' {
-        return None;
-    }
-    let num = |i: usize| -> Option<u32> {
-        let s = ts.get(i..i + 2)?;
-        s.parse().ok()
-    };
-    Some(num(11)? * 3600 + num(14)? * 60 + num(17)?)
+/// Rows keep times as seconds since 2000-01-01T00:00:00Z, so that 32 bits reach 2136.
+const EPOCH_2000: i64 = 946_684_800;
+
+/// An RFC 3339 timestamp, with its offset applied, as seconds since 2000 (UTC).
+fn seconds_since_2000(ts: &str) -> Option<u32> {
+    let t: jiff::Timestamp = ts.parse().ok()?;
+    u32::try_from(t.as_second() - EPOCH_2000)
+        .ok()
+        .filter(|s| *s != NONE)
 }
 
 pub type Shared = Arc<RwLock<Store>>;

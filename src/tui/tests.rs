@@ -676,3 +676,45 @@ fn a_truncated_file_gets_a_separator_and_its_old_rows_keep_their_routing() {
     let o = a.detail.as_ref().unwrap().outcome.as_ref().unwrap();
     assert_eq!(o.origin.to_string(), "live.jsonl:1");
 }
+
+#[test]
+fn times_show_in_one_zone_with_the_date_where_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("zones.jsonl");
+    let ev = |id: &str, ts: &str| {
+        format!(
+            "{{\"type\":\"page\",\"userId\":\"u\",\"messageId\":\"{id}\",\"timestamp\":\"{ts}\"}}\n"
+        )
+    };
+    // Written in three offsets; in UTC they are 23:30 on the 1st, then 00:15 and 00:45 on
+    // the 2nd.
+    std::fs::write(
+        &f,
+        ev("a", "2026-11-01T23:30:00Z")
+            + &ev("b", "2026-11-02T01:15:00+01:00")
+            + &ev("c", "2026-11-01T19:45:00-05:00"),
+    )
+    .unwrap();
+    let store = loaded(&f);
+    let mut a = App::new(
+        store.clone(),
+        super::standalone_searcher(&store),
+        false,
+        100,
+        20,
+    );
+    a.sync();
+    let screen = render(&a);
+    assert!(screen.contains("TIME UTC"), "{screen}");
+    assert!(screen.contains("│ 1       11-01 23:30:00 page"), "{screen}");
+    assert!(screen.contains("│ 2       11-02 00:15:00 page"), "{screen}");
+    assert!(screen.contains("│ 3       00:45:00       page"), "{screen}");
+    // The detail has the whole timestamp, as written and in the zone shown.
+    a.update(Action::Top);
+    a.update(Action::Down);
+    let screen = render(&a);
+    assert!(
+        screen.contains("timestamp: 2026-11-02T01:15:00+01:00 = 2026-11-02 00:15:00 UTC"),
+        "{screen}"
+    );
+}

@@ -51,6 +51,9 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
         Span::raw("  "),
         status,
     ]));
+    if let Some(line) = time_line(app, o, theme) {
+        out.push(line);
+    }
 
     routes(&mut out, ws, o, theme);
     delivery_overview(&mut out, ws, o, theme);
@@ -69,6 +72,31 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
     );
     json_of(&mut out, o, theme);
     out
+}
+
+/// The event's full timestamp as written, and in the zone the list shows.
+fn time_line(app: &App, o: &Outcome, theme: Theme) -> Option<Line<'static>> {
+    let ev = o.event()?;
+    let (field, written) = crate::event::Field::TIMESTAMPS
+        .iter()
+        .find_map(|f| Some((*f, ev.get(*f)?.as_str()?.to_owned())))?;
+    let shown = match written.parse::<jiff::Timestamp>() {
+        Ok(t) => {
+            let zone = if app.zone == jiff::tz::TimeZone::UTC {
+                "UTC".to_owned()
+            } else {
+                "local".to_owned()
+            };
+            let at = t.to_zoned_datetime(app.zone.clone());
+            format!("= {} {zone}", at.strftime("%Y-%m-%d %H:%M:%S%.f"))
+        }
+        Err(_) => "(not a time this tool can read)".to_owned(),
+    };
+    Some(Line::from(vec![
+        Span::styled(format!("{}: ", field.key()), theme.dim()),
+        Span::raw(format!("{} ", printable(&written))),
+        Span::styled(shown, theme.accent()),
+    ]))
 }
 
 /// Every destination with its decision, reason and what blocked it.

@@ -98,6 +98,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             .saturating_sub(super::BORDER_LINES + super::HEADER_LINES),
     );
     let len = app.len(store);
+    let mut last_date = None;
     let rows: Vec<Row> = app
         .event_list
         .visible(len, page)
@@ -113,8 +114,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                 Some(i) => format!("{}[{i}]", r.line()),
                 None => r.line().to_string(),
             };
+            // One zone for every row; the date where it changes from the row above.
             let time = r.time().map_or_else(String::new, |t| {
-                format!("{:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+                let at = t.to_zoned_datetime(app.zone.clone());
+                let date = at.date();
+                let shown = if last_date == Some(date) {
+                    at.strftime("%H:%M:%S").to_string()
+                } else {
+                    at.strftime("%m-%d %H:%M:%S").to_string()
+                };
+                last_date = Some(date);
+                shown
             });
             let what = match (r.kind(), store.name(r.name)) {
                 (Some(k), "") => k.as_str().to_owned(),
@@ -153,12 +163,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             row
         })
         .collect();
-    let header = Row::new(["  LINE", "TIME", "EVENT", "USER", "", "ROUTES"]).style(theme.bold());
+    let zone = if app.zone == jiff::tz::TimeZone::UTC {
+        "TIME UTC"
+    } else {
+        "TIME LOCAL"
+    };
+    let header = Row::new(["  LINE", zone, "EVENT", "USER", "", "ROUTES"]).style(theme.bold());
     let table = Table::new(
         rows,
         [
             Constraint::Length(8),
-            Constraint::Length(8),
+            Constraint::Length(14),
             Constraint::Fill(2),
             Constraint::Fill(1),
             Constraint::Length(1),
