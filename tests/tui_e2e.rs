@@ -170,6 +170,23 @@ fn follows_appended_lines_and_restores_the_terminal_on_quit() {
 }
 
 #[test]
+fn the_prompt_jumps_to_a_line_and_combines_filters() {
+    let (mut s, _) = Session::start(&[]);
+    s.wait_for("track Video Played");
+    s.keys.write_all(b":31\r").unwrap();
+    s.wait_for("events.jsonl:31  ingested");
+    s.keys.write_all(b":user:u-bob dest:Braze\r").unwrap();
+    let screen = s.wait_for("filter: user:u-bob dest:Braze (");
+    assert!(screen.contains("Order Completed"), "{screen}");
+    // A single-key filter writes into it: now also with warnings.
+    s.keys.write_all(b"w").unwrap();
+    s.wait_for("user:u-bob dest:Braze warnings (4)");
+    s.keys.write_all(b"q").unwrap();
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+}
+
+#[test]
 fn sigterm_and_sighup_restore_the_terminal() {
     for sig in [libc::SIGTERM, libc::SIGHUP] {
         let (mut s, _) = Session::start(&[]);

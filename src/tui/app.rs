@@ -6,11 +6,13 @@ use crate::profile::IdentityId;
 
 use ratatui::layout::Rect;
 
+use super::filter::{Command, Filter, Term};
 use super::scroll::{Move, Scroll};
 use super::search::{Search, Worker};
 use super::selected::{self, Detail};
-use super::store::{FILTERABLE_DESTINATIONS, Shared, Status, Store};
+use super::store::{FILTERABLE_DESTINATIONS, Shared, Store};
 use super::ui::{Areas, ROWS_START};
+use crate::text::printable;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -31,20 +33,6 @@ impl Pane {
             Pane::Destinations => "Destinations",
         }
     }
-}
-
-/// Which events the Events pane lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Filter {
-    All,
-    NotIngested,
-    Warnings,
-    /// Blocked for at least one destination (ingested events only).
-    Blocked,
-    /// Blocked for this destination.
-    Destination(usize),
-    /// Events of this user's profile (any linked id).
-    User(IdentityId),
 }
 
 /// The filter keys, resolved against the current selection in `update`.
@@ -72,10 +60,17 @@ pub enum Action {
     Open,
     Back,
     StartSearch,
-    SearchInput(char),
-    SearchBackspace,
-    SearchSubmit,
-    SearchCancel,
+    StartCommand,
+    PromptInput(char),
+    PromptBackspace,
+    PromptSubmit,
+    PromptCancel,
+    /// Tab: complete the word being typed after `:`.
+    PromptComplete,
+    /// ↑ or ↓: an earlier or later command.
+    PromptHistory {
+        older: bool,
+    },
     NextMatch,
     PrevMatch,
     NextProblem,
@@ -85,8 +80,14 @@ pub enum Action {
     Quit,
     ScrollUp,
     ScrollDown,
-    Click { column: u16, row: u16 },
-    Resize { width: u16, height: u16 },
+    Click {
+        column: u16,
+        row: u16,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
 }
 
 /// Whether anything new can arrive in the file being read.
@@ -98,6 +99,21 @@ pub enum Arrivals {
     ReadOnce,
     /// What filled it (stdin, a gzip file) ended, as said.
     Ended(String),
+}
+
+/// What is typed at the bottom line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// After `/`: text to find in the raw JSON.
+    Search,
+    /// After `:`: a line, a messageId or a filter.
+    Command,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub text: String,
 }
 
 /// What covers the panes, if anything.
@@ -114,7 +130,7 @@ pub struct App {
     /// The pane shown below the events: the last of Detail, Users, Destinations focused.
     pub lower: Pane,
     pub filter: Filter,
-    /// Numbers of the events that pass the filter (unused for `Filter::All`).
+    /// Numbers of the events that pass the filter (unused when it lists every event).
     view: Vec<usize>,
     /// The number of the oldest event kept, when last synced: events older than that left
     /// the view to bound memory.
@@ -134,8 +150,11 @@ pub struct App {
     pub users: Vec<IdentityId>,
     pub user_list: Scroll,
     pub dest_list: Scroll,
-    /// Text typed after `/`, while typing.
-    pub typing: Option<String>,
+    /// What is being typed after `/` or `:`.
+    pub prompt: Option<Prompt>,
+    /// Commands run from `:`, oldest first, and where ↑ and ↓ stand among them.
+    history: Vec<String>,
+    history_at: Option<usize>,
     pub search: Option<Arc<Search>>,
     /// A search just started: select its first match at or after the selection once found.
     search_jump: bool,
@@ -154,7 +173,7 @@ impl App {
             searcher,
             pane: Pane::Events,
             lower: Pane::Detail,
-            filter: Filter::All,
+            filter: Filter::default(),
             view: Vec::new(),
             first: 0,
             scanned: 0,
@@ -172,7 +191,9 @@ impl App {
             users: Vec::new(),
             user_list: Scroll::default(),
             dest_list: Scroll::default(),
-            typing: None,
+            prompt: None,
+            history: Vec::new(),
+            history_at: None,
             search: None,
             search_jump: false,
             overlay: None,
@@ -184,17 +205,19 @@ impl App {
 
     /// Number of rows in the view.
     pub fn len(&self, store: &Store) -> usize {
-        match self.filter {
-            Filter::All => store.len(),
-            _ => self.view.len(),
+        if self.filter.is_all() {
+            store.len()
+        } else {
+            self.view.len()
         }
     }
 
     /// The event number at a view position.
     pub fn row_at(&self, pos: usize) -> usize {
-        match self.filter {
-            Filter::All => self.first + pos,
-            _ => self.view[pos],
+        if self.filter.is_all() {
+            self.first + pos
+        } else {
+            self.view[pos]
         }
     }
 
@@ -204,37 +227,9 @@ impl App {
     }
 
     fn passes(&self, store: &Store, idx: usize) -> bool {
-        let Some(row) = store.row(idx) else {
-            return false;
-        };
-        match self.filter {
-            Filter::All => true,
-            Filter::NotIngested => row.status == Status::NotIngested,
-            Filter::Warnings => row.status == Status::Warnings,
-            Filter::Blocked => row.status != Status::NotIngested && row.blocked > 0,
-            Filter::Destination(d) => {
-                row.status != Status::NotIngested
-                    && d < FILTERABLE_DESTINATIONS
-                    && row.blocked_set & (1 << d) != 0
-            }
-            Filter::User(root) => row
-                .identity()
-                .is_some_and(|id| store.engine.profiles().root(id) == root),
-        }
-    }
-
-    /// Events a filter lists, for the filter bar: those kept for the active filter, all
-    /// seen for the others.
-    pub fn count(&self, store: &Store, f: Filter) -> usize {
-        match f {
-            _ if f == self.filter && f != Filter::All => self.view.len(),
-            Filter::All => store.len(),
-            Filter::NotIngested => store.counts.not_ingested as usize,
-            Filter::Warnings => store.counts.warnings as usize,
-            Filter::Blocked => store.counts.blocked_events as usize,
-            Filter::Destination(d) => store.dest[d].blocked as usize,
-            Filter::User(root) => store.engine.profiles().profile(root).events as usize,
-        }
+        store
+            .row(idx)
+            .is_some_and(|row| self.filter.passes(store, row))
     }
 
     /// Takes in what the reader added since last time. Call before drawing.
@@ -247,7 +242,7 @@ impl App {
         let gone = store.first().saturating_sub(self.first);
         if gone > 0 {
             self.first = store.first();
-            let dropped = if self.filter == Filter::All {
+            let dropped = if self.filter.is_all() {
                 gone
             } else {
                 let n = self.view.partition_point(|&i| i < store.first());
@@ -256,7 +251,7 @@ impl App {
             };
             self.event_list.shift_up(dropped);
         }
-        if self.filter != Filter::All {
+        if !self.filter.is_all() {
             for idx in self.scanned.max(store.first())..store.end() {
                 if self.passes(&store, idx) {
                     self.view.push(idx);
@@ -355,26 +350,23 @@ impl App {
         }
     }
 
+    /// Lists the events `filter` passes, staying on the selected event where it still is.
     fn set_filter(&mut self, store: &Store, filter: Filter) {
         let keep = self.selected_row(store);
-        self.filter = if self.filter == filter {
-            Filter::All
-        } else {
-            filter
-        };
+        self.filter = filter;
         self.view.clear();
         self.scanned = 0;
-        if self.filter != Filter::All {
+        if !self.filter.is_all() {
             self.view = (store.first()..store.end())
                 .filter(|&i| self.passes(store, i))
                 .collect();
         }
         self.scanned = store.end();
         // Stay on the same event where it is still listed, else on the nearest one after it.
-        self.event_list.selected = match (keep, self.filter) {
-            (Some(r), Filter::All) => r - self.first,
-            (Some(r), _) => self.view.partition_point(|&i| i < r),
-            (None, _) => 0,
+        self.event_list.selected = match keep {
+            Some(r) if self.filter.is_all() => r - self.first,
+            Some(r) => self.view.partition_point(|&i| i < r),
+            None => 0,
         };
     }
 
@@ -403,10 +395,13 @@ impl App {
                 }
             }
             Action::StartSearch
-            | Action::SearchInput(_)
-            | Action::SearchBackspace
-            | Action::SearchCancel
-            | Action::SearchSubmit => self.type_search(action),
+            | Action::StartCommand
+            | Action::PromptInput(_)
+            | Action::PromptBackspace
+            | Action::PromptCancel
+            | Action::PromptComplete
+            | Action::PromptHistory { .. } => self.type_prompt(&store, action),
+            Action::PromptSubmit => self.submit_prompt(&store),
             Action::NextMatch | Action::PrevMatch => {
                 self.jump_to_match(&store, action == Action::NextMatch);
             }
@@ -448,18 +443,7 @@ impl App {
                 }
             }
             Action::Open => self.open(&store),
-            Action::ToggleFollow if self.arrivals != Arrivals::Open => {
-                self.flash = Some(match &self.arrivals {
-                    Arrivals::Ended(why) => format!("{why}: nothing more will arrive"),
-                    _ => "read once: to follow, start without --no-follow".into(),
-                });
-            }
-            Action::ToggleFollow => {
-                self.follow = !self.follow;
-                if self.follow {
-                    self.event_list.selected = len.saturating_sub(1);
-                }
-            }
+            Action::ToggleFollow => self.toggle_follow(len),
 
             Action::Up
             | Action::Down
@@ -480,32 +464,136 @@ impl App {
         self.refresh_detail(&store);
     }
 
-    /// Typing a search after `/`, and starting it on Enter.
-    fn type_search(&mut self, action: Action) {
+    /// Typing after `/` or `:`: characters, completion and history.
+    fn type_prompt(&mut self, store: &Store, action: Action) {
+        let start = |kind| Prompt {
+            kind,
+            text: String::new(),
+        };
         match action {
-            Action::StartSearch => self.typing = Some(String::new()),
-            Action::SearchInput(c) => {
-                if let Some(t) = &mut self.typing {
-                    t.push(c);
+            Action::StartSearch => self.prompt = Some(start(PromptKind::Search)),
+            Action::StartCommand => {
+                self.prompt = Some(start(PromptKind::Command));
+                self.history_at = None;
+            }
+            Action::PromptInput(c) => {
+                if let Some(p) = &mut self.prompt {
+                    p.text.push(c);
                 }
             }
-            Action::SearchBackspace => {
-                if let Some(t) = &mut self.typing {
-                    t.pop();
+            Action::PromptBackspace => {
+                if let Some(p) = &mut self.prompt {
+                    p.text.pop();
                 }
             }
-            Action::SearchCancel => self.typing = None,
-            Action::SearchSubmit => {
-                let q = self.typing.take().unwrap_or_default();
-                self.search = if q.is_empty() {
+            Action::PromptCancel => self.prompt = None,
+            Action::PromptComplete => {
+                let Some(p) = self
+                    .prompt
+                    .as_mut()
+                    .filter(|p| p.kind == PromptKind::Command)
+                else {
+                    return;
+                };
+                let (text, candidates) = super::filter::complete(&p.text, store);
+                p.text = text;
+                if candidates.len() > 1 {
+                    self.flash = Some(candidates.join("  "));
+                }
+            }
+            Action::PromptHistory { older } => {
+                let Some(p) = self
+                    .prompt
+                    .as_mut()
+                    .filter(|p| p.kind == PromptKind::Command)
+                else {
+                    return;
+                };
+                let n = self.history.len();
+                self.history_at = match (self.history_at, older) {
+                    (None, true) if n > 0 => Some(n - 1),
+                    (Some(i), true) => Some(i.saturating_sub(1)),
+                    (Some(i), false) if i + 1 < n => Some(i + 1),
+                    _ => None,
+                };
+                p.text = self
+                    .history_at
+                    .map_or_else(String::new, |i| self.history[i].clone());
+            }
+            _ => {}
+        }
+    }
+
+    /// Enter after `/` searches; after `:` runs the command.
+    fn submit_prompt(&mut self, store: &Store) {
+        let Some(p) = self.prompt.take() else {
+            return;
+        };
+        match p.kind {
+            PromptKind::Search => {
+                self.search = if p.text.is_empty() {
                     self.searcher.cancel();
                     None
                 } else {
-                    Some(self.searcher.search(q))
+                    Some(self.searcher.search(p.text))
                 };
                 self.search_jump = self.search.is_some();
             }
-            _ => {}
+            PromptKind::Command => {
+                if !p.text.trim().is_empty() && self.history.last() != Some(&p.text) {
+                    self.history.push(p.text.clone());
+                }
+                self.run_command(store, &p.text);
+            }
+        }
+    }
+
+    /// What a `:` command asks for: a line, a messageId, or a filter.
+    fn run_command(&mut self, store: &Store, text: &str) {
+        match super::filter::parse(text, store, &self.zone) {
+            Ok(Command::Line(n)) => self.go_to_line(store, n),
+            Ok(Command::MessageId(id)) => {
+                // Found as a search for it, from the first event on.
+                self.event_list.selected = 0;
+                self.flash = Some(format!("looking for messageId {}", printable(&id)));
+                self.search = Some(self.searcher.search(id));
+                self.search_jump = true;
+            }
+            Ok(Command::Filter(f)) => {
+                self.set_filter(store, f);
+                self.follow = false;
+            }
+            Ok(Command::Clear) => self.set_filter(store, Filter::default()),
+            Err(e) => self.flash = Some(e),
+        }
+    }
+
+    /// Selects the first event on line `n`, or says why there is none in the list.
+    fn go_to_line(&mut self, store: &Store, n: u64) {
+        let len = self.len(store);
+        let on_line = |i: usize| store.row(i).is_some_and(|r| r.is_event() && r.line() == n);
+        if let Some(p) = (0..len).find(|&p| on_line(self.row_at(p))) {
+            self.event_list.selected = p;
+            self.follow = false;
+        } else if (store.first()..store.end()).any(on_line) {
+            self.flash = Some(format!("line {n} is not in this filter (c clears it)"));
+        } else {
+            self.flash = Some(format!("no event on line {n}"));
+        }
+    }
+
+    /// `f`: follow the newest event, or pause; or say why nothing more can arrive.
+    fn toggle_follow(&mut self, len: usize) {
+        if let Arrivals::Open = self.arrivals {
+            self.follow = !self.follow;
+            if self.follow {
+                self.event_list.selected = len.saturating_sub(1);
+            }
+        } else {
+            self.flash = Some(match &self.arrivals {
+                Arrivals::Ended(why) => format!("{why}: nothing more will arrive"),
+                _ => "read once: to follow, start without --no-follow".into(),
+            });
         }
     }
 
@@ -516,50 +604,71 @@ impl App {
         self.arrivals = Arrivals::Ended(why);
     }
 
-    /// The filter a filter key asks for, if there is one to apply.
+    /// The filter a filter key asks for, written into the current one; None when there is
+    /// nothing to filter by.
     fn filter_for(&self, key: FilterKey, store: &Store) -> Option<Filter> {
+        let mut f = self.filter.clone();
         match key {
-            FilterKey::NotIngested => Some(Filter::NotIngested),
-            FilterKey::Warnings => Some(Filter::Warnings),
-            FilterKey::Blocked => Some(Filter::Blocked),
-            FilterKey::Clear => Some(Filter::All),
+            FilterKey::NotIngested => f.toggle(Term::NotIngested),
+            FilterKey::Warnings => f.toggle(Term::Warnings),
+            FilterKey::Blocked => f.toggle(Term::Blocked),
+            FilterKey::Clear => f = Filter::default(),
             FilterKey::NextDestination => {
                 let n = store
                     .workspace()
                     .destinations
                     .len()
                     .min(FILTERABLE_DESTINATIONS);
-                match self.filter {
-                    Filter::Destination(d) if d + 1 < n => Some(Filter::Destination(d + 1)),
-                    Filter::Destination(_) => Some(Filter::All),
-                    _ if n > 0 => Some(Filter::Destination(0)),
-                    _ => None,
+                match f.destination() {
+                    Some(d) if d + 1 < n => f.replace_same(Term::Destination {
+                        index: d + 1,
+                        delivered: false,
+                    }),
+                    Some(_) => f.terms.retain(|t| !matches!(t, Term::Destination { .. })),
+                    None if n > 0 => f.replace_same(Term::Destination {
+                        index: 0,
+                        delivered: false,
+                    }),
+                    None => return None,
                 }
             }
-            FilterKey::SelectedUser => self
-                .selected_row(store)
-                .and_then(|r| store.row(r)?.identity())
-                .map(|id| Filter::User(store.engine.profiles().root(id))),
+            FilterKey::SelectedUser => {
+                let id = self
+                    .selected_row(store)
+                    .and_then(|r| store.row(r)?.identity())?;
+                let term = Term::User(store.engine.profiles().root(id));
+                if f.has(&term) {
+                    f.toggle(term);
+                } else {
+                    f.replace_same(term);
+                }
+            }
         }
+        Some(f)
     }
 
     /// Enter: the detail of the selected event, or the events of the chosen user or
-    /// destination.
+    /// destination, written into the current filter.
     fn open(&mut self, store: &Store) {
-        let filter = match self.pane {
+        let term = match self.pane {
             Pane::Events => return self.focus(Pane::Detail),
             Pane::Detail => return,
             Pane::Users => self
                 .users
                 .get(self.user_list.selected)
-                .map(|&u| Filter::User(store.engine.profiles().root(u))),
+                .map(|&u| Term::User(store.engine.profiles().root(u))),
             Pane::Destinations => {
                 let d = self.dest_list.selected;
                 let n = store.workspace().destinations.len();
-                (d < n.min(FILTERABLE_DESTINATIONS)).then_some(Filter::Destination(d))
+                (d < n.min(FILTERABLE_DESTINATIONS)).then_some(Term::Destination {
+                    index: d,
+                    delivered: false,
+                })
             }
         };
-        if let Some(f) = filter {
+        if let Some(t) = term {
+            let mut f = self.filter.clone();
+            f.replace_same(t);
             self.set_filter(store, f);
             self.follow = false;
             self.pane = Pane::Events;

@@ -59,6 +59,12 @@ pub const BINDINGS: &[Binding] = &[
         Action::StartSearch,
         "search the raw JSON",
     ),
+    b(
+        &[Char(':')],
+        ":",
+        Action::StartCommand,
+        "go to a line or id; filter",
+    ),
     b(&[Char('n')], "n", Action::NextMatch, "next match"),
     b(&[Char('N')], "N", Action::PrevMatch, "previous match"),
     b(&[Char(']')], "]", Action::NextProblem, "next problem"),
@@ -119,16 +125,19 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
         .map(|b| b.action)
 }
 
-/// The action for a key while typing a search.
-pub fn search_action_for(key: &KeyEvent) -> Option<Action> {
+/// The action for a key while typing after `/` or `:`.
+pub fn prompt_action_for(key: &KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == Char('c') {
         return Some(Action::Quit);
     }
     match key.code {
-        Enter => Some(Action::SearchSubmit),
-        Esc => Some(Action::SearchCancel),
-        KeyCode::Backspace => Some(Action::SearchBackspace),
-        Char(c) => Some(Action::SearchInput(c)),
+        Enter => Some(Action::PromptSubmit),
+        Esc => Some(Action::PromptCancel),
+        KeyCode::Backspace => Some(Action::PromptBackspace),
+        Tab => Some(Action::PromptComplete),
+        Up => Some(Action::PromptHistory { older: true }),
+        Down => Some(Action::PromptHistory { older: false }),
+        Char(c) => Some(Action::PromptInput(c)),
         _ => None,
     }
 }

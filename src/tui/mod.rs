@@ -3,6 +3,7 @@
 pub mod app;
 pub mod demo;
 pub mod event;
+pub mod filter;
 mod keymap;
 mod run;
 mod scroll;

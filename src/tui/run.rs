@@ -200,8 +200,8 @@ fn event_loop(
 fn action_for(ev: &Event, app: &App) -> Option<Action> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
-            if app.typing.is_some() {
-                keymap::search_action_for(k)
+            if app.prompt.is_some() {
+                keymap::prompt_action_for(k)
             } else {
                 keymap::action_for(k)
             }

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::{Action, App, Filter, FilterKey, Pane};
+use super::app::{Action, App, FilterKey, Pane};
 use super::event::Waker;
+use super::filter::{Filter, Term};
 use super::store::{Shared, Store, spawn_reader};
 use super::ui::{self, Theme};
 
@@ -176,9 +177,9 @@ fn filtered_and_paused_with_a_search() {
     a.update(Action::Filter(FilterKey::NotIngested));
     a.update(Action::StartSearch);
     for c in "Segment Consent".chars() {
-        a.update(Action::SearchInput(c));
+        a.update(Action::PromptInput(c));
     }
-    a.update(Action::SearchSubmit);
+    a.update(Action::PromptSubmit);
     let deadline = Instant::now() + Duration::from_secs(5);
     while a.match_count(&a.store.read().unwrap()) != Some((14, true)) {
         assert!(
@@ -214,23 +215,39 @@ fn moving_up_pauses_and_g_or_f_resumes_following() {
 }
 
 #[test]
-fn filters_count_and_toggle() {
+fn single_key_filters_write_into_one_filter() {
     let mut a = app(100, 30);
     let store = a.store.clone();
     let count = |a: &App| a.len(&store.read().unwrap());
+    let dest = |index| Term::Destination {
+        index,
+        delivered: false,
+    };
     a.update(Action::Filter(FilterKey::NotIngested));
-    assert_eq!((a.filter, count(&a)), (Filter::NotIngested, 20));
+    assert_eq!((&a.filter, count(&a)), (&Filter::of(Term::NotIngested), 20));
     a.update(Action::Filter(FilterKey::NotIngested));
-    assert_eq!(a.filter, Filter::All, "the same key again clears it");
+    assert!(a.filter.is_all(), "the same key again takes it away");
     a.update(Action::Filter(FilterKey::Warnings));
     assert_eq!(count(&a), 20);
+    // b adds to w: events with warnings that are blocked somewhere.
     a.update(Action::Filter(FilterKey::Blocked));
+    let both = {
+        let s = store.read().unwrap();
+        (s.first()..s.end())
+            .filter(|&i| {
+                let r = s.row(i).unwrap();
+                r.status == super::store::Status::Warnings && r.blocked > 0
+            })
+            .count()
+    };
+    assert_eq!((a.filter.terms.len(), count(&a)), (2, both));
+    a.update(Action::Filter(FilterKey::Warnings));
     assert_eq!(
         count(&a),
         store.read().unwrap().counts.blocked_events as usize
     );
     a.update(Action::Filter(FilterKey::NextDestination));
-    assert_eq!(a.filter, Filter::Destination(0));
+    assert_eq!(a.filter.terms, vec![Term::Blocked, dest(0)]);
     // Amplitude is blocked on lines 11, 21, 25 and, in the browser, 49; line 19 is a
     // duplicate (not ingested lines do not count).
     let lines: Vec<u64> = (0..count(&a))
@@ -238,9 +255,9 @@ fn filters_count_and_toggle() {
         .collect();
     assert_eq!(lines, vec![11, 19, 21, 25, 49]);
     a.update(Action::Filter(FilterKey::NextDestination));
-    assert_eq!(a.filter, Filter::Destination(1));
+    assert_eq!(a.filter.terms, vec![Term::Blocked, dest(1)]);
     a.update(Action::Filter(FilterKey::Clear));
-    assert_eq!(a.filter, Filter::All);
+    assert!(a.filter.is_all());
 }
 
 #[test]
@@ -265,12 +282,22 @@ fn choosing_a_user_or_destination_filters_the_events() {
     a.update(Action::Down);
     a.update(Action::Open);
     assert_eq!(a.pane, Pane::Events);
-    assert!(matches!(a.filter, Filter::User(_)));
+    assert!(matches!(a.filter.terms.as_slice(), [Term::User(_)]));
     a.update(Action::PrevPane);
     a.update(Action::Down);
     a.update(Action::Down);
     a.update(Action::Open);
-    assert_eq!(a.filter, Filter::Destination(2));
+    // Written into the same filter: that user's events blocked for Braze.
+    assert!(matches!(
+        a.filter.terms.as_slice(),
+        [
+            Term::User(_),
+            Term::Destination {
+                index: 2,
+                delivered: false
+            }
+        ]
+    ));
 }
 
 #[test]
@@ -301,12 +328,12 @@ fn problems_are_reached_by_next_and_previous() {
 fn search_typing_escape_and_quit() {
     let mut a = app(100, 30);
     a.update(Action::StartSearch);
-    a.update(Action::SearchInput('x'));
-    a.update(Action::SearchBackspace);
-    a.update(Action::SearchInput('y'));
-    assert_eq!(a.typing.as_deref(), Some("y"));
-    a.update(Action::SearchCancel);
-    assert!(a.typing.is_none() && a.search.is_none());
+    a.update(Action::PromptInput('x'));
+    a.update(Action::PromptBackspace);
+    a.update(Action::PromptInput('y'));
+    assert_eq!(a.prompt.as_ref().map(|p| p.text.as_str()), Some("y"));
+    a.update(Action::PromptCancel);
+    assert!(a.prompt.is_none() && a.search.is_none());
     a.update(Action::NextMatch);
     assert!(a.flash.as_deref().unwrap().contains("press /"));
     a.update(Action::Quit);
@@ -507,15 +534,15 @@ fn at_80_columns_with_a_filter_and_a_search_help_and_the_file_still_show() {
     a.update(Action::Filter(FilterKey::Warnings));
     a.update(Action::StartSearch);
     for c in "Order".chars() {
-        a.update(Action::SearchInput(c));
+        a.update(Action::PromptInput(c));
     }
-    a.update(Action::SearchSubmit);
+    a.update(Action::PromptSubmit);
     let screen = render(&a);
     let status = screen.lines().last().unwrap();
     assert!(status.contains("? help"), "{status}");
     assert!(status.contains("events.jsonl"), "{status}");
     assert!(status.contains("PAUSED"), "{status}");
-    assert!(status.contains("with warnings (20)"), "{status}");
+    assert!(status.contains("warnings (20)"), "{status}");
     assert!(status.contains("/Order 7 matches"), "{status}");
 }
 
@@ -575,9 +602,9 @@ fn enter_on_a_search_selects_the_first_match_and_the_bar_says_which() {
     a.update(Action::Top);
     a.update(Action::StartSearch);
     for c in "u-dave".chars() {
-        a.update(Action::SearchInput(c));
+        a.update(Action::PromptInput(c));
     }
-    a.update(Action::SearchSubmit);
+    a.update(Action::PromptSubmit);
     let deadline = Instant::now() + Duration::from_secs(5);
     while a
         .selected_row(&a.store.read().unwrap())
@@ -717,4 +744,94 @@ fn times_show_in_one_zone_with_the_date_where_it_changes() {
         screen.contains("timestamp: 2026-11-02T01:15:00+01:00 = 2026-11-02 00:15:00 UTC"),
         "{screen}"
     );
+}
+
+/// Types `text` after `:` and presses Enter.
+fn command(a: &mut App, text: &str) {
+    a.update(Action::StartCommand);
+    for c in text.chars() {
+        a.update(Action::PromptInput(c));
+    }
+    a.update(Action::PromptSubmit);
+}
+
+fn listed_lines(a: &App) -> Vec<u64> {
+    let s = a.store.read().unwrap();
+    (0..a.len(&s))
+        .map(|p| s.row(a.row_at(p)).unwrap().line())
+        .collect()
+}
+
+#[test]
+fn the_prompt_goes_to_a_line_and_filters_with_terms_combined() {
+    let mut a = app(100, 30);
+    command(&mut a, "31");
+    assert_eq!(
+        a.selected_row(&a.store.read().unwrap()).map(|r| a
+            .store
+            .read()
+            .unwrap()
+            .row(r)
+            .unwrap()
+            .line()),
+        Some(31)
+    );
+    assert!(!a.follow);
+    // "Why did Braze not get u-bob's Order Completed?": two terms and the event's name.
+    command(&mut a, "user:u-bob dest:Braze event:\"Order Completed\"");
+    assert_eq!(listed_lines(&a), vec![16, 50]);
+    let screen = render(&a);
+    assert!(
+        screen.contains("user:u-bob dest:Braze event:\"Order Completed\" (2)"),
+        "{screen}"
+    );
+    // The other side: delivered to Braze.
+    command(&mut a, "user:u-bob dest:Braze delivered type:track");
+    assert!(listed_lines(&a).contains(&18), "{:?}", listed_lines(&a));
+    // A single-key filter writes into the same filter; clear takes everything away.
+    a.update(Action::Filter(FilterKey::Warnings));
+    assert_eq!(a.filter.terms.len(), 4);
+    command(&mut a, "clear");
+    assert!(a.filter.is_all());
+    // Times, in the zone shown.
+    command(&mut a, "since:2026-11-02T09:30 until:2026-11-02T09:33");
+    assert_eq!(listed_lines(&a), vec![50, 51, 52, 53, 54]);
+    // Mistakes say what is wrong and change nothing.
+    command(&mut a, "dest:Nope");
+    assert!(
+        render(&a).contains("no destination \"Nope\""),
+        "{}",
+        render(&a)
+    );
+    assert_eq!(listed_lines(&a), vec![50, 51, 52, 53, 54]);
+}
+
+#[test]
+fn the_prompt_completes_names_and_recalls_earlier_commands() {
+    let mut a = app(100, 30);
+    a.update(Action::StartCommand);
+    for c in "dest:br".chars() {
+        a.update(Action::PromptInput(c));
+    }
+    a.update(Action::PromptComplete);
+    assert_eq!(a.prompt.as_ref().unwrap().text, "dest:Braze");
+    a.update(Action::PromptInput(' '));
+    for c in "dest:Goo".chars() {
+        a.update(Action::PromptInput(c));
+    }
+    a.update(Action::PromptComplete);
+    assert_eq!(
+        a.prompt.as_ref().unwrap().text,
+        "dest:Braze dest:\"Google A"
+    );
+    a.update(Action::PromptCancel);
+    command(&mut a, "warnings");
+    command(&mut a, "blocked");
+    a.update(Action::StartCommand);
+    a.update(Action::PromptHistory { older: true });
+    assert_eq!(a.prompt.as_ref().unwrap().text, "blocked");
+    a.update(Action::PromptHistory { older: true });
+    assert_eq!(a.prompt.as_ref().unwrap().text, "warnings");
+    a.update(Action::PromptHistory { older: false });
+    assert_eq!(a.prompt.as_ref().unwrap().text, "blocked");
 }

@@ -8,56 +8,57 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 use crate::text::printable;
 
 use super::Theme;
-use crate::tui::app::{App, Filter, Pane};
+use crate::tui::app::{App, Pane};
+use crate::tui::filter::Term;
 use crate::tui::store::{Status, Store};
 
-pub fn filter_label(f: Filter, store: &Store) -> String {
-    match f {
-        Filter::All => "all events".into(),
-        Filter::NotIngested => "not ingested".into(),
-        Filter::Warnings => "with warnings".into(),
-        Filter::Blocked => "blocked for any destination".into(),
-        Filter::Destination(d) => format!(
-            "blocked for {}",
-            printable(&store.workspace().destinations[d].name)
-        ),
-        Filter::User(u) => format!("user {}", printable(store.engine.profiles().label(u))),
-    }
-}
-
-/// The pane's title: the event count and each filter with how many events it lists.
+/// The pane's title: the event count, the single-key filters with how many events each
+/// lists (marked when in force), and the whole filter when it is more than one of those.
 fn title(app: &App, store: &Store, theme: Theme) -> Line<'static> {
+    let c = store.counts;
     let mut title = vec![
         Span::styled(" Events ", theme.bold()),
-        Span::raw(format!("{} ", store.counts.events)),
+        Span::raw(format!("{} ", c.events)),
         Span::styled("│ ", theme.dim()),
     ];
-    for (key, f, style) in [
-        ("e", Filter::NotIngested, theme.error()),
-        ("w", Filter::Warnings, theme.warning()),
-        ("b", Filter::Blocked, theme.accent()),
-    ] {
-        let label = format!(
-            "{key} {} {}",
-            filter_label(f, store).replace(" for any destination", ""),
-            app.count(store, f)
-        );
-        let s = if app.filter == f {
-            theme.chosen(style)
+    let chips = [
+        (
+            "e",
+            Term::NotIngested,
+            "not ingested",
+            c.not_ingested,
+            theme.error(),
+        ),
+        (
+            "w",
+            Term::Warnings,
+            "with warnings",
+            c.warnings,
+            theme.warning(),
+        ),
+        (
+            "b",
+            Term::Blocked,
+            "blocked",
+            c.blocked_events,
+            theme.accent(),
+        ),
+    ];
+    for (key, term, label, n, style) in &chips {
+        let s = if app.filter.has(term) {
+            theme.chosen(*style)
         } else {
-            style
+            *style
         };
-        title.push(Span::styled(label, s));
+        title.push(Span::styled(format!("{key} {label} {n}"), s));
         title.push(Span::raw("  "));
     }
-    if !matches!(
-        app.filter,
-        Filter::All | Filter::NotIngested | Filter::Warnings | Filter::Blocked
-    ) {
+    let only_a_chip = app.filter.terms.len() == 1 && chips.iter().any(|c| app.filter.has(&c.1));
+    if !app.filter.is_all() && !only_a_chip {
         title.push(Span::styled(
             format!(
                 "filter: {} ({}) ",
-                filter_label(app.filter, store),
+                app.filter.describe(store),
                 app.len(store)
             ),
             theme.chosen(theme.accent()),

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use crate::text::printable;
 
 use super::Theme;
-use crate::tui::app::{App, Arrivals, Filter};
+use crate::tui::app::{App, Arrivals, PromptKind};
 use crate::tui::store::Store;
 
 /// One part of the bar and how much it matters: the least important part goes first.
@@ -105,11 +105,24 @@ fn fit(mut parts: Vec<Part>, room: usize) -> Vec<Part> {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
-    if let Some(t) = &app.typing {
-        let spans = vec![
-            Span::styled(format!("/{}▏", printable(t)), theme.bold()),
-            Span::styled("  Enter search · Esc cancel", theme.dim()),
+    if let Some(p) = &app.prompt {
+        let (sign, hint) = match p.kind {
+            PromptKind::Search => ("/", "  Enter search · Esc cancel"),
+            PromptKind::Command => (
+                ":",
+                "  Enter run · Tab completes · ↑ earlier · Esc cancel   (31  msg-7  user:u-bob dest:Braze blocked)",
+            ),
+        };
+        let mut spans = vec![
+            Span::styled(format!("{sign}{}▏", printable(&p.text)), theme.bold()),
+            Span::styled(hint, theme.dim()),
         ];
+        if let Some(f) = &app.flash {
+            spans.insert(
+                1,
+                Span::styled(format!("  {}", printable(f)), theme.warning()),
+            );
+        }
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
         return;
     }
@@ -142,12 +155,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     if let Some(f) = &app.flash {
         parts.push(part(8, vec![Span::styled(f.clone(), theme.warning())]));
     }
-    if app.filter != Filter::All {
-        let what = format!(
-            "{} ({})",
-            super::events::filter_label(app.filter, store),
-            app.len(store)
-        );
+    if !app.filter.is_all() {
+        let what = format!("{} ({})", app.filter.describe(store), app.len(store));
         parts.push(Part {
             short: Some(vec![Span::styled(what.clone(), theme.accent())]),
             ..part(

@@ -1,0 +1,331 @@
+//! Which events the Events pane lists: terms combined with AND, written by the single-key
+//! filters and by the `:` prompt alike, and what the prompt's other commands mean.
+
+use crate::event::Kind;
+use crate::profile::IdentityId;
+
+use super::store::{FILTERABLE_DESTINATIONS, Row, Status, Store};
+
+/// One condition on an event. Each is answered from the event's row alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    NotIngested,
+    Warnings,
+    /// Blocked for at least one destination (ingested events only).
+    Blocked,
+    /// Blocked for this destination, or delivered to it.
+    Destination {
+        index: usize,
+        delivered: bool,
+    },
+    /// Events of this user's profile (any linked id), by the profile's root.
+    User(IdentityId),
+    Type(Kind),
+    /// The track event's name, or the page's or screen's.
+    Event(String),
+    /// At or after this time, in seconds since the Unix epoch.
+    Since(i64),
+    /// At or before this time.
+    Until(i64),
+}
+
+impl Term {
+    /// Whether the event on `row` meets the term.
+    fn holds(&self, store: &Store, row: &Row) -> bool {
+        let ingested = row.status != Status::NotIngested;
+        match self {
+            Term::NotIngested => row.status == Status::NotIngested,
+            Term::Warnings => row.status == Status::Warnings,
+            Term::Blocked => ingested && row.blocked > 0,
+            Term::Destination { index, delivered } => {
+                let blocked = row.blocked_set & (1 << index) != 0;
+                ingested && blocked != *delivered
+            }
+            Term::User(root) => row
+                .identity()
+                .is_some_and(|id| store.engine.profiles().root(id) == *root),
+            Term::Type(k) => row.kind() == Some(*k),
+            Term::Event(name) => store.name(row.name) == name,
+            Term::Since(t) => row.time().is_some_and(|at| at.as_second() >= *t),
+            Term::Until(t) => row.time().is_some_and(|at| at.as_second() <= *t),
+        }
+    }
+
+    /// The term as the prompt writes it.
+    pub fn describe(&self, store: &Store) -> String {
+        let quoted = |s: &str| {
+            if s.contains(char::is_whitespace) {
+                format!("\"{s}\"")
+            } else {
+                s.to_owned()
+            }
+        };
+        let at = |t: i64| {
+            jiff::Timestamp::from_second(t).map_or_else(|_| t.to_string(), |t| t.to_string())
+        };
+        let text = match self {
+            Term::NotIngested => "not-ingested".into(),
+            Term::Warnings => "warnings".into(),
+            Term::Blocked => "blocked".into(),
+            Term::Destination { index, delivered } => format!(
+                "dest:{}{}",
+                quoted(&store.workspace().destinations[*index].name),
+                if *delivered { " delivered" } else { "" }
+            ),
+            Term::User(root) => format!("user:{}", quoted(store.engine.profiles().label(*root))),
+            Term::Type(k) => format!("type:{}", k.as_str()),
+            Term::Event(name) => format!("event:{}", quoted(name)),
+            Term::Since(t) => format!("since:{}", at(*t)),
+            Term::Until(t) => format!("until:{}", at(*t)),
+        };
+        crate::text::printable(&text).into_owned()
+    }
+}
+
+/// Terms combined with AND; none lists every event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub terms: Vec<Term>,
+}
+
+impl Filter {
+    pub fn of(term: Term) -> Self {
+        Self { terms: vec![term] }
+    }
+
+    pub fn is_all(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    pub fn has(&self, term: &Term) -> bool {
+        self.terms.contains(term)
+    }
+
+    /// Adds the term, or takes it away when it is there already.
+    pub fn toggle(&mut self, term: Term) {
+        match self.terms.iter().position(|t| *t == term) {
+            Some(i) => {
+                self.terms.remove(i);
+            }
+            None => self.terms.push(term),
+        }
+    }
+
+    /// Puts `term` in place of any term of the same sort (another destination, user…).
+    pub fn replace_same(&mut self, term: Term) {
+        self.terms
+            .retain(|t| std::mem::discriminant(t) != std::mem::discriminant(&term));
+        self.terms.push(term);
+    }
+
+    /// The destination the filter names, if one.
+    pub fn destination(&self) -> Option<usize> {
+        self.terms.iter().find_map(|t| match t {
+            Term::Destination { index, .. } => Some(*index),
+            _ => None,
+        })
+    }
+
+    pub fn passes(&self, store: &Store, row: &Row) -> bool {
+        row.is_event() && self.terms.iter().all(|t| t.holds(store, row))
+    }
+
+    /// The filter as the prompt writes it.
+    pub fn describe(&self, store: &Store) -> String {
+        let parts: Vec<String> = self.terms.iter().map(|t| t.describe(store)).collect();
+        parts.join(" ")
+    }
+}
+
+/// What a line typed after `:` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Go to the event on this line.
+    Line(u64),
+    /// Go to the event with this messageId.
+    MessageId(String),
+    /// List only the events that meet every term.
+    Filter(Filter),
+    /// List every event.
+    Clear,
+}
+
+/// The keys a filter term starts with, and the bare words, for completion and for errors.
+pub const KEYS: [&str; 7] = [
+    "user:", "dest:", "type:", "event:", "since:", "until:", "clear",
+];
+pub const WORDS: [&str; 4] = ["not-ingested", "warnings", "blocked", "delivered"];
+
+/// Splits a command line into words; a double-quoted value may hold spaces.
+fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A time as the prompt takes it: RFC 3339, or a date and time without a zone, read in
+/// `zone`.
+fn parse_time(text: &str, zone: &jiff::tz::TimeZone) -> Result<i64, String> {
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Ok(t.as_second());
+    }
+    let civil: jiff::civil::DateTime = text
+        .parse()
+        .or_else(|_| text.parse::<jiff::civil::Date>().map(|d| d.at(0, 0, 0, 0)))
+        .map_err(|_| format!("\"{text}\" is not a time (2026-11-20T09:05, or RFC 3339)"))?;
+    civil
+        .to_zoned_datetime(zone.clone())
+        .map(|z| z.timestamp().as_second())
+        .map_err(|e| e.to_string())
+}
+
+/// Reads a command line: a line number, a filter, `clear`, or else a messageId.
+pub fn parse(text: &str, store: &Store, zone: &jiff::tz::TimeZone) -> Result<Command, String> {
+    let text = text.trim();
+    if let Ok(n) = text.parse::<u64>() {
+        return Ok(Command::Line(n));
+    }
+    let ws = store.workspace();
+    let words = words(text);
+    if words.is_empty() || words == ["clear"] {
+        return Ok(Command::Clear);
+    }
+    let is_term = |w: &str| WORDS.contains(&w) || KEYS.iter().any(|k| w.starts_with(k));
+    if words.len() == 1 && !is_term(&words[0]) {
+        return Ok(Command::MessageId(words[0].clone()));
+    }
+    let mut filter = Filter::default();
+    for w in &words {
+        let (key, value) = w.split_once(':').unwrap_or((w.as_str(), ""));
+        let term = match key {
+            "not-ingested" => Term::NotIngested,
+            "warnings" => Term::Warnings,
+            "blocked" => Term::Blocked,
+            "delivered" => {
+                // Turns the destination named before it to the delivered side.
+                match filter.terms.last_mut() {
+                    Some(Term::Destination { delivered, .. }) => *delivered = true,
+                    _ => return Err("delivered follows dest:NAME".into()),
+                }
+                continue;
+            }
+            "dest" => {
+                let index = ws
+                    .destination(value)
+                    .or_else(|| ws.destination_ignoring_case(value))
+                    .ok_or_else(|| format!("no destination \"{value}\" (Tab completes names)"))?;
+                if index >= FILTERABLE_DESTINATIONS {
+                    return Err(format!(
+                        "\"{value}\" is destination {}: rows keep the first {FILTERABLE_DESTINATIONS} only",
+                        index + 1
+                    ));
+                }
+                Term::Destination {
+                    index,
+                    delivered: false,
+                }
+            }
+            "user" => {
+                let profiles = store.engine.profiles();
+                let id = profiles
+                    .lookup(value)
+                    .ok_or_else(|| format!("no user \"{value}\" (Tab completes ids)"))?;
+                Term::User(profiles.root(id))
+            }
+            "type" => Term::Type(
+                Kind::parse(value)
+                    .ok_or_else(|| format!("\"{value}\" is not an event type (track, page, …)"))?,
+            ),
+            "event" => Term::Event(value.to_owned()),
+            "since" => Term::Since(parse_time(value, zone)?),
+            "until" => Term::Until(parse_time(value, zone)?),
+            _ => {
+                return Err(format!(
+                    "\"{w}\" is no filter: use {} or {}",
+                    KEYS.join(" "),
+                    WORDS.join(" ")
+                ));
+            }
+        };
+        filter.terms.push(term);
+    }
+    Ok(Command::Filter(filter))
+}
+
+/// Completes the last word of a command line: a key, a bare word, or a value (destination
+/// names, user ids, types). Returns the new line and what else it could have been.
+pub fn complete(text: &str, store: &Store) -> (String, Vec<String>) {
+    let start = text.rfind(' ').map_or(0, |i| i + 1);
+    let (head, last) = text.split_at(start);
+    let ws = store.workspace();
+    let candidates: Vec<String> = match last.split_once(':') {
+        Some((key, partial)) => {
+            let values: Vec<String> = match key {
+                "dest" => ws.destinations.iter().map(|d| d.name.clone()).collect(),
+                "user" => {
+                    let p = store.engine.profiles();
+                    p.in_order()
+                        .iter()
+                        .map(|r| p.label(*r).to_owned())
+                        .collect()
+                }
+                "type" => Kind::ALL.iter().map(|k| k.as_str().to_owned()).collect(),
+                _ => Vec::new(),
+            };
+            let partial = partial.trim_start_matches('"').to_lowercase();
+            values
+                .into_iter()
+                .filter(|v| v.to_lowercase().starts_with(&partial))
+                .map(|v| {
+                    if v.contains(' ') {
+                        format!("{key}:\"{v}\"")
+                    } else {
+                        format!("{key}:{v}")
+                    }
+                })
+                .collect()
+        }
+        None => KEYS
+            .iter()
+            .chain(WORDS.iter())
+            .filter(|k| k.starts_with(last))
+            .map(|k| (*k).to_owned())
+            .collect(),
+    };
+    let completed = match candidates.as_slice() {
+        [one] => one.clone(),
+        [] => last.to_owned(),
+        many => common_prefix(many),
+    };
+    (format!("{head}{completed}"), candidates)
+}
+
+fn common_prefix(words: &[String]) -> String {
+    let first = &words[0];
+    let mut end = first.len();
+    for w in &words[1..] {
+        end = end.min(
+            first
+                .char_indices()
+                .zip(w.chars())
+                .find(|((_, a), b)| a != b)
+                .map_or(end.min(w.len()), |((i, _), _)| i),
+        );
+    }
+    first[..end].to_owned()
+}
