@@ -156,6 +156,8 @@ pub struct App {
     history: Vec<String>,
     history_at: Option<usize>,
     pub search: Option<Arc<Search>>,
+    /// The scan listing the events of a filter with terms about the routing decision.
+    filter_scan: Option<Arc<Search>>,
     /// A search just started: select its first match at or after the selection once found.
     search_jump: bool,
     pub overlay: Option<Overlay>,
@@ -195,6 +197,7 @@ impl App {
             history: Vec::new(),
             history_at: None,
             search: None,
+            filter_scan: None,
             search_jump: false,
             overlay: None,
             quit: false,
@@ -251,7 +254,11 @@ impl App {
             };
             self.event_list.shift_up(dropped);
         }
-        if !self.filter.is_all() {
+        if let Some(scan) = &self.filter_scan {
+            // Terms about the routing decision: the worker lists the events, in order.
+            self.view = scan.matches();
+            self.view.retain(|&i| i >= store.first());
+        } else if !self.filter.is_all() {
             for idx in self.scanned.max(store.first())..store.end() {
                 if self.passes(&store, idx) {
                     self.view.push(idx);
@@ -356,7 +363,12 @@ impl App {
         self.filter = filter;
         self.view.clear();
         self.scanned = 0;
-        if !self.filter.is_all() {
+        if self.filter.on_outcome() {
+            self.filter_scan = Some(self.searcher.filter(self.filter.clone()));
+        } else if self.filter_scan.take().is_some() {
+            self.searcher.cancel_filter();
+        }
+        if !self.filter.is_all() && self.filter_scan.is_none() {
             self.view = (store.first()..store.end())
                 .filter(|&i| self.passes(store, i))
                 .collect();
@@ -776,6 +788,13 @@ impl App {
             matches.binary_search(&self.row_at(p)).is_ok()
         });
         self.go(found, "no more matches");
+    }
+
+    /// Whether the filter's list is complete (a scan of the routing may still be running).
+    pub fn filter_done(&self, store: &Store) -> bool {
+        self.filter_scan
+            .as_ref()
+            .is_none_or(|s| s.count(store.end()).1)
     }
 
     /// Number of matches of the current search, and whether it has caught up with the rows.

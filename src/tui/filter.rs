@@ -1,12 +1,17 @@
 //! Which events the Events pane lists: terms combined with AND, written by the single-key
 //! filters and by the `:` prompt alike, and what the prompt's other commands mean.
 
+use crate::engine::Outcome;
 use crate::event::Kind;
 use crate::profile::IdentityId;
+use crate::route::{Mode, REASONS};
+use crate::settings::CatIdx;
+use crate::validate::Code;
 
 use super::store::{FILTERABLE_DESTINATIONS, Row, Status, Store};
 
-/// One condition on an event. Each is answered from the event's row alone.
+/// One condition on an event. Most are answered from the event's row; those about the
+/// routing decision (`on_outcome`) need the event decided again from its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Term {
     NotIngested,
@@ -27,11 +32,50 @@ pub enum Term {
     Since(i64),
     /// At or before this time.
     Until(i64),
+    /// Some destination got this reason (`not_consented`, `duplicate`…).
+    Reason(&'static str),
+    /// This category blocked some destination.
+    Category(CatIdx),
+    /// A finding with this code.
+    Code(Code),
+    /// Some destination is sent in this mode.
+    Mode(Mode),
 }
 
 impl Term {
-    /// Whether the event on `row` meets the term.
+    /// Whether the term asks about the routing decision, which rows do not keep.
+    pub fn on_outcome(&self) -> bool {
+        match self {
+            Term::Destination { index, .. } => *index >= FILTERABLE_DESTINATIONS,
+            Term::Reason(_) | Term::Category(_) | Term::Code(_) | Term::Mode(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the decided event meets a term that asks about the routing decision.
+    fn holds_for(&self, o: &Outcome) -> bool {
+        match self {
+            Term::Destination { index, delivered } => o
+                .routes
+                .get(*index)
+                .is_some_and(|r| o.ingested() && r.decision.delivered() == *delivered),
+            Term::Reason(reason) => o.routes.iter().any(|r| r.decision.reason() == *reason),
+            Term::Category(c) => o
+                .routes
+                .iter()
+                .any(|r| r.decision.blocked_by().iter().any(|b| b.category == *c)),
+            Term::Code(code) => o.findings.iter().any(|f| f.code == *code),
+            Term::Mode(m) => o.routes.iter().any(|r| r.mode == *m),
+            _ => true,
+        }
+    }
+
+    /// Whether the event on `row` meets the term; terms on the outcome are left to
+    /// `holds_for`.
     fn holds(&self, store: &Store, row: &Row) -> bool {
+        if self.on_outcome() {
+            return true;
+        }
         let ingested = row.status != Status::NotIngested;
         match self {
             Term::NotIngested => row.status == Status::NotIngested,
@@ -48,6 +92,7 @@ impl Term {
             Term::Event(name) => store.name(row.name) == name,
             Term::Since(t) => row.time().is_some_and(|at| at.as_second() >= *t),
             Term::Until(t) => row.time().is_some_and(|at| at.as_second() <= *t),
+            Term::Reason(_) | Term::Category(_) | Term::Code(_) | Term::Mode(_) => true,
         }
     }
 
@@ -77,6 +122,10 @@ impl Term {
             Term::Event(name) => format!("event:{}", quoted(name)),
             Term::Since(t) => format!("since:{}", at(*t)),
             Term::Until(t) => format!("until:{}", at(*t)),
+            Term::Reason(r) => format!("reason:{r}"),
+            Term::Category(c) => format!("cat:{}", store.workspace().category(*c).id),
+            Term::Code(c) => format!("code:{}", c.as_str()),
+            Term::Mode(m) => format!("mode:{}", m.as_str()),
         };
         crate::text::printable(&text).into_owned()
     }
@@ -126,8 +175,19 @@ impl Filter {
         })
     }
 
+    /// Whether the row meets every term it can answer.
     pub fn passes(&self, store: &Store, row: &Row) -> bool {
         row.is_event() && self.terms.iter().all(|t| t.holds(store, row))
+    }
+
+    /// Whether some term needs the event decided again from its line.
+    pub fn on_outcome(&self) -> bool {
+        self.terms.iter().any(Term::on_outcome)
+    }
+
+    /// Whether the decided event meets every term about the routing decision.
+    pub fn passes_outcome(&self, o: &Outcome) -> bool {
+        self.terms.iter().all(|t| t.holds_for(o))
     }
 
     /// The filter as the prompt writes it.
@@ -151,8 +211,9 @@ pub enum Command {
 }
 
 /// The keys a filter term starts with, and the bare words, for completion and for errors.
-pub const KEYS: [&str; 7] = [
-    "user:", "dest:", "type:", "event:", "since:", "until:", "clear",
+pub const KEYS: [&str; 11] = [
+    "user:", "dest:", "type:", "event:", "since:", "until:", "reason:", "cat:", "code:", "mode:",
+    "clear",
 ];
 pub const WORDS: [&str; 4] = ["not-ingested", "warnings", "blocked", "delivered"];
 
@@ -229,12 +290,6 @@ pub fn parse(text: &str, store: &Store, zone: &jiff::tz::TimeZone) -> Result<Com
                     .destination(value)
                     .or_else(|| ws.destination_ignoring_case(value))
                     .ok_or_else(|| format!("no destination \"{value}\" (Tab completes names)"))?;
-                if index >= FILTERABLE_DESTINATIONS {
-                    return Err(format!(
-                        "\"{value}\" is destination {}: rows keep the first {FILTERABLE_DESTINATIONS} only",
-                        index + 1
-                    ));
-                }
                 Term::Destination {
                     index,
                     delivered: false,
@@ -254,6 +309,29 @@ pub fn parse(text: &str, store: &Store, zone: &jiff::tz::TimeZone) -> Result<Com
             "event" => Term::Event(value.to_owned()),
             "since" => Term::Since(parse_time(value, zone)?),
             "until" => Term::Until(parse_time(value, zone)?),
+            "reason" => Term::Reason(
+                REASONS
+                    .into_iter()
+                    .find(|r| *r == value)
+                    .ok_or_else(|| format!("\"{value}\" is no reason: {}", REASONS.join(" ")))?,
+            ),
+            "cat" => Term::Category(
+                ws.lookup(value)
+                    .or_else(|| ws.lookup_ignoring_case(value))
+                    .ok_or_else(|| format!("no category \"{value}\" (Tab completes ids)"))?,
+            ),
+            "code" => Term::Code(
+                Code::ALL
+                    .iter()
+                    .copied()
+                    .find(|c| c.as_str() == value)
+                    .ok_or_else(|| format!("\"{value}\" is no finding code (Tab completes)"))?,
+            ),
+            "mode" => Term::Mode(match value {
+                "cloud" => Mode::Cloud,
+                "device" => Mode::Device,
+                _ => return Err(format!("\"{value}\" is no mode: cloud or device")),
+            }),
             _ => {
                 return Err(format!(
                     "\"{w}\" is no filter: use {} or {}",
@@ -285,6 +363,10 @@ pub fn complete(text: &str, store: &Store) -> (String, Vec<String>) {
                         .collect()
                 }
                 "type" => Kind::ALL.iter().map(|k| k.as_str().to_owned()).collect(),
+                "reason" => REASONS.iter().map(|r| (*r).to_owned()).collect(),
+                "cat" => ws.categories.iter().map(|c| c.id.clone()).collect(),
+                "code" => Code::ALL.iter().map(|c| c.as_str().to_owned()).collect(),
+                "mode" => vec!["cloud".into(), "device".into()],
                 _ => Vec::new(),
             };
             let partial = partial.trim_start_matches('"').to_lowercase();

@@ -1,37 +1,66 @@
-//! Search of the raw JSON. Rows hold no JSON, so a worker thread reads each row's line again
-//! and collects the matching rows: over every row, then over new rows as they arrive, until
-//! the search is replaced. The worker lives as long as the UI and takes one search at a time.
+//! Scans that need each event's line again, since rows hold no JSON: a search of the raw
+//! JSON, and a filter whose terms ask about the routing decision (reason, category, code,
+//! mode, or a destination past the ones rows keep). A worker thread reads the lines and
+//! collects the matching rows, over every row, then over new rows as they arrive, until the
+//! scan is replaced. It lives as long as the UI and runs one search and one filter at a time.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::input::MAX_LINE_BYTES;
+use crate::engine::Recalled;
+use crate::input::{Line, LinePos, MAX_LINE_BYTES, records_from_line};
+use crate::profile::Profiles;
 
 use super::event::Waker;
+use super::filter::Filter;
 use super::store::Shared;
 
-/// Row positions searched per pass; the lines are read without holding the store's lock.
+/// Row positions scanned per pass; the lines are read without holding the store's lock.
 const CHUNK: usize = 4096;
-/// How long the worker waits for new rows once it has searched them all.
+/// How long the worker waits for new rows once it has scanned them all.
 const IDLE: Duration = Duration::from_millis(200);
 
-/// One search and what it has found so far.
+/// What a scan looks for.
+pub enum Query {
+    /// Text in the raw JSON, case-insensitive.
+    Text(String),
+    /// Events that meet every term, the routing ones included.
+    Filter(Filter),
+}
+
+/// One scan and what it has found so far.
 pub struct Search {
-    pub query: String,
+    pub query: Query,
     matches: Mutex<Vec<usize>>,
-    /// Rows searched so far.
+    /// Rows scanned so far.
     scanned: AtomicU64,
 }
 
 impl Search {
-    /// Matches so far, and whether every row up to `end` has been searched.
+    fn new(query: Query) -> Arc<Self> {
+        Arc::new(Self {
+            query,
+            matches: Mutex::default(),
+            scanned: AtomicU64::default(),
+        })
+    }
+
+    /// The text searched for, for a search.
+    pub fn text(&self) -> &str {
+        match &self.query {
+            Query::Text(t) => t,
+            Query::Filter(_) => "",
+        }
+    }
+
+    /// Matches so far, and whether every row up to `end` has been scanned.
     pub fn count(&self, end: usize) -> (usize, bool) {
         let n = self
             .matches
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
             .len();
         (n, self.scanned.load(Ordering::Relaxed) as usize >= end)
     }
@@ -39,7 +68,7 @@ impl Search {
     pub fn contains(&self, row: usize) -> bool {
         self.matches
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
             .binary_search(&row)
             .is_ok()
     }
@@ -48,31 +77,46 @@ impl Search {
     pub fn matches(&self) -> Vec<usize> {
         self.matches
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
 }
 
-/// The handle the model keeps: it hands the worker each new search, or none to stop.
+/// Which of the worker's two scans a message is for.
+#[derive(Clone, Copy)]
+enum Slot {
+    Search = 0,
+    Filter = 1,
+}
+
+/// The handle the model keeps: it hands the worker each new scan, or none to stop one.
 pub struct Worker {
-    tx: Sender<Option<Arc<Search>>>,
+    tx: Sender<(Slot, Option<Arc<Search>>)>,
 }
 
 impl Worker {
-    /// Starts searching for `query` (case-insensitive) in place of any earlier search.
-    pub fn search(&self, query: String) -> Arc<Search> {
-        let search = Arc::new(Search {
-            query,
-            matches: Mutex::default(),
-            scanned: AtomicU64::default(),
-        });
-        let _ = self.tx.send(Some(search.clone()));
+    /// Starts searching for `text` in place of any earlier search.
+    pub fn search(&self, text: String) -> Arc<Search> {
+        let search = Search::new(Query::Text(text));
+        let _ = self.tx.send((Slot::Search, Some(search.clone())));
         search
     }
 
     /// Stops the current search.
     pub fn cancel(&self) {
-        let _ = self.tx.send(None);
+        let _ = self.tx.send((Slot::Search, None));
+    }
+
+    /// Starts listing the events `filter` passes, in place of any earlier such scan.
+    pub fn filter(&self, filter: Filter) -> Arc<Search> {
+        let scan = Search::new(Query::Filter(filter));
+        let _ = self.tx.send((Slot::Filter, Some(scan.clone())));
+        scan
+    }
+
+    /// Stops the current filter scan.
+    pub fn cancel_filter(&self) {
+        let _ = self.tx.send((Slot::Filter, None));
     }
 }
 
@@ -82,89 +126,157 @@ pub fn worker(store: Shared, waker: Waker) -> (Worker, impl FnOnce() + Send + 's
     (Worker { tx }, move || work(&store, &waker, &rx))
 }
 
-fn work(store: &Shared, waker: &Waker, rx: &Receiver<Option<Arc<Search>>>) {
-    let mut current: Option<Arc<Search>> = None;
-    let mut next = 0usize;
+fn work(store: &Shared, waker: &Waker, rx: &Receiver<(Slot, Option<Arc<Search>>)>) {
+    // Each slot's scan and the next row it looks at.
+    let mut slots: [Option<(Arc<Search>, usize)>; 2] = [None, None];
     loop {
-        // A new search replaces the current one; with nothing to do, wait for one.
-        let wait = if current.is_some() {
-            Duration::ZERO
-        } else {
-            Duration::MAX
-        };
-        match rx.recv_timeout(wait) {
-            Ok(s) => {
-                current = s;
-                next = 0;
-                continue;
+        // New scans replace old ones; with nothing to do, wait for one; caught up, wait a
+        // little for new rows.
+        let busy = slots.iter().any(Option::is_some);
+        let mut wait = if busy { Duration::ZERO } else { Duration::MAX };
+        loop {
+            match rx.recv_timeout(wait) {
+                Ok((slot, scan)) => slots[slot as usize] = scan.map(|s| (s, 0)),
+                Err(RecvTimeoutError::Disconnected) => return,
+                Err(RecvTimeoutError::Timeout) => break,
             }
-            Err(RecvTimeoutError::Disconnected) => return,
-            Err(RecvTimeoutError::Timeout) => {}
+            wait = Duration::ZERO;
         }
-        let Some(search) = current.clone() else {
-            continue;
-        };
-        if !scan(store, &search, &mut next) {
-            // Caught up: wait for new rows, or a new search.
+        let mut progressed = false;
+        for (scan, next) in slots.iter_mut().flatten() {
+            progressed |= scan_chunk(store, scan, next);
+        }
+        if progressed {
+            waker.wake();
+        } else if slots.iter().any(Option::is_some) {
             match rx.recv_timeout(IDLE) {
-                Ok(s) => {
-                    current = s;
-                    next = 0;
-                }
+                Ok((slot, scan)) => slots[slot as usize] = scan.map(|s| (s, 0)),
                 Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {}
             }
-            continue;
         }
-        waker.wake();
     }
 }
 
-/// Searches the next chunk of rows from `next`; false when there were none to search.
-fn scan(store: &Shared, search: &Search, next: &mut usize) -> bool {
-    let (todo, generations, end): (Vec<(usize, u32, u64)>, _, _) = {
-        let s = store
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+/// One row to look at again, with what its line cannot say (the history-dependent findings).
+struct Todo {
+    idx: usize,
+    generation: u32,
+    offset: u64,
+    line: u64,
+    index: Option<u32>,
+    recalled: Vec<Recalled>,
+}
+
+/// Scans the next chunk of rows from `next`; false when there were none to scan.
+fn scan_chunk(store: &Shared, scan: &Search, next: &mut usize) -> bool {
+    let (todo, generations, ws, end) = {
+        let s = store.read().unwrap_or_else(PoisonError::into_inner);
         *next = (*next).max(s.first());
         let end = s.end().min(*next + CHUNK);
-        let todo = (*next..end)
-            .filter_map(|i| s.row(i).map(|r| (i, u32::from(r.generation), r.offset)))
+        let todo: Vec<Todo> = (*next..end)
+            .filter_map(|i| {
+                let r = s.row(i)?;
+                let wanted = match &scan.query {
+                    Query::Text(_) => r.is_event(),
+                    // The terms the row answers are checked here, under the lock.
+                    Query::Filter(f) => f.passes(&s, r),
+                };
+                wanted.then(|| Todo {
+                    idx: i,
+                    generation: u32::from(r.generation),
+                    offset: r.offset,
+                    line: r.line(),
+                    index: r.index(),
+                    recalled: match scan.query {
+                        Query::Filter(_) => s.recalled(i).cloned().collect(),
+                        Query::Text(_) => Vec::new(),
+                    },
+                })
+            })
             .collect();
-        (todo, s.generations.clone(), end)
+        (todo, s.generations.clone(), s.workspace().clone(), end)
     };
-    if todo.is_empty() {
+    if end <= *next {
         return false;
     }
-    let needle = search.query.to_ascii_lowercase().into_bytes();
+    let found = match &scan.query {
+        Query::Text(text) => matching_text(&todo, &generations, text),
+        Query::Filter(f) => matching_outcomes(&todo, &generations, &ws, f),
+    };
+    *next = end;
+    scan.matches
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .extend(found);
+    scan.scanned.store(*next as u64, Ordering::Relaxed);
+    true
+}
+
+fn matching_text(todo: &[Todo], generations: &crate::tail::Generations, text: &str) -> Vec<usize> {
+    let needle = text.to_ascii_lowercase().into_bytes();
     let finder = memchr::memmem::Finder::new(&needle);
     let mut found = Vec::new();
     let mut last_line = None;
-    for (i, generation, offset) in &todo {
+    for t in todo {
         // Elements of one batch share a line: read it once.
         let hit = match last_line {
-            Some((g, o, h)) if g == *generation && o == *offset => h,
+            Some((g, o, h)) if g == t.generation && o == t.offset => h,
             _ => {
                 let h = generations
-                    .read_line(*generation, *offset, MAX_LINE_BYTES)
+                    .read_line(t.generation, t.offset, MAX_LINE_BYTES)
                     .is_ok_and(|mut l| {
                         l.make_ascii_lowercase();
                         finder.find(&l).is_some()
                     });
-                last_line = Some((*generation, *offset, h));
+                last_line = Some((t.generation, t.offset, h));
                 h
             }
         };
         if hit {
-            found.push(*i);
+            found.push(t.idx);
         }
     }
-    *next = end;
-    search
-        .matches
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .extend(found);
-    search.scanned.store(*next as u64, Ordering::Relaxed);
-    true
+    found
+}
+
+/// The rows whose events, decided again from their lines, meet the filter's routing terms.
+fn matching_outcomes(
+    todo: &[Todo],
+    generations: &crate::tail::Generations,
+    ws: &crate::settings::Workspace,
+    filter: &Filter,
+) -> Vec<usize> {
+    // Profiles only name users in messages; the terms ask about codes and routes.
+    let profiles = Profiles::default();
+    let file: Arc<str> = Arc::from("");
+    let mut records = Vec::new();
+    let mut found = Vec::new();
+    for t in todo {
+        let Ok(bytes) = generations.read_line(t.generation, t.offset, MAX_LINE_BYTES + 1) else {
+            continue;
+        };
+        let line = if bytes.len() > MAX_LINE_BYTES {
+            Line::TooLong {
+                bytes: bytes.len() as u64,
+            }
+        } else {
+            Line::Text(&bytes)
+        };
+        let pos = LinePos {
+            number: t.line,
+            offset: t.offset,
+        };
+        records.clear();
+        records_from_line(&file, pos, line, &mut records);
+        let Some(i) = records.iter().position(|r| r.origin.index == t.index) else {
+            continue;
+        };
+        let record = records.swap_remove(i);
+        let o = crate::engine::decide(ws, &profiles, record, t.recalled.clone(), None);
+        if filter.passes_outcome(&o) {
+            found.push(t.idx);
+        }
+    }
+    found
 }

@@ -835,3 +835,50 @@ fn the_prompt_completes_names_and_recalls_earlier_commands() {
     a.update(Action::PromptHistory { older: false });
     assert_eq!(a.prompt.as_ref().unwrap().text, "blocked");
 }
+
+/// Runs a `:` command and waits for a filter that needs the routing decision to be listed.
+fn command_and_wait(a: &mut App, text: &str) -> Vec<u64> {
+    command(a, text);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !a.filter_done(&a.store.read().unwrap()) {
+        assert!(Instant::now() < deadline, "the scan never finished");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    a.sync();
+    listed_lines(a)
+}
+
+#[test]
+fn terms_about_the_routing_decision_are_listed_by_the_scan() {
+    let mut a = app(100, 30);
+    assert_eq!(command_and_wait(&mut a, "reason:duplicate"), vec![19]);
+    assert_eq!(command_and_wait(&mut a, "mode:device"), vec![49]);
+    assert_eq!(
+        command_and_wait(&mut a, "code:message_id_too_long"),
+        vec![61]
+    );
+    // Combined with terms the rows answer: u-bob's events that Social Media blocked
+    // somewhere, among his tracks.
+    let lines = command_and_wait(&mut a, "user:u-bob cat:C0005 type:track");
+    // Not line 19: a duplicate is dropped before consent is asked.
+    assert!(lines.contains(&16) && !lines.contains(&19), "{lines:?}");
+    let screen = render(&a);
+    assert!(
+        screen.contains("user:u-bob cat:C0005 type:track ("),
+        "{screen}"
+    );
+    // A destination past the ones rows keep is still a filter (here, within them).
+    assert_eq!(
+        command_and_wait(&mut a, "dest:Braze reason:integrations_object"),
+        vec![16, 17, 50]
+    );
+    // A mistake says so and leaves the filter as it was.
+    assert_eq!(command_and_wait(&mut a, "reason:none"), vec![16, 17, 50]);
+    assert!(
+        a.flash
+            .as_deref()
+            .is_some_and(|f| f.contains("\"none\" is no reason")),
+        "{:?}",
+        a.flash
+    );
+}

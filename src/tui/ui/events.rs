@@ -57,9 +57,10 @@ fn title(app: &App, store: &Store, theme: Theme) -> Line<'static> {
     if !app.filter.is_all() && !only_a_chip {
         title.push(Span::styled(
             format!(
-                "filter: {} ({}) ",
+                "filter: {} ({}{}) ",
                 app.filter.describe(store),
-                app.len(store)
+                app.len(store),
+                if app.filter_done(store) { "" } else { "…" }
             ),
             theme.chosen(theme.accent()),
         ));

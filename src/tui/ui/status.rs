@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use crate::text::printable;
 
 use super::Theme;
-use crate::tui::app::{App, Arrivals, PromptKind};
+use crate::tui::app::{App, Arrivals, Prompt, PromptKind};
 use crate::tui::store::Store;
 
 /// One part of the bar and how much it matters: the least important part goes first.
@@ -104,26 +104,31 @@ fn fit(mut parts: Vec<Part>, room: usize) -> Vec<Part> {
     parts
 }
 
+/// The line being typed after `/` or `:`, with what the keys do.
+fn prompt_line(app: &App, p: &Prompt, theme: Theme) -> Line<'static> {
+    let (sign, hint) = match p.kind {
+        PromptKind::Search => ("/", "  Enter search · Esc cancel"),
+        PromptKind::Command => (
+            ":",
+            "  Enter run · Tab completes · ↑ earlier · Esc cancel   (31  msg-7  user:u-bob dest:Braze blocked)",
+        ),
+    };
+    let mut spans = vec![
+        Span::styled(format!("{sign}{}▏", printable(&p.text)), theme.bold()),
+        Span::styled(hint, theme.dim()),
+    ];
+    if let Some(f) = &app.flash {
+        spans.insert(
+            1,
+            Span::styled(format!("  {}", printable(f)), theme.warning()),
+        );
+    }
+    Line::from(spans)
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
     if let Some(p) = &app.prompt {
-        let (sign, hint) = match p.kind {
-            PromptKind::Search => ("/", "  Enter search · Esc cancel"),
-            PromptKind::Command => (
-                ":",
-                "  Enter run · Tab completes · ↑ earlier · Esc cancel   (31  msg-7  user:u-bob dest:Braze blocked)",
-            ),
-        };
-        let mut spans = vec![
-            Span::styled(format!("{sign}{}▏", printable(&p.text)), theme.bold()),
-            Span::styled(hint, theme.dim()),
-        ];
-        if let Some(f) = &app.flash {
-            spans.insert(
-                1,
-                Span::styled(format!("  {}", printable(f)), theme.warning()),
-            );
-        }
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        frame.render_widget(Paragraph::new(prompt_line(app, p, theme)), area);
         return;
     }
     let mut parts = Vec::new();
@@ -156,7 +161,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         parts.push(part(8, vec![Span::styled(f.clone(), theme.warning())]));
     }
     if !app.filter.is_all() {
-        let what = format!("{} ({})", app.filter.describe(store), app.len(store));
+        let more = if app.filter_done(store) { "" } else { "…" };
+        let what = format!("{} ({}{more})", app.filter.describe(store), app.len(store));
         parts.push(Part {
             short: Some(vec![Span::styled(what.clone(), theme.accent())]),
             ..part(
@@ -169,10 +175,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         let (n, done) = app.match_count(store).unwrap_or((0, true));
         let more = if done { "" } else { "…" };
         let label = match app.match_position(store) {
-            Some((i, _)) => format!("/{} match {i}/{n}{more}", printable(&s.query)),
+            Some((i, _)) => format!("/{} match {i}/{n}{more}", printable(s.text())),
             None => format!(
                 "/{} {n} match{}{more}",
-                printable(&s.query),
+                printable(s.text()),
                 if n == 1 { "" } else { "es" },
             ),
         };
