@@ -65,6 +65,10 @@ pub enum Action {
     PromptBackspace,
     PromptSubmit,
     PromptCancel,
+    /// → or l: into the selected user's timeline (in the Users pane).
+    IntoTimeline,
+    /// ← or h: back to the list of users.
+    OutOfTimeline,
     /// Tab: complete the word being typed after `:`.
     PromptComplete,
     /// ↑ or ↓: an earlier or later command.
@@ -99,6 +103,14 @@ pub enum Arrivals {
     ReadOnce,
     /// What filled it (stdin, a gzip file) ended, as said.
     Ended(String),
+}
+
+/// Where the Users pane's keys go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsersFocus {
+    Grid,
+    /// The selected user's consent changes, newest first.
+    Timeline,
 }
 
 /// What is typed at the bottom line.
@@ -149,6 +161,10 @@ pub struct App {
     pub detail_scroll: u16,
     pub users: Vec<IdentityId>,
     pub user_list: Scroll,
+    /// In the Users pane: the grid of users, or the selected user's timeline.
+    pub users_focus: UsersFocus,
+    /// The selected entry of the timeline, newest first.
+    pub timeline: Scroll,
     pub dest_list: Scroll,
     /// What is being typed after `/` or `:`.
     pub prompt: Option<Prompt>,
@@ -192,6 +208,8 @@ impl App {
             detail_scroll: 0,
             users: Vec::new(),
             user_list: Scroll::default(),
+            users_focus: UsersFocus::Grid,
+            timeline: Scroll::default(),
             dest_list: Scroll::default(),
             prompt: None,
             history: Vec::new(),
@@ -455,6 +473,11 @@ impl App {
                 }
             }
             Action::Open => self.open(&store),
+            Action::IntoTimeline if self.pane == Pane::Users && self.timeline_len(&store) > 0 => {
+                self.users_focus = UsersFocus::Timeline;
+            }
+            Action::OutOfTimeline => self.users_focus = UsersFocus::Grid,
+            Action::IntoTimeline => {}
             Action::ToggleFollow => self.toggle_follow(len),
 
             Action::Up
@@ -665,6 +688,9 @@ impl App {
         let term = match self.pane {
             Pane::Events => return self.focus(Pane::Detail),
             Pane::Detail => return,
+            Pane::Users if self.users_focus == UsersFocus::Timeline => {
+                return self.open_timeline_entry(store);
+            }
             Pane::Users => self
                 .users
                 .get(self.user_list.selected)
@@ -685,6 +711,39 @@ impl App {
             self.follow = false;
             self.pane = Pane::Events;
         }
+    }
+
+    /// Entries in the selected user's timeline.
+    fn timeline_len(&self, store: &Store) -> usize {
+        self.users
+            .get(self.user_list.selected)
+            .map_or(0, |&u| store.engine.profiles().profile(u).history.len())
+    }
+
+    /// Enter on a timeline entry: the event that made the change, in the Events pane (the
+    /// filter is cleared when it hides that event).
+    fn open_timeline_entry(&mut self, store: &Store) {
+        let Some(&u) = self.users.get(self.user_list.selected) else {
+            return;
+        };
+        let history = &store.engine.profiles().profile(u).history;
+        let Some(entry) = history.iter().rev().nth(self.timeline.selected) else {
+            return;
+        };
+        let line = entry.line;
+        let listed = |app: &Self| {
+            (0..app.len(store)).any(|p| {
+                store
+                    .row(app.row_at(p))
+                    .is_some_and(|r| r.is_event() && r.line() == line)
+            })
+        };
+        if !listed(self) {
+            self.set_filter(store, Filter::default());
+            self.flash = Some(format!("filter cleared to show line {line}"));
+        }
+        self.go_to_line(store, line);
+        self.pane = Pane::Events;
     }
 
     fn focus(&mut self, pane: Pane) {
@@ -717,7 +776,17 @@ impl App {
                 s.apply(m, max + 1, usize::from(view.height));
                 self.detail_scroll = u16::try_from(s.selected).unwrap_or(u16::MAX);
             }
-            Pane::Users => self.user_list.apply(m, self.users.len(), a.users_page()),
+            Pane::Users if self.users_focus == UsersFocus::Timeline => {
+                let n = self.timeline_len(store);
+                self.timeline.apply(m, n, a.users_page());
+            }
+            Pane::Users => {
+                let before = self.user_list.selected;
+                self.user_list.apply(m, self.users.len(), a.users_page());
+                if self.user_list.selected != before {
+                    self.timeline = Scroll::default();
+                }
+            }
             Pane::Destinations => {
                 let n = store.workspace().destinations.len();
                 self.dest_list.apply(m, n, a.destinations_page());

@@ -29,7 +29,7 @@ const fn b(
     }
 }
 
-use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
+use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
 
 pub const BINDINGS: &[Binding] = &[
     b(&[Up, Char('k')], "↑ k", Action::Up, "previous row (pauses)"),
@@ -52,6 +52,18 @@ pub const BINDINGS: &[Binding] = &[
     b(&[Tab], "Tab", Action::NextPane, "next pane"),
     b(&[BackTab], "S-Tab", Action::PrevPane, "previous pane"),
     b(&[Enter], "Enter", Action::Open, "detail; filter by choice"),
+    b(
+        &[Right, Char('l')],
+        "→ l",
+        Action::IntoTimeline,
+        "a user's timeline (Users)",
+    ),
+    b(
+        &[Left, Char('h')],
+        "← h",
+        Action::OutOfTimeline,
+        "back to the users",
+    ),
     b(&[Esc], "Esc", Action::Back, "back; clear search"),
     b(
         &[Char('/')],

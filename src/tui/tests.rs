@@ -882,3 +882,31 @@ fn terms_about_the_routing_decision_are_listed_by_the_scan() {
         a.flash
     );
 }
+
+#[test]
+fn the_users_timeline_has_times_and_enter_shows_the_event() {
+    let mut a = app(140, 40);
+    a.update(Action::NextPane);
+    a.update(Action::NextPane);
+    // u-carol is the fourth user.
+    for _ in 0..3 {
+        a.update(Action::Down);
+    }
+    let screen = render(&a);
+    assert!(
+        screen.contains("11-02 09:17:53 line 30"),
+        "each change has its time and line: {screen}"
+    );
+    assert!(
+        screen.contains("last changed: C0001 11-02 09:17:16 (line 29)"),
+        "{screen}"
+    );
+    a.update(Action::IntoTimeline);
+    // The newest change first; the second is the alias merge on line 30.
+    a.update(Action::Down);
+    a.update(Action::Open);
+    assert_eq!(a.pane, Pane::Events);
+    let s = a.store.read().unwrap();
+    let line = a.selected_row(&s).map(|r| s.row(r).unwrap().line());
+    assert_eq!(line, Some(30));
+}

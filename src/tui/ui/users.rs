@@ -5,11 +5,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
 
-use crate::profile::ConsentState;
+use crate::profile::{ConsentState, IdentityId};
 use crate::text::printable;
 
 use super::{Theme, lower_title};
-use crate::tui::app::{App, Pane};
+use crate::tui::app::{App, Pane, UsersFocus};
 use crate::tui::store::Store;
 
 fn cell(state: ConsentState, theme: Theme) -> Span<'static> {
@@ -98,40 +98,91 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         grid_area,
     );
 
-    let mut lines = Vec::new();
-    if let Some(&u) = app.users.get(app.user_list.selected) {
-        let p = profiles.profile(u);
+    let lines = app
+        .users
+        .get(app.user_list.selected)
+        .map_or_else(Vec::new, |&u| timeline(app, store, u, theme));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), side);
+}
+
+/// `MM-DD HH:MM:SS` of a timestamp as written, in the zone the UI shows; None when it is no
+/// time this tool reads.
+fn when(app: &App, written: Option<&str>) -> Option<String> {
+    let t: jiff::Timestamp = written?.parse().ok()?;
+    Some(
+        t.to_zoned_datetime(app.zone.clone())
+            .strftime("%m-%d %H:%M:%S")
+            .to_string(),
+    )
+}
+
+/// The selected user's ids, when each category last changed, and every change, newest
+/// first (→ selects one, Enter shows its event).
+fn timeline(app: &App, store: &Store, u: IdentityId, theme: Theme) -> Vec<Line<'static>> {
+    let ws = store.workspace();
+    let profiles = store.engine.profiles();
+    let p = profiles.profile(u);
+    let mut lines = vec![Line::from(Span::styled(
+        printable(profiles.label(u)).into_owned(),
+        theme.bold(),
+    ))];
+    let ids: Vec<String> = p
+        .members
+        .iter()
+        .map(|m| printable(profiles.name(*m)).into_owned())
+        .collect();
+    lines.push(Line::from(format!("ids: {}", ids.join(", "))));
+    // When each category last changed: the newest entry that set it.
+    let last: Vec<String> = ws
+        .categories
+        .iter()
+        .enumerate()
+        .filter_map(|(c, cat)| {
+            let h = p.history.iter().rev().find(|h| h.changed & (1 << c) != 0)?;
+            let at = when(app, h.timestamp.as_deref()).unwrap_or_else(|| "?".into());
+            Some(format!("{} {at}", printable(&cat.id)))
+        })
+        .collect();
+    if !last.is_empty() {
         lines.push(Line::from(Span::styled(
-            format!("{}", printable(profiles.label(u))),
-            theme.bold(),
-        )));
-        let ids: Vec<String> = p
-            .members
-            .iter()
-            .map(|m| printable(profiles.name(*m)).into_owned())
-            .collect();
-        lines.push(Line::from(format!("ids: {}", ids.join(", "))));
-        lines.push(Line::from(Span::styled(
-            "✓ true ✗ false ≠ conflict · never collected",
+            format!("last changed: {}", last.join(" · ")),
             theme.dim(),
         )));
-        lines.push(Line::from(Span::styled(
-            "History (Enter filters events to this user)",
-            theme.bold(),
-        )));
-        if p.history.is_empty() {
-            lines.push(Line::from(Span::styled(
-                "no consent recorded yet",
-                theme.dim(),
-            )));
-        }
-        for h in p.history.iter().rev() {
-            let states: Vec<Span> = h.consent.iter().map(|s| cell(*s, theme)).collect();
-            let mut spans = vec![Span::raw(format!("line {:<5} ", h.line))];
-            spans.extend(states);
-            spans.push(Span::raw(format!(" {}", h.describe(ws))));
-            lines.push(Line::from(spans));
-        }
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), side);
+    lines.push(Line::from(Span::styled(
+        "✓ true ✗ false ≠ conflict · never collected",
+        theme.dim(),
+    )));
+    let focused = app.pane == Pane::Users && app.users_focus == UsersFocus::Timeline;
+    let title = if focused {
+        "Timeline (Enter shows the event, ← back)"
+    } else {
+        "Timeline (→ to choose a change; Enter filters events to this user)"
+    };
+    lines.push(Line::from(Span::styled(title, theme.bold())));
+    if p.history.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "no consent recorded yet",
+            theme.dim(),
+        )));
+    }
+    for (i, h) in p.history.iter().rev().enumerate() {
+        let at = when(app, h.timestamp.as_deref()).unwrap_or_else(|| "(no time)".into());
+        let mut spans = vec![Span::raw(format!("{at:<14} line {:<5} ", h.line))];
+        spans.extend(h.consent.iter().map(|s| cell(*s, theme)));
+        spans.push(Span::raw(format!(" {}", h.describe(ws))));
+        let line = Line::from(spans);
+        lines.push(if focused && i == app.timeline.selected {
+            line.style(theme.selected())
+        } else {
+            line
+        });
+    }
+    if p.history_dropped > 0 {
+        lines.push(Line::from(Span::styled(
+            format!("and {} older changes not kept", p.history_dropped),
+            theme.dim(),
+        )));
+    }
+    lines
 }
