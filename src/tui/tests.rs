@@ -898,7 +898,7 @@ fn the_users_timeline_has_times_and_enter_shows_the_event() {
         "each change has its time and line: {screen}"
     );
     assert!(
-        screen.contains("last changed: C0001 11-02 09:17:16 (line 29)"),
+        screen.contains("last changed: C0001 11-02 09:17:16 · "),
         "{screen}"
     );
     a.update(Action::IntoTimeline);
