@@ -17,3 +17,4 @@ pub mod text;
 #[cfg(feature = "tui")]
 pub mod tui;
 pub mod validate;
+pub mod what_if;

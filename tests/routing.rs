@@ -390,3 +390,81 @@ fn discard_is_what_delivery_overview_shows() {
     let o = one(&json!({"type": "track", "userId": "u", "event": 5}).to_string());
     assert_eq!(o.discard(&o.routes[0]), Some("event_not_string"));
 }
+
+mod what_if {
+    use super::*;
+    use consent_inspector::what_if::{Trial, try_preference};
+
+    fn changes(line: &str, category: u8, trial: Trial) -> Vec<(String, &'static str)> {
+        let ws = common::workspace();
+        let o = one(line);
+        let (_, changed) = try_preference(&ws, &o, category, trial).expect("an event");
+        changed
+            .iter()
+            .filter(|c| c.verdict_changed())
+            .map(|c| {
+                (
+                    ws.destinations[c.after.destination].name.clone(),
+                    c.after.decision.reason(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn true_unblocks_only_destinations_that_needed_just_that_category() {
+        let line = with_prefs(json!({"C0002": false, "C0003": true, "C0004": false}));
+        assert_eq!(
+            changes(&line, 1, Trial::True),
+            [("Amplitude".to_string(), "consented")]
+        );
+        // Braze needs C0002 and C0004: the trial moves its blocker but not its verdict.
+        let ws = common::workspace();
+        let (after, changed) = try_preference(&ws, &one(&line), 1, Trial::True).unwrap();
+        let braze = changed
+            .iter()
+            .find(|c| ws.destinations[c.after.destination].name == "Braze")
+            .expect("Braze's blockers change");
+        assert!(!braze.verdict_changed());
+        assert_eq!(after.routes.len(), one(&line).routes.len());
+    }
+
+    #[test]
+    fn missing_counts_as_false() {
+        let line = with_prefs(json!({"C0002": true, "C0003": true, "C0004": true}));
+        let missing = changes(&line, 1, Trial::Missing);
+        assert_eq!(missing, changes(&line, 1, Trial::False));
+        assert!(missing.iter().all(|(_, r)| *r == "not_consented"));
+        assert!(missing.iter().any(|(d, _)| d == "Amplitude"));
+    }
+
+    #[test]
+    fn a_preference_on_an_event_without_consent_starts_enforcement() {
+        let line =
+            json!({"type": "track", "event": "e", "userId": "u", "messageId": "m"}).to_string();
+        // With only C0004 true, everything mapped to another category is now blocked.
+        let c = changes(&line, 3, Trial::True);
+        assert!(
+            c.contains(&("Amplitude".to_string(), "not_consented")),
+            "{c:?}"
+        );
+        // Still delivered, but for a different reason: no category maps to it.
+        assert!(c.contains(&("Webhooks".to_string(), "unmapped")), "{c:?}");
+        assert!(c.contains(&("Snowflake".to_string(), "consented")), "{c:?}");
+    }
+
+    #[test]
+    fn a_preference_event_still_goes_everywhere() {
+        let line = json!({"type": "track", "event": "Segment Consent Preference Updated",
+            "userId": "u", "messageId": "m",
+            "context": {"consent": {"categoryPreferences": {"C0002": false}}}})
+        .to_string();
+        assert!(changes(&line, 1, Trial::True).is_empty());
+    }
+
+    #[test]
+    fn records_that_are_not_events_have_no_what_if() {
+        let ws = common::workspace();
+        assert!(try_preference(&ws, &one("{not json"), 1, Trial::True).is_none());
+    }
+}

@@ -13,6 +13,15 @@ use super::selected::{self, Detail};
 use super::store::{FILTERABLE_DESTINATIONS, Shared, Store};
 use super::ui::{Areas, ROWS_START};
 use crate::text::printable;
+use crate::what_if;
+
+/// A what-if: the category it changes and, once `t` is pressed, the value tried in place of
+/// each selected event's own.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WhatIf {
+    pub category: crate::settings::CatIdx,
+    pub value: Option<what_if::Trial>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -65,6 +74,12 @@ pub enum Action {
     PromptBackspace,
     PromptSubmit,
     PromptCancel,
+    /// 1 to 9: the category a what-if changes.
+    WhatIfCategory(u8),
+    /// t: that category's preference on the selected event, true → false → missing.
+    WhatIfCycle,
+    /// T: the event as it is.
+    WhatIfReset,
     /// → or l: into the selected user's timeline (in the Users pane).
     IntoTimeline,
     /// ← or h: back to the list of users.
@@ -159,6 +174,8 @@ pub struct App {
     pub height: u16,
     pub detail: Option<Detail>,
     pub detail_scroll: u16,
+    /// The what-if tried on every event selected, until `T`.
+    pub what_if: WhatIf,
     pub users: Vec<IdentityId>,
     pub user_list: Scroll,
     /// In the Users pane: the grid of users, or the selected user's timeline.
@@ -206,6 +223,7 @@ impl App {
             height,
             detail: None,
             detail_scroll: 0,
+            what_if: WhatIf::default(),
             users: Vec::new(),
             user_list: Scroll::default(),
             users_focus: UsersFocus::Grid,
@@ -348,6 +366,12 @@ impl App {
             self.detail = want.map(|r| selected::load(store, r));
             self.detail_scroll = 0;
         }
+        if let Some(d) = &mut self.detail {
+            let what = self.what_if.value.map(|v| (self.what_if.category, v));
+            if d.trial.as_ref().map(|t| (t.category, t.value)) != what {
+                d.try_preference(store, what);
+            }
+        }
     }
 
     /// Where each region is on the screen, as drawing lays it out.
@@ -479,7 +503,9 @@ impl App {
             Action::OutOfTimeline => self.users_focus = UsersFocus::Grid,
             Action::IntoTimeline => {}
             Action::ToggleFollow => self.toggle_follow(len),
-
+            Action::WhatIfCategory(_) | Action::WhatIfCycle | Action::WhatIfReset => {
+                self.change_what_if(&store, action);
+            }
             Action::Up
             | Action::Down
             | Action::PageUp
@@ -614,6 +640,31 @@ impl App {
             self.flash = Some(format!("line {n} is not in this filter (c clears it)"));
         } else {
             self.flash = Some(format!("no event on line {n}"));
+        }
+    }
+
+    /// `1`-`9`, `t` and `T`: which category the what-if changes and to what.
+    fn change_what_if(&mut self, store: &Store, action: Action) {
+        match action {
+            Action::WhatIfCategory(n) if usize::from(n) < store.workspace().categories.len() => {
+                self.what_if.category = n;
+            }
+            Action::WhatIfCategory(n) => {
+                self.flash = Some(format!("there is no category {}", n + 1));
+            }
+            Action::WhatIfCycle => {
+                self.what_if.value = Some(
+                    self.what_if
+                        .value
+                        .map_or(what_if::Trial::True, what_if::Trial::next),
+                );
+            }
+            _ => self.what_if.value = None,
+        }
+        self.refresh_detail(store);
+        if self.what_if.value.is_some() && self.detail.as_ref().is_some_and(|d| d.trial.is_none()) {
+            self.flash =
+                Some("no what-if for this record: it is not an event Segment decides".into());
         }
     }
 

@@ -117,6 +117,34 @@ pub const BINDINGS: &[Binding] = &[
         Action::Filter(super::app::FilterKey::Clear),
         "clear the filter",
     ),
+    b(
+        &[
+            Char('1'),
+            Char('2'),
+            Char('3'),
+            Char('4'),
+            Char('5'),
+            Char('6'),
+            Char('7'),
+            Char('8'),
+            Char('9'),
+        ],
+        "1-9",
+        Action::WhatIfCategory(0),
+        "what if: choose a category",
+    ),
+    b(
+        &[Char('t')],
+        "t",
+        Action::WhatIfCycle,
+        "what if: true, false, missing",
+    ),
+    b(
+        &[Char('T')],
+        "T",
+        Action::WhatIfReset,
+        "what if: the event as it is",
+    ),
     b(&[Char('?')], "?", Action::ToggleHelp, "this help"),
     b(&[Char('q')], "q", Action::Quit, "quit"),
     Binding {
@@ -134,7 +162,13 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
     BINDINGS
         .iter()
         .find(|b| b.ctrl == ctrl && b.keys.contains(&key.code))
-        .map(|b| b.action)
+        .map(|b| match (b.action, key.code) {
+            // One row of the table for the nine digits: the digit names the category.
+            (Action::WhatIfCategory(_), Char(d)) => {
+                Action::WhatIfCategory(d.to_digit(10).map_or(0, |n| n.saturating_sub(1)) as u8)
+            }
+            (action, _) => action,
+        })
 }
 
 /// The action for a key while typing after `/` or `:`.

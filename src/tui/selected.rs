@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use crate::engine::{Outcome, decide};
 use crate::input::{Line, LinePos, MAX_LINE_BYTES, records_from_line};
+use crate::settings::CatIdx;
+use crate::what_if;
 
 use super::store::{FILTERABLE_DESTINATIONS, Store};
 
@@ -15,6 +17,35 @@ pub struct Detail {
     pub explanation: Vec<String>,
     /// When the line cannot be read again: what was decided when it was read.
     pub kept: Vec<String>,
+    /// A what-if on this event: the category and value tried, and the routes it changes.
+    pub trial: Option<Trial>,
+}
+
+/// A category's preference tried in place of the event's own, and what it changes.
+pub struct Trial {
+    pub category: CatIdx,
+    pub value: what_if::Trial,
+    pub outcome: Outcome,
+    pub changed: Vec<what_if::Changed>,
+}
+
+impl Detail {
+    /// Tries `value` for `category` on this event; None takes any trial away.
+    pub fn try_preference(&mut self, store: &Store, what: Option<(CatIdx, what_if::Trial)>) {
+        self.trial = match (&self.outcome, what) {
+            (Ok(o), Some((category, value))) => {
+                what_if::try_preference(store.workspace(), o, category, value).map(
+                    |(outcome, changed)| Trial {
+                        category,
+                        value,
+                        outcome,
+                        changed,
+                    },
+                )
+            }
+            _ => None,
+        };
+    }
 }
 
 pub fn load(store: &Store, row: usize) -> Detail {
@@ -41,6 +72,7 @@ pub fn load(store: &Store, row: usize) -> Detail {
         outcome,
         explanation,
         kept,
+        trial: None,
     }
 }
 

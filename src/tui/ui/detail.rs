@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::choices::Choice;
 use crate::engine::Outcome;
+use crate::event::{Doc, Preferences};
 use crate::explain::{category_label, describe_integrations_key, describe_value};
 use crate::profile::ConsentState;
 use crate::profile::IdentityId;
@@ -15,9 +16,11 @@ use crate::route::{Block as Blocked, Decision, Mode};
 use crate::settings::Workspace;
 use crate::text::printable;
 use crate::validate::{Severity, shown};
+use crate::what_if::Changed;
 
 use super::{Theme, json, lower_title};
 use crate::tui::app::{App, Pane};
+use crate::tui::selected::Detail;
 use crate::tui::store::Store;
 
 fn heading(text: &str, theme: Theme) -> Line<'static> {
@@ -56,6 +59,7 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
     }
 
     routes(&mut out, ws, o, theme);
+    what_if(&mut out, app, detail, ws, o, theme);
     delivery_overview(&mut out, ws, o, theme);
     integrations(&mut out, o, theme);
     findings(&mut out, o, theme);
@@ -153,6 +157,89 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
     }
 
     // Grouped by discard reason, as Delivery Overview groups them, so the two screens can be
+}
+
+/// What would change had the chosen category been different, or how to ask.
+fn what_if(
+    out: &mut Vec<Line<'static>>,
+    app: &App,
+    detail: &Detail,
+    ws: &Workspace,
+    o: &Outcome,
+    theme: Theme,
+) {
+    let Some(t) = &detail.trial else {
+        if o.ingested() && !ws.categories.is_empty() {
+            out.push(Line::styled(
+                format!(
+                    "  what if: 1-{} chooses a category ({} now), t changes it",
+                    ws.categories.len().min(9),
+                    category_label(ws, app.what_if.category)
+                ),
+                theme.dim(),
+            ));
+        }
+        return;
+    };
+    let was = match o.event().map(Doc::preferences) {
+        Some(Preferences::Object(m)) => m
+            .get(&ws.category(t.category).id)
+            .map_or("missing".into(), |v| shown(&v)),
+        _ => "no preferences".into(),
+    };
+    out.push(heading(
+        &format!(
+            "What if {} were {} (it is {was})? t tries the next value, T the event as it is",
+            category_label(ws, t.category),
+            t.value.as_str()
+        ),
+        theme,
+    ));
+    if t.changed.is_empty() {
+        out.push(Line::styled("  no route would change", theme.dim()));
+    } else if !t.changed.iter().any(Changed::verdict_changed) {
+        out.push(Line::styled("  no verdict would change", theme.dim()));
+    }
+    for c in t.changed.iter().filter(|c| c.verdict_changed()) {
+        let name = printable(&ws.destinations[c.after.destination].name).into_owned();
+        out.push(Line::from(vec![
+            Span::styled("  ◆ ", theme.accent()),
+            Span::raw(format!(
+                "{name}: {} {} → ",
+                c.before.decision.verb(),
+                c.before.decision.reason()
+            )),
+            Span::styled(
+                format!("{} {}", c.after.decision.verb(), c.after.decision.reason()),
+                if c.after.decision.delivered() {
+                    theme.ok()
+                } else {
+                    theme.error()
+                },
+            ),
+        ]));
+        out.push(Line::styled(
+            format!("      {}", crate::explain::describe_route(ws, &c.after)),
+            theme.dim(),
+        ));
+    }
+    // Same verdict, different categories behind it: worth a line, as it tells the reader
+    // which category still blocks.
+    for c in t.changed.iter().filter(|c| !c.verdict_changed()) {
+        let name = printable(&ws.destinations[c.after.destination].name).into_owned();
+        out.push(Line::styled(
+            format!(
+                "  · {name}: still {} {}; {}",
+                c.after.decision.verb(),
+                c.after.decision.reason(),
+                crate::explain::describe_route(ws, &c.after)
+            ),
+            theme.dim(),
+        ));
+    }
+    if !t.outcome.ingested() {
+        out.push(Line::styled("  it would not be ingested", theme.error()));
+    }
 }
 
 /// The routes grouped by Delivery Overview's discard reason.
@@ -253,7 +340,7 @@ fn consent(out: &mut Vec<Line<'static>>, store: &Store, o: &Outcome, id: Identit
     ));
     let recorded = profiles.profile(id).consent.clone();
     let prefs = match o.event().map(|e| e.preferences()) {
-        Some(crate::event::Preferences::Object(m)) => Some(m),
+        Some(Preferences::Object(m)) => Some(m),
         _ => None,
     };
     for (i, c) in ws.categories.iter().enumerate() {

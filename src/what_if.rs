@@ -1,0 +1,121 @@
+//! What if one category of an event's consent were different: the event decided again with
+//! that preference changed, so a person learning the rules sees which routes would change and
+//! why. Nothing is written anywhere.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::engine::{Outcome, decide};
+use crate::input::{Line, LinePos, records_from_line};
+use crate::profile::Profiles;
+use crate::route::Route;
+use crate::settings::{CatIdx, Workspace};
+use crate::validate::Code;
+
+/// A preference to try in place of the event's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trial {
+    True,
+    False,
+    /// The key taken out of `categoryPreferences` (which counts as false).
+    Missing,
+}
+
+impl Trial {
+    /// The next value `t` cycles to: true, false, missing, true…
+    pub fn next(self) -> Self {
+        match self {
+            Trial::True => Trial::False,
+            Trial::False => Trial::Missing,
+            Trial::Missing => Trial::True,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trial::True => "true",
+            Trial::False => "false",
+            Trial::Missing => "missing",
+        }
+    }
+}
+
+/// One route that the trial changes: before and after.
+pub struct Changed {
+    pub before: Route,
+    pub after: Route,
+}
+
+impl Changed {
+    /// Whether the verdict itself (deliver or block, and its reason code) changes, rather
+    /// than only the categories behind the same verdict.
+    pub fn verdict_changed(&self) -> bool {
+        self.before.decision.verb() != self.after.decision.verb()
+            || self.before.decision.reason() != self.after.decision.reason()
+    }
+}
+
+/// The outcome had category `category` been `trial` on this event, and the routes that
+/// change. None when the record is not an event.
+pub fn try_preference(
+    ws: &Workspace,
+    o: &Outcome,
+    category: CatIdx,
+    trial: Trial,
+) -> Option<(Outcome, Vec<Changed>)> {
+    // A batch over its limits is refused whatever its consent says.
+    let refused = |c| o.findings.iter().any(|f| f.code == c);
+    if refused(Code::BatchTooLarge) || refused(Code::BatchTooManyEvents) {
+        return None;
+    }
+    let mut event = o.event()?.to_value();
+    let id = ws.category(category).id.clone();
+    let obj = event.as_object_mut()?;
+    let prefs = obj
+        .entry("context")
+        .or_insert_with(|| Value::Object(Map::new()))
+        .as_object_mut()?
+        .entry("consent")
+        .or_insert_with(|| Value::Object(Map::new()))
+        .as_object_mut()?
+        .entry("categoryPreferences")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !prefs.is_object() {
+        *prefs = Value::Object(Map::new());
+    }
+    let prefs = prefs.as_object_mut()?;
+    match trial {
+        Trial::True => {
+            prefs.insert(id, Value::Bool(true));
+        }
+        Trial::False => {
+            prefs.insert(id, Value::Bool(false));
+        }
+        Trial::Missing => {
+            prefs.remove(&id);
+        }
+    }
+    let text = event.to_string();
+    let file: Arc<str> = o.origin.file.clone();
+    let pos = LinePos {
+        number: o.origin.line,
+        offset: o.origin.offset,
+    };
+    let mut records = Vec::new();
+    records_from_line(&file, pos, Line::Text(text.as_bytes()), &mut records);
+    let mut record = records.pop()?;
+    record.origin = o.origin.clone();
+    let after = decide(ws, &Profiles::default(), record, o.recalled.clone(), None);
+    let changed = o
+        .routes
+        .iter()
+        .zip(&after.routes)
+        .filter(|(b, a)| b != a)
+        .map(|(b, a)| Changed {
+            before: b.clone(),
+            after: a.clone(),
+        })
+        .collect();
+    Some((after, changed))
+}
