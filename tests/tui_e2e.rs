@@ -187,6 +187,31 @@ fn the_prompt_jumps_to_a_line_and_combines_filters() {
 }
 
 #[test]
+fn what_if_marks_the_routes_a_preference_changes() {
+    let (mut s, _) = Session::start(&[]);
+    s.wait_for("track Video Played");
+    // Line 11: Alice has C0002 (Performance) false. Enter focuses the detail.
+    s.keys.write_all(b":11\r\r2t").unwrap();
+    s.wait_for("what if C0002 = true (T ends)");
+    // Scroll the detail down to the what-if section.
+    s.keys.write_all(b"jjjjjjjjjjjj").unwrap();
+    let screen = s.wait_for("◆ Amplitude: block not_consented → deliver consented");
+    assert!(
+        screen.contains("What if C0002 (Performance) were true"),
+        "{screen}"
+    );
+    s.keys.write_all(b"T").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.text().contains("What if C0002") {
+        assert!(Instant::now() < deadline, "T did not end the what-if");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    s.keys.write_all(b"q").unwrap();
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+}
+
+#[test]
 fn sigterm_and_sighup_restore_the_terminal() {
     for sig in [libc::SIGTERM, libc::SIGHUP] {
         let (mut s, _) = Session::start(&[]);

@@ -790,6 +790,7 @@ fn the_prompt_goes_to_a_line_and_filters_with_terms_combined() {
         screen.contains("user:u-bob dest:Braze event:\"Order Completed\" (2)"),
         "{screen}"
     );
+    insta::assert_snapshot!("prompt_filter_combined", screen);
     // The other side: delivered to Braze.
     command(&mut a, "user:u-bob dest:Braze delivered type:track");
     assert!(listed_lines(&a).contains(&18), "{:?}", listed_lines(&a));
@@ -829,6 +830,7 @@ fn the_prompt_completes_names_and_recalls_earlier_commands() {
         a.prompt.as_ref().unwrap().text,
         "dest:Braze dest:\"Google A"
     );
+    insta::assert_snapshot!("prompt_completing", render(&a));
     a.update(Action::PromptCancel);
     command(&mut a, "warnings");
     command(&mut a, "blocked");
@@ -909,6 +911,7 @@ fn the_users_timeline_has_times_and_enter_shows_the_event() {
     a.update(Action::IntoTimeline);
     // The newest change first; the second is the alias merge on line 30.
     a.update(Action::Down);
+    insta::assert_snapshot!("users_timeline", render(&a));
     a.update(Action::Open);
     assert_eq!(a.pane, Pane::Events);
     let s = a.store.read().unwrap();
@@ -944,6 +947,7 @@ fn what_if_shows_which_routes_a_preference_changes() {
         screen.contains("· Braze: still block not_consented;"),
         "{screen}"
     );
+    insta::assert_snapshot!("what_if_true", screen);
     a.update(Action::WhatIfCycle);
     assert!(render(&a).contains("were false (it is false)?"));
     assert!(render(&a).contains("no route would change"));
