@@ -64,6 +64,10 @@ pub enum Action {
     Top,
     Bottom,
     ToggleFollow,
+    /// m: one column per destination in the events, or the summary.
+    ToggleColumns,
+    /// z: the focused pane fills the screen, or shares it again.
+    ToggleZoom,
     NextPane,
     PrevPane,
     Open,
@@ -149,6 +153,24 @@ pub enum Overlay {
     Help,
 }
 
+/// How the events show their routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    /// A column per destination where the screen is wide enough (`ui::WIDE`), else the summary.
+    Auto,
+    /// ✓ delivered and ✗ blocked counts.
+    Summary,
+    /// One narrow column per destination.
+    PerDestination,
+}
+
+/// Whether the focused pane fills the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zoom {
+    Off,
+    Focused,
+}
+
 pub struct App {
     pub store: Shared,
     /// The search worker, handed each new search.
@@ -172,6 +194,8 @@ pub struct App {
     pub arrivals: Arrivals,
     pub width: u16,
     pub height: u16,
+    pub columns: Columns,
+    pub zoom: Zoom,
     pub detail: Option<Detail>,
     pub detail_scroll: u16,
     /// The what-if tried on every event selected, until `T`.
@@ -221,6 +245,8 @@ impl App {
             },
             width,
             height,
+            columns: Columns::Auto,
+            zoom: Zoom::Off,
             detail: None,
             detail_scroll: 0,
             what_if: WhatIf::default(),
@@ -376,7 +402,21 @@ impl App {
 
     /// Where each region is on the screen, as drawing lays it out.
     pub fn areas(&self) -> Areas {
-        super::ui::areas(Rect::new(0, 0, self.width, self.height))
+        super::ui::areas(Rect::new(0, 0, self.width, self.height), self.zoomed())
+    }
+
+    /// The pane that fills the screen, if one does.
+    pub fn zoomed(&self) -> Option<Pane> {
+        (self.zoom == Zoom::Focused).then_some(self.pane)
+    }
+
+    /// Whether the events show a column per destination.
+    pub fn per_destination(&self) -> bool {
+        match self.columns {
+            Columns::Auto => self.width >= super::ui::WIDE,
+            Columns::Summary => false,
+            Columns::PerDestination => true,
+        }
     }
 
     /// Rows of the events table that fit, for paging and scrolling.
@@ -475,18 +515,8 @@ impl App {
                 }
                 None => self.flash = Some("nothing to filter by".into()),
             },
-            Action::NextPane | Action::PrevPane => {
-                let i = Pane::ORDER
-                    .iter()
-                    .position(|p| *p == self.pane)
-                    .unwrap_or(0);
-                let n = Pane::ORDER.len();
-                let next = if action == Action::NextPane {
-                    (i + 1) % n
-                } else {
-                    (i + n - 1) % n
-                };
-                self.focus(Pane::ORDER[next]);
+            Action::NextPane | Action::PrevPane | Action::ToggleColumns | Action::ToggleZoom => {
+                self.arrange(action);
             }
             Action::Back => {
                 if self.search.is_some() && self.pane == Pane::Events {
@@ -640,6 +670,38 @@ impl App {
             self.flash = Some(format!("line {n} is not in this filter (c clears it)"));
         } else {
             self.flash = Some(format!("no event on line {n}"));
+        }
+    }
+
+    /// Which pane has the focus, what fills the screen, and how the events show routes.
+    fn arrange(&mut self, action: Action) {
+        match action {
+            Action::ToggleColumns => {
+                self.columns = if self.per_destination() {
+                    Columns::Summary
+                } else {
+                    Columns::PerDestination
+                };
+            }
+            Action::ToggleZoom => {
+                self.zoom = match self.zoom {
+                    Zoom::Off => Zoom::Focused,
+                    Zoom::Focused => Zoom::Off,
+                };
+            }
+            _ => {
+                let i = Pane::ORDER
+                    .iter()
+                    .position(|p| *p == self.pane)
+                    .unwrap_or(0);
+                let n = Pane::ORDER.len();
+                let next = if action == Action::NextPane {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.focus(Pane::ORDER[next]);
+            }
         }
     }
 

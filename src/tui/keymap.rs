@@ -49,6 +49,13 @@ pub const BINDINGS: &[Binding] = &[
         "last row, follow",
     ),
     b(&[Char('f')], "f", Action::ToggleFollow, "follow / pause"),
+    b(
+        &[Char('m')],
+        "m",
+        Action::ToggleColumns,
+        "a column per destination",
+    ),
+    b(&[Char('z')], "z", Action::ToggleZoom, "zoom the pane"),
     b(&[Tab], "Tab", Action::NextPane, "next pane"),
     b(&[BackTab], "S-Tab", Action::PrevPane, "previous pane"),
     b(&[Enter], "Enter", Action::Open, "detail; filter by choice"),

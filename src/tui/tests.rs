@@ -967,3 +967,66 @@ fn what_if_shows_which_routes_a_preference_changes() {
     let o = a.detail.as_ref().unwrap().outcome.as_ref().unwrap();
     assert_eq!(o.routes[0].decision.reason(), "not_consented");
 }
+
+#[test]
+fn wide_screens_show_a_column_per_destination_and_m_toggles_it() {
+    let mut a = app(200, 50);
+    go_to_line(&mut a, 16);
+    let screen = render(&a);
+    assert!(
+        screen.contains("Amp GA4 Bra GAd FCA Sen Int Web AS3 EAu"),
+        "{screen}"
+    );
+    // Line 16, u-bob's Order Completed: only Amplitude, Webhooks and Amazon S3 receive it.
+    let row = screen.lines().find(|l| l.contains("│ 16 ")).unwrap();
+    assert!(
+        row.contains("●  ✓   ✗   ✗   ✗   ✗   ✗   ✗   ✓   ✓   ✗"),
+        "{row}"
+    );
+    // Not ingested: · under every destination.
+    go_to_line(&mut a, 52);
+    let screen = render(&a);
+    let row = screen.lines().find(|l| l.contains("│ 52 ")).unwrap();
+    assert_eq!(row.matches('·').count(), 10, "{row}");
+    insta::assert_snapshot!("per_destination_200x50", screen);
+    a.update(Action::ToggleColumns);
+    assert!(!a.per_destination());
+    assert!(render(&a).contains("ROUTES"));
+    assert!(!render(&a).contains("Amp GA4"));
+    // Narrow, m asks for the columns anyway: as many as fit, with the summary for the rest.
+    let mut narrow = app(80, 24);
+    assert!(!narrow.per_destination());
+    narrow.update(Action::ToggleColumns);
+    let screen = render(&narrow);
+    assert!(screen.contains("Amp GA4 Bra ROUTES"), "{screen}");
+    assert!(!screen.contains("GAd"), "{screen}");
+}
+
+#[test]
+fn short_names_are_distinct_and_at_most_three_letters() {
+    let settings = r#"{"categories": [], "destinations": [
+        {"name": "Braze", "categories": []}, {"name": "Brazil Ads", "categories": []},
+        {"name": "Bravo", "categories": []}, {"name": "Bra", "categories": []},
+        {"name": "日本", "categories": []}, {"name": "\u001b[2J", "categories": []}]}"#;
+    let ws = crate::settings::Workspace::from_slice("s.json", settings.as_bytes()).unwrap();
+    let short = super::ui::events::short_names(&ws);
+    assert_eq!(short, ["Bra", "BAd", "Br2", "Br3", "5", "2J"]);
+}
+
+#[test]
+fn z_zooms_the_focused_pane_and_tab_moves_the_zoom() {
+    let mut a = app(100, 30);
+    a.update(Action::ToggleZoom);
+    let screen = render(&a);
+    assert!(!screen.contains("Detail Users Destinations"), "{screen}");
+    assert!(screen.contains("zoomed (z)"), "{screen}");
+    // The page is the whole screen less the border, header and status bar.
+    assert_eq!(a.page(), 30 - 1 - 2 - 1);
+    a.update(Action::NextPane);
+    let screen = render(&a);
+    assert!(screen.contains("Detail Users Destinations"), "{screen}");
+    assert!(!screen.contains("LINE   TIME"), "{screen}");
+    a.update(Action::ToggleZoom);
+    let screen = render(&a);
+    assert!(screen.contains("Detail Users Destinations") && screen.contains("LINE   TIME"));
+}

@@ -17,6 +17,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         area.height
             .saturating_sub(super::BORDER_LINES + super::HEADER_LINES),
     );
+    // The short names head the events' per-destination columns (m).
+    let short = super::events::short_names(ws);
     let shown = app.dest_list.visible(ws.destinations.len(), page);
     let rows: Vec<Row> = ws
         .destinations
@@ -47,6 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             }
             let row = Row::new(vec![
                 Cell::from(printable(&d.name).into_owned()),
+                Cell::from(short[i].clone()).style(theme.dim()),
                 Cell::from(d.kind.as_str()),
                 Cell::from(s.delivered.to_string()).style(theme.ok()),
                 Cell::from(s.blocked.to_string()).style(if s.blocked > 0 {
@@ -65,6 +68,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         .collect();
     let header = Row::new([
         "DESTINATION",
+        "COL",
         "KIND",
         "DELIVERED",
         "BLOCKED",
@@ -75,6 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         rows,
         [
             Constraint::Fill(2),
+            Constraint::Length(3),
             Constraint::Length(12),
             Constraint::Length(9),
             Constraint::Length(7),

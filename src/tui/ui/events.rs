@@ -8,9 +8,87 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 use crate::text::printable;
 
 use super::Theme;
+use crate::settings::Workspace;
 use crate::tui::app::{App, Pane};
 use crate::tui::filter::Term;
-use crate::tui::store::{Status, Store};
+use crate::tui::store::{FILTERABLE_DESTINATIONS, Status, Store};
+
+/// A destination's column: its short name over ✓, ✗ or ·.
+const DEST_WIDTH: u16 = 3;
+/// What the other columns take: LINE, TIME, the mark, and the least EVENT and USER keep.
+const LINE_WIDTH: u16 = 8;
+const TIME_WIDTH: u16 = 14;
+const ROUTES_WIDTH: u16 = 12;
+const EVENT_MIN: u16 = 16;
+const USER_MIN: u16 = 8;
+
+/// How many destinations get a column in a table `inner` cells wide, and whether the summary
+/// column is still needed for those that do not (or that rows do not record).
+fn destination_columns(inner: u16, destinations: usize) -> (usize, bool) {
+    let fixed = LINE_WIDTH + TIME_WIDTH + EVENT_MIN + USER_MIN + 1 + 4;
+    let room = usize::from(inner.saturating_sub(fixed));
+    let each = usize::from(DEST_WIDTH) + 1;
+    let recorded = destinations.min(FILTERABLE_DESTINATIONS);
+    if recorded == destinations && room / each >= destinations {
+        return (destinations, false);
+    }
+    let room = room.saturating_sub(usize::from(ROUTES_WIDTH) + 1);
+    ((room / each).min(recorded), true)
+}
+
+/// Each destination's name in at most three letters, different from the others': the
+/// initials of a name of several words (`GA4`, `GAd`), else its first letters (`Bra`).
+pub fn short_names(ws: &Workspace) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(ws.destinations.len());
+    for (i, d) in ws.destinations.iter().enumerate() {
+        let words: Vec<&str> = d
+            .name
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let short: String = match words.as_slice() {
+            [] => String::new(),
+            [one] => one.chars().take(3).collect(),
+            many => {
+                let mut s: String = many
+                    .iter()
+                    .filter_map(|w| w.chars().next())
+                    .take(3)
+                    .collect();
+                // Two words: the last one's next letters too (`GAd`, `AS3`).
+                let more = 3 - s.chars().count().min(3);
+                s.extend(many[many.len() - 1].chars().skip(1).take(more));
+                s
+            }
+        };
+        let two: String = short.chars().take(2).collect();
+        let numbered = (!two.is_empty()).then_some(2..=9).into_iter().flatten();
+        let candidates = std::iter::once(short)
+            .chain(numbered.map(|n| format!("{two}{n}")))
+            .chain(std::iter::once((i + 1).to_string()));
+        let mut chosen = (i + 1).to_string();
+        for c in candidates {
+            if !c.is_empty() && !out.contains(&c) {
+                chosen = c;
+                break;
+            }
+        }
+        out.push(chosen);
+    }
+    out
+}
+
+/// ✓, ✗ or · for one destination of one row, centred under its short name.
+fn destination_cell(r: &crate::tui::store::Row, d: usize, theme: Theme) -> Cell<'static> {
+    let (mark, style) = if r.status == Status::NotIngested {
+        ("·", theme.dim())
+    } else if r.blocked_set & (1 << d) != 0 {
+        ("✗", theme.error())
+    } else {
+        ("✓", theme.ok())
+    };
+    Cell::from(Line::from(Span::styled(mark, style)).centered())
+}
 
 /// The pane's title: the event count, the single-key filters with how many events each
 /// lists (marked when in force), and the whole filter when it is more than one of those.
@@ -90,6 +168,118 @@ fn boundary(
     .style(style)
 }
 
+/// Which route columns the table has: one per destination for the first `per_destination`,
+/// then the ✓/✗ summary where `summary`.
+#[derive(Clone, Copy)]
+struct RouteColumns {
+    per_destination: usize,
+    summary: bool,
+}
+
+/// The header and the column widths.
+fn header(
+    app: &App,
+    store: &Store,
+    cols: RouteColumns,
+    theme: Theme,
+) -> (Row<'static>, Vec<Constraint>) {
+    let zone = if app.zone == jiff::tz::TimeZone::UTC {
+        "TIME UTC"
+    } else {
+        "TIME LOCAL"
+    };
+    let mut header: Vec<Cell> = ["  LINE", zone, "EVENT", "USER", ""]
+        .into_iter()
+        .map(Cell::from)
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(LINE_WIDTH),
+        Constraint::Length(TIME_WIDTH),
+        Constraint::Fill(2),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ];
+    if cols.per_destination > 0 {
+        for s in short_names(store.workspace())
+            .into_iter()
+            .take(cols.per_destination)
+        {
+            header.push(Cell::from(Line::from(s).centered()));
+            widths.push(Constraint::Length(DEST_WIDTH));
+        }
+    }
+    if cols.summary {
+        header.push(Cell::from("ROUTES"));
+        widths.push(Constraint::Length(ROUTES_WIDTH));
+    }
+    (Row::new(header).style(theme.bold()), widths)
+}
+
+/// One event's row. `last_date` is the date of the row above, so that the date shows only
+/// where it changes.
+fn event_row(
+    app: &App,
+    store: &Store,
+    idx: usize,
+    r: &crate::tui::store::Row,
+    cols: RouteColumns,
+    last_date: &mut Option<jiff::civil::Date>,
+    theme: Theme,
+) -> Row<'static> {
+    let line = match r.index() {
+        Some(i) => format!("{}[{i}]", r.line()),
+        None => r.line().to_string(),
+    };
+    // One zone for every row.
+    let time = r.time().map_or_else(String::new, |t| {
+        let at = t.to_zoned_datetime(app.zone.clone());
+        let date = at.date();
+        let shown = if *last_date == Some(date) {
+            at.strftime("%H:%M:%S").to_string()
+        } else {
+            at.strftime("%m-%d %H:%M:%S").to_string()
+        };
+        *last_date = Some(date);
+        shown
+    });
+    let what = match (r.kind(), store.name(r.name)) {
+        (Some(k), "") => k.as_str().to_owned(),
+        (Some(k), n) => format!("{} {}", k.as_str(), printable(n)),
+        (None, n) => printable(n).into_owned(),
+    };
+    let user = printable(store.name(r.user)).into_owned();
+    let (mark, style) = match r.status {
+        Status::Ok | Status::Boundary => ("●", theme.ok()),
+        Status::Warnings => ("▲", theme.warning()),
+        Status::NotIngested => ("✗", theme.error()),
+    };
+    let found = if app.is_match(idx) { "◆" } else { " " };
+    let mut cells = vec![
+        Cell::from(format!("{found}{line}")),
+        Cell::from(time),
+        Cell::from(what),
+        Cell::from(user),
+        Cell::from(Span::styled(mark, style)),
+    ];
+    cells.extend((0..cols.per_destination).map(|d| destination_cell(r, d, theme)));
+    if cols.summary {
+        cells.push(Cell::from(if r.status == Status::NotIngested {
+            "not ingested".to_owned()
+        } else {
+            format!("✓{} ✗{}", r.delivered, r.blocked)
+        }));
+    }
+    Row::new(cells).style(row_style(r, theme))
+}
+
+fn row_style(r: &crate::tui::store::Row, theme: Theme) -> ratatui::style::Style {
+    match r.status {
+        Status::Ok | Status::Boundary => theme.plain(),
+        Status::Warnings => theme.warning(),
+        Status::NotIngested => theme.error(),
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
     let focused = app.pane == Pane::Events;
     let block = Block::bordered()
@@ -100,89 +290,42 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             .saturating_sub(super::BORDER_LINES + super::HEADER_LINES),
     );
     let len = app.len(store);
+    let cols = if app.per_destination() {
+        let n = store.workspace().destinations.len();
+        let (per_destination, summary) = destination_columns(block.inner(area).width, n);
+        RouteColumns {
+            per_destination,
+            summary,
+        }
+    } else {
+        RouteColumns {
+            per_destination: 0,
+            summary: true,
+        }
+    };
     let mut last_date = None;
     let rows: Vec<Row> = app
         .event_list
         .visible(len, page)
         .map(|pos| {
             let idx = app.row_at(pos);
-            let Some(r) = store.row(idx) else {
-                return Row::new(Vec::<Cell>::new());
-            };
-            if !r.is_event() {
-                return boundary(r, store, theme, pos == app.event_list.selected);
+            let selected = pos == app.event_list.selected;
+            match store.row(idx) {
+                None => Row::new(Vec::<Cell>::new()),
+                Some(r) if !r.is_event() => boundary(r, store, theme, selected),
+                Some(r) => {
+                    let row = event_row(app, store, idx, r, cols, &mut last_date, theme);
+                    if selected {
+                        let style = row_style(r, theme).patch(theme.selected());
+                        row.style(style)
+                    } else {
+                        row
+                    }
+                }
             }
-            let line = match r.index() {
-                Some(i) => format!("{}[{i}]", r.line()),
-                None => r.line().to_string(),
-            };
-            // One zone for every row; the date where it changes from the row above.
-            let time = r.time().map_or_else(String::new, |t| {
-                let at = t.to_zoned_datetime(app.zone.clone());
-                let date = at.date();
-                let shown = if last_date == Some(date) {
-                    at.strftime("%H:%M:%S").to_string()
-                } else {
-                    at.strftime("%m-%d %H:%M:%S").to_string()
-                };
-                last_date = Some(date);
-                shown
-            });
-            let what = match (r.kind(), store.name(r.name)) {
-                (Some(k), "") => k.as_str().to_owned(),
-                (Some(k), n) => format!("{} {}", k.as_str(), printable(n)),
-                (None, n) => printable(n).into_owned(),
-            };
-            let user = printable(store.name(r.user)).into_owned();
-            let (mark, style) = match r.status {
-                Status::Ok | Status::Boundary => ("●", theme.ok()),
-                Status::Warnings => ("▲", theme.warning()),
-                Status::NotIngested => ("✗", theme.error()),
-            };
-            let routes = if r.status == Status::NotIngested {
-                "not ingested".to_owned()
-            } else {
-                format!("✓{} ✗{}", r.delivered, r.blocked)
-            };
-            let found = if app.is_match(idx) { "◆" } else { " " };
-            let row_style = match r.status {
-                Status::Ok | Status::Boundary => theme.plain(),
-                Status::Warnings => theme.warning(),
-                Status::NotIngested => theme.error(),
-            };
-            let mut row = Row::new(vec![
-                Cell::from(format!("{found}{line}")),
-                Cell::from(time),
-                Cell::from(what),
-                Cell::from(user),
-                Cell::from(Span::styled(mark, style)),
-                Cell::from(routes),
-            ])
-            .style(row_style);
-            if pos == app.event_list.selected {
-                row = row.style(row_style.patch(theme.selected()));
-            }
-            row
         })
         .collect();
-    let zone = if app.zone == jiff::tz::TimeZone::UTC {
-        "TIME UTC"
-    } else {
-        "TIME LOCAL"
-    };
-    let header = Row::new(["  LINE", zone, "EVENT", "USER", "", "ROUTES"]).style(theme.bold());
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(8),
-            Constraint::Length(14),
-            Constraint::Fill(2),
-            Constraint::Fill(1),
-            Constraint::Length(1),
-            Constraint::Length(12),
-        ],
-    )
-    .header(header)
-    .block(block);
+    let (header, widths) = header(app, store, cols, theme);
+    let table = Table::new(rows, widths).header(header).block(block);
     frame.render_widget(table, area);
 }

@@ -2,7 +2,7 @@
 
 mod destinations;
 pub mod detail;
-mod events;
+pub mod events;
 mod help;
 pub mod json;
 mod status;
@@ -25,6 +25,8 @@ pub const ROWS_START: u16 = 1 + HEADER_LINES;
 /// The share of the screen's height the events take, and the least they take.
 const EVENTS_PERCENT: u16 = 45;
 const EVENTS_MIN_LINES: u16 = 6;
+/// From this many columns the events show a column per destination (unless `m` says not).
+pub const WIDE: u16 = 160;
 
 /// Where each region goes; used by drawing and by the model (paging, mouse) alike.
 pub struct Areas {
@@ -73,8 +75,28 @@ impl Areas {
 /// └───────────────────────────────────────┘
 ///  status bar                                 1 line
 /// ```
-pub fn areas(r: Rect) -> Areas {
+///
+/// Zoomed, the focused pane takes both (the other gets no lines).
+pub fn areas(r: Rect, zoomed: Option<Pane>) -> Areas {
     let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(r);
+    let none = Rect::new(main.x, main.y, main.width, 0);
+    match zoomed {
+        Some(Pane::Events) => {
+            return Areas {
+                events: main,
+                lower: none,
+                status,
+            };
+        }
+        Some(_) => {
+            return Areas {
+                events: none,
+                lower: main,
+                status,
+            };
+        }
+        None => {}
+    }
     let events_h = (main.height * EVENTS_PERCENT / 100)
         .max(EVENTS_MIN_LINES)
         .min(main.height);
@@ -180,12 +202,16 @@ impl Theme {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, store: &Store, theme: Theme) {
-    let a = areas(frame.area());
-    events::draw(frame, a.events, app, store, theme);
-    match app.lower {
-        Pane::Users => users::draw(frame, a.lower, app, store, theme),
-        Pane::Destinations => destinations::draw(frame, a.lower, app, store, theme),
-        _ => detail::draw(frame, a.lower, app, store, theme),
+    let a = areas(frame.area(), app.zoomed());
+    if !a.events.is_empty() {
+        events::draw(frame, a.events, app, store, theme);
+    }
+    if !a.lower.is_empty() {
+        match app.lower {
+            Pane::Users => users::draw(frame, a.lower, app, store, theme),
+            Pane::Destinations => destinations::draw(frame, a.lower, app, store, theme),
+            _ => detail::draw(frame, a.lower, app, store, theme),
+        }
     }
     status::draw(frame, a.status, app, store, theme);
     if app.overlay == Some(super::app::Overlay::Help) {

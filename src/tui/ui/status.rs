@@ -184,6 +184,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         };
         parts.push(part(6, vec![Span::styled(label, theme.accent())]));
     }
+    if app.zoomed().is_some() {
+        parts.push(part(5, vec![Span::styled("zoomed (z)", theme.accent())]));
+    }
     if let Some(v) = app.what_if.value {
         // The detail changes meaning while a what-if is on; say so wherever one looks.
         let id = printable(&store.workspace().category(app.what_if.category).id).into_owned();
