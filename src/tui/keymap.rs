@@ -8,7 +8,8 @@ use super::app::Action;
 pub struct Binding {
     pub keys: &'static [KeyCode],
     pub ctrl: bool,
-    /// How the keys are written in the help overlay.
+    /// How the keys are written in the help overlay; empty when the binding before it names
+    /// these keys too (`n N`), so that opposites share a row.
     pub label: &'static str,
     pub action: Action,
     pub help: &'static str,
@@ -32,10 +33,15 @@ const fn b(
 use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
 
 pub const BINDINGS: &[Binding] = &[
-    b(&[Up, Char('k')], "↑ k", Action::Up, "previous row (pauses)"),
-    b(&[Down, Char('j')], "↓ j", Action::Down, "next row"),
-    b(&[PageUp], "PgUp", Action::PageUp, "page up (pauses)"),
-    b(&[PageDown], "PgDn", Action::PageDown, "page down"),
+    b(&[Up, Char('k')], "↑k ↓j", Action::Up, "up (pauses) / down"),
+    b(&[Down, Char('j')], "", Action::Down, ""),
+    b(
+        &[PageUp],
+        "PgUp/Dn",
+        Action::PageUp,
+        "page up (pauses) / down",
+    ),
+    b(&[PageDown], "", Action::PageDown, ""),
     b(
         &[Char('g'), Home],
         "g Home",
@@ -56,21 +62,21 @@ pub const BINDINGS: &[Binding] = &[
         "a column per destination",
     ),
     b(&[Char('z')], "z", Action::ToggleZoom, "zoom the pane"),
-    b(&[Tab], "Tab", Action::NextPane, "next pane"),
-    b(&[BackTab], "S-Tab", Action::PrevPane, "previous pane"),
+    b(
+        &[Tab],
+        "Tab S-Tab",
+        Action::NextPane,
+        "next / previous pane",
+    ),
+    b(&[BackTab], "", Action::PrevPane, ""),
     b(&[Enter], "Enter", Action::Open, "detail; filter by choice"),
     b(
         &[Right, Char('l')],
-        "→ l",
+        "→l ←h",
         Action::IntoTimeline,
-        "a user's timeline (Users)",
+        "into / out of a timeline",
     ),
-    b(
-        &[Left, Char('h')],
-        "← h",
-        Action::OutOfTimeline,
-        "back to the users",
-    ),
+    b(&[Left, Char('h')], "", Action::OutOfTimeline, ""),
     b(&[Esc], "Esc", Action::Back, "back; clear search"),
     b(
         &[Char('/')],
@@ -84,10 +90,20 @@ pub const BINDINGS: &[Binding] = &[
         Action::StartCommand,
         "go to a line or id; filter",
     ),
-    b(&[Char('n')], "n", Action::NextMatch, "next match"),
-    b(&[Char('N')], "N", Action::PrevMatch, "previous match"),
-    b(&[Char(']')], "]", Action::NextProblem, "next problem"),
-    b(&[Char('[')], "[", Action::PrevProblem, "previous problem"),
+    b(
+        &[Char('n')],
+        "n N",
+        Action::NextMatch,
+        "next / previous match",
+    ),
+    b(&[Char('N')], "", Action::PrevMatch, ""),
+    b(
+        &[Char(']')],
+        "] [",
+        Action::NextProblem,
+        "next / previous problem",
+    ),
+    b(&[Char('[')], "", Action::PrevProblem, ""),
     b(
         &[Char('e')],
         "e",
@@ -142,24 +158,19 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         &[Char('t')],
-        "t",
+        "t T",
         Action::WhatIfCycle,
-        "what if: true, false, missing",
+        "what if: try a value / end",
     ),
-    b(
-        &[Char('T')],
-        "T",
-        Action::WhatIfReset,
-        "what if: the event as it is",
-    ),
+    b(&[Char('T')], "", Action::WhatIfReset, ""),
     b(&[Char('?')], "?", Action::ToggleHelp, "this help"),
-    b(&[Char('q')], "q", Action::Quit, "quit"),
+    b(&[Char('q')], "q Ctrl-C", Action::Quit, "quit"),
     Binding {
         keys: &[Char('c')],
         ctrl: true,
-        label: "Ctrl-C",
+        label: "",
         action: Action::Quit,
-        help: "quit",
+        help: "",
     },
 ];
 

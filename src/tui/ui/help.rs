@@ -10,15 +10,19 @@ use crate::tui::keymap::BINDINGS;
 
 /// The overlay's width: two columns of keys within an 80-column terminal.
 const WIDTH: u16 = 78;
+/// A key's label and its help, so that two of each fit inside the border.
+const LABEL: usize = 9;
+const HELP: usize = 28;
 
 pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
-    // Two columns, so the whole key map fits at 80x24.
-    let half = BINDINGS.len().div_ceil(2);
+    // Two columns, so the whole key map fits at 80x24; opposites share a row.
+    let rows: Vec<_> = BINDINGS.iter().filter(|b| !b.label.is_empty()).collect();
+    let half = rows.len().div_ceil(2);
     let entry = |i: usize| -> Vec<Span<'static>> {
-        BINDINGS.get(i).map_or_else(Vec::new, |b| {
+        rows.get(i).map_or_else(Vec::new, |b| {
             vec![
-                Span::styled(format!("{:>7} ", b.label), theme.key()),
-                Span::raw(format!("{:<29}", b.help)),
+                Span::styled(format!("{:>LABEL$} ", b.label), theme.key()),
+                Span::raw(format!("{:<HELP$}", b.help)),
             ]
         })
     };
