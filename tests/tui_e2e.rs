@@ -193,8 +193,8 @@ fn what_if_marks_the_routes_a_preference_changes() {
     // Line 11: Alice has C0002 (Performance) false. Enter focuses the detail.
     s.keys.write_all(b":11\r\r2t").unwrap();
     s.wait_for("what if C0002 = true (T ends)");
-    // Scroll the detail down to the what-if section.
-    s.keys.write_all(b"jjjjjjjjjjjj").unwrap();
+    // Move the detail's cursor down past the destinations to the what-if section.
+    s.keys.write_all(&[b'j'; 24]).unwrap();
     let screen = s.wait_for("◆ Amplitude: block not_consented → deliver consented");
     assert!(
         screen.contains("What if C0002 (Performance) were true"),

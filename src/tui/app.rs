@@ -64,6 +64,8 @@ pub enum Action {
     Top,
     Bottom,
     ToggleFollow,
+    /// space: fold or open the JSON under the detail's cursor (Enter does too, there).
+    ToggleFold,
     /// m: one column per destination in the events, or the summary.
     ToggleColumns,
     /// z: the focused pane fills the screen, or shares it again.
@@ -197,7 +199,8 @@ pub struct App {
     pub columns: Columns,
     pub zoom: Zoom,
     pub detail: Option<Detail>,
-    pub detail_scroll: u16,
+    /// The detail's cursor row (where Enter folds) and its first visible row.
+    pub detail_view: Scroll,
     /// The what-if tried on every event selected, until `T`.
     pub what_if: WhatIf,
     pub users: Vec<IdentityId>,
@@ -248,7 +251,7 @@ impl App {
             columns: Columns::Auto,
             zoom: Zoom::Off,
             detail: None,
-            detail_scroll: 0,
+            detail_view: Scroll::default(),
             what_if: WhatIf::default(),
             users: Vec::new(),
             user_list: Scroll::default(),
@@ -390,7 +393,7 @@ impl App {
         let want = self.selected_row(store);
         if self.detail.as_ref().map(|d| d.row) != want {
             self.detail = want.map(|r| selected::load(store, r));
-            self.detail_scroll = 0;
+            self.detail_view = Scroll::default();
         }
         if let Some(d) = &mut self.detail {
             let what = self.what_if.value.map(|v| (self.what_if.category, v));
@@ -403,6 +406,36 @@ impl App {
     /// Where each region is on the screen, as drawing lays it out.
     pub fn areas(&self) -> Areas {
         super::ui::areas(Rect::new(0, 0, self.width, self.height), self.zoomed())
+    }
+
+    /// The detail as drawn at the current size.
+    pub fn detail_rows(&self, store: &Store) -> super::ui::detail::Rows {
+        let width = self.areas().lower_inner().width;
+        super::ui::detail::rows(self, store, super::ui::Theme { color: false }, width)
+    }
+
+    /// Enter or space in the detail: fold or open the object, array or long string under
+    /// the cursor.
+    fn toggle_fold(&mut self, store: &Store) {
+        let fold = self
+            .detail_rows(store)
+            .folds
+            .into_iter()
+            .nth(self.detail_view.selected)
+            .flatten();
+        match (fold, &mut self.detail) {
+            (Some(path), Some(d)) => {
+                if !d.toggled.remove(&path) {
+                    d.toggled.insert(path);
+                }
+            }
+            _ => {
+                self.flash = Some(
+                    "Enter and space fold an object or array, or open a long string, in the JSON"
+                        .into(),
+                );
+            }
+        }
     }
 
     /// The pane that fills the screen, if one does.
@@ -431,11 +464,10 @@ impl App {
         self.user_list.fit(self.users.len(), a.users_page());
         self.dest_list
             .fit(store.workspace().destinations.len(), a.destinations_page());
-        if self.detail_scroll > 0 {
-            let max = super::ui::detail::scroll_max(self, store, a.lower_inner());
-            self.detail_scroll = self
-                .detail_scroll
-                .min(u16::try_from(max).unwrap_or(u16::MAX));
+        if self.detail_view.selected > 0 {
+            // Folding, a what-if or a new width can make the detail shorter.
+            let n = self.detail_rows(store).lines.len();
+            self.detail_view.fit(n, usize::from(a.lower_inner().height));
         }
     }
 
@@ -527,6 +559,10 @@ impl App {
                 }
             }
             Action::Open => self.open(&store),
+            Action::ToggleFold if self.pane == Pane::Detail => self.toggle_fold(&store),
+            Action::ToggleFold => {
+                self.flash = Some("space folds the JSON in the detail (Enter opens it)".into());
+            }
             Action::IntoTimeline if self.pane == Pane::Users && self.timeline_len(&store) > 0 => {
                 self.users_focus = UsersFocus::Timeline;
             }
@@ -800,7 +836,7 @@ impl App {
     fn open(&mut self, store: &Store) {
         let term = match self.pane {
             Pane::Events => return self.focus(Pane::Detail),
-            Pane::Detail => return,
+            Pane::Detail => return self.toggle_fold(store),
             Pane::Users if self.users_focus == UsersFocus::Timeline => {
                 return self.open_timeline_entry(store);
             }
@@ -879,15 +915,9 @@ impl App {
                 }
             }
             Pane::Detail => {
-                // The paragraph's own scroll, which stops where its last line shows.
-                let view = a.lower_inner();
-                let max = super::ui::detail::scroll_max(self, store, view);
-                let mut s = Scroll {
-                    selected: usize::from(self.detail_scroll),
-                    offset: 0,
-                };
-                s.apply(m, max + 1, usize::from(view.height));
-                self.detail_scroll = u16::try_from(s.selected).unwrap_or(u16::MAX);
+                let n = self.detail_rows(store).lines.len();
+                let page = usize::from(a.lower_inner().height);
+                self.detail_view.apply(m, n, page);
             }
             Pane::Users if self.users_focus == UsersFocus::Timeline => {
                 let n = self.timeline_len(store);
@@ -933,7 +963,16 @@ impl App {
                         self.dest_list.selected = p;
                     }
                 }
-                _ => {}
+                _ => {
+                    let inner = a.lower_inner();
+                    if let Some(l) = row.checked_sub(inner.y) {
+                        let n = self.detail_rows(store).lines.len();
+                        let at = self.detail_view.offset + usize::from(l);
+                        if at < n {
+                            self.detail_view.selected = at;
+                        }
+                    }
+                }
             }
         }
     }

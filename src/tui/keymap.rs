@@ -69,7 +69,7 @@ pub const BINDINGS: &[Binding] = &[
         "next / previous pane",
     ),
     b(&[BackTab], "", Action::PrevPane, ""),
-    b(&[Enter], "Enter", Action::Open, "detail; filter by choice"),
+    b(&[Enter], "Enter", Action::Open, "detail; filter; fold"),
     b(
         &[Right, Char('l')],
         "→l ←h",
@@ -77,6 +77,12 @@ pub const BINDINGS: &[Binding] = &[
         "into / out of a timeline",
     ),
     b(&[Left, Char('h')], "", Action::OutOfTimeline, ""),
+    b(
+        &[Char(' ')],
+        "space",
+        Action::ToggleFold,
+        "fold / open JSON (Detail)",
+    ),
     b(&[Esc], "Esc", Action::Back, "back; clear search"),
     b(
         &[Char('/')],

@@ -1,6 +1,7 @@
 //! The selected event's detail, rebuilt on demand: the line is read again from the file by its
 //! offset and run through the engine's pure steps, so rows never hold an event's JSON.
 
+use foldhash::HashSet;
 use std::sync::Arc;
 
 use crate::engine::{Outcome, decide};
@@ -19,6 +20,9 @@ pub struct Detail {
     pub kept: Vec<String>,
     /// A what-if on this event: the category and value tried, and the routes it changes.
     pub trial: Option<Trial>,
+    /// JSON paths shown otherwise than by default: folded objects and arrays, opened long
+    /// strings.
+    pub toggled: HashSet<String>,
 }
 
 /// A category's preference tried in place of the event's own, and what it changes.
@@ -73,6 +77,7 @@ pub fn load(store: &Store, row: usize) -> Detail {
         explanation,
         kept,
         trial: None,
+        toggled: HashSet::default(),
     }
 }
 

@@ -136,7 +136,7 @@ fn detail_scrolls_to_the_json_with_problem_paths_marked() {
     let screen = loop {
         a.update(Action::Down);
         let screen = render(&a);
-        if screen.contains("\"Advertising\": true") || a.detail_scroll > 200 {
+        if screen.contains("\"Advertising\": true") || a.detail_view.selected > 200 {
             break screen;
         }
     };
@@ -561,18 +561,22 @@ fn the_detail_scrolls_no_further_than_its_last_line() {
     let lower: Vec<&str> = screen.lines().skip(14).take(14).collect();
     // The last lines of the event's JSON, not a blank pane.
     assert!(lower.iter().any(|l| l.contains("\"SKU-7\"")), "{screen}");
-    let at_end = a.detail_scroll;
+    let at_end = a.detail_view;
+    // The last row is on the pane's last line: nothing blank below it.
+    assert_eq!(at_end.selected, at_end.offset + 13);
     a.update(Action::Down);
-    assert_eq!(a.detail_scroll, at_end, "Down at the end stays");
+    assert_eq!(a.detail_view, at_end, "Down at the end stays");
     a.update(Action::Up);
     assert_eq!(
-        a.detail_scroll,
-        at_end - 1,
+        a.detail_view.selected,
+        at_end.selected - 1,
         "one line up leaves the end at once"
     );
     a.update(Action::PageUp);
+    a.update(Action::PageUp);
+    assert!(a.detail_view.offset < at_end.offset);
     a.update(Action::Top);
-    assert_eq!(a.detail_scroll, 0);
+    assert_eq!(a.detail_view, super::scroll::Scroll::default());
 }
 
 #[test]
@@ -1029,4 +1033,76 @@ fn z_zooms_the_focused_pane_and_tab_moves_the_zoom() {
     a.update(Action::ToggleZoom);
     let screen = render(&a);
     assert!(screen.contains("Detail Users Destinations") && screen.contains("LINE   TIME"));
+}
+
+/// Moves the detail's cursor down to the first row holding `text`.
+fn cursor_to(a: &mut App, text: &str) {
+    let rows = a.detail_rows(&a.store.read().unwrap());
+    let at = rows
+        .lines
+        .iter()
+        .position(|l| l.to_string().contains(text))
+        .unwrap_or_else(|| panic!("no row holds {text:?}"));
+    a.update(Action::Top);
+    for _ in 0..at {
+        a.update(Action::Down);
+    }
+}
+
+#[test]
+fn the_json_folds_and_a_long_string_shows_its_start_and_length() {
+    let mut a = app(100, 40);
+    go_to_line(&mut a, 39);
+    a.update(Action::Open);
+    // Line 39's properties.chunk is 33,000 characters: its first 200 and its length, wrapped
+    // under its key; Enter works on any of its rows.
+    cursor_to(&mut a, "characters; Enter shows all");
+    let screen = render(&a);
+    assert!(
+        screen.contains("(33000 characters; Enter shows all)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("json_long_string_and_cursor", screen);
+    let rows = |a: &App| a.detail_rows(&a.store.read().unwrap()).lines.len();
+    let short = rows(&a);
+    // Enter on it shows it all, wrapped under its key; Enter again shortens it.
+    a.update(Action::Open);
+    assert!(rows(&a) > short + 300, "{} rows", rows(&a));
+    a.update(Action::ToggleFold);
+    assert_eq!(rows(&a), short);
+    // Folding "context" puts its fifteen lines on one and keeps the cursor on the fold.
+    cursor_to(&mut a, "\"context\": {");
+    let at = a.detail_view.selected;
+    a.update(Action::ToggleFold);
+    assert_eq!(rows(&a), short - 14);
+    assert_eq!(a.detail_view.selected, at);
+    assert!(
+        render(&a).contains("\"context\": {…},  2 keys"),
+        "{}",
+        render(&a)
+    );
+    // Enter elsewhere in the detail says what it does.
+    a.update(Action::Top);
+    a.update(Action::Open);
+    assert!(a.flash.as_deref().unwrap().contains("fold"));
+    // A new event starts unfolded.
+    a.update(Action::Back);
+    a.update(Action::Down);
+    a.update(Action::Up);
+    assert!(a.detail.as_ref().unwrap().toggled.is_empty());
+    assert_eq!(rows(&a), short);
+}
+
+#[test]
+fn a_fold_that_hides_a_finding_is_marked() {
+    let mut a = app(100, 30);
+    go_to_line(&mut a, 21);
+    a.update(Action::Open);
+    cursor_to(&mut a, "\"context\": {");
+    a.update(Action::ToggleFold);
+    assert!(
+        render(&a).contains("▶   \"context\": {…}"),
+        "{}",
+        render(&a)
+    );
 }

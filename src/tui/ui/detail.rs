@@ -1,10 +1,12 @@
 //! The detail of the selected event: routes with reasons, the integrations object, findings,
 //! consent against the user's record, the explanation, and the JSON with problems marked.
 
+use foldhash::HashSet;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::choices::Choice;
 use crate::engine::Outcome;
@@ -18,6 +20,7 @@ use crate::text::printable;
 use crate::validate::{Severity, shown};
 use crate::what_if::Changed;
 
+use super::wrap::wrap;
 use super::{Theme, json, lower_title};
 use crate::tui::app::{App, Pane};
 use crate::tui::selected::Detail;
@@ -27,9 +30,15 @@ fn heading(text: &str, theme: Theme) -> Line<'static> {
     Line::from(Span::styled(text.to_owned(), theme.heading()))
 }
 
-pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
+/// The detail's lines, and where the JSON's folds are: `(line, path)`.
+type Content = (Vec<Line<'static>>, Vec<(usize, String)>);
+
+fn lines(app: &App, store: &Store, theme: Theme) -> Content {
     let Some(detail) = &app.detail else {
-        return vec![Line::from(Span::styled("No event selected.", theme.dim()))];
+        return (
+            vec![Line::from(Span::styled("No event selected.", theme.dim()))],
+            Vec::new(),
+        );
     };
     let o = match &detail.outcome {
         Ok(o) => o,
@@ -39,7 +48,7 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
                 theme.error(),
             ))];
             out.extend(detail.kept.iter().map(|l| Line::from(l.clone())));
-            return out;
+            return (out, Vec::new());
         }
     };
     let ws = store.workspace();
@@ -74,8 +83,8 @@ pub fn lines(app: &App, store: &Store, theme: Theme) -> Vec<Line<'static>> {
             .iter()
             .map(|l| Line::from(format!("  {l}"))),
     );
-    json_of(&mut out, o, theme);
-    out
+    let folds = json_of(&mut out, o, &detail.toggled, theme);
+    (out, folds)
 }
 
 /// The event's full timestamp as written, and in the zone the list shows.
@@ -371,42 +380,77 @@ fn consent(out: &mut Vec<Line<'static>>, store: &Store, o: &Outcome, id: Identit
     }
 }
 
-/// The event's JSON, with the lines that hold a finding's path marked.
-fn json_of(out: &mut Vec<Line<'static>>, o: &Outcome, theme: Theme) {
+/// The event's JSON, with the lines that hold a finding's path marked; returns where its
+/// folds are.
+fn json_of(
+    out: &mut Vec<Line<'static>>,
+    o: &Outcome,
+    toggled: &HashSet<String>,
+    theme: Theme,
+) -> Vec<(usize, String)> {
     out.push(heading("JSON", theme));
-    match o.event() {
-        Some(ev) => {
-            let marked: Vec<&str> = o
-                .findings
-                .iter()
-                .filter_map(|f| f.path.as_deref())
-                .collect();
-            if ev.inherited_from_batch() {
-                out.push(Line::from(Span::styled(
-                    "  (context or integrations taken from the batch)",
-                    theme.dim(),
-                )));
-            }
-            out.extend(json::lines(&ev.to_value(), &marked, theme));
+    if let Some(ev) = o.event() {
+        let marked: Vec<&str> = o
+            .findings
+            .iter()
+            .filter_map(|f| f.path.as_deref())
+            .collect();
+        if ev.inherited_from_batch() {
+            out.push(Line::from(Span::styled(
+                "  (context or integrations taken from the batch)",
+                theme.dim(),
+            )));
         }
-        None => out.push(Line::from(Span::styled("  (not JSON)", theme.dim()))),
+        let start = out.len();
+        let json = json::lines(&ev.to_value(), &marked, &|p| toggled.contains(p), theme);
+        out.extend(json.lines);
+        json.folds
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, f)| Some((start + i, f?)))
+            .collect()
+    } else {
+        out.push(Line::from(Span::styled("  (not JSON)", theme.dim())));
+        Vec::new()
     }
 }
 
-/// How far the detail can scroll in `view`: its wrapped lines less those that fit.
-pub fn scroll_max(app: &App, store: &Store, view: Rect) -> usize {
-    let text = Paragraph::new(lines(app, store, Theme { color: false })).wrap(Wrap { trim: false });
-    text.line_count(view.width)
-        .saturating_sub(usize::from(view.height))
+/// The detail as rows that fit `width`, wrapped with their indent kept, and for each row the
+/// path of the fold (or long string) that Enter toggles there.
+pub struct Rows {
+    pub lines: Vec<Line<'static>>,
+    pub folds: Vec<Option<String>>,
+}
+
+pub fn rows(app: &App, store: &Store, theme: Theme, width: u16) -> Rows {
+    let (logical, folds) = lines(app, store, theme);
+    let mut folds = folds.into_iter().peekable();
+    let mut out = Rows {
+        lines: Vec::with_capacity(logical.len()),
+        folds: Vec::with_capacity(logical.len()),
+    };
+    for (i, line) in logical.into_iter().enumerate() {
+        let n = wrap(line, usize::from(width), &mut out.lines);
+        let fold = folds.next_if(|(at, _)| *at == i).map(|(_, p)| p);
+        out.folds.extend(std::iter::repeat_n(fold, n));
+    }
+    out
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
     let block = Block::bordered()
         .title(lower_title(app, theme))
         .border_style(theme.border(app.pane == Pane::Detail));
-    let p = Paragraph::new(lines(app, store, theme))
+    let inner = block.inner(area);
+    let mut rows = rows(app, store, theme, inner.width).lines;
+    // The cursor row, where Enter folds, shows while the detail has the focus.
+    if app.pane == Pane::Detail {
+        if let Some(l) = rows.get_mut(app.detail_view.selected) {
+            *l = std::mem::take(l).patch_style(theme.selected());
+        }
+    }
+    let p = Paragraph::new(rows)
         .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.detail_scroll, 0));
+        .scroll((u16::try_from(app.detail_view.offset).unwrap_or(u16::MAX), 0));
     frame.render_widget(p, area);
 }

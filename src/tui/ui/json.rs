@@ -1,4 +1,5 @@
 //! Pretty-printed JSON with colours, where the lines that hold a finding's path are marked.
+//! Objects and arrays fold; long strings show their start and their length until opened.
 
 use ratatui::text::{Line, Span};
 use serde_json::Value;
@@ -8,22 +9,45 @@ use crate::validate::join_path;
 
 use super::Theme;
 
-/// The lines of `value`, indented; a line whose path is in `marked` starts with `▶`.
-pub fn lines(value: &Value, marked: &[&str], theme: Theme) -> Vec<Line<'static>> {
-    let mut out = Vec::new();
+/// Strings longer than this many characters show only their start until opened.
+pub const LONG_STRING: usize = 200;
+
+/// The JSON's lines, and for each the path of what Enter folds or opens there, if anything.
+pub struct Json {
+    pub lines: Vec<Line<'static>>,
+    pub folds: Vec<Option<String>>,
+}
+
+/// The lines of `value`, indented; a line whose path is in `marked` (or a fold that hides
+/// one) starts with `▶`. `toggled` holds the paths shown otherwise than by default: folded
+/// objects and arrays, opened long strings. The root's path is "".
+pub fn lines(value: &Value, marked: &[&str], toggled: &dyn Fn(&str) -> bool, theme: Theme) -> Json {
     let mut w = Writer {
-        out: &mut out,
+        out: Json {
+            lines: Vec::new(),
+            folds: Vec::new(),
+        },
         marked,
+        toggled,
         theme,
     };
     w.value(value, "", 0, None, true);
-    out
+    w.out
 }
 
 struct Writer<'a> {
-    out: &'a mut Vec<Line<'static>>,
+    out: Json,
     marked: &'a [&'a str],
+    toggled: &'a dyn Fn(&str) -> bool,
     theme: Theme,
+}
+
+/// Whether `path` is `within` or inside it.
+fn inside(path: &str, within: &str) -> bool {
+    within.is_empty()
+        || path
+            .strip_prefix(within)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 fn child(base: &str, key: &str) -> String {
@@ -35,6 +59,42 @@ fn child(base: &str, key: &str) -> String {
 }
 
 impl Writer<'_> {
+    fn push(&mut self, line: Line<'static>, fold: Option<&str>) {
+        self.out.lines.push(line);
+        self.out.folds.push(fold.map(str::to_owned));
+    }
+
+    /// A string over `LONG_STRING` characters, shortened unless opened: its spans, and
+    /// whether it is long (so Enter opens or shortens it).
+    fn string(&self, s: &str, path: &str) -> (Vec<Span<'static>>, bool) {
+        let chars = s.chars().count();
+        if chars <= LONG_STRING {
+            return (vec![self.scalar(&Value::String(s.to_owned()))], false);
+        }
+        if (self.toggled)(path) {
+            let mut spans = vec![Span::styled(
+                format!("\"{}\"", printable(s)),
+                self.theme.string(),
+            )];
+            spans.push(Span::styled(
+                format!(" ({chars} characters)"),
+                self.theme.dim(),
+            ));
+            return (spans, true);
+        }
+        let start: String = s.chars().take(LONG_STRING).collect();
+        (
+            vec![
+                Span::styled(format!("\"{}…", printable(&start)), self.theme.string()),
+                Span::styled(
+                    format!(" ({chars} characters; Enter shows all)"),
+                    self.theme.dim(),
+                ),
+            ],
+            true,
+        )
+    }
+
     fn scalar(&self, v: &Value) -> Span<'static> {
         match v {
             Value::String(s) => Span::styled(format!("\"{}\"", printable(s)), self.theme.string()),
@@ -47,7 +107,11 @@ impl Writer<'_> {
 
     /// Writes one member (or element) starting a line; `key` is None for array elements.
     fn value(&mut self, v: &Value, path: &str, depth: usize, key: Option<&str>, last: bool) {
-        let is_marked = !path.is_empty() && self.marked.contains(&path);
+        let folded = matches!(v, Value::Object(m) if !m.is_empty())
+            || matches!(v, Value::Array(a) if !a.is_empty());
+        let folded = folded && (self.toggled)(path);
+        let is_marked = (!path.is_empty() && self.marked.contains(&path))
+            || (folded && self.marked.iter().any(|m| inside(m, path)));
         let mut head = vec![Span::styled(
             if is_marked { "▶ " } else { "  " },
             self.theme.error(),
@@ -64,9 +128,19 @@ impl Writer<'_> {
         }
         let comma = if last { "" } else { "," };
         match v {
+            Value::Object(m) if folded => {
+                head.push(Span::raw(format!("{{…}}{comma}")));
+                head.push(Span::styled(count(m.len(), "key"), self.theme.dim()));
+                self.push(Line::from(head), Some(path));
+            }
+            Value::Array(a) if folded => {
+                head.push(Span::raw(format!("[…]{comma}")));
+                head.push(Span::styled(count(a.len(), "item"), self.theme.dim()));
+                self.push(Line::from(head), Some(path));
+            }
             Value::Object(m) if !m.is_empty() => {
                 head.push(Span::raw("{"));
-                self.out.push(Line::from(head));
+                self.push(Line::from(head), Some(path));
                 let n = m.len();
                 for (i, (k, child_v)) in m.iter().enumerate() {
                     self.value(child_v, &child(path, k), depth + 1, Some(k), i + 1 == n);
@@ -75,7 +149,7 @@ impl Writer<'_> {
             }
             Value::Array(a) if !a.is_empty() => {
                 head.push(Span::raw("["));
-                self.out.push(Line::from(head));
+                self.push(Line::from(head), Some(path));
                 let n = a.len();
                 for (i, el) in a.iter().enumerate() {
                     self.value(el, &format!("{path}[{i}]"), depth + 1, None, i + 1 == n);
@@ -84,31 +158,44 @@ impl Writer<'_> {
             }
             Value::Object(_) => {
                 head.push(Span::raw(format!("{{}}{comma}")));
-                self.out.push(Line::from(head));
+                self.push(Line::from(head), None);
             }
             Value::Array(_) => {
                 head.push(Span::raw(format!("[]{comma}")));
-                self.out.push(Line::from(head));
+                self.push(Line::from(head), None);
+            }
+            Value::String(s) => {
+                let (spans, long) = self.string(s, path);
+                // The comma before the length note, where JSON would have it.
+                let mut spans = spans.into_iter();
+                head.extend(spans.next());
+                head.push(Span::raw(comma.to_owned()));
+                head.extend(spans);
+                self.push(Line::from(head), long.then_some(path));
             }
             scalar => {
                 head.push(self.scalar(scalar));
                 head.push(Span::raw(comma.to_owned()));
-                self.out.push(Line::from(head));
+                self.push(Line::from(head), None);
             }
         }
     }
 
     fn close(&mut self, bracket: &str, depth: usize, comma: &str) {
-        self.out.push(Line::from(format!(
-            "  {}{bracket}{comma}",
-            "  ".repeat(depth)
-        )));
+        let line = Line::from(format!("  {}{bracket}{comma}", "  ".repeat(depth)));
+        self.push(line, None);
     }
+}
+
+/// ` 3 keys`, ` 1 item`: what a fold hides.
+fn count(n: usize, what: &str) -> String {
+    format!("  {n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use foldhash::HashSet;
 
     fn text(lines: &[Line<'_>]) -> Vec<String> {
         lines
@@ -123,14 +210,18 @@ mod tests {
             r#"{"type":"track","context":{"consent":{"version":"2","categoryPreferences":{"ads.v2":true}}},"x":["\u001b[2J"]}"#,
         )
         .unwrap();
-        let got = text(&lines(
-            &v,
-            &[
-                "context.consent.version",
-                "context.consent.categoryPreferences[\"ads.v2\"]",
-            ],
-            Theme { color: false },
-        ));
+        let got = text(
+            &lines(
+                &v,
+                &[
+                    "context.consent.version",
+                    "context.consent.categoryPreferences[\"ads.v2\"]",
+                ],
+                &|_| false,
+                Theme { color: false },
+            )
+            .lines,
+        );
         assert_eq!(
             got,
             vec![
@@ -150,5 +241,65 @@ mod tests {
                 "  }",
             ]
         );
+    }
+
+    #[test]
+    fn folds_hide_their_contents_and_keep_a_finding_marked() {
+        let v: Value =
+            serde_json::from_str(r#"{"context":{"consent":{"version":"2"}},"list":[1,2,3],"x":1}"#)
+                .unwrap();
+        let toggled: HashSet<String> = ["context".to_owned(), "list".to_owned()]
+            .into_iter()
+            .collect();
+        let json = lines(
+            &v,
+            &["context.consent.version"],
+            &|p| toggled.contains(p),
+            Theme { color: false },
+        );
+        assert_eq!(
+            text(&json.lines),
+            vec![
+                "  {",
+                "▶   \"context\": {…},  1 key",
+                "    \"list\": […],  3 items",
+                "    \"x\": 1",
+                "  }",
+            ]
+        );
+        assert_eq!(
+            json.folds,
+            vec![
+                Some(String::new()),
+                Some("context".into()),
+                Some("list".into()),
+                None,
+                None
+            ]
+        );
+        // The root folds too.
+        let root: HashSet<String> = std::iter::once(String::new()).collect();
+        let json = lines(&v, &[], &|p| root.contains(p), Theme { color: false });
+        assert_eq!(text(&json.lines), vec!["  {…}  3 keys"]);
+    }
+
+    #[test]
+    fn long_strings_show_their_start_and_length_until_opened() {
+        let long = "é".repeat(LONG_STRING + 50);
+        let v = serde_json::json!({"note": long, "b": true});
+        let json = lines(&v, &[], &|_| false, Theme { color: false });
+        let line = &text(&json.lines)[1];
+        assert!(line.starts_with("    \"note\": \"éé"), "{line}");
+        assert!(
+            line.ends_with("é…, (250 characters; Enter shows all)"),
+            "{line}"
+        );
+        assert_eq!(line.matches('é').count(), LONG_STRING);
+        assert_eq!(json.folds[1].as_deref(), Some("note"));
+        let opened: HashSet<String> = std::iter::once("note".to_owned()).collect();
+        let json = lines(&v, &[], &|p| opened.contains(p), Theme { color: false });
+        let line = &text(&json.lines)[1];
+        assert_eq!(line.matches('é').count(), LONG_STRING + 50);
+        assert!(line.ends_with("\", (250 characters)"), "{line}");
     }
 }

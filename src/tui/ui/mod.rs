@@ -7,6 +7,7 @@ mod help;
 pub mod json;
 mod status;
 mod users;
+mod wrap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -149,6 +150,7 @@ impl Theme {
     pub fn selected(self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
     }
+
     pub fn key(self) -> Style {
         self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
     }
