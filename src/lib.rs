@@ -9,6 +9,7 @@ pub mod event;
 pub mod explain;
 pub mod input;
 pub mod locate;
+pub mod ndjson;
 pub mod profile;
 pub mod route;
 pub mod settings;

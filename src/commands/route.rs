@@ -12,7 +12,7 @@ use crate::output::{self, View};
 pub fn run(format: Format, sources: Sources) -> Result<ExitCode, Error> {
     let (ws, sources) = prepare(sources)?;
     let mut view: Box<dyn View> = match format {
-        Format::Ndjson => Box::new(output::ndjson::Ndjson::new(&ws)),
+        Format::Ndjson => Box::new(consent_inspector::ndjson::Ndjson::new(&ws)),
         Format::Table => Box::new(output::table::Table::new(&ws, color_on_stdout())),
     };
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());

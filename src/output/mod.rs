@@ -1,6 +1,5 @@
 //! Renderers of outcomes for the headless commands.
 
-pub mod ndjson;
 pub mod profiles;
 pub mod report;
 pub mod table;
@@ -17,6 +16,12 @@ pub trait View {
     fn outcome(&mut self, out: &mut dyn Write, engine: &Engine, o: &Outcome) -> io::Result<()>;
     fn finish(&mut self, _out: &mut dyn Write) -> io::Result<()> {
         Ok(())
+    }
+}
+
+impl View for consent_inspector::ndjson::Ndjson {
+    fn outcome(&mut self, out: &mut dyn Write, _: &Engine, o: &Outcome) -> io::Result<()> {
+        self.write(out, o)
     }
 }
 

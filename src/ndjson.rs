@@ -1,15 +1,14 @@
 //! The NDJSON contract: one object per event, field names fixed (see README). Written by hand
-//! from pieces prepared once per destination, because this is the hot path of `route`.
+//! from pieces prepared once per destination, because this is the hot path of `route`. The
+//! library holds it so that `route` and the TUI's export write the same lines.
 
 use std::io::{self, Write};
 
-use consent_inspector::engine::{Engine, Outcome};
-use consent_inspector::event::{Field, Raw};
-use consent_inspector::route::{Block, Decision, Delivery, Mode, PreferenceValue};
-use consent_inspector::settings::Workspace;
-use consent_inspector::text::{is_unsafe, write_safe_json};
-
-use super::View;
+use crate::engine::Outcome;
+use crate::event::{Doc, Field, Raw};
+use crate::route::{Block, Decision, Delivery, IntegrationsKey, Mode, PreferenceValue};
+use crate::settings::Workspace;
+use crate::text::{is_unsafe, write_safe_json};
 
 pub struct Ndjson {
     buf: Vec<u8>,
@@ -44,7 +43,7 @@ const EACH_REASON: [Decision; 9] = [
     Decision::Block(Block::NotIngested),
     Decision::Block(Block::Duplicate),
     Decision::Block(Block::IntegrationsObject {
-        key: consent_inspector::route::IntegrationsKey::All,
+        key: IntegrationsKey::All,
         consent: Delivery::Consented,
     }),
     Decision::Block(Block::NotConsented {
@@ -213,8 +212,9 @@ fn number(b: &mut Vec<u8>, n: impl itoa::Integer) {
     b.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
-impl View for Ndjson {
-    fn outcome(&mut self, out: &mut dyn Write, engine: &Engine, o: &Outcome) -> io::Result<()> {
+impl Ndjson {
+    /// Writes the line for one outcome.
+    pub fn write(&mut self, out: &mut dyn Write, o: &Outcome) -> io::Result<()> {
         let b = &mut self.buf;
         b.clear();
         let ev = o.event();
@@ -261,7 +261,7 @@ impl View for Ndjson {
             b.push(b'}');
         }
         b.extend_from_slice(b"],\"consent\":");
-        match ev.and_then(consent_inspector::event::Doc::preferences_raw) {
+        match ev.and_then(Doc::preferences_raw) {
             Some(p) => {
                 b.extend_from_slice(b"{\"categoryPreferences\":");
                 value(b, Some(p));
@@ -272,7 +272,7 @@ impl View for Ndjson {
         b.extend_from_slice(b",\"routes\":[");
         let ingest_code = o
             .ingest_code()
-            .map(consent_inspector::validate::Code::as_str);
+            .map(crate::validate::Code::as_str);
         for (i, r) in o.routes.iter().enumerate() {
             if i > 0 {
                 b.push(b',');
@@ -310,7 +310,6 @@ impl View for Ndjson {
                 .chars()
                 .any(|c| c != '\n' && is_unsafe(c))
         );
-        let _ = engine;
         out.write_all(b)
     }
 }
