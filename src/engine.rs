@@ -133,16 +133,29 @@ pub fn decide(
     recalled: Vec<Recalled>,
     identity: Option<IdentityId>,
 ) -> Outcome {
+    let user = identity.map_or("", |id| profiles.label(id));
+    decide_labelled(ws, record, recalled, identity, user)
+}
+
+/// `decide` away from the profiles (on another thread than the one that holds them): `user`
+/// is how the recalled findings' messages name the event's user.
+pub fn decide_labelled(
+    ws: &Workspace,
+    record: Record,
+    recalled: Vec<Recalled>,
+    identity: Option<IdentityId>,
+    user: &str,
+) -> Outcome {
     let (findings, _, routes) = judge(ws, &record, |_| {
         recalled.contains(&Recalled::DuplicateMessageId)
     });
-    assemble(ws, profiles, record, findings, routes, recalled, identity)
+    assemble(ws, user, record, findings, routes, recalled, identity)
 }
 
 /// Writes out the recalled findings after the others and puts the outcome together.
 fn assemble(
     ws: &Workspace,
-    profiles: &Profiles,
+    user: &str,
     record: Record,
     mut findings: Vec<Finding>,
     routes: Vec<Route>,
@@ -150,7 +163,6 @@ fn assemble(
     identity: Option<IdentityId>,
 ) -> Outcome {
     if let Ok(ev) = &record.json {
-        let user = identity.map_or("", |id| profiles.label(id));
         findings.extend(recalled.iter().map(|r| r.finding(ws, ev, user)));
     }
     Outcome {
@@ -250,14 +262,7 @@ impl Engine {
                 }
             }
         }
-        assemble(
-            &self.ws,
-            &self.profiles,
-            record,
-            findings,
-            routes,
-            recalled,
-            identity,
-        )
+        let user = identity.map_or("", |id| self.profiles.label(id));
+        assemble(&self.ws, user, record, findings, routes, recalled, identity)
     }
 }

@@ -270,9 +270,7 @@ impl Ndjson {
             None => b.extend_from_slice(b"null"),
         }
         b.extend_from_slice(b",\"routes\":[");
-        let ingest_code = o
-            .ingest_code()
-            .map(crate::validate::Code::as_str);
+        let ingest_code = o.ingest_code().map(crate::validate::Code::as_str);
         for (i, r) in o.routes.iter().enumerate() {
             if i > 0 {
                 b.push(b',');

@@ -212,6 +212,30 @@ fn what_if_marks_the_routes_a_preference_changes() {
 }
 
 #[test]
+fn y_puts_the_raw_event_on_the_clipboard_by_osc52() {
+    use base64::Engine as _;
+    let (mut s, _) = Session::start(&[]);
+    s.wait_for("track Video Played");
+    s.keys.write_all(b":16\ry").unwrap();
+    s.wait_for("copied line 16's event");
+    let line = std::fs::read_to_string("samples/events.jsonl")
+        .unwrap()
+        .lines()
+        .nth(15)
+        .unwrap()
+        .to_owned();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(line);
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
+    assert!(
+        raw.contains(&format!("\x1b]52;c;{encoded}\x07")),
+        "no OSC 52 sequence with the event"
+    );
+    s.keys.write_all(b"q").unwrap();
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+}
+
+#[test]
 fn sigterm_and_sighup_restore_the_terminal() {
     for sig in [libc::SIGTERM, libc::SIGHUP] {
         let (mut s, _) = Session::start(&[]);

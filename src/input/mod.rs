@@ -74,6 +74,19 @@ pub struct Record {
     pub batch: Option<Batch>,
 }
 
+impl Record {
+    /// The event as written, for copying and exporting: the line it was read from (without a
+    /// trailing carriage return), or for an element of a batch that element, with what it
+    /// takes from the batch, so that it stands alone. None for an element that is not JSON.
+    pub fn text<'a>(&self, line: &'a [u8]) -> Option<std::borrow::Cow<'a, [u8]>> {
+        if self.origin.index.is_none() {
+            return Some(line.strip_suffix(b"\r").unwrap_or(line).into());
+        }
+        let doc = self.json.as_ref().ok()?;
+        serde_json::to_vec(&doc.to_value()).ok().map(Into::into)
+    }
+}
+
 /// A batch payload as a whole, for Segment's per-batch limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Batch {

@@ -6,6 +6,7 @@ use crate::profile::IdentityId;
 
 use ratatui::layout::Rect;
 
+use super::export::{Export, typed_path};
 use super::filter::{Command, Filter, Term};
 use super::scroll::{Move, Scroll};
 use super::search::{Search, Worker};
@@ -14,6 +15,9 @@ use super::store::{FILTERABLE_DESTINATIONS, Shared, Store};
 use super::ui::{Areas, ROWS_START};
 use crate::text::printable;
 use crate::what_if;
+
+/// Bytes that fit in an OSC 52 sequence of about 100 kB, which most terminals take.
+const OSC52_COMFORTABLE: usize = 74_000;
 
 /// A what-if: the category it changes and, once `t` is pressed, the value tried in place of
 /// each selected event's own.
@@ -64,6 +68,10 @@ pub enum Action {
     Top,
     Bottom,
     ToggleFollow,
+    /// y: the selected event, as written, to the terminal's clipboard (OSC 52).
+    Copy,
+    /// x: write the listed events to a file (asks for its name).
+    StartExport,
     /// space: fold or open the JSON under the detail's cursor (Enter does too, there).
     ToggleFold,
     /// m: one column per destination in the events, or the summary.
@@ -141,6 +149,8 @@ pub enum PromptKind {
     Search,
     /// After `:`: a line, a messageId or a filter.
     Command,
+    /// After `x`: the file to export the listed events to.
+    Export,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,6 +236,10 @@ pub struct App {
     pub flash: Option<String>,
     /// The time zone times are shown in: UTC unless `--local`.
     pub zone: jiff::tz::TimeZone,
+    /// The running (or just finished) export.
+    pub export: Option<Arc<Export>>,
+    /// Bytes for the terminal's clipboard, which the loop sends (OSC 52) and takes away.
+    pub clipboard: Option<Vec<u8>>,
 }
 
 impl App {
@@ -268,6 +282,8 @@ impl App {
             quit: false,
             flash: None,
             zone: jiff::tz::TimeZone::UTC,
+            export: None,
+            clipboard: None,
         }
     }
 
@@ -498,6 +514,10 @@ impl App {
 
     pub fn update(&mut self, action: Action) {
         self.flash = None;
+        // A finished export's message has been on screen since it finished.
+        if self.export.as_ref().is_some_and(|e| e.result().is_some()) {
+            self.export = None;
+        }
         let store_arc = self.store.clone();
         let store = store_arc
             .read()
@@ -520,6 +540,8 @@ impl App {
                     self.overlay = None;
                 }
             }
+            Action::Copy => self.copy(&store),
+            Action::StartExport => self.start_export(&store),
             Action::StartSearch
             | Action::StartCommand
             | Action::PromptInput(_)
@@ -672,6 +694,78 @@ impl App {
                 }
                 self.run_command(store, &p.text);
             }
+            PromptKind::Export => {
+                let name = p.text.trim();
+                if name.is_empty() {
+                    self.flash = Some("no file named: nothing exported".into());
+                    return;
+                }
+                let rows = self.listed_events(store);
+                self.export = Some(self.searcher.export(rows, typed_path(name)));
+            }
+        }
+    }
+
+    /// The store rows of the events listed now, in order.
+    fn listed_events(&self, store: &Store) -> Vec<usize> {
+        (0..self.len(store))
+            .map(|p| self.row_at(p))
+            .filter(|&r| store.row(r).is_some_and(super::store::Row::is_event))
+            .collect()
+    }
+
+    /// `x`: asks where to write the listed events, once the list is complete.
+    fn start_export(&mut self, store: &Store) {
+        if !self.filter_done(store) {
+            self.flash =
+                Some("the filter is still being listed: export once its count is final".into());
+        } else if self.export.is_some() {
+            self.flash = Some("an export is running: wait for it to finish".into());
+        } else if self.len(store) == 0 {
+            self.flash = Some("no events listed: nothing to export".into());
+        } else {
+            self.prompt = Some(Prompt {
+                kind: PromptKind::Export,
+                text: String::new(),
+            });
+        }
+    }
+
+    /// `y`: the selected event, as written, for the terminal's clipboard.
+    fn copy(&mut self, store: &Store) {
+        let Some(r) = self.selected_row(store).and_then(|i| store.row(i)) else {
+            self.flash = Some("no event selected".into());
+            return;
+        };
+        if !r.is_event() {
+            self.flash = Some("a separator, not an event: nothing to copy".into());
+            return;
+        }
+        let file: Arc<str> = Arc::from(store.file_label(r.generation).as_str());
+        let text = super::store::read_again(&store.generations, &file, r.at()).and_then(
+            |(bytes, record)| {
+                record
+                    .text(&bytes)
+                    .map(std::borrow::Cow::into_owned)
+                    .ok_or_else(|| "this batch element is not JSON".to_owned())
+            },
+        );
+        match text {
+            Ok(bytes) => {
+                let n = bytes.len();
+                // Terminals cap what OSC 52 may carry (often near 100 kB of base64).
+                let note = if n > OSC52_COMFORTABLE {
+                    "; a terminal may refuse this much"
+                } else {
+                    ""
+                };
+                self.flash = Some(format!(
+                    "copied line {}'s event ({n} bytes) to the clipboard by OSC 52{note}",
+                    r.line()
+                ));
+                self.clipboard = Some(bytes);
+            }
+            Err(e) => self.flash = Some(format!("nothing copied: {e}")),
         }
     }
 

@@ -169,6 +169,13 @@ pub const BINDINGS: &[Binding] = &[
         "what if: try a value / end",
     ),
     b(&[Char('T')], "", Action::WhatIfReset, ""),
+    b(&[Char('y')], "y", Action::Copy, "copy the event (OSC 52)"),
+    b(
+        &[Char('x')],
+        "x",
+        Action::StartExport,
+        "export the listed events",
+    ),
     b(&[Char('?')], "?", Action::ToggleHelp, "this help"),
     b(&[Char('q')], "q Ctrl-C", Action::Quit, "quit"),
     Binding {

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod demo;
 pub mod event;
+mod export;
 pub mod filter;
 mod keymap;
 mod run;

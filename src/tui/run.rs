@@ -173,6 +173,11 @@ fn event_loop(
                         app.update(action);
                         redraw = true;
                     }
+                    if let Some(bytes) = app.clipboard.take() {
+                        let out = terminal.backend_mut();
+                        out.write_all(&osc52(&bytes))?;
+                        out.flush()?;
+                    }
                 }
                 UiEvent::InputFailed(e) => return Err(e),
                 UiEvent::DataChanged => {
@@ -195,6 +200,20 @@ fn event_loop(
         }
     }
     Ok(())
+}
+
+/// The escape sequence that puts `bytes` on the terminal's clipboard (OSC 52). Base64 keeps
+/// whatever the event holds from acting on the terminal.
+fn osc52(bytes: &[u8]) -> Vec<u8> {
+    use base64::Engine as _;
+    let mut seq = b"\x1b]52;c;".to_vec();
+    seq.extend_from_slice(
+        base64::engine::general_purpose::STANDARD
+            .encode(bytes)
+            .as_bytes(),
+    );
+    seq.push(0x07);
+    seq
 }
 
 fn action_for(ev: &Event, app: &App) -> Option<Action> {

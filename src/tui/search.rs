@@ -2,20 +2,24 @@
 //! JSON, and a filter whose terms ask about the routing decision (reason, category, code,
 //! mode, or a destination past the ones rows keep). A worker thread reads the lines and
 //! collects the matching rows, over every row, then over new rows as they arrive, until the
-//! scan is replaced. It lives as long as the UI and runs one search and one filter at a time.
+//! scan is replaced. It lives as long as the UI and runs one search and one filter at a time,
+//! and the exports (`x`), which read each event's line again too.
 
+use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::engine::Recalled;
-use crate::input::{Line, LinePos, MAX_LINE_BYTES, records_from_line};
+use crate::input::MAX_LINE_BYTES;
 use crate::profile::Profiles;
 
 use super::event::Waker;
+use super::export::{Export, Job};
 use super::filter::Filter;
-use super::store::Shared;
+use super::store::{At, Shared, read_again};
 
 /// Row positions scanned per pass; the lines are read without holding the store's lock.
 const CHUNK: usize = 4096;
@@ -89,34 +93,53 @@ enum Slot {
     Filter = 1,
 }
 
-/// The handle the model keeps: it hands the worker each new scan, or none to stop one.
+/// What the model asks of the worker.
+enum Msg {
+    /// A new scan for a slot, or none to stop its scan.
+    Scan(Slot, Option<Arc<Search>>),
+    /// An export, done after any before it.
+    Export(Job),
+}
+
+/// The handle the model keeps: it hands the worker each new scan, or none to stop one, and
+/// each export.
 pub struct Worker {
-    tx: Sender<(Slot, Option<Arc<Search>>)>,
+    tx: Sender<Msg>,
 }
 
 impl Worker {
     /// Starts searching for `text` in place of any earlier search.
     pub fn search(&self, text: String) -> Arc<Search> {
         let search = Search::new(Query::Text(text));
-        let _ = self.tx.send((Slot::Search, Some(search.clone())));
+        let _ = self.tx.send(Msg::Scan(Slot::Search, Some(search.clone())));
         search
     }
 
     /// Stops the current search.
     pub fn cancel(&self) {
-        let _ = self.tx.send((Slot::Search, None));
+        let _ = self.tx.send(Msg::Scan(Slot::Search, None));
     }
 
     /// Starts listing the events `filter` passes, in place of any earlier such scan.
     pub fn filter(&self, filter: Filter) -> Arc<Search> {
         let scan = Search::new(Query::Filter(filter));
-        let _ = self.tx.send((Slot::Filter, Some(scan.clone())));
+        let _ = self.tx.send(Msg::Scan(Slot::Filter, Some(scan.clone())));
         scan
     }
 
     /// Stops the current filter scan.
     pub fn cancel_filter(&self) {
-        let _ = self.tx.send((Slot::Filter, None));
+        let _ = self.tx.send(Msg::Scan(Slot::Filter, None));
+    }
+
+    /// Starts writing `rows` (store row numbers, in order) to `events` and its routing file.
+    pub fn export(&self, rows: Vec<usize>, events: PathBuf) -> Arc<Export> {
+        let job = Job::new(rows, events);
+        let export = job.export.clone();
+        if let Err(mpsc::SendError(Msg::Export(job))) = self.tx.send(Msg::Export(job)) {
+            job.export.fail("the export worker has stopped".into());
+        }
+        export
     }
 }
 
@@ -126,17 +149,24 @@ pub fn worker(store: Shared, waker: Waker) -> (Worker, impl FnOnce() + Send + 's
     (Worker { tx }, move || work(&store, &waker, &rx))
 }
 
-fn work(store: &Shared, waker: &Waker, rx: &Receiver<(Slot, Option<Arc<Search>>)>) {
-    // Each slot's scan and the next row it looks at.
+fn work(store: &Shared, waker: &Waker, rx: &Receiver<Msg>) {
+    // Each slot's scan and the next row it looks at, and the exports waiting, oldest first.
     let mut slots: [Option<(Arc<Search>, usize)>; 2] = [None, None];
+    let mut exports: VecDeque<Job> = VecDeque::new();
+    let take =
+        |msg, slots: &mut [Option<(Arc<Search>, usize)>; 2], exports: &mut VecDeque<Job>| match msg
+        {
+            Msg::Scan(slot, scan) => slots[slot as usize] = scan.map(|s| (s, 0)),
+            Msg::Export(job) => exports.push_back(job),
+        };
     loop {
         // New scans replace old ones; with nothing to do, wait for one; caught up, wait a
         // little for new rows.
-        let busy = slots.iter().any(Option::is_some);
+        let busy = slots.iter().any(Option::is_some) || !exports.is_empty();
         let mut wait = if busy { Duration::ZERO } else { Duration::MAX };
         loop {
             match rx.recv_timeout(wait) {
-                Ok((slot, scan)) => slots[slot as usize] = scan.map(|s| (s, 0)),
+                Ok(msg) => take(msg, &mut slots, &mut exports),
                 Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => break,
             }
@@ -146,11 +176,17 @@ fn work(store: &Shared, waker: &Waker, rx: &Receiver<(Slot, Option<Arc<Search>>)
         for (scan, next) in slots.iter_mut().flatten() {
             progressed |= scan_chunk(store, scan, next);
         }
+        if let Some(job) = exports.front_mut() {
+            if !job.step(store) {
+                exports.pop_front();
+            }
+            progressed = true;
+        }
         if progressed {
             waker.wake();
         } else if slots.iter().any(Option::is_some) {
             match rx.recv_timeout(IDLE) {
-                Ok((slot, scan)) => slots[slot as usize] = scan.map(|s| (s, 0)),
+                Ok(msg) => take(msg, &mut slots, &mut exports),
                 Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {}
             }
@@ -161,10 +197,7 @@ fn work(store: &Shared, waker: &Waker, rx: &Receiver<(Slot, Option<Arc<Search>>)
 /// One row to look at again, with what its line cannot say (the history-dependent findings).
 struct Todo {
     idx: usize,
-    generation: u32,
-    offset: u64,
-    line: u64,
-    index: Option<u32>,
+    at: At,
     recalled: Vec<Recalled>,
 }
 
@@ -184,10 +217,7 @@ fn scan_chunk(store: &Shared, scan: &Search, next: &mut usize) -> bool {
                 };
                 wanted.then(|| Todo {
                     idx: i,
-                    generation: u32::from(r.generation),
-                    offset: r.offset,
-                    line: r.line(),
-                    index: r.index(),
+                    at: r.at(),
                     recalled: match scan.query {
                         Query::Filter(_) => s.recalled(i).cloned().collect(),
                         Query::Text(_) => Vec::new(),
@@ -220,16 +250,17 @@ fn matching_text(todo: &[Todo], generations: &crate::tail::Generations, text: &s
     let mut last_line = None;
     for t in todo {
         // Elements of one batch share a line: read it once.
+        let (generation, offset) = (t.at.generation, t.at.offset);
         let hit = match last_line {
-            Some((g, o, h)) if g == t.generation && o == t.offset => h,
+            Some((g, o, h)) if g == generation && o == offset => h,
             _ => {
                 let h = generations
-                    .read_line(t.generation, t.offset, MAX_LINE_BYTES)
+                    .read_line(generation, offset, MAX_LINE_BYTES)
                     .is_ok_and(|mut l| {
                         l.make_ascii_lowercase();
                         finder.find(&l).is_some()
                     });
-                last_line = Some((t.generation, t.offset, h));
+                last_line = Some((generation, offset, h));
                 h
             }
         };
@@ -250,29 +281,11 @@ fn matching_outcomes(
     // Profiles only name users in messages; the terms ask about codes and routes.
     let profiles = Profiles::default();
     let file: Arc<str> = Arc::from("");
-    let mut records = Vec::new();
     let mut found = Vec::new();
     for t in todo {
-        let Ok(bytes) = generations.read_line(t.generation, t.offset, MAX_LINE_BYTES + 1) else {
+        let Ok((_, record)) = read_again(generations, &file, t.at) else {
             continue;
         };
-        let line = if bytes.len() > MAX_LINE_BYTES {
-            Line::TooLong {
-                bytes: bytes.len() as u64,
-            }
-        } else {
-            Line::Text(&bytes)
-        };
-        let pos = LinePos {
-            number: t.line,
-            offset: t.offset,
-        };
-        records.clear();
-        records_from_line(&file, pos, line, &mut records);
-        let Some(i) = records.iter().position(|r| r.origin.index == t.index) else {
-            continue;
-        };
-        let record = records.swap_remove(i);
         let o = crate::engine::decide(ws, &profiles, record, t.recalled.clone(), None);
         if filter.passes_outcome(&o) {
             found.push(t.idx);

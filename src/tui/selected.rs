@@ -5,11 +5,10 @@ use foldhash::HashSet;
 use std::sync::Arc;
 
 use crate::engine::{Outcome, decide};
-use crate::input::{Line, LinePos, MAX_LINE_BYTES, records_from_line};
 use crate::settings::CatIdx;
 use crate::what_if;
 
-use super::store::{FILTERABLE_DESTINATIONS, Store};
+use super::store::{FILTERABLE_DESTINATIONS, Store, read_again};
 
 pub struct Detail {
     /// The row this is the detail of.
@@ -129,28 +128,8 @@ fn rebuild(store: &Store, idx: usize) -> Result<Outcome, String> {
             store.name(row.name)
         ));
     }
-    let bytes = store
-        .generations
-        .read_line(u32::from(row.generation), row.offset, MAX_LINE_BYTES + 1)
-        .map_err(|e| format!("cannot read line {} again: {e}", row.line()))?;
-    let line = if bytes.len() > MAX_LINE_BYTES {
-        Line::TooLong {
-            bytes: bytes.len() as u64,
-        }
-    } else {
-        Line::Text(&bytes)
-    };
     let file: Arc<str> = Arc::from(store.file_label(row.generation).as_str());
-    let pos = LinePos {
-        number: row.line(),
-        offset: row.offset,
-    };
-    let mut records = Vec::new();
-    records_from_line(&file, pos, line, &mut records);
-    let record = records
-        .into_iter()
-        .find(|r| r.origin.index == row.index())
-        .ok_or_else(|| format!("line {} changed since it was read", row.line()))?;
+    let (_, record) = read_again(&store.generations, &file, row.at())?;
     Ok(decide(
         store.workspace(),
         store.engine.profiles(),

@@ -10,7 +10,7 @@ use std::thread;
 
 use crate::engine::{Engine, Outcome, Recalled};
 use crate::event::{Doc, Field, Kind};
-use crate::input::{Origin, Record, records_from_line};
+use crate::input::{Line, LinePos, MAX_LINE_BYTES, Origin, Record, records_from_line};
 use crate::profile::IdentityId;
 use crate::route::{Block, Decision};
 use crate::settings::Workspace;
@@ -93,6 +93,55 @@ impl Row {
             .get(usize::from(self.kind).checked_sub(1)?)
             .copied()
     }
+}
+
+/// Where a row's event is, to read it again away from the store's lock.
+#[derive(Debug, Clone, Copy)]
+pub struct At {
+    pub generation: u32,
+    pub offset: u64,
+    pub line: u64,
+    pub index: Option<u32>,
+}
+
+impl Row {
+    pub fn at(&self) -> At {
+        At {
+            generation: u32::from(self.generation),
+            offset: self.offset,
+            line: self.line(),
+            index: self.index(),
+        }
+    }
+}
+
+/// Reads a row's line again and finds its record there: the line's bytes and the record.
+pub fn read_again(
+    generations: &Generations,
+    file: &Arc<str>,
+    at: At,
+) -> Result<(Vec<u8>, Record), String> {
+    let bytes = generations
+        .read_line(at.generation, at.offset, MAX_LINE_BYTES + 1)
+        .map_err(|e| format!("cannot read line {} again: {e}", at.line))?;
+    let line = if bytes.len() > MAX_LINE_BYTES {
+        Line::TooLong {
+            bytes: bytes.len() as u64,
+        }
+    } else {
+        Line::Text(&bytes)
+    };
+    let pos = LinePos {
+        number: at.line,
+        offset: at.offset,
+    };
+    let mut records = Vec::new();
+    records_from_line(file, pos, line, &mut records);
+    let record = records
+        .into_iter()
+        .find(|r| r.origin.index == at.index)
+        .ok_or_else(|| format!("line {} changed since it was read", at.line))?;
+    Ok((bytes, record))
 }
 
 #[derive(Debug, Clone, Default)]

@@ -11,6 +11,7 @@ use crate::text::printable;
 
 use super::Theme;
 use crate::tui::app::{App, Arrivals, Prompt, PromptKind};
+use crate::tui::export::Export;
 use crate::tui::store::Store;
 
 /// One part of the bar and how much it matters: the least important part goes first.
@@ -104,6 +105,53 @@ fn fit(mut parts: Vec<Part>, room: usize) -> Vec<Part> {
     parts
 }
 
+/// How the export is going, or how it ended; the short form names the files without their
+/// folders.
+fn export_part(e: &Export, theme: Theme) -> Part {
+    let full = |p: &std::path::Path| printable(&p.to_string_lossy()).into_owned();
+    let name = |p: &std::path::Path| {
+        p.file_name()
+            .map_or_else(|| full(p), |n| printable(&n.to_string_lossy()).into_owned())
+    };
+    let say = |long: String, short: String, style| Part {
+        short: Some(vec![Span::styled(short, style)]),
+        ..part(8, vec![Span::styled(long, style)])
+    };
+    match e.result() {
+        None => say(
+            format!("exporting {}/{} to {}…", e.done(), e.total, full(&e.events)),
+            format!("exporting {}/{}…", e.done(), e.total),
+            theme.accent(),
+        ),
+        Some(Ok(s)) => {
+            let lost = if s.unreadable > 0 {
+                format!("; {} could not be read again", s.unreadable)
+            } else {
+                String::new()
+            };
+            say(
+                format!(
+                    "exported {} events to {} and {}{lost}",
+                    s.written,
+                    full(&e.events),
+                    full(&e.routes)
+                ),
+                format!(
+                    "exported {} events to {} and {}{lost}",
+                    s.written,
+                    name(&e.events),
+                    name(&e.routes)
+                ),
+                theme.ok(),
+            )
+        }
+        Some(Err(why)) => {
+            let why = printable(&why).into_owned();
+            say(why.clone(), why, theme.error())
+        }
+    }
+}
+
 /// The line being typed after `/` or `:`, with what the keys do.
 fn prompt_line(app: &App, p: &Prompt, theme: Theme) -> Line<'static> {
     let (sign, hint) = match p.kind {
@@ -111,6 +159,10 @@ fn prompt_line(app: &App, p: &Prompt, theme: Theme) -> Line<'static> {
         PromptKind::Command => (
             ":",
             "  Enter run · Tab completes · ↑ earlier · Esc cancel   (31  msg-7  user:u-bob dest:Braze blocked)",
+        ),
+        PromptKind::Export => (
+            "export to: ",
+            "  Enter writes it as JSON Lines, and NAME.routes.ndjson beside it · Esc cancel",
         ),
     };
     let mut spans = vec![
@@ -183,6 +235,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             ),
         };
         parts.push(part(6, vec![Span::styled(label, theme.accent())]));
+    }
+    if let Some(e) = &app.export {
+        parts.push(export_part(e, theme));
     }
     if app.zoomed().is_some() {
         parts.push(part(5, vec![Span::styled("zoomed (z)", theme.accent())]));
