@@ -111,8 +111,12 @@ pub enum Action {
     Filter(FilterKey),
     ToggleHelp,
     Quit,
-    ScrollUp,
-    ScrollDown,
+    /// The mouse wheel, at a place on the screen: it scrolls the pane there.
+    Wheel {
+        up: bool,
+        column: u16,
+        row: u16,
+    },
     Click {
         column: u16,
         row: u16,
@@ -599,14 +603,12 @@ impl App {
             | Action::PageUp
             | Action::PageDown
             | Action::Top
-            | Action::Bottom
-            | Action::ScrollUp
-            | Action::ScrollDown => {
+            | Action::Bottom => {
                 if let Some(m) = move_of(action) {
-                    self.move_in_pane(&store, m, len);
+                    self.move_in_pane(&store, self.pane, m, len);
                 }
             }
-            Action::Click { column, row } => self.click(&store, column, row, len),
+            Action::Wheel { .. } | Action::Click { .. } => self.mouse(&store, action, len),
         }
         let len = self.len(&store);
         self.fit_lists(&store, len);
@@ -996,9 +998,36 @@ impl App {
         }
     }
 
-    fn move_in_pane(&mut self, store: &Store, m: Move, len: usize) {
+    fn mouse(&mut self, store: &Store, action: Action, len: usize) {
+        match action {
+            Action::Wheel { up, column, row } => {
+                let m = if up { Move::WheelUp } else { Move::WheelDown };
+                // The pane under the pointer scrolls; the focus stays where it is.
+                if let Some(pane) = self.pane_at(column, row) {
+                    self.move_in_pane(store, pane, m, len);
+                }
+            }
+            Action::Click { column, row } => self.click(store, column, row, len),
+            _ => {}
+        }
+    }
+
+    /// The pane drawn at a place on the screen.
+    fn pane_at(&self, column: u16, row: u16) -> Option<Pane> {
         let a = self.areas();
-        match self.pane {
+        let pos = ratatui::layout::Position::new(column, row);
+        if a.events.contains(pos) {
+            Some(Pane::Events)
+        } else if a.lower.contains(pos) {
+            Some(self.lower)
+        } else {
+            None
+        }
+    }
+
+    fn move_in_pane(&mut self, store: &Store, pane: Pane, m: Move, len: usize) {
+        let a = self.areas();
+        match pane {
             Pane::Events => {
                 self.event_list.apply(m, len, a.events_page());
                 // Moving up pauses following; reaching the end (G, End) resumes it.
@@ -1035,6 +1064,13 @@ impl App {
         let a = self.areas();
         let pos = ratatui::layout::Position::new(column, row);
         let line_of = |area: Rect| row.checked_sub(area.y + ROWS_START).map(usize::from);
+        // A click on a title focuses its pane (in the lower pane's, the tab under it).
+        if a.lower.contains(pos) && row == a.lower.y {
+            if let Some(p) = super::ui::tab_at(a.lower, column) {
+                self.focus(p);
+            }
+            return;
+        }
         if a.events.contains(pos) {
             self.pane = Pane::Events;
             if let Some(p) = line_of(a.events).and_then(|l| self.event_list.at_line(l, len)) {
@@ -1129,8 +1165,6 @@ fn move_of(action: Action) -> Option<Move> {
         Action::Down => Move::Down,
         Action::PageUp => Move::PageUp,
         Action::PageDown => Move::PageDown,
-        Action::ScrollUp => Move::WheelUp,
-        Action::ScrollDown => Move::WheelDown,
         Action::Top => Move::Top,
         Action::Bottom => Move::Bottom,
         _ => return None,

@@ -226,8 +226,11 @@ fn action_for(ev: &Event, app: &App) -> Option<Action> {
             }
         }
         Event::Mouse(m) => match m.kind {
-            MouseEventKind::ScrollUp => Some(Action::ScrollUp),
-            MouseEventKind::ScrollDown => Some(Action::ScrollDown),
+            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => Some(Action::Wheel {
+                up: m.kind == MouseEventKind::ScrollUp,
+                column: m.column,
+                row: m.row,
+            }),
             MouseEventKind::Down(_) => Some(Action::Click {
                 column: m.column,
                 row: m.row,

@@ -210,7 +210,11 @@ fn moving_up_pauses_and_g_or_f_resumes_following() {
     a.update(Action::ToggleFollow);
     assert!(a.follow);
     assert_eq!(a.event_list.selected, last);
-    a.update(Action::ScrollUp);
+    a.update(Action::Wheel {
+        up: true,
+        column: 10,
+        row: 5,
+    });
     assert!(!a.follow);
 }
 
@@ -1215,4 +1219,56 @@ fn x_exports_the_listed_events_and_their_routing_as_route_writes_it() {
     let again = export_to(&mut a, out.to_str().unwrap()).unwrap_err();
     assert!(again.contains("bob.jsonl"), "{again}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), events);
+}
+
+#[test]
+fn the_wheel_scrolls_the_pane_under_the_pointer_and_a_title_click_focuses() {
+    let mut a = app(100, 30);
+    a.update(Action::Top);
+    // The lower pane starts at row 13 (45% of the 29 lines above the status bar).
+    let lower = a.areas().lower;
+    assert_eq!(lower.y, 13);
+    // A click on "Users" in the lower pane's title shows and focuses it.
+    a.update(Action::Click {
+        column: lower.x + 2 + "Detail ".len() as u16,
+        row: lower.y,
+    });
+    assert_eq!(a.pane, Pane::Users);
+    // Focus back on the events, the wheel over the users scrolls the users, not the events.
+    a.update(Action::Click { column: 5, row: 0 });
+    assert_eq!(a.pane, Pane::Events);
+    let before = a.event_list.selected;
+    a.update(Action::Wheel {
+        up: false,
+        column: 10,
+        row: lower.y + 4,
+    });
+    assert_eq!(a.event_list.selected, before);
+    assert_eq!(a.user_list.selected, 3);
+    assert_eq!(a.pane, Pane::Events, "the focus stays");
+    // Over the events, the events.
+    a.update(Action::Wheel {
+        up: false,
+        column: 10,
+        row: 5,
+    });
+    assert_eq!(a.event_list.selected, before + 3);
+    // "Destinations" and "Detail" likewise; the "(Tab)" hint is no tab.
+    let x = lower.x + 2 + "Detail Users ".len() as u16;
+    a.update(Action::Click {
+        column: x + 3,
+        row: lower.y,
+    });
+    assert_eq!(a.pane, Pane::Destinations);
+    a.update(Action::Click {
+        column: lower.x + 3,
+        row: lower.y,
+    });
+    assert_eq!(a.pane, Pane::Detail);
+    a.update(Action::Click {
+        column: x + "Destinations (T".len() as u16,
+        row: lower.y,
+    });
+    assert_eq!(a.pane, Pane::Detail);
+    insta::assert_snapshot!("detail_focused_by_its_title", render(&a));
 }

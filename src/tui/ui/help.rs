@@ -45,7 +45,9 @@ pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
     lines.push(Line::from(
         "  ⇢ device mode: the browser sends it to the destination, not Segment",
     ));
-    lines.push(Line::from("  Mouse: the wheel scrolls, a click selects."));
+    lines.push(Line::from(
+        "  Mouse: wheel scrolls the pane under it; click selects, on a title focuses",
+    ));
     lines.push(Line::from(format!(
         "  The rules, their sources and our choices: {}",
         crate::choices::RULES_DOC

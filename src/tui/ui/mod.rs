@@ -221,11 +221,14 @@ pub fn draw(frame: &mut Frame, app: &App, store: &Store, theme: Theme) {
     }
 }
 
+/// The lower panes in their tab strip, in order.
+const TABS: [Pane; 3] = [Pane::Detail, Pane::Users, Pane::Destinations];
+
 /// The tab strip in a lower pane's title: which panes there are, which is shown.
 fn lower_title(app: &App, theme: Theme) -> ratatui::text::Line<'static> {
     use ratatui::text::{Line, Span};
     let mut spans = vec![Span::raw(" ")];
-    for p in [Pane::Detail, Pane::Users, Pane::Destinations] {
+    for p in TABS {
         let style = if p == app.lower {
             theme.heading()
         } else {
@@ -236,4 +239,18 @@ fn lower_title(app: &App, theme: Theme) -> ratatui::text::Line<'static> {
     }
     spans.push(Span::styled("(Tab) ", theme.dim()));
     Line::from(spans)
+}
+
+/// The tab at `column` of the lower pane's title row, as `lower_title` lays it out after the
+/// border's corner.
+pub fn tab_at(lower: Rect, column: u16) -> Option<Pane> {
+    let mut x = lower.x + 2;
+    for p in TABS {
+        let end = x + p.title().len() as u16;
+        if (x..end).contains(&column) {
+            return Some(p);
+        }
+        x = end + 1;
+    }
+    None
 }
