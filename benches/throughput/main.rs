@@ -215,11 +215,39 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
-/// The UI's engine over `file`, in a process of its own so its memory is its own.
-fn engine_child(file: &Path, n: u64) -> Value {
-    use consent_inspector::tui::{self, app::App, store::Store, store::spawn_reader};
+/// Median and worst of 100 frames drawn at `width` x `height`, moving about between them
+/// so that frames draw different rows and details.
+fn frames(
+    app: &mut consent_inspector::tui::app::App,
+    store: &consent_inspector::tui::store::Shared,
+    theme: consent_inspector::tui::ui::Theme,
+    width: u16,
+    height: u16,
+) -> (f64, f64) {
+    use consent_inspector::tui::app::Action;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
+
+    app.update(Action::Resize { width, height });
+    let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut frames: Vec<f64> = (0..100)
+        .map(|i| {
+            if i % 10 == 0 {
+                app.update(Action::PageUp);
+            }
+            let t = Instant::now();
+            term.draw(|f| consent_inspector::tui::ui::draw(f, app, &store.read().unwrap(), theme))
+                .unwrap();
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    let worst = frames.iter().copied().fold(0.0, f64::max);
+    (median(&mut frames), worst)
+}
+
+/// The UI's engine over `file`, in a process of its own so its memory is its own.
+fn engine_child(file: &Path, n: u64) -> Value {
+    use consent_inspector::tui::{self, app::Action, app::App, store::Store, store::spawn_reader};
 
     let ws = Arc::new(consent_inspector::settings::Workspace::load(Path::new(SETTINGS)).unwrap());
     let base_rss = proc_status("VmRSS:");
@@ -254,22 +282,24 @@ fn engine_child(file: &Path, n: u64) -> Value {
         40,
     );
     app.sync();
-    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    // As the budget is stated: a filter and a search active, the search's scan complete.
+    app.update(Action::Filter(tui::app::FilterKey::Blocked));
+    app.update(Action::StartSearch);
+    for c in "user-1".chars() {
+        app.update(Action::PromptInput(c));
+    }
+    app.update(Action::PromptSubmit);
+    while app
+        .match_count(&store.read().unwrap())
+        .is_none_or(|(_, done)| !done)
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    app.sync();
     let theme = tui::ui::Theme { color: true };
-    let mut frames: Vec<f64> = (0..100)
-        .map(|i| {
-            // Move about, so frames draw different rows and details.
-            if i % 10 == 0 {
-                app.update(tui::app::Action::PageUp);
-            }
-            let t = Instant::now();
-            term.draw(|f| tui::ui::draw(f, &app, &store.read().unwrap(), theme))
-                .unwrap();
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    let frame_worst = frames.iter().copied().fold(0.0, f64::max);
-    let frame_median = median(&mut frames);
+    let (frame_median, frame_worst) = frames(&mut app, &store, theme, 120, 40);
+    // A wide screen: a column per destination, and the detail below with its JSON wrapped.
+    let (wide_median, wide_worst) = frames(&mut app, &store, theme, 200, 50);
 
     let mut appends: Vec<f64> = Vec::new();
     let mut out = fs::OpenOptions::new().append(true).open(file).unwrap();
@@ -301,6 +331,8 @@ fn engine_child(file: &Path, n: u64) -> Value {
         "peak_bytes_per_event_beyond_64mb": (peak.saturating_sub(64 << 20)) as f64 / rows.max(1) as f64,
         "frame_median_ms": frame_median * 1e3,
         "frame_worst_ms": frame_worst * 1e3,
+        "frame_wide_median_ms": wide_median * 1e3,
+        "frame_wide_worst_ms": wide_worst * 1e3,
         "append_median_ms": median(&mut appends) * 1e3,
     })
 }
@@ -372,6 +404,12 @@ fn print_table(results: &[Value]) {
     });
     row("UI: frame worst (ms)", &|r| {
         format!("{:.3}", f(&r["engine"]["frame_worst_ms"]))
+    });
+    row("UI: frame median 200x50 (ms)", &|r| {
+        format!("{:.3}", f(&r["engine"]["frame_wide_median_ms"]))
+    });
+    row("UI: frame worst 200x50 (ms)", &|r| {
+        format!("{:.3}", f(&r["engine"]["frame_wide_worst_ms"]))
     });
     row("UI: append→model (ms)", &|r| {
         format!("{:.2}", f(&r["engine"]["append_median_ms"]))
