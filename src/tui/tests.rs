@@ -1272,3 +1272,13 @@ fn the_wheel_scrolls_the_pane_under_the_pointer_and_a_title_click_focuses() {
     assert_eq!(a.pane, Pane::Detail);
     insta::assert_snapshot!("detail_focused_by_its_title", render(&a));
 }
+
+#[test]
+fn a_long_message_is_cut_at_its_end_not_dropped_at_80_columns() {
+    let mut a = app(80, 24);
+    command(&mut a, "user:u-bob dsB");
+    let screen = render(&a);
+    let bar = screen.lines().last().unwrap();
+    assert!(bar.contains("\"dsB\" is no filter: use"), "{bar}");
+    assert!(bar.contains('…') && bar.contains("? help"), "{bar}");
+}

@@ -20,23 +20,33 @@ struct Part {
     spans: Vec<Span<'static>>,
     /// A shorter way to say the same, used before anything that matters is dropped.
     short: Option<Vec<Span<'static>>>,
-    /// The file's name, which is shortened (from its start) before it is dropped.
-    shrinkable: bool,
+    /// Whether and where it may be cut short before it is dropped.
+    cut: Cut,
+}
+
+/// Where a part loses characters when it must be shorter.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    Never,
+    /// The file's name: its end says the most.
+    Start,
+    /// A message: its start says the most.
+    End,
 }
 
 /// Parts below this priority are dropped before any part is shortened.
 const EXPENDABLE: u8 = 5;
 
 const SEPARATOR: &str = " │ ";
-/// The shortest a shortened file name gets before it is dropped.
-const MIN_FILE_CHARS: usize = 12;
+/// The shortest a shortened file name or message gets before it is dropped.
+const MIN_KEPT_CHARS: usize = 12;
 
 fn part(priority: u8, spans: Vec<Span<'static>>) -> Part {
     Part {
         priority,
         spans,
         short: None,
-        shrinkable: false,
+        cut: Cut::Never,
     }
 }
 
@@ -45,24 +55,35 @@ fn width(parts: &[Part]) -> usize {
     text + parts.len().saturating_sub(1) * SEPARATOR.chars().count()
 }
 
-/// `s` without as many leading characters as needed to take `excess` fewer, marked with `…`.
-fn shorten_start(s: &str, excess: usize) -> Option<String> {
+/// `s` with as many characters cut at `cut` as it takes to be `excess` narrower, marked with
+/// `…`; None when too little would be left.
+fn shorten(s: &str, excess: usize, cut: Cut) -> Option<String> {
     let chars = s.chars().count();
     let keep = chars.checked_sub(excess + 1)?;
-    (keep >= MIN_FILE_CHARS).then(|| {
-        let tail: String = s.chars().skip(chars - keep).collect();
-        format!("…{tail}")
+    if keep < MIN_KEPT_CHARS {
+        return None;
+    }
+    Some(match cut {
+        Cut::Start => {
+            let tail: String = s.chars().skip(chars - keep).collect();
+            format!("…{tail}")
+        }
+        Cut::End | Cut::Never => {
+            let head: String = s.chars().take(keep).collect();
+            format!("{head}…")
+        }
     })
 }
 
 /// What to do next to make the bar narrower, least harmful first: drop what is expendable,
-/// say things shorter, shorten the file's name, then drop parts by priority.
+/// say things shorter, shorten the file's name, then, by priority, drop parts or cut a
+/// message at its end (it goes only when too little of it would be left).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Step {
     DropExpendable,
     Shorter,
     Shrink,
-    Drop,
+    DropOrCut,
 }
 
 /// Shortens or drops parts until the bar fits in `room` columns.
@@ -73,10 +94,10 @@ fn fit(mut parts: Vec<Part>, room: usize) -> Vec<Part> {
                 Step::DropExpendable
             } else if p.short.is_some() {
                 Step::Shorter
-            } else if p.shrinkable {
+            } else if p.cut == Cut::Start {
                 Step::Shrink
             } else {
-                Step::Drop
+                Step::DropOrCut
             }
         };
         let Some((i, step)) = parts
@@ -87,17 +108,26 @@ fn fit(mut parts: Vec<Part>, room: usize) -> Vec<Part> {
         else {
             break;
         };
+        let cut = |parts: &mut Vec<Part>| {
+            let excess = width(parts) - room;
+            let span = parts[i].spans[0].clone();
+            let how = std::mem::replace(&mut parts[i].cut, Cut::Never);
+            shorten(&span.content, excess, how).map(|s| Span::styled(s, span.style))
+        };
         match step {
             Step::Shorter => parts[i].spans = parts[i].short.take().unwrap_or_default(),
             Step::Shrink => {
-                let excess = width(&parts) - room;
-                let text = parts[i].spans[0].content.to_string();
-                parts[i].shrinkable = false;
-                if let Some(s) = shorten_start(&text, excess) {
-                    parts[i].spans = vec![Span::raw(s)];
+                if let Some(s) = cut(&mut parts) {
+                    parts[i].spans = vec![s];
                 }
             }
-            Step::DropExpendable | Step::Drop => {
+            Step::DropOrCut if parts[i].cut == Cut::End => match cut(&mut parts) {
+                Some(s) => parts[i].spans = vec![s],
+                None => {
+                    parts.remove(i);
+                }
+            },
+            Step::DropExpendable | Step::DropOrCut => {
                 parts.remove(i);
             }
         }
@@ -115,6 +145,7 @@ fn export_part(e: &Export, theme: Theme) -> Part {
     };
     let say = |long: String, short: String, style| Part {
         short: Some(vec![Span::styled(short, style)]),
+        cut: Cut::End,
         ..part(8, vec![Span::styled(long, style)])
     };
     match e.result() {
@@ -178,13 +209,9 @@ fn prompt_line(app: &App, p: &Prompt, theme: Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
-    if let Some(p) = &app.prompt {
-        frame.render_widget(Paragraph::new(prompt_line(app, p, theme)), area);
-        return;
-    }
-    let mut parts = Vec::new();
-    let mode = if let Arrivals::Ended(why) = &app.arrivals {
+/// Whether anything new can arrive: following, paused, read once, or ended and why.
+fn mode(app: &App, theme: Theme) -> Part {
+    if let Arrivals::Ended(why) = &app.arrivals {
         part(
             10,
             vec![Span::styled(
@@ -204,13 +231,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                 vec![Span::styled(" ⏸ PAUSED (f resumes) ", theme.paused())],
             )
         }
-    };
-    parts.push(mode);
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
+    if let Some(p) = &app.prompt {
+        frame.render_widget(Paragraph::new(prompt_line(app, p, theme)), area);
+        return;
+    }
+    let mut parts = vec![mode(app, theme)];
     if store.demo {
         parts.push(part(9, vec![Span::styled(" DEMO ", theme.badge())]));
     }
     if let Some(f) = &app.flash {
-        parts.push(part(8, vec![Span::styled(f.clone(), theme.warning())]));
+        parts.push(Part {
+            cut: Cut::End,
+            ..part(
+                8,
+                vec![Span::styled(printable(f).into_owned(), theme.warning())],
+            )
+        });
     }
     if !app.filter.is_all() {
         let more = if app.filter_done(store) { "" } else { "…" };
@@ -263,7 +303,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         ));
     }
     parts.push(Part {
-        shrinkable: true,
+        cut: Cut::Start,
         ..part(7, vec![Span::raw(printable(&store.source).into_owned())])
     });
     parts.push(part(9, vec![Span::styled("? help", theme.dim())]));
@@ -288,7 +328,7 @@ mod tests {
                 part(10, vec![Span::raw("MODE")]),
                 part(4, vec![Span::raw("counts counts")]),
                 Part {
-                    shrinkable: true,
+                    cut: Cut::Start,
                     ..part(7, vec![Span::raw("samples/some/long/path/events.jsonl")])
                 },
                 part(9, vec![Span::raw("? help")]),
