@@ -1282,3 +1282,32 @@ fn a_long_message_is_cut_at_its_end_not_dropped_at_80_columns() {
     assert!(bar.contains("\"dsB\" is no filter: use"), "{bar}");
     assert!(bar.contains('…') && bar.contains("? help"), "{bar}");
 }
+
+#[test]
+fn at_80x24_the_timeline_takes_the_pane_and_keeps_the_chosen_change_in_view() {
+    let mut a = app(80, 24);
+    a.update(Action::NextPane);
+    a.update(Action::NextPane);
+    a.update(Action::Down);
+    a.update(Action::Down);
+    a.update(Action::IntoTimeline);
+    let screen = render(&a);
+    assert!(
+        screen.contains("Timeline (Enter shows the event"),
+        "{screen}"
+    );
+    assert!(screen.contains("11-02 09:15:25 line 26"), "{screen}");
+    // u-bob's oldest change, five down, scrolls into view.
+    for _ in 0..4 {
+        a.update(Action::Down);
+    }
+    let screen = render(&a);
+    assert!(screen.contains("11-02 09:08:38 line 14"), "{screen}");
+    insta::assert_snapshot!("users_timeline_80x24", screen);
+    a.update(Action::Open);
+    let s = a.store.read().unwrap();
+    assert_eq!(
+        a.selected_row(&s).map(|r| s.row(r).unwrap().line()),
+        Some(14)
+    );
+}

@@ -3,11 +3,12 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::profile::{ConsentState, IdentityId};
 use crate::text::printable;
 
+use super::wrap::wrap;
 use super::{Theme, lower_title};
 use crate::tui::app::{App, Pane, UsersFocus};
 use crate::tui::store::Store;
@@ -49,7 +50,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         .border_style(theme.border(app.pane == Pane::Users));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let (grid_area, side) = split(inner);
+    let in_timeline = app.pane == Pane::Users && app.users_focus == UsersFocus::Timeline;
+    // Narrow, the timeline takes the whole pane while one chooses in it.
+    let (grid_area, side) = if in_timeline && inner.width < SIDE_BY_SIDE_WIDTH {
+        (Rect::default(), inner)
+    } else {
+        split(inner)
+    };
     let ws = store.workspace();
     let profiles = store.engine.profiles();
     let page = usize::from(grid_area.height.saturating_sub(super::HEADER_LINES));
@@ -93,16 +100,31 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             .map(|c| Constraint::Length(c.id.chars().count().max(1) as u16)),
     );
     widths.push(Constraint::Length(6));
-    frame.render_widget(
-        Table::new(rows, widths).header(Row::new(header).style(theme.bold())),
-        grid_area,
-    );
+    if !grid_area.is_empty() {
+        frame.render_widget(
+            Table::new(rows, widths).header(Row::new(header).style(theme.bold())),
+            grid_area,
+        );
+    }
 
-    let lines = app
+    let (lines, chosen) = app
         .users
         .get(app.user_list.selected)
-        .map_or_else(Vec::new, |&u| timeline(app, store, u, theme));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), side);
+        .map_or_else(|| (Vec::new(), None), |&u| timeline(app, store, u, theme));
+    // Wrapped here, so that the chosen change can be kept in view.
+    let mut rows = Vec::with_capacity(lines.len());
+    let mut chosen_end = 0;
+    for (i, line) in lines.into_iter().enumerate() {
+        wrap(line, usize::from(side.width), &mut rows);
+        if Some(i) == chosen {
+            chosen_end = rows.len();
+        }
+    }
+    let offset = chosen_end.saturating_sub(usize::from(side.height));
+    frame.render_widget(
+        Paragraph::new(rows).scroll((u16::try_from(offset).unwrap_or(u16::MAX), 0)),
+        side,
+    );
 }
 
 /// `MM-DD HH:MM:SS` of a timestamp as written, in the zone the UI shows; None when it is no
@@ -117,8 +139,13 @@ fn when(app: &App, written: Option<&str>) -> Option<String> {
 }
 
 /// The selected user's ids, when each category last changed, and every change, newest
-/// first (→ selects one, Enter shows its event).
-fn timeline(app: &App, store: &Store, u: IdentityId, theme: Theme) -> Vec<Line<'static>> {
+/// first (→ selects one, Enter shows its event); and which line is the chosen change.
+fn timeline(
+    app: &App,
+    store: &Store,
+    u: IdentityId,
+    theme: Theme,
+) -> (Vec<Line<'static>>, Option<usize>) {
     let ws = store.workspace();
     let profiles = store.engine.profiles();
     let p = profiles.profile(u);
@@ -166,6 +193,7 @@ fn timeline(app: &App, store: &Store, u: IdentityId, theme: Theme) -> Vec<Line<'
             theme.dim(),
         )));
     }
+    let mut chosen = None;
     for (i, h) in p.history.iter().rev().enumerate() {
         let at = when(app, h.timestamp.as_deref()).unwrap_or_else(|| "(no time)".into());
         let mut spans = vec![Span::raw(format!("{at:<14} line {:<5} ", h.line))];
@@ -173,6 +201,7 @@ fn timeline(app: &App, store: &Store, u: IdentityId, theme: Theme) -> Vec<Line<'
         spans.push(Span::raw(format!(" {}", h.describe(ws))));
         let line = Line::from(spans);
         lines.push(if focused && i == app.timeline.selected {
+            chosen = Some(lines.len());
             line.style(theme.selected())
         } else {
             line
@@ -184,5 +213,5 @@ fn timeline(app: &App, store: &Store, u: IdentityId, theme: Theme) -> Vec<Line<'
             theme.dim(),
         )));
     }
-    lines
+    (lines, chosen)
 }
