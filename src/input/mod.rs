@@ -77,8 +77,12 @@ pub struct Record {
 impl Record {
     /// The event as written, for copying and exporting: the line it was read from (without a
     /// trailing carriage return), or for an element of a batch that element, with what it
-    /// takes from the batch, so that it stands alone. None for an element that is not JSON.
+    /// takes from the batch, so that it stands alone. None for an element that is not JSON,
+    /// and for a line over `MAX_LINE_BYTES`, which is never read whole.
     pub fn text<'a>(&self, line: &'a [u8]) -> Option<std::borrow::Cow<'a, [u8]>> {
+        if line.len() > MAX_LINE_BYTES {
+            return None;
+        }
         if self.origin.index.is_none() {
             return Some(line.strip_suffix(b"\r").unwrap_or(line).into());
         }

@@ -749,7 +749,7 @@ impl App {
                 record
                     .text(&bytes)
                     .map(std::borrow::Cow::into_owned)
-                    .ok_or_else(|| "this batch element is not JSON".to_owned())
+                    .ok_or_else(|| "the line is over 1 MiB, or the element is not JSON".to_owned())
             },
         );
         match text {

@@ -24,6 +24,9 @@ pub struct Summary {
     /// Events whose lines could not be read again (their file was truncated or replaced, or
     /// they left the view).
     pub unreadable: usize,
+    /// Events not written: a line over 1 MiB (never read whole), or a batch element that is
+    /// not JSON.
+    pub skipped: usize,
 }
 
 /// One export, as the model sees it: where it writes and how far it has got.
@@ -169,7 +172,7 @@ impl Job {
                 continue;
             };
             let Some(text) = record.text(&bytes) else {
-                self.summary.unreadable += 1;
+                self.summary.skipped += 1;
                 continue;
             };
             events.write_all(&text).map_err(failed)?;

@@ -1311,3 +1311,41 @@ fn at_80x24_the_timeline_takes_the_pane_and_keeps_the_chosen_change_in_view() {
         Some(14)
     );
 }
+
+#[test]
+fn a_line_over_1_mib_is_neither_copied_nor_exported_cut_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("e.jsonl");
+    let huge = format!(
+        "{{\"type\":\"track\",\"event\":\"Huge\",\"userId\":\"u\",\"messageId\":\"h\",\"properties\":{{\"x\":\"{}\"}}}}",
+        "x".repeat(crate::input::MAX_LINE_BYTES)
+    );
+    let small = r#"{"type":"track","event":"Small","userId":"u","messageId":"s"}"#;
+    std::fs::write(&events, format!("{small}\n{huge}\n")).unwrap();
+    let store = loaded(&events);
+    let mut a = App::new(
+        store.clone(),
+        super::standalone_searcher(&store),
+        false,
+        100,
+        30,
+    );
+    a.sync();
+    a.update(Action::Bottom);
+    a.update(Action::Copy);
+    assert!(a.clipboard.is_none());
+    assert!(
+        a.flash.as_deref().unwrap().contains("over 1 MiB"),
+        "{:?}",
+        a.flash
+    );
+    let out = dir.path().join("out.jsonl");
+    let summary = export_to(&mut a, out.to_str().unwrap()).unwrap();
+    assert_eq!((summary.written, summary.skipped), (1, 1));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), format!("{small}\n"));
+    assert!(
+        render(&a).contains("1 not written (over 1 MiB"),
+        "{}",
+        render(&a)
+    );
+}

@@ -155,24 +155,27 @@ fn export_part(e: &Export, theme: Theme) -> Part {
             theme.accent(),
         ),
         Some(Ok(s)) => {
-            let lost = if s.unreadable > 0 {
-                format!("; {} could not be read again", s.unreadable)
-            } else {
-                String::new()
+            let mut lost = String::new();
+            if s.unreadable > 0 {
+                lost.push_str(&format!("; {} could not be read again", s.unreadable));
+            }
+            if s.skipped > 0 {
+                lost.push_str(&format!(
+                    "; {} not written (over 1 MiB, or not JSON)",
+                    s.skipped
+                ));
+            }
+            let n = match s.written {
+                1 => "1 event".to_owned(),
+                n => format!("{n} events"),
             };
             say(
                 format!(
-                    "exported {} events to {} and {}{lost}",
-                    s.written,
+                    "exported {n} to {} and {}{lost}",
                     full(&e.events),
                     full(&e.routes)
                 ),
-                format!(
-                    "exported {} events to {} and {}{lost}",
-                    s.written,
-                    name(&e.events),
-                    name(&e.routes)
-                ),
+                format!("exported {n} to {}{lost}", name(&e.events)),
                 theme.ok(),
             )
         }
