@@ -8,6 +8,8 @@ pub mod engine;
 pub mod event;
 pub mod explain;
 pub mod input;
+#[cfg(feature = "listen")]
+pub mod listen;
 pub mod locate;
 pub mod ndjson;
 pub mod profile;

@@ -1,0 +1,403 @@
+//! Segment's tracking API as this endpoint speaks it, without any HTTP: which endpoint a path
+//! names, the write key, decoding a body within Segment's limits, and the line a call becomes.
+//! Everything here is a pure function of its input, so the server stays thin.
+
+use std::io::Read;
+
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::event::Kind;
+use crate::validate::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES};
+
+/// What a tracking-API path asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// One call: `/v1/track`, analytics.js's `/v1/t`, and the like.
+    Call(Kind),
+    /// `/v1/batch`, `/v1/import` and analytics.js's `/v1/b`.
+    Batch,
+}
+
+impl Endpoint {
+    /// The body this endpoint takes at most, decompressed.
+    pub fn limit(self) -> usize {
+        match self {
+            Endpoint::Call(_) => MAX_EVENT_BYTES,
+            Endpoint::Batch => MAX_BATCH_BYTES,
+        }
+    }
+}
+
+/// The endpoint a path names, with or without a prefix before `/v1` (a proxy's, say).
+pub fn endpoint(path: &str) -> Option<Endpoint> {
+    let at = path.rfind("/v1/")?;
+    let name = path[at + 4..].trim_end_matches('/');
+    Some(match name {
+        "track" | "t" => Endpoint::Call(Kind::Track),
+        "identify" | "i" => Endpoint::Call(Kind::Identify),
+        "page" | "p" => Endpoint::Call(Kind::Page),
+        "screen" | "s" => Endpoint::Call(Kind::Screen),
+        "group" | "g" => Endpoint::Call(Kind::Group),
+        "alias" | "a" => Endpoint::Call(Kind::Alias),
+        "batch" | "b" | "import" => Endpoint::Batch,
+        _ => return None,
+    })
+}
+
+/// Why a call is refused, as the answer says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: u16,
+    pub message: String,
+}
+
+impl Refusal {
+    fn bad(message: impl Into<String>) -> Self {
+        Self {
+            status: 400,
+            message: message.into(),
+        }
+    }
+
+    /// The JSON body of the answer.
+    pub fn body(&self) -> String {
+        serde_json::json!({"success": false, "message": self.message}).to_string()
+    }
+}
+
+/// The body as JSON text: inflated when it is gzip, never past `limit` bytes (a body that
+/// would inflate further is refused without inflating the rest).
+pub fn decode(body: &[u8], gzip: bool, limit: usize) -> Result<Vec<u8>, Refusal> {
+    let text = if gzip {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(body)
+            .take(limit as u64 + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| Refusal::bad(format!("the body is not valid gzip: {e}")))?;
+        out
+    } else {
+        body.to_vec()
+    };
+    if text.len() > limit {
+        return Err(Refusal::bad(format!(
+            "the body is over {} KB, the most Segment's API takes here",
+            limit / 1024
+        )));
+    }
+    Ok(text)
+}
+
+/// A call accepted: the line to write (one line of compact JSON), the write key it carries
+/// in its body if any, and how many events it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub line: String,
+    pub body_write_key: Option<String>,
+    pub events: usize,
+}
+
+/// Checks a decoded body against Segment's rules for `endpoint` and makes it a line: compact,
+/// with `receivedAt` on each event as Segment sets it and, for a single call, the endpoint's
+/// type. Values are copied as written, never re-encoded, so numbers and strings keep their
+/// exact text.
+pub fn accept(endpoint: Endpoint, text: &[u8], received_at: &str) -> Result<Accepted, Refusal> {
+    let text = std::str::from_utf8(text)
+        .map_err(|e| Refusal::bad(format!("the body is not UTF-8: {e}")))?;
+    let compact = compact(text);
+    let top: Map<String, Value> = match serde_json::from_str::<Value>(&compact) {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => return Err(Refusal::bad("the body is not a JSON object")),
+        Err(e) => return Err(Refusal::bad(format!("invalid JSON: {e}"))),
+    };
+    let body_write_key = top
+        .get("writeKey")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let stamp = format!("\"receivedAt\":\"{received_at}\"");
+    match endpoint {
+        Endpoint::Call(kind) => {
+            // Segment's API takes the type from the endpoint: the HTTP API's own examples
+            // send none (docs/rules.md, "listen").
+            let typed = top.get("type").and_then(Value::as_str) == Some(kind.as_str());
+            let mut fields = vec![stamp];
+            if !typed {
+                fields.insert(0, format!("\"type\":\"{}\"", kind.as_str()));
+            }
+            Ok(Accepted {
+                line: append_fields(&compact, &fields),
+                body_write_key,
+                events: 1,
+            })
+        }
+        Endpoint::Batch => {
+            let line = batch_line(&compact, &stamp)?;
+            let events = line.1;
+            Ok(Accepted {
+                line: line.0,
+                body_write_key,
+                events,
+            })
+        }
+    }
+}
+
+/// A batch with `receivedAt` added to each of its events; and how many there are.
+fn batch_line(compact: &str, stamp: &str) -> Result<(String, usize), Refusal> {
+    let raw: ordered::Fields =
+        serde_json::from_str(compact).map_err(|e| Refusal::bad(format!("invalid JSON: {e}")))?;
+    let mut out = String::with_capacity(compact.len() + 64);
+    out.push('{');
+    let mut events = None;
+    for (i, (key, value)) in raw.0.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+        out.push(':');
+        if key == "batch" {
+            let elements: Vec<Box<RawValue>> = serde_json::from_str(value.get())
+                .map_err(|_| Refusal::bad("\"batch\" is not an array"))?;
+            if elements.len() > MAX_BATCH_EVENTS {
+                return Err(Refusal::bad(format!(
+                    "the batch holds {} events; Segment's API takes at most {MAX_BATCH_EVENTS}",
+                    elements.len()
+                )));
+            }
+            out.push('[');
+            for (j, e) in elements.iter().enumerate() {
+                if e.get().len() > MAX_EVENT_BYTES {
+                    return Err(Refusal::bad(format!(
+                        "event {j} of the batch is {} bytes; Segment's API takes at most 32 KB per event",
+                        e.get().len()
+                    )));
+                }
+                if j > 0 {
+                    out.push(',');
+                }
+                if e.get().starts_with('{') {
+                    out.push_str(&append_fields(e.get(), &[stamp.to_owned()]));
+                } else {
+                    // Not an event: kept as written, for the reader to report.
+                    out.push_str(e.get());
+                }
+            }
+            out.push(']');
+            events = Some(elements.len());
+        } else {
+            out.push_str(value.get());
+        }
+    }
+    out.push('}');
+    let events = events.ok_or_else(|| Refusal::bad("a batch call needs a \"batch\" array"))?;
+    Ok((out, events))
+}
+
+/// The keys of an object in order, with their values as written. (`serde_json::Map` would
+/// drop a repeated key; a batch is written back with every key it had.)
+mod ordered {
+    use serde::de::{Deserializer, MapAccess, Visitor};
+    use serde_json::value::RawValue;
+
+    pub struct Fields(pub Vec<(String, Box<RawValue>)>);
+
+    impl<'de> serde::Deserialize<'de> for Fields {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Fields;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Fields, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some((k, v)) = m.next_entry::<String, Box<RawValue>>()? {
+                        out.push((k, v));
+                    }
+                    Ok(Fields(out))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+}
+
+/// `object` (compact JSON text of an object) with `fields` (`"key":value` texts) added at its
+/// end, where they win over any earlier key of the same name, as in JavaScript.
+fn append_fields(object: &str, fields: &[String]) -> String {
+    let inner = object
+        .trim_end()
+        .strip_suffix('}')
+        .unwrap_or(object)
+        .trim_end();
+    let mut out = String::with_capacity(object.len() + 64);
+    out.push_str(inner);
+    for f in fields {
+        if !out.ends_with('{') {
+            out.push(',');
+        }
+        out.push_str(f);
+    }
+    out.push('}');
+    out
+}
+
+/// JSON text without the whitespace between its tokens (whitespace inside strings is kept),
+/// so that a pretty-printed body becomes one line.
+pub fn compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The write key of HTTP Basic auth: the user name (Segment's libraries send the key there
+/// with an empty password).
+pub fn basic_auth_key(header: &str) -> Option<String> {
+    use base64::Engine as _;
+    let encoded = header.strip_prefix("Basic ")?.trim();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    Some(
+        text.split_once(':')
+            .map_or(text.as_str(), |(user, _)| user)
+            .to_owned(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AT: &str = "2026-11-25T10:00:00.000Z";
+
+    #[test]
+    fn paths_name_endpoints_with_or_without_a_prefix() {
+        assert_eq!(endpoint("/v1/track"), Some(Endpoint::Call(Kind::Track)));
+        assert_eq!(endpoint("/v1/t"), Some(Endpoint::Call(Kind::Track)));
+        assert_eq!(endpoint("/segment/v1/p/"), Some(Endpoint::Call(Kind::Page)));
+        assert_eq!(endpoint("/v1/b"), Some(Endpoint::Batch));
+        assert_eq!(endpoint("/v1/import"), Some(Endpoint::Batch));
+        assert_eq!(endpoint("/v1/nope"), None);
+        assert_eq!(endpoint("/track"), None);
+    }
+
+    #[test]
+    fn a_call_gets_its_type_and_received_at_and_keeps_its_text() {
+        let body = br#"{
+            "event": "Order Completed",
+            "userId": "u1",
+            "properties": {"total": 12345678901234567890123, "note": "two  spaces"}
+        }"#;
+        let a = accept(Endpoint::Call(Kind::Track), body, AT).unwrap();
+        assert_eq!(
+            a.line,
+            format!(
+                r#"{{"event":"Order Completed","userId":"u1","properties":{{"total":12345678901234567890123,"note":"two  spaces"}},"type":"track","receivedAt":"{AT}"}}"#
+            )
+        );
+        assert_eq!(a.events, 1);
+        // A receivedAt of its own is overridden: the last key wins.
+        let a = accept(
+            Endpoint::Call(Kind::Track),
+            br#"{"type":"track","receivedAt":"x"}"#,
+            AT,
+        )
+        .unwrap();
+        assert_eq!(
+            a.line,
+            format!(r#"{{"type":"track","receivedAt":"x","receivedAt":"{AT}"}}"#)
+        );
+    }
+
+    #[test]
+    fn a_batch_stamps_each_event_and_stays_one_line() {
+        let body =
+            br#"{"batch":[{"type":"track","event":"a"},{}],"writeKey":"wk","context":{"x":1}}"#;
+        let a = accept(Endpoint::Batch, body, AT).unwrap();
+        assert_eq!(
+            a.line,
+            format!(
+                r#"{{"batch":[{{"type":"track","event":"a","receivedAt":"{AT}"}},{{"receivedAt":"{AT}"}}],"writeKey":"wk","context":{{"x":1}}}}"#
+            )
+        );
+        assert_eq!(a.events, 2);
+        assert_eq!(a.body_write_key.as_deref(), Some("wk"));
+    }
+
+    #[test]
+    fn what_segment_refuses_is_refused() {
+        let refuse = |e, b: &[u8]| accept(e, b, AT).unwrap_err().message;
+        assert!(refuse(Endpoint::Call(Kind::Track), b"{nope").contains("invalid JSON"));
+        assert!(refuse(Endpoint::Call(Kind::Track), b"[1]").contains("not a JSON object"));
+        assert!(refuse(Endpoint::Batch, br#"{"batch":1}"#).contains("not an array"));
+        assert!(refuse(Endpoint::Batch, br#"{"x":1}"#).contains("needs a \"batch\""));
+        let big = format!(r#"{{"batch":[{{"p":"{}"}}]}}"#, "x".repeat(MAX_EVENT_BYTES));
+        assert!(refuse(Endpoint::Batch, big.as_bytes()).contains("32 KB per event"));
+        let many = format!(
+            r#"{{"batch":[{}]}}"#,
+            vec!["{}"; MAX_BATCH_EVENTS + 1].join(",")
+        );
+        assert!(refuse(Endpoint::Batch, many.as_bytes()).contains("at most 2500"));
+        let over = vec![b' '; MAX_EVENT_BYTES + 1];
+        assert_eq!(
+            decode(&over, false, MAX_EVENT_BYTES).unwrap_err().status,
+            400
+        );
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_refused_without_inflating_it() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        // 16 MB of zeros compresses to a few tens of KB.
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..16 {
+            gz.write_all(&zeros).unwrap();
+        }
+        let bomb = gz.finish().unwrap();
+        let r = decode(&bomb, true, MAX_BATCH_BYTES).unwrap_err();
+        assert!(r.message.contains("over 500 KB"), "{}", r.message);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(br#"{"a":1}"#).unwrap();
+        assert_eq!(
+            decode(&gz.finish().unwrap(), true, 100).unwrap(),
+            br#"{"a":1}"#
+        );
+        assert!(
+            decode(b"not gzip", true, 100)
+                .unwrap_err()
+                .message
+                .contains("gzip")
+        );
+    }
+
+    #[test]
+    fn basic_auth_carries_the_key_as_user_name() {
+        // "wk_123:" in base64, as analytics-python sends it.
+        assert_eq!(
+            basic_auth_key("Basic d2tfMTIzOg==").as_deref(),
+            Some("wk_123")
+        );
+        assert_eq!(basic_auth_key("Bearer x"), None);
+    }
+}

@@ -1,0 +1,5 @@
+//! `listen`: a Segment-compatible tracking endpoint on this machine. Apps, pages and test
+//! suites point at it; every call it accepts is appended to a capture file that the TUI (or
+//! `route`) reads like any other.
+
+pub mod api;
