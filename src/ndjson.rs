@@ -6,9 +6,11 @@ use std::io::{self, Write};
 
 use crate::engine::Outcome;
 use crate::event::{Doc, Field, Raw};
+use crate::profile::{ConsentState, IdentityId, Profiles};
 use crate::route::{Block, Decision, Delivery, IntegrationsKey, Mode, PreferenceValue};
 use crate::settings::Workspace;
 use crate::text::{is_unsafe, write_safe_json};
+use serde_json::{Map, Value, json};
 
 pub struct Ndjson {
     buf: Vec<u8>,
@@ -310,6 +312,61 @@ impl Ndjson {
         );
         out.write_all(b)
     }
+}
+
+/// A profile's ids, first seen first, split as userIds and the rest.
+pub fn profile_ids(
+    profiles: &Profiles,
+    root: IdentityId,
+) -> (Vec<IdentityId>, Vec<&str>, Vec<&str>) {
+    let mut members = profiles.profile(root).members.clone();
+    members.sort_unstable();
+    let (users, anons) = members
+        .iter()
+        .partition::<Vec<IdentityId>, _>(|m| profiles.is_user_id(**m));
+    let names = |v: Vec<IdentityId>| v.into_iter().map(|m| profiles.name(m)).collect();
+    (members, names(users), names(anons))
+}
+
+fn state_json(s: ConsentState) -> Value {
+    match s {
+        ConsentState::Granted => Value::Bool(true),
+        ConsentState::Denied => Value::Bool(false),
+        ConsentState::Conflict => Value::from("conflict"),
+        ConsentState::NeverCollected => Value::Null,
+    }
+}
+
+/// The `profiles` contract: one JSON object per profile, in order of first appearance.
+pub fn write_profiles(out: &mut dyn Write, ws: &Workspace, profiles: &Profiles) -> io::Result<()> {
+    for root in profiles.in_order() {
+        let p = profiles.profile(root);
+        let (members, users, anons) = profile_ids(profiles, root);
+        let consent = p.consent.as_ref().map_or(Value::Null, |states| {
+            let map: Map<String, Value> = ws
+                .categories
+                .iter()
+                .zip(states)
+                .map(|(c, s)| (c.id.clone(), state_json(*s)))
+                .collect();
+            Value::Object(map)
+        });
+        let history: Vec<Value> = p
+            .history
+            .iter()
+            .map(|h| {
+                json!({"file": &*h.file, "line": h.line, "index": h.index,
+                       "timestamp": h.timestamp.as_deref(), "change": h.describe(ws)})
+            })
+            .collect();
+        let all: Vec<&str> = members.iter().map(|m| profiles.name(*m)).collect();
+        let record = json!({"ids": all, "userIds": users, "anonymousIds": anons,
+                            "consent": consent, "events": p.events,
+                            "historyDropped": p.history_dropped, "history": history});
+        write_safe_json(&mut *out, &record, false).map_err(io::Error::other)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

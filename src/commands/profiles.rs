@@ -16,7 +16,7 @@ pub fn run(format: Format, sources: Sources) -> Result<ExitCode, Error> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let all = engine.profiles();
     let result = match format {
-        Format::Ndjson => profiles::write_ndjson(&mut out, &ws, all),
+        Format::Ndjson => consent_inspector::ndjson::write_profiles(&mut out, &ws, all),
         Format::Table => profiles::write_table(&mut out, &ws, all, Paint(color_on_stdout())),
     };
     finish_output(result.and_then(|()| out.flush()))?;
