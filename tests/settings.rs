@@ -247,3 +247,22 @@ fn warehouses_and_external_ids_are_read_from_our_shape() {
     assert!(kind.enforces_consent());
     assert!(!kind.honours_integrations());
 }
+
+#[test]
+fn the_cdn_shape_written_reads_back_as_the_same_routing() {
+    let ws = Workspace::load(std::path::Path::new("samples/consent-settings.json")).unwrap();
+    let cdn = ws.to_cdn("wk", "localhost:8787/v1", "http");
+    assert_eq!(
+        cdn["integrations"]["Segment.io"]["apiHost"],
+        "localhost:8787/v1"
+    );
+    let back = Workspace::from_slice("cdn.json", cdn.to_string().as_bytes()).unwrap();
+    let names = |w: &Workspace| -> Vec<(String, u64)> {
+        w.destinations
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.name.clone(), w.required(i)))
+            .collect()
+    };
+    assert_eq!(names(&back), names(&ws));
+}

@@ -101,3 +101,50 @@ fn cdn_kind(name: &str) -> DestinationKind {
         DestinationKind::EventStream
     }
 }
+
+impl Workspace {
+    /// The workspace in Segment's CDN settings shape, as analytics.js downloads it from
+    /// `cdnURL`: each destination's enabled categories and `allCategories`, with `Segment.io`
+    /// pointing at `api_host` (`host:port/v1`) over `protocol`, so that analytics.js loaded
+    /// with this `cdnURL` sends its calls there. Disabled categories are left out, as they are
+    /// not enforced; destination kinds do not survive (the shape has none; see `cdn_kind`).
+    pub fn to_cdn(&self, write_key: &str, api_host: &str, protocol: &str) -> Value {
+        let enabled = |c: &crate::settings::CatIdx| self.categories[usize::from(*c)].enabled;
+        let mut integrations = serde_json::Map::new();
+        integrations.insert(
+            "Segment.io".into(),
+            serde_json::json!({
+                "apiKey": write_key,
+                "apiHost": api_host,
+                "protocol": protocol,
+                "unbundledIntegrations": [],
+                "addBundledMetadata": true,
+            }),
+        );
+        let mut unmapped = false;
+        for d in &self.destinations {
+            let ids: Vec<&str> = d
+                .categories
+                .iter()
+                .filter(|c| enabled(c))
+                .map(|c| self.categories[usize::from(*c)].id.as_str())
+                .collect();
+            unmapped |= ids.is_empty();
+            integrations.insert(
+                d.name.clone(),
+                serde_json::json!({"consentSettings": {"categories": ids}}),
+            );
+        }
+        let all: Vec<&str> = self
+            .categories
+            .iter()
+            .filter(|c| c.enabled)
+            .map(|c| c.id.as_str())
+            .collect();
+        serde_json::json!({
+            "integrations": integrations,
+            "plan": {"track": {"__default": {"enabled": true}}},
+            "consentSettings": {"allCategories": all, "hasUnmappedDestinations": unmapped},
+        })
+    }
+}
