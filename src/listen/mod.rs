@@ -3,3 +3,5 @@
 //! `route`) reads like any other.
 
 pub mod api;
+pub mod capture;
+pub mod inspector;
