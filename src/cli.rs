@@ -84,6 +84,10 @@ pub enum Command {
         #[command(flatten)]
         sources: Sources,
     },
+    /// A Segment-compatible tracking endpoint on this machine: point an app, a page or a test
+    /// suite at it and watch the consent decisions live; every accepted call is appended to
+    /// the capture file.
+    Listen(ListenArgs),
     /// Explain in plain English what happens to the event(s) on one line.
     Explain {
         #[command(flatten)]
@@ -94,6 +98,35 @@ pub enum Command {
         #[arg(value_name = "INPUT")]
         input: String,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct ListenArgs {
+    #[command(flatten)]
+    pub settings: SettingsArg,
+    /// The port; 0 takes any free one (the first line printed says which).
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// The address to listen on; anything but loopback is reachable from other machines.
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The capture file every accepted call is appended to [default: capture-DATE-TIME.jsonl
+    /// in this folder].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<String>,
+    /// Accept only calls with this write key (Basic auth user name, or writeKey in the body);
+    /// others get 401.
+    #[arg(long, value_name = "KEY")]
+    pub write_key: Option<String>,
+    /// No terminal UI: serve until interrupted, printing one line per call.
+    #[arg(long)]
+    pub headless: bool,
+    /// With --headless: print nothing per call.
+    #[arg(short, long, requires = "headless")]
+    pub quiet: bool,
+    /// Show times in this machine's time zone instead of UTC (the terminal UI).
+    #[arg(long)]
+    pub local: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

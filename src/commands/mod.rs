@@ -3,6 +3,7 @@
 
 mod check;
 mod explain;
+mod listen;
 mod profiles;
 mod route;
 mod watch;
@@ -48,6 +49,8 @@ pub enum Error {
     Io(#[from] io::Error),
     #[error(transparent)]
     Ui(#[from] tui::Error),
+    #[error(transparent)]
+    Listen(#[from] consent_inspector::listen::ListenError),
 }
 
 /// Runs the command the user asked for; without one, the terminal UI.
@@ -65,6 +68,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             input,
         } => explain::run(settings, line, input),
         Command::Profiles { format, sources } => profiles::run(format, sources),
+        Command::Listen(args) => listen::run(&args),
     }
 }
 

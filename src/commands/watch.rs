@@ -40,6 +40,7 @@ pub fn run(args: &WatchArgs) -> Result<ExitCode, Error> {
         }
     };
     let launch = tui::Launch {
+        banner: None,
         follow: !args.no_follow,
         max_events: usize::try_from(args.max_events).unwrap_or(usize::MAX),
         local_time: args.local,

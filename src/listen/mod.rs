@@ -5,3 +5,6 @@
 pub mod api;
 pub mod capture;
 pub mod inspector;
+pub mod server;
+
+pub use server::{Call, Config, ListenError, OnCall, Server, Stats, start};

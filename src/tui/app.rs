@@ -244,6 +244,8 @@ pub struct App {
     pub export: Option<Arc<Export>>,
     /// Bytes for the terminal's clipboard, which the loop sends (OSC 52) and takes away.
     pub clipboard: Option<Vec<u8>>,
+    /// What else runs beside the UI says this, in the status bar.
+    pub banner: Option<super::Banner>,
 }
 
 impl App {
@@ -288,6 +290,7 @@ impl App {
             zone: jiff::tz::TimeZone::UTC,
             export: None,
             clipboard: None,
+            banner: None,
         }
     }
 

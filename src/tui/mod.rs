@@ -188,7 +188,13 @@ fn prepare(source: Source) -> Result<Prepared, Error> {
 }
 
 /// How the user asked the UI to run.
+/// A line for the status bar from whatever else runs beside the UI (`listen`'s server),
+/// asked for at each frame.
+pub type Banner = Arc<dyn Fn() -> String + Send + Sync>;
+
 pub struct Launch {
+    /// What else runs beside the UI, for the status bar.
+    pub banner: Option<Banner>,
     /// Follow what is appended (unless the source cannot grow).
     pub follow: bool,
     /// Events kept in view.
@@ -219,5 +225,6 @@ pub fn start(
         max_events: launch.max_events,
         feed: p.feed,
         zone,
+        banner: launch.banner.clone(),
     })
 }

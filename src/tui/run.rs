@@ -41,6 +41,7 @@ pub struct Options {
     pub feed: Feed,
     /// The time zone times are shown in.
     pub zone: jiff::tz::TimeZone,
+    pub banner: Option<super::Banner>,
 }
 
 /// Puts the terminal back the way it was. Safe to call more than once.
@@ -83,7 +84,8 @@ fn enter() -> io::Result<TerminalGuard> {
 
 /// At most this often the screen is drawn again: about 30 times a second.
 const FRAME: Duration = Duration::from_millis(33);
-/// How often the loop asks the terminal whether it is still there.
+/// How often the loop asks the terminal whether it is still there, and the banner whether it
+/// has news (a refused call writes no line, so nothing else would redraw).
 const HANGUP_CHECK: Duration = Duration::from_millis(500);
 
 pub fn run(opts: Options) -> Result<(), Error> {
@@ -110,6 +112,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
         size.height,
     );
     app.zone = opts.zone;
+    app.banner = opts.banner;
     let result = event_loop(&mut terminal, &mut app, &store, &running);
     // ratatui's own drop reports a cursor it cannot show with eprintln!, which panics when
     // the terminal has hung up; the guard shows the cursor anyway.
@@ -135,6 +138,7 @@ fn event_loop(
     let mut redraw = true;
     let mut last_draw: Option<Instant> = None;
     let mut last_check = Instant::now();
+    let mut last_banner = None;
     while !app.quit {
         if redraw && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
             app.sync();
@@ -154,6 +158,11 @@ fn event_loop(
             last_check = Instant::now();
             if ratatui::crossterm::terminal::size().is_err() {
                 return Ok(());
+            }
+            let news = app.banner.as_ref().map(|b| b());
+            if news != last_banner {
+                last_banner = news;
+                redraw = true;
             }
         }
         let wait = match last_draw {

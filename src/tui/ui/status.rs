@@ -243,6 +243,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         return;
     }
     let mut parts = vec![mode(app, theme)];
+    if let Some(b) = &app.banner {
+        parts.push(Part {
+            cut: Cut::End,
+            ..part(
+                9,
+                vec![Span::styled(printable(&b()).into_owned(), theme.accent())],
+            )
+        });
+    }
     if store.demo {
         parts.push(part(9, vec![Span::styled(" DEMO ", theme.badge())]));
     }

@@ -1,0 +1,109 @@
+//! `listen`: the tracking endpoint, with the terminal UI following its capture file, or alone
+//! (`--headless`) printing a line per call until interrupted.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use consent_inspector::listen::{self, Call, Stats};
+use consent_inspector::text::printable;
+use consent_inspector::tui;
+
+use super::{Error, load_settings};
+use crate::cli::ListenArgs;
+
+pub fn run(args: &ListenArgs) -> Result<ExitCode, Error> {
+    let out = args.out.clone().unwrap_or_else(|| {
+        jiff::Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::system())
+            .strftime("capture-%Y%m%d-%H%M%S.jsonl")
+            .to_string()
+    });
+    let workspace = load_settings(
+        args.settings.settings.as_deref(),
+        std::slice::from_ref(&out),
+    )?;
+    let bind = SocketAddr::new(args.bind, args.port);
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {bind}, which other machines can reach: anyone who can reach it can write to {}",
+            printable(&out)
+        );
+    }
+    let on_call: Option<listen::OnCall> = if args.headless && !args.quiet {
+        Some(Box::new(print_call))
+    } else {
+        None
+    };
+    let server = listen::start(listen::Config {
+        bind,
+        out: out.clone(),
+        write_key: args.write_key.clone(),
+        workspace: workspace.clone(),
+        on_call,
+    })?;
+    let url = format!("http://{}", server.addr);
+    if args.headless {
+        // The first line says where, so a script that asked for port 0 can read it.
+        println!("listening on {url}, capturing to {}", printable(&out));
+        let _ = std::io::stdout().flush();
+        wait_for_interrupt();
+        drop(server);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let stats = server.stats.clone();
+    let banner: tui::Banner = Arc::new(move || banner(&url, &stats));
+    let launch = tui::Launch {
+        banner: Some(banner),
+        follow: true,
+        max_events: tui::store::MAX_EVENTS,
+        local_time: args.local,
+    };
+    tui::start(tui::Source::File(out.into()), Some(workspace), &launch)?;
+    drop(server);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `listening on http://127.0.0.1:8787 · 12 calls, 40 events · 1 refused: 400 …`
+fn banner(url: &str, stats: &Stats) -> String {
+    let calls = stats.accepted_calls.load(Ordering::Relaxed);
+    let events = stats.accepted_events.load(Ordering::Relaxed);
+    let mut s = format!("listening on {url} · {calls} calls, {events} events");
+    let refused = stats.refused.load(Ordering::Relaxed);
+    if refused > 0 {
+        s.push_str(&format!(" · {refused} refused"));
+        if let Some(last) = stats.last_refusal() {
+            s.push_str(&format!(", last {last}"));
+        }
+    }
+    s
+}
+
+fn print_call(c: &Call) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{} {} {} {}",
+        c.status,
+        c.method,
+        printable(&c.path),
+        printable(&c.note)
+    );
+    let _ = out.flush();
+}
+
+/// Blocks until SIGINT or SIGTERM (Ctrl-C, or a CI job ending).
+fn wait_for_interrupt() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+        Ok(mut signals) => {
+            let _ = signals.forever().next();
+        }
+        // Without signal handling the default action ends the process anyway.
+        Err(_) => loop {
+            std::thread::park();
+        },
+    }
+}
