@@ -97,11 +97,37 @@ pub struct Accepted {
     pub events: usize,
 }
 
+/// What Segment adds to each event it receives: `receivedAt`, and a `messageId` where the
+/// event has none ("automatically added to all payloads coming into Segment").
+pub struct Stamp<'a> {
+    pub received_at: &'a str,
+    pub new_message_id: &'a mut dyn FnMut() -> String,
+}
+
+impl Stamp<'_> {
+    /// The fields to append to one event (`"key":value` texts), given whether it has a
+    /// messageId of its own.
+    fn fields(&mut self, event: &str) -> Vec<String> {
+        #[derive(serde::Deserialize)]
+        struct Ids {
+            #[serde(rename = "messageId")]
+            message_id: Option<serde::de::IgnoredAny>,
+        }
+        let mut out = Vec::new();
+        let has_id = serde_json::from_str::<Ids>(event).is_ok_and(|i| i.message_id.is_some());
+        if !has_id {
+            let id = (self.new_message_id)();
+            out.push(format!("\"messageId\":{}", Value::from(id)));
+        }
+        out.push(format!("\"receivedAt\":\"{}\"", self.received_at));
+        out
+    }
+}
+
 /// Checks a decoded body against Segment's rules for `endpoint` and makes it a line: compact,
-/// with `receivedAt` on each event as Segment sets it and, for a single call, the endpoint's
-/// type. Values are copied as written, never re-encoded, so numbers and strings keep their
-/// exact text.
-pub fn accept(endpoint: Endpoint, text: &[u8], received_at: &str) -> Result<Accepted, Refusal> {
+/// with what `stamp` adds on each event and, for a single call, the endpoint's type. Values
+/// are copied as written, never re-encoded, so numbers and strings keep their exact text.
+pub fn accept(endpoint: Endpoint, text: &[u8], stamp: &mut Stamp) -> Result<Accepted, Refusal> {
     let text = std::str::from_utf8(text)
         .map_err(|e| Refusal::bad(format!("the body is not UTF-8: {e}")))?;
     let compact = compact(text);
@@ -114,13 +140,12 @@ pub fn accept(endpoint: Endpoint, text: &[u8], received_at: &str) -> Result<Acce
         .get("writeKey")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let stamp = format!("\"receivedAt\":\"{received_at}\"");
     match endpoint {
         Endpoint::Call(kind) => {
             // Segment's API takes the type from the endpoint: the HTTP API's own examples
             // send none (docs/rules.md, "listen").
             let typed = top.get("type").and_then(Value::as_str) == Some(kind.as_str());
-            let mut fields = vec![stamp];
+            let mut fields = stamp.fields(&compact);
             if !typed {
                 fields.insert(0, format!("\"type\":\"{}\"", kind.as_str()));
             }
@@ -131,7 +156,7 @@ pub fn accept(endpoint: Endpoint, text: &[u8], received_at: &str) -> Result<Acce
             })
         }
         Endpoint::Batch => {
-            let line = batch_line(&compact, &stamp)?;
+            let line = batch_line(&compact, stamp)?;
             let events = line.1;
             Ok(Accepted {
                 line: line.0,
@@ -143,7 +168,7 @@ pub fn accept(endpoint: Endpoint, text: &[u8], received_at: &str) -> Result<Acce
 }
 
 /// A batch with `receivedAt` added to each of its events; and how many there are.
-fn batch_line(compact: &str, stamp: &str) -> Result<(String, usize), Refusal> {
+fn batch_line(compact: &str, stamp: &mut Stamp) -> Result<(String, usize), Refusal> {
     let raw: ordered::Fields =
         serde_json::from_str(compact).map_err(|e| Refusal::bad(format!("invalid JSON: {e}")))?;
     let mut out = String::with_capacity(compact.len() + 64);
@@ -176,7 +201,7 @@ fn batch_line(compact: &str, stamp: &str) -> Result<(String, usize), Refusal> {
                     out.push(',');
                 }
                 if e.get().starts_with('{') {
-                    out.push_str(&append_fields(e.get(), &[stamp.to_owned()]));
+                    out.push_str(&append_fields(e.get(), &stamp.fields(e.get())));
                 } else {
                     // Not an event: kept as written, for the reader to report.
                     out.push_str(e.get());
@@ -290,6 +315,23 @@ mod tests {
 
     const AT: &str = "2026-11-25T10:00:00.000Z";
 
+    /// `accept` with ids m1, m2, … for events without one.
+    fn accept(endpoint: Endpoint, text: &[u8], _at: &str) -> Result<Accepted, Refusal> {
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("m{n}")
+        };
+        super::accept(
+            endpoint,
+            text,
+            &mut Stamp {
+                received_at: AT,
+                new_message_id: &mut next,
+            },
+        )
+    }
+
     #[test]
     fn paths_name_endpoints_with_or_without_a_prefix() {
         assert_eq!(endpoint("/v1/track"), Some(Endpoint::Call(Kind::Track)));
@@ -312,32 +354,32 @@ mod tests {
         assert_eq!(
             a.line,
             format!(
-                r#"{{"event":"Order Completed","userId":"u1","properties":{{"total":12345678901234567890123,"note":"two  spaces"}},"type":"track","receivedAt":"{AT}"}}"#
+                r#"{{"event":"Order Completed","userId":"u1","properties":{{"total":12345678901234567890123,"note":"two  spaces"}},"type":"track","messageId":"m1","receivedAt":"{AT}"}}"#
             )
         );
         assert_eq!(a.events, 1);
         // A receivedAt of its own is overridden: the last key wins.
         let a = accept(
             Endpoint::Call(Kind::Track),
-            br#"{"type":"track","receivedAt":"x"}"#,
+            br#"{"type":"track","messageId":"own","receivedAt":"x"}"#,
             AT,
         )
         .unwrap();
         assert_eq!(
             a.line,
-            format!(r#"{{"type":"track","receivedAt":"x","receivedAt":"{AT}"}}"#)
+            format!(r#"{{"type":"track","messageId":"own","receivedAt":"x","receivedAt":"{AT}"}}"#)
         );
     }
 
     #[test]
     fn a_batch_stamps_each_event_and_stays_one_line() {
         let body =
-            br#"{"batch":[{"type":"track","event":"a"},{}],"writeKey":"wk","context":{"x":1}}"#;
+            br#"{"batch":[{"type":"track","event":"a"},{"messageId":"x"}],"writeKey":"wk","context":{"x":1}}"#;
         let a = accept(Endpoint::Batch, body, AT).unwrap();
         assert_eq!(
             a.line,
             format!(
-                r#"{{"batch":[{{"type":"track","event":"a","receivedAt":"{AT}"}},{{"receivedAt":"{AT}"}}],"writeKey":"wk","context":{{"x":1}}}}"#
+                r#"{{"batch":[{{"type":"track","event":"a","messageId":"m1","receivedAt":"{AT}"}},{{"messageId":"x","receivedAt":"{AT}"}}],"writeKey":"wk","context":{{"x":1}}}}"#
             )
         );
         assert_eq!(a.events, 2);

@@ -124,6 +124,10 @@ struct State {
     stats: Arc<Stats>,
     on_call: Option<OnCall>,
     bodies: Semaphore,
+    /// For the messageIds given to events without one: when this server started (ms) and
+    /// a counter.
+    started: i64,
+    next_id: AtomicU64,
 }
 
 /// Binds (so that a port in use is said at once), opens the capture file and starts serving
@@ -161,6 +165,8 @@ pub fn start(config: Config) -> Result<Server, ListenError> {
         stats: stats.clone(),
         on_call: config.on_call,
         bodies: Semaphore::new(MAX_BODIES),
+        started: jiff::Timestamp::now().as_millisecond(),
+        next_id: AtomicU64::new(1),
     });
     let (stop, stopped) = oneshot::channel();
     let thread = std::thread::Builder::new()
@@ -440,7 +446,18 @@ async fn call(state: &State, req: Request<Incoming>, endpoint: Endpoint) -> Resu
     let received_at = jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
-    let accepted = api::accept(endpoint, &text, &received_at)?;
+    let mut new_id = || {
+        let n = state.next_id.fetch_add(1, Ordering::Relaxed);
+        format!("listen-{}-{n}", state.started)
+    };
+    let accepted = api::accept(
+        endpoint,
+        &text,
+        &mut api::Stamp {
+            received_at: &received_at,
+            new_message_id: &mut new_id,
+        },
+    )?;
     if let Some(want) = &state.write_key {
         let given = header_key.as_ref().or(accepted.body_write_key.as_ref());
         if given != Some(want) {
