@@ -43,6 +43,7 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, Error> {
         write_key: args.write_key.clone(),
         workspace: workspace.clone(),
         on_call,
+        timeouts: listen::Timeouts::default(),
     })?;
     let url = format!("http://{}", server.addr);
     if args.headless {

@@ -7,4 +7,4 @@ pub mod capture;
 pub mod inspector;
 pub mod server;
 
-pub use server::{Call, Config, ListenError, OnCall, Server, Stats, start};
+pub use server::{Call, Config, ListenError, OnCall, Server, Stats, Timeouts, start};

@@ -24,8 +24,20 @@ use crate::settings::Workspace;
 use crate::validate::MAX_BATCH_BYTES;
 
 /// How long a client may take to send a request's headers, and then its body.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub headers: Duration,
+    pub body: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            headers: Duration::from_secs(10),
+            body: Duration::from_secs(10),
+        }
+    }
+}
 /// Connections served at once; more wait in the kernel's backlog.
 const MAX_CONNECTIONS: usize = 1024;
 /// Bodies read at once: with `MAX_WIRE_BYTES` each, what bounds the memory bodies take.
@@ -33,6 +45,9 @@ const MAX_BODIES: usize = 64;
 /// The most a body may take on the wire (compressed or not): Segment's batch limit, and a
 /// little for a gzip body that did not shrink.
 const MAX_WIRE_BYTES: usize = MAX_BATCH_BYTES + 16 * 1024;
+/// A body declared longer than the limit is still read (and dropped) up to this size, so
+/// that its client gets the 400; a longer one is refused unread.
+const MAX_DRAIN_BYTES: u64 = 8 * 1024 * 1024;
 /// A keep-alive connection is asked to close after this long, so idle ones give back their
 /// place.
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(120);
@@ -49,6 +64,7 @@ pub struct Config {
     pub workspace: Arc<Workspace>,
     /// Told of every call answered (for `--headless` output).
     pub on_call: Option<OnCall>,
+    pub timeouts: Timeouts,
 }
 
 /// One request answered, for the log.
@@ -124,6 +140,7 @@ struct State {
     stats: Arc<Stats>,
     on_call: Option<OnCall>,
     bodies: Semaphore,
+    timeouts: Timeouts,
     /// For the messageIds given to events without one: when this server started (ms) and
     /// a counter.
     started: i64,
@@ -165,6 +182,7 @@ pub fn start(config: Config) -> Result<Server, ListenError> {
         stats: stats.clone(),
         on_call: config.on_call,
         bodies: Semaphore::new(MAX_BODIES),
+        timeouts: config.timeouts,
         started: jiff::Timestamp::now().as_millisecond(),
         next_id: AtomicU64::new(1),
     });
@@ -202,13 +220,14 @@ async fn serve(listener: StdListener, state: Arc<State>, mut stopped: oneshot::R
         let _ = stream.set_nodelay(true);
         let state = state.clone();
         tokio::spawn(async move {
+            let headers = state.timeouts.headers;
             let service = service_fn(move |req| {
                 let state = state.clone();
                 async move { Ok::<_, Infallible>(handle(&state, req).await) }
             });
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT)
+                .header_read_timeout(headers)
                 .serve_connection(TokioIo::new(stream), service);
             tokio::pin!(conn);
             tokio::select! {
@@ -441,6 +460,22 @@ async fn call(state: &State, req: Request<Incoming>, endpoint: Endpoint) -> Resu
         .get(header::CONTENT_ENCODING)
         .and_then(|h| h.to_str().ok())
         .is_some_and(|e| e.trim().eq_ignore_ascii_case("gzip"));
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.parse::<u64>().ok());
+    match declared {
+        // Absurd: refused before a byte of it is read, and the connection closed.
+        Some(n) if n > MAX_DRAIN_BYTES => return Err(too_long()),
+        // Over the limit but plausible: read and dropped, so that the client, still
+        // sending, gets the answer rather than a broken pipe.
+        Some(n) if n > MAX_WIRE_BYTES as u64 => {
+            drain(state, req.into_body()).await;
+            return Err(too_long());
+        }
+        _ => {}
+    }
     let body = read_body(state, req.into_body()).await?;
     let text = api::decode(&body, gzip, endpoint.limit())?;
     let received_at = jiff::Timestamp::now()
@@ -480,7 +515,25 @@ async fn call(state: &State, req: Request<Incoming>, endpoint: Endpoint) -> Resu
     Ok(accepted.events)
 }
 
-/// The body, at most `MAX_WIRE_BYTES`, within `BODY_TIMEOUT`, while one of `MAX_BODIES`
+/// Reads a body to its end (or the body deadline) without keeping it.
+async fn drain(state: &State, mut body: Incoming) {
+    let _ = tokio::time::timeout(state.timeouts.body, async {
+        while let Some(Ok(_)) = body.frame().await {}
+    })
+    .await;
+}
+
+fn too_long() -> Refusal {
+    Refusal {
+        status: 400,
+        message: format!(
+            "the body is over {} KB, the most Segment's API takes",
+            MAX_BATCH_BYTES / 1024
+        ),
+    }
+}
+
+/// The body, at most `MAX_WIRE_BYTES`, within the body timeout, while one of `MAX_BODIES`
 /// places is free.
 async fn read_body(state: &State, body: Incoming) -> Result<Bytes, Refusal> {
     let _place = state.bodies.acquire().await.map_err(|_| Refusal {
@@ -488,21 +541,13 @@ async fn read_body(state: &State, body: Incoming) -> Result<Bytes, Refusal> {
         message: "the server is stopping".into(),
     })?;
     let limited = Limited::new(body, MAX_WIRE_BYTES);
-    match tokio::time::timeout(BODY_TIMEOUT, limited.collect()).await {
+    let within = state.timeouts.body;
+    match tokio::time::timeout(within, limited.collect()).await {
         Err(_) => Err(Refusal {
             status: 408,
-            message: format!(
-                "the body did not arrive within {} s",
-                BODY_TIMEOUT.as_secs()
-            ),
+            message: format!("the body did not arrive within {} ms", within.as_millis()),
         }),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(Refusal {
-            status: 400,
-            message: format!(
-                "the body is over {} KB, the most Segment's API takes",
-                MAX_BATCH_BYTES / 1024
-            ),
-        }),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_long()),
         Ok(Err(e)) => Err(Refusal {
             status: 400,
             message: format!("the body could not be read: {e}"),

@@ -1,0 +1,380 @@
+//! `listen` over real HTTP: every status it answers, with an HTTP client (ureq), and the
+//! hostile inputs a server facing apps meets, over raw sockets.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use consent_inspector::listen::{self, Server, Timeouts};
+use consent_inspector::settings::Workspace;
+
+struct Running {
+    server: Server,
+    out: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Running {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.server.addr)
+    }
+
+    fn lines(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.out)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+fn start(write_key: Option<&str>) -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("capture.jsonl");
+    let ws =
+        Arc::new(Workspace::load(std::path::Path::new("samples/consent-settings.json")).unwrap());
+    let server = listen::start(listen::Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        out: out.to_str().unwrap().to_owned(),
+        write_key: write_key.map(str::to_owned),
+        workspace: ws,
+        on_call: None,
+        timeouts: Timeouts {
+            headers: Duration::from_millis(500),
+            body: Duration::from_millis(500),
+        },
+    })
+    .unwrap();
+    Running {
+        server,
+        out,
+        _dir: dir,
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// Status and body of a POST.
+fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
+    let mut req = agent().post(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut resp = req.send(body).unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.body_mut().read_to_string().unwrap())
+}
+
+fn get(url: &str) -> (u16, String) {
+    let mut resp = agent().get(url).call().unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.body_mut().read_to_string().unwrap())
+}
+
+const TRACK: &str = r#"{"event":"Order Completed","userId":"u1","context":{"consent":{"categoryPreferences":{"C0001":true,"C0002":false}}}}"#;
+
+#[test]
+fn an_accepted_call_is_in_the_file_before_the_answer() {
+    let r = start(None);
+    let (status, body) = post(
+        &r.url("/v1/track"),
+        &[("Content-Type", "text/plain")],
+        TRACK.as_bytes(),
+    );
+    assert_eq!((status, body.as_str()), (200, r#"{"success":true}"#));
+    let lines = r.lines();
+    assert_eq!(lines.len(), 1);
+    let v: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    assert_eq!(v["type"], "track");
+    assert_eq!(v["event"], "Order Completed");
+    assert!(v["receivedAt"].as_str().unwrap().ends_with('Z'));
+    assert!(v["messageId"].as_str().unwrap().starts_with("listen-"));
+    // analytics.js's short form, behind a proxy's prefix.
+    let (status, _) = post(
+        &r.url("/segment/v1/p"),
+        &[],
+        br#"{"type":"page","anonymousId":"a"}"#,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(r.lines().len(), 2);
+}
+
+#[test]
+fn gzip_bodies_are_inflated_and_a_batch_stays_one_line() {
+    let r = start(None);
+    let batch = format!(r#"{{"batch":[{TRACK},{TRACK}],"sentAt":"2026-11-25T10:00:00Z"}}"#);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(batch.as_bytes()).unwrap();
+    let (status, _) = post(
+        &r.url("/v1/batch"),
+        &[
+            ("Content-Encoding", "gzip"),
+            ("Content-Type", "application/json"),
+        ],
+        &gz.finish().unwrap(),
+    );
+    assert_eq!(status, 200);
+    let lines = r.lines();
+    assert_eq!(lines.len(), 1);
+    let v: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    assert_eq!(v["batch"].as_array().unwrap().len(), 2);
+    assert!(v["batch"][1]["receivedAt"].is_string());
+}
+
+#[test]
+fn what_segment_refuses_gets_400_and_is_not_written() {
+    let r = start(None);
+    // Path, headers, body, and what the answer says.
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<u8>, &'a str);
+    let cases: Vec<Case> = vec![
+        ("/v1/track", vec![], b"{not json".to_vec(), "invalid JSON"),
+        ("/v1/track", vec![], b"[1,2]".to_vec(), "not a JSON object"),
+        (
+            "/v1/track",
+            vec![],
+            format!(r#"{{"type":"track","p":"{}"}}"#, "x".repeat(33 * 1024)).into_bytes(),
+            "over 32 KB",
+        ),
+        (
+            "/v1/batch",
+            vec![],
+            format!(r#"{{"batch":[{{"p":"{}"}}]}}"#, "x".repeat(600 * 1024)).into_bytes(),
+            "over 500 KB",
+        ),
+        (
+            "/v1/batch",
+            vec![("Content-Encoding", "gzip")],
+            b"not gzip".to_vec(),
+            "gzip",
+        ),
+        (
+            "/v1/batch",
+            vec![],
+            br#"{"batch":"x"}"#.to_vec(),
+            "not an array",
+        ),
+    ];
+    for (path, headers, body, says) in cases {
+        let (status, answer) = post(&r.url(path), &headers, &body);
+        assert_eq!(status, 400, "{path} {says}: {answer}");
+        let v: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(v["success"], false);
+        assert!(v["message"].as_str().unwrap().contains(says), "{answer}");
+    }
+    // A gzip bomb: 50 MB of zeros in about 50 KB, refused without being inflated.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let zeros = vec![b'0'; 1 << 20];
+    for _ in 0..50 {
+        gz.write_all(&zeros).unwrap();
+    }
+    let (status, answer) = post(
+        &r.url("/v1/batch"),
+        &[("Content-Encoding", "gzip")],
+        &gz.finish().unwrap(),
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert!(r.lines().is_empty());
+}
+
+#[test]
+fn the_write_key_is_checked_only_when_given() {
+    let r = start(Some("wk_good"));
+    // Basic auth with the key as user name (analytics-python, analytics-node).
+    let basic = |key: &str| {
+        use base64::Engine as _;
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
+        )
+    };
+    let (status, _) = post(
+        &r.url("/v1/track"),
+        &[("Authorization", &basic("wk_good"))],
+        TRACK.as_bytes(),
+    );
+    assert_eq!(status, 200);
+    let (status, answer) = post(
+        &r.url("/v1/track"),
+        &[("Authorization", &basic("wk_bad"))],
+        TRACK.as_bytes(),
+    );
+    assert_eq!(status, 401, "{answer}");
+    // In the body, as analytics.js sends it.
+    let with_key = TRACK.replacen('{', r#"{"writeKey":"wk_good","#, 1);
+    assert_eq!(post(&r.url("/v1/t"), &[], with_key.as_bytes()).0, 200);
+    assert_eq!(post(&r.url("/v1/t"), &[], TRACK.as_bytes()).0, 401);
+    assert_eq!(r.lines().len(), 2);
+}
+
+#[test]
+fn wrong_paths_and_methods_and_the_browsers_preflight() {
+    let r = start(None);
+    let (status, answer) = post(&r.url("/v1/nope"), &[], b"{}");
+    assert_eq!(status, 404, "{answer}");
+    assert_eq!(get(&r.url("/v1/track")).0, 405);
+    assert_eq!(get(&r.url("/inspector/reset")).0, 405);
+    let resp = agent()
+        .options(&r.url("/v1/t"))
+        .header("Origin", "http://localhost:3000")
+        .header("Access-Control-Request-Headers", "content-type")
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 204);
+    let h = resp.headers();
+    assert_eq!(h["access-control-allow-origin"], "http://localhost:3000");
+    assert_eq!(h["access-control-allow-headers"], "content-type");
+}
+
+#[test]
+fn the_settings_download_points_analytics_js_back_here() {
+    let r = start(None);
+    let (status, body) = get(&r.url("/v1/projects/wk_123/settings"));
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let host = format!("{}/v1", r.server.addr);
+    assert_eq!(v["integrations"]["Segment.io"]["apiHost"], host.as_str());
+    assert_eq!(v["integrations"]["Segment.io"]["apiKey"], "wk_123");
+    assert_eq!(
+        v["integrations"]["Braze"]["consentSettings"]["categories"],
+        serde_json::json!(["C0002", "C0004"])
+    );
+}
+
+#[test]
+fn the_inspector_agrees_with_route_over_the_capture_and_reset_starts_anew() {
+    let r = start(None);
+    for line in std::fs::read_to_string("samples/events.jsonl")
+        .unwrap()
+        .lines()
+        .take(20)
+    {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let path = if v.get("batch").is_some() {
+            "/v1/batch"
+        } else {
+            "/v1/track"
+        };
+        // Each sample line is sent as it is; refusals (for broken samples) are fine here.
+        let _ = post(&r.url(path), &[], line.as_bytes());
+    }
+    let (status, events) = get(&r.url("/inspector/events"));
+    assert_eq!(status, 200);
+    let route = std::process::Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(["route", "--settings", "samples/consent-settings.json"])
+        .arg(&r.out)
+        .output()
+        .unwrap();
+    assert!(route.status.success());
+    assert_eq!(events, String::from_utf8(route.stdout).unwrap());
+    assert!(!events.is_empty());
+    let (status, blocked) = get(&r.url("/inspector/events?destination=Braze&decision=block"));
+    assert_eq!(status, 200);
+    assert!(blocked.lines().count() < events.lines().count());
+    assert_eq!(get(&r.url("/inspector/events?decision=maybe")).0, 400);
+    let (status, profiles) = get(&r.url("/inspector/profiles"));
+    assert_eq!(status, 200);
+    assert!(profiles.contains("\"u-alice\""), "{profiles}");
+    assert_eq!(post(&r.url("/inspector/reset"), &[], b"").0, 200);
+    assert!(r.lines().is_empty());
+    assert_eq!(get(&r.url("/inspector/events")).1, "");
+}
+
+/// Sends raw bytes and reads what comes back until the server closes or `wait` passes.
+fn raw(addr: SocketAddr, bytes: &[u8], wait: Duration) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(wait)).unwrap();
+    s.write_all(bytes).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn hostile_http_gets_an_answer_or_a_closed_connection_and_others_are_still_served() {
+    let r = start(None);
+    let addr = r.server.addr;
+    // Not HTTP at all.
+    let answer = raw(addr, b"\x16\x03\x01 hello\r\n\r\n", Duration::from_secs(3));
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 400"),
+        "{answer:?}"
+    );
+    // A header that never ends: closed once the header deadline passes.
+    let started = std::time::Instant::now();
+    let answer = raw(
+        addr,
+        b"POST /v1/track HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+        Duration::from_secs(5),
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "kept open {:?}",
+        started.elapsed()
+    );
+    assert!(!answer.contains("200 OK"), "{answer:?}");
+    // A body shorter than its length, then silence: 408 once the body deadline passes.
+    let answer = raw(
+        addr,
+        b"POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"type\":",
+        Duration::from_secs(5),
+    );
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    // A client that goes away mid-body.
+    {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(
+            b"POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"event\":\"half",
+        )
+        .unwrap();
+    }
+    // A body that claims more than any call may hold is refused before it is read.
+    let answer = raw(
+        addr,
+        b"POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n",
+        Duration::from_secs(3),
+    );
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer:?}");
+    // Many connections at once, left idle.
+    let idle: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(addr).unwrap())
+        .collect();
+    // Still serving, and nothing half-written.
+    assert_eq!(post(&r.url("/v1/track"), &[], TRACK.as_bytes()).0, 200);
+    drop(idle);
+    let lines = r.lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+}
+
+#[test]
+fn concurrent_clients_never_interleave_lines() {
+    let r = Arc::new(start(None));
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let r = r.clone();
+            std::thread::spawn(move || {
+                for i in 0..25 {
+                    let body = format!(
+                        r#"{{"batch":[{{"type":"track","event":"e","userId":"u{t}","properties":{{"i":{i},"pad":"{}"}}}}]}}"#,
+                        "y".repeat(4000)
+                    );
+                    assert_eq!(post(&r.url("/v1/batch"), &[], body.as_bytes()).0, 200);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let lines = r.lines();
+    assert_eq!(lines.len(), 200);
+    for l in lines {
+        serde_json::from_str::<serde_json::Value>(&l).unwrap();
+    }
+}
