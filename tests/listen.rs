@@ -128,11 +128,12 @@ fn gzip_bodies_are_inflated_and_a_batch_stays_one_line() {
     assert!(v["batch"][1]["receivedAt"].is_string());
 }
 
+/// Path, headers, body, and what the answer says.
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<u8>, &'a str);
+
 #[test]
 fn what_segment_refuses_gets_400_and_is_not_written() {
     let r = start(None);
-    // Path, headers, body, and what the answer says.
-    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<u8>, &'a str);
     let cases: Vec<Case> = vec![
         ("/v1/track", vec![], b"{not json".to_vec(), "invalid JSON"),
         ("/v1/track", vec![], b"[1,2]".to_vec(), "not a JSON object"),
