@@ -71,7 +71,12 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, Error> {
 fn banner(url: &str, stats: &Stats) -> String {
     let calls = stats.accepted_calls.load(Ordering::Relaxed);
     let events = stats.accepted_events.load(Ordering::Relaxed);
-    let mut s = format!("listening on {url} · {calls} calls, {events} events");
+    let n = |n: u64, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let mut s = format!(
+        "listening on {url} · {}, {}",
+        n(calls, "call"),
+        n(events, "event")
+    );
     let refused = stats.refused.load(Ordering::Relaxed);
     if refused > 0 {
         s.push_str(&format!(" · {refused} refused"));
