@@ -118,6 +118,14 @@ pub struct ListenArgs {
     /// others get 401.
     #[arg(long, value_name = "KEY")]
     pub write_key: Option<String>,
+    /// Also relay each accepted call, unchanged, to this upstream (Segment's is
+    /// `https://api.segment.io`); the local answer never waits for it.
+    #[arg(long, value_name = "URL")]
+    pub forward: Option<String>,
+    /// With --forward: how many calls may wait for the upstream; more are dropped and counted.
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "forward",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub forward_queue: u32,
     /// No terminal UI: serve until interrupted, printing one line per call.
     #[arg(long)]
     pub headless: bool,

@@ -7,20 +7,17 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use consent_inspector::listen::{self, Timeouts};
+use consent_inspector::listen;
 use consent_inspector::settings::Workspace;
 
 fn start(dir: &Path) -> (listen::Server, std::path::PathBuf) {
     let out = dir.join("capture.jsonl");
     let ws = Arc::new(Workspace::load(Path::new("samples/consent-settings.json")).unwrap());
-    let server = listen::start(listen::Config {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        out: out.to_str().unwrap().to_owned(),
-        write_key: None,
-        workspace: ws,
-        on_call: None,
-        timeouts: Timeouts::default(),
-    })
+    let server = listen::start(listen::Config::new(
+        "127.0.0.1:0".parse().unwrap(),
+        out.to_str().unwrap().to_owned(),
+        ws,
+    ))
     .unwrap();
     (server, out)
 }

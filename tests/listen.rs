@@ -31,20 +31,26 @@ impl Running {
 }
 
 fn start(write_key: Option<&str>) -> Running {
+    start_with(write_key, None)
+}
+
+fn start_with(write_key: Option<&str>, forward: Option<listen::Forward>) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("capture.jsonl");
     let ws =
         Arc::new(Workspace::load(std::path::Path::new("samples/consent-settings.json")).unwrap());
     let server = listen::start(listen::Config {
-        bind: "127.0.0.1:0".parse().unwrap(),
-        out: out.to_str().unwrap().to_owned(),
         write_key: write_key.map(str::to_owned),
-        workspace: ws,
-        on_call: None,
         timeouts: Timeouts {
             headers: Duration::from_millis(500),
             body: Duration::from_millis(500),
         },
+        forward,
+        ..listen::Config::new(
+            "127.0.0.1:0".parse().unwrap(),
+            out.to_str().unwrap().to_owned(),
+            ws,
+        )
     })
     .unwrap();
     Running {
@@ -378,4 +384,108 @@ fn concurrent_clients_never_interleave_lines() {
     for l in lines {
         serde_json::from_str::<serde_json::Value>(&l).unwrap();
     }
+}
+
+fn forward_to(url: String, queue: usize) -> listen::Forward {
+    listen::Forward {
+        url,
+        queue,
+        on_failure: None,
+    }
+}
+
+/// Waits until the upstream has answered every call relayed so far.
+fn settled(f: &listen::ForwardStats) {
+    for _ in 0..500 {
+        if f.pending() == 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("forwarding did not settle: {f:?}");
+}
+
+#[test]
+fn forward_relays_each_accepted_call_unchanged_with_its_write_key() {
+    use std::sync::atomic::Ordering::Relaxed;
+    // The upstream is a second listen that insists on the write key: only the Authorization
+    // header, relayed as it came, gets the call in.
+    let upstream = start(Some("wk"));
+    let local = start_with(None, Some(forward_to(upstream.url("/"), 10)));
+    let gz = {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(br#"{"batch":[{"type":"track","event":"a","userId":"u","messageId":"m-1"}]}"#)
+            .unwrap();
+        e.finish().unwrap()
+    };
+    let auth = [
+        ("Content-Encoding", "gzip"),
+        ("Authorization", "Basic d2s6"), // "wk:"
+    ];
+    // A local prefix is this machine's: the upstream is sent /v1/batch.
+    assert_eq!(post(&local.url("/proxy/v1/batch"), &auth, &gz).0, 200);
+    // Refused here, so never relayed.
+    assert_eq!(post(&local.url("/v1/track"), &[], b"[]").0, 400);
+    let f = local.server.forward.clone().unwrap();
+    settled(&f);
+    assert_eq!((f.sent.load(Relaxed), f.failed.load(Relaxed)), (1, 0));
+    let there = upstream.lines();
+    assert_eq!(there.len(), 1);
+    let v: serde_json::Value = serde_json::from_str(&there[0]).unwrap();
+    assert_eq!(v["batch"][0]["messageId"], "m-1");
+    // Without the key the upstream refuses, and the failure is counted and said.
+    assert_eq!(post(&local.url("/v1/track"), &[], TRACK.as_bytes()).0, 200);
+    settled(&f);
+    assert_eq!(f.failed.load(Relaxed), 1);
+    let why = f.last_failure().unwrap();
+    assert!(why.starts_with("401") && why.contains("/v1/track"), "{why}");
+    assert_eq!(local.lines().len(), 2);
+}
+
+#[test]
+fn an_unreachable_upstream_is_counted_and_never_delays_the_answer() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let gone = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", gone.local_addr().unwrap());
+    drop(gone);
+    let local = start_with(None, Some(forward_to(url.clone(), 10)));
+    assert_eq!(post(&local.url("/v1/track"), &[], TRACK.as_bytes()).0, 200);
+    let f = local.server.forward.clone().unwrap();
+    settled(&f);
+    assert_eq!((f.sent.load(Relaxed), f.failed.load(Relaxed)), (0, 1));
+    assert!(f.last_failure().unwrap().contains(&url));
+    assert_eq!(local.lines().len(), 1);
+}
+
+#[test]
+fn a_full_forward_queue_drops_and_counts_while_answering_at_once() {
+    use std::sync::atomic::Ordering::Relaxed;
+    // An upstream that takes connections and never answers: every relay waits.
+    let stuck = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let local = start_with(
+        None,
+        Some(forward_to(
+            format!("http://{}", stuck.local_addr().unwrap()),
+            2,
+        )),
+    );
+    let began = std::time::Instant::now();
+    for _ in 0..40 {
+        assert_eq!(post(&local.url("/v1/track"), &[], TRACK.as_bytes()).0, 200);
+    }
+    // Local answers did not wait for the upstream's (10 s) timeout.
+    assert!(
+        began.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        began.elapsed()
+    );
+    let f = local.server.forward.clone().unwrap();
+    let (queued, dropped) = (f.queued.load(Relaxed), f.dropped.load(Relaxed));
+    assert_eq!(queued + dropped, 40);
+    // At most 8 in flight, one taken off the queue waiting for a place, and the queue's 2.
+    assert!(
+        queued <= 11 && dropped >= 29,
+        "queued {queued}, dropped {dropped}"
+    );
+    assert_eq!(local.lines().len(), 40);
 }

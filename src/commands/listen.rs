@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use consent_inspector::listen::{self, Call, Stats};
+use consent_inspector::listen::{self, Call, ForwardStats, Stats};
 use consent_inspector::text::printable;
 use consent_inspector::tui;
 
@@ -37,13 +37,20 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, Error> {
     } else {
         None
     };
+    let forward = args.forward.as_ref().map(|url| listen::Forward {
+        url: url.clone(),
+        queue: args.forward_queue as usize,
+        on_failure: (args.headless && !args.quiet).then(|| {
+            let tell: listen::forward::OnFailure =
+                Arc::new(|why: &str| eprintln!("upstream failed: {}", printable(why)));
+            tell
+        }),
+    });
     let server = listen::start(listen::Config {
-        bind,
-        out: out.clone(),
         write_key: args.write_key.clone(),
-        workspace: workspace.clone(),
         on_call,
-        timeouts: listen::Timeouts::default(),
+        forward,
+        ..listen::Config::new(bind, out.clone(), workspace.clone())
     })?;
     let url = format!("http://{}", server.addr);
     if args.headless {
@@ -51,11 +58,22 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, Error> {
         println!("listening on {url}, capturing to {}", printable(&out));
         let _ = std::io::stdout().flush();
         wait_for_interrupt();
+        let forwarded = server.forward.clone();
+        // Stopping gives calls still queued for the upstream a few seconds to leave.
         drop(server);
+        if let Some(f) = forwarded {
+            eprintln!("upstream: {}", upstream(&f));
+        }
         return Ok(ExitCode::SUCCESS);
     }
-    let stats = server.stats.clone();
-    let banner: tui::Banner = Arc::new(move || banner(&url, &stats));
+    let (stats, forwarded) = (server.stats.clone(), server.forward.clone());
+    let banner: tui::Banner = Arc::new(move || {
+        let mut s = banner(&url, &stats);
+        if let Some(f) = &forwarded {
+            s.push_str(&format!(" · upstream: {}", upstream(f)));
+        }
+        s
+    });
     let launch = tui::Launch {
         banner: Some(banner),
         follow: true,
@@ -83,6 +101,23 @@ fn banner(url: &str, stats: &Stats) -> String {
         if let Some(last) = stats.last_refusal() {
             s.push_str(&format!(", last {last}"));
         }
+    }
+    s
+}
+
+/// `12 sent, 1 failed (last 503 from …), 0 waiting, 3 dropped`: what forwarding did.
+fn upstream(f: &ForwardStats) -> String {
+    let failed = f.failed.load(Ordering::Relaxed);
+    let mut s = format!("{} sent, {failed} failed", f.sent.load(Ordering::Relaxed));
+    if failed > 0 {
+        if let Some(last) = f.last_failure() {
+            s.push_str(&format!(" (last {last})"));
+        }
+    }
+    s.push_str(&format!(", {} waiting", f.pending()));
+    let dropped = f.dropped.load(Ordering::Relaxed);
+    if dropped > 0 {
+        s.push_str(&format!(", {dropped} dropped (queue full)"));
     }
     s
 }

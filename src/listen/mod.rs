@@ -4,7 +4,9 @@
 
 pub mod api;
 pub mod capture;
+pub mod forward;
 pub mod inspector;
 pub mod server;
 
+pub use forward::{Forward, ForwardStats};
 pub use server::{Call, Config, ListenError, OnCall, Server, Stats, Timeouts, start};

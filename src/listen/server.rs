@@ -19,6 +19,7 @@ use tokio::sync::{Semaphore, oneshot};
 
 use super::api::{self, Endpoint, Refusal};
 use super::capture::Capture;
+use super::forward::{self, Forward, ForwardStats, Forwarder};
 use super::inspector;
 use crate::settings::Workspace;
 use crate::validate::MAX_BATCH_BYTES;
@@ -51,6 +52,8 @@ const MAX_DRAIN_BYTES: u64 = 8 * 1024 * 1024;
 /// A keep-alive connection is asked to close after this long, so idle ones give back their
 /// place.
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(120);
+/// On stop, how long calls still queued for the upstream get to leave.
+const FORWARD_FLUSH: Duration = Duration::from_secs(5);
 
 /// Told of every call answered.
 pub type OnCall = Box<dyn Fn(&Call) + Send + Sync>;
@@ -65,6 +68,23 @@ pub struct Config {
     /// Told of every call answered (for `--headless` output).
     pub on_call: Option<OnCall>,
     pub timeouts: Timeouts,
+    /// `--forward`: relay each accepted call to an upstream.
+    pub forward: Option<Forward>,
+}
+
+impl Config {
+    /// Loopback defaults: any write key, no log, default timeouts, no forwarding.
+    pub fn new(bind: SocketAddr, out: String, workspace: Arc<Workspace>) -> Self {
+        Self {
+            bind,
+            out,
+            write_key: None,
+            workspace,
+            on_call: None,
+            timeouts: Timeouts::default(),
+            forward: None,
+        }
+    }
 }
 
 /// One request answered, for the log.
@@ -111,12 +131,16 @@ pub enum ListenError {
     },
     #[error("cannot start the server's runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("{0}")]
+    Forward(String),
 }
 
 /// The running server; dropping it stops it.
 pub struct Server {
     pub addr: SocketAddr,
     pub stats: Arc<Stats>,
+    /// What `--forward` has done, when asked for.
+    pub forward: Option<Arc<ForwardStats>>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -139,6 +163,7 @@ struct State {
     write_key: Option<String>,
     stats: Arc<Stats>,
     on_call: Option<OnCall>,
+    forwarder: Option<Forwarder>,
     bodies: Semaphore,
     timeouts: Timeouts,
     /// For the messageIds given to events without one: when this server started (ms) and
@@ -173,6 +198,15 @@ pub fn start(config: Config) -> Result<Server, ListenError> {
         .enable_all()
         .build()
         .map_err(ListenError::Runtime)?;
+    let forwarder = match &config.forward {
+        Some(f) => {
+            let base = forward::check_url(&f.url).map_err(ListenError::Forward)?;
+            let _inside = runtime.enter();
+            Some(forward::spawn(f, &base).map_err(ListenError::Forward)?)
+        }
+        None => None,
+    };
+    let forward_stats = forwarder.as_ref().map(|f| f.stats.clone());
     let stats = Arc::new(Stats::default());
     let state = Arc::new(State {
         capture,
@@ -181,19 +215,29 @@ pub fn start(config: Config) -> Result<Server, ListenError> {
         write_key: config.write_key,
         stats: stats.clone(),
         on_call: config.on_call,
+        forwarder,
         bodies: Semaphore::new(MAX_BODIES),
         timeouts: config.timeouts,
         started: jiff::Timestamp::now().as_millisecond(),
         next_id: AtomicU64::new(1),
     });
     let (stop, stopped) = oneshot::channel();
+    let flushing = forward_stats.clone();
     let thread = std::thread::Builder::new()
         .name("listen".into())
-        .spawn(move || runtime.block_on(serve(listener, state, stopped)))
+        .spawn(move || {
+            runtime.block_on(async {
+                serve(listener, state, stopped).await;
+                if let Some(f) = flushing {
+                    forward::flush(&f, FORWARD_FLUSH).await;
+                }
+            });
+        })
         .map_err(ListenError::Runtime)?;
     Ok(Server {
         addr,
         stats,
+        forward: forward_stats,
         stop: Some(stop),
         thread: Some(thread),
     })
@@ -450,6 +494,13 @@ fn settings_key(path: &str) -> Option<String> {
 
 /// A tracking call: read within the limits, checked, written, then answered.
 async fn call(state: &State, req: Request<Incoming>, endpoint: Endpoint) -> Result<usize, Refusal> {
+    // What the upstream needs, kept only when there is one.
+    let relay = state.forwarder.as_ref().map(|_| {
+        (
+            forward::upstream_path(req.uri().path(), req.uri().query()),
+            forward::kept_headers(req.headers()),
+        )
+    });
     let header_key = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -512,6 +563,13 @@ async fn call(state: &State, req: Request<Incoming>, endpoint: Endpoint) -> Resu
         .stats
         .accepted_events
         .fetch_add(accepted.events as u64, Ordering::Relaxed);
+    if let (Some(f), Some((path, headers))) = (&state.forwarder, relay) {
+        f.relay(forward::Job {
+            path,
+            headers,
+            body,
+        });
+    }
     Ok(accepted.events)
 }
 
