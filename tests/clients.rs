@@ -1,6 +1,7 @@
 //! Segment's own libraries, from the Python and Node registries, sending real calls to `listen`:
-//! what they send is accepted, written, and routed as `route` routes it. Each test skips, saying
-//! why, when its runtime or library is not installed (`.ci/run` installs both).
+//! analytics-python, analytics-node, and analytics.js in a jsdom page with Segment's consent
+//! wrapper. What they send is accepted, written, and routed as `route` routes it. Each test
+//! skips, saying why, when its runtime or library is not installed (`.ci/run` installs them).
 
 use std::path::Path;
 use std::process::Command;
@@ -22,6 +23,26 @@ fn start(dir: &Path) -> (listen::Server, std::path::PathBuf) {
     (server, out)
 }
 
+/// `NODE_PATH` for the libraries `npm ci --prefix tests/clients` installed.
+fn node_path() -> String {
+    std::fs::canonicalize("tests/clients/node_modules")
+        .ok()
+        .and_then(|p| p.to_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Waits until the capture holds `n` events.
+fn arrived(out: &Path, n: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while routed(out).len() < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the calls never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Whether `program args…` runs and succeeds: a runtime and its library are there.
 fn works(program: &str, args: &[&str], env: &[(&str, &str)]) -> bool {
     let mut c = Command::new(program);
@@ -34,6 +55,15 @@ fn works(program: &str, args: &[&str], env: &[(&str, &str)]) -> bool {
 
 /// The capture's events as `route` decides them: (type, userId, Braze's decision).
 fn routed(out: &Path) -> Vec<(String, String, String)> {
+    routed_to(out, "Braze")
+        .into_iter()
+        .map(|(_, t, u, d)| (t, u, d))
+        .collect()
+}
+
+/// The capture's events as `route` decides them: (line, type, userId, `destination`'s
+/// decision and reason).
+fn routed_to(out: &Path, destination: &str) -> Vec<(u64, String, String, String)> {
     let route = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
         .args(["route", "--settings", "samples/consent-settings.json"])
         .arg(out)
@@ -49,7 +79,7 @@ fn routed(out: &Path) -> Vec<(String, String, String)> {
                 .as_array()
                 .unwrap()
                 .iter()
-                .find(|r| r["destination"] == "Braze")
+                .find(|r| r["destination"] == destination)
                 .map(|r| {
                     format!(
                         "{} {}",
@@ -59,6 +89,7 @@ fn routed(out: &Path) -> Vec<(String, String, String)> {
                 })
                 .unwrap();
             (
+                v["line"].as_u64().unwrap(),
                 v["type"].as_str().unwrap_or("").to_owned(),
                 v["userId"].as_str().unwrap_or("").to_owned(),
                 braze,
@@ -102,9 +133,8 @@ fn analytics_python_from_pypi() {
 
 #[test]
 fn analytics_node_from_npm() {
-    let modules = std::fs::canonicalize("tests/clients/node_modules").unwrap_or_default();
-    let node_path = modules.to_str().unwrap_or("");
-    let env = [("NODE_PATH", node_path)];
+    let node_path = node_path();
+    let env = [("NODE_PATH", node_path.as_str())];
     if !works("node", &["-e", "require('@segment/analytics-node')"], &env) {
         eprintln!(
             "skipped: Node.js or Segment's Node library is not installed (npm install --prefix tests/clients)"
@@ -118,18 +148,11 @@ fn analytics_node_from_npm() {
             "tests/clients/client.js",
             &format!("http://{}", server.addr),
         ])
-        .env("NODE_PATH", node_path)
+        .env("NODE_PATH", &node_path)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while routed(&out).len() < 2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the calls never arrived"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    arrived(&out, 2);
     assert_eq!(
         routed(&out),
         [
@@ -138,4 +161,69 @@ fn analytics_node_from_npm() {
         ]
         .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()))
     );
+}
+
+#[test]
+fn analytics_js_in_a_page_from_npm() {
+    let node_path = node_path();
+    let env = [("NODE_PATH", node_path.as_str())];
+    let loads = "require('jsdom'); require('@segment/analytics-next'); \
+                 require('@segment/analytics-consent-tools')";
+    if !works("node", &["-e", loads], &env) {
+        eprintln!(
+            "skipped: Node.js (20.19 or later), analytics.js or jsdom is not installed (npm install --prefix tests/clients)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (server, out) = start(dir.path());
+    let other = tempfile::tempdir().unwrap();
+    let (elsewhere, elsewhere_out) = start(other.path());
+    let here = format!("http://{}", server.addr);
+    let browse = |mode: &str| {
+        let o = Command::new("node")
+            .args(["tests/clients/browser.js", &here, mode])
+            .env("NODE_PATH", &node_path)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{mode}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    // cdnURL here: the settings it downloads send its calls back here, one per event.
+    browse("standard");
+    arrived(&out, 3);
+    // Batching mode: one /v1/b call, one line.
+    browse("batching");
+    arrived(&out, 6);
+    // Settings from here, calls sent where integrations' Segment.io apiHost says.
+    browse(&format!("apihost={}/v1", elsewhere.addr));
+    arrived(&elsewhere_out, 3);
+    // The consent wrapper stamps the page's categories (C0004 Targeting declined) on each
+    // event: Braze (C0002 and C0004) is blocked, Amplitude (C0002) receives them.
+    let calls = [("identify", 1), ("track", 2), ("page", 3)];
+    let mut expected: Vec<_> = calls.iter().map(|(t, l)| (*l, *t)).collect();
+    expected.extend(calls.iter().map(|(t, _)| (4, *t)));
+    for (destination, decision) in [
+        ("Braze", "block not_consented"),
+        ("Amplitude", "deliver consented"),
+    ] {
+        let want = |lines: &[(u64, &str)]| -> Vec<_> {
+            lines
+                .iter()
+                .map(|(l, t)| {
+                    (
+                        *l,
+                        (*t).to_owned(),
+                        "u-browser".to_owned(),
+                        decision.to_owned(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(routed_to(&out, destination), want(&expected));
+        assert_eq!(routed_to(&elsewhere_out, destination), want(&expected[..3]));
+    }
 }

@@ -163,7 +163,11 @@ fn why(e: &reqwest::Error) -> String {
     while let Some(inner) = root.source() {
         root = inner;
     }
-    let what = if e.is_connect() { "cannot connect" } else { "failed" };
+    let what = if e.is_connect() {
+        "cannot connect"
+    } else {
+        "failed"
+    };
     format!("{what}: {root}")
 }
 
