@@ -1,12 +1,15 @@
 //! The benchmark: `cargo bench --bench throughput -- [--sizes 100000,1000000] [--huge]
-//! [--json FILE]`. Generates synthetic traffic, then times `route` against `jq -c .` and the
-//! parse floor, and the terminal UI's engine (indexing, memory, frame time, append latency).
-//! Prints one table and writes the figures as JSON.
+//! [--listen 100000] [--json FILE]`. Generates synthetic traffic, then times `route` against
+//! `jq -c .` and the parse floor, the terminal UI's engine (indexing, memory, frame time,
+//! append latency), and `listen` (events per second from concurrent clients against a bare
+//! server's, request to screen, memory; `--listen 0` skips it). Prints tables and writes the
+//! figures as JSON.
 
 // The binary's allocator, so the engine's memory is measured as the UI has it.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod listen;
 mod traffic;
 
 use std::fs::{self, File};
@@ -26,6 +29,8 @@ struct Args {
     sizes: Vec<u64>,
     json: PathBuf,
     runs: usize,
+    /// Events the `listen` section sends (0: none).
+    listen: usize,
 }
 
 fn parse_args() -> Args {
@@ -33,6 +38,7 @@ fn parse_args() -> Args {
         sizes: vec![100_000, 1_000_000],
         json: PathBuf::from("target/bench-results.json"),
         runs: 3,
+        listen: 100_000,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -48,8 +54,13 @@ fn parse_args() -> Args {
             "--huge" => args.sizes.push(10_000_000),
             "--json" => args.json = PathBuf::from(it.next().expect("--json FILE")),
             "--runs" => args.runs = it.next().expect("--runs N").parse().expect("a number"),
+            "--listen" => {
+                args.listen = it.next().expect("--listen N").parse().expect("a number");
+            }
             "--bench" => {}
-            other => panic!("unknown argument {other}; use --sizes, --huge, --json, --runs"),
+            other => {
+                panic!("unknown argument {other}; use --sizes, --huge, --listen, --json, --runs")
+            }
         }
     }
     args
@@ -57,11 +68,20 @@ fn parse_args() -> Args {
 
 fn main() {
     let mut argv = std::env::args().skip(1);
-    if argv.next().as_deref() == Some("--engine-child") {
-        let file = PathBuf::from(argv.next().expect("file"));
-        let n: u64 = argv.next().expect("n").parse().expect("n");
-        println!("{}", engine_child(&file, n));
-        return;
+    match argv.next().as_deref() {
+        Some("--engine-child") => {
+            let file = PathBuf::from(argv.next().expect("file"));
+            let n: u64 = argv.next().expect("n").parse().expect("n");
+            println!("{}", engine_child(&file, n));
+            return;
+        }
+        Some("--listen-child") => {
+            let n: usize = argv.next().expect("n").parse().expect("n");
+            let dir = PathBuf::from(argv.next().expect("dir"));
+            println!("{}", listen::child(n, &dir));
+            return;
+        }
+        _ => {}
     }
     let args = parse_args();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
@@ -107,18 +127,7 @@ fn main() {
         });
         let floor_any = best_of(args.runs, || parse_floor::<serde::de::IgnoredAny>(&file));
         let floor_value = best_of(args.runs, || parse_floor::<Value>(&file));
-        let engine: Value = {
-            let out = Command::new(std::env::current_exe().unwrap())
-                .args(["--engine-child", file.to_str().unwrap(), &n.to_string()])
-                .output()
-                .expect("engine child");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            serde_json::from_slice(&out.stdout).expect("engine figures")
-        };
+        let engine = child(&["--engine-child", file.to_str().unwrap(), &n.to_string()]);
         results.push(json!({
             "events": n,
             "bytes": bytes,
@@ -135,10 +144,99 @@ fn main() {
         }));
     }
     print_table(&results);
-    let doc = json!({"generated_by": "cargo bench --bench throughput", "results": results});
+    let listened = (args.listen > 0).then(|| {
+        eprintln!(
+            "listen: {} events from concurrent clients, then request-to-screen probes…",
+            args.listen
+        );
+        let figures = child(&[
+            "--listen-child",
+            &args.listen.to_string(),
+            data.to_str().unwrap(),
+        ]);
+        print_listen(&figures);
+        figures
+    });
+    let doc = json!({
+        "generated_by": "cargo bench --bench throughput",
+        "results": results,
+        "listen": listened,
+    });
     fs::write(&args.json, serde_json::to_string_pretty(&doc).unwrap())
         .expect("write the JSON figures");
     eprintln!("figures written to {}", args.json.display());
+}
+
+/// This benchmark run again with `args`, in a process of its own so that its memory is its
+/// own; the figures it prints.
+fn child(args: &[&str]) -> Value {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(args)
+        .output()
+        .expect("a benchmark child");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the child's figures")
+}
+
+fn print_listen(r: &Value) {
+    let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+    println!();
+    println!(
+        "listen: {} events in calls of {}, {} clients over loopback, {:.1} MB",
+        r["events"],
+        r["events_per_call"],
+        r["clients"],
+        f("wire_mb")
+    );
+    let rows = [
+        (
+            "bare hyper server (events/s)",
+            format!("{:.0}", f("floor_events_per_s")),
+        ),
+        (
+            "listen, UI following (events/s)",
+            format!("{:.0}", f("accepted_events_per_s")),
+        ),
+        (
+            "listen / bare server (events/s)",
+            format!("{:.0}%", 100.0 * f("accepted_share_of_floor")),
+        ),
+        (
+            "engine caught up (events/s)",
+            format!("{:.0}", f("followed_events_per_s")),
+        ),
+        (
+            "request → row on screen, median (ms)",
+            format!("{:.1}", f("request_to_screen_median_ms")),
+        ),
+        (
+            "request → row on screen, p95 (ms)",
+            format!("{:.1}", f("request_to_screen_p95_ms")),
+        ),
+        (
+            "RSS before listen (MB, clients' bodies)",
+            format!("{:.1}", f("baseline_rss_bytes") / 1e6),
+        ),
+        (
+            "RSS after following (MB)",
+            format!("{:.1}", f("rss_bytes") / 1e6),
+        ),
+        (
+            "RSS growth per event followed (bytes)",
+            format!(
+                "{:.0}",
+                (f("rss_bytes") - f("baseline_rss_bytes")) / f("events")
+            ),
+        ),
+        ("peak RSS (MB)", format!("{:.1}", f("peak_rss_bytes") / 1e6)),
+    ];
+    for (label, value) in rows {
+        println!("{label:<40}{value:>14}");
+    }
 }
 
 fn mb(bytes: u64) -> f64 {

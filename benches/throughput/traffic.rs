@@ -146,3 +146,24 @@ pub fn write(mut w: impl Write, n: u64, seed: u64) -> io::Result<u64> {
     }
     Ok(bytes)
 }
+
+/// `count` batch bodies of `per_batch` events each, as clients would POST them to
+/// `/v1/batch`.
+pub fn batches(count: usize, per_batch: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    let mut seq = 0u64;
+    (0..count)
+        .map(|_| {
+            let mut body = String::from("{\"batch\":[");
+            for i in 0..per_batch {
+                if i > 0 {
+                    body.push(',');
+                }
+                event(&mut rng, seq, &mut body);
+                seq += 1;
+            }
+            body.push_str("],\"sentAt\":\"2026-11-23T10:00:00.000Z\"}");
+            body
+        })
+        .collect()
+}
