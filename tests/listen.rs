@@ -438,7 +438,7 @@ fn forward_relays_each_accepted_call_unchanged_with_its_write_key() {
     settled(&f);
     assert_eq!(f.failed.load(Relaxed), 1);
     let why = f.last_failure().unwrap();
-    assert!(why.starts_with("401") && why.contains("/v1/track"), "{why}");
+    assert!(why.starts_with("/v1/track: answered 401"), "{why}");
     assert_eq!(local.lines().len(), 2);
 }
 
@@ -448,12 +448,13 @@ fn an_unreachable_upstream_is_counted_and_never_delays_the_answer() {
     let gone = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", gone.local_addr().unwrap());
     drop(gone);
-    let local = start_with(None, Some(forward_to(url.clone(), 10)));
+    let local = start_with(None, Some(forward_to(url, 10)));
     assert_eq!(post(&local.url("/v1/track"), &[], TRACK.as_bytes()).0, 200);
     let f = local.server.forward.clone().unwrap();
     settled(&f);
     assert_eq!((f.sent.load(Relaxed), f.failed.load(Relaxed)), (0, 1));
-    assert!(f.last_failure().unwrap().contains(&url));
+    let why = f.last_failure().unwrap();
+    assert!(why.starts_with("/v1/track: cannot connect"), "{why}");
     assert_eq!(local.lines().len(), 1);
 }
 

@@ -67,13 +67,7 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, Error> {
         return Ok(ExitCode::SUCCESS);
     }
     let (stats, forwarded) = (server.stats.clone(), server.forward.clone());
-    let banner: tui::Banner = Arc::new(move || {
-        let mut s = banner(&url, &stats);
-        if let Some(f) = &forwarded {
-            s.push_str(&format!(" · upstream: {}", upstream(f)));
-        }
-        s
-    });
+    let banner: tui::Banner = Arc::new(move || banner(&url, &stats, forwarded.as_deref()));
     let launch = tui::Launch {
         banner: Some(banner),
         follow: true,
@@ -85,8 +79,9 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `listening on http://127.0.0.1:8787 · 12 calls, 40 events · 1 refused: 400 …`
-fn banner(url: &str, stats: &Stats) -> String {
+/// `listening on http://127.0.0.1:8787 · 12 calls, 40 events · upstream: … · 1 refused, last
+/// 400 …`: upstream before refusals, so that a long refusal does not push it off the bar.
+fn banner(url: &str, stats: &Stats, forwarded: Option<&ForwardStats>) -> String {
     let calls = stats.accepted_calls.load(Ordering::Relaxed);
     let events = stats.accepted_events.load(Ordering::Relaxed);
     let n = |n: u64, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
@@ -95,6 +90,9 @@ fn banner(url: &str, stats: &Stats) -> String {
         n(calls, "call"),
         n(events, "event")
     );
+    if let Some(f) = forwarded {
+        s.push_str(&format!(" · upstream: {}", upstream(f)));
+    }
     let refused = stats.refused.load(Ordering::Relaxed);
     if refused > 0 {
         s.push_str(&format!(" · {refused} refused"));
@@ -146,5 +144,31 @@ fn wait_for_interrupt() {
         Err(_) => loop {
             std::thread::park();
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_banner_says_upstream_before_refusals_and_counts_drops() {
+        let stats = Stats::default();
+        stats.accepted_calls.store(1, Ordering::Relaxed);
+        stats.accepted_events.store(3, Ordering::Relaxed);
+        stats.refused.store(2, Ordering::Relaxed);
+        let f = ForwardStats::default();
+        f.queued.store(4, Ordering::Relaxed);
+        f.sent.store(3, Ordering::Relaxed);
+        f.dropped.store(5, Ordering::Relaxed);
+        assert_eq!(
+            banner("http://127.0.0.1:8787", &stats, Some(&f)),
+            "listening on http://127.0.0.1:8787 · 1 call, 3 events · upstream: 3 sent, 0 failed, \
+             1 waiting, 5 dropped (queue full) · 2 refused"
+        );
+        assert_eq!(
+            banner("http://127.0.0.1:8787", &Stats::default(), None),
+            "listening on http://127.0.0.1:8787 · 0 calls, 0 events"
+        );
     }
 }

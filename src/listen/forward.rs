@@ -57,10 +57,13 @@ impl ForwardStats {
         self.queued.load(Ordering::Relaxed).saturating_sub(done)
     }
 
-    fn failed(&self, why: String, tell: Option<&OnFailure>) {
+    /// A failed relay: told in full (`url: why`), kept short for the status bar
+    /// (`/v1/track: why`), where the upstream's address is known.
+    fn failed(&self, url: &str, path: &str, why: &str, tell: Option<&OnFailure>) {
         if let Some(tell) = tell {
-            tell(&why);
+            tell(&format!("{url}: {why}"));
         }
+        let why = format!("{path}: {why}");
         *self
             .last_failure
             .lock()
@@ -189,7 +192,7 @@ pub fn spawn(forward: &Forward, base: &reqwest::Url) -> Result<Forwarder, String
                 return;
             };
             let (client, stats, tell) = (client.clone(), s.clone(), tell.clone());
-            let url = format!("{base}{}", job.path);
+            let (url, path) = (format!("{base}{}", job.path), job.path);
             tokio::spawn(async move {
                 let sent = client
                     .post(&url)
@@ -201,8 +204,11 @@ pub fn spawn(forward: &Forward, base: &reqwest::Url) -> Result<Forwarder, String
                     Ok(r) if r.status().is_success() => {
                         stats.sent.fetch_add(1, Ordering::Relaxed);
                     }
-                    Ok(r) => stats.failed(format!("{} from {url}", r.status()), tell.as_ref()),
-                    Err(e) => stats.failed(format!("{url}: {}", why(&e)), tell.as_ref()),
+                    Ok(r) => {
+                        let status = format!("answered {}", r.status());
+                        stats.failed(&url, &path, &status, tell.as_ref());
+                    }
+                    Err(e) => stats.failed(&url, &path, &why(&e), tell.as_ref()),
                 }
                 drop((place, room));
             });
