@@ -348,6 +348,12 @@ fn hostile_http_gets_an_answer_or_a_closed_connection_and_others_are_still_serve
         Duration::from_secs(3),
     );
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer:?}");
+    // Headers larger than a connection's read buffer.
+    let mut huge = b"POST /v1/track HTTP/1.1\r\nHost: x\r\nX-Big: ".to_vec();
+    huge.extend(std::iter::repeat_n(b'a', 100_000));
+    huge.extend_from_slice(b"\r\n\r\n");
+    let answer = raw(addr, &huge, Duration::from_secs(3));
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer:?}");
     // Many connections at once, left idle.
     let idle: Vec<TcpStream> = (0..300)
         .map(|_| TcpStream::connect(addr).unwrap())

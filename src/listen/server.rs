@@ -3,7 +3,7 @@
 //! connections and bodies in flight are bounded, so memory is whatever the clients do.
 
 use std::convert::Infallible;
-use std::net::{SocketAddr, TcpListener as StdListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -15,6 +15,7 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::{Semaphore, oneshot};
 
 use super::api::{self, Endpoint, Refusal};
@@ -39,8 +40,15 @@ impl Default for Timeouts {
         }
     }
 }
-/// Connections served at once; more wait in the kernel's backlog.
-const MAX_CONNECTIONS: usize = 1024;
+/// Connections served at once; more wait in the kernel's backlog until one ends (an idle one
+/// ends when the header deadline passes). Each costs a task and its read buffer.
+const MAX_CONNECTIONS: usize = 4096;
+/// Connections the kernel holds for us beyond those (std's 128 would have it drop a burst; the
+/// kernel caps this at `net.core.somaxconn`).
+const BACKLOG: u32 = 4096;
+/// A connection's read buffer, so its request line and headers: hyper's default (about
+/// 400 KB) times `MAX_CONNECTIONS` would not be a bound worth the name. Bodies stream through.
+const MAX_READ_BUFFER: usize = 32 * 1024;
 /// Bodies read at once: with `MAX_WIRE_BYTES` each, what bounds the memory bodies take.
 const MAX_BODIES: usize = 64;
 /// The most a body may take on the wire (compressed or not): Segment's batch limit, and a
@@ -175,29 +183,36 @@ struct State {
 /// Binds (so that a port in use is said at once), opens the capture file and starts serving
 /// on a thread of its own.
 pub fn start(config: Config) -> Result<Server, ListenError> {
-    let listener = StdListener::bind(config.bind).map_err(|source| ListenError::Bind {
-        addr: config.bind,
-        source,
-    })?;
-    let addr = listener.local_addr().map_err(|source| ListenError::Bind {
-        addr: config.bind,
-        source,
-    })?;
-    listener
-        .set_nonblocking(true)
-        .map_err(ListenError::Runtime)?;
-    let capture = Capture::open(std::path::Path::new(&config.out)).map_err(|source| {
-        ListenError::Capture {
-            path: config.out.clone(),
-            source,
-        }
-    })?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("listen")
         .enable_all()
         .build()
         .map_err(ListenError::Runtime)?;
+    let bind_error = |source| ListenError::Bind {
+        addr: config.bind,
+        source,
+    };
+    let listener = {
+        let _inside = runtime.enter();
+        let socket = if config.bind.is_ipv4() {
+            TcpSocket::new_v4()
+        } else {
+            TcpSocket::new_v6()
+        }
+        .map_err(bind_error)?;
+        // As std and most servers do, so that a restart finds its port free at once.
+        socket.set_reuseaddr(true).map_err(bind_error)?;
+        socket.bind(config.bind).map_err(bind_error)?;
+        socket.listen(BACKLOG).map_err(bind_error)?
+    };
+    let addr = listener.local_addr().map_err(bind_error)?;
+    let capture = Capture::open(std::path::Path::new(&config.out)).map_err(|source| {
+        ListenError::Capture {
+            path: config.out.clone(),
+            source,
+        }
+    })?;
     let forwarder = match &config.forward {
         Some(f) => {
             let base = forward::check_url(&f.url).map_err(ListenError::Forward)?;
@@ -243,10 +258,7 @@ pub fn start(config: Config) -> Result<Server, ListenError> {
     })
 }
 
-async fn serve(listener: StdListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
-    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-        return;
-    };
+async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
     let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
         let Ok(permit) = connections.clone().acquire_owned().await else {
@@ -272,6 +284,7 @@ async fn serve(listener: StdListener, state: Arc<State>, mut stopped: oneshot::R
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(headers)
+                .max_buf_size(MAX_READ_BUFFER)
                 .serve_connection(TokioIo::new(stream), service);
             tokio::pin!(conn);
             tokio::select! {
