@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 
 use consent_inspector::listen;
 use consent_inspector::settings::Workspace;
-use consent_inspector::tui::app::{Action, App};
+use consent_inspector::tui::app::Action;
 use consent_inspector::tui::event::{Change, UiEvent, Waker};
 use consent_inspector::tui::store::{self, Shared, Store};
-use consent_inspector::tui::{self, ui};
+use consent_inspector::tui::ui;
 use serde_json::{Value, json};
 
 use super::{SETTINGS, median, proc_status, traffic};
@@ -120,13 +120,7 @@ fn ui_thread(
     use ratatui::backend::TestBackend;
 
     std::thread::spawn(move || {
-        let mut app = App::new(
-            store.clone(),
-            tui::standalone_searcher(&store),
-            true,
-            120,
-            40,
-        );
+        let mut app = super::following_app(&store);
         app.update(Action::Resize {
             width: 120,
             height: 40,

@@ -343,9 +343,23 @@ fn frames(
     (median(&mut frames), worst)
 }
 
+/// The UI's state as the UI has it when following, on a 120x40 screen.
+fn following_app(
+    store: &consent_inspector::tui::store::Shared,
+) -> consent_inspector::tui::app::App {
+    use consent_inspector::tui;
+    tui::app::App::new(
+        store.clone(),
+        tui::standalone_searcher(store),
+        true,
+        120,
+        40,
+    )
+}
+
 /// The UI's engine over `file`, in a process of its own so its memory is its own.
 fn engine_child(file: &Path, n: u64) -> Value {
-    use consent_inspector::tui::{self, app::Action, app::App, store::Store, store::spawn_reader};
+    use consent_inspector::tui::{self, app::Action, store::Store, store::spawn_reader};
 
     let ws = Arc::new(consent_inspector::settings::Workspace::load(Path::new(SETTINGS)).unwrap());
     let base_rss = proc_status("VmRSS:");
@@ -372,13 +386,7 @@ fn engine_child(file: &Path, n: u64) -> Value {
     let rss = proc_status("VmRSS:");
     let peak = proc_status("VmHWM:");
 
-    let mut app = App::new(
-        store.clone(),
-        tui::standalone_searcher(&store),
-        true,
-        120,
-        40,
-    );
+    let mut app = following_app(&store);
     app.sync();
     // As the budget is stated: a filter and a search active, the search's scan complete.
     app.update(Action::Filter(tui::app::FilterKey::Blocked));
