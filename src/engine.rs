@@ -175,6 +175,27 @@ fn assemble(
     }
 }
 
+/// A record validated and routed on its own, before `Engine::fold` adds what depends on the
+/// records before it.
+pub struct Judged {
+    record: Record,
+    findings: Vec<Finding>,
+    admission: Admission,
+    routes: Vec<Route>,
+}
+
+/// Validation and routing of one record as if its messageId were new: the work that needs no
+/// other record, so any thread can do it.
+pub fn judge_alone(ws: &Workspace, record: Record) -> Judged {
+    let (findings, admission, routes) = judge(ws, &record, |_| false);
+    Judged {
+        record,
+        findings,
+        admission,
+        routes,
+    }
+}
+
 pub struct Engine {
     ws: Arc<Workspace>,
     profiles: Profiles,
@@ -240,13 +261,29 @@ impl Engine {
 
     /// Decides one record and records what it changes: seen messageIds and profiles.
     pub fn ingest(&mut self, record: Record) -> Outcome {
-        let seen = &mut self.seen;
-        let (findings, admission, routes) = judge(&self.ws, &record, |ev| {
-            ev.message_id().is_some_and(|id| seen.check(&id))
-        });
+        let judged = judge_alone(&self.ws, record);
+        self.fold(judged)
+    }
+
+    /// The steps that depend on what came before, for a record judged on its own (on any
+    /// thread): whether its messageId was seen, then its profile. Records must come in input
+    /// order.
+    pub fn fold(&mut self, judged: Judged) -> Outcome {
+        let Judged {
+            record,
+            findings,
+            mut admission,
+            mut routes,
+        } = judged;
         let mut identity = None;
         let mut recalled = Vec::new();
         if let Ok(ev) = &record.json {
+            if admission == Admission::Ingested
+                && ev.message_id().is_some_and(|id| self.seen.check(&id))
+            {
+                admission = Admission::Duplicate;
+                routes = route(&self.ws, Some(ev), admission);
+            }
             match admission {
                 Admission::NotIngested => {}
                 // Segment drops it, so it tells the profile nothing.

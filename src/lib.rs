@@ -12,6 +12,7 @@ pub mod input;
 pub mod listen;
 pub mod locate;
 pub mod ndjson;
+pub mod pipeline;
 pub mod profile;
 pub mod route;
 pub mod settings;

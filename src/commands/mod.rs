@@ -140,15 +140,9 @@ fn for_each_outcome(
 fn for_each_outcome_until(
     engine: &mut Engine,
     sources: Vec<Records>,
-    mut f: impl FnMut(&Engine, Outcome) -> io::Result<bool>,
+    f: impl FnMut(&Engine, Outcome) -> io::Result<bool>,
 ) -> io::Result<()> {
-    for record in consent_inspector::input::read_ahead(sources) {
-        let outcome = engine.ingest(record?);
-        if f(engine, outcome)? {
-            return Ok(());
-        }
-    }
-    Ok(())
+    consent_inspector::pipeline::run(engine, sources, f)
 }
 
 /// A closed pipe (`| head`) ends output quietly; any other write error is the command's.

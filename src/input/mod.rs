@@ -9,8 +9,6 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc;
-use std::thread;
 
 use crate::event::{Doc, ParseError, Parsed};
 
@@ -206,7 +204,12 @@ pub(crate) fn push_parsed(
 pub struct Records {
     file: Arc<str>,
     lines: Option<LineReader<Box<dyn BufRead + Send>>>,
+    /// A HAR capture's records, parsed when it was opened.
     pending: VecDeque<Record>,
+    /// Records parsed and not yet returned by the iterator.
+    parsed: VecDeque<Record>,
+    /// A read error that ended the input after the last chunk's lines.
+    failed: Option<io::Error>,
     scratch: Vec<Record>,
     gzip: bool,
     /// The last line read, to say where broken compressed data ends.
@@ -257,6 +260,8 @@ impl Records {
             file,
             lines,
             pending,
+            parsed: VecDeque::new(),
+            failed: None,
             scratch: Vec::new(),
             gzip,
             last_line: 0,
@@ -268,104 +273,120 @@ impl Records {
     }
 }
 
+/// Lines read but not parsed yet (so that parsing can happen on other threads), or records a
+/// HAR capture already gave.
+pub enum Chunk {
+    Lines {
+        file: Arc<str>,
+        /// The lines' bytes, one after the other.
+        bytes: Vec<u8>,
+        lines: Vec<(LinePos, Span)>,
+    },
+    Parsed(Vec<Record>),
+}
+
+/// Where one line of a `Chunk` is in its bytes, or how long a line too long to keep was.
+#[derive(Debug, Clone, Copy)]
+pub enum Span {
+    Text { start: usize, end: usize },
+    TooLong { bytes: u64 },
+}
+
+impl Chunk {
+    /// The chunk's records, in order, appended to `out`.
+    pub fn records(self, out: &mut Vec<Record>) {
+        match self {
+            Chunk::Parsed(records) => out.extend(records),
+            Chunk::Lines { file, bytes, lines } => {
+                for (pos, span) in lines {
+                    let line = match span {
+                        Span::Text { start, end } => Line::Text(&bytes[start..end]),
+                        Span::TooLong { bytes } => Line::TooLong { bytes },
+                    };
+                    records_from_line(&file, pos, line, out);
+                }
+            }
+        }
+    }
+}
+
+impl Records {
+    /// Up to `max_lines` lines (or up to `max_bytes` of them), unparsed; None at the end.
+    /// A read error ends the input: it comes after the lines read before it.
+    pub fn next_chunk(&mut self, max_lines: usize, max_bytes: usize) -> Option<io::Result<Chunk>> {
+        if !self.pending.is_empty() {
+            return Some(Ok(Chunk::Parsed(self.pending.drain(..).collect())));
+        }
+        if let Some(e) = self.failed.take() {
+            return Some(Err(e));
+        }
+        let reader = self.lines.as_mut()?;
+        let mut bytes = Vec::new();
+        let mut lines = Vec::new();
+        while lines.len() < max_lines && bytes.len() < max_bytes {
+            match reader.next_line() {
+                Err(e) => {
+                    let e = if self.gzip {
+                        let msg = format!(
+                            "gzip data is broken or cut short after line {}: {e}",
+                            self.last_line
+                        );
+                        io::Error::new(e.kind(), msg)
+                    } else {
+                        e
+                    };
+                    self.lines = None;
+                    if lines.is_empty() {
+                        return Some(Err(e));
+                    }
+                    self.failed = Some(e);
+                    break;
+                }
+                Ok(None) => {
+                    self.lines = None;
+                    break;
+                }
+                Ok(Some((pos, line))) => {
+                    self.last_line = pos.number;
+                    let span = match line {
+                        Line::TooLong { bytes } => Span::TooLong { bytes },
+                        Line::Text(t) => {
+                            let start = bytes.len();
+                            bytes.extend_from_slice(t);
+                            Span::Text {
+                                start,
+                                end: bytes.len(),
+                            }
+                        }
+                    };
+                    lines.push((pos, span));
+                }
+            }
+        }
+        if lines.is_empty() {
+            return None;
+        }
+        Some(Ok(Chunk::Lines {
+            file: self.file.clone(),
+            bytes,
+            lines,
+        }))
+    }
+}
+
 impl Iterator for Records {
     type Item = io::Result<Record>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(r) = self.pending.pop_front() {
+            if let Some(r) = self.parsed.pop_front() {
                 return Some(Ok(r));
             }
-            let lines = self.lines.as_mut()?;
-            match lines.next_line() {
-                Err(e) if self.gzip => {
-                    self.lines = None;
-                    let msg = format!(
-                        "gzip data is broken or cut short after line {}: {e}",
-                        self.last_line
-                    );
-                    return Some(Err(io::Error::new(e.kind(), msg)));
+            match self.next_chunk(1, usize::MAX)? {
+                Ok(chunk) => {
+                    chunk.records(&mut self.scratch);
+                    self.parsed.extend(self.scratch.drain(..));
                 }
-                Err(e) => {
-                    self.lines = None;
-                    return Some(Err(e));
-                }
-                Ok(None) => {
-                    self.lines = None;
-                    return None;
-                }
-                Ok(Some((pos, line))) => {
-                    self.last_line = pos.number;
-                    records_from_line(&self.file, pos, line, &mut self.scratch);
-                    self.pending.extend(self.scratch.drain(..));
-                }
-            }
-        }
-    }
-}
-
-/// Records read ahead on a thread of their own, so that reading and parsing overlap with what
-/// the caller does with each record. Errors name the file.
-pub struct ReadAhead {
-    rx: mpsc::Receiver<io::Result<Vec<Record>>>,
-    current: std::vec::IntoIter<Record>,
-}
-
-/// Reads every source in order on a background thread. Dropping the iterator stops it.
-pub fn read_ahead(sources: Vec<Records>) -> ReadAhead {
-    const CHUNK: usize = 256;
-    let (tx, rx) = mpsc::sync_channel(16);
-    let on_failure = tx.clone();
-    let reader = thread::Builder::new().name("read-ahead".into());
-    let spawned = reader.spawn(move || {
-        for source in sources {
-            let file = source.file().clone();
-            let mut chunk = Vec::with_capacity(CHUNK);
-            for record in source {
-                match record {
-                    Ok(r) => {
-                        chunk.push(r);
-                        if chunk.len() == CHUNK && tx.send(Ok(std::mem::take(&mut chunk))).is_err()
-                        {
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        let named = io::Error::new(
-                            e.kind(),
-                            format!("{}: cannot read input: {e}", crate::text::printable(&file)),
-                        );
-                        let _ = tx.send(Ok(chunk));
-                        let _ = tx.send(Err(named));
-                        return;
-                    }
-                }
-            }
-            if !chunk.is_empty() && tx.send(Ok(chunk)).is_err() {
-                return;
-            }
-        }
-    });
-    if let Err(e) = spawned {
-        // No thread to be had: the caller sees the error as its first record.
-        let _ = on_failure.send(Err(e));
-    }
-    ReadAhead {
-        rx,
-        current: Vec::new().into_iter(),
-    }
-}
-
-impl Iterator for ReadAhead {
-    type Item = io::Result<Record>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(r) = self.current.next() {
-                return Some(Ok(r));
-            }
-            match self.rx.recv().ok()? {
-                Ok(chunk) => self.current = chunk.into_iter(),
                 Err(e) => return Some(Err(e)),
             }
         }

@@ -5,7 +5,7 @@ use std::io;
 use std::sync::Arc;
 
 use crate::engine::{Engine, Outcome};
-use crate::input::{Records, read_ahead};
+use crate::input::Records;
 use crate::ndjson::{Ndjson, write_profiles};
 use crate::profile::IdentityId;
 use crate::settings::Workspace;
@@ -57,10 +57,9 @@ fn each_outcome(
     mut f: impl FnMut(&Engine, &Outcome) -> io::Result<()>,
 ) -> io::Result<Engine> {
     let mut engine = Engine::new(ws.clone());
-    for record in read_ahead(vec![Records::open(file)?]) {
-        let o = engine.ingest(record?);
-        f(&engine, &o)?;
-    }
+    crate::pipeline::run(&mut engine, vec![Records::open(file)?], |e, o| {
+        f(e, &o).map(|()| false)
+    })?;
     Ok(engine)
 }
 

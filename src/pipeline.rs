@@ -1,0 +1,196 @@
+//! Every record of the inputs through the engine, on every core, in input order. One thread
+//! reads lines in chunks; workers parse, validate and route each chunk on its own
+//! (`engine::judge_alone`); the caller's thread takes the chunks back in order and folds them
+//! through what depends on earlier records (duplicates, profiles) before handing each outcome
+//! on. Queues are bounded, so memory is a few chunks per thread whatever the input's size.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+
+use crate::engine::{Engine, Judged, Outcome, judge_alone};
+use crate::input::{Chunk, Records};
+use crate::settings::Workspace;
+
+/// Lines per chunk, and the bytes that end a chunk early: large enough that handing chunks
+/// between threads costs little, small enough that the first outcome comes at once.
+const CHUNK_LINES: usize = 256;
+const CHUNK_BYTES: usize = 1 << 20;
+
+type Numbered<T> = (u64, io::Result<T>);
+
+/// Feeds every record of every source to `engine` in order and each outcome to `f`, until
+/// `f` says stop (true) or fails. A read error comes after the records read before it, naming
+/// its file, and ends the run.
+pub fn run(
+    engine: &mut Engine,
+    sources: Vec<Records>,
+    mut f: impl FnMut(&Engine, Outcome) -> io::Result<bool>,
+) -> io::Result<()> {
+    // The caller's thread folds and writes: it needs a core of its own.
+    let workers = thread::available_parallelism()
+        .map_or(2, usize::from)
+        .clamp(2, 9)
+        - 1;
+    let ws = engine.workspace().clone();
+    thread::scope(|scope| {
+        let (jobs_tx, jobs_rx) = mpsc::sync_channel::<Numbered<Chunk>>(workers * 2);
+        let (done_tx, done_rx) = mpsc::sync_channel::<Numbered<Vec<Judged>>>(workers * 2);
+        let jobs_rx = Arc::new(Mutex::new(jobs_rx));
+        thread::Builder::new()
+            .name("read".into())
+            .spawn_scoped(scope, move || read(sources, &jobs_tx))?;
+        for _ in 0..workers {
+            let (jobs, done, ws) = (jobs_rx.clone(), done_tx.clone(), ws.clone());
+            thread::Builder::new()
+                .name("judge".into())
+                .spawn_scoped(scope, move || judge(&ws, &jobs, &done))?;
+        }
+        drop(done_tx);
+        // Returning drops `done_rx`: workers and the reader then stop at their next send.
+        fold(engine, &done_rx, &mut f)
+    })
+}
+
+/// Reads every source in order, numbering the chunks.
+fn read(sources: Vec<Records>, jobs: &SyncSender<Numbered<Chunk>>) {
+    let mut seq = 0;
+    for mut source in sources {
+        while let Some(chunk) = source.next_chunk(CHUNK_LINES, CHUNK_BYTES) {
+            let failed = chunk.is_err();
+            let chunk = chunk.map_err(|e| {
+                let file = crate::text::printable(source.file()).into_owned();
+                io::Error::new(e.kind(), format!("{file}: cannot read input: {e}"))
+            });
+            if jobs.send((seq, chunk)).is_err() || failed {
+                return;
+            }
+            seq += 1;
+        }
+    }
+}
+
+/// Parses, validates and routes chunks as they come, each record on its own.
+fn judge(
+    ws: &Workspace,
+    jobs: &Mutex<Receiver<Numbered<Chunk>>>,
+    done: &SyncSender<Numbered<Vec<Judged>>>,
+) {
+    let mut records = Vec::new();
+    loop {
+        let next = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok((seq, chunk)) = next else { return };
+        let judged = chunk.map(|chunk| {
+            chunk.records(&mut records);
+            records.drain(..).map(|r| judge_alone(ws, r)).collect()
+        });
+        if done.send((seq, judged)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Takes the judged chunks back in input order and folds them through the engine.
+fn fold(
+    engine: &mut Engine,
+    done: &Receiver<Numbered<Vec<Judged>>>,
+    f: &mut impl FnMut(&Engine, Outcome) -> io::Result<bool>,
+) -> io::Result<()> {
+    // Chunks that came back before an earlier one; at most the chunks in flight.
+    let mut early = BTreeMap::new();
+    let mut next = 0u64;
+    loop {
+        let chunk = match early.remove(&next) {
+            Some(c) => c,
+            None => match done.recv() {
+                Ok((seq, c)) if seq == next => c,
+                Ok((seq, c)) => {
+                    early.insert(seq, c);
+                    continue;
+                }
+                Err(_) => return Ok(()),
+            },
+        };
+        for judged in chunk? {
+            let outcome = engine.fold(judged);
+            if f(engine, outcome)? {
+                return Ok(());
+            }
+        }
+        next += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt::Write as _;
+
+    /// 1,500 lines over several chunks: duplicates across chunk boundaries, consent changes
+    /// and broken lines, so that order matters to the outcomes.
+    fn input() -> String {
+        let mut s = String::new();
+        for i in 0..1500 {
+            let granted = i % 3 != 0;
+            let _ = writeln!(
+                s,
+                r#"{{"type":"track","event":"e","userId":"u{}","messageId":"m{}","context":{{"consent":{{"categoryPreferences":{{"C0001":true,"C0002":{granted}}}}}}}}}"#,
+                i % 7,
+                i % 400
+            );
+            if i % 250 == 0 {
+                s.push_str("{broken\n");
+            }
+        }
+        s
+    }
+
+    fn records(text: &str) -> Records {
+        Records::from_reader(
+            "t.jsonl",
+            Box::new(io::Cursor::new(text.as_bytes().to_vec())),
+        )
+        .unwrap()
+    }
+
+    fn summary(o: &Outcome) -> String {
+        format!("{:?} {:?} {:?}", o.origin, o.findings, o.routes)
+    }
+
+    #[test]
+    fn outcomes_come_in_input_order_as_one_thread_gives_them() {
+        let ws = Arc::new(
+            Workspace::load(std::path::Path::new("samples/consent-settings.json")).unwrap(),
+        );
+        let text = input();
+        let mut one = Engine::new(ws.clone());
+        let expected: Vec<String> = records(&text)
+            .map(|r| summary(&one.ingest(r.unwrap())))
+            .collect();
+        let mut engine = Engine::new(ws.clone());
+        let mut got = Vec::new();
+        run(&mut engine, vec![records(&text), records(&text)], |_, o| {
+            got.push(summary(&o));
+            Ok(false)
+        })
+        .unwrap();
+        assert_eq!(got.len(), expected.len() * 2);
+        assert_eq!(got[..expected.len()], expected[..]);
+        // The second copy: every messageId is now a duplicate.
+        assert!(
+            got[expected.len()..]
+                .iter()
+                .any(|s| s.contains("Duplicate"))
+        );
+        // Stopping early stops the threads too (the scope would hang otherwise).
+        let mut seen = 0;
+        run(&mut Engine::new(ws), vec![records(&text)], |_, _| {
+            seen += 1;
+            Ok(seen == 10)
+        })
+        .unwrap();
+        assert_eq!(seen, 10);
+    }
+}
