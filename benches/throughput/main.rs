@@ -25,6 +25,25 @@ use serde_json::{Value, json};
 const BIN: &str = env!("CARGO_BIN_EXE_consent-inspector");
 const SETTINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/consent-settings.json");
 
+/// The jq program a user would write instead of `route` to ask "which destinations are
+/// blocked by consent for each event" of the sample workspace: rules 3 to 7 over
+/// `context.consent.categoryPreferences`, with the mapping inlined (Amazon S3 and Engage do
+/// not enforce consent; Webhooks is mapped to none).
+const JQ_CONSENT: &str = r#"
+def mapped: [
+  {d: "Amplitude", c: ["C0002"]}, {d: "Google Analytics 4", c: ["C0002"]},
+  {d: "Braze", c: ["C0002", "C0004"]}, {d: "Google Ads", c: ["C0004"]},
+  {d: "Facebook Conversions API", c: ["C0004", "C0005"]},
+  {d: "SendGrid", c: ["C0002", "C0003", "C0004"]}, {d: "Intercom", c: ["C0003"]}
+];
+(if has("batch") then .batch[] else . end)
+| (.context.consent.categoryPreferences? // null) as $p
+| {messageId, blocked: (if ($p | type) != "object" then [] else
+    [mapped[] | . as $m | [$m.c[] | select($p[.] != true)] as $off
+     | select($off | length > 0) | {destination: $m.d, blockedBy: $off}]
+  end)}
+"#;
+
 struct Args {
     sizes: Vec<u64>,
     json: PathBuf,
@@ -95,54 +114,11 @@ fn main() {
             "note: jq is not installed, so the comparison with jq is skipped (apt-get install jq)"
         );
     }
-    let mut results = Vec::new();
-    for &n in &args.sizes {
-        let file = data.join(format!("events-{n}.jsonl"));
-        let bytes = ensure_data(&file, n);
-        eprintln!(
-            "{n} events, {:.1} MB: timing route, jq, the parse floor and the UI engine…",
-            mb(bytes)
-        );
-        let route = best_of(args.runs, || {
-            time_command(
-                BIN,
-                &[
-                    "route",
-                    "--settings",
-                    SETTINGS,
-                    "--format",
-                    "ndjson",
-                    file.to_str().unwrap(),
-                ],
-            )
-        });
-        // jq stops at the first malformed line, so it reads the same events less the broken
-        // lines (about 0.5%): the same work but for those.
-        let valid = data.join(format!("events-{n}-valid.jsonl"));
-        ensure_valid_copy(&file, &valid);
-        let jq_t = jq.then(|| {
-            best_of(args.runs, || {
-                time_command("jq", &["-c", ".", valid.to_str().unwrap()])
-            })
-        });
-        let floor_any = best_of(args.runs, || parse_floor::<serde::de::IgnoredAny>(&file));
-        let floor_value = best_of(args.runs, || parse_floor::<Value>(&file));
-        let engine = child(&["--engine-child", file.to_str().unwrap(), &n.to_string()]);
-        results.push(json!({
-            "events": n,
-            "bytes": bytes,
-            "route_seconds": route,
-            "route_mb_per_s": mb(bytes) / route,
-            "route_events_per_s": n as f64 / route,
-            "jq_seconds": jq_t,
-            "route_vs_jq": jq_t.map(|j| j / route),
-            "floor_ignored_seconds": floor_any,
-            "floor_value_seconds": floor_value,
-            "route_share_of_floor_ignored": floor_any / route,
-            "route_share_of_floor_value": floor_value / route,
-            "engine": engine,
-        }));
-    }
+    let results: Vec<Value> = args
+        .sizes
+        .iter()
+        .map(|&n| measure(n, &data, &args, jq))
+        .collect();
     print_table(&results);
     let listened = (args.listen > 0).then(|| {
         eprintln!(
@@ -165,6 +141,73 @@ fn main() {
     fs::write(&args.json, serde_json::to_string_pretty(&doc).unwrap())
         .expect("write the JSON figures");
     eprintln!("figures written to {}", args.json.display());
+}
+
+/// `route`, its peers and the UI's engine over `n` generated events.
+fn measure(n: u64, data: &Path, args: &Args, jq: bool) -> Value {
+    let file = data.join(format!("events-{n}.jsonl"));
+    let bytes = ensure_data(&file, n);
+    eprintln!(
+        "{n} events, {:.1} MB: timing route, jq, the parse floor and the UI engine…",
+        mb(bytes)
+    );
+    let route = best_of(args.runs, || {
+        time_command(
+            BIN,
+            &[
+                "route",
+                "--settings",
+                SETTINGS,
+                "--format",
+                "ndjson",
+                file.to_str().unwrap(),
+            ],
+        )
+    });
+    let same_as_route = |command: &str| {
+        best_of(args.runs, || {
+            time_command(
+                BIN,
+                &[command, "--settings", SETTINGS, file.to_str().unwrap()],
+            )
+        })
+    };
+    let (check, profiles) = (same_as_route("check"), same_as_route("profiles"));
+    // jq stops at the first malformed line, so it reads the same events less the broken
+    // lines (about 0.5%): the same work but for those.
+    let valid = data.join(format!("events-{n}-valid.jsonl"));
+    ensure_valid_copy(&file, &valid);
+    let jq_t = jq.then(|| {
+        best_of(args.runs, || {
+            time_command("jq", &["-c", ".", valid.to_str().unwrap()])
+        })
+    });
+    let jq_consent = jq.then(|| {
+        best_of(args.runs, || {
+            time_command("jq", &["-c", JQ_CONSENT, valid.to_str().unwrap()])
+        })
+    });
+    let floor_any = best_of(args.runs, || parse_floor::<serde::de::IgnoredAny>(&file));
+    let floor_value = best_of(args.runs, || parse_floor::<Value>(&file));
+    let engine = child(&["--engine-child", file.to_str().unwrap(), &n.to_string()]);
+    json!({
+        "events": n,
+        "bytes": bytes,
+        "route_seconds": route,
+        "route_mb_per_s": mb(bytes) / route,
+        "route_events_per_s": n as f64 / route,
+        "jq_seconds": jq_t,
+        "check_mb_per_s": mb(bytes) / check,
+        "profiles_mb_per_s": mb(bytes) / profiles,
+        "route_vs_jq": jq_t.map(|j| j / route),
+        "jq_consent_seconds": jq_consent,
+        "route_vs_jq_consent": jq_consent.map(|j| j / route),
+        "floor_ignored_seconds": floor_any,
+        "floor_value_seconds": floor_value,
+        "route_share_of_floor_ignored": floor_any / route,
+        "route_share_of_floor_value": floor_value / route,
+        "engine": engine,
+    })
 }
 
 /// This benchmark run again with `args`, in a process of its own so that its memory is its
@@ -281,7 +324,11 @@ fn time_command(program: &str, args: &[&str]) -> f64 {
         .status()
         .expect(program);
     let t = start.elapsed().as_secs_f64();
-    assert!(status.success(), "{program} {args:?} failed");
+    // `check` exits 1 when it finds what it reports; 2 and more are failures.
+    assert!(
+        status.code().is_some_and(|c| c <= 1),
+        "{program} {args:?} failed"
+    );
     t
 }
 
@@ -479,10 +526,21 @@ fn print_table(results: &[Value]) {
     row("route (events/s)", &|r| {
         format!("{:.0}", f(&r["route_events_per_s"]))
     });
+    row("check (MB/s)", &|r| {
+        format!("{:.1}", f(&r["check_mb_per_s"]))
+    });
+    row("profiles (MB/s)", &|r| {
+        format!("{:.1}", f(&r["profiles_mb_per_s"]))
+    });
     row("route / jq throughput", &|r| {
         r["route_vs_jq"]
             .as_f64()
             .map_or("no jq".into(), |x| format!("{x:.2}x"))
+    });
+    row("route / jq consent filter", &|r| {
+        r["route_vs_jq_consent"]
+            .as_f64()
+            .map_or("no jq".into(), |x| format!("{x:.1}x"))
     });
     row("route / floor (ignored)", &|r| {
         format!("{:.0}%", 100.0 * f(&r["route_share_of_floor_ignored"]))
