@@ -4,6 +4,7 @@
 //! end, `tui`, draws only what they decide and is left out without the `tui` feature.
 
 pub mod choices;
+pub mod endpoint;
 pub mod engine;
 pub mod event;
 pub mod explain;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{Origin, Record, RecordError, push_parsed};
+use crate::endpoint::{Endpoint, endpoint};
 use crate::event::{Doc, Kind, ParseError};
 use crate::locate::{Step, element_offsets};
 
@@ -18,38 +19,6 @@ pub fn looks_like_har(start: &[u8]) -> bool {
     };
     rest = r.trim_ascii_start();
     rest.starts_with(b"\"log\"")
-}
-
-/// A Segment endpoint: one call, whose type it implies, or a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Endpoint {
-    Call(Kind),
-    Batch,
-}
-
-impl Endpoint {
-    fn implied_kind(self) -> Option<Kind> {
-        match self {
-            Endpoint::Call(k) => Some(k),
-            Endpoint::Batch => None,
-        }
-    }
-}
-
-/// The Segment endpoint a URL names, if it names one.
-fn endpoint(url: &str) -> Option<Endpoint> {
-    let path = url.split(['?', '#']).next()?;
-    let last = path.trim_end_matches('/').rsplit_once("/v1/")?.1;
-    Some(match last {
-        "t" | "track" => Endpoint::Call(Kind::Track),
-        "i" | "identify" => Endpoint::Call(Kind::Identify),
-        "p" | "page" => Endpoint::Call(Kind::Page),
-        "s" | "screen" => Endpoint::Call(Kind::Screen),
-        "g" | "group" => Endpoint::Call(Kind::Group),
-        "a" | "alias" => Endpoint::Call(Kind::Alias),
-        "b" | "batch" | "import" => Endpoint::Batch,
-        _ => return None,
-    })
 }
 
 /// One request to a Segment endpoint in a capture.
@@ -217,22 +186,6 @@ mod tests {
     fn recognises_har_by_content() {
         assert!(looks_like_har(b"\xEF\xBB\xBF {\n  \"log\": {"));
         assert!(!looks_like_har(b"{\"type\":\"track\"}"));
-    }
-
-    #[test]
-    fn endpoints_map_to_types() {
-        assert_eq!(
-            endpoint("https://api.segment.io/v1/t"),
-            Some(Endpoint::Call(Kind::Track))
-        );
-        assert_eq!(
-            endpoint("https://x.example/v1/batch?x=1"),
-            Some(Endpoint::Batch)
-        );
-        assert_eq!(
-            endpoint("https://cdn.segment.com/v1/projects/k/settings"),
-            None
-        );
     }
 
     #[test]

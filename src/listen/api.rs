@@ -7,43 +7,8 @@ use std::io::Read;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::event::Kind;
-use crate::validate::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES};
-
-/// What a tracking-API path asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    /// One call: `/v1/track`, analytics.js's `/v1/t`, and the like.
-    Call(Kind),
-    /// `/v1/batch`, `/v1/import` and analytics.js's `/v1/b`.
-    Batch,
-}
-
-impl Endpoint {
-    /// The body this endpoint takes at most, decompressed.
-    pub fn limit(self) -> usize {
-        match self {
-            Endpoint::Call(_) => MAX_EVENT_BYTES,
-            Endpoint::Batch => MAX_BATCH_BYTES,
-        }
-    }
-}
-
-/// The endpoint a path names, with or without a prefix before `/v1` (a proxy's, say).
-pub fn endpoint(path: &str) -> Option<Endpoint> {
-    let at = path.rfind("/v1/")?;
-    let name = path[at + 4..].trim_end_matches('/');
-    Some(match name {
-        "track" | "t" => Endpoint::Call(Kind::Track),
-        "identify" | "i" => Endpoint::Call(Kind::Identify),
-        "page" | "p" => Endpoint::Call(Kind::Page),
-        "screen" | "s" => Endpoint::Call(Kind::Screen),
-        "group" | "g" => Endpoint::Call(Kind::Group),
-        "alias" | "a" => Endpoint::Call(Kind::Alias),
-        "batch" | "b" | "import" => Endpoint::Batch,
-        _ => return None,
-    })
-}
+pub use crate::endpoint::{Endpoint, endpoint};
+use crate::validate::{MAX_BATCH_EVENTS, MAX_EVENT_BYTES};
 
 /// Why a call is refused, as the answer says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,6 +277,8 @@ pub fn basic_auth_key(header: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Kind;
+    use crate::validate::MAX_BATCH_BYTES;
 
     const AT: &str = "2026-11-25T10:00:00.000Z";
 
@@ -330,17 +297,6 @@ mod tests {
                 new_message_id: &mut next,
             },
         )
-    }
-
-    #[test]
-    fn paths_name_endpoints_with_or_without_a_prefix() {
-        assert_eq!(endpoint("/v1/track"), Some(Endpoint::Call(Kind::Track)));
-        assert_eq!(endpoint("/v1/t"), Some(Endpoint::Call(Kind::Track)));
-        assert_eq!(endpoint("/segment/v1/p/"), Some(Endpoint::Call(Kind::Page)));
-        assert_eq!(endpoint("/v1/b"), Some(Endpoint::Batch));
-        assert_eq!(endpoint("/v1/import"), Some(Endpoint::Batch));
-        assert_eq!(endpoint("/v1/nope"), None);
-        assert_eq!(endpoint("/track"), None);
     }
 
     #[test]
