@@ -54,6 +54,15 @@ pub fn run(
     })
 }
 
+/// `run` over every record, to the end.
+pub fn run_all(
+    engine: &mut Engine,
+    sources: Vec<Records>,
+    mut f: impl FnMut(&Engine, Outcome) -> io::Result<()>,
+) -> io::Result<()> {
+    run(engine, sources, |e, o| f(e, o).map(|()| false))
+}
+
 /// Reads every source in order, numbering the chunks.
 fn read(sources: Vec<Records>, jobs: &SyncSender<Numbered<Chunk>>) {
     let mut seq = 0;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use consent_inspector::engine::Engine;
 
-use super::{Error, color_on_stdout, finish_output, for_each_outcome, prepare};
+use super::{Error, color_on_stdout, finish_output, prepare};
 use crate::cli::Sources;
 use crate::output::report::Report;
 
@@ -13,7 +13,7 @@ pub fn run(deny_warnings: bool, sources: Sources) -> Result<ExitCode, Error> {
     let (ws, sources) = prepare(sources)?;
     let mut engine = Engine::new(ws);
     let mut report = Report::default();
-    for_each_outcome(&mut engine, sources, |_, o| {
+    consent_inspector::pipeline::run_all(&mut engine, sources, |_, o| {
         report.add(&o);
         Ok(())
     })?;

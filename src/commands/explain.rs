@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use consent_inspector::engine::Engine;
 use consent_inspector::explain::{When, explain};
 
-use super::{Error, finish_output, for_each_outcome_until, prepare};
+use super::{Error, finish_output, prepare};
 use crate::cli::{SettingsArg, Sources};
 
 pub fn run(settings: SettingsArg, line: u64, input: String) -> Result<ExitCode, Error> {
@@ -18,7 +18,7 @@ pub fn run(settings: SettingsArg, line: u64, input: String) -> Result<ExitCode, 
     let mut engine = Engine::new(ws);
     let mut lines = Vec::new();
     let mut last_line = 0;
-    for_each_outcome_until(&mut engine, sources, |engine, o| {
+    consent_inspector::pipeline::run(&mut engine, sources, |engine, o| {
         // Past the line: done, unless it held nothing; then read on, to say where the last
         // event is.
         if o.origin.line > line && !lines.is_empty() {

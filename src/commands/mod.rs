@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use consent_inspector::engine::{Engine, Outcome};
 use consent_inspector::input::Records;
 use consent_inspector::settings::{SettingsError, Workspace};
 use consent_inspector::text::printable;
@@ -126,23 +125,6 @@ fn open_all(inputs: &[String]) -> Result<Vec<Records>, Error> {
             })
         })
         .collect()
-}
-
-fn for_each_outcome(
-    engine: &mut Engine,
-    sources: Vec<Records>,
-    mut f: impl FnMut(&Engine, Outcome) -> io::Result<()>,
-) -> io::Result<()> {
-    for_each_outcome_until(engine, sources, |e, o| f(e, o).map(|()| false))
-}
-
-/// Feeds every record of every source to the engine in order, until `f` says stop.
-fn for_each_outcome_until(
-    engine: &mut Engine,
-    sources: Vec<Records>,
-    f: impl FnMut(&Engine, Outcome) -> io::Result<bool>,
-) -> io::Result<()> {
-    consent_inspector::pipeline::run(engine, sources, f)
 }
 
 /// A closed pipe (`| head`) ends output quietly; any other write error is the command's.

@@ -5,14 +5,14 @@ use std::process::ExitCode;
 
 use consent_inspector::engine::Engine;
 
-use super::{Error, color_on_stdout, finish_output, for_each_outcome, prepare};
+use super::{Error, color_on_stdout, finish_output, prepare};
 use crate::cli::{Format, Sources};
 use crate::output::{Paint, profiles};
 
 pub fn run(format: Format, sources: Sources) -> Result<ExitCode, Error> {
     let (ws, sources) = prepare(sources)?;
     let mut engine = Engine::new(ws.clone());
-    for_each_outcome(&mut engine, sources, |_, _| Ok(()))?;
+    consent_inspector::pipeline::run_all(&mut engine, sources, |_, _| Ok(()))?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let all = engine.profiles();
     let result = match format {

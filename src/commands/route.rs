@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use consent_inspector::engine::Engine;
 
-use super::{Error, color_on_stdout, finish_output, for_each_outcome, prepare};
+use super::{Error, color_on_stdout, finish_output, prepare};
 use crate::cli::{Format, Sources};
 use crate::output::{self, View};
 
@@ -19,7 +19,7 @@ pub fn run(format: Format, sources: Sources) -> Result<ExitCode, Error> {
     let mut engine = Engine::new(ws);
     let result = (|| -> io::Result<()> {
         view.start(&mut out)?;
-        for_each_outcome(&mut engine, sources, |engine, o| {
+        consent_inspector::pipeline::run_all(&mut engine, sources, |engine, o| {
             view.outcome(&mut out, engine, &o)
         })?;
         view.finish(&mut out)?;

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use hyper::HeaderMap;
@@ -40,15 +39,12 @@ pub struct ForwardStats {
     pub failed: AtomicU64,
     /// Calls the full queue could not take: never sent.
     pub dropped: AtomicU64,
-    last_failure: Mutex<Option<String>>,
+    last_failure: super::Latest,
 }
 
 impl ForwardStats {
     pub fn last_failure(&self) -> Option<String> {
-        self.last_failure
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.last_failure.get()
     }
 
     /// Calls queued or on their way, not yet answered by the upstream.
@@ -64,10 +60,7 @@ impl ForwardStats {
             tell(&format!("{url}: {why}"));
         }
         let why = format!("{path}: {why}");
-        *self
-            .last_failure
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(why);
+        self.last_failure.set(why);
         // Counted last, so that whoever sees the count also sees the failure.
         self.failed.fetch_add(1, Ordering::Relaxed);
     }

@@ -57,9 +57,7 @@ fn each_outcome(
     mut f: impl FnMut(&Engine, &Outcome) -> io::Result<()>,
 ) -> io::Result<Engine> {
     let mut engine = Engine::new(ws.clone());
-    crate::pipeline::run(&mut engine, vec![Records::open(file)?], |e, o| {
-        f(e, &o).map(|()| false)
-    })?;
+    crate::pipeline::run_all(&mut engine, vec![Records::open(file)?], |e, o| f(e, &o))?;
     Ok(engine)
 }
 

@@ -8,5 +8,25 @@ pub mod forward;
 pub mod inspector;
 pub mod server;
 
+use std::sync::{Mutex, PoisonError};
+
+/// The latest of some message (a refusal, an upstream failure) for the status bar, shared
+/// between the server's tasks.
+#[derive(Debug, Default)]
+pub struct Latest(Mutex<Option<String>>);
+
+impl Latest {
+    pub fn get(&self) -> Option<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn set(&self, message: String) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(message);
+    }
+}
+
 pub use forward::{Forward, ForwardStats};
 pub use server::{Call, Config, ListenError, OnCall, Server, Stats, Timeouts, start};

@@ -6,7 +6,6 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, Limited};
@@ -113,15 +112,12 @@ pub struct Stats {
     pub accepted_calls: AtomicU64,
     pub accepted_events: AtomicU64,
     pub refused: AtomicU64,
-    last_refusal: Mutex<Option<String>>,
+    last_refusal: super::Latest,
 }
 
 impl Stats {
     pub fn last_refusal(&self) -> Option<String> {
-        self.last_refusal
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.last_refusal.get()
     }
 }
 
@@ -356,11 +352,10 @@ async fn handle(state: &State, req: Request<Incoming>) -> Answer {
     let status = answer.status().as_u16();
     if status >= 400 {
         state.stats.refused.fetch_add(1, Ordering::Relaxed);
-        *state
+        state
             .stats
             .last_refusal
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(format!("{status} {path}: {note}"));
+            .set(format!("{status} {path}: {note}"));
     }
     if let Some(log) = &state.on_call {
         log(&Call {
