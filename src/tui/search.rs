@@ -110,9 +110,7 @@ pub struct Worker {
 impl Worker {
     /// Starts searching for `text` in place of any earlier search.
     pub fn search(&self, text: String) -> Arc<Search> {
-        let search = Search::new(Query::Text(text));
-        let _ = self.tx.send(Msg::Scan(Slot::Search, Some(search.clone())));
-        search
+        self.scan(Slot::Search, Query::Text(text))
     }
 
     /// Stops the current search.
@@ -122,8 +120,13 @@ impl Worker {
 
     /// Starts listing the events `filter` passes, in place of any earlier such scan.
     pub fn filter(&self, filter: Filter) -> Arc<Search> {
-        let scan = Search::new(Query::Filter(filter));
-        let _ = self.tx.send(Msg::Scan(Slot::Filter, Some(scan.clone())));
+        self.scan(Slot::Filter, Query::Filter(filter))
+    }
+
+    /// Starts a scan in `slot`, replacing the one there.
+    fn scan(&self, slot: Slot, query: Query) -> Arc<Search> {
+        let scan = Search::new(query);
+        let _ = self.tx.send(Msg::Scan(slot, Some(scan.clone())));
         scan
     }
 
