@@ -33,5 +33,17 @@ fn inputs_found_by_fuzzing_and_the_corpus_still_pass() {
         exercise::settings(&std::fs::read(&f).unwrap());
         replayed += 1;
     }
+    // Each line of the corpus and the samples, and what fuzzing the parser found, as one
+    // event's text.
+    for f in files("tests/fuzz/json")
+        .into_iter()
+        .chain(files("tests/corpus"))
+        .chain(files("samples"))
+    {
+        for line in std::fs::read(&f).unwrap().split(|b| *b == b'\n') {
+            exercise::json(line);
+        }
+        replayed += 1;
+    }
     assert!(replayed > 20, "replayed {replayed} inputs");
 }

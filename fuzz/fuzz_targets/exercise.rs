@@ -59,3 +59,24 @@ pub fn settings(data: &[u8]) {
         );
     }
 }
+
+/// Parses `data` as one event's text and holds the parser to `serde_json`: whatever
+/// `serde_json` reads as an object (every string decoded) is an event or a batch, and nothing
+/// `serde_json` would refuse even to skim is.
+pub fn json(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let parsed = consent_inspector::event::Doc::parse(&Arc::from(text));
+    let skims = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+    let object = matches!(
+        serde_json::from_str::<serde_json::Value>(text),
+        Ok(serde_json::Value::Object(_))
+    );
+    if parsed.is_ok() {
+        assert!(skims, "accepted what serde_json refuses: {text:?}");
+    }
+    if object {
+        assert!(parsed.is_ok(), "refused an object: {text:?}: {parsed:?}");
+    }
+}

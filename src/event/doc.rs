@@ -5,16 +5,12 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use serde::Deserializer as _;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::field::{CPU_EVENT, FIELDS, Field, Kind};
-use super::raw::{Entry, Key, Raw, Span, span_of};
-use super::visit::{
-    TopLevel, TopVisitor, is_object, non_null, parse_bundled, parse_consent, parse_context,
-    parse_members, visit_members,
-};
+use super::raw::{Entry, Key, Raw, Span};
+use super::scan::ScanError;
+use super::visit::{Found, NotFound, members_of, non_null, top};
 
 /// What `context` holds that the rules read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -179,11 +175,11 @@ impl Doc {
             start: 0,
             end: text.len() as u32,
         };
-        let doc = match parse_object(text, whole) {
+        let (doc, batch) = match parse_object(text, whole) {
             Ok(d) => d,
-            // Skipping a value reports some errors less clearly ("key must be a string" for
-            // a trailing comma); a full parse of the broken line, which is rare, says it better,
-            // unless it stops at its depth limit first.
+            // The scanner's words for an error are serde_json's, but a full parse of the broken
+            // line, which is rare, places some errors better (a trailing comma), unless it
+            // stops at its depth limit first.
             Err(ParseError::Json { .. })
                 if serde_json::from_str::<Value>(text)
                     .is_err_and(|e| !e.to_string().starts_with("recursion limit")) =>
@@ -199,12 +195,10 @@ impl Doc {
         if !is_batch {
             return Ok(Parsed::Event(Box::new(doc)));
         }
-        let batch = doc.fields(Field::Batch).expect("checked above");
-        let elements: Vec<&RawValue> = serde_json::from_str(doc.slice(batch))?;
-        let out = elements
+        let out = batch
             .into_iter()
             .map(|el| {
-                let mut e = parse_object(text, span_of(text, el.get()))?;
+                let (mut e, _) = parse_object(text, el)?;
                 e.inherit(&doc);
                 Ok(e)
             })
@@ -464,15 +458,12 @@ impl Doc {
             self.context.as_ref().and_then(|c| c.traits),
         ];
         spans.into_iter().flatten().find_map(|span| {
-            let part = self.slice(span);
             let mut found = None;
-            if is_object(part) {
-                let _ = visit_members(&self.text, part, |k, v| {
-                    if k.as_str() == key {
-                        found = non_null(&self.text, v);
-                    }
-                });
-            }
+            members_of(&self.text, span, |k, v| {
+                if k == key {
+                    found = non_null(&self.text, v);
+                }
+            });
             match self.raw(found?) {
                 Raw::Str(s) if !s.is_empty() => Some(s.into_owned()),
                 _ => None,
@@ -532,18 +523,22 @@ impl ConsentFields {
     }
 }
 
-/// Parses the object at `span` of `text`, recording where the fields are.
-fn parse_object(text: &Arc<str>, span: Span) -> Result<Doc, ParseError> {
-    let part = &text[span.start as usize..span.end as usize];
-    let mut de = serde_json::Deserializer::from_str(part);
-    let top = de.deserialize_any(TopVisitor { text })?;
-    de.end()?;
-    let TopLevel::Object(fields) = top else {
-        let TopLevel::Other(t) = top else {
-            unreachable!()
-        };
-        return Err(ParseError::NotAnObject(t));
-    };
+/// Parses the object at `span` of `text`, recording where the fields are; with it, the
+/// elements of its `batch` when that is an array.
+fn parse_object(text: &Arc<str>, span: Span) -> Result<(Doc, Vec<Span>), ParseError> {
+    let found = top(text, span).map_err(|e| match e {
+        NotFound::Json(e) => e.into_parse_error(text),
+        NotFound::Other(t) => ParseError::NotAnObject(t),
+    })?;
+    let Found {
+        fields,
+        context,
+        consent,
+        preferences,
+        integrations,
+        bundled,
+        batch,
+    } = found;
     let mut doc = Doc {
         text: text.clone(),
         own: span,
@@ -551,30 +546,32 @@ fn parse_object(text: &Arc<str>, span: Span) -> Result<Doc, ParseError> {
         implied_kind: None,
         kind: None,
         preference_event: false,
-        context: None,
+        context,
         inherited: Inherited::default(),
-        consent: None,
-        preferences: Vec::new(),
-        integrations: Vec::new(),
-        bundled: Vec::new(),
+        consent,
+        preferences,
+        integrations,
+        bundled,
     };
-    if let Some(ctx) = doc.fields(Field::Context) {
-        doc.context = parse_context(text, doc.slice(ctx))?;
-    }
-    if let Some(consent) = doc.context.as_ref().and_then(|c| c.consent) {
-        doc.consent = parse_consent(text, doc.slice(consent))?;
-    }
-    if let Some(p) = doc.consent.as_ref().and_then(|c| c.preferences) {
-        doc.preferences = parse_members(text, doc.slice(p))?;
-    }
     doc.classify();
-    if let Some(i) = doc.fields(Field::Integrations) {
-        doc.integrations = parse_members(text, doc.slice(i))?;
+    Ok((doc, batch))
+}
+
+impl ScanError {
+    fn into_parse_error(self, text: &str) -> ParseError {
+        let before = &text.as_bytes()[..self.at.min(text.len())];
+        let line = memchr::memchr_iter(b'\n', before).count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        ParseError::Json {
+            message: crate::text::printable(&self.message).into_owned(),
+            line,
+            // serde_json's column: the byte's, counted from 1, or the last byte's at the end.
+            column: (before.len() + 1).min(text.len()) - line_start,
+        }
     }
-    if let Some(m) = doc.fields(Field::Metadata) {
-        doc.bundled = parse_bundled(text, doc.slice(m))?;
-    }
-    Ok(doc)
 }
 
 #[cfg(test)]

@@ -3,12 +3,13 @@
 //! traits, most of context), which is most of an event; views borrow from the text.
 //!
 //! `field`: the event types and the top-level fields the rules read; `raw`: JSON values and
-//! places in the text; `doc`: the event itself and its parts; `visit`: the serde visitors that
-//! find the fields without building the rest.
+//! places in the text; `doc`: the event itself and its parts; `scan`: a strict JSON scanner that
+//! builds nothing; `visit`: the fields found with it in one pass.
 
 mod doc;
 mod field;
 mod raw;
+mod scan;
 mod visit;
 
 pub use doc::{ConsentFields, Doc, Members, ParseError, Parsed, Preferences};

@@ -113,11 +113,3 @@ pub(super) struct Entry {
     pub(super) key: Key,
     pub(super) value: Span,
 }
-
-pub(super) fn span_of(text: &str, part: &str) -> Span {
-    let start = part.as_ptr() as usize - text.as_ptr() as usize;
-    Span {
-        start: start as u32,
-        end: (start + part.len()) as u32,
-    }
-}
