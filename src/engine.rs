@@ -178,22 +178,24 @@ fn assemble(
 /// A record validated and routed on its own, before `Engine::fold` adds what depends on the
 /// records before it.
 pub struct Judged {
-    record: Record,
-    findings: Vec<Finding>,
+    outcome: Outcome,
     admission: Admission,
-    routes: Vec<Route>,
+}
+
+impl Judged {
+    /// The outcome as judged alone; `Engine::fold` leaves it so unless it recalls something
+    /// (`Outcome::recalled`), which is how the work that follows can start on any thread.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
 }
 
 /// Validation and routing of one record as if its messageId were new: the work that needs no
 /// other record, so any thread can do it.
 pub fn judge_alone(ws: &Workspace, record: Record) -> Judged {
     let (findings, admission, routes) = judge(ws, &record, |_| false);
-    Judged {
-        record,
-        findings,
-        admission,
-        routes,
-    }
+    let outcome = assemble(ws, "", record, findings, routes, Vec::new(), None);
+    Judged { outcome, admission }
 }
 
 pub struct Engine {
@@ -270,36 +272,42 @@ impl Engine {
     /// order.
     pub fn fold(&mut self, judged: Judged) -> Outcome {
         let Judged {
-            record,
-            findings,
+            mut outcome,
             mut admission,
-            mut routes,
         } = judged;
-        let mut identity = None;
-        let mut recalled = Vec::new();
-        if let Ok(ev) = &record.json {
-            if admission == Admission::Ingested
-                && ev.message_id().is_some_and(|id| self.seen.check(&id))
-            {
-                admission = Admission::Duplicate;
-                routes = route(&self.ws, Some(ev), admission);
+        let Some(ev) = &outcome.event else {
+            return outcome;
+        };
+        if admission == Admission::Ingested
+            && ev.message_id().is_some_and(|id| self.seen.check(&id))
+        {
+            admission = Admission::Duplicate;
+            outcome.routes = route(&self.ws, Some(ev), admission);
+        }
+        match admission {
+            Admission::NotIngested => {}
+            // Segment drops it, so it tells the profile nothing.
+            Admission::Duplicate => {
+                outcome.recalled.push(Recalled::DuplicateMessageId);
+                outcome.identity = ev.identity().and_then(|id| self.profiles.lookup(&id));
             }
-            match admission {
-                Admission::NotIngested => {}
-                // Segment drops it, so it tells the profile nothing.
-                Admission::Duplicate => {
-                    recalled.push(Recalled::DuplicateMessageId);
-                    identity = ev.identity().and_then(|id| self.profiles.lookup(&id));
-                }
-                Admission::Ingested => {
-                    let (who, warnings) =
-                        self.profiles.observe(&self.ws, ev, &record.origin, &routes);
-                    identity = who;
-                    recalled.extend(warnings.into_iter().map(Recalled::Profile));
-                }
+            Admission::Ingested => {
+                let (who, warnings) =
+                    self.profiles
+                        .observe(&self.ws, ev, &outcome.origin, &outcome.routes);
+                outcome.identity = who;
+                outcome
+                    .recalled
+                    .extend(warnings.into_iter().map(Recalled::Profile));
             }
         }
-        let user = identity.map_or("", |id| self.profiles.label(id));
-        assemble(&self.ws, user, record, findings, routes, recalled, identity)
+        if !outcome.recalled.is_empty() {
+            let user = outcome.identity.map_or("", |id| self.profiles.label(id));
+            let recalled = outcome.recalled.iter();
+            outcome
+                .findings
+                .extend(recalled.map(|r| r.finding(&self.ws, ev, user)));
+        }
+        outcome
     }
 }

@@ -12,6 +12,7 @@ use crate::settings::Workspace;
 use crate::text::{is_unsafe, write_safe_json};
 use serde_json::{Map, Value, json};
 
+#[derive(Clone)]
 pub struct Ndjson {
     buf: Vec<u8>,
     /// Per destination and reason, `{"destination":…,"decision":…,"reason":…`.
@@ -311,6 +312,13 @@ impl Ndjson {
                 .any(|c| c != '\n' && is_unsafe(c))
         );
         out.write_all(b)
+    }
+}
+
+impl crate::pipeline::Render for Ndjson {
+    fn render(&mut self, o: &Outcome, out: &mut Vec<u8>) {
+        // Writing to a Vec cannot fail.
+        let _ = self.write(out, o);
     }
 }
 

@@ -3,6 +3,10 @@
 //! (`engine::judge_alone`); the caller's thread takes the chunks back in order and folds them
 //! through what depends on earlier records (duplicates, profiles) before handing each outcome
 //! on. Queues are bounded, so memory is a few chunks per thread whatever the input's size.
+//!
+//! A caller may have the workers render each outcome too (`run_rendered`): most records fold
+//! unchanged (no duplicate, no profile warning), and their rendering then needs no more work
+//! on the caller's thread, which is the one every record passes through.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -21,6 +25,27 @@ const CHUNK_BYTES: usize = 1 << 20;
 
 type Numbered<T> = (u64, io::Result<T>);
 
+/// What the workers do to each outcome as judged alone, into a buffer of the chunk's.
+pub trait Render: Clone + Send {
+    fn render(&mut self, o: &Outcome, out: &mut Vec<u8>);
+}
+
+/// For runs that render nothing on the workers.
+#[derive(Clone)]
+struct Nothing;
+
+impl Render for Nothing {
+    fn render(&mut self, _: &Outcome, _: &mut Vec<u8>) {}
+}
+
+/// A chunk back from a worker: its records judged, and what `R` rendered of each (the
+/// rendering of record `i` ends at `ends[i]`).
+struct Judgements {
+    judged: Vec<Judged>,
+    rendered: Vec<u8>,
+    ends: Vec<usize>,
+}
+
 /// Feeds every record of every source to `engine` in order and each outcome to `f`, until
 /// `f` says stop (true) or fails. A read error comes after the records read before it, naming
 /// its file, and ends the run.
@@ -28,6 +53,26 @@ pub fn run(
     engine: &mut Engine,
     sources: Vec<Records>,
     mut f: impl FnMut(&Engine, Outcome) -> io::Result<bool>,
+) -> io::Result<()> {
+    drive(engine, sources, None::<&Nothing>, |e, o, _| f(e, o))
+}
+
+/// `run`, with each outcome also rendered by `render` on the workers: `f` gets that rendering
+/// when the fold changed nothing that `render` reads (nothing was recalled), else None.
+pub fn run_rendered<R: Render>(
+    engine: &mut Engine,
+    sources: Vec<Records>,
+    render: &R,
+    f: impl FnMut(&Engine, Outcome, Option<&[u8]>) -> io::Result<bool>,
+) -> io::Result<()> {
+    drive(engine, sources, Some(render), f)
+}
+
+fn drive<R: Render>(
+    engine: &mut Engine,
+    sources: Vec<Records>,
+    render: Option<&R>,
+    mut f: impl FnMut(&Engine, Outcome, Option<&[u8]>) -> io::Result<bool>,
 ) -> io::Result<()> {
     // The caller's thread folds and writes: it needs a core of its own.
     let workers = thread::available_parallelism()
@@ -37,16 +82,17 @@ pub fn run(
     let ws = engine.workspace().clone();
     thread::scope(|scope| {
         let (jobs_tx, jobs_rx) = mpsc::sync_channel::<Numbered<Chunk>>(workers * 2);
-        let (done_tx, done_rx) = mpsc::sync_channel::<Numbered<Vec<Judged>>>(workers * 2);
+        let (done_tx, done_rx) = mpsc::sync_channel::<Numbered<Judgements>>(workers * 2);
         let jobs_rx = Arc::new(Mutex::new(jobs_rx));
         thread::Builder::new()
             .name("read".into())
             .spawn_scoped(scope, move || read(sources, &jobs_tx))?;
         for _ in 0..workers {
             let (jobs, done, ws) = (jobs_rx.clone(), done_tx.clone(), ws.clone());
+            let render = render.cloned();
             thread::Builder::new()
                 .name("judge".into())
-                .spawn_scoped(scope, move || judge(&ws, &jobs, &done))?;
+                .spawn_scoped(scope, move || judge(&ws, render, &jobs, &done))?;
         }
         drop(done_tx);
         // Returning drops `done_rx`: workers and the reader then stop at their next send.
@@ -81,11 +127,13 @@ fn read(sources: Vec<Records>, jobs: &SyncSender<Numbered<Chunk>>) {
     }
 }
 
-/// Parses, validates and routes chunks as they come, each record on its own.
-fn judge(
+/// Parses, validates and routes chunks as they come, each record on its own, and renders
+/// each outcome with `render`.
+fn judge<R: Render>(
     ws: &Workspace,
+    mut render: Option<R>,
     jobs: &Mutex<Receiver<Numbered<Chunk>>>,
-    done: &SyncSender<Numbered<Vec<Judged>>>,
+    done: &SyncSender<Numbered<Judgements>>,
 ) {
     let mut records = Vec::new();
     loop {
@@ -93,7 +141,20 @@ fn judge(
         let Ok((seq, chunk)) = next else { return };
         let judged = chunk.map(|chunk| {
             chunk.records(&mut records);
-            records.drain(..).map(|r| judge_alone(ws, r)).collect()
+            let mut out = Judgements {
+                judged: Vec::with_capacity(records.len()),
+                rendered: Vec::new(),
+                ends: Vec::new(),
+            };
+            for r in records.drain(..) {
+                let judged = judge_alone(ws, r);
+                if let Some(render) = &mut render {
+                    render.render(judged.outcome(), &mut out.rendered);
+                    out.ends.push(out.rendered.len());
+                }
+                out.judged.push(judged);
+            }
+            out
         });
         if done.send((seq, judged)).is_err() {
             return;
@@ -104,8 +165,8 @@ fn judge(
 /// Takes the judged chunks back in input order and folds them through the engine.
 fn fold(
     engine: &mut Engine,
-    done: &Receiver<Numbered<Vec<Judged>>>,
-    f: &mut impl FnMut(&Engine, Outcome) -> io::Result<bool>,
+    done: &Receiver<Numbered<Judgements>>,
+    f: &mut impl FnMut(&Engine, Outcome, Option<&[u8]>) -> io::Result<bool>,
 ) -> io::Result<()> {
     // Chunks that came back before an earlier one; at most the chunks in flight.
     let mut early = BTreeMap::new();
@@ -122,9 +183,21 @@ fn fold(
                 Err(_) => return Ok(()),
             },
         };
-        for judged in chunk? {
+        let Judgements {
+            judged,
+            rendered,
+            ends,
+        } = chunk?;
+        let mut start = 0;
+        for (i, judged) in judged.into_iter().enumerate() {
             let outcome = engine.fold(judged);
-            if f(engine, outcome)? {
+            let pre = ends.get(i).map(|&end| {
+                let r = &rendered[start..end];
+                start = end;
+                r
+            });
+            let pre = pre.filter(|_| outcome.recalled.is_empty());
+            if f(engine, outcome, pre)? {
                 return Ok(());
             }
         }
@@ -193,6 +266,37 @@ mod tests {
                 .iter()
                 .any(|s| s.contains("Duplicate"))
         );
+        // Rendered on the workers: the same lines, redone here only for what the fold changed.
+        let mut nd = crate::ndjson::Ndjson::new(&ws);
+        let mut one = Engine::new(ws.clone());
+        let mut expected = Vec::new();
+        for r in records(&text).chain(records(&text)) {
+            nd.write(&mut expected, &one.ingest(r.unwrap())).unwrap();
+        }
+        let (mut got, mut redone) = (Vec::new(), 0);
+        let mut engine = Engine::new(ws.clone());
+        run_rendered(
+            &mut engine,
+            vec![records(&text), records(&text)],
+            &nd.clone(),
+            |_, o, line| {
+                if let Some(line) = line {
+                    got.extend_from_slice(line);
+                } else {
+                    redone += 1;
+                    nd.write(&mut got, &o)?;
+                }
+                Ok(false)
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+        assert!(redone >= 1500, "every duplicate is redone: {redone}");
+        // Lines with no duplicate and no profile warning come rendered.
+        assert!(redone < 3012, "redone {redone}");
         // Stopping early stops the threads too (the scope would hang otherwise).
         let mut seen = 0;
         run(&mut Engine::new(ws), vec![records(&text)], |_, _| {

@@ -399,7 +399,8 @@ fn check_consent(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
         }
         Preferences::Object(prefs) => {
             for (key, value) in prefs.iter() {
-                let path = join_path(PREFS, &key);
+                // Most keys are fine: their path is written only for a finding.
+                let path = || join_path(PREFS, &key);
                 if !value.is_bool() {
                     let (code, tail) = if cpu {
                         (Code::PreferencesShouldBeBool, "")
@@ -411,13 +412,13 @@ fn check_consent(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
                         printable(&key),
                         shown(&value)
                     );
-                    out.push(Finding::new(code, msg, Some(path.clone())));
+                    out.push(Finding::new(code, msg, Some(path())));
                 }
                 check_category_key(ws, &key, path, out);
             }
             // null is absent everywhere but here: Segment checks each value of a CPU event.
             for key in prefs.nulls() {
-                let path = join_path(PREFS, &key);
+                let path = || join_path(PREFS, &key);
                 if cpu {
                     let msg = format!(
                         "Consent preferences for the categories must be boolean: \"{}\" is null",
@@ -426,7 +427,7 @@ fn check_consent(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
                     out.push(Finding::new(
                         Code::PreferencesShouldBeBool,
                         msg,
-                        Some(path.clone()),
+                        Some(path()),
                     ));
                 }
                 check_category_key(ws, &key, path, out);
@@ -450,7 +451,12 @@ fn cpu_field(cpu: bool, code: Code, path: &str, expected: &str, v: &Raw<'_>) -> 
     }
 }
 
-fn check_category_key(ws: &Workspace, key: &str, path: String, out: &mut Vec<Finding>) {
+fn check_category_key(
+    ws: &Workspace,
+    key: &str,
+    path: impl FnOnce() -> String,
+    out: &mut Vec<Finding>,
+) {
     if ws.lookup(key).is_some() {
         return;
     }
@@ -462,10 +468,10 @@ fn check_category_key(ws: &Workspace, key: &str, path: String, out: &mut Vec<Fin
             printable(&c.id),
             printable(&c.name)
         );
-        out.push(Finding::new(Code::CategoryCaseMismatch, msg, Some(path)));
+        out.push(Finding::new(Code::CategoryCaseMismatch, msg, Some(path())));
     } else {
         let msg = format!("\"{shown_key}\" is no configured category; it is ignored");
-        out.push(Finding::new(Code::UnknownCategory, msg, Some(path)));
+        out.push(Finding::new(Code::UnknownCategory, msg, Some(path())));
     }
 }
 
@@ -514,7 +520,7 @@ fn check_integrations(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
         return;
     };
     for (name, v) in members.iter() {
-        let path = join_path("integrations", &name);
+        let path = || join_path("integrations", &name);
         if !matches!(v, Raw::Bool(_) | Raw::Object(_)) {
             let effect = if name == "All" {
                 "analytics.js turns destinations off only when All is exactly false, so it keeps them on".to_owned()
@@ -530,10 +536,10 @@ fn check_integrations(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
                 Code::WrongType,
                 format!(
                     "{} is {}, not true, false or the destination's options; {effect}",
-                    printable(&path),
+                    printable(&path()),
                     shown(&v)
                 ),
-                Some(path.clone()),
+                Some(path()),
             ));
         }
         match &*name {
@@ -546,7 +552,7 @@ fn check_integrations(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
                             "integrations[\"Segment.io\"] is {}: analytics.js drops such an event before sending it, so a capture that holds it was not made by analytics.js",
                             shown(&v)
                         ),
-                        Some(path),
+                        Some(path()),
                     ));
                 }
             }
@@ -562,7 +568,11 @@ fn check_integrations(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
                         "\"{shown_name}\" names no destination in the workspace, so it has no effect"
                     ),
                 };
-                out.push(Finding::new(Code::IntegrationsUnknownKey, msg, Some(path)));
+                out.push(Finding::new(
+                    Code::IntegrationsUnknownKey,
+                    msg,
+                    Some(path()),
+                ));
             }
         }
     }

@@ -9,7 +9,7 @@ use consent_inspector::settings::Workspace;
 use consent_inspector::text::{printable, truncate};
 use consent_inspector::validate::Severity;
 
-use super::{Paint, View};
+use super::Paint;
 
 const EVENT_WIDTH: usize = 30;
 const USER_WIDTH: usize = 14;
@@ -63,12 +63,9 @@ fn cell(s: &str, width: usize) -> String {
     format!("{s:<width$}")
 }
 
-impl View for Table {
-    fn start(&mut self, _out: &mut dyn Write) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn outcome(&mut self, out: &mut dyn Write, engine: &Engine, o: &Outcome) -> io::Result<()> {
+impl Table {
+    /// Writes one outcome's rows (the header before the first).
+    pub fn outcome(&mut self, out: &mut dyn Write, engine: &Engine, o: &Outcome) -> io::Result<()> {
         let ws = engine.workspace();
         if self.events == 0 {
             let mut head = format!(
@@ -165,7 +162,8 @@ impl View for Table {
         writeln!(out, "{}", row.trim_end())
     }
 
-    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+    /// Writes the totals.
+    pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "\n{} events: {} not ingested, {} with warnings, {} blocked routes",
