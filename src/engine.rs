@@ -18,7 +18,7 @@ use crate::validate::{Code, Finding, Severity, validate};
 pub struct Outcome {
     pub origin: Origin,
     /// The event, when the record is one.
-    pub event: Option<Doc>,
+    pub event: Option<Box<Doc>>,
     pub findings: Vec<Finding>,
     /// One per destination, in settings order.
     pub routes: Vec<Route>,
@@ -73,7 +73,7 @@ impl Outcome {
     }
 
     pub fn event(&self) -> Option<&Doc> {
-        self.event.as_ref()
+        self.event.as_deref()
     }
 
     pub fn delivered(&self) -> usize {
@@ -120,7 +120,7 @@ fn judge(
         }
         _ => Admission::NotIngested,
     };
-    let routes = route(ws, record.json.as_ref().ok(), admission);
+    let routes = route(ws, record.json.as_deref().ok(), admission);
     (findings, admission, routes)
 }
 

@@ -10,12 +10,12 @@
 
 use std::collections::BTreeMap;
 use std::io;
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
 use crate::engine::{Engine, Judged, Outcome, judge_alone};
-use crate::input::{Chunk, Records};
+use crate::input::{Chunk, Record, Records};
 use crate::settings::Workspace;
 
 /// Lines per chunk, and the bytes that end a chunk early: large enough that handing chunks
@@ -23,16 +23,14 @@ use crate::settings::Workspace;
 const CHUNK_LINES: usize = 256;
 const CHUNK_BYTES: usize = 1 << 20;
 
-type Numbered<T> = (u64, io::Result<T>);
-
 /// What the workers do to each outcome as judged alone, into a buffer of the chunk's.
-pub trait Render: Clone + Send {
+pub trait Render: Clone + Send + Sync {
     fn render(&mut self, o: &Outcome, out: &mut Vec<u8>);
 }
 
 /// For runs that render nothing on the workers.
 #[derive(Clone)]
-struct Nothing;
+pub struct Nothing;
 
 impl Render for Nothing {
     fn render(&mut self, _: &Outcome, _: &mut Vec<u8>) {}
@@ -40,8 +38,8 @@ impl Render for Nothing {
 
 /// A chunk back from a worker: its records judged, and what `R` rendered of each (the
 /// rendering of record `i` ends at `ends[i]`).
-struct Judgements {
-    judged: Vec<Judged>,
+pub struct Judgements {
+    pub judged: Vec<Judged>,
     rendered: Vec<u8>,
     ends: Vec<usize>,
 }
@@ -74,30 +72,16 @@ fn drive<R: Render>(
     render: Option<&R>,
     mut f: impl FnMut(&Engine, Outcome, Option<&[u8]>) -> io::Result<bool>,
 ) -> io::Result<()> {
-    // The caller's thread folds and writes: it needs a core of its own.
-    let workers = thread::available_parallelism()
-        .map_or(2, usize::from)
-        .clamp(2, 9)
-        - 1;
     let ws = engine.workspace().clone();
-    thread::scope(|scope| {
-        let (jobs_tx, jobs_rx) = mpsc::sync_channel::<Numbered<Chunk>>(workers * 2);
-        let (done_tx, done_rx) = mpsc::sync_channel::<Numbered<Judgements>>(workers * 2);
-        let jobs_rx = Arc::new(Mutex::new(jobs_rx));
-        thread::Builder::new()
-            .name("read".into())
-            .spawn_scoped(scope, move || read(sources, &jobs_tx))?;
-        for _ in 0..workers {
-            let (jobs, done, ws) = (jobs_rx.clone(), done_tx.clone(), ws.clone());
-            let render = render.cloned();
-            thread::Builder::new()
-                .name("judge".into())
-                .spawn_scoped(scope, move || judge(&ws, render, &jobs, &done))?;
-        }
-        drop(done_tx);
-        // Returning drops `done_rx`: workers and the reader then stop at their next send.
-        fold(engine, &done_rx, &mut f)
-    })
+    ordered(
+        |send| read(sources, send),
+        || {
+            let ws = ws.clone();
+            let mut judge = Judge::new(render.cloned());
+            move |chunk: io::Result<Chunk>| chunk.map(|c| judge.chunk(&ws, c))
+        },
+        |judgements| fold(engine, judgements?, &mut f),
+    )
 }
 
 /// `run` over every record, to the end.
@@ -109,9 +93,75 @@ pub fn run_all(
     run(engine, sources, |e, o| f(e, o).map(|()| false))
 }
 
-/// Reads every source in order, numbering the chunks.
-fn read(sources: Vec<Records>, jobs: &SyncSender<Numbered<Chunk>>) {
-    let mut seq = 0;
+/// Runs `work` on the items `produce` sends, on every core but one, and hands the results to
+/// `consume` in the order they were produced, on the caller's thread (the one left: it needs
+/// a core of its own, or the workers outrun it). `produce` gets a send that says false once
+/// the run is over; `make_work` makes each worker's state; `consume` says true to stop.
+/// Queues are bounded (two items per worker each way).
+pub fn ordered<J: Send, D: Send, W: FnMut(J) -> D>(
+    produce: impl FnOnce(&mut dyn FnMut(J) -> bool) + Send,
+    make_work: impl Fn() -> W + Sync,
+    mut consume: impl FnMut(D) -> io::Result<bool>,
+) -> io::Result<()> {
+    let workers = thread::available_parallelism()
+        .map_or(2, usize::from)
+        .clamp(2, 9)
+        - 1;
+    thread::scope(|scope| {
+        let (jobs_tx, jobs_rx) = mpsc::sync_channel::<(u64, J)>(workers * 2);
+        let (done_tx, done_rx) = mpsc::sync_channel::<(u64, D)>(workers * 2);
+        let jobs_rx = Arc::new(Mutex::new(jobs_rx));
+        thread::Builder::new()
+            .name("read".into())
+            .spawn_scoped(scope, move || {
+                let mut seq = 0;
+                produce(&mut |job| {
+                    seq += 1;
+                    jobs_tx.send((seq - 1, job)).is_ok()
+                });
+            })?;
+        for _ in 0..workers {
+            let (jobs, done, make_work) = (jobs_rx.clone(), done_tx.clone(), &make_work);
+            thread::Builder::new()
+                .name("judge".into())
+                .spawn_scoped(scope, move || {
+                    let mut work = make_work();
+                    loop {
+                        let next = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                        let Ok((seq, job)) = next else { return };
+                        if done.send((seq, work(job))).is_err() {
+                            return;
+                        }
+                    }
+                })?;
+        }
+        drop(done_tx);
+        // Results that came back before an earlier one; at most the items in flight.
+        let mut early = BTreeMap::new();
+        let mut next = 0u64;
+        // Returning drops `done_rx`: workers and the producer then stop at their next send.
+        loop {
+            let done = match early.remove(&next) {
+                Some(d) => d,
+                None => match done_rx.recv() {
+                    Ok((seq, d)) if seq == next => d,
+                    Ok((seq, d)) => {
+                        early.insert(seq, d);
+                        continue;
+                    }
+                    Err(_) => return Ok(()),
+                },
+            };
+            next += 1;
+            if consume(done)? {
+                return Ok(());
+            }
+        }
+    })
+}
+
+/// Reads every source in order, chunk by chunk. A read error ends the run.
+fn read(sources: Vec<Records>, send: &mut dyn FnMut(io::Result<Chunk>) -> bool) {
     for mut source in sources {
         while let Some(chunk) = source.next_chunk(CHUNK_LINES, CHUNK_BYTES) {
             let failed = chunk.is_err();
@@ -119,90 +169,76 @@ fn read(sources: Vec<Records>, jobs: &SyncSender<Numbered<Chunk>>) {
                 let file = crate::text::printable(source.file()).into_owned();
                 io::Error::new(e.kind(), format!("{file}: cannot read input: {e}"))
             });
-            if jobs.send((seq, chunk)).is_err() || failed {
+            if !send(chunk) || failed {
                 return;
             }
-            seq += 1;
         }
     }
 }
 
-/// Parses, validates and routes chunks as they come, each record on its own, and renders
-/// each outcome with `render`.
-fn judge<R: Render>(
-    ws: &Workspace,
-    mut render: Option<R>,
-    jobs: &Mutex<Receiver<Numbered<Chunk>>>,
-    done: &SyncSender<Numbered<Judgements>>,
-) {
-    let mut records = Vec::new();
-    loop {
-        let next = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok((seq, chunk)) = next else { return };
-        let judged = chunk.map(|chunk| {
-            chunk.records(&mut records);
-            let mut out = Judgements {
-                judged: Vec::with_capacity(records.len()),
-                rendered: Vec::new(),
-                ends: Vec::new(),
-            };
-            for r in records.drain(..) {
-                let judged = judge_alone(ws, r);
-                if let Some(render) = &mut render {
-                    render.render(judged.outcome(), &mut out.rendered);
-                    out.ends.push(out.rendered.len());
-                }
-                out.judged.push(judged);
+/// A worker's state: parses, validates and routes a chunk's records, each on its own, and
+/// renders each outcome with `render`.
+pub struct Judge<R> {
+    render: Option<R>,
+    records: Vec<Record>,
+    /// What the last chunk rendered: the next is likely as long, and growing to it copies.
+    rendered: usize,
+}
+
+impl<R: Render> Judge<R> {
+    pub fn new(render: Option<R>) -> Self {
+        Self {
+            render,
+            records: Vec::new(),
+            rendered: 0,
+        }
+    }
+
+    pub fn chunk(&mut self, ws: &Workspace, chunk: Chunk) -> Judgements {
+        chunk.records(&mut self.records);
+        let mut out = Judgements {
+            judged: Vec::with_capacity(self.records.len()),
+            rendered: Vec::with_capacity(self.rendered + self.rendered / 4),
+            ends: Vec::with_capacity(self.records.len()),
+        };
+        for r in self.records.drain(..) {
+            let judged = judge_alone(ws, r);
+            if let Some(render) = &mut self.render {
+                render.render(judged.outcome(), &mut out.rendered);
+                out.ends.push(out.rendered.len());
             }
-            out
-        });
-        if done.send((seq, judged)).is_err() {
-            return;
+            out.judged.push(judged);
         }
+        self.rendered = out.rendered.len();
+        out
     }
 }
 
-/// Takes the judged chunks back in input order and folds them through the engine.
+/// Folds a chunk's records through the engine in order; true when `f` says stop.
 fn fold(
     engine: &mut Engine,
-    done: &Receiver<Numbered<Judgements>>,
+    chunk: Judgements,
     f: &mut impl FnMut(&Engine, Outcome, Option<&[u8]>) -> io::Result<bool>,
-) -> io::Result<()> {
-    // Chunks that came back before an earlier one; at most the chunks in flight.
-    let mut early = BTreeMap::new();
-    let mut next = 0u64;
-    loop {
-        let chunk = match early.remove(&next) {
-            Some(c) => c,
-            None => match done.recv() {
-                Ok((seq, c)) if seq == next => c,
-                Ok((seq, c)) => {
-                    early.insert(seq, c);
-                    continue;
-                }
-                Err(_) => return Ok(()),
-            },
-        };
-        let Judgements {
-            judged,
-            rendered,
-            ends,
-        } = chunk?;
-        let mut start = 0;
-        for (i, judged) in judged.into_iter().enumerate() {
-            let outcome = engine.fold(judged);
-            let pre = ends.get(i).map(|&end| {
-                let r = &rendered[start..end];
-                start = end;
-                r
-            });
-            let pre = pre.filter(|_| outcome.recalled.is_empty());
-            if f(engine, outcome, pre)? {
-                return Ok(());
-            }
+) -> io::Result<bool> {
+    let Judgements {
+        judged,
+        rendered,
+        ends,
+    } = chunk;
+    let mut start = 0;
+    for (i, judged) in judged.into_iter().enumerate() {
+        let outcome = engine.fold(judged);
+        let pre = ends.get(i).map(|&end| {
+            let r = &rendered[start..end];
+            start = end;
+            r
+        });
+        let pre = pre.filter(|_| outcome.recalled.is_empty());
+        if f(engine, outcome, pre)? {
+            return Ok(true);
         }
-        next += 1;
     }
+    Ok(false)
 }
 
 #[cfg(test)]

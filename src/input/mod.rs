@@ -67,7 +67,7 @@ impl From<ParseError> for RecordError {
 pub struct Record {
     pub origin: Origin,
     pub size: usize,
-    pub json: Result<Doc, RecordError>,
+    pub json: Result<Box<Doc>, RecordError>,
     /// The batch payload the event was an element of.
     pub batch: Option<Batch>,
 }
@@ -99,7 +99,7 @@ pub struct Batch {
 }
 
 impl Record {
-    pub fn new(origin: Origin, size: usize, json: Result<Doc, RecordError>) -> Self {
+    pub fn new(origin: Origin, size: usize, json: Result<Box<Doc>, RecordError>) -> Self {
         Self {
             origin,
             size,
@@ -164,7 +164,7 @@ pub(crate) fn push_parsed(
     implied: Option<crate::event::Kind>,
     out: &mut Vec<Record>,
 ) {
-    let with_kind = |mut d: Doc| {
+    let with_kind = |mut d: Box<Doc>| {
         if let Some(k) = implied {
             d.imply_kind(k);
         }
@@ -172,7 +172,7 @@ pub(crate) fn push_parsed(
     };
     match parsed {
         Err(e) => out.push(Record::new(origin, size, Err(e.into()))),
-        Ok(Parsed::Event(d)) => out.push(Record::new(origin, size, Ok(with_kind(*d)))),
+        Ok(Parsed::Event(d)) => out.push(Record::new(origin, size, Ok(with_kind(d)))),
         Ok(Parsed::Batch(elements)) if elements.is_empty() => {
             out.push(Record::new(origin, size, Err(RecordError::EmptyBatch)));
         }
@@ -187,7 +187,7 @@ pub(crate) fn push_parsed(
                     ..origin.clone()
                 };
                 let (size, json) = match el {
-                    Ok(d) => (d.size(), Ok(d)),
+                    Ok(d) => (d.size(), Ok(Box::new(d))),
                     Err(e) => (0, Err(e.into())),
                 };
                 out.push(Record {
@@ -214,6 +214,8 @@ pub struct Records {
     gzip: bool,
     /// The last line read, to say where broken compressed data ends.
     last_line: u64,
+    /// The last chunk's bytes: the next one is likely as large, and growing to it copies.
+    chunk_bytes: usize,
 }
 
 /// Whether the start of an input is gzip data, as Segment's S3 and warehouse archives are:
@@ -265,6 +267,7 @@ impl Records {
             scratch: Vec::new(),
             gzip,
             last_line: 0,
+            chunk_bytes: 0,
         })
     }
 
@@ -321,8 +324,8 @@ impl Records {
             return Some(Err(e));
         }
         let reader = self.lines.as_mut()?;
-        let mut bytes = Vec::new();
-        let mut lines = Vec::new();
+        let mut bytes = Vec::with_capacity(self.chunk_bytes + self.chunk_bytes / 4);
+        let mut lines = Vec::with_capacity(max_lines);
         while lines.len() < max_lines && bytes.len() < max_bytes {
             match reader.next_line() {
                 Err(e) => {
@@ -366,6 +369,7 @@ impl Records {
         if lines.is_empty() {
             return None;
         }
+        self.chunk_bytes = bytes.len();
         Some(Ok(Chunk::Lines {
             file: self.file.clone(),
             bytes,

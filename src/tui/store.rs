@@ -5,10 +5,10 @@ use foldhash::HashMap;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock, mpsc};
+use std::sync::{Arc, RwLock};
 use std::thread;
 
-use crate::engine::{Engine, Outcome, Recalled};
+use crate::engine::{Engine, Judged, Outcome, Recalled, judge_alone};
 use crate::event::{Doc, Field, Kind};
 use crate::input::{Line, LinePos, MAX_LINE_BYTES, Origin, Record, records_from_line};
 use crate::profile::IdentityId;
@@ -458,55 +458,56 @@ pub fn spawn_reader(
     waker: Waker,
     stop: Arc<AtomicBool>,
 ) -> thread::JoinHandle<()> {
-    /// What the reading thread hands the recording thread, in file order.
+    /// What the workers hand the recording thread, in file order.
     enum Step {
-        Records(Vec<(u32, Record)>),
+        Judged(Vec<(u32, Judged)>),
         Notice(Notice),
     }
-    let generations = store
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .generations
-        .clone();
-    // Reading and parsing on one thread, routing and recording on another: a large file is
-    // indexed on both cores. The channel is short, so reading cannot run far ahead and little
-    // memory is in flight.
-    let (tx, rx) = mpsc::sync_channel::<Step>(2);
+    let (generations, ws) = {
+        let s = store
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (s.generations.clone(), s.engine.workspace().clone())
+    };
+    let file: Arc<str> = Arc::from(path.display().to_string());
+    // The commands' pipeline: one thread reads, the workers parse, validate and route, and
+    // this thread folds each batch into the store in file order under a short lock.
     thread::spawn(move || {
-        let file: Arc<str> = Arc::from(path.display().to_string());
-        // Small batches keep little in flight and the lock short.
-        let opts = FollowOptions {
-            follow: follow_on,
-            batch: 1024,
-            ..FollowOptions::default()
+        let read = |send: &mut dyn FnMut(TailEvent) -> bool| {
+            // Small batches keep little in flight and the lock short.
+            let opts = FollowOptions {
+                follow: follow_on,
+                batch: 1024,
+                ..FollowOptions::default()
+            };
+            follow(&path, opts, &generations, &stop, |event| {
+                send(event) && !stop.load(Ordering::Relaxed)
+            });
         };
-        let mut records = Vec::new();
-        follow(&path, opts, &generations, &stop, |event| {
-            let step = match event {
+        let work = || {
+            let (ws, file) = (ws.clone(), file.clone());
+            let mut records = Vec::new();
+            move |event: TailEvent| match event {
                 TailEvent::Lines(lines) => {
-                    let mut parsed = Vec::with_capacity(lines.len());
+                    let mut judged = Vec::with_capacity(lines.len());
                     for l in &lines {
-                        records.clear();
                         records_from_line(&file, l.pos, l.as_line(), &mut records);
-                        parsed.extend(records.drain(..).map(|r| (l.generation, r)));
+                        let alone = records.drain(..).map(|r| judge_alone(&ws, r));
+                        judged.extend(alone.map(|j| (l.generation, j)));
                     }
-                    Step::Records(parsed)
+                    Step::Judged(judged)
                 }
                 TailEvent::Notice(n) => Step::Notice(n),
-            };
-            tx.send(step).is_ok() && !stop.load(Ordering::Relaxed)
-        });
-    });
-    // Ends when the reading thread does (the channel closes).
-    thread::spawn(move || {
-        for step in rx {
+            }
+        };
+        let record = |step: Step| {
             let mut s = store
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             match step {
-                Step::Records(parsed) => {
-                    for (generation, r) in parsed {
-                        let o = s.engine.ingest(r);
+                Step::Judged(judged) => {
+                    for (generation, j) in judged {
+                        let o = s.engine.fold(j);
                         s.push(generation, o);
                     }
                 }
@@ -521,6 +522,9 @@ pub fn spawn_reader(
             }
             drop(s);
             waker.wake();
-        }
+            Ok(false)
+        };
+        // Nothing in it fails: reading problems arrive as notices.
+        let _ = crate::pipeline::ordered(read, work, record);
     })
 }
