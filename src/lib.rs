@@ -9,6 +9,7 @@ pub mod engine;
 pub mod event;
 pub mod explain;
 pub mod input;
+pub mod intern;
 #[cfg(feature = "listen")]
 pub mod listen;
 pub mod locate;

@@ -5,6 +5,7 @@ use foldhash::HashMap;
 
 use crate::event::{Doc, Field, Kind, Members, Preferences};
 use crate::input::Origin;
+use crate::intern::Interner;
 use crate::route::{Decision, Delivery, Route, missing_categories};
 use crate::settings::Workspace;
 use crate::text::printable;
@@ -202,8 +203,8 @@ impl Profile {
 
 #[derive(Debug, Default)]
 pub struct Profiles {
-    index: HashMap<Box<str>, IdentityId>,
-    names: Vec<Box<str>>,
+    /// Every id's text, numbered by its `IdentityId`.
+    ids: Interner,
     is_user_id: Vec<bool>,
     parent: Vec<IdentityId>,
     /// Keyed by the root identity of each set.
@@ -216,11 +217,11 @@ pub struct Profiles {
 
 impl Profiles {
     pub fn name(&self, id: IdentityId) -> &str {
-        &self.names[id as usize]
+        self.ids.get(id)
     }
 
     pub fn lookup(&self, name: &str) -> Option<IdentityId> {
-        self.index.get(name).copied()
+        self.ids.lookup(name)
     }
 
     /// The root identity of `id`'s profile.
@@ -266,17 +267,15 @@ impl Profiles {
 
     /// What to call a profile: its first userId, else its first id.
     pub fn label(&self, id: IdentityId) -> &str {
-        label_among(&self.names, &self.is_user_id, &self.profile(id).members, id)
+        label_among(&self.ids, &self.is_user_id, &self.profile(id).members, id)
     }
 
     fn intern(&mut self, name: &str, user_id: bool) -> IdentityId {
-        if let Some(&id) = self.index.get(name) {
+        let (id, new) = self.ids.intern(name);
+        if !new {
             self.is_user_id[id as usize] |= user_id;
             return id;
         }
-        let id = self.names.len() as IdentityId;
-        self.index.insert(name.into(), id);
-        self.names.push(name.into());
         self.is_user_id.push(user_id);
         self.parent.push(id);
         self.by_root.insert(
@@ -475,7 +474,7 @@ impl ProfileWarning {
 
 /// The first userId among `members`, else the first id.
 fn label_among<'a>(
-    names: &'a [Box<str>],
+    names: &'a Interner,
     is_user_id: &[bool],
     members: &[IdentityId],
     fallback: IdentityId,
@@ -486,7 +485,7 @@ fn label_among<'a>(
         .or(members.first())
         .copied()
         .unwrap_or(fallback);
-    &names[first as usize]
+    names.get(first)
 }
 
 /// A profile merge: "Segment assumes a value of `false` for all 'missing' and 'never

@@ -425,13 +425,29 @@ fn engine_child(file: &Path, n: u64) -> Value {
         tui::event::Waker::detached(),
         stop.clone(),
     );
-    while !store.read().unwrap().caught_up {
+    // Memory as the second half of the file is indexed: what each event costs, whatever the
+    // process held before it. The slope of a least-squares line through samples taken while
+    // indexing, not two points, so that one sample taken as a buffer grows cannot decide it.
+    let mut second_half = Vec::new();
+    loop {
+        let (rows, caught_up) = {
+            let s = store.read().unwrap();
+            (s.len() as u64, s.caught_up)
+        };
+        if caught_up {
+            break;
+        }
+        if rows >= n / 2 {
+            second_half.push((rows as f64, proc_status("VmRSS:") as f64));
+        }
         std::thread::sleep(Duration::from_millis(2));
     }
     let index_seconds = start.elapsed().as_secs_f64();
     let rows = store.read().unwrap().len() as u64;
     let rss = proc_status("VmRSS:");
     let peak = proc_status("VmHWM:");
+    second_half.push((rows as f64, rss as f64));
+    let slope = least_squares_slope(&second_half);
 
     let mut app = following_app(&store);
     app.sync();
@@ -481,6 +497,7 @@ fn engine_child(file: &Path, n: u64) -> Value {
         "peak_rss_bytes": peak,
         "baseline_rss_bytes": base_rss,
         "bytes_per_event": (rss.saturating_sub(base_rss)) as f64 / rows.max(1) as f64,
+        "bytes_per_event_second_half": slope,
         "peak_bytes_per_event_beyond_64mb": (peak.saturating_sub(64 << 20)) as f64 / rows.max(1) as f64,
         "frame_median_ms": frame_median * 1e3,
         "frame_worst_ms": frame_worst * 1e3,
@@ -488,6 +505,19 @@ fn engine_child(file: &Path, n: u64) -> Value {
         "frame_wide_worst_ms": wide_worst * 1e3,
         "append_median_ms": median(&mut appends) * 1e3,
     })
+}
+
+/// The slope of the least-squares line through `points`; None for fewer than two x values.
+fn least_squares_slope(points: &[(f64, f64)]) -> Option<f64> {
+    let n = points.len() as f64;
+    let (sx, sy) = points
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    let (mx, my) = (sx / n, sy / n);
+    let (sxy, sxx) = points.iter().fold((0.0, 0.0), |(a, b), (x, y)| {
+        (a + (x - mx) * (y - my), b + (x - mx) * (x - mx))
+    });
+    (sxx > 0.0).then(|| sxy / sxx)
 }
 
 /// Bytes the append test adds, so they can be cut off again.
@@ -559,6 +589,11 @@ fn print_table(results: &[Value]) {
     });
     row("UI: bytes/event", &|r| {
         format!("{:.0}", f(&r["engine"]["bytes_per_event"]))
+    });
+    row("UI: B/event, second half", &|r| {
+        r["engine"]["bytes_per_event_second_half"]
+            .as_f64()
+            .map_or("-".into(), |x| format!("{x:.0}"))
     });
     row("UI: peak B/event over 64MB", &|r| {
         format!("{:.0}", f(&r["engine"]["peak_bytes_per_event_beyond_64mb"]))

@@ -1,7 +1,6 @@
 //! What the reader thread builds and the UI reads: one compact row per event (offsets and a few
 //! fields, never the event's JSON), the engine with its profiles, and running counts.
 
-use foldhash::HashMap;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,6 +10,7 @@ use std::thread;
 use crate::engine::{Engine, Judged, Outcome, Recalled, judge_alone};
 use crate::event::{Doc, Field, Kind};
 use crate::input::{Line, LinePos, MAX_LINE_BYTES, Origin, Record, records_from_line};
+use crate::intern::Interner;
 use crate::profile::IdentityId;
 use crate::route::{Block, Decision};
 use crate::settings::Workspace;
@@ -174,8 +174,8 @@ pub struct Store {
     rows: VecDeque<Row>,
     first: usize,
     pub max_events: usize,
-    names: Vec<Box<str>>,
-    name_index: HashMap<Box<str>, u32>,
+    /// Names and users; 0 is the empty string, which stands for none.
+    names: Interner,
     /// Findings that depend on history, by event number: they cannot be found again from
     /// the line. In event order.
     recalled: VecDeque<(usize, Recalled)>,
@@ -208,8 +208,11 @@ impl Store {
             rows: VecDeque::new(),
             first: 0,
             max_events: max_events.max(1),
-            names: vec!["".into()],
-            name_index: HashMap::default(),
+            names: {
+                let mut n = Interner::default();
+                n.intern("");
+                n
+            },
             recalled: VecDeque::new(),
             dest,
             counts: Counts::default(),
@@ -266,17 +269,11 @@ impl Store {
     }
 
     pub fn name(&self, id: u32) -> &str {
-        &self.names[id as usize]
+        self.names.get(id)
     }
 
     fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&i) = self.name_index.get(name) {
-            return i;
-        }
-        let i = self.names.len() as u32;
-        self.names.push(name.into());
-        self.name_index.insert(name.into(), i);
-        i
+        self.names.intern(name).0
     }
 
     /// A row that marks where the file was truncated, rotated or came back: the rows above
