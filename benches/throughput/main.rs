@@ -5,9 +5,41 @@
 //! server's, request to screen, memory; `--listen 0` skips it). Prints tables and writes the
 //! figures as JSON.
 
-// The binary's allocator, so the engine's memory is measured as the UI has it.
+// The binary's allocator, so the engine's memory is measured as the UI has it, wrapped to
+// count the bytes allocated and not freed when `COUNTING` says so (the memory child only).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: Counting = Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static LIVE: AtomicI64 = AtomicI64::new(0);
+
+struct Counting;
+
+fn count(delta: i64) {
+    if COUNTING.load(Ordering::Relaxed) {
+        LIVE.fetch_add(delta, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every call is passed on to mimalloc unchanged; only a counter is added.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count(layout.size() as i64);
+        unsafe { mimalloc::MiMalloc.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count(layout.size() as i64);
+        unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        count(-(layout.size() as i64));
+        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new: usize) -> *mut u8 {
+        count(new as i64 - layout.size() as i64);
+        unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new) }
+    }
+}
 
 mod listen;
 mod traffic;
@@ -16,7 +48,7 @@ use std::fs::{self, File};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -92,6 +124,12 @@ fn main() {
             let file = PathBuf::from(argv.next().expect("file"));
             let n: u64 = argv.next().expect("n").parse().expect("n");
             println!("{}", engine_child(&file, n));
+            return;
+        }
+        Some("--memory-child") => {
+            let file = PathBuf::from(argv.next().expect("file"));
+            let n: u64 = argv.next().expect("n").parse().expect("n");
+            println!("{}", memory_child(&file, n));
             return;
         }
         Some("--listen-child") => {
@@ -189,7 +227,8 @@ fn measure(n: u64, data: &Path, args: &Args, jq: bool) -> Value {
     });
     let floor_any = best_of(args.runs, || parse_floor::<serde::de::IgnoredAny>(&file));
     let floor_value = best_of(args.runs, || parse_floor::<Value>(&file));
-    let engine = child(&["--engine-child", file.to_str().unwrap(), &n.to_string()]);
+    let mut engine = child(&["--engine-child", file.to_str().unwrap(), &n.to_string()]);
+    engine["second_half"] = child(&["--memory-child", file.to_str().unwrap(), &n.to_string()]);
     json!({
         "events": n,
         "bytes": bytes,
@@ -404,50 +443,76 @@ fn following_app(
     )
 }
 
-/// The UI's engine over `file`, in a process of its own so its memory is its own.
-fn engine_child(file: &Path, n: u64) -> Value {
-    use consent_inspector::tui::{self, app::Action, store::Store, store::spawn_reader};
+/// The UI's store, its reader started on `file` (following it).
+fn start_indexing(file: &Path) -> Arc<RwLock<consent_inspector::tui::store::Store>> {
+    use consent_inspector::tui::{self, store::Store, store::spawn_reader};
 
     let ws = Arc::new(consent_inspector::settings::Workspace::load(Path::new(SETTINGS)).unwrap());
-    let base_rss = proc_status("VmRSS:");
     let store = Arc::new(RwLock::new(Store::new(
         ws,
         file.display().to_string(),
         false,
         tui::store::MAX_EVENTS,
     )));
-    let stop = Arc::new(AtomicBool::new(false));
-    let start = Instant::now();
     spawn_reader(
         file.to_path_buf(),
         true,
         store.clone(),
         tui::event::Waker::detached(),
-        stop.clone(),
+        Arc::new(AtomicBool::new(false)),
     );
-    // Memory as the second half of the file is indexed: what each event costs, whatever the
-    // process held before it. The slope of a least-squares line through samples taken while
-    // indexing, not two points, so that one sample taken as a buffer grows cannot decide it.
-    let mut second_half = Vec::new();
+    store
+}
+
+/// What each event indexed costs in the second half of `file`, in a process of its own: the
+/// slope of heap bytes (allocated and not freed) and of resident memory against rows, each
+/// a least-squares line through samples taken every 2 ms while indexing (a slope, not the
+/// total over a guessed base; one sample taken as a buffer doubles cannot decide it).
+fn memory_child(file: &Path, n: u64) -> Value {
+    COUNTING.store(true, Ordering::Relaxed);
+    let store = start_indexing(file);
+    let (mut heap, mut rss) = (Vec::new(), Vec::new());
     loop {
         let (rows, caught_up) = {
             let s = store.read().unwrap();
-            (s.len() as u64, s.caught_up)
+            (s.len() as f64, s.caught_up)
         };
+        if rows >= (n / 2) as f64 {
+            heap.push((rows, LIVE.load(Ordering::Relaxed) as f64));
+            rss.push((rows, proc_status("VmRSS:") as f64));
+        }
         if caught_up {
             break;
         }
-        if rows >= n / 2 {
-            second_half.push((rows as f64, proc_status("VmRSS:") as f64));
-        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let two_points = |v: &[(f64, f64)]| {
+        let ((x0, y0), (x1, y1)) = (v[0], v[v.len() - 1]);
+        (y1 - y0) / (x1 - x0).max(1.0)
+    };
+    json!({
+        "heap_bytes_per_event": least_squares_slope(&heap),
+        "heap_bytes_per_event_two_points": two_points(&heap),
+        "rss_bytes_per_event": least_squares_slope(&rss),
+        "rss_bytes_per_event_two_points": two_points(&rss),
+        "heap_bytes": LIVE.load(Ordering::Relaxed),
+    })
+}
+
+/// The UI's engine over `file`, in a process of its own so its memory is its own.
+fn engine_child(file: &Path, n: u64) -> Value {
+    use consent_inspector::tui::{self, app::Action};
+
+    let base_rss = proc_status("VmRSS:");
+    let start = Instant::now();
+    let store = start_indexing(file);
+    while !store.read().unwrap().caught_up {
         std::thread::sleep(Duration::from_millis(2));
     }
     let index_seconds = start.elapsed().as_secs_f64();
     let rows = store.read().unwrap().len() as u64;
     let rss = proc_status("VmRSS:");
     let peak = proc_status("VmHWM:");
-    second_half.push((rows as f64, rss as f64));
-    let slope = least_squares_slope(&second_half);
 
     let mut app = following_app(&store);
     app.sync();
@@ -497,7 +562,6 @@ fn engine_child(file: &Path, n: u64) -> Value {
         "peak_rss_bytes": peak,
         "baseline_rss_bytes": base_rss,
         "bytes_per_event": (rss.saturating_sub(base_rss)) as f64 / rows.max(1) as f64,
-        "bytes_per_event_second_half": slope,
         "peak_bytes_per_event_beyond_64mb": (peak.saturating_sub(64 << 20)) as f64 / rows.max(1) as f64,
         "frame_median_ms": frame_median * 1e3,
         "frame_worst_ms": frame_worst * 1e3,
@@ -590,10 +654,17 @@ fn print_table(results: &[Value]) {
     row("UI: bytes/event", &|r| {
         format!("{:.0}", f(&r["engine"]["bytes_per_event"]))
     });
-    row("UI: B/event, second half", &|r| {
-        r["engine"]["bytes_per_event_second_half"]
-            .as_f64()
-            .map_or("-".into(), |x| format!("{x:.0}"))
+    row("UI: heap B/event, 2nd half", &|r| {
+        format!(
+            "{:.0}",
+            f(&r["engine"]["second_half"]["heap_bytes_per_event"])
+        )
+    });
+    row("UI: RSS B/event, 2nd half", &|r| {
+        format!(
+            "{:.0}",
+            f(&r["engine"]["second_half"]["rss_bytes_per_event"])
+        )
     });
     row("UI: peak B/event over 64MB", &|r| {
         format!("{:.0}", f(&r["engine"]["peak_bytes_per_event_beyond_64mb"]))
