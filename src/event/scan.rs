@@ -173,29 +173,32 @@ impl<'t> Scanner<'t> {
                     return Ok(());
                 }
                 let object = self.open[self.open.len() - 1];
-                match self.peek() {
-                    Some(b',') => {
-                        self.i += 1;
-                        if object {
-                            self.key_colon()?;
-                        }
-                        break;
+                if self.comma_or_close(object)? {
+                    self.open.pop();
+                } else {
+                    if object {
+                        self.key_colon()?;
                     }
-                    Some(b'}') if object => {
-                        self.i += 1;
-                        self.open.pop();
-                    }
-                    Some(b']') if !object => {
-                        self.i += 1;
-                        self.open.pop();
-                    }
-                    Some(_) if object => return self.error("expected `,` or `}`"),
-                    Some(_) => return self.error("expected `,` or `]`"),
-                    None if object => return self.error("EOF while parsing an object"),
-                    None => return self.error("EOF while parsing a list"),
+                    break;
                 }
             }
         }
+    }
+
+    /// After a member (`object`) or an element: takes a comma (false) or the closing bracket
+    /// (true).
+    fn comma_or_close(&mut self, object: bool) -> Scan<bool> {
+        let taken = match self.peek() {
+            Some(b',') => false,
+            Some(b'}') if object => true,
+            Some(b']') if !object => true,
+            Some(_) if object => return self.error("expected `,` or `}`"),
+            Some(_) => return self.error("expected `,` or `]`"),
+            None if object => return self.error("EOF while parsing an object"),
+            None => return self.error("EOF while parsing a list"),
+        };
+        self.i += 1;
+        Ok(taken)
     }
 
     /// A key that is only skimmed, and its colon.
@@ -366,14 +369,8 @@ impl<'t> Scanner<'t> {
             let name = self.name(from, escaped)?;
             self.colon()?;
             member(self, name)?;
-            match self.peek() {
-                Some(b',') => self.i += 1,
-                Some(b'}') => {
-                    self.i += 1;
-                    return Ok(self.span_from(start));
-                }
-                Some(_) => return self.error("expected `,` or `}`"),
-                None => return self.error("EOF while parsing an object"),
+            if self.comma_or_close(true)? {
+                return Ok(self.span_from(start));
             }
         }
     }
@@ -432,14 +429,8 @@ impl<'t> Scanner<'t> {
         }
         loop {
             element(self)?;
-            match self.peek() {
-                Some(b',') => self.i += 1,
-                Some(b']') => {
-                    self.i += 1;
-                    return Ok(self.span_from(start));
-                }
-                Some(_) => return self.error("expected `,` or `]`"),
-                None => return self.error("EOF while parsing a list"),
+            if self.comma_or_close(false)? {
+                return Ok(self.span_from(start));
             }
         }
     }
