@@ -95,6 +95,17 @@ impl Outcome {
             .map(|f| f.code)
     }
 
+    /// Keeps what history recalls of this event and writes it out after the other findings;
+    /// `user` names the profile in messages. The one place recalled findings are written,
+    /// whether first found (`Engine::fold`) or recalled again (`decide`).
+    fn recall(&mut self, ws: &Workspace, recalled: Vec<Recalled>, user: &str) {
+        if let Some(ev) = &self.event {
+            let written = recalled.iter().map(|r| r.finding(ws, ev, user));
+            self.findings.extend(written);
+        }
+        self.recalled = recalled;
+    }
+
     /// The discard reason Delivery Overview shows for one of this event's routes.
     pub fn discard(&self, r: &Route) -> Option<&'static str> {
         r.discard(self.ingest_code().map(Code::as_str))
@@ -149,29 +160,21 @@ pub fn decide_labelled(
     let (findings, _, routes) = judge(ws, &record, |_| {
         recalled.contains(&Recalled::DuplicateMessageId)
     });
-    assemble(ws, user, record, findings, routes, recalled, identity)
+    let mut outcome = assemble(record, findings, routes);
+    outcome.identity = identity;
+    outcome.recall(ws, recalled, user);
+    outcome
 }
 
-/// Writes out the recalled findings after the others and puts the outcome together.
-fn assemble(
-    ws: &Workspace,
-    user: &str,
-    record: Record,
-    mut findings: Vec<Finding>,
-    routes: Vec<Route>,
-    recalled: Vec<Recalled>,
-    identity: Option<IdentityId>,
-) -> Outcome {
-    if let Ok(ev) = &record.json {
-        findings.extend(recalled.iter().map(|r| r.finding(ws, ev, user)));
-    }
+/// The outcome of a record judged alone: nothing recalled yet, no identity.
+fn assemble(record: Record, findings: Vec<Finding>, routes: Vec<Route>) -> Outcome {
     Outcome {
         origin: record.origin,
         event: record.json.ok(),
         findings,
         routes,
-        identity,
-        recalled,
+        identity: None,
+        recalled: Vec::new(),
     }
 }
 
@@ -194,7 +197,7 @@ impl Judged {
 /// other record, so any thread can do it.
 pub fn judge_alone(ws: &Workspace, record: Record) -> Judged {
     let (findings, admission, routes) = judge(ws, &record, |_| false);
-    let outcome = assemble(ws, "", record, findings, routes, Vec::new(), None);
+    let outcome = assemble(record, findings, routes);
     Judged { outcome, admission }
 }
 
@@ -284,29 +287,24 @@ impl Engine {
             admission = Admission::Duplicate;
             outcome.routes = route(&self.ws, Some(ev), admission);
         }
-        match admission {
-            Admission::NotIngested => {}
+        let recalled = match admission {
+            Admission::NotIngested => Vec::new(),
             // Segment drops it, so it tells the profile nothing.
             Admission::Duplicate => {
-                outcome.recalled.push(Recalled::DuplicateMessageId);
                 outcome.identity = ev.identity().and_then(|id| self.profiles.lookup(&id));
+                vec![Recalled::DuplicateMessageId]
             }
             Admission::Ingested => {
                 let (who, warnings) =
                     self.profiles
                         .observe(&self.ws, ev, &outcome.origin, &outcome.routes);
                 outcome.identity = who;
-                outcome
-                    .recalled
-                    .extend(warnings.into_iter().map(Recalled::Profile));
+                warnings.into_iter().map(Recalled::Profile).collect()
             }
-        }
-        if !outcome.recalled.is_empty() {
+        };
+        if !recalled.is_empty() {
             let user = outcome.identity.map_or("", |id| self.profiles.label(id));
-            let recalled = outcome.recalled.iter();
-            outcome
-                .findings
-                .extend(recalled.map(|r| r.finding(&self.ws, ev, user)));
+            outcome.recall(&self.ws, recalled, user);
         }
         outcome
     }
