@@ -30,7 +30,7 @@ pub trait Render: Clone + Send + Sync {
 
 /// For runs that render nothing on the workers.
 #[derive(Clone)]
-pub struct Nothing;
+struct Nothing;
 
 impl Render for Nothing {
     fn render(&mut self, _: &Outcome, _: &mut Vec<u8>) {}
@@ -38,8 +38,8 @@ impl Render for Nothing {
 
 /// A chunk back from a worker: its records judged, and what `R` rendered of each (the
 /// rendering of record `i` ends at `ends[i]`).
-pub struct Judgements {
-    pub judged: Vec<Judged>,
+struct Judgements {
+    judged: Vec<Judged>,
     rendered: Vec<u8>,
     ends: Vec<usize>,
 }
@@ -200,7 +200,7 @@ fn read(sources: Vec<Records>, send: &mut dyn FnMut(io::Result<Chunk>) -> bool) 
 
 /// A worker's state: parses, validates and routes a chunk's records, each on its own, and
 /// renders each outcome with `render`.
-pub struct Judge<R> {
+struct Judge<R> {
     render: Option<R>,
     records: Vec<Record>,
     /// What the last chunk rendered: the next is likely as long, and growing to it copies.
@@ -208,7 +208,7 @@ pub struct Judge<R> {
 }
 
 impl<R: Render> Judge<R> {
-    pub fn new(render: Option<R>) -> Self {
+    fn new(render: Option<R>) -> Self {
         Self {
             render,
             records: Vec::new(),
@@ -216,7 +216,7 @@ impl<R: Render> Judge<R> {
         }
     }
 
-    pub fn chunk(&mut self, ws: &Workspace, chunk: Chunk) -> Judgements {
+    fn chunk(&mut self, ws: &Workspace, chunk: Chunk) -> Judgements {
         chunk.records(&mut self.records);
         let mut out = Judgements {
             judged: Vec::with_capacity(self.records.len()),

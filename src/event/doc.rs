@@ -180,11 +180,11 @@ impl Doc {
             // The scanner's words for an error are serde_json's, but a full parse of the broken
             // line, which is rare, places some errors better (a trailing comma), unless it
             // stops at its depth limit first.
-            Err(ParseError::Json { .. })
-                if serde_json::from_str::<Value>(text)
-                    .is_err_and(|e| !e.to_string().starts_with("recursion limit")) =>
-            {
-                return Err(serde_json::from_str::<Value>(text).unwrap_err().into());
+            Err(e @ ParseError::Json { .. }) => {
+                return Err(match serde_json::from_str::<Value>(text) {
+                    Err(full) if !full.to_string().starts_with("recursion limit") => full.into(),
+                    _ => e,
+                });
             }
             Err(e) => return Err(e),
         };

@@ -134,11 +134,8 @@ fn context(s: &mut Scanner<'_>, found: &mut Found) -> Scan<Span> {
         }
         Ok(())
     })?;
+    // Not an object: nothing was walked, so consent and preferences stay as reset above.
     found.context = object.then_some(ctx);
-    if !object {
-        found.consent = None;
-        found.preferences.clear();
-    }
     Ok(span)
 }
 
@@ -170,9 +167,6 @@ fn consent(
         }
         Ok(())
     })?;
-    if !object {
-        preferences.clear();
-    }
     Ok((span, object.then_some(c)))
 }
 
