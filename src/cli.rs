@@ -1,8 +1,19 @@
 //! Command-line definitions.
+// Doc comments here are the `--help` text, where backticks would show as they are.
+#![allow(clippy::doc_markdown)]
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// What every command's exit status means; also in `--help` and the README, and stable.
+pub const EXIT_CODES: &str = "\
+Exit status:
+  0  done; for check, nothing failed
+  1  check: an event is not ingested (or, with --deny-warnings, has a warning)
+  2  the command could not run: bad arguments, or an input, settings, policy or config file
+     that cannot be read or understood (the message names the file and line)
+  3  check --policy: an event broke the policy (this wins over 1 when both happen)";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -10,14 +21,40 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     args_conflicts_with_subcommands = true,
     about = "Explains consent enforcement for Segment-style event streams: which destinations \
-             receive each event, which are blocked, and which consent categories did the blocking."
+             receive each event, which are blocked, and which consent categories did the blocking.",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    #[command(flatten)]
+    pub global: Global,
     /// Without a command: the live terminal UI (`watch`).
     #[command(flatten)]
     pub watch: WatchArgs,
+}
+
+/// Options every command takes, before or after its name.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Colour: auto is on for a terminal unless NO_COLOR is set (CLICOLOR_FORCE turns it on
+    /// for pipes too; NO_COLOR wins over it).
+    #[arg(long, value_enum, global = true, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// No progress bar; listen --headless: nothing printed per call.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// The configuration file [default: $XDG_CONFIG_HOME/consent-inspector/config.toml, used
+    /// when it exists].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -68,14 +105,10 @@ pub enum Command {
         #[command(flatten)]
         sources: Sources,
     },
-    /// Report validation findings grouped by code; exit 1 when any event is not ingested.
-    Check {
-        /// Also exit 1 when any event has a warning.
-        #[arg(long)]
-        deny_warnings: bool,
-        #[command(flatten)]
-        sources: Sources,
-    },
+    /// Report validation findings grouped by code, for CI; exit 1 when any event is not
+    /// ingested, 3 when one breaks the --policy.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
     /// Every user's profile after reading all inputs: linked ids, consent per category
     /// (true, false, "conflict", or null when never collected) and when it changed.
     Profiles {
@@ -88,6 +121,17 @@ pub enum Command {
     /// suite at it and watch the consent decisions live; every accepted call is appended to
     /// the capture file.
     Listen(ListenArgs),
+    /// Print a shell completion script: `consent-inspector completions bash > ...`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or with --dir write one page per command there.
+    Man {
+        /// Write consent-inspector.1 and consent-inspector-COMMAND.1 into this folder.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Explain in plain English what happens to the event(s) on one line.
     Explain {
         #[command(flatten)]
@@ -98,6 +142,39 @@ pub enum Command {
         #[arg(value_name = "INPUT")]
         input: String,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Counts per code and the first three places of each, instead of every place.
+    #[arg(long)]
+    pub summary: bool,
+    /// A TOML file of what must never happen (`never = [{ destination = "...", reason =
+    /// "no_consent" }]`); each event that does it is an error, and the exit status is 3.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Also exit 1 when any event has a warning.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    #[command(flatten)]
+    pub sources: Sources,
+}
+
+/// `check`'s report formats.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckFormat {
+    /// Findings grouped by code, for people.
+    Text,
+    /// One JSON document: totals, then each code with its places.
+    Json,
+    /// JUnit XML: a test case per code, each place a failure (Jenkins, GitLab, ...).
+    Junit,
+    /// SARIF 2.1.0, a result per place with its file and line (code-scanning views).
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...,line=...::message`).
+    Github,
 }
 
 #[derive(Args, Debug)]
@@ -126,12 +203,9 @@ pub struct ListenArgs {
     #[arg(long, value_name = "N", default_value_t = 1000, requires = "forward",
           value_parser = clap::value_parser!(u32).range(1..))]
     pub forward_queue: u32,
-    /// No terminal UI: serve until interrupted, printing one line per call.
+    /// No terminal UI: serve until interrupted, printing one line per call (none with -q).
     #[arg(long)]
     pub headless: bool,
-    /// With --headless: print nothing per call.
-    #[arg(short, long, requires = "headless")]
-    pub quiet: bool,
     /// Show times in this machine's time zone instead of UTC (the terminal UI).
     #[arg(long)]
     pub local: bool,

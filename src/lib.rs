@@ -15,11 +15,13 @@ pub mod listen;
 pub mod locate;
 pub mod ndjson;
 pub mod pipeline;
+pub mod policy;
 pub mod profile;
 pub mod route;
 pub mod settings;
 pub mod tail;
 pub mod text;
+pub mod toml_file;
 #[cfg(feature = "tui")]
 pub mod tui;
 pub mod validate;

@@ -341,7 +341,7 @@ fn check_passes_clean_input_and_deny_warnings_fails_on_warnings() {
         clean,
     );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).ends_with("1 events: 0 not ingested, 0 ingested with warnings\nOK\n"));
+    assert!(stdout(&o).ends_with("1 event: 0 not ingested, 0 ingested with warnings\nOK\n"));
     let warned = br#"{"type":"page","userId":"u"}"#;
     let o = run_stdin(
         &["check", "--settings", "samples/consent-settings.json"],

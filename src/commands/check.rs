@@ -1,27 +1,36 @@
-//! `check`: validation findings grouped by code, for CI; exit 1 when an event is not ingested.
+//! `check`: validation findings grouped by code and policy violations, for CI, in the format
+//! the CI server reads; the exit status says whether it passed (`Exit`).
 
-use std::io;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use consent_inspector::engine::Engine;
+use consent_inspector::policy::Policy;
 
-use super::{Error, color_on_stdout, finish_output, prepare};
-use crate::cli::Sources;
+use super::{Ctx, Error, finish_output, prepare};
+use crate::cli::CheckArgs;
 use crate::output::report::Report;
 
-pub fn run(deny_warnings: bool, sources: Sources) -> Result<ExitCode, Error> {
-    let (ws, sources) = prepare(sources)?;
-    let mut engine = Engine::new(ws);
-    let mut report = Report::default();
+pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode, Error> {
+    let progress = ctx.progress(&args.sources.inputs, false);
+    let (ws, sources) = prepare(args.sources, Some(&progress))?;
+    let policy = match &args.policy {
+        Some(path) => Some(Policy::load(path, &ws)?),
+        None => None,
+    };
+    let mut engine = Engine::new(ws.clone());
+    let mut report = Report::new(args.deny_warnings, args.summary, policy);
     consent_inspector::pipeline::run_all(&mut engine, sources, |_, o| {
-        report.add(&o);
+        report.add(&ws, &o);
         Ok(())
     })?;
-    let failed = report.failed(deny_warnings);
-    finish_output(report.write(&mut io::stdout().lock(), deny_warnings, color_on_stdout()))?;
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    drop(progress);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let color = ctx.color(&io::stdout());
+    finish_output(
+        report
+            .write(args.format, &mut out, color)
+            .and_then(|()| out.flush()),
+    )?;
+    Ok(report.verdict().exit().into())
 }

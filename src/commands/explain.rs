@@ -11,10 +11,13 @@ use super::{Error, finish_output, prepare};
 use crate::cli::{SettingsArg, Sources};
 
 pub fn run(settings: SettingsArg, line: u64, input: String) -> Result<ExitCode, Error> {
-    let (ws, sources) = prepare(Sources {
-        settings,
-        inputs: vec![input.clone()],
-    })?;
+    let (ws, sources) = prepare(
+        Sources {
+            settings,
+            inputs: vec![input.clone()],
+        },
+        None,
+    )?;
     let mut engine = Engine::new(ws);
     let mut lines = Vec::new();
     let mut last_line = 0;

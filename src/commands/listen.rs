@@ -11,10 +11,10 @@ use consent_inspector::listen::{self, Call, ForwardStats, Stats};
 use consent_inspector::text::printable;
 use consent_inspector::tui;
 
-use super::{Error, load_settings};
+use super::{Ctx, Error, load_settings};
 use crate::cli::ListenArgs;
 
-pub fn run(args: &ListenArgs) -> Result<ExitCode, Error> {
+pub fn run(ctx: &Ctx, args: &ListenArgs) -> Result<ExitCode, Error> {
     let out = args.out.clone().unwrap_or_else(|| {
         jiff::Timestamp::now()
             .to_zoned_datetime(jiff::tz::TimeZone::system())
@@ -32,7 +32,7 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, Error> {
             printable(&out)
         );
     }
-    let on_call: Option<listen::OnCall> = if args.headless && !args.quiet {
+    let on_call: Option<listen::OnCall> = if args.headless && !ctx.global.quiet {
         Some(Box::new(print_call))
     } else {
         None
@@ -40,7 +40,7 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, Error> {
     let forward = args.forward.as_ref().map(|url| listen::Forward {
         url: url.clone(),
         queue: args.forward_queue as usize,
-        on_failure: (args.headless && !args.quiet).then(|| {
+        on_failure: (args.headless && !ctx.global.quiet).then(|| {
             let tell: listen::forward::OnFailure =
                 Arc::new(|why: &str| eprintln!("upstream failed: {}", printable(why)));
             tell
@@ -73,6 +73,7 @@ pub fn run(args: &ListenArgs) -> Result<ExitCode, Error> {
         follow: true,
         max_events: tui::store::MAX_EVENTS,
         local_time: args.local,
+        color: ctx.color(&std::io::stdout()),
     };
     tui::start(tui::Source::File(out.into()), Some(workspace), &launch)?;
     drop(server);

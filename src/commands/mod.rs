@@ -5,7 +5,9 @@ mod check;
 mod explain;
 mod listen;
 mod profiles;
+mod progress;
 mod route;
+mod shell;
 mod watch;
 
 use std::io::{self, IsTerminal};
@@ -17,7 +19,7 @@ use consent_inspector::input::Records;
 use consent_inspector::settings::{SettingsError, Workspace};
 use consent_inspector::text::printable;
 
-use crate::cli::{Cli, Command, Sources};
+use crate::cli::{Cli, ColorWhen, Command, Global, Sources};
 use consent_inspector::tui;
 
 /// The settings file looked for beside the input when `--settings` is not given.
@@ -35,6 +37,8 @@ pub enum Error {
     NoSettings { looked: String },
     #[error("{}: cannot read input: {source}", printable(file))]
     Input { file: String, source: io::Error },
+    #[error("{}: cannot write: {source}", printable(file))]
+    Output { file: String, source: io::Error },
     #[error("{}: is a folder, not a file", printable(file))]
     Folder { file: String },
     #[error(
@@ -46,45 +50,116 @@ pub enum Error {
     /// Reading an input part way through (the error names the input) or writing the output.
     #[error("{0}")]
     Io(#[from] io::Error),
+    /// A policy or config file.
+    #[error(transparent)]
+    Toml(#[from] consent_inspector::toml_file::TomlError),
     #[error(transparent)]
     Ui(#[from] tui::Error),
     #[error(transparent)]
     Listen(#[from] consent_inspector::listen::ListenError),
 }
 
+/// What a command's exit status says; `--help` and the README list them (`cli::EXIT_CODES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Done = 0,
+    Failed = 1,
+    /// The command could not run; `main` gives this for every `Error`.
+    Error = 2,
+    PolicyBroken = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// The options every command shares, resolved once.
+pub struct Ctx {
+    pub global: Global,
+}
+
+impl Ctx {
+    /// Whether to colour what goes to a stream: `--color`, else `NO_COLOR` (which wins),
+    /// `CLICOLOR_FORCE`, and whether the stream is a terminal.
+    pub fn color(&self, stream: &impl IsTerminal) -> bool {
+        color_for(self.global.color, stream.is_terminal(), &|k| {
+            std::env::var_os(k)
+        })
+    }
+
+    /// A progress bar for a whole-input command: on stderr, only when it is a terminal and
+    /// not `-q`; `streams_to_stdout` commands also need stdout elsewhere, so that the bar does
+    /// not tear the lines they print as they go.
+    fn progress(&self, inputs: &[String], streams_to_stdout: bool) -> progress::Progress {
+        let show = !self.global.quiet
+            && io::stderr().is_terminal()
+            && !(streams_to_stdout && io::stdout().is_terminal());
+        // Stdin (no input, or `-`) has no size: a spinner and a byte count instead.
+        let total = if inputs.is_empty() {
+            None
+        } else {
+            inputs
+                .iter()
+                .map(|p| (p != "-").then(|| std::fs::metadata(p).ok().map(|m| m.len()))?)
+                .sum()
+        };
+        progress::Progress::start(show, total)
+    }
+}
+
+/// `--color`, with the environment read through `env` (so that tests can give one).
+fn color_for(
+    when: ColorWhen,
+    terminal: bool,
+    env: &dyn Fn(&str) -> Option<std::ffi::OsString>,
+) -> bool {
+    let set = |k: &str| env(k).is_some_and(|v| !v.is_empty());
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        // no-color.org: any non-empty value turns colour off; bixense.com/clicolors:
+        // CLICOLOR_FORCE other than 0 turns it on off a terminal, CLICOLOR=0 off on one.
+        ColorWhen::Auto if set("NO_COLOR") => false,
+        ColorWhen::Auto if set("CLICOLOR_FORCE") && env("CLICOLOR_FORCE") != Some("0".into()) => {
+            true
+        }
+        ColorWhen::Auto => terminal && env("CLICOLOR") != Some("0".into()),
+    }
+}
+
 /// Runs the command the user asked for; without one, the terminal UI.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let ctx = Ctx { global: cli.global };
     match cli.command.unwrap_or(Command::Watch(cli.watch)) {
-        Command::Watch(args) => watch::run(&args),
-        Command::Route { format, sources } => route::run(format, sources),
-        Command::Check {
-            deny_warnings,
-            sources,
-        } => check::run(deny_warnings, sources),
+        Command::Watch(args) => watch::run(&ctx, &args),
+        Command::Route { format, sources } => route::run(&ctx, format, sources),
+        Command::Check(args) => check::run(&ctx, args),
         Command::Explain {
             settings,
             line,
             input,
         } => explain::run(settings, line, input),
-        Command::Profiles { format, sources } => profiles::run(format, sources),
-        Command::Listen(args) => listen::run(&args),
+        Command::Profiles { format, sources } => profiles::run(&ctx, format, sources),
+        Command::Listen(args) => listen::run(&ctx, &args),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man { dir } => shell::man(dir.as_deref()),
     }
 }
 
-/// Colour for a table on stdout: only on a terminal, and never with `NO_COLOR`.
-fn color_on_stdout() -> bool {
-    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-}
-
 /// Opens every input (stdin when there is none), then loads the settings, before any output:
-/// an input that cannot be read is the first thing to say.
-fn prepare(sources: Sources) -> Result<(Arc<Workspace>, Vec<Records>), Error> {
+/// an input that cannot be read is the first thing to say. `progress` counts the bytes read.
+fn prepare(
+    sources: Sources,
+    progress: Option<&progress::Progress>,
+) -> Result<(Arc<Workspace>, Vec<Records>), Error> {
     let inputs = if sources.inputs.is_empty() {
         vec!["-".into()]
     } else {
         sources.inputs
     };
-    let records = open_all(&inputs)?;
+    let records = open_all(&inputs, progress)?;
     let ws = load_settings(sources.settings.settings.as_deref(), &inputs)?;
     Ok((ws, records))
 }
@@ -115,13 +190,18 @@ fn load_settings(explicit: Option<&Path>, inputs: &[String]) -> Result<Arc<Works
     Ok(Arc::new(Workspace::load(&path)?))
 }
 
-fn open_all(inputs: &[String]) -> Result<Vec<Records>, Error> {
+fn open_all(
+    inputs: &[String],
+    progress: Option<&progress::Progress>,
+) -> Result<Vec<Records>, Error> {
     inputs
         .iter()
         .map(|p| {
-            Records::open(p).map_err(|source| Error::Input {
-                file: p.clone(),
-                source,
+            Records::open_counted(p, progress.map(|b| b.read.clone())).map_err(|source| {
+                Error::Input {
+                    file: p.clone(),
+                    source,
+                }
             })
         })
         .collect()

@@ -7,12 +7,13 @@ use consent_inspector::engine::Engine;
 use consent_inspector::ndjson::Ndjson;
 use consent_inspector::pipeline;
 
-use super::{Error, color_on_stdout, finish_output, prepare};
+use super::{Ctx, Error, finish_output, prepare};
 use crate::cli::{Format, Sources};
 use crate::output;
 
-pub fn run(format: Format, sources: Sources) -> Result<ExitCode, Error> {
-    let (ws, sources) = prepare(sources)?;
+pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<ExitCode, Error> {
+    let progress = ctx.progress(&sources.inputs, true);
+    let (ws, sources) = prepare(sources, Some(&progress))?;
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut engine = Engine::new(ws.clone());
     let result = match format {
@@ -29,7 +30,7 @@ pub fn run(format: Format, sources: Sources) -> Result<ExitCode, Error> {
             .and_then(|()| out.flush())
         }
         Format::Table => {
-            let mut view = output::table::Table::new(&ws, color_on_stdout());
+            let mut view = output::table::Table::new(&ws, ctx.color(&io::stdout()));
             (|| -> io::Result<()> {
                 pipeline::run_all(&mut engine, sources, |engine, o| {
                     view.outcome(&mut out, engine, &o)

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use consent_inspector::settings::Workspace;
 
-use super::{Error, load_settings};
+use super::{Ctx, Error, load_settings};
 use crate::cli::WatchArgs;
 use consent_inspector::tui;
 
-pub fn run(args: &WatchArgs) -> Result<ExitCode, Error> {
+pub fn run(ctx: &Ctx, args: &WatchArgs) -> Result<ExitCode, Error> {
     let (source, workspace) = match args.file.as_deref() {
         None => {
             let ws = match &args.settings.settings {
@@ -44,6 +44,7 @@ pub fn run(args: &WatchArgs) -> Result<ExitCode, Error> {
         follow: !args.no_follow,
         max_events: usize::try_from(args.max_events).unwrap_or(usize::MAX),
         local_time: args.local,
+        color: ctx.color(&std::io::stdout()),
     };
     tui::start(source, workspace, &launch)?;
     Ok(ExitCode::SUCCESS)

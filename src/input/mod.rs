@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::event::{Doc, ParseError, Parsed};
 
@@ -225,18 +226,46 @@ pub fn is_gzip(start: &[u8]) -> bool {
     matches!(start, [0x1f, 0x8b, 0x08, flags, ..] if flags & 0xe0 == 0)
 }
 
+/// A reader that adds the bytes it reads to a shared count, for a progress display that
+/// runs on another thread.
+struct Counted<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 impl Records {
     /// Opens a file, or stdin for `-`.
     pub fn open(path: &str) -> io::Result<Self> {
-        let reader: Box<dyn BufRead + Send> = if path == "-" {
-            Box::new(BufReader::with_capacity(1 << 16, io::stdin()))
+        Self::open_counted(path, None)
+    }
+
+    /// `open`, adding the bytes read from the file (compressed bytes, for gzip) to `read`.
+    pub fn open_counted(path: &str, read: Option<Arc<AtomicU64>>) -> io::Result<Self> {
+        let source: Box<dyn Read + Send> = if path == "-" {
+            Box::new(io::stdin())
         } else {
             let f = File::open(Path::new(path))?;
             if f.metadata()?.is_dir() {
                 return Err(io::Error::other("is a folder, not a file"));
             }
-            Box::new(BufReader::with_capacity(1 << 16, f))
+            Box::new(f)
         };
+        let source = match read {
+            Some(read) => Box::new(Counted {
+                inner: source,
+                read,
+            }),
+            None => source,
+        };
+        let reader = Box::new(BufReader::with_capacity(1 << 16, source));
         let name = if path == "-" { "<stdin>" } else { path };
         Self::from_reader(name, reader)
     }

@@ -201,6 +201,8 @@ pub struct Launch {
     pub max_events: usize,
     /// Show times in this machine's time zone instead of UTC.
     pub local_time: bool,
+    /// Colours, or modifiers alone (`--color never`, `NO_COLOR`).
+    pub color: bool,
 }
 
 pub fn start(
@@ -226,5 +228,8 @@ pub fn start(
         feed: p.feed,
         zone,
         banner: launch.banner.clone(),
+        theme: ui::Theme {
+            color: launch.color,
+        },
     })
 }

@@ -42,6 +42,7 @@ pub struct Options {
     /// The time zone times are shown in.
     pub zone: jiff::tz::TimeZone,
     pub banner: Option<super::Banner>,
+    pub theme: Theme,
 }
 
 /// Puts the terminal back the way it was. Safe to call more than once.
@@ -113,7 +114,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
     );
     app.zone = opts.zone;
     app.banner = opts.banner;
-    let result = event_loop(&mut terminal, &mut app, &store, &running);
+    let result = event_loop(&mut terminal, &mut app, &store, &running, opts.theme);
     // ratatui's own drop reports a cursor it cannot show with eprintln!, which panics when
     // the terminal has hung up; the guard shows the cursor anyway.
     let _ = terminal.show_cursor();
@@ -128,10 +129,8 @@ fn event_loop(
     app: &mut App,
     store: &Shared,
     running: &Running,
+    theme: Theme,
 ) -> io::Result<()> {
-    let theme = Theme {
-        color: std::env::var_os("NO_COLOR").is_none(),
-    };
     // A deliberate panic after the first frame, for the test that the terminal is given back
     // even then.
     let test_panic = std::env::var_os("CONSENT_INSPECTOR_TEST_PANIC").is_some();

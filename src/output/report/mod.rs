@@ -1,0 +1,241 @@
+//! The `check` report: findings grouped by code and policy violations grouped by rule, each
+//! with the places it happened, and the verdict; written as text, JSON, `JUnit` XML, SARIF or
+//! GitHub workflow commands.
+
+mod github;
+mod json;
+mod junit;
+mod sarif;
+mod text;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use consent_inspector::engine::Outcome;
+use consent_inspector::input::Origin;
+use consent_inspector::policy::Policy;
+use consent_inspector::settings::Workspace;
+use consent_inspector::text::printable;
+use consent_inspector::validate::{Code, Severity};
+
+use crate::cli::CheckFormat;
+use crate::commands::Exit;
+
+/// How many places `--summary` keeps of each code and rule.
+pub const SUMMARY_PLACES: usize = 3;
+
+/// Where something happened, and what.
+pub struct Place {
+    pub origin: Origin,
+    /// The JSON path of the field concerned.
+    pub path: Option<String>,
+    pub message: String,
+}
+
+/// Occurrences of one code or rule: how many, and the places kept.
+#[derive(Default)]
+pub struct Group {
+    pub count: u64,
+    pub places: Vec<Place>,
+}
+
+/// One policy rule and the routes that broke it.
+pub struct RuleGroup {
+    pub line: usize,
+    pub text: String,
+    pub why: Option<String>,
+    pub group: Group,
+}
+
+pub struct PolicyReport {
+    pub file: String,
+    pub rules: Vec<RuleGroup>,
+}
+
+/// Why `check` passed or failed; the order is the exit status's precedence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    Pass,
+    WarningsDenied,
+    NotIngested,
+    PolicyBroken,
+}
+
+impl Verdict {
+    pub fn exit(self) -> Exit {
+        match self {
+            Self::Pass => Exit::Done,
+            Self::WarningsDenied | Self::NotIngested => Exit::Failed,
+            Self::PolicyBroken => Exit::PolicyBroken,
+        }
+    }
+
+    /// The wire word (JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::WarningsDenied => "warnings_denied",
+            Self::NotIngested => "not_ingested",
+            Self::PolicyBroken => "policy_broken",
+        }
+    }
+
+    /// What a person reads.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Self::Pass => "OK",
+            Self::WarningsDenied => "FAIL: warnings denied (--deny-warnings)",
+            Self::NotIngested => "FAIL: some events are not ingested",
+            Self::PolicyBroken => "FAIL: the policy was broken",
+        }
+    }
+}
+
+pub struct Report {
+    pub events: u64,
+    pub not_ingested: u64,
+    pub warned: u64,
+    pub deny_warnings: bool,
+    /// Places kept per code or rule (`--summary` keeps a few; counts are always whole).
+    pub keep: usize,
+    pub codes: BTreeMap<Code, Group>,
+    pub policy: Option<(Policy, PolicyReport)>,
+}
+
+impl Group {
+    fn add(&mut self, keep: usize, place: impl FnOnce() -> Place) {
+        self.count += 1;
+        if self.places.len() < keep {
+            self.places.push(place());
+        }
+    }
+
+    /// Places counted but not kept.
+    pub fn more(&self) -> u64 {
+        self.count - self.places.len() as u64
+    }
+}
+
+impl Report {
+    pub fn new(deny_warnings: bool, summary: bool, policy: Option<Policy>) -> Self {
+        let policy = policy.map(|p| {
+            let report = PolicyReport {
+                file: p.file.clone(),
+                rules: p
+                    .rules
+                    .iter()
+                    .map(|r| RuleGroup {
+                        line: r.line,
+                        text: r.text.clone(),
+                        why: r.why.clone(),
+                        group: Group::default(),
+                    })
+                    .collect(),
+            };
+            (p, report)
+        });
+        Self {
+            events: 0,
+            not_ingested: 0,
+            warned: 0,
+            deny_warnings,
+            keep: if summary { SUMMARY_PLACES } else { usize::MAX },
+            codes: BTreeMap::new(),
+            policy,
+        }
+    }
+
+    pub fn add(&mut self, ws: &Workspace, o: &Outcome) {
+        self.events += 1;
+        if !o.ingested() {
+            self.not_ingested += 1;
+        } else if o.has_warnings() {
+            self.warned += 1;
+        }
+        for f in &o.findings {
+            self.codes
+                .entry(f.code)
+                .or_default()
+                .add(self.keep, || Place {
+                    origin: o.origin.clone(),
+                    path: f.path.as_deref().map(|p| printable(p).into_owned()),
+                    message: printable(&f.message).into_owned(),
+                });
+        }
+        let Some((policy, report)) = &mut self.policy else {
+            return;
+        };
+        for v in policy.violations(ws, o) {
+            let route = &o.routes[v.destination];
+            let rule = &mut report.rules[v.rule];
+            rule.group.add(self.keep, || Place {
+                origin: o.origin.clone(),
+                path: None,
+                message: format!(
+                    "{}: {} ({}{})",
+                    printable(&ws.destinations[v.destination].name),
+                    route.decision.verb(),
+                    route.decision.reason(),
+                    o.discard(route)
+                        .map(|d| format!(", {d}"))
+                        .unwrap_or_default(),
+                ),
+            });
+        }
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        let broken = self
+            .policy
+            .as_ref()
+            .is_some_and(|(_, p)| p.rules.iter().any(|r| r.group.count > 0));
+        if broken {
+            Verdict::PolicyBroken
+        } else if self.not_ingested > 0 {
+            Verdict::NotIngested
+        } else if self.deny_warnings && self.warned > 0 {
+            Verdict::WarningsDenied
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    /// Whether a code's places fail the check (errors always; warnings when denied).
+    pub fn fails(&self, code: Code) -> bool {
+        code.severity() == Severity::Error || self.deny_warnings
+    }
+
+    /// "1 event", "2 events".
+    pub fn events(n: u64) -> String {
+        format!("{n} event{}", if n == 1 { "" } else { "s" })
+    }
+
+    /// The totals line every format ends with or carries.
+    pub fn totals(&self) -> String {
+        let mut s = format!(
+            "{}: {} not ingested, {} ingested with warnings",
+            Self::events(self.events),
+            self.not_ingested,
+            self.warned
+        );
+        if let Some((_, p)) = &self.policy {
+            let broken: u64 = p.rules.iter().map(|r| r.group.count).sum();
+            s.push_str(&format!(
+                "; policy {}: {broken} routes broke its {} rules",
+                printable(&p.file),
+                p.rules.len()
+            ));
+        }
+        s
+    }
+
+    pub fn write(&self, format: CheckFormat, out: &mut dyn Write, color: bool) -> io::Result<()> {
+        match format {
+            CheckFormat::Text => text::write(self, out, color),
+            CheckFormat::Json => json::write(self, out),
+            CheckFormat::Junit => junit::write(self, out),
+            CheckFormat::Sarif => sarif::write(self, out),
+            CheckFormat::Github => github::write(self, out),
+        }
+    }
+}
