@@ -19,7 +19,6 @@ Exit status:
 #[command(
     name = "consent-inspector",
     version,
-    args_conflicts_with_subcommands = true,
     about = "Explains consent enforcement for Segment-style event streams: which destinations \
              receive each event, which are blocked, and which consent categories did the blocking.",
     after_help = EXIT_CODES
@@ -74,6 +73,17 @@ pub struct WatchArgs {
     /// The JSON Lines file to follow; `-` reads stdin; nothing starts a demo.
     #[arg(value_name = "FILE")]
     pub file: Option<String>,
+}
+
+impl WatchArgs {
+    /// Whether any of these options was given (so that they must not precede a command).
+    pub fn given(&self) -> bool {
+        self.file.is_some()
+            || self.no_follow
+            || self.local
+            || self.settings.settings.is_some()
+            || self.max_events != consent_inspector::tui::store::MAX_EVENTS as u64
+    }
 }
 
 #[derive(Args, Debug, Clone)]

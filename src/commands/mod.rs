@@ -96,13 +96,16 @@ impl Ctx {
         let show = !self.global.quiet
             && io::stderr().is_terminal()
             && !(streams_to_stdout && io::stdout().is_terminal());
-        // Stdin (no input, or `-`) has no size: a spinner and a byte count instead.
+        // Stdin (no input, or `-`) and pipes have no size: a spinner and a byte count instead.
         let total = if inputs.is_empty() {
             None
         } else {
             inputs
                 .iter()
-                .map(|p| (p != "-").then(|| std::fs::metadata(p).ok().map(|m| m.len()))?)
+                .map(|p| {
+                    let m = std::fs::metadata(p).ok()?;
+                    (p != "-" && m.is_file()).then(|| m.len())
+                })
                 .sum()
         };
         progress::Progress::start(show, total)
@@ -131,6 +134,18 @@ fn color_for(
 
 /// Runs the command the user asked for; without one, the terminal UI.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    if cli.command.is_some() && cli.watch.given() {
+        // The UI's options come before no command; clap's own conflict check would also
+        // refuse the global options there, so this one is ours.
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "the terminal UI's options (FILE, --settings, --no-follow, --local, \
+                 --max-events) go after the command's name, or with no command",
+            )
+            .exit();
+    }
     let ctx = Ctx { global: cli.global };
     match cli.command.unwrap_or(Command::Watch(cli.watch)) {
         Command::Watch(args) => watch::run(&ctx, &args),
