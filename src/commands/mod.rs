@@ -104,7 +104,7 @@ impl Ctx {
                 .iter()
                 .map(|p| {
                     let m = std::fs::metadata(p).ok()?;
-                    (p != "-" && m.is_file()).then(|| m.len())
+                    (p != "-" && m.is_file()).then_some(m.len())
                 })
                 .sum()
         };
