@@ -142,6 +142,15 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Show the configuration in effect: the config file's settings over the defaults.
+    Config {
+        /// Print the effective configuration as TOML (a valid config file).
+        #[arg(long, required_unless_present = "path")]
+        print: bool,
+        /// Print the config file's path, and whether it exists.
+        #[arg(long)]
+        path: bool,
+    },
     /// Explain in plain English what happens to the event(s) on one line.
     Explain {
         #[command(flatten)]

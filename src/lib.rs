@@ -4,6 +4,8 @@
 //! end, `tui`, draws only what they decide and is left out without the `tui` feature.
 
 pub mod choices;
+#[cfg(feature = "tui")]
+pub mod config;
 pub mod endpoint;
 pub mod engine;
 pub mod event;

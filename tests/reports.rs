@@ -11,6 +11,8 @@ use serde_json::Value;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_consent-inspector"));
+    // No config file of the machine's: a folder with none in it.
+    c.env("XDG_CONFIG_HOME", "tests/golden");
     c.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
     c
 }

@@ -10,6 +10,8 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_consent-inspector"));
+    // No config file of the machine's: a folder with none in it.
+    c.env("XDG_CONFIG_HOME", "tests/golden");
     c.env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("CLICOLOR");
@@ -164,6 +166,7 @@ fn check_in_a_terminal(extra: &[&str]) -> (String, String) {
     cmd.arg(&fifo);
     cmd.cwd(std::env::current_dir().unwrap());
     cmd.env("TERM", "xterm-256color");
+    cmd.env("XDG_CONFIG_HOME", "tests/golden");
     let mut child = pty.slave.spawn_command(cmd).unwrap();
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().unwrap();

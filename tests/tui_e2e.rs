@@ -128,6 +128,7 @@ fn pty_and_command(file: &str) -> (portable_pty::PtyPair, CommandBuilder) {
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_consent-inspector"));
     cmd.arg(file);
     cmd.env("TERM", "xterm-256color");
+    cmd.env("XDG_CONFIG_HOME", "tests/golden");
     (pty, cmd)
 }
 
@@ -286,4 +287,41 @@ fn closing_the_terminal_ends_the_program() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn the_config_file_sets_the_ui_keys_time_zone_and_theme() {
+    let home = tempfile::tempdir().unwrap();
+    let folder = home.path().join("consent-inspector");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("config.toml"),
+        "time_zone = \"Asia/Tokyo\"\ntheme = \"light\"\n\n[colors]\npaused_bg = \"#123456\"\n\n[keys]\nquit = \"Q\"\nhelp = [\"h\", \"?\"]\nout_of_timeline = \"left\"\n",
+    )
+    .unwrap();
+    let xdg = home.path().to_str().unwrap();
+    let (mut s, _) = Session::start(&[("XDG_CONFIG_HOME", xdg)]);
+    let screen = s.wait_for("track Video Played");
+    assert!(screen.contains("TIME TOKYO"), "{screen}");
+    // Line 52, written at 2026-11-02T09:31:27Z, is 18:31 in Tokyo.
+    assert!(screen.contains("11-02 18:31:27"), "{screen}");
+    // q is no longer quit; h opens the help, which lists the keys as configured.
+    s.keys.write_all(b"q").unwrap();
+    s.keys.write_all(b"h").unwrap();
+    let help = s.wait_for("Keys (Esc or ? closes)");
+    assert!(help.contains("        Q quit"), "{help}");
+    assert!(help.contains("h/? this help"), "{help}");
+    // (Not Esc: with the next key in the same read it would be Alt and that key.)
+    s.keys.write_all(b"?").unwrap();
+    // Pausing paints the badge with the configured colour (truecolor background).
+    s.keys.write_all(b"k").unwrap();
+    s.wait_for("PAUSED");
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
+    assert!(
+        raw.contains("48;2;18;52;86"),
+        "the configured paused_bg is used"
+    );
+    s.keys.write_all(b"Q").unwrap();
+    assert!(s.wait_exit().success());
+    s.assert_restored();
 }

@@ -126,7 +126,7 @@ fn ui_thread(
             height: 40,
         });
         let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        let theme = ui::Theme { color: true };
+        let theme = ui::Theme::DARK;
         let (mut frames, mut redraw, mut last) = (0usize, false, None::<Instant>);
         while !stop.load(Ordering::Relaxed) {
             if redraw && last.is_none_or(|t: Instant| t.elapsed() >= FRAME) {

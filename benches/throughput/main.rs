@@ -530,7 +530,7 @@ fn engine_child(file: &Path, n: u64) -> Value {
         std::thread::sleep(Duration::from_millis(5));
     }
     app.sync();
-    let theme = tui::ui::Theme { color: true };
+    let theme = tui::ui::Theme::DARK;
     let (frame_median, frame_worst) = frames(&mut app, &store, theme, 120, 40);
     // A wide screen: a column per destination, and the detail below with its JSON wrapped.
     let (wide_median, wide_worst) = frames(&mut app, &store, theme, 200, 50);

@@ -13,7 +13,7 @@ use crate::output::report::Report;
 
 pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode, Error> {
     let progress = ctx.progress(&args.sources.inputs, false);
-    let (ws, sources) = prepare(args.sources, Some(&progress))?;
+    let (ws, sources) = prepare(ctx, args.sources, Some(&progress))?;
     let policy = match &args.policy {
         Some(path) => Some(Policy::load(path, &ws)?),
         None => None,

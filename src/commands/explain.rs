@@ -7,11 +7,12 @@ use std::process::ExitCode;
 use consent_inspector::engine::Engine;
 use consent_inspector::explain::{When, explain};
 
-use super::{Error, finish_output, prepare};
+use super::{Ctx, Error, finish_output, prepare};
 use crate::cli::{SettingsArg, Sources};
 
-pub fn run(settings: SettingsArg, line: u64, input: String) -> Result<ExitCode, Error> {
+pub fn run(ctx: &Ctx, settings: SettingsArg, line: u64, input: String) -> Result<ExitCode, Error> {
     let (ws, sources) = prepare(
+        ctx,
         Sources {
             settings,
             inputs: vec![input.clone()],

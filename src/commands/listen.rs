@@ -22,6 +22,7 @@ pub fn run(ctx: &Ctx, args: &ListenArgs) -> Result<ExitCode, Error> {
             .to_string()
     });
     let workspace = load_settings(
+        ctx,
         args.settings.settings.as_deref(),
         std::slice::from_ref(&out),
     )?;
@@ -68,12 +69,14 @@ pub fn run(ctx: &Ctx, args: &ListenArgs) -> Result<ExitCode, Error> {
     }
     let (stats, forwarded) = (server.stats.clone(), server.forward.clone());
     let banner: tui::Banner = Arc::new(move || banner(&url, &stats, forwarded.as_deref()));
+    let (theme, keys, zone) = ctx.look(args.local);
     let launch = tui::Launch {
         banner: Some(banner),
         follow: true,
         max_events: tui::store::MAX_EVENTS,
-        local_time: args.local,
-        color: ctx.color(&std::io::stdout()),
+        zone,
+        theme,
+        keys,
     };
     tui::start(tui::Source::File(out.into()), Some(workspace), &launch)?;
     drop(server);

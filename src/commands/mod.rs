@@ -10,11 +10,12 @@ mod route;
 mod shell;
 mod watch;
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use consent_inspector::config::Config;
 use consent_inspector::input::Records;
 use consent_inspector::settings::{SettingsError, Workspace};
 use consent_inspector::text::printable;
@@ -31,7 +32,7 @@ pub enum Error {
     #[error(transparent)]
     Settings(#[from] SettingsError),
     #[error(
-        "no workspace settings: pass --settings FILE, or put {SETTINGS_FILE} beside the input (looked for {})",
+        "no workspace settings: pass --settings FILE, put {SETTINGS_FILE} beside the input (looked for {}), or name one as settings in the config file",
         printable(looked)
     )]
     NoSettings { looked: String },
@@ -75,18 +76,28 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// The options every command shares, resolved once.
+/// The options every command shares, and the config file, resolved once.
 pub struct Ctx {
     pub global: Global,
+    pub config: Config,
 }
 
 impl Ctx {
     /// Whether to colour what goes to a stream: `--color`, else `NO_COLOR` (which wins),
     /// `CLICOLOR_FORCE`, and whether the stream is a terminal.
     pub fn color(&self, stream: &impl IsTerminal) -> bool {
-        color_for(self.global.color, stream.is_terminal(), &|k| {
-            std::env::var_os(k)
-        })
+        color_for(self.global.color, stream.is_terminal())
+    }
+
+    /// What the terminal UI needs: the theme (coloured unless told not), keys and zone.
+    fn look(&self, local: bool) -> (tui::ui::Theme, tui::keymap::Keymap, jiff::tz::TimeZone) {
+        let zone = if local {
+            jiff::tz::TimeZone::system()
+        } else {
+            self.config.zone.time_zone()
+        };
+        let theme = self.config.theme(self.color(&io::stdout()));
+        (theme, self.config.keys.clone(), zone)
     }
 
     /// A progress bar for a whole-input command: on stderr, only when it is a terminal and
@@ -112,12 +123,9 @@ impl Ctx {
     }
 }
 
-/// `--color`, with the environment read through `env` (so that tests can give one).
-fn color_for(
-    when: ColorWhen,
-    terminal: bool,
-    env: &dyn Fn(&str) -> Option<std::ffi::OsString>,
-) -> bool {
+/// `--color`, then the environment, then whether the stream is a terminal.
+fn color_for(when: ColorWhen, terminal: bool) -> bool {
+    let env = |k: &str| std::env::var_os(k);
     let set = |k: &str| env(k).is_some_and(|v| !v.is_empty());
     match when {
         ColorWhen::Always => true,
@@ -146,8 +154,20 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             )
             .exit();
     }
-    let ctx = Ctx { global: cli.global };
-    match cli.command.unwrap_or(Command::Watch(cli.watch)) {
+    let command = cli.command.unwrap_or(Command::Watch(cli.watch));
+    // These work whatever the config file says, so that a broken one can still be found.
+    match command {
+        Command::Completions { shell } => return shell::completions(shell),
+        Command::Man { dir } => return shell::man(dir.as_deref()),
+        Command::Config { print: false, .. } => return config_path(cli.global.config.as_deref()),
+        _ => {}
+    }
+    let config = Config::load(cli.global.config.as_deref())?;
+    let ctx = Ctx {
+        global: cli.global,
+        config,
+    };
+    match command {
         Command::Watch(args) => watch::run(&ctx, &args),
         Command::Route { format, sources } => route::run(&ctx, format, sources),
         Command::Check(args) => check::run(&ctx, args),
@@ -155,17 +175,40 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             settings,
             line,
             input,
-        } => explain::run(settings, line, input),
+        } => explain::run(&ctx, settings, line, input),
         Command::Profiles { format, sources } => profiles::run(&ctx, format, sources),
         Command::Listen(args) => listen::run(&ctx, &args),
-        Command::Completions { shell } => shell::completions(shell),
-        Command::Man { dir } => shell::man(dir.as_deref()),
+        Command::Config { .. } => {
+            finish_output(
+                io::stdout()
+                    .lock()
+                    .write_all(ctx.config.to_toml().as_bytes()),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     }
+}
+
+/// `config --path`: where the config file is (or would be) read from.
+fn config_path(explicit: Option<&Path>) -> Result<ExitCode, Error> {
+    let path = explicit
+        .map(Path::to_path_buf)
+        .or_else(consent_inspector::config::default_path);
+    let shown = |p: &Path| printable(&p.display().to_string()).into_owned();
+    let line = match path {
+        Some(p) if p.is_file() => shown(&p),
+        Some(p) => format!("{} (not there: the defaults apply)", shown(&p)),
+        None => "no $XDG_CONFIG_HOME or $HOME: the defaults apply".to_owned(),
+    };
+    finish_output(writeln!(io::stdout().lock(), "{line}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Opens every input (stdin when there is none), then loads the settings, before any output:
 /// an input that cannot be read is the first thing to say. `progress` counts the bytes read.
 fn prepare(
+    ctx: &Ctx,
     sources: Sources,
     progress: Option<&progress::Progress>,
 ) -> Result<(Arc<Workspace>, Vec<Records>), Error> {
@@ -175,13 +218,17 @@ fn prepare(
         sources.inputs
     };
     let records = open_all(&inputs, progress)?;
-    let ws = load_settings(sources.settings.settings.as_deref(), &inputs)?;
+    let ws = load_settings(ctx, sources.settings.settings.as_deref(), &inputs)?;
     Ok((ws, records))
 }
 
 /// `--settings`, else consent-settings.json beside the first input (for stdin, in the
-/// current folder).
-fn load_settings(explicit: Option<&Path>, inputs: &[String]) -> Result<Arc<Workspace>, Error> {
+/// current folder), else the config file's `settings`.
+fn load_settings(
+    ctx: &Ctx,
+    explicit: Option<&Path>,
+    inputs: &[String],
+) -> Result<Arc<Workspace>, Error> {
     let path = if let Some(p) = explicit {
         p.to_path_buf()
     } else {
@@ -195,12 +242,15 @@ fn load_settings(explicit: Option<&Path>, inputs: &[String]) -> Result<Arc<Works
                 .unwrap_or_default()
         };
         let beside = dir.join(SETTINGS_FILE);
-        if !beside.exists() {
-            return Err(Error::NoSettings {
-                looked: beside.display().to_string(),
-            });
+        match &ctx.config.settings {
+            _ if beside.exists() => beside,
+            Some(configured) => configured.clone(),
+            None => {
+                return Err(Error::NoSettings {
+                    looked: beside.display().to_string(),
+                });
+            }
         }
-        beside
     };
     Ok(Arc::new(Workspace::load(&path)?))
 }

@@ -11,7 +11,7 @@ use crate::output::{Paint, profiles};
 
 pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<ExitCode, Error> {
     let progress = ctx.progress(&sources.inputs, false);
-    let (ws, sources) = prepare(sources, Some(&progress))?;
+    let (ws, sources) = prepare(ctx, sources, Some(&progress))?;
     let mut engine = Engine::new(ws.clone());
     consent_inspector::pipeline::run_all(&mut engine, sources, |_, _| Ok(()))?;
     drop(progress);

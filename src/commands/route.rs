@@ -13,7 +13,7 @@ use crate::output;
 
 pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<ExitCode, Error> {
     let progress = ctx.progress(&sources.inputs, true);
-    let (ws, sources) = prepare(sources, Some(&progress))?;
+    let (ws, sources) = prepare(ctx, sources, Some(&progress))?;
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut engine = Engine::new(ws.clone());
     let result = match format {

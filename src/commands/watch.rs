@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, args: &WatchArgs) -> Result<ExitCode, Error> {
         Some(file) => {
             let source = source_of(file)?;
             let settings = args.settings.settings.as_deref();
-            let ws = match load_settings(settings, &[file.to_owned()]) {
+            let ws = match load_settings(ctx, settings, &[file.to_owned()]) {
                 // A file that is not there yet is waited for, but only with settings to read
                 // it by; without them its absence is the first thing to say.
                 Err(e @ Error::NoSettings { .. }) => match std::fs::metadata(file) {
@@ -39,12 +39,14 @@ pub fn run(ctx: &Ctx, args: &WatchArgs) -> Result<ExitCode, Error> {
             (source, Some(ws))
         }
     };
+    let (theme, keys, zone) = ctx.look(args.local);
     let launch = tui::Launch {
         banner: None,
         follow: !args.no_follow,
         max_events: usize::try_from(args.max_events).unwrap_or(usize::MAX),
-        local_time: args.local,
-        color: ctx.color(&std::io::stdout()),
+        zone,
+        theme,
+        keys,
     };
     tui::start(source, workspace, &launch)?;
     Ok(ExitCode::SUCCESS)

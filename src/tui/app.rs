@@ -238,7 +238,7 @@ pub struct App {
     pub quit: bool,
     /// A short message for the status bar, such as "no more matches".
     pub flash: Option<String>,
-    /// The time zone times are shown in: UTC unless `--local`.
+    /// The time zone times are shown in: UTC unless `--local` or the config file says.
     pub zone: jiff::tz::TimeZone,
     /// The running (or just finished) export.
     pub export: Option<Arc<Export>>,
@@ -246,6 +246,23 @@ pub struct App {
     pub clipboard: Option<Vec<u8>>,
     /// What else runs beside the UI says this, in the status bar.
     pub banner: Option<super::Banner>,
+    /// The keys in effect (the config file's over the defaults).
+    pub keys: super::keymap::Keymap,
+}
+
+/// A short name for the zone times are shown in: UTC, local (this machine's), or the last
+/// part of its IANA name (`Paris` for Europe/Paris).
+pub fn zone_label(zone: &jiff::tz::TimeZone) -> String {
+    if *zone == jiff::tz::TimeZone::UTC {
+        "UTC".to_owned()
+    } else if *zone == jiff::tz::TimeZone::system() {
+        "local".to_owned()
+    } else {
+        zone.iana_name()
+            .and_then(|n| n.rsplit('/').next())
+            .unwrap_or("zone")
+            .to_owned()
+    }
 }
 
 impl App {
@@ -291,6 +308,7 @@ impl App {
             export: None,
             clipboard: None,
             banner: None,
+            keys: super::keymap::Keymap::default(),
         }
     }
 
@@ -434,7 +452,7 @@ impl App {
     /// The detail as drawn at the current size.
     pub fn detail_rows(&self, store: &Store) -> super::ui::detail::Rows {
         let width = self.areas().lower_inner().width;
-        super::ui::detail::rows(self, store, super::ui::Theme { color: false }, width)
+        super::ui::detail::rows(self, store, super::ui::Theme::MONOCHROME, width)
     }
 
     /// Enter or space in the detail: fold or open the object, array or long string under

@@ -5,7 +5,7 @@ pub mod demo;
 pub mod event;
 mod export;
 pub mod filter;
-mod keymap;
+pub mod keymap;
 mod run;
 mod scroll;
 mod search;
@@ -199,10 +199,11 @@ pub struct Launch {
     pub follow: bool,
     /// Events kept in view.
     pub max_events: usize,
-    /// Show times in this machine's time zone instead of UTC.
-    pub local_time: bool,
+    /// The time zone times are shown in.
+    pub zone: jiff::tz::TimeZone,
     /// Colours, or modifiers alone (`--color never`, `NO_COLOR`).
-    pub color: bool,
+    pub theme: ui::Theme,
+    pub keys: keymap::Keymap,
 }
 
 pub fn start(
@@ -213,11 +214,6 @@ pub fn start(
     let p = prepare(source)?;
     let demo = matches!(p.feed, Feed::Demo { .. });
     let workspace = workspace.unwrap_or_else(demo::workspace);
-    let zone = if launch.local_time {
-        jiff::tz::TimeZone::system()
-    } else {
-        jiff::tz::TimeZone::UTC
-    };
     run::run(run::Options {
         path: p.path.clone(),
         label: p.label.clone(),
@@ -226,10 +222,9 @@ pub fn start(
         demo,
         max_events: launch.max_events,
         feed: p.feed,
-        zone,
+        zone: launch.zone.clone(),
         banner: launch.banner.clone(),
-        theme: ui::Theme {
-            color: launch.color,
-        },
+        theme: launch.theme,
+        keys: launch.keys.clone(),
     })
 }

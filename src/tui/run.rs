@@ -43,6 +43,7 @@ pub struct Options {
     pub zone: jiff::tz::TimeZone,
     pub banner: Option<super::Banner>,
     pub theme: Theme,
+    pub keys: super::keymap::Keymap,
 }
 
 /// Puts the terminal back the way it was. Safe to call more than once.
@@ -114,6 +115,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
     );
     app.zone = opts.zone;
     app.banner = opts.banner;
+    app.keys = opts.keys;
     let result = event_loop(&mut terminal, &mut app, &store, &running, opts.theme);
     // ratatui's own drop reports a cursor it cannot show with eprintln!, which panics when
     // the terminal has hung up; the guard shows the cursor anyway.
@@ -230,7 +232,7 @@ fn action_for(ev: &Event, app: &App) -> Option<Action> {
             if app.prompt.is_some() {
                 keymap::prompt_action_for(k)
             } else {
-                keymap::action_for(k)
+                app.keys.action_for(k)
             }
         }
         Event::Mouse(m) => match m.kind {

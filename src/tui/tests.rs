@@ -56,7 +56,7 @@ fn render(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
     t.draw(|f| {
         let s = app.store.read().unwrap();
-        ui::draw(f, app, &s, Theme { color: false });
+        ui::draw(f, app, &s, Theme::MONOCHROME);
     })
     .unwrap();
     t.backend().to_string()
@@ -357,30 +357,31 @@ fn a_click_selects_the_row_under_the_mouse() {
 #[test]
 fn every_binding_reaches_an_action_and_help_lists_it() {
     use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
-    for b in super::keymap::BINDINGS {
-        let mods = if b.ctrl {
-            KeyModifiers::CONTROL
-        } else {
-            KeyModifiers::NONE
-        };
+    let keys = super::keymap::Keymap::default();
+    for b in &keys.rows {
         for (i, k) in b.keys.iter().enumerate() {
+            let mods = if k.ctrl {
+                KeyModifiers::CONTROL
+            } else {
+                KeyModifiers::NONE
+            };
             // The digits share one row; each names its own category.
             let want = match b.action {
                 Action::WhatIfCategory(_) => Action::WhatIfCategory(i as u8),
                 a => a,
             };
             assert_eq!(
-                super::keymap::action_for(&KeyEvent::new(*k, mods)),
+                keys.action_for(&KeyEvent::new(k.code, mods)),
                 Some(want),
                 "{}",
-                b.label
+                b.name
             );
         }
     }
     let mut a = app(80, 24);
     a.update(Action::ToggleHelp);
     let screen = render(&a);
-    for b in super::keymap::BINDINGS {
+    for b in &keys.rows {
         assert!(screen.contains(b.help), "help lacks {}", b.help);
     }
 }
@@ -400,7 +401,7 @@ fn hostile_strings_are_escaped_in_every_pane() {
     a.sync();
     for _ in 0..4 {
         let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        t.draw(|fr| ui::draw(fr, &a, &a.store.read().unwrap(), Theme { color: true }))
+        t.draw(|fr| ui::draw(fr, &a, &a.store.read().unwrap(), Theme::DARK))
             .unwrap();
         for cell in t.backend().buffer().content() {
             assert!(
@@ -1348,4 +1349,80 @@ fn a_line_over_1_mib_is_neither_copied_nor_exported_cut_short() {
         "{}",
         render(&a)
     );
+}
+
+#[test]
+fn configured_keys_act_and_the_help_overlay_shows_them() {
+    use super::keymap::{Keymap, parse_key};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let keys = Keymap::with(&[
+        ("quit".into(), vec![parse_key("Q").unwrap()], 3),
+        (
+            "down".into(),
+            vec![parse_key("ctrl-n").unwrap(), parse_key("down").unwrap()],
+            4,
+        ),
+    ])
+    .unwrap();
+    let press = |code, mods| keys.action_for(&KeyEvent::new(code, mods));
+    assert_eq!(
+        press(KeyCode::Char('Q'), KeyModifiers::NONE),
+        Some(Action::Quit)
+    );
+    assert_eq!(press(KeyCode::Char('q'), KeyModifiers::NONE), None);
+    assert_eq!(press(KeyCode::Char('c'), KeyModifiers::CONTROL), None);
+    assert_eq!(
+        press(KeyCode::Char('n'), KeyModifiers::CONTROL),
+        Some(Action::Down)
+    );
+    assert_eq!(press(KeyCode::Char('j'), KeyModifiers::NONE), None);
+    let mut a = app(80, 24);
+    a.keys = keys;
+    a.update(Action::ToggleHelp);
+    let screen = render(&a);
+    // The pair up/down shares a row, written from the keys now in effect.
+    assert!(screen.contains("↑/k C-n/↓ up (pauses) / down"), "{screen}");
+    assert!(screen.contains("        Q quit"), "{screen}");
+    assert!(!screen.contains("q Ctrl-C"), "{screen}");
+    // Defaults keep their hand-written labels.
+    assert!(screen.contains("PgUp/Dn"), "{screen}");
+}
+
+#[test]
+fn a_key_bound_twice_or_an_unknown_action_names_the_line() {
+    use super::keymap::{Keymap, parse_key};
+    let j = parse_key("j").unwrap();
+    let e = Keymap::with(&[("quit".into(), vec![j], 7)]).unwrap_err();
+    assert_eq!(e.line, 7);
+    assert_eq!(
+        e.message,
+        "key \"j\" is bound twice: to down (a default; rebind it too) and to quit (line 7)"
+    );
+    let e = Keymap::with(&[("up".into(), vec![j], 2), ("down".into(), vec![j], 3)]).unwrap_err();
+    assert_eq!(
+        (
+            e.line,
+            e.message.contains("up (line 2) and to down (line 3)")
+        ),
+        (3, true)
+    );
+    // Swapping two keys is fine: only the result must be free of duplicates.
+    let k = parse_key("k").unwrap();
+    assert!(Keymap::with(&[("up".into(), vec![j], 2), ("down".into(), vec![k], 3)]).is_ok());
+    let e = Keymap::with(&[("jump".into(), vec![j], 5)]).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("unknown action \"jump\" (known: up, down,")
+    );
+    for (text, ok) in [
+        ("ctrl-c", true),
+        ("F12", true),
+        ("f25", false),
+        ("PageUp", true),
+        ("é", true),
+        ("ab", false),
+        ("", false),
+    ] {
+        assert_eq!(parse_key(text).is_some(), ok, "{text}");
+    }
 }

@@ -95,11 +95,7 @@ fn time_line(app: &App, o: &Outcome, theme: Theme) -> Option<Line<'static>> {
         .find_map(|f| Some((*f, ev.get(*f)?.as_str()?.to_owned())))?;
     let shown = match written.parse::<jiff::Timestamp>() {
         Ok(t) => {
-            let zone = if app.zone == jiff::tz::TimeZone::UTC {
-                "UTC".to_owned()
-            } else {
-                "local".to_owned()
-            };
+            let zone = crate::tui::app::zone_label(&app.zone);
             let at = t.to_zoned_datetime(app.zone.clone());
             format!("= {} {zone}", at.strftime("%Y-%m-%d %H:%M:%S%.f"))
         }

@@ -183,15 +183,17 @@ fn header(
     cols: RouteColumns,
     theme: Theme,
 ) -> (Row<'static>, Vec<Constraint>) {
-    let zone = if app.zone == jiff::tz::TimeZone::UTC {
-        "TIME UTC"
-    } else {
-        "TIME LOCAL"
-    };
-    let mut header: Vec<Cell> = ["  LINE", zone, "EVENT", "USER", ""]
-        .into_iter()
-        .map(Cell::from)
-        .collect();
+    let zone = format!(
+        "TIME {}",
+        crate::tui::app::zone_label(&app.zone).to_uppercase()
+    );
+    let mut header: Vec<Cell> = vec![
+        Cell::from("  LINE"),
+        Cell::from(zone),
+        Cell::from("EVENT"),
+        Cell::from("USER"),
+        Cell::from(""),
+    ];
     let mut widths = vec![
         Constraint::Length(LINE_WIDTH),
         Constraint::Length(TIME_WIDTH),

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::Theme;
-use crate::tui::keymap::BINDINGS;
+use crate::tui::keymap::Keymap;
 
 /// The overlay's width: two columns of keys within an 80-column terminal.
 const WIDTH: u16 = 78;
@@ -14,9 +14,9 @@ const WIDTH: u16 = 78;
 const LABEL: usize = 9;
 const HELP: usize = 28;
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, keys: &Keymap, theme: Theme) {
     // Two columns, so the whole key map fits at 80x24; opposites share a row.
-    let rows: Vec<_> = BINDINGS.iter().filter(|b| !b.label.is_empty()).collect();
+    let rows: Vec<_> = keys.rows.iter().filter(|b| !b.label.is_empty()).collect();
     let half = rows.len().div_ceil(2);
     let entry = |i: usize| -> Vec<Span<'static>> {
         rows.get(i).map_or_else(Vec::new, |b| {

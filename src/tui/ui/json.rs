@@ -218,7 +218,7 @@ mod tests {
                     "context.consent.categoryPreferences[\"ads.v2\"]",
                 ],
                 &|_| false,
-                Theme { color: false },
+                Theme::MONOCHROME,
             )
             .lines,
         );
@@ -255,7 +255,7 @@ mod tests {
             &v,
             &["context.consent.version"],
             &|p| toggled.contains(p),
-            Theme { color: false },
+            Theme::MONOCHROME,
         );
         assert_eq!(
             text(&json.lines),
@@ -279,7 +279,7 @@ mod tests {
         );
         // The root folds too.
         let root: HashSet<String> = std::iter::once(String::new()).collect();
-        let json = lines(&v, &[], &|p| root.contains(p), Theme { color: false });
+        let json = lines(&v, &[], &|p| root.contains(p), Theme::MONOCHROME);
         assert_eq!(text(&json.lines), vec!["  {…}  3 keys"]);
     }
 
@@ -287,7 +287,7 @@ mod tests {
     fn long_strings_show_their_start_and_length_until_opened() {
         let long = "é".repeat(LONG_STRING + 50);
         let v = serde_json::json!({"note": long, "b": true});
-        let json = lines(&v, &[], &|_| false, Theme { color: false });
+        let json = lines(&v, &[], &|_| false, Theme::MONOCHROME);
         let line = &text(&json.lines)[1];
         assert!(line.starts_with("    \"note\": \"éé"), "{line}");
         assert!(
@@ -297,7 +297,7 @@ mod tests {
         assert_eq!(line.matches('é').count(), LONG_STRING);
         assert_eq!(json.folds[1].as_deref(), Some("note"));
         let opened: HashSet<String> = std::iter::once("note".to_owned()).collect();
-        let json = lines(&v, &[], &|p| opened.contains(p), Theme { color: false });
+        let json = lines(&v, &[], &|p| opened.contains(p), Theme::MONOCHROME);
         let line = &text(&json.lines)[1];
         assert_eq!(line.matches('é').count(), LONG_STRING + 50);
         assert!(line.ends_with("\", (250 characters)"), "{line}");

@@ -110,14 +110,86 @@ pub fn areas(r: Rect, zoomed: Option<Pane>) -> Areas {
     }
 }
 
-/// Styles, readable on dark and light terminals (the terminal's own palette colours), or plain
-/// modifiers when `NO_COLOR` is set.
-#[derive(Clone, Copy)]
+/// Every colour the UI uses, by the name the config file gives it (`[colors]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Palette {
+    pub error: Color,
+    pub warning: Color,
+    pub ok: Color,
+    pub accent: Color,
+    pub key: Color,
+    pub string: Color,
+    pub number: Color,
+    pub paused_fg: Color,
+    pub paused_bg: Color,
+}
+
+impl Palette {
+    /// The terminal's own palette colours, as they read on a dark background.
+    pub const DARK: Self = Self {
+        error: Color::Red,
+        warning: Color::Yellow,
+        ok: Color::Green,
+        accent: Color::Cyan,
+        key: Color::Magenta,
+        string: Color::Green,
+        number: Color::Blue,
+        paused_fg: Color::Black,
+        paused_bg: Color::Yellow,
+    };
+
+    /// For a light background: yellow, cyan and bright green wash out on white, so those
+    /// roles take darker colours from the 256-colour cube.
+    pub const LIGHT: Self = Self {
+        error: Color::Red,
+        warning: Color::Indexed(136),
+        ok: Color::Indexed(28),
+        accent: Color::Blue,
+        key: Color::Magenta,
+        string: Color::Indexed(28),
+        number: Color::Blue,
+        paused_fg: Color::White,
+        paused_bg: Color::Indexed(136),
+    };
+
+    /// Each colour's config name and a way to reach it, in the order `config --print` lists
+    /// them.
+    pub fn roles(&mut self) -> [(&'static str, &mut Color); 9] {
+        [
+            ("error", &mut self.error),
+            ("warning", &mut self.warning),
+            ("ok", &mut self.ok),
+            ("accent", &mut self.accent),
+            ("key", &mut self.key),
+            ("string", &mut self.string),
+            ("number", &mut self.number),
+            ("paused_fg", &mut self.paused_fg),
+            ("paused_bg", &mut self.paused_bg),
+        ]
+    }
+}
+
+/// Styles from a palette (the built-in dark or light one, or the config file's), or plain
+/// modifiers when colour is off (`--color never`, `NO_COLOR`).
+#[derive(Debug, Clone, Copy)]
 pub struct Theme {
     pub color: bool,
+    pub palette: Palette,
 }
 
 impl Theme {
+    /// The built-in dark theme in colour.
+    pub const DARK: Self = Self {
+        color: true,
+        palette: Palette::DARK,
+    };
+
+    /// Modifiers only.
+    pub const MONOCHROME: Self = Self {
+        color: false,
+        palette: Palette::DARK,
+    };
+
     fn fg(self, c: Color) -> Style {
         if self.color {
             Style::new().fg(c)
@@ -126,20 +198,20 @@ impl Theme {
         }
     }
     pub fn error(self) -> Style {
-        self.fg(Color::Red).add_modifier(if self.color {
+        self.fg(self.palette.error).add_modifier(if self.color {
             Modifier::empty()
         } else {
             Modifier::BOLD
         })
     }
     pub fn warning(self) -> Style {
-        self.fg(Color::Yellow)
+        self.fg(self.palette.warning)
     }
     pub fn ok(self) -> Style {
-        self.fg(Color::Green)
+        self.fg(self.palette.ok)
     }
     pub fn accent(self) -> Style {
-        self.fg(Color::Cyan)
+        self.fg(self.palette.accent)
     }
     pub fn dim(self) -> Style {
         Style::new().add_modifier(Modifier::DIM)
@@ -152,13 +224,13 @@ impl Theme {
     }
 
     pub fn key(self) -> Style {
-        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+        self.fg(self.palette.key).add_modifier(Modifier::BOLD)
     }
     pub fn string(self) -> Style {
-        self.fg(Color::Green)
+        self.fg(self.palette.string)
     }
     pub fn number(self) -> Style {
-        self.fg(Color::Blue)
+        self.fg(self.palette.number)
     }
     /// Text with no style of its own.
     pub fn plain(self) -> Style {
@@ -183,8 +255,8 @@ impl Theme {
     pub fn paused(self) -> Style {
         if self.color {
             Style::new()
-                .fg(Color::Black)
-                .bg(Color::Yellow)
+                .fg(self.palette.paused_fg)
+                .bg(self.palette.paused_bg)
                 .add_modifier(Modifier::BOLD)
         } else {
             self.badge()
@@ -217,7 +289,7 @@ pub fn draw(frame: &mut Frame, app: &App, store: &Store, theme: Theme) {
     }
     status::draw(frame, a.status, app, store, theme);
     if app.overlay == Some(super::app::Overlay::Help) {
-        help::draw(frame, frame.area(), theme);
+        help::draw(frame, frame.area(), &app.keys, theme);
     }
 }
 
