@@ -1,0 +1,157 @@
+//! The README's "Use it in CI" examples work: each YAML file parses (PyYAML, where installed)
+//! and has the shape its CI server reads, and every `consent-inspector` command in them runs on
+//! the samples, laid out as the examples expect, with the result the README promises.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The YAML block after `marker` in the README.
+fn block(readme: &str, marker: &str) -> String {
+    let from = readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in README"));
+    let start = readme[from..].find("```yaml\n").unwrap() + from + "```yaml\n".len();
+    let end = readme[start..].find("```").unwrap() + start;
+    readme[start..end].to_owned()
+}
+
+/// The `consent-inspector` command lines of a block, as the shell would run them.
+fn commands(yaml: &str) -> Vec<String> {
+    yaml.lines()
+        .map(str::trim)
+        .map(|l| l.trim_start_matches("- ").trim_start_matches("run: "))
+        .filter(|l| l.starts_with("consent-inspector "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A project laid out as the examples assume: settings, policy, captures.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "samples/consent-settings.json",
+        dir.path().join("consent-settings.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        "samples/policy.toml",
+        dir.path().join("consent-policy.toml"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("captures")).unwrap();
+    std::fs::copy(
+        "samples/events.jsonl",
+        dir.path().join("captures/events.jsonl"),
+    )
+    .unwrap();
+    dir
+}
+
+fn sh(dir: &Path, command: &str) -> std::process::Output {
+    let bin = Path::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("XDG_CONFIG_HOME", dir)
+        .output()
+        .unwrap()
+}
+
+/// Parses YAML with PyYAML and prints it as JSON; None when PyYAML is not installed.
+fn yaml_to_json(yaml: &str) -> Option<serde_json::Value> {
+    let script = "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))";
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), yaml.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("No module named 'yaml'"),
+            "the YAML does not parse: {err}"
+        );
+        return None;
+    }
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn the_github_actions_example_runs_and_fails_the_job_on_the_samples() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let yaml = block(&readme, "**GitHub Actions**");
+    match yaml_to_json(&yaml) {
+        Some(doc) => {
+            let steps = doc["jobs"]["check"]["steps"].as_array().unwrap();
+            let uploads = steps
+                .iter()
+                .filter(|s| {
+                    s["uses"]
+                        .as_str()
+                        .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif"))
+                })
+                .count();
+            assert_eq!(uploads, 1);
+            assert_eq!(
+                doc["jobs"]["check"]["permissions"]["security-events"],
+                "write"
+            );
+        }
+        None => eprintln!("skipped: PyYAML is not installed, the workflow's YAML is not parsed"),
+    }
+    let commands = commands(&yaml);
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    let dir = project();
+    let annotations = sh(dir.path(), &commands[0]);
+    assert_eq!(annotations.status.code(), Some(3), "the step fails the job");
+    let out = String::from_utf8(annotations.stdout).unwrap();
+    assert!(out.contains("::error title=invalid_json,file=captures/events.jsonl,line=33::"));
+    let sarif = sh(dir.path(), &commands[1]);
+    assert_eq!(
+        sarif.status.code(),
+        Some(0),
+        "`|| true` keeps the upload going"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("consent.sarif")).unwrap()).unwrap();
+    assert_eq!(doc["version"], "2.1.0");
+    assert!(!doc["runs"][0]["results"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn the_gitlab_ci_example_runs_and_leaves_a_junit_report() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let yaml = block(&readme, "**GitLab CI**");
+    match yaml_to_json(&yaml) {
+        Some(doc) => {
+            let job = &doc["consent"];
+            assert_eq!(job["artifacts"]["reports"]["junit"], "consent-junit.xml");
+            assert_eq!(job["artifacts"]["when"], "always");
+        }
+        None => eprintln!("skipped: PyYAML is not installed, the job's YAML is not parsed"),
+    }
+    let commands = commands(&yaml);
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    let dir = project();
+    let script = sh(dir.path(), &commands[0]);
+    assert_eq!(script.status.code(), Some(3), "the script fails the job");
+    let out = String::from_utf8(script.stdout).unwrap();
+    assert!(out.ends_with("FAIL: the policy was broken\n"), "{out}");
+    let junit = sh(dir.path(), &commands[1]);
+    assert_eq!(junit.status.code(), Some(0));
+    let xml = std::fs::read_to_string(dir.path().join("consent-junit.xml")).unwrap();
+    assert!(xml.starts_with("<?xml") && xml.contains("<testsuite name=\"validation\""));
+}
