@@ -1,4 +1,4 @@
-//! The README's "Use it in CI" examples work: each YAML file parses (PyYAML, where installed)
+//! The README's "Use it in CI" examples work: each YAML file parses (`PyYAML`, where installed)
 //! and has the shape its CI server reads, and every `consent-inspector` command in them runs on
 //! the samples, laid out as the examples expect, with the result the README promises.
 
@@ -66,7 +66,7 @@ fn sh(dir: &Path, command: &str) -> std::process::Output {
         .unwrap()
 }
 
-/// Parses YAML with PyYAML and prints it as JSON; None when PyYAML is not installed.
+/// Parses YAML with `PyYAML` and prints it as JSON; None when `PyYAML` is not installed.
 fn yaml_to_json(yaml: &str) -> Option<serde_json::Value> {
     let script = "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))";
     let mut child = Command::new("python3")
