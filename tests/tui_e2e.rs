@@ -303,6 +303,8 @@ fn the_config_file_sets_the_ui_keys_time_zone_and_theme() {
     let (mut s, _) = Session::start(&[("XDG_CONFIG_HOME", xdg)]);
     let screen = s.wait_for("track Video Played");
     assert!(screen.contains("TIME TOKYO"), "{screen}");
+    // The status bar's hint names the configured key.
+    assert!(screen.contains("│ h help"), "{screen}");
     // Line 52, written at 2026-11-02T09:31:27Z, is 18:31 in Tokyo.
     assert!(screen.contains("11-02 18:31:27"), "{screen}");
     // q is no longer quit; h opens the help, which lists the keys as configured.

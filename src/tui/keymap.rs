@@ -400,6 +400,16 @@ impl Keymap {
         }
     }
 
+    /// The first key of `action`, as the help overlay writes it, for hints elsewhere on the
+    /// screen (`? help`), so that they follow the config file too.
+    pub fn hint(&self, action: Action) -> String {
+        self.rows
+            .iter()
+            .find(|r| r.action == action)
+            .and_then(|r| r.keys.first())
+            .map_or_else(String::new, |k| display(*k))
+    }
+
     /// The action for a key in normal mode.
     pub fn action_for(&self, key: &KeyEvent) -> Option<Action> {
         let pressed = Key {

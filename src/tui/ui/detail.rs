@@ -177,9 +177,10 @@ fn what_if(
         if o.ingested() && !ws.categories.is_empty() {
             out.push(Line::styled(
                 format!(
-                    "  what if: 1-{} chooses a category ({} now), t changes it",
+                    "  what if: 1-{} chooses a category ({} now), {} changes it",
                     ws.categories.len().min(9),
-                    category_label(ws, app.what_if.category)
+                    category_label(ws, app.what_if.category),
+                    app.keys.hint(crate::tui::app::Action::WhatIfCycle)
                 ),
                 theme.dim(),
             ));

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use crate::text::printable;
 
 use super::Theme;
-use crate::tui::app::{App, Arrivals, Prompt, PromptKind};
+use crate::tui::app::{Action, App, Arrivals, Prompt, PromptKind};
 use crate::tui::export::Export;
 use crate::tui::store::Store;
 
@@ -297,7 +297,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     if let Some(v) = app.what_if.value {
         // The detail changes meaning while a what-if is on; say so wherever one looks.
         let id = printable(&store.workspace().category(app.what_if.category).id).into_owned();
-        let label = format!("what if {id} = {} (T ends)", v.as_str());
+        let label = format!(
+            "what if {id} = {} ({} ends)",
+            v.as_str(),
+            app.keys.hint(Action::WhatIfReset)
+        );
         parts.push(part(6, vec![Span::styled(label, theme.accent())]));
     }
     if store.evicted() > 0 {
@@ -318,7 +322,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         cut: Cut::Start,
         ..part(7, vec![Span::raw(printable(&store.source).into_owned())])
     });
-    parts.push(part(9, vec![Span::styled("? help", theme.dim())]));
+    let help = format!("{} help", app.keys.hint(Action::ToggleHelp));
+    parts.push(part(9, vec![Span::styled(help, theme.dim())]));
     let mut spans = Vec::new();
     for (i, p) in fit(parts, usize::from(area.width)).into_iter().enumerate() {
         if i > 0 {
