@@ -39,20 +39,12 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 fn places(out: &mut dyn Write, level: &str, title: &str, group: &Group) -> io::Result<()> {
     for p in &group.places {
-        let mut message = String::new();
-        if let Some(i) = p.origin.index {
-            message.push_str(&format!("batch[{i}]: "));
-        }
-        if let Some(path) = &p.path {
-            message.push_str(&format!("{path}: "));
-        }
-        message.push_str(&p.message);
         let line = p.origin.line.to_string();
         command(
             out,
             level,
             &[("title", title), ("file", &p.origin.file), ("line", &line)],
-            &message,
+            &p.described(),
         )?;
     }
     if group.more() > 0 {

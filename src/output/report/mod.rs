@@ -32,6 +32,22 @@ pub struct Place {
     pub message: String,
 }
 
+impl Place {
+    /// The message with, in front, the batch element and the field it concerns, for formats
+    /// whose location is only a file and line (SARIF, workflow commands).
+    pub fn described(&self) -> String {
+        let mut s = String::new();
+        if let Some(i) = self.origin.index {
+            s.push_str(&format!("batch[{i}]: "));
+        }
+        if let Some(path) = &self.path {
+            s.push_str(&format!("{path}: "));
+        }
+        s.push_str(&self.message);
+        s
+    }
+}
+
 /// Occurrences of one code or rule: how many, and the places kept.
 #[derive(Default)]
 pub struct Group {

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use consent_inspector::text::printable;
 use serde_json::{Value, json};
 
-use super::{Group, Place, Report};
+use super::{Group, Report};
 
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut rules = Vec::new();
@@ -68,7 +68,7 @@ fn add_results(results: &mut Vec<Value>, index: usize, id: &str, level: &str, gr
             "ruleId": id,
             "ruleIndex": index,
             "level": level,
-            "message": { "text": sentence(&message(p)) },
+            "message": { "text": sentence(&p.described()) },
             "locations": [{ "physicalLocation": {
                 "artifactLocation": { "uri": uri(&p.origin.file) },
                 "region": { "startLine": p.origin.line },
@@ -79,19 +79,6 @@ fn add_results(results: &mut Vec<Value>, index: usize, id: &str, level: &str, gr
         }
         result
     }));
-}
-
-/// The place's message, with the field it concerns and, in a batch, which element.
-fn message(p: &Place) -> String {
-    let mut s = String::new();
-    if let Some(i) = p.origin.index {
-        s.push_str(&format!("batch[{i}]: "));
-    }
-    if let Some(path) = &p.path {
-        s.push_str(&format!("{path}: "));
-    }
-    s.push_str(&p.message);
-    s
 }
 
 /// SARIF asks for messages that are sentences.
