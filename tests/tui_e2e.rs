@@ -310,7 +310,7 @@ fn the_config_file_sets_the_ui_keys_time_zone_and_theme() {
     // q is no longer quit; h opens the help, which lists the keys as configured.
     s.keys.write_all(b"q").unwrap();
     s.keys.write_all(b"h").unwrap();
-    let help = s.wait_for("Keys (Esc or ? closes)");
+    let help = s.wait_for("Keys (Esc or h closes)");
     assert!(help.contains("        Q quit"), "{help}");
     assert!(help.contains("h/? this help"), "{help}");
     // (Not Esc: with the next key in the same read it would be Alt and that key.)

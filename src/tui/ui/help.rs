@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::Theme;
+use crate::tui::app::Action;
 use crate::tui::keymap::Keymap;
 
 /// The overlay's width: two columns of keys within an 80-column terminal.
@@ -60,9 +61,11 @@ pub fn draw(frame: &mut Frame, area: Rect, keys: &Keymap, theme: Theme) {
         .flex(Flex::Center)
         .areas(v);
     frame.render_widget(Clear, popup);
-    let block = Block::bordered().title(Line::from(Span::styled(
-        " Keys (Esc or ? closes) ",
-        theme.bold(),
-    )));
+    let title = format!(
+        " Keys ({} or {} closes) ",
+        keys.hint(Action::Back),
+        keys.hint(Action::ToggleHelp)
+    );
+    let block = Block::bordered().title(Line::from(Span::styled(title, theme.bold())));
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }
