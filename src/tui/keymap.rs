@@ -448,10 +448,15 @@ fn display(key: Key) -> String {
         PageDown => "PgDn".into(),
         BackTab => "S-Tab".into(),
         Char(' ') => "space".into(),
-        _ => key_name(Key {
-            code: key.code,
-            ctrl: false,
-        }),
+        Char(c) => c.to_string(),
+        // Named keys as people write them: Esc, Enter, Home, F5.
+        code => {
+            let name = key_name(Key { code, ctrl: false });
+            let mut chars = name.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        }
     };
     if key.ctrl { format!("C-{base}") } else { base }
 }
