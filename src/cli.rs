@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub const EXIT_CODES: &str = "\
 Exit status:
   0  done; for check, nothing failed
-  1  check: an event is not ingested (or, with --deny-warnings, has a warning)
+  1  check: an event is not ingested (or, with --deny-warnings, has a warning);
+     lint: the workspace has an error (or, with --deny-warnings, a warning)
   2  the command could not run: bad arguments, or an input, settings, policy or config file
      that cannot be read or understood (the message names the file and line)
   3  check --policy: an event broke the policy (this wins over 1 when both happen)";
@@ -119,6 +120,11 @@ pub enum Command {
     /// ingested, 3 when one breaks the --policy.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Findings about the workspace settings themselves and, given inputs, about the settings
+    /// against the traffic (categories never sent, ids that differ in case, unknown
+    /// integrations keys...); exit 1 on errors.
+    #[command(after_help = EXIT_CODES)]
+    Lint(LintArgs),
     /// Every user's profile after reading all inputs: linked ids, consent per category
     /// (true, false, "conflict", or null when never collected) and when it changed.
     Profiles {
@@ -179,6 +185,24 @@ pub struct CheckArgs {
     pub deny_warnings: bool,
     #[command(flatten)]
     pub sources: Sources,
+}
+
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Counts per code and the first three places of each, instead of every place.
+    #[arg(long)]
+    pub summary: bool,
+    /// Also exit 1 on warnings.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    #[command(flatten)]
+    pub settings: SettingsArg,
+    /// Traffic to check the settings against (JSON Lines or HAR, gzip or not; `-` reads
+    /// stdin); none: the settings alone.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
 }
 
 /// `check`'s report formats.

@@ -12,6 +12,7 @@ pub mod event;
 pub mod explain;
 pub mod input;
 pub mod intern;
+pub mod lint;
 #[cfg(feature = "listen")]
 pub mod listen;
 pub mod locate;

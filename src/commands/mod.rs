@@ -3,6 +3,7 @@
 
 mod check;
 mod explain;
+mod lint;
 mod listen;
 mod profiles;
 mod progress;
@@ -171,6 +172,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Watch(args) => watch::run(&ctx, &args),
         Command::Route { format, sources } => route::run(&ctx, format, sources),
         Command::Check(args) => check::run(&ctx, args),
+        Command::Lint(args) => lint::run(&ctx, &args),
         Command::Explain {
             settings,
             line,
@@ -229,7 +231,14 @@ fn load_settings(
     explicit: Option<&Path>,
     inputs: &[String],
 ) -> Result<Arc<Workspace>, Error> {
-    let path = if let Some(p) = explicit {
+    Ok(Arc::new(Workspace::load(&settings_path(
+        ctx, explicit, inputs,
+    )?)?))
+}
+
+/// Which settings file `load_settings` reads.
+fn settings_path(ctx: &Ctx, explicit: Option<&Path>, inputs: &[String]) -> Result<PathBuf, Error> {
+    Ok(if let Some(p) = explicit {
         p.to_path_buf()
     } else {
         let first = inputs.first().map_or("-", String::as_str);
@@ -251,8 +260,7 @@ fn load_settings(
                 });
             }
         }
-    };
-    Ok(Arc::new(Workspace::load(&path)?))
+    })
 }
 
 fn open_all(

@@ -10,7 +10,7 @@ use super::{Group, Report, Verdict};
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (code, group) in &r.codes {
         let level = if r.fails(*code) { "error" } else { "warning" };
-        places(out, level, code.as_str(), group)?;
+        places(out, level, code.name, group)?;
     }
     if let Some((_, p)) = &r.policy {
         for rule in &p.rules {

@@ -14,23 +14,33 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .map(|(code, g)| {
             json!({
-                "code": code.as_str(),
-                "severity": code.severity().as_str(),
-                "about": code.about(),
+                "code": code.name,
+                "severity": code.severity.as_str(),
+                "about": code.about,
                 "fails": r.fails(*code),
                 "count": g.count,
                 "places": places(g),
             })
         })
         .collect();
-    let mut doc = json!({
-        "events": r.events,
-        "not_ingested": r.not_ingested,
-        "warned": r.warned,
-        "verdict": verdict.as_str(),
-        "exit": verdict.exit() as u8,
-        "codes": codes,
-    });
+    let mut doc = if let Some(settings) = &r.lint {
+        json!({
+            "settings": settings,
+            "events": r.events,
+            "verdict": verdict.as_str(),
+            "exit": verdict.exit() as u8,
+            "codes": codes,
+        })
+    } else {
+        json!({
+            "events": r.events,
+            "not_ingested": r.not_ingested,
+            "warned": r.warned,
+            "verdict": verdict.as_str(),
+            "exit": verdict.exit() as u8,
+            "codes": codes,
+        })
+    };
     if let Some((_, p)) = &r.policy {
         doc["policy"] = json!({
             "file": p.file,

@@ -5,23 +5,27 @@
 use std::io::{self, Write};
 
 use consent_inspector::text::printable;
-use consent_inspector::validate::Code;
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
 use super::{Group, Report};
 
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut report = quick_junit::Report::new("consent-inspector check");
-    let mut validation = TestSuite::new("validation");
+    let suite = if r.lint.is_some() {
+        "lint"
+    } else {
+        "validation"
+    };
+    let mut validation = TestSuite::new(suite);
     let none = Group::default();
-    for &code in Code::ALL {
+    for &code in &r.catalog {
         let group = r.codes.get(&code).unwrap_or(&none);
         let case = case(
-            code.as_str(),
-            &format!("validation.{}", code.severity().as_str()),
+            code.name,
+            &format!("{suite}.{}", code.severity.as_str()),
             group,
             r.fails(code),
-            &format!("{}: {}", code.as_str(), code.about()),
+            &format!("{}: {}", code.name, code.about),
         );
         validation.add_test_case(case);
     }

@@ -24,6 +24,46 @@ use crate::commands::Exit;
 /// How many places `--summary` keeps of each code and rule.
 pub const SUMMARY_PLACES: usize = 3;
 
+/// A finding code as reports show it: `check`'s validation codes, or `lint`'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kind {
+    /// Reports list codes in this order.
+    pub order: usize,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub about: &'static str,
+}
+
+impl PartialOrd for Kind {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Kind {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.order, self.name).cmp(&(other.order, other.name))
+    }
+}
+
+impl Kind {
+    /// Every validation code, in `Code::ALL`'s order.
+    pub fn validation() -> Vec<Kind> {
+        Code::ALL.iter().map(|&c| Kind::from(c)).collect()
+    }
+}
+
+impl From<Code> for Kind {
+    fn from(c: Code) -> Self {
+        Kind {
+            order: Code::ALL.iter().position(|&k| k == c).unwrap_or(usize::MAX),
+            name: c.as_str(),
+            severity: c.severity(),
+            about: c.about(),
+        }
+    }
+}
+
 /// Where something happened, and what.
 pub struct Place {
     pub origin: Origin,
@@ -75,13 +115,15 @@ pub enum Verdict {
     WarningsDenied,
     NotIngested,
     PolicyBroken,
+    /// `lint`: the workspace has errors.
+    LintErrors,
 }
 
 impl Verdict {
     pub fn exit(self) -> Exit {
         match self {
             Self::Pass => Exit::Done,
-            Self::WarningsDenied | Self::NotIngested => Exit::Failed,
+            Self::WarningsDenied | Self::NotIngested | Self::LintErrors => Exit::Failed,
             Self::PolicyBroken => Exit::PolicyBroken,
         }
     }
@@ -93,6 +135,7 @@ impl Verdict {
             Self::WarningsDenied => "warnings_denied",
             Self::NotIngested => "not_ingested",
             Self::PolicyBroken => "policy_broken",
+            Self::LintErrors => "lint_errors",
         }
     }
 
@@ -103,18 +146,24 @@ impl Verdict {
             Self::WarningsDenied => "FAIL: warnings denied (--deny-warnings)",
             Self::NotIngested => "FAIL: some events are not ingested",
             Self::PolicyBroken => "FAIL: the policy was broken",
+            Self::LintErrors => "FAIL: the workspace has errors",
         }
     }
 }
 
 pub struct Report {
+    /// What the report is of: `check`'s events, or `lint`'s workspace (whose `events` are the
+    /// traffic read, and whose findings are counted in `not_ingested` (errors) and `warned`).
+    pub lint: Option<String>,
+    /// Every code this report can hold, for formats that list the clean ones too (`JUnit`).
+    pub catalog: Vec<Kind>,
     pub events: u64,
     pub not_ingested: u64,
     pub warned: u64,
     pub deny_warnings: bool,
     /// Places kept per code or rule (`--summary` keeps a few; counts are always whole).
     pub keep: usize,
-    pub codes: BTreeMap<Code, Group>,
+    pub codes: BTreeMap<Kind, Group>,
     pub policy: Option<(Policy, PolicyReport)>,
 }
 
@@ -151,6 +200,8 @@ impl Report {
             (p, report)
         });
         Self {
+            lint: None,
+            catalog: Kind::validation(),
             events: 0,
             not_ingested: 0,
             warned: 0,
@@ -169,14 +220,11 @@ impl Report {
             self.warned += 1;
         }
         for f in &o.findings {
-            self.codes
-                .entry(f.code)
-                .or_default()
-                .add(self.keep, || Place {
-                    origin: o.origin.clone(),
-                    path: f.path.as_deref().map(|p| printable(p).into_owned()),
-                    message: printable(&f.message).into_owned(),
-                });
+            self.found(f.code.into(), || Place {
+                origin: o.origin.clone(),
+                path: f.path.as_deref().map(|p| printable(p).into_owned()),
+                message: printable(&f.message).into_owned(),
+            });
         }
         let Some((policy, report)) = &mut self.policy else {
             return;
@@ -200,12 +248,24 @@ impl Report {
         }
     }
 
+    /// One more place for `kind`.
+    pub fn found(&mut self, kind: Kind, place: impl FnOnce() -> Place) {
+        self.codes.entry(kind).or_default().add(self.keep, place);
+    }
+
     pub fn verdict(&self) -> Verdict {
         let broken = self
             .policy
             .as_ref()
             .is_some_and(|(_, p)| p.rules.iter().any(|r| r.group.count > 0));
-        if broken {
+        if self.lint.is_some() {
+            let errors = self.codes.keys().any(|k| k.severity == Severity::Error);
+            if errors || (self.deny_warnings && !self.codes.is_empty()) {
+                Verdict::LintErrors
+            } else {
+                Verdict::Pass
+            }
+        } else if broken {
             Verdict::PolicyBroken
         } else if self.not_ingested > 0 {
             Verdict::NotIngested
@@ -217,8 +277,8 @@ impl Report {
     }
 
     /// Whether a code's places fail the check (errors always; warnings when denied).
-    pub fn fails(&self, code: Code) -> bool {
-        code.severity() == Severity::Error || self.deny_warnings
+    pub fn fails(&self, code: Kind) -> bool {
+        code.severity == Severity::Error || self.deny_warnings
     }
 
     /// "1 event", "2 events".
@@ -228,6 +288,22 @@ impl Report {
 
     /// The totals line every format ends with or carries.
     pub fn totals(&self) -> String {
+        if let Some(settings) = &self.lint {
+            let count = |sev| -> u64 {
+                self.codes
+                    .iter()
+                    .filter(|(k, _)| k.severity == sev)
+                    .map(|(_, g)| g.count)
+                    .sum()
+            };
+            return format!(
+                "{}, {}: {} errors, {} warnings",
+                printable(settings),
+                Self::events(self.events),
+                count(Severity::Error),
+                count(Severity::Warning)
+            );
+        }
         let mut s = format!(
             "{}: {} not ingested, {} ingested with warnings",
             Self::events(self.events),

@@ -15,11 +15,11 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (code, group) in &r.codes {
         let level = if r.fails(*code) { "error" } else { "warning" };
         rules.push(json!({
-            "id": code.as_str(),
-            "shortDescription": { "text": sentence(code.about()) },
+            "id": code.name,
+            "shortDescription": { "text": sentence(code.about) },
             "defaultConfiguration": { "level": level },
         }));
-        add_results(&mut results, rules.len() - 1, code.as_str(), level, group);
+        add_results(&mut results, rules.len() - 1, code.name, level, group);
     }
     if let Some((_, p)) = &r.policy {
         for rule in &p.rules {

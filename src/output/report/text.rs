@@ -11,16 +11,16 @@ use crate::output::Paint;
 pub fn write(r: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let p = Paint(color);
     for (code, group) in &r.codes {
-        let sev = match code.severity() {
+        let sev = match code.severity {
             Severity::Error => p.red("error  "),
             Severity::Warning => p.yellow("warning"),
         };
         writeln!(
             out,
             "{sev} {} ({}): {}",
-            p.bold(code.as_str()),
+            p.bold(code.name),
             group.count,
-            code.about()
+            code.about
         )?;
         places(out, group)?;
     }

@@ -1,0 +1,83 @@
+//! `lint`: findings about the workspace settings and, given inputs, about the settings against
+//! the traffic; reported in `check`'s formats.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use consent_inspector::engine::Engine;
+use consent_inspector::lint::{LintCode, SettingsText, Traffic, lint};
+use consent_inspector::settings::Workspace;
+use consent_inspector::text::printable;
+
+use super::{Ctx, Error, finish_output, open_all, settings_path};
+use crate::cli::LintArgs;
+use crate::output::report::{Kind, Place, Report};
+
+pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<ExitCode, Error> {
+    let progress = ctx.progress(&args.inputs, false);
+    let sources = open_all(&args.inputs, Some(&progress))?;
+    let path = settings_path(ctx, args.settings.settings.as_deref(), &args.inputs)?;
+    let file = path.display().to_string();
+    let text = std::fs::read(&path).map_err(|source| {
+        Error::Settings(consent_inspector::settings::SettingsError::Io {
+            file: file.clone(),
+            source,
+        })
+    })?;
+    let settings = SettingsText {
+        file: Arc::from(file.as_str()),
+        text,
+    };
+    // Categories allCategories lacks are findings here, not a reason to stop: they are added
+    // so that the rest of the workspace can be checked.
+    let (mut findings, patched) = settings.cdn_gaps();
+    let ws = Arc::new(Workspace::from_slice(
+        &file,
+        patched.as_deref().unwrap_or(&settings.text),
+    )?);
+    let traffic = if sources.is_empty() {
+        None
+    } else {
+        let mut traffic = Traffic::default();
+        let mut engine = Engine::new(ws.clone());
+        consent_inspector::pipeline::run_all(&mut engine, sources, |_, o| {
+            traffic.observe(&o);
+            Ok(())
+        })?;
+        Some(traffic)
+    };
+    drop(progress);
+    findings.extend(lint(&ws, &settings, traffic.as_ref()));
+    let mut report = Report::new(args.deny_warnings, args.summary, None);
+    report.lint = Some(printable(&file).into_owned());
+    report.catalog = LintCode::ALL.iter().map(|&c| kind(c)).collect();
+    report.events = traffic.as_ref().map_or(0, |t| t.events);
+    for f in findings {
+        report.found(kind(f.code), || Place {
+            origin: f.at,
+            path: f.path,
+            message: f.message,
+        });
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let color = ctx.color(&io::stdout());
+    finish_output(
+        report
+            .write(args.format, &mut out, color)
+            .and_then(|()| out.flush()),
+    )?;
+    Ok(report.verdict().exit().into())
+}
+
+fn kind(c: LintCode) -> Kind {
+    Kind {
+        order: LintCode::ALL
+            .iter()
+            .position(|&k| k == c)
+            .unwrap_or(usize::MAX),
+        name: c.as_str(),
+        severity: c.severity(),
+        about: c.about(),
+    }
+}

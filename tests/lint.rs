@@ -1,0 +1,228 @@
+//! `lint` through the real binary: every code, where it points, what it says, and the exit
+//! status; the workspace alone and against traffic, in our settings shape and Segment's CDN one.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use consent_inspector::lint::LintCode;
+use serde_json::Value;
+
+fn lint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .env("XDG_CONFIG_HOME", "tests/golden")
+        .arg("lint")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(args: &[&str]) -> (Option<i32>, Value) {
+    let mut a = vec!["--format", "json"];
+    a.extend_from_slice(args);
+    let o = lint(&a);
+    let doc = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    (o.status.code(), doc)
+}
+
+/// (code, line, message) of every place.
+fn places(doc: &Value) -> Vec<(String, u64, String)> {
+    doc["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| {
+            c["places"].as_array().unwrap().iter().map(move |p| {
+                (
+                    c["code"].as_str().unwrap().to_owned(),
+                    p["line"].as_u64().unwrap(),
+                    p["message"].as_str().unwrap().to_owned(),
+                )
+            })
+        })
+        .collect()
+}
+
+const OWN: &str = r#"{
+  "categories": [
+    {"id": "C0001", "name": "Necessary"},
+    {"id": "C0002", "name": "Performance"},
+    {"id": "C0003", "name": "Functional", "enabled": false},
+    {"id": "C0004", "name": "Targeting"}
+  ],
+  "destinations": [
+    {"name": "Alpha", "categories": ["C0001"]},
+    {"name": "Beta", "categories": ["C0003"]},
+    {"name": "Gamma", "categories": ["C0001", "C0002", "C0004"]},
+    {"name": "Delta", "categories": ["C0004"]}
+  ]
+}
+"#;
+
+const TRAFFIC: &str = concat!(
+    r#"{"type":"track","event":"A","userId":"u","messageId":"m1","context":{"consent":{"categoryPreferences":{"C0001":true,"c0002":true}}}}"#,
+    "\n",
+    r#"{"type":"track","event":"B","userId":"u","messageId":"m2","integrations":{"alpha":false},"context":{"consent":{"categoryPreferences":{"C0001":true,"Marketing":false}}}}"#,
+    "\n",
+);
+
+fn workspace(dir: &Path) -> (String, String) {
+    let settings = dir.join("consent-settings.json");
+    std::fs::write(&settings, OWN).unwrap();
+    let events = dir.join("events.jsonl");
+    std::fs::write(&events, TRAFFIC).unwrap();
+    (
+        settings.to_str().unwrap().to_owned(),
+        events.to_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn the_settings_alone_show_disabled_only_and_many_category_destinations() {
+    let dir = tempfile::tempdir().unwrap();
+    let (settings, _) = workspace(dir.path());
+    let (status, doc) = json(&["--settings", &settings]);
+    assert_eq!(status, Some(0), "warnings alone pass");
+    assert_eq!(doc["events"], 0);
+    let found = places(&doc);
+    assert_eq!(found.len(), 2, "{found:?}");
+    let (code, line, message) = &found[0];
+    assert_eq!((code.as_str(), *line), ("only_disabled_categories", 10));
+    assert!(message.starts_with(
+        "Beta is mapped only to disabled categories: it receives every event as unmapped"
+    ));
+    let (code, line, message) = &found[1];
+    assert_eq!((code.as_str(), *line), ("many_categories", 11));
+    assert!(message.starts_with("Gamma needs all of C0001, C0002, C0004 to be true"));
+    // --deny-warnings makes them fail.
+    assert_eq!(
+        lint(&["--deny-warnings", "--settings", &settings])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn the_traffic_shows_keys_that_decide_nothing_and_categories_never_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, events) = workspace(dir.path());
+    let (status, doc) = json(&[&events]);
+    assert_eq!(status, Some(1), "errors fail");
+    assert_eq!(doc["events"], 2);
+    assert_eq!(doc["verdict"], "lint_errors");
+    let found = places(&doc);
+    let find = |code: &str| -> Vec<&(String, u64, String)> {
+        found.iter().filter(|(c, _, _)| c == code).collect()
+    };
+    // C0002 arrives only as c0002; C0004 not at all: the destinations needing them starve.
+    let never = find("category_never_sent");
+    assert_eq!(never.len(), 2, "{found:?}");
+    assert_eq!(never[0].1, 4, "points at the category in the settings");
+    assert!(
+        never[0].2.contains(
+            "sends C0002 (Performance): a missing preference counts as false, so Gamma receive none"
+        ),
+        "{}",
+        never[0].2
+    );
+    assert!(never[1].2.contains("C0004 (Targeting)") && never[1].2.contains("Gamma, Delta"));
+    let case = find("preference_key_case");
+    assert_eq!((case.len(), case[0].1), (1, 1));
+    assert!(
+        case[0]
+            .2
+            .contains("the preference \"c0002\" (in 1 event) is not the category \"C0002\"")
+    );
+    let unknown = find("unknown_preference_key");
+    assert_eq!((unknown.len(), unknown[0].1), (1, 2));
+    assert!(unknown[0].2.contains("\"Marketing\""));
+    let integrations = find("integrations_unknown_destination");
+    assert_eq!((integrations.len(), integrations[0].1), (1, 2));
+    assert!(integrations[0].2.ends_with("did you mean \"Alpha\"?"));
+}
+
+#[test]
+fn cdn_settings_show_categories_all_categories_lacks_and_unmapped_destinations() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("cdn.json");
+    std::fs::write(
+        &settings,
+        r#"{
+  "integrations": {
+    "Segment.io": {"apiKey": "k"},
+    "Braze": {"consentSettings": {"categories": ["C0002", "C0009"]}},
+    "Webhooks": {}
+  },
+  "consentSettings": {"allCategories": ["C0002"], "hasUnmappedDestinations": false}
+}
+"#,
+    )
+    .unwrap();
+    let (status, doc) = json(&["--settings", settings.to_str().unwrap()]);
+    assert_eq!(status, Some(1));
+    let found = places(&doc);
+    assert_eq!(found.len(), 2, "{found:?}");
+    let (code, line, message) = &found[1];
+    assert_eq!((code.as_str(), *line), ("cdn_category_missing", 4));
+    assert!(message.starts_with("Braze is mapped to C0009, which allCategories lacks"));
+    let (code, line, message) = &found[0];
+    assert_eq!((code.as_str(), *line), ("unmapped_destination", 5));
+    assert!(
+        message
+            .starts_with("Webhooks is mapped to no category, but hasUnmappedDestinations is false")
+    );
+    // check refuses these settings; lint reports them and goes on.
+    let check = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args([
+            "check",
+            "--settings",
+            settings.to_str().unwrap(),
+            "samples/events.jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(2));
+}
+
+#[test]
+fn every_code_is_tested_and_every_format_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, events) = workspace(dir.path());
+    let cdn = dir.path().join("cdn.json");
+    std::fs::write(
+        &cdn,
+        r#"{"integrations":{"A":{"consentSettings":{"categories":["X"]}},"B":{}},"consentSettings":{"allCategories":[],"hasUnmappedDestinations":false}}"#,
+    )
+    .unwrap();
+    let mut seen: Vec<String> = Vec::new();
+    for args in [
+        vec![events.as_str()],
+        vec!["--settings", cdn.to_str().unwrap()],
+    ] {
+        let (_, doc) = json(&args);
+        seen.extend(places(&doc).into_iter().map(|(c, _, _)| c));
+    }
+    for code in LintCode::ALL {
+        assert!(
+            seen.iter().any(|s| s == code.as_str()),
+            "{} is never found by these tests",
+            code.as_str()
+        );
+    }
+    for format in ["text", "junit", "sarif", "github"] {
+        let o = lint(&["--format", format, "--summary", &events]);
+        assert_eq!(o.status.code(), Some(1), "{format}");
+        assert!(!o.stdout.is_empty());
+    }
+    let junit = String::from_utf8(lint(&["--format", "junit", &events]).stdout).unwrap();
+    assert!(
+        junit.contains("<testsuite name=\"lint\" tests=\"8\""),
+        "{junit}"
+    );
+    let text = String::from_utf8(lint(&[&events]).stdout).unwrap();
+    assert!(
+        text.ends_with("2 events: 3 errors, 4 warnings\nFAIL: the workspace has errors\n"),
+        "{text}"
+    );
+}
