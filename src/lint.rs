@@ -427,6 +427,7 @@ mod tests {
     fn distance_counts_edits() {
         assert_eq!(super::distance("braze", "braze"), 0);
         assert_eq!(super::distance("braz", "braze"), 1);
-        assert_eq!(super::distance("google ads", "google analytics 4"), 10);
+        assert_eq!(super::distance("google ads", "google analytics 4"), 9);
+        assert_eq!(super::distance("", "abc"), 3);
     }
 }
