@@ -14,6 +14,7 @@ pub mod store;
 #[cfg(test)]
 mod tests;
 mod threads;
+pub mod tour;
 pub mod ui;
 
 use std::io;

@@ -1,0 +1,318 @@
+//! The guided tour: lessons from `tour.toml`, the workspace they run on, the file of events they
+//! select, and where the reader is. The lessons are data; what each claims is held to the engine
+//! by this module's tests.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::app::Action;
+use super::keymap::{BINDINGS, FIXED};
+use crate::settings::Workspace;
+use crate::what_if::Trial;
+
+/// The lessons, built in.
+pub const LESSONS: &str = include_str!("tour.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TourToml {
+    workspace: WorkspaceToml,
+    lessons: Vec<Lesson>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkspaceToml {
+    disabled_category: CategoryToml,
+    destination: DestinationToml,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoryToml {
+    id: String,
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DestinationToml {
+    name: String,
+    categories: Vec<String>,
+}
+
+/// One lesson, as `tour.toml` writes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    pub title: String,
+    /// Its heading's anchor in docs/rules.md.
+    pub rule: String,
+    #[serde(default)]
+    pub before: Vec<String>,
+    pub event: String,
+    pub destination: String,
+    pub decision: String,
+    pub reason: String,
+    pub mode: Option<String>,
+    pub profile: Option<ProfileClaim>,
+    pub text: String,
+    pub source: String,
+    pub result: String,
+    pub action: LessonAction,
+}
+
+/// A user's consent for a category once the lesson's event is read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileClaim {
+    pub user: String,
+    pub category: String,
+    pub state: String,
+}
+
+/// What the reader is asked to do.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonAction {
+    /// A key map action name.
+    #[serde(rename = "do")]
+    pub name: String,
+    pub category: Option<String>,
+    pub value: Option<bool>,
+    pub then: Option<RouteClaim>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteClaim {
+    pub decision: String,
+    pub reason: String,
+}
+
+impl LessonAction {
+    /// The action the reader must take.
+    pub fn action(&self) -> Option<Action> {
+        BINDINGS
+            .iter()
+            .find(|b| b.name == self.name && b.name != FIXED)
+            .map(|b| b.action)
+    }
+
+    /// For `what_if_try`: the trial the reader reaches.
+    pub fn trial(&self) -> Option<Trial> {
+        self.value
+            .map(|v| if v { Trial::True } else { Trial::False })
+    }
+}
+
+/// The lessons, their workspace, and the file they read.
+pub struct Tour {
+    pub lessons: Vec<Lesson>,
+    pub workspace: Arc<Workspace>,
+    /// Every lesson's lines, in order: what the UI reads.
+    pub text: String,
+    /// The line of each lesson's event (1-based).
+    pub lines: Vec<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TourError {
+    #[error("the built-in tour is invalid: {0}")]
+    Lessons(String),
+}
+
+impl Tour {
+    pub fn load() -> Result<Self, TourError> {
+        Self::from_text(LESSONS)
+    }
+
+    pub fn from_text(text: &str) -> Result<Self, TourError> {
+        let t: TourToml = toml::from_str(text).map_err(|e| TourError::Lessons(e.to_string()))?;
+        let workspace = workspace(&t.workspace)?;
+        let mut lines = Vec::new();
+        let mut out = String::new();
+        let mut n = 0;
+        for lesson in &t.lessons {
+            for l in lesson.before.iter().chain([&lesson.event]) {
+                out.push_str(l);
+                out.push('\n');
+                n += 1;
+            }
+            lines.push(n);
+        }
+        Ok(Self {
+            lessons: t.lessons,
+            workspace,
+            text: out,
+            lines,
+        })
+    }
+}
+
+/// The demo workspace, with the tour's disabled category and the destination mapped to it.
+fn workspace(w: &WorkspaceToml) -> Result<Arc<Workspace>, TourError> {
+    let mut settings: serde_json::Value = serde_json::from_str(super::demo::SETTINGS)
+        .map_err(|e| TourError::Lessons(e.to_string()))?;
+    let push = |key: &str, v: serde_json::Value, s: &mut serde_json::Value| {
+        if let Some(a) = s.get_mut(key).and_then(serde_json::Value::as_array_mut) {
+            a.push(v);
+        }
+    };
+    push(
+        "categories",
+        serde_json::json!({"id": w.disabled_category.id, "name": w.disabled_category.name, "enabled": false}),
+        &mut settings,
+    );
+    push(
+        "destinations",
+        serde_json::json!({"name": w.destination.name, "categories": w.destination.categories}),
+        &mut settings,
+    );
+    let text = serde_json::to_vec(&settings).map_err(|e| TourError::Lessons(e.to_string()))?;
+    Workspace::from_slice("(the tour's workspace)", &text)
+        .map(Arc::new)
+        .map_err(|e| TourError::Lessons(e.to_string()))
+}
+
+/// Where the reader is: which lesson, and whether its action was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub lesson: usize,
+    pub done: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Engine, Outcome};
+    use crate::input::Records;
+
+    /// Every outcome of the tour's file, in order.
+    fn outcomes(tour: &Tour) -> (Engine, Vec<Outcome>) {
+        let mut engine = Engine::new(tour.workspace.clone());
+        let records = Records::from_reader(
+            "tour.jsonl",
+            Box::new(std::io::Cursor::new(tour.text.clone().into_bytes())),
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        crate::pipeline::run_all(&mut engine, vec![records], |_, o| {
+            out.push(o);
+            Ok(())
+        })
+        .unwrap();
+        (engine, out)
+    }
+
+    #[test]
+    fn every_lesson_claims_what_the_engine_decides() {
+        let tour = Tour::load().unwrap();
+        assert!(tour.lessons.len() >= 10);
+        let (engine, outcomes) = outcomes(&tour);
+        let ws = &tour.workspace;
+        for (lesson, &line) in tour.lessons.iter().zip(&tour.lines) {
+            let o = outcomes
+                .iter()
+                .find(|o| o.origin.line == line)
+                .unwrap_or_else(|| panic!("{}: no event on line {line}", lesson.title));
+            let d = ws
+                .destination(&lesson.destination)
+                .unwrap_or_else(|| panic!("{}: no destination", lesson.title));
+            let route = &o.routes[d];
+            assert_eq!(
+                (route.decision.verb(), route.decision.reason()),
+                (lesson.decision.as_str(), lesson.reason.as_str()),
+                "{}",
+                lesson.title
+            );
+            if let Some(mode) = &lesson.mode {
+                assert_eq!(route.mode.as_str(), mode, "{}", lesson.title);
+            }
+            let action = &lesson.action;
+            assert!(
+                action.action().is_some(),
+                "{}: unknown action",
+                lesson.title
+            );
+            match (&action.category, action.trial(), &action.then) {
+                (Some(c), Some(trial), Some(then)) => {
+                    assert_eq!(action.name, "what_if_try", "{}", lesson.title);
+                    let c = ws.lookup(c).unwrap();
+                    let (after, _) =
+                        crate::what_if::try_preference(ws, o, c, trial).expect("an event");
+                    let r = &after.routes[d];
+                    assert_eq!(
+                        (r.decision.verb(), r.decision.reason()),
+                        (then.decision.as_str(), then.reason.as_str()),
+                        "{}: after the what-if",
+                        lesson.title
+                    );
+                    if let Some(mode) = &lesson.mode {
+                        assert_eq!(r.mode.as_str(), mode, "{}", lesson.title);
+                    }
+                }
+                (None, None, None) => assert_ne!(action.name, "what_if_try"),
+                _ => panic!("{}: a what-if needs category, value and then", lesson.title),
+            }
+        }
+        // The profile claims, once everything is read.
+        for lesson in &tour.lessons {
+            let Some(p) = &lesson.profile else { continue };
+            let profiles = engine.profiles();
+            let id = profiles
+                .lookup(&p.user)
+                .unwrap_or_else(|| panic!("{}: no profile {}", lesson.title, p.user));
+            let c = usize::from(ws.lookup(&p.category).unwrap());
+            let state = profiles
+                .profile(id)
+                .consent
+                .as_ref()
+                .map(|states| states[c].as_str());
+            assert_eq!(state, Some(p.state.as_str()), "{}", lesson.title);
+        }
+    }
+
+    #[test]
+    fn every_lesson_names_a_heading_of_the_rules_and_fits_its_panel() {
+        let tour = Tour::load().unwrap();
+        let doc = std::fs::read_to_string(crate::choices::RULES_DOC).unwrap();
+        let anchors: Vec<String> = doc
+            .lines()
+            .filter(|l| l.starts_with("## ") || l.starts_with("### "))
+            .map(|l| slug(l.trim_start_matches('#')))
+            .collect();
+        for l in &tour.lessons {
+            assert!(
+                anchors.contains(&l.rule),
+                "{}: no heading #{}",
+                l.title,
+                l.rule
+            );
+            // Two or three sentences: the lesson panel holds about this much at 80 columns.
+            for (what, text) in [("text", &l.text), ("result", &l.result)] {
+                assert!(
+                    text.len() <= 360,
+                    "{}: {what} is {} bytes",
+                    l.title,
+                    text.len()
+                );
+            }
+        }
+    }
+
+    /// GitHub's anchor for a heading.
+    fn slug(heading: &str) -> String {
+        heading
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter_map(|c| match c {
+                ' ' => Some('-'),
+                c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+}
