@@ -120,6 +120,9 @@ pub enum Command {
     /// ingested, 3 when one breaks the --policy.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// A guided tour of the routing rules in the terminal UI: a lesson per rule, each on a real
+    /// event, with something to try (→ next, ← back, q leaves).
+    Tour,
     /// Findings about the workspace settings themselves and, given inputs, about the settings
     /// against the traffic (categories never sent, ids that differ in case, unknown
     /// integrations keys...); exit 1 on errors.

@@ -27,7 +27,13 @@ impl Session {
             dir.path().join("consent-settings.json"),
         )
         .unwrap();
-        let (pty, mut cmd) = pty_and_command(events.to_str().unwrap());
+        let session = Self::spawn(&[events.to_str().unwrap()], env, dir);
+        (session, events)
+    }
+
+    /// Starts the binary with `args` in a pseudo-terminal; `dir` lives as long as the session.
+    fn spawn(args: &[&str], env: &[(&str, &str)], dir: tempfile::TempDir) -> Self {
+        let (pty, mut cmd) = pty_and_command(args);
         cmd.env_remove("NO_COLOR");
         for (k, v) in env {
             cmd.env(k, v);
@@ -55,16 +61,13 @@ impl Session {
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
-        (
-            Session {
-                parser,
-                raw,
-                child,
-                keys,
-                _dir: dir,
-            },
-            events,
-        )
+        Session {
+            parser,
+            raw,
+            child,
+            keys,
+            _dir: dir,
+        }
     }
 
     fn text(&self) -> String {
@@ -116,7 +119,7 @@ impl Session {
 }
 
 /// A 100x30 pseudo-terminal, and the command that runs the binary on `file` in it.
-fn pty_and_command(file: &str) -> (portable_pty::PtyPair, CommandBuilder) {
+fn pty_and_command(args: &[&str]) -> (portable_pty::PtyPair, CommandBuilder) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 30,
@@ -126,7 +129,7 @@ fn pty_and_command(file: &str) -> (portable_pty::PtyPair, CommandBuilder) {
         })
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_consent-inspector"));
-    cmd.arg(file);
+    cmd.args(args);
     cmd.env("TERM", "xterm-256color");
     cmd.env("XDG_CONFIG_HOME", "tests/golden");
     (pty, cmd)
@@ -264,7 +267,7 @@ fn a_panic_restores_the_terminal_and_says_what_happened() {
 
 #[test]
 fn closing_the_terminal_ends_the_program() {
-    let (pty, mut cmd) = pty_and_command("samples/events.jsonl");
+    let (pty, mut cmd) = pty_and_command(&["samples/events.jsonl"]);
     cmd.cwd(env!("CARGO_MANIFEST_DIR"));
     let mut child = pty.slave.spawn_command(cmd).unwrap();
     drop(pty.slave);
@@ -324,6 +327,25 @@ fn the_config_file_sets_the_ui_keys_time_zone_and_theme() {
         "the configured paused_bg is used"
     );
     s.keys.write_all(b"Q").unwrap();
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+}
+
+#[test]
+fn the_tour_moves_between_lessons_and_shows_what_the_action_did() {
+    let mut s = Session::spawn(&["tour"], &[], tempfile::tempdir().unwrap());
+    let first = s.wait_for("Braze: deliver (consent_preference_event)");
+    assert!(first.contains("Tour 1/11"), "{first}");
+    assert!(first.contains("Try it: press t"), "{first}");
+    s.keys.write_all(b"t").unwrap();
+    s.wait_for("next lesson");
+    // → (the arrow's escape sequence) to the next lesson.
+    s.keys.write_all(b"\x1b[C").unwrap();
+    let second = s.wait_for("Tour 2/11");
+    assert!(second.contains("Braze: deliver (no_consent)"), "{second}");
+    s.keys.write_all(b"\x1b[D").unwrap();
+    s.wait_for("Tour 1/11");
+    s.keys.write_all(b"q").unwrap();
     assert!(s.wait_exit().success());
     s.assert_restored();
 }

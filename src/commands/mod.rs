@@ -173,6 +173,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Route { format, sources } => route::run(&ctx, format, sources),
         Command::Check(args) => check::run(&ctx, args),
         Command::Lint(args) => lint::run(&ctx, &args),
+        Command::Tour => watch::tour(&ctx),
         Command::Explain {
             settings,
             line,

@@ -52,6 +52,20 @@ pub fn run(ctx: &Ctx, args: &WatchArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `tour`: the lessons, in the terminal UI.
+pub fn tour(ctx: &Ctx) -> Result<ExitCode, Error> {
+    let (theme, keys, zone) = ctx.look(false);
+    tui::start_tour(&tui::Launch {
+        banner: None,
+        follow: false,
+        max_events: tui::store::MAX_EVENTS,
+        zone,
+        theme,
+        keys,
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn source_of(file: &str) -> Result<tui::Source, Error> {
     if file == "-" {
         return Ok(tui::Source::Stdin);

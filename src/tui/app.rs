@@ -248,6 +248,51 @@ pub struct App {
     pub banner: Option<super::Banner>,
     /// The keys in effect (the config file's over the defaults).
     pub keys: super::keymap::Keymap,
+    /// The guided tour, when this is `consent-inspector tour`.
+    pub tour: Option<TourState>,
+}
+
+/// The tour's lessons and where the reader is in them.
+pub struct TourState {
+    pub lessons: Arc<Vec<super::tour::Lesson>>,
+    /// Each lesson's event line.
+    pub lines: Vec<u64>,
+    /// Each lesson's what-if category, as an index of the workspace.
+    categories: Vec<Option<crate::settings::CatIdx>>,
+    pub progress: super::tour::Progress,
+    /// Whether the first lesson has been entered (once the events are read).
+    started: bool,
+}
+
+impl TourState {
+    pub fn new(tour: &super::tour::Tour) -> Self {
+        let categories = tour
+            .lessons
+            .iter()
+            .map(|l| {
+                l.action
+                    .category
+                    .as_deref()
+                    .and_then(|c| tour.workspace.lookup(c))
+            })
+            .collect();
+        Self {
+            lessons: Arc::new(tour.lessons.clone()),
+            lines: tour.lines.clone(),
+            categories,
+            progress: super::tour::Progress::default(),
+            started: false,
+        }
+    }
+
+    pub fn lesson(&self) -> &super::tour::Lesson {
+        &self.lessons[self.progress.lesson]
+    }
+
+    /// Whether the first lesson has been entered: its events are read.
+    pub fn started(&self) -> bool {
+        self.started
+    }
 }
 
 /// A short name for the zone times are shown in: UTC, local (this machine's), or the last
@@ -309,6 +354,7 @@ impl App {
             clipboard: None,
             banner: None,
             keys: super::keymap::Keymap::default(),
+            tour: None,
         }
     }
 
@@ -384,6 +430,9 @@ impl App {
         }
         self.fit_lists(&store, len);
         self.refresh_detail(&store);
+        if self.tour.as_ref().is_some_and(|t| !t.started) && store.caught_up {
+            self.enter_lesson(&store, 0);
+        }
     }
 
     /// Selects the first match at or after the selection (after wrapping, before it) once
@@ -446,7 +495,11 @@ impl App {
 
     /// Where each region is on the screen, as drawing lays it out.
     pub fn areas(&self) -> Areas {
-        super::ui::areas(Rect::new(0, 0, self.width, self.height), self.zoomed())
+        super::ui::areas(
+            Rect::new(0, 0, self.width, self.height),
+            self.zoomed(),
+            self.tour.is_some(),
+        )
     }
 
     /// The detail as drawn at the current size.
@@ -538,6 +591,77 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) {
+        if self.tour_step(action) {
+            return;
+        }
+        self.handle(action);
+        self.tour_check(action);
+    }
+
+    /// In the tour, → and ← (the timeline actions, whatever keys they have) move between
+    /// lessons; true when `action` did.
+    fn tour_step(&mut self, action: Action) -> bool {
+        let Some(t) = &self.tour else { return false };
+        if self.overlay.is_some() || self.prompt.is_some() {
+            return false;
+        }
+        let at = t.progress.lesson;
+        let to = match action {
+            Action::IntoTimeline if at + 1 < t.lessons.len() => at + 1,
+            Action::OutOfTimeline if at > 0 => at - 1,
+            Action::IntoTimeline | Action::OutOfTimeline => return true,
+            _ => return false,
+        };
+        let store_arc = self.store.clone();
+        let store = store_arc
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.enter_lesson(&store, to);
+        true
+    }
+
+    /// Selects the lesson's event, with the detail below it, no filter, and the what-if
+    /// category the lesson asks about chosen.
+    fn enter_lesson(&mut self, store: &Store, at: usize) {
+        let Some(t) = &mut self.tour else { return };
+        t.progress = super::tour::Progress {
+            lesson: at,
+            done: false,
+        };
+        t.started = true;
+        let (line, category) = (t.lines[at], t.categories[at]);
+        self.set_filter(store, Filter::default());
+        self.overlay = None;
+        self.go_to_line(store, line);
+        self.pane = Pane::Events;
+        self.lower = Pane::Detail;
+        self.what_if = WhatIf {
+            category: category.unwrap_or(0),
+            value: None,
+        };
+        let len = self.len(store);
+        self.fit_lists(store, len);
+        self.refresh_detail(store);
+    }
+
+    /// Whether the reader did what the lesson asked: the what-if it names, or its action.
+    fn tour_check(&mut self, action: Action) {
+        let what_if = self.what_if;
+        let Some(t) = &mut self.tour else { return };
+        let at = t.progress.lesson;
+        let asked = &t.lessons[at].action;
+        let done = match asked.trial() {
+            Some(trial) => {
+                what_if.value == Some(trial) && t.categories[at] == Some(what_if.category)
+            }
+            None => asked.action() == Some(action),
+        };
+        if done {
+            t.progress.done = true;
+        }
+    }
+
+    fn handle(&mut self, action: Action) {
         self.flash = None;
         // A finished export's message has been on screen since it finished.
         if self.export.as_ref().is_some_and(|e| e.result().is_some()) {

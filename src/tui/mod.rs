@@ -53,6 +53,8 @@ pub enum Error {
     },
     #[error("{}: cannot read input: {source}", crate::text::printable(file))]
     Input { file: String, source: io::Error },
+    #[error(transparent)]
+    Tour(tour::TourError),
 }
 
 /// A temporary file for `what` to be written to, and a second handle to write it with.
@@ -215,11 +217,45 @@ pub fn start(
     let p = prepare(source)?;
     let demo = matches!(p.feed, Feed::Demo { .. });
     let workspace = workspace.unwrap_or_else(demo::workspace);
+    let follow = p.follow.unwrap_or(launch.follow);
+    run_prepared(p, workspace, follow, demo, launch, None)
+}
+
+/// `consent-inspector tour`: the lessons' events in a temporary file, read once, with the
+/// lesson panel over them.
+pub fn start_tour(launch: &Launch) -> Result<(), Error> {
+    let t = tour::Tour::load().map_err(Error::Tour)?;
+    let mut named = tempfile::Builder::new();
+    named.prefix("consent-inspector-tour-").suffix(".jsonl");
+    let (file, mut to) = temp_file("the tour", &named)?;
+    io::Write::write_all(&mut to, t.text.as_bytes()).map_err(|source| Error::TempFile {
+        what: "the tour",
+        source,
+    })?;
+    let p = Prepared {
+        path: file.path().to_path_buf(),
+        label: "the tour".to_owned(),
+        feed: Feed::None,
+        _temp: Some(file),
+        follow: Some(false),
+    };
+    let state = app::TourState::new(&t);
+    run_prepared(p, t.workspace, false, false, launch, Some(state))
+}
+
+fn run_prepared(
+    p: Prepared,
+    workspace: Arc<Workspace>,
+    follow: bool,
+    demo: bool,
+    launch: &Launch,
+    tour: Option<app::TourState>,
+) -> Result<(), Error> {
     run::run(run::Options {
         path: p.path.clone(),
         label: p.label.clone(),
         workspace,
-        follow: p.follow.unwrap_or(launch.follow),
+        follow,
         demo,
         max_events: launch.max_events,
         feed: p.feed,
@@ -227,5 +263,6 @@ pub fn start(
         banner: launch.banner.clone(),
         theme: launch.theme,
         keys: launch.keys.clone(),
+        tour,
     })
 }

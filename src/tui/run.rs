@@ -44,6 +44,7 @@ pub struct Options {
     pub banner: Option<super::Banner>,
     pub theme: Theme,
     pub keys: super::keymap::Keymap,
+    pub tour: Option<super::app::TourState>,
 }
 
 /// Puts the terminal back the way it was. Safe to call more than once.
@@ -116,6 +117,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
     app.zone = opts.zone;
     app.banner = opts.banner;
     app.keys = opts.keys;
+    app.tour = opts.tour;
     let result = event_loop(&mut terminal, &mut app, &store, &running, opts.theme);
     // ratatui's own drop reports a cursor it cannot show with eprintln!, which panics when
     // the terminal has hung up; the guard shows the cursor anyway.

@@ -24,6 +24,10 @@ fn loaded_keeping(events: &Path, max_events: usize) -> Shared {
     let ws = Arc::new(
         crate::settings::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
     );
+    loaded_with(ws, events, max_events)
+}
+
+fn loaded_with(ws: Arc<crate::settings::Workspace>, events: &Path, max_events: usize) -> Shared {
     let store = Arc::new(RwLock::new(Store::new(
         ws,
         "samples/events.jsonl".into(),
@@ -1425,4 +1429,104 @@ fn a_key_bound_twice_or_an_unknown_action_names_the_line() {
     ] {
         assert_eq!(parse_key(text).is_some(), ok, "{text}");
     }
+}
+
+/// The text of the screen's lines below the tour panel's title, unwrapped: borders and the
+/// wrap's indents taken away, lines joined by spaces.
+fn panel_text(screen: &str) -> String {
+    let from = screen.find("Tour ").unwrap_or(0);
+    screen[from..]
+        .lines()
+        .skip(1)
+        .map(|l| l.trim_matches(|c| c == '"' || c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The tour as `consent-inspector tour` starts it, at `width`x`height`.
+fn tour_app(width: u16, height: u16) -> (App, tempfile::TempDir) {
+    let tour = super::tour::Tour::load().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tour.jsonl");
+    std::fs::write(&file, &tour.text).unwrap();
+    let store = loaded_with(tour.workspace.clone(), &file, super::store::MAX_EVENTS);
+    let searcher = super::standalone_searcher(&store);
+    let mut a = App::new(store, searcher, false, width, height);
+    a.tour = Some(super::app::TourState::new(&tour));
+    a.sync();
+    (a, dir)
+}
+
+#[test]
+fn a_lesson_fits_80x24_and_shows_its_result_once_tried() {
+    let (mut a, _dir) = tour_app(80, 24);
+    insta::assert_snapshot!("tour_lesson_1", render(&a));
+    a.update(Action::WhatIfCycle);
+    insta::assert_snapshot!("tour_lesson_1_tried", render(&a));
+}
+
+#[test]
+fn every_lesson_is_reached_and_its_action_shows_its_result() {
+    let (mut a, _dir) = tour_app(80, 24);
+    let lessons = a.tour.as_ref().unwrap().lessons.clone();
+    for (i, lesson) in lessons.iter().enumerate() {
+        let t = a.tour.as_ref().unwrap();
+        assert_eq!((t.progress.lesson, t.progress.done), (i, false));
+        // The lesson's event is the one selected, with its route as claimed.
+        let d = a.detail.as_ref().unwrap().outcome.as_ref().unwrap();
+        assert_eq!(d.origin.line, t.lines[i], "{}", lesson.title);
+        let screen = render(&a);
+        let route = format!(
+            "{}: {} ({})",
+            lesson.destination, lesson.decision, lesson.reason
+        );
+        assert!(
+            screen.contains(&route),
+            "{}: {route}\n{screen}",
+            lesson.title
+        );
+        // Do what it asks, with the keys a reader would press.
+        match lesson.action.trial() {
+            Some(crate::what_if::Trial::False) => {
+                a.update(Action::WhatIfCycle);
+                assert!(
+                    !a.tour.as_ref().unwrap().progress.done,
+                    "true is not yet false"
+                );
+                a.update(Action::WhatIfCycle);
+            }
+            Some(_) => a.update(Action::WhatIfCycle),
+            None => a.update(lesson.action.action().unwrap()),
+        }
+        assert!(a.tour.as_ref().unwrap().progress.done, "{}", lesson.title);
+        let screen = panel_text(&render(&a));
+        let first_words: String = lesson
+            .result
+            .split(' ')
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            screen.contains(&first_words),
+            "{}: {first_words}\n{screen}",
+            lesson.title
+        );
+        if let Some(then) = &lesson.action.then {
+            let trial = lesson.action.trial().unwrap().as_str();
+            let after = format!("= {trial}: {} ({})", then.decision, then.reason);
+            assert!(
+                screen.contains(&after),
+                "{}: {after}\n{screen}",
+                lesson.title
+            );
+        }
+        a.update(Action::IntoTimeline);
+    }
+    // Past the last lesson nothing moves; back goes to the one before.
+    assert_eq!(a.tour.as_ref().unwrap().progress.lesson, lessons.len() - 1);
+    a.update(Action::OutOfTimeline);
+    assert_eq!(a.tour.as_ref().unwrap().progress.lesson, lessons.len() - 2);
+    // Entering a lesson clears the last one's filter and what-if.
+    assert!(a.filter.is_all());
+    assert_eq!(a.what_if.value, None);
 }

@@ -5,6 +5,7 @@ pub mod detail;
 pub mod events;
 mod help;
 pub mod json;
+mod lesson;
 mod status;
 mod users;
 mod wrap;
@@ -33,8 +34,14 @@ pub const WIDE: u16 = 160;
 pub struct Areas {
     pub events: Rect,
     pub lower: Rect,
+    /// The tour's lesson, above the status bar (empty outside the tour).
+    pub lesson: Rect,
     pub status: Rect,
 }
+
+/// The lesson panel's height: its border, the route, three lines of text, the source and the
+/// invitation (or the result).
+pub const LESSON_LINES: u16 = 10;
 
 /// Rows of a bordered table with a header that fit in `area` (at least one).
 fn table_rows(area: Rect) -> usize {
@@ -78,14 +85,25 @@ impl Areas {
 /// ```
 ///
 /// Zoomed, the focused pane takes both (the other gets no lines).
-pub fn areas(r: Rect, zoomed: Option<Pane>) -> Areas {
-    let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(r);
+pub fn areas(r: Rect, zoomed: Option<Pane>, tour: bool) -> Areas {
+    let lesson_h = if tour {
+        LESSON_LINES.min(r.height.saturating_sub(8))
+    } else {
+        0
+    };
+    let [main, lesson, status] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(lesson_h),
+        Constraint::Length(1),
+    ])
+    .areas(r);
     let none = Rect::new(main.x, main.y, main.width, 0);
     match zoomed {
         Some(Pane::Events) => {
             return Areas {
                 events: main,
                 lower: none,
+                lesson,
                 status,
             };
         }
@@ -93,6 +111,7 @@ pub fn areas(r: Rect, zoomed: Option<Pane>) -> Areas {
             return Areas {
                 events: none,
                 lower: main,
+                lesson,
                 status,
             };
         }
@@ -106,6 +125,7 @@ pub fn areas(r: Rect, zoomed: Option<Pane>) -> Areas {
     Areas {
         events,
         lower,
+        lesson,
         status,
     }
 }
@@ -276,7 +296,7 @@ impl Theme {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, store: &Store, theme: Theme) {
-    let a = areas(frame.area(), app.zoomed());
+    let a = areas(frame.area(), app.zoomed(), app.tour.is_some());
     if !a.events.is_empty() {
         events::draw(frame, a.events, app, store, theme);
     }
@@ -286,6 +306,9 @@ pub fn draw(frame: &mut Frame, app: &App, store: &Store, theme: Theme) {
             Pane::Destinations => destinations::draw(frame, a.lower, app, store, theme),
             _ => detail::draw(frame, a.lower, app, store, theme),
         }
+    }
+    if !a.lesson.is_empty() {
+        lesson::draw(frame, a.lesson, app, store, theme);
     }
     status::draw(frame, a.status, app, store, theme);
     if app.overlay == Some(super::app::Overlay::Help) {

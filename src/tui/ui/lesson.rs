@@ -1,0 +1,150 @@
+//! The tour's lesson panel: the route the lesson is about, as the engine decided it (and as
+//! the what-if changes it), why, the source, and what to try; once tried, what happened.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::Theme;
+use super::wrap::wrap;
+use crate::explain::category_label;
+use crate::route::Route;
+use crate::text::printable;
+use crate::tui::app::{Action, App};
+use crate::tui::store::Store;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
+    let Some(t) = &app.tour else { return };
+    let lesson = t.lesson();
+    let ws = store.workspace();
+    let width = usize::from(area.width.saturating_sub(2));
+    let mut lines: Vec<Line<'static>> = Vec::new();
+
+    // The route, from the selected event's detail: the lesson's claim, shown as decided.
+    let detail = app
+        .detail
+        .as_ref()
+        .and_then(|d| Some((d.outcome.as_ref().ok()?, d)));
+    let dest = ws.destination(&lesson.destination);
+    if let (Some((o, d)), Some(dest)) = (detail, dest) {
+        let mut spans = vec![Span::styled(
+            format!("{}: ", printable(&lesson.destination)),
+            theme.bold(),
+        )];
+        spans.extend(route_spans(&o.routes[dest], theme));
+        if let Some(trial) = &d.trial {
+            spans.push(Span::raw(format!(
+                "  → with {} = {}: ",
+                category_label(ws, trial.category),
+                trial.value.as_str()
+            )));
+            spans.extend(route_spans(&trial.outcome.routes[dest], theme));
+        }
+        wrap(Line::from(spans), width, &mut lines);
+    }
+
+    let body = if !t.started() {
+        vec![Line::styled("Reading the lessons' events…", theme.dim())]
+    } else if t.progress.done {
+        vec![
+            Line::styled(lesson.result.clone(), theme.accent()),
+            Line::styled(
+                if t.progress.lesson + 1 < t.lessons.len() {
+                    format!("{} next lesson", app.keys.hint(Action::IntoTimeline))
+                } else {
+                    format!(
+                        "The end. {} goes back, {} leaves.",
+                        app.keys.hint(Action::OutOfTimeline),
+                        app.keys.hint(Action::Quit)
+                    )
+                },
+                theme.key(),
+            ),
+        ]
+    } else {
+        vec![
+            Line::from(lesson.text.clone()),
+            Line::styled(format!("Source: {}", lesson.source), theme.dim()),
+            Line::styled(invitation(app, ws), theme.key()),
+        ]
+    };
+    for line in body {
+        wrap(line, width, &mut lines);
+    }
+
+    let title = Line::from(vec![
+        Span::styled(
+            format!(
+                " Tour {}/{}: {} ",
+                t.progress.lesson + 1,
+                t.lessons.len(),
+                lesson.title
+            ),
+            theme.bold(),
+        ),
+        Span::styled(
+            format!(
+                "{} {} {} ",
+                app.keys.hint(Action::OutOfTimeline),
+                app.keys.hint(Action::IntoTimeline),
+                app.keys.hint(Action::Quit),
+            ),
+            theme.dim(),
+        ),
+    ]);
+    let block = Block::bordered()
+        .title(title)
+        .border_style(theme.border(true));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn route_spans(r: &Route, theme: Theme) -> Vec<Span<'static>> {
+    let style = if r.decision.delivered() {
+        theme.ok()
+    } else {
+        theme.error()
+    };
+    let mut spans = vec![Span::styled(
+        format!("{} ({})", r.decision.verb(), r.decision.reason()),
+        style,
+    )];
+    if r.mode == crate::route::Mode::Device {
+        spans.push(Span::raw(", device mode"));
+    }
+    spans
+}
+
+/// What the lesson asks the reader to do, in the keys as configured.
+fn invitation(app: &App, ws: &crate::settings::Workspace) -> String {
+    let Some(t) = &app.tour else {
+        return String::new();
+    };
+    let lesson = t.lesson();
+    let asked = &lesson.action;
+    match (asked.trial(), asked.action()) {
+        (Some(trial), _) => {
+            let key = app.keys.hint(Action::WhatIfCycle);
+            let presses = if trial == crate::what_if::Trial::True {
+                key
+            } else {
+                format!("{key} twice")
+            };
+            format!(
+                "Try it: press {presses} to see this event with {} = {}.",
+                category_label(ws, app.what_if.category),
+                trial.as_str()
+            )
+        }
+        (None, Some(action)) => {
+            let help = app
+                .keys
+                .rows
+                .iter()
+                .find(|r| r.action == action)
+                .map_or("", |r| r.help);
+            format!("Try it: press {} ({help}).", app.keys.hint(action))
+        }
+        (None, None) => String::new(),
+    }
+}
