@@ -74,3 +74,21 @@ fn every_code_is_documented() {
         assert!(doc.contains(&format!("`{discard}`")), "{discard}");
     }
 }
+
+#[test]
+fn every_tour_lesson_names_a_heading_of_the_rules() {
+    let doc = doc();
+    let anchors: Vec<String> = doc
+        .lines()
+        .filter(|l| l.starts_with("## ") || l.starts_with("### "))
+        .map(|l| slug(l.trim_start_matches('#')))
+        .collect();
+    for l in consent_inspector::tui::tour::Tour::load().unwrap().lessons {
+        assert!(
+            anchors.contains(&l.rule),
+            "{}: no heading #{}",
+            l.title,
+            l.rule
+        );
+    }
+}

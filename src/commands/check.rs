@@ -8,7 +8,7 @@ use consent_inspector::engine::Engine;
 use consent_inspector::policy::Policy;
 
 use super::{Ctx, Error, finish_output, prepare};
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, CheckFormat};
 use crate::output::report::Report;
 
 pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode, Error> {
@@ -25,11 +25,16 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode, Error> {
         Ok(())
     })?;
     drop(progress);
+    print(ctx, &report, args.format)
+}
+
+/// Writes a report to stdout in `format`; its verdict is the exit status.
+pub(super) fn print(ctx: &Ctx, report: &Report, format: CheckFormat) -> Result<ExitCode, Error> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let color = ctx.color(&io::stdout());
     finish_output(
         report
-            .write(args.format, &mut out, color)
+            .write(format, &mut out, color)
             .and_then(|()| out.flush()),
     )?;
     Ok(report.verdict().exit().into())

@@ -1,7 +1,6 @@
 //! `lint`: findings about the workspace settings and, given inputs, about the settings against
 //! the traffic; reported in `check`'s formats.
 
-use std::io::{self, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -10,7 +9,7 @@ use consent_inspector::lint::{LintCode, SettingsText, Traffic, lint};
 use consent_inspector::settings::Workspace;
 use consent_inspector::text::printable;
 
-use super::{Ctx, Error, finish_output, open_all, settings_path};
+use super::{Ctx, Error, open_all, settings_path};
 use crate::cli::LintArgs;
 use crate::output::report::{Kind, Place, Report};
 
@@ -60,14 +59,7 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<ExitCode, Error> {
             message: f.message,
         });
     }
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let color = ctx.color(&io::stdout());
-    finish_output(
-        report
-            .write(args.format, &mut out, color)
-            .and_then(|()| out.flush()),
-    )?;
-    Ok(report.verdict().exit().into())
+    super::check::print(ctx, &report, args.format)
 }
 
 fn kind(c: LintCode) -> Kind {
