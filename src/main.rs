@@ -16,6 +16,6 @@ fn main() -> ExitCode {
     commands::run(cli::Cli::parse()).unwrap_or_else(|e| {
         // Not eprintln!: it panics when stderr is gone (a terminal that hung up).
         let _ = writeln!(io::stderr(), "consent-inspector: {e}");
-        ExitCode::from(2)
+        commands::Exit::Error.into()
     })
 }

@@ -101,8 +101,12 @@ impl Policy {
     pub fn violations(&self, ws: &Workspace, o: &Outcome) -> Vec<Violation> {
         let mut out = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
+            // The event's value is the same for every route: read it once.
+            if !rule.event_matches(ws, o) {
+                continue;
+            }
             for r in &o.routes {
-                if rule.matches(ws, o, r) {
+                if rule.route_matches(ws, o, r) {
                     out.push(Violation {
                         rule: i,
                         destination: r.destination,
@@ -242,7 +246,16 @@ impl Rule {
         parts.join(", ")
     }
 
-    fn matches(&self, ws: &Workspace, o: &Outcome, r: &Route) -> bool {
+    /// The facts of the event itself: its value for the rule's category.
+    fn event_matches(&self, ws: &Workspace, o: &Outcome) -> bool {
+        self.value.is_none_or(|want| {
+            self.category
+                .is_some_and(|c| value_of(ws, o, c) == Some(want))
+        })
+    }
+
+    /// The facts of one route.
+    fn route_matches(&self, ws: &Workspace, o: &Outcome, r: &Route) -> bool {
         self.destination.is_none_or(|d| d == r.destination)
             && self
                 .category
@@ -251,10 +264,6 @@ impl Rule {
             && self.reason.is_none_or(|why| why == r.decision.reason())
             && self.mode.is_none_or(|m| m == r.mode)
             && self.discard.is_none_or(|d| o.discard(r) == Some(d))
-            && self.value.is_none_or(|want| {
-                self.category
-                    .is_some_and(|c| value_of(ws, o, c) == Some(want))
-            })
     }
 }
 
