@@ -113,9 +113,19 @@ impl Traffic {
 pub struct SettingsText {
     pub file: Arc<str>,
     pub text: Vec<u8>,
+    /// The text as JSON, parsed once (None when it is not an object; the loader says why).
+    doc: Option<serde_json::Map<String, Value>>,
 }
 
 impl SettingsText {
+    pub fn new(file: Arc<str>, text: Vec<u8>) -> Self {
+        let doc = match serde_json::from_slice(&text) {
+            Ok(Value::Object(doc)) => Some(doc),
+            _ => None,
+        };
+        Self { file, text, doc }
+    }
+
     fn origin_of(&self, path: &[Step<'_>]) -> Origin {
         let line = locate(&self.text, path).map_or(1, |at| line_col(&self.text, at).0);
         Origin {
@@ -150,7 +160,7 @@ impl SettingsText {
     /// `hasUnmappedDestinations` is `false`. The loader refuses the first; `lint` reports it and
     /// adds the missing ids to `allCategories` so that the rest can still be checked.
     pub fn cdn_gaps(&self) -> (Vec<LintFinding>, Option<Vec<u8>>) {
-        let Ok(Value::Object(doc)) = serde_json::from_slice::<Value>(&self.text) else {
+        let Some(doc) = &self.doc else {
             return (Vec::new(), None);
         };
         let Some(Value::Object(integrations)) = doc.get("integrations") else {
@@ -222,8 +232,9 @@ impl SettingsText {
 
     /// CDN settings' `consentSettings.hasUnmappedDestinations`, when written.
     fn has_unmapped(&self) -> Option<bool> {
-        let doc: Value = serde_json::from_slice(&self.text).ok()?;
-        doc.get("consentSettings")?
+        self.doc
+            .as_ref()?
+            .get("consentSettings")?
             .get("hasUnmappedDestinations")?
             .as_bool()
     }
@@ -237,6 +248,7 @@ pub fn lint(
     traffic: Option<&Traffic>,
 ) -> Vec<LintFinding> {
     let mut out = Vec::new();
+    let flagged_none_unmapped = settings.has_unmapped() == Some(false);
     for (i, d) in ws.destinations.iter().enumerate() {
         if !d.kind.enforces_consent() {
             continue;
@@ -274,7 +286,7 @@ pub fn lint(
                 path: None,
             });
         }
-        if d.categories.is_empty() && settings.has_unmapped() == Some(false) {
+        if d.categories.is_empty() && flagged_none_unmapped {
             out.push(LintFinding {
                 code: LintCode::UnmappedDestination,
                 message: format!(

@@ -24,10 +24,7 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<ExitCode, Error> {
             source,
         })
     })?;
-    let settings = SettingsText {
-        file: Arc::from(file.as_str()),
-        text,
-    };
+    let settings = SettingsText::new(Arc::from(file.as_str()), text);
     // Categories allCategories lacks are findings here, not a reason to stop: they are added
     // so that the rest of the workspace can be checked.
     let (mut findings, patched) = settings.cdn_gaps();
