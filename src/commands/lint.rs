@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use consent_inspector::engine::Engine;
-use consent_inspector::lint::{LintCode, SettingsText, Traffic, lint};
+use consent_inspector::lint::{SettingsText, Traffic, lint};
 use consent_inspector::settings::Workspace;
 use consent_inspector::text::printable;
 
@@ -47,26 +47,14 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<ExitCode, Error> {
     findings.extend(lint(&ws, &settings, traffic.as_ref()));
     let mut report = Report::new(args.deny_warnings, args.summary, None);
     report.lint = Some(printable(&file).into_owned());
-    report.catalog = LintCode::ALL.iter().map(|&c| kind(c)).collect();
+    report.catalog = Kind::lint();
     report.events = traffic.as_ref().map_or(0, |t| t.events);
     for f in findings {
-        report.found(kind(f.code), || Place {
+        report.found(f.code.into(), || Place {
             origin: f.at,
             path: f.path,
             message: f.message,
         });
     }
     super::check::print(ctx, &report, args.format)
-}
-
-fn kind(c: LintCode) -> Kind {
-    Kind {
-        order: LintCode::ALL
-            .iter()
-            .position(|&k| k == c)
-            .unwrap_or(usize::MAX),
-        name: c.as_str(),
-        severity: c.severity(),
-        about: c.about(),
-    }
 }

@@ -13,6 +13,7 @@ use std::io::{self, Write};
 
 use consent_inspector::engine::Outcome;
 use consent_inspector::input::Origin;
+use consent_inspector::lint::LintCode;
 use consent_inspector::policy::Policy;
 use consent_inspector::settings::Workspace;
 use consent_inspector::text::printable;
@@ -51,12 +52,31 @@ impl Kind {
     pub fn validation() -> Vec<Kind> {
         Code::ALL.iter().map(|&c| Kind::from(c)).collect()
     }
+
+    /// Every lint code, in `LintCode::ALL`'s order.
+    pub fn lint() -> Vec<Kind> {
+        LintCode::ALL.iter().map(|&c| Kind::from(c)).collect()
+    }
 }
 
 impl From<Code> for Kind {
     fn from(c: Code) -> Self {
         Kind {
             order: Code::ALL.iter().position(|&k| k == c).unwrap_or(usize::MAX),
+            name: c.as_str(),
+            severity: c.severity(),
+            about: c.about(),
+        }
+    }
+}
+
+impl From<LintCode> for Kind {
+    fn from(c: LintCode) -> Self {
+        Kind {
+            order: LintCode::ALL
+                .iter()
+                .position(|&k| k == c)
+                .unwrap_or(usize::MAX),
             name: c.as_str(),
             severity: c.severity(),
             about: c.about(),
