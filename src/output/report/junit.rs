@@ -58,12 +58,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn case(name: &str, classname: &str, group: &Group, fails: bool, about: &str) -> TestCase {
     let mut text = String::new();
     for p in &group.places {
-        text.push_str(&format!("{}  ", p.origin));
-        if let Some(path) = &p.path {
-            text.push_str(&format!("{path}: "));
-        }
-        text.push_str(&p.message);
-        text.push('\n');
+        text.push_str(&format!("{p}\n"));
     }
     if group.more() > 0 {
         text.push_str(&format!("… and {} more\n", group.more()));

@@ -92,6 +92,17 @@ pub struct Place {
     pub message: String,
 }
 
+/// `file:line  path: message`, as text reports list a place.
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}  ", self.origin)?;
+        if let Some(path) = &self.path {
+            write!(f, "{path}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
 impl Place {
     /// The message with, in front, the batch element and the field it concerns, for formats
     /// whose location is only a file and line (SARIF, workflow commands).

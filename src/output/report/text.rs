@@ -50,10 +50,7 @@ pub fn write(r: &Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
 
 fn places(out: &mut dyn Write, group: &Group) -> io::Result<()> {
     for place in &group.places {
-        match &place.path {
-            Some(path) => writeln!(out, "    {}  {path}: {}", place.origin, place.message)?,
-            None => writeln!(out, "    {}  {}", place.origin, place.message)?,
-        }
+        writeln!(out, "    {place}")?;
     }
     if group.more() > 0 {
         writeln!(
