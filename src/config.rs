@@ -72,8 +72,9 @@ pub enum Zone {
     Utc,
     /// This machine's.
     Local,
-    /// An IANA name (`Europe/Paris`).
-    Named(String),
+    /// An IANA zone (`Europe/Paris`), as found when the file was read, with its name as
+    /// written.
+    Named(String, jiff::tz::TimeZone),
 }
 
 impl Zone {
@@ -81,7 +82,7 @@ impl Zone {
         match self {
             Self::Utc => jiff::tz::TimeZone::UTC,
             Self::Local => jiff::tz::TimeZone::system(),
-            Self::Named(name) => jiff::tz::TimeZone::get(name).unwrap_or(jiff::tz::TimeZone::UTC),
+            Self::Named(_, zone) => zone.clone(),
         }
     }
 
@@ -89,7 +90,7 @@ impl Zone {
         match self {
             Self::Utc => "UTC",
             Self::Local => "local",
-            Self::Named(n) => n,
+            Self::Named(n, _) => n,
         }
     }
 }
@@ -154,7 +155,7 @@ impl Config {
                 s if s.eq_ignore_ascii_case("utc") => Zone::Utc,
                 s if s.eq_ignore_ascii_case("local") => Zone::Local,
                 name => {
-                    jiff::tz::TimeZone::get(name).map_err(|e| {
+                    let zone = jiff::tz::TimeZone::get(name).map_err(|e| {
                         f.error_at(
                             z.span(),
                             format!(
@@ -163,7 +164,7 @@ impl Config {
                             ),
                         )
                     })?;
-                    Zone::Named(name.to_owned())
+                    Zone::Named(name.to_owned(), zone)
                 }
             };
         }
