@@ -237,6 +237,15 @@ pub struct ListenArgs {
     /// in this folder].
     #[arg(long, value_name = "FILE")]
     pub out: Option<String>,
+    /// Also accept requests addressed to this host name (NAME, or NAME:PORT for that port
+    /// only), as a container or a tunnel calls in; by default only localhost, 127.0.0.1,
+    /// [::1] and, beyond loopback, the address reached are accepted.
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
+    /// Let pages from this origin (http://localhost:3000, say) read and reset the capture
+    /// through /inspector; no other page may.
+    #[arg(long, value_name = "URL")]
+    pub allow_origin: Vec<String>,
     /// Accept only calls with this write key (Basic auth user name, or writeKey in the body);
     /// others get 401.
     #[arg(long, value_name = "KEY")]

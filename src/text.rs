@@ -47,6 +47,24 @@ pub fn printable(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A secret (a write key) as it may be shown: enough of its start to tell two apart, never
+/// enough to use. Keys are ~32 characters; a short one shows a single character.
+///
+/// ```
+/// use consent_inspector::text::mask_secret;
+/// assert_eq!(mask_secret("9c1f0a77e4b24d58a6f3c2d1e0b9a8f7"), "9c1f…");
+/// assert_eq!(mask_secret("abc"), "a…");
+/// assert_eq!(mask_secret(""), "");
+/// ```
+pub fn mask_secret(s: &str) -> String {
+    let n = s.chars().count();
+    if n == 0 {
+        return String::new();
+    }
+    let shown: String = s.chars().take((n / 8).clamp(1, 4)).collect();
+    format!("{}…", printable(&shown))
+}
+
 /// Shortens `s` to at most `max` characters, marking the cut with an ellipsis.
 pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     if s.char_indices().nth(max).is_none() {

@@ -1,90 +1,16 @@
 //! `listen` over real HTTP: every status it answers, with an HTTP client (ureq), and the
 //! hostile inputs a server facing apps meets, over raw sockets.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
+use std::io::Write;
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
-use consent_inspector::listen::{self, Server, Timeouts};
-use consent_inspector::settings::Workspace;
+use consent_inspector::listen;
 
-struct Running {
-    server: Server,
-    out: PathBuf,
-    _dir: tempfile::TempDir,
-}
+mod common;
 
-impl Running {
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.server.addr)
-    }
-
-    fn lines(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.out)
-            .unwrap()
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    }
-}
-
-fn start(write_key: Option<&str>) -> Running {
-    start_with(write_key, None)
-}
-
-fn start_with(write_key: Option<&str>, forward: Option<listen::Forward>) -> Running {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("capture.jsonl");
-    let ws =
-        Arc::new(Workspace::load(std::path::Path::new("samples/consent-settings.json")).unwrap());
-    let server = listen::start(listen::Config {
-        write_key: write_key.map(str::to_owned),
-        timeouts: Timeouts {
-            headers: Duration::from_millis(500),
-            body: Duration::from_millis(500),
-        },
-        forward,
-        ..listen::Config::new(
-            "127.0.0.1:0".parse().unwrap(),
-            out.to_str().unwrap().to_owned(),
-            ws,
-        )
-    })
-    .unwrap();
-    Running {
-        server,
-        out,
-        _dir: dir,
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-/// Status and body of a POST.
-fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
-    let mut req = agent().post(url);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let mut resp = req.send(body).unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.body_mut().read_to_string().unwrap())
-}
-
-fn get(url: &str) -> (u16, String) {
-    let mut resp = agent().get(url).call().unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.body_mut().read_to_string().unwrap())
-}
-
-const TRACK: &str = r#"{"event":"Order Completed","userId":"u1","context":{"consent":{"categoryPreferences":{"C0001":true,"C0002":false}}}}"#;
+use common::listen::*;
 
 #[test]
 fn an_accepted_call_is_in_the_file_before_the_answer() {
@@ -235,8 +161,10 @@ fn wrong_paths_and_methods_and_the_browsers_preflight() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 204);
     let h = resp.headers();
-    assert_eq!(h["access-control-allow-origin"], "http://localhost:3000");
+    // Any page may send calls; none is sent credentials it did not ask for.
+    assert_eq!(h["access-control-allow-origin"], "*");
     assert_eq!(h["access-control-allow-headers"], "content-type");
+    assert!(h.get("access-control-allow-credentials").is_none());
 }
 
 #[test]
@@ -288,19 +216,10 @@ fn the_inspector_agrees_with_route_over_the_capture_and_reset_starts_anew() {
     let (status, profiles) = get(&r.url("/inspector/profiles"));
     assert_eq!(status, 200);
     assert!(profiles.contains("\"u-alice\""), "{profiles}");
-    assert_eq!(post(&r.url("/inspector/reset"), &[], b"").0, 200);
+    let json = [("Content-Type", "application/json")];
+    assert_eq!(post(&r.url("/inspector/reset"), &json, b"").0, 200);
     assert!(r.lines().is_empty());
     assert_eq!(get(&r.url("/inspector/events")).1, "");
-}
-
-/// Sends raw bytes and reads what comes back until the server closes or `wait` passes.
-fn raw(addr: SocketAddr, bytes: &[u8], wait: Duration) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(wait)).unwrap();
-    s.write_all(bytes).unwrap();
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[test]
@@ -317,7 +236,7 @@ fn hostile_http_gets_an_answer_or_a_closed_connection_and_others_are_still_serve
     let started = std::time::Instant::now();
     let answer = raw(
         addr,
-        b"POST /v1/track HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+        b"POST /v1/track HTTP/1.1\r\nHost: localhost\r\nX-Slow: ",
         Duration::from_secs(5),
     );
     assert!(
@@ -329,7 +248,7 @@ fn hostile_http_gets_an_answer_or_a_closed_connection_and_others_are_still_serve
     // A body shorter than its length, then silence: 408 once the body deadline passes.
     let answer = raw(
         addr,
-        b"POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"type\":",
+        b"POST /v1/track HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"type\":",
         Duration::from_secs(5),
     );
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
@@ -337,19 +256,19 @@ fn hostile_http_gets_an_answer_or_a_closed_connection_and_others_are_still_serve
     {
         let mut s = TcpStream::connect(addr).unwrap();
         s.write_all(
-            b"POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"event\":\"half",
+            b"POST /v1/track HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n{\"event\":\"half",
         )
         .unwrap();
     }
     // A body that claims more than any call may hold is refused before it is read.
     let answer = raw(
         addr,
-        b"POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n",
+        b"POST /v1/batch HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999\r\n\r\n",
         Duration::from_secs(3),
     );
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer:?}");
     // Headers larger than a connection's read buffer.
-    let mut huge = b"POST /v1/track HTTP/1.1\r\nHost: x\r\nX-Big: ".to_vec();
+    let mut huge = b"POST /v1/track HTTP/1.1\r\nHost: localhost\r\nX-Big: ".to_vec();
     huge.extend(std::iter::repeat_n(b'a', 100_000));
     huge.extend_from_slice(b"\r\n\r\n");
     let answer = raw(addr, &huge, Duration::from_secs(3));

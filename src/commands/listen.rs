@@ -27,12 +27,8 @@ pub fn run(ctx: &Ctx, args: &ListenArgs) -> Result<ExitCode, Error> {
         std::slice::from_ref(&out),
     )?;
     let bind = SocketAddr::new(args.bind, args.port);
-    if !args.bind.is_loopback() {
-        eprintln!(
-            "warning: listening on {bind}, which other machines can reach: anyone who can reach it can write to {}",
-            printable(&out)
-        );
-    }
+    let allowed = listen::Allowed::new(&args.allow_host, &args.allow_origin)
+        .map_err(listen::ListenError::Allowed)?;
     let on_call: Option<listen::OnCall> = if args.headless && !ctx.global.quiet {
         Some(Box::new(print_call))
     } else {
@@ -47,12 +43,26 @@ pub fn run(ctx: &Ctx, args: &ListenArgs) -> Result<ExitCode, Error> {
             tell
         }),
     });
+    let on_notice: Option<listen::OnNotice> = args
+        .headless
+        .then(|| -> listen::OnNotice { Box::new(|n: &str| eprintln!("note: {}", printable(n))) });
     let server = listen::start(listen::Config {
         write_key: args.write_key.clone(),
         on_call,
+        on_notice,
         forward,
+        allowed,
         ..listen::Config::new(bind, out.clone(), workspace.clone())
     })?;
+    // Said once the port is ours, so a failed start does not warn of what never happened.
+    if !listen::guard::is_loopback(args.bind) {
+        eprintln!(
+            "warning: listening on {}, which other machines can reach: anyone who can reach it \
+             can send calls into {} and read or reset what it holds through /inspector",
+            server.addr,
+            printable(&out)
+        );
+    }
     let url = format!("http://{}", server.addr);
     if args.headless {
         // The first line says where, so a script that asked for port 0 can read it.
@@ -96,6 +106,9 @@ fn banner(url: &str, stats: &Stats, forwarded: Option<&ForwardStats>) -> String 
     );
     if let Some(f) = forwarded {
         s.push_str(&format!(" · upstream: {}", upstream(f)));
+    }
+    if let Some(notice) = stats.last_notice() {
+        s.push_str(&format!(" · {notice}"));
     }
     let refused = stats.refused.load(Ordering::Relaxed);
     if refused > 0 {

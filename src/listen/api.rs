@@ -258,6 +258,25 @@ pub fn compact(text: &str) -> String {
     out
 }
 
+/// A path as it may be logged or shown: the write key in analytics.js's settings download
+/// (`/v1/projects/{key}/settings`) masked.
+pub fn mask_settings_path(path: &str) -> String {
+    const AT: &str = "/v1/projects/";
+    if let Some(at) = path.rfind(AT) {
+        let start = at + AT.len();
+        if let Some(end) = path[start..].find('/') {
+            let key = &path[start..start + end];
+            return format!(
+                "{}{}{}",
+                &path[..start],
+                crate::text::mask_secret(key),
+                &path[start + end..]
+            );
+        }
+    }
+    path.to_owned()
+}
+
 /// The write key of HTTP Basic auth: the user name (Segment's libraries send the key there
 /// with an empty password).
 pub fn basic_auth_key(header: &str) -> Option<String> {
@@ -297,6 +316,15 @@ mod tests {
                 new_message_id: &mut next,
             },
         )
+    }
+
+    #[test]
+    fn the_settings_path_never_shows_a_whole_write_key() {
+        assert_eq!(
+            mask_settings_path("/v1/projects/wk_1234567890abcdef1234567890ab/settings"),
+            "/v1/projects/wk_…/settings"
+        );
+        assert_eq!(mask_settings_path("/v1/track"), "/v1/track");
     }
 
     #[test]

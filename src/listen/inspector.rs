@@ -1,7 +1,7 @@
 //! `/inspector/…`: what happened to the calls received so far, for tests to assert on. The
 //! capture file is read as `route` reads it, so the answers agree with `route` line for line.
 
-use std::io;
+use std::io::{self, Write};
 use std::sync::Arc;
 
 use crate::engine::{Engine, Outcome};
@@ -61,19 +61,34 @@ fn each_outcome(
     Ok(engine)
 }
 
-/// The routing records (`route`'s NDJSON) that `q` passes.
-pub fn events(file: &str, ws: &Arc<Workspace>, q: &Query) -> Result<Vec<u8>, String> {
-    let dest = match &q.destination {
-        Some(name) => Some(
-            ws.destination(name)
-                .ok_or_else(|| format!("no destination \"{name}\" in the workspace"))?,
-        ),
-        None => None,
-    };
+/// A query checked against the workspace, ready to run over the capture: a mistake is told
+/// before any answer starts.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    q: Query,
+    dest: Option<usize>,
+}
+
+impl Plan {
+    pub fn new(ws: &Workspace, q: Query) -> Result<Self, String> {
+        let dest = match &q.destination {
+            Some(name) => Some(
+                ws.destination(name)
+                    .ok_or_else(|| format!("no destination \"{name}\" in the workspace"))?,
+            ),
+            None => None,
+        };
+        Ok(Self { q, dest })
+    }
+}
+
+/// The routing records (`route`'s NDJSON) that the plan passes, written as they are decided.
+pub fn events(file: &str, ws: &Arc<Workspace>, plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
+    let q = &plan.q;
     // The user's profile as of the end of the capture: a first pass links every id.
     let user_root = match &q.user {
         Some(id) => {
-            let engine = each_outcome(file, ws, |_, _| Ok(())).map_err(|e| e.to_string())?;
+            let engine = each_outcome(file, ws, |_, _| Ok(()))?;
             let root = engine
                 .profiles()
                 .lookup(id)
@@ -82,16 +97,14 @@ pub fn events(file: &str, ws: &Arc<Workspace>, q: &Query) -> Result<Vec<u8>, Str
         }
         None => None,
     };
-    let mut out = Vec::new();
     let mut ndjson = Ndjson::new(ws);
     each_outcome(file, ws, |_, o| {
-        if passes(q, dest, user_root.as_ref(), o) {
-            ndjson.write(&mut out, o)?;
+        if passes(q, plan.dest, user_root.as_ref(), o) {
+            ndjson.write(out, o)?;
         }
         Ok(())
-    })
-    .map_err(|e| e.to_string())?;
-    Ok(out)
+    })?;
+    Ok(())
 }
 
 fn passes(
@@ -125,11 +138,9 @@ fn passes(
 }
 
 /// The `profiles` contract for the capture.
-pub fn profiles(file: &str, ws: &Arc<Workspace>) -> io::Result<Vec<u8>> {
+pub fn profiles(file: &str, ws: &Arc<Workspace>, out: &mut dyn Write) -> io::Result<()> {
     let engine = each_outcome(file, ws, |_, _| Ok(()))?;
-    let mut out = Vec::new();
-    write_profiles(&mut out, ws, engine.profiles())?;
-    Ok(out)
+    write_profiles(out, ws, engine.profiles())
 }
 
 #[cfg(test)]
@@ -160,13 +171,18 @@ mod tests {
             Workspace::load(std::path::Path::new("samples/consent-settings.json")).unwrap(),
         );
         let file = "samples/events.jsonl";
-        let all = events(file, &ws, &Query::default()).unwrap();
+        let run = |q: Query| {
+            let mut out = Vec::new();
+            events(file, &ws, &Plan::new(&ws, q).unwrap(), &mut out).unwrap();
+            out
+        };
+        let all = run(Query::default());
         let mut expected = Vec::new();
         let mut nd = Ndjson::new(&ws);
         each_outcome(file, &ws, |_, o| nd.write(&mut expected, o)).unwrap();
         assert_eq!(all, expected);
         let q = Query::parse("user=a-bob-51e&destination=Braze&decision=block").unwrap();
-        let text = String::from_utf8(events(file, &ws, &q).unwrap()).unwrap();
+        let text = String::from_utf8(run(q)).unwrap();
         let lines: Vec<u64> = text
             .lines()
             .map(|l| {
@@ -178,10 +194,11 @@ mod tests {
         // u-bob's events (his anonymous id links them) that Braze did not get.
         assert!(lines.contains(&16) && lines.contains(&50), "{lines:?}");
         assert!(!lines.contains(&18), "{lines:?}");
+        assert!(run(Query::parse("user=nobody").unwrap()).is_empty());
         assert!(
-            events(file, &ws, &Query::parse("user=nobody").unwrap())
-                .unwrap()
-                .is_empty()
+            Plan::new(&ws, Query::parse("destination=Brazee").unwrap())
+                .unwrap_err()
+                .contains("no destination")
         );
     }
 }

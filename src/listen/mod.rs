@@ -5,8 +5,10 @@
 pub mod api;
 pub mod capture;
 pub mod forward;
+pub mod guard;
 pub mod inspector;
 pub mod server;
+mod stream;
 
 use std::sync::{Mutex, PoisonError};
 
@@ -29,4 +31,5 @@ impl Latest {
 }
 
 pub use forward::{Forward, ForwardStats};
-pub use server::{Call, Config, ListenError, OnCall, Server, Stats, Timeouts, start};
+pub use guard::Allowed;
+pub use server::{Call, Config, ListenError, OnCall, OnNotice, Server, Stats, Timeouts, start};

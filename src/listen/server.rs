@@ -1,26 +1,32 @@
 //! The HTTP side: hyper on a tokio runtime of its own thread, so the TUI and its reader keep
-//! theirs. Each connection has a deadline for its headers and each body one for its bytes;
-//! connections and bodies in flight are bounded, so memory is whatever the clients do.
+//! theirs. Before anything else a request's `Host` must name this listener and, for the
+//! inspector, its `Origin` must be none or an allowed one (`guard`). Each request has a
+//! deadline that runs from the moment its connection was accepted (or its previous answer
+//! sent); connections, the bytes of bodies held and inspector scans are bounded, so memory is
+//! not whatever the clients do, and a slow client holds only what it sent.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpSocket};
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::{Semaphore, SemaphorePermit, oneshot};
+use tokio::time::Instant;
 
 use super::api::{self, Endpoint, Refusal};
 use super::capture::Capture;
 use super::forward::{self, Forward, ForwardStats, Forwarder};
-use super::inspector;
+use super::guard::{self, Allowed, Caller, Listener};
+use super::{inspector, stream};
 use crate::settings::Workspace;
 use crate::validate::MAX_BATCH_BYTES;
 
@@ -48,8 +54,13 @@ const BACKLOG: u32 = 4096;
 /// A connection's read buffer, so its request line and headers: hyper's default (about
 /// 400 KB) times `MAX_CONNECTIONS` would not be a bound worth the name. Bodies stream through.
 const MAX_READ_BUFFER: usize = 32 * 1024;
-/// Bodies read at once: with `MAX_WIRE_BYTES` each, what bounds the memory bodies take.
-const MAX_BODIES: usize = 64;
+/// The bytes of request bodies held at once, whoever sends them: 64 full batches. A body
+/// takes its share as its bytes arrive, so a client sending a byte a second holds a byte, and
+/// a slow client never keeps a normal one waiting.
+const BODY_BYTES: usize = 64 * MAX_WIRE_BYTES;
+/// Inspector answers scanned at once; more wait their turn. Each scan holds an engine's state
+/// for the capture and a few chunks of its answer.
+const MAX_SCANS: usize = 2;
 /// The most a body may take on the wire (compressed or not): Segment's batch limit, and a
 /// little for a gzip body that did not shrink.
 const MAX_WIRE_BYTES: usize = MAX_BATCH_BYTES + 16 * 1024;
@@ -64,6 +75,9 @@ const FORWARD_FLUSH: Duration = Duration::from_secs(5);
 
 /// Told of every call answered.
 pub type OnCall = Box<dyn Fn(&Call) + Send + Sync>;
+/// Told of what the server noticed about its capture file (a torn line ended, the file made
+/// anew), once each.
+pub type OnNotice = Box<dyn Fn(&str) + Send + Sync>;
 
 /// What the server is told to do.
 pub struct Config {
@@ -77,6 +91,9 @@ pub struct Config {
     pub timeouts: Timeouts,
     /// `--forward`: relay each accepted call to an upstream.
     pub forward: Option<Forward>,
+    /// `--allow-host` and `--allow-origin`.
+    pub allowed: Allowed,
+    pub on_notice: Option<OnNotice>,
 }
 
 impl Config {
@@ -90,6 +107,8 @@ impl Config {
             on_call: None,
             timeouts: Timeouts::default(),
             forward: None,
+            allowed: Allowed::default(),
+            on_notice: None,
         }
     }
 }
@@ -113,11 +132,17 @@ pub struct Stats {
     pub accepted_events: AtomicU64,
     pub refused: AtomicU64,
     last_refusal: super::Latest,
+    last_notice: super::Latest,
 }
 
 impl Stats {
     pub fn last_refusal(&self) -> Option<String> {
         self.last_refusal.get()
+    }
+
+    /// The latest thing noticed about the capture file (see `OnNotice`).
+    pub fn last_notice(&self) -> Option<String> {
+        self.last_notice.get()
     }
 }
 
@@ -137,6 +162,9 @@ pub enum ListenError {
     Runtime(std::io::Error),
     #[error("{0}")]
     Forward(String),
+    /// `--allow-host` or `--allow-origin` that is not what it should be.
+    #[error("{0}")]
+    Allowed(String),
 }
 
 /// The running server; dropping it stops it.
@@ -167,9 +195,13 @@ struct State {
     write_key: Option<String>,
     stats: Arc<Stats>,
     on_call: Option<OnCall>,
+    on_notice: Option<OnNotice>,
     forwarder: Option<Forwarder>,
-    bodies: Semaphore,
+    body_bytes: Semaphore,
+    scans: Arc<Semaphore>,
     timeouts: Timeouts,
+    allowed: Allowed,
+    listener: Listener,
     /// For the messageIds given to events without one: when this server started (ms) and
     /// a counter.
     started: i64,
@@ -203,7 +235,7 @@ pub fn start(config: Config) -> Result<Server, ListenError> {
         socket.listen(BACKLOG).map_err(bind_error)?
     };
     let addr = listener.local_addr().map_err(bind_error)?;
-    let capture = Capture::open(std::path::Path::new(&config.out)).map_err(|source| {
+    let (capture, torn) = Capture::open(std::path::Path::new(&config.out)).map_err(|source| {
         ListenError::Capture {
             path: config.out.clone(),
             source,
@@ -226,12 +258,22 @@ pub fn start(config: Config) -> Result<Server, ListenError> {
         write_key: config.write_key,
         stats: stats.clone(),
         on_call: config.on_call,
+        on_notice: config.on_notice,
         forwarder,
-        bodies: Semaphore::new(MAX_BODIES),
+        body_bytes: Semaphore::new(BODY_BYTES),
+        scans: Arc::new(Semaphore::new(MAX_SCANS)),
         timeouts: config.timeouts,
+        allowed: config.allowed,
+        listener: Listener {
+            port: addr.port(),
+            bind: config.bind.ip(),
+        },
         started: jiff::Timestamp::now().as_millisecond(),
         next_id: AtomicU64::new(1),
     });
+    if let Some(torn) = torn {
+        state.notice(torn);
+    }
     let (stop, stopped) = oneshot::channel();
     let flushing = forward_stats.clone();
     let thread = std::thread::Builder::new()
@@ -254,6 +296,23 @@ pub fn start(config: Config) -> Result<Server, ListenError> {
     })
 }
 
+impl State {
+    /// Something noticed about the capture file: for the status bar and the headless log.
+    fn notice(&self, message: String) {
+        if let Some(tell) = &self.on_notice {
+            tell(&message);
+        }
+        self.stats.last_notice.set(message);
+    }
+}
+
+/// What a request's connection says about it: the address the client reached, and since when
+/// the request has been coming (the accept, or the previous answer on the same connection).
+struct Conn {
+    local: IpAddr,
+    since: Mutex<Instant>,
+}
+
 async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
     let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
@@ -269,13 +328,21 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::R
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
+        let conn = Arc::new(Conn {
+            local: stream.local_addr().map_or(state.listener.bind, |a| a.ip()),
+            since: Mutex::new(Instant::now()),
+        });
         let _ = stream.set_nodelay(true);
         let state = state.clone();
         tokio::spawn(async move {
             let headers = state.timeouts.headers;
             let service = service_fn(move |req| {
-                let state = state.clone();
-                async move { Ok::<_, Infallible>(handle(&state, req).await) }
+                let (state, conn) = (state.clone(), conn.clone());
+                async move {
+                    let answer = handle(&state, &conn, req).await;
+                    *conn.since.lock().unwrap_or_else(PoisonError::into_inner) = Instant::now();
+                    Ok::<_, Infallible>(answer)
+                }
             });
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -295,16 +362,18 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::R
     }
 }
 
-type Answer = Response<Full<Bytes>>;
+type Answer = Response<BoxBody<Bytes, std::io::Error>>;
+
+fn answer(status: StatusCode, content_type: &'static str, body: Bytes) -> Answer {
+    let mut r = Response::new(Full::new(body).map_err(|never| match never {}).boxed());
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
 
 fn json(status: StatusCode, body: String) -> Answer {
-    let mut r = Response::new(Full::new(Bytes::from(body)));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    r
+    answer(status, "application/json", Bytes::from(body))
 }
 
 fn refused(r: &Refusal) -> Answer {
@@ -314,41 +383,63 @@ fn refused(r: &Refusal) -> Answer {
     )
 }
 
-/// CORS as analytics.js needs it in a browser: any origin, its methods and headers.
-fn cors(req_headers: &HeaderMap, answer: &mut Answer) {
+/// CORS for the tracking endpoints and the settings download, as analytics.js needs them in a
+/// browser: any page may send calls (the answer tells it nothing but success). No
+/// credentials: analytics.js sends none unless a page asks for them (docs/rules.md).
+fn open_cors(req_headers: &HeaderMap, answer: &mut Answer) {
     let h = answer.headers_mut();
-    let origin = req_headers
-        .get(header::ORIGIN)
-        .cloned()
-        .unwrap_or(HeaderValue::from_static("*"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     h.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static("GET, POST, OPTIONS"),
     );
+    // Echoed: analytics.js sends Authorization, which a wildcard would not cover.
     let asked = req_headers
         .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
         .cloned()
         .unwrap_or(HeaderValue::from_static("Content-Type, Authorization"));
     h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked);
     h.insert(
-        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        HeaderValue::from_static("true"),
-    );
-    h.insert(
         header::ACCESS_CONTROL_MAX_AGE,
         HeaderValue::from_static("600"),
     );
 }
 
-async fn handle(state: &State, req: Request<Incoming>) -> Answer {
+/// CORS for an inspector answer to a page that may read it (its own origin, or one
+/// `--allow-origin` named): that origin alone, never `*`, never credentials.
+fn inspector_cors(origin: &str, answer: &mut Answer) {
+    let h = answer.headers_mut();
+    if let Ok(o) = HeaderValue::from_str(origin) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+    }
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("Content-Type"),
+    );
+}
+
+async fn handle(state: &State, conn: &Conn, req: Request<Incoming>) -> Answer {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let query = req.uri().query().unwrap_or("").to_owned();
-    let headers = req.headers().clone();
-    let (mut answer, events, note) = route(state, req, &method, &path, &query).await;
-    cors(&headers, &mut answer);
+    let host = header_text(req.headers(), &header::HOST);
+    let (mut answer, events, note) =
+        match guard::check_host(host.as_deref(), conn.local, state.listener, &state.allowed) {
+            Err(r) => (refused(&r), 0, r.message),
+            Ok(()) => route(state, conn, req, &method, &path).await,
+        };
+    // Every answer may vary by Origin (the inspector's CORS does), so caches must not mix them.
+    answer
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Origin"));
+    // The settings path holds the write key: it is never shown whole.
+    let path = api::mask_settings_path(&path);
     let status = answer.status().as_u16();
     if status >= 400 {
         state.stats.refused.fetch_add(1, Ordering::Relaxed);
@@ -369,101 +460,179 @@ async fn handle(state: &State, req: Request<Incoming>) -> Answer {
     answer
 }
 
+fn header_text(headers: &HeaderMap, name: &header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned())
+}
+
 /// The answer, how many events it accepted, and a note for the log.
 async fn route(
     state: &State,
+    conn: &Conn,
     req: Request<Incoming>,
     method: &Method,
     path: &str,
-    query: &str,
 ) -> (Answer, usize, String) {
-    let not_found = || {
-        let r = Refusal {
-            status: 404,
-            message: format!("no such endpoint: {path} (POST /v1/track, /v1/batch, …)"),
-        };
-        (refused(&r), 0, r.message)
-    };
-    if method == Method::OPTIONS {
-        return (
+    if path == "/inspector" || path.starts_with("/inspector/") {
+        return inspector(state, req, method, path).await;
+    }
+    let headers = req.headers().clone();
+    let (mut answer, events, note) = if method == Method::OPTIONS
+        && (api::endpoint(path).is_some() || settings_key(path).is_some())
+    {
+        (
             json(StatusCode::NO_CONTENT, String::new()),
             0,
             "preflight".into(),
-        );
-    }
-    if let Some(endpoint) = api::endpoint(path) {
+        )
+    } else if let Some(endpoint) = api::endpoint(path) {
         if method != Method::POST {
             return wrong_method(method, "POST");
         }
-        return match call(state, req, endpoint).await {
+        match call(state, conn, req, endpoint).await {
             Ok(n) => (
                 json(StatusCode::OK, r#"{"success":true}"#.into()),
                 n,
                 format!("{n} event{}", if n == 1 { "" } else { "s" }),
             ),
             Err(r) => (refused(&r), 0, r.message),
-        };
-    }
-    if let Some(key) = settings_key(path) {
+        }
+    } else if let Some(key) = settings_key(path) {
         if method != Method::GET {
             return wrong_method(method, "GET");
         }
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost")
-            .to_owned();
+        let host = header_text(&headers, &header::HOST).unwrap_or_else(|| "localhost".into());
         let body = state
             .workspace
             .to_cdn(&key, &format!("{host}/v1"), "http")
             .to_string();
-        return (json(StatusCode::OK, body), 0, "settings".into());
-    }
-    match (path, method) {
+        (json(StatusCode::OK, body), 0, "settings".into())
+    } else {
+        let r = Refusal {
+            status: 404,
+            message: format!("no such endpoint: {path} (POST /v1/track, /v1/batch, …)"),
+        };
+        return (refused(&r), 0, r.message);
+    };
+    open_cors(&headers, &mut answer);
+    (answer, events, note)
+}
+
+/// `/inspector/…`: read and changed by curl, test runners and allowed pages only.
+async fn inspector(
+    state: &State,
+    req: Request<Incoming>,
+    method: &Method,
+    path: &str,
+) -> (Answer, usize, String) {
+    let headers = req.headers();
+    let caller = guard::caller(
+        header_text(headers, &header::ORIGIN).as_deref(),
+        header_text(headers, &header::HOST).as_deref(),
+        &state.allowed,
+    );
+    let page = match &caller {
+        Caller::Foreign(origin) => {
+            let r = guard::foreign(origin);
+            return (refused(&r), 0, r.message);
+        }
+        Caller::Allowed(origin) => Some(origin.clone()),
+        Caller::NotAPage => None,
+    };
+    let content_type = header_text(headers, &header::CONTENT_TYPE);
+    let query = req.uri().query().unwrap_or("").to_owned();
+    let (mut answer, events, note) = match (path, method) {
+        (_, &Method::OPTIONS) => (
+            json(StatusCode::NO_CONTENT, String::new()),
+            0,
+            "preflight".into(),
+        ),
         ("/inspector/events", &Method::GET) => {
-            let q = match inspector::Query::parse(query) {
-                Ok(q) => q,
-                Err(e) => return bad(e),
-            };
-            let (file, ws) = (state.out.clone(), state.workspace.clone());
-            let r = tokio::task::spawn_blocking(move || inspector::events(&file, &ws, &q)).await;
-            match r {
-                Ok(Ok(body)) => (ndjson(body), 0, "inspector events".into()),
-                Ok(Err(e)) => bad(e),
-                Err(e) => internal(&e.to_string()),
+            let plan = inspector::Query::parse(&query)
+                .and_then(|q| inspector::Plan::new(&state.workspace, q));
+            match plan {
+                Ok(plan) => {
+                    let (file, ws) = (state.out.clone(), state.workspace.clone());
+                    scan(state, "inspector events", move |out| {
+                        inspector::events(&file, &ws, &plan, out)
+                    })
+                    .await
+                }
+                Err(e) => bad(e),
             }
         }
         ("/inspector/profiles", &Method::GET) => {
             let (file, ws) = (state.out.clone(), state.workspace.clone());
-            let r = tokio::task::spawn_blocking(move || inspector::profiles(&file, &ws)).await;
-            match r {
-                Ok(Ok(body)) => (ndjson(body), 0, "inspector profiles".into()),
-                Ok(Err(e)) => internal(&e.to_string()),
-                Err(e) => internal(&e.to_string()),
+            scan(state, "inspector profiles", move |out| {
+                inspector::profiles(&file, &ws, out)
+            })
+            .await
+        }
+        ("/inspector/reset", &Method::POST) => {
+            match guard::check_changing(content_type.as_deref()) {
+                Err(r) => (refused(&r), 0, r.message),
+                Ok(()) => match state.capture.reset() {
+                    Ok(noticed) => {
+                        if let Some(n) = noticed {
+                            state.notice(n);
+                        }
+                        (
+                            json(StatusCode::OK, r#"{"success":true}"#.into()),
+                            0,
+                            "a new capture".into(),
+                        )
+                    }
+                    Err(e) => internal(&e.to_string()),
+                },
             }
         }
-        ("/inspector/reset", &Method::POST) => match state.capture.reset() {
-            Ok(()) => (
-                json(StatusCode::OK, r#"{"success":true}"#.into()),
-                0,
-                "a new capture".into(),
-            ),
-            Err(e) => internal(&e.to_string()),
-        },
         ("/inspector/events" | "/inspector/profiles", _) => wrong_method(method, "GET"),
         ("/inspector/reset", _) => wrong_method(method, "POST"),
-        _ => not_found(),
+        _ => {
+            let r = Refusal {
+                status: 404,
+                message: format!(
+                    "no such endpoint: {path} (GET /inspector/events, /inspector/profiles; \
+                     POST /inspector/reset)"
+                ),
+            };
+            (refused(&r), 0, r.message)
+        }
+    };
+    if let Some(origin) = page {
+        inspector_cors(&origin, &mut answer);
     }
+    (answer, events, note)
 }
 
-fn ndjson(body: Vec<u8>) -> Answer {
-    let mut r = Response::new(Full::new(Bytes::from(body)));
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-ndjson"),
-    );
-    r
+/// An inspector answer written by a scan of the capture as it goes, once one of `MAX_SCANS`
+/// places is free.
+async fn scan(
+    state: &State,
+    what: &'static str,
+    write: impl FnOnce(&mut stream::Sink) -> std::io::Result<()> + Send + 'static,
+) -> (Answer, usize, String) {
+    let Ok(place) = state.scans.clone().acquire_owned().await else {
+        return internal("the server is stopping");
+    };
+    let started = stream::run(move |out| {
+        let _place = place;
+        write(out)
+    })
+    .await;
+    match started {
+        Ok(body) => {
+            let mut r = Response::new(body.boxed());
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-ndjson"),
+            );
+            (r, 0, what.into())
+        }
+        // The capture could not be read: the server's trouble, not the request's.
+        Err(why) => internal(&format!("cannot read the capture: {why}")),
+    }
 }
 
 fn bad(message: String) -> (Answer, usize, String) {
@@ -501,7 +670,17 @@ fn settings_key(path: &str) -> Option<String> {
 }
 
 /// A tracking call: read within the limits, checked, written, then answered.
-async fn call(state: &State, req: Request<Incoming>, endpoint: Endpoint) -> Result<usize, Refusal> {
+async fn call(
+    state: &State,
+    conn: &Conn,
+    req: Request<Incoming>,
+    endpoint: Endpoint,
+) -> Result<usize, Refusal> {
+    // The later of: the whole request within both deadlines of its start, and the body
+    // within its own once the headers are in.
+    let since = *conn.since.lock().unwrap_or_else(PoisonError::into_inner);
+    let deadline = (since + state.timeouts.headers + state.timeouts.body)
+        .min(Instant::now() + state.timeouts.body);
     // What the upstream needs, kept only when there is one.
     let relay = state.forwarder.as_ref().map(|_| {
         (
@@ -530,12 +709,12 @@ async fn call(state: &State, req: Request<Incoming>, endpoint: Endpoint) -> Resu
         // Over the limit but plausible: read and dropped, so that the client, still
         // sending, gets the answer rather than a broken pipe.
         Some(n) if n > MAX_WIRE_BYTES as u64 => {
-            drain(state, req.into_body()).await;
+            drain(deadline, req.into_body()).await;
             return Err(too_long());
         }
         _ => {}
     }
-    let body = read_body(state, req.into_body()).await?;
+    let (body, _held) = read_body(state, deadline, req.into_body()).await?;
     let text = api::decode(&body, gzip, endpoint.limit())?;
     let received_at = jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
@@ -562,10 +741,13 @@ async fn call(state: &State, req: Request<Incoming>, endpoint: Endpoint) -> Resu
             });
         }
     }
-    state.capture.append(&accepted.line).map_err(|e| Refusal {
+    let noticed = state.capture.append(&accepted.line).map_err(|e| Refusal {
         status: 500,
         message: format!("cannot write the capture file: {e}"),
     })?;
+    if let Some(n) = noticed {
+        state.notice(n);
+    }
     state.stats.accepted_calls.fetch_add(1, Ordering::Relaxed);
     state
         .stats
@@ -581,9 +763,9 @@ async fn call(state: &State, req: Request<Incoming>, endpoint: Endpoint) -> Resu
     Ok(accepted.events)
 }
 
-/// Reads a body to its end (or the body deadline) without keeping it.
-async fn drain(state: &State, mut body: Incoming) {
-    let _ = tokio::time::timeout(state.timeouts.body, async {
+/// Reads a body to its end (or the deadline) without keeping it.
+async fn drain(deadline: Instant, mut body: Incoming) {
+    let _ = tokio::time::timeout_at(deadline, async {
         while let Some(Ok(_)) = body.frame().await {}
     })
     .await;
@@ -599,25 +781,53 @@ fn too_long() -> Refusal {
     }
 }
 
-/// The body, at most `MAX_WIRE_BYTES`, within the body timeout, while one of `MAX_BODIES`
-/// places is free.
-async fn read_body(state: &State, body: Incoming) -> Result<Bytes, Refusal> {
-    let _place = state.bodies.acquire().await.map_err(|_| Refusal {
-        status: 503,
-        message: "the server is stopping".into(),
-    })?;
-    let limited = Limited::new(body, MAX_WIRE_BYTES);
-    let within = state.timeouts.body;
-    match tokio::time::timeout(within, limited.collect()).await {
-        Err(_) => Err(Refusal {
-            status: 408,
-            message: format!("the body did not arrive within {} ms", within.as_millis()),
-        }),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_long()),
-        Ok(Err(e)) => Err(Refusal {
-            status: 400,
-            message: format!("the body could not be read: {e}"),
-        }),
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+/// The body, at most `MAX_WIRE_BYTES`, by the deadline; and its share of `BODY_BYTES`, held
+/// until the call is done with it.
+async fn read_body<'a>(
+    state: &'a State,
+    deadline: Instant,
+    mut body: Incoming,
+) -> Result<(Bytes, Option<SemaphorePermit<'a>>), Refusal> {
+    let late = || Refusal {
+        status: 408,
+        message: format!(
+            "the body did not arrive within {} ms",
+            state.timeouts.body.as_millis()
+        ),
+    };
+    let mut data = Vec::new();
+    let mut held: Option<SemaphorePermit<'a>> = None;
+    loop {
+        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) => return Err(late()),
+            Ok(None) => break,
+            Ok(Some(Err(e))) => {
+                return Err(Refusal {
+                    status: 400,
+                    message: format!("the body could not be read: {e}"),
+                });
+            }
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let Ok(chunk) = frame.into_data() else {
+            continue; // trailers
+        };
+        if data.len() + chunk.len() > MAX_WIRE_BYTES {
+            return Err(too_long());
+        }
+        let share =
+            tokio::time::timeout_at(deadline, state.body_bytes.acquire_many(chunk.len() as u32))
+                .await
+                .map_err(|_| late())?
+                .map_err(|_| Refusal {
+                    status: 503,
+                    message: "the server is stopping".into(),
+                })?;
+        match &mut held {
+            Some(h) => h.merge(share),
+            None => held = Some(share),
+        }
+        data.extend_from_slice(&chunk);
     }
+    Ok((Bytes::from(data), held))
 }

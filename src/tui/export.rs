@@ -129,10 +129,13 @@ impl Job {
 
     fn open(&mut self, store: &Shared) -> Result<(), String> {
         // Never over an existing file: a name typed by mistake must not cost anyone data.
+        // Readable by this user only: an export holds the events' personal data.
         let create = |p: &Path| {
-            OpenOptions::new()
-                .write(true)
-                .create_new(true)
+            let mut options = OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options
                 .open(p)
                 .map(BufWriter::new)
                 .map_err(|e| format!("cannot write {}: {e}", p.display()))

@@ -1203,6 +1203,13 @@ fn x_exports_the_listed_events_and_their_routing_as_route_writes_it() {
         events,
         format!("{}\n{}\n", sample_line(16), sample_line(50))
     );
+    // Personal data: readable by this user only.
+    #[cfg(unix)]
+    for f in [out.clone(), dir.path().join("bob.routes.ndjson")] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", f.display());
+    }
     // The routing lines are route's own for those events.
     let routes = std::fs::read_to_string(dir.path().join("bob.routes.ndjson")).unwrap();
     let ws = Arc::new(

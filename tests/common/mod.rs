@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod listen;
+
 use std::sync::Arc;
 
 use consent_inspector::engine::{Engine, Outcome};

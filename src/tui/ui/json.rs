@@ -4,7 +4,7 @@
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
-use crate::text::printable;
+use crate::text::{mask_secret, printable};
 use crate::validate::join_path;
 
 use super::Theme;
@@ -164,6 +164,16 @@ impl Writer<'_> {
                 head.push(Span::raw(format!("[]{comma}")));
                 self.push(Line::from(head), None);
             }
+            // A write key (analytics.js puts one in every call's body) is never shown whole.
+            Value::String(s) if key == Some("writeKey") => {
+                head.push(Span::styled(
+                    format!("\"{}\"", mask_secret(s)),
+                    self.theme.string(),
+                ));
+                head.push(Span::raw(comma.to_owned()));
+                head.push(Span::styled(" (write key, masked)", self.theme.dim()));
+                self.push(Line::from(head), None);
+            }
             Value::String(s) => {
                 let (spans, long) = self.string(s, path);
                 // The comma before the length note, where JSON would have it.
@@ -240,6 +250,25 @@ mod tests {
                 "    ]",
                 "  }",
             ]
+        );
+    }
+
+    #[test]
+    fn write_keys_are_masked_wherever_they_stand() {
+        let v: Value = serde_json::from_str(
+            r#"{"writeKey":"wk_1234567890abcdef1234567890ab","batch":[{"writeKey":"wk_secret_of_the_element_here"}]}"#,
+        )
+        .unwrap();
+        let got = text(&lines(&v, &[], &|_| false, Theme::MONOCHROME).lines).join("\n");
+        assert!(!got.contains("wk_1234567890"), "{got}");
+        assert!(!got.contains("secret"), "{got}");
+        assert!(
+            got.contains("\"writeKey\": \"wk_…\", (write key, masked)"),
+            "{got}"
+        );
+        assert!(
+            got.contains("\"writeKey\": \"wk_…\" (write key, masked)"),
+            "{got}"
         );
     }
 
