@@ -2,8 +2,9 @@
 //! [--listen 100000] [--json FILE]`. Generates synthetic traffic, then times `route` against
 //! `jq -c .` and the parse floor, the terminal UI's engine (indexing, memory, frame time,
 //! append latency), and `listen` (events per second from concurrent clients against a bare
-//! server's, request to screen, memory; `--listen 0` skips it). Prints tables and writes the
-//! figures as JSON.
+//! server's, request to screen, memory; `--listen 0` skips it), and the memory `listen` takes
+//! to stream `/inspector/events` over captures of `--inspector 50000,200000` events
+//! (`--inspector 0` skips it). Prints tables and writes the figures as JSON.
 
 // The binary's allocator, so the engine's memory is measured as the UI has it, wrapped to
 // count the bytes allocated and not freed when `COUNTING` says so (the memory child only).
@@ -41,6 +42,7 @@ unsafe impl std::alloc::GlobalAlloc for Counting {
     }
 }
 
+mod inspector;
 mod listen;
 mod traffic;
 
@@ -82,6 +84,8 @@ struct Args {
     runs: usize,
     /// Events the `listen` section sends (0: none).
     listen: usize,
+    /// Capture sizes (events) the `/inspector` section answers over (empty: none).
+    inspector: Vec<u64>,
 }
 
 fn parse_args() -> Args {
@@ -90,6 +94,7 @@ fn parse_args() -> Args {
         json: PathBuf::from("target/bench-results.json"),
         runs: 3,
         listen: 100_000,
+        inspector: vec![50_000, 200_000],
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -108,9 +113,20 @@ fn parse_args() -> Args {
             "--listen" => {
                 args.listen = it.next().expect("--listen N").parse().expect("a number");
             }
+            "--inspector" => {
+                args.inspector = it
+                    .next()
+                    .expect("--inspector N,N (0: none)")
+                    .split(',')
+                    .map(|s| s.trim().replace('_', "").parse().expect("a number"))
+                    .filter(|&n| n > 0)
+                    .collect();
+            }
             "--bench" => {}
             other => {
-                panic!("unknown argument {other}; use --sizes, --huge, --listen, --json, --runs")
+                panic!(
+                    "unknown argument {other}; use --sizes, --huge, --listen, --inspector, --json, --runs"
+                )
             }
         }
     }
@@ -130,6 +146,11 @@ fn main() {
             let file = PathBuf::from(argv.next().expect("file"));
             let n: u64 = argv.next().expect("n").parse().expect("n");
             println!("{}", memory_child(&file, n));
+            return;
+        }
+        Some("--inspector-child") => {
+            let file = PathBuf::from(argv.next().expect("file"));
+            println!("{}", inspector::child(&file));
             return;
         }
         Some("--listen-child") => {
@@ -171,10 +192,24 @@ fn main() {
         print_listen(&figures);
         figures
     });
+    let inspected: Vec<Value> = args
+        .inspector
+        .iter()
+        .map(|&n| {
+            let file = data.join(format!("events-{n}.jsonl"));
+            ensure_data(&file, n);
+            eprintln!("/inspector/events over {n} events, once and eight at once…");
+            child(&["--inspector-child", file.to_str().unwrap()])
+        })
+        .collect();
+    if !inspected.is_empty() {
+        inspector::print(&inspected);
+    }
     let doc = json!({
         "generated_by": "cargo bench --bench throughput",
         "results": results,
         "listen": listened,
+        "inspector": inspected,
     });
     fs::write(&args.json, serde_json::to_string_pretty(&doc).unwrap())
         .expect("write the JSON figures");
