@@ -49,7 +49,8 @@ fn a_torn_last_line_does_not_swallow_the_next_call() {
     let r = start_in(dir, |_| {});
     let notice = r.server.stats.last_notice().expect("the torn line is said");
     assert!(
-        notice.contains("capture.jsonl:1: the last line was cut off (43 bytes"),
+        notice.contains("cut off by a stopped run: ")
+            && notice.contains("capture.jsonl:1 (43 bytes, no newline) was ended"),
         "{notice}"
     );
     let track = r#"{"event":"After Restart","userId":"u-new","messageId":"m-new"}"#;

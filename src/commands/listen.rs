@@ -107,15 +107,16 @@ fn banner(url: &str, stats: &Stats, forwarded: Option<&ForwardStats>) -> String 
     if let Some(f) = forwarded {
         s.push_str(&format!(" · upstream: {}", upstream(f)));
     }
-    if let Some(notice) = stats.last_notice() {
-        s.push_str(&format!(" · {notice}"));
-    }
     let refused = stats.refused.load(Ordering::Relaxed);
     if refused > 0 {
         s.push_str(&format!(" · {refused} refused"));
         if let Some(last) = stats.last_refusal() {
             s.push_str(&format!(", last {last}"));
         }
+    }
+    // Last, so that a long one is what the bar cuts.
+    if let Some(notice) = stats.last_notice() {
+        s.push_str(&format!(" · {notice}"));
     }
     s
 }
@@ -183,6 +184,11 @@ mod tests {
             "listening on http://127.0.0.1:8787 · 1 call, 3 events · upstream: 3 sent, 0 failed, \
              1 waiting, 5 dropped (queue full) · 2 refused"
         );
+        // What was noticed about the capture comes last, so a long one is what the bar cuts.
+        stats.set_notice("capture file removed or moved away: writing to a new c.jsonl".into());
+        assert!(banner("http://127.0.0.1:8787", &stats, None).ends_with(
+            " · 2 refused · capture file removed or moved away: writing to a new c.jsonl"
+        ));
         assert_eq!(
             banner("http://127.0.0.1:8787", &Stats::default(), None),
             "listening on http://127.0.0.1:8787 · 0 calls, 0 events"

@@ -32,9 +32,9 @@ impl Capture {
         let torn = end_torn_line(&file)?;
         let notice = torn.map(|(line, bytes)| {
             format!(
-                "{}:{line}: the last line was cut off ({bytes} bytes without a newline, from a \
-                 run stopped while writing); it was ended, so new calls start on a line of \
-                 their own, and it reads as invalid JSON",
+                "capture's last line cut off by a stopped run: {}:{line} ({bytes} bytes, no \
+                 newline) was ended, so new calls start a line of their own; it reads as \
+                 invalid JSON",
                 path.display()
             )
         });
@@ -100,16 +100,12 @@ impl Capture {
         let gone = !self.path.exists();
         let (file, id) = open_file(&self.path)?;
         *open = Open { file, id };
-        Ok(Some(format!(
-            "{}: the capture file was {}; writing to {} the path names now",
-            self.path.display(),
-            if gone {
-                "removed or moved away"
-            } else {
-                "replaced"
-            },
-            if gone { "a new file" } else { "the file" }
-        )))
+        let path = self.path.display();
+        Ok(Some(if gone {
+            format!("capture file removed or moved away: writing to a new {path}")
+        } else {
+            format!("capture file replaced: writing to the new {path}")
+        }))
     }
 }
 
@@ -185,7 +181,7 @@ mod tests {
         let (c, notice) = Capture::open(&path).unwrap();
         let notice = notice.unwrap();
         assert!(
-            notice.contains("cap.jsonl:2: the last line was cut off (25 bytes"),
+            notice.contains("cap.jsonl:2 (25 bytes, no newline) was ended"),
             "{notice}"
         );
         c.append("{\"b\":2}").unwrap();

@@ -144,6 +144,10 @@ impl Stats {
     pub fn last_notice(&self) -> Option<String> {
         self.last_notice.get()
     }
+
+    pub fn set_notice(&self, message: String) {
+        self.last_notice.set(message);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -302,7 +306,7 @@ impl State {
         if let Some(tell) = &self.on_notice {
             tell(&message);
         }
-        self.stats.last_notice.set(message);
+        self.stats.set_notice(message);
     }
 }
 
