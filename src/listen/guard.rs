@@ -107,7 +107,7 @@ pub fn check_host(
         return Ok(());
     }
     let mut message = format!(
-        "refused: Host {:?} is not this listener. It answers requests addressed to localhost, \
+        "Host {:?} is not this listener. It answers requests addressed to localhost, \
          127.0.0.1 or [::1] on port {}",
         crate::text::printable(given),
         at.port
@@ -202,7 +202,7 @@ pub fn foreign(origin: &str) -> Refusal {
     Refusal {
         status: 403,
         message: format!(
-            "refused: a page from {} may not read or change what listen captured; \
+            "a page from {} may not read or change what listen captured; \
              start listen with --allow-origin URL to let a page of your own in",
             crate::text::printable(origin)
         ),
