@@ -387,46 +387,40 @@ fn refused(r: &Refusal) -> Answer {
     )
 }
 
-/// CORS for the tracking endpoints and the settings download, as analytics.js needs them in a
-/// browser: any page may send calls (the answer tells it nothing but success). No
-/// credentials: analytics.js sends none unless a page asks for them (docs/rules.md).
-fn open_cors(req_headers: &HeaderMap, answer: &mut Answer) {
+/// The CORS headers of an answer: which page may read it, and which headers its requests may
+/// carry. Never `Access-Control-Allow-Credentials`.
+fn cors(answer: &mut Answer, origin: HeaderValue, headers: HeaderValue) {
     let h = answer.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     h.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static("GET, POST, OPTIONS"),
     );
-    // Echoed: analytics.js sends Authorization, which a wildcard would not cover.
-    let asked = req_headers
-        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
-        .cloned()
-        .unwrap_or(HeaderValue::from_static("Content-Type, Authorization"));
-    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked);
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, headers);
     h.insert(
         header::ACCESS_CONTROL_MAX_AGE,
         HeaderValue::from_static("600"),
     );
 }
 
+/// CORS for the tracking endpoints and the settings download, as analytics.js needs them in a
+/// browser: any page may send calls (the answer tells it nothing but success). No
+/// credentials: analytics.js sends none unless a page asks for them (docs/rules.md).
+fn open_cors(req_headers: &HeaderMap, answer: &mut Answer) {
+    // Echoed: analytics.js sends Authorization, which a wildcard would not cover.
+    let asked = req_headers
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned()
+        .unwrap_or(HeaderValue::from_static("Content-Type, Authorization"));
+    cors(answer, HeaderValue::from_static("*"), asked);
+}
+
 /// CORS for an inspector answer to a page that may read it (its own origin, or one
-/// `--allow-origin` named): that origin alone, never `*`, never credentials.
+/// `--allow-origin` named): that origin alone, never `*`.
 fn inspector_cors(origin: &str, answer: &mut Answer) {
-    let h = answer.headers_mut();
     if let Ok(o) = HeaderValue::from_str(origin) {
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+        cors(answer, o, HeaderValue::from_static("Content-Type"));
     }
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, OPTIONS"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("Content-Type"),
-    );
 }
 
 async fn handle(state: &State, conn: &Conn, req: Request<Incoming>) -> Answer {
