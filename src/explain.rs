@@ -95,6 +95,9 @@ pub fn describe_integrations_key(ws: &Workspace, dest: usize, key: IntegrationsK
         IntegrationsKey::All => {
             format!("integrations.All is false and integrations[\"{name}\"] is absent (or null)")
         }
+        IntegrationsKey::SegmentDefault => format!(
+            "integrations[\"{name}\"] is absent (or null), and Segment's default integrations object sets it to false: {name} receives only events that include \"{name}\": true"
+        ),
     }
 }
 

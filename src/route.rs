@@ -62,7 +62,14 @@ pub enum IntegrationsKey {
     /// `integrations.All` is `false` and the destination has no flag of its own (absent or
     /// `null`).
     All,
+    /// The destination has no flag of its own, and Segment's default integrations object,
+    /// `{"All": true, "Salesforce": false}`, turns it off: Salesforce takes only events that
+    /// say `"Salesforce": true`.
+    SegmentDefault,
 }
+
+/// The destination Segment's default integrations object turns off (spec `common.md`).
+pub const OFF_BY_DEFAULT: &str = "Salesforce";
 
 /// Who sends the event to a destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -254,8 +261,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 Decision::Block(Block::Duplicate)
             } else {
                 match decide_consent(ws, d, &stamp) {
-                    Decision::Deliver(why) => match integrations
-                        .as_ref()
+                    Decision::Deliver(why) => match Some(integrations.as_ref())
                         .filter(|_| dest.kind.honours_integrations())
                         .and_then(|i| removed_by(i, &dest.name))
                     {
@@ -334,10 +340,15 @@ fn falsy(v: &Raw<'_>) -> Option<Falsy> {
 
 /// Rule 8: the integrations object can only remove a destination. As analytics.js reads it
 /// (`denyList[name] ?? (denyList.All !== false)`): the destination's own flag, when present,
-/// decides by truthiness; an absent or `null` one falls back to `All`, off only when `false`.
-fn removed_by(integrations: &Members<'_>, name: &str) -> Option<IntegrationsKey> {
-    match integrations.get(name) {
+/// decides by truthiness; an absent or `null` one falls back to Segment's default object
+/// (`Salesforce: false`), then to `All`, off only when `false`. An event without an
+/// integrations object has the default one.
+fn removed_by(integrations: Option<&Members<'_>>, name: &str) -> Option<IntegrationsKey> {
+    match integrations.and_then(|i| i.get(name)) {
         Some(own) => falsy(&own).map(IntegrationsKey::Destination),
-        None => (integrations.get("All") == Some(Raw::Bool(false))).then_some(IntegrationsKey::All),
+        None if name == OFF_BY_DEFAULT => Some(IntegrationsKey::SegmentDefault),
+        None => integrations
+            .is_some_and(|i| i.get("All") == Some(Raw::Bool(false)))
+            .then_some(IntegrationsKey::All),
     }
 }

@@ -246,6 +246,83 @@ fn rule8_flags_are_read_by_javascript_truthiness_and_null_falls_back_to_all() {
 }
 
 #[test]
+fn rule8_salesforce_is_off_unless_the_event_turns_it_on() {
+    use consent_inspector::engine::Engine;
+    use consent_inspector::settings::Workspace;
+    use std::sync::Arc;
+    // Segment's default integrations object is {"All": true, "Salesforce": false}.
+    let ws = Arc::new(
+        Workspace::from_slice(
+            "sf.json",
+            br#"{"categories": [{"id": "C0002", "name": "Performance"}],
+                 "destinations": [{"name": "Salesforce", "categories": []},
+                                  {"name": "Salesforce CRM", "categories": []}]}"#,
+        )
+        .unwrap(),
+    );
+    let decide = |line: serde_json::Value| {
+        let mut engine = Engine::new(ws.clone());
+        let o = common::run(&mut engine, &[&line.to_string()])
+            .pop()
+            .unwrap();
+        (o.routes[0].decision.clone(), o.routes[1].decision.reason())
+    };
+    let identify = |integrations: Option<serde_json::Value>| {
+        let mut e = json!({"type": "identify", "userId": "u1", "traits": {"email": "a@b.c"}});
+        if let Some(i) = integrations {
+            e["integrations"] = i;
+        }
+        decide(e)
+    };
+    let off = Decision::Block(Block::IntegrationsObject {
+        key: IntegrationsKey::SegmentDefault,
+        consent: Delivery::NoConsent,
+    });
+    // No integrations object, or one that does not name it: off; another destination is not.
+    assert_eq!(identify(None), (off.clone(), "no_consent"));
+    assert_eq!(
+        identify(Some(json!({"All": true}))),
+        (off.clone(), "no_consent")
+    );
+    assert_eq!(
+        identify(Some(json!({"Salesforce": null}))),
+        (off.clone(), "no_consent")
+    );
+    // Turned on by a truthy flag, even with All false; a falsy one is the event's own.
+    assert_eq!(
+        identify(Some(json!({"Salesforce": true}))).0,
+        Decision::Deliver(Delivery::NoConsent)
+    );
+    assert_eq!(
+        identify(Some(
+            json!({"All": false, "Salesforce": {"object": "Lead"}})
+        ))
+        .0,
+        Decision::Deliver(Delivery::NoConsent)
+    );
+    assert_eq!(
+        identify(Some(json!({"Salesforce": false}))).0,
+        Decision::Block(Block::IntegrationsObject {
+            key: IntegrationsKey::Destination(Falsy::False),
+            consent: Delivery::NoConsent,
+        })
+    );
+    // Consent decides first: the default only removes what consent let through, the
+    // preference event included.
+    let cpu = decide(
+        json!({"type": "track", "event": "Segment Consent Preference Updated",
+        "userId": "u1", "context": {"consent": {"categoryPreferences": {"C0002": true}}}}),
+    );
+    assert_eq!(
+        cpu.0,
+        Decision::Block(Block::IntegrationsObject {
+            key: IntegrationsKey::SegmentDefault,
+            consent: Delivery::ConsentPreferenceEvent,
+        })
+    );
+}
+
+#[test]
 fn rule8_never_applies_to_s3_or_warehouses() {
     let o = one(&with_integrations(
         json!({"All": false, "Amazon S3": false, "Snowflake": false, "Engage": false}),
