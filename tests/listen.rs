@@ -117,6 +117,39 @@ fn what_segment_refuses_gets_400_and_is_not_written() {
 }
 
 #[test]
+fn a_batch_of_2501_events_is_answered_200_and_every_event_rejected() {
+    // HTTP API, Errors: Segment "returns a 200 response but rejects the event when the number
+    // of batched events exceeds the limit".
+    let r = start(None);
+    let element = r#"{"type":"track","event":"E","userId":"u"}"#;
+    let body = format!(r#"{{"batch":[{}]}}"#, vec![element; 2501].join(","));
+    assert_eq!(
+        post(&r.url("/v1/batch"), &[], body.as_bytes()),
+        (200, r#"{"success":true}"#.to_owned())
+    );
+    assert_eq!(r.lines().len(), 1, "the batch stays one line");
+    let route = std::process::Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(["route", "--settings", "samples/consent-settings.json"])
+        .arg(&r.out)
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    let records: Vec<serde_json::Value> = String::from_utf8(route.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2501);
+    for v in &records {
+        assert_eq!(v["ingested"], false);
+        assert_eq!(v["issues"][0]["code"], "batch_too_many_events", "{v}");
+    }
+    // 2500 is within the limit.
+    let body = format!(r#"{{"batch":[{}]}}"#, vec![element; 2500].join(","));
+    assert_eq!(post(&r.url("/v1/batch"), &[], body.as_bytes()).0, 200);
+}
+
+#[test]
 fn the_write_key_is_checked_only_when_given() {
     let r = start(Some("wk_good"));
     // Basic auth with the key as user name (analytics-python, analytics-node).

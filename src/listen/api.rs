@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 pub use crate::endpoint::{Endpoint, endpoint};
-use crate::validate::{MAX_BATCH_EVENTS, MAX_EVENT_BYTES};
+use crate::validate::MAX_EVENT_BYTES;
 
 /// Why a call is refused, as the answer says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,12 +148,9 @@ fn batch_line(compact: &str, stamp: &mut Stamp) -> Result<(String, usize), Refus
         if key == "batch" {
             let elements: Vec<Box<RawValue>> = serde_json::from_str(value.get())
                 .map_err(|_| Refusal::bad("\"batch\" is not an array"))?;
-            if elements.len() > MAX_BATCH_EVENTS {
-                return Err(Refusal::bad(format!(
-                    "the batch holds {} events; Segment's API takes at most {MAX_BATCH_EVENTS}",
-                    elements.len()
-                )));
-            }
+            // More than MAX_BATCH_EVENTS: Segment "returns a 200 response but rejects the
+            // event", so the batch is taken, and the reader rejects every element of it
+            // (`batch_too_many_events`).
             out.push('[');
             for (j, e) in elements.iter().enumerate() {
                 if e.get().len() > MAX_EVENT_BYTES {
@@ -379,11 +376,15 @@ mod tests {
         assert!(refuse(Endpoint::Batch, br#"{"x":1}"#).contains("needs a \"batch\""));
         let big = format!(r#"{{"batch":[{{"p":"{}"}}]}}"#, "x".repeat(MAX_EVENT_BYTES));
         assert!(refuse(Endpoint::Batch, big.as_bytes()).contains("32 KB per event"));
+        // Too many events is no reason to refuse: Segment answers 200 and rejects them.
         let many = format!(
             r#"{{"batch":[{}]}}"#,
-            vec!["{}"; MAX_BATCH_EVENTS + 1].join(",")
+            vec!["{}"; crate::validate::MAX_BATCH_EVENTS + 1].join(",")
         );
-        assert!(refuse(Endpoint::Batch, many.as_bytes()).contains("at most 2500"));
+        assert_eq!(
+            accept(Endpoint::Batch, many.as_bytes(), AT).unwrap().events,
+            2501
+        );
         let over = vec![b' '; MAX_EVENT_BYTES + 1];
         assert_eq!(
             decode(&over, false, MAX_EVENT_BYTES).unwrap_err().status,
