@@ -352,8 +352,11 @@ impl Profiles {
         kept.consent = merged;
     }
 
-    /// Records an ingested event: links its identities, checks it against the profile, then
-    /// takes its preferences. Returns the event's identity and the profile warnings.
+    /// Records an ingested event (RULES §5, third version): its own ids (userId and
+    /// anonymousId) are linked, its consent is checked against and stamped on their profile,
+    /// and only then do the links it carries (an alias, a shared external id) merge profiles,
+    /// so that its new consent conflicts with another profile's rather than overwriting it.
+    /// Returns the event's identity and the profile warnings.
     pub fn observe(
         &mut self,
         ws: &Workspace,
@@ -367,13 +370,14 @@ impl Profiles {
         if let (Some(u), Some(a)) = (user, anon) {
             self.link(u, a, ev, origin, Via::Event);
         }
+        let Some(me) = user.or(anon) else {
+            return (None, Vec::new());
+        };
+        let warnings = self.stamp(ws, ev, origin, routes, me);
         if let (Some(Kind::Alias), Some(u), Some(prev)) = (ev.kind(), user, ev.previous_id()) {
             let p = self.intern(&prev, false);
             self.link(u, p, ev, origin, Via::Alias);
         }
-        let Some(me) = user.or(anon) else {
-            return (None, Vec::new());
-        };
         for (i, key) in ws.external_ids.iter().enumerate() {
             let Some(value) = ev.trait_text(key) else {
                 continue;
@@ -390,6 +394,18 @@ impl Profiles {
                 }
             }
         }
+        (Some(me), warnings)
+    }
+
+    /// Checks the event against the profile of `me` and takes its preferences there.
+    fn stamp(
+        &mut self,
+        ws: &Workspace,
+        ev: &Doc,
+        origin: &Origin,
+        routes: &[Route],
+        me: IdentityId,
+    ) -> Vec<ProfileWarning> {
         let root = self.root(me);
         let profile = self
             .by_root
@@ -440,7 +456,7 @@ impl Profiles {
                 profile.updated = self.observed;
             }
         }
-        (Some(me), warnings)
+        warnings
     }
 }
 

@@ -359,3 +359,61 @@ fn profiles_sharing_an_external_id_are_merged_with_conflicts() {
         p.root(p.lookup("pat").unwrap())
     );
 }
+
+#[test]
+fn a_linking_event_is_stamped_on_its_own_profile_before_the_merge() {
+    // consent-in-unify: consent captured for an anonymousId and an email; later the same
+    // email with a userId, another anonymousId and updated consent "creates a second profile
+    // ... a profile merge will occur, potentially leading to conflict".
+    let mut settings: serde_json::Value = serde_json::from_str(common::SETTINGS).unwrap();
+    settings["externalIds"] = json!(["email"]);
+    let ws = std::sync::Arc::new(
+        consent_inspector::settings::Workspace::from_slice(
+            "s.json",
+            settings.to_string().as_bytes(),
+        )
+        .unwrap(),
+    );
+    // The second an ordinary event: checked against its own profile, it changes nothing there.
+    let with_email = |ids: serde_json::Value, prefs: serde_json::Value| {
+        let mut v: serde_json::Value = serde_json::from_str(&track(ids, Some(prefs))).unwrap();
+        v["context"]["traits"] = json!({"email": "sam@example.com"});
+        v.to_string()
+    };
+    let mut e = Engine::new(ws);
+    let out = run(
+        &mut e,
+        &[
+            &with_email(
+                json!({"anonymousId": "anon-1"}),
+                json!({"C0002": true, "C0004": true}),
+            ),
+            &with_email(
+                json!({"userId": "sam", "anonymousId": "anon-2"}),
+                json!({"C0002": true, "C0004": false}),
+            ),
+        ],
+    );
+    // The new consent is not laid over the old profile's: where they differ, conflict.
+    assert_eq!(
+        consent_of(&e, "sam"),
+        Some(vec![Denied, Granted, Denied, Conflict, Denied])
+    );
+    let p = e.profiles();
+    let history: Vec<_> = p
+        .profile(p.lookup("anon-1").unwrap())
+        .history
+        .iter()
+        .map(|h| h.change.clone())
+        .collect();
+    assert!(
+        matches!(history.last(), Some(Change::Merge { .. })),
+        "{history:?}"
+    );
+    // The stamp was taken on sam's own (new) profile, which held nothing to differ from.
+    assert!(
+        !codes(&out[1]).contains(&"consent_changed_without_preference_event"),
+        "{:?}",
+        codes(&out[1])
+    );
+}
