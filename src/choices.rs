@@ -37,10 +37,11 @@ pub enum Choice {
     CdnKinds,
     BatchLimits,
     OversizedLine,
+    DefaultConsentModel,
 }
 
 impl Choice {
-    pub const ALL: [Choice; 9] = [
+    pub const ALL: [Choice; 10] = [
         Choice::EmptyConsentObject,
         Choice::UnlistedDestinations,
         Choice::EngageNotEnforced,
@@ -50,6 +51,7 @@ impl Choice {
         Choice::CdnKinds,
         Choice::BatchLimits,
         Choice::OversizedLine,
+        Choice::DefaultConsentModel,
     ];
 
     pub fn kind(self) -> Kind {
@@ -73,6 +75,7 @@ impl Choice {
             Choice::CdnKinds => "destination-kinds-in-segments-cdn-settings",
             Choice::BatchLimits => "batch-limits",
             Choice::OversizedLine => "lines-over-1-mib",
+            Choice::DefaultConsentModel => "the-consent-model-device-verdicts-assume",
         }
     }
 
@@ -101,10 +104,13 @@ impl Choice {
                 "Segment's CDN settings carry no destination kind: \"Amazon S3\"/\"AWS S3\" are taken as aws-s3 and names starting with Engage or Personas as engage"
             }
             Choice::BatchLimits => {
-                "a batch over 500 KB or 2500 events is refused whole by Segment's HTTP API; Delivery Overview has no code for it, so this tool says batch_too_large or batch_too_many_events on every element"
+                "Segment's HTTP API refuses a batch over 500 KB whole and rejects every event of one over 2500; Delivery Overview has no code for either, so this tool says batch_too_large or batch_too_many_events on every element"
             }
             Choice::OversizedLine => {
                 "a line over 1 MiB is reported as event_too_large without being read into memory, so a batch that long is not expanded"
+            }
+            Choice::DefaultConsentModel => {
+                "a capture does not say which consent model the page's wrapper ran, and neither did the settings (consentModel) nor --consent-model: device-mode verdicts assume consent-tools' default, opt-in"
             }
         }
     }
@@ -181,6 +187,13 @@ impl Choice {
         }
         if ev.is_none() && has(Code::EventTooLarge) {
             out.push(Choice::OversizedLine);
+        }
+        if ws.consent_model_from == crate::settings::ModelSource::Default
+            && o.routes
+                .iter()
+                .any(|r| r.mode == crate::route::Mode::Device)
+        {
+            out.push(Choice::DefaultConsentModel);
         }
         out
     }

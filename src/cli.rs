@@ -83,6 +83,7 @@ impl WatchArgs {
             || self.no_follow
             || self.local
             || self.settings.settings.is_some()
+            || self.settings.consent_model.is_some()
             || self.max_events != consent_inspector::tui::store::MAX_EVENTS as u64
     }
 }
@@ -93,6 +94,41 @@ pub struct SettingsArg {
     /// in the folder of the first INPUT.
     #[arg(long, value_name = "FILE")]
     pub settings: Option<PathBuf>,
+    /// The consent model of the browser's consent wrapper, over the settings'
+    /// `consentModel`: opt-in (destinations filtered when the page loads; consent-tools'
+    /// default) or opt-out (each event filtered). Decides device-mode verdicts.
+    #[arg(long, value_name = "MODEL")]
+    pub consent_model: Option<ModelArg>,
+}
+
+/// `--consent-model`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelArg {
+    OptIn,
+    OptOut,
+}
+
+impl From<ModelArg> for consent_inspector::settings::ConsentModel {
+    fn from(m: ModelArg) -> Self {
+        match m {
+            ModelArg::OptIn => Self::OptIn,
+            ModelArg::OptOut => Self::OptOut,
+        }
+    }
+}
+
+impl SettingsArg {
+    /// The workspace with `--consent-model` over what its settings say.
+    pub fn apply(
+        &self,
+        mut ws: consent_inspector::settings::Workspace,
+    ) -> consent_inspector::settings::Workspace {
+        if let Some(m) = self.consent_model {
+            ws.consent_model = m.into();
+            ws.consent_model_from = consent_inspector::settings::ModelSource::CommandLine;
+        }
+        ws
+    }
 }
 
 /// The settings and the inputs a headless command reads.

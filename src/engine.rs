@@ -132,7 +132,32 @@ fn judge(
         _ => Admission::NotIngested,
     };
     let routes = route(ws, record.json.as_deref().ok(), admission);
+    let mut findings = findings;
+    findings.extend(after_withdrawal(ws, &routes));
     (findings, admission, routes)
+}
+
+/// `device_mode_after_withdrawal`: the destinations the browser sends this event only because
+/// it loaded them with the page (opt-in), although the event's preferences no longer allow
+/// them.
+fn after_withdrawal(ws: &Workspace, routes: &[Route]) -> Option<Finding> {
+    use crate::route::{Decision, Delivery};
+    let names: Vec<String> = routes
+        .iter()
+        .filter(|r| r.decision == Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: true }))
+        .map(|r| crate::text::printable(&ws.destinations[r.destination].name).into_owned())
+        .collect();
+    (!names.is_empty()).then(|| {
+        Finding::new(
+            Code::DeviceModeAfterWithdrawal,
+            format!(
+                "the browser loaded {} with the page ({} consent model) and keeps sending this event although its preferences no longer allow it: only the next page load stops it",
+                names.join(", "),
+                ws.consent_model.as_str()
+            ),
+            Some("context.consent.categoryPreferences".into()),
+        )
+    })
 }
 
 /// The outcome of a record seen again, given what `Engine::ingest` recalled of its history

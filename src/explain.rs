@@ -80,7 +80,22 @@ fn describe_delivery(ws: &Workspace, dest: usize, why: Delivery) -> String {
             "it needs {} and the event says true",
             mapped_list(ws, dest)
         ),
+        Delivery::LoadedAtPageLoad { withdrawn: false } => {
+            "it was loaded with the page (its categories were granted then), so the browser sends it every event of that page".into()
+        }
+        Delivery::LoadedAtPageLoad { withdrawn: true } => format!(
+            "it was loaded with the page, so the browser keeps sending it every event of that page although these preferences no longer allow it ({} needed): only the next page load stops it",
+            mapped_list(ws, dest)
+        ),
     }
+}
+
+/// Which consent model a device verdict assumed, and where that came from.
+pub fn describe_model(ws: &Workspace) -> String {
+    format!(
+        "consent model {}",
+        ws.consent_model_from.describe(ws.consent_model)
+    )
 }
 
 /// Why the integrations object removed a destination, in words.
@@ -106,16 +121,22 @@ pub fn describe_route(ws: &Workspace, r: &Route) -> String {
     let name = printable(&ws.destinations[r.destination].name);
     let device = r.mode == Mode::Device;
     let by = if device {
-        " in the browser (device mode: analytics.js lists it in _metadata.bundled and sends it itself, so Segment's servers skip it)"
+        format!(
+            " in the browser (device mode: analytics.js lists it in _metadata.bundled and sends it itself, so Segment's servers skip it; {})",
+            describe_model(ws)
+        )
     } else {
-        ""
+        String::new()
     };
     match &r.decision {
         Decision::Deliver(why) => {
             let from = if device {
-                " from the browser, not from Segment (device mode: analytics.js lists it in _metadata.bundled)"
+                format!(
+                    " from the browser, not from Segment (device mode: analytics.js lists it in _metadata.bundled; {})",
+                    describe_model(ws)
+                )
             } else {
-                ""
+                String::new()
             };
             format!(
                 "{name} receives it{from}: {}.",
@@ -172,7 +193,7 @@ fn describe_event(ev: &Doc) -> String {
 
 fn describe_stamp(ws: &Workspace, ev: &Doc) -> String {
     if ev.is_preference_event() {
-        return "This is a Segment Consent Preference Updated event: it records the user's choice and is sent to every destination regardless of consent.".into();
+        return "This is a Segment Consent Preference Updated event: it records the user's choice, and Segment's servers send it to every destination regardless of consent (the browser's consent wrapper, deciding device-mode destinations, makes no such exception).".into();
     }
     match ev.preferences() {
         Preferences::Absent => "The event carries no consent preferences (context.consent.categoryPreferences), so consent is not enforced: every destination receives it unless the integrations object removes it.".into(),

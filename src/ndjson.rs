@@ -16,7 +16,10 @@ use serde_json::{Map, Value, json};
 pub struct Ndjson {
     buf: Vec<u8>,
     /// Per destination and reason, `{"destination":…,"decision":…,"reason":…`.
-    routes: Vec<[Vec<u8>; 9]>,
+    routes: Vec<[Vec<u8>; 10]>,
+    /// `,"mode":"device","consentModel":…,"discard":`: a device route names the consent model
+    /// its verdict assumed.
+    device: Vec<u8>,
     /// Per category, `{"category":…,"name":…,"value":`.
     blocker_head: Vec<Vec<u8>>,
 }
@@ -33,11 +36,12 @@ fn reason_index(d: &Decision) -> usize {
         Decision::Block(Block::Duplicate) => 6,
         Decision::Block(Block::IntegrationsObject { .. }) => 7,
         Decision::Block(Block::NotConsented { .. }) => 8,
+        Decision::Deliver(Delivery::LoadedAtPageLoad { .. }) => 9,
     }
 }
 
 /// One decision per reason, in the order of `reason_index`.
-const EACH_REASON: [Decision; 9] = [
+const EACH_REASON: [Decision; 10] = [
     Decision::Deliver(Delivery::ConsentPreferenceEvent),
     Decision::Deliver(Delivery::NoConsent),
     Decision::Deliver(Delivery::NotEnforced),
@@ -52,6 +56,7 @@ const EACH_REASON: [Decision; 9] = [
     Decision::Block(Block::NotConsented {
         blocked_by: Vec::new(),
     }),
+    Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: false }),
 ];
 
 impl Ndjson {
@@ -88,9 +93,15 @@ impl Ndjson {
                 b
             })
             .collect();
+        let device = format!(
+            ",\"mode\":\"device\",\"consentModel\":\"{}\",\"discard\":",
+            ws.consent_model.as_str()
+        )
+        .into_bytes();
         Self {
             buf: Vec::with_capacity(4096),
             routes,
+            device,
             blocker_head,
         }
     }
@@ -281,7 +292,7 @@ impl Ndjson {
             b.extend_from_slice(&self.routes[r.destination][reason_index(&r.decision)]);
             b.extend_from_slice(match r.mode {
                 Mode::Cloud => b",\"mode\":\"cloud\",\"discard\":",
-                Mode::Device => b",\"mode\":\"device\",\"discard\":",
+                Mode::Device => &self.device,
             });
             match r.discard(ingest_code) {
                 Some(d) => json_str(b, d),

@@ -2,7 +2,7 @@
 //! event, whose every decision carries its reason.
 
 use crate::event::{Doc, Members, Preferences, Raw};
-use crate::settings::{CatIdx, Workspace};
+use crate::settings::{CatIdx, ConsentModel, Workspace};
 
 /// Why a destination receives the event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -17,6 +17,11 @@ pub enum Delivery {
     Unmapped,
     /// Every enabled category mapped to the destination is `true`.
     Consented,
+    /// Device mode under the opt-in model: the browser loaded the destination with the page
+    /// and sends it every event of that page, whatever the event's preferences say.
+    /// `withdrawn`: they no longer allow it (the browser keeps sending until the next page
+    /// load).
+    LoadedAtPageLoad { withdrawn: bool },
 }
 
 /// A category's value on the event, where it is not `true`.
@@ -129,6 +134,7 @@ impl Decision {
             Self::Deliver(Delivery::NotEnforced) => "not_enforced",
             Self::Deliver(Delivery::Unmapped) => "unmapped",
             Self::Deliver(Delivery::Consented) => "consented",
+            Self::Deliver(Delivery::LoadedAtPageLoad { .. }) => "loaded_at_page_load",
             Self::Block(Block::NotIngested) => "not_ingested",
             Self::Block(Block::Duplicate) => "duplicate",
             Self::Block(Block::NotConsented { .. }) => "not_consented",
@@ -184,7 +190,7 @@ pub const DISCARDS: [&str; 4] = [
 ];
 
 /// Every reason code, in the order RULES §3 applies them.
-pub const REASONS: [&str; 9] = [
+pub const REASONS: [&str; 10] = [
     "not_ingested",
     "duplicate",
     "consent_preference_event",
@@ -194,6 +200,7 @@ pub const REASONS: [&str; 9] = [
     "consented",
     "not_consented",
     "integrations_object",
+    "loaded_at_page_load",
 ];
 
 /// What the event says about consent, reduced to what the rules need.
@@ -209,12 +216,42 @@ enum Stamp<'a> {
 }
 
 /// The categories whose preference is exactly `true`, as bits.
+// The method itself is not general over the value's lifetime, so a closure it is.
+#[allow(clippy::redundant_closure_for_method_calls)]
 pub fn granted_mask(ws: &Workspace, prefs: &Members<'_>) -> u64 {
+    mask_where(ws, prefs, |v| v.is_true())
+}
+
+/// The categories whose preference JavaScript reads as true, as bits: the browser's consent
+/// wrapper tests `categories.every((c) => userCategories[c])` (consent-tools,
+/// `blocking-helpers.ts`).
+fn truthy_mask(ws: &Workspace, prefs: &Members<'_>) -> u64 {
+    mask_where(ws, prefs, truthy)
+}
+
+fn mask_where(ws: &Workspace, prefs: &Members<'_>, test: impl Fn(&Raw<'_>) -> bool) -> u64 {
     prefs
         .iter()
-        .filter(|(_, v)| v.is_true())
+        .filter(|(_, v)| test(v))
         .filter_map(|(k, _)| ws.lookup(&k))
         .fold(0, |m, c| m | 1 << c)
+}
+
+/// The event's stamp as the browser's wrapper reads it for device-mode destinations: its
+/// preferences whatever the event (the Consent Preference Updated event has no exemption
+/// there), read by JavaScript truthiness.
+fn browser_stamp<'a>(ws: &Workspace, ev: &'a Doc) -> Stamp<'a> {
+    match ev.preferences() {
+        Preferences::Absent => Stamp::NoConsent,
+        Preferences::NotObject(_) => Stamp::Preferences {
+            granted: 0,
+            map: None,
+        },
+        Preferences::Object(m) => Stamp::Preferences {
+            granted: truthy_mask(ws, &m),
+            map: Some(m),
+        },
+    }
 }
 
 /// Where an event stands before any destination is considered.
@@ -247,31 +284,46 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
         },
     };
     let integrations = ev.and_then(Doc::integrations);
+    let mut browser: Option<Stamp<'_>> = None;
     (0..ws.destinations.len())
         .map(|d| {
             let dest = &ws.destinations[d];
-            let mode = match ev {
+            let bundled = match ev {
                 Some(e) if !matches!(stamp, Stamp::NotIngested) && e.is_bundled(&dest.name) => {
-                    Mode::Device
+                    Some(e)
                 }
-                _ => Mode::Cloud,
+                _ => None,
             };
-            // The browser does not deduplicate; Segment's servers do.
-            let decision = if admission == Admission::Duplicate && mode == Mode::Cloud {
-                Decision::Block(Block::Duplicate)
+            let mode = if bundled.is_some() {
+                Mode::Device
             } else {
-                match decide_consent(ws, d, &stamp) {
-                    Decision::Deliver(why) => match Some(integrations.as_ref())
-                        .filter(|_| dest.kind.honours_integrations())
-                        .and_then(|i| removed_by(i, &dest.name))
-                    {
-                        Some(key) => {
-                            Decision::Block(Block::IntegrationsObject { key, consent: why })
-                        }
-                        None => Decision::Deliver(why),
-                    },
-                    blocked @ Decision::Block(_) => blocked,
+                Mode::Cloud
+            };
+            let consent = match bundled {
+                // The browser does not deduplicate; Segment's servers do.
+                None if admission == Admission::Duplicate => Decision::Block(Block::Duplicate),
+                None => decide_consent(ws, d, &stamp),
+                // The browser's consent wrapper decides, as its consent model says.
+                Some(e) => {
+                    let browser = browser.get_or_insert_with(|| browser_stamp(ws, e));
+                    let allowed = decide_consent(ws, d, browser);
+                    match ws.consent_model {
+                        ConsentModel::OptOut => allowed,
+                        ConsentModel::OptIn => Decision::Deliver(Delivery::LoadedAtPageLoad {
+                            withdrawn: !allowed.delivered(),
+                        }),
+                    }
                 }
+            };
+            let decision = match consent {
+                Decision::Deliver(why) => match Some(integrations.as_ref())
+                    .filter(|_| dest.kind.honours_integrations())
+                    .and_then(|i| removed_by(i, &dest.name, mode))
+                {
+                    Some(key) => Decision::Block(Block::IntegrationsObject { key, consent: why }),
+                    None => Decision::Deliver(why),
+                },
+                blocked @ Decision::Block(_) => blocked,
             };
             Route {
                 destination: d,
@@ -343,10 +395,17 @@ fn falsy(v: &Raw<'_>) -> Option<Falsy> {
 /// decides by truthiness; an absent or `null` one falls back to Segment's default object
 /// (`Salesforce: false`), then to `All`, off only when `false`. An event without an
 /// integrations object has the default one.
-fn removed_by(integrations: Option<&Members<'_>>, name: &str) -> Option<IntegrationsKey> {
+/// Segment's default object is its servers'; the browser applies the event's own alone.
+fn removed_by(
+    integrations: Option<&Members<'_>>,
+    name: &str,
+    mode: Mode,
+) -> Option<IntegrationsKey> {
     match integrations.and_then(|i| i.get(name)) {
         Some(own) => falsy(&own).map(IntegrationsKey::Destination),
-        None if name == OFF_BY_DEFAULT => Some(IntegrationsKey::SegmentDefault),
+        None if name == OFF_BY_DEFAULT && mode == Mode::Cloud => {
+            Some(IntegrationsKey::SegmentDefault)
+        }
         None => integrations
             .is_some_and(|i| i.get("All") == Some(Raw::Bool(false)))
             .then_some(IntegrationsKey::All),

@@ -104,6 +104,7 @@ codes! {
     SegmentIoDisabled = "segment_io_disabled", Warning, Ours, "integrations[\"Segment.io\"] is off: analytics.js would not have sent this event to Segment.";
     ConsentMissing = "consent_missing", Warning, Ours, "An event without consent from a user whose profile holds consent.";
     ConsentChangedWithoutPreferenceEvent = "consent_changed_without_preference_event", Warning, Ours, "Preferences changed on an ordinary event, with no Consent Preference Updated event recording the change first.";
+    DeviceModeAfterWithdrawal = "device_mode_after_withdrawal", Warning, Ours, "Opt-in consent model: a device-mode destination loaded with the page keeps receiving events after the user withdrew consent, until the next page load.";
     WrongType = "wrong_type", Warning, Ours, "A field the rules read has a type they cannot use, so it is ignored.";
 }
 

@@ -148,6 +148,11 @@ fn every_line_is_one_json_object_with_the_contract_fields() {
             let blocked_by = r["reason"] == "not_consented";
             assert_eq!(got.last() == Some(&"blockedBy"), blocked_by, "{r}");
             got.retain(|k| *k != "blockedBy");
+            // A device route names the consent model its verdict assumed.
+            if r["mode"] == "device" {
+                assert_eq!(r["consentModel"], "opt-in", "{r}");
+                got.retain(|k| *k != "consentModel");
+            }
             assert_eq!(
                 got,
                 ["destination", "decision", "reason", "mode", "discard"]
@@ -404,13 +409,32 @@ fn explain_describes_the_events_on_one_line() {
         stderr(&o),
         "consent-inspector: samples/events.jsonl: no event on line 999 (the last event is on line 61)\n"
     );
-    // Line 49 is sent by the browser for two destinations, and rests on no choice; line 32's
-    // batch elements rest on how a batch's context is merged.
+    // Line 49 is sent by the browser for two destinations whose consent was withdrawn: under
+    // consent-tools' default model (opt-in) they were loaded with the page and still receive
+    // it, a choice the explanation shows; under opt-out the browser blocks them.
     let out = stdout(&run(&["explain", "--line", "49", "samples/events.jsonl"]));
     assert!(
-        out.contains("Amplitude is blocked in the browser (device mode"),
+        out.contains("Amplitude receives it from the browser, not from Segment (device mode: analytics.js lists it in _metadata.bundled; consent model opt-in (consent-tools' default)): it was loaded with the page"),
         "{out}"
     );
+    assert!(
+        out.contains("docs/rules.md#the-consent-model-device-verdicts-assume"),
+        "{out}"
+    );
+    assert!(out.contains("device_mode_after_withdrawal"), "{out}");
+    let out = stdout(&run(&[
+        "explain",
+        "--consent-model",
+        "opt-out",
+        "--line",
+        "49",
+        "samples/events.jsonl",
+    ]));
+    assert!(
+        out.contains("Amplitude is blocked in the browser (device mode: analytics.js lists it in _metadata.bundled and sends it itself, so Segment's servers skip it; consent model opt-out (from --consent-model))"),
+        "{out}"
+    );
+    assert!(!out.contains("device_mode_after_withdrawal"), "{out}");
     assert!(
         out.contains("[Delivery Overview: MESSAGE_SENT_CLIENT_SIDE]"),
         "{out}"

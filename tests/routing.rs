@@ -418,16 +418,52 @@ fn rule1b_a_repeated_message_id_is_dropped_everywhere_in_cloud_mode() {
     assert_eq!(reason_of(&outs[1], "Amplitude"), "no_consent");
 }
 
+/// The common workspace with the browser's consent model set as the settings would.
+fn with_model(
+    model: consent_inspector::settings::ConsentModel,
+) -> std::sync::Arc<consent_inspector::settings::Workspace> {
+    let mut ws = consent_inspector::settings::Workspace::from_slice(
+        "test-settings.json",
+        common::SETTINGS.as_bytes(),
+    )
+    .unwrap();
+    ws.consent_model = model;
+    ws.consent_model_from = consent_inspector::settings::ModelSource::Settings;
+    std::sync::Arc::new(ws)
+}
+
 #[test]
-fn device_mode_routes_are_decided_by_the_same_rules_but_sent_by_the_browser() {
-    let line = |mid: &str| {
-        json!({"type": "page", "anonymousId": "a", "messageId": mid,
+fn device_mode_routes_are_sent_by_the_browser_and_decided_by_its_consent_model() {
+    use consent_inspector::settings::ConsentModel;
+    let line = |mid: &str, event: Option<&str>, prefs: serde_json::Value| {
+        let mut v = json!({"type": "page", "anonymousId": "a", "messageId": mid,
                "_metadata": {"bundled": ["Amplitude", "Braze", "Segment.io"], "unbundled": []},
-               "context": {"consent": {"categoryPreferences": {"C0002": true, "C0004": false}}}})
-        .to_string()
+               "context": {"consent": {"categoryPreferences": prefs}}});
+        if let Some(e) = event {
+            v["type"] = json!("track");
+            v["event"] = json!(e);
+        }
+        v.to_string()
     };
-    let mut engine = consent_inspector::engine::Engine::new(common::workspace());
-    let outs = common::run(&mut engine, &[&line("m"), &line("m")]);
+    let prefs = json!({"C0002": true, "C0004": false});
+    let cpu = "Segment Consent Preference Updated";
+    let reason = |o: &consent_inspector::engine::Outcome, d: usize| o.routes[d].decision.reason();
+    let codes = |o: &consent_inspector::engine::Outcome| -> Vec<&str> {
+        o.findings.iter().map(|f| f.code.as_str()).collect()
+    };
+
+    // opt-out: a middleware drops each event the stamped preferences do not allow.
+    let mut engine = consent_inspector::engine::Engine::new(with_model(ConsentModel::OptOut));
+    let outs = common::run(
+        &mut engine,
+        &[
+            &line("m", None, prefs.clone()),
+            &line("m", None, prefs.clone()),
+            &line("c", Some(cpu), prefs.clone()),
+            // The browser reads preferences by JavaScript truthiness.
+            &line("t", None, json!({"C0002": "yes", "C0004": 1})),
+        ],
+    );
     let modes: Vec<&str> = outs[0].routes.iter().map(|r| r.mode.as_str()).collect();
     assert_eq!(
         modes,
@@ -435,15 +471,75 @@ fn device_mode_routes_are_decided_by_the_same_rules_but_sent_by_the_browser() {
             "device", "device", "cloud", "cloud", "cloud", "cloud", "cloud", "cloud", "cloud"
         ]
     );
-    assert_eq!(reason_of(&outs[0], "Amplitude"), "consented");
-    assert_eq!(reason_of(&outs[0], "Braze"), "not_consented");
+    assert_eq!(
+        (reason(&outs[0], 0), reason(&outs[0], 1)),
+        ("consented", "not_consented")
+    );
     for r in &outs[0].routes[..2] {
         assert_eq!(outs[0].discard(r), Some("MESSAGE_SENT_CLIENT_SIDE"));
     }
     // The browser does not deduplicate: rule 1b skips device-mode routes.
-    assert_eq!(reason_of(&outs[1], "Amplitude"), "consented");
-    assert_eq!(reason_of(&outs[1], "Braze"), "not_consented");
+    assert_eq!(
+        (reason(&outs[1], 0), reason(&outs[1], 1)),
+        ("consented", "not_consented")
+    );
     assert_eq!(reason_of(&outs[1], "SendGrid"), "duplicate");
+    // No exemption for the preference event in the browser; Segment's servers still send it
+    // everywhere.
+    assert_eq!(
+        (
+            reason(&outs[2], 0),
+            reason(&outs[2], 1),
+            reason(&outs[2], 2)
+        ),
+        ("consented", "not_consented", "consent_preference_event")
+    );
+    assert_eq!(
+        (reason(&outs[3], 0), reason(&outs[3], 1)),
+        ("consented", "consented")
+    );
+    assert!(!codes(&outs[0]).contains(&"device_mode_after_withdrawal"));
+
+    // opt-in (consent-tools' default): what was bundled was loaded with the page, and the
+    // browser sends it every event, even once the preferences no longer allow it.
+    let mut engine = consent_inspector::engine::Engine::new(common::workspace());
+    let outs = common::run(
+        &mut engine,
+        &[
+            &line("m", None, prefs.clone()),
+            &line("c", Some(cpu), prefs.clone()),
+        ],
+    );
+    for o in &outs {
+        assert_eq!(
+            o.routes[0].decision,
+            Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: false })
+        );
+        assert_eq!(
+            o.routes[1].decision,
+            Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: true })
+        );
+        let warning = o
+            .findings
+            .iter()
+            .find(|f| f.code.as_str() == "device_mode_after_withdrawal")
+            .expect("the withdrawal is said");
+        assert!(
+            warning
+                .message
+                .starts_with("the browser loaded Braze with the page (opt-in"),
+            "{}",
+            warning.message
+        );
+    }
+    // The event's own integrations object still applies in the browser; Segment's default
+    // one (Salesforce off) does not.
+    let o = one(
+        &json!({"type": "page", "anonymousId": "a", "integrations": {"Amplitude": false},
+                "_metadata": {"bundled": ["Amplitude"]}})
+        .to_string(),
+    );
+    assert_eq!(reason_of(&o, "Amplitude"), "integrations_object");
     // A route of an event that was not ingested is cloud mode.
     let o = one(&json!({"type": "page", "_metadata": {"bundled": ["Amplitude"]}}).to_string());
     assert_eq!(o.routes[0].mode, Mode::Cloud);

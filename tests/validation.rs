@@ -182,6 +182,15 @@ fn cases() -> Vec<(&'static str, String, Option<&'static str>)> {
             Some("context.device.advertisingId"),
         ),
         (
+            // Opt-in (the common workspace's default): Braze (C0002, C0004) was loaded with
+            // the page and its consent is gone.
+            "device_mode_after_withdrawal",
+            line(
+                r#""type":"page","_metadata":{"bundled":["Braze"]},"context":{"consent":{"categoryPreferences":{"C0002":true,"C0004":false}}}"#,
+            ),
+            Some("context.consent.categoryPreferences"),
+        ),
+        (
             "wrong_type",
             line(r#""type":"page","context":{"consent":{"version":"1","categoryPreferences":{}}}"#),
             Some("context.consent.version"),

@@ -21,11 +21,7 @@ pub fn run(ctx: &Ctx, args: &ListenArgs) -> Result<ExitCode, Error> {
             .strftime("capture-%Y%m%d-%H%M%S.jsonl")
             .to_string()
     });
-    let workspace = load_settings(
-        ctx,
-        args.settings.settings.as_deref(),
-        std::slice::from_ref(&out),
-    )?;
+    let workspace = load_settings(ctx, &args.settings, std::slice::from_ref(&out))?;
     let bind = SocketAddr::new(args.bind, args.port);
     let allowed = listen::Allowed::new(&args.allow_host, &args.allow_origin)
         .map_err(listen::ListenError::Allowed)?;

@@ -221,20 +221,20 @@ fn prepare(
         sources.inputs
     };
     let records = open_all(&inputs, progress)?;
-    let ws = load_settings(ctx, sources.settings.settings.as_deref(), &inputs)?;
+    let ws = load_settings(ctx, &sources.settings, &inputs)?;
     Ok((ws, records))
 }
 
 /// `--settings`, else consent-settings.json beside the first input (for stdin, in the
 /// current folder), else the config file's `settings`.
+/// `--consent-model` goes over the settings' own.
 fn load_settings(
     ctx: &Ctx,
-    explicit: Option<&Path>,
+    settings: &crate::cli::SettingsArg,
     inputs: &[String],
 ) -> Result<Arc<Workspace>, Error> {
-    Ok(Arc::new(Workspace::load(&settings_path(
-        ctx, explicit, inputs,
-    )?)?))
+    let path = settings_path(ctx, settings.settings.as_deref(), inputs)?;
+    Ok(Arc::new(settings.apply(Workspace::load(&path)?)))
 }
 
 /// Which settings file `load_settings` reads.

@@ -14,15 +14,14 @@ pub fn run(ctx: &Ctx, args: &WatchArgs) -> Result<ExitCode, Error> {
     let (source, workspace) = match args.file.as_deref() {
         None => {
             let ws = match &args.settings.settings {
-                Some(p) => Some(Arc::new(Workspace::load(p)?)),
+                Some(p) => Some(Arc::new(args.settings.apply(Workspace::load(p)?))),
                 None => None,
             };
             (tui::Source::Demo, ws)
         }
         Some(file) => {
             let source = source_of(file)?;
-            let settings = args.settings.settings.as_deref();
-            let ws = match load_settings(ctx, settings, &[file.to_owned()]) {
+            let ws = match load_settings(ctx, &args.settings, &[file.to_owned()]) {
                 // A file that is not there yet is waited for, but only with settings to read
                 // it by; without them its absence is the first thing to say.
                 Err(e @ Error::NoSettings { .. }) => match std::fs::metadata(file) {

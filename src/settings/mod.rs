@@ -94,11 +94,67 @@ pub struct Workspace {
     /// Traits that identify a person across profiles (`email`): profiles whose events carry
     /// the same value are merged (RULES §5). None by default.
     pub external_ids: Vec<String>,
+    /// How the browser's consent wrapper treats device-mode destinations (RULES §3, device
+    /// mode), and where that came from.
+    pub consent_model: ConsentModel,
+    pub consent_model_from: ModelSource,
     pub shape: Shape,
     by_id: HashMap<String, CatIdx>,
     by_lowercase: HashMap<String, CatIdx>,
     /// Per destination: the enabled categories it needs, as bits.
     required: Vec<u64>,
+}
+
+/// The consent model of Segment's consent wrapper (`@segment/analytics-consent-tools`,
+/// `create-wrapper.ts`): what the browser does with device-mode destinations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConsentModel {
+    /// Destinations are filtered once, when the page loads; nothing blocks per event. The
+    /// wrapper's default (`load-context.ts`: `consentModel: 'opt-in'`).
+    #[default]
+    OptIn,
+    /// Every destination is loaded, and a destination middleware drops each event whose
+    /// stamped preferences do not allow it.
+    OptOut,
+}
+
+impl ConsentModel {
+    pub const ALL: [ConsentModel; 2] = [ConsentModel::OptIn, ConsentModel::OptOut];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OptIn => "opt-in",
+            Self::OptOut => "opt-out",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// Where the workspace's consent model came from, so that every device verdict can say
+/// whether it rests on a setting or on the wrapper's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelSource {
+    /// Neither the settings nor the command line said: consent-tools' own default.
+    Default,
+    /// `"consentModel"` in the settings file.
+    Settings,
+    /// `--consent-model` on the command line.
+    CommandLine,
+}
+
+impl ModelSource {
+    /// `opt-in (consent-tools' default)`, `opt-out (settings)`: the model and its source.
+    pub fn describe(self, model: ConsentModel) -> String {
+        let from = match self {
+            Self::Default => "consent-tools' default",
+            Self::Settings => "from the settings",
+            Self::CommandLine => "from --consent-model",
+        };
+        format!("{} ({from})", model.as_str())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -231,6 +287,8 @@ impl Workspace {
             categories,
             destinations,
             external_ids: Vec::new(),
+            consent_model: ConsentModel::default(),
+            consent_model_from: ModelSource::Default,
             shape,
             by_id,
             by_lowercase,

@@ -15,6 +15,8 @@ pub(super) struct OwnSettings {
     destinations: Vec<OwnDestination>,
     #[serde(default, rename = "externalIds")]
     external_ids: Vec<String>,
+    #[serde(rename = "consentModel")]
+    consent_model: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -101,6 +103,18 @@ impl Workspace {
         }
         let mut ws = Self::assemble(categories, destinations, Shape::Own);
         ws.external_ids = external_ids;
+        if let Some(m) = own.consent_model {
+            ws.consent_model = super::ConsentModel::parse(&m).ok_or_else(|| {
+                Problem::at(
+                    vec![key("consentModel")],
+                    format!(
+                        "consentModel \"{}\" is neither \"opt-in\" nor \"opt-out\"",
+                        printable(&m)
+                    ),
+                )
+            })?;
+            ws.consent_model_from = super::ModelSource::Settings;
+        }
         Ok(ws)
     }
 }

@@ -97,8 +97,8 @@ enum Slot {
 enum Msg {
     /// A new scan for a slot, or none to stop its scan.
     Scan(Slot, Option<Arc<Search>>),
-    /// An export, done after any before it.
-    Export(Job),
+    /// An export, done after any before it (boxed: a job is far larger than a scan).
+    Export(Box<Job>),
 }
 
 /// The handle the model keeps: it hands the worker each new scan, or none to stop one, and
@@ -137,7 +137,7 @@ impl Worker {
 
     /// Starts writing `rows` (store row numbers, in order) to `events` and its routing file.
     pub fn export(&self, rows: Vec<usize>, events: PathBuf) -> Arc<Export> {
-        let job = Job::new(rows, events);
+        let job = Box::new(Job::new(rows, events));
         let export = job.export.clone();
         if let Err(mpsc::SendError(Msg::Export(job))) = self.tx.send(Msg::Export(job)) {
             job.export.fail("the export worker has stopped".into());
@@ -160,7 +160,7 @@ fn work(store: &Shared, waker: &Waker, rx: &Receiver<Msg>) {
         |msg, slots: &mut [Option<(Arc<Search>, usize)>; 2], exports: &mut VecDeque<Job>| match msg
         {
             Msg::Scan(slot, scan) => slots[slot as usize] = scan.map(|s| (s, 0)),
-            Msg::Export(job) => exports.push_back(job),
+            Msg::Export(job) => exports.push_back(*job),
         };
     loop {
         // New scans replace old ones; with nothing to do, wait for one; caught up, wait a

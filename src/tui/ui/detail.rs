@@ -14,7 +14,7 @@ use crate::event::{Doc, Preferences};
 use crate::explain::{category_label, describe_integrations_key, describe_value};
 use crate::profile::ConsentState;
 use crate::profile::IdentityId;
-use crate::route::{Block as Blocked, Decision, Mode};
+use crate::route::{Block as Blocked, Decision, Delivery, Mode};
 use crate::settings::Workspace;
 use crate::text::printable;
 use crate::validate::{Severity, shown};
@@ -136,7 +136,10 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
             Span::styled(r.decision.reason(), style),
         ];
         if r.mode == Mode::Device {
-            spans.push(Span::styled(" ⇢ device mode", theme.accent()));
+            spans.push(Span::styled(
+                format!(" ⇢ device mode, {}", ws.consent_model.as_str()),
+                theme.accent(),
+            ));
         }
         match &r.decision {
             Decision::Block(Blocked::NotConsented { blocked_by }) => {
@@ -151,6 +154,9 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
                     })
                     .collect();
                 spans.push(Span::raw(format!("  {}", parts.join("; "))));
+            }
+            Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: true }) => {
+                spans.push(Span::raw("  kept after withdrawal, until the next page"));
             }
             Decision::Block(Blocked::IntegrationsObject { key, .. }) => {
                 let why = describe_integrations_key(ws, r.destination, *key);
