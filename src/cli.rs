@@ -84,6 +84,7 @@ impl WatchArgs {
             || self.local
             || self.settings.settings.is_some()
             || self.settings.consent_model.is_some()
+            || self.settings.fetch_settings.is_some()
             || self.max_events != consent_inspector::tui::store::MAX_EVENTS as u64
     }
 }
@@ -92,8 +93,17 @@ impl WatchArgs {
 pub struct SettingsArg {
     /// Workspace settings (our JSON or Segment's CDN settings). Default: consent-settings.json
     /// in the folder of the first INPUT.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "fetch_settings")]
     pub settings: Option<PathBuf>,
+    /// Download the settings of the source with this write key from Segment's CDN (as
+    /// analytics.js does), instead of reading a file; the last copy is cached, and used with
+    /// a warning when the CDN cannot be reached.
+    #[arg(long, value_name = "WRITE_KEY")]
+    pub fetch_settings: Option<String>,
+    /// With --fetch-settings: the CDN to download from.
+    #[arg(long, value_name = "URL", requires = "fetch_settings",
+          default_value = consent_inspector::settings::fetch::SEGMENT_CDN)]
+    pub cdn: String,
     /// The consent model of the browser's consent wrapper, over the settings'
     /// `consentModel`: opt-in (destinations filtered when the page loads; consent-tools'
     /// default) or opt-out (each event filtered). Decides device-mode verdicts.

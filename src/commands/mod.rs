@@ -59,6 +59,8 @@ pub enum Error {
     Ui(#[from] tui::Error),
     #[error(transparent)]
     Listen(#[from] consent_inspector::listen::ListenError),
+    #[error(transparent)]
+    Fetch(#[from] consent_inspector::settings::fetch::FetchError),
 }
 
 /// What a command's exit status says; `--help` and the README list them (`cli::EXIT_CODES`).
@@ -233,8 +235,30 @@ fn load_settings(
     settings: &crate::cli::SettingsArg,
     inputs: &[String],
 ) -> Result<Arc<Workspace>, Error> {
-    let path = settings_path(ctx, settings.settings.as_deref(), inputs)?;
-    Ok(Arc::new(settings.apply(Workspace::load(&path)?)))
+    let ws = match &settings.fetch_settings {
+        Some(key) => fetch_settings(ctx, key, &settings.cdn)?.workspace,
+        None => Workspace::load(&settings_path(ctx, settings.settings.as_deref(), inputs)?)?,
+    };
+    Ok(Arc::new(settings.apply(ws)))
+}
+
+/// `--fetch-settings`: the source's settings from the CDN, or the cached copy with a warning;
+/// where they came from is said on stderr (unless `-q`), since no output format has room.
+fn fetch_settings(
+    ctx: &Ctx,
+    key: &str,
+    cdn: &str,
+) -> Result<consent_inspector::settings::fetch::Fetched, Error> {
+    use consent_inspector::settings::fetch;
+    let dir = fetch::cache_dir().unwrap_or_else(|| std::env::temp_dir().join("consent-inspector"));
+    let fetched = fetch::fetch(key, cdn, &dir)?;
+    if let Some(w) = &fetched.warning {
+        eprintln!("warning: {}", printable(w));
+    }
+    if !ctx.global.quiet {
+        eprintln!("settings: {}", printable(&fetched.workspace.origin));
+    }
+    Ok(fetched)
 }
 
 /// Which settings file `load_settings` reads.

@@ -2,9 +2,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-
-use consent_inspector::settings::Workspace;
 
 use super::{Ctx, Error, load_settings};
 use crate::cli::WatchArgs;
@@ -13,9 +10,11 @@ use consent_inspector::tui;
 pub fn run(ctx: &Ctx, args: &WatchArgs) -> Result<ExitCode, Error> {
     let (source, workspace) = match args.file.as_deref() {
         None => {
-            let ws = match &args.settings.settings {
-                Some(p) => Some(Arc::new(args.settings.apply(Workspace::load(p)?))),
-                None => None,
+            let given = args.settings.settings.is_some() || args.settings.fetch_settings.is_some();
+            let ws = if given {
+                Some(load_settings(ctx, &args.settings, &[])?)
+            } else {
+                None
             };
             (tui::Source::Demo, ws)
         }

@@ -3,6 +3,8 @@
 //! small indices so that a destination's requirement is one 64-bit mask.
 
 mod cdn;
+#[cfg(feature = "listen")]
+pub mod fetch;
 mod own;
 
 use std::path::Path;
@@ -98,6 +100,8 @@ pub struct Workspace {
     /// mode), and where that came from.
     pub consent_model: ConsentModel,
     pub consent_model_from: ModelSource,
+    /// Where the settings came from: the file, or the CDN and when they were fetched.
+    pub origin: String,
     pub shape: Shape,
     by_id: HashMap<String, CatIdx>,
     by_lowercase: HashMap<String, CatIdx>,
@@ -249,7 +253,7 @@ impl Workspace {
                     .into(),
             ));
         };
-        built.map_err(|p| {
+        let mut built = built.map_err(|p| {
             let steps: Vec<Step<'_>> = p
                 .path
                 .iter()
@@ -260,7 +264,9 @@ impl Workspace {
                 .collect();
             let (line, column) = locate(text, &steps).map_or((1, 1), |at| line_col(text, at));
             invalid(line, column, p.message)
-        })
+        })?;
+        file.clone_into(&mut built.origin);
+        Ok(built)
     }
 
     fn assemble(categories: Vec<Category>, destinations: Vec<Destination>, shape: Shape) -> Self {
@@ -289,6 +295,7 @@ impl Workspace {
             external_ids: Vec::new(),
             consent_model: ConsentModel::default(),
             consent_model_from: ModelSource::Default,
+            origin: String::new(),
             shape,
             by_id,
             by_lowercase,
