@@ -16,22 +16,19 @@ use crate::output::report::{Kind, Place, Report};
 pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<ExitCode, Error> {
     let progress = ctx.progress(&args.inputs, false);
     let sources = open_all(&args.inputs, Some(&progress))?;
-    let (file, text) = match &args.settings.fetch_settings {
-        Some(key) => {
-            let f = super::fetch_settings(ctx, key, &args.settings.cdn)?;
-            (f.workspace.origin, f.text)
-        }
-        None => {
-            let path = settings_path(ctx, args.settings.settings.as_deref(), &args.inputs)?;
-            let file = path.display().to_string();
-            let text = std::fs::read(&path).map_err(|source| {
-                Error::Settings(consent_inspector::settings::SettingsError::Io {
-                    file: file.clone(),
-                    source,
-                })
-            })?;
-            (file, text)
-        }
+    let (file, text) = if let Some(key) = &args.settings.fetch_settings {
+        let f = super::fetch_settings(ctx, key, &args.settings.cdn)?;
+        (f.workspace.origin, f.text)
+    } else {
+        let path = settings_path(ctx, args.settings.settings.as_deref(), &args.inputs)?;
+        let file = path.display().to_string();
+        let text = std::fs::read(&path).map_err(|source| {
+            Error::Settings(consent_inspector::settings::SettingsError::Io {
+                file: file.clone(),
+                source,
+            })
+        })?;
+        (file, text)
     };
     let settings = SettingsText::new(Arc::from(file.as_str()), text);
     // Categories allCategories lacks are findings here, not a reason to stop: they are added
