@@ -150,6 +150,15 @@ pub enum ModelSource {
 }
 
 impl ModelSource {
+    /// `default`, `settings`, `--consent-model`: where, in a word.
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::Default => "default",
+            Self::Settings => "settings",
+            Self::CommandLine => "--consent-model",
+        }
+    }
+
     /// `opt-in (consent-tools' default)`, `opt-out (settings)`: the model and its source.
     pub fn describe(self, model: ConsentModel) -> String {
         let from = match self {

@@ -545,10 +545,10 @@ fn blocked_means_events_everywhere_and_says_so() {
     // counts are events, and the status bar no longer counts blocked routes.
     assert!(screen.contains(&format!("b blocked {blocked}")), "{screen}");
     assert!(
-        screen.contains("events per destination · the 20 not ingested reach none"),
+        screen.contains("events per destination · 20 not ingested · device mode opt-in (default)"),
         "{screen}"
     );
-    assert!(!screen.contains("303"), "no count of routes: {screen}");
+    assert!(!screen.contains("301"), "no count of routes: {screen}");
 }
 
 #[test]

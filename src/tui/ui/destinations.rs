@@ -92,9 +92,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             .title(lower_title(app, theme))
             // The counts are events, as everywhere; those not ingested reach no destination.
             .title_bottom(Line::styled(
+                // Where the verdicts' settings came from, and the consent model device-mode
+                // verdicts assume (a file, or the CDN and when it was fetched).
                 format!(
-                    " events per destination · the {} not ingested reach none ",
-                    store.counts.not_ingested
+                    " events per destination · {} not ingested · device mode {} ({}) · settings {} ",
+                    store.counts.not_ingested,
+                    store.workspace().consent_model.as_str(),
+                    store.workspace().consent_model_from.short(),
+                    crate::text::printable(&store.workspace().origin)
                 ),
                 theme.dim(),
             ))
