@@ -227,3 +227,109 @@ fn analytics_js_in_a_page_from_npm() {
         assert_eq!(routed_to(&elsewhere_out, destination), want(&expected[..3]));
     }
 }
+
+/// Holds `route --consent-model MODEL` over a capture to what analytics.js with Segment's
+/// consent wrapper really delivered to its device-mode destinations (`received`, what each
+/// destination's plugin was given): for every device route, delivered exactly when the
+/// browser's plugin got the event. Returns how many device routes were delivered and blocked.
+fn device_verdicts_match(capture: &Path, model: &str, received: &str) -> (usize, usize) {
+    let got: Vec<serde_json::Value> = serde_json::from_str(received).unwrap();
+    let delivered_by_browser: Vec<(String, String)> = got
+        .iter()
+        .map(|r| {
+            (
+                r["destination"].as_str().unwrap().to_owned(),
+                r["messageId"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let route = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(["route", "--settings", "samples/consent-settings.json"])
+        .args(["--consent-model", model])
+        .arg(capture)
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(route.status.success());
+    let (mut delivered, mut blocked) = (0, 0);
+    for line in String::from_utf8(route.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = v["messageId"].as_str().unwrap().to_owned();
+        for r in v["routes"].as_array().unwrap() {
+            if r["mode"] != "device" {
+                continue;
+            }
+            assert_eq!(r["consentModel"], model, "{r}");
+            let dest = r["destination"].as_str().unwrap().to_owned();
+            let browser = delivered_by_browser.contains(&(dest.clone(), id.clone()));
+            let tool = r["decision"] == "deliver";
+            assert_eq!(
+                tool,
+                browser,
+                "{model}: {dest} on {} ({id}): the tool says {} {}, the browser {}",
+                v["event"],
+                r["decision"],
+                r["reason"],
+                if browser { "delivered it" } else { "did not" }
+            );
+            if tool {
+                delivered += 1;
+            } else {
+                blocked += 1;
+            }
+        }
+    }
+    (delivered, blocked)
+}
+
+#[test]
+fn recorded_consent_model_captures_match_the_browsers_deliveries() {
+    // Recorded with tests/clients/models.js (analytics.js 1.84.3, consent-tools 2.0.3): the
+    // page loads consenting to everything, sends an event, withdraws C0002, sends another.
+    // Opt-in keeps sending both device destinations everything; opt-out drops the preference
+    // event and the last one for both (each needs C0002).
+    for (model, expected) in [("opt-in", (8, 0)), ("opt-out", (4, 4))] {
+        let dir = Path::new("tests/clients/captures");
+        let received = std::fs::read_to_string(dir.join(format!("{model}.received.json"))).unwrap();
+        assert_eq!(
+            device_verdicts_match(&dir.join(format!("{model}.jsonl")), model, &received),
+            expected,
+            "{model}"
+        );
+    }
+}
+
+#[test]
+fn consent_models_in_analytics_js_match_what_the_browser_delivered() {
+    let node_path = node_path();
+    let env = [("NODE_PATH", node_path.as_str())];
+    let loads = "require('jsdom'); require('@segment/analytics-next'); \
+                 require('@segment/analytics-consent-tools')";
+    if !works("node", &["-e", loads], &env) {
+        eprintln!(
+            "skipped: Node.js (20.19 or later), analytics.js or jsdom is not installed (npm install --prefix tests/clients)"
+        );
+        return;
+    }
+    for (model, expected) in [("opt-in", (8, 0)), ("opt-out", (4, 4))] {
+        let dir = tempfile::tempdir().unwrap();
+        let (server, out) = start(dir.path());
+        let o = Command::new("node")
+            .args([
+                "tests/clients/models.js",
+                &format!("http://{}", server.addr),
+                model,
+            ])
+            .env("NODE_PATH", &node_path)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        arrived(&out, 4);
+        let received = String::from_utf8(o.stdout).unwrap();
+        assert_eq!(
+            device_verdicts_match(&out, model, &received),
+            expected,
+            "{model}"
+        );
+    }
+}
