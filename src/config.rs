@@ -18,11 +18,7 @@ use crate::tui::ui::{Palette, Theme};
 /// Where the config file is looked for without `--config`: `$XDG_CONFIG_HOME`, else
 /// `~/.config` (the XDG base directory default).
 pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config")))?;
-    Some(base.join("consent-inspector").join("config.toml"))
+    Some(crate::dirs::ours("XDG_CONFIG_HOME", ".config")?.join("config.toml"))
 }
 
 #[derive(Deserialize)]

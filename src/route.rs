@@ -237,10 +237,15 @@ fn mask_where(ws: &Workspace, prefs: &Members<'_>, test: impl Fn(&Raw<'_>) -> bo
         .fold(0, |m, c| m | 1 << c)
 }
 
-/// The event's stamp as the browser's wrapper reads it for device-mode destinations: its
-/// preferences whatever the event (the Consent Preference Updated event has no exemption
-/// there), read by JavaScript truthiness.
-fn browser_stamp<'a>(ws: &Workspace, ev: &'a Doc) -> Stamp<'a> {
+/// The event's preferences as a stamp, `granted` saying which values consent. Segment's
+/// servers read exact `true`s (`granted_mask`); the browser's wrapper, deciding device-mode
+/// destinations, reads JavaScript truthiness (`truthy_mask`) and makes no exemption for the
+/// Consent Preference Updated event, so it uses this for every event.
+fn preferences_stamp<'a>(
+    ws: &Workspace,
+    ev: &'a Doc,
+    granted: fn(&Workspace, &Members<'_>) -> u64,
+) -> Stamp<'a> {
     match ev.preferences() {
         Preferences::Absent => Stamp::NoConsent,
         Preferences::NotObject(_) => Stamp::Preferences {
@@ -248,7 +253,7 @@ fn browser_stamp<'a>(ws: &Workspace, ev: &'a Doc) -> Stamp<'a> {
             map: None,
         },
         Preferences::Object(m) => Stamp::Preferences {
-            granted: truthy_mask(ws, &m),
+            granted: granted(ws, &m),
             map: Some(m),
         },
     }
@@ -271,17 +276,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
         _ if admission == Admission::NotIngested => Stamp::NotIngested,
         None => Stamp::NotIngested,
         Some(e) if e.is_preference_event() => Stamp::PreferenceEvent,
-        Some(e) => match e.preferences() {
-            Preferences::Absent => Stamp::NoConsent,
-            Preferences::NotObject(_) => Stamp::Preferences {
-                granted: 0,
-                map: None,
-            },
-            Preferences::Object(m) => Stamp::Preferences {
-                granted: granted_mask(ws, &m),
-                map: Some(m),
-            },
-        },
+        Some(e) => preferences_stamp(ws, e, granted_mask),
     };
     let integrations = ev.and_then(Doc::integrations);
     let mut browser: Option<Stamp<'_>> = None;
@@ -305,7 +300,8 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 None => decide_consent(ws, d, &stamp),
                 // The browser's consent wrapper decides, as its consent model says.
                 Some(e) => {
-                    let browser = browser.get_or_insert_with(|| browser_stamp(ws, e));
+                    let browser =
+                        browser.get_or_insert_with(|| preferences_stamp(ws, e, truthy_mask));
                     let allowed = decide_consent(ws, d, browser);
                     match ws.consent_model {
                         ConsentModel::OptOut => allowed,

@@ -31,6 +31,23 @@ fn node_path() -> String {
         .unwrap_or_default()
 }
 
+/// `NODE_PATH` when Node, jsdom, analytics.js and the consent wrapper are installed; else
+/// None, having said the test skipped.
+fn analytics_js_in_jsdom() -> Option<String> {
+    let node_path = node_path();
+    let env = [("NODE_PATH", node_path.as_str())];
+    let loads = "require('jsdom'); require('@segment/analytics-next'); \
+                 require('@segment/analytics-consent-tools')";
+    if works("node", &["-e", loads], &env) {
+        Some(node_path)
+    } else {
+        eprintln!(
+            "skipped: Node.js (20.19 or later), analytics.js or jsdom is not installed (npm install --prefix tests/clients)"
+        );
+        None
+    }
+}
+
 /// Waits until the capture holds `n` events.
 fn arrived(out: &Path, n: usize) {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -165,16 +182,9 @@ fn analytics_node_from_npm() {
 
 #[test]
 fn analytics_js_in_a_page_from_npm() {
-    let node_path = node_path();
-    let env = [("NODE_PATH", node_path.as_str())];
-    let loads = "require('jsdom'); require('@segment/analytics-next'); \
-                 require('@segment/analytics-consent-tools')";
-    if !works("node", &["-e", loads], &env) {
-        eprintln!(
-            "skipped: Node.js (20.19 or later), analytics.js or jsdom is not installed (npm install --prefix tests/clients)"
-        );
+    let Some(node_path) = analytics_js_in_jsdom() else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let (server, out) = start(dir.path());
     let other = tempfile::tempdir().unwrap();
@@ -301,16 +311,9 @@ fn recorded_consent_model_captures_match_the_browsers_deliveries() {
 
 #[test]
 fn consent_models_in_analytics_js_match_what_the_browser_delivered() {
-    let node_path = node_path();
-    let env = [("NODE_PATH", node_path.as_str())];
-    let loads = "require('jsdom'); require('@segment/analytics-next'); \
-                 require('@segment/analytics-consent-tools')";
-    if !works("node", &["-e", loads], &env) {
-        eprintln!(
-            "skipped: Node.js (20.19 or later), analytics.js or jsdom is not installed (npm install --prefix tests/clients)"
-        );
+    let Some(node_path) = analytics_js_in_jsdom() else {
         return;
-    }
+    };
     for (model, expected) in [("opt-in", (8, 0)), ("opt-out", (4, 4))] {
         let dir = tempfile::tempdir().unwrap();
         let (server, out) = start(dir.path());

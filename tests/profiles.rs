@@ -37,6 +37,19 @@ fn track(ids: serde_json::Value, prefs: Option<serde_json::Value>) -> String {
     v.to_string()
 }
 
+/// The common workspace, with `email` as an external id.
+fn with_email_as_external_id() -> std::sync::Arc<consent_inspector::settings::Workspace> {
+    let mut settings: serde_json::Value = serde_json::from_str(common::SETTINGS).unwrap();
+    settings["externalIds"] = json!(["email"]);
+    std::sync::Arc::new(
+        consent_inspector::settings::Workspace::from_slice(
+            "s.json",
+            settings.to_string().as_bytes(),
+        )
+        .unwrap(),
+    )
+}
+
 fn consent_of(engine: &Engine, id: &str) -> Option<Vec<ConsentState>> {
     let p = engine.profiles();
     p.profile(p.lookup(id).expect("known id")).consent.clone()
@@ -293,15 +306,7 @@ fn a_merge_with_a_user_who_never_gave_consent_assumes_false() {
 
 #[test]
 fn profiles_sharing_an_external_id_are_merged_with_conflicts() {
-    let mut settings: serde_json::Value = serde_json::from_str(common::SETTINGS).unwrap();
-    settings["externalIds"] = json!(["email"]);
-    let ws = std::sync::Arc::new(
-        consent_inspector::settings::Workspace::from_slice(
-            "s.json",
-            settings.to_string().as_bytes(),
-        )
-        .unwrap(),
-    );
+    let ws = with_email_as_external_id();
     let mut e = Engine::new(ws.clone());
     let identify = |ids: serde_json::Value, email: &str| {
         let mut v = json!({"type": "identify", "traits": {"email": email}});
@@ -365,15 +370,7 @@ fn a_linking_event_is_stamped_on_its_own_profile_before_the_merge() {
     // consent-in-unify: consent captured for an anonymousId and an email; later the same
     // email with a userId, another anonymousId and updated consent "creates a second profile
     // ... a profile merge will occur, potentially leading to conflict".
-    let mut settings: serde_json::Value = serde_json::from_str(common::SETTINGS).unwrap();
-    settings["externalIds"] = json!(["email"]);
-    let ws = std::sync::Arc::new(
-        consent_inspector::settings::Workspace::from_slice(
-            "s.json",
-            settings.to_string().as_bytes(),
-        )
-        .unwrap(),
-    );
+    let ws = with_email_as_external_id();
     // The second an ordinary event: checked against its own profile, it changes nothing there.
     let with_email = |ids: serde_json::Value, prefs: serde_json::Value| {
         let mut v: serde_json::Value = serde_json::from_str(&track(ids, Some(prefs))).unwrap();

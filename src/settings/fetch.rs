@@ -64,11 +64,7 @@ struct Cached {
 
 /// The cache folder: `$XDG_CACHE_HOME/consent-inspector/settings`, else `~/.cache/…`.
 pub fn cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))?;
-    Some(base.join("consent-inspector").join("settings"))
+    Some(crate::dirs::ours("XDG_CACHE_HOME", ".cache")?.join("settings"))
 }
 
 /// One file per CDN and key, named by a hash so that the key is not in the file name.
