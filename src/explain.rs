@@ -157,6 +157,32 @@ pub fn describe_route(ws: &Workspace, r: &Route) -> String {
                 reasons.join(", ")
             )
         }
+        Decision::Block(Block::DestinationFilter {
+            filter,
+            dropped,
+            consent,
+        }) => {
+            let f = &ws.destinations[r.destination].filters[*filter];
+            let what = match dropped {
+                crate::filter::Dropped::Matched => {
+                    "its condition matches and the filter drops it".to_owned()
+                }
+                crate::filter::Dropped::SampledOut { percent } => format!(
+                    "its condition matches and the event is sampled out (the filter keeps {}%)",
+                    percent * 100.0
+                ),
+                crate::filter::Dropped::Unevaluable(e) => format!(
+                    "its condition cannot be evaluated on this event ({}), and Segment drops rather than risk sending what a filter would remove",
+                    printable(e)
+                ),
+            };
+            format!(
+                "{name} is removed{by} by its destination filter \"{}\" (if {}): {what}. Consent and the integrations object alone would have let it through ({}).",
+                printable(&f.title),
+                printable(&f.condition),
+                describe_delivery(ws, r.destination, *consent)
+            )
+        }
         Decision::Block(Block::IntegrationsObject { key, consent }) => {
             format!(
                 "{name} is removed{by} by the integrations object: {}. Consent alone would have let it through ({}).",

@@ -11,6 +11,7 @@ pub mod endpoint;
 pub mod engine;
 pub mod event;
 pub mod explain;
+pub mod filter;
 pub mod fql;
 pub mod input;
 pub mod intern;

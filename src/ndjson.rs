@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use crate::engine::Outcome;
 use crate::event::{Doc, Field, Raw};
+use crate::filter::Dropped;
 use crate::profile::{ConsentState, IdentityId, Profiles};
 use crate::route::{Block, Decision, Delivery, IntegrationsKey, Mode, PreferenceValue};
 use crate::settings::Workspace;
@@ -16,12 +17,14 @@ use serde_json::{Map, Value, json};
 pub struct Ndjson {
     buf: Vec<u8>,
     /// Per destination and reason, `{"destination":…,"decision":…,"reason":…`.
-    routes: Vec<[Vec<u8>; 10]>,
+    routes: Vec<[Vec<u8>; 11]>,
     /// `,"mode":"device","consentModel":…,"discard":`: a device route names the consent model
     /// its verdict assumed.
     device: Vec<u8>,
     /// Per category, `{"category":…,"name":…,"value":`.
     blocker_head: Vec<Vec<u8>>,
+    /// Per destination and filter, `,"filter":{"title":…,"if":…,"why":`.
+    filter_head: Vec<Vec<Vec<u8>>>,
 }
 
 /// Each decision's place in `Ndjson::routes`.
@@ -37,11 +40,12 @@ fn reason_index(d: &Decision) -> usize {
         Decision::Block(Block::IntegrationsObject { .. }) => 7,
         Decision::Block(Block::NotConsented { .. }) => 8,
         Decision::Deliver(Delivery::LoadedAtPageLoad { .. }) => 9,
+        Decision::Block(Block::DestinationFilter { .. }) => 10,
     }
 }
 
 /// One decision per reason, in the order of `reason_index`.
-const EACH_REASON: [Decision; 10] = [
+const EACH_REASON: [Decision; 11] = [
     Decision::Deliver(Delivery::ConsentPreferenceEvent),
     Decision::Deliver(Delivery::NoConsent),
     Decision::Deliver(Delivery::NotEnforced),
@@ -57,6 +61,11 @@ const EACH_REASON: [Decision; 10] = [
         blocked_by: Vec::new(),
     }),
     Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: false }),
+    Decision::Block(Block::DestinationFilter {
+        filter: 0,
+        dropped: crate::filter::Dropped::Matched,
+        consent: Delivery::Consented,
+    }),
 ];
 
 impl Ndjson {
@@ -98,12 +107,64 @@ impl Ndjson {
             ws.consent_model.as_str()
         )
         .into_bytes();
+        let filter_head = ws
+            .destinations
+            .iter()
+            .map(|d| {
+                d.filters
+                    .iter()
+                    .map(|f| {
+                        let mut b = b",\"filter\":{\"title\":".to_vec();
+                        json_str(&mut b, &f.title);
+                        b.extend_from_slice(b",\"if\":");
+                        json_str(&mut b, &f.condition);
+                        b.extend_from_slice(b",\"why\":");
+                        b
+                    })
+                    .collect()
+            })
+            .collect();
         Self {
             buf: Vec::with_capacity(4096),
             routes,
             device,
             blocker_head,
+            filter_head,
         }
+    }
+}
+
+/// A route's `filter` (why a destination filter dropped it) and `removed` (what filters take
+/// out of what it receives), when it has them; `heads` are its destination's filters'.
+fn filter_fields(b: &mut Vec<u8>, heads: &[Vec<u8>], r: &crate::route::Route) {
+    if let Decision::Block(Block::DestinationFilter {
+        filter, dropped, ..
+    }) = &r.decision
+    {
+        b.extend_from_slice(&heads[*filter]);
+        match dropped {
+            Dropped::Matched => b.extend_from_slice(b"\"matched\"}"),
+            Dropped::SampledOut { percent } => {
+                b.extend_from_slice(b"\"sampled_out\",\"percent\":");
+                b.extend_from_slice(Value::from(*percent).to_string().as_bytes());
+                b.push(b'}');
+            }
+            Dropped::Unevaluable(why) => {
+                b.extend_from_slice(b"\"unevaluable\",\"error\":");
+                json_str(b, why);
+                b.push(b'}');
+            }
+        }
+    }
+    if !r.removed.is_empty() {
+        b.extend_from_slice(b",\"removed\":[");
+        for (j, f) in r.removed.iter().enumerate() {
+            if j > 0 {
+                b.push(b',');
+            }
+            json_str(b, f);
+        }
+        b.push(b']');
     }
 }
 
@@ -314,6 +375,7 @@ impl Ndjson {
                 }
                 b.push(b']');
             }
+            filter_fields(b, &self.filter_head[r.destination], r);
             b.push(b'}');
         }
         b.extend_from_slice(b"]}\n");

@@ -108,6 +108,13 @@ pub enum Block {
         key: IntegrationsKey,
         consent: Delivery,
     },
+    /// Consent and the integrations object allowed it (`consent` says why); the destination's
+    /// filter number `filter` dropped it.
+    DestinationFilter {
+        filter: usize,
+        dropped: crate::filter::Dropped,
+        consent: Delivery,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +146,7 @@ impl Decision {
             Self::Block(Block::Duplicate) => "duplicate",
             Self::Block(Block::NotConsented { .. }) => "not_consented",
             Self::Block(Block::IntegrationsObject { .. }) => "integrations_object",
+            Self::Block(Block::DestinationFilter { .. }) => "destination_filter",
         }
     }
 
@@ -156,6 +164,8 @@ pub struct Route {
     pub destination: usize,
     pub decision: Decision,
     pub mode: Mode,
+    /// What the destination's filters take out of the event it receives (`traits.email`).
+    pub removed: Vec<String>,
 }
 
 /// Delivery Overview's discard reason for a device-mode route.
@@ -175,22 +185,27 @@ impl Route {
             Decision::Block(Block::IntegrationsObject { .. }) => {
                 Some("FILTERED_BY_INTEGRATIONS_OBJECT")
             }
+            Decision::Block(Block::DestinationFilter { .. }) => Some(FILTERED_BY_RULES),
             // Ours: Delivery Overview has no row for deduplication.
             Decision::Block(Block::Duplicate) => Some("DUPLICATE"),
         }
     }
 }
 
+/// Delivery Overview's discard reason for an event a destination filter dropped.
+pub const FILTERED_BY_RULES: &str = "FILTERED_BY_RULES";
+
 /// Every discard value a route can carry besides ingest codes, as `Route::discard` gives them.
-pub const DISCARDS: [&str; 4] = [
+pub const DISCARDS: [&str; 5] = [
     "FILTERED_BY_END_USER_CONSENT",
     "FILTERED_BY_INTEGRATIONS_OBJECT",
+    FILTERED_BY_RULES,
     SENT_CLIENT_SIDE,
     "DUPLICATE",
 ];
 
 /// Every reason code, in the order RULES §3 applies them.
-pub const REASONS: [&str; 10] = [
+pub const REASONS: [&str; 11] = [
     "not_ingested",
     "duplicate",
     "consent_preference_event",
@@ -200,6 +215,7 @@ pub const REASONS: [&str; 10] = [
     "consented",
     "not_consented",
     "integrations_object",
+    "destination_filter",
     "loaded_at_page_load",
 ];
 
@@ -280,6 +296,8 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
     };
     let integrations = ev.and_then(Doc::integrations);
     let mut browser: Option<Stamp<'_>> = None;
+    // The event as Segment stores it, for destination filters: made once, only if one asks.
+    let mut stored: Option<serde_json::Value> = None;
     (0..ws.destinations.len())
         .map(|d| {
             let dest = &ws.destinations[d];
@@ -311,7 +329,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                     }
                 }
             };
-            let decision = match consent {
+            let mut decision = match consent {
                 Decision::Deliver(why) => match Some(integrations.as_ref())
                     .filter(|_| dest.kind.honours_integrations())
                     .and_then(|i| removed_by(i, &dest.name, mode))
@@ -321,10 +339,28 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 },
                 blocked @ Decision::Block(_) => blocked,
             };
+            // Destination filters, last: on what consent and the integrations object let
+            // through, never for S3 or warehouses (docs/rules.md, "Destination filters").
+            let mut removed = Vec::new();
+            if let (Decision::Deliver(why), Some(e)) = (&decision, ev) {
+                if !dest.filters.is_empty() && dest.kind.honours_integrations() {
+                    let event = stored.get_or_insert_with(|| e.to_value());
+                    let applied = crate::filter::apply(&dest.filters, event);
+                    removed = applied.removed;
+                    if let Some((filter, dropped)) = applied.dropped {
+                        decision = Decision::Block(Block::DestinationFilter {
+                            filter,
+                            dropped,
+                            consent: *why,
+                        });
+                    }
+                }
+            }
             Route {
                 destination: d,
                 decision,
                 mode,
+                removed,
             }
         })
         .collect()

@@ -54,6 +54,16 @@ fn route_ndjson_matches_the_reviewed_golden_output() {
     let o = run(&["route", "samples/events.jsonl"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     golden("route-events.ndjson", &stdout(&o));
+    // Destination filters: a PII filter, a sample, a drop, and S3 untouched.
+    let o = run(&["route", "samples/filters/events.jsonl"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden("route-filters.ndjson", &stdout(&o));
+    let o = run(&["explain", "--line", "5", "samples/filters/events.jsonl"]);
+    assert!(
+        stdout(&o).contains("Google Analytics 4 is removed by its destination filter \"No internal traffic\" (if match(context.traits.email, '*@example-corp.com')): its condition matches and the filter drops it."),
+        "{}",
+        stdout(&o)
+    );
     let o = run(&[
         "route",
         "--settings",
@@ -86,6 +96,8 @@ fn the_samples_exercise_every_reason_and_every_code() {
         "samples/capture.har",
     ]));
     out += &stdout(&run(&["route", "samples/oversized-batches.jsonl.gz"]));
+    // Destination filters have a workspace of their own.
+    out += &stdout(&run(&["route", "samples/filters/events.jsonl"]));
     for reason in consent_inspector::route::REASONS {
         assert!(
             out.contains(&format!("\"reason\":\"{reason}\"")),

@@ -16,6 +16,7 @@ const USER_WIDTH: usize = 14;
 const STATUS_WIDTH: usize = 12;
 const INTEGRATIONS: &str = "✗ integrations";
 const DUPLICATE: &str = "✗ duplicate";
+const FILTERED: &str = "✗ filter";
 /// Appended to a device-mode route: the browser sends it, not Segment.
 const DEVICE: &str = " ⇢";
 
@@ -153,6 +154,7 @@ impl Table {
                             format!("✗ {}", ids.join(","))
                         }
                         Block::IntegrationsObject { .. } => INTEGRATIONS.to_owned(),
+                        Block::DestinationFilter { .. } => FILTERED.to_owned(),
                     };
                     p.red(&cell(&format!("{s}{device}"), *w))
                 }
@@ -171,7 +173,7 @@ impl Table {
         )?;
         writeln!(
             out,
-            "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment"
+            "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment"
         )
     }
 }

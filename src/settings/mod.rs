@@ -74,12 +74,14 @@ impl DestinationKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Destination {
     pub name: String,
     /// Mapped categories in the order the settings list them, disabled ones included.
     pub categories: Vec<CatIdx>,
     pub kind: DestinationKind,
+    /// Destination filters, in the order they apply.
+    pub filters: Vec<crate::filter::Filter>,
 }
 
 /// Which file shape the settings were read from.
@@ -396,6 +398,7 @@ fn build_destination<'a>(
         name: name.to_owned(),
         categories: idxs,
         kind,
+        filters: Vec::new(),
     })
 }
 

@@ -39,7 +39,38 @@ struct OwnDestination {
     #[serde(default)]
     categories: Vec<String>,
     kind: Option<String>,
+    #[serde(default)]
+    filters: Vec<OwnFilter>,
 }
+
+/// A destination filter in the Public API's shape.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnFilter {
+    title: Option<String>,
+    description: Option<String>,
+    #[serde(rename = "if")]
+    condition: String,
+    actions: Vec<OwnAction>,
+    #[serde(default = "enabled_by_default")]
+    enabled: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", deny_unknown_fields)]
+enum OwnAction {
+    #[serde(rename = "DROP")]
+    Drop,
+    #[serde(rename = "SAMPLE")]
+    Sample { percent: f64, path: Option<String> },
+    #[serde(rename = "DROP_PROPERTIES")]
+    DropProperties { fields: BTreeMapOrdered },
+    #[serde(rename = "ALLOW_PROPERTIES")]
+    AllowProperties { fields: BTreeMapOrdered },
+}
+
+/// `{"properties": ["email"], "context.traits": [...]}`, in the order written.
+type BTreeMapOrdered = serde_json::Map<String, serde_json::Value>;
 
 impl Workspace {
     pub(super) fn from_own(own: OwnSettings) -> Result<Self, Problem> {
@@ -80,14 +111,24 @@ impl Workspace {
                     ],
                 )
             });
-            destinations.push(build_destination(
+            let mut built = build_destination(
                 &categories,
                 &destinations,
                 &d.name,
                 at("name"),
                 mapped,
                 kind,
-            )?);
+            )?;
+            for (j, f) in d.filters.into_iter().enumerate() {
+                let here = |field: &str| {
+                    let mut p = at("filters");
+                    p.push(PathStep::Index(j));
+                    p.push(key(field));
+                    p
+                };
+                built.filters.push(own_filter(f, &d.name, j, &here)?);
+            }
+            destinations.push(built);
         }
         let mut external_ids: Vec<String> = Vec::new();
         for (i, id) in own.external_ids.into_iter().enumerate() {
@@ -117,4 +158,66 @@ impl Workspace {
         }
         Ok(ws)
     }
+}
+
+/// A filter of destination `dest`, its condition parsed; a mistake is placed at its field.
+fn own_filter(
+    f: OwnFilter,
+    dest: &str,
+    j: usize,
+    at: &dyn Fn(&str) -> Vec<PathStep>,
+) -> Result<crate::filter::Filter, Problem> {
+    use crate::filter::{Action, Filter};
+    let _ = f.description;
+    let title = f.title.unwrap_or_else(|| format!("filter {}", j + 1));
+    let fql = crate::fql::Fql::parse(&f.condition).map_err(|e| {
+        Problem::at(
+            at("if"),
+            format!(
+                "destination \"{}\", filter \"{}\": the FQL condition does not parse at {e}",
+                printable(dest),
+                printable(&title)
+            ),
+        )
+    })?;
+    let fields = |m: serde_json::Map<String, serde_json::Value>| -> Result<Vec<(String, Vec<String>)>, Problem> {
+        m.into_iter()
+            .map(|(k, v)| {
+                let keys = v
+                    .as_array()
+                    .and_then(|a| a.iter().map(|x| x.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>())
+                    .ok_or_else(|| {
+                        Problem::at(
+                            at("actions"),
+                            format!("fields[\"{}\"] must be a list of field names", printable(&k)),
+                        )
+                    })?;
+                Ok((k, keys))
+            })
+            .collect()
+    };
+    let mut actions = Vec::new();
+    for a in f.actions {
+        actions.push(match a {
+            OwnAction::Drop => Action::Drop,
+            OwnAction::Sample { percent, path } => {
+                if !(0.0..=1.0).contains(&percent) {
+                    return Err(Problem::at(
+                        at("actions"),
+                        format!("a SAMPLE's percent is a fraction from 0 to 1, not {percent}"),
+                    ));
+                }
+                Action::Sample { percent, path }
+            }
+            OwnAction::DropProperties { fields: m } => Action::DropProperties(fields(m)?),
+            OwnAction::AllowProperties { fields: m } => Action::AllowProperties(fields(m)?),
+        });
+    }
+    Ok(Filter {
+        title,
+        condition: f.condition,
+        fql,
+        actions,
+        enabled: f.enabled,
+    })
 }

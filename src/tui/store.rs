@@ -151,6 +151,7 @@ pub struct DestStats {
     /// Per category index: how often it blocked this destination.
     pub blocked_by: Vec<u64>,
     pub removed_by_integrations: u64,
+    pub removed_by_filters: u64,
     pub duplicates: u64,
 }
 
@@ -373,6 +374,7 @@ impl Store {
                             }
                         }
                         Block::IntegrationsObject { .. } => stats.removed_by_integrations += 1,
+                        Block::DestinationFilter { .. } => stats.removed_by_filters += 1,
                         Block::Duplicate => stats.duplicates += 1,
                         Block::NotIngested => {}
                     }

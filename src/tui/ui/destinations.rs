@@ -44,6 +44,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             if s.removed_by_integrations > 0 {
                 why.push(format!("integrations ×{}", s.removed_by_integrations));
             }
+            if s.removed_by_filters > 0 {
+                why.push(format!("filters ×{}", s.removed_by_filters));
+            }
             if s.duplicates > 0 {
                 why.push(format!("duplicate ×{}", s.duplicates));
             }

@@ -158,11 +158,25 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
             Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: true }) => {
                 spans.push(Span::raw("  kept after withdrawal, until the next page"));
             }
+            Decision::Block(Blocked::DestinationFilter { filter, .. }) => {
+                let f = &ws.destinations[r.destination].filters[*filter];
+                spans.push(Span::raw(format!(
+                    "  filter \"{}\": if {}",
+                    printable(&f.title),
+                    printable(&f.condition)
+                )));
+            }
             Decision::Block(Blocked::IntegrationsObject { key, .. }) => {
                 let why = describe_integrations_key(ws, r.destination, *key);
                 spans.push(Span::raw(format!("  {why}")));
             }
             _ => {}
+        }
+        if !r.removed.is_empty() {
+            spans.push(Span::styled(
+                format!("  without {}", printable(&r.removed.join(", "))),
+                theme.dim(),
+            ));
         }
         out.push(Line::from(spans));
     }

@@ -1,0 +1,296 @@
+//! Destination filters (`connections/destinations/destination-filters.md`, the Public API's
+//! filter shape): per destination, a condition in FQL and what to do to the events it
+//! matches: drop them, sample them, drop properties, or allow only some. One step of the
+//! chain between Segment and a destination; `route` asks it about each delivered route.
+
+use md5::{Digest, Md5};
+use serde_json::Value;
+
+use crate::fql::Fql;
+
+/// One filter, as the settings give it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub title: String,
+    /// The condition as written, for messages.
+    pub condition: String,
+    pub fql: Fql,
+    pub actions: Vec<Action>,
+    pub enabled: bool,
+}
+
+/// What a filter does to an event its condition matches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Drop,
+    /// Keeps `percent` (0 to 1) of the events; deterministic on the value at `path`.
+    Sample {
+        percent: f64,
+        path: Option<String>,
+    },
+    /// Per object path (`properties`, `context.traits`, `""` for the top level), the keys
+    /// removed.
+    DropProperties(Vec<(String, Vec<String>)>),
+    /// Per object path, the only keys kept.
+    AllowProperties(Vec<(String, Vec<String>)>),
+}
+
+/// Why a filter dropped an event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dropped {
+    /// The condition matched and the filter drops (an "only send" filter is a drop of the
+    /// rest).
+    Matched,
+    /// Sampled out: the value at the path hashes above the percentage kept.
+    SampledOut { percent: f64 },
+    /// The condition could not be evaluated; Segment drops rather than risk sending PII.
+    Unevaluable(String),
+}
+
+/// What the filters of one destination do to one event.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Applied {
+    /// The first filter that dropped the event (its index), and why.
+    pub dropped: Option<(usize, Dropped)>,
+    /// The fields the destination will not receive (`properties.email`), in order.
+    pub removed: Vec<String>,
+}
+
+/// Applies `filters` in order to `event` (as Segment stores it), each filter's actions in the
+/// documented order: sample, drop, drop properties, allow properties.
+pub fn apply(filters: &[Filter], event: &Value) -> Applied {
+    let mut out = Applied::default();
+    let mut event = event.clone();
+    for (i, f) in filters.iter().enumerate().filter(|(_, f)| f.enabled) {
+        match f.fql.matches(&event) {
+            Err(e) => {
+                out.dropped = Some((i, Dropped::Unevaluable(e.0)));
+                return out;
+            }
+            Ok(false) => continue,
+            Ok(true) => {}
+        }
+        let ordered = [0, 1, 2, 3].into_iter().flat_map(|rank| {
+            f.actions.iter().filter(move |a| {
+                rank == match a {
+                    Action::Sample { .. } => 0,
+                    Action::Drop => 1,
+                    Action::DropProperties(_) => 2,
+                    Action::AllowProperties(_) => 3,
+                }
+            })
+        });
+        for action in ordered {
+            match action {
+                Action::Sample { percent, path } => {
+                    if !sampled_in(&event, *percent, path.as_deref()) {
+                        out.dropped = Some((i, Dropped::SampledOut { percent: *percent }));
+                        return out;
+                    }
+                }
+                Action::Drop => {
+                    out.dropped = Some((i, Dropped::Matched));
+                    return out;
+                }
+                Action::DropProperties(rules) => {
+                    for (at, keys) in rules {
+                        each_object(&mut event, at, &mut |obj| {
+                            for k in keys {
+                                if obj.remove(k).is_some() {
+                                    note(&mut out.removed, at, k);
+                                }
+                            }
+                        });
+                    }
+                }
+                Action::AllowProperties(rules) => {
+                    for (at, keys) in rules {
+                        each_object(&mut event, at, &mut |obj| {
+                            let gone: Vec<String> =
+                                obj.keys().filter(|k| !keys.contains(k)).cloned().collect();
+                            for k in gone {
+                                obj.remove(&k);
+                                note(&mut out.removed, at, &k);
+                            }
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn note(removed: &mut Vec<String>, at: &str, key: &str) {
+    let path = if at.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{at}.{key}")
+    };
+    if !removed.contains(&path) {
+        removed.push(path);
+    }
+}
+
+/// The object at `path` (or each object of the array there), as tsub's `filterProperties`
+/// finds it.
+fn each_object(
+    event: &mut Value,
+    path: &str,
+    f: &mut dyn FnMut(&mut serde_json::Map<String, Value>),
+) {
+    let mut target = Some(event);
+    if !path.is_empty() {
+        for key in path.split('.') {
+            target = match target {
+                Some(Value::Object(m)) => m.get_mut(key),
+                Some(Value::Array(a)) => key.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
+                _ => None,
+            };
+        }
+    }
+    match target {
+        Some(Value::Object(m)) => f(m),
+        Some(Value::Array(items)) => {
+            for item in items {
+                if let Value::Object(m) = item {
+                    f(m);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// tsub's `sampleEvent`: at most 0 keeps nothing, at least 1 everything; with a path, the
+/// value there (as JSON) is hashed with MD5 into [0, 1) and kept below the percentage, as
+/// Segment's servers and analytics.js both do. Without a path Segment draws at random, which
+/// no one can predict: the event is taken as kept (docs/rules.md, "Destination filters").
+fn sampled_in(event: &Value, percent: f64, path: Option<&str>) -> bool {
+    if percent <= 0.0 {
+        return false;
+    }
+    if percent >= 1.0 {
+        return true;
+    }
+    let Some(path) = path else {
+        return true;
+    };
+    let field = path
+        .split('.')
+        .try_fold(event, |v, k| match v {
+            Value::Object(m) => m.get(k),
+            Value::Array(a) => k.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        })
+        .map_or_else(|| "undefined".to_owned(), Value::to_string);
+    consistent_fraction(field.as_bytes()) < percent
+}
+
+/// Segment's consistent sampler (segmentio/sampler, which tsub's `sampleConsistentPercent`
+/// says it must equal): the MD5 of the value's JSON as a uniform number in [0, 1): the first
+/// 8 bytes as a 64-bit significand, leading zeros shifted away and refilled from the next
+/// bytes, the lowest bit set, times 2^(-64 - leading zeros). tsub itself, in the browser,
+/// reads the digest as hex text instead of bytes and keeps every event (docs/rules.md).
+fn consistent_fraction(input: &[u8]) -> f64 {
+    let digest = Md5::digest(input);
+    let word = |bytes: &[u8]| bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    let mut significand = word(&digest[..8]);
+    let leading = significand.leading_zeros();
+    let mut exponent = -64i32;
+    if leading != 0 {
+        exponent -= leading as i32;
+        significand <<= leading.min(63);
+        significand |= word(&digest[8..16]) >> (64 - leading.min(63));
+    }
+    significand |= 1;
+    (significand as f64) * 2f64.powi(exponent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn filter(condition: &str, actions: Vec<Action>) -> Filter {
+        Filter {
+            title: "t".into(),
+            condition: condition.into(),
+            fql: Fql::parse(condition).unwrap(),
+            actions,
+            enabled: true,
+        }
+    }
+
+    #[test]
+    fn drops_and_property_rules_in_their_order() {
+        let ev = json!({"type": "identify", "traits": {"email": "a@b.c", "plan": "pro"},
+                        "context": {"traits": {"email": "a@b.c"}}});
+        let pii = filter(
+            "type = 'identify'",
+            vec![Action::DropProperties(vec![
+                ("traits".into(), vec!["email".into()]),
+                (
+                    "context.traits".into(),
+                    vec!["email".into(), "phone".into()],
+                ),
+            ])],
+        );
+        let a = apply(std::slice::from_ref(&pii), &ev);
+        assert_eq!(a.dropped, None);
+        assert_eq!(a.removed, ["traits.email", "context.traits.email"]);
+        let allow = filter(
+            "type = 'identify'",
+            vec![Action::AllowProperties(vec![(
+                "traits".into(),
+                vec!["plan".into()],
+            )])],
+        );
+        assert_eq!(apply(&[allow], &ev).removed, ["traits.email"]);
+        let drop = filter("traits.plan = 'pro'", vec![Action::Drop]);
+        let disabled = Filter {
+            enabled: false,
+            ..filter("type = 'identify'", vec![Action::Drop])
+        };
+        assert_eq!(
+            apply(&[disabled, pii.clone(), drop], &ev).dropped,
+            Some((2, Dropped::Matched))
+        );
+        let broken = filter("'x' in traits.plan", vec![Action::Drop]);
+        assert!(matches!(
+            apply(&[broken], &ev).dropped,
+            Some((0, Dropped::Unevaluable(_)))
+        ));
+    }
+
+    #[test]
+    fn sampling_is_deterministic_on_the_path() {
+        let keep_all = filter(
+            "type = 'track'",
+            vec![Action::Sample {
+                percent: 1.0,
+                path: None,
+            }],
+        );
+        let ev = |u: &str| json!({"type": "track", "userId": u});
+        assert_eq!(apply(&[keep_all], &ev("u")).dropped, None);
+        let half = filter(
+            "type = 'track'",
+            vec![Action::Sample {
+                percent: 0.5,
+                path: Some("userId".into()),
+            }],
+        );
+        let kept = (0..1000)
+            .filter(|i| {
+                apply(std::slice::from_ref(&half), &ev(&format!("u{i}")))
+                    .dropped
+                    .is_none()
+            })
+            .count();
+        assert!((400..600).contains(&kept), "{kept} of 1000 kept at 50%");
+        // The same user, the same answer.
+        let once = apply(std::slice::from_ref(&half), &ev("u7")).dropped;
+        assert_eq!(apply(&[half], &ev("u7")).dropped, once);
+    }
+}
