@@ -613,7 +613,7 @@ fn js_json(v: &Value) -> String {
     }
 }
 
-fn js_number(n: f64) -> String {
+pub(crate) fn js_number(n: f64) -> String {
     if !n.is_finite() {
         return "null".into();
     }

@@ -28,6 +28,7 @@ pub mod settings;
 pub mod tail;
 pub mod text;
 pub mod toml_file;
+pub mod trigger;
 #[cfg(feature = "tui")]
 pub mod tui;
 pub mod validate;
