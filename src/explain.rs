@@ -116,6 +116,65 @@ pub fn describe_integrations_key(ws: &Workspace, dest: usize, key: IntegrationsK
     }
 }
 
+/// Why a destination filter dropped an event: the filter, its condition, and what happened.
+fn describe_filter_drop(
+    ws: &Workspace,
+    dest: usize,
+    filter: usize,
+    dropped: &crate::filter::Dropped,
+    consent: Delivery,
+) -> String {
+    let f = &ws.destinations[dest].filters[filter];
+    let what = match dropped {
+        crate::filter::Dropped::Matched => {
+            "its condition matches and the filter drops it".to_owned()
+        }
+        crate::filter::Dropped::SampledOut { percent } => format!(
+            "its condition matches and the event is sampled out (the filter keeps {}%)",
+            percent * 100.0
+        ),
+        crate::filter::Dropped::Unevaluable(e) => format!(
+            "its condition cannot be evaluated on this event ({}), and Segment drops rather than risk sending what a filter would remove",
+            printable(e)
+        ),
+    };
+    format!(
+        "\"{}\" (if {}): {what}. Consent and the integrations object alone would have let it through ({}).",
+        printable(&f.title),
+        printable(&f.condition),
+        describe_delivery(ws, dest, consent)
+    )
+}
+
+/// Why no mapping of an Actions destination fires: each mapping, and why not.
+fn describe_no_mapping(ws: &Workspace, dest: usize, consent: Delivery) -> String {
+    let each: Vec<String> = ws.destinations[dest]
+        .mappings
+        .iter()
+        .flatten()
+        .map(|m| {
+            if m.enabled {
+                format!(
+                    "\"{}\" ({} does not match)",
+                    printable(&m.name),
+                    printable(&m.subscribe)
+                )
+            } else {
+                format!("\"{}\" (disabled)", printable(&m.name))
+            }
+        })
+        .collect();
+    format!(
+        "it is an Actions destination and none of its mappings fires: {}. Consent and the integrations object alone would have let it through ({}).",
+        if each.is_empty() {
+            "it has none".to_owned()
+        } else {
+            each.join("; ")
+        },
+        describe_delivery(ws, dest, consent)
+    )
+}
+
 /// One sentence on one destination's decision, starting with the destination's name.
 pub fn describe_route(ws: &Workspace, r: &Route) -> String {
     let name = printable(&ws.destinations[r.destination].name);
@@ -138,10 +197,25 @@ pub fn describe_route(ws: &Workspace, r: &Route) -> String {
             } else {
                 String::new()
             };
-            format!(
+            let mut s = format!(
                 "{name} receives it{from}: {}.",
                 describe_delivery(ws, r.destination, *why)
-            )
+            );
+            if let Some(mappings) = &ws.destinations[r.destination].mappings {
+                let names: Vec<String> = r
+                    .mappings
+                    .iter()
+                    .map(|i| format!("\"{}\"", printable(&mappings[*i].name)))
+                    .collect();
+                s += &format!(" Its mappings that fire: {}.", names.join(", "));
+            }
+            if !r.removed.is_empty() {
+                s += &format!(
+                    " Its destination filters take out {}.",
+                    printable(&r.removed.join(", "))
+                );
+            }
+            s
         }
         Decision::Block(Block::NotIngested) => {
             format!("{name} does not receive it: the event was not ingested.")
@@ -161,28 +235,14 @@ pub fn describe_route(ws: &Workspace, r: &Route) -> String {
             filter,
             dropped,
             consent,
-        }) => {
-            let f = &ws.destinations[r.destination].filters[*filter];
-            let what = match dropped {
-                crate::filter::Dropped::Matched => {
-                    "its condition matches and the filter drops it".to_owned()
-                }
-                crate::filter::Dropped::SampledOut { percent } => format!(
-                    "its condition matches and the event is sampled out (the filter keeps {}%)",
-                    percent * 100.0
-                ),
-                crate::filter::Dropped::Unevaluable(e) => format!(
-                    "its condition cannot be evaluated on this event ({}), and Segment drops rather than risk sending what a filter would remove",
-                    printable(e)
-                ),
-            };
-            format!(
-                "{name} is removed{by} by its destination filter \"{}\" (if {}): {what}. Consent and the integrations object alone would have let it through ({}).",
-                printable(&f.title),
-                printable(&f.condition),
-                describe_delivery(ws, r.destination, *consent)
-            )
-        }
+        }) => format!(
+            "{name} is removed{by} by its destination filter {}",
+            describe_filter_drop(ws, r.destination, *filter, dropped, *consent)
+        ),
+        Decision::Block(Block::NoMappingMatched { consent }) => format!(
+            "{name} does not receive it{by}: {}",
+            describe_no_mapping(ws, r.destination, *consent)
+        ),
         Decision::Block(Block::IntegrationsObject { key, consent }) => {
             format!(
                 "{name} is removed{by} by the integrations object: {}. Consent alone would have let it through ({}).",

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 pub struct Ndjson {
     buf: Vec<u8>,
     /// Per destination and reason, `{"destination":…,"decision":…,"reason":…`.
-    routes: Vec<[Vec<u8>; 11]>,
+    routes: Vec<[Vec<u8>; 12]>,
     /// `,"mode":"device","consentModel":…,"discard":`: a device route names the consent model
     /// its verdict assumed.
     device: Vec<u8>,
@@ -25,6 +25,8 @@ pub struct Ndjson {
     blocker_head: Vec<Vec<u8>>,
     /// Per destination and filter, `,"filter":{"title":…,"if":…,"why":`.
     filter_head: Vec<Vec<Vec<u8>>>,
+    /// Per destination and mapping, its name as a JSON string.
+    mapping_names: Vec<Vec<Vec<u8>>>,
 }
 
 /// Each decision's place in `Ndjson::routes`.
@@ -41,11 +43,12 @@ fn reason_index(d: &Decision) -> usize {
         Decision::Block(Block::NotConsented { .. }) => 8,
         Decision::Deliver(Delivery::LoadedAtPageLoad { .. }) => 9,
         Decision::Block(Block::DestinationFilter { .. }) => 10,
+        Decision::Block(Block::NoMappingMatched { .. }) => 11,
     }
 }
 
 /// One decision per reason, in the order of `reason_index`.
-const EACH_REASON: [Decision; 11] = [
+const EACH_REASON: [Decision; 12] = [
     Decision::Deliver(Delivery::ConsentPreferenceEvent),
     Decision::Deliver(Delivery::NoConsent),
     Decision::Deliver(Delivery::NotEnforced),
@@ -64,6 +67,9 @@ const EACH_REASON: [Decision; 11] = [
     Decision::Block(Block::DestinationFilter {
         filter: 0,
         dropped: crate::filter::Dropped::Matched,
+        consent: Delivery::Consented,
+    }),
+    Decision::Block(Block::NoMappingMatched {
         consent: Delivery::Consented,
     }),
 ];
@@ -124,14 +130,45 @@ impl Ndjson {
                     .collect()
             })
             .collect();
+        let mapping_names = ws
+            .destinations
+            .iter()
+            .map(|d| {
+                d.mappings
+                    .iter()
+                    .flatten()
+                    .map(|m| {
+                        let mut b = Vec::new();
+                        json_str(&mut b, &m.name);
+                        b
+                    })
+                    .collect()
+            })
+            .collect();
         Self {
             buf: Vec::with_capacity(4096),
             routes,
             device,
             blocker_head,
             filter_head,
+            mapping_names,
         }
     }
+}
+
+/// A delivered Actions route's `mappings`: the names of those that fire.
+fn mapping_field(b: &mut Vec<u8>, names: &[Vec<u8>], r: &crate::route::Route) {
+    if r.mappings.is_empty() {
+        return;
+    }
+    b.extend_from_slice(b",\"mappings\":[");
+    for (j, m) in r.mappings.iter().enumerate() {
+        if j > 0 {
+            b.push(b',');
+        }
+        b.extend_from_slice(&names[*m]);
+    }
+    b.push(b']');
 }
 
 /// A route's `filter` (why a destination filter dropped it) and `removed` (what filters take
@@ -376,6 +413,7 @@ impl Ndjson {
                 b.push(b']');
             }
             filter_fields(b, &self.filter_head[r.destination], r);
+            mapping_field(b, &self.mapping_names[r.destination], r);
             b.push(b'}');
         }
         b.extend_from_slice(b"]}\n");

@@ -108,6 +108,10 @@ pub enum Block {
         key: IntegrationsKey,
         consent: Delivery,
     },
+    /// An Actions destination none of whose enabled mappings' triggers match the event.
+    NoMappingMatched {
+        consent: Delivery,
+    },
     /// Consent and the integrations object allowed it (`consent` says why); the destination's
     /// filter number `filter` dropped it.
     DestinationFilter {
@@ -147,6 +151,7 @@ impl Decision {
             Self::Block(Block::NotConsented { .. }) => "not_consented",
             Self::Block(Block::IntegrationsObject { .. }) => "integrations_object",
             Self::Block(Block::DestinationFilter { .. }) => "destination_filter",
+            Self::Block(Block::NoMappingMatched { .. }) => "no_mapping_matched",
         }
     }
 
@@ -166,6 +171,9 @@ pub struct Route {
     pub mode: Mode,
     /// What the destination's filters take out of the event it receives (`traits.email`).
     pub removed: Vec<String>,
+    /// An Actions destination's mappings (indices) that fire for the event: it receives the
+    /// event once per mapping.
+    pub mappings: Vec<usize>,
 }
 
 /// Delivery Overview's discard reason for a device-mode route.
@@ -186,6 +194,7 @@ impl Route {
                 Some("FILTERED_BY_INTEGRATIONS_OBJECT")
             }
             Decision::Block(Block::DestinationFilter { .. }) => Some(FILTERED_BY_RULES),
+            Decision::Block(Block::NoMappingMatched { .. }) => Some(NO_MATCHING_MAPPING),
             // Ours: Delivery Overview has no row for deduplication.
             Decision::Block(Block::Duplicate) => Some("DUPLICATE"),
         }
@@ -195,17 +204,21 @@ impl Route {
 /// Delivery Overview's discard reason for an event a destination filter dropped.
 pub const FILTERED_BY_RULES: &str = "FILTERED_BY_RULES";
 
+/// Delivery Overview's discard reason for an Actions destination none of whose mappings fire.
+pub const NO_MATCHING_MAPPING: &str = "NO_MATCHING_MAPPING";
+
 /// Every discard value a route can carry besides ingest codes, as `Route::discard` gives them.
-pub const DISCARDS: [&str; 5] = [
+pub const DISCARDS: [&str; 6] = [
     "FILTERED_BY_END_USER_CONSENT",
     "FILTERED_BY_INTEGRATIONS_OBJECT",
     FILTERED_BY_RULES,
+    NO_MATCHING_MAPPING,
     SENT_CLIENT_SIDE,
     "DUPLICATE",
 ];
 
 /// Every reason code, in the order RULES §3 applies them.
-pub const REASONS: [&str; 11] = [
+pub const REASONS: [&str; 12] = [
     "not_ingested",
     "duplicate",
     "consent_preference_event",
@@ -216,6 +229,7 @@ pub const REASONS: [&str; 11] = [
     "not_consented",
     "integrations_object",
     "destination_filter",
+    "no_mapping_matched",
     "loaded_at_page_load",
 ];
 
@@ -356,11 +370,28 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                     }
                 }
             }
+            // An Actions destination takes the event once per mapping whose trigger matches.
+            let mut fired = Vec::new();
+            if let (Decision::Deliver(why), Some(e), Some(mappings)) =
+                (&decision, ev, dest.mappings.as_ref())
+            {
+                let event = stored.get_or_insert_with(|| e.to_value());
+                fired = mappings
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| m.enabled && m.trigger.matches(event))
+                    .map(|(i, _)| i)
+                    .collect();
+                if fired.is_empty() {
+                    decision = Decision::Block(Block::NoMappingMatched { consent: *why });
+                }
+            }
             Route {
                 destination: d,
                 decision,
                 mode,
                 removed,
+                mappings: fired,
             }
         })
         .collect()

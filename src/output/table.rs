@@ -17,6 +17,7 @@ const STATUS_WIDTH: usize = 12;
 const INTEGRATIONS: &str = "✗ integrations";
 const DUPLICATE: &str = "✗ duplicate";
 const FILTERED: &str = "✗ filter";
+const NO_MAPPING: &str = "✗ no mapping";
 /// Appended to a device-mode route: the browser sends it, not Segment.
 const DEVICE: &str = " ⇢";
 
@@ -155,6 +156,7 @@ impl Table {
                         }
                         Block::IntegrationsObject { .. } => INTEGRATIONS.to_owned(),
                         Block::DestinationFilter { .. } => FILTERED.to_owned(),
+                        Block::NoMappingMatched { .. } => NO_MAPPING.to_owned(),
                     };
                     p.red(&cell(&format!("{s}{device}"), *w))
                 }
@@ -173,7 +175,7 @@ impl Table {
         )?;
         writeln!(
             out,
-            "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment"
+            "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment"
         )
     }
 }

@@ -82,6 +82,19 @@ pub struct Destination {
     pub kind: DestinationKind,
     /// Destination filters, in the order they apply.
     pub filters: Vec<crate::filter::Filter>,
+    /// An Actions destination's mappings (None: not an Actions destination, or its mappings
+    /// not given: every event is taken).
+    pub mappings: Option<Vec<Mapping>>,
+}
+
+/// One mapping of an Actions destination: it fires for the events its trigger matches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mapping {
+    pub name: String,
+    /// The trigger as written.
+    pub subscribe: String,
+    pub trigger: crate::trigger::Trigger,
+    pub enabled: bool,
 }
 
 /// Which file shape the settings were read from.
@@ -399,6 +412,7 @@ fn build_destination<'a>(
         categories: idxs,
         kind,
         filters: Vec::new(),
+        mappings: None,
     })
 }
 

@@ -41,6 +41,17 @@ struct OwnDestination {
     kind: Option<String>,
     #[serde(default)]
     filters: Vec<OwnFilter>,
+    mappings: Option<Vec<OwnMapping>>,
+}
+
+/// An Actions mapping: its name and trigger (`subscribe`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnMapping {
+    name: String,
+    subscribe: String,
+    #[serde(default = "enabled_by_default")]
+    enabled: bool,
 }
 
 /// A destination filter in the Public API's shape.
@@ -127,6 +138,14 @@ impl Workspace {
                     p
                 };
                 built.filters.push(own_filter(f, &d.name, j, &here)?);
+            }
+            if let Some(mappings) = d.mappings {
+                built.mappings = Some(own_mappings(mappings, &d.name, &|j: usize| {
+                    let mut p = at("mappings");
+                    p.push(PathStep::Index(j));
+                    p.push(key("subscribe"));
+                    p
+                })?);
             }
             destinations.push(built);
         }
@@ -220,4 +239,36 @@ fn own_filter(
         actions,
         enabled: f.enabled,
     })
+}
+
+/// An Actions destination's mappings, each trigger read as Segment reads it; one it cannot
+/// read is placed at its `subscribe`.
+fn own_mappings(
+    mappings: Vec<OwnMapping>,
+    dest: &str,
+    at: &dyn Fn(usize) -> Vec<PathStep>,
+) -> Result<Vec<super::Mapping>, Problem> {
+    mappings
+        .into_iter()
+        .enumerate()
+        .map(|(j, m)| {
+            let trigger = crate::trigger::Trigger::parse(&m.subscribe).map_err(|e| {
+                Problem::at(
+                    at(j),
+                    format!(
+                        "destination \"{}\", mapping \"{}\": Segment cannot read this trigger: {}",
+                        printable(dest),
+                        printable(&m.name),
+                        printable(&e)
+                    ),
+                )
+            })?;
+            Ok(super::Mapping {
+                name: m.name,
+                subscribe: m.subscribe,
+                trigger,
+                enabled: m.enabled,
+            })
+        })
+        .collect()
 }

@@ -374,7 +374,9 @@ impl Store {
                             }
                         }
                         Block::IntegrationsObject { .. } => stats.removed_by_integrations += 1,
-                        Block::DestinationFilter { .. } => stats.removed_by_filters += 1,
+                        Block::DestinationFilter { .. } | Block::NoMappingMatched { .. } => {
+                            stats.removed_by_filters += 1;
+                        }
                         Block::Duplicate => stats.duplicates += 1,
                         Block::NotIngested => {}
                     }
