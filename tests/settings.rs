@@ -266,3 +266,63 @@ fn the_cdn_shape_written_reads_back_as_the_same_routing() {
     };
     assert_eq!(names(&back), names(&ws));
 }
+
+#[test]
+fn destination_filters_travel_through_the_cdn_shape_as_routing_rules() {
+    use consent_inspector::engine::Engine;
+    use consent_inspector::input::Records;
+    let ws = Workspace::load(std::path::Path::new(
+        "samples/filters/consent-settings.json",
+    ))
+    .unwrap();
+    // What listen serves analytics.js: the filters as tsub's routing rules.
+    let cdn = ws.to_cdn("wk", "localhost:8787/v1", "http");
+    let rules = cdn["middlewareSettings"]["routingRules"]
+        .as_array()
+        .unwrap();
+    let names: Vec<&str> = rules
+        .iter()
+        .map(|r| r["destinationName"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Intercom",
+            "Mixpanel",
+            "Google Analytics 4",
+            "Braze",
+            "Amazon S3"
+        ]
+    );
+    assert_eq!(
+        rules[1]["transformers"][0][0],
+        serde_json::json!({"type": "sample_event", "config": {"sample": {"percent": 0.5, "path": "userId"}}})
+    );
+    let ir: serde_json::Value =
+        serde_json::from_str(rules[2]["matchers"][0]["ir"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        ir,
+        serde_json::json!(["match", "context.traits.email", {"value": "*@example-corp.com"}])
+    );
+    // Read back from the CDN shape, the filters decide as they did (Actions mappings are not
+    // part of the CDN settings, so that destination is left out).
+    let back = Workspace::from_slice("cdn.json", cdn.to_string().as_bytes()).unwrap();
+    let verdicts = |ws: Workspace| {
+        let ws = std::sync::Arc::new(ws);
+        let mut engine = Engine::new(ws.clone());
+        let mut out = Vec::new();
+        for r in Records::open("samples/filters/events.jsonl").unwrap() {
+            let o = engine.ingest(r.unwrap());
+            out.push(
+                o.routes
+                    .iter()
+                    .filter(|r| ws.destinations[r.destination].mappings.is_none())
+                    .filter(|r| !ws.destinations[r.destination].name.contains("(Actions)"))
+                    .map(|r| (r.decision.reason(), r.removed.clone()))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        out
+    };
+    assert_eq!(verdicts(back), verdicts(ws));
+}

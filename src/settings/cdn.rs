@@ -15,6 +15,8 @@ pub(super) struct CdnSettings {
     integrations: serde_json::Map<String, Value>,
     #[serde(rename = "consentSettings")]
     consent_settings: Option<CdnConsent>,
+    #[serde(rename = "middlewareSettings")]
+    middleware_settings: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +87,34 @@ impl Workspace {
                 kind,
             )?);
         }
+        // Destination filters, as analytics.js gets them: routing rules by destination name.
+        let rules = cdn
+            .middleware_settings
+            .as_ref()
+            .and_then(|m| m.get("routingRules"))
+            .and_then(Value::as_array);
+        for (i, rule) in rules.into_iter().flatten().enumerate() {
+            let Some(name) = rule.get("destinationName").and_then(Value::as_str) else {
+                continue;
+            };
+            let at = vec![
+                key("middlewareSettings"),
+                key("routingRules"),
+                PathStep::Index(i),
+            ];
+            let filters = crate::filter::from_routing_rule(rule).ok_or_else(|| {
+                Problem::at(
+                    at,
+                    format!(
+                        "routing rule for \"{}\": a matcher or transformer this tool cannot read",
+                        printable(name)
+                    ),
+                )
+            })?;
+            if let Some(d) = destinations.iter_mut().find(|d| d.name == name) {
+                d.filters.extend(filters);
+            }
+        }
         Ok(Self::assemble(categories, destinations, Shape::SegmentCdn))
     }
 }
@@ -141,10 +171,20 @@ impl Workspace {
             .filter(|c| c.enabled)
             .map(|c| c.id.as_str())
             .collect();
-        serde_json::json!({
+        let rules: Vec<Value> = self
+            .destinations
+            .iter()
+            .filter_map(|d| crate::filter::routing_rule(&d.name, &d.filters))
+            .collect();
+        let mut cdn = serde_json::json!({
             "integrations": integrations,
             "plan": {"track": {"__default": {"enabled": true}}},
             "consentSettings": {"allCategories": all, "hasUnmappedDestinations": unmapped},
-        })
+        });
+        // Destination filters, which analytics.js applies to device-mode destinations.
+        if !rules.is_empty() {
+            cdn["middlewareSettings"] = serde_json::json!({"routingRules": rules});
+        }
+        cdn
     }
 }
