@@ -59,6 +59,12 @@ lint_codes! {
         "An integrations key in the traffic that names no destination: it turns nothing off.";
     CdnCategoryMissing = "cdn_category_missing", Error,
         "A destination's category that allCategories lacks: the consent wrapper does not send it.";
+    FilterNeverMatched = "filter_never_matched", Warning,
+        "A destination filter whose condition matched none of the traffic's events.";
+    MappingNeverMatched = "mapping_never_matched", Warning,
+        "An Actions mapping whose trigger matched none of the traffic's events.";
+    DroppedFieldNeverSent = "dropped_field_never_sent", Warning,
+        "A DROP_PROPERTIES field no event of the traffic carries: it protects nothing there (a misspelling?).";
 }
 
 #[derive(Debug, Clone)]
@@ -80,12 +86,24 @@ pub struct Traffic {
     /// Each preference key seen: how often, and where first.
     preference_keys: BTreeMap<String, (u64, Origin)>,
     integrations_keys: BTreeMap<String, (u64, Origin)>,
+    /// Ingested events, which filters and mappings are asked about.
+    ingested: u64,
+    /// (destination, filter) whose condition matched some event.
+    filters_matched: std::collections::BTreeSet<(usize, usize)>,
+    /// (destination, mapping) whose trigger matched some event.
+    mappings_matched: std::collections::BTreeSet<(usize, usize)>,
+    /// (destination, filter, field) of `DROP_PROPERTIES` that some event carried.
+    fields_seen: std::collections::BTreeSet<(usize, usize, String)>,
 }
 
 impl Traffic {
-    pub fn observe(&mut self, o: &Outcome) {
+    pub fn observe(&mut self, ws: &Workspace, o: &Outcome) {
         self.events += 1;
         let Some(ev) = o.event.as_deref() else { return };
+        if o.ingested() {
+            self.ingested += 1;
+            self.ask_filters_and_mappings(ws, ev);
+        }
         if let Preferences::Object(m) = ev.preferences() {
             self.with_preferences += 1;
             for k in m.keys() {
@@ -105,6 +123,64 @@ impl Traffic {
                 e.0 += 1;
             }
         }
+    }
+}
+
+impl Traffic {
+    /// Which filters' conditions and mappings' triggers this event matches, and which
+    /// dropped fields it carries.
+    fn ask_filters_and_mappings(&mut self, ws: &Workspace, ev: &crate::event::Doc) {
+        let has_work = ws
+            .destinations
+            .iter()
+            .any(|d| !d.filters.is_empty() || d.mappings.is_some());
+        if !has_work {
+            return;
+        }
+        let value = ev.to_value();
+        for (d, dest) in ws.destinations.iter().enumerate() {
+            for (f, filter) in dest.filters.iter().enumerate() {
+                if filter.fql.matches(&value) == Ok(true) {
+                    self.filters_matched.insert((d, f));
+                }
+                for action in &filter.actions {
+                    let crate::filter::Action::DropProperties(rules) = action else {
+                        continue;
+                    };
+                    for (at, keys) in rules {
+                        for k in keys {
+                            let path = if at.is_empty() {
+                                k.clone()
+                            } else {
+                                format!("{at}.{k}")
+                            };
+                            if carries(&value, &path) {
+                                self.fields_seen.insert((d, f, path));
+                            }
+                        }
+                    }
+                }
+            }
+            for (m, mapping) in dest.mappings.iter().flatten().enumerate() {
+                if mapping.trigger.matches(&value) {
+                    self.mappings_matched.insert((d, m));
+                }
+            }
+        }
+    }
+}
+
+/// Whether the event has a value at the dotted path (into each object of an array too).
+fn carries(v: &Value, path: &str) -> bool {
+    let Some((head, rest)) = path.split_once('.').map_or(Some((path, "")), Some) else {
+        return false;
+    };
+    match v {
+        Value::Object(m) => m
+            .get(head)
+            .is_some_and(|x| rest.is_empty() || carries(x, rest)),
+        Value::Array(items) => items.iter().any(|x| carries(x, path)),
+        _ => false,
     }
 }
 
@@ -379,6 +455,7 @@ fn traffic_findings(
             });
         }
     }
+    filter_and_mapping_findings(ws, settings, t, out);
     for (key, (n, first)) in &t.integrations_keys {
         if key == "All" || key == "Segment.io" || ws.destination(key).is_some() {
             continue;
@@ -397,6 +474,87 @@ fn traffic_findings(
             at: first.clone(),
             path: Some(format!("integrations.{}", printable(key))),
         });
+    }
+}
+
+/// Filters, mappings and dropped fields the traffic never exercised.
+fn filter_and_mapping_findings(
+    ws: &Workspace,
+    settings: &SettingsText,
+    t: &Traffic,
+    out: &mut Vec<LintFinding>,
+) {
+    if t.ingested == 0 {
+        return;
+    }
+    for (d, dest) in ws.destinations.iter().enumerate() {
+        let at = || settings.destination(ws, d, &dest.name);
+        for (f, filter) in dest.filters.iter().enumerate() {
+            if filter.enabled && !t.filters_matched.contains(&(d, f)) {
+                out.push(LintFinding {
+                    code: LintCode::FilterNeverMatched,
+                    message: format!(
+                        "the filter \"{}\" of {} (if {}) matched none of {}: it changes \
+                         nothing for this traffic; check its condition",
+                        printable(&filter.title),
+                        printable(&dest.name),
+                        printable(&filter.condition),
+                        events(t.ingested)
+                    ),
+                    at: at(),
+                    path: None,
+                });
+            }
+            for action in &filter.actions {
+                let crate::filter::Action::DropProperties(rules) = action else {
+                    continue;
+                };
+                for (base, keys) in rules {
+                    for k in keys {
+                        let path = if base.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{base}.{k}")
+                        };
+                        if !t.fields_seen.contains(&(d, f, path.clone())) {
+                            out.push(LintFinding {
+                                code: LintCode::DroppedFieldNeverSent,
+                                message: format!(
+                                    "the filter \"{}\" of {} drops {}, which none of {} \
+                                     carries: if the field is spelled otherwise, it still \
+                                     reaches {}",
+                                    printable(&filter.title),
+                                    printable(&dest.name),
+                                    printable(&path),
+                                    events(t.ingested),
+                                    printable(&dest.name)
+                                ),
+                                at: at(),
+                                path: Some(path),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for (m, mapping) in dest.mappings.iter().flatten().enumerate() {
+            if mapping.enabled && !t.mappings_matched.contains(&(d, m)) {
+                out.push(LintFinding {
+                    code: LintCode::MappingNeverMatched,
+                    message: format!(
+                        "the mapping \"{}\" of {} ({}) matched none of {}: {} receives \
+                         nothing through it; check its trigger",
+                        printable(&mapping.name),
+                        printable(&dest.name),
+                        printable(&mapping.subscribe),
+                        events(t.ingested),
+                        printable(&dest.name)
+                    ),
+                    at: at(),
+                    path: None,
+                });
+            }
+        }
     }
 }
 

@@ -195,7 +195,41 @@ fn every_code_is_tested_and_every_format_works() {
         r#"{"integrations":{"A":{"consentSettings":{"categories":["X"]}},"B":{}},"consentSettings":{"allCategories":[],"hasUnmappedDestinations":false}}"#,
     )
     .unwrap();
-    let mut seen: Vec<String> = Vec::new();
+    // Filters and mappings the filters sample never exercises (one misspelled field).
+    let filters = dir.path().join("filters.json");
+    std::fs::write(
+        &filters,
+        r#"{"categories":[{"id":"C0001"}],"destinations":[{"name":"X","categories":[],
+            "filters":[{"title":"pii","if":"type = 'identify'","actions":[{"type":"DROP_PROPERTIES","fields":{"traits":["emial","email"]}}]},
+                       {"title":"never","if":"event = 'Nope'","actions":[{"type":"DROP"}]}],
+            "mappings":[{"name":"m","subscribe":"event = \"Nope\""},{"name":"ok","subscribe":"type = \"identify\""}]}]}"#,
+    )
+    .unwrap();
+    let (_, doc) = json(&[
+        "--settings",
+        filters.to_str().unwrap(),
+        "samples/filters/events.jsonl",
+    ]);
+    let found = places(&doc);
+    let messages: Vec<&str> = found.iter().map(|(_, _, m)| m.as_str()).collect();
+    assert!(
+        messages.contains(&"the filter \"never\" of X (if event = 'Nope') matched none of 12 events: it changes nothing for this traffic; check its condition"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.starts_with(
+            "the filter \"pii\" of X drops traits.emial, which none of 12 events carries"
+        )),
+        "{messages:?}"
+    );
+    // The field that is sent, and the mapping that fires, are not reported.
+    assert!(
+        !messages
+            .iter()
+            .any(|m| m.contains("drops traits.email,") || m.contains("\"ok\"")),
+        "{messages:?}"
+    );
+    let mut seen: Vec<String> = found.into_iter().map(|(c, _, _)| c).collect();
     for args in [
         vec![events.as_str()],
         vec!["--settings", cdn.to_str().unwrap()],
@@ -217,7 +251,7 @@ fn every_code_is_tested_and_every_format_works() {
     }
     let junit = String::from_utf8(lint(&["--format", "junit", &events]).stdout).unwrap();
     assert!(
-        junit.contains("<testsuite name=\"lint\" tests=\"8\""),
+        junit.contains("<testsuite name=\"lint\" tests=\"11\""),
         "{junit}"
     );
     let text = String::from_utf8(lint(&[&events]).stdout).unwrap();

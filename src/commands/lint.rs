@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<ExitCode, Error> {
         let mut traffic = Traffic::default();
         let mut engine = Engine::new(ws.clone());
         consent_inspector::pipeline::run_all(&mut engine, sources, |_, o| {
-            traffic.observe(&o);
+            traffic.observe(&ws, &o);
             Ok(())
         })?;
         Some(traffic)
