@@ -60,7 +60,8 @@ pub struct Applied {
 /// documented order: sample, drop, drop properties, allow properties.
 pub fn apply(filters: &[Filter], event: &Value) -> Applied {
     let mut out = Applied::default();
-    let mut event = event.clone();
+    // Copied only when a property rule is about to change it (most events pass untouched).
+    let mut event = std::borrow::Cow::Borrowed(event);
     for (i, f) in filters.iter().enumerate().filter(|(_, f)| f.enabled) {
         match f.fql.matches(&event) {
             Err(e) => {
@@ -94,7 +95,7 @@ pub fn apply(filters: &[Filter], event: &Value) -> Applied {
                 }
                 Action::DropProperties(rules) => {
                     for (at, keys) in rules {
-                        each_object(&mut event, at, &mut |obj| {
+                        each_object(event.to_mut(), at, &mut |obj| {
                             for k in keys {
                                 if obj.remove(k).is_some() {
                                     note(&mut out.removed, at, k);
@@ -105,7 +106,7 @@ pub fn apply(filters: &[Filter], event: &Value) -> Applied {
                 }
                 Action::AllowProperties(rules) => {
                     for (at, keys) in rules {
-                        each_object(&mut event, at, &mut |obj| {
+                        each_object(event.to_mut(), at, &mut |obj| {
                             let gone: Vec<String> =
                                 obj.keys().filter(|k| !keys.contains(k)).cloned().collect();
                             for k in gone {

@@ -10,6 +10,31 @@ use serde_json::{Map, Value, json};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trigger {
     pub tree: Value,
+    /// The tree compiled once for evaluation: no lookups by key name per event.
+    compiled: Cond,
+}
+
+/// A condition of the tree, ready to evaluate.
+#[derive(Debug, Clone, PartialEq)]
+enum Cond {
+    /// `and` (true) or `or` (false), or an operator the package does not know (None: false);
+    /// a None child is the empty slot the package throws on.
+    Group {
+        all: Option<bool>,
+        children: Vec<Option<Cond>>,
+    },
+    Leaf {
+        /// The top-level field read (`type`, `properties`, ...).
+        field: &'static str,
+        /// For properties, traits and context: the keys below it.
+        keys: Option<Vec<String>>,
+        operator: String,
+        /// `String(expected)` and `Number(expected)`, computed once.
+        text: String,
+        number: f64,
+    },
+    /// A condition type the package does not know: false.
+    Unknown,
 }
 
 impl Trigger {
@@ -27,13 +52,14 @@ impl Trigger {
             // `ast.type` throws.
             _ => return Err("the trigger has no condition Segment can read".into()),
         };
-        Ok(Self { tree })
+        let compiled = compile(&tree);
+        Ok(Self { tree, compiled })
     }
 
     /// As `validate(condition, event)`; where the package throws (a group with an empty
     /// slot, reached before the answer is known), no mapping fires.
     pub fn matches(&self, event: &Value) -> bool {
-        group(&self.tree, event).unwrap_or(false)
+        eval(&self.compiled, event).unwrap_or(false)
     }
 }
 
@@ -505,32 +531,97 @@ fn parse(tokens: &mut Vec<Tok>) -> Result<Option<Value>, String> {
 // ---------------------------------------------------------------------------------------
 // destination-subscriptions' validate
 
-/// `every` and `some` stop at the first child that decides; an empty slot reached throws.
-fn group(c: &Value, event: &Value) -> Result<bool, ()> {
-    let children = c["children"].as_array().map_or(&[][..], Vec::as_slice);
-    let all = match c["operator"].as_str() {
-        Some("and") => true,
-        Some("or") => false,
-        _ => return Ok(false),
-    };
-    for x in children {
-        if condition(x, event)? != all {
-            return Ok(!all);
-        }
+fn compile(c: &Value) -> Cond {
+    let kind = c["type"].as_str().unwrap_or("");
+    if kind == "group" {
+        let children = c["children"].as_array().map_or(&[][..], Vec::as_slice);
+        return Cond::Group {
+            all: match c["operator"].as_str() {
+                Some("and") => Some(true),
+                Some("or") => Some(false),
+                _ => None,
+            },
+            children: children
+                .iter()
+                .map(|x| (!x.is_null()).then(|| compile(x)))
+                .collect(),
+        };
     }
-    Ok(all)
+    let field = match kind {
+        "event-type" => "type",
+        "event" => "event",
+        "name" => "name",
+        "userId" => "userId",
+        "event-property" => "properties",
+        "event-trait" => "traits",
+        "event-context" => "context",
+        _ => return Cond::Unknown,
+    };
+    let nested = matches!(kind, "event-property" | "event-trait" | "event-context");
+    let expected = c.get("value");
+    Cond::Leaf {
+        field,
+        keys: nested.then(|| {
+            let path = c["name"].as_str().unwrap_or("");
+            path.split(['.', '[', ']'])
+                .filter(|k| !k.is_empty())
+                .map(str::to_owned)
+                .collect()
+        }),
+        operator: c["operator"].as_str().unwrap_or("").to_owned(),
+        text: expected.map_or_else(|| "undefined".to_owned(), js_string),
+        number: match expected {
+            Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+            // Number(""), Number("  ") are 0 in JavaScript.
+            Some(Value::String(s)) if s.trim().is_empty() => 0.0,
+            Some(Value::String(s)) => s.trim().parse().unwrap_or(f64::NAN),
+            Some(Value::Bool(b)) => f64::from(u8::from(*b)),
+            _ => f64::NAN,
+        },
+    }
+}
+
+/// `validate`: `every` and `some` stop at the first child that decides; an empty slot
+/// reached throws.
+fn eval(c: &Cond, event: &Value) -> Result<bool, ()> {
+    match c {
+        Cond::Group { all, children } => {
+            let Some(all) = *all else { return Ok(false) };
+            for x in children {
+                if eval(x.as_ref().ok_or(())?, event)? != all {
+                    return Ok(!all);
+                }
+            }
+            Ok(all)
+        }
+        Cond::Leaf {
+            field,
+            keys,
+            operator,
+            text,
+            number,
+        } => {
+            let top = event.get(*field);
+            let actual = match keys {
+                Some(keys) => get(top, keys),
+                None => top,
+            };
+            Ok(value_matches(actual, operator, text, *number))
+        }
+        Cond::Unknown => Ok(false),
+    }
 }
 
 /// `get(object, path)`: the path split on `.`, `[` and `]`, read while the value is truthy.
-fn get<'a>(object: Option<&'a Value>, path: &str) -> Option<&'a Value> {
-    if path.is_empty() {
+fn get<'a>(object: Option<&'a Value>, keys: &[String]) -> Option<&'a Value> {
+    if keys.is_empty() {
         return None;
     }
     let mut cur = object;
-    for key in path.split(['.', '[', ']']).filter(|k| !k.is_empty()) {
+    for key in keys {
         cur = match cur {
             Some(v) if truthy(v) => match v {
-                Value::Object(m) => m.get(key),
+                Value::Object(m) => m.get(key.as_str()),
                 Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
                 _ => None,
             },
@@ -550,60 +641,29 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
-fn condition(c: &Value, event: &Value) -> Result<bool, ()> {
-    if c.is_null() {
-        return Err(());
-    }
-    let field = |k: &str| event.get(k);
-    let name = c["name"].as_str().unwrap_or("");
-    let actual = match c["type"].as_str() {
-        Some("event-type") => field("type"),
-        Some("event") => field("event"),
-        Some("name") => field("name"),
-        Some("userId") => field("userId"),
-        Some("event-property") => get(field("properties"), name),
-        Some("event-trait") => get(field("traits"), name),
-        Some("event-context") => get(field("context"), name),
-        Some("group") => return group(c, event),
-        _ => return Ok(false),
-    };
-    Ok(value_matches(
-        actual,
-        c["operator"].as_str().unwrap_or(""),
-        c.get("value"),
-    ))
-}
-
-fn value_matches(actual: Option<&Value>, operator: &str, expected: Option<&Value>) -> bool {
-    let expected_text = expected.map_or_else(|| "undefined".to_owned(), js_string);
-    let expected_num = || match expected {
-        Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
-        // Number(""), Number("  ") are 0 in JavaScript.
-        Some(Value::String(s)) if s.trim().is_empty() => 0.0,
-        Some(Value::String(s)) => s.trim().parse().unwrap_or(f64::NAN),
-        Some(Value::Bool(b)) => f64::from(u8::from(*b)),
-        _ => f64::NAN,
-    };
+/// `validateValue`, with `String(expected)` and `Number(expected)` given.
+fn value_matches(actual: Option<&Value>, operator: &str, expected_text: &str, number: f64) -> bool {
+    let expected_num = || number;
     let num = actual
         .and_then(Value::as_f64)
         .filter(|_| actual.is_some_and(Value::is_number));
     let text = actual.and_then(Value::as_str);
     #[allow(clippy::float_cmp)]
     match operator {
-        "=" => text == Some(expected_text.as_str()),
-        "!=" => text != Some(expected_text.as_str()),
+        "=" => text == Some(expected_text),
+        "!=" => text != Some(expected_text),
         "number_equals" => num.is_some_and(|a| a == expected_num()),
         "number_not_equals" => num.is_some_and(|a| a != expected_num()),
         "<" => num.is_some_and(|a| a < expected_num()),
         "<=" => num.is_some_and(|a| a <= expected_num()),
         ">" => num.is_some_and(|a| a > expected_num()),
         ">=" => num.is_some_and(|a| a >= expected_num()),
-        "contains" => text.is_some_and(|a| a.contains(expected_text.as_str())),
-        "not_contains" => text.is_some_and(|a| !a.contains(expected_text.as_str())),
-        "starts_with" => text.is_some_and(|a| a.starts_with(expected_text.as_str())),
-        "not_starts_with" => text.is_some_and(|a| !a.starts_with(expected_text.as_str())),
-        "ends_with" => text.is_some_and(|a| a.ends_with(expected_text.as_str())),
-        "not_ends_with" => text.is_some_and(|a| !a.ends_with(expected_text.as_str())),
+        "contains" => text.is_some_and(|a| a.contains(expected_text)),
+        "not_contains" => text.is_some_and(|a| !a.contains(expected_text)),
+        "starts_with" => text.is_some_and(|a| a.starts_with(expected_text)),
+        "not_starts_with" => text.is_some_and(|a| !a.starts_with(expected_text)),
+        "ends_with" => text.is_some_and(|a| a.ends_with(expected_text)),
+        "not_ends_with" => text.is_some_and(|a| !a.ends_with(expected_text)),
         "exists" => actual.is_some_and(|a| !a.is_null()),
         "not_exists" => actual.is_none_or(Value::is_null),
         "is_true" => actual == Some(&Value::Bool(true)),
