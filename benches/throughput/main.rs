@@ -246,6 +246,20 @@ fn measure(n: u64, data: &Path, args: &Args, jq: bool) -> Value {
         })
     };
     let (check, profiles) = (same_as_route("check"), same_as_route("profiles"));
+    // The same route with a workspace that has 20 destination filters and 40 Actions mappings.
+    let rules = data.join("rules-settings.json");
+    write_rules_settings(&rules);
+    let route_rules = best_of(args.runs, || {
+        time_command(
+            BIN,
+            &[
+                "route",
+                "--settings",
+                rules.to_str().unwrap(),
+                file.to_str().unwrap(),
+            ],
+        )
+    });
     // jq stops at the first malformed line, so it reads the same events less the broken
     // lines (about 0.5%): the same work but for those.
     let valid = data.join(format!("events-{n}-valid.jsonl"));
@@ -268,6 +282,8 @@ fn measure(n: u64, data: &Path, args: &Args, jq: bool) -> Value {
         "events": n,
         "bytes": bytes,
         "route_seconds": route,
+        "route_with_rules_seconds": route_rules,
+        "route_with_rules_share": route / route_rules,
         "route_mb_per_s": mb(bytes) / route,
         "route_events_per_s": n as f64 / route,
         "jq_seconds": jq_t,
@@ -652,6 +668,9 @@ fn print_table(results: &[Value]) {
     row("route (MB/s)", &|r| {
         format!("{:.1}", f(&r["route_mb_per_s"]))
     });
+    row("route, 20 filters + 40 mappings (share)", &|r| {
+        format!("{:.0}%", f(&r["route_with_rules_share"]) * 100.0)
+    });
     row("route (events/s)", &|r| {
         format!("{:.0}", f(&r["route_events_per_s"]))
     });
@@ -719,4 +738,56 @@ fn print_table(results: &[Value]) {
     row("UI: append→model (ms)", &|r| {
         format!("{:.2}", f(&r["engine"]["append_median_ms"]))
     });
+}
+
+/// The samples' workspace with 20 destination filters (drops and PII rules on conditions
+/// most events do not meet) and 40 Actions mappings over five destinations.
+fn write_rules_settings(path: &Path) {
+    let mut ws: Value = serde_json::from_str(&fs::read_to_string(SETTINGS).unwrap()).unwrap();
+    let conditions = [
+        "event = 'Video Heartbeat'",
+        "type = 'identify'",
+        "match(context.traits.email, '*@example-corp.com')",
+        "contains(event, 'Test')",
+        "properties.price > 1000",
+    ];
+    let (mut filters, mut mappings) = (0, 0);
+    for d in ws["destinations"].as_array_mut().unwrap() {
+        if d["kind"].is_string() {
+            continue;
+        }
+        let mut list = Vec::new();
+        while list.len() < 3 && filters < 20 {
+            let action = if filters % 2 == 0 {
+                json!({"type": "DROP"})
+            } else {
+                json!({"type": "DROP_PROPERTIES", "fields": {"traits": ["email"]}})
+            };
+            list.push(json!({"title": format!("f{filters}"),
+                             "if": conditions[filters % conditions.len()],
+                             "actions": [action]}));
+            filters += 1;
+        }
+        d["filters"] = Value::Array(list);
+        if mappings < 40 {
+            d["mappings"] = Value::Array(
+                (0..8)
+                    .map(|j| {
+                        let subscribe = if j < 7 {
+                            format!("type = \"track\" and event = \"E{j}\"")
+                        } else {
+                            "type = \"identify\" or type = \"track\" or type = \"page\"".to_owned()
+                        };
+                        json!({"name": format!("m{j}"), "subscribe": subscribe})
+                    })
+                    .collect(),
+            );
+            mappings += 8;
+        }
+    }
+    assert!(
+        filters == 20 && mappings == 40,
+        "{filters} filters, {mappings} mappings"
+    );
+    fs::write(path, ws.to_string()).unwrap();
 }
