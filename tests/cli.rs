@@ -571,3 +571,32 @@ fn hostile_strings_never_reach_the_terminal_raw() {
             .any(|c| c != '\n' && consent_inspector::text::is_unsafe(c))
     );
 }
+
+#[test]
+fn policies_speak_of_filters_and_mappings() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(
+        &policy,
+        r#"never = [
+  { destination = "Google Analytics 4", reason = "destination_filter", why = "no internal traffic is lost" },
+  { destination = "Braze Cloud Mode (Actions)", reason = "no_mapping_matched", discard = "NO_MATCHING_MAPPING" },
+]
+"#,
+    )
+    .unwrap();
+    let o = run(&[
+        "check",
+        "--format",
+        "json",
+        "--policy",
+        policy.to_str().unwrap(),
+        "samples/filters/events.jsonl",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let text = report.to_string();
+    // Line 5 is the internal user's event that GA4's filter drops; ten events fire no mapping.
+    assert!(text.contains("\"line\":5"), "{text}");
+    assert!(text.contains("no_mapping_matched"), "{text}");
+}

@@ -172,6 +172,23 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
             }
             _ => {}
         }
+        if let (false, Some(mappings)) = (r.mappings.is_empty(), &d.mappings) {
+            let names: Vec<&str> = r
+                .mappings
+                .iter()
+                .map(|i| mappings[*i].name.as_str())
+                .collect();
+            spans.push(Span::raw(format!("  as {}", printable(&names.join(", ")))));
+        }
+        if let (Decision::Block(Blocked::NoMappingMatched { .. }), Some(mappings)) =
+            (&r.decision, &d.mappings)
+        {
+            spans.push(Span::raw(format!(
+                "  none of {} mapping{} fires",
+                mappings.len(),
+                if mappings.len() == 1 { "" } else { "s" }
+            )));
+        }
         if !r.removed.is_empty() {
             spans.push(Span::styled(
                 format!("  without {}", printable(&r.removed.join(", "))),
