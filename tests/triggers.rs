@@ -4,30 +4,14 @@
 //! and the same verdict for every case. Needs Node and `npm ci --prefix tests/clients`, so a
 //! plain `cargo test` lists it as ignored; `.ci/run` runs it.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use consent_inspector::trigger::Trigger;
 use serde_json::{Value, json};
 
+mod common;
+
+use common::oracle::{Rng, ask_node};
+
 const CASES: usize = 10_000;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
-}
 
 const FIELDS: [&str; 12] = [
     "type",
@@ -164,29 +148,11 @@ fn generated_triggers_are_read_or_refused_without_a_panic() {
 #[ignore = "needs Node and Segment's destination-subscriptions (npm ci --prefix tests/clients); .ci/run runs it"]
 fn every_generated_trigger_is_read_and_decided_as_destination_subscriptions_does() {
     let cases = cases();
-    let node_path = std::fs::canonicalize("tests/clients/node_modules")
-        .expect("npm ci --prefix tests/clients has not been run");
-    let mut child = Command::new("node")
-        .arg("tests/clients/triggers.js")
-        .env("NODE_PATH", node_path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("Node.js is not installed");
-    {
-        let mut stdin = child.stdin.take().unwrap();
-        for (t, e) in &cases {
-            writeln!(stdin, "{}", json!({"trigger": t, "event": e})).unwrap();
-        }
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let answers: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+    let lines: Vec<Value> = cases
+        .iter()
+        .map(|(t, e)| json!({"trigger": t, "event": e}))
         .collect();
-    assert_eq!(answers.len(), cases.len());
+    let answers = ask_node("triggers.js", &lines);
     let mut matched = 0;
     for ((t, e), a) in cases.iter().zip(&answers) {
         let ours = Trigger::parse(t);
