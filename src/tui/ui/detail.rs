@@ -83,7 +83,7 @@ fn lines(app: &App, store: &Store, theme: Theme) -> Content {
             .iter()
             .map(|l| Line::from(format!("  {l}"))),
     );
-    let folds = json_of(&mut out, o, &detail.toggled, theme);
+    let folds = json_of(&mut out, ws, o, &detail.toggled, theme);
     (out, folds)
 }
 
@@ -418,6 +418,7 @@ fn consent(out: &mut Vec<Line<'static>>, store: &Store, o: &Outcome, id: Identit
 /// folds are.
 fn json_of(
     out: &mut Vec<Line<'static>>,
+    ws: &Workspace,
     o: &Outcome,
     toggled: &HashSet<String>,
     theme: Theme,
@@ -436,7 +437,24 @@ fn json_of(
             )));
         }
         let start = out.len();
-        let json = json::lines(&ev.to_value(), &marked, &|p| toggled.contains(p), theme);
+        // Which destinations will not receive a field their filters take out.
+        let mut notes: Vec<(String, String)> = Vec::new();
+        for r in &o.routes {
+            for field in &r.removed {
+                let name = printable(&ws.destinations[r.destination].name).into_owned();
+                match notes.iter_mut().find(|(f, _)| f == field) {
+                    Some((_, n)) => n.push_str(&format!(", {name}")),
+                    None => notes.push((field.clone(), format!("not sent to {name}"))),
+                }
+            }
+        }
+        let json = json::lines(
+            &ev.to_value(),
+            &marked,
+            &notes,
+            &|p| toggled.contains(p),
+            theme,
+        );
         out.extend(json.lines);
         json.folds
             .into_iter()

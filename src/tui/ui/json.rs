@@ -19,15 +19,23 @@ pub struct Json {
 }
 
 /// The lines of `value`, indented; a line whose path is in `marked` (or a fold that hides
-/// one) starts with `▶`. `toggled` holds the paths shown otherwise than by default: folded
+/// one) starts with `▶`; a line whose path has a note ends with it (which destinations do not
+/// receive the field). `toggled` holds the paths shown otherwise than by default: folded
 /// objects and arrays, opened long strings. The root's path is "".
-pub fn lines(value: &Value, marked: &[&str], toggled: &dyn Fn(&str) -> bool, theme: Theme) -> Json {
+pub fn lines(
+    value: &Value,
+    marked: &[&str],
+    notes: &[(String, String)],
+    toggled: &dyn Fn(&str) -> bool,
+    theme: Theme,
+) -> Json {
     let mut w = Writer {
         out: Json {
             lines: Vec::new(),
             folds: Vec::new(),
         },
         marked,
+        notes,
         toggled,
         theme,
     };
@@ -38,6 +46,7 @@ pub fn lines(value: &Value, marked: &[&str], toggled: &dyn Fn(&str) -> bool, the
 struct Writer<'a> {
     out: Json,
     marked: &'a [&'a str],
+    notes: &'a [(String, String)],
     toggled: &'a dyn Fn(&str) -> bool,
     theme: Theme,
 }
@@ -59,6 +68,15 @@ fn child(base: &str, key: &str) -> String {
 }
 
 impl Writer<'_> {
+    /// `line` with the note of `path`, if it has one, at its end.
+    fn noted(&self, mut line: Line<'static>, path: &str) -> Line<'static> {
+        if let Some((_, note)) = self.notes.iter().find(|(n, _)| n == path) {
+            line.spans
+                .push(Span::styled(format!("  ← {note}"), self.theme.dim()));
+        }
+        line
+    }
+
     fn push(&mut self, line: Line<'static>, fold: Option<&str>) {
         self.out.lines.push(line);
         self.out.folds.push(fold.map(str::to_owned));
@@ -131,16 +149,16 @@ impl Writer<'_> {
             Value::Object(m) if folded => {
                 head.push(Span::raw(format!("{{…}}{comma}")));
                 head.push(Span::styled(count(m.len(), "key"), self.theme.dim()));
-                self.push(Line::from(head), Some(path));
+                self.push(self.noted(Line::from(head), path), Some(path));
             }
             Value::Array(a) if folded => {
                 head.push(Span::raw(format!("[…]{comma}")));
                 head.push(Span::styled(count(a.len(), "item"), self.theme.dim()));
-                self.push(Line::from(head), Some(path));
+                self.push(self.noted(Line::from(head), path), Some(path));
             }
             Value::Object(m) if !m.is_empty() => {
                 head.push(Span::raw("{"));
-                self.push(Line::from(head), Some(path));
+                self.push(self.noted(Line::from(head), path), Some(path));
                 let n = m.len();
                 for (i, (k, child_v)) in m.iter().enumerate() {
                     self.value(child_v, &child(path, k), depth + 1, Some(k), i + 1 == n);
@@ -149,7 +167,7 @@ impl Writer<'_> {
             }
             Value::Array(a) if !a.is_empty() => {
                 head.push(Span::raw("["));
-                self.push(Line::from(head), Some(path));
+                self.push(self.noted(Line::from(head), path), Some(path));
                 let n = a.len();
                 for (i, el) in a.iter().enumerate() {
                     self.value(el, &format!("{path}[{i}]"), depth + 1, None, i + 1 == n);
@@ -158,11 +176,11 @@ impl Writer<'_> {
             }
             Value::Object(_) => {
                 head.push(Span::raw(format!("{{}}{comma}")));
-                self.push(Line::from(head), None);
+                self.push(self.noted(Line::from(head), path), None);
             }
             Value::Array(_) => {
                 head.push(Span::raw(format!("[]{comma}")));
-                self.push(Line::from(head), None);
+                self.push(self.noted(Line::from(head), path), None);
             }
             // A write key (analytics.js puts one in every call's body) is never shown whole.
             Value::String(s) if key == Some("writeKey") => {
@@ -172,7 +190,7 @@ impl Writer<'_> {
                 ));
                 head.push(Span::raw(comma.to_owned()));
                 head.push(Span::styled(" (write key, masked)", self.theme.dim()));
-                self.push(Line::from(head), None);
+                self.push(self.noted(Line::from(head), path), None);
             }
             Value::String(s) => {
                 let (spans, long) = self.string(s, path);
@@ -181,12 +199,12 @@ impl Writer<'_> {
                 head.extend(spans.next());
                 head.push(Span::raw(comma.to_owned()));
                 head.extend(spans);
-                self.push(Line::from(head), long.then_some(path));
+                self.push(self.noted(Line::from(head), path), long.then_some(path));
             }
             scalar => {
                 head.push(self.scalar(scalar));
                 head.push(Span::raw(comma.to_owned()));
-                self.push(Line::from(head), None);
+                self.push(self.noted(Line::from(head), path), None);
             }
         }
     }
@@ -227,6 +245,7 @@ mod tests {
                     "context.consent.version",
                     "context.consent.categoryPreferences[\"ads.v2\"]",
                 ],
+                &[],
                 &|_| false,
                 Theme::MONOCHROME,
             )
@@ -254,12 +273,25 @@ mod tests {
     }
 
     #[test]
+    fn fields_a_destination_will_not_receive_say_so() {
+        let v: Value =
+            serde_json::from_str(r#"{"traits":{"email":"a@b.c","plan":"pro"}}"#).unwrap();
+        let notes = [("traits.email".to_owned(), "not sent to Intercom".to_owned())];
+        let got = text(&lines(&v, &[], &notes, &|_| false, Theme::MONOCHROME).lines);
+        assert_eq!(
+            got[2],
+            "      \"email\": \"a@b.c\",  ← not sent to Intercom"
+        );
+        assert_eq!(got[3], "      \"plan\": \"pro\"");
+    }
+
+    #[test]
     fn write_keys_are_masked_wherever_they_stand() {
         let v: Value = serde_json::from_str(
             r#"{"writeKey":"wk_1234567890abcdef1234567890ab","batch":[{"writeKey":"wk_secret_of_the_element_here"}]}"#,
         )
         .unwrap();
-        let got = text(&lines(&v, &[], &|_| false, Theme::MONOCHROME).lines).join("\n");
+        let got = text(&lines(&v, &[], &[], &|_| false, Theme::MONOCHROME).lines).join("\n");
         assert!(!got.contains("wk_1234567890"), "{got}");
         assert!(!got.contains("secret"), "{got}");
         assert!(
@@ -283,6 +315,7 @@ mod tests {
         let json = lines(
             &v,
             &["context.consent.version"],
+            &[],
             &|p| toggled.contains(p),
             Theme::MONOCHROME,
         );
@@ -308,7 +341,7 @@ mod tests {
         );
         // The root folds too.
         let root: HashSet<String> = std::iter::once(String::new()).collect();
-        let json = lines(&v, &[], &|p| root.contains(p), Theme::MONOCHROME);
+        let json = lines(&v, &[], &[], &|p| root.contains(p), Theme::MONOCHROME);
         assert_eq!(text(&json.lines), vec!["  {…}  3 keys"]);
     }
 
@@ -316,7 +349,7 @@ mod tests {
     fn long_strings_show_their_start_and_length_until_opened() {
         let long = "é".repeat(LONG_STRING + 50);
         let v = serde_json::json!({"note": long, "b": true});
-        let json = lines(&v, &[], &|_| false, Theme::MONOCHROME);
+        let json = lines(&v, &[], &[], &|_| false, Theme::MONOCHROME);
         let line = &text(&json.lines)[1];
         assert!(line.starts_with("    \"note\": \"éé"), "{line}");
         assert!(
@@ -326,7 +359,7 @@ mod tests {
         assert_eq!(line.matches('é').count(), LONG_STRING);
         assert_eq!(json.folds[1].as_deref(), Some("note"));
         let opened: HashSet<String> = std::iter::once("note".to_owned()).collect();
-        let json = lines(&v, &[], &|p| opened.contains(p), Theme::MONOCHROME);
+        let json = lines(&v, &[], &[], &|p| opened.contains(p), Theme::MONOCHROME);
         let line = &text(&json.lines)[1];
         assert_eq!(line.matches('é').count(), LONG_STRING + 50);
         assert!(line.ends_with("\", (250 characters)"), "{line}");
