@@ -336,3 +336,84 @@ fn consent_models_in_analytics_js_match_what_the_browser_delivered() {
         );
     }
 }
+
+#[test]
+fn destination_filters_in_analytics_js_match_what_the_browser_delivered() {
+    let Some(node_path) = analytics_js_in_jsdom() else {
+        return;
+    };
+    // listen serves the filters workspace's settings, its filters as routing rules; the
+    // page's device-mode plugins record what analytics.js (tsub) hands them. Mixpanel's
+    // sample is left out: tsub 2.0.1 keeps every sampled event (docs/rules.md).
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("capture.jsonl");
+    let settings = "samples/filters/consent-settings.json";
+    let ws = Arc::new(Workspace::load(Path::new(settings)).unwrap());
+    let server = listen::start(listen::Config::new(
+        "127.0.0.1:0".parse().unwrap(),
+        out.to_str().unwrap().to_owned(),
+        ws,
+    ))
+    .unwrap();
+    let device = ["Intercom", "Google Analytics 4", "Braze"];
+    let o = Command::new("node")
+        .args([
+            "tests/clients/filters.js",
+            &format!("http://{}", server.addr),
+        ])
+        .arg("samples/filters/events.jsonl")
+        .args(device)
+        .env("NODE_PATH", &node_path)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let received: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    arrived(&out, 12);
+    let route = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(["route", "--settings", settings])
+        .arg(&out)
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    let (mut delivered, mut dropped, mut stripped) = (0, 0, 0);
+    for line in String::from_utf8(route.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = v["messageId"].as_str().unwrap();
+        for r in v["routes"].as_array().unwrap() {
+            let dest = r["destination"].as_str().unwrap();
+            if !device.contains(&dest) {
+                continue;
+            }
+            assert_eq!(r["mode"], "device", "{r}");
+            let got = received
+                .iter()
+                .find(|x| x["destination"] == dest && x["messageId"] == id);
+            assert_eq!(
+                r["decision"] == "deliver",
+                got.is_some(),
+                "{dest} on {id}: the tool says {} {}, the browser {}",
+                r["decision"],
+                r["reason"],
+                if got.is_some() {
+                    "delivered it"
+                } else {
+                    "did not"
+                }
+            );
+            match got {
+                None => dropped += 1,
+                Some(got) => {
+                    delivered += 1;
+                    // Every field the tool says is taken out is absent from what arrived.
+                    for field in r["removed"].as_array().into_iter().flatten() {
+                        let path = field.as_str().unwrap();
+                        let found = path.split('.').try_fold(&got["event"], |v, k| v.get(k));
+                        assert!(found.is_none(), "{dest} on {id} received {path}");
+                        stripped += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!((delivered, dropped, stripped), (25, 11, 4));
+}

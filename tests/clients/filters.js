@@ -1,0 +1,47 @@
+// analytics.js (@segment/analytics-next) in a jsdom page, with the CDN settings `listen`
+// serves for a workspace with destination filters (middlewareSettings.routingRules), and its
+// destinations in device mode as action destinations whose plugins record what they are
+// given: the oracle for the tool's filter verdicts on device-mode routes (tests/clients.rs).
+// NODE_PATH=tests/clients/node_modules node filters.js LISTEN_URL EVENTS.jsonl DEST...
+const fs = require('fs');
+const { JSDOM } = require('jsdom');
+const [base, eventsFile, ...device] = process.argv.slice(2);
+const dom = new JSDOM('<!doctype html><html><head></head><body></body></html>', {
+  url: 'http://app.example/', pretendToBeVisual: true, runScripts: 'outside-only',
+});
+for (const k of ['window', 'document', 'navigator', 'location', 'localStorage', 'sessionStorage',
+  'HTMLElement', 'Element', 'Node', 'Event', 'CustomEvent', 'screen', 'history', 'self']) {
+  try { Object.defineProperty(globalThis, k, { value: dom.window[k], configurable: true, writable: true }); } catch (e) {}
+}
+const { AnalyticsBrowser } = require('@segment/analytics-next');
+const received = [];
+const pluginSources = device.map((name) => {
+  const factory = () => {
+    const record = (ctx) => {
+      received.push({ destination: name, messageId: ctx.event.messageId, event: JSON.parse(JSON.stringify(ctx.event)) });
+      return ctx;
+    };
+    return { name, type: 'destination', version: '1.0.0', isLoaded: () => true, load: () => Promise.resolve(),
+      track: record, identify: record, page: record, alias: record, group: record, screen: record };
+  };
+  factory.pluginName = name;
+  return factory;
+});
+(async () => {
+  const cdnSettings = await (await fetch(`${base}/v1/projects/wk_filters/settings`)).json();
+  cdnSettings.remotePlugins = device.map((name) => ({ name, creationName: name, libraryName: `${name}Plugin`, url: `${base}/x.js`, settings: {} }));
+  for (const name of device) {
+    cdnSettings.integrations[name] = { ...cdnSettings.integrations[name], bundlingStatus: 'bundled' };
+  }
+  const [analytics] = await AnalyticsBrowser.load({ writeKey: 'wk_filters', cdnSettings, plugins: pluginSources },
+    { integrations: { 'Segment.io': { apiHost: base.replace(/^http:\/\//, '') + '/v1', protocol: 'http' } } });
+  for (const line of fs.readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean)) {
+    const e = JSON.parse(line);
+    const options = { messageId: e.messageId, context: e.context, timestamp: e.timestamp };
+    if (e.type === 'identify') await analytics.identify(e.userId, e.traits, options);
+    else await analytics.track(e.event, e.properties, { ...options, userId: e.userId });
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  console.log(JSON.stringify(received));
+  process.exit(0);
+})().catch((e) => { console.error(e); process.exit(1); });
