@@ -122,12 +122,31 @@ pub fn apply(filters: &[Filter], event: &Value) -> Applied {
     out
 }
 
-fn note(removed: &mut Vec<String>, at: &str, key: &str) {
-    let path = if at.is_empty() {
+/// `key` of the object at `at` as one dotted path (`""` is the top level).
+fn field_path(at: &str, key: &str) -> String {
+    if at.is_empty() {
         key.to_owned()
     } else {
         format!("{at}.{key}")
-    };
+    }
+}
+
+impl Filter {
+    /// Every field its `DROP_PROPERTIES` actions name, as dotted paths.
+    pub fn dropped_fields(&self) -> impl Iterator<Item = String> + '_ {
+        self.actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::DropProperties(rules) => Some(rules),
+                _ => None,
+            })
+            .flatten()
+            .flat_map(|(at, keys)| keys.iter().map(move |k| field_path(at, k)))
+    }
+}
+
+fn note(removed: &mut Vec<String>, at: &str, key: &str) {
+    let path = field_path(at, key);
     if !removed.contains(&path) {
         removed.push(path);
     }

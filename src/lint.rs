@@ -143,21 +143,9 @@ impl Traffic {
                 if filter.fql.matches(&value) == Ok(true) {
                     self.filters_matched.insert((d, f));
                 }
-                for action in &filter.actions {
-                    let crate::filter::Action::DropProperties(rules) = action else {
-                        continue;
-                    };
-                    for (at, keys) in rules {
-                        for k in keys {
-                            let path = if at.is_empty() {
-                                k.clone()
-                            } else {
-                                format!("{at}.{k}")
-                            };
-                            if carries(&value, &path) {
-                                self.fields_seen.insert((d, f, path));
-                            }
-                        }
+                for path in filter.dropped_fields() {
+                    if carries(&value, &path) {
+                        self.fields_seen.insert((d, f, path));
                     }
                 }
             }
@@ -505,35 +493,23 @@ fn filter_and_mapping_findings(
                     path: None,
                 });
             }
-            for action in &filter.actions {
-                let crate::filter::Action::DropProperties(rules) = action else {
-                    continue;
-                };
-                for (base, keys) in rules {
-                    for k in keys {
-                        let path = if base.is_empty() {
-                            k.clone()
-                        } else {
-                            format!("{base}.{k}")
-                        };
-                        if !t.fields_seen.contains(&(d, f, path.clone())) {
-                            out.push(LintFinding {
-                                code: LintCode::DroppedFieldNeverSent,
-                                message: format!(
-                                    "the filter \"{}\" of {} drops {}, which none of {} \
-                                     carries: if the field is spelled otherwise, it still \
-                                     reaches {}",
-                                    printable(&filter.title),
-                                    printable(&dest.name),
-                                    printable(&path),
-                                    events(t.ingested),
-                                    printable(&dest.name)
-                                ),
-                                at: at(),
-                                path: Some(path),
-                            });
-                        }
-                    }
+            for path in filter.dropped_fields() {
+                if !t.fields_seen.contains(&(d, f, path.clone())) {
+                    out.push(LintFinding {
+                        code: LintCode::DroppedFieldNeverSent,
+                        message: format!(
+                            "the filter \"{}\" of {} drops {}, which none of {} \
+                             carries: if the field is spelled otherwise, it still \
+                             reaches {}",
+                            printable(&filter.title),
+                            printable(&dest.name),
+                            printable(&path),
+                            events(t.ingested),
+                            printable(&dest.name)
+                        ),
+                        at: at(),
+                        path: Some(path),
+                    });
                 }
             }
         }
