@@ -6,6 +6,7 @@
 use md5::{Digest, Md5};
 use serde_json::{Value, json};
 
+use crate::event::{Json, Shape};
 use crate::fql::Fql;
 
 /// One filter, as the settings give it.
@@ -58,12 +59,22 @@ pub struct Applied {
 
 /// Applies `filters` in order to `event` (as Segment stores it), each filter's actions in the
 /// documented order: sample, drop, drop properties, allow properties.
-pub fn apply(filters: &[Filter], event: &Value) -> Applied {
+pub fn apply<'a, N: Json<'a>>(
+    filters: &'a [Filter],
+    keys: &[u32],
+    event: N,
+    known: &mut Known,
+) -> Applied {
     let mut out = Applied::default();
-    // Copied only when a property rule is about to change it (most events pass untouched).
-    let mut event = std::borrow::Cow::Borrowed(event);
+    // Built only when a property rule is about to change it (most events pass untouched);
+    // the filters after it read the changed event.
+    let mut changed: Option<Value> = None;
     for (i, f) in filters.iter().enumerate().filter(|(_, f)| f.enabled) {
-        match f.fql.matches(&event) {
+        let matched = match &changed {
+            Some(v) => f.fql.matches(v),
+            None => known.get_or(keys[i], || f.fql.matches(event)),
+        };
+        match matched {
             Err(e) => {
                 out.dropped = Some((i, Dropped::Unevaluable(e.0)));
                 return out;
@@ -84,7 +95,11 @@ pub fn apply(filters: &[Filter], event: &Value) -> Applied {
         for action in ordered {
             match action {
                 Action::Sample { percent, path } => {
-                    if !sampled_in(&event, *percent, path.as_deref()) {
+                    let kept = match &changed {
+                        Some(v) => sampled_in(v, *percent, path.as_deref()),
+                        None => sampled_in(event, *percent, path.as_deref()),
+                    };
+                    if !kept {
                         out.dropped = Some((i, Dropped::SampledOut { percent: *percent }));
                         return out;
                     }
@@ -95,31 +110,69 @@ pub fn apply(filters: &[Filter], event: &Value) -> Applied {
                 }
                 Action::DropProperties(rules) => {
                     for (at, keys) in rules {
-                        each_object(event.to_mut(), at, &mut |obj| {
-                            for k in keys {
-                                if obj.remove(k).is_some() {
-                                    note(&mut out.removed, at, k);
+                        each_object(
+                            changed.get_or_insert_with(|| event.to_value()),
+                            at,
+                            &mut |obj| {
+                                for k in keys {
+                                    if obj.remove(k).is_some() {
+                                        note(&mut out.removed, at, k);
+                                    }
                                 }
-                            }
-                        });
+                            },
+                        );
                     }
                 }
                 Action::AllowProperties(rules) => {
                     for (at, keys) in rules {
-                        each_object(event.to_mut(), at, &mut |obj| {
-                            let gone: Vec<String> =
-                                obj.keys().filter(|k| !keys.contains(k)).cloned().collect();
-                            for k in gone {
-                                obj.remove(&k);
-                                note(&mut out.removed, at, &k);
-                            }
-                        });
+                        each_object(
+                            changed.get_or_insert_with(|| event.to_value()),
+                            at,
+                            &mut |obj| {
+                                let gone: Vec<String> =
+                                    obj.keys().filter(|k| !keys.contains(k)).cloned().collect();
+                                for k in gone {
+                                    obj.remove(&k);
+                                    note(&mut out.removed, at, &k);
+                                }
+                            },
+                        );
                     }
                 }
             }
         }
     }
     out
+}
+
+/// The conditions already decided on one event, by their key among the workspace's distinct
+/// ones (`Workspace::filter_keys`), so that a condition several destinations share is
+/// evaluated once. The first 64 keys are remembered; errors never are (they are rare).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Known {
+    decided: u64,
+    matched: u64,
+}
+
+impl Known {
+    pub fn get_or<E>(
+        &mut self,
+        key: u32,
+        decide: impl FnOnce() -> Result<bool, E>,
+    ) -> Result<bool, E> {
+        let Some(bit) = 1u64.checked_shl(key) else {
+            return decide();
+        };
+        if self.decided & bit != 0 {
+            return Ok(self.matched & bit != 0);
+        }
+        let matched = decide()?;
+        self.decided |= bit;
+        if matched {
+            self.matched |= bit;
+        }
+        Ok(matched)
+    }
 }
 
 /// `key` of the object at `at` as one dotted path (`""` is the top level).
@@ -186,7 +239,7 @@ fn each_object(
 /// value there (as JSON) is hashed with MD5 into [0, 1) and kept below the percentage, as
 /// Segment's servers and analytics.js both do. Without a path Segment draws at random, which
 /// no one can predict: the event is taken as kept (docs/rules.md, "Destination filters").
-fn sampled_in(event: &Value, percent: f64, path: Option<&str>) -> bool {
+fn sampled_in<'a, N: Json<'a>>(event: N, percent: f64, path: Option<&str>) -> bool {
     if percent <= 0.0 {
         return false;
     }
@@ -198,12 +251,12 @@ fn sampled_in(event: &Value, percent: f64, path: Option<&str>) -> bool {
     };
     let field = path
         .split('.')
-        .try_fold(event, |v, k| match v {
-            Value::Object(m) => m.get(k),
-            Value::Array(a) => k.parse::<usize>().ok().and_then(|i| a.get(i)),
+        .try_fold(event, |v, k| match v.shape() {
+            Shape::Object => v.member(k),
+            Shape::Array => k.parse::<usize>().ok().and_then(|i| v.element(i)),
             _ => None,
         })
-        .map_or_else(|| "undefined".to_owned(), Value::to_string);
+        .map_or_else(|| "undefined".to_owned(), |v| v.to_value().to_string());
     consistent_fraction(field.as_bytes()) < percent
 }
 
@@ -337,7 +390,7 @@ pub fn from_routing_rule(rule: &Value) -> Option<Vec<Filter>> {
             Some(Filter {
                 title: format!("routing rule {}", i + 1),
                 condition,
-                fql: Fql { ir },
+                fql: Fql::from_ir(ir),
                 actions,
                 enabled: true,
             })
@@ -360,6 +413,34 @@ mod tests {
         }
     }
 
+    /// Each filter's condition its own.
+    fn run(filters: &[Filter], ev: &Value) -> Applied {
+        let keys: Vec<u32> = (0..filters.len() as u32).collect();
+        apply(filters, &keys, ev, &mut Known::default())
+    }
+
+    #[test]
+    fn a_shared_condition_is_decided_again_on_the_event_a_property_rule_changed() {
+        let ev = json!({"type": "identify", "traits": {"plan": "pro"}});
+        let strip = filter(
+            "traits.plan = 'pro'",
+            vec![Action::DropProperties(vec![(
+                "traits".into(),
+                vec!["plan".into()],
+            )])],
+        );
+        let drop = filter("traits.plan = 'pro'", vec![Action::Drop]);
+        let mut known = Known::default();
+        let a = apply(&[strip, drop.clone()], &[0, 0], &ev, &mut known);
+        assert_eq!(
+            (a.dropped, a.removed),
+            (None, vec!["traits.plan".to_owned()])
+        );
+        // Another destination with the same condition, on the event as it came: decided once.
+        let b = apply(&[drop], &[0], &ev, &mut known);
+        assert_eq!(b.dropped, Some((0, Dropped::Matched)));
+    }
+
     #[test]
     fn drops_and_property_rules_in_their_order() {
         let ev = json!({"type": "identify", "traits": {"email": "a@b.c", "plan": "pro"},
@@ -374,7 +455,7 @@ mod tests {
                 ),
             ])],
         );
-        let a = apply(std::slice::from_ref(&pii), &ev);
+        let a = run(std::slice::from_ref(&pii), &ev);
         assert_eq!(a.dropped, None);
         assert_eq!(a.removed, ["traits.email", "context.traits.email"]);
         let allow = filter(
@@ -384,19 +465,19 @@ mod tests {
                 vec!["plan".into()],
             )])],
         );
-        assert_eq!(apply(&[allow], &ev).removed, ["traits.email"]);
+        assert_eq!(run(&[allow], &ev).removed, ["traits.email"]);
         let drop = filter("traits.plan = 'pro'", vec![Action::Drop]);
         let disabled = Filter {
             enabled: false,
             ..filter("type = 'identify'", vec![Action::Drop])
         };
         assert_eq!(
-            apply(&[disabled, pii.clone(), drop], &ev).dropped,
+            run(&[disabled, pii.clone(), drop], &ev).dropped,
             Some((2, Dropped::Matched))
         );
         let broken = filter("'x' in traits.plan", vec![Action::Drop]);
         assert!(matches!(
-            apply(&[broken], &ev).dropped,
+            run(&[broken], &ev).dropped,
             Some((0, Dropped::Unevaluable(_)))
         ));
     }
@@ -411,7 +492,7 @@ mod tests {
             }],
         );
         let ev = |u: &str| json!({"type": "track", "userId": u});
-        assert_eq!(apply(&[keep_all], &ev("u")).dropped, None);
+        assert_eq!(run(&[keep_all], &ev("u")).dropped, None);
         let half = filter(
             "type = 'track'",
             vec![Action::Sample {
@@ -421,14 +502,14 @@ mod tests {
         );
         let kept = (0..1000)
             .filter(|i| {
-                apply(std::slice::from_ref(&half), &ev(&format!("u{i}")))
+                run(std::slice::from_ref(&half), &ev(&format!("u{i}")))
                     .dropped
                     .is_none()
             })
             .count();
         assert!((400..600).contains(&kept), "{kept} of 1000 kept at 50%");
         // The same user, the same answer.
-        let once = apply(std::slice::from_ref(&half), &ev("u7")).dropped;
-        assert_eq!(apply(&[half], &ev("u7")).dropped, once);
+        let once = run(std::slice::from_ref(&half), &ev("u7")).dropped;
+        assert_eq!(run(&[half], &ev("u7")).dropped, once);
     }
 }

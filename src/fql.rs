@@ -10,12 +10,23 @@
 //! the docs list beyond tsub's (`uppercase`, `snakecase`, ...) are refused here, since the
 //! browser could not run them.
 
+use std::borrow::Cow;
+
 use serde_json::{Value, json};
 
-/// A parsed expression: its IR, as tsub reads it.
-#[derive(Debug, Clone, PartialEq)]
+use crate::event::{Json, Shape};
+
+/// A parsed expression: its IR, as tsub reads it, and that IR compiled for evaluation.
+#[derive(Debug, Clone)]
 pub struct Fql {
     pub ir: Value,
+    expr: Expr,
+}
+
+impl PartialEq for Fql {
+    fn eq(&self, other: &Self) -> bool {
+        self.ir == other.ir
+    }
 }
 
 /// Where and why an expression does not parse.
@@ -39,14 +50,20 @@ impl Fql {
         let mut p = Parser { tokens, at: 0 };
         let ir = p.or()?;
         match p.peek() {
-            Tok::End => Ok(Self { ir }),
+            Tok::End => Ok(Self::from_ir(ir)),
             _ => Err(p.error("unexpected text after the expression")),
         }
     }
 
+    /// An expression given as its IR (CDN settings carry it so).
+    pub fn from_ir(ir: Value) -> Self {
+        let expr = compile(&ir);
+        Self { ir, expr }
+    }
+
     /// Whether the event matches, as tsub's `matches(event, {type: "fql", ir})` says.
-    pub fn matches(&self, event: &Value) -> Result<bool, EvalError> {
-        Ok(match evaluate(&self.ir, event)? {
+    pub fn matches<'a, N: Json<'a>>(&'a self, event: N) -> Result<bool, EvalError> {
+        Ok(match evaluate(&self.expr, event)? {
             Js::Bool(b) => b,
             _ => false,
         })
@@ -345,37 +362,185 @@ impl Parser {
 // ---------------------------------------------------------------------------------------
 // Evaluation, as tsub's matchers.ts
 
-/// A JavaScript value as tsub's code sees it.
+/// The IR compiled once, when the expression is read: each node's operator and operands
+/// decided, so that an event is not matched by reading the IR's JSON again. Each variant is
+/// one branch of tsub's `fqlEvaluate`.
+#[derive(Debug, Clone, PartialEq)]
+enum Expr {
+    /// An IR that is not an array: true when its value is `true`.
+    Value(Item),
+    Not(Box<Expr>),
+    Or(Vec<Expr>),
+    And(Vec<Expr>),
+    Equal {
+        negate: bool,
+        a: Item,
+        b: Item,
+    },
+    Compare {
+        op: Cmp,
+        a: Item,
+        b: Item,
+    },
+    In {
+        item: Item,
+        list: Item,
+    },
+    Contains(Item, Item),
+    Match(Item, Item),
+    Lowercase(Item),
+    Typeof(Item),
+    Length(Item),
+    Semver(Item, Item, Item),
+    /// An operator tsub does not know: it throws.
+    Unknown(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Cmp {
+    Le,
+    Lt,
+    Gt,
+    Ge,
+}
+
+/// An operand, as tsub's `getValue` reads it.
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    /// An array of the IR, or an object or array given as `{"value": …}`: kept as it is.
+    Kept(Kept),
+    /// A scalar given as `{"value": …}`.
+    Scalar(Value),
+    /// An object without `value`.
+    Undefined,
+    /// `null`: reading its `value` throws.
+    Null,
+    Path(String),
+    /// A number or boolean: `dlv` with it returns the event itself.
+    Event,
+}
+
+/// An object or array of the IR, with what tsub may do with it worked out.
+#[derive(Debug, Clone, PartialEq)]
+struct Kept {
+    value: Value,
+    /// Its elements as operands (for `in`), when it is an array.
+    elements: Vec<Item>,
+    /// For an array of the IR that tsub's `isIR` takes for a function call: the call.
+    call: Option<Box<Expr>>,
+}
+
+fn compile(ir: &Value) -> Expr {
+    let Value::Array(items) = ir else {
+        return Expr::Value(operand(ir));
+    };
+    let op = items.first().and_then(Value::as_str).unwrap_or("");
+    let arg = |i: usize| operand(items.get(i).unwrap_or(&Value::Null));
+    let rest = || items[1..].iter().map(compile).collect();
+    match op {
+        "!" => Expr::Not(Box::new(compile(items.get(1).unwrap_or(&Value::Null)))),
+        "or" => Expr::Or(rest()),
+        "and" => Expr::And(rest()),
+        "=" | "!=" => Expr::Equal {
+            negate: op == "!=",
+            a: arg(1),
+            b: arg(2),
+        },
+        "<=" | "<" | ">" | ">=" => Expr::Compare {
+            op: match op {
+                "<=" => Cmp::Le,
+                "<" => Cmp::Lt,
+                ">" => Cmp::Gt,
+                _ => Cmp::Ge,
+            },
+            a: arg(1),
+            b: arg(2),
+        },
+        "in" => Expr::In {
+            item: arg(1),
+            list: arg(2),
+        },
+        "contains" => Expr::Contains(arg(1), arg(2)),
+        "match" => Expr::Match(arg(1), arg(2)),
+        "lowercase" => Expr::Lowercase(arg(1)),
+        "typeof" => Expr::Typeof(arg(1)),
+        "length" => Expr::Length(arg(1)),
+        "semver" => Expr::Semver(arg(1), arg(2), arg(3)),
+        other => Expr::Unknown(other.to_owned()),
+    }
+}
+
+/// `getValue`'s reading of an item of the IR: an array as it is, `{"value": v}` as v, else a
+/// path into the event.
+fn operand(item: &Value) -> Item {
+    match item {
+        Value::Array(items) => {
+            // `isIR`: tsub's heuristic, the function's name and its number of arguments.
+            let f = items.first().and_then(Value::as_str).unwrap_or("");
+            let call = matches!((f, items.len()), ("lowercase" | "length" | "typeof", 2))
+                || matches!((f, items.len()), ("contains" | "match", 3) | ("semver", 4));
+            Item::Kept(Kept {
+                value: item.clone(),
+                elements: items.iter().map(operand).collect(),
+                call: call.then(|| Box::new(compile(item))),
+            })
+        }
+        Value::Object(m) => match m.get("value") {
+            None => Item::Undefined,
+            Some(v @ Value::Array(items)) => Item::Kept(Kept {
+                value: v.clone(),
+                elements: items.iter().map(operand).collect(),
+                call: None,
+            }),
+            Some(v @ Value::Object(_)) => Item::Kept(Kept {
+                value: v.clone(),
+                elements: Vec::new(),
+                call: None,
+            }),
+            Some(v) => Item::Scalar(v.clone()),
+        },
+        Value::Null => Item::Null,
+        Value::String(path) => Item::Path(path.clone()),
+        Value::Number(_) | Value::Bool(_) => Item::Event,
+    }
+}
+
+/// A JavaScript value as tsub's code sees it; `N` is the event's JSON (built or in place).
 #[derive(Debug, Clone)]
-enum Js<'a> {
+enum Js<'a, N> {
     Undefined,
     Null,
     Bool(bool),
     Num(f64),
-    Str(String),
-    /// An object or array of the event (or a `{"value": …}` of the IR).
-    Json(&'a Value),
-    /// An array of the IR itself (a function's IR, or a list), left as it is by `getValue`.
-    Ir(&'a Value),
+    Str(Cow<'a, str>),
+    /// An object or array of the event.
+    Event(N),
+    /// An object or array of the IR.
+    Kept(&'a Kept),
 }
 
-fn from_json(v: &Value) -> Js<'_> {
-    match v {
-        Value::Null => Js::Null,
-        Value::Bool(b) => Js::Bool(*b),
-        Value::Number(n) => Js::Num(n.as_f64().unwrap_or(f64::NAN)),
-        Value::String(s) => Js::Str(s.clone()),
-        other => Js::Json(other),
+/// A scalar as JavaScript holds it; objects and arrays by `composite`.
+fn js<'a, J: Json<'a>, N>(v: J, composite: impl FnOnce(J) -> Js<'a, N>) -> Js<'a, N> {
+    match v.shape() {
+        Shape::Null => Js::Null,
+        Shape::Bool(b) => Js::Bool(b),
+        Shape::Number(n) => Js::Num(n),
+        Shape::Str(s) => Js::Str(s),
+        Shape::Array | Shape::Object => composite(v),
     }
 }
 
-fn truthy(v: &Js<'_>) -> bool {
+fn of_event<'a, N: Json<'a>>(v: N) -> Js<'a, N> {
+    js(v, Js::Event)
+}
+
+fn truthy<N>(v: &Js<'_, N>) -> bool {
     match v {
         Js::Undefined | Js::Null => false,
         Js::Bool(b) => *b,
         Js::Num(n) => *n != 0.0 && !n.is_nan(),
         Js::Str(s) => !s.is_empty(),
-        Js::Json(_) | Js::Ir(_) => true,
+        Js::Event(_) | Js::Kept(_) => true,
     }
 }
 
@@ -384,102 +549,91 @@ fn type_error(what: &str) -> EvalError {
 }
 
 /// `fqlEvaluate`.
-fn evaluate<'a>(ir: &'a Value, event: &'a Value) -> Result<Js<'a>, EvalError> {
-    let Value::Array(items) = ir else {
-        return Ok(Js::Bool(matches!(get_value(ir, event)?, Js::Bool(true))));
-    };
-    let op = items.first().and_then(Value::as_str).unwrap_or("");
-    let arg = |i: usize| items.get(i).unwrap_or(&Value::Null);
-    Ok(match op {
-        "!" => Js::Bool(!truthy(&evaluate(arg(1), event)?)),
-        "or" => {
-            for x in &items[1..] {
+fn evaluate<'a, N: Json<'a>>(expr: &'a Expr, event: N) -> Result<Js<'a, N>, EvalError> {
+    let value = |item: &'a Item| get_value(item, event);
+    Ok(match expr {
+        Expr::Value(item) => Js::Bool(matches!(value(item)?, Js::Bool(true))),
+        Expr::Not(x) => Js::Bool(!truthy(&evaluate(x, event)?)),
+        Expr::Or(xs) => {
+            for x in xs {
                 if truthy(&evaluate(x, event)?) {
                     return Ok(Js::Bool(true));
                 }
             }
             Js::Bool(false)
         }
-        "and" => {
-            for x in &items[1..] {
+        Expr::And(xs) => {
+            for x in xs {
                 if !truthy(&evaluate(x, event)?) {
                     return Ok(Js::Bool(false));
                 }
             }
             Js::Bool(true)
         }
-        "=" | "!=" => {
-            let (a, b) = (get_value(arg(1), event)?, get_value(arg(2), event)?);
+        Expr::Equal { negate, a, b } => {
+            let (a, b) = (value(a)?, value(b)?);
             let same = strict_equal(&resolve(a, event)?, &resolve(b, event)?, true);
-            Js::Bool(if op == "=" { same } else { !same })
+            Js::Bool(same != *negate)
         }
-        "<=" | "<" | ">" | ">=" => {
-            let a = resolve(get_value(arg(1), event)?, event)?;
-            let b = resolve(get_value(arg(2), event)?, event)?;
+        Expr::Compare { op, a, b } => {
+            let a = resolve(value(a)?, event)?;
+            let b = resolve(value(b)?, event)?;
             let (Js::Num(a), Js::Num(b)) = (a, b) else {
                 return Ok(Js::Bool(false));
             };
             Js::Bool(match op {
-                "<=" => a <= b,
-                ">=" => a >= b,
-                "<" => a < b,
-                _ => a > b,
+                Cmp::Le => a <= b,
+                Cmp::Ge => a >= b,
+                Cmp::Lt => a < b,
+                Cmp::Gt => a > b,
             })
         }
-        "in" => {
-            let item = get_value(arg(1), event)?;
-            let list = get_value(arg(2), event)?;
-            let elements: &[Value] = match list {
-                Js::Ir(Value::Array(a)) | Js::Json(Value::Array(a)) => a,
+        Expr::In { item, list } => {
+            let item = value(item)?;
+            let found = match value(list)? {
+                Js::Kept(k) if k.value.is_array() => {
+                    find(k.elements.iter(), |e| get_value(e, event), &item)?
+                }
+                Js::Event(list) if list.shape() == Shape::Array => find(
+                    list.elements().into_iter(),
+                    |e| element_value(e, event),
+                    &item,
+                )?,
                 _ => return Err(type_error("list.find is not a function")),
             };
-            for e in elements {
-                if strict_equal(&get_value(e, event)?, &item, false) {
-                    return Ok(Js::Bool(true));
-                }
-            }
-            Js::Bool(false)
+            Js::Bool(found)
         }
-        "contains" => match (get_value(arg(1), event)?, get_value(arg(2), event)?) {
-            (Js::Str(a), Js::Str(b)) => Js::Bool(a.contains(b.as_str())),
+        Expr::Contains(a, b) => match (value(a)?, value(b)?) {
+            (Js::Str(a), Js::Str(b)) => Js::Bool(a.contains(b.as_ref())),
             _ => Js::Bool(false),
         },
-        "match" => match (get_value(arg(1), event)?, get_value(arg(2), event)?) {
+        Expr::Match(a, b) => match (value(a)?, value(b)?) {
             (Js::Str(s), Js::Str(glob)) => Js::Bool(glob_matches(&utf16(&glob), &utf16(&s))),
             _ => Js::Bool(false),
         },
-        "lowercase" => match get_value(arg(1), event)? {
-            Js::Str(s) => Js::Str(s.to_lowercase()),
+        Expr::Lowercase(a) => match value(a)? {
+            Js::Str(s) => Js::Str(Cow::Owned(s.to_lowercase())),
             _ => Js::Null,
         },
-        "typeof" => Js::Str(
-            match get_value(arg(1), event)? {
-                Js::Undefined => "undefined",
-                Js::Bool(_) => "boolean",
-                Js::Num(_) => "number",
-                Js::Str(_) => "string",
-                Js::Null | Js::Json(_) | Js::Ir(_) => "object",
-            }
-            .into(),
-        ),
-        "length" => Js::Num(match get_value(arg(1), event)? {
+        Expr::Typeof(a) => Js::Str(Cow::Borrowed(match value(a)? {
+            Js::Undefined => "undefined",
+            Js::Bool(_) => "boolean",
+            Js::Num(_) => "number",
+            Js::Str(_) => "string",
+            Js::Null | Js::Event(_) | Js::Kept(_) => "object",
+        })),
+        Expr::Length(a) => Js::Num(match value(a)? {
             Js::Null => 0.0,
-            Js::Json(Value::Array(a)) | Js::Ir(Value::Array(a)) => a.len() as f64,
+            Js::Kept(k) => k.value.as_array().map_or(f64::NAN, |a| a.len() as f64),
+            Js::Event(v) if v.shape() == Shape::Array => v.elements().len() as f64,
             Js::Str(s) => s.encode_utf16().count() as f64,
             _ => f64::NAN,
         }),
-        "semver" => {
-            let (a, o, b) = (
-                get_value(arg(1), event)?,
-                get_value(arg(2), event)?,
-                get_value(arg(3), event)?,
-            );
-            Js::Bool(match (a, o, b) {
-                (Js::Str(a), Js::Str(o), Js::Str(b)) => semver(&a, &o, &b),
-                _ => false,
-            })
-        }
-        other => {
+        Expr::Semver(a, o, b) => Js::Bool(match (value(a)?, value(o)?, value(b)?) {
+            (Js::Str(a), Js::Str(o), Js::Str(b)) => semver(&a, &o, &b),
+            _ => false,
+        }),
+        Expr::Unknown(other) => {
             return Err(EvalError(format!(
                 "FQL IR could not evaluate for token: {other}"
             )));
@@ -487,56 +641,74 @@ fn evaluate<'a>(ir: &'a Value, event: &'a Value) -> Result<Js<'a>, EvalError> {
     })
 }
 
-/// `isIR`: a function's IR in a comparison is evaluated first (by tsub's heuristic: the
-/// function's name and its number of arguments).
-fn resolve<'a>(v: Js<'a>, event: &'a Value) -> Result<Js<'a>, EvalError> {
-    if let Js::Ir(node @ Value::Array(items)) = &v {
-        let f = items.first().and_then(Value::as_str).unwrap_or("");
-        let call = matches!((f, items.len()), ("lowercase" | "length" | "typeof", 2))
-            || matches!((f, items.len()), ("contains" | "match", 3) | ("semver", 4));
-        if call {
-            return evaluate(node, event);
+/// `list.find(e => compareItems(getValue(e, event), item))`, by reference for objects.
+fn find<'a, N: Json<'a>, E>(
+    elements: impl Iterator<Item = E>,
+    mut value: impl FnMut(E) -> Result<Js<'a, N>, EvalError>,
+    item: &Js<'a, N>,
+) -> Result<bool, EvalError> {
+    for e in elements {
+        if strict_equal(&value(e)?, item, false) {
+            return Ok(true);
         }
     }
-    Ok(v)
+    Ok(false)
 }
 
-/// `getValue`: an IR array as it is, `{"value": v}` as v, else a path into the event.
-fn get_value<'a>(item: &'a Value, event: &'a Value) -> Result<Js<'a>, EvalError> {
+/// `isIR`: a function's IR in a comparison is evaluated first.
+fn resolve<'a, N: Json<'a>>(v: Js<'a, N>, event: N) -> Result<Js<'a, N>, EvalError> {
+    match v {
+        Js::Kept(Kept {
+            call: Some(call), ..
+        }) => evaluate(call, event),
+        v => Ok(v),
+    }
+}
+
+/// `getValue` of an operand of the IR.
+fn get_value<'a, N: Json<'a>>(item: &'a Item, event: N) -> Result<Js<'a, N>, EvalError> {
     Ok(match item {
-        Value::Array(_) => Js::Ir(item),
-        Value::Object(m) => m.get("value").map_or(Js::Undefined, from_json),
+        Item::Kept(k) => Js::Kept(k),
+        Item::Scalar(v) => js(v, |_| Js::Undefined),
+        Item::Undefined => Js::Undefined,
         // `null.value` throws.
-        Value::Null => {
-            return Err(type_error(
-                "Cannot read properties of null (reading 'value')",
-            ));
-        }
-        Value::String(path) => dlv(event, path),
+        Item::Null => return Err(null_value()),
+        Item::Path(path) => dlv(event, path),
         // dlv with a key that has no `split` iterates over nothing and returns the event.
-        Value::Number(_) | Value::Bool(_) => Js::Json(event),
+        Item::Event => Js::Event(event),
     })
 }
 
+/// `getValue` of an element of a list that came from the event: the same rules.
+fn element_value<'a, N: Json<'a>>(item: N, event: N) -> Result<Js<'a, N>, EvalError> {
+    Ok(match item.shape() {
+        Shape::Array => Js::Event(item),
+        Shape::Object => item.member("value").map_or(Js::Undefined, of_event),
+        Shape::Null => return Err(null_value()),
+        Shape::Str(path) => dlv(event, &path),
+        Shape::Number(_) | Shape::Bool(_) => Js::Event(event),
+    })
+}
+
+fn null_value() -> EvalError {
+    type_error("Cannot read properties of null (reading 'value')")
+}
+
 /// `dlv(event, path)`: each dot-separated key read off the value so far, while it is truthy.
-fn dlv<'a>(event: &'a Value, path: &str) -> Js<'a> {
-    let mut cur = Js::Json(event);
+fn dlv<'a, N: Json<'a>>(event: N, path: &str) -> Js<'a, N> {
+    let mut cur = Js::Event(event);
     for key in path.split('.') {
         if !truthy(&cur) {
             return Js::Undefined;
         }
         cur = match cur {
-            Js::Json(Value::Object(m)) => m.get(key).map_or(Js::Undefined, from_json),
-            Js::Json(Value::Array(a)) => {
-                if key == "length" {
-                    Js::Num(a.len() as f64)
-                } else {
-                    array_index(key)
-                        .and_then(|i| a.get(i))
-                        .map_or(Js::Undefined, from_json)
-                }
-            }
-            Js::Json(v) => from_json(v),
+            Js::Event(v) => match v.shape() {
+                Shape::Array if key == "length" => Js::Num(v.elements().len() as f64),
+                Shape::Array => array_index(key)
+                    .and_then(|i| v.element(i))
+                    .map_or(Js::Undefined, of_event),
+                _ => v.member(key).map_or(Js::Undefined, of_event),
+            },
             Js::Str(s) => {
                 let units = utf16(&s);
                 if key == "length" {
@@ -544,7 +716,9 @@ fn dlv<'a>(event: &'a Value, path: &str) -> Js<'a> {
                 } else {
                     array_index(key)
                         .and_then(|i| units.get(i))
-                        .map_or(Js::Undefined, |u| Js::Str(String::from_utf16_lossy(&[*u])))
+                        .map_or(Js::Undefined, |u| {
+                            Js::Str(Cow::Owned(String::from_utf16_lossy(&[*u])))
+                        })
                 }
             }
             // Numbers and booleans have no fields an event could name.
@@ -566,8 +740,8 @@ fn utf16(s: &str) -> Vec<u16> {
 
 /// `===`, after `compareItems` has turned two objects into their JSON text (when
 /// `stringify_objects`; `in` compares objects by reference, so never equal).
-fn strict_equal(a: &Js<'_>, b: &Js<'_>, stringify_objects: bool) -> bool {
-    let is_object = |v: &Js<'_>| matches!(v, Js::Null | Js::Json(_) | Js::Ir(_));
+fn strict_equal<'a, N: Json<'a>>(a: &Js<'a, N>, b: &Js<'a, N>, stringify_objects: bool) -> bool {
+    let is_object = |v: &Js<'a, N>| matches!(v, Js::Null | Js::Event(_) | Js::Kept(_));
     if stringify_objects && is_object(a) && is_object(b) {
         return stringify(a) == stringify(b);
     }
@@ -582,11 +756,11 @@ fn strict_equal(a: &Js<'_>, b: &Js<'_>, stringify_objects: bool) -> bool {
     }
 }
 
-fn stringify(v: &Js<'_>) -> String {
+fn stringify<'a, N: Json<'a>>(v: &Js<'a, N>) -> String {
     match v {
         Js::Null => "null".into(),
-        Js::Json(j) => js_json(j),
-        Js::Ir(items) => js_json(items),
+        Js::Event(j) => js_json(&j.to_value()),
+        Js::Kept(k) => js_json(&k.value),
         _ => String::new(),
     }
 }

@@ -1,8 +1,11 @@
 //! Routing one event to each destination (RULES §3): a pure function of the workspace and the
 //! event, whose every decision carries its reason.
 
-use crate::event::{Doc, Members, Preferences, Raw};
-use crate::settings::{CatIdx, ConsentModel, Workspace};
+use std::convert::Infallible;
+
+use crate::event::{Doc, Json, Members, Preferences, Raw, Tree};
+use crate::filter::{self, Known};
+use crate::settings::{CatIdx, ConsentModel, Mapping, Workspace};
 
 /// Why a destination receives the event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -310,8 +313,9 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
     };
     let integrations = ev.and_then(Doc::integrations);
     let mut browser: Option<Stamp<'_>> = None;
-    // The event as Segment stores it, for destination filters: made once, only if one asks.
-    let mut stored: Option<serde_json::Value> = None;
+    // The event as filters and triggers read it: made once, only if one asks.
+    let mut stored: Option<Tree<'_>> = None;
+    let (mut filters_known, mut triggers_known) = (Known::default(), Known::default());
     (0..ws.destinations.len())
         .map(|d| {
             let dest = &ws.destinations[d];
@@ -358,8 +362,11 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
             let mut removed = Vec::new();
             if let (Decision::Deliver(why), Some(e)) = (&decision, ev) {
                 if !dest.filters.is_empty() && dest.kind.honours_integrations() {
-                    let event = stored.get_or_insert_with(|| e.to_value());
-                    let applied = crate::filter::apply(&dest.filters, event);
+                    let (keys, known) = (ws.filter_keys(d), &mut filters_known);
+                    let applied = match stored.get_or_insert_with(|| e.tree()) {
+                        Tree::InPlace(n) => filter::apply(&dest.filters, keys, *n, known),
+                        Tree::Built(v) => filter::apply(&dest.filters, keys, &*v, known),
+                    };
                     removed = applied.removed;
                     if let Some((filter, dropped)) = applied.dropped {
                         decision = Decision::Block(Block::DestinationFilter {
@@ -375,13 +382,11 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
             if let (Decision::Deliver(why), Some(e), Some(mappings)) =
                 (&decision, ev, dest.mappings.as_ref())
             {
-                let event = stored.get_or_insert_with(|| e.to_value());
-                fired = mappings
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, m)| m.enabled && m.trigger.matches(event))
-                    .map(|(i, _)| i)
-                    .collect();
+                let (keys, known) = (ws.trigger_keys(d), &mut triggers_known);
+                fired = match stored.get_or_insert_with(|| e.tree()) {
+                    Tree::InPlace(n) => firing(mappings, keys, *n, known),
+                    Tree::Built(v) => firing(mappings, keys, &*v, known),
+                };
                 if fired.is_empty() {
                     decision = Decision::Block(Block::NoMappingMatched { consent: *why });
                 }
@@ -394,6 +399,27 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 mappings: fired,
             }
         })
+        .collect()
+}
+
+/// The enabled mappings whose trigger matches the event.
+fn firing<'a, N: Json<'a>>(
+    mappings: &[Mapping],
+    keys: &[u32],
+    event: N,
+    known: &mut Known,
+) -> Vec<usize> {
+    let mut fires = |i: usize, m: &Mapping| {
+        m.enabled
+            && known
+                .get_or(keys[i], || Ok::<_, Infallible>(m.trigger.matches(event)))
+                .unwrap_or_else(|never| match never {})
+    };
+    mappings
+        .iter()
+        .enumerate()
+        .filter(|&(i, m)| fires(i, m))
+        .map(|(i, _)| i)
         .collect()
 }
 

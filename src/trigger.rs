@@ -6,6 +6,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::event::{Json, Shape};
+
 /// A parsed trigger: the condition tree as the package builds it (its JSON is the package's).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trigger {
@@ -58,7 +60,7 @@ impl Trigger {
 
     /// As `validate(condition, event)`; where the package throws (a group with an empty
     /// slot, reached before the answer is known), no mapping fires.
-    pub fn matches(&self, event: &Value) -> bool {
+    pub fn matches<'a, N: Json<'a>>(&self, event: N) -> bool {
         eval(&self.compiled, event).unwrap_or(false)
     }
 }
@@ -583,7 +585,7 @@ fn compile(c: &Value) -> Cond {
 
 /// `validate`: `every` and `some` stop at the first child that decides; an empty slot
 /// reached throws.
-fn eval(c: &Cond, event: &Value) -> Result<bool, ()> {
+fn eval<'a, N: Json<'a>>(c: &Cond, event: N) -> Result<bool, ()> {
     match c {
         Cond::Group { all, children } => {
             let Some(all) = *all else { return Ok(false) };
@@ -601,10 +603,10 @@ fn eval(c: &Cond, event: &Value) -> Result<bool, ()> {
             text,
             number,
         } => {
-            let top = event.get(*field);
+            let top = event.member(field);
             let actual = match keys {
                 Some(keys) => get(top, keys),
-                None => top,
+                None => top.map(Json::shape),
             };
             Ok(value_matches(actual, operator, text, *number))
         }
@@ -613,41 +615,52 @@ fn eval(c: &Cond, event: &Value) -> Result<bool, ()> {
 }
 
 /// `get(object, path)`: the path split on `.`, `[` and `]`, read while the value is truthy.
-fn get<'a>(object: Option<&'a Value>, keys: &[String]) -> Option<&'a Value> {
+fn get<'a, N: Json<'a>>(object: Option<N>, keys: &[String]) -> Option<Shape<'a>> {
     if keys.is_empty() {
         return None;
     }
     let mut cur = object;
     for key in keys {
-        cur = match cur {
-            Some(v) if truthy(v) => match v {
-                Value::Object(m) => m.get(key.as_str()),
-                Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
-                _ => None,
-            },
-            other => return other.filter(|v| !truthy(v)),
+        let v = cur?;
+        let shape = v.shape();
+        if !truthy(&shape) {
+            return Some(shape);
+        }
+        cur = match shape {
+            Shape::Object => v.member(key),
+            Shape::Array => key.parse::<usize>().ok().and_then(|i| v.element(i)),
+            _ => None,
         };
     }
-    cur
+    cur.map(Json::shape)
 }
 
-fn truthy(v: &Value) -> bool {
+fn truthy(v: &Shape<'_>) -> bool {
     match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|x| x != 0.0),
-        Value::String(s) => !s.is_empty(),
-        _ => true,
+        Shape::Null => false,
+        Shape::Bool(b) => *b,
+        Shape::Number(n) => *n != 0.0 && !n.is_nan(),
+        Shape::Str(s) => !s.is_empty(),
+        Shape::Array | Shape::Object => true,
     }
 }
 
 /// `validateValue`, with `String(expected)` and `Number(expected)` given.
-fn value_matches(actual: Option<&Value>, operator: &str, expected_text: &str, number: f64) -> bool {
+fn value_matches(
+    actual: Option<Shape<'_>>,
+    operator: &str,
+    expected_text: &str,
+    number: f64,
+) -> bool {
     let expected_num = || number;
-    let num = actual
-        .and_then(Value::as_f64)
-        .filter(|_| actual.is_some_and(Value::is_number));
-    let text = actual.and_then(Value::as_str);
+    let num = match actual {
+        Some(Shape::Number(n)) => Some(n),
+        _ => None,
+    };
+    let text = match &actual {
+        Some(Shape::Str(s)) => Some(s.as_ref()),
+        _ => None,
+    };
     #[allow(clippy::float_cmp)]
     match operator {
         "=" => text == Some(expected_text),
@@ -664,10 +677,10 @@ fn value_matches(actual: Option<&Value>, operator: &str, expected_text: &str, nu
         "not_starts_with" => text.is_some_and(|a| !a.starts_with(expected_text)),
         "ends_with" => text.is_some_and(|a| a.ends_with(expected_text)),
         "not_ends_with" => text.is_some_and(|a| !a.ends_with(expected_text)),
-        "exists" => actual.is_some_and(|a| !a.is_null()),
-        "not_exists" => actual.is_none_or(Value::is_null),
-        "is_true" => actual == Some(&Value::Bool(true)),
-        "is_false" => actual == Some(&Value::Bool(false)),
+        "exists" => actual.is_some_and(|a| a != Shape::Null),
+        "not_exists" => actual.is_none_or(|a| a == Shape::Null),
+        "is_true" => actual == Some(Shape::Bool(true)),
+        "is_false" => actual == Some(Shape::Bool(false)),
         _ => false,
     }
 }

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::oracle::{Rng, ask_node};
+use common::oracle::{Rng, ask_node, parsed};
+use consent_inspector::event::Tree;
 
 const CASES: usize = 10_000;
 
@@ -142,6 +143,21 @@ fn generated_triggers_are_read_or_refused_without_a_panic() {
         .count();
     // Some generated triggers are ones Segment cannot read either (`match(type, …)`).
     assert!(refused < CASES / 4, "{refused} refused");
+}
+
+/// What routes use: the event read in place from its text decides as the built event does.
+#[test]
+fn every_generated_trigger_reads_the_same_in_place_as_built() {
+    for (t, e) in cases() {
+        let Ok(trigger) = Trigger::parse(&t) else {
+            continue;
+        };
+        let doc = parsed(&e);
+        let Tree::InPlace(node) = doc.tree() else {
+            panic!("a batch element")
+        };
+        assert_eq!(trigger.matches(node), trigger.matches(&e), "{t} on {e}");
+    }
 }
 
 #[test]

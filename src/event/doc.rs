@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::field::{CPU_EVENT, FIELDS, Field, Kind};
 use super::raw::{Entry, Key, Raw, Span};
 use super::scan::ScanError;
+use super::tree::{Node, Tree};
 use super::visit::{Found, NotFound, members_of, non_null, top};
 
 /// What `context` holds that the rules read.
@@ -97,6 +98,8 @@ pub struct Doc {
     /// The event's own JSON: the whole line, or one element of a batch.
     own: Span,
     fields: [Option<Span>; FIELDS],
+    /// The fields written as `null`, one bit each.
+    nulls: u32,
     /// The type implied by the endpoint a HAR capture sent it to, where the body has none.
     implied_kind: Option<Kind>,
     /// The type and whether this is a Consent Preference Updated event, read once: every
@@ -291,11 +294,11 @@ impl Doc {
         }
     }
 
-    fn fields(&self, f: Field) -> Option<Span> {
+    pub(super) fn fields(&self, f: Field) -> Option<Span> {
         self.fields[f as usize]
     }
 
-    fn slice(&self, s: Span) -> &str {
+    pub(super) fn slice(&self, s: Span) -> &str {
         &self.text[s.start as usize..s.end as usize]
     }
 
@@ -507,6 +510,34 @@ impl Doc {
         v
     }
 
+    /// The event as destination filters and triggers read it: in place, or built for an
+    /// element of a batch that took keys from the batch (only `to_value` merges them).
+    pub fn tree(&self) -> Tree<'_> {
+        if self.inherited_from_batch() {
+            Tree::Built(self.to_value())
+        } else {
+            Tree::InPlace(Node::root(self))
+        }
+    }
+
+    /// Whether `f` was written as `null`.
+    pub(super) fn is_null_field(&self, f: Field) -> bool {
+        self.nulls & (1 << f as u32) != 0
+    }
+
+    pub(super) fn implied_kind(&self) -> Option<Kind> {
+        self.implied_kind
+    }
+
+    /// The whole text the event was read from (a batch's, for its elements).
+    pub(super) fn whole_text(&self) -> &str {
+        &self.text
+    }
+
+    pub(super) fn own(&self) -> Span {
+        self.own
+    }
+
     /// Whether context or integrations took keys from the batch the event was in.
     pub fn inherited_from_batch(&self) -> bool {
         self.inherited.context.is_some() || self.inherited.integrations.is_some()
@@ -532,6 +563,7 @@ fn parse_object(text: &Arc<str>, span: Span) -> Result<(Doc, Vec<Span>), ParseEr
     })?;
     let Found {
         fields,
+        nulls,
         context,
         consent,
         preferences,
@@ -543,6 +575,7 @@ fn parse_object(text: &Arc<str>, span: Span) -> Result<(Doc, Vec<Span>), ParseEr
         text: text.clone(),
         own: span,
         fields,
+        nulls,
         implied_kind: None,
         kind: None,
         preference_event: false,

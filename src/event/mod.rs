@@ -4,14 +4,17 @@
 //!
 //! `field`: the event types and the top-level fields the rules read; `raw`: JSON values and
 //! places in the text; `doc`: the event itself and its parts; `scan`: a strict JSON scanner that
-//! builds nothing; `visit`: the fields found with it in one pass.
+//! builds nothing; `visit`: the fields found with it in one pass; `tree`: any path of the event read in place,
+//! for the evaluators of destination filters and triggers.
 
 mod doc;
 mod field;
 mod raw;
 mod scan;
+mod tree;
 mod visit;
 
 pub use doc::{ConsentFields, Doc, Members, ParseError, Parsed, Preferences};
 pub use field::{CPU_EVENT, Field, Kind, LEGACY_CPU_EVENT};
 pub use raw::{Raw, Span};
+pub use tree::{Json, Node, Shape, Tree};

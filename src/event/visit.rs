@@ -14,6 +14,8 @@ use super::scan::{Name, Scan, ScanError, Scanner};
 #[derive(Default)]
 pub(super) struct Found {
     pub(super) fields: [Option<Span>; FIELDS],
+    /// The fields written as `null` (bit `1 << field`): absent to the rules, not to FQL.
+    pub(super) nulls: u32,
     pub(super) context: Option<ContextFields>,
     pub(super) consent: Option<ConsentFields>,
     pub(super) preferences: Vec<Entry>,
@@ -86,6 +88,11 @@ pub(super) fn top(text: &str, span: Span) -> Result<Found, NotFound> {
             _ => s.value()?,
         };
         found.fields[f as usize] = non_null(text, span);
+        if found.fields[f as usize].is_none() {
+            found.nulls |= 1 << f as u32;
+        } else {
+            found.nulls &= !(1 << f as u32);
+        }
         Ok(())
     })?;
     s.finish()?;

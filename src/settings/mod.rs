@@ -122,6 +122,11 @@ pub struct Workspace {
     by_lowercase: HashMap<String, CatIdx>,
     /// Per destination: the enabled categories it needs, as bits.
     required: Vec<u64>,
+    /// Per destination, per filter and per mapping: the index of its condition among the
+    /// workspace's distinct ones, so that a condition several destinations share is decided
+    /// once per event (`filter::Known`).
+    filter_keys: Vec<Vec<u32>>,
+    trigger_keys: Vec<Vec<u32>>,
 }
 
 /// The consent model of Segment's consent wrapper (`@segment/analytics-consent-tools`,
@@ -313,6 +318,16 @@ impl Workspace {
                     .fold(0u64, |m, &c| m | 1 << c)
             })
             .collect();
+        let filter_keys = distinct(&destinations, |d| {
+            d.filters.iter().map(|f| f.fql.ir.to_string()).collect()
+        });
+        let trigger_keys = distinct(&destinations, |d| {
+            d.mappings
+                .iter()
+                .flatten()
+                .map(|m| m.trigger.tree.to_string())
+                .collect()
+        });
         Self {
             categories,
             destinations,
@@ -324,7 +339,19 @@ impl Workspace {
             by_id,
             by_lowercase,
             required,
+            filter_keys,
+            trigger_keys,
         }
+    }
+
+    /// The keys of destination `dest`'s filters' conditions (see `filter_keys`).
+    pub fn filter_keys(&self, dest: usize) -> &[u32] {
+        &self.filter_keys[dest]
+    }
+
+    /// The keys of destination `dest`'s mappings' triggers.
+    pub fn trigger_keys(&self, dest: usize) -> &[u32] {
+        &self.trigger_keys[dest]
     }
 
     pub fn category(&self, idx: CatIdx) -> &Category {
@@ -358,6 +385,27 @@ impl Workspace {
             .iter()
             .position(|d| d.name.to_lowercase() == lower)
     }
+}
+
+/// Numbers each destination's conditions (as `texts` writes them) by the first place the same
+/// text appears in the workspace.
+fn distinct(
+    destinations: &[Destination],
+    texts: impl Fn(&Destination) -> Vec<String>,
+) -> Vec<Vec<u32>> {
+    let mut seen: HashMap<String, u32> = HashMap::default();
+    destinations
+        .iter()
+        .map(|d| {
+            texts(d)
+                .into_iter()
+                .map(|t| {
+                    let next = seen.len() as u32;
+                    *seen.entry(t).or_insert(next)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn build_destination<'a>(

@@ -59,3 +59,12 @@ pub fn ask_node(script: &str, cases: &[Value]) -> Vec<Value> {
     );
     answers
 }
+
+/// The event as the tool reads it from a captured line: parsed in place, not built.
+pub fn parsed(event: &Value) -> consent_inspector::event::Doc {
+    let text: std::sync::Arc<str> = event.to_string().into();
+    match consent_inspector::event::Doc::parse(&text) {
+        Ok(consent_inspector::event::Parsed::Event(d)) => *d,
+        other => panic!("not one event: {other:?} from {event}"),
+    }
+}
