@@ -32,4 +32,5 @@ pub mod trigger;
 #[cfg(feature = "tui")]
 pub mod tui;
 pub mod validate;
+pub mod vocab;
 pub mod what_if;

@@ -19,6 +19,7 @@ use crate::settings::{CatIdx, Workspace};
 use crate::text::printable;
 use crate::toml_file::{TomlError, TomlFile};
 use crate::validate::{Code, Severity};
+use crate::vocab;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -269,20 +270,7 @@ impl Rule {
 
 /// The destination a rule names, or an error with the nearest name.
 fn destination(f: &TomlFile, ws: &Workspace, d: &Spanned<String>) -> Result<usize, TomlError> {
-    ws.destination(d.get_ref()).ok_or_else(|| {
-        let hint = ws
-            .destination_ignoring_case(d.get_ref())
-            .map(|i| format!(" (did you mean \"{}\"?)", ws.destinations[i].name))
-            .unwrap_or_default();
-        f.error_at(
-            d.span(),
-            format!(
-                "no destination \"{}\" in the settings{}",
-                printable(d.get_ref()),
-                printable(&hint)
-            ),
-        )
-    })
+    vocab::destination(ws, d.get_ref()).map_err(|e| f.error_at(d.span(), e))
 }
 
 /// The category a rule names, or an error listing the known ones.
@@ -310,18 +298,12 @@ fn word<T: Copy>(
     let Some(v) = value else {
         return Ok(None);
     };
-    if let Some(&(_, meaning)) = words.iter().find(|(w, _)| *w == v.get_ref()) {
-        return Ok(Some(meaning));
-    }
     let known: Vec<&str> = words.iter().map(|(w, _)| *w).collect();
-    Err(f.error_at(
-        v.span(),
-        format!(
-            "unknown {key} \"{}\" (known: {})",
-            printable(v.get_ref()),
-            known.join(", ")
-        ),
-    ))
+    let word = vocab::one_of(key, v.get_ref(), &known).map_err(|e| f.error_at(v.span(), e))?;
+    Ok(words
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|&(_, meaning)| meaning))
 }
 
 /// The event's preference for category `c`, or None when it is there but not a boolean.

@@ -365,7 +365,15 @@ fn policy_mistakes_name_the_file_line_and_what_is_known() {
         ),
         (
             "never = [{ reason = \"nope\" }]\n",
-            ":1:21: unknown reason \"nope\" (known: not_ingested,",
+            ":1:21: unknown reason \"nope\"; known: not_ingested,",
+        ),
+        (
+            "never = [{ reason = \"not_consentd\" }]\n",
+            ":1:21: unknown reason \"not_consentd\" (did you mean \"not_consented\" or \"no_consent\"?)",
+        ),
+        (
+            "never = [{ destination = \"Braz\" }]\n",
+            ":1:26: no destination \"Braz\" in the settings (did you mean \"Braze\"?)",
         ),
         (
             "never = [{ value = false }]\n",

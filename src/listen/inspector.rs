@@ -8,7 +8,9 @@ use crate::engine::{Engine, Outcome};
 use crate::input::Records;
 use crate::ndjson::{Ndjson, write_profiles};
 use crate::profile::IdentityId;
+use crate::route::REASONS;
 use crate::settings::Workspace;
+use crate::vocab;
 
 /// `?user=&destination=&decision=&reason=`: which routing records to return. Every term
 /// given must hold; `destination`, `decision` and `reason` must hold of one route.
@@ -28,26 +30,28 @@ impl Query {
     pub fn parse(query: &str) -> Result<Self, String> {
         let mut q = Self::default();
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-            let slot = match &*k {
+            let key = vocab::one_of("filter", &k, &Self::KEYS)?;
+            let v = v.into_owned();
+            let slot = match key {
                 "user" => &mut q.user,
                 "destination" => &mut q.destination,
-                "decision" => &mut q.decision,
-                "reason" => &mut q.reason,
-                other => {
-                    return Err(format!(
-                        "unknown filter \"{other}\": use user, destination, decision, reason"
-                    ));
+                // Checked against the same words as `--policy` and the `:` prompt, so a
+                // typo is a 400, not an empty answer a CI check would pass on.
+                "decision" => {
+                    vocab::one_of("decision", &v, &vocab::DECISIONS)?;
+                    &mut q.decision
+                }
+                _ => {
+                    vocab::one_of("reason", &v, &REASONS)?;
+                    &mut q.reason
                 }
             };
-            *slot = Some(v.into_owned());
-        }
-        if let Some(d) = &q.decision {
-            if d != "deliver" && d != "block" {
-                return Err(format!("decision is deliver or block, not \"{d}\""));
-            }
+            *slot = Some(v);
         }
         Ok(q)
     }
+
+    const KEYS: [&'static str; 4] = ["user", "destination", "decision", "reason"];
 }
 
 /// Every outcome of the capture, in order, as `route` decides them.
@@ -72,10 +76,7 @@ pub struct Plan {
 impl Plan {
     pub fn new(ws: &Workspace, q: Query) -> Result<Self, String> {
         let dest = match &q.destination {
-            Some(name) => Some(
-                ws.destination(name)
-                    .ok_or_else(|| format!("no destination \"{name}\" in the workspace"))?,
-            ),
+            Some(name) => Some(vocab::destination(ws, name)?),
             None => None,
         };
         Ok(Self { q, dest })
@@ -158,10 +159,24 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown filter")
         );
+        assert_eq!(
+            Query::parse("decision=maybe").unwrap_err(),
+            "unknown decision \"maybe\"; known: deliver, block"
+        );
+        // Every value is checked: a misspelt reason is an error, not an empty answer.
+        assert_eq!(
+            Query::parse("reason=not_consent").unwrap_err(),
+            format!(
+                "unknown reason \"not_consent\" (did you mean \"no_consent\" or \"not_consented\"?); known: {}",
+                REASONS.join(", ")
+            )
+        );
+        assert!(Query::parse("reason=bogus").is_err());
+        assert!(Query::parse("reason=duplicate").is_ok());
         assert!(
-            Query::parse("decision=maybe")
+            Query::parse("reasons=duplicate")
                 .unwrap_err()
-                .contains("deliver or block")
+                .contains("(did you mean \"reason\"?)")
         );
     }
 

@@ -7,6 +7,7 @@ use crate::profile::IdentityId;
 use crate::route::{Mode, REASONS};
 use crate::settings::CatIdx;
 use crate::validate::Code;
+use crate::vocab;
 
 use super::store::{FILTERABLE_DESTINATIONS, Row, Status, Store};
 
@@ -18,6 +19,8 @@ pub enum Term {
     Warnings,
     /// Blocked for at least one destination (ingested events only).
     Blocked,
+    /// Delivered to at least one destination.
+    Delivered,
     /// Blocked for this destination, or delivered to it.
     Destination {
         index: usize,
@@ -81,6 +84,9 @@ impl Term {
             Term::NotIngested => row.status == Status::NotIngested,
             Term::Warnings => row.status == Status::Warnings,
             Term::Blocked => ingested && row.blocked > 0,
+            Term::Delivered => {
+                ingested && usize::from(row.blocked) < store.workspace().destinations.len()
+            }
             Term::Destination { index, delivered } => {
                 let blocked = row.blocked_set & (1 << index) != 0;
                 ingested && blocked != *delivered
@@ -112,6 +118,7 @@ impl Term {
             Term::NotIngested => "not-ingested".into(),
             Term::Warnings => "warnings".into(),
             Term::Blocked => "blocked".into(),
+            Term::Delivered => "decision:deliver".into(),
             Term::Destination { index, delivered } => format!(
                 "dest:{}{}",
                 quoted(&store.workspace().destinations[*index].name),
@@ -211,8 +218,18 @@ pub enum Command {
 }
 
 /// The keys a filter term starts with, and the bare words, for completion and for errors.
-pub const KEYS: [&str; 11] = [
-    "user:", "dest:", "type:", "event:", "since:", "until:", "reason:", "cat:", "code:", "mode:",
+pub const KEYS: [&str; 12] = [
+    "user:",
+    "dest:",
+    "type:",
+    "event:",
+    "since:",
+    "until:",
+    "decision:",
+    "reason:",
+    "cat:",
+    "code:",
+    "mode:",
     "clear",
 ];
 pub const WORDS: [&str; 4] = ["not-ingested", "warnings", "blocked", "delivered"];
@@ -268,6 +285,12 @@ pub fn parse(text: &str, store: &Store, zone: &jiff::tz::TimeZone) -> Result<Com
     }
     let is_term = |w: &str| WORDS.contains(&w) || KEYS.iter().any(|k| w.starts_with(k));
     if words.len() == 1 && !is_term(&words[0]) {
+        // `foo:bar` is a mistyped filter, not a messageId to look for.
+        if let Some((key, _)) = words[0].split_once(':') {
+            if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
+                return Err(unknown_key(key));
+            }
+        }
         return Ok(Command::MessageId(words[0].clone()));
     }
     let mut filter = Filter::default();
@@ -287,9 +310,9 @@ pub fn parse(text: &str, store: &Store, zone: &jiff::tz::TimeZone) -> Result<Com
             }
             "dest" => {
                 let index = ws
-                    .destination(value)
-                    .or_else(|| ws.destination_ignoring_case(value))
-                    .ok_or_else(|| format!("no destination \"{value}\" (Tab completes names)"))?;
+                    .destination_ignoring_case(value)
+                    .map_or_else(|| vocab::destination(ws, value), Ok)
+                    .map_err(|e| format!("{e} (Tab completes names)"))?;
                 Term::Destination {
                     index,
                     delivered: false,
@@ -309,12 +332,17 @@ pub fn parse(text: &str, store: &Store, zone: &jiff::tz::TimeZone) -> Result<Com
             "event" => Term::Event(value.to_owned()),
             "since" => Term::Since(parse_time(value, zone)?),
             "until" => Term::Until(parse_time(value, zone)?),
-            "reason" => Term::Reason(
-                REASONS
-                    .into_iter()
-                    .find(|r| *r == value)
-                    .ok_or_else(|| format!("\"{value}\" is no reason: {}", REASONS.join(" ")))?,
-            ),
+            "reason" => Term::Reason(vocab::one_of("reason", value, &REASONS)?),
+            "decision" => {
+                let delivered = vocab::one_of("decision", value, &vocab::DECISIONS)? == "deliver";
+                // Like the API's `destination=…&decision=…`: of the destination named before it.
+                match filter.terms.last_mut() {
+                    Some(Term::Destination { delivered: d, .. }) => *d = delivered,
+                    _ if delivered => filter.terms.push(Term::Delivered),
+                    _ => filter.terms.push(Term::Blocked),
+                }
+                continue;
+            }
             "cat" => Term::Category(
                 ws.lookup(value)
                     .or_else(|| ws.lookup_ignoring_case(value))
@@ -332,9 +360,11 @@ pub fn parse(text: &str, store: &Store, zone: &jiff::tz::TimeZone) -> Result<Com
                 "device" => Mode::Device,
                 _ => return Err(format!("\"{value}\" is no mode: cloud or device")),
             }),
+            _ if w.contains(':') => return Err(unknown_key(key)),
             _ => {
                 return Err(format!(
-                    "\"{w}\" is no filter: use {} or {}",
+                    "\"{}\" is no filter: use {} or {}",
+                    crate::text::printable(w),
                     KEYS.join(" "),
                     WORDS.join(" ")
                 ));
@@ -343,6 +373,15 @@ pub fn parse(text: &str, store: &Store, zone: &jiff::tz::TimeZone) -> Result<Com
         filter.terms.push(term);
     }
     Ok(Command::Filter(filter))
+}
+
+/// A `key:` the prompt does not know, with the nearest known one.
+fn unknown_key(key: &str) -> String {
+    let keys: Vec<&str> = KEYS.iter().filter_map(|k| k.strip_suffix(':')).collect();
+    vocab::one_of("filter key", key, &keys).map_or_else(
+        |e| format!("{e} (or a word: {})", WORDS.join(", ")),
+        str::to_owned,
+    )
 }
 
 /// Completes the last word of a command line: a key, a bare word, or a value (destination
@@ -364,6 +403,7 @@ pub fn complete(text: &str, store: &Store) -> (String, Vec<String>) {
                 }
                 "type" => Kind::ALL.iter().map(|k| k.as_str().to_owned()).collect(),
                 "reason" => REASONS.iter().map(|r| (*r).to_owned()).collect(),
+                "decision" => vocab::DECISIONS.iter().map(|d| (*d).to_owned()).collect(),
                 "cat" => ws.categories.iter().map(|c| c.id.clone()).collect(),
                 "code" => Code::ALL.iter().map(|c| c.as_str().to_owned()).collect(),
                 "mode" => vec!["cloud".into(), "device".into()],

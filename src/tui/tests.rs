@@ -906,9 +906,62 @@ fn terms_about_the_routing_decision_are_listed_by_the_scan() {
     assert!(
         a.flash
             .as_deref()
-            .is_some_and(|f| f.contains("\"none\" is no reason")),
+            .is_some_and(|f| f.contains("unknown reason \"none\"; known: not_ingested")),
         "{:?}",
         a.flash
+    );
+}
+
+#[test]
+fn the_prompt_checks_every_word_as_the_api_and_policy_do() {
+    let mut a = app(100, 30);
+    let braze_blocked = command_and_wait(&mut a, "dest:Braze");
+    // `decision:` as the inspector API has it: of the destination named before it.
+    assert_eq!(
+        command_and_wait(&mut a, "dest:Braze decision:block"),
+        braze_blocked
+    );
+    let delivered = command_and_wait(&mut a, "dest:Braze decision:deliver");
+    assert_eq!(delivered, command_and_wait(&mut a, "dest:Braze delivered"));
+    assert!(!delivered.is_empty() && delivered != braze_blocked);
+    // Alone, of any destination.
+    assert_eq!(
+        command_and_wait(&mut a, "decision:block"),
+        command_and_wait(&mut a, "blocked")
+    );
+    assert!(!command_and_wait(&mut a, "decision:deliver").is_empty());
+    let flash = |a: &App| a.flash.clone().unwrap_or_default();
+    // A mistyped key is an error naming the keys, not a messageId search.
+    let before = command_and_wait(&mut a, "type:track");
+    assert_eq!(command_and_wait(&mut a, "foo:bar"), before);
+    assert!(
+        flash(&a).starts_with("unknown filter key \"foo\"; known: user, dest, type, event, since, until, decision, reason"),
+        "{}",
+        flash(&a)
+    );
+    command(&mut a, "reasn:duplicate");
+    assert!(
+        flash(&a).contains("(did you mean \"reason\"?)"),
+        "{}",
+        flash(&a)
+    );
+    command(&mut a, "reason:not_consentd");
+    assert!(
+        flash(&a).contains("(did you mean \"not_consented\""),
+        "{}",
+        flash(&a)
+    );
+    command(&mut a, "decision:maybe");
+    assert!(
+        flash(&a).starts_with("unknown decision \"maybe\"; known: deliver, block"),
+        "{}",
+        flash(&a)
+    );
+    command(&mut a, "dest:Braz");
+    assert!(
+        flash(&a).contains("no destination \"Braz\" in the settings (did you mean \"Braze\"?)"),
+        "{}",
+        flash(&a)
     );
 }
 
