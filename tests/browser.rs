@@ -5,7 +5,7 @@
 //! decide what the script sees; the capture file says what happened.
 //!
 //! Ignored by a plain `cargo test` (it needs Chromium and Node): `.ci/run` installs both and
-//! runs it with `cargo test --test browser -- --ignored`, where a missing piece fails it.
+//! runs it with the other ignored tests (`cargo test -- --ignored`), where a missing piece fails it.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;

@@ -1,7 +1,8 @@
 //! Segment's own libraries, from the Python and Node registries, sending real calls to `listen`:
 //! analytics-python, analytics-node, and analytics.js in a jsdom page with Segment's consent
-//! wrapper. What they send is accepted, written, and routed as `route` routes it. Each test
-//! skips, saying why, when its runtime or library is not installed (`.ci/run` installs them).
+//! wrapper. What they send is accepted, written, and routed as `route` routes it. Each test that
+//! runs one is ignored by a plain `cargo test` (listed so, with what it needs) and fails where
+//! it is run without it (`.ci/run`: `cargo test -- --include-ignored`, after installing them).
 
 use std::path::Path;
 use std::process::Command;
@@ -10,6 +11,10 @@ use std::time::Duration;
 
 use consent_inspector::listen;
 use consent_inspector::settings::Workspace;
+
+mod common;
+
+use common::needs::{NPM, PIP, need, node_path};
 
 fn start(dir: &Path) -> (listen::Server, std::path::PathBuf) {
     let out = dir.join("capture.jsonl");
@@ -23,29 +28,20 @@ fn start(dir: &Path) -> (listen::Server, std::path::PathBuf) {
     (server, out)
 }
 
-/// `NODE_PATH` for the libraries `npm ci --prefix tests/clients` installed.
-fn node_path() -> String {
-    std::fs::canonicalize("tests/clients/node_modules")
-        .ok()
-        .and_then(|p| p.to_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-/// `NODE_PATH` when Node, jsdom, analytics.js and the consent wrapper are installed; else
-/// None, having said the test skipped.
-fn analytics_js_in_jsdom() -> Option<String> {
+/// `NODE_PATH`, having checked that Node, jsdom, analytics.js and the consent wrapper are
+/// installed.
+fn analytics_js_in_jsdom() -> String {
     let node_path = node_path();
-    let env = [("NODE_PATH", node_path.as_str())];
     let loads = "require('jsdom'); require('@segment/analytics-next'); \
                  require('@segment/analytics-consent-tools')";
-    if works("node", &["-e", loads], &env) {
-        Some(node_path)
-    } else {
-        eprintln!(
-            "skipped: Node.js (20.19 or later), analytics.js or jsdom is not installed (npm install --prefix tests/clients)"
-        );
-        None
-    }
+    need(
+        "Node.js (20.19 or later), analytics.js and jsdom",
+        "node",
+        &["-e", loads],
+        &[("NODE_PATH", node_path.as_str())],
+        NPM,
+    );
+    node_path
 }
 
 /// Waits until the capture holds `n` events.
@@ -58,16 +54,6 @@ fn arrived(out: &Path, n: usize) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-/// Whether `program args…` runs and succeeds: a runtime and its library are there.
-fn works(program: &str, args: &[&str], env: &[(&str, &str)]) -> bool {
-    let mut c = Command::new(program);
-    c.args(args);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().is_ok_and(|o| o.status.success())
 }
 
 /// The capture's events as `route` decides them: (type, userId, Braze's decision).
@@ -116,13 +102,15 @@ fn routed_to(out: &Path, destination: &str) -> Vec<(u64, String, String, String)
 }
 
 #[test]
+#[ignore = "needs Segment's Python library: pip install -r tests/clients/requirements.txt"]
 fn analytics_python_from_pypi() {
-    if !works("python3", &["-c", "import segment.analytics"], &[]) {
-        eprintln!(
-            "skipped: Segment's Python library is not installed (pip install -r tests/clients/requirements.txt)"
-        );
-        return;
-    }
+    need(
+        "Segment's Python library",
+        "python3",
+        &["-c", "import segment.analytics"],
+        &[],
+        PIP,
+    );
     let dir = tempfile::tempdir().unwrap();
     let (server, out) = start(dir.path());
     let url = format!("http://{}", server.addr);
@@ -149,15 +137,17 @@ fn analytics_python_from_pypi() {
 }
 
 #[test]
+#[ignore = "needs Node.js and Segment's Node library: npm ci --prefix tests/clients"]
 fn analytics_node_from_npm() {
     let node_path = node_path();
     let env = [("NODE_PATH", node_path.as_str())];
-    if !works("node", &["-e", "require('@segment/analytics-node')"], &env) {
-        eprintln!(
-            "skipped: Node.js or Segment's Node library is not installed (npm install --prefix tests/clients)"
-        );
-        return;
-    }
+    need(
+        "Node.js and Segment's Node library",
+        "node",
+        &["-e", "require('@segment/analytics-node')"],
+        &env,
+        NPM,
+    );
     let dir = tempfile::tempdir().unwrap();
     let (server, out) = start(dir.path());
     let o = Command::new("node")
@@ -181,10 +171,9 @@ fn analytics_node_from_npm() {
 }
 
 #[test]
+#[ignore = "needs Node.js, analytics.js and jsdom: npm ci --prefix tests/clients"]
 fn analytics_js_in_a_page_from_npm() {
-    let Some(node_path) = analytics_js_in_jsdom() else {
-        return;
-    };
+    let node_path = analytics_js_in_jsdom();
     let dir = tempfile::tempdir().unwrap();
     let (server, out) = start(dir.path());
     let other = tempfile::tempdir().unwrap();
@@ -310,10 +299,9 @@ fn recorded_consent_model_captures_match_the_browsers_deliveries() {
 }
 
 #[test]
+#[ignore = "needs Node.js, analytics.js and jsdom: npm ci --prefix tests/clients"]
 fn consent_models_in_analytics_js_match_what_the_browser_delivered() {
-    let Some(node_path) = analytics_js_in_jsdom() else {
-        return;
-    };
+    let node_path = analytics_js_in_jsdom();
     for (model, expected) in [("opt-in", (8, 0)), ("opt-out", (4, 4))] {
         let dir = tempfile::tempdir().unwrap();
         let (server, out) = start(dir.path());
@@ -338,10 +326,9 @@ fn consent_models_in_analytics_js_match_what_the_browser_delivered() {
 }
 
 #[test]
+#[ignore = "needs Node.js, analytics.js and jsdom: npm ci --prefix tests/clients"]
 fn destination_filters_in_analytics_js_match_what_the_browser_delivered() {
-    let Some(node_path) = analytics_js_in_jsdom() else {
-        return;
-    };
+    let node_path = analytics_js_in_jsdom();
     // listen serves the filters workspace's settings, its filters as routing rules; the
     // page's device-mode plugins record what analytics.js (tsub) hands them. Mixpanel's
     // sample is left out: tsub 2.0.1 keeps every sampled event (docs/rules.md).

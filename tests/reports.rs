@@ -1,8 +1,9 @@
 //! `check`'s report formats, read back by real tools of each format from the registries:
 //! `junitparser` (`PyPI`) for `JUnit` XML, Microsoft's SARIF Multitool (npm) and `jsonschema` (`PyPI`,
 //! with the SARIF 2.1.0 schema the Multitool ships) for SARIF, GitHub's Actions toolkit
-//! (`@actions/core`, npm) for workflow commands; and the policy and exit codes. A test whose
-//! tool is not installed says so and skips (`.ci/run` installs them all).
+//! (`@actions/core`, npm) for workflow commands; and the policy and exit codes. A test that
+//! needs one of those tools is ignored by a plain `cargo test` (listed so, with what it
+//! needs) and fails where it is run without it (`.ci/run` installs them all and runs it).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -38,12 +39,9 @@ fn json_report(extra: &[&str]) -> Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
-fn works(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+mod common;
+
+use common::needs::{NPM, PIP, need};
 
 fn clients() -> PathBuf {
     std::fs::canonicalize("tests/clients").unwrap()
@@ -67,13 +65,15 @@ fn places(report: &Value) -> Vec<(String, u64, String)> {
 }
 
 #[test]
+#[ignore = "needs junitparser: pip install -r tests/clients/requirements.txt"]
 fn junit_is_read_by_junitparser_as_a_test_per_code_and_rule() {
-    if !works("python3", &["-c", "import junitparser"]) {
-        eprintln!(
-            "skipped: junitparser is not installed (pip install -r tests/clients/requirements.txt)"
-        );
-        return;
-    }
+    need(
+        "junitparser",
+        "python3",
+        &["-c", "import junitparser"],
+        &[],
+        PIP,
+    );
     let report = json_report(&[]);
     let dir = tempfile::tempdir().unwrap();
     let xml = dir.path().join("check.xml");
@@ -140,21 +140,21 @@ fn junit_is_read_by_junitparser_as_a_test_per_code_and_rule() {
 }
 
 #[test]
+#[ignore = "needs Microsoft's SARIF Multitool and jsonschema: npm ci --prefix tests/clients; pip install -r tests/clients/requirements.txt"]
 fn sarif_passes_the_schema_and_microsofts_sarif_multitool() {
     let multitool = clients().join("node_modules/.bin/sarif-multitool");
     let schema = clients().join("node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json");
-    if !multitool.exists() || !schema.exists() {
-        eprintln!(
-            "skipped: Microsoft's SARIF Multitool is not installed (npm ci --prefix tests/clients)"
-        );
-        return;
-    }
-    if !works("python3", &["-c", "import jsonschema"]) {
-        eprintln!(
-            "skipped: jsonschema is not installed (pip install -r tests/clients/requirements.txt)"
-        );
-        return;
-    }
+    assert!(
+        multitool.exists() && schema.exists(),
+        "this test needs Microsoft's SARIF Multitool, which is not installed: {NPM}"
+    );
+    need(
+        "jsonschema",
+        "python3",
+        &["-c", "import jsonschema"],
+        &[],
+        PIP,
+    );
     let report = json_report(&[]);
     let dir = tempfile::tempdir().unwrap();
     let sarif = dir.path().join("check.sarif");
@@ -232,14 +232,14 @@ fn hostile_copy(dir: &Path) -> String {
 }
 
 #[test]
+#[ignore = "needs Node.js and GitHub's Actions toolkit: npm ci --prefix tests/clients"]
 fn github_commands_are_the_ones_the_actions_toolkit_writes() {
     let toolkit = clients().join("node_modules/@actions/core");
-    if !toolkit.exists() || !works("node", &["--version"]) {
-        eprintln!(
-            "skipped: Node.js or GitHub's Actions toolkit is not installed (npm ci --prefix tests/clients)"
-        );
-        return;
-    }
+    need("Node.js", "node", &["--version"], &[], NPM);
+    assert!(
+        toolkit.exists(),
+        "this test needs GitHub's Actions toolkit, which is not installed: {NPM}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let file = hostile_copy(dir.path());
     let ours = check(&["--format", "github", "--policy", POLICY, &file]);

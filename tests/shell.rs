@@ -8,6 +8,10 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
+mod common;
+
+use common::needs::need;
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_consent-inspector"));
     // No config file of the machine's: a folder with none in it.
@@ -32,7 +36,7 @@ fn text(b: &[u8]) -> String {
 }
 
 #[test]
-fn completion_scripts_are_accepted_by_each_shell_that_is_installed() {
+fn completion_scripts_complete_every_command_and_bash_parses_its_own() {
     for (shell, marker) in [
         ("bash", "complete -F _consent__inspector"),
         ("zsh", "#compdef consent-inspector"),
@@ -53,21 +57,30 @@ fn completion_scripts_are_accepted_by_each_shell_that_is_installed() {
             }
         }
     }
-    // The shells themselves parse what they are given, where the machine has them.
+    parses("bash", &["-n"]);
+}
+
+/// The shell parses the script written for it (`-n`: read, not run).
+fn parses(shell: &str, check: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
-    for (shell, check) in [
-        ("bash", &["-n"][..]),
-        ("zsh", &["-n"][..]),
-        ("fish", &["--no-execute"][..]),
-    ] {
-        if Command::new(shell).arg("-c").arg("true").output().is_err() {
-            eprintln!("skipped: {shell} is not installed, its script is not parsed");
-            continue;
-        }
-        let file = dir.path().join(shell);
-        std::fs::write(&file, run(&["completions", shell], &[]).stdout).unwrap();
-        let o = Command::new(shell).args(check).arg(&file).output().unwrap();
-        assert!(o.status.success(), "{shell}: {}", text(&o.stderr));
+    let file = dir.path().join(shell);
+    std::fs::write(&file, run(&["completions", shell], &[]).stdout).unwrap();
+    let o = Command::new(shell).args(check).arg(&file).output().unwrap();
+    assert!(o.status.success(), "{shell}: {}", text(&o.stderr));
+}
+
+#[test]
+#[ignore = "needs zsh and fish: apt-get install zsh fish"]
+fn zsh_and_fish_parse_their_completion_scripts() {
+    for (shell, check) in [("zsh", &["-n"][..]), ("fish", &["--no-execute"][..])] {
+        need(
+            shell,
+            shell,
+            &["-c", "true"],
+            &[],
+            "apt-get install zsh fish",
+        );
+        parses(shell, check);
     }
 }
 
@@ -94,19 +107,23 @@ fn man_pages_render_for_the_tool_and_each_command() {
     }
     let check = std::fs::read_to_string(dir.path().join("consent-inspector-check.1")).unwrap();
     assert!(check.contains("policy"));
-    // man(1) formats it, where the machine has it.
-    if Command::new("man").arg("--version").output().is_ok() {
-        let o = Command::new("man")
-            .arg(dir.path().join("consent-inspector-check.1"))
-            .env("MANPAGER", "cat")
-            .env("MANWIDTH", "80")
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", text(&o.stderr));
-        assert!(text(&o.stdout).contains("--summary"));
-    } else {
-        eprintln!("skipped: man is not installed, the pages are not formatted");
-    }
+}
+
+#[test]
+#[ignore = "needs man: apt-get install man-db"]
+fn man_formats_the_pages() {
+    need("man", "man", &["--version"], &[], "apt-get install man-db");
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["man", "--dir", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = Command::new("man")
+        .arg(dir.path().join("consent-inspector-check.1"))
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("--summary"));
 }
 
 const ANSI: &str = "\x1b[";

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod listen;
+pub mod needs;
 pub mod oracle;
 
 use std::sync::Arc;
