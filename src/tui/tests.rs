@@ -1599,3 +1599,29 @@ fn every_lesson_is_reached_and_its_action_shows_its_result() {
     assert!(a.filter.is_all());
     assert_eq!(a.what_if.value, None);
 }
+
+#[test]
+fn a_long_filter_keeps_its_count_in_the_title_and_the_status_bar_at_any_width() {
+    for (w, h) in [(80, 24), (100, 30), (120, 40), (60, 20)] {
+        let mut a = app(w, h);
+        let n = command_and_wait(
+            &mut a,
+            r#"dest:"Facebook Conversions API" user:u-alice type:track"#,
+        )
+        .len();
+        let screen = render(&a);
+        let lines: Vec<&str> = screen.lines().collect();
+        let count = format!("({n})");
+        let title = lines[0];
+        assert!(
+            title.contains("filter: dest:") && title.contains(&count),
+            "{w}x{h} title: {title}"
+        );
+        let bar = lines.last().unwrap();
+        assert!(
+            bar.contains("filter") && bar.contains(&count),
+            "{w}x{h} bar: {bar}"
+        );
+        assert!(bar.contains("? help"), "{w}x{h} bar: {bar}");
+    }
+}

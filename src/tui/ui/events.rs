@@ -91,10 +91,12 @@ fn destination_cell(r: &crate::tui::store::Row, d: usize, theme: Theme) -> Cell<
 }
 
 /// The pane's title: the event count, the single-key filters with how many events each
-/// lists (marked when in force), and the whole filter when it is more than one of those.
-fn title(app: &App, store: &Store, theme: Theme) -> Line<'static> {
+/// lists (marked when in force), and the whole filter when it is more than one of those. In
+/// `room` columns: the chips lose their words, then go, before the filter does; the filter's
+/// words are cut last, and the fact that one is in force and its count never are.
+fn title(app: &App, store: &Store, theme: Theme, room: usize) -> Line<'static> {
     let c = store.counts;
-    let mut title = vec![
+    let head = vec![
         Span::styled(" Events ", theme.bold()),
         Span::raw(format!("{} ", c.events)),
         Span::styled("│ ", theme.dim()),
@@ -122,28 +124,62 @@ fn title(app: &App, store: &Store, theme: Theme) -> Line<'static> {
             theme.accent(),
         ),
     ];
-    for (key, term, label, n, style) in &chips {
-        let s = if app.filter.has(term) {
-            theme.chosen(*style)
-        } else {
-            *style
-        };
-        title.push(Span::styled(format!("{key} {label} {n}"), s));
-        title.push(Span::raw("  "));
-    }
+    let chip_spans = |words: bool| -> Vec<Span<'static>> {
+        chips
+            .iter()
+            .flat_map(|(key, term, label, n, style)| {
+                let s = if app.filter.has(term) {
+                    theme.chosen(*style)
+                } else {
+                    *style
+                };
+                let text = if words {
+                    format!("{key} {label} {n}")
+                } else {
+                    format!("{key} {n}")
+                };
+                [Span::styled(text, s), Span::raw("  ")]
+            })
+            .collect()
+    };
     let only_a_chip = app.filter.terms.len() == 1 && chips.iter().any(|c| app.filter.has(&c.1));
-    if !app.filter.is_all() && !only_a_chip {
-        title.push(Span::styled(
-            format!(
-                "filter: {} ({}{}) ",
-                app.filter.describe(store),
-                app.len(store),
-                if app.filter_done(store) { "" } else { "…" }
-            ),
-            theme.chosen(theme.accent()),
-        ));
+    let filter = (!app.filter.is_all() && !only_a_chip).then(|| {
+        let count = format!(
+            " ({}{}) ",
+            app.len(store),
+            if app.filter_done(store) { "" } else { "…" }
+        );
+        (app.filter.describe(store), count)
+    });
+    let width = |spans: &[Span<'_>]| spans.iter().map(Span::width).sum::<usize>();
+    let line = |chips: Vec<Span<'static>>, shown: Option<String>| {
+        let mut all = head.clone();
+        all.extend(chips);
+        if let (Some(text), Some((_, count))) = (shown, &filter) {
+            all.push(Span::styled(
+                format!("filter: {text}{count}"),
+                theme.chosen(theme.accent()),
+            ));
+        }
+        all
+    };
+    let described = filter.as_ref().map(|(d, _)| d.clone());
+    for chips in [chip_spans(true), chip_spans(false), Vec::new()] {
+        let all = line(chips, described.clone());
+        if width(&all) <= room {
+            return Line::from(all);
+        }
     }
-    Line::from(title)
+    // Still too wide: the filter's words are cut at their end, its count kept.
+    let Some((text, _)) = &filter else {
+        return Line::from(line(Vec::new(), None));
+    };
+    let fixed = width(&line(Vec::new(), Some(String::new())));
+    let keep = room.saturating_sub(fixed).max(1);
+    Line::from(line(
+        Vec::new(),
+        Some(crate::text::truncate(text, keep).into_owned()),
+    ))
 }
 
 /// A separator where the file was truncated or replaced: the rows above are the previous
@@ -285,7 +321,12 @@ fn row_style(r: &crate::tui::store::Row, theme: Theme) -> ratatui::style::Style 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
     let focused = app.pane == Pane::Events;
     let block = Block::bordered()
-        .title(title(app, store, theme))
+        .title(title(
+            app,
+            store,
+            theme,
+            usize::from(area.width.saturating_sub(2)),
+        ))
         .border_style(theme.border(focused));
     let page = usize::from(
         area.height

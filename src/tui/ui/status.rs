@@ -20,8 +20,10 @@ struct Part {
     spans: Vec<Span<'static>>,
     /// A shorter way to say the same, used before anything that matters is dropped.
     short: Option<Vec<Span<'static>>>,
-    /// Whether and where it may be cut short before it is dropped.
+    /// Whether and where its first span may be cut short before it is dropped.
     cut: Cut,
+    /// The least it says, put in its place where it would otherwise be dropped.
+    least: Option<Vec<Span<'static>>>,
 }
 
 /// Where a part loses characters when it must be shorter.
@@ -47,6 +49,7 @@ fn part(priority: u8, spans: Vec<Span<'static>>) -> Part {
         spans,
         short: None,
         cut: Cut::Never,
+        least: None,
     }
 }
 
@@ -114,22 +117,24 @@ fn fit(mut parts: Vec<Part>, room: usize) -> Vec<Part> {
             let how = std::mem::replace(&mut parts[i].cut, Cut::Never);
             shorten(&span.content, excess, how).map(|s| Span::styled(s, span.style))
         };
+        let drop = |parts: &mut Vec<Part>| match parts[i].least.take() {
+            Some(least) => parts[i].spans = least,
+            None => {
+                parts.remove(i);
+            }
+        };
         match step {
             Step::Shorter => parts[i].spans = parts[i].short.take().unwrap_or_default(),
             Step::Shrink => {
                 if let Some(s) = cut(&mut parts) {
-                    parts[i].spans = vec![s];
+                    parts[i].spans[0] = s;
                 }
             }
             Step::DropOrCut if parts[i].cut == Cut::End => match cut(&mut parts) {
-                Some(s) => parts[i].spans = vec![s],
-                None => {
-                    parts.remove(i);
-                }
+                Some(s) => parts[i].spans[0] = s,
+                None => drop(&mut parts),
             },
-            Step::DropExpendable | Step::DropOrCut => {
-                parts.remove(i);
-            }
+            Step::DropExpendable | Step::DropOrCut => drop(&mut parts),
         }
     }
     parts
@@ -265,13 +270,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         });
     }
     if !app.filter.is_all() {
+        // Its words may be cut; that a filter is in force, and its count, always show.
         let more = if app.filter_done(store) { "" } else { "…" };
-        let what = format!("{} ({}{more})", app.filter.describe(store), app.len(store));
+        let what = app.filter.describe(store);
+        let count = Span::styled(format!(" ({}{more})", app.len(store)), theme.accent());
         parts.push(Part {
-            short: Some(vec![Span::styled(what.clone(), theme.accent())]),
+            cut: Cut::End,
+            least: Some(vec![Span::styled("filter", theme.accent()), count.clone()]),
             ..part(
                 7,
-                vec![Span::styled(format!("filter: {what}"), theme.accent())],
+                vec![
+                    Span::styled(format!("filter: {what}"), theme.accent()),
+                    count,
+                ],
             )
         });
     }
