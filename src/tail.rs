@@ -131,6 +131,37 @@ impl Generations {
             .ok_or_else(|| io::Error::other("the file was truncated since: this line is gone"))?;
         read_line_at(&file, offset, max)
     }
+
+    /// The length of the line at `offset` of a generation, as the reader counts it.
+    pub fn line_len(&self, generation: u32, offset: u64) -> io::Result<u64> {
+        let file = self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(generation as usize)
+            .cloned()
+            .flatten()
+            .ok_or_else(|| io::Error::other("the file was truncated since: this line is gone"))?;
+        line_len_at(&file, offset)
+    }
+}
+
+/// How many bytes the line at `offset` has before its newline (or the end), as `LineReader`
+/// counts an over-long line: read in chunks, none kept.
+pub fn line_len_at(file: &File, offset: u64) -> io::Result<u64> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut at = offset;
+    loop {
+        let n = file.read_at(&mut buf, at)?;
+        if n == 0 {
+            return Ok(at - offset);
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok(at - offset + i as u64);
+        }
+        at += n as u64;
+    }
 }
 
 /// Reads from `offset` up to the next newline (or `max` bytes, or the end).

@@ -125,9 +125,11 @@ pub fn read_again(
         .read_line(at.generation, at.offset, MAX_LINE_BYTES + 1)
         .map_err(|e| format!("cannot read line {} again: {e}", at.line))?;
     let line = if bytes.len() > MAX_LINE_BYTES {
-        Line::TooLong {
-            bytes: bytes.len() as u64,
-        }
+        // Measured whole, as `route` and `check` measure it; never read into memory.
+        let bytes = generations
+            .line_len(at.generation, at.offset)
+            .map_err(|e| format!("cannot read line {} again: {e}", at.line))?;
+        Line::TooLong { bytes }
     } else {
         Line::Text(&bytes)
     };

@@ -1402,7 +1402,7 @@ fn a_line_over_1_mib_is_neither_copied_nor_exported_cut_short() {
         super::standalone_searcher(&store),
         false,
         100,
-        30,
+        80,
     );
     a.sync();
     a.update(Action::Bottom);
@@ -1422,6 +1422,31 @@ fn a_line_over_1_mib_is_neither_copied_nor_exported_cut_short() {
         "{}",
         render(&a)
     );
+    // The detail measures the line whole, as route and check do.
+    a.update(Action::Open);
+    a.sync();
+    let screen = render(&a);
+    let whole = format!("{} bytes", huge.len());
+    assert!(screen.contains(&whole), "{whole}: {screen}");
+    let route = bin_route(&events);
+    assert!(route.contains(&format!("\"{whole}, over")), "{route}");
+}
+
+/// `route --format ndjson` over a file, with the samples' settings.
+fn bin_route(file: &Path) -> String {
+    let ws = Arc::new(
+        crate::settings::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
+    );
+    let mut engine = crate::engine::Engine::new(ws.clone());
+    let mut out = Vec::new();
+    let mut nd = crate::ndjson::Ndjson::new(&ws);
+    crate::pipeline::run_all(
+        &mut engine,
+        vec![crate::input::Records::open(file.to_str().unwrap()).unwrap()],
+        |_, o| nd.write(&mut out, &o),
+    )
+    .unwrap();
+    String::from_utf8(out).unwrap()
 }
 
 #[test]
