@@ -183,25 +183,24 @@ fn title(app: &App, store: &Store, theme: Theme, room: usize) -> Line<'static> {
 }
 
 /// A separator where the file was truncated or replaced: the rows above are the previous
-/// file's, and line numbers restart below.
+/// file's, and line numbers restart below. Its text spans the table (`draw` writes it over the
+/// row), so the time it names is never cut at a column's edge.
 fn boundary(
     r: &crate::tui::store::Row,
     store: &Store,
     theme: Theme,
     selected: bool,
-) -> Row<'static> {
-    let text = format!("──── {} ────", printable(store.name(r.name)));
+) -> Line<'static> {
+    let text = format!(
+        "──────── ──────── ──── {} ────",
+        printable(store.name(r.name))
+    );
     let style = if selected {
         theme.accent().patch(theme.selected())
     } else {
         theme.accent()
     };
-    Row::new(vec![
-        Cell::from("────────"),
-        Cell::from("────────"),
-        Cell::from(text),
-    ])
-    .style(style)
+    Line::from(text).style(style)
 }
 
 /// Which route columns the table has: one per destination for the first `per_destination`,
@@ -347,15 +346,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         }
     };
     let mut last_date = None;
+    let mut separators = Vec::new();
     let rows: Vec<Row> = app
         .event_list
         .visible(len, page)
-        .map(|pos| {
+        .enumerate()
+        .map(|(shown, pos)| {
             let idx = app.row_at(pos);
             let selected = pos == app.event_list.selected;
             match store.row(idx) {
                 None => Row::new(Vec::<Cell>::new()),
-                Some(r) if !r.is_event() => boundary(r, store, theme, selected),
+                Some(r) if !r.is_event() => {
+                    separators.push((shown, boundary(r, store, theme, selected)));
+                    Row::new(Vec::<Cell>::new())
+                }
                 Some(r) => {
                     let row = event_row(app, store, idx, r, cols, &mut last_date, theme);
                     if selected {
@@ -369,6 +373,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         })
         .collect();
     let (header, widths) = header(app, store, cols, theme);
+    let inner = block.inner(area);
     let table = Table::new(rows, widths).header(header).block(block);
     frame.render_widget(table, area);
+    for (shown, line) in separators {
+        let y = inner.y + super::HEADER_LINES + shown as u16;
+        if y < inner.bottom() {
+            let at = Rect::new(inner.x, y, inner.width, 1);
+            let style = line.style;
+            frame.render_widget(ratatui::widgets::Paragraph::new(line).style(style), at);
+        }
+    }
 }
