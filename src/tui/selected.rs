@@ -5,6 +5,7 @@ use foldhash::HashSet;
 use std::sync::Arc;
 
 use crate::engine::{Outcome, decide};
+use crate::input::RecordError;
 use crate::settings::CatIdx;
 use crate::what_if;
 
@@ -22,6 +23,52 @@ pub struct Detail {
     /// JSON paths shown otherwise than by default: folded objects and arrays, opened long
     /// strings.
     pub toggled: HashSet<String>,
+    /// For a line that is not JSON (or not an object): its text around where it broke.
+    pub excerpt: Option<Excerpt>,
+}
+
+/// Part of a line that is not JSON, sanitised: what comes before the place the parser stopped
+/// and what comes from it (all of it in `before` when no place is known).
+pub struct Excerpt {
+    pub before: String,
+    pub after: String,
+    /// 1-based byte column of the break, where the parser said.
+    pub column: Option<usize>,
+    pub bytes: usize,
+}
+
+/// Bytes shown before the break, and from it.
+const EXCERPT_BEFORE: usize = 240;
+const EXCERPT_AFTER: usize = 120;
+
+impl Excerpt {
+    fn of(line: &[u8], error: &RecordError) -> Option<Self> {
+        let message = match error {
+            RecordError::InvalidJson(m) => m.as_str(),
+            RecordError::NotAnObject(_) => "",
+            RecordError::TooLarge { .. } | RecordError::EmptyBatch => return None,
+        };
+        // serde_json's and our scanner's messages end with the byte column, counted from 1.
+        let column = message
+            .rsplit_once("column ")
+            .and_then(|(_, c)| {
+                c.trim_end_matches(|c: char| !c.is_ascii_digit())
+                    .parse()
+                    .ok()
+            })
+            .filter(|&c: &usize| c >= 1 && c <= line.len() + 1);
+        let at = column.map_or(line.len().min(EXCERPT_BEFORE), |c| c - 1);
+        let start = at.saturating_sub(EXCERPT_BEFORE);
+        let end = (at + EXCERPT_AFTER).min(line.len());
+        let text = |b: &[u8]| crate::text::printable(&String::from_utf8_lossy(b)).into_owned();
+        let mark = |cut: bool| if cut { "…" } else { "" };
+        Some(Self {
+            before: format!("{}{}", mark(start > 0), text(&line[start..at])),
+            after: format!("{}{}", text(&line[at..end]), mark(end < line.len())),
+            column,
+            bytes: line.len(),
+        })
+    }
 }
 
 /// A category's preference tried in place of the event's own, and what it changes.
@@ -52,7 +99,10 @@ impl Detail {
 }
 
 pub fn load(store: &Store, row: usize) -> Detail {
-    let outcome = rebuild(store, row);
+    let (excerpt, outcome) = match rebuild(store, row) {
+        Ok((excerpt, o)) => (excerpt, Ok(o)),
+        Err(e) => (None, Err(e)),
+    };
     let explanation = match &outcome {
         Ok(o) => crate::explain::explain(
             store.workspace(),
@@ -77,6 +127,7 @@ pub fn load(store: &Store, row: usize) -> Detail {
         kept,
         trial: None,
         toggled: HashSet::default(),
+        excerpt,
     }
 }
 
@@ -120,7 +171,7 @@ fn kept_routing(store: &Store, r: &super::store::Row) -> Vec<String> {
     out
 }
 
-fn rebuild(store: &Store, idx: usize) -> Result<Outcome, String> {
+fn rebuild(store: &Store, idx: usize) -> Result<(Option<Excerpt>, Outcome), String> {
     let row = store.row(idx).ok_or("that event has left the view")?;
     if !row.is_event() {
         return Err(format!(
@@ -129,12 +180,19 @@ fn rebuild(store: &Store, idx: usize) -> Result<Outcome, String> {
         ));
     }
     let file: Arc<str> = Arc::from(store.file_label(row.generation).as_str());
-    let (_, record) = read_again(&store.generations, &file, row.at())?;
-    Ok(decide(
-        store.workspace(),
-        store.engine.profiles(),
-        record,
-        store.recalled(idx).cloned().collect(),
-        row.identity(),
+    let (bytes, record) = read_again(&store.generations, &file, row.at())?;
+    let excerpt = match (&record.json, record.origin.index) {
+        (Err(e), None) => Excerpt::of(&bytes, e),
+        _ => None,
+    };
+    Ok((
+        excerpt,
+        decide(
+            store.workspace(),
+            store.engine.profiles(),
+            record,
+            store.recalled(idx).cloned().collect(),
+            row.identity(),
+        ),
     ))
 }

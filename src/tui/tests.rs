@@ -1656,3 +1656,46 @@ fn a_long_filter_keeps_its_count_in_the_title_and_the_status_bar_at_any_width() 
         assert!(bar.contains("? help"), "{w}x{h} bar: {bar}");
     }
 }
+
+#[test]
+fn a_line_that_is_not_json_shows_its_text_with_where_it_broke() {
+    let mut a = app(120, 60);
+    command(&mut a, "33");
+    a.update(Action::Open);
+    a.sync();
+    let screen = render(&a);
+    assert!(
+        screen.contains("the line as written (88 bytes), the parser stopped at column 88 (⏵):"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(r#""properties":{"total": 12.5,⏵}"#),
+        "{screen}"
+    );
+    // Hostile text is shown escaped, never raw.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &f,
+        "{\"type\":\"track\",\"event\":\"\u{1b}[2Jboom\" oops}\n",
+    )
+    .unwrap();
+    let store = loaded(&f);
+    let mut a = App::new(
+        store.clone(),
+        super::standalone_searcher(&store),
+        false,
+        120,
+        70,
+    );
+    a.sync();
+    a.update(Action::Open);
+    a.sync();
+    let screen = render(&a);
+    assert!(
+        screen.contains("the parser stopped at column 26 (⏵)"),
+        "{screen}"
+    );
+    assert!(!screen.contains('\u{1b}'), "{screen}");
+    assert!(screen.contains(r#""event":"⏵"#), "{screen}");
+}

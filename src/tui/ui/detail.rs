@@ -1,8 +1,6 @@
 //! The detail of the selected event: routes with reasons, the integrations object, findings,
 //! consent against the user's record, the explanation, and the JSON with problems marked.
 
-use foldhash::HashSet;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -23,7 +21,7 @@ use crate::what_if::Changed;
 use super::wrap::wrap;
 use super::{Theme, json, lower_title};
 use crate::tui::app::{App, Pane};
-use crate::tui::selected::Detail;
+use crate::tui::selected::{Detail, Excerpt};
 use crate::tui::store::Store;
 
 fn heading(text: &str, theme: Theme) -> Line<'static> {
@@ -83,7 +81,7 @@ fn lines(app: &App, store: &Store, theme: Theme) -> Content {
             .iter()
             .map(|l| Line::from(format!("  {l}"))),
     );
-    let folds = json_of(&mut out, ws, o, &detail.toggled, theme);
+    let folds = json_of(&mut out, ws, o, detail, theme);
     (out, folds)
 }
 
@@ -420,9 +418,10 @@ fn json_of(
     out: &mut Vec<Line<'static>>,
     ws: &Workspace,
     o: &Outcome,
-    toggled: &HashSet<String>,
+    detail: &Detail,
     theme: Theme,
 ) -> Vec<(usize, String)> {
+    let toggled = &detail.toggled;
     out.push(heading("JSON", theme));
     if let Some(ev) = o.event() {
         let marked: Vec<&str> = o
@@ -462,9 +461,31 @@ fn json_of(
             .filter_map(|(i, f)| Some((start + i, f?)))
             .collect()
     } else {
-        out.push(Line::from(Span::styled("  (not JSON)", theme.dim())));
+        not_an_event(out, detail.excerpt.as_ref(), theme);
         Vec::new()
     }
+}
+
+/// The text of a line that is not an event, with where the parser stopped marked `⏵`.
+fn not_an_event(out: &mut Vec<Line<'static>>, excerpt: Option<&Excerpt>, theme: Theme) {
+    let Some(x) = excerpt else {
+        out.push(Line::from(Span::styled("  (not JSON)", theme.dim())));
+        return;
+    };
+    let at = match x.column {
+        Some(c) => format!(", the parser stopped at column {c} (⏵)"),
+        None => String::new(),
+    };
+    out.push(Line::from(Span::styled(
+        format!("  the line as written ({} bytes){at}:", x.bytes),
+        theme.dim(),
+    )));
+    let mut text = vec![Span::raw(format!("  {}", x.before))];
+    if x.column.is_some() {
+        text.push(Span::styled("⏵", theme.error()));
+        text.push(Span::styled(x.after.clone(), theme.error()));
+    }
+    out.push(Line::from(text));
 }
 
 /// The detail as rows that fit `width`, wrapped with their indent kept, and for each row the
