@@ -260,3 +260,17 @@ fn every_code_is_tested_and_every_format_works() {
         "{text}"
     );
 }
+
+#[test]
+fn the_totals_count_one_error_as_one_error() {
+    let o = lint(&[
+        "--settings",
+        "samples/consent-settings.json",
+        "samples/events.jsonl",
+    ]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.ends_with("samples/consent-settings.json, 63 events: 1 error, 4 warnings\nFAIL: the workspace has errors\n"),
+        "{text}"
+    );
+}

@@ -295,18 +295,20 @@ impl TourState {
     }
 }
 
-/// A short name for the zone times are shown in: UTC, local (this machine's), or the last
-/// part of its IANA name (`Paris` for Europe/Paris).
+/// A short name for the zone times are shown in: UTC, or the last part of its IANA name
+/// (`Paris` for Europe/Paris; this machine's zone too, so that `--local` says which), else
+/// its abbreviation now (`CET`), else its offset now.
 pub fn zone_label(zone: &jiff::tz::TimeZone) -> String {
     if *zone == jiff::tz::TimeZone::UTC {
-        "UTC".to_owned()
-    } else if *zone == jiff::tz::TimeZone::system() {
-        "local".to_owned()
-    } else {
-        zone.iana_name()
-            .and_then(|n| n.rsplit('/').next())
-            .unwrap_or("zone")
-            .to_owned()
+        return "UTC".to_owned();
+    }
+    if let Some(name) = zone.iana_name().and_then(|n| n.rsplit('/').next()) {
+        return name.replace('_', " ");
+    }
+    let info = zone.to_offset_info(jiff::Timestamp::now());
+    match info.abbreviation() {
+        "" => info.offset().to_string(),
+        a => a.to_owned(),
     }
 }
 

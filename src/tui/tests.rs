@@ -1699,3 +1699,21 @@ fn a_line_that_is_not_json_shows_its_text_with_where_it_broke() {
     assert!(!screen.contains('\u{1b}'), "{screen}");
     assert!(screen.contains(r#""event":"⏵"#), "{screen}");
 }
+
+#[test]
+fn a_zone_is_named_never_just_local() {
+    use crate::tui::app::zone_label;
+    assert_eq!(zone_label(&jiff::tz::TimeZone::UTC), "UTC");
+    let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+    assert_eq!(zone_label(&paris), "Paris");
+    let ny = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    assert_eq!(zone_label(&ny), "New York");
+    // A zone known only by its rules (a TZ string) is named by its abbreviation.
+    let posix = jiff::tz::TimeZone::posix("EST5EDT,M3.2.0,M11.1.0").unwrap();
+    assert!(
+        ["EST", "EDT"].contains(&zone_label(&posix).as_str()),
+        "{}",
+        zone_label(&posix)
+    );
+    assert_ne!(zone_label(&jiff::tz::TimeZone::system()), "local");
+}

@@ -314,7 +314,7 @@ impl Report {
 
     /// "1 event", "2 events".
     pub fn events(n: u64) -> String {
-        format!("{n} event{}", if n == 1 { "" } else { "s" })
+        counted(n, "event")
     }
 
     /// The totals line every format ends with or carries.
@@ -328,11 +328,11 @@ impl Report {
                     .sum()
             };
             return format!(
-                "{}, {}: {} errors, {} warnings",
+                "{}, {}: {}, {}",
                 printable(settings),
                 Self::events(self.events),
-                count(Severity::Error),
-                count(Severity::Warning)
+                counted(count(Severity::Error), "error"),
+                counted(count(Severity::Warning), "warning")
             );
         }
         let mut s = format!(
@@ -361,4 +361,9 @@ impl Report {
             CheckFormat::Github => github::write(self, out),
         }
     }
+}
+
+/// "1 error", "2 errors": `n` and the noun, plural unless one.
+pub fn counted(n: u64, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
