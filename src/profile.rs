@@ -418,7 +418,7 @@ impl Profiles {
             Preferences::Absent => {
                 if !cpu && profile.consent.is_some() {
                     let granted = profile.granted();
-                    let would_block = routes
+                    let would_block: Box<[u16]> = routes
                         .iter()
                         .filter(|r| r.decision == Decision::Deliver(Delivery::NoConsent))
                         .filter(|r| {
@@ -426,7 +426,11 @@ impl Profiles {
                         })
                         .map(|r| r.destination as u16)
                         .collect();
-                    warnings.push(ProfileWarning::ConsentMissing { would_block });
+                    // Only where the missing consent lets something through that the
+                    // recorded consent would have blocked: else there is nothing to act on.
+                    if !would_block.is_empty() {
+                        warnings.push(ProfileWarning::ConsentMissing { would_block });
+                    }
                 }
             }
             Preferences::NotObject(_) => {}
@@ -548,16 +552,10 @@ fn consent_missing(ws: &Workspace, would_block: &[u16], user: &str) -> Finding {
         .map(|d| printable(&ws.destinations[*d as usize].name).into_owned())
         .collect();
     let user = printable(user);
-    let message = if would_block.is_empty() {
-        format!(
-            "this event carries no consent, but {user}'s profile holds consent (it would block none of the destinations this event reaches)"
-        )
-    } else {
-        format!(
-            "this event carries no consent, so it reaches {} which {user}'s recorded consent would have blocked",
-            would_block.join(", ")
-        )
-    };
+    let message = format!(
+        "this event carries no consent, so it reaches {} which {user}'s recorded consent would have blocked",
+        would_block.join(", ")
+    );
     Finding::new(
         Code::ConsentMissing,
         message,

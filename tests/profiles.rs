@@ -203,6 +203,24 @@ fn consent_missing_lists_what_recorded_consent_would_have_blocked() {
 }
 
 #[test]
+fn consent_missing_is_silent_where_recorded_consent_would_block_nothing() {
+    let mut e = Engine::new(workspace());
+    let everything = json!({"C0001": true, "C0002": true, "C0003": true, "C0004": true});
+    let outs = run(
+        &mut e,
+        &[
+            &cpu(json!({"userId": "u1"}), everything),
+            &track(json!({"userId": "u1"}), None),
+        ],
+    );
+    assert!(
+        !codes(&outs[1]).contains(&"consent_missing"),
+        "{:?}",
+        outs[1].findings
+    );
+}
+
+#[test]
 fn changed_preferences_without_a_preference_event_are_flagged() {
     let mut e = Engine::new(workspace());
     let outs = run(
