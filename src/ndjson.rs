@@ -298,7 +298,7 @@ fn raw_string(b: &mut Vec<u8>, text: &str, at: usize) -> usize {
             _ => {
                 let ch = text[i..].chars().next().unwrap_or('\u{fffd}');
                 if is_unsafe(ch) {
-                    b.extend_from_slice(format!("\\u{:04x}", ch as u32).as_bytes());
+                    b.extend_from_slice(crate::text::json_escape(ch).as_bytes());
                 } else {
                     let mut utf8 = [0u8; 4];
                     b.extend_from_slice(ch.encode_utf8(&mut utf8).as_bytes());

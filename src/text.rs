@@ -6,17 +6,32 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 /// True for characters that must never reach a terminal as themselves: C0 and C1 controls
-/// (ESC among them), DEL, bidirectional overrides and isolates, zero-width characters, line
-/// and paragraph separators, and the byte-order mark.
+/// (ESC among them), DEL, bidirectional overrides and isolates, zero-width and other invisible
+/// format characters (soft hyphen, Mongolian vowel separator, interlinear annotations), line
+/// and paragraph separators, the byte-order mark, and Unicode tag characters (U+E0000 to
+/// U+E007F: invisible, they can smuggle a hidden text past a reader).
 pub fn is_unsafe(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}'
         | '\u{7f}'..='\u{9f}'
+        | '\u{ad}'
+        | '\u{180e}'
         | '\u{200b}'..='\u{200f}'
         | '\u{2028}'..='\u{202e}'
         | '\u{2060}'..='\u{2069}'
         | '\u{061c}'
-        | '\u{feff}')
+        | '\u{feff}'
+        | '\u{fff9}'..='\u{fffb}'
+        | '\u{e0000}'..='\u{e007f}')
+}
+
+/// `c` as a JSON escape: `\uXXXX`, or two of them (a UTF-16 surrogate pair) beyond U+FFFF.
+pub fn json_escape(c: char) -> String {
+    let mut units = [0u16; 2];
+    c.encode_utf16(&mut units)
+        .iter()
+        .map(|u| format!("\\u{u:04x}"))
+        .collect()
 }
 
 /// `s` with every unsafe character replaced by a visible escape (`\n`, `\t`, `\e`, `\u{202e}`).
@@ -96,6 +111,19 @@ mod tests {
     }
 
     #[test]
+    fn tag_characters_and_other_invisibles_are_shown_as_escapes() {
+        // "ignore" spelled in tag characters after a harmless word.
+        let hidden =
+            "ok\u{e0069}\u{e0067}\u{e006e}\u{e006f}\u{e0072}\u{e0065}\u{ad}\u{180e}\u{fff9}";
+        assert_eq!(
+            printable(hidden),
+            "ok\\u{e0069}\\u{e0067}\\u{e006e}\\u{e006f}\\u{e0072}\\u{e0065}\\u{ad}\\u{180e}\\u{fff9}"
+        );
+        // Emoji and their variation selectors stay as they are.
+        assert_eq!(printable("🏳️‍🌈 ✓"), "🏳️\\u{200d}🌈 ✓");
+    }
+
+    #[test]
     fn truncate_marks_the_cut() {
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
@@ -115,7 +143,7 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
         let mut rest = fragment;
         while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_unsafe(c)) {
             w.write_all(&rest.as_bytes()[..i])?;
-            write!(w, "\\u{:04x}", c as u32)?;
+            w.write_all(json_escape(c).as_bytes())?;
             rest = &rest[i + c.len_utf8()..];
         }
         w.write_all(rest.as_bytes())
@@ -177,11 +205,11 @@ pub fn write_safe_json<W: std::io::Write, T: serde::Serialize + ?Sized>(
 mod json_tests {
     #[test]
     fn safe_json_escapes_c1_and_bidi_and_round_trips() {
-        let v = serde_json::json!({"k\u{9b}": "a\u{1b}[2J\u{202e}b"});
+        let v = serde_json::json!({"k\u{9b}": "a\u{1b}[2J\u{202e}b\u{e0041}"});
         let mut out = Vec::new();
         super::write_safe_json(&mut out, &v, false).unwrap();
         let s = String::from_utf8(out).unwrap();
-        assert_eq!(s, r#"{"k\u009b":"a\u001b[2J\u202eb"}"#);
+        assert_eq!(s, r#"{"k\u009b":"a\u001b[2J\u202eb\udb40\udc41"}"#);
         assert_eq!(serde_json::from_str::<serde_json::Value>(&s).unwrap(), v);
     }
 }

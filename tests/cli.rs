@@ -528,23 +528,32 @@ fn profiles_lists_every_profile_in_order_of_first_appearance() {
 
 #[test]
 fn hostile_strings_never_reach_the_terminal_raw() {
-    let evil = "{\"type\":\"track\",\"event\":\"\\u001b]52;c;SGk=\\u0007\\u001b[2J\\u009b31m\\u202e\",\"userId\":\"u\\u200b\\u001b[1m\",\"context\":{\"consent\":{\"categoryPreferences\":{\"\\u001b[5mX\":true}}}}";
+    // Controls, bidi overrides, zero-width characters and Unicode tag characters (U+E0041,
+    // U+E0067: invisible text), in strings and keys.
+    let evil = "{\"type\":\"track\",\"event\":\"\\u001b]52;c;SGk=\\u0007\\u001b[2J\\u009b31m\\u202e\\udb40\\udc41\",\"userId\":\"u\\u200b\\u001b[1m\\udb40\\udc67\",\"context\":{\"consent\":{\"categoryPreferences\":{\"\\u001b[5mX\\udb40\\udc41\":true}}}}";
+    let s = "samples/consent-settings.json";
     for args in [
-        &["route", "--settings", "samples/consent-settings.json"][..],
-        &[
-            "route",
-            "--format",
-            "table",
-            "--settings",
-            "samples/consent-settings.json",
-        ],
-        &["check", "--settings", "samples/consent-settings.json"],
+        &["route", "--settings", s][..],
+        &["route", "--format", "table", "--settings", s],
+        &["check", "--settings", s],
+        &["check", "--format", "json", "--settings", s],
+        &["check", "--format", "junit", "--settings", s],
+        &["check", "--format", "sarif", "--settings", s],
+        &["check", "--format", "github", "--settings", s],
+        &["lint", "--settings", s],
+        &["profiles", "--settings", s],
+        &["profiles", "--format", "table", "--settings", s],
     ] {
         let o = run_stdin(args, evil.as_bytes());
         let out = stdout(&o);
         for c in out.chars() {
             assert!(
                 c == '\n' || !consent_inspector::text::is_unsafe(c),
+                "{args:?} printed {c:?}: {out}"
+            );
+            // Named here too, not only through is_unsafe, which this test would otherwise trust.
+            assert!(
+                !matches!(c, '\u{e0000}'..='\u{e007f}' | '\u{1b}' | '\u{202e}'),
                 "{args:?} printed {c:?}: {out}"
             );
         }
@@ -561,7 +570,7 @@ fn hostile_strings_never_reach_the_terminal_raw() {
         f.to_str().unwrap(),
     ]);
     assert!(
-        stdout(&o).contains("\\e]52;c;SGk=\\u{7}\\e[2J\\u{9b}31m\\u{202e}"),
+        stdout(&o).contains("\\e]52;c;SGk=\\u{7}\\e[2J\\u{9b}31m\\u{202e}\\u{e0041}"),
         "{}",
         stdout(&o)
     );

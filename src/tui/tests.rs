@@ -405,7 +405,7 @@ fn hostile_strings_are_escaped_in_every_pane() {
     let f = dir.path().join("evil.jsonl");
     std::fs::write(
         &f,
-        "{\"type\":\"track\",\"event\":\"\\u001b]52;c;SGk=\\u0007\\u009b2J\\u202eevil\",\"userId\":\"u\\u200b\\u001b[1m\",\"messageId\":\"m\",\"context\":{\"consent\":{\"categoryPreferences\":{\"\\u001b[5mX\":true}}}}\n",
+        "{\"type\":\"track\",\"event\":\"\\u001b]52;c;SGk=\\u0007\\u009b2J\\u202eevil\\udb40\\udc41\",\"userId\":\"u\\u200b\\u001b[1m\\udb40\\udc67\",\"messageId\":\"m\",\"context\":{\"consent\":{\"categoryPreferences\":{\"\\u001b[5mX\":true}}}}\n",
     )
     .unwrap();
     let store = loaded(&f);
@@ -418,7 +418,10 @@ fn hostile_strings_are_escaped_in_every_pane() {
             .unwrap();
         for cell in t.backend().buffer().content() {
             assert!(
-                !cell.symbol().chars().any(crate::text::is_unsafe),
+                !cell
+                    .symbol()
+                    .chars()
+                    .any(|c| crate::text::is_unsafe(c) || ('\u{e0000}'..='\u{e007f}').contains(&c)),
                 "raw {:?} on screen",
                 cell.symbol()
             );
