@@ -306,6 +306,13 @@ fn hostile_http_gets_an_answer_or_a_closed_connection_and_others_are_still_serve
     huge.extend_from_slice(b"\r\n\r\n");
     let answer = raw(addr, &huge, Duration::from_secs(3));
     assert!(answer.starts_with("HTTP/1.1 431"), "{answer:?}");
+    // Over the 32 KB the docs give, though within the read buffer: 431 too, and said why.
+    let mut over = b"POST /v1/track HTTP/1.1\r\nHost: localhost\r\nX-Big: ".to_vec();
+    over.extend(std::iter::repeat_n(b'a', 48 * 1024));
+    over.extend_from_slice(b"\r\nContent-Length: 2\r\n\r\n{}");
+    let answer = raw(addr, &over, Duration::from_secs(3));
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer:?}");
+    assert!(answer.contains("at most 32768 are read"), "{answer:?}");
     // Many connections at once, left idle.
     let idle: Vec<TcpStream> = (0..300)
         .map(|_| TcpStream::connect(addr).unwrap())
@@ -447,4 +454,22 @@ fn a_full_forward_queue_drops_and_counts_while_answering_at_once() {
         "queued {queued}, dropped {dropped}"
     );
     assert_eq!(local.lines().len(), 40);
+}
+
+#[test]
+fn only_refused_tracking_calls_count_as_refused() {
+    let r = start(None);
+    assert_eq!(post(&r.url("/v1/track"), &[], b"not json").0, 400);
+    assert_eq!(post(&r.url("/v1/t"), &[], b"[]").0, 400);
+    // Answered, but not calls an app made: a mistyped inspector query and a stray path.
+    assert_eq!(get(&r.url("/inspector/events?reason=bogus")).0, 400);
+    assert_eq!(get(&r.url("/inspector/events?decison=block")).0, 400);
+    assert_eq!(get(&r.url("/favicon.ico")).0, 404);
+    assert_eq!(post(&r.url("/v1/track"), &[], TRACK.as_bytes()).0, 200);
+    let refused = r
+        .server
+        .stats
+        .refused
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(refused, 2);
 }

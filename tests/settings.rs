@@ -326,3 +326,22 @@ fn destination_filters_travel_through_the_cdn_shape_as_routing_rules() {
     };
     assert_eq!(verdicts(back), verdicts(ws));
 }
+
+#[test]
+fn a_byte_order_mark_before_the_settings_is_skipped() {
+    let plain = std::fs::read("samples/consent-settings.json").unwrap();
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(&plain);
+    let with = Workspace::from_slice("bom.json", &bom).expect("a BOM is skipped");
+    let without = Workspace::from_slice("plain.json", &plain).unwrap();
+    assert_eq!(with.destinations, without.destinations);
+    // Mistakes after it are placed as in the file without it.
+    let err = Workspace::from_slice("bom.json", b"\xEF\xBB\xBF{\"categories\": [}")
+        .unwrap_err()
+        .to_string();
+    let plain_err = Workspace::from_slice("bom.json", b"{\"categories\": [}")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, plain_err);
+    assert!(err.starts_with("bom.json:1:17:"), "{err}");
+}

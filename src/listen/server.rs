@@ -53,7 +53,9 @@ const MAX_CONNECTIONS: usize = 4096;
 const BACKLOG: u32 = 4096;
 /// A connection's read buffer, so its request line and headers: hyper's default (about
 /// 400 KB) times `MAX_CONNECTIONS` would not be a bound worth the name. Bodies stream through.
-const MAX_READ_BUFFER: usize = 32 * 1024;
+const MAX_READ_BUFFER: usize = 64 * 1024;
+/// The request line and headers a request may have (431 beyond).
+const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// The bytes of request bodies held at once, whoever sends them: 64 full batches. A body
 /// takes its share as its bytes arrive, so a client sending a byte a second holds a byte, and
 /// a slow client never keeps a normal one waiting.
@@ -380,6 +382,23 @@ fn json(status: StatusCode, body: String) -> Answer {
     answer(status, "application/json", Bytes::from(body))
 }
 
+/// A request line and headers over `MAX_HEADER_BYTES` (hyper's read buffer lets somewhat more
+/// through, so the limit the docs give is checked here): 431.
+fn headers_too_large(req: &Request<Incoming>) -> Option<Refusal> {
+    let bytes = req.uri().to_string().len()
+        + req
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>();
+    (bytes > MAX_HEADER_BYTES).then(|| Refusal {
+        status: 431,
+        message: format!(
+            "the request line and headers are {bytes} bytes; at most {MAX_HEADER_BYTES} are read"
+        ),
+    })
+}
+
 fn refused(r: &Refusal) -> Answer {
     json(
         StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_REQUEST),
@@ -427,11 +446,14 @@ async fn handle(state: &State, conn: &Conn, req: Request<Incoming>) -> Answer {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let host = header_text(req.headers(), &header::HOST);
-    let (mut answer, events, note) =
+    let (mut answer, events, note) = if let Some(r) = headers_too_large(&req) {
+        (refused(&r), 0, r.message)
+    } else {
         match guard::check_host(host.as_deref(), conn.local, state.listener, &state.allowed) {
             Err(r) => (refused(&r), 0, r.message),
             Ok(()) => route(state, conn, req, &method, &path).await,
-        };
+        }
+    };
     // Every answer may vary by Origin (the inspector's CORS does), so caches must not mix them.
     answer
         .headers_mut()
@@ -439,7 +461,9 @@ async fn handle(state: &State, conn: &Conn, req: Request<Incoming>) -> Answer {
     // The settings path holds the write key: it is never shown whole.
     let path = api::mask_settings_path(&path);
     let status = answer.status().as_u16();
-    if status >= 400 {
+    // Refused calls are tracking calls an app made; a mistyped inspector query or a stray
+    // path is answered, and not counted among them.
+    if status >= 400 && crate::endpoint::endpoint(&path).is_some() {
         state.stats.refused.fetch_add(1, Ordering::Relaxed);
         state
             .stats

@@ -236,6 +236,9 @@ impl Workspace {
 
     /// Parses settings text; `file` names it in errors.
     pub fn from_slice(file: &str, text: &[u8]) -> Result<Self, SettingsError> {
+        // A byte-order mark, as some Windows editors write, is not JSON but means nothing:
+        // skipped (the columns of what follows are counted without it).
+        let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
         let invalid = |line, column, problem| SettingsError::Invalid {
             file: file.to_owned(),
             line,
