@@ -78,6 +78,7 @@ pub fn run(ctx: &Ctx, args: &ListenArgs) -> Result<ExitCode, Error> {
     let (theme, keys, zone) = ctx.look(args.local);
     let launch = tui::Launch {
         banner: Some(banner),
+        capture: true,
         follow: true,
         max_events: tui::store::MAX_EVENTS,
         zone,

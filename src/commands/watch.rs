@@ -40,6 +40,7 @@ pub fn run(ctx: &Ctx, args: &WatchArgs) -> Result<ExitCode, Error> {
     let (theme, keys, zone) = ctx.look(args.local);
     let launch = tui::Launch {
         banner: None,
+        capture: false,
         follow: !args.no_follow,
         max_events: usize::try_from(args.max_events).unwrap_or(usize::MAX),
         zone,
@@ -55,6 +56,7 @@ pub fn tour(ctx: &Ctx) -> Result<ExitCode, Error> {
     let (theme, keys, zone) = ctx.look(false);
     tui::start_tour(&tui::Launch {
         banner: None,
+        capture: false,
         follow: false,
         max_events: tui::store::MAX_EVENTS,
         zone,

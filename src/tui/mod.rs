@@ -198,6 +198,9 @@ pub type Banner = Arc<dyn Fn() -> String + Send + Sync>;
 pub struct Launch {
     /// What else runs beside the UI, for the status bar.
     pub banner: Option<Banner>,
+    /// The file is `listen`'s own capture, emptied only by `POST /inspector/reset`: when it
+    /// is, the view starts afresh instead of keeping the old rows above a separator.
+    pub capture: bool,
     /// Follow what is appended (unless the source cannot grow).
     pub follow: bool,
     /// Events kept in view.
@@ -261,6 +264,7 @@ fn run_prepared(
         feed: p.feed,
         zone: launch.zone.clone(),
         banner: launch.banner.clone(),
+        capture: launch.capture,
         theme: launch.theme,
         keys: launch.keys.clone(),
         tour,

@@ -42,6 +42,8 @@ pub struct Options {
     /// The time zone times are shown in.
     pub zone: jiff::tz::TimeZone,
     pub banner: Option<super::Banner>,
+    /// `Launch::capture`.
+    pub capture: bool,
     pub theme: Theme,
     pub keys: super::keymap::Keymap,
     pub tour: Option<super::app::TourState>,
@@ -95,12 +97,14 @@ pub fn run(opts: Options) -> Result<(), Error> {
     if !io::stdout().is_terminal() {
         return Err(Error::NoTerminal);
     }
-    let store = Arc::new(RwLock::new(Store::new(
+    let mut store = Store::new(
         opts.workspace.clone(),
         opts.label.clone(),
         opts.demo,
         opts.max_events,
-    )));
+    );
+    store.reset_on_truncate = opts.capture;
+    let store = Arc::new(RwLock::new(store));
     let _guard = enter().map_err(Error::Terminal)?;
     // Started once the terminal is in raw mode, so the input thread reads it as such.
     let (running, searcher) = threads::start(opts.path, opts.follow, opts.feed, &store)?;

@@ -194,6 +194,8 @@ pub struct Store {
     latest_generation: u16,
     /// Boundary rows so far: where the file was truncated or replaced.
     boundaries: u32,
+    /// The file is `listen`'s capture: truncated, it was reset, and the view starts afresh.
+    pub reset_on_truncate: bool,
 }
 
 impl Store {
@@ -226,7 +228,26 @@ impl Store {
             demo,
             latest_generation: 0,
             boundaries: 0,
+            reset_on_truncate: false,
         }
+    }
+
+    /// Forgets every event read so far, as a reset of `listen`'s capture asks: the rows leave
+    /// the view (as evicted ones do, so event numbers stay unique), and counts, per-destination
+    /// figures and profiles start from nothing.
+    fn start_afresh(&mut self) {
+        self.first += self.rows.len();
+        self.rows.clear();
+        self.recalled.clear();
+        let ws = self.engine.workspace().clone();
+        for d in &mut self.dest {
+            *d = DestStats {
+                blocked_by: vec![0; ws.categories.len()],
+                ..DestStats::default()
+            };
+        }
+        self.engine = Engine::new(ws).with_dedup_window(self.max_events);
+        self.counts = Counts::default();
     }
 
     pub fn workspace(&self) -> &Arc<Workspace> {
@@ -281,7 +302,7 @@ impl Store {
 
     /// A row that marks where the file was truncated, rotated or came back: the rows above
     /// are the previous file's.
-    fn push_boundary(&mut self, what: &Notice) {
+    fn push_boundary(&mut self, what: &str) {
         let text = format!("{what} ({} UTC)", clock_now());
         let name = self.intern(&text);
         self.boundaries += 1;
@@ -515,10 +536,16 @@ pub fn spawn_reader(
                     }
                 }
                 Step::Notice(Notice::CaughtUp) => s.caught_up = true,
+                Step::Notice(Notice::Truncated) if s.reset_on_truncate => {
+                    s.start_afresh();
+                    let said = "capture reset by /inspector/reset: starting afresh";
+                    s.push_boundary(said);
+                    s.notice = Some(said.to_owned());
+                }
                 Step::Notice(n) => {
                     // Where line numbers restart, the list shows it.
                     if matches!(n, Notice::Truncated | Notice::Rotated | Notice::Reappeared) {
-                        s.push_boundary(&n);
+                        s.push_boundary(&n.to_string());
                     }
                     s.notice = Some(n.to_string());
                 }

@@ -671,8 +671,9 @@ fn the_explanation_says_as_of_when_and_shows_then_and_now_where_they_differ() {
     // `explain --line N` speaks of line N only: tests/golden/explain-11.txt says so.
 }
 
-#[test]
-fn a_truncated_file_gets_a_separator_and_its_old_rows_keep_their_routing() {
+/// A followed file of two events, truncated and rewritten with one: the app once the store
+/// has the new event (and `reset` says whether the file is `listen`'s capture).
+fn truncated_while_followed(reset: bool) -> App {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("live.jsonl");
     let ev = |id: &str, prefs: &str| {
@@ -688,7 +689,9 @@ fn a_truncated_file_gets_a_separator_and_its_old_rows_keep_their_routing() {
     let ws = Arc::new(
         crate::settings::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
     );
-    let store = Arc::new(RwLock::new(Store::new(ws, "live.jsonl".into(), false, 100)));
+    let mut store = Store::new(ws, "live.jsonl".into(), false, 100);
+    store.reset_on_truncate = reset;
+    let store = Arc::new(RwLock::new(store));
     let stop = Arc::new(AtomicBool::new(false));
     spawn_reader(
         path.clone(),
@@ -697,16 +700,16 @@ fn a_truncated_file_gets_a_separator_and_its_old_rows_keep_their_routing() {
         Waker::detached(),
         stop.clone(),
     );
-    let wait_for = |n: usize| {
+    let wait_for = |seen: &dyn Fn(&Store) -> bool| {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while store.read().unwrap().len() < n {
-            assert!(Instant::now() < deadline, "never saw {n} rows");
+        while !seen(&store.read().unwrap()) {
+            assert!(Instant::now() < deadline, "never saw it");
             std::thread::sleep(Duration::from_millis(20));
         }
     };
-    wait_for(2);
+    wait_for(&|s| s.len() == 2);
     std::fs::write(&path, ev("new-1", "{}")).unwrap();
-    wait_for(4);
+    wait_for(&|s| s.end() == 4);
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut a = App::new(
         store.clone(),
@@ -716,6 +719,33 @@ fn a_truncated_file_gets_a_separator_and_its_old_rows_keep_their_routing() {
         30,
     );
     a.sync();
+    a
+}
+
+#[test]
+fn a_reset_capture_starts_the_view_afresh_and_says_so() {
+    let mut a = truncated_while_followed(true);
+    let screen = render(&a);
+    assert!(
+        screen.contains("capture reset by /inspector/reset: starting afresh ("),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("┌ Events 1 │"),
+        "the counts start again: {screen}"
+    );
+    a.update(Action::Top);
+    a.update(Action::Down);
+    let o = a.detail.as_ref().unwrap().outcome.as_ref().unwrap();
+    assert_eq!(o.origin.to_string(), "live.jsonl:1");
+    let s = a.store.read().unwrap();
+    assert_eq!(s.len(), 2, "the separator and the new event");
+    assert_eq!(s.engine.profiles().len(), 1, "profiles start again");
+}
+
+#[test]
+fn a_truncated_file_gets_a_separator_and_its_old_rows_keep_their_routing() {
+    let mut a = truncated_while_followed(false);
     let screen = render(&a);
     // The notice spans the table: its time is whole at 120 columns.
     let notice = screen
