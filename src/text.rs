@@ -90,6 +90,20 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
+/// Shortens `s` to at most `max` characters by cutting its middle, marked with an ellipsis:
+/// its start and its end stay.
+pub fn truncate_middle(s: &str, max: usize) -> Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= max {
+        return Cow::Borrowed(s);
+    }
+    let kept = max.saturating_sub(1);
+    let (head, tail) = (kept.div_ceil(2), kept / 2);
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    Cow::Owned(format!("{start}…{end}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +141,12 @@ mod tests {
     fn truncate_marks_the_cut() {
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
+        assert_eq!(truncate_middle("abcdefgh", 5), "ab…gh");
+        assert_eq!(truncate_middle("abc", 5), "abc");
+        assert_eq!(
+            truncate_middle("Segment Consent Preference Updated", 24),
+            "Segment Cons…nce Updated"
+        );
     }
 }
 

@@ -609,3 +609,28 @@ fn policies_speak_of_filters_and_mappings() {
     assert!(text.contains("\"line\":5"), "{text}");
     assert!(text.contains("no_mapping_matched"), "{text}");
 }
+
+#[test]
+fn the_table_tells_the_preference_event_from_its_legacy_name_and_names_pages() {
+    let lines = [
+        r#"{"type":"track","event":"Segment Consent Preference Updated","userId":"u","messageId":"a"}"#,
+        r#"{"type":"track","event":"Segment Consent Preference","userId":"u","messageId":"b"}"#,
+        r#"{"type":"page","name":"Pricing","userId":"u","messageId":"c"}"#,
+    ]
+    .join("\n");
+    let o = run_stdin(
+        &[
+            "route",
+            "--format",
+            "table",
+            "--settings",
+            "samples/consent-settings.json",
+        ],
+        lines.as_bytes(),
+    );
+    let out = stdout(&o);
+    let rows: Vec<&str> = out.lines().skip(1).take(3).collect();
+    assert!(rows[0].contains("track Segment Cons…nce Updated"), "{out}");
+    assert!(rows[1].contains("track Segment Cons… Preference "), "{out}");
+    assert!(rows[2].contains("page Pricing"), "{out}");
+}

@@ -386,6 +386,12 @@ impl Doc {
         }
     }
 
+    /// What the event is called where lists show it: a track's `event`, else a page's or
+    /// screen's `name`.
+    pub fn label(&self) -> Option<Cow<'_, str>> {
+        self.event_name().or_else(|| self.text(Field::Name))
+    }
+
     /// Whose event this is: `userId` if present, else `anonymousId`.
     pub fn identity(&self) -> Option<Cow<'_, str>> {
         self.user_id().or_else(|| self.anonymous_id())

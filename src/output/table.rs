@@ -6,7 +6,7 @@ use consent_inspector::engine::{Engine, Outcome};
 use consent_inspector::event::Field;
 use consent_inspector::route::{Block, Decision, Mode};
 use consent_inspector::settings::Workspace;
-use consent_inspector::text::{printable, truncate};
+use consent_inspector::text::{printable, truncate, truncate_middle};
 use consent_inspector::validate::Severity;
 
 use super::Paint;
@@ -93,8 +93,13 @@ impl Table {
         let what = ev.map_or(String::new(), |e| {
             let t = e.get(Field::Type);
             let t = t.as_ref().and_then(|t| t.as_str()).unwrap_or("?");
-            match e.event_name() {
-                Some(n) => format!("{t} {n}"),
+            match e.label() {
+                // Cut in the middle: the end tells names apart that share a long start
+                // (the Consent Preference event and its legacy name).
+                Some(n) => format!(
+                    "{t} {}",
+                    truncate_middle(&n, EVENT_WIDTH.saturating_sub(t.chars().count() + 1))
+                ),
                 None => t.to_owned(),
             }
         });

@@ -347,7 +347,7 @@ impl Store {
     /// Adds one outcome as a row and counts it.
     pub fn push(&mut self, generation: u32, o: Outcome) {
         let ev = o.event();
-        let label = ev.and_then(|e| e.event_name().or_else(|| e.text(Field::Name)));
+        let label = ev.and_then(Doc::label);
         // Without a valid type, the row shows the type as written, marked, beside any name.
         let label = match ev {
             Some(e) if e.kind().is_none() => {
