@@ -634,3 +634,19 @@ fn the_table_tells_the_preference_event_from_its_legacy_name_and_names_pages() {
     assert!(rows[1].contains("track Segment Cons… Preference "), "{out}");
     assert!(rows[2].contains("page Pricing"), "{out}");
 }
+
+#[test]
+fn a_binary_file_is_said_not_to_look_like_json_lines_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("a.out");
+    let mut bytes = b"\x7fELF\x02\x01\x01\x00\x00\x00".to_vec();
+    bytes.extend((0..4000u32).map(|i| (i * 7 % 256) as u8));
+    std::fs::write(&f, bytes).unwrap();
+    let args = ["check", "--settings", "samples/consent-settings.json"];
+    let o = run(&[&args[..], &[f.to_str().unwrap()]].concat());
+    let err = stderr(&o);
+    let note = "does not look like JSON Lines (it holds NUL bytes, the first at byte 8): each of its lines is reported as invalid_json";
+    assert_eq!(err.matches(note).count(), 1, "{err}");
+    let o = run(&[&args[..], &["samples/events.jsonl"]].concat());
+    assert!(!stderr(&o).contains("does not look like"), "{}", stderr(&o));
+}

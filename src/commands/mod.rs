@@ -295,12 +295,20 @@ fn open_all(
     inputs
         .iter()
         .map(|p| {
-            Records::open_counted(p, progress.map(|b| b.read.clone())).map_err(|source| {
-                Error::Input {
-                    file: p.clone(),
-                    source,
-                }
-            })
+            let records =
+                Records::open_counted(p, progress.map(|b| b.read.clone())).map_err(|source| {
+                    Error::Input {
+                        file: p.clone(),
+                        source,
+                    }
+                })?;
+            if let Some(why) = records.not_text() {
+                eprintln!(
+                    "note: {} does not look like JSON Lines ({why}): each of its lines is reported as invalid_json",
+                    printable(p)
+                );
+            }
+            Ok(records)
         })
         .collect()
 }

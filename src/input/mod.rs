@@ -112,6 +112,30 @@ impl Record {
 
 /// Turns one line into records: one event, the elements of a batch, or the parse error.
 /// Blank lines yield nothing.
+/// Why the start of an input does not look like text (so not like JSON Lines), if it does not:
+/// NUL bytes, or many bytes that are neither UTF-8 nor printable. Said once, up front, so a
+/// binary file read by mistake is not only a wall of `invalid_json`.
+fn not_text(start: &[u8]) -> Option<String> {
+    let start = &start[..start.len().min(4096)];
+    if start.is_empty() {
+        return None;
+    }
+    if let Some(at) = memchr::memchr(0, start) {
+        return Some(format!("it holds NUL bytes, the first at byte {}", at + 1));
+    }
+    let text = String::from_utf8_lossy(start);
+    let odd = text
+        .chars()
+        .filter(|&c| c == '\u{fffd}' || (c.is_control() && !matches!(c, '\n' | '\r' | '\t')))
+        .count();
+    (odd * 10 > text.chars().count()).then(|| {
+        format!(
+            "{odd} of its first {} characters are not text",
+            text.chars().count()
+        )
+    })
+}
+
 pub fn records_from_line(file: &Arc<str>, pos: LinePos, line: Line<'_>, out: &mut Vec<Record>) {
     let origin = Origin {
         file: file.clone(),
@@ -213,6 +237,8 @@ pub struct Records {
     failed: Option<io::Error>,
     scratch: Vec<Record>,
     gzip: bool,
+    /// Why the input does not look like JSON Lines, when it does not.
+    binary: Option<String>,
     /// The last line read, to say where broken compressed data ends.
     last_line: u64,
     /// The last chunk's bytes: the next one is likely as large, and growing to it copies.
@@ -248,6 +274,11 @@ impl Records {
     }
 
     /// `open`, adding the bytes read from the file (compressed bytes, for gzip) to `read`.
+    /// Why the input does not look like text (so not like JSON Lines), when it does not.
+    pub fn not_text(&self) -> Option<&str> {
+        self.binary.as_deref()
+    }
+
     pub fn open_counted(path: &str, read: Option<Arc<AtomicU64>>) -> io::Result<Self> {
         let source: Box<dyn Read + Send> = if path == "-" {
             Box::new(io::stdin())
@@ -278,6 +309,7 @@ impl Records {
             let inflated = flate2::bufread::MultiGzDecoder::new(reader);
             reader = Box::new(BufReader::with_capacity(1 << 16, inflated));
         }
+        let binary = not_text(reader.fill_buf()?);
         let mut pending = VecDeque::new();
         let lines = if har::looks_like_har(reader.fill_buf()?) {
             let mut text = Vec::new();
@@ -295,6 +327,7 @@ impl Records {
             failed: None,
             scratch: Vec::new(),
             gzip,
+            binary,
             last_line: 0,
             chunk_bytes: 0,
         })
