@@ -1750,3 +1750,25 @@ fn a_zone_is_named_never_just_local() {
     );
     assert_ne!(zone_label(&jiff::tz::TimeZone::system()), "local");
 }
+
+#[test]
+fn an_event_nested_too_deep_to_show_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("deep.jsonl");
+    let deep = format!(
+        "{{\"type\":\"track\",\"event\":\"Deep\",\"userId\":\"u\",\"messageId\":\"d\",\"properties\":{{\"x\":{}1{}}}}}\n",
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    std::fs::write(&f, deep).unwrap();
+    let store = loaded(&f);
+    let mut a = App::new(store.clone(), super::standalone_searcher(&store), false, 120, 160);
+    a.sync();
+    a.update(Action::Open);
+    a.sync();
+    let screen = render(&a);
+    assert!(
+        screen.contains("nested deeper than the 128 levels this view builds"),
+        "{screen}"
+    );
+}

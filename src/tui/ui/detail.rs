@@ -447,8 +447,21 @@ fn json_of(
                 }
             }
         }
+        let value = ev.to_value();
+        if value.is_null() {
+            // Only what serde_json cannot build comes back as null: nesting beyond its 128
+            // levels (the scanner took it, so it is JSON).
+            out.push(Line::from(Span::styled(
+                format!(
+                    "  nested deeper than the 128 levels this view builds ({} bytes): not shown; c copies the line as written",
+                    ev.size()
+                ),
+                theme.dim(),
+            )));
+            return Vec::new();
+        }
         let json = json::lines(
-            &ev.to_value(),
+            &value,
             &marked,
             &notes,
             &|p| toggled.contains(p),
