@@ -1762,7 +1762,13 @@ fn an_event_nested_too_deep_to_show_says_why() {
     );
     std::fs::write(&f, deep).unwrap();
     let store = loaded(&f);
-    let mut a = App::new(store.clone(), super::standalone_searcher(&store), false, 120, 160);
+    let mut a = App::new(
+        store.clone(),
+        super::standalone_searcher(&store),
+        false,
+        120,
+        160,
+    );
     a.sync();
     a.update(Action::Open);
     a.sync();
@@ -1771,4 +1777,29 @@ fn an_event_nested_too_deep_to_show_says_why() {
         screen.contains("nested deeper than the 128 levels this view builds"),
         "{screen}"
     );
+}
+
+#[test]
+fn destination_columns_take_the_width_their_content_needs() {
+    let pane = |w: u16| {
+        let mut a = app(w, 30);
+        a.update(Action::PrevPane);
+        render(&a)
+    };
+    let wide = pane(130);
+    assert!(
+        wide.contains("C0004 ×12, C0003 ×8, C0002 ×4, integrations ×2, duplicate ×1"),
+        "{wide}"
+    );
+    assert!(wide.contains("Facebook Conversions API FCA"), "{wide}");
+    // Narrower: nothing is cut without a mark.
+    for narrow in [pane(120), pane(100), pane(80)] {
+        let sendgrid = narrow.lines().find(|l| l.contains("SendGrid")).unwrap();
+        assert!(sendgrid.contains(" more"), "{narrow}");
+        let fca = narrow.lines().find(|l| l.contains("Facebook")).unwrap();
+        assert!(
+            fca.contains("Facebook Conversions API") || fca.contains('…'),
+            "{narrow}"
+        );
+    }
 }

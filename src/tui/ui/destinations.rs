@@ -20,7 +20,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     // The short names head the events' per-destination columns (m).
     let short = super::events::short_names(ws);
     let shown = app.dest_list.visible(ws.destinations.len(), page);
-    let rows: Vec<Row> = ws
+    // Each row's cells as text first: the columns take the width their content needs.
+    let texts: Vec<([String; 5], Vec<String>, bool)> = ws
         .destinations
         .iter()
         .enumerate()
@@ -50,45 +51,48 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             if s.duplicates > 0 {
                 why.push(format!("duplicate ×{}", s.duplicates));
             }
-            let row = Row::new(vec![
-                Cell::from(printable(&d.name).into_owned()),
-                Cell::from(short[i].clone()).style(theme.dim()),
-                Cell::from(d.kind.as_str()),
-                Cell::from(s.delivered.to_string()).style(theme.ok()),
-                Cell::from(s.blocked.to_string()).style(if s.blocked > 0 {
-                    theme.error()
-                } else {
-                    theme.dim()
-                }),
-                Cell::from(why.join(", ")),
-            ]);
-            if i == app.dest_list.selected {
-                row.style(theme.selected())
-            } else {
-                row
-            }
+            let cells = [
+                printable(&d.name).into_owned(),
+                short[i].clone(),
+                d.kind.as_str().to_owned(),
+                s.delivered.to_string(),
+                s.blocked.to_string(),
+            ];
+            (cells, why, s.blocked > 0)
         })
         .collect();
-    let header = Row::new([
+    let heads = [
         "DESTINATION",
         "COL",
         "KIND",
         "DELIVERED",
         "BLOCKED",
         "BLOCKED MOST BY (Enter filters)",
-    ])
-    .style(theme.bold());
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(2),
-            Constraint::Length(3),
-            Constraint::Length(12),
-            Constraint::Length(9),
-            Constraint::Length(7),
-            Constraint::Fill(3),
-        ],
-    )
+    ];
+    let header = Row::new(heads).style(theme.bold());
+    let (widths, name_width, why_width) =
+        column_widths(&heads, &texts, area.width.saturating_sub(2));
+    let rows: Vec<Row> = texts
+        .into_iter()
+        .enumerate()
+        .map(|(n, (cells, why, blocked))| {
+            let [name, short, kind, delivered, blocked_n] = cells;
+            let row = Row::new(vec![
+                Cell::from(crate::text::truncate(&name, name_width).into_owned()),
+                Cell::from(short).style(theme.dim()),
+                Cell::from(kind),
+                Cell::from(delivered).style(theme.ok()),
+                Cell::from(blocked_n).style(if blocked { theme.error() } else { theme.dim() }),
+                Cell::from(fit_reasons(&why, why_width)),
+            ]);
+            if shown.start + n == app.dest_list.selected {
+                row.style(theme.selected())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let table = Table::new(rows, widths)
     .header(header)
     .block(
         Block::bordered()
@@ -109,4 +113,70 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             .border_style(theme.border(app.pane == Pane::Destinations)),
     );
     frame.render_widget(table, area);
+}
+
+/// Each column as wide as its content (header included), the reasons taking what is left.
+/// Where the reasons would get fewer than 32 columns, the names give way first (down to 16,
+/// cut with …). Returns the constraints and the names' and reasons' widths.
+fn column_widths(
+    heads: &[&str; 6],
+    rows: &[([String; 5], Vec<String>, bool)],
+    room: u16,
+) -> ([Constraint; 6], usize, usize) {
+    use unicode_width::UnicodeWidthStr;
+    let need: Vec<usize> = (0..5)
+        .map(|c| {
+            let widest = rows.iter().map(|r| r.0[c].width()).max().unwrap_or(0);
+            widest.max(heads[c].width())
+        })
+        .collect();
+    // Table's one column of spacing between columns.
+    let fixed: usize = need[1..5].iter().sum::<usize>() + 5;
+    let room = usize::from(room);
+    let why_room = room.saturating_sub(fixed + need[0]);
+    let name = if why_room < 32 {
+        need[0].saturating_sub(32 - why_room).max(16.min(need[0]))
+    } else {
+        need[0]
+    };
+    let why = room.saturating_sub(fixed + name);
+    let len = |w: usize| Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX));
+    (
+        [
+            len(name),
+            len(need[1]),
+            len(need[2]),
+            len(need[3]),
+            len(need[4]),
+            Constraint::Fill(1),
+        ],
+        name,
+        why,
+    )
+}
+
+/// As many reasons as fit in `width`, and `+N more` for the rest.
+fn fit_reasons(why: &[String], width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut out = String::new();
+    for (i, w) in why.iter().enumerate() {
+        let sep = if out.is_empty() { "" } else { ", " };
+        let more = why.len() - i - 1;
+        let tail = if more > 0 {
+            format!(", +{more} more").width()
+        } else {
+            0
+        };
+        if out.width() + sep.width() + w.width() + tail > width {
+            let left = why.len() - i;
+            let mark = format!("{sep}+{left} more");
+            if out.width() + mark.width() <= width || out.is_empty() {
+                out.push_str(&mark);
+            }
+            return out;
+        }
+        out.push_str(sep);
+        out.push_str(w);
+    }
+    out
 }

@@ -460,13 +460,7 @@ fn json_of(
             )));
             return Vec::new();
         }
-        let json = json::lines(
-            &value,
-            &marked,
-            &notes,
-            &|p| toggled.contains(p),
-            theme,
-        );
+        let json = json::lines(&value, &marked, &notes, &|p| toggled.contains(p), theme);
         out.extend(json.lines);
         json.folds
             .into_iter()
