@@ -650,3 +650,33 @@ fn a_binary_file_is_said_not_to_look_like_json_lines_once() {
     let o = run(&[&args[..], &["samples/events.jsonl"]].concat());
     assert!(!stderr(&o).contains("does not look like"), "{}", stderr(&o));
 }
+
+#[test]
+fn table_columns_line_up_with_wide_characters() {
+    let lines = [
+        r#"{"type":"track","event":"注文完了しました注文完了しました","userId":"ユーザー太郎ユーザー太郎","messageId":"c1"}"#,
+        r#"{"type":"track","event":"Order 🎉🎉🎉 done","userId":"u-emoji-🎉","messageId":"c2"}"#,
+        r#"{"type":"track","event":"Order Completed","userId":"u-plain","messageId":"c3"}"#,
+    ]
+    .join("\n");
+    let o = run_stdin(
+        &[
+            "route",
+            "--format",
+            "table",
+            "--settings",
+            "samples/consent-settings.json",
+        ],
+        lines.as_bytes(),
+    );
+    let out = stdout(&o);
+    // The display column where STATUS's "ok" starts, in every row.
+    let at = |row: &str| {
+        let i = row.find(" ok ").unwrap_or_else(|| panic!("{row}"));
+        unicode_width::UnicodeWidthStr::width(&row[..i])
+    };
+    let rows: Vec<&str> = out.lines().skip(1).take(3).collect();
+    assert_eq!(at(rows[0]), at(rows[2]), "{out}");
+    assert_eq!(at(rows[1]), at(rows[2]), "{out}");
+    assert!(rows[0].contains('…'), "cut where too wide: {out}");
+}

@@ -6,7 +6,7 @@ use consent_inspector::engine::{Engine, Outcome};
 use consent_inspector::event::Field;
 use consent_inspector::route::{Block, Decision, Mode};
 use consent_inspector::settings::Workspace;
-use consent_inspector::text::{printable, truncate, truncate_middle};
+use consent_inspector::text::{printable, truncate_middle};
 use consent_inspector::validate::Severity;
 
 use super::Paint;
@@ -60,9 +60,26 @@ impl Table {
 }
 
 /// `s` cut or padded to exactly `width` characters.
+/// `s` in exactly `width` terminal columns: cut with … where wider (wide CJK characters and
+/// emoji take two columns), padded with spaces where narrower.
 fn cell(s: &str, width: usize) -> String {
-    let s = truncate(s, width);
-    format!("{s:<width$}")
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if s.width() <= width {
+        return format!("{s}{}", " ".repeat(width - s.width()));
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    used += 1;
+    out + &" ".repeat(width.saturating_sub(used))
 }
 
 impl Table {

@@ -1803,3 +1803,29 @@ fn destination_columns_take_the_width_their_content_needs() {
         );
     }
 }
+
+#[test]
+fn a_row_of_wide_characters_keeps_its_destination_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("cjk.jsonl");
+    std::fs::write(
+        &f,
+        "{\"type\":\"track\",\"event\":\"注文完了しました注文完了しました注文完了しました\",\"userId\":\"ユーザー太郎ユーザー太郎ユーザー\",\"messageId\":\"c1\"}\n{\"type\":\"track\",\"event\":\"Order 🎉🎉🎉 done\",\"userId\":\"u-🎉\",\"messageId\":\"c2\"}\n",
+    )
+    .unwrap();
+    for width in [160, 200] {
+        let store = loaded(&f);
+        let mut a = App::new(
+            store.clone(),
+            super::standalone_searcher(&store),
+            false,
+            width,
+            12,
+        );
+        a.sync();
+        let screen = render(&a);
+        for row in screen.lines().filter(|l| l.contains("track")) {
+            assert_eq!(row.matches('✓').count(), 10, "{width}: {screen}");
+        }
+    }
+}
