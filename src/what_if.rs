@@ -32,6 +32,28 @@ impl Trial {
         }
     }
 
+    /// What `t` tries after `current` (nothing yet: true), skipping `own`, the value the
+    /// event holds: trying that would change nothing.
+    pub fn step(current: Option<Self>, own: Option<Self>) -> Self {
+        let next = current.map_or(Trial::True, Trial::next);
+        if Some(next) == own { next.next() } else { next }
+    }
+
+    /// The value the event holds for category `id`, where it is one a trial can be: true,
+    /// false, or missing (from preferences that are there). None for another value, or no
+    /// preferences at all.
+    pub fn held(o: &Outcome, id: &str) -> Option<Self> {
+        match o.event()?.preferences() {
+            crate::event::Preferences::Object(m) => match m.get(id) {
+                None => Some(Trial::Missing),
+                Some(crate::event::Raw::Bool(true)) => Some(Trial::True),
+                Some(crate::event::Raw::Bool(false)) => Some(Trial::False),
+                Some(_) => None,
+            },
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Trial::True => "true",

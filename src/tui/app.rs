@@ -984,6 +984,12 @@ impl App {
         }
     }
 
+    /// The value the selected event holds for the what-if's category (see `Trial::held`).
+    pub fn held_value(&self, store: &Store) -> Option<what_if::Trial> {
+        let id = &store.workspace().category(self.what_if.category).id;
+        what_if::Trial::held(self.detail.as_ref()?.outcome.as_ref().ok()?, id)
+    }
+
     /// `1`-`9`, `t` and `T`: which category the what-if changes and to what.
     fn change_what_if(&mut self, store: &Store, action: Action) {
         match action {
@@ -994,11 +1000,8 @@ impl App {
                 self.flash = Some(format!("there is no category {}", n + 1));
             }
             Action::WhatIfCycle => {
-                self.what_if.value = Some(
-                    self.what_if
-                        .value
-                        .map_or(what_if::Trial::True, what_if::Trial::next),
-                );
+                let own = self.held_value(store);
+                self.what_if.value = Some(what_if::Trial::step(self.what_if.value, own));
             }
             _ => self.what_if.value = None,
         }

@@ -1062,11 +1062,18 @@ fn what_if_shows_which_routes_a_preference_changes() {
         "{screen}"
     );
     insta::assert_snapshot!("what_if_true", screen);
+    // The next value is the event's own (false): t skips it, as it would change nothing.
     a.update(Action::WhatIfCycle);
-    assert!(render(&a).contains("were false (it is false)?"));
-    assert!(render(&a).contains("no route would change"));
-    a.update(Action::WhatIfCycle);
-    assert!(render(&a).contains("were missing (it is false)?"));
+    let screen = render(&a);
+    assert!(screen.contains("were missing (it is false)?"), "{screen}");
+    // Missing counts as false: the routes differ only in how the value is described, which
+    // is no verdict and no `·` row (that is for routes another category blocks).
+    assert!(screen.contains("no verdict would change"), "{screen}");
+    assert!(!screen.contains("· Braze"), "{screen}");
+    assert!(
+        !screen.contains("no route would change"),
+        "one word: {screen}"
+    );
     // The what-if stays on as the selection moves, so a reader can walk through events.
     a.update(Action::WhatIfCycle);
     a.update(Action::Back);
@@ -1620,15 +1627,30 @@ fn every_lesson_is_reached_and_its_action_shows_its_result() {
         );
         // Do what it asks, with the keys a reader would press.
         match lesson.action.trial() {
-            Some(crate::what_if::Trial::False) => {
-                a.update(Action::WhatIfCycle);
-                assert!(
-                    !a.tour.as_ref().unwrap().progress.done,
-                    "true is not yet false"
-                );
-                a.update(Action::WhatIfCycle);
+            Some(trial) => {
+                // As many presses as the invitation says; each tries a value the event does
+                // not hold, and the lesson is done only at the value it asks for.
+                let presses = if screen.contains("t 3 times") {
+                    3
+                } else if screen.contains("t twice") {
+                    2
+                } else {
+                    assert!(screen.contains("press t to see"), "{screen}");
+                    1
+                };
+                let own = a.held_value(&a.store.read().unwrap());
+                for n in 1..=presses {
+                    a.update(Action::WhatIfCycle);
+                    assert_ne!(
+                        a.what_if.value, own,
+                        "{}: tried its own value",
+                        lesson.title
+                    );
+                    let done = a.tour.as_ref().unwrap().progress.done;
+                    assert_eq!(done, n == presses, "{}: press {n}", lesson.title);
+                }
+                assert_eq!(a.what_if.value, Some(trial), "{}", lesson.title);
             }
-            Some(_) => a.update(Action::WhatIfCycle),
             None => a.update(lesson.action.action().unwrap()),
         }
         assert!(a.tour.as_ref().unwrap().progress.done, "{}", lesson.title);
@@ -1827,5 +1849,21 @@ fn a_row_of_wide_characters_keeps_its_destination_columns() {
         for row in screen.lines().filter(|l| l.contains("track")) {
             assert_eq!(row.matches('✓').count(), 10, "{width}: {screen}");
         }
+    }
+}
+
+#[test]
+fn a_what_if_result_is_in_view_at_120x40_and_80x24() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let mut a = app(w, h);
+        go_to_line(&mut a, 11);
+        a.update(Action::Open);
+        a.update(Action::WhatIfCategory(1));
+        a.update(Action::WhatIfCycle);
+        let screen = render(&a);
+        assert!(
+            screen.contains("◆ Amplitude: block not_consented"),
+            "{w}x{h}: {screen}"
+        );
     }
 }

@@ -65,8 +65,15 @@ fn lines(app: &App, store: &Store, theme: Theme) -> Content {
         out.push(line);
     }
 
-    routes(&mut out, ws, o, theme);
-    what_if(&mut out, app, detail, ws, o, theme);
+    // A what-if's result goes first, so it is in view whatever the pane's height; the hint
+    // that offers one follows the routes it is about.
+    if detail.trial.is_some() {
+        what_if(&mut out, app, detail, ws, o, theme);
+        routes(&mut out, ws, o, theme);
+    } else {
+        routes(&mut out, ws, o, theme);
+        what_if(&mut out, app, detail, ws, o, theme);
+    }
     delivery_overview(&mut out, ws, o, theme);
     integrations(&mut out, o, theme);
     findings(&mut out, o, theme);
@@ -236,9 +243,18 @@ fn what_if(
         ),
         theme,
     ));
-    if t.changed.is_empty() {
-        out.push(Line::styled("  no route would change", theme.dim()));
-    } else if !t.changed.iter().any(Changed::verdict_changed) {
+    // `·` rows: the same verdict, now held by another category than the one tried. A route
+    // that the tried category still blocks changes only in how its value is described.
+    let other_blocks = |c: &&Changed| {
+        !c.verdict_changed()
+            && !c
+                .after
+                .decision
+                .blocked_by()
+                .iter()
+                .any(|b| b.category == t.category)
+    };
+    if !t.changed.iter().any(Changed::verdict_changed) {
         out.push(Line::styled("  no verdict would change", theme.dim()));
     }
     for c in t.changed.iter().filter(|c| c.verdict_changed()) {
@@ -266,7 +282,7 @@ fn what_if(
     }
     // Same verdict, different categories behind it: worth a line, as it tells the reader
     // which category still blocks.
-    for c in t.changed.iter().filter(|c| !c.verdict_changed()) {
+    for c in t.changed.iter().filter(other_blocks) {
         let name = printable(&ws.destinations[c.after.destination].name).into_owned();
         out.push(Line::styled(
             format!(

@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         vec![
             Line::from(lesson.text.clone()),
             Line::styled(format!("Source: {}", lesson.source), theme.dim()),
-            Line::styled(invitation(app, ws), theme.key()),
+            Line::styled(invitation(app, store, ws), theme.key()),
         ]
     };
     for line in body {
@@ -116,7 +116,7 @@ fn route_spans(r: &Route, theme: Theme) -> Vec<Span<'static>> {
 }
 
 /// What the lesson asks the reader to do, in the keys as configured.
-fn invitation(app: &App, ws: &crate::settings::Workspace) -> String {
+fn invitation(app: &App, store: &Store, ws: &crate::settings::Workspace) -> String {
     let Some(t) = &app.tour else {
         return String::new();
     };
@@ -125,10 +125,18 @@ fn invitation(app: &App, ws: &crate::settings::Workspace) -> String {
     match (asked.trial(), asked.action()) {
         (Some(trial), _) => {
             let key = app.keys.hint(Action::WhatIfCycle);
-            let presses = if trial == crate::what_if::Trial::True {
-                key
-            } else {
-                format!("{key} twice")
+            // As many presses as `t` takes from here to the value, skipping the event's own.
+            let own = app.held_value(store);
+            let mut at = app.what_if.value;
+            let mut n = 0;
+            while at != Some(trial) && n < 3 {
+                at = Some(crate::what_if::Trial::step(at, own));
+                n += 1;
+            }
+            let presses = match n {
+                1 => key,
+                2 => format!("{key} twice"),
+                n => format!("{key} {n} times"),
             };
             format!(
                 "Try it: press {presses} to see this event with {} = {}.",
