@@ -474,6 +474,28 @@ impl App {
         Some((i + 1, matches.len()))
     }
 
+    /// The Users pane follows the selected event: its user is the one selected there (unless
+    /// one is choosing in that pane).
+    fn follow_user(&mut self, store: &Store) {
+        if self.pane == Pane::Users {
+            return;
+        }
+        let Some(id) = self
+            .selected_row(store)
+            .and_then(|r| store.row(r)?.identity())
+        else {
+            return;
+        };
+        let p = store.engine.profiles();
+        let root = p.root(id);
+        if let Some(i) = self.users.iter().position(|&u| p.root(u) == root) {
+            if i != self.user_list.selected {
+                self.user_list.selected = i;
+                self.timeline = Scroll::default();
+            }
+        }
+    }
+
     fn refresh_users(&mut self, store: &Store) {
         let p = store.engine.profiles();
         let mut users: Vec<IdentityId> = p.iter().map(|(id, _)| id).collect();
@@ -486,6 +508,7 @@ impl App {
         if self.detail.as_ref().map(|d| d.row) != want {
             self.detail = want.map(|r| selected::load(store, r));
             self.detail_view = Scroll::default();
+            self.follow_user(store);
         }
         if let Some(d) = &mut self.detail {
             let what = self.what_if.value.map(|v| (self.what_if.category, v));

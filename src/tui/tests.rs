@@ -1358,13 +1358,18 @@ fn the_wheel_scrolls_the_pane_under_the_pointer_and_a_title_click_focuses() {
     a.update(Action::Click { column: 5, row: 0 });
     assert_eq!(a.pane, Pane::Events);
     let before = a.event_list.selected;
+    // The users list follows the selected event's user: the wheel moves it three on.
+    let users_before = a.user_list.selected;
     a.update(Action::Wheel {
         up: false,
         column: 10,
         row: lower.y + 4,
     });
     assert_eq!(a.event_list.selected, before);
-    assert_eq!(a.user_list.selected, 3);
+    assert_eq!(
+        a.user_list.selected,
+        (users_before + 3).min(a.users.len() - 1)
+    );
     assert_eq!(a.pane, Pane::Events, "the focus stays");
     // Over the events, the events.
     a.update(Action::Wheel {
@@ -1866,4 +1871,30 @@ fn a_what_if_result_is_in_view_at_120x40_and_80x24() {
             "{w}x{h}: {screen}"
         );
     }
+}
+
+#[test]
+fn the_users_pane_follows_the_selected_event_and_places_batch_elements() {
+    let mut a = app(120, 40);
+    command(&mut a, "12");
+    a.update(Action::NextPane);
+    while a.pane != Pane::Users {
+        a.update(Action::NextPane);
+    }
+    let s = a.store.read().unwrap();
+    let p = s.engine.profiles();
+    let chosen = a.users[a.user_list.selected];
+    assert_eq!(
+        p.label(p.root(chosen)),
+        p.label(p.root(p.lookup("u-alice").unwrap()))
+    );
+    drop(s);
+    // a-tv-0d1's events came in one batch, line 32: each element keeps its place.
+    let mut a = app(120, 40);
+    command(&mut a, "32");
+    while a.pane != Pane::Users {
+        a.update(Action::NextPane);
+    }
+    let screen = render(&a);
+    assert!(screen.contains("line 32["), "{screen}");
 }

@@ -196,7 +196,12 @@ fn timeline(
     let mut chosen = None;
     for (i, h) in p.history.iter().rev().enumerate() {
         let at = when(app, h.timestamp.as_deref()).unwrap_or_else(|| "(no time)".into());
-        let mut spans = vec![Span::raw(format!("{at:<14} line {:<5} ", h.line))];
+        // A batch's elements share a line: `32[2]`, as `profiles` writes it.
+        let place = match h.index {
+            Some(i) => format!("{}[{i}]", h.line),
+            None => h.line.to_string(),
+        };
+        let mut spans = vec![Span::raw(format!("{at:<14} line {place:<5} "))];
         spans.extend(h.consent.iter().map(|s| cell(*s, theme)));
         spans.push(Span::raw(format!(" {}", h.describe(ws))));
         let line = Line::from(spans);
