@@ -6,15 +6,32 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// What every command's exit status means; also in `--help` and the README, and stable.
-pub const EXIT_CODES: &str = "\
+/// The exit codes' text, once, for `EXIT_CODES` and the top-level help (`concat!` takes
+/// literals only).
+macro_rules! exit_codes {
+    () => {
+        "\
 Exit status:
   0  done; for check, nothing failed
   1  check: an event is not ingested (or, with --deny-warnings, has a warning);
      lint: the workspace has an error (or, with --deny-warnings, a warning)
   2  the command could not run: bad arguments, or an input, settings, policy or config file
      that cannot be read or understood (the message names the file and line)
-  3  check --policy: an event broke the policy (this wins over 1 when both happen)";
+  3  check --policy: an event broke the policy (this wins over 1 when both happen)"
+    };
+}
+
+/// What every command's exit status means; also in `--help` and docs/commands.md, and stable.
+pub const EXIT_CODES: &str = exit_codes!();
+
+/// The top-level help's last words: the exit codes, and where the rest is written.
+const TOP_AFTER_HELP: &str = concat!(
+    exit_codes!(),
+    "\n\n\
+Documentation (in the source tree): README.md, then docs/commands.md (every command, the NDJSON
+contract), docs/tui.md (panes and keys), docs/listen.md, docs/ci.md, docs/rules.md (the rules
+and their sources)."
+);
 
 #[derive(Parser, Debug)]
 #[command(
@@ -22,7 +39,7 @@ Exit status:
     version,
     about = "Explains consent enforcement for Segment-style event streams: which destinations \
              receive each event, which are blocked, and which consent categories did the blocking.",
-    after_help = EXIT_CODES
+    after_help = TOP_AFTER_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]

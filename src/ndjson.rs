@@ -1,4 +1,4 @@
-//! The NDJSON contract: one object per event, field names fixed (see README). Written by hand
+//! The NDJSON contract: one object per event, field names fixed (docs/commands.md). Written by hand
 //! from pieces prepared once per destination, because this is the hot path of `route`. The
 //! library holds it so that `route` and the TUI's export write the same lines.
 

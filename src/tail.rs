@@ -121,28 +121,22 @@ impl Generations {
 
     /// The line starting at `offset` in `generation`, without its newline, up to `max` bytes.
     pub fn read_line(&self, generation: u32, offset: u64, max: usize) -> io::Result<Vec<u8>> {
-        let file = self
-            .0
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(generation as usize)
-            .cloned()
-            .flatten()
-            .ok_or_else(|| io::Error::other("the file was truncated since: this line is gone"))?;
-        read_line_at(&file, offset, max)
+        read_line_at(&*self.file(generation)?, offset, max)
     }
 
     /// The length of the line at `offset` of a generation, as the reader counts it.
     pub fn line_len(&self, generation: u32, offset: u64) -> io::Result<u64> {
-        let file = self
-            .0
+        line_len_at(&*self.file(generation)?, offset)
+    }
+
+    fn file(&self, generation: u32) -> io::Result<Arc<File>> {
+        self.0
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(generation as usize)
             .cloned()
             .flatten()
-            .ok_or_else(|| io::Error::other("the file was truncated since: this line is gone"))?;
-        line_len_at(&file, offset)
+            .ok_or_else(|| io::Error::other("the file was truncated since: this line is gone"))
     }
 }
 

@@ -1,6 +1,6 @@
-//! The README's "Use it in CI" examples work: each YAML file parses (`PyYAML`: a test ignored
+//! The CI examples of docs/ci.md work: each YAML file parses (`PyYAML`: a test ignored
 //! by a plain `cargo test`, run by `.ci/run`) and has the shape its CI server reads, and every `consent-inspector` command in them runs on
-//! the samples, laid out as the examples expect, with the result the README promises.
+//! the samples, laid out as the examples expect, with the result the page promises.
 
 use std::path::Path;
 use std::process::Command;
@@ -9,11 +9,11 @@ mod common;
 
 use common::needs::{PIP, need};
 
-/// The YAML block after `marker` in the README.
+/// The YAML block after `marker` in docs/ci.md.
 fn block(readme: &str, marker: &str) -> String {
     let from = readme
         .find(marker)
-        .unwrap_or_else(|| panic!("{marker} in README"));
+        .unwrap_or_else(|| panic!("{marker} in docs/ci.md"));
     let start = readme[from..].find("```yaml\n").unwrap() + from + "```yaml\n".len();
     let end = readme[start..].find("```").unwrap() + start;
     readme[start..end].to_owned()
@@ -71,12 +71,12 @@ fn sh(dir: &Path, command: &str) -> std::process::Output {
 }
 
 /// Parses YAML with `PyYAML` and prints it as JSON; None when `PyYAML` is not installed.
-/// The README's CI examples are YAML the CI systems read: parsed here with `PyYAML`.
+/// The CI examples are YAML the CI systems read: parsed here with `PyYAML`.
 #[test]
 #[ignore = "needs PyYAML: pip install -r tests/clients/requirements.txt"]
 fn the_ci_examples_parse_as_yaml_with_their_keys_in_place() {
     need("PyYAML", "python3", &["-c", "import yaml"], &[], PIP);
-    let readme = std::fs::read_to_string("README.md").unwrap();
+    let readme = std::fs::read_to_string("docs/ci.md").unwrap();
     let doc = yaml_to_json(&block(&readme, "**GitHub Actions**"));
     let steps = doc["jobs"]["check"]["steps"].as_array().unwrap();
     let uploads = steps
@@ -119,7 +119,7 @@ fn yaml_to_json(yaml: &str) -> serde_json::Value {
 
 #[test]
 fn the_github_actions_example_runs_and_fails_the_job_on_the_samples() {
-    let readme = std::fs::read_to_string("README.md").unwrap();
+    let readme = std::fs::read_to_string("docs/ci.md").unwrap();
     let yaml = block(&readme, "**GitHub Actions**");
     let commands = commands(&yaml);
     assert_eq!(commands.len(), 2, "{commands:?}");
@@ -142,7 +142,7 @@ fn the_github_actions_example_runs_and_fails_the_job_on_the_samples() {
 
 #[test]
 fn the_gitlab_ci_example_runs_and_leaves_a_junit_report() {
-    let readme = std::fs::read_to_string("README.md").unwrap();
+    let readme = std::fs::read_to_string("docs/ci.md").unwrap();
     let yaml = block(&readme, "**GitLab CI**");
     let commands = commands(&yaml);
     assert_eq!(commands.len(), 2, "{commands:?}");

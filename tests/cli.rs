@@ -618,17 +618,7 @@ fn the_table_tells_the_preference_event_from_its_legacy_name_and_names_pages() {
         r#"{"type":"page","name":"Pricing","userId":"u","messageId":"c"}"#,
     ]
     .join("\n");
-    let o = run_stdin(
-        &[
-            "route",
-            "--format",
-            "table",
-            "--settings",
-            "samples/consent-settings.json",
-        ],
-        lines.as_bytes(),
-    );
-    let out = stdout(&o);
+    let out = table_of(&lines);
     let rows: Vec<&str> = out.lines().skip(1).take(3).collect();
     assert!(rows[0].contains("track Segment Cons…nce Updated"), "{out}");
     assert!(rows[1].contains("track Segment Cons… Preference "), "{out}");
@@ -659,17 +649,7 @@ fn table_columns_line_up_with_wide_characters() {
         r#"{"type":"track","event":"Order Completed","userId":"u-plain","messageId":"c3"}"#,
     ]
     .join("\n");
-    let o = run_stdin(
-        &[
-            "route",
-            "--format",
-            "table",
-            "--settings",
-            "samples/consent-settings.json",
-        ],
-        lines.as_bytes(),
-    );
-    let out = stdout(&o);
+    let out = table_of(&lines);
     // The display column where STATUS's "ok" starts, in every row.
     let at = |row: &str| {
         let i = row.find(" ok ").unwrap_or_else(|| panic!("{row}"));
@@ -679,4 +659,16 @@ fn table_columns_line_up_with_wide_characters() {
     assert_eq!(at(rows[0]), at(rows[2]), "{out}");
     assert_eq!(at(rows[1]), at(rows[2]), "{out}");
     assert!(rows[0].contains('…'), "cut where too wide: {out}");
+}
+
+/// `route --format table` over these lines, with the samples' settings.
+fn table_of(lines: &str) -> String {
+    let args = [
+        "route",
+        "--format",
+        "table",
+        "--settings",
+        "samples/consent-settings.json",
+    ];
+    stdout(&run_stdin(&args, lines.as_bytes()))
 }

@@ -159,7 +159,7 @@ fn a_cross_site_simple_post_cannot_wipe_the_capture() {
     }
     let (_, _, _, body) = call("POST", &r.url("/inspector/reset"), &[], b"");
     assert!(body.contains("Content-Type: application/json"), "{body}");
-    // curl-style, as the README says: the capture starts anew.
+    // curl-style, as docs/listen.md says: the capture starts anew.
     let (status, ..) = call(
         "POST",
         &r.url("/inspector/reset"),

@@ -63,7 +63,7 @@ pub enum Error {
     Fetch(#[from] consent_inspector::settings::fetch::FetchError),
 }
 
-/// What a command's exit status says; `--help` and the README list them (`cli::EXIT_CODES`).
+/// What a command's exit status says; `--help` and docs/commands.md list them (`cli::EXIT_CODES`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Done = 0,

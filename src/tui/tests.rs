@@ -969,38 +969,34 @@ fn the_prompt_checks_every_word_as_the_api_and_policy_do() {
         command_and_wait(&mut a, "blocked")
     );
     assert!(!command_and_wait(&mut a, "decision:deliver").is_empty());
-    let flash = |a: &App| a.flash.clone().unwrap_or_default();
     // A mistyped key is an error naming the keys, not a messageId search.
     let before = command_and_wait(&mut a, "type:track");
     assert_eq!(command_and_wait(&mut a, "foo:bar"), before);
-    assert!(
-        flash(&a).starts_with("unknown filter key \"foo\"; known: user, dest, type, event, since, until, decision, reason"),
-        "{}",
-        flash(&a)
+    let said = |a: &mut App, command_line: &str, expected: &str| {
+        command(a, command_line);
+        let flash = a.flash.clone().unwrap_or_default();
+        assert!(flash.contains(expected), "{command_line}: {flash}");
+    };
+    said(
+        &mut a,
+        "foo:bar",
+        "unknown filter key \"foo\"; known: user, dest, type, event, since, until, decision, reason",
     );
-    command(&mut a, "reasn:duplicate");
-    assert!(
-        flash(&a).contains("(did you mean \"reason\"?)"),
-        "{}",
-        flash(&a)
+    said(&mut a, "reasn:duplicate", "(did you mean \"reason\"?)");
+    said(
+        &mut a,
+        "reason:not_consentd",
+        "(did you mean \"not_consented\"",
     );
-    command(&mut a, "reason:not_consentd");
-    assert!(
-        flash(&a).contains("(did you mean \"not_consented\""),
-        "{}",
-        flash(&a)
+    said(
+        &mut a,
+        "decision:maybe",
+        "unknown decision \"maybe\"; known: deliver, block",
     );
-    command(&mut a, "decision:maybe");
-    assert!(
-        flash(&a).starts_with("unknown decision \"maybe\"; known: deliver, block"),
-        "{}",
-        flash(&a)
-    );
-    command(&mut a, "dest:Braz");
-    assert!(
-        flash(&a).contains("no destination \"Braz\" in the settings (did you mean \"Braze\"?)"),
-        "{}",
-        flash(&a)
+    said(
+        &mut a,
+        "dest:Braz",
+        "no destination \"Braz\" in the settings (did you mean \"Braze\"?)",
     );
 }
 
@@ -1733,24 +1729,11 @@ fn a_line_that_is_not_json_shows_its_text_with_where_it_broke() {
         "{screen}"
     );
     // Hostile text is shown escaped, never raw.
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("bad.jsonl");
-    std::fs::write(
-        &f,
+    let (a, _dir) = opened(
         "{\"type\":\"track\",\"event\":\"\u{1b}[2Jboom\" oops}\n",
-    )
-    .unwrap();
-    let store = loaded(&f);
-    let mut a = App::new(
-        store.clone(),
-        super::standalone_searcher(&store),
-        false,
         120,
         70,
     );
-    a.sync();
-    a.update(Action::Open);
-    a.sync();
     let screen = render(&a);
     assert!(
         screen.contains("the parser stopped at column 26 (⏵)"),
@@ -1780,25 +1763,12 @@ fn a_zone_is_named_never_just_local() {
 
 #[test]
 fn an_event_nested_too_deep_to_show_says_why() {
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("deep.jsonl");
     let deep = format!(
         "{{\"type\":\"track\",\"event\":\"Deep\",\"userId\":\"u\",\"messageId\":\"d\",\"properties\":{{\"x\":{}1{}}}}}\n",
         "[".repeat(200),
         "]".repeat(200)
     );
-    std::fs::write(&f, deep).unwrap();
-    let store = loaded(&f);
-    let mut a = App::new(
-        store.clone(),
-        super::standalone_searcher(&store),
-        false,
-        120,
-        160,
-    );
-    a.sync();
-    a.update(Action::Open);
-    a.sync();
+    let (a, _dir) = opened(&deep, 120, 160);
     let screen = render(&a);
     assert!(
         screen.contains("nested deeper than the 128 levels this view builds"),
@@ -1897,4 +1867,23 @@ fn the_users_pane_follows_the_selected_event_and_places_batch_elements() {
     }
     let screen = render(&a);
     assert!(screen.contains("line 32["), "{screen}");
+}
+
+/// An app over a file holding `text`, the first event's detail open.
+fn opened(text: &str, width: u16, height: u16) -> (App, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("events.jsonl");
+    std::fs::write(&f, text).unwrap();
+    let store = loaded(&f);
+    let mut a = App::new(
+        store.clone(),
+        super::standalone_searcher(&store),
+        false,
+        width,
+        height,
+    );
+    a.sync();
+    a.update(Action::Open);
+    a.sync();
+    (a, dir)
 }
