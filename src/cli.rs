@@ -24,6 +24,23 @@ Exit status:
 /// What every command's exit status means; also in `--help` and docs/commands.md, and stable.
 pub const EXIT_CODES: &str = exit_codes!();
 
+/// What a command's exit status says (`EXIT_CODES` words it). Here, beside its text, so that
+/// the commands and the reports they render both read it from one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Done = 0,
+    Failed = 1,
+    /// The command could not run; `main` gives this for every `Error`.
+    Error = 2,
+    PolicyBroken = 3,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(e: Exit) -> Self {
+        std::process::ExitCode::from(e as u8)
+    }
+}
+
 /// The top-level help's last words: the exit codes, and where the rest is written.
 const TOP_AFTER_HELP: &str = concat!(
     exit_codes!(),

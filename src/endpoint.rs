@@ -1,8 +1,17 @@
 //! Segment's tracking-API endpoints: which one a URL or path names, read the same way for a
-//! HAR capture's requests and for the calls `listen` receives.
+//! HAR capture's requests and for the calls `listen` receives; and the sizes it accepts.
 
 use crate::event::Kind;
-use crate::validate::{MAX_BATCH_BYTES, MAX_EVENT_BYTES};
+
+/// The protocol's limits, read by validation (an event or batch over them is refused) and by
+/// `listen` (which refuses them as Segment's API does).
+///
+/// Segment's HTTP API answers 400 for an event over 32 KB.
+pub const MAX_EVENT_BYTES: usize = 32 * 1024;
+/// Segment's HTTP API refuses a batch request over 500 KB.
+pub const MAX_BATCH_BYTES: usize = 500 * 1024;
+/// Segment's HTTP API takes at most this many events in one batch.
+pub const MAX_BATCH_EVENTS: usize = 2500;
 
 /// What a tracking-API path asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,11 +7,10 @@ use serde_json::Value;
 
 use crate::event::{Doc, Field, Kind, LEGACY_CPU_EVENT, Preferences, Raw};
 use crate::input::{Record, RecordError};
+use crate::endpoint::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES};
 use crate::settings::Workspace;
 use crate::text::printable;
 
-/// Segment's HTTP API answers 400 for an event over 32 KB.
-pub const MAX_EVENT_BYTES: usize = 32 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -151,10 +150,6 @@ pub fn shown(v: &Raw<'_>) -> String {
 
 const PREFS: &str = "context.consent.categoryPreferences";
 
-/// Segment's HTTP API refuses a batch request over 500 KB.
-pub const MAX_BATCH_BYTES: usize = 500 * 1024;
-/// Segment's HTTP API takes at most this many events in one batch.
-pub const MAX_BATCH_EVENTS: usize = 2500;
 
 /// The findings that need nothing but the record and the workspace. Per-user findings
 /// (duplicates, profile warnings) are added by the engine.

@@ -63,21 +63,7 @@ pub enum Error {
     Fetch(#[from] consent_inspector::settings::fetch::FetchError),
 }
 
-/// What a command's exit status says; `--help` and docs/commands.md list them (`cli::EXIT_CODES`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    Done = 0,
-    Failed = 1,
-    /// The command could not run; `main` gives this for every `Error`.
-    Error = 2,
-    PolicyBroken = 3,
-}
-
-impl From<Exit> for ExitCode {
-    fn from(e: Exit) -> Self {
-        ExitCode::from(e as u8)
-    }
-}
+pub use crate::cli::Exit;
 
 /// The options every command shares, and the config file, resolved once.
 pub struct Ctx {

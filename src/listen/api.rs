@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 pub use crate::endpoint::{Endpoint, endpoint};
-use crate::validate::MAX_EVENT_BYTES;
+use crate::endpoint::MAX_EVENT_BYTES;
 
 /// Why a call is refused, as the answer says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -294,7 +294,7 @@ pub fn basic_auth_key(header: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::event::Kind;
-    use crate::validate::MAX_BATCH_BYTES;
+    use crate::endpoint::MAX_BATCH_BYTES;
 
     const AT: &str = "2026-11-25T10:00:00.000Z";
 
@@ -379,7 +379,7 @@ mod tests {
         // Too many events is no reason to refuse: Segment answers 200 and rejects them.
         let many = format!(
             r#"{{"batch":[{}]}}"#,
-            vec!["{}"; crate::validate::MAX_BATCH_EVENTS + 1].join(",")
+            vec!["{}"; crate::endpoint::MAX_BATCH_EVENTS + 1].join(",")
         );
         assert_eq!(
             accept(Endpoint::Batch, many.as_bytes(), AT).unwrap().events,

@@ -28,7 +28,7 @@ use super::forward::{self, Forward, ForwardStats, Forwarder};
 use super::guard::{self, Allowed, Caller, Listener};
 use super::{inspector, stream};
 use crate::settings::Workspace;
-use crate::validate::MAX_BATCH_BYTES;
+use crate::endpoint::MAX_BATCH_BYTES;
 
 /// How long a client may take to send a request's headers, and then its body.
 #[derive(Debug, Clone, Copy)]

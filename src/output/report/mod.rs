@@ -20,7 +20,7 @@ use consent_inspector::text::printable;
 use consent_inspector::validate::{Code, Severity};
 
 use crate::cli::CheckFormat;
-use crate::commands::Exit;
+use crate::cli::Exit;
 
 /// How many places `--summary` keeps of each code and rule.
 pub const SUMMARY_PLACES: usize = 3;
