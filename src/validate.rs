@@ -5,12 +5,11 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
+use crate::endpoint::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES};
 use crate::event::{Doc, Field, Kind, LEGACY_CPU_EVENT, Preferences, Raw};
 use crate::input::{Record, RecordError};
-use crate::endpoint::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES};
 use crate::settings::Workspace;
 use crate::text::printable;
-
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -149,7 +148,6 @@ pub fn shown(v: &Raw<'_>) -> String {
 }
 
 const PREFS: &str = "context.consent.categoryPreferences";
-
 
 /// The findings that need nothing but the record and the workspace. Per-user findings
 /// (duplicates, profile warnings) are added by the engine.

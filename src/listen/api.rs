@@ -7,8 +7,8 @@ use std::io::Read;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-pub use crate::endpoint::{Endpoint, endpoint};
 use crate::endpoint::MAX_EVENT_BYTES;
+pub use crate::endpoint::{Endpoint, endpoint};
 
 /// Why a call is refused, as the answer says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,8 +293,8 @@ pub fn basic_auth_key(header: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Kind;
     use crate::endpoint::MAX_BATCH_BYTES;
+    use crate::event::Kind;
 
     const AT: &str = "2026-11-25T10:00:00.000Z";
 

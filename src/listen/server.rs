@@ -27,8 +27,8 @@ use super::capture::Capture;
 use super::forward::{self, Forward, ForwardStats, Forwarder};
 use super::guard::{self, Allowed, Caller, Listener};
 use super::{inspector, stream};
-use crate::settings::Workspace;
 use crate::endpoint::MAX_BATCH_BYTES;
+use crate::settings::Workspace;
 
 /// How long a client may take to send a request's headers, and then its body.
 #[derive(Debug, Clone, Copy)]

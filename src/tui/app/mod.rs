@@ -16,176 +16,22 @@ use super::ui::{Areas, ROWS_START};
 use crate::text::printable;
 use crate::what_if;
 
+mod action;
+mod pointer;
+mod take_out;
+use pointer::move_of;
+mod prompt;
+mod tour;
+mod what_if_state;
+
+pub use action::{
+    Action, Arrivals, Columns, FilterKey, Overlay, Pane, Prompt, PromptKind, UsersFocus, Zoom,
+};
+pub use tour::TourState;
+pub use what_if_state::WhatIf;
+
 /// Bytes that fit in an OSC 52 sequence of about 100 kB, which most terminals take.
 const OSC52_COMFORTABLE: usize = 74_000;
-
-/// A what-if: the category it changes and, once `t` is pressed, the value tried in place of
-/// each selected event's own.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct WhatIf {
-    pub category: crate::settings::CatIdx,
-    pub value: Option<what_if::Trial>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Events,
-    Detail,
-    Users,
-    Destinations,
-}
-
-impl Pane {
-    pub const ORDER: [Pane; 4] = [Pane::Events, Pane::Detail, Pane::Users, Pane::Destinations];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Events => "Events",
-            Pane::Detail => "Detail",
-            Pane::Users => "Users",
-            Pane::Destinations => "Destinations",
-        }
-    }
-}
-
-/// The filter keys, resolved against the current selection in `update`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilterKey {
-    NotIngested,
-    Warnings,
-    Blocked,
-    NextDestination,
-    SelectedUser,
-    Clear,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    ToggleFollow,
-    /// y: the selected event, as written, to the terminal's clipboard (OSC 52).
-    Copy,
-    /// x: write the listed events to a file (asks for its name).
-    StartExport,
-    /// space: fold or open the JSON under the detail's cursor (Enter does too, there).
-    ToggleFold,
-    /// m: one column per destination in the events, or the summary.
-    ToggleColumns,
-    /// z: the focused pane fills the screen, or shares it again.
-    ToggleZoom,
-    NextPane,
-    PrevPane,
-    Open,
-    Back,
-    StartSearch,
-    StartCommand,
-    PromptInput(char),
-    PromptBackspace,
-    PromptSubmit,
-    PromptCancel,
-    /// 1 to 9: the category a what-if changes.
-    WhatIfCategory(u8),
-    /// t: that category's preference on the selected event, true → false → missing.
-    WhatIfCycle,
-    /// T: the event as it is.
-    WhatIfReset,
-    /// → or l: into the selected user's timeline (in the Users pane).
-    IntoTimeline,
-    /// ← or h: back to the list of users.
-    OutOfTimeline,
-    /// Tab: complete the word being typed after `:`.
-    PromptComplete,
-    /// ↑ or ↓: an earlier or later command.
-    PromptHistory {
-        older: bool,
-    },
-    NextMatch,
-    PrevMatch,
-    NextProblem,
-    PrevProblem,
-    Filter(FilterKey),
-    ToggleHelp,
-    Quit,
-    /// The mouse wheel, at a place on the screen: it scrolls the pane there.
-    Wheel {
-        up: bool,
-        column: u16,
-        row: u16,
-    },
-    Click {
-        column: u16,
-        row: u16,
-    },
-    Resize {
-        width: u16,
-        height: u16,
-    },
-}
-
-/// Whether anything new can arrive in the file being read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Arrivals {
-    /// It is followed: appended lines arrive.
-    Open,
-    /// Read once (`--no-follow`, a HAR capture): nothing will.
-    ReadOnce,
-    /// What filled it (stdin, a gzip file) ended, as said.
-    Ended(String),
-}
-
-/// Where the Users pane's keys go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UsersFocus {
-    Grid,
-    /// The selected user's consent changes, newest first.
-    Timeline,
-}
-
-/// What is typed at the bottom line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PromptKind {
-    /// After `/`: text to find in the raw JSON.
-    Search,
-    /// After `:`: a line, a messageId or a filter.
-    Command,
-    /// After `x`: the file to export the listed events to.
-    Export,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Prompt {
-    pub kind: PromptKind,
-    pub text: String,
-}
-
-/// What covers the panes, if anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Overlay {
-    Help,
-}
-
-/// How the events show their routes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Columns {
-    /// A column per destination where the screen is wide enough (`ui::WIDE`), else the summary.
-    Auto,
-    /// ✓ delivered and ✗ blocked counts.
-    Summary,
-    /// One narrow column per destination.
-    PerDestination,
-}
-
-/// Whether the focused pane fills the screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Zoom {
-    Off,
-    Focused,
-}
 
 pub struct App {
     pub store: Shared,
@@ -250,49 +96,6 @@ pub struct App {
     pub keys: super::keymap::Keymap,
     /// The guided tour, when this is `consent-inspector tour`.
     pub tour: Option<TourState>,
-}
-
-/// The tour's lessons and where the reader is in them.
-pub struct TourState {
-    pub lessons: Arc<Vec<super::tour::Lesson>>,
-    /// Each lesson's event line.
-    pub lines: Vec<u64>,
-    /// Each lesson's what-if category, as an index of the workspace.
-    categories: Vec<Option<crate::settings::CatIdx>>,
-    pub progress: super::tour::Progress,
-    /// Whether the first lesson has been entered (once the events are read).
-    started: bool,
-}
-
-impl TourState {
-    pub fn new(tour: &super::tour::Tour) -> Self {
-        let categories = tour
-            .lessons
-            .iter()
-            .map(|l| {
-                l.action
-                    .category
-                    .as_deref()
-                    .and_then(|c| tour.workspace.lookup(c))
-            })
-            .collect();
-        Self {
-            lessons: Arc::new(tour.lessons.clone()),
-            lines: tour.lines.clone(),
-            categories,
-            progress: super::tour::Progress::default(),
-            started: false,
-        }
-    }
-
-    pub fn lesson(&self) -> &super::tour::Lesson {
-        &self.lessons[self.progress.lesson]
-    }
-
-    /// Whether the first lesson has been entered: its events are read.
-    pub fn started(&self) -> bool {
-        self.started
-    }
 }
 
 /// A short name for the zone times are shown in: UTC, or the last part of its IANA name
@@ -590,100 +393,12 @@ impl App {
         }
     }
 
-    /// Lists the events `filter` passes, staying on the selected event where it still is.
-    fn set_filter(&mut self, store: &Store, filter: Filter) {
-        let keep = self.selected_row(store);
-        self.filter = filter;
-        self.view.clear();
-        self.scanned = 0;
-        if self.filter.on_outcome() {
-            self.filter_scan = Some(self.searcher.filter(self.filter.clone()));
-        } else if self.filter_scan.take().is_some() {
-            self.searcher.cancel_filter();
-        }
-        if !self.filter.is_all() && self.filter_scan.is_none() {
-            self.view = (store.first()..store.end())
-                .filter(|&i| self.passes(store, i))
-                .collect();
-        }
-        self.scanned = store.end();
-        // Stay on the same event where it is still listed, else on the nearest one after it.
-        self.event_list.selected = match keep {
-            Some(r) if self.filter.is_all() => r - self.first,
-            Some(r) => self.view.partition_point(|&i| i < r),
-            None => 0,
-        };
-    }
-
     pub fn update(&mut self, action: Action) {
         if self.tour_step(action) {
             return;
         }
         self.handle(action);
         self.tour_check(action);
-    }
-
-    /// In the tour, → and ← (the timeline actions, whatever keys they have) move between
-    /// lessons; true when `action` did.
-    fn tour_step(&mut self, action: Action) -> bool {
-        let Some(t) = &self.tour else { return false };
-        if self.overlay.is_some() || self.prompt.is_some() {
-            return false;
-        }
-        let at = t.progress.lesson;
-        let to = match action {
-            Action::IntoTimeline if at + 1 < t.lessons.len() => at + 1,
-            Action::OutOfTimeline if at > 0 => at - 1,
-            Action::IntoTimeline | Action::OutOfTimeline => return true,
-            _ => return false,
-        };
-        let store_arc = self.store.clone();
-        let store = store_arc
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.enter_lesson(&store, to);
-        true
-    }
-
-    /// Selects the lesson's event, with the detail below it, no filter, and the what-if
-    /// category the lesson asks about chosen.
-    fn enter_lesson(&mut self, store: &Store, at: usize) {
-        let Some(t) = &mut self.tour else { return };
-        t.progress = super::tour::Progress {
-            lesson: at,
-            done: false,
-        };
-        t.started = true;
-        let (line, category) = (t.lines[at], t.categories[at]);
-        self.set_filter(store, Filter::default());
-        self.overlay = None;
-        self.go_to_line(store, line);
-        self.pane = Pane::Events;
-        self.lower = Pane::Detail;
-        self.what_if = WhatIf {
-            category: category.unwrap_or(0),
-            value: None,
-        };
-        let len = self.len(store);
-        self.fit_lists(store, len);
-        self.refresh_detail(store);
-    }
-
-    /// Whether the reader did what the lesson asked: the what-if it names, or its action.
-    fn tour_check(&mut self, action: Action) {
-        let what_if = self.what_if;
-        let Some(t) = &mut self.tour else { return };
-        let at = t.progress.lesson;
-        let asked = &t.lessons[at].action;
-        let done = match asked.trial() {
-            Some(trial) => {
-                what_if.value == Some(trial) && t.categories[at] == Some(what_if.category)
-            }
-            None => asked.action() == Some(action),
-        };
-        if done {
-            t.progress.done = true;
-        }
     }
 
     fn handle(&mut self, action: Action) {
@@ -785,196 +500,6 @@ impl App {
         self.refresh_detail(&store);
     }
 
-    /// Typing after `/` or `:`: characters, completion and history.
-    fn type_prompt(&mut self, store: &Store, action: Action) {
-        let start = |kind| Prompt {
-            kind,
-            text: String::new(),
-        };
-        match action {
-            Action::StartSearch => self.prompt = Some(start(PromptKind::Search)),
-            Action::StartCommand => {
-                self.prompt = Some(start(PromptKind::Command));
-                self.history_at = None;
-            }
-            Action::PromptInput(c) => {
-                if let Some(p) = &mut self.prompt {
-                    p.text.push(c);
-                }
-            }
-            Action::PromptBackspace => {
-                if let Some(p) = &mut self.prompt {
-                    p.text.pop();
-                }
-            }
-            Action::PromptCancel => self.prompt = None,
-            Action::PromptComplete => {
-                let Some(p) = self
-                    .prompt
-                    .as_mut()
-                    .filter(|p| p.kind == PromptKind::Command)
-                else {
-                    return;
-                };
-                let (text, candidates) = super::filter::complete(&p.text, store);
-                p.text = text;
-                if candidates.len() > 1 {
-                    self.flash = Some(candidates.join("  "));
-                }
-            }
-            Action::PromptHistory { older } => {
-                let Some(p) = self
-                    .prompt
-                    .as_mut()
-                    .filter(|p| p.kind == PromptKind::Command)
-                else {
-                    return;
-                };
-                let n = self.history.len();
-                self.history_at = match (self.history_at, older) {
-                    (None, true) if n > 0 => Some(n - 1),
-                    (Some(i), true) => Some(i.saturating_sub(1)),
-                    (Some(i), false) if i + 1 < n => Some(i + 1),
-                    _ => None,
-                };
-                p.text = self
-                    .history_at
-                    .map_or_else(String::new, |i| self.history[i].clone());
-            }
-            _ => {}
-        }
-    }
-
-    /// Enter after `/` searches; after `:` runs the command.
-    fn submit_prompt(&mut self, store: &Store) {
-        let Some(p) = self.prompt.take() else {
-            return;
-        };
-        match p.kind {
-            PromptKind::Search => {
-                self.search = if p.text.is_empty() {
-                    self.searcher.cancel();
-                    None
-                } else {
-                    Some(self.searcher.search(p.text))
-                };
-                self.search_jump = self.search.is_some();
-            }
-            PromptKind::Command => {
-                if !p.text.trim().is_empty() && self.history.last() != Some(&p.text) {
-                    self.history.push(p.text.clone());
-                }
-                self.run_command(store, &p.text);
-            }
-            PromptKind::Export => {
-                let name = p.text.trim();
-                if name.is_empty() {
-                    self.flash = Some("no file named: nothing exported".into());
-                    return;
-                }
-                let rows = self.listed_events(store);
-                self.export = Some(self.searcher.export(rows, typed_path(name)));
-            }
-        }
-    }
-
-    /// The store rows of the events listed now, in order.
-    fn listed_events(&self, store: &Store) -> Vec<usize> {
-        (0..self.len(store))
-            .map(|p| self.row_at(p))
-            .filter(|&r| store.row(r).is_some_and(super::store::Row::is_event))
-            .collect()
-    }
-
-    /// `x`: asks where to write the listed events, once the list is complete.
-    fn start_export(&mut self, store: &Store) {
-        if !self.filter_done(store) {
-            self.flash =
-                Some("the filter is still being listed: export once its count is final".into());
-        } else if self.export.is_some() {
-            self.flash = Some("an export is running: wait for it to finish".into());
-        } else if self.len(store) == 0 {
-            self.flash = Some("no events listed: nothing to export".into());
-        } else {
-            self.prompt = Some(Prompt {
-                kind: PromptKind::Export,
-                text: String::new(),
-            });
-        }
-    }
-
-    /// `y`: the selected event, as written, for the terminal's clipboard.
-    fn copy(&mut self, store: &Store) {
-        let Some(r) = self.selected_row(store).and_then(|i| store.row(i)) else {
-            self.flash = Some("no event selected".into());
-            return;
-        };
-        if !r.is_event() {
-            self.flash = Some("a separator, not an event: nothing to copy".into());
-            return;
-        }
-        let file: Arc<str> = Arc::from(store.file_label(r.generation).as_str());
-        let text = super::store::read_again(&store.generations, &file, r.at()).and_then(
-            |(bytes, record)| {
-                record
-                    .text(&bytes)
-                    .map(std::borrow::Cow::into_owned)
-                    .ok_or_else(|| "the line is over 1 MiB, or the element is not JSON".to_owned())
-            },
-        );
-        match text {
-            Ok(bytes) => {
-                let n = bytes.len();
-                // Terminals cap what OSC 52 may carry (often near 100 kB of base64).
-                let note = if n > OSC52_COMFORTABLE {
-                    "; a terminal may refuse this much"
-                } else {
-                    ""
-                };
-                self.flash = Some(format!(
-                    "copied line {}'s event ({n} bytes) to the clipboard by OSC 52{note}",
-                    r.line()
-                ));
-                self.clipboard = Some(bytes);
-            }
-            Err(e) => self.flash = Some(format!("nothing copied: {e}")),
-        }
-    }
-
-    /// What a `:` command asks for: a line, a messageId, or a filter.
-    fn run_command(&mut self, store: &Store, text: &str) {
-        match super::filter::parse(text, store, &self.zone) {
-            Ok(Command::Line(n)) => self.go_to_line(store, n),
-            Ok(Command::MessageId(id)) => {
-                // Found as a search for it, from the first event on.
-                self.event_list.selected = 0;
-                self.flash = Some(format!("looking for messageId {}", printable(&id)));
-                self.search = Some(self.searcher.search(id));
-                self.search_jump = true;
-            }
-            Ok(Command::Filter(f)) => {
-                self.set_filter(store, f);
-                self.follow = false;
-            }
-            Ok(Command::Clear) => self.set_filter(store, Filter::default()),
-            Err(e) => self.flash = Some(e),
-        }
-    }
-
-    /// Selects the first event on line `n`, or says why there is none in the list.
-    fn go_to_line(&mut self, store: &Store, n: u64) {
-        let len = self.len(store);
-        let on_line = |i: usize| store.row(i).is_some_and(|r| r.is_event() && r.line() == n);
-        if let Some(p) = (0..len).find(|&p| on_line(self.row_at(p))) {
-            self.event_list.selected = p;
-            self.follow = false;
-        } else if (store.first()..store.end()).any(on_line) {
-            self.flash = Some(format!("line {n} is not in this filter (c clears it)"));
-        } else {
-            self.flash = Some(format!("no event on line {n}"));
-        }
-    }
-
     /// Which pane has the focus, what fills the screen, and how the events show routes.
     fn arrange(&mut self, action: Action) {
         match action {
@@ -1007,34 +532,6 @@ impl App {
         }
     }
 
-    /// The value the selected event holds for the what-if's category (see `Trial::held`).
-    pub fn held_value(&self, store: &Store) -> Option<what_if::Trial> {
-        let id = &store.workspace().category(self.what_if.category).id;
-        what_if::Trial::held(self.detail.as_ref()?.outcome.as_ref().ok()?, id)
-    }
-
-    /// `1`-`9`, `t` and `T`: which category the what-if changes and to what.
-    fn change_what_if(&mut self, store: &Store, action: Action) {
-        match action {
-            Action::WhatIfCategory(n) if usize::from(n) < store.workspace().categories.len() => {
-                self.what_if.category = n;
-            }
-            Action::WhatIfCategory(n) => {
-                self.flash = Some(format!("there is no category {}", n + 1));
-            }
-            Action::WhatIfCycle => {
-                let own = self.held_value(store);
-                self.what_if.value = Some(what_if::Trial::step(self.what_if.value, own));
-            }
-            _ => self.what_if.value = None,
-        }
-        self.refresh_detail(store);
-        if self.what_if.value.is_some() && self.detail.as_ref().is_some_and(|d| d.trial.is_none()) {
-            self.flash =
-                Some("no what-if for this record: it is not an event Segment decides".into());
-        }
-    }
-
     /// `f`: follow the newest event, or pause; or say why nothing more can arrive.
     fn toggle_follow(&mut self, len: usize) {
         if let Arrivals::Open = self.arrivals {
@@ -1055,49 +552,6 @@ impl App {
     pub fn source_ended(&mut self, why: String) {
         self.follow = false;
         self.arrivals = Arrivals::Ended(why);
-    }
-
-    /// The filter a filter key asks for, written into the current one; None when there is
-    /// nothing to filter by.
-    fn filter_for(&self, key: FilterKey, store: &Store) -> Option<Filter> {
-        let mut f = self.filter.clone();
-        match key {
-            FilterKey::NotIngested => f.toggle(Term::NotIngested),
-            FilterKey::Warnings => f.toggle(Term::Warnings),
-            FilterKey::Blocked => f.toggle(Term::Blocked),
-            FilterKey::Clear => f = Filter::default(),
-            FilterKey::NextDestination => {
-                let n = store
-                    .workspace()
-                    .destinations
-                    .len()
-                    .min(FILTERABLE_DESTINATIONS);
-                match f.destination() {
-                    Some(d) if d + 1 < n => f.replace_same(Term::Destination {
-                        index: d + 1,
-                        delivered: false,
-                    }),
-                    Some(_) => f.terms.retain(|t| !matches!(t, Term::Destination { .. })),
-                    None if n > 0 => f.replace_same(Term::Destination {
-                        index: 0,
-                        delivered: false,
-                    }),
-                    None => return None,
-                }
-            }
-            FilterKey::SelectedUser => {
-                let id = self
-                    .selected_row(store)
-                    .and_then(|r| store.row(r)?.identity())?;
-                let term = Term::User(store.engine.profiles().root(id));
-                if f.has(&term) {
-                    f.toggle(term);
-                } else {
-                    f.replace_same(term);
-                }
-            }
-        }
-        Some(f)
     }
 
     /// Enter: the detail of the selected event, or the events of the chosen user or
@@ -1171,115 +625,6 @@ impl App {
         }
     }
 
-    fn mouse(&mut self, store: &Store, action: Action, len: usize) {
-        match action {
-            Action::Wheel { up, column, row } => {
-                let m = if up { Move::WheelUp } else { Move::WheelDown };
-                // The pane under the pointer scrolls; the focus stays where it is.
-                if let Some(pane) = self.pane_at(column, row) {
-                    self.move_in_pane(store, pane, m, len);
-                }
-            }
-            Action::Click { column, row } => self.click(store, column, row, len),
-            _ => {}
-        }
-    }
-
-    /// The pane drawn at a place on the screen.
-    fn pane_at(&self, column: u16, row: u16) -> Option<Pane> {
-        let a = self.areas();
-        let pos = ratatui::layout::Position::new(column, row);
-        if a.events.contains(pos) {
-            Some(Pane::Events)
-        } else if a.lower.contains(pos) {
-            Some(self.lower)
-        } else {
-            None
-        }
-    }
-
-    fn move_in_pane(&mut self, store: &Store, pane: Pane, m: Move, len: usize) {
-        let a = self.areas();
-        match pane {
-            Pane::Events => {
-                self.event_list.apply(m, len, a.events_page());
-                // Moving up pauses following; reaching the end (G, End) resumes it.
-                if m.is_up() {
-                    self.follow = false;
-                } else if m == Move::Bottom {
-                    self.follow = self.arrivals == Arrivals::Open;
-                }
-            }
-            Pane::Detail => {
-                let n = self.detail_rows(store).lines.len();
-                let page = usize::from(a.lower_inner().height);
-                self.detail_view.apply(m, n, page);
-            }
-            Pane::Users if self.users_focus == UsersFocus::Timeline => {
-                let n = self.timeline_len(store);
-                self.timeline.apply(m, n, a.users_page());
-            }
-            Pane::Users => {
-                let before = self.user_list.selected;
-                self.user_list.apply(m, self.users.len(), a.users_page());
-                if self.user_list.selected != before {
-                    self.timeline = Scroll::default();
-                }
-            }
-            Pane::Destinations => {
-                let n = store.workspace().destinations.len();
-                self.dest_list.apply(m, n, a.destinations_page());
-            }
-        }
-    }
-
-    fn click(&mut self, store: &Store, column: u16, row: u16, len: usize) {
-        let a = self.areas();
-        let pos = ratatui::layout::Position::new(column, row);
-        let line_of = |area: Rect| row.checked_sub(area.y + ROWS_START).map(usize::from);
-        // A click on a title focuses its pane (in the lower pane's, the tab under it).
-        if a.lower.contains(pos) && row == a.lower.y {
-            if let Some(p) = super::ui::tab_at(a.lower, column) {
-                self.focus(p);
-            }
-            return;
-        }
-        if a.events.contains(pos) {
-            self.pane = Pane::Events;
-            if let Some(p) = line_of(a.events).and_then(|l| self.event_list.at_line(l, len)) {
-                self.event_list.selected = p;
-                self.follow = false;
-            }
-        } else if a.lower.contains(pos) {
-            self.pane = self.lower;
-            let line = line_of(a.lower);
-            match self.lower {
-                Pane::Users => {
-                    let n = self.users.len();
-                    if let Some(p) = line.and_then(|l| self.user_list.at_line(l, n)) {
-                        self.user_list.selected = p;
-                    }
-                }
-                Pane::Destinations => {
-                    let n = store.workspace().destinations.len();
-                    if let Some(p) = line.and_then(|l| self.dest_list.at_line(l, n)) {
-                        self.dest_list.selected = p;
-                    }
-                }
-                _ => {
-                    let inner = a.lower_inner();
-                    if let Some(l) = row.checked_sub(inner.y) {
-                        let n = self.detail_rows(store).lines.len();
-                        let at = self.detail_view.offset + usize::from(l);
-                        if at < n {
-                            self.detail_view.selected = at;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// The next (or previous) view position after the selection that satisfies `pred`.
     fn find(&self, len: usize, forward: bool, pred: impl Fn(usize) -> bool) -> Option<usize> {
         if forward {
@@ -1329,17 +674,4 @@ impl App {
     pub fn is_match(&self, row: usize) -> bool {
         self.search.as_ref().is_some_and(|s| s.contains(row))
     }
-}
-
-/// The list move a key or wheel action makes.
-fn move_of(action: Action) -> Option<Move> {
-    Some(match action {
-        Action::Up => Move::Up,
-        Action::Down => Move::Down,
-        Action::PageUp => Move::PageUp,
-        Action::PageDown => Move::PageDown,
-        Action::Top => Move::Top,
-        Action::Bottom => Move::Bottom,
-        _ => return None,
-    })
 }

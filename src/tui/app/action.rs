@@ -1,0 +1,162 @@
+//! What can happen to the model (`Action`), and the small states it names: panes, prompts,
+//! overlays, zoom.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Events,
+    Detail,
+    Users,
+    Destinations,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 4] = [Pane::Events, Pane::Detail, Pane::Users, Pane::Destinations];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Events => "Events",
+            Pane::Detail => "Detail",
+            Pane::Users => "Users",
+            Pane::Destinations => "Destinations",
+        }
+    }
+}
+
+/// The filter keys, resolved against the current selection in `update`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterKey {
+    NotIngested,
+    Warnings,
+    Blocked,
+    NextDestination,
+    SelectedUser,
+    Clear,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    ToggleFollow,
+    /// y: the selected event, as written, to the terminal's clipboard (OSC 52).
+    Copy,
+    /// x: write the listed events to a file (asks for its name).
+    StartExport,
+    /// space: fold or open the JSON under the detail's cursor (Enter does too, there).
+    ToggleFold,
+    /// m: one column per destination in the events, or the summary.
+    ToggleColumns,
+    /// z: the focused pane fills the screen, or shares it again.
+    ToggleZoom,
+    NextPane,
+    PrevPane,
+    Open,
+    Back,
+    StartSearch,
+    StartCommand,
+    PromptInput(char),
+    PromptBackspace,
+    PromptSubmit,
+    PromptCancel,
+    /// 1 to 9: the category a what-if changes.
+    WhatIfCategory(u8),
+    /// t: that category's preference on the selected event, true → false → missing.
+    WhatIfCycle,
+    /// T: the event as it is.
+    WhatIfReset,
+    /// → or l: into the selected user's timeline (in the Users pane).
+    IntoTimeline,
+    /// ← or h: back to the list of users.
+    OutOfTimeline,
+    /// Tab: complete the word being typed after `:`.
+    PromptComplete,
+    /// ↑ or ↓: an earlier or later command.
+    PromptHistory {
+        older: bool,
+    },
+    NextMatch,
+    PrevMatch,
+    NextProblem,
+    PrevProblem,
+    Filter(FilterKey),
+    ToggleHelp,
+    Quit,
+    /// The mouse wheel, at a place on the screen: it scrolls the pane there.
+    Wheel {
+        up: bool,
+        column: u16,
+        row: u16,
+    },
+    Click {
+        column: u16,
+        row: u16,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+}
+
+/// Whether anything new can arrive in the file being read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arrivals {
+    /// It is followed: appended lines arrive.
+    Open,
+    /// Read once (`--no-follow`, a HAR capture): nothing will.
+    ReadOnce,
+    /// What filled it (stdin, a gzip file) ended, as said.
+    Ended(String),
+}
+
+/// Where the Users pane's keys go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsersFocus {
+    Grid,
+    /// The selected user's consent changes, newest first.
+    Timeline,
+}
+
+/// What is typed at the bottom line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// After `/`: text to find in the raw JSON.
+    Search,
+    /// After `:`: a line, a messageId or a filter.
+    Command,
+    /// After `x`: the file to export the listed events to.
+    Export,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub text: String,
+}
+
+/// What covers the panes, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+}
+
+/// How the events show their routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Columns {
+    /// A column per destination where the screen is wide enough (`ui::WIDE`), else the summary.
+    Auto,
+    /// ✓ delivered and ✗ blocked counts.
+    Summary,
+    /// One narrow column per destination.
+    PerDestination,
+}
+
+/// Whether the focused pane fills the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zoom {
+    Off,
+    Focused,
+}

@@ -1,0 +1,111 @@
+//! The guided tour: where the reader is, and whether what they did is what the lesson asked.
+
+use super::{Action, App, Arc, Filter, Pane, Store, WhatIf};
+
+/// The tour's lessons and where the reader is in them.
+pub struct TourState {
+    pub lessons: Arc<Vec<crate::tui::tour::Lesson>>,
+    /// Each lesson's event line.
+    pub lines: Vec<u64>,
+    /// Each lesson's what-if category, as an index of the workspace.
+    pub(super) categories: Vec<Option<crate::settings::CatIdx>>,
+    pub progress: crate::tui::tour::Progress,
+    /// Whether the first lesson has been entered (once the events are read).
+    pub(super) started: bool,
+}
+
+impl TourState {
+    pub fn new(tour: &crate::tui::tour::Tour) -> Self {
+        let categories = tour
+            .lessons
+            .iter()
+            .map(|l| {
+                l.action
+                    .category
+                    .as_deref()
+                    .and_then(|c| tour.workspace.lookup(c))
+            })
+            .collect();
+        Self {
+            lessons: Arc::new(tour.lessons.clone()),
+            lines: tour.lines.clone(),
+            categories,
+            progress: crate::tui::tour::Progress::default(),
+            started: false,
+        }
+    }
+
+    pub fn lesson(&self) -> &crate::tui::tour::Lesson {
+        &self.lessons[self.progress.lesson]
+    }
+
+    /// Whether the first lesson has been entered: its events are read.
+    pub fn started(&self) -> bool {
+        self.started
+    }
+}
+
+impl App {
+    /// In the tour, → and ← (the timeline actions, whatever keys they have) move between
+    /// lessons; true when `action` did.
+    pub(super) fn tour_step(&mut self, action: Action) -> bool {
+        let Some(t) = &self.tour else { return false };
+        if self.overlay.is_some() || self.prompt.is_some() {
+            return false;
+        }
+        let at = t.progress.lesson;
+        let to = match action {
+            Action::IntoTimeline if at + 1 < t.lessons.len() => at + 1,
+            Action::OutOfTimeline if at > 0 => at - 1,
+            Action::IntoTimeline | Action::OutOfTimeline => return true,
+            _ => return false,
+        };
+        let store_arc = self.store.clone();
+        let store = store_arc
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.enter_lesson(&store, to);
+        true
+    }
+
+    /// Selects the lesson's event, with the detail below it, no filter, and the what-if
+    /// category the lesson asks about chosen.
+    pub(super) fn enter_lesson(&mut self, store: &Store, at: usize) {
+        let Some(t) = &mut self.tour else { return };
+        t.progress = crate::tui::tour::Progress {
+            lesson: at,
+            done: false,
+        };
+        t.started = true;
+        let (line, category) = (t.lines[at], t.categories[at]);
+        self.set_filter(store, Filter::default());
+        self.overlay = None;
+        self.go_to_line(store, line);
+        self.pane = Pane::Events;
+        self.lower = Pane::Detail;
+        self.what_if = WhatIf {
+            category: category.unwrap_or(0),
+            value: None,
+        };
+        let len = self.len(store);
+        self.fit_lists(store, len);
+        self.refresh_detail(store);
+    }
+
+    /// Whether the reader did what the lesson asked: the what-if it names, or its action.
+    pub(super) fn tour_check(&mut self, action: Action) {
+        let what_if = self.what_if;
+        let Some(t) = &mut self.tour else { return };
+        let at = t.progress.lesson;
+        let asked = &t.lessons[at].action;
+        let done = match asked.trial() {
+            Some(trial) => {
+                what_if.value == Some(trial) && t.categories[at] == Some(what_if.category)
+            }
+            None => asked.action() == Some(action),
+        };
+        if done {
+            t.progress.done = true;
+        }
+    }
+}
