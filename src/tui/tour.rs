@@ -207,6 +207,23 @@ mod tests {
     }
 
     #[test]
+    fn each_line_s_message_id_names_its_line_or_the_line_it_repeats() {
+        let tour = Tour::load().unwrap();
+        let (_, outcomes) = outcomes(&tour);
+        let mut seen = Vec::new();
+        for o in &outcomes {
+            let id = o.event().and_then(|e| e.message_id()).unwrap().into_owned();
+            let own = format!("tour-{:02}", o.origin.line);
+            assert!(
+                id == own || seen.contains(&id),
+                "line {} has {id}, not {own} nor an earlier line's",
+                o.origin.line
+            );
+            seen.push(id);
+        }
+    }
+
+    #[test]
     fn every_lesson_claims_what_the_engine_decides() {
         let tour = Tour::load().unwrap();
         assert!(tour.lessons.len() >= 10);
