@@ -335,16 +335,16 @@ fn the_config_file_sets_the_ui_keys_time_zone_and_theme() {
 fn the_tour_moves_between_lessons_and_shows_what_the_action_did() {
     let mut s = Session::spawn(&["tour"], &[], tempfile::tempdir().unwrap());
     let first = s.wait_for("Braze: deliver (consent_preference_event)");
-    assert!(first.contains("Tour 1/11"), "{first}");
+    assert!(first.contains("Tour 1/14"), "{first}");
     assert!(first.contains("Try it: press t"), "{first}");
     s.keys.write_all(b"t").unwrap();
     s.wait_for("next lesson");
     // → (the arrow's escape sequence) to the next lesson.
     s.keys.write_all(b"\x1b[C").unwrap();
-    let second = s.wait_for("Tour 2/11");
+    let second = s.wait_for("Tour 2/14");
     assert!(second.contains("Braze: deliver (no_consent)"), "{second}");
     s.keys.write_all(b"\x1b[D").unwrap();
-    s.wait_for("Tour 1/11");
+    s.wait_for("Tour 1/14");
     s.keys.write_all(b"q").unwrap();
     assert!(s.wait_exit().success());
     s.assert_restored();

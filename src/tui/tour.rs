@@ -212,7 +212,11 @@ mod tests {
         let (_, outcomes) = outcomes(&tour);
         let mut seen = Vec::new();
         for o in &outcomes {
-            let id = o.event().and_then(|e| e.message_id()).unwrap().into_owned();
+            let id = o
+                .event()
+                .and_then(crate::event::Doc::message_id)
+                .unwrap()
+                .into_owned();
             let own = format!("tour-{:02}", o.origin.line);
             assert!(
                 id == own || seen.contains(&id),
