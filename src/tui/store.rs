@@ -157,6 +157,19 @@ pub struct DestStats {
     pub duplicates: u64,
 }
 
+impl DestStats {
+    /// One per destination of the workspace, all counts zero.
+    fn none_yet(ws: &Workspace) -> Vec<Self> {
+        ws.destinations
+            .iter()
+            .map(|_| Self {
+                blocked_by: vec![0; ws.categories.len()],
+                ..Self::default()
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Counts {
     pub events: u64,
@@ -200,14 +213,7 @@ pub struct Store {
 
 impl Store {
     pub fn new(ws: Arc<Workspace>, source: String, demo: bool, max_events: usize) -> Self {
-        let dest = ws
-            .destinations
-            .iter()
-            .map(|_| DestStats {
-                blocked_by: vec![0; ws.categories.len()],
-                ..DestStats::default()
-            })
-            .collect();
+        let dest = DestStats::none_yet(&ws);
         Self {
             engine: Engine::new(ws).with_dedup_window(max_events.max(1)),
             rows: VecDeque::new(),
@@ -240,12 +246,7 @@ impl Store {
         self.rows.clear();
         self.recalled.clear();
         let ws = self.engine.workspace().clone();
-        for d in &mut self.dest {
-            *d = DestStats {
-                blocked_by: vec![0; ws.categories.len()],
-                ..DestStats::default()
-            };
-        }
+        self.dest = DestStats::none_yet(&ws);
         self.engine = Engine::new(ws).with_dedup_window(self.max_events);
         self.counts = Counts::default();
     }
