@@ -24,11 +24,18 @@ pub(super) enum Name<'t> {
     Escaped(String),
 }
 
-impl Name<'_> {
+impl<'t> Name<'t> {
     pub(super) fn as_str(&self) -> &str {
         match self {
             Name::Plain(_, s) => s,
             Name::Escaped(s) => s,
+        }
+    }
+
+    pub(super) fn into_cow(self) -> Cow<'t, str> {
+        match self {
+            Name::Plain(_, s) => Cow::Borrowed(s),
+            Name::Escaped(s) => Cow::Owned(s),
         }
     }
 

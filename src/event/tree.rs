@@ -36,6 +36,11 @@ pub trait Json<'a>: Copy + 'a {
     fn member(self, key: &str) -> Option<Self>;
     /// The elements of an array; none for another value.
     fn elements(self) -> Vec<Self>;
+    /// The members of an object in their order; none for another value. Where a key is
+    /// written twice, the text's reading gives both: the view shows the line as written.
+    fn members(self) -> Vec<(Cow<'a, str>, Self)>;
+    /// A number as it was written (`12345678901234567890123` stays so), for display.
+    fn number_text(self) -> Option<Cow<'a, str>>;
     /// The value built, for what needs all of it (JSON text, changing it).
     fn to_value(self) -> Value;
 
@@ -68,6 +73,23 @@ impl<'a> Json<'a> for &'a Value {
 
     fn element(self, i: usize) -> Option<Self> {
         self.as_array()?.get(i)
+    }
+
+    fn members(self) -> Vec<(Cow<'a, str>, Self)> {
+        self.as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), v))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn number_text(self) -> Option<Cow<'a, str>> {
+        match self {
+            Value::Number(n) => Some(Cow::Owned(n.to_string())),
+            _ => None,
+        }
     }
 
     fn to_value(self) -> Value {
@@ -198,6 +220,49 @@ impl<'a> Json<'a> for Node<'a> {
             });
         }
         out.into_iter().map(|v| self.at(v)).collect()
+    }
+
+    fn members(self) -> Vec<(Cow<'a, str>, Self)> {
+        let Some(span) = self.span() else {
+            return Vec::new();
+        };
+        let doc: &'a Doc = self.doc;
+        let mut s = Scanner::new(doc.whole_text(), span);
+        let mut out: Vec<(Cow<'a, str>, Span)> = Vec::new();
+        if s.peek() == Some(b'{') {
+            let _ = s.members(|s, name| {
+                let v = s.value()?;
+                out.push((name.into_cow(), v));
+                Ok(())
+            });
+        }
+        let mut members: Vec<_> = out.into_iter().map(|(k, v)| (k, self.at(v))).collect();
+        // A HAR endpoint's body without a type has the one its path implies.
+        if let (At::Root, Some(k)) = (self.at, doc.implied_kind()) {
+            if !members.iter().any(|(name, _)| name == "type") {
+                members.insert(
+                    0,
+                    (
+                        Cow::Borrowed("type"),
+                        Self {
+                            doc,
+                            at: At::Implied(k),
+                        },
+                    ),
+                );
+            }
+        }
+        members
+    }
+
+    fn number_text(self) -> Option<Cow<'a, str>> {
+        let At::Text(span) = self.at else {
+            return None;
+        };
+        match Raw::from_json(self.doc.slice(span)) {
+            Raw::Number(t) => Some(Cow::Borrowed(t)),
+            _ => None,
+        }
     }
 
     fn to_value(self) -> Value {

@@ -1762,18 +1762,56 @@ fn a_zone_is_named_never_just_local() {
 }
 
 #[test]
-fn an_event_nested_too_deep_to_show_says_why() {
+fn an_event_nested_deep_shows_its_levels_and_folds_beyond_a_hundred() {
     let deep = format!(
         "{{\"type\":\"track\",\"event\":\"Deep\",\"userId\":\"u\",\"messageId\":\"d\",\"properties\":{{\"x\":{}1{}}}}}\n",
         "[".repeat(200),
         "]".repeat(200)
     );
-    let (a, _dir) = opened(&deep, 120, 160);
-    let screen = render(&a);
+    let (a, _dir) = opened(&deep, 120, 40);
+    let rows = a.detail_rows(&a.store.read().unwrap());
+    let text: Vec<String> = rows
+        .lines
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect();
+    let joined: String = text.concat();
+    assert!(joined.contains("\"x\": ["), "the first levels show");
+    // Levels open down to the cap (rows wrap there), where one line says why it stops.
+    let at = text
+        .iter()
+        .position(|l| l.contains("(nested over 100 levels: c copies"))
+        .unwrap_or_else(|| panic!("the cap says why it stops: {joined}"));
+    assert!(text[at].contains("‹100› […]  1 item"), "{}", text[at]);
+    // The fold cannot be opened: Enter there does nothing.
+    assert_eq!(rows.folds[at], None);
+}
+
+#[test]
+fn numbers_show_as_written_in_the_detail() {
+    let line = "{\"type\":\"identify\",\"userId\":12345678901234567890123,\"messageId\":\"n\",\"traits\":{\"score\":0.1000000000000000055511151231257827,\"e\":1E400}}\n";
+    let (a, _dir) = opened(line, 120, 40);
+    let rows = a.detail_rows(&a.store.read().unwrap());
+    let text: String = rows
+        .lines
+        .iter()
+        .map(|l| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
     assert!(
-        screen.contains("nested deeper than the 128 levels this view builds"),
-        "{screen}"
+        text.contains("\"userId\": 12345678901234567890123,"),
+        "{text}"
     );
+    assert!(
+        text.contains("\"score\": 0.1000000000000000055511151231257827,"),
+        "{text}"
+    );
+    assert!(text.contains("\"e\": 1E400"), "{text}");
 }
 
 #[test]

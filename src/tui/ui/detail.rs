@@ -5,10 +5,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
+use serde_json::Value;
 
 use crate::choices::Choice;
 use crate::engine::Outcome;
-use crate::event::{Doc, Preferences};
+use crate::event::{Doc, Preferences, Tree};
 use crate::explain::{category_label, describe_integrations_key, describe_value};
 use crate::profile::ConsentState;
 use crate::profile::IdentityId;
@@ -463,20 +464,23 @@ fn json_of(
                 }
             }
         }
-        let value = ev.to_value();
-        if value.is_null() {
-            // Only what serde_json cannot build comes back as null: nesting beyond its 128
-            // levels (the scanner took it, so it is JSON).
-            out.push(Line::from(Span::styled(
-                format!(
-                    "  nested deeper than the 128 levels this view builds ({} bytes): not shown; c copies the line as written",
-                    ev.size()
-                ),
-                theme.dim(),
-            )));
-            return Vec::new();
-        }
-        let json = json::lines(&value, &marked, &notes, &|p| toggled.contains(p), theme);
+        let toggled = |p: &str| toggled.contains(p);
+        let json = match ev.tree() {
+            Tree::InPlace(node) => json::lines(node, &marked, &notes, &toggled, theme),
+            // Only what serde_json cannot build comes back as null: an element that took
+            // keys from its batch, nested beyond serde_json's 128 levels.
+            Tree::Built(Value::Null) => {
+                out.push(Line::from(Span::styled(
+                    format!(
+                        "  nested deeper than the 128 levels this view builds ({} bytes): not shown; c copies the line as written",
+                        ev.size()
+                    ),
+                    theme.dim(),
+                )));
+                return Vec::new();
+            }
+            Tree::Built(value) => json::lines(&value, &marked, &notes, &toggled, theme),
+        };
         out.extend(json.lines);
         json.folds
             .into_iter()

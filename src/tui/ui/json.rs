@@ -1,8 +1,8 @@
 //! Pretty-printed JSON with colours, where the lines that hold a finding's path are marked.
 //! Objects and arrays fold; long strings show their start and their length until opened.
 
+use crate::event::{Json as JsonValue, Shape};
 use ratatui::text::{Line, Span};
-use serde_json::Value;
 
 use crate::text::{mask_secret, printable};
 use crate::validate::join_path;
@@ -21,9 +21,10 @@ pub struct Json {
 /// The lines of `value`, indented; a line whose path is in `marked` (or a fold that hides
 /// one) starts with `▶`; a line whose path has a note ends with it (which destinations do not
 /// receive the field). `toggled` holds the paths shown otherwise than by default: folded
-/// objects and arrays, opened long strings. The root's path is "".
-pub fn lines(
-    value: &Value,
+/// objects and arrays, opened long strings. The root's path is "". `value` is read in the
+/// event's text where it can be, so numbers show as written.
+pub fn lines<'a, J: JsonValue<'a>>(
+    value: J,
     marked: &[&str],
     notes: &[(String, String)],
     toggled: &dyn Fn(&str) -> bool,
@@ -41,6 +42,23 @@ pub fn lines(
     };
     w.value(value, "", 0, None, true);
     w.out
+}
+
+/// Deeper containers show folded for good: the view recurses, and a line may nest a
+/// hundred thousand levels within its size limit.
+pub const MAX_DEPTH: usize = 100;
+
+/// Indentation stops growing here, so deep lines stay within the pane; deeper lines name
+/// their level instead (`‹57›`).
+const MAX_INDENT: usize = 30;
+
+/// The indentation of a line at `depth`.
+fn indent(depth: usize) -> String {
+    if depth <= MAX_INDENT {
+        "  ".repeat(depth)
+    } else {
+        format!("{}‹{depth}› ", "  ".repeat(MAX_INDENT))
+    }
 }
 
 struct Writer<'a> {
@@ -82,22 +100,22 @@ impl Writer<'_> {
         self.out.folds.push(fold.map(str::to_owned));
     }
 
+    fn quoted(&self, s: &str) -> Span<'static> {
+        Span::styled(format!("\"{}\"", printable(s)), self.theme.string())
+    }
+
     /// A string over `LONG_STRING` characters, shortened unless opened: its spans, and
     /// whether it is long (so Enter opens or shortens it).
     fn string(&self, s: &str, path: &str) -> (Vec<Span<'static>>, bool) {
         let chars = s.chars().count();
         if chars <= LONG_STRING {
-            return (vec![self.scalar(&Value::String(s.to_owned()))], false);
+            return (vec![self.quoted(s)], false);
         }
         if (self.toggled)(path) {
-            let mut spans = vec![Span::styled(
-                format!("\"{}\"", printable(s)),
-                self.theme.string(),
-            )];
-            spans.push(Span::styled(
-                format!(" ({chars} characters)"),
-                self.theme.dim(),
-            ));
+            let spans = vec![
+                self.quoted(s),
+                Span::styled(format!(" ({chars} characters)"), self.theme.dim()),
+            ];
             return (spans, true);
         }
         let start: String = s.chars().take(LONG_STRING).collect();
@@ -113,28 +131,37 @@ impl Writer<'_> {
         )
     }
 
-    fn scalar(&self, v: &Value) -> Span<'static> {
-        match v {
-            Value::String(s) => Span::styled(format!("\"{}\"", printable(s)), self.theme.string()),
-            Value::Number(n) => Span::styled(n.to_string(), self.theme.number()),
-            Value::Bool(b) => Span::styled(b.to_string(), self.theme.accent()),
-            Value::Null => Span::styled("null", self.theme.dim()),
-            _ => Span::raw(""),
-        }
-    }
-
     /// Writes one member (or element) starting a line; `key` is None for array elements.
-    fn value(&mut self, v: &Value, path: &str, depth: usize, key: Option<&str>, last: bool) {
-        let folded = matches!(v, Value::Object(m) if !m.is_empty())
-            || matches!(v, Value::Array(a) if !a.is_empty());
-        let folded = folded && (self.toggled)(path);
+    fn value<'a, J: JsonValue<'a>>(
+        &mut self,
+        v: J,
+        path: &str,
+        depth: usize,
+        key: Option<&str>,
+        last: bool,
+    ) {
+        let shape = v.shape();
+        let container = matches!(shape, Shape::Object | Shape::Array);
+        let members = if shape == Shape::Object {
+            v.members()
+        } else {
+            Vec::new()
+        };
+        let elements = if shape == Shape::Array {
+            v.elements()
+        } else {
+            Vec::new()
+        };
+        let size = members.len() + elements.len();
+        let too_deep = container && size > 0 && depth >= MAX_DEPTH;
+        let folded = container && size > 0 && ((self.toggled)(path) || too_deep);
         let is_marked = (!path.is_empty() && self.marked.contains(&path))
             || (folded && self.marked.iter().any(|m| inside(m, path)));
         let mut head = vec![Span::styled(
             if is_marked { "▶ " } else { "  " },
             self.theme.error(),
         )];
-        head.push(Span::raw("  ".repeat(depth)));
+        head.push(Span::raw(indent(depth)));
         if let Some(k) = key {
             let style = if is_marked {
                 self.theme.marked_key()
@@ -145,55 +172,50 @@ impl Writer<'_> {
             head.push(Span::raw(": "));
         }
         let comma = if last { "" } else { "," };
-        match v {
-            Value::Object(m) if folded => {
-                head.push(Span::raw(format!("{{…}}{comma}")));
-                head.push(Span::styled(count(m.len(), "key"), self.theme.dim()));
-                self.push(self.noted(Line::from(head), path), Some(path));
-            }
-            Value::Array(a) if folded => {
-                head.push(Span::raw(format!("[…]{comma}")));
-                head.push(Span::styled(count(a.len(), "item"), self.theme.dim()));
-                self.push(self.noted(Line::from(head), path), Some(path));
-            }
-            Value::Object(m) if !m.is_empty() => {
+        if folded {
+            self.folded(head, shape == Shape::Object, size, too_deep, comma, path);
+            return;
+        }
+        match shape {
+            Shape::Object if size > 0 => {
                 head.push(Span::raw("{"));
                 self.push(self.noted(Line::from(head), path), Some(path));
-                let n = m.len();
-                for (i, (k, child_v)) in m.iter().enumerate() {
-                    self.value(child_v, &child(path, k), depth + 1, Some(k), i + 1 == n);
+                for (i, (k, child_v)) in members.into_iter().enumerate() {
+                    self.value(
+                        child_v,
+                        &child(path, &k),
+                        depth + 1,
+                        Some(&k),
+                        i + 1 == size,
+                    );
                 }
                 self.close("}", depth, comma);
             }
-            Value::Array(a) if !a.is_empty() => {
+            Shape::Array if size > 0 => {
                 head.push(Span::raw("["));
                 self.push(self.noted(Line::from(head), path), Some(path));
-                let n = a.len();
-                for (i, el) in a.iter().enumerate() {
-                    self.value(el, &format!("{path}[{i}]"), depth + 1, None, i + 1 == n);
+                for (i, el) in elements.into_iter().enumerate() {
+                    self.value(el, &format!("{path}[{i}]"), depth + 1, None, i + 1 == size);
                 }
                 self.close("]", depth, comma);
             }
-            Value::Object(_) => {
-                head.push(Span::raw(format!("{{}}{comma}")));
-                self.push(self.noted(Line::from(head), path), None);
-            }
-            Value::Array(_) => {
-                head.push(Span::raw(format!("[]{comma}")));
+            Shape::Object | Shape::Array => {
+                let empty = if shape == Shape::Object { "{}" } else { "[]" };
+                head.push(Span::raw(format!("{empty}{comma}")));
                 self.push(self.noted(Line::from(head), path), None);
             }
             // A write key (analytics.js puts one in every call's body) is never shown whole.
-            Value::String(s) if key == Some("writeKey") => {
+            Shape::Str(s) if key == Some("writeKey") => {
                 head.push(Span::styled(
-                    format!("\"{}\"", mask_secret(s)),
+                    format!("\"{}\"", mask_secret(&s)),
                     self.theme.string(),
                 ));
                 head.push(Span::raw(comma.to_owned()));
                 head.push(Span::styled(" (write key, masked)", self.theme.dim()));
                 self.push(self.noted(Line::from(head), path), None);
             }
-            Value::String(s) => {
-                let (spans, long) = self.string(s, path);
+            Shape::Str(s) => {
+                let (spans, long) = self.string(&s, path);
                 // The comma before the length note, where JSON would have it.
                 let mut spans = spans.into_iter();
                 head.extend(spans.next());
@@ -202,15 +224,51 @@ impl Writer<'_> {
                 self.push(self.noted(Line::from(head), path), long.then_some(path));
             }
             scalar => {
-                head.push(self.scalar(scalar));
+                let span = match scalar {
+                    Shape::Number(n) => Span::styled(
+                        v.number_text()
+                            .map_or_else(|| n.to_string(), std::borrow::Cow::into_owned),
+                        self.theme.number(),
+                    ),
+                    Shape::Bool(b) => Span::styled(b.to_string(), self.theme.accent()),
+                    _ => Span::styled("null", self.theme.dim()),
+                };
+                head.push(span);
                 head.push(Span::raw(comma.to_owned()));
                 self.push(self.noted(Line::from(head), path), None);
             }
         }
     }
 
+    /// A folded object or array: its size, and why it cannot open where it is too deep.
+    fn folded(
+        &mut self,
+        mut head: Vec<Span<'static>>,
+        object: bool,
+        size: usize,
+        too_deep: bool,
+        comma: &str,
+        path: &str,
+    ) {
+        let (brackets, what) = if object {
+            ("{…}", "key")
+        } else {
+            ("[…]", "item")
+        };
+        head.push(Span::raw(format!("{brackets}{comma}")));
+        head.push(Span::styled(count(size, what), self.theme.dim()));
+        if too_deep {
+            head.push(Span::styled(
+                format!(" (nested over {MAX_DEPTH} levels: c copies the line as written)"),
+                self.theme.dim(),
+            ));
+        }
+        let fold = (!too_deep).then_some(path);
+        self.push(self.noted(Line::from(head), path), fold);
+    }
+
     fn close(&mut self, bracket: &str, depth: usize, comma: &str) {
-        let line = Line::from(format!("  {}{bracket}{comma}", "  ".repeat(depth)));
+        let line = Line::from(format!("  {}{bracket}{comma}", indent(depth)));
         self.push(line, None);
     }
 }
@@ -224,6 +282,7 @@ fn count(n: usize, what: &str) -> String {
 mod tests {
     use super::*;
     use foldhash::HashSet;
+    use serde_json::Value;
 
     fn text(lines: &[Line<'_>]) -> Vec<String> {
         lines
