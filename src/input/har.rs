@@ -33,6 +33,58 @@ struct Request<'a> {
     implied: Option<Kind>,
 }
 
+/// Where a Segment call of a capture came from, for a view that shows its events by line
+/// (the terminal UI reads `to_json_lines`' output).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// The call's line in the JSON Lines.
+    pub line: u64,
+    /// The line where the entry starts in the capture: the same, unless entries share a line
+    /// (a minified capture), where each later one takes the next line.
+    pub capture_line: u64,
+    /// 1-based position among the capture's entries.
+    pub entry: usize,
+    pub url: String,
+    pub has_body: bool,
+}
+
+impl Call {
+    /// `HAR entry 7 (https://api.segment.io/v1/t)`, sanitised, with the capture's line where
+    /// it is not the call's.
+    pub fn describe(&self) -> String {
+        let d = describe(self.entry, &self.url);
+        if self.line == self.capture_line {
+            d
+        } else {
+            format!("{d}, at line {} of the capture", self.capture_line)
+        }
+    }
+
+    /// Why the call gives no event: no body, or a body that is not JSON (`error` says where).
+    pub fn failure(&self, error: &str) -> String {
+        if self.has_body {
+            format!("{}: request body is not JSON: {error}", self.describe())
+        } else {
+            format!("{} has no request body", self.describe())
+        }
+    }
+}
+
+fn describe(entry: usize, url: &str) -> String {
+    format!("HAR entry {entry} ({})", crate::text::printable(url))
+}
+
+fn no_body(entry: usize, url: &str) -> String {
+    format!("{} has no request body", describe(entry, url))
+}
+
+fn not_json(entry: usize, url: &str, error: &str) -> String {
+    format!(
+        "{}: request body is not JSON: {error}",
+        describe(entry, url)
+    )
+}
+
 /// Every request to a Segment endpoint, in order.
 fn requests<'a>(text: &[u8], doc: &'a Value) -> Vec<Request<'a>> {
     let entries = doc["log"]["entries"]
@@ -94,15 +146,11 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
     };
     for r in requests(text, &doc) {
         let at = origin(r.line, r.offset as u64);
-        let shown_url = crate::text::printable(r.url);
         let Some(body) = r.body else {
             out.push(Record::new(
                 at,
                 0,
-                Err(RecordError::InvalidJson(format!(
-                    "HAR entry {} ({shown_url}) has no request body",
-                    r.entry
-                ))),
+                Err(RecordError::InvalidJson(no_body(r.entry, r.url))),
             ));
             continue;
         };
@@ -110,9 +158,10 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
             Err(e @ ParseError::Json { .. }) => out.push(Record::new(
                 at,
                 body.len(),
-                Err(RecordError::InvalidJson(format!(
-                    "HAR entry {} ({shown_url}): request body is not JSON: {e}",
-                    r.entry
+                Err(RecordError::InvalidJson(not_json(
+                    r.entry,
+                    r.url,
+                    &e.to_string(),
                 ))),
             )),
             parsed => push_parsed(at, body.len(), parsed, r.implied, &mut out),
@@ -123,34 +172,44 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
 
 /// The capture's Segment request bodies as JSON Lines, each on the line where its entry
 /// starts in the capture (blank lines in between), so a reader of lines sees the same events
-/// at the same line numbers as `records` gives. A body without a type takes the one its
-/// endpoint implies; a body that is not JSON is kept on one line, and so read as not JSON.
-/// None when the capture itself is not JSON.
-pub fn to_json_lines(text: &[u8]) -> Option<Vec<u8>> {
+/// at the same line numbers as `records` gives; with where each call came from. A body
+/// without a type takes the one its endpoint implies; a body that is not JSON is kept on one
+/// line, and so read as not JSON; an entry without a body is a line that says so, read as not
+/// JSON too (`Call::failure` says it as `records` does). None when the capture itself is not
+/// JSON.
+pub fn to_json_lines(text: &[u8]) -> Option<(Vec<u8>, Vec<Call>)> {
     let doc: Value = serde_json::from_slice(text).ok()?;
     let mut out = Vec::new();
+    let mut calls = Vec::new();
     let mut at_line = 1u64;
     for r in requests(text, &doc) {
-        let Some(body) = r.body else { continue };
-        let line = match serde_json::from_str::<Value>(body) {
-            Ok(Value::Object(mut event)) => {
+        let line = match r.body.map(|b| (b, serde_json::from_str::<Value>(b))) {
+            Some((_, Ok(Value::Object(mut event)))) => {
                 if let (Some(k), false) = (r.implied, event.contains_key("type")) {
                     event.insert("type".into(), Value::from(k.as_str()));
                 }
                 Value::Object(event).to_string()
             }
-            Ok(other) => other.to_string(),
-            Err(_) => body.replace(['\n', '\r'], " "),
+            Some((_, Ok(other))) => other.to_string(),
+            Some((body, Err(_))) => body.replace(['\n', '\r'], " "),
+            None => "(no request body)".to_owned(),
         };
         while at_line < r.line {
             out.push(b'\n');
             at_line += 1;
         }
+        calls.push(Call {
+            line: at_line,
+            capture_line: r.line,
+            entry: r.entry,
+            url: r.url.to_owned(),
+            has_body: r.body.is_some(),
+        });
         out.extend_from_slice(line.as_bytes());
         out.push(b'\n');
         at_line += 1;
     }
-    Some(out)
+    Some((out, calls))
 }
 
 #[cfg(test)]
@@ -161,7 +220,7 @@ mod tests {
     fn json_lines_keep_each_request_on_its_entry_line() {
         let text = std::fs::read("samples/capture.har").unwrap();
         let file: Arc<str> = Arc::from("c.har");
-        let lines = to_json_lines(&text).unwrap();
+        let (lines, calls) = to_json_lines(&text).unwrap();
         let from_lines: Vec<(u64, Option<u32>, bool)> = {
             let mut out = Vec::new();
             let mut reader =
@@ -175,10 +234,18 @@ mod tests {
         };
         let from_har: Vec<(u64, Option<u32>, bool)> = records(&file, &text)
             .into_iter()
-            .filter(|r| r.json.is_ok() || r.size > 0)
             .map(|r| (r.origin.line, r.origin.index, r.json.is_ok()))
             .collect();
         assert_eq!(from_lines, from_har);
+        assert_eq!(
+            calls.iter().map(|c| c.line).collect::<Vec<_>>(),
+            from_har.iter().map(|r| r.0).fold(Vec::new(), |mut v, l| {
+                if v.last() != Some(&l) {
+                    v.push(l);
+                }
+                v
+            })
+        );
         assert!(from_lines.iter().filter(|r| r.2).count() >= 6);
     }
 

@@ -21,6 +21,7 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::input::har::Call;
 use crate::settings::Workspace;
 
 use threads::Feed;
@@ -72,7 +73,12 @@ fn temp_file(
 /// into, or that stdin, a gzip file or the demo fills.
 struct Prepared {
     path: PathBuf,
+    /// What the status bar calls the input.
     label: String,
+    /// What a row's place names as its file: the user's file, not the temporary one.
+    file: String,
+    /// A HAR capture's calls, by line.
+    har: Vec<Call>,
     feed: Feed,
     /// Kept alive while the UI runs, and removed at the end.
     _temp: Option<tempfile::NamedTempFile>,
@@ -81,11 +87,11 @@ struct Prepared {
 }
 
 /// A HAR capture's Segment calls as JSON Lines in a temporary file, at the capture's own line
-/// numbers, with how many calls there are; None when `from` is not a HAR capture.
+/// numbers, with where each call came from; None when `from` is not a HAR capture.
 fn har_as_lines(
     what: &str,
     mut from: impl io::BufRead,
-) -> Result<Option<(tempfile::NamedTempFile, usize)>, Error> {
+) -> Result<Option<(tempfile::NamedTempFile, Vec<Call>)>, Error> {
     let input = |source| Error::Input {
         file: what.to_owned(),
         source,
@@ -95,7 +101,7 @@ fn har_as_lines(
     }
     let mut text = Vec::new();
     from.read_to_end(&mut text).map_err(input)?;
-    let Some(lines) = crate::input::har::to_json_lines(&text) else {
+    let Some((lines, calls)) = crate::input::har::to_json_lines(&text) else {
         return Ok(None);
     };
     let (t, mut to) = temp_file("the capture's events", &tempfile::Builder::new())?;
@@ -103,10 +109,6 @@ fn har_as_lines(
         what: "the capture's events",
         source,
     })?;
-    let calls = lines
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .count();
     Ok(Some((t, calls)))
 }
 
@@ -118,21 +120,26 @@ fn prepare(source: Source) -> Result<Prepared, Error> {
             source,
         })
     };
-    let copied = |t: tempfile::NamedTempFile, label: String, feed: Feed| Prepared {
+    let copied = |t: tempfile::NamedTempFile, label: String, file: String, feed: Feed| Prepared {
         path: t.path().to_path_buf(),
         label,
+        file,
+        har: Vec::new(),
         feed,
         _temp: Some(t),
         // A copied input grows while it is inflated or piped; the demo never ends.
         follow: Some(true),
     };
-    let capture = |t: tempfile::NamedTempFile, label: String| Prepared {
-        path: t.path().to_path_buf(),
-        label,
-        feed: Feed::None,
-        _temp: Some(t),
-        follow: Some(false),
-    };
+    let capture =
+        |t: tempfile::NamedTempFile, label: String, file: String, har: Vec<Call>| Prepared {
+            path: t.path().to_path_buf(),
+            label,
+            file,
+            har,
+            feed: Feed::None,
+            _temp: Some(t),
+            follow: Some(false),
+        };
     Ok(match source {
         Source::File(p) => {
             let shown = p.display().to_string();
@@ -142,10 +149,15 @@ fn prepare(source: Source) -> Result<Prepared, Error> {
                 Err(_) => None,
             };
             match har {
-                Some((t, calls)) => capture(t, format!("{shown} (HAR, {calls} Segment calls)")),
+                Some((t, calls)) => {
+                    let label = format!("{shown} (HAR, {} Segment calls)", calls.len());
+                    capture(t, label, shown, calls)
+                }
                 None => Prepared {
                     path: p,
-                    label: shown,
+                    label: shown.clone(),
+                    file: shown,
+                    har: Vec::new(),
                     feed: Feed::None,
                     _temp: None,
                     follow: None,
@@ -158,7 +170,8 @@ fn prepare(source: Source) -> Result<Prepared, Error> {
                 io::BufReader::new(open(&p)?),
             ));
             if let Some((t, calls)) = har_as_lines(&shown, &mut inflated)? {
-                capture(t, format!("{shown} (gzip, HAR, {calls} Segment calls)"))
+                let label = format!("{shown} (gzip, HAR, {} Segment calls)", calls.len());
+                capture(t, label, shown, calls)
             } else {
                 let (t, to) = temp_file("the inflated file", &plain)?;
                 let from = Box::new(inflated);
@@ -167,7 +180,7 @@ fn prepare(source: Source) -> Result<Prepared, Error> {
                     from,
                     to,
                 };
-                copied(t, format!("{shown} (gzip)"), feed)
+                copied(t, format!("{shown} (gzip)"), shown, feed)
             }
         }
         Source::Stdin => {
@@ -178,14 +191,14 @@ fn prepare(source: Source) -> Result<Prepared, Error> {
                 from,
                 to,
             };
-            copied(t, "<stdin>".to_owned(), feed)
+            copied(t, "<stdin>".to_owned(), "<stdin>".to_owned(), feed)
         }
         Source::Demo => {
             let mut named = tempfile::Builder::new();
             named.prefix("consent-inspector-demo-").suffix(".jsonl");
             let (t, to) = temp_file("the demo", &named)?;
             let label = format!("demo stream ({})", t.path().display());
-            copied(t, label, Feed::Demo { to })
+            copied(t, label.clone(), label, Feed::Demo { to })
         }
     })
 }
@@ -238,6 +251,8 @@ pub fn start_tour(launch: &Launch) -> Result<(), Error> {
     let p = Prepared {
         path: file.path().to_path_buf(),
         label: "the tour".to_owned(),
+        file: "the tour".to_owned(),
+        har: Vec::new(),
         feed: Feed::None,
         _temp: Some(file),
         follow: Some(false),
@@ -257,6 +272,8 @@ fn run_prepared(
     run::run(run::Options {
         path: p.path.clone(),
         label: p.label.clone(),
+        file: p.file.clone(),
+        har: p.har.clone(),
         workspace,
         follow,
         demo,

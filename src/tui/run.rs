@@ -32,6 +32,10 @@ pub struct Options {
     pub path: PathBuf,
     /// What the status bar calls it.
     pub label: String,
+    /// What a row's place names as its file.
+    pub file: String,
+    /// A HAR capture's calls, by line.
+    pub har: Vec<crate::input::har::Call>,
     pub workspace: Arc<Workspace>,
     pub follow: bool,
     pub demo: bool,
@@ -104,6 +108,8 @@ pub fn run(opts: Options) -> Result<(), Error> {
         opts.max_events,
     );
     store.reset_on_truncate = opts.capture;
+    store.file = opts.file;
+    store.har = opts.har;
     let store = Arc::new(RwLock::new(store));
     let _guard = enter().map_err(Error::Terminal)?;
     // Started once the terminal is in raw mode, so the input thread reads it as such.

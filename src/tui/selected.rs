@@ -180,11 +180,18 @@ fn rebuild(store: &Store, idx: usize) -> Result<(Option<Excerpt>, Outcome), Stri
         ));
     }
     let file: Arc<str> = Arc::from(store.file_label(row.generation).as_str());
-    let (bytes, record) = read_again(&store.generations, &file, row.at())?;
+    let (bytes, mut record) = read_again(&store.generations, &file, row.at())?;
+    let har = store.har_call(record.origin.line);
     let excerpt = match (&record.json, record.origin.index) {
+        // An entry without a body has no text of its own to show.
+        _ if har.is_some_and(|c| !c.has_body) => None,
         (Err(e), None) => Excerpt::of(&bytes, e),
         _ => None,
     };
+    // Said as `check` says it: which entry, which URL, and what is wrong with its body.
+    if let (Some(call), Err(RecordError::InvalidJson(m))) = (har, &mut record.json) {
+        *m = call.failure(m);
+    }
     Ok((
         excerpt,
         decide(

@@ -202,6 +202,10 @@ pub struct Store {
     pub generations: Generations,
     /// What is being read, for the status bar.
     pub source: String,
+    /// What a row's place names as its file (`source` may say more: "(HAR, 6 Segment calls)").
+    pub file: String,
+    /// A HAR capture's calls, by line (empty for other inputs).
+    pub har: Vec<crate::input::har::Call>,
     pub demo: bool,
     /// The generation of the file the newest rows come from.
     latest_generation: u16,
@@ -230,6 +234,8 @@ impl Store {
             notice: None,
             caught_up: false,
             generations: Generations::default(),
+            file: source.clone(),
+            har: Vec::new(),
             source,
             demo,
             latest_generation: 0,
@@ -336,12 +342,18 @@ impl Store {
         }
     }
 
+    /// The HAR call a row at `line` came from, when the input is a HAR capture.
+    pub fn har_call(&self, line: u64) -> Option<&crate::input::har::Call> {
+        let i = self.har.binary_search_by_key(&line, |c| c.line).ok()?;
+        self.har.get(i)
+    }
+
     /// What to call the file a row was read from: the previous file's rows say so.
     pub fn file_label(&self, generation: u16) -> String {
         if generation == self.latest_generation || self.boundaries == 0 {
-            self.source.clone()
+            self.file.clone()
         } else {
-            format!("{} (previous file)", self.source)
+            format!("{} (previous file)", self.file)
         }
     }
 

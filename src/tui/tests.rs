@@ -68,12 +68,15 @@ fn render(app: &App) -> String {
 
 fn go_to_line(app: &mut App, line: u64) {
     app.update(Action::Top);
+    let mut steps = 0;
     while app
         .detail
         .as_ref()
-        .map(|d| d.outcome.as_ref().unwrap().origin.line)
+        .and_then(|d| Some(d.outcome.as_ref().ok()?.origin.line))
         != Some(line)
     {
+        steps += 1;
+        assert!(steps < 10_000, "no event at line {line}");
         app.update(Action::Down);
     }
 }
@@ -484,7 +487,6 @@ fn a_har_capture_shows_its_events_at_their_lines_as_route_does() {
     let text = std::fs::read("samples/capture.har").unwrap();
     let expected: Vec<(u64, Option<u32>, bool)> = crate::input::har::records(&file, &text)
         .into_iter()
-        .filter(|r| r.json.is_ok() || r.size > 0)
         .map(|r| (r.origin.line, r.origin.index, r.json.is_ok()))
         .collect();
     assert_eq!(rows, expected);
@@ -498,6 +500,78 @@ fn a_har_capture_shows_its_events_at_their_lines_as_route_does() {
     let (label, gz_rows) = rows_of(super::Source::Gzip(gz));
     assert!(label.ends_with("(gzip, HAR, 6 Segment calls)"), "{label}");
     assert_eq!(gz_rows, rows);
+}
+
+#[test]
+fn a_har_entry_that_gives_no_event_is_named_with_its_url_as_check_names_it() {
+    let har = r#"{
+  "log": {
+    "entries": [
+      {"request": {"url": "https://api.segment.io/v1/t",
+                   "postData": {"text": "{\"event\":\"A\",\"userId\":\"u\"}"}}},
+      {"request": {"url": "https://api.segment.io/v1/p"}},
+      {"request": {"url": "https://api.segment.io/v1/t?x=\u001b[2J", "postData": {"text": "{\"event\": nope"}}}
+    ]
+  }
+}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.har");
+    std::fs::write(&f, har).unwrap();
+    let p = super::prepare(super::Source::File(f.clone())).unwrap();
+    let store = loaded(&p.path);
+    {
+        let mut s = store.write().unwrap();
+        s.file = p.file.clone();
+        s.har = p.har.clone();
+    }
+    let mut a = App::new(
+        store.clone(),
+        super::standalone_searcher(&store),
+        false,
+        200,
+        60,
+    );
+    a.sync();
+    let detail = |a: &mut App, line: u64| {
+        go_to_line(a, line);
+        a.sync();
+        render(a)
+    };
+    let shown = f.display().to_string();
+    let first = detail(&mut a, 4);
+    assert!(first.contains(&format!("{shown}:4  ingested")), "{first}");
+    assert!(
+        first.contains("HAR entry 1 (https://api.segment.io/v1/t)"),
+        "{first}"
+    );
+    // Every entry has its row: one without a body is not left out, as check does not.
+    let second = detail(&mut a, 6);
+    assert!(
+        second.contains(
+            "invalid_json  HAR entry 2 (https://api.segment.io/v1/p) has no request body"
+        ),
+        "{second}"
+    );
+    let third = detail(&mut a, 7);
+    assert!(
+        third.contains("HAR entry 3 (https://api.segment.io/v1/t?x=\\e[2J): request body is not JSON: expected ident at column 12"),
+        "{third}"
+    );
+    assert!(third.contains(r#"{"event": n⏵ope"#), "{third}");
+    assert!(!third.contains('\u{1b}'));
+    // check says the same of the same entries.
+    let file: Arc<str> = Arc::from(shown.as_str());
+    let messages: Vec<String> = crate::input::har::records(&file, har.as_bytes())
+        .into_iter()
+        .filter_map(|r| match r.json {
+            Err(crate::input::RecordError::InvalidJson(m)) => Some(m),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(messages.len(), 2);
+    for m in messages {
+        assert!(second.contains(&m) || third.contains(&m), "{m}");
+    }
 }
 
 #[test]

@@ -62,6 +62,20 @@ fn lines(app: &App, store: &Store, theme: Theme) -> Content {
         Span::raw("  "),
         status,
     ]));
+    if let Some(call) = store.har_call(o.origin.line) {
+        out.push(Line::from(Span::styled(
+            format!(
+                "{}{}",
+                call.describe(),
+                if call.has_body {
+                    ""
+                } else {
+                    ", no request body"
+                }
+            ),
+            theme.dim(),
+        )));
+    }
     if let Some(line) = time_line(app, o, theme) {
         out.push(line);
     }
