@@ -459,6 +459,24 @@ impl Doc {
         self.bundled.iter().any(|k| self.key_is(k, destination))
     }
 
+    /// Every non-empty string of `traits` and `context.traits`, with its key, for finding a
+    /// user by a trait (the terminal UI's user search).
+    pub fn trait_texts(&self, mut each: impl FnMut(&str, &str)) {
+        let spans = [
+            self.fields(Field::Traits),
+            self.context.as_ref().and_then(|c| c.traits),
+        ];
+        for span in spans.into_iter().flatten() {
+            members_of(&self.text, span, |k, v| {
+                if let Some(Raw::Str(s)) = non_null(&self.text, v).map(|v| self.raw(v)) {
+                    if !s.is_empty() {
+                        each(k, &s);
+                    }
+                }
+            });
+        }
+    }
+
     /// `traits.<key>` (identify, group) or else `context.traits.<key>`, when a non-empty
     /// string: where external ids such as an email are found.
     pub fn trait_text(&self, key: &str) -> Option<String> {

@@ -15,6 +15,7 @@ use crate::profile::IdentityId;
 use crate::route::{Block, Decision};
 use crate::settings::Workspace;
 use crate::tail::{FollowOptions, Generations, Notice, TailEvent, follow};
+use crate::text::truncate;
 
 use super::event::Waker;
 
@@ -53,6 +54,14 @@ pub struct Row {
 }
 
 const NONE: u32 = u32::MAX;
+
+/// A trait's key and its latest string value.
+type Trait = (Box<str>, Box<str>);
+
+/// Trait keys kept per identity, and characters per value: enough to find a user by an
+/// email or a name, bounded for endless streams.
+const TRAITS_KEPT: usize = 16;
+const TRAIT_CHARS: usize = 200;
 
 /// Destinations a row records as blocked, one bit each in `Row::blocked_set`: the
 /// per-destination filter covers these first ones.
@@ -93,6 +102,18 @@ impl Row {
             .get(usize::from(self.kind).checked_sub(1)?)
             .copied()
     }
+}
+
+/// A destination's state for one user, and the event where it began (`Store::since`).
+#[derive(Debug, Clone, Copy)]
+pub struct Since {
+    pub destination: usize,
+    pub blocked: bool,
+    pub at: At,
+    pub time: Option<jiff::Timestamp>,
+    /// The user's oldest event in view already had this state, and older ones have left the
+    /// view.
+    pub or_earlier: bool,
 }
 
 /// Where a row's event is, to read it again away from the store's lock.
@@ -213,6 +234,9 @@ pub struct Store {
     boundaries: u32,
     /// The file is `listen`'s capture: truncated, it was reset, and the view starts afresh.
     pub reset_on_truncate: bool,
+    /// Per identity, the latest string value of each trait its events carried (at most
+    /// `TRAITS_KEPT` keys), for finding a user by an email or a name.
+    traits: foldhash::HashMap<IdentityId, Vec<Trait>>,
 }
 
 impl Store {
@@ -241,6 +265,7 @@ impl Store {
             latest_generation: 0,
             boundaries: 0,
             reset_on_truncate: false,
+            traits: foldhash::HashMap::default(),
         }
     }
 
@@ -255,6 +280,34 @@ impl Store {
         self.dest = DestStats::none_yet(&ws);
         self.engine = Engine::new(ws).with_dedup_window(self.max_events);
         self.counts = Counts::default();
+        self.traits.clear();
+    }
+
+    /// Keeps the event's string traits for its identity: the latest value of each key.
+    fn remember_traits(&mut self, id: IdentityId, ev: &Doc) {
+        ev.trait_texts(|k, v| {
+            let kept = self.traits.entry(id).or_default();
+            let value = truncate(v, TRAIT_CHARS);
+            match kept.iter().position(|(key, _)| &**key == k) {
+                Some(i) if *kept[i].1 == *value => {}
+                Some(i) => kept[i].1 = value.into(),
+                None if kept.len() < TRAITS_KEPT => kept.push((k.into(), value.into())),
+                None => {}
+            }
+        });
+    }
+
+    /// The traits kept for any identity of `user`'s profile, with their keys.
+    pub fn traits_of(&self, user: IdentityId) -> Vec<(&str, &str)> {
+        let profiles = self.engine.profiles();
+        profiles
+            .profile(user)
+            .members
+            .iter()
+            .filter_map(|m| self.traits.get(m))
+            .flatten()
+            .map(|(k, v)| (&**k, &**v))
+            .collect()
     }
 
     pub fn workspace(&self) -> &Arc<Workspace> {
@@ -264,6 +317,57 @@ impl Store {
     /// The event numbered `n` (0 is the first ever read), while it is kept.
     pub fn row(&self, n: usize) -> Option<&Row> {
         self.rows.get(n.checked_sub(self.first)?)
+    }
+
+    /// For one profile (any identity of it), each destination's state after its newest
+    /// ingested event in view, and the event where that state began. Only the first
+    /// `FILTERABLE_DESTINATIONS` are recorded per row.
+    pub fn since(&self, user: IdentityId) -> Vec<Since> {
+        let profiles = self.engine.profiles();
+        let root = profiles.root(user);
+        let n = self
+            .workspace()
+            .destinations
+            .len()
+            .min(FILTERABLE_DESTINATIONS);
+        let mut out: Vec<Since> = Vec::new();
+        let mut seen_first = false;
+        for row in &self.rows {
+            if row.status == Status::NotIngested || !row.is_event() {
+                continue;
+            }
+            if row.identity().is_none_or(|id| profiles.root(id) != root) {
+                continue;
+            }
+            if !seen_first {
+                // Older rows of this user may have left the view: the first state seen may have
+                // begun earlier.
+                out = (0..n)
+                    .map(|d| Since {
+                        destination: d,
+                        blocked: row.blocked_set & (1 << d) != 0,
+                        at: row.at(),
+                        time: row.time(),
+                        or_earlier: self.first > 0,
+                    })
+                    .collect();
+                seen_first = true;
+                continue;
+            }
+            for s in &mut out {
+                let blocked = row.blocked_set & (1 << s.destination) != 0;
+                if blocked != s.blocked {
+                    *s = Since {
+                        destination: s.destination,
+                        blocked,
+                        at: row.at(),
+                        time: row.time(),
+                        or_earlier: false,
+                    };
+                }
+            }
+        }
+        out
     }
 
     /// The number of the oldest event kept.
@@ -418,6 +522,9 @@ impl Store {
                     }
                 }
             }
+        }
+        if let (Some(id), Some(e)) = (o.identity, ev) {
+            self.remember_traits(id, e);
         }
         let (delivered, blocked) = (o.delivered(), o.blocked());
         self.counts.events += 1;

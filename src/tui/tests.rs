@@ -172,6 +172,87 @@ fn users_pane_grid_and_history() {
 }
 
 #[test]
+fn users_are_found_by_any_id_or_trait_value_as_typed() {
+    let mut a = app(120, 40);
+    a.update(Action::NextPane);
+    a.update(Action::NextPane);
+    assert_eq!(a.pane, Pane::Users);
+    let all = a.users.len();
+    a.update(Action::StartSearch);
+    for c in "BOB@EX".chars() {
+        a.update(Action::PromptInput(c));
+    }
+    // The list follows as it is typed: an email found in traits, case-insensitive.
+    let shown = |a: &App| {
+        let s = a.store.read().unwrap();
+        let p = s.engine.profiles();
+        a.users
+            .iter()
+            .map(|u| p.label(*u).to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shown(&a), vec!["u-bob"]);
+    a.update(Action::PromptSubmit);
+    let screen = render(&a);
+    assert!(
+        screen.contains(r#"users with "BOB@EX" in an id or trait: 1 of 5 (Esc: all)"#),
+        "{screen}"
+    );
+    assert!(screen.contains("traits: email bob@example.com"), "{screen}");
+    // Any linked id finds the profile too: alice's phone.
+    a.update(Action::StartSearch);
+    for _ in 0.."BOB@EX".len() {
+        a.update(Action::PromptBackspace);
+    }
+    for c in "phone-2c".chars() {
+        a.update(Action::PromptInput(c));
+    }
+    a.update(Action::PromptSubmit);
+    assert_eq!(shown(&a), vec!["u-alice"]);
+    // Esc in the pane shows every user again.
+    a.update(Action::Back);
+    assert_eq!(a.users.len(), all);
+    assert_eq!(a.pane, Pane::Users);
+    // Nothing found says so.
+    a.update(Action::StartSearch);
+    a.update(Action::PromptInput('%'));
+    a.update(Action::PromptSubmit);
+    assert!(a.users.is_empty());
+    assert!(render(&a).contains("no user has that in an id or a trait"));
+}
+
+#[test]
+fn a_user_shows_each_destination_blocked_since_the_event_where_it_changed() {
+    let mut a = app(120, 40);
+    go_to_line(&mut a, 58);
+    a.update(Action::NextPane);
+    a.update(Action::NextPane);
+    let screen = render(&a);
+    assert!(screen.contains("u-bob"), "{screen}");
+    assert!(
+        screen.contains("✗ since line 50, 11-02 09:30:13: Facebook Conversions API"),
+        "{screen}"
+    );
+    assert!(screen.contains("✓ delivered now: Amplitude,"), "{screen}");
+    // Zoomed on a wide terminal, the timeline takes what the grid leaves.
+    let mut wide = app(200, 40);
+    go_to_line(&mut wide, 58);
+    wide.update(Action::NextPane);
+    wide.update(Action::NextPane);
+    wide.update(Action::ToggleZoom);
+    let screen = render(&wide);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("line 26 "))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        line.contains("stamped on an ordinary event: C0004 true"),
+        "one row of the timeline holds the whole change: {line}"
+    );
+    assert!(line.find("11-02 09:15:25").unwrap() < 60, "{line}");
+}
+
+#[test]
 fn destinations_pane_counts() {
     let mut a = app(100, 30);
     a.update(Action::PrevPane);

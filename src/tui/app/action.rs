@@ -129,6 +129,9 @@ pub enum PromptKind {
     Command,
     /// After `x`: the file to export the listed events to.
     Export,
+    /// After `/` in the Users pane: text in any id or trait value; the list follows as it
+    /// is typed.
+    Users,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -63,7 +63,12 @@ pub struct App {
     pub detail_view: Scroll,
     /// The what-if tried on every event selected, until `T`.
     pub what_if: WhatIf,
+    /// The users listed: every profile, or those the users search finds.
     pub users: Vec<IdentityId>,
+    /// What `/` in the Users pane looks for in any id or trait value, case-insensitive.
+    pub users_query: Option<String>,
+    /// Profiles and events when `users` was last listed.
+    users_listed: (usize, usize),
     pub user_list: Scroll,
     /// In the Users pane: the grid of users, or the selected user's timeline.
     pub users_focus: UsersFocus,
@@ -141,6 +146,8 @@ impl App {
             detail_view: Scroll::default(),
             what_if: WhatIf::default(),
             users: Vec::new(),
+            users_query: None,
+            users_listed: (usize::MAX, 0),
             user_list: Scroll::default(),
             users_focus: UsersFocus::Grid,
             timeline: Scroll::default(),
@@ -223,7 +230,16 @@ impl App {
             }
         }
         self.scanned = store.end();
-        if store.engine.profiles().len() != self.users.len() || self.users.is_empty() {
+        // A search also follows new traits, which arrive with new events.
+        let now = (
+            store.engine.profiles().len(),
+            if self.users_query.is_some() {
+                store.end()
+            } else {
+                0
+            },
+        );
+        if now != self.users_listed {
             self.refresh_users(&store);
         }
         let len = self.len(&store);
@@ -299,10 +315,26 @@ impl App {
         }
     }
 
-    fn refresh_users(&mut self, store: &Store) {
+    pub(super) fn refresh_users(&mut self, store: &Store) {
         let p = store.engine.profiles();
-        let mut users: Vec<IdentityId> = p.iter().map(|(id, _)| id).collect();
+        let query = self.users_query.as_deref().map(str::to_lowercase);
+        let found = |id: IdentityId| {
+            let Some(q) = &query else { return true };
+            let has = |s: &str| s.to_lowercase().contains(q.as_str());
+            p.profile(id).members.iter().any(|m| has(p.name(*m)))
+                || store.traits_of(id).iter().any(|(_, v)| has(v))
+        };
+        let mut users: Vec<IdentityId> =
+            p.iter().map(|(id, _)| id).filter(|&id| found(id)).collect();
         users.sort_by(|a, b| p.label(*a).cmp(p.label(*b)));
+        self.users_listed = (
+            p.len(),
+            if self.users_query.is_some() {
+                store.end()
+            } else {
+                0
+            },
+        );
         self.users = users;
     }
 
@@ -465,6 +497,9 @@ impl App {
                 if self.search.is_some() && self.pane == Pane::Events {
                     self.searcher.cancel();
                     self.search = None;
+                } else if self.users_query.is_some() && self.pane == Pane::Users {
+                    self.users_query = None;
+                    self.refresh_users(&store);
                 } else {
                     self.pane = Pane::Events;
                 }

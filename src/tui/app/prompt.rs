@@ -39,22 +39,41 @@ impl App {
             text: String::new(),
         };
         match action {
+            Action::StartSearch if self.pane == super::Pane::Users => {
+                let text = self.users_query.clone().unwrap_or_default();
+                self.prompt = Some(Prompt {
+                    kind: PromptKind::Users,
+                    text,
+                });
+            }
             Action::StartSearch => self.prompt = Some(start(PromptKind::Search)),
             Action::StartCommand => {
                 self.prompt = Some(start(PromptKind::Command));
                 self.history_at = None;
             }
-            Action::PromptInput(c) => {
-                if let Some(p) = &mut self.prompt {
-                    p.text.push(c);
+            Action::PromptInput(_) | Action::PromptBackspace => {
+                let Some(p) = &mut self.prompt else { return };
+                match action {
+                    Action::PromptInput(c) => p.text.push(c),
+                    _ => {
+                        p.text.pop();
+                    }
+                }
+                // The users list follows the search as it is typed.
+                if p.kind == PromptKind::Users {
+                    self.users_query = Some(p.text.clone()).filter(|t| !t.is_empty());
+                    self.refresh_users(store);
+                    self.user_list.selected = 0;
                 }
             }
-            Action::PromptBackspace => {
-                if let Some(p) = &mut self.prompt {
-                    p.text.pop();
+            Action::PromptCancel => {
+                let cancelled = self.prompt.take().map(|p| p.kind);
+                // Cancelling a users search shows every user again.
+                if cancelled == Some(PromptKind::Users) {
+                    self.users_query = None;
+                    self.refresh_users(store);
                 }
             }
-            Action::PromptCancel => self.prompt = None,
             Action::PromptComplete => {
                 let Some(p) = self
                     .prompt
@@ -112,6 +131,14 @@ impl App {
                     self.history.push(p.text.clone());
                 }
                 self.run_command(store, &p.text);
+            }
+            PromptKind::Users => {
+                self.users_query = Some(p.text).filter(|t| !t.is_empty());
+                self.refresh_users(store);
+                self.user_list.selected = 0;
+                if self.users.is_empty() {
+                    self.flash = Some("no user has that in an id or a trait".into());
+                }
             }
             PromptKind::Export => {
                 let name = p.text.trim();

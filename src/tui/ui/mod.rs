@@ -56,7 +56,8 @@ impl Areas {
 
     /// Rows of the users' grid that fit in the lower pane.
     pub fn users_page(&self) -> usize {
-        let (grid, _) = users::split(Block::bordered().inner(self.lower));
+        // Only the height matters here, and the grid's width does not change it.
+        let (grid, _) = users::split(Block::bordered().inner(self.lower), 0);
         usize::from(grid.height.saturating_sub(HEADER_LINES)).max(1)
     }
 

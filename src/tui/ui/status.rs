@@ -199,6 +199,10 @@ fn prompt_line(app: &App, p: &Prompt, theme: Theme) -> Line<'static> {
             ":",
             "  Enter run · Tab completes · ↑ earlier · Esc cancel   (31  msg-7  user:u-bob dest:Braze blocked)",
         ),
+        PromptKind::Users => (
+            "users: ",
+            "  any id or trait value (an email) · Enter keeps the list · Esc shows every user",
+        ),
         PromptKind::Export => (
             "export to: ",
             "  Enter writes it as JSON Lines, and NAME.routes.ndjson beside it · Esc cancel",

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
 use crate::profile::{ConsentState, IdentityId};
 use crate::text::printable;
+use unicode_width::UnicodeWidthStr;
 
 use super::wrap::wrap;
 use super::{Theme, lower_title};
@@ -22,15 +23,24 @@ fn cell(state: ConsentState, theme: Theme) -> Span<'static> {
     }
 }
 
+/// The user column's width: at least the header's, at most what keeps the grid beside the
+/// timeline (longer ids are cut).
+const USER_MIN: usize = 12;
+const USER_MAX: usize = 32;
+/// `EVENTS` and a count.
+const EVENTS_WIDTH: usize = 6;
+
 /// Terminals at least this wide show the selected user's ids and history beside the grid;
 /// narrower ones, below it.
 const SIDE_BY_SIDE_WIDTH: u16 = 96;
 
-/// The grid and the selected user's side panel, within the pane's border.
-pub fn split(inner: Rect) -> (Rect, Rect) {
+/// The grid and the selected user's side panel, within the pane's border. Side by side, the
+/// grid takes the width it needs (at most 55%) and the timeline the rest, so zoomed it grows.
+pub fn split(inner: Rect, grid_width: u16) -> (Rect, Rect) {
     if inner.width >= SIDE_BY_SIDE_WIDTH {
+        let most = inner.width * 55 / 100;
         let [g, _, s] = Layout::horizontal([
-            Constraint::Percentage(55),
+            Constraint::Length(grid_width.min(most)),
             Constraint::Length(2),
             Constraint::Fill(1),
         ])
@@ -44,21 +54,63 @@ pub fn split(inner: Rect) -> (Rect, Rect) {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
+/// The pane's border, with the users search on the right when there is one.
+fn block(app: &App, store: &Store, theme: Theme) -> Block<'static> {
     let block = Block::bordered()
         .title(lower_title(app, theme))
         .border_style(theme.border(app.pane == Pane::Users));
+    let Some(q) = &app.users_query else {
+        return block;
+    };
+    block.title_top(
+        Line::from(Span::styled(
+            format!(
+                " users with \"{}\" in an id or trait: {} of {} (Esc: all) ",
+                printable(q),
+                app.users.len(),
+                store.engine.profiles().len()
+            ),
+            theme.accent(),
+        ))
+        .right_aligned(),
+    )
+}
+
+/// The user column's width: the widest label listed, within `USER_MIN..=USER_MAX`.
+fn user_width(app: &App, store: &Store) -> usize {
+    let profiles = store.engine.profiles();
+    app.users
+        .iter()
+        .map(|&u| printable(profiles.label(u)).width())
+        .try_fold(USER_MIN, |w, x| {
+            let w = w.max(x);
+            // Past the cap no label can widen the column: stop looking.
+            if w >= USER_MAX { Err(USER_MAX) } else { Ok(w) }
+        })
+        .unwrap_or_else(|cap| cap)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {
+    let block = block(app, store, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let in_timeline = app.pane == Pane::Users && app.users_focus == UsersFocus::Timeline;
+    let ws = store.workspace();
+    let profiles = store.engine.profiles();
+    let user_width = user_width(app, store);
+    let grid_width = user_width
+        + ws.categories
+            .iter()
+            .map(|c| c.id.width().max(1) + 1)
+            .sum::<usize>()
+        + 1
+        + EVENTS_WIDTH;
     // Narrow, the timeline takes the whole pane while one chooses in it.
     let (grid_area, side) = if in_timeline && inner.width < SIDE_BY_SIDE_WIDTH {
         (Rect::default(), inner)
     } else {
-        split(inner)
+        split(inner, u16::try_from(grid_width).unwrap_or(u16::MAX))
     };
-    let ws = store.workspace();
-    let profiles = store.engine.profiles();
     let page = usize::from(grid_area.height.saturating_sub(super::HEADER_LINES));
     let shown = app.user_list.visible(app.users.len(), page);
     let rows: Vec<Row> = app
@@ -93,13 +145,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             .map(|c| Cell::from(printable(&c.id).into_owned())),
     );
     header.push(Cell::from("EVENTS"));
-    let mut widths = vec![Constraint::Min(12)];
+    let mut widths = vec![Constraint::Min(
+        u16::try_from(user_width).unwrap_or(u16::MAX),
+    )];
     widths.extend(
         ws.categories
             .iter()
             .map(|c| Constraint::Length(c.id.chars().count().max(1) as u16)),
     );
-    widths.push(Constraint::Length(6));
+    widths.push(Constraint::Length(EVENTS_WIDTH as u16));
     if !grid_area.is_empty() {
         frame.render_widget(
             Table::new(rows, widths).header(Row::new(header).style(theme.bold())),
@@ -125,6 +179,81 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         Paragraph::new(rows).scroll((u16::try_from(offset).unwrap_or(u16::MAX), 0)),
         side,
     );
+}
+
+/// `32[2]`: a line, and the element of its batch where it is one, as `profiles` writes it.
+fn place(line: u64, index: Option<u32>) -> String {
+    match index {
+        Some(i) => format!("{line}[{i}]"),
+        None => line.to_string(),
+    }
+}
+
+/// Which destinations the user's newest event in view was blocked for, each with the event
+/// where that began; and the ones it reached, in one line.
+fn since(lines: &mut Vec<Line<'static>>, app: &App, store: &Store, u: IdentityId, theme: Theme) {
+    let states = store.since(u);
+    if states.is_empty() {
+        return;
+    }
+    let ws = store.workspace();
+    let name = |d: usize| printable(&ws.destinations[d].name).into_owned();
+    let blocked: Vec<_> = states.iter().filter(|s| s.blocked).collect();
+    if blocked.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "blocked now: none (the newest event reached every destination)",
+            theme.dim(),
+        )));
+    } else {
+        lines.push(Line::from(Span::styled(
+            "Blocked now, since the event where it changed",
+            theme.bold(),
+        )));
+        // Destinations that changed at the same event share a line.
+        let mut groups: Vec<(&crate::tui::store::Since, Vec<String>)> = Vec::new();
+        for s in blocked {
+            match groups
+                .iter_mut()
+                .find(|(g, _)| (g.at.line, g.at.index) == (s.at.line, s.at.index))
+            {
+                Some((_, names)) => names.push(name(s.destination)),
+                None => groups.push((s, vec![name(s.destination)])),
+            }
+        }
+        for (s, names) in groups {
+            let at = s
+                .time
+                .map(|t| {
+                    t.to_zoned_datetime(app.zone.clone())
+                        .strftime(", %m-%d %H:%M:%S")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            let earlier = if s.or_earlier { " or earlier" } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled("✗ ", theme.error()),
+                Span::raw(format!(
+                    "since line {}{at}{earlier}: {}",
+                    place(s.at.line, s.at.index),
+                    names.join(", ")
+                )),
+            ]));
+        }
+    }
+    let delivered: Vec<String> = states
+        .iter()
+        .filter(|s| !s.blocked)
+        .map(|s| name(s.destination))
+        .collect();
+    if !delivered.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("✓ ", theme.ok()),
+            Span::styled(
+                format!("delivered now: {}", delivered.join(", ")),
+                theme.dim(),
+            ),
+        ]));
+    }
 }
 
 /// `MM-DD HH:MM:SS` of a timestamp as written, in the zone the UI shows; None when it is no
@@ -159,6 +288,17 @@ fn timeline(
         .map(|m| printable(profiles.name(*m)).into_owned())
         .collect();
     lines.push(Line::from(format!("ids: {}", ids.join(", "))));
+    let traits: Vec<String> = store
+        .traits_of(u)
+        .iter()
+        .map(|(k, v)| format!("{} {}", printable(k), printable(v)))
+        .collect();
+    if !traits.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("traits: {}", traits.join(" · ")),
+            theme.dim(),
+        )));
+    }
     // When each category last changed: the newest entry that set it.
     let last: Vec<String> = ws
         .categories
@@ -180,6 +320,7 @@ fn timeline(
         "✓ true ✗ false ≠ conflict · never collected",
         theme.dim(),
     )));
+    since(&mut lines, app, store, u, theme);
     let focused = app.pane == Pane::Users && app.users_focus == UsersFocus::Timeline;
     let title = if focused {
         "Timeline (Enter shows the event, ← back)"
@@ -197,10 +338,7 @@ fn timeline(
     for (i, h) in p.history.iter().rev().enumerate() {
         let at = when(app, h.timestamp.as_deref()).unwrap_or_else(|| "(no time)".into());
         // A batch's elements share a line: `32[2]`, as `profiles` writes it.
-        let place = match h.index {
-            Some(i) => format!("{}[{i}]", h.line),
-            None => h.line.to_string(),
-        };
+        let place = place(h.line, h.index);
         let mut spans = vec![Span::raw(format!("{at:<14} line {place:<5} "))];
         spans.extend(h.consent.iter().map(|s| cell(*s, theme)));
         spans.push(Span::raw(format!(" {}", h.describe(ws))));
