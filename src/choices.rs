@@ -10,6 +10,45 @@ use crate::validate::Code;
 /// Where the project's rules document lives, for messages that point to it.
 pub const RULES_DOC: &str = "docs/rules.md";
 
+/// The rules document, built in, so the terminal UI can show a rule's text (`r`).
+pub const RULES_TEXT: &str = include_str!("../docs/rules.md");
+
+/// GitHub's anchor for a heading: lower case, spaces to dashes, other punctuation dropped.
+pub fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The text of the heading whose anchor is `anchor`, from its heading to the next one of any
+/// level: that rule's own words.
+pub fn section(anchor: &str) -> Option<&'static str> {
+    let mut start = None;
+    let mut pos = 0;
+    let mut in_code = false;
+    for line in RULES_TEXT.split_inclusive('\n') {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        }
+        let heading = line.trim_start_matches('#');
+        let is_heading = !in_code && line.starts_with('#') && heading.starts_with(' ');
+        match start {
+            None if is_heading && slug(heading) == anchor => start = Some(pos),
+            Some(s) if is_heading => return Some(RULES_TEXT[s..pos].trim_end()),
+            _ => {}
+        }
+        pos += line.len();
+    }
+    start.map(|s| RULES_TEXT[s..].trim_end())
+}
+
 /// Whether the sources are silent (we chose) or say two things (we picked one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -1,25 +1,25 @@
 //! docs/rules.md is where every choice the tool shows is explained: each anchor the tool links
 //! to is a heading there, and every code the tool reports is documented.
 
-use consent_inspector::choices::{Choice, Kind, RULES_DOC};
+use consent_inspector::choices::{Choice, Kind, RULES_DOC, slug};
 use consent_inspector::validate::Code;
 
 fn doc() -> String {
     std::fs::read_to_string(RULES_DOC).expect("docs/rules.md exists")
 }
 
-/// GitHub's anchor for a heading: lower case, spaces to dashes, punctuation dropped.
-fn slug(heading: &str) -> String {
-    heading
-        .trim()
-        .to_lowercase()
-        .chars()
-        .filter_map(|c| match c {
-            ' ' => Some('-'),
-            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
-            _ => None,
-        })
-        .collect()
+#[test]
+fn the_built_in_rules_are_the_file_and_every_choice_has_its_text() {
+    assert_eq!(consent_inspector::choices::RULES_TEXT, doc());
+    for c in Choice::ALL {
+        let text = consent_inspector::choices::section(c.anchor())
+            .unwrap_or_else(|| panic!("no section #{}", c.anchor()));
+        assert!(text.starts_with("### "), "{text}");
+        // One rule's own words: the next heading ends it.
+        assert!(!text[4..].contains("\n#"), "{text}");
+        assert!(text.lines().count() > 2, "{text}");
+    }
+    assert_eq!(consent_inspector::choices::section("no-such-rule"), None);
 }
 
 #[test]

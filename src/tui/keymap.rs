@@ -255,6 +255,13 @@ pub const BINDINGS: &[Binding] = &[
         "export the listed events",
     ),
     b(
+        "rule",
+        &[k(Char('r'))],
+        "r",
+        Action::ShowRule,
+        "the rule, from docs/rules.md",
+    ),
+    b(
         "help",
         &[k(Char('?'))],
         "?",

@@ -1831,6 +1831,32 @@ fn every_lesson_is_reached_and_its_action_shows_its_result() {
                 lesson.title
             );
         }
+        // A pane the result talks about is shown below, and one Tab reaches it.
+        if let Some(p) = lesson.show.as_deref().and_then(Pane::named) {
+            assert_eq!(a.lower, p, "{}", lesson.title);
+            a.update(Action::NextPane);
+            assert_eq!(a.pane, p, "{}", lesson.title);
+            a.update(Action::Back);
+        }
+        // r shows the rule's own words from docs/rules.md; r again closes them.
+        a.update(Action::ShowRule);
+        let rule = render(&a);
+        assert!(
+            rule.contains(&format!("docs/rules.md#{}", lesson.rule)),
+            "{}\n{rule}",
+            lesson.title
+        );
+        let heading = crate::choices::section(&lesson.rule)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap();
+        assert!(
+            rule.contains(heading.trim_start_matches('#').trim()),
+            "{rule}"
+        );
+        a.update(Action::ShowRule);
+        assert!(a.overlay.is_none());
         a.update(Action::IntoTimeline);
     }
     // Past the last lesson nothing moves; back goes to the one before.
@@ -1840,6 +1866,106 @@ fn every_lesson_is_reached_and_its_action_shows_its_result() {
     // Entering a lesson clears the last one's filter and what-if.
     assert!(a.filter.is_all());
     assert_eq!(a.what_if.value, None);
+}
+
+#[test]
+fn a_lesson_s_result_follows_the_value_t_chose() {
+    let (mut a, _dir) = tour_app(100, 30);
+    let result = a.tour.as_ref().unwrap().lesson().result.clone();
+    let start: String = result.chars().take(30).collect();
+    // Lesson 1 asks for Targeting true: its words are about that value.
+    a.update(Action::WhatIfCycle);
+    assert!(panel_text(&render(&a)).contains(&start));
+    // t again: missing (the event holds false). The words no longer claim true; they say
+    // what the screen shows.
+    a.update(Action::WhatIfCycle);
+    assert_eq!(a.what_if.value, Some(crate::what_if::Trial::Missing));
+    let panel = panel_text(&render(&a));
+    assert!(!panel.contains(&start), "{panel}");
+    assert!(
+        panel.contains("Now C0004 (Targeting) = missing."),
+        "{panel}"
+    );
+    assert!(
+        panel.contains("= missing: deliver (consent_preference_event)"),
+        "{panel}"
+    );
+    // And back at true, the lesson's own result again.
+    a.update(Action::WhatIfCycle);
+    assert_eq!(a.what_if.value, Some(crate::what_if::Trial::True));
+    assert!(panel_text(&render(&a)).contains(&start));
+}
+
+#[test]
+fn tab_goes_first_to_the_pane_shown_below_and_visits_each_once() {
+    let mut a = app(120, 40);
+    a.lower = Pane::Users;
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        a.update(Action::NextPane);
+        seen.push(a.pane);
+    }
+    assert_eq!(
+        seen,
+        vec![Pane::Users, Pane::Detail, Pane::Destinations, Pane::Events]
+    );
+    // Backwards, from the events, the same cycle the other way.
+    let mut back = Vec::new();
+    for _ in 0..4 {
+        a.update(Action::PrevPane);
+        back.push(a.pane);
+    }
+    assert_eq!(back.len(), 4);
+    assert_eq!(back[3], Pane::Events);
+    let mut unique = back.clone();
+    unique.sort_by_key(|p| p.title());
+    unique.dedup();
+    assert_eq!(unique.len(), 4, "{back:?}");
+}
+
+#[test]
+fn r_shows_the_rule_a_verdict_rests_on_and_scrolls_it() {
+    let mut a = app(80, 24);
+    // Line 49's verdicts rest first on how Engage destinations are read.
+    go_to_line(&mut a, 49);
+    a.update(Action::ShowRule);
+    let screen = render(&a);
+    assert!(
+        screen.contains("docs/rules.md#engage-destinations"),
+        "{screen}"
+    );
+    assert!(screen.contains("### Engage destinations"), "{screen}");
+    let Some(super::app::Overlay::Rule { text, .. }) = a.overlay else {
+        panic!("no rule shown");
+    };
+    // Scrolling stops at the end of the text.
+    for _ in 0..500 {
+        a.update(Action::Down);
+    }
+    let Some(super::app::Overlay::Rule { offset, .. }) = a.overlay else {
+        panic!()
+    };
+    let inner = ratatui::widgets::Block::bordered().inner(super::ui::rule::popup(
+        ratatui::layout::Rect::new(0, 0, 80, 24),
+    ));
+    let rows = super::ui::rule::rows(text, inner.width).len();
+    assert_eq!(
+        usize::from(offset),
+        rows.saturating_sub(usize::from(inner.height))
+    );
+    a.update(Action::Back);
+    assert!(a.overlay.is_none());
+    // An event whose verdict rests on no choice says where the rules are.
+    go_to_line(&mut a, 1);
+    a.update(Action::ShowRule);
+    assert!(a.overlay.is_none());
+    assert!(
+        a.flash
+            .as_deref()
+            .is_some_and(|f| f.contains("every rule is in docs/rules.md")),
+        "{:?}",
+        a.flash
+    );
 }
 
 #[test]

@@ -25,7 +25,7 @@ struct TourToml {
 #[serde(deny_unknown_fields)]
 struct WorkspaceToml {
     disabled_category: CategoryToml,
-    destination: DestinationToml,
+    destinations: Vec<DestinationToml>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,6 +40,8 @@ struct CategoryToml {
 struct DestinationToml {
     name: String,
     categories: Vec<String>,
+    /// The settings' `kind` (`warehouse`, ...); an event stream when absent.
+    kind: Option<String>,
 }
 
 /// One lesson, as `tour.toml` writes it.
@@ -57,6 +59,12 @@ pub struct Lesson {
     pub reason: String,
     pub mode: Option<String>,
     pub profile: Option<ProfileClaim>,
+    /// More routes of the same event the lesson's words claim.
+    #[serde(default)]
+    pub also: Vec<AlsoClaim>,
+    /// The lower pane to show once the action is taken (`users`, `destinations`), when the
+    /// result talks about it.
+    pub show: Option<String>,
     pub text: String,
     pub source: String,
     pub result: String,
@@ -70,6 +78,15 @@ pub struct ProfileClaim {
     pub user: String,
     pub category: String,
     pub state: String,
+}
+
+/// A route of the lesson's event, other than the one it is about.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlsoClaim {
+    pub destination: String,
+    pub decision: String,
+    pub reason: String,
 }
 
 /// What the reader is asked to do.
@@ -151,7 +168,7 @@ impl Tour {
     }
 }
 
-/// The demo workspace, with the tour's disabled category and the destination mapped to it.
+/// The demo workspace, with the tour's disabled category and its own destinations.
 fn workspace(w: &WorkspaceToml) -> Result<Arc<Workspace>, TourError> {
     let mut settings: serde_json::Value = serde_json::from_str(super::demo::SETTINGS)
         .map_err(|e| TourError::Lessons(e.to_string()))?;
@@ -165,11 +182,13 @@ fn workspace(w: &WorkspaceToml) -> Result<Arc<Workspace>, TourError> {
         serde_json::json!({"id": w.disabled_category.id, "name": w.disabled_category.name, "enabled": false}),
         &mut settings,
     );
-    push(
-        "destinations",
-        serde_json::json!({"name": w.destination.name, "categories": w.destination.categories}),
-        &mut settings,
-    );
+    for d in &w.destinations {
+        let mut v = serde_json::json!({"name": d.name, "categories": d.categories});
+        if let Some(k) = &d.kind {
+            v["kind"] = serde_json::Value::from(k.as_str());
+        }
+        push("destinations", v, &mut settings);
+    }
     let text = serde_json::to_vec(&settings).map_err(|e| TourError::Lessons(e.to_string()))?;
     Workspace::from_slice("(the tour's workspace)", &text)
         .map(Arc::new)
@@ -251,6 +270,34 @@ mod tests {
             if let Some(mode) = &lesson.mode {
                 assert_eq!(route.mode.as_str(), mode, "{}", lesson.title);
             }
+            for also in &lesson.also {
+                let d = ws
+                    .destination(&also.destination)
+                    .unwrap_or_else(|| panic!("{}: no {}", lesson.title, also.destination));
+                let r = &o.routes[d];
+                assert_eq!(
+                    (r.decision.verb(), r.decision.reason()),
+                    (also.decision.as_str(), also.reason.as_str()),
+                    "{}: {}",
+                    lesson.title,
+                    also.destination
+                );
+            }
+            assert!(
+                lesson
+                    .show
+                    .as_deref()
+                    .is_none_or(|p| super::super::app::Pane::named(p).is_some()),
+                "{}: no pane {:?}",
+                lesson.title,
+                lesson.show
+            );
+            assert!(
+                crate::choices::section(&lesson.rule).is_some(),
+                "{}: no section #{} in docs/rules.md",
+                lesson.title,
+                lesson.rule
+            );
             let action = &lesson.action;
             assert!(
                 action.action().is_some(),

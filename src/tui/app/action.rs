@@ -20,6 +20,13 @@ impl Pane {
             Pane::Destinations => "Destinations",
         }
     }
+
+    /// The pane a lesson names (`users`), by its title in lower case.
+    pub fn named(name: &str) -> Option<Pane> {
+        Self::ORDER
+            .into_iter()
+            .find(|p| p.title().eq_ignore_ascii_case(name))
+    }
 }
 
 /// The filter keys, resolved against the current selection in `update`.
@@ -84,6 +91,8 @@ pub enum Action {
     PrevProblem,
     Filter(FilterKey),
     ToggleHelp,
+    /// r: the text of the rule behind the lesson or the selected verdict, from docs/rules.md.
+    ShowRule,
     Quit,
     /// The mouse wheel, at a place on the screen: it scrolls the pane there.
     Wheel {
@@ -144,6 +153,12 @@ pub struct Prompt {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
     Help,
+    /// A rule's section of docs/rules.md (built in, from its heading), scrolled by `offset`
+    /// rows.
+    Rule {
+        text: &'static str,
+        offset: u16,
+    },
 }
 
 /// How the events show their routes.

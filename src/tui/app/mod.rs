@@ -17,6 +17,7 @@ use crate::text::printable;
 use crate::what_if;
 
 mod action;
+mod overlay;
 mod pointer;
 mod take_out;
 use pointer::move_of;
@@ -70,6 +71,9 @@ pub struct App {
     /// Profiles and events when `users` was last listed.
     users_listed: (usize, usize),
     pub user_list: Scroll,
+    /// The lower pane Tab went to first from the events, which fixes the order until it
+    /// comes back to them.
+    tab_first: Pane,
     /// In the Users pane: the grid of users, or the selected user's timeline.
     pub users_focus: UsersFocus,
     /// The selected entry of the timeline, newest first.
@@ -149,6 +153,7 @@ impl App {
             users_query: None,
             users_listed: (usize::MAX, 0),
             user_list: Scroll::default(),
+            tab_first: Pane::Detail,
             users_focus: UsersFocus::Grid,
             timeline: Scroll::default(),
             dest_list: Scroll::default(),
@@ -449,18 +454,15 @@ impl App {
             Action::ToggleHelp => {
                 self.overlay = match self.overlay {
                     Some(Overlay::Help) => None,
-                    None => Some(Overlay::Help),
+                    _ => Some(Overlay::Help),
                 };
             }
+            Action::ShowRule => self.show_rule(&store),
             Action::Resize { width, height } => {
                 self.width = width;
                 self.height = height;
             }
-            _ if self.overlay.is_some() => {
-                if action == Action::Back {
-                    self.overlay = None;
-                }
-            }
+            _ if self.overlay.is_some() => self.in_overlay(action),
             Action::Copy => self.copy(&store),
             Action::StartExport => self.start_export(&store),
             Action::StartSearch
@@ -552,17 +554,22 @@ impl App {
                 };
             }
             _ => {
-                let i = Pane::ORDER
-                    .iter()
-                    .position(|p| *p == self.pane)
-                    .unwrap_or(0);
-                let n = Pane::ORDER.len();
+                // Tab from the events goes into the pane shown below them, whichever it is,
+                // then on through the others: one press reaches what is on screen.
+                // The cycle is fixed when it leaves the events, so it visits each pane once.
+                if self.pane == Pane::Events {
+                    self.tab_first = self.lower;
+                }
+                let mut order = vec![Pane::Events, self.tab_first];
+                order.extend(Pane::ORDER[1..].iter().filter(|p| **p != self.tab_first));
+                let i = order.iter().position(|p| *p == self.pane).unwrap_or(0);
+                let n = order.len();
                 let next = if action == Action::NextPane {
                     (i + 1) % n
                 } else {
                     (i + n - 1) % n
                 };
-                self.focus(Pane::ORDER[next]);
+                self.focus(order[next]);
             }
         }
     }

@@ -106,6 +106,10 @@ impl App {
         };
         if done {
             t.progress.done = true;
+            // The result talks about a pane: it is shown below, one Tab away.
+            if let Some(p) = t.lessons[at].show.as_deref().and_then(Pane::named) {
+                self.lower = p;
+            }
         }
     }
 }

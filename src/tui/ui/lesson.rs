@@ -48,7 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         vec![Line::styled("Reading the lessons' events…", theme.dim())]
     } else if t.progress.done {
         vec![
-            Line::styled(lesson.result.clone(), theme.accent()),
+            Line::styled(result(app, ws), theme.accent()),
             Line::styled(
                 if t.progress.lesson + 1 < t.lessons.len() {
                     format!("{} next lesson", app.keys.hint(Action::IntoTimeline))
@@ -97,6 +97,33 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         .title(title)
         .border_style(theme.border(true));
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The lesson's result, written for the value it asked `t` to reach; once `t` has moved on,
+/// what the route line above now shows instead, so the words never contradict the screen.
+fn result(app: &App, ws: &crate::settings::Workspace) -> String {
+    let Some(t) = &app.tour else {
+        return String::new();
+    };
+    let lesson = t.lesson();
+    let Some(asked) = lesson.action.trial() else {
+        return lesson.result.clone();
+    };
+    if app.what_if.value == Some(asked) {
+        return lesson.result.clone();
+    }
+    let category = category_label(ws, app.what_if.category);
+    let now = app.what_if.value.map_or_else(
+        || format!("The event as it is: {category} as written."),
+        |v| format!("Now {category} = {}.", v.as_str()),
+    );
+    format!(
+        "{now} The line above is what the engine decides for {}. The lesson's point is with {} = {}: {} brings it back.",
+        printable(&lesson.destination),
+        category,
+        asked.as_str(),
+        app.keys.hint(Action::WhatIfCycle)
+    )
 }
 
 fn route_spans(r: &Route, theme: Theme) -> Vec<Span<'static>> {

@@ -6,6 +6,7 @@ pub mod events;
 mod help;
 pub mod json;
 mod lesson;
+pub mod rule;
 mod status;
 mod users;
 mod wrap;
@@ -312,8 +313,12 @@ pub fn draw(frame: &mut Frame, app: &App, store: &Store, theme: Theme) {
         lesson::draw(frame, a.lesson, app, store, theme);
     }
     status::draw(frame, a.status, app, store, theme);
-    if app.overlay == Some(super::app::Overlay::Help) {
-        help::draw(frame, frame.area(), &app.keys, theme);
+    match app.overlay {
+        Some(super::app::Overlay::Help) => help::draw(frame, frame.area(), &app.keys, theme),
+        Some(super::app::Overlay::Rule { text, offset }) => {
+            rule::draw(frame, frame.area(), text, offset, &app.keys, theme);
+        }
+        None => {}
     }
 }
 

@@ -30,15 +30,19 @@ const USER_MAX: usize = 32;
 /// `EVENTS` and a count.
 const EVENTS_WIDTH: usize = 6;
 
+/// Columns the timeline keeps beside the grid.
+const TIMELINE_MIN: u16 = 40;
+
 /// Terminals at least this wide show the selected user's ids and history beside the grid;
 /// narrower ones, below it.
 const SIDE_BY_SIDE_WIDTH: u16 = 96;
 
 /// The grid and the selected user's side panel, within the pane's border. Side by side, the
-/// grid takes the width it needs (at most 55%) and the timeline the rest, so zoomed it grows.
+/// grid takes the width it needs (leaving the timeline at least `TIMELINE_MIN` columns) and
+/// the timeline the rest, so zoomed it grows.
 pub fn split(inner: Rect, grid_width: u16) -> (Rect, Rect) {
     if inner.width >= SIDE_BY_SIDE_WIDTH {
-        let most = inner.width * 55 / 100;
+        let most = inner.width.saturating_sub(TIMELINE_MIN + 2);
         let [g, _, s] = Layout::horizontal([
             Constraint::Length(grid_width.min(most)),
             Constraint::Length(2),
