@@ -259,7 +259,7 @@ fn describe_event(ev: &Doc) -> String {
         _ => "an event without a type".into(),
     };
     let mut s = kind;
-    if let Some(name) = ev.event_name() {
+    if let Some(name) = ev.label() {
         s += &format!(" \"{}\"", printable(&name));
     }
     match (ev.user_id(), ev.anonymous_id()) {

@@ -385,6 +385,13 @@ fn explain_describes_the_events_on_one_line() {
     let o = run(&["explain", "--line", "11", "samples/events.jsonl"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     golden("explain-11.txt", &stdout(&o));
+    // A page is named as the events table names it.
+    let o = run(&["explain", "--line", "1", "samples/events.jsonl"]);
+    assert!(
+        stdout(&o).starts_with("samples/events.jsonl:1: page \"Home\" from anonymous user"),
+        "{}",
+        stdout(&o)
+    );
     let o = run(&["explain", "--line", "32", "samples/events.jsonl"]);
     assert_eq!(
         stdout(&o).matches("samples/events.jsonl:32[").count(),

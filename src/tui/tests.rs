@@ -1199,7 +1199,7 @@ fn what_if_shows_which_routes_a_preference_changes() {
     let screen = render(&a);
     assert!(a.flash.is_none(), "{:?}", a.flash);
     assert!(
-        screen.contains("What if C0002 (Performance) were true (it is false)?"),
+        screen.contains("What if C0002 (Performance) were true (event: false)?"),
         "{screen}"
     );
     assert!(
@@ -1216,7 +1216,7 @@ fn what_if_shows_which_routes_a_preference_changes() {
     // The next value is the event's own (false): t skips it, as it would change nothing.
     a.update(Action::WhatIfCycle);
     let screen = render(&a);
-    assert!(screen.contains("were missing (it is false)?"), "{screen}");
+    assert!(screen.contains("were missing (event: false)?"), "{screen}");
     // Missing counts as false: the routes differ only in how the value is described, which
     // is no verdict and no `·` row (that is for routes another category blocks).
     assert!(screen.contains("no verdict would change"), "{screen}");

@@ -252,9 +252,11 @@ fn what_if(
     };
     out.push(heading(
         &format!(
-            "What if {} were {} (it is {was})? t tries the next value, T the event as it is",
+            "What if {} were {} (event: {was})? {} next value, {} as it is",
             category_label(ws, t.category),
-            t.value.as_str()
+            t.value.as_str(),
+            app.keys.hint(crate::tui::app::Action::WhatIfCycle),
+            app.keys.hint(crate::tui::app::Action::WhatIfReset)
         ),
         theme,
     ));
