@@ -195,7 +195,7 @@ fn users_are_found_by_any_id_or_trait_value_as_typed() {
     a.update(Action::PromptSubmit);
     let screen = render(&a);
     assert!(
-        screen.contains(r#"users with "BOB@EX" in an id or trait: 1 of 5 (Esc: all)"#),
+        screen.contains(r#""BOB@EX" in an id or trait: 1 of 5 users"#),
         "{screen}"
     );
     assert!(screen.contains("traits: email bob@example.com"), "{screen}");

@@ -69,7 +69,7 @@ fn block(app: &App, store: &Store, theme: Theme) -> Block<'static> {
     block.title_top(
         Line::from(Span::styled(
             format!(
-                " users with \"{}\" in an id or trait: {} of {} (Esc: all) ",
+                " \"{}\" in an id or trait: {} of {} users ",
                 printable(q),
                 app.users.len(),
                 store.engine.profiles().len()
