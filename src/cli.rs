@@ -17,7 +17,8 @@ Exit status:
      lint: the workspace has an error (or, with --deny-warnings, a warning)
   2  the command could not run: bad arguments, or an input, settings, policy or config file
      that cannot be read or understood (the message names the file and line)
-  3  check --policy: an event broke the policy (this wins over 1 when both happen)"
+  3  check --policy: an event broke the policy (this wins over 1 when both happen)
+  4  diff --fail-on: a route changed the way --fail-on names"
     };
 }
 
@@ -33,6 +34,7 @@ pub enum Exit {
     /// The command could not run; `main` gives this for every `Error`.
     Error = 2,
     PolicyBroken = 3,
+    RoutesChanged = 4,
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -200,6 +202,12 @@ pub enum Command {
     /// ingested, 3 when one breaks the --policy.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// What would change: decide the same traffic under the settings (--settings) and under
+    /// other ones (--against, --fetch-against or --against-consent-model), and report per
+    /// destination the events and users newly delivered, newly blocked or blocked for another
+    /// reason, with the settings changes behind them; exit 4 with --fail-on.
+    #[command(after_help = EXIT_CODES)]
+    Diff(DiffArgs),
     /// A guided tour of the routing rules in the terminal UI: a lesson per rule, each on a real
     /// event, with something to try (→ next, ← back, q leaves).
     Tour,
@@ -286,6 +294,65 @@ pub struct LintArgs {
     /// stdin); none: the settings alone.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// The settings to compare with (our JSON or Segment's CDN settings).
+    #[arg(long, value_name = "FILE", conflicts_with = "fetch_against")]
+    pub against: Option<PathBuf>,
+    /// Compare with the settings of the source with this write key, from Segment's CDN.
+    #[arg(long, value_name = "WRITE_KEY")]
+    pub fetch_against: Option<String>,
+    /// The consent model on the compared side, over its settings' (without --against or
+    /// --fetch-against: the same settings under this model).
+    #[arg(long, value_name = "MODEL")]
+    pub against_consent_model: Option<ModelArg>,
+    /// Exit 4 when a route would be newly delivered, newly blocked, or either.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fail_on: Option<FailOn>,
+    /// Report formats (junit, sarif, github): the first three places of each change.
+    #[arg(long)]
+    pub summary: bool,
+    /// Write to FILE instead of stdout (the html page, say).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub sources: Sources,
+}
+
+/// `diff --format`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffFormat {
+    /// The settings changes and a row per destination, for people.
+    Table,
+    /// A line per event with a changed route: the record as `route` writes it under the
+    /// compared settings, with `changes` (each changed route before and after).
+    Ndjson,
+    /// One JSON document: the settings changes and each destination's counts.
+    Json,
+    /// JUnit XML: a test case per kind of change, each changed route a failure where
+    /// --fail-on names it.
+    Junit,
+    /// SARIF 2.1.0, a result per changed route.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// One self-contained HTML page with charts and the table of changes (no network).
+    Html,
+}
+
+/// `diff --fail-on`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// A route newly delivered: data would start flowing.
+    Delivered,
+    /// A route newly blocked: data would stop flowing.
+    Blocked,
+    /// Either, or the same verdict for another reason.
+    Any,
 }
 
 /// `check`'s report formats.

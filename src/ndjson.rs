@@ -8,7 +8,7 @@ use crate::engine::Outcome;
 use crate::event::{Doc, Field, Raw};
 use crate::filter::Dropped;
 use crate::profile::{ConsentState, IdentityId, Profiles};
-use crate::route::{Block, Decision, Delivery, IntegrationsKey, Mode, PreferenceValue};
+use crate::route::{Block, Decision, Delivery, IntegrationsKey, Mode, PreferenceValue, Route};
 use crate::settings::Workspace;
 use crate::text::{is_unsafe, write_safe_json};
 use serde_json::{Map, Value, json};
@@ -157,7 +157,7 @@ impl Ndjson {
 }
 
 /// A delivered Actions route's `mappings`: the names of those that fire.
-fn mapping_field(b: &mut Vec<u8>, names: &[Vec<u8>], r: &crate::route::Route) {
+fn mapping_field(b: &mut Vec<u8>, names: &[Vec<u8>], r: &Route) {
     if r.mappings.is_empty() {
         return;
     }
@@ -173,7 +173,7 @@ fn mapping_field(b: &mut Vec<u8>, names: &[Vec<u8>], r: &crate::route::Route) {
 
 /// A route's `filter` (why a destination filter dropped it) and `removed` (what filters take
 /// out of what it receives), when it has them; `heads` are its destination's filters'.
-fn filter_fields(b: &mut Vec<u8>, heads: &[Vec<u8>], r: &crate::route::Route) {
+fn filter_fields(b: &mut Vec<u8>, heads: &[Vec<u8>], r: &Route) {
     if let Decision::Block(Block::DestinationFilter {
         filter, dropped, ..
     }) = &r.decision
@@ -206,7 +206,7 @@ fn filter_fields(b: &mut Vec<u8>, heads: &[Vec<u8>], r: &crate::route::Route) {
 }
 
 /// Writes `s` as a JSON string, escaping what JSON needs and what `is_unsafe` flags.
-fn json_str(b: &mut Vec<u8>, s: &str) {
+pub fn json_str(b: &mut Vec<u8>, s: &str) {
     let plain = s
         .bytes()
         .all(|c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\');
@@ -327,7 +327,47 @@ fn number(b: &mut Vec<u8>, n: impl itoa::Integer) {
 impl Ndjson {
     /// Writes the line for one outcome.
     pub fn write(&mut self, out: &mut dyn Write, o: &Outcome) -> io::Result<()> {
-        let b = &mut self.buf;
+        let mut buf = std::mem::take(&mut self.buf);
+        self.line(&mut buf, o);
+        let written = out.write_all(&buf);
+        self.buf = buf;
+        written
+    }
+
+    /// One route as the record's `routes` hold it (`ingest_code`: the event's first error).
+    pub fn route_into(&self, b: &mut Vec<u8>, ingest_code: Option<&str>, r: &Route) {
+        b.extend_from_slice(&self.routes[r.destination][reason_index(&r.decision)]);
+        b.extend_from_slice(match r.mode {
+            Mode::Cloud => b",\"mode\":\"cloud\",\"discard\":",
+            Mode::Device => &self.device,
+        });
+        match r.discard(ingest_code) {
+            Some(d) => json_str(b, d),
+            None => b.extend_from_slice(b"null"),
+        }
+        if let Decision::Block(Block::NotConsented { blocked_by }) = &r.decision {
+            b.extend_from_slice(b",\"blockedBy\":[");
+            for (j, bl) in blocked_by.iter().enumerate() {
+                if j > 0 {
+                    b.push(b',');
+                }
+                b.extend_from_slice(&self.blocker_head[bl.category as usize]);
+                match &bl.value {
+                    PreferenceValue::False => b.extend_from_slice(b"false"),
+                    PreferenceValue::Missing => b.extend_from_slice(b"null"),
+                    PreferenceValue::Other(json) => raw_json(b, json),
+                }
+                b.push(b'}');
+            }
+            b.push(b']');
+        }
+        filter_fields(b, &self.filter_head[r.destination], r);
+        mapping_field(b, &self.mapping_names[r.destination], r);
+        b.push(b'}');
+    }
+
+    /// The record of `o`, with its newline, into `b` (cleared first).
+    pub fn line(&self, b: &mut Vec<u8>, o: &Outcome) {
         b.clear();
         let ev = o.event();
         let field = |f: Field| ev.and_then(|e| e.get(f));
@@ -387,34 +427,7 @@ impl Ndjson {
             if i > 0 {
                 b.push(b',');
             }
-            b.extend_from_slice(&self.routes[r.destination][reason_index(&r.decision)]);
-            b.extend_from_slice(match r.mode {
-                Mode::Cloud => b",\"mode\":\"cloud\",\"discard\":",
-                Mode::Device => &self.device,
-            });
-            match r.discard(ingest_code) {
-                Some(d) => json_str(b, d),
-                None => b.extend_from_slice(b"null"),
-            }
-            if let Decision::Block(Block::NotConsented { blocked_by }) = &r.decision {
-                b.extend_from_slice(b",\"blockedBy\":[");
-                for (j, bl) in blocked_by.iter().enumerate() {
-                    if j > 0 {
-                        b.push(b',');
-                    }
-                    b.extend_from_slice(&self.blocker_head[bl.category as usize]);
-                    match &bl.value {
-                        PreferenceValue::False => b.extend_from_slice(b"false"),
-                        PreferenceValue::Missing => b.extend_from_slice(b"null"),
-                        PreferenceValue::Other(json) => raw_json(b, json),
-                    }
-                    b.push(b'}');
-                }
-                b.push(b']');
-            }
-            filter_fields(b, &self.filter_head[r.destination], r);
-            mapping_field(b, &self.mapping_names[r.destination], r);
-            b.push(b'}');
+            self.route_into(b, ingest_code, r);
         }
         b.extend_from_slice(b"]}\n");
         debug_assert!(
@@ -422,7 +435,6 @@ impl Ndjson {
                 .chars()
                 .any(|c| c != '\n' && is_unsafe(c))
         );
-        out.write_all(b)
     }
 }
 

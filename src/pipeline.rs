@@ -102,6 +102,43 @@ pub fn run_all(
     run(engine, sources, |e, o| f(e, o).map(|()| false))
 }
 
+/// Every record decided under two workspaces (`diff`): each side's engine folds its own
+/// outcomes (duplicates and profiles are per side), and `f` gets both outcomes of a record
+/// together, in input order, until it says stop.
+pub fn run_pair(
+    old: &mut Engine,
+    new: &mut Engine,
+    sources: Vec<Records>,
+    mut f: impl FnMut(Outcome, Outcome) -> io::Result<bool>,
+) -> io::Result<()> {
+    let (old_ws, new_ws) = (old.workspace().clone(), new.workspace().clone());
+    ordered_on(
+        workers(),
+        |send| read(sources, send),
+        || {
+            let (old_ws, new_ws) = (old_ws.clone(), new_ws.clone());
+            let mut records = Vec::new();
+            move |chunk: io::Result<Chunk>| {
+                chunk.map(|c| {
+                    c.records(&mut records);
+                    records
+                        .drain(..)
+                        .map(|r| (judge_alone(&old_ws, r.clone()), judge_alone(&new_ws, r)))
+                        .collect::<Vec<_>>()
+                })
+            }
+        },
+        |judged| {
+            for (a, b) in judged? {
+                if f(old.fold(a), new.fold(b))? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        },
+    )
+}
+
 /// Runs `work` on the items `produce` sends, on every core but one, and hands the results to
 /// `consume` in the order they were produced, on the caller's thread (the one left: it needs
 /// a core of its own, or the workers outrun it). `produce` gets a send that says false once

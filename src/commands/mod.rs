@@ -2,6 +2,7 @@
 //! `Error`, whose `Display` is the one line the user sees; `main` maps errors to exit code 2.
 
 mod check;
+mod diff;
 mod explain;
 mod lint;
 mod listen;
@@ -160,6 +161,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Watch(args) => watch::run(&ctx, &args),
         Command::Route { format, sources } => route::run(&ctx, format, sources),
         Command::Check(args) => check::run(&ctx, args),
+        Command::Diff(args) => diff::run(&ctx, &args),
         Command::Lint(args) => lint::run(&ctx, &args),
         Command::Tour => watch::tour(&ctx),
         Command::Explain {

@@ -32,7 +32,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     command(
         out,
         level,
-        &[("title", "consent-inspector check")],
+        &[("title", r.title())],
         &format!("{}\n{}", r.totals(), verdict.sentence()),
     )
 }

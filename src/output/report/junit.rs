@@ -10,8 +10,10 @@ use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use super::{Group, Report};
 
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut report = quick_junit::Report::new("consent-inspector check");
-    let suite = if r.lint.is_some() {
+    let mut report = quick_junit::Report::new(r.title());
+    let suite = if r.diff.is_some() {
+        "diff"
+    } else if r.lint.is_some() {
         "lint"
     } else {
         "validation"

@@ -148,6 +148,8 @@ pub enum Verdict {
     PolicyBroken,
     /// `lint`: the workspace has errors.
     LintErrors,
+    /// `diff --fail-on`: a route changed as it names.
+    RoutesChanged,
 }
 
 impl Verdict {
@@ -156,6 +158,7 @@ impl Verdict {
             Self::Pass => Exit::Done,
             Self::WarningsDenied | Self::NotIngested | Self::LintErrors => Exit::Failed,
             Self::PolicyBroken => Exit::PolicyBroken,
+            Self::RoutesChanged => Exit::RoutesChanged,
         }
     }
 
@@ -167,6 +170,7 @@ impl Verdict {
             Self::NotIngested => "not_ingested",
             Self::PolicyBroken => "policy_broken",
             Self::LintErrors => "lint_errors",
+            Self::RoutesChanged => "routes_changed",
         }
     }
 
@@ -178,6 +182,7 @@ impl Verdict {
             Self::NotIngested => "FAIL: some events are not ingested",
             Self::PolicyBroken => "FAIL: the policy was broken",
             Self::LintErrors => "FAIL: the workspace has errors",
+            Self::RoutesChanged => "FAIL: routes changed as --fail-on names",
         }
     }
 }
@@ -186,6 +191,8 @@ pub struct Report {
     /// What the report is of: `check`'s events, or `lint`'s workspace (whose `events` are the
     /// traffic read, and whose findings are counted in `not_ingested` (errors) and `warned`).
     pub lint: Option<String>,
+    /// `diff`'s report: its totals line; its codes are kinds of change.
+    pub diff: Option<String>,
     /// Every code this report can hold, for formats that list the clean ones too (`JUnit`).
     pub catalog: Vec<Kind>,
     pub events: u64,
@@ -232,6 +239,7 @@ impl Report {
         });
         Self {
             lint: None,
+            diff: None,
             catalog: Kind::validation(),
             events: 0,
             not_ingested: 0,
@@ -279,6 +287,17 @@ impl Report {
         }
     }
 
+    /// `consent-inspector check` (or `lint`, `diff`): what made the report, for titles.
+    pub fn title(&self) -> &'static str {
+        if self.diff.is_some() {
+            "consent-inspector diff"
+        } else if self.lint.is_some() {
+            "consent-inspector lint"
+        } else {
+            "consent-inspector check"
+        }
+    }
+
     /// One more place for `kind`.
     pub fn found(&mut self, kind: Kind, place: impl FnOnce() -> Place) {
         self.codes.entry(kind).or_default().add(self.keep, place);
@@ -289,7 +308,17 @@ impl Report {
             .policy
             .as_ref()
             .is_some_and(|(_, p)| p.rules.iter().any(|r| r.group.count > 0));
-        if self.lint.is_some() {
+        if self.diff.is_some() {
+            let failed = self
+                .codes
+                .iter()
+                .any(|(k, g)| k.severity == Severity::Error && g.count > 0);
+            if failed {
+                Verdict::RoutesChanged
+            } else {
+                Verdict::Pass
+            }
+        } else if self.lint.is_some() {
             let errors = self.codes.keys().any(|k| k.severity == Severity::Error);
             if errors || (self.deny_warnings && !self.codes.is_empty()) {
                 Verdict::LintErrors
@@ -319,6 +348,9 @@ impl Report {
 
     /// The totals line every format ends with or carries.
     pub fn totals(&self) -> String {
+        if let Some(totals) = &self.diff {
+            return totals.clone();
+        }
         if let Some(settings) = &self.lint {
             let count = |sev| -> u64 {
                 self.codes

@@ -1,0 +1,393 @@
+//! `diff`'s summaries: a table for people, one JSON document for scripts, and one
+//! self-contained HTML page (inline SVG charts, no script, nothing fetched) to attach to a
+//! pull request. All three are drawn from the same `Diff`.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+use unicode_width::UnicodeWidthStr;
+
+use consent_inspector::diff::{ChangeKind, Count, Diff, Totals};
+use consent_inspector::text::printable;
+
+use super::Paint;
+use super::report::Verdict;
+use crate::cli::FailOn;
+
+/// Where each side's settings came from, as a line.
+fn sides(diff: &Diff) -> String {
+    format!(
+        "{} ({}) → {} ({})",
+        printable(&diff.old.origin),
+        diff.old.consent_model.as_str(),
+        printable(&diff.new.origin),
+        diff.new.consent_model.as_str()
+    )
+}
+
+fn kind_label(k: ChangeKind) -> &'static str {
+    match k {
+        ChangeKind::NewlyDelivered => "newly delivered",
+        ChangeKind::NewlyBlocked => "newly blocked",
+        ChangeKind::ReasonChanged => "other reason",
+    }
+}
+
+pub fn table(diff: &Diff, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let p = Paint(color);
+    writeln!(out, "{}", p.bold(&format!("Settings: {}", sides(diff))))?;
+    if diff.settings.is_empty() {
+        writeln!(out, "  the two settings decide alike: nothing differs")?;
+    }
+    for (s, n) in diff.settings.iter().zip(&diff.explained) {
+        writeln!(out, "  {:<60} {}", printable(&s.describe()), routes(*n))?;
+    }
+    if diff.unexplained > 0 {
+        writeln!(
+            out,
+            "  {:<60} {}",
+            "(no settings change explains: what the events did before differs)",
+            routes(diff.unexplained)
+        )?;
+    }
+    writeln!(out)?;
+    let names: Vec<String> = diff
+        .pairs
+        .iter()
+        .map(|p| printable(&p.name).into_owned())
+        .collect();
+    let w = names.iter().map(|n| n.width()).max().unwrap_or(0).max(11);
+    writeln!(
+        out,
+        "{}",
+        p.bold(&format!(
+            "{:<w$}  {:>15}  {:>15}  {:>15}  {:>9}",
+            "DESTINATION", "NEWLY DELIVERED", "NEWLY BLOCKED", "OTHER REASON", "UNCHANGED"
+        ))
+    )?;
+    let cell = |c: &Count| {
+        if c.events == 0 {
+            "·".to_owned()
+        } else {
+            format!("{} ({} users)", c.events, c.users())
+        }
+    };
+    for (name, t) in names.iter().zip(&diff.totals) {
+        let pad = " ".repeat(w - name.width());
+        let row = format!(
+            "{name}{pad}  {:>15}  {:>15}  {:>15}  {:>9}",
+            cell(&t.newly_delivered),
+            cell(&t.newly_blocked),
+            cell(&t.reason_changed),
+            t.unchanged
+        );
+        writeln!(
+            out,
+            "{}",
+            if t.changed() > 0 {
+                row
+            } else {
+                p.paint("2", &row)
+            }
+        )?;
+    }
+    let mut any = false;
+    for (name, t) in names.iter().zip(&diff.totals) {
+        for ((kind, from, to), n) in &t.transitions {
+            if !any {
+                writeln!(out, "\n{}", p.bold("Changes, by reason before → after"))?;
+                any = true;
+            }
+            writeln!(
+                out,
+                "  {name}: {} {from} → {to}  {}",
+                transition_label(*kind, from, to),
+                routes(*n)
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "\n{} events: {} routes changed in {} events ({} newly delivered, {} newly blocked, {} for another reason)",
+        diff.events,
+        diff.routes_changed(),
+        diff.events_changed,
+        diff.total(ChangeKind::NewlyDelivered),
+        diff.total(ChangeKind::NewlyBlocked),
+        diff.total(ChangeKind::ReasonChanged)
+    )
+}
+
+/// What a transition is; a consent block by other categories is said so.
+fn transition_label(kind: ChangeKind, from: &str, to: &str) -> &'static str {
+    if kind == ChangeKind::ReasonChanged && from == to {
+        "other categories"
+    } else {
+        kind_label(kind)
+    }
+}
+
+fn routes(n: u64) -> String {
+    format!("{n} route{}", if n == 1 { "" } else { "s" })
+}
+
+fn count(c: &Count) -> Value {
+    json!({"events": c.events, "users": c.users()})
+}
+
+fn destination(name: &str, t: &Totals) -> Value {
+    json!({
+        "destination": name,
+        "newlyDelivered": count(&t.newly_delivered),
+        "newlyBlocked": count(&t.newly_blocked),
+        "reasonChanged": count(&t.reason_changed),
+        "unchanged": t.unchanged,
+        "before": t.before,
+        "after": t.after,
+        "transitions": t.transitions.iter().map(|((k, from, to), n)| json!({
+            "change": k.as_str(), "from": from, "to": to, "routes": n,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The whole comparison as one value: what `--format json` prints and the HTML page shows.
+pub fn document(diff: &Diff, fail_on: Option<FailOn>, verdict: Verdict) -> Value {
+    let side = |ws: &consent_inspector::settings::Workspace| json!({"settings": ws.origin, "consentModel": ws.consent_model.as_str()});
+    json!({
+        "old": side(&diff.old),
+        "new": side(&diff.new),
+        "events": diff.events,
+        "eventsChanged": diff.events_changed,
+        "routesChanged": diff.routes_changed(),
+        "newlyDelivered": diff.total(ChangeKind::NewlyDelivered),
+        "newlyBlocked": diff.total(ChangeKind::NewlyBlocked),
+        "reasonChanged": diff.total(ChangeKind::ReasonChanged),
+        "settingsChanges": diff.settings.iter().zip(&diff.explained).map(|(s, n)| json!({
+            "change": s.as_str(), "describe": s.describe(), "routes": n,
+        })).collect::<Vec<_>>(),
+        "unexplained": diff.unexplained,
+        "destinations": diff.pairs.iter().zip(&diff.totals)
+            .map(|(p, t)| destination(&p.name, t)).collect::<Vec<_>>(),
+        "failOn": fail_on.map(|f| match f {
+            FailOn::Delivered => "delivered",
+            FailOn::Blocked => "blocked",
+            FailOn::Any => "any",
+        }),
+        "verdict": verdict.as_str(),
+        "exit": verdict.exit() as u8,
+    })
+}
+
+pub fn json(
+    diff: &Diff,
+    fail_on: Option<FailOn>,
+    verdict: Verdict,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let doc = document(diff, fail_on, verdict);
+    consent_inspector::text::write_safe_json(&mut *out, &doc, true)?;
+    writeln!(out)
+}
+
+/// Text for HTML: every character that could end the text or start markup, escaped.
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c if consent_inspector::text::is_unsafe(c) => {
+                let _ = write!(o, "&#x{:x};", u32::from(c));
+            }
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// The reasons of a delivery.
+const DELIVERIES: [&str; 6] = [
+    "consent_preference_event",
+    "no_consent",
+    "not_enforced",
+    "unmapped",
+    "consented",
+    "loaded_at_page_load",
+];
+
+/// A reason's colour in the charts: greens for deliveries, warm colours for blocks.
+fn colour(reason: &str) -> &'static str {
+    match reason {
+        "consented" => "#2e7d32",
+        "no_consent" => "#66bb6a",
+        "unmapped" => "#9ccc65",
+        "not_enforced" => "#26a69a",
+        "consent_preference_event" => "#43a047",
+        "loaded_at_page_load" => "#00897b",
+        "not_consented" => "#c62828",
+        "integrations_object" => "#ef6c00",
+        "destination_filter" | "no_mapping_matched" => "#8e24aa",
+        "duplicate" => "#6d4c41",
+        "not_ingested" => "#757575",
+        _ => "#9e9e9e",
+    }
+}
+
+/// One stacked bar of a side's routes by reason, `width` pixels for `total` routes.
+fn bar(
+    svg: &mut String,
+    y: u32,
+    label: &str,
+    by_reason: &std::collections::BTreeMap<&str, u64>,
+    total: u64,
+) {
+    let _ = write!(
+        svg,
+        r#"<text x="0" y="{}" class="side">{label}</text>"#,
+        y + 12
+    );
+    let mut x = 50.0;
+    // Deliveries first, then blocks: the green part is what flows.
+    let mut parts: Vec<(&&str, &u64)> = by_reason.iter().collect();
+    parts.sort_by_key(|(r, _)| !DELIVERIES.contains(r));
+    for (reason, n) in parts {
+        let w = if total == 0 {
+            0.0
+        } else {
+            400.0 * (*n as f64) / (total as f64)
+        };
+        let _ = write!(
+            svg,
+            r#"<rect x="{x:.1}" y="{y}" width="{w:.1}" height="16" fill="{}"><title>{}: {n}</title></rect>"#,
+            colour(reason),
+            esc(reason)
+        );
+        x += w;
+    }
+}
+
+/// Delivered routes over time, before (grey) and after (blue), as two polylines.
+fn sparkline(svg: &mut String, diff: &Diff, pair: usize) {
+    let points: Vec<[u32; 2]> = diff.timeline.buckets.values().map(|v| v[pair]).collect();
+    let most = points
+        .iter()
+        .flat_map(|p| p.iter())
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let n = points.len().max(2) - 1;
+    for (side, stroke) in [(0, "#9e9e9e"), (1, "#1565c0")] {
+        let mut line = String::new();
+        for (i, p) in points.iter().enumerate() {
+            let x = 480.0 + 150.0 * i as f64 / n as f64;
+            let y = 38.0 - 30.0 * f64::from(p[side]) / f64::from(most);
+            let _ = write!(line, "{x:.1},{y:.1} ");
+        }
+        let _ = write!(
+            svg,
+            r#"<polyline points="{line}" fill="none" stroke="{stroke}" stroke-width="1.5"/>"#
+        );
+    }
+}
+
+/// The page: the totals, the settings changes, a chart row per destination, the table of
+/// changes, and the JSON document itself (for anyone who wants the numbers).
+pub fn html(diff: &Diff, doc: &Value, out: &mut dyn Write) -> io::Result<()> {
+    let mut h = String::new();
+    h.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+    h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">");
+    h.push_str("<title>consent-inspector diff</title><style>");
+    h.push_str("body{font:14px system-ui,sans-serif;margin:2em;color:#212121}table{border-collapse:collapse}td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #eee}td:first-child,th:first-child{text-align:left}.side{font-size:11px}.dim{color:#9e9e9e}svg{display:block}h2{margin-top:1.5em}");
+    h.push_str("</style></head><body>\n");
+    let _ = write!(h, "<h1>What would change</h1><p>{}</p>", esc(&sides(diff)));
+    let _ = write!(
+        h,
+        r#"<p id="totals"><b data-k="events">{}</b> events: <b data-k="routesChanged">{}</b> routes changed in <b data-k="eventsChanged">{}</b> events: <b data-k="newlyDelivered">{}</b> newly delivered, <b data-k="newlyBlocked">{}</b> newly blocked, <b data-k="reasonChanged">{}</b> for another reason.</p>"#,
+        diff.events,
+        diff.routes_changed(),
+        diff.events_changed,
+        diff.total(ChangeKind::NewlyDelivered),
+        diff.total(ChangeKind::NewlyBlocked),
+        diff.total(ChangeKind::ReasonChanged)
+    );
+    h.push_str("<h2>Settings changes</h2><ul>");
+    if diff.settings.is_empty() {
+        h.push_str("<li>none: the two settings decide alike</li>");
+    }
+    for (s, n) in diff.settings.iter().zip(&diff.explained) {
+        let _ = write!(
+            h,
+            "<li>{} <span class=\"dim\">({})</span></li>",
+            esc(&s.describe()),
+            routes(*n)
+        );
+    }
+    h.push_str("</ul><h2>Per destination</h2>");
+    h.push_str("<p class=\"dim\">Each bar: the routes by reason, before then after (green delivers); the line: routes delivered over time, before (grey) and after (blue).</p>");
+    h.push_str("<table id=\"destinations\"><tr><th>Destination</th><th>Newly delivered</th><th>Users</th><th>Newly blocked</th><th>Users</th><th>Other reason</th><th>Unchanged</th><th>Routes</th></tr>");
+    for (p, t) in diff.pairs.iter().zip(&diff.totals) {
+        let total = |m: &std::collections::BTreeMap<&str, u64>| m.values().sum::<u64>();
+        let mut svg = String::from(r#"<svg width="640" height="44" role="img">"#);
+        bar(
+            &mut svg,
+            2,
+            "before",
+            &t.before,
+            total(&t.before).max(total(&t.after)),
+        );
+        bar(
+            &mut svg,
+            22,
+            "after",
+            &t.after,
+            total(&t.before).max(total(&t.after)),
+        );
+        sparkline(
+            &mut svg,
+            diff,
+            diff.pairs
+                .iter()
+                .position(|q| q.name == p.name)
+                .unwrap_or(0),
+        );
+        svg.push_str("</svg>");
+        let _ = write!(
+            h,
+            r#"<tr data-destination="{name}"><td>{name}</td><td data-k="newlyDelivered">{}</td><td data-k="newlyDeliveredUsers">{}</td><td data-k="newlyBlocked">{}</td><td data-k="newlyBlockedUsers">{}</td><td data-k="reasonChanged">{}</td><td data-k="unchanged">{}</td><td>{svg}</td></tr>"#,
+            t.newly_delivered.events,
+            t.newly_delivered.users(),
+            t.newly_blocked.events,
+            t.newly_blocked.users(),
+            t.reason_changed.events,
+            t.unchanged,
+            name = esc(&p.name),
+        );
+    }
+    h.push_str("</table><h2>Changes, by reason</h2><table id=\"changes\"><tr><th>Destination</th><th>Change</th><th>Before</th><th>After</th><th>Routes</th></tr>");
+    for (p, t) in diff.pairs.iter().zip(&diff.totals) {
+        for ((kind, from, to), n) in &t.transitions {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{from}</td><td>{to}</td><td>{n}</td></tr>",
+                esc(&p.name),
+                transition_label(*kind, from, to)
+            );
+        }
+    }
+    h.push_str("</table>");
+    // The numbers as `--format json` gives them, for scripts reading the page.
+    let _ = write!(
+        h,
+        "<script type=\"application/json\" id=\"diff-json\">{}</script>",
+        serde_json::to_string(doc)
+            .unwrap_or_default()
+            .replace('<', "\\u003c")
+    );
+    h.push_str("</body></html>\n");
+    out.write_all(h.as_bytes())
+}
