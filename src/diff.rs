@@ -587,3 +587,61 @@ fn blocked_ids<'a>(ws: &'a Workspace, d: &Decision) -> Vec<&'a str> {
         .map(|b| ws.categories[usize::from(b.category)].id.as_str())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws(text: &str) -> Workspace {
+        Workspace::from_slice("t.json", text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn every_kind_of_settings_change_is_named() {
+        let old = ws(
+            r#"{"categories":[{"id":"A","name":"Ads"},{"id":"B","name":"Basic"},{"id":"C","name":"Chat"}],
+            "destinations":[{"name":"X","categories":["A"]},{"name":"Y","categories":["B"]},{"name":"Gone","categories":[]}]}"#,
+        );
+        let new = ws(
+            r#"{"categories":[{"id":"A","name":"Advertising"},{"id":"B","name":"Basic","enabled":false},{"id":"D","name":"Data"}],
+            "destinations":[{"name":"X","categories":["A","D"]},{"name":"Y","categories":["B"],"kind":"aws-s3"},{"name":"New","categories":["D"]}],
+            "consentModel":"opt-out"}"#,
+        );
+        let got: Vec<String> = settings_diff(&old, &new)
+            .iter()
+            .map(SettingChange::describe)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "category A renamed from \"Ads\" to \"Advertising\"",
+                "category B disabled",
+                "category C removed",
+                "category D added",
+                "X remapped: A → A, D",
+                "Y: kind event-stream → aws-s3",
+                "destination Gone removed",
+                "destination New added",
+                "consent model opt-in → opt-out",
+            ]
+        );
+        assert!(settings_diff(&old, &old).is_empty());
+    }
+
+    #[test]
+    fn the_timeline_widens_its_buckets_and_keeps_every_count() {
+        let mut t = Timeline::new(1);
+        let mut total = 0u32;
+        // A minute apart for longer than MAX_BUCKETS minutes.
+        for i in 0..(MAX_BUCKETS as i64 * 3) {
+            let at = t.bucket(i * 60);
+            t.buckets.entry(at).or_insert_with(|| vec![[0; 2]; 1])[0][1] += 1;
+            total += 1;
+        }
+        assert!(t.buckets.len() <= MAX_BUCKETS, "{}", t.buckets.len());
+        assert!(t.width > 60);
+        assert_eq!(t.buckets.values().map(|v| v[0][1]).sum::<u32>(), total);
+        // Buckets start on multiples of their width.
+        assert!(t.buckets.keys().all(|k| k % t.width == 0));
+    }
+}

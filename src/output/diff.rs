@@ -329,6 +329,15 @@ pub fn html(diff: &Diff, doc: &Value, out: &mut dyn Write) -> io::Result<()> {
     }
     h.push_str("</ul><h2>Per destination</h2>");
     h.push_str("<p class=\"dim\">Each bar: the routes by reason, before then after (green delivers); the line: routes delivered over time, before (grey) and after (blue).</p>");
+    h.push_str("<p class=\"legend\">");
+    for reason in consent_inspector::route::REASONS {
+        let _ = write!(
+            h,
+            "<span style=\"background:{};color:#fff;padding:1px 6px;margin-right:4px;border-radius:3px\">{reason}</span>",
+            colour(reason)
+        );
+    }
+    h.push_str("</p>");
     h.push_str("<table id=\"destinations\"><tr><th>Destination</th><th>Newly delivered</th><th>Users</th><th>Newly blocked</th><th>Users</th><th>Other reason</th><th>Unchanged</th><th>Routes</th></tr>");
     for (p, t) in diff.pairs.iter().zip(&diff.totals) {
         let total = |m: &std::collections::BTreeMap<&str, u64>| m.values().sum::<u64>();
