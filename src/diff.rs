@@ -291,17 +291,24 @@ pub struct Count {
     pub events: u64,
     /// Distinct users by their event's userId (else anonymousId), hashed.
     users: HashSet<u64>,
+    /// The first `SAMPLE_USERS` of them, as written.
+    pub sample: Vec<String>,
 }
+
+/// Users named per count, so that a person sees who, not only how many.
+pub const SAMPLE_USERS: usize = 5;
 
 impl Count {
     pub fn users(&self) -> usize {
         self.users.len()
     }
 
-    fn add(&mut self, user: Option<u64>) {
+    fn add(&mut self, user: Option<(u64, &str)>) {
         self.events += 1;
-        if let Some(u) = user {
-            self.users.insert(u);
+        if let Some((h, name)) = user {
+            if self.users.insert(h) && self.sample.len() < SAMPLE_USERS {
+                self.sample.push(name.to_owned());
+            }
         }
     }
 }
@@ -421,10 +428,8 @@ impl Diff {
     /// changed routes, counted.
     pub fn add<'a>(&mut self, before: &'a Outcome, after: &'a Outcome) -> Vec<Change<'a>> {
         self.events += 1;
-        let user = after
-            .event()
-            .and_then(crate::event::Doc::identity)
-            .map(|u| self.hasher.hash_one(u.as_ref()));
+        let who = after.event().and_then(crate::event::Doc::identity);
+        let user = who.as_deref().map(|u| (self.hasher.hash_one(u), u));
         let mut changes = Vec::new();
         let bucket = after
             .event()

@@ -388,3 +388,50 @@ fn the_html_page_renders_the_numbers_in_chromium() {
         shot.display()
     );
 }
+
+/// The README's `diff` examples: each command, and the output lines shown under it.
+fn readme_examples() -> Vec<(Vec<String>, Vec<String>)> {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = &readme[readme.find("## What would change").unwrap()..];
+    let block = &section[section.find("```sh\n").unwrap() + 6..];
+    let block = &block[..block.find("```").unwrap()];
+    let mut out: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+    let mut command = String::new();
+    for line in block.lines() {
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        if !command.is_empty() || line.starts_with("consent-inspector diff") {
+            command.push_str(line.trim_end_matches('\\'));
+            if !line.ends_with('\\') {
+                let words = command
+                    .split_whitespace()
+                    .skip(1)
+                    .map(str::to_owned)
+                    .collect();
+                out.push((words, Vec::new()));
+                command.clear();
+            }
+            continue;
+        }
+        out.last_mut().unwrap().1.push(line.to_owned());
+    }
+    out
+}
+
+#[test]
+fn the_readme_s_examples_give_the_output_it_shows() {
+    let examples = readme_examples();
+    assert_eq!(examples.len(), 4);
+    for (args, shown) in examples {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&args);
+        let text = stdout(&o);
+        assert!(!shown.is_empty(), "{args:?} shows no output");
+        for line in shown {
+            assert!(text.lines().any(|l| l == line), "{args:?}: {line}\n{text}");
+        }
+        let fails = args.contains(&"--fail-on");
+        assert_eq!(o.status.code(), Some(if fails { 4 } else { 0 }), "{args:?}");
+    }
+}

@@ -176,10 +176,10 @@ fn place(diff: &Diff, after: &Outcome, c: &Change<'_>) -> Place {
 /// `12 events: 5 routes changed (2 newly delivered, 3 newly blocked, 0 for another reason)`.
 fn totals(diff: &Diff) -> String {
     format!(
-        "{}: {} routes changed in {} events ({} newly delivered, {} newly blocked, {} for another reason)",
+        "{}: {} changed in {} ({} newly delivered, {} newly blocked, {} for another reason)",
         Report::events(diff.events),
-        diff.routes_changed(),
-        diff.events_changed,
+        crate::output::report::counted(diff.routes_changed(), "route"),
+        Report::events(diff.events_changed),
         diff.total(ChangeKind::NewlyDelivered),
         diff.total(ChangeKind::NewlyBlocked),
         diff.total(ChangeKind::ReasonChanged),

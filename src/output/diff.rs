@@ -70,7 +70,7 @@ pub fn table(diff: &Diff, out: &mut dyn Write, color: bool) -> io::Result<()> {
         if c.events == 0 {
             "·".to_owned()
         } else {
-            format!("{} ({} users)", c.events, c.users())
+            format!("{} ({})", c.events, plural(c.users() as u64, "user"))
         }
     };
     for (name, t) in names.iter().zip(&diff.totals) {
@@ -106,13 +106,32 @@ pub fn table(diff: &Diff, out: &mut dyn Write, color: bool) -> io::Result<()> {
                 routes(*n)
             )?;
         }
+        for kind in [ChangeKind::NewlyDelivered, ChangeKind::NewlyBlocked] {
+            let c = t.count(kind);
+            if c.sample.is_empty() {
+                continue;
+            }
+            let shown: Vec<String> = c.sample.iter().map(|u| printable(u).into_owned()).collect();
+            let more = c.users().saturating_sub(shown.len());
+            writeln!(
+                out,
+                "    {} users: {}{}",
+                kind_label(kind),
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            )?;
+        }
     }
     writeln!(
         out,
-        "\n{} events: {} routes changed in {} events ({} newly delivered, {} newly blocked, {} for another reason)",
-        diff.events,
-        diff.routes_changed(),
-        diff.events_changed,
+        "\n{}: {} changed in {} ({} newly delivered, {} newly blocked, {} for another reason)",
+        plural(diff.events, "event"),
+        plural(diff.routes_changed(), "route"),
+        plural(diff.events_changed, "event"),
         diff.total(ChangeKind::NewlyDelivered),
         diff.total(ChangeKind::NewlyBlocked),
         diff.total(ChangeKind::ReasonChanged)
@@ -129,11 +148,16 @@ fn transition_label(kind: ChangeKind, from: &str, to: &str) -> &'static str {
 }
 
 fn routes(n: u64) -> String {
-    format!("{n} route{}", if n == 1 { "" } else { "s" })
+    plural(n, "route")
+}
+
+/// "1 user", "2 users".
+fn plural(n: u64, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 fn count(c: &Count) -> Value {
-    json!({"events": c.events, "users": c.users()})
+    json!({"events": c.events, "users": c.users(), "someUsers": c.sample})
 }
 
 fn destination(name: &str, t: &Totals) -> Value {
