@@ -57,6 +57,22 @@ pub fn table(diff: &Diff, out: &mut dyn Write, color: bool) -> io::Result<()> {
         .iter()
         .map(|p| printable(&p.name).into_owned())
         .collect();
+    destinations(diff, &names, out, p)?;
+    changes(diff, &names, out, p)?;
+    writeln!(
+        out,
+        "\n{}: {} changed in {} ({} newly delivered, {} newly blocked, {} for another reason)",
+        plural(diff.events, "event"),
+        plural(diff.routes_changed(), "route"),
+        plural(diff.events_changed, "event"),
+        diff.total(ChangeKind::NewlyDelivered),
+        diff.total(ChangeKind::NewlyBlocked),
+        diff.total(ChangeKind::ReasonChanged)
+    )
+}
+
+/// A row per destination: its counts of each kind of change.
+fn destinations(diff: &Diff, names: &[String], out: &mut dyn Write, p: Paint) -> io::Result<()> {
     let w = names.iter().map(|n| n.width()).max().unwrap_or(0).max(11);
     writeln!(
         out,
@@ -92,6 +108,11 @@ pub fn table(diff: &Diff, out: &mut dyn Write, color: bool) -> io::Result<()> {
             }
         )?;
     }
+    Ok(())
+}
+
+/// Each destination's changes by reason, and the users each newly reaches or loses.
+fn changes(diff: &Diff, names: &[String], out: &mut dyn Write, p: Paint) -> io::Result<()> {
     let mut any = false;
     for (name, t) in names.iter().zip(&diff.totals) {
         for ((kind, from, to), n) in &t.transitions {
@@ -126,16 +147,7 @@ pub fn table(diff: &Diff, out: &mut dyn Write, color: bool) -> io::Result<()> {
             )?;
         }
     }
-    writeln!(
-        out,
-        "\n{}: {} changed in {} ({} newly delivered, {} newly blocked, {} for another reason)",
-        plural(diff.events, "event"),
-        plural(diff.routes_changed(), "route"),
-        plural(diff.events_changed, "event"),
-        diff.total(ChangeKind::NewlyDelivered),
-        diff.total(ChangeKind::NewlyBlocked),
-        diff.total(ChangeKind::ReasonChanged)
-    )
+    Ok(())
 }
 
 /// What a transition is; a consent block by other categories is said so.
