@@ -10,7 +10,7 @@ use std::hash::BuildHasher;
 use foldhash::HashSet;
 
 use crate::engine::Outcome;
-use crate::route::{Decision, Mode, Route};
+use crate::route::{Decision, Mode, REASONS, Route};
 use crate::settings::{Destination, Workspace};
 
 /// The reason a route has on the side where its destination does not exist.
@@ -320,14 +320,24 @@ pub struct Totals {
     pub newly_blocked: Count,
     pub reason_changed: Count,
     pub unchanged: u64,
-    /// Delivered and blocked routes on each side, by reason.
-    pub before: BTreeMap<&'static str, u64>,
-    pub after: BTreeMap<&'static str, u64>,
+    /// Routes on each side by reason, in `route::REASONS`' order.
+    pub before: [u64; REASONS.len()],
+    pub after: [u64; REASONS.len()],
     /// (kind, reason before, reason after) -> routes.
     pub transitions: BTreeMap<(ChangeKind, &'static str, &'static str), u64>,
 }
 
 impl Totals {
+    /// A side's routes by reason, those with any.
+    pub fn by_reason(side: &[u64; REASONS.len()]) -> BTreeMap<&'static str, u64> {
+        REASONS
+            .iter()
+            .zip(side)
+            .filter(|(_, n)| **n > 0)
+            .map(|(r, n)| (*r, *n))
+            .collect()
+    }
+
     pub fn count(&self, kind: ChangeKind) -> &Count {
         match kind {
             ChangeKind::NewlyDelivered => &self.newly_delivered,
@@ -429,35 +439,37 @@ impl Diff {
     pub fn add<'a>(&mut self, before: &'a Outcome, after: &'a Outcome) -> Vec<Change<'a>> {
         self.events += 1;
         let who = after.event().and_then(crate::event::Doc::identity);
-        let user = who.as_deref().map(|u| (self.hasher.hash_one(u), u));
         let mut changes = Vec::new();
-        let bucket = after
+        let pairs = self.pairs.len();
+        let at = after
             .event()
-            .and_then(event_second)
+            .and_then(|ev| self.timeline.second(ev))
             .map(|t| self.timeline.bucket(t));
+        let mut bucket = at.map(|at| {
+            self.timeline
+                .buckets
+                .entry(at)
+                .or_insert_with(|| vec![[0; 2]; pairs])
+        });
         for (i, p) in self.pairs.iter().enumerate() {
             let b = p.old.and_then(|d| before.routes.get(d));
             let a = p.new.and_then(|d| after.routes.get(d));
-            if let Some(at) = bucket {
-                let slot = &mut self
-                    .timeline
-                    .buckets
-                    .entry(at)
-                    .or_insert_with(|| vec![[0; 2]; self.pairs.len()])[i];
+            if let Some(slot) = bucket.as_mut().map(|v| &mut v[i]) {
                 slot[0] += u32::from(b.is_some_and(|r| r.decision.delivered()));
                 slot[1] += u32::from(a.is_some_and(|r| r.decision.delivered()));
             }
             let t = &mut self.totals[i];
             if let Some(r) = b {
-                *t.before.entry(r.decision.reason()).or_default() += 1;
+                t.before[r.decision.reason_index()] += 1;
             }
             if let Some(r) = a {
-                *t.after.entry(r.decision.reason()).or_default() += 1;
+                t.after[r.decision.reason_index()] += 1;
             }
             let Some(kind) = kind_of(&self.old, &self.new, b, a) else {
                 t.unchanged += 1;
                 continue;
             };
+            let user = who.as_deref().map(|u| (self.hasher.hash_one(u), u));
             t.count_mut(kind).add(user);
             let c = Change {
                 pair: i,
@@ -499,14 +511,6 @@ impl Diff {
     }
 }
 
-/// The event's time (its timestamp, else originalTimestamp, sentAt, receivedAt), in seconds.
-fn event_second(ev: &crate::event::Doc) -> Option<i64> {
-    crate::event::Field::TIMESTAMPS.iter().find_map(|f| {
-        let t: jiff::Timestamp = ev.get(*f)?.as_str()?.parse().ok()?;
-        Some(t.as_second())
-    })
-}
-
 /// Delivered routes per destination over time, before and after: buckets of `width` seconds
 /// (a minute at first, doubled whenever there are more than `MAX_BUCKETS`, so a year of
 /// traffic takes as little room as an hour).
@@ -516,6 +520,8 @@ pub struct Timeline {
     /// Bucket start -> per pair, [delivered before, delivered after].
     pub buckets: BTreeMap<i64, Vec<[u32; 2]>>,
     pairs: usize,
+    /// The last timestamp parsed: its minute and zone as written, and that minute's start.
+    last: Option<(String, String, i64)>,
 }
 
 /// Buckets kept at most before they are merged two by two.
@@ -527,7 +533,32 @@ impl Timeline {
             width: 60,
             buckets: BTreeMap::new(),
             pairs,
+            last: None,
         }
+    }
+
+    /// The event's time (its timestamp, else originalTimestamp, sentAt, receivedAt), in
+    /// seconds. Traffic comes in time order, so most events share the last one's minute: a
+    /// timestamp that differs from the last only in its seconds is not parsed again.
+    fn second(&mut self, ev: &crate::event::Doc) -> Option<i64> {
+        let raw = crate::event::Field::TIMESTAMPS
+            .iter()
+            .find_map(|f| ev.get(*f)?.as_str().map(str::to_owned))?;
+        // `2026-11-02T09:01:14.123Z`: the minute, then seconds and fraction, then the zone.
+        let (minute, rest) = raw.split_at_checked(16)?;
+        let seconds: i64 = rest.get(1..3)?.parse().ok()?;
+        let zone = rest
+            .get(3..)?
+            .trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+        if let Some((m, z, at)) = &self.last {
+            if m == minute && z == zone {
+                return Some(at + seconds);
+            }
+        }
+        let t: jiff::Timestamp = raw.parse().ok()?;
+        let minute_start = t.as_second() - seconds;
+        self.last = Some((minute.to_owned(), zone.to_owned(), minute_start));
+        Some(t.as_second())
     }
 
     /// The bucket of second `t`, widening the buckets first when there are too many.
@@ -631,6 +662,29 @@ mod tests {
             ]
         );
         assert!(settings_diff(&old, &old).is_empty());
+    }
+
+    #[test]
+    fn a_timestamp_read_from_the_last_minute_is_the_one_parsed() {
+        let mut t = Timeline::new(1);
+        let times = [
+            "2026-11-02T09:01:14.123Z",
+            "2026-11-02T09:01:59Z",
+            "2026-11-02T09:01:02.5+02:00",
+            "2026-11-02T09:01:03+02:00",
+            "2026-11-02T09:02:00.000Z",
+            "2026-11-02T09:02:07-05:30",
+        ];
+        for ts in times {
+            let line = format!(r#"{{"type":"track","event":"e","userId":"u","timestamp":"{ts}"}}"#);
+            let crate::event::Parsed::Event(ev) =
+                crate::event::Doc::parse(&std::sync::Arc::from(line.as_str())).unwrap()
+            else {
+                panic!("an event")
+            };
+            let expected = ts.parse::<jiff::Timestamp>().unwrap().as_second();
+            assert_eq!(t.second(&ev), Some(expected), "{ts}");
+        }
     }
 
     #[test]

@@ -229,6 +229,8 @@ pub fn judge_alone(ws: &Workspace, record: Record) -> Judged {
 pub struct Engine {
     ws: Arc<Workspace>,
     profiles: Profiles,
+    /// Whether ingested events update profiles (`without_profiles` turns it off).
+    keep_profiles: bool,
     seen: SeenIds,
 }
 
@@ -265,6 +267,7 @@ impl Engine {
         Self {
             ws,
             profiles: Profiles::default(),
+            keep_profiles: true,
             seen: SeenIds {
                 current: HashSet::default(),
                 previous: HashSet::default(),
@@ -278,6 +281,14 @@ impl Engine {
     /// that), instead of `DEDUP_WINDOW`.
     pub fn with_dedup_window(mut self, window: usize) -> Self {
         self.seen.window = window.max(1);
+        self
+    }
+
+    /// Folds duplicates only: no profile is kept, so outcomes carry no identity and no
+    /// profile warning. For a side whose routes alone matter (`diff`'s settings before): routes
+    /// never depend on profiles.
+    pub fn without_profiles(mut self) -> Self {
+        self.keep_profiles = false;
         self
     }
 
@@ -319,6 +330,7 @@ impl Engine {
                 outcome.identity = ev.identity().and_then(|id| self.profiles.lookup(&id));
                 vec![Recalled::DuplicateMessageId]
             }
+            Admission::Ingested if !self.keep_profiles => Vec::new(),
             Admission::Ingested => {
                 let (who, warnings) =
                     self.profiles

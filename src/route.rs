@@ -142,19 +142,24 @@ impl Decision {
 
     /// The wire reason code.
     pub fn reason(&self) -> &'static str {
+        REASONS[self.reason_index()]
+    }
+
+    /// The reason's place in `REASONS`.
+    pub fn reason_index(&self) -> usize {
         match self {
-            Self::Deliver(Delivery::ConsentPreferenceEvent) => "consent_preference_event",
-            Self::Deliver(Delivery::NoConsent) => "no_consent",
-            Self::Deliver(Delivery::NotEnforced) => "not_enforced",
-            Self::Deliver(Delivery::Unmapped) => "unmapped",
-            Self::Deliver(Delivery::Consented) => "consented",
-            Self::Deliver(Delivery::LoadedAtPageLoad { .. }) => "loaded_at_page_load",
-            Self::Block(Block::NotIngested) => "not_ingested",
-            Self::Block(Block::Duplicate) => "duplicate",
-            Self::Block(Block::NotConsented { .. }) => "not_consented",
-            Self::Block(Block::IntegrationsObject { .. }) => "integrations_object",
-            Self::Block(Block::DestinationFilter { .. }) => "destination_filter",
-            Self::Block(Block::NoMappingMatched { .. }) => "no_mapping_matched",
+            Self::Block(Block::NotIngested) => 0,
+            Self::Block(Block::Duplicate) => 1,
+            Self::Deliver(Delivery::ConsentPreferenceEvent) => 2,
+            Self::Deliver(Delivery::NoConsent) => 3,
+            Self::Deliver(Delivery::NotEnforced) => 4,
+            Self::Deliver(Delivery::Unmapped) => 5,
+            Self::Deliver(Delivery::Consented) => 6,
+            Self::Block(Block::NotConsented { .. }) => 7,
+            Self::Block(Block::IntegrationsObject { .. }) => 8,
+            Self::Block(Block::DestinationFilter { .. }) => 9,
+            Self::Block(Block::NoMappingMatched { .. }) => 10,
+            Self::Deliver(Delivery::LoadedAtPageLoad { .. }) => 11,
         }
     }
 

@@ -246,31 +246,7 @@ fn measure(n: u64, data: &Path, args: &Args, jq: bool) -> Value {
         })
     };
     let (check, profiles) = (same_as_route("check"), same_as_route("profiles"));
-    // The same route with a workspace that has 20 destination filters and 40 Actions mappings:
-    // as written (conditions repeat across destinations, as default mappings do, and are
-    // decided once per event), and with every destination's conditions made distinct.
-    let route_with = |settings: &Path| {
-        best_of(args.runs, || {
-            time_command(
-                BIN,
-                &[
-                    "route",
-                    "--settings",
-                    settings.to_str().unwrap(),
-                    "--format",
-                    "ndjson",
-                    file.to_str().unwrap(),
-                ],
-            )
-        })
-    };
-    let (shared, distinct) = (
-        data.join("rules-settings.json"),
-        data.join("rules-distinct-settings.json"),
-    );
-    write_rules_settings(&shared, false);
-    write_rules_settings(&distinct, true);
-    let (route_rules, route_distinct) = (route_with(&shared), route_with(&distinct));
+    let (route_rules, route_distinct, diff) = variants(&file, data, args.runs);
     // jq stops at the first malformed line, so it reads the same events less the broken
     // lines (about 0.5%): the same work but for those.
     let valid = data.join(format!("events-{n}-valid.jsonl"));
@@ -298,6 +274,9 @@ fn measure(n: u64, data: &Path, args: &Args, jq: bool) -> Value {
         "route_with_distinct_rules_seconds": route_distinct,
         "route_with_distinct_rules_share": route / route_distinct,
         "route_mb_per_s": mb(bytes) / route,
+        "diff_seconds": diff,
+        "diff_mb_per_s": mb(bytes) / diff,
+        "diff_share": route / diff,
         "route_events_per_s": n as f64 / route,
         "jq_seconds": jq_t,
         "check_mb_per_s": mb(bytes) / check,
@@ -311,6 +290,56 @@ fn measure(n: u64, data: &Path, args: &Args, jq: bool) -> Value {
         "route_share_of_floor_value": floor_value / route,
         "engine": engine,
     })
+}
+
+/// `route` with the rules workspace (shared and distinct conditions) and `diff` against a
+/// changed workspace, on `file`: their seconds.
+fn variants(file: &Path, data: &Path, runs: usize) -> (f64, f64, f64) {
+    // The same route with a workspace that has 20 destination filters and 40 Actions mappings:
+    // as written (conditions repeat across destinations, as default mappings do, and are
+    // decided once per event), and with every destination's conditions made distinct.
+    let route_with = |settings: &Path| {
+        best_of(runs, || {
+            time_command(
+                BIN,
+                &[
+                    "route",
+                    "--settings",
+                    settings.to_str().unwrap(),
+                    "--format",
+                    "ndjson",
+                    file.to_str().unwrap(),
+                ],
+            )
+        })
+    };
+    let (shared, distinct) = (
+        data.join("rules-settings.json"),
+        data.join("rules-distinct-settings.json"),
+    );
+    write_rules_settings(&shared, false);
+    write_rules_settings(&distinct, true);
+    let (route_rules, route_distinct) = (route_with(&shared), route_with(&distinct));
+    // diff: the same file decided under the workspace and under it with one destination
+    // remapped and a category disabled, its changed events as NDJSON.
+    let against = data.join("diff-against-settings.json");
+    write_diff_settings(&against);
+    let diff = best_of(runs, || {
+        time_command(
+            BIN,
+            &[
+                "diff",
+                "--settings",
+                SETTINGS,
+                "--against",
+                against.to_str().unwrap(),
+                "--format",
+                "ndjson",
+                file.to_str().unwrap(),
+            ],
+        )
+    });
+    (route_rules, route_distinct, diff)
 }
 
 /// This benchmark run again with `args`, in a process of its own so that its memory is its
@@ -666,15 +695,7 @@ fn print_table(results: &[Value]) {
             .map(|r| format!("{:>18}", format!("{} events", r["events"])))
             .collect::<String>()
     );
-    let row = |label: &str, get: &dyn Fn(&Value) -> String| {
-        println!(
-            "{label:<28}{}",
-            results
-                .iter()
-                .map(|r| format!("{:>18}", get(r)))
-                .collect::<String>()
-        );
-    };
+    let row = |label: &str, get: &dyn Fn(&Value) -> String| row(results, label, get);
     row("file size (MB)", &|r| {
         format!("{:.1}", f(&r["bytes"]) / 1e6)
     });
@@ -686,6 +707,13 @@ fn print_table(results: &[Value]) {
     });
     row("  the same, no condition shared (share)", &|r| {
         format!("{:.0}%", f(&r["route_with_distinct_rules_share"]) * 100.0)
+    });
+    row("diff (MB/s, share of route)", &|r| {
+        format!(
+            "{:.1} ({:.0}%)",
+            f(&r["diff_mb_per_s"]),
+            f(&r["diff_share"]) * 100.0
+        )
     });
     row("route (events/s)", &|r| {
         format!("{:.0}", f(&r["route_events_per_s"]))
@@ -712,6 +740,13 @@ fn print_table(results: &[Value]) {
     row("route / floor (Value)", &|r| {
         format!("{:.0}%", 100.0 * f(&r["route_share_of_floor_value"]))
     });
+    print_ui_rows(results);
+}
+
+/// The terminal UI's rows of the table: its engine's time, memory and frames.
+fn print_ui_rows(results: &[Value]) {
+    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let row = |label: &str, get: &dyn Fn(&Value) -> String| row(results, label, get);
     row("UI: index all (s)", &|r| {
         format!("{:.2}", f(&r["engine"]["index_seconds"]))
     });
@@ -754,6 +789,34 @@ fn print_table(results: &[Value]) {
     row("UI: append→model (ms)", &|r| {
         format!("{:.2}", f(&r["engine"]["append_median_ms"]))
     });
+}
+
+/// One row of the table: a label, and a figure per size.
+fn row(results: &[Value], label: &str, get: &dyn Fn(&Value) -> String) {
+    println!(
+        "{label:<28}{}",
+        results
+            .iter()
+            .map(|r| format!("{:>18}", get(r)))
+            .collect::<String>()
+    );
+}
+
+/// The samples' workspace with Braze mapped to Functional as well and Social Media disabled:
+/// what `diff` compares the bench's traffic with.
+fn write_diff_settings(path: &Path) {
+    let mut ws: Value = serde_json::from_str(&fs::read_to_string(SETTINGS).unwrap()).unwrap();
+    for d in ws["destinations"].as_array_mut().unwrap() {
+        if d["name"] == "Braze" {
+            d["categories"] = json!(["C0002", "C0003", "C0004"]);
+        }
+    }
+    for c in ws["categories"].as_array_mut().unwrap() {
+        if c["id"] == "C0005" {
+            c["enabled"] = json!(false);
+        }
+    }
+    fs::write(path, serde_json::to_vec_pretty(&ws).unwrap()).unwrap();
 }
 
 /// The samples' workspace with 20 destination filters (drops and PII rules on conditions

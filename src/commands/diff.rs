@@ -33,7 +33,10 @@ pub fn run(ctx: &Ctx, args: &DiffArgs) -> Result<ExitCode, Error> {
         )?)),
         None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock())),
     };
-    let (mut old_engine, mut new_engine) = (Engine::new(old.clone()), Engine::new(new.clone()));
+    // Only the compared side's records are written whole (with their profile warnings); the
+    // settings' side gives routes, which profiles never change.
+    let mut old_engine = Engine::new(old.clone()).without_profiles();
+    let mut new_engine = Engine::new(new.clone());
     let mut lines = Lines::new(&old, &new);
     let report_formats = matches!(
         args.format,

@@ -179,8 +179,8 @@ fn destination(name: &str, t: &Totals) -> Value {
         "newlyBlocked": count(&t.newly_blocked),
         "reasonChanged": count(&t.reason_changed),
         "unchanged": t.unchanged,
-        "before": t.before,
-        "after": t.after,
+        "before": Totals::by_reason(&t.before),
+        "after": Totals::by_reason(&t.after),
         "transitions": t.transitions.iter().map(|((k, from, to), n)| json!({
             "change": k.as_str(), "from": from, "to": to, "routes": n,
         })).collect::<Vec<_>>(),
@@ -376,22 +376,11 @@ pub fn html(diff: &Diff, doc: &Value, out: &mut dyn Write) -> io::Result<()> {
     h.push_str("</p>");
     h.push_str("<table id=\"destinations\"><tr><th>Destination</th><th>Newly delivered</th><th>Users</th><th>Newly blocked</th><th>Users</th><th>Other reason</th><th>Unchanged</th><th>Routes</th></tr>");
     for (p, t) in diff.pairs.iter().zip(&diff.totals) {
-        let total = |m: &std::collections::BTreeMap<&str, u64>| m.values().sum::<u64>();
+        let (before, after) = (Totals::by_reason(&t.before), Totals::by_reason(&t.after));
+        let most = t.before.iter().sum::<u64>().max(t.after.iter().sum());
         let mut svg = String::from(r#"<svg width="640" height="44" role="img">"#);
-        bar(
-            &mut svg,
-            2,
-            "before",
-            &t.before,
-            total(&t.before).max(total(&t.after)),
-        );
-        bar(
-            &mut svg,
-            22,
-            "after",
-            &t.after,
-            total(&t.before).max(total(&t.after)),
-        );
+        bar(&mut svg, 2, "before", &before, most);
+        bar(&mut svg, 22, "after", &after, most);
         sparkline(
             &mut svg,
             diff,
