@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::event::{Json, Shape};
 
 /// A parsed trigger: the condition tree as the package builds it (its JSON is the package's).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Trigger {
     pub tree: Value,
     /// The tree compiled once for evaluation: no lookups by key name per event.
@@ -37,6 +37,14 @@ enum Cond {
     },
     /// A condition type the package does not know: false.
     Unknown,
+}
+
+/// Equal trees are equal triggers: the compiled form holds NaN for a text that is no number,
+/// which would make a trigger unequal to itself.
+impl PartialEq for Trigger {
+    fn eq(&self, other: &Self) -> bool {
+        self.tree == other.tree
+    }
 }
 
 impl Trigger {

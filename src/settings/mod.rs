@@ -3,6 +3,7 @@
 //! small indices so that a destination's requirement is one 64-bit mask.
 
 mod cdn;
+mod edit;
 #[cfg(feature = "listen")]
 pub mod fetch;
 mod own;
