@@ -163,6 +163,11 @@ impl Decision {
         }
     }
 
+    /// Whether the reason at `index` in `REASONS` is a delivery's.
+    pub fn delivers(index: usize) -> bool {
+        matches!(index, 2..=6 | 11)
+    }
+
     pub fn blocked_by(&self) -> &[Blocker] {
         match self {
             Self::Block(Block::NotConsented { blocked_by }) => blocked_by,

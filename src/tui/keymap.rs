@@ -255,6 +255,34 @@ pub const BINDINGS: &[Binding] = &[
         "export the listed events",
     ),
     b(
+        "edit_workspace",
+        &[k(Char('W'))],
+        "W",
+        Action::EditWorkspace,
+        "what if the settings were…",
+    ),
+    b(
+        "drop_workspace_what_if",
+        &[k(Char('X'))],
+        "X S",
+        Action::DropWorkspaceWhatIf,
+        "drop / save the what-if",
+    ),
+    b(
+        "save_workspace_what_if",
+        &[k(Char('S'))],
+        "",
+        Action::SaveWorkspaceWhatIf,
+        "",
+    ),
+    b(
+        "charts",
+        &[k(Char('v'))],
+        "v",
+        Action::ToggleCharts,
+        "charts per destination",
+    ),
+    b(
         "rule",
         &[k(Char('r'))],
         "r",
@@ -530,6 +558,27 @@ pub fn parse_key(text: &str) -> Option<Key> {
         }
     };
     Some(Key { code, ctrl })
+}
+
+/// The action for a key while the workspace editor is up (its keys are fixed: its frame
+/// lists them).
+pub fn editor_action_for(key: &KeyEvent) -> Option<Action> {
+    use crate::tui::app::EditKey;
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == Char('c') {
+        return Some(Action::Quit);
+    }
+    Some(Action::Edit(match key.code {
+        Up | Char('k') => EditKey::Up,
+        Down | Char('j') => EditKey::Down,
+        Left | Char('h') => EditKey::PreviousDestination,
+        Right | Char('l') => EditKey::NextDestination,
+        Char(' ' | 'm') => EditKey::ToggleMapping,
+        Char('e') => EditKey::ToggleEnabled,
+        Char('o') => EditKey::SwitchModel,
+        Enter => EditKey::Apply,
+        Esc | Char('q') => EditKey::Cancel,
+        _ => return None,
+    }))
 }
 
 /// The action for a key while typing after `/` or `:`.

@@ -1,6 +1,7 @@
 //! The live terminal UI. It draws only what the library computes.
 
 pub mod app;
+pub mod charts;
 pub mod demo;
 pub mod event;
 mod export;

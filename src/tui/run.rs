@@ -20,10 +20,9 @@ use ratatui::crossterm::{cursor, execute};
 use crate::settings::Workspace;
 
 use super::Error;
-use super::app::{Action, App};
+use super::app::{Action, App, Reload};
 use super::event::UiEvent;
 use super::keymap;
-use super::store::{Shared, Store};
 use super::threads::{self, Feed, Running};
 use super::ui::{self, Theme};
 
@@ -101,19 +100,23 @@ pub fn run(opts: Options) -> Result<(), Error> {
     if !io::stdout().is_terminal() {
         return Err(Error::NoTerminal);
     }
-    let mut store = Store::new(
-        opts.workspace.clone(),
-        opts.label.clone(),
-        opts.demo,
-        opts.max_events,
-    );
-    store.reset_on_truncate = opts.capture;
-    store.file = opts.file;
-    store.har = opts.har;
-    let store = Arc::new(RwLock::new(store));
+    let mut reload = Reload {
+        path: opts.path.clone(),
+        follow: opts.follow,
+        waker: super::event::Waker::detached(),
+        label: opts.label,
+        file: opts.file,
+        har: opts.har,
+        demo: opts.demo,
+        max_events: opts.max_events,
+        capture: opts.capture,
+    };
+    let store = Arc::new(RwLock::new(reload.store(opts.workspace.clone())));
     let _guard = enter().map_err(Error::Terminal)?;
     // Started once the terminal is in raw mode, so the input thread reads it as such.
     let (running, searcher) = threads::start(opts.path, opts.follow, opts.feed, &store)?;
+    // A what-if's reader wakes the loop as the first one does.
+    reload.waker = running.data.clone();
     let mut terminal =
         Terminal::new(CrosstermBackend::new(io::stdout())).map_err(Error::Terminal)?;
     let size = terminal.size().map_err(Error::Terminal)?;
@@ -128,7 +131,8 @@ pub fn run(opts: Options) -> Result<(), Error> {
     app.banner = opts.banner;
     app.keys = opts.keys;
     app.tour = opts.tour;
-    let result = event_loop(&mut terminal, &mut app, &store, &running, opts.theme);
+    app.reload = Some(reload);
+    let result = event_loop(&mut terminal, &mut app, &running, opts.theme);
     // ratatui's own drop reports a cursor it cannot show with eprintln!, which panics when
     // the terminal has hung up; the guard shows the cursor anyway.
     let _ = terminal.show_cursor();
@@ -141,7 +145,6 @@ pub fn run(opts: Options) -> Result<(), Error> {
 fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<io::Stdout>>,
     app: &mut App,
-    store: &Shared,
     running: &Running,
     theme: Theme,
 ) -> io::Result<()> {
@@ -155,6 +158,8 @@ fn event_loop(
     while !app.quit {
         if redraw && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
             app.sync();
+            // The app's store: a workspace what-if replaces the one the UI started with.
+            let store = app.store.clone();
             terminal.draw(|f| {
                 let s = store
                     .read()
@@ -243,6 +248,8 @@ fn action_for(ev: &Event, app: &App) -> Option<Action> {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
             if app.prompt.is_some() {
                 keymap::prompt_action_for(k)
+            } else if app.editor.is_some() {
+                keymap::editor_action_for(k)
             } else {
                 app.keys.action_for(k)
             }

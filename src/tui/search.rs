@@ -105,9 +105,16 @@ enum Msg {
 /// each export.
 pub struct Worker {
     tx: Sender<Msg>,
+    /// The store scans read: a workspace what-if swaps it for one decided otherwise.
+    store: Arc<std::sync::Mutex<Shared>>,
 }
 
 impl Worker {
+    /// Scans and exports from now on read `store`; the model starts its scans again.
+    pub fn set_store(&self, store: Shared) {
+        *self.store.lock().unwrap_or_else(PoisonError::into_inner) = store;
+    }
+
     /// Starts searching for `text` in place of any earlier search.
     pub fn search(&self, text: String) -> Arc<Search> {
         self.scan(Slot::Search, Query::Text(text))
@@ -149,10 +156,12 @@ impl Worker {
 /// The worker's loop; it ends when the `Worker` is dropped. Started by `threads::start`.
 pub fn worker(store: Shared, waker: Waker) -> (Worker, impl FnOnce() + Send + 'static) {
     let (tx, rx) = mpsc::channel();
-    (Worker { tx }, move || work(&store, &waker, &rx))
+    let store = Arc::new(std::sync::Mutex::new(store));
+    let current = store.clone();
+    (Worker { tx, store }, move || work(&current, &waker, &rx))
 }
 
-fn work(store: &Shared, waker: &Waker, rx: &Receiver<Msg>) {
+fn work(current: &std::sync::Mutex<Shared>, waker: &Waker, rx: &Receiver<Msg>) {
     // Each slot's scan and the next row it looks at, and the exports waiting, oldest first.
     let mut slots: [Option<(Arc<Search>, usize)>; 2] = [None, None];
     let mut exports: VecDeque<Job> = VecDeque::new();
@@ -175,6 +184,10 @@ fn work(store: &Shared, waker: &Waker, rx: &Receiver<Msg>) {
             }
             wait = Duration::ZERO;
         }
+        let store = &current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         let mut progressed = false;
         for (scan, next) in slots.iter_mut().flatten() {
             progressed |= scan_chunk(store, scan, next);

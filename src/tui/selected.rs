@@ -20,6 +20,8 @@ pub struct Detail {
     pub kept: Vec<String>,
     /// A what-if on this event: the category and value tried, and the routes it changes.
     pub trial: Option<Trial>,
+    /// With a workspace what-if: the event as decided under the settings as read.
+    pub before: Option<Outcome>,
     /// JSON paths shown otherwise than by default: folded objects and arrays, opened long
     /// strings.
     pub toggled: HashSet<String>,
@@ -126,6 +128,7 @@ pub fn load(store: &Store, row: usize) -> Detail {
         explanation,
         kept,
         trial: None,
+        before: None,
         toggled: HashSet::default(),
         excerpt,
     }
@@ -169,6 +172,11 @@ fn kept_routing(store: &Store, r: &super::store::Row) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Event `row` as `store` decides it, when it can be read again.
+pub fn outcome(store: &Store, row: usize) -> Option<Outcome> {
+    rebuild(store, row).ok().map(|(_, o)| o)
 }
 
 fn rebuild(store: &Store, idx: usize) -> Result<(Option<Excerpt>, Outcome), String> {

@@ -76,6 +76,30 @@ impl Row {
         self.status != Status::Boundary
     }
 
+    /// Routes of this event newly delivered and newly blocked compared with `before`, the
+    /// same event decided under other settings (nothing when they are not the same event).
+    /// Per destination where rows record it, else by the counts.
+    pub fn changes_from(&self, before: &Row) -> (u32, u32) {
+        let same = self.offset == before.offset && self.index == before.index;
+        if !same || !self.is_event() || self.status == Status::NotIngested {
+            return (0, 0);
+        }
+        if self.delivered + self.blocked <= FILTERABLE_DESTINATIONS as u16 {
+            let now = self.blocked_set;
+            let was = before.blocked_set;
+            ((was & !now).count_ones(), (now & !was).count_ones())
+        } else {
+            let more = u32::from(self.delivered.saturating_sub(before.delivered));
+            let fewer = u32::from(before.delivered.saturating_sub(self.delivered));
+            (more, fewer)
+        }
+    }
+
+    /// Seconds since 2000 of the event's time (see `time`), for bucketing.
+    pub fn seconds(&self) -> Option<u32> {
+        (self.time != NONE).then_some(self.time)
+    }
+
     pub fn line(&self) -> u64 {
         u64::from(self.line)
     }
@@ -176,6 +200,8 @@ pub struct DestStats {
     pub removed_by_integrations: u64,
     pub removed_by_filters: u64,
     pub duplicates: u64,
+    /// Routes by reason (`route::REASONS`), for the charts.
+    pub by_reason: [u64; crate::route::REASONS.len()],
 }
 
 impl DestStats {
@@ -498,6 +524,7 @@ impl Store {
         let mut blocked_set = 0u64;
         for r in &o.routes {
             let stats = &mut self.dest[r.destination];
+            stats.by_reason[r.decision.reason_index()] += 1;
             match &r.decision {
                 Decision::Deliver(_) => stats.delivered += 1,
                 // Not ingested is no decision about this destination: counted once, per event.

@@ -91,6 +91,17 @@ pub enum Action {
     PrevProblem,
     Filter(FilterKey),
     ToggleHelp,
+    /// W: edit the workspace (a destination's mapping, a category, the consent model) and
+    /// see every event decided under it.
+    EditWorkspace,
+    /// X: drop the workspace what-if.
+    DropWorkspaceWhatIf,
+    /// S: save the workspace what-if as a settings file.
+    SaveWorkspaceWhatIf,
+    /// A key in the workspace editor.
+    Edit(super::workspace::EditKey),
+    /// v: the charts, or the panes again.
+    ToggleCharts,
     /// r: the text of the rule behind the lesson or the selected verdict, from docs/rules.md.
     ShowRule,
     Quit,
@@ -138,6 +149,8 @@ pub enum PromptKind {
     Command,
     /// After `x`: the file to export the listed events to.
     Export,
+    /// After `S`: the file to save the workspace what-if's settings to.
+    SaveSettings,
     /// After `/` in the Users pane: text in any id or trait value; the list follows as it
     /// is typed.
     Users,
@@ -170,6 +183,23 @@ pub enum Columns {
     Summary,
     /// One narrow column per destination.
     PerDestination,
+}
+
+/// What fills the screen above the status bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Panes,
+    /// Per destination, routes by reason and over time.
+    Charts,
+}
+
+impl View {
+    pub fn toggled(self) -> Self {
+        match self {
+            Self::Panes => Self::Charts,
+            Self::Charts => Self::Panes,
+        }
+    }
 }
 
 /// Whether the focused pane fills the screen.

@@ -6,6 +6,7 @@ use crate::profile::IdentityId;
 
 use ratatui::layout::Rect;
 
+use super::charts::Charts;
 use super::export::{Export, typed_path};
 use super::filter::{Command, Filter, Term};
 use super::scroll::{Move, Scroll};
@@ -24,12 +25,14 @@ use pointer::move_of;
 mod prompt;
 mod tour;
 mod what_if_state;
+mod workspace;
 
 pub use action::{
-    Action, Arrivals, Columns, FilterKey, Overlay, Pane, Prompt, PromptKind, UsersFocus, Zoom,
+    Action, Arrivals, Columns, FilterKey, Overlay, Pane, Prompt, PromptKind, UsersFocus, View, Zoom,
 };
 pub use tour::TourState;
 pub use what_if_state::WhatIf;
+pub use workspace::{EditKey, Editor, Reload, Tally, WorkspaceWhatIf};
 
 /// Bytes that fit in an OSC 52 sequence of about 100 kB, which most terminals take.
 const OSC52_COMFORTABLE: usize = 74_000;
@@ -105,6 +108,20 @@ pub struct App {
     pub keys: super::keymap::Keymap,
     /// The guided tour, when this is `consent-inspector tour`.
     pub tour: Option<TourState>,
+    /// How to read the input again, for a workspace what-if (None: it cannot be).
+    pub reload: Option<Reload>,
+    /// The workspace editor (`W`), while it is up.
+    pub editor: Option<Editor>,
+    /// The workspace what-if in force: `store` is decided under its settings.
+    pub workspace_what_if: Option<WorkspaceWhatIf>,
+    /// The event to select again once the store that replaced the last one has read it.
+    reselect: Option<usize>,
+    /// The panes, or the chart view (`v`) in their place.
+    pub screen: View,
+    /// Its figures, after and (with a what-if) before, as of the last sync.
+    pub charts: Option<(Charts, Option<Charts>)>,
+    /// What the figures were computed from: both stores' ends and the buckets.
+    charts_of: (usize, usize, usize),
 }
 
 /// A short name for the zone times are shown in: UTC, or the last part of its IANA name
@@ -172,6 +189,13 @@ impl App {
             banner: None,
             keys: super::keymap::Keymap::default(),
             tour: None,
+            reload: None,
+            editor: None,
+            workspace_what_if: None,
+            reselect: None,
+            screen: View::Panes,
+            charts: None,
+            charts_of: (0, 0, 0),
         }
     }
 
@@ -251,6 +275,20 @@ impl App {
         if self.follow && len > 0 {
             self.event_list.selected = len - 1;
         }
+        if let Some(n) = self.reselect.filter(|&n| n < store.end()) {
+            self.event_list.selected = if self.filter.is_all() {
+                n.saturating_sub(self.first)
+            } else {
+                self.view.partition_point(|&i| i < n)
+            };
+            self.reselect = None;
+        }
+        if let Some(w) = &mut self.workspace_what_if {
+            w.tally_up(&store);
+        }
+        if self.screen == View::Charts {
+            self.refresh_charts(&store);
+        }
         if self.search_jump {
             self.jump_to_first_match(&store, len);
         }
@@ -259,6 +297,41 @@ impl App {
         if self.tour.as_ref().is_some_and(|t| !t.started) && store.caught_up {
             self.enter_lesson(&store, 0);
         }
+    }
+
+    /// Keys in the chart view: Esc leaves it, the moves choose a destination (for `W`).
+    fn in_charts(&mut self, store: &Store, action: Action) {
+        if action == Action::Back {
+            self.screen = View::Panes;
+        } else if let Some(m) = move_of(action) {
+            let n = store.workspace().destinations.len();
+            self.dest_list.apply(m, n, self.areas().destinations_page());
+        }
+    }
+
+    /// The chart view's figures, computed again when either side has read more or the
+    /// width changed.
+    fn refresh_charts(&mut self, store: &Store) {
+        let buckets = super::ui::charts::buckets(self.width);
+        let before = self.workspace_what_if.as_ref().map(|w| {
+            w.before
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
+        let key = (
+            store.end(),
+            before.as_ref().map_or(0, |b| b.end() + 1),
+            buckets,
+        );
+        if self.charts.is_some() && key == self.charts_of {
+            return;
+        }
+        // Both sides over the same span, so that their sparklines line up.
+        let span = super::charts::span(store);
+        let after = Charts::of(store, span, buckets);
+        let before = before.map(|b| Charts::of(&b, span, buckets));
+        self.charts = Some((after, before));
+        self.charts_of = key;
     }
 
     /// Selects the first match at or after the selection (after wrapping, before it) once
@@ -346,7 +419,17 @@ impl App {
     fn refresh_detail(&mut self, store: &Store) {
         let want = self.selected_row(store);
         if self.detail.as_ref().map(|d| d.row) != want {
-            self.detail = want.map(|r| selected::load(store, r));
+            self.detail = want.map(|r| {
+                let mut d = selected::load(store, r);
+                d.before = self.workspace_what_if.as_ref().and_then(|w| {
+                    let before = w
+                        .before
+                        .read()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    selected::outcome(&before, r)
+                });
+                d
+            });
             self.detail_view = Scroll::default();
             self.follow_user(store);
         }
@@ -458,11 +541,15 @@ impl App {
                 };
             }
             Action::ShowRule => self.show_rule(&store),
-            Action::Resize { width, height } => {
-                self.width = width;
-                self.height = height;
-            }
+            Action::Resize { width, height } => (self.width, self.height) = (width, height),
+            Action::Edit(key) => self.edit(key),
+            _ if self.editor.is_some() => {}
             _ if self.overlay.is_some() => self.in_overlay(action),
+            Action::EditWorkspace => self.open_editor(&store),
+            Action::DropWorkspaceWhatIf => self.drop_what_if(),
+            Action::SaveWorkspaceWhatIf => self.start_save(),
+            Action::ToggleCharts => self.screen = self.screen.toggled(),
+            _ if self.screen == View::Charts => self.in_charts(&store, action),
             Action::Copy => self.copy(&store),
             Action::StartExport => self.start_export(&store),
             Action::StartSearch

@@ -140,6 +140,7 @@ impl App {
                     self.flash = Some("no user has that in an id or a trait".into());
                 }
             }
+            PromptKind::SaveSettings => self.save_settings(store, &p.text),
             PromptKind::Export => {
                 let name = p.text.trim();
                 if name.is_empty() {

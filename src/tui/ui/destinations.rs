@@ -21,46 +21,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     let short = super::events::short_names(ws);
     let shown = app.dest_list.visible(ws.destinations.len(), page);
     // Each row's cells as text first: the columns take the width their content needs.
-    let texts: Vec<([String; 5], Vec<String>, bool)> = ws
-        .destinations
-        .iter()
-        .enumerate()
-        .skip(shown.start)
-        .take(shown.len())
-        .map(|(i, d)| {
-            let s = &store.dest[i];
-            let mut top: Vec<(usize, u64)> = s
-                .blocked_by
-                .iter()
-                .copied()
-                .enumerate()
-                .filter(|(_, n)| *n > 0)
-                .collect();
-            top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let mut why: Vec<String> = top
-                .iter()
-                .take(3)
-                .map(|(c, n)| format!("{} ×{n}", printable(&ws.categories[*c].id)))
-                .collect();
-            if s.removed_by_integrations > 0 {
-                why.push(format!("integrations ×{}", s.removed_by_integrations));
-            }
-            if s.removed_by_filters > 0 {
-                why.push(format!("filters ×{}", s.removed_by_filters));
-            }
-            if s.duplicates > 0 {
-                why.push(format!("duplicate ×{}", s.duplicates));
-            }
-            let cells = [
-                printable(&d.name).into_owned(),
-                short[i].clone(),
-                d.kind.as_str().to_owned(),
-                s.delivered.to_string(),
-                s.blocked.to_string(),
-            ];
-            (cells, why, s.blocked > 0)
-        })
-        .collect();
+    let texts = texts(app, store, shown.clone(), &short);
     let heads = [
         "DESTINATION",
         "COL",
@@ -115,14 +76,74 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     frame.render_widget(table, area);
 }
 
+/// A row's cells, its reasons, and whether anything was blocked.
+type Texts = ([String; 5], Vec<String>, bool);
+
+/// The rows `shown` as text: name, short name, kind, counts (with how far a workspace what-if
+/// moved them), and what blocked the destination most.
+fn texts(app: &App, store: &Store, shown: std::ops::Range<usize>, short: &[String]) -> Vec<Texts> {
+    let ws = store.workspace();
+    let before = app.workspace_what_if.as_ref().map(|w| {
+        w.before
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    });
+    // With a workspace what-if, how far each count moved from the settings as read.
+    let moved = |now: u64, was: Option<u64>| match was {
+        Some(w) if w != now => format!("{now} ({:+})", i128::from(now) - i128::from(w)),
+        _ => now.to_string(),
+    };
+    ws.destinations
+        .iter()
+        .enumerate()
+        .skip(shown.start)
+        .take(shown.len())
+        .map(|(i, d)| {
+            let s = &store.dest[i];
+            let mut top: Vec<(usize, u64)> = s
+                .blocked_by
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let mut why: Vec<String> = top
+                .iter()
+                .take(3)
+                .map(|(c, n)| format!("{} ×{n}", printable(&ws.categories[*c].id)))
+                .collect();
+            if s.removed_by_integrations > 0 {
+                why.push(format!("integrations ×{}", s.removed_by_integrations));
+            }
+            if s.removed_by_filters > 0 {
+                why.push(format!("filters ×{}", s.removed_by_filters));
+            }
+            if s.duplicates > 0 {
+                why.push(format!("duplicate ×{}", s.duplicates));
+            }
+            let cells = [
+                printable(&d.name).into_owned(),
+                short[i].clone(),
+                d.kind.as_str().to_owned(),
+                moved(
+                    s.delivered,
+                    before.as_ref().and_then(|b| Some(b.dest.get(i)?.delivered)),
+                ),
+                moved(
+                    s.blocked,
+                    before.as_ref().and_then(|b| Some(b.dest.get(i)?.blocked)),
+                ),
+            ];
+            (cells, why, s.blocked > 0)
+        })
+        .collect()
+}
+
 /// Each column as wide as its content (header included), the reasons taking what is left.
 /// Where the reasons would get fewer than 32 columns, the names give way first (down to 16,
 /// cut with …). Returns the constraints and the names' and reasons' widths.
-fn column_widths(
-    heads: &[&str; 6],
-    rows: &[([String; 5], Vec<String>, bool)],
-    room: u16,
-) -> ([Constraint; 6], usize, usize) {
+fn column_widths(heads: &[&str; 6], rows: &[Texts], room: u16) -> ([Constraint; 6], usize, usize) {
     use unicode_width::UnicodeWidthStr;
     let need: Vec<usize> = (0..5)
         .map(|c| {

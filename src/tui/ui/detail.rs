@@ -79,6 +79,7 @@ fn lines(app: &App, store: &Store, theme: Theme) -> Content {
     if let Some(line) = time_line(app, o, theme) {
         out.push(line);
     }
+    workspace_what_if(&mut out, app, detail, ws, o, theme);
 
     // A what-if's result goes first, so it is in view whatever the pane's height; the hint
     // that offers one follows the routes it is about.
@@ -275,27 +276,7 @@ fn what_if(
         out.push(Line::styled("  no verdict would change", theme.dim()));
     }
     for c in t.changed.iter().filter(|c| c.verdict_changed()) {
-        let name = printable(&ws.destinations[c.after.destination].name).into_owned();
-        out.push(Line::from(vec![
-            Span::styled("  ◆ ", theme.accent()),
-            Span::raw(format!(
-                "{name}: {} {} → ",
-                c.before.decision.verb(),
-                c.before.decision.reason()
-            )),
-            Span::styled(
-                format!("{} {}", c.after.decision.verb(), c.after.decision.reason()),
-                if c.after.decision.delivered() {
-                    theme.ok()
-                } else {
-                    theme.error()
-                },
-            ),
-        ]));
-        out.push(Line::styled(
-            format!("      {}", crate::explain::describe_route(ws, &c.after)),
-            theme.dim(),
-        ));
+        changed_route(out, ws, &c.before, &c.after, theme);
     }
     // Same verdict, different categories behind it: worth a line, as it tells the reader
     // which category still blocks.
@@ -313,6 +294,68 @@ fn what_if(
     }
     if !t.outcome.ingested() {
         out.push(Line::styled("  it would not be ingested", theme.error()));
+    }
+}
+
+/// `◆ Braze: blocked not_consented → delivered consented`, and why it is so now.
+fn changed_route(
+    out: &mut Vec<Line<'static>>,
+    ws: &Workspace,
+    before: &crate::route::Route,
+    after: &crate::route::Route,
+    theme: Theme,
+) {
+    let name = printable(&ws.destinations[after.destination].name).into_owned();
+    out.push(Line::from(vec![
+        Span::styled("  ◆ ", theme.accent()),
+        Span::raw(format!(
+            "{name}: {} {} → ",
+            before.decision.verb(),
+            before.decision.reason()
+        )),
+        Span::styled(
+            format!("{} {}", after.decision.verb(), after.decision.reason()),
+            if after.decision.delivered() {
+                theme.ok()
+            } else {
+                theme.error()
+            },
+        ),
+    ]));
+    out.push(Line::styled(
+        format!("      {}", crate::explain::describe_route(ws, after)),
+        theme.dim(),
+    ));
+}
+
+/// With a workspace what-if: the routes of this event it changes, before → after.
+fn workspace_what_if(
+    out: &mut Vec<Line<'static>>,
+    app: &App,
+    detail: &Detail,
+    ws: &Workspace,
+    o: &Outcome,
+    theme: Theme,
+) {
+    let (Some(w), Some(before)) = (&app.workspace_what_if, &detail.before) else {
+        return;
+    };
+    out.push(heading(
+        &format!("Workspace what-if: {}", printable(&w.changes.join("; "))),
+        theme,
+    ));
+    let mut any = false;
+    for (b, a) in before.routes.iter().zip(&o.routes) {
+        if b.decision.verb() != a.decision.verb() || b.decision.reason() != a.decision.reason() {
+            changed_route(out, ws, b, a, theme);
+            any = true;
+        }
+    }
+    if !any {
+        out.push(Line::styled(
+            "  no route of this event changes",
+            theme.dim(),
+        ));
     }
 }
 

@@ -78,11 +78,21 @@ pub fn short_names(ws: &Workspace) -> Vec<String> {
     out
 }
 
-/// ✓, ✗ or · for one destination of one row, centred under its short name.
-fn destination_cell(r: &crate::tui::store::Row, d: usize, theme: Theme) -> Cell<'static> {
+/// ✓, ✗ or · for one destination of one row, centred under its short name; `→✓` or `→✗`
+/// where a workspace what-if changed it from the row `before`.
+fn destination_cell(
+    r: &crate::tui::store::Row,
+    before: Option<&crate::tui::store::Row>,
+    d: usize,
+    theme: Theme,
+) -> Cell<'static> {
+    let blocked = |r: &crate::tui::store::Row| r.blocked_set & (1 << d) != 0;
+    let changed = before.is_some_and(|b| r.changes_from(b) != (0, 0) && blocked(b) != blocked(r));
     let (mark, style) = if r.status == Status::NotIngested {
         ("·", theme.dim())
-    } else if r.blocked_set & (1 << d) != 0 {
+    } else if changed {
+        (if blocked(r) { "→✗" } else { "→✓" }, theme.accent())
+    } else if blocked(r) {
         ("✗", theme.error())
     } else {
         ("✓", theme.ok())
@@ -252,11 +262,12 @@ fn header(
     (Row::new(header).style(theme.bold()), widths)
 }
 
-/// One event's row. `last_date` is the date of the row above, so that the date shows only
+/// One event's row, marked where a workspace what-if changed it from the store as first read
+/// (the second store). `last_date` is the date of the row above, so that the date shows only
 /// where it changes.
 fn event_row(
     app: &App,
-    store: &Store,
+    (store, before): (&Store, Option<&Store>),
     idx: usize,
     r: &crate::tui::store::Row,
     cols: RouteColumns,
@@ -298,13 +309,21 @@ fn event_row(
         Cell::from(user),
         Cell::from(Span::styled(mark, style)),
     ];
-    cells.extend((0..cols.per_destination).map(|d| destination_cell(r, d, theme)));
+    let was = before.and_then(|b| b.row(idx));
+    cells.extend((0..cols.per_destination).map(|d| destination_cell(r, was, d, theme)));
     if cols.summary {
-        cells.push(Cell::from(if r.status == Status::NotIngested {
-            "not ingested".to_owned()
+        // Δ: a workspace what-if changed one of its routes.
+        let changed = was.is_some_and(|b| r.changes_from(b) != (0, 0));
+        cells.push(if r.status == Status::NotIngested {
+            Cell::from("not ingested")
+        } else if changed {
+            Cell::from(Span::styled(
+                format!("Δ✓{} ✗{}", r.delivered, r.blocked),
+                theme.accent(),
+            ))
         } else {
-            format!("✓{} ✗{}", r.delivered, r.blocked)
-        }));
+            Cell::from(format!("✓{} ✗{}", r.delivered, r.blocked))
+        });
     }
     Row::new(cells).style(row_style(r, theme))
 }
@@ -347,6 +366,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     };
     let mut last_date = None;
     let mut separators = Vec::new();
+    let before = app.workspace_what_if.as_ref().map(|w| {
+        w.before
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    });
     let rows: Vec<Row> = app
         .event_list
         .visible(len, page)
@@ -361,7 +385,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                     Row::new(Vec::<Cell>::new())
                 }
                 Some(r) => {
-                    let row = event_row(app, store, idx, r, cols, &mut last_date, theme);
+                    let row = event_row(
+                        app,
+                        (store, before.as_deref()),
+                        idx,
+                        r,
+                        cols,
+                        &mut last_date,
+                        theme,
+                    );
                     if selected {
                         let style = row_style(r, theme).patch(theme.selected());
                         row.style(style)

@@ -41,7 +41,9 @@ pub fn draw(frame: &mut Frame, area: Rect, keys: &Keymap, theme: Theme) {
         Span::styled("▲ ", theme.warning()),
         Span::raw("warnings  "),
         Span::styled("✗ ", theme.error()),
-        Span::raw("not ingested  ◆ search match"),
+        Span::raw("not ingested  ◆ match  "),
+        Span::styled("Δ →✓ →✗ ", theme.accent()),
+        Span::raw("changed by a what-if"),
     ]));
     lines.push(Line::from(
         "  ⇢ device mode: the browser sends it to the destination, not Segment",

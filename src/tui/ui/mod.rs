@@ -1,5 +1,6 @@
 //! Drawing: one file per screen region, each drawing from `&App` and `&Store` only.
 
+pub mod charts;
 mod destinations;
 pub mod detail;
 pub mod events;
@@ -9,6 +10,7 @@ mod lesson;
 pub mod rule;
 mod status;
 mod users;
+mod workspace;
 mod wrap;
 
 use ratatui::Frame;
@@ -299,6 +301,29 @@ impl Theme {
 
 pub fn draw(frame: &mut Frame, app: &App, store: &Store, theme: Theme) {
     let a = areas(frame.area(), app.zoomed(), app.tour.is_some());
+    if app.screen == super::app::View::Charts {
+        charts::draw(frame, a.events.union(a.lower), app, store, theme);
+    } else {
+        panes(frame, &a, app, store, theme);
+    }
+    if !a.lesson.is_empty() {
+        lesson::draw(frame, a.lesson, app, store, theme);
+    }
+    status::draw(frame, a.status, app, store, theme);
+    if let Some(e) = &app.editor {
+        workspace::draw(frame, frame.area(), e, &app.original_workspace(), theme);
+    }
+    match app.overlay {
+        Some(super::app::Overlay::Help) => help::draw(frame, frame.area(), &app.keys, theme),
+        Some(super::app::Overlay::Rule { text, offset }) => {
+            rule::draw(frame, frame.area(), text, offset, &app.keys, theme);
+        }
+        None => {}
+    }
+}
+
+/// The events and the pane below them.
+fn panes(frame: &mut Frame, a: &Areas, app: &App, store: &Store, theme: Theme) {
     if !a.events.is_empty() {
         events::draw(frame, a.events, app, store, theme);
     }
@@ -308,17 +333,6 @@ pub fn draw(frame: &mut Frame, app: &App, store: &Store, theme: Theme) {
             Pane::Destinations => destinations::draw(frame, a.lower, app, store, theme),
             _ => detail::draw(frame, a.lower, app, store, theme),
         }
-    }
-    if !a.lesson.is_empty() {
-        lesson::draw(frame, a.lesson, app, store, theme);
-    }
-    status::draw(frame, a.status, app, store, theme);
-    match app.overlay {
-        Some(super::app::Overlay::Help) => help::draw(frame, frame.area(), &app.keys, theme),
-        Some(super::app::Overlay::Rule { text, offset }) => {
-            rule::draw(frame, frame.area(), text, offset, &app.keys, theme);
-        }
-        None => {}
     }
 }
 

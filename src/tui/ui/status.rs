@@ -203,6 +203,10 @@ fn prompt_line(app: &App, p: &Prompt, theme: Theme) -> Line<'static> {
             "users: ",
             "  any id or trait value (an email) · Enter keeps the list · Esc shows every user",
         ),
+        PromptKind::SaveSettings => (
+            "save settings to: ",
+            "  Enter writes the what-if's settings (diff --against reads them) · Esc cancel",
+        ),
         PromptKind::Export => (
             "export to: ",
             "  Enter writes it as JSON Lines, and NAME.routes.ndjson beside it · Esc cancel",
@@ -219,6 +223,59 @@ fn prompt_line(app: &App, p: &Prompt, theme: Theme) -> Line<'static> {
         );
     }
     Line::from(spans)
+}
+
+/// The workspace what-if in force: what it changes in the settings and in the routes, and
+/// the keys that drop and save it. While the events are decided again, how far that is.
+fn what_if_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
+    let w = app.workspace_what_if.as_ref()?;
+    let keys = format!(
+        "{} drop · {} save · {} edit",
+        app.keys.hint(Action::DropWorkspaceWhatIf),
+        app.keys.hint(Action::SaveWorkspaceWhatIf),
+        app.keys.hint(Action::EditWorkspace)
+    );
+    let t = w.tally;
+    let routes = if store.caught_up {
+        format!(
+            "{} routes changed in {} events (+{} delivered, +{} blocked)",
+            t.delivered + t.blocked,
+            t.events,
+            t.delivered,
+            t.blocked
+        )
+    } else {
+        format!("deciding again: {} events", store.end())
+    };
+    let badge = Span::styled(" WHAT-IF ", theme.badge());
+    let said = printable(&w.changes.join("; ")).into_owned();
+    Some(Part {
+        short: Some(vec![
+            badge.clone(),
+            Span::styled(
+                format!(" {} changed · {keys}", t.delivered + t.blocked),
+                theme.accent(),
+            ),
+        ]),
+        least: Some(vec![
+            badge.clone(),
+            Span::styled(
+                format!(
+                    " {}/{}",
+                    app.keys.hint(Action::DropWorkspaceWhatIf),
+                    app.keys.hint(Action::SaveWorkspaceWhatIf)
+                ),
+                theme.accent(),
+            ),
+        ]),
+        ..part(
+            9,
+            vec![
+                badge,
+                Span::styled(format!(" {said} · {routes} · {keys}"), theme.accent()),
+            ],
+        )
+    })
 }
 
 /// Whether anything new can arrive: following, paused, read once, or ended and why.
@@ -264,6 +321,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     if store.demo {
         parts.push(part(9, vec![Span::styled(" DEMO ", theme.badge())]));
     }
+    parts.extend(what_if_part(app, store, theme));
     if let Some(f) = &app.flash {
         parts.push(Part {
             cut: Cut::End,

@@ -1,0 +1,311 @@
+//! The workspace what-if (`W`): the settings edited in a draft, every event decided again under
+//! them by a reader of its own, and the store as first read kept beside it, to compare with
+//! and to drop back to.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use super::{App, Prompt, PromptKind, Store, typed_path};
+use crate::settings::{ConsentModel, Workspace};
+use crate::tui::event::Waker;
+use crate::tui::store::{Shared, spawn_reader};
+
+/// How the UI reads its input, so that it can read it again under other settings.
+#[derive(Clone)]
+pub struct Reload {
+    pub path: PathBuf,
+    pub follow: bool,
+    pub waker: Waker,
+    /// What the status bar calls the input, and a row's place its file.
+    pub label: String,
+    pub file: String,
+    pub har: Vec<crate::input::har::Call>,
+    pub demo: bool,
+    pub max_events: usize,
+    /// `Launch::capture`.
+    pub capture: bool,
+}
+
+impl Reload {
+    /// An empty store for `ws`, set up as the input asks.
+    pub fn store(&self, ws: Arc<Workspace>) -> Store {
+        let mut store = Store::new(ws, self.label.clone(), self.demo, self.max_events);
+        store.reset_on_truncate = self.capture;
+        store.file.clone_from(&self.file);
+        store.har.clone_from(&self.har);
+        store
+    }
+
+    /// A store for `ws` that a reader of its own fills from the first line, and the flag that
+    /// stops that reader.
+    pub fn start(&self, ws: Arc<Workspace>) -> (Shared, Arc<AtomicBool>) {
+        let store = Arc::new(RwLock::new(self.store(ws)));
+        let stop = Arc::new(AtomicBool::new(false));
+        spawn_reader(
+            self.path.clone(),
+            self.follow,
+            store.clone(),
+            self.waker.clone(),
+            stop.clone(),
+        );
+        (store, stop)
+    }
+}
+
+/// The settings being edited, before Enter applies them.
+pub struct Editor {
+    pub draft: Workspace,
+    /// The destination whose mapping the categories' boxes show.
+    pub destination: usize,
+    /// The row under the cursor: a category, or (one past the last) the consent model.
+    pub cursor: usize,
+}
+
+/// The editor's keys (fixed: shown in its frame).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditKey {
+    Up,
+    Down,
+    PreviousDestination,
+    NextDestination,
+    /// space: map the destination to the category under the cursor, or not.
+    ToggleMapping,
+    /// e: enable or disable the category under the cursor.
+    ToggleEnabled,
+    /// o: the other consent model.
+    SwitchModel,
+    /// Enter: decide every event under the draft.
+    Apply,
+    /// Esc: leave the draft.
+    Cancel,
+}
+
+/// A what-if in force: the store decided under the edited settings is `App::store`.
+pub struct WorkspaceWhatIf {
+    /// The store under the settings the UI started with.
+    pub before: Shared,
+    /// How the edited settings differ, a line each.
+    pub changes: Vec<String>,
+    /// Stops the reader of the edited store when this what-if ends.
+    stop: Arc<AtomicBool>,
+    pub tally: Tally,
+}
+
+impl Drop for WorkspaceWhatIf {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// What the what-if changed, over the events both sides have read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// The event number compared up to (exclusive).
+    pub compared: usize,
+    /// Events with a changed route, and routes newly delivered and newly blocked.
+    pub events: u64,
+    pub delivered: u64,
+    pub blocked: u64,
+}
+
+impl WorkspaceWhatIf {
+    /// Counts the changes among the events both stores now hold.
+    pub fn tally_up(&mut self, after: &Store) {
+        let before = self
+            .before
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let end = before.end().min(after.end());
+        let from = self.tally.compared.max(before.first()).max(after.first());
+        for n in from..end {
+            if let (Some(b), Some(a)) = (before.row(n), after.row(n)) {
+                let (delivered, blocked) = a.changes_from(b);
+                self.tally.delivered += u64::from(delivered);
+                self.tally.blocked += u64::from(blocked);
+                self.tally.events += u64::from(delivered + blocked > 0);
+            }
+        }
+        self.tally.compared = self.tally.compared.max(end);
+    }
+}
+
+impl App {
+    /// `W`: the editor, on the destination selected in the Destinations pane or the charts.
+    pub(super) fn open_editor(&mut self, store: &Store) {
+        if self.reload.is_none() {
+            self.flash = Some("a what-if needs an input it can read again".into());
+            return;
+        }
+        let draft = (**store.workspace()).clone();
+        if draft.destinations.is_empty() {
+            self.flash = Some("the workspace has no destination to change".into());
+            return;
+        }
+        self.editor = Some(Editor {
+            destination: self.dest_list.selected.min(draft.destinations.len() - 1),
+            draft,
+            cursor: 0,
+        });
+    }
+
+    /// A key while the editor is up.
+    pub(super) fn edit(&mut self, key: EditKey) {
+        let Some(e) = &mut self.editor else { return };
+        let rows = e.draft.categories.len() + 1;
+        let dests = e.draft.destinations.len();
+        let category = u8::try_from(e.cursor)
+            .ok()
+            .filter(|&c| usize::from(c) < e.draft.categories.len());
+        match key {
+            EditKey::Up => e.cursor = (e.cursor + rows - 1) % rows,
+            EditKey::Down => e.cursor = (e.cursor + 1) % rows,
+            EditKey::PreviousDestination => e.destination = (e.destination + dests - 1) % dests,
+            EditKey::NextDestination => e.destination = (e.destination + 1) % dests,
+            EditKey::ToggleMapping => match category {
+                Some(c) => {
+                    let mapped = e.draft.destinations[e.destination].categories.contains(&c);
+                    e.draft.set_mapped(e.destination, c, !mapped);
+                }
+                None => self.flash = Some("space maps a category: move to one".into()),
+            },
+            EditKey::ToggleEnabled => match category {
+                Some(c) => {
+                    let enabled = e.draft.category(c).enabled;
+                    e.draft.set_enabled(c, !enabled);
+                }
+                None => self.flash = Some("e enables a category: move to one".into()),
+            },
+            EditKey::SwitchModel => {
+                let next = match e.draft.consent_model {
+                    ConsentModel::OptIn => ConsentModel::OptOut,
+                    ConsentModel::OptOut => ConsentModel::OptIn,
+                };
+                e.draft.set_consent_model(next);
+                e.cursor = rows - 1;
+            }
+            EditKey::Apply => self.apply_draft(),
+            EditKey::Cancel => self.editor = None,
+        }
+    }
+
+    /// The settings the UI started with.
+    pub fn original_workspace(&self) -> Arc<Workspace> {
+        let store = self
+            .workspace_what_if
+            .as_ref()
+            .map_or(&self.store, |w| &w.before);
+        store
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .workspace()
+            .clone()
+    }
+
+    /// Enter in the editor: every event decided again under the draft (the original settings,
+    /// when the draft has come back to them).
+    fn apply_draft(&mut self) {
+        let (Some(e), Some(reload)) = (self.editor.take(), self.reload.clone()) else {
+            return;
+        };
+        let original = self.original_workspace();
+        let changes: Vec<String> = crate::diff::settings_diff(&original, &e.draft)
+            .iter()
+            .map(crate::diff::SettingChange::describe)
+            .collect();
+        if changes.is_empty() {
+            if self.workspace_what_if.is_some() {
+                self.drop_what_if();
+            } else {
+                self.flash = Some("no change to the settings: nothing to try".into());
+            }
+            return;
+        }
+        let (after, stop) = reload.start(Arc::new(e.draft));
+        let before = match self.workspace_what_if.take() {
+            Some(w) => w.before.clone(),
+            None => self.store.clone(),
+        };
+        self.workspace_what_if = Some(WorkspaceWhatIf {
+            before,
+            changes,
+            stop,
+            tally: Tally::default(),
+        });
+        self.swap_store(&after);
+    }
+
+    /// `X`: back to the settings the UI started with.
+    pub(super) fn drop_what_if(&mut self) {
+        let Some(w) = self.workspace_what_if.take() else {
+            self.flash = Some("no workspace what-if to drop (W starts one)".into());
+            return;
+        };
+        self.swap_store(&w.before);
+        self.flash = Some("what-if dropped: the settings as they were".into());
+    }
+
+    /// `S`: asks where to save the edited settings.
+    pub(super) fn start_save(&mut self) {
+        if self.workspace_what_if.is_none() {
+            self.flash = Some("no workspace what-if to save (W starts one)".into());
+            return;
+        }
+        self.prompt = Some(Prompt {
+            kind: PromptKind::SaveSettings,
+            text: "what-if-settings.json".into(),
+        });
+    }
+
+    /// Writes the edited settings to `name`, in our own shape, and says how to diff with them.
+    pub(super) fn save_settings(&mut self, store: &Store, name: &str) {
+        let name = name.trim();
+        if name.is_empty() {
+            self.flash = Some("no file named: nothing saved".into());
+            return;
+        }
+        let path = typed_path(name);
+        let mut text = serde_json::to_vec_pretty(&store.workspace().to_own_json())
+            .unwrap_or_else(|_| b"{}".to_vec());
+        text.push(b'\n');
+        self.flash = Some(match std::fs::write(&path, text) {
+            Ok(()) => format!(
+                "saved {}: diff --settings {} --against {} shows the same",
+                crate::text::printable(&path.display().to_string()),
+                crate::text::printable(&self.original_workspace().origin),
+                crate::text::printable(&path.display().to_string()),
+            ),
+            Err(e) => format!(
+                "cannot write {}: {e}",
+                crate::text::printable(&path.display().to_string())
+            ),
+        });
+    }
+
+    /// Shows `store` in place of the current one: rows, counts, profiles, searches and the
+    /// filter follow it; the selection stays on the same event once it is read.
+    fn swap_store(&mut self, store: &Shared) {
+        let current = self.store.clone();
+        let current = current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.reselect = self.selected_row(&current).filter(|_| !self.follow);
+        drop(current);
+        self.store = store.clone();
+        self.searcher.set_store(store.clone());
+        self.first = 0;
+        self.view.clear();
+        self.scanned = 0;
+        self.users_listed = (usize::MAX, 0);
+        self.detail = None;
+        self.charts = None;
+        let new = store
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let filter = self.filter.clone();
+        self.set_filter(&new, filter);
+        if let Some(s) = self.search.take() {
+            self.search = Some(self.searcher.search(s.text().to_owned()));
+        }
+    }
+}

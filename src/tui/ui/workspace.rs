@@ -1,0 +1,118 @@
+//! The workspace editor (`W`): the selected destination's mapping, each category's enabled
+//! flag and the consent model, with how the draft differs from the settings as read.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::Theme;
+use crate::text::{printable, truncate};
+use crate::tui::app::Editor;
+
+/// Wide enough for a category's name and the keys' line.
+const WIDTH: u16 = 76;
+
+/// The editor's lines.
+pub fn lines(
+    e: &Editor,
+    original: &crate::settings::Workspace,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let ws = &e.draft;
+    let d = &ws.destinations[e.destination];
+    let mut out = vec![
+        Line::from(vec![
+            Span::styled("Destination ", theme.dim()),
+            Span::styled(format!("◀ {} ▶", printable(&d.name)), theme.bold()),
+            Span::styled(
+                format!(
+                    "  {}/{} (← →) · {}",
+                    e.destination + 1,
+                    ws.destinations.len(),
+                    d.kind.as_str()
+                ),
+                theme.dim(),
+            ),
+        ]),
+        Line::styled(
+            "  MAPPED  CATEGORY                                 ENABLED",
+            theme.bold(),
+        ),
+    ];
+    for (i, c) in ws.categories.iter().enumerate() {
+        let mapped = d.categories.iter().any(|&m| usize::from(m) == i);
+        let here = e.cursor == i;
+        let text = format!(
+            "{} [{}]     {:<40} {}",
+            if here { "▸" } else { " " },
+            if mapped { "x" } else { " " },
+            truncate(&format!("{} {}", printable(&c.id), printable(&c.name)), 40),
+            if c.enabled {
+                "yes"
+            } else {
+                "no (not enforced)"
+            }
+        );
+        let style = if here {
+            theme.selected()
+        } else {
+            theme.plain()
+        };
+        out.push(Line::styled(text, style));
+    }
+    let here = e.cursor == ws.categories.len();
+    out.push(Line::styled(
+        format!(
+            "{} consent model (device mode): {}",
+            if here { "▸" } else { " " },
+            ws.consent_model.as_str()
+        ),
+        if here {
+            theme.selected()
+        } else {
+            theme.plain()
+        },
+    ));
+    let changes = crate::diff::settings_diff(original, ws);
+    out.push(Line::styled(
+        "Changes from the settings as read:",
+        theme.bold(),
+    ));
+    if changes.is_empty() {
+        out.push(Line::styled("  none yet", theme.dim()));
+    }
+    for c in changes {
+        out.push(Line::styled(
+            format!("  {}", printable(&c.describe())),
+            theme.accent(),
+        ));
+    }
+    out.push(Line::styled(
+        "↑↓ move · space map · e enable · o model · Enter apply · Esc cancel",
+        theme.dim(),
+    ));
+    out
+}
+
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    e: &Editor,
+    original: &crate::settings::Workspace,
+    theme: Theme,
+) {
+    let lines = lines(e, original, theme);
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(WIDTH.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered()
+        .title(Span::styled(" What if the workspace were… ", theme.bold()))
+        .border_style(theme.border(true));
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
