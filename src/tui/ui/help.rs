@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, keys: &Keymap, theme: Theme) {
         Span::styled("✗ ", theme.error()),
         Span::raw("not ingested  ◆ match  "),
         Span::styled("Δ →✓ →✗ ", theme.accent()),
-        Span::raw("changed by a what-if"),
+        Span::raw("what-if changed"),
     ]));
     lines.push(Line::from(
         "  ⇢ device mode: the browser sends it to the destination, not Segment",
