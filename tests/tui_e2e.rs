@@ -353,3 +353,62 @@ fn the_tour_moves_between_lessons_and_shows_what_the_action_did() {
     assert!(s.wait_exit().success());
     s.assert_restored();
 }
+
+#[test]
+fn a_workspace_what_if_decides_every_event_again_follows_new_ones_and_is_saved_and_dropped() {
+    let (mut s, events) = Session::start(&[]);
+    s.wait_for("track Video Played");
+    // W, down to C0005 (Social Media), e disables it, Enter decides every event again.
+    s.keys.write_all(b"W").unwrap();
+    s.wait_for("What if the workspace were");
+    s.keys.write_all(b"jjjje").unwrap();
+    s.wait_for("category C0005 disabled");
+    s.keys.write_all(b"\r").unwrap();
+    s.wait_for("WHAT-IF");
+    // A new event, declined Social Media only: Facebook Conversions API now receives it.
+    append(
+        &events,
+        "{\"type\":\"track\",\"event\":\"Pty Appended\",\"userId\":\"u-bob\",\"messageId\":\"m-pty-1\",\
+         \"timestamp\":\"2026-11-02T09:40:00Z\",\"context\":{\"consent\":{\"categoryPreferences\":\
+         {\"C0001\":true,\"C0002\":true,\"C0003\":true,\"C0004\":true,\"C0005\":false}}}}\n",
+    );
+    let screen = s.wait_for("Pty Appended");
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Pty Appended"))
+        .unwrap()
+        .to_owned();
+    assert!(
+        row.contains('Δ'),
+        "the new event's changed route is marked: {screen}"
+    );
+    // The charts show each destination before and after.
+    s.keys.write_all(b"v").unwrap();
+    let screen = s.wait_for("BY REASON");
+    assert!(
+        screen.contains("before") && screen.contains("after"),
+        "{screen}"
+    );
+    s.keys.write_all(b"v").unwrap();
+    s.wait_for("ROUTES");
+    // S: saved where asked, as settings `diff --against` reads.
+    let saved = events.with_file_name("tried.json");
+    s.keys.write_all(b"S").unwrap();
+    s.wait_for("save settings to:");
+    s.keys.write_all(&[0x7f; 40]).unwrap();
+    s.keys
+        .write_all(format!("{}\r", saved.display()).as_bytes())
+        .unwrap();
+    s.wait_for("saved ");
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["categories"][4]["id"], "C0005");
+    assert_eq!(v["categories"][4]["enabled"], false);
+    // X: back to the settings as read.
+    s.keys.write_all(b"X").unwrap();
+    s.wait_for("what-if dropped");
+    assert!(!s.text().contains("WHAT-IF"), "{}", s.text());
+    s.keys.write_all(b"q").unwrap();
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+}
