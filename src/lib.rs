@@ -25,6 +25,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod profile;
 pub mod route;
+pub mod rudder;
 pub mod settings;
 pub mod tail;
 pub mod text;
