@@ -85,17 +85,7 @@ impl Workspace {
 
     /// `required` follows the mappings and the categories' enabled flags.
     fn recompute_required(&mut self) {
-        let categories = &self.categories;
-        self.required = self
-            .destinations
-            .iter()
-            .map(|d| {
-                d.categories
-                    .iter()
-                    .filter(|&&c| categories[c as usize].enabled)
-                    .fold(0u64, |m, &c| m | 1 << c)
-            })
-            .collect();
+        self.required = super::required_of(&self.categories, &self.destinations);
     }
 }
 

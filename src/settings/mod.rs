@@ -313,15 +313,7 @@ impl Workspace {
             .enumerate()
             .map(|(i, c)| (c.id.to_lowercase(), i as CatIdx))
             .collect();
-        let required = destinations
-            .iter()
-            .map(|d| {
-                d.categories
-                    .iter()
-                    .filter(|&&c| categories[c as usize].enabled)
-                    .fold(0u64, |m, &c| m | 1 << c)
-            })
-            .collect();
+        let required = required_of(&categories, &destinations);
         let filter_keys = distinct(&destinations, |d| {
             d.filters.iter().map(|f| f.fql.ir.to_string()).collect()
         });
@@ -389,6 +381,19 @@ impl Workspace {
             .iter()
             .position(|d| d.name.to_lowercase() == lower)
     }
+}
+
+/// Per destination, the enabled categories it is mapped to, one bit per category index.
+fn required_of(categories: &[Category], destinations: &[Destination]) -> Vec<u64> {
+    destinations
+        .iter()
+        .map(|d| {
+            d.categories
+                .iter()
+                .filter(|&&c| categories[c as usize].enabled)
+                .fold(0u64, |m, &c| m | 1 << c)
+        })
+        .collect()
 }
 
 /// Numbers each destination's conditions (as `texts` writes them) by the first place the same
