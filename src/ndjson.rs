@@ -8,7 +8,7 @@ use crate::engine::Outcome;
 use crate::event::{Doc, Field, Raw};
 use crate::filter::Dropped;
 use crate::profile::{ConsentState, IdentityId, Profiles};
-use crate::route::{Block, Decision, Delivery, IntegrationsKey, Mode, PreferenceValue, Route};
+use crate::route::{Block, Decision, Mode, PreferenceValue, REASONS, Route};
 use crate::settings::Workspace;
 use crate::text::{is_unsafe, write_safe_json};
 use serde_json::{Map, Value, json};
@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 pub struct Ndjson {
     buf: Vec<u8>,
     /// Per destination and reason, `{"destination":…,"decision":…,"reason":…`.
-    routes: Vec<[Vec<u8>; 12]>,
+    routes: Vec<[Vec<u8>; REASONS.len()]>,
     /// `,"mode":"device","consentModel":…,"discard":`: a device route names the consent model
     /// its verdict assumed.
     device: Vec<u8>,
@@ -29,68 +29,24 @@ pub struct Ndjson {
     mapping_names: Vec<Vec<Vec<u8>>>,
 }
 
-/// Each decision's place in `Ndjson::routes`.
-fn reason_index(d: &Decision) -> usize {
-    match d {
-        Decision::Deliver(Delivery::ConsentPreferenceEvent) => 0,
-        Decision::Deliver(Delivery::NoConsent) => 1,
-        Decision::Deliver(Delivery::NotEnforced) => 2,
-        Decision::Deliver(Delivery::Unmapped) => 3,
-        Decision::Deliver(Delivery::Consented) => 4,
-        Decision::Block(Block::NotIngested) => 5,
-        Decision::Block(Block::Duplicate) => 6,
-        Decision::Block(Block::IntegrationsObject { .. }) => 7,
-        Decision::Block(Block::NotConsented { .. }) => 8,
-        Decision::Deliver(Delivery::LoadedAtPageLoad { .. }) => 9,
-        Decision::Block(Block::DestinationFilter { .. }) => 10,
-        Decision::Block(Block::NoMappingMatched { .. }) => 11,
-    }
-}
-
-/// One decision per reason, in the order of `reason_index`.
-const EACH_REASON: [Decision; 12] = [
-    Decision::Deliver(Delivery::ConsentPreferenceEvent),
-    Decision::Deliver(Delivery::NoConsent),
-    Decision::Deliver(Delivery::NotEnforced),
-    Decision::Deliver(Delivery::Unmapped),
-    Decision::Deliver(Delivery::Consented),
-    Decision::Block(Block::NotIngested),
-    Decision::Block(Block::Duplicate),
-    Decision::Block(Block::IntegrationsObject {
-        key: IntegrationsKey::All,
-        consent: Delivery::Consented,
-    }),
-    Decision::Block(Block::NotConsented {
-        blocked_by: Vec::new(),
-    }),
-    Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: false }),
-    Decision::Block(Block::DestinationFilter {
-        filter: 0,
-        dropped: crate::filter::Dropped::Matched,
-        consent: Delivery::Consented,
-    }),
-    Decision::Block(Block::NoMappingMatched {
-        consent: Delivery::Consented,
-    }),
-];
-
 impl Ndjson {
     pub fn new(ws: &Workspace) -> Self {
         let routes = ws
             .destinations
             .iter()
             .map(|d| {
+                // By `Decision::reason_index`: the reason's place in `REASONS`.
                 std::array::from_fn(|i| {
-                    let p = &EACH_REASON[i];
+                    let verb = if Decision::delivers(i) {
+                        "deliver"
+                    } else {
+                        "block"
+                    };
                     let mut b = b"{\"destination\":".to_vec();
                     json_str(&mut b, &d.name);
                     b.extend_from_slice(
-                        format!(
-                            ",\"decision\":\"{}\",\"reason\":\"{}\"",
-                            p.verb(),
-                            p.reason()
-                        )
-                        .as_bytes(),
+                        format!(",\"decision\":\"{verb}\",\"reason\":\"{}\"", REASONS[i])
+                            .as_bytes(),
                     );
                     b
                 })
@@ -336,7 +292,7 @@ impl Ndjson {
 
     /// One route as the record's `routes` hold it (`ingest_code`: the event's first error).
     pub fn route_into(&self, b: &mut Vec<u8>, ingest_code: Option<&str>, r: &Route) {
-        b.extend_from_slice(&self.routes[r.destination][reason_index(&r.decision)]);
+        b.extend_from_slice(&self.routes[r.destination][r.decision.reason_index()]);
         b.extend_from_slice(match r.mode {
             Mode::Cloud => b",\"mode\":\"cloud\",\"discard\":",
             Mode::Device => &self.device,

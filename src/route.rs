@@ -510,3 +510,45 @@ fn removed_by(
             .then_some(IntegrationsKey::All),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `delivers` and the NDJSON writer's per-reason lines (built by index) rest on
+    /// `reason_index`: one decision of each reason holds them to it.
+    #[test]
+    fn every_reason_has_its_own_index_and_delivers_says_which_deliver() {
+        let each = [
+            Decision::Deliver(Delivery::ConsentPreferenceEvent),
+            Decision::Deliver(Delivery::NoConsent),
+            Decision::Deliver(Delivery::NotEnforced),
+            Decision::Deliver(Delivery::Unmapped),
+            Decision::Deliver(Delivery::Consented),
+            Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: false }),
+            Decision::Block(Block::NotIngested),
+            Decision::Block(Block::Duplicate),
+            Decision::Block(Block::IntegrationsObject {
+                key: IntegrationsKey::All,
+                consent: Delivery::Consented,
+            }),
+            Decision::Block(Block::NotConsented {
+                blocked_by: Vec::new(),
+            }),
+            Decision::Block(Block::DestinationFilter {
+                filter: 0,
+                dropped: crate::filter::Dropped::Matched,
+                consent: Delivery::Consented,
+            }),
+            Decision::Block(Block::NoMappingMatched {
+                consent: Delivery::Consented,
+            }),
+        ];
+        let mut seen: Vec<usize> = each.iter().map(Decision::reason_index).collect();
+        for d in &each {
+            assert_eq!(Decision::delivers(d.reason_index()), d.delivered(), "{d:?}");
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, (0..REASONS.len()).collect::<Vec<_>>());
+    }
+}
