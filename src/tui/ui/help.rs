@@ -1,7 +1,7 @@
 //! The help overlay, drawn from the key map so it cannot drift from it.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
@@ -55,13 +55,8 @@ pub fn draw(frame: &mut Frame, area: Rect, keys: &Keymap, theme: Theme) {
         "  The rules, their sources and our choices: {}",
         crate::choices::RULES_DOC
     )));
-    let height = (lines.len() as u16 + super::BORDER_LINES).min(area.height);
-    let [v] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(WIDTH.min(area.width))])
-        .flex(Flex::Center)
-        .areas(v);
+    let height = lines.len() as u16 + super::BORDER_LINES;
+    let popup = super::centered(area, WIDTH, height);
     frame.render_widget(Clear, popup);
     let title = format!(
         " Keys ({} or {} closes) ",

@@ -336,6 +336,17 @@ fn panes(frame: &mut Frame, a: &Areas, app: &App, store: &Store, theme: Theme) {
     }
 }
 
+/// A popup of `width` x `height` (each at most the screen's) in the middle of `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(v);
+    popup
+}
+
 /// The lower panes in their tab strip, in order.
 const TABS: [Pane; 3] = [Pane::Detail, Pane::Users, Pane::Destinations];
 

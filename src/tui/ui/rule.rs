@@ -2,7 +2,7 @@
 //! verdict rests on, readable without leaving the terminal.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
@@ -26,13 +26,7 @@ pub fn rows(text: &str, width: u16) -> Vec<Line<'static>> {
 
 /// Where the popup goes on a screen of `area`.
 pub fn popup(area: Rect) -> Rect {
-    let [v] = Layout::vertical([Constraint::Length(area.height.saturating_sub(2).max(3))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [p] = Layout::horizontal([Constraint::Length(WIDTH.min(area.width))])
-        .flex(Flex::Center)
-        .areas(v);
-    p
+    super::centered(area, WIDTH, area.height.saturating_sub(2).max(3))
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, text: &str, offset: u16, keys: &Keymap, theme: Theme) {

@@ -2,7 +2,7 @@
 //! flag and the consent model, with how the draft differs from the settings as read.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
@@ -103,13 +103,9 @@ pub fn draw(
     theme: Theme,
 ) {
     let lines = lines(e, original, theme);
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(WIDTH.min(area.width))])
-        .flex(Flex::Center)
-        .areas(v);
+    let height =
+        u16::try_from(lines.len()).map_or(u16::MAX, |n| n.saturating_add(super::BORDER_LINES));
+    let popup = super::centered(area, WIDTH, height);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .title(Span::styled(" What if the workspace were… ", theme.bold()))
