@@ -10,191 +10,60 @@
 //! `oneTrust`) behave as `and`, then legacy Ketch purposes (absent or `ketch`) as `or`. A
 //! destination with none of these receives the event.
 
-use serde_json::Value;
-
-/// What an event says in `context.consentManagement`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EventConsent {
-    /// `""` when absent, as the server reads it.
-    pub provider: String,
-    pub resolution_strategy: String,
-    /// Empty ids are dropped, as the server drops them.
-    pub denied: Vec<String>,
-}
-
-impl EventConsent {
-    /// Read from an event; what is missing or of another type reads as empty, as Go's
-    /// unmarshalling into the server's struct leaves it (a wrong type fails there too, and the
-    /// server then filters nothing).
-    pub fn of(event: &Value) -> Self {
-        let Some(cm) = event.pointer("/context/consentManagement") else {
-            return Self::default();
-        };
-        let text = |k: &str| cm.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-        let denied = match cm.get("deniedConsentIds") {
-            Some(Value::Array(ids)) if ids.iter().all(Value::is_string) => ids
-                .iter()
-                .filter_map(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            _ => Vec::new(),
-        };
-        Self {
-            provider: text("provider"),
-            resolution_strategy: text("resolutionStrategy"),
-            denied,
-        }
-    }
-}
-
-/// One provider's entry in a destination's `consentManagement`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProviderConsents {
-    pub provider: String,
-    pub resolution_strategy: String,
-    pub consents: Vec<String>,
-}
-
-/// A destination's consent config, as the server keeps it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DestinationConsent {
-    pub generic: Vec<ProviderConsents>,
-    pub one_trust: Vec<String>,
-    pub ketch: Vec<String>,
-}
-
-impl DestinationConsent {
-    /// Read from a destination's `config`: entries without a provider or without a non-empty
-    /// consent are left out, as the server leaves them out.
-    pub fn of(config: &Value) -> Self {
-        let ids = |list: Option<&Value>, key: &str| -> Vec<String> {
-            list.and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|x| x.get(key)?.as_str())
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        };
-        let generic = config
-            .get("consentManagement")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|p| {
-                let provider = p.get("provider")?.as_str()?.to_owned();
-                let consents = ids(p.get("consents"), "consent");
-                (!provider.is_empty() && !consents.is_empty()).then(|| ProviderConsents {
-                    provider,
-                    resolution_strategy: p
-                        .get("resolutionStrategy")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned(),
-                    consents,
-                })
-            })
-            .collect();
-        Self {
-            generic,
-            one_trust: ids(
-                config.get("oneTrustCookieCategories"),
-                "oneTrustCookieCategory",
-            ),
-            ketch: ids(config.get("ketchConsentPurposes"), "purpose"),
-        }
-    }
-}
-
-/// Which rule decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Rule {
-    /// The event denies nothing: every destination receives it.
-    NothingDenied,
-    /// The destination's config for the event's provider, with the strategy applied.
-    Generic { provider: String, any: bool },
-    /// Legacy `oneTrustCookieCategories`: dropped when any is denied.
-    LegacyOneTrust,
-    /// Legacy `ketchConsentPurposes`: dropped when every one is denied.
-    LegacyKetch,
-    /// No consent config applies to this event's provider.
-    NotConfigured,
-}
-
-/// The server's verdict for one destination, and the ids it rests on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
-    pub delivered: bool,
-    pub rule: Rule,
-    /// The configured ids the event denies.
-    pub denied: Vec<String>,
-}
+use super::{DestinationConsent, EventConsent, Rule, Verdict, resolve};
 
 /// Whether rudder-server keeps `dest` for an event that says `event`.
 pub fn decide(event: &EventConsent, dest: &DestinationConsent) -> Verdict {
-    let denied_of = |ids: &[String]| -> Vec<String> {
-        ids.iter()
-            .filter(|id| event.denied.contains(id))
-            .cloned()
-            .collect()
-    };
     if event.denied.is_empty() {
-        return Verdict {
-            delivered: true,
-            rule: Rule::NothingDenied,
-            denied: Vec::new(),
-        };
+        return Verdict::NothingToEnforce;
     }
-    if let Some(p) = dest.generic.iter().find(|p| p.provider == event.provider) {
+    let not_denied = |id: &str| !event.denied.iter().any(|d| d == id);
+    // The server keeps one entry per provider, the last written, and only one with a provider
+    // and some non-empty id.
+    let generic = dest
+        .generic
+        .iter()
+        .rev()
+        .filter(|p| !p.provider.is_empty())
+        .map(|p| (p, non_empty(&p.consents)))
+        .find(|(p, ids)| p.provider == event.provider && !ids.is_empty());
+    if let Some((p, ids)) = generic {
         let strategy = if event.provider == "custom" {
-            &p.resolution_strategy
+            p.resolution_strategy.as_deref().unwrap_or("")
         } else {
             &event.resolution_strategy
         };
-        let any = strategy == "or";
-        let denied = denied_of(&p.consents);
-        let delivered = if any {
-            denied.len() < p.consents.len()
-        } else {
-            denied.is_empty()
-        };
-        return Verdict {
-            delivered,
-            rule: Rule::Generic {
-                provider: p.provider.clone(),
-                any,
+        return resolve(
+            Rule::Generic {
+                any: strategy == "or",
             },
-            denied,
-        };
+            &ids,
+            not_denied,
+        );
     }
     let legacy = |provider: &str| event.provider.is_empty() || event.provider == provider;
-    if legacy("oneTrust") && !dest.one_trust.is_empty() {
-        let denied = denied_of(&dest.one_trust);
-        return Verdict {
-            delivered: denied.is_empty(),
-            rule: Rule::LegacyOneTrust,
-            denied,
-        };
+    let one_trust = non_empty(&dest.one_trust);
+    if legacy("oneTrust") && !one_trust.is_empty() {
+        return resolve(Rule::LegacyOneTrust, &one_trust, not_denied);
     }
-    if legacy("ketch") && !dest.ketch.is_empty() {
-        let denied = denied_of(&dest.ketch);
-        return Verdict {
-            delivered: denied.len() < dest.ketch.len(),
-            rule: Rule::LegacyKetch,
-            denied,
-        };
+    let ketch = non_empty(&dest.ketch);
+    if legacy("ketch") && !ketch.is_empty() {
+        return resolve(Rule::LegacyKetch, &ketch, not_denied);
     }
-    Verdict {
-        delivered: true,
-        rule: Rule::NotConfigured,
-        denied: Vec::new(),
-    }
+    Verdict::NotConfigured
+}
+
+/// The ids the server keeps: every non-empty one.
+fn non_empty(ids: &[String]) -> Vec<&str> {
+    ids.iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
 
@@ -210,6 +79,13 @@ mod tests {
         }]}))
     }
 
+    fn denied(rule: Rule, ids: &[&str]) -> Verdict {
+        Verdict::Denied {
+            rule,
+            ids: ids.iter().map(|&s| s.to_owned()).collect(),
+        }
+    }
+
     #[test]
     fn only_denied_ids_count_so_an_id_in_neither_list_passes() {
         let d = generic("oneTrust", "", &["C0001", "C0004"]);
@@ -217,11 +93,14 @@ mod tests {
             &json!({"provider": "oneTrust", "allowedConsentIds": ["C0001"],
             "deniedConsentIds": []}),
         );
-        assert_eq!(decide(&e, &d).rule, Rule::NothingDenied);
+        assert_eq!(decide(&e, &d), Verdict::NothingToEnforce);
         // C0004 is neither allowed nor denied: the server keeps the destination.
         let e = event(&json!({"provider": "oneTrust", "resolutionStrategy": "and",
             "allowedConsentIds": ["C0001"], "deniedConsentIds": ["C0002"]}));
-        assert!(decide(&e, &d).delivered);
+        assert_eq!(
+            decide(&e, &d),
+            Verdict::Allowed(Rule::Generic { any: false })
+        );
     }
 
     #[test]
@@ -229,19 +108,23 @@ mod tests {
         let d = generic("oneTrust", "or", &["C0001", "C0004"]);
         let and = event(&json!({"provider": "oneTrust", "resolutionStrategy": "and",
             "deniedConsentIds": ["C0004"]}));
-        let v = decide(&and, &d);
-        assert!(!v.delivered);
-        assert_eq!(v.denied, ["C0004"]);
+        assert_eq!(
+            decide(&and, &d),
+            denied(Rule::Generic { any: false }, &["C0004"])
+        );
         // Not custom: the event's strategy, not the destination's, decides.
         let or = event(&json!({"provider": "oneTrust", "resolutionStrategy": "or",
             "deniedConsentIds": ["C0004"]}));
-        assert!(decide(&or, &d).delivered);
+        assert!(decide(&or, &d).delivered());
         let all = event(&json!({"provider": "oneTrust", "resolutionStrategy": "or",
             "deniedConsentIds": ["C0004", "C0001"]}));
-        assert!(!decide(&all, &d).delivered);
+        assert_eq!(
+            decide(&all, &d),
+            denied(Rule::Generic { any: true }, &["C0001", "C0004"])
+        );
         // No strategy, or one the server does not know, is `and`.
         let none = event(&json!({"provider": "oneTrust", "deniedConsentIds": ["C0004"]}));
-        assert!(!decide(&none, &d).delivered);
+        assert!(!decide(&none, &d).delivered());
     }
 
     #[test]
@@ -249,9 +132,9 @@ mod tests {
         let d = generic("custom", "or", &["a", "b"]);
         let e = event(&json!({"provider": "custom", "resolutionStrategy": "and",
             "deniedConsentIds": ["a"]}));
-        assert!(decide(&e, &d).delivered);
+        assert!(decide(&e, &d).delivered());
         let d = generic("custom", "and", &["a", "b"]);
-        assert!(!decide(&e, &d).delivered);
+        assert!(!decide(&e, &d).delivered());
     }
 
     #[test]
@@ -261,38 +144,40 @@ mod tests {
         let ketch = DestinationConsent::of(&json!({"ketchConsentPurposes": [
             {"purpose": "analytics"}, {"purpose": "ads"}]}));
         let e = event(&json!({"deniedConsentIds": ["C0004", "ads"]}));
-        assert_eq!(
-            decide(&e, &ot),
-            Verdict {
-                delivered: false,
-                rule: Rule::LegacyOneTrust,
-                denied: vec!["C0004".into()]
-            }
-        );
-        assert!(decide(&e, &ketch).delivered);
+        assert_eq!(decide(&e, &ot), denied(Rule::LegacyOneTrust, &["C0004"]));
+        assert_eq!(decide(&e, &ketch), Verdict::Allowed(Rule::LegacyKetch));
         let e = event(&json!({"deniedConsentIds": ["analytics", "ads"]}));
-        assert!(!decide(&e, &ketch).delivered);
+        assert!(!decide(&e, &ketch).delivered());
         // Another provider's event does not reach the legacy configs.
         let e = event(&json!({"provider": "ketch", "deniedConsentIds": ["C0004"]}));
-        assert_eq!(decide(&e, &ot).rule, Rule::NotConfigured);
+        assert_eq!(decide(&e, &ot), Verdict::NotConfigured);
     }
 
     #[test]
     fn a_generic_config_for_another_provider_or_none_at_all_delivers() {
         let d = generic("ketch", "", &["ads"]);
         let e = event(&json!({"provider": "oneTrust", "deniedConsentIds": ["ads"]}));
-        assert_eq!(decide(&e, &d).rule, Rule::NotConfigured);
-        assert!(decide(&e, &DestinationConsent::default()).delivered);
-        // Empty ids and entries without a provider are left out of the config.
+        assert_eq!(decide(&e, &d), Verdict::NotConfigured);
+        assert!(decide(&e, &DestinationConsent::default()).delivered());
+        // Entries without a provider or without a non-empty id are left out.
         let d = DestinationConsent::of(&json!({"consentManagement": [
-            {"provider": "", "consents": [{"consent": "x"}]},
+            {"provider": "", "consents": [{"consent": "ads"}]},
             {"provider": "oneTrust", "consents": [{"consent": ""}]}]}));
-        assert_eq!(d, DestinationConsent::default());
+        assert_eq!(decide(&e, &d), Verdict::NotConfigured);
         // Denied ids that are empty strings are dropped before anything is decided.
         let e = event(&json!({"provider": "oneTrust", "deniedConsentIds": [""]}));
         assert_eq!(
-            decide(&e, &generic("oneTrust", "", &["C1"])).rule,
-            Rule::NothingDenied
+            decide(&e, &generic("oneTrust", "", &["C1"])),
+            Verdict::NothingToEnforce
         );
+    }
+
+    #[test]
+    fn the_last_entry_for_a_provider_is_the_one_the_server_keeps() {
+        let d = DestinationConsent::of(&json!({"consentManagement": [
+            {"provider": "oneTrust", "consents": [{"consent": "C1"}]},
+            {"provider": "oneTrust", "consents": [{"consent": "C2"}]}]}));
+        let e = event(&json!({"provider": "oneTrust", "deniedConsentIds": ["C1"]}));
+        assert!(decide(&e, &d).delivered());
     }
 }

@@ -1,4 +1,203 @@
-//! RudderStack's consent rules, the second dialect (issue 26). So far the server's (cloud
-//! mode) decision; the SDK's (device mode), the settings shapes and the commands follow.
+//! RudderStack's consent rules, the second dialect (issue 26): what its server decides for
+//! cloud-mode destinations (`cloud`), what its browser SDK decides for device-mode ones
+//! (`device`), and how an event and a destination say what they need (here).
 
 pub mod cloud;
+pub mod device;
+pub mod integrations;
+
+use serde_json::Value;
+
+/// What an event says in `context.consentManagement`, as both of RudderStack's deciders read
+/// it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventConsent {
+    /// Whether the event has a `context.consentManagement` object at all.
+    pub present: bool,
+    /// `""` when absent, as the server reads it.
+    pub provider: String,
+    pub resolution_strategy: String,
+    /// Empty ids are dropped, as the server drops them.
+    pub denied: Vec<String>,
+    /// None when absent or not a list of strings: the SDK stamps no list when its consent
+    /// manager never initialised, and then loads every destination.
+    pub allowed: Option<Vec<String>>,
+}
+
+impl EventConsent {
+    /// Read from an event; what is missing or of another type reads as empty, as Go's
+    /// unmarshalling into the server's struct leaves it (a wrong type fails there too, and the
+    /// server then filters nothing).
+    pub fn of(event: &Value) -> Self {
+        let Some(cm) = event
+            .pointer("/context/consentManagement")
+            .filter(|v| v.is_object())
+        else {
+            return Self::default();
+        };
+        let text = |k: &str| cm.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+        let strings = |k: &str| match cm.get(k) {
+            Some(Value::Array(ids)) if ids.iter().all(Value::is_string) => Some(
+                ids.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        };
+        let mut denied = strings("deniedConsentIds").unwrap_or_default();
+        denied.retain(|s| !s.is_empty());
+        Self {
+            present: true,
+            provider: text("provider"),
+            resolution_strategy: text("resolutionStrategy"),
+            denied,
+            allowed: strings("allowedConsentIds"),
+        }
+    }
+}
+
+/// One provider's entry in a destination's `consentManagement`, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderConsents {
+    pub provider: String,
+    /// None when the entry has none: the SDK then takes the page's.
+    pub resolution_strategy: Option<String>,
+    /// As written, empty ones included: the server drops empty ids, the SDK trims and then
+    /// drops empty ones.
+    pub consents: Vec<String>,
+}
+
+/// A destination's consent config, as written in its `config`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DestinationConsent {
+    /// `consentManagement` is there (the SDK then never reads the legacy lists).
+    pub has_generic: bool,
+    pub generic: Vec<ProviderConsents>,
+    pub one_trust: Vec<String>,
+    pub ketch: Vec<String>,
+}
+
+impl DestinationConsent {
+    /// Read from a destination's `config`.
+    pub fn of(config: &Value) -> Self {
+        let ids = |list: Option<&Value>, key: &str| -> Vec<String> {
+            list.and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.get(key)?.as_str())
+                .map(str::to_owned)
+                .collect()
+        };
+        let cm = config.get("consentManagement");
+        let generic = cm
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                Some(ProviderConsents {
+                    provider: p.get("provider")?.as_str()?.to_owned(),
+                    resolution_strategy: p
+                        .get("resolutionStrategy")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    consents: ids(p.get("consents"), "consent"),
+                })
+            })
+            .collect();
+        Self {
+            has_generic: cm.is_some_and(|v| !matches!(v, Value::Null | Value::Bool(false))),
+            generic,
+            one_trust: ids(
+                config.get("oneTrustCookieCategories"),
+                "oneTrustCookieCategory",
+            ),
+            ketch: ids(config.get("ketchConsentPurposes"), "purpose"),
+        }
+    }
+
+    /// Every consent id the destination names, once each, in the order written.
+    pub fn ids(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        let all = self
+            .generic
+            .iter()
+            .flat_map(|p| &p.consents)
+            .chain(&self.one_trust)
+            .chain(&self.ketch);
+        for id in all.map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
+    }
+}
+
+/// Which of a destination's consent settings decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// The destination's `consentManagement` entry for the event's provider; `any`: the `or`
+    /// strategy (one configured id suffices), else `and` (every one is needed).
+    Generic { any: bool },
+    /// Legacy `oneTrustCookieCategories`: every one is needed.
+    LegacyOneTrust,
+    /// Legacy `ketchConsentPurposes`: one suffices.
+    LegacyKetch,
+}
+
+impl Rule {
+    /// How the rule reads in RudderStack's words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Generic { any: true } => "consentManagement, resolution strategy \"or\"",
+            Self::Generic { any: false } => "consentManagement, resolution strategy \"and\"",
+            Self::LegacyOneTrust => "oneTrustCookieCategories (every category needed)",
+            Self::LegacyKetch => "ketchConsentPurposes (one purpose suffices)",
+        }
+    }
+}
+
+/// What one of RudderStack's deciders does with a destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The event says nothing the decider reads: the server finds no denied id, or the SDK
+    /// no allowed list (its consent manager never initialised).
+    NothingToEnforce,
+    /// No consent settings of the destination apply to the event's provider.
+    NotConfigured,
+    Allowed(Rule),
+    /// `ids`: the server's, configured ids the event denies; the SDK's, configured ids the
+    /// event does not allow.
+    Denied {
+        rule: Rule,
+        ids: Vec<String>,
+    },
+}
+
+impl Verdict {
+    pub fn delivered(&self) -> bool {
+        !matches!(self, Self::Denied { .. })
+    }
+}
+
+/// `ids` as the resolution strategy reads them: `any`, one of them `ok` suffices (and none
+/// configured passes); else every one must be.
+fn resolve(rule: Rule, ids: &[&str], ok: impl Fn(&str) -> bool) -> Verdict {
+    let any = matches!(rule, Rule::Generic { any: true } | Rule::LegacyKetch);
+    let failing: Vec<String> = ids
+        .iter()
+        .filter(|id| !ok(id))
+        .map(|&s| s.to_owned())
+        .collect();
+    let passes = if any {
+        ids.is_empty() || failing.len() < ids.len()
+    } else {
+        failing.is_empty()
+    };
+    if passes {
+        Verdict::Allowed(rule)
+    } else {
+        Verdict::Denied { rule, ids: failing }
+    }
+}
