@@ -77,10 +77,12 @@ pub enum Choice {
     BatchLimits,
     OversizedLine,
     DefaultConsentModel,
+    RudderDeviceFromEvent,
+    RudderHybrid,
 }
 
 impl Choice {
-    pub const ALL: [Choice; 10] = [
+    pub const ALL: [Choice; 12] = [
         Choice::EmptyConsentObject,
         Choice::UnlistedDestinations,
         Choice::EngageNotEnforced,
@@ -91,6 +93,8 @@ impl Choice {
         Choice::BatchLimits,
         Choice::OversizedLine,
         Choice::DefaultConsentModel,
+        Choice::RudderDeviceFromEvent,
+        Choice::RudderHybrid,
     ];
 
     pub fn kind(self) -> Kind {
@@ -115,6 +119,8 @@ impl Choice {
             Choice::BatchLimits => "batch-limits",
             Choice::OversizedLine => "lines-over-1-mib",
             Choice::DefaultConsentModel => "the-consent-model-device-verdicts-assume",
+            Choice::RudderDeviceFromEvent => "rudderstacks-device-mode-read-from-the-event",
+            Choice::RudderHybrid => "rudderstacks-hybrid-mode",
         }
     }
 
@@ -150,6 +156,12 @@ impl Choice {
             }
             Choice::DefaultConsentModel => {
                 "a capture does not say which consent model the page's wrapper ran, and neither did the settings (consentModel) nor --consent-model: device-mode verdicts assume consent-tools' default, opt-in"
+            }
+            Choice::RudderDeviceFromEvent => {
+                "RudderStack's browser SDK decides which device-mode destinations to load when the page loads (and when consent() is called); this tool reads the consent stamped on the event, which is what the SDK decided with unless consent changed in between"
+            }
+            Choice::RudderHybrid => {
+                "a hybrid-mode RudderStack destination is decided as the browser SDK decides it (device mode); the events the server sends it in cloud mode are not decided apart"
             }
         }
     }
@@ -227,12 +239,28 @@ impl Choice {
         if ev.is_none() && has(Code::EventTooLarge) {
             out.push(Choice::OversizedLine);
         }
-        if ws.consent_model_from == crate::settings::ModelSource::Default
-            && o.routes
-                .iter()
-                .any(|r| r.mode == crate::route::Mode::Device)
+        let device = |r: &&crate::route::Route| r.mode == crate::route::Mode::Device;
+        let rudder = ws.dialect() == crate::dialect::Dialect::RudderStack;
+        if !rudder
+            && ws.consent_model_from == crate::settings::ModelSource::Default
+            && o.routes.iter().any(|r| device(&r))
         {
             out.push(Choice::DefaultConsentModel);
+        }
+        if rudder && o.ingested() {
+            let devices = || o.routes.iter().filter(device);
+            if devices().next().is_some() {
+                out.push(Choice::RudderDeviceFromEvent);
+            }
+            let hybrid = |r: &crate::route::Route| {
+                ws.destinations[r.destination]
+                    .rudder
+                    .as_ref()
+                    .is_some_and(|d| d.mode == crate::rudder::RudderMode::Hybrid)
+            };
+            if devices().any(hybrid) {
+                out.push(Choice::RudderHybrid);
+            }
         }
         out
     }

@@ -1,12 +1,14 @@
 //! Plain English for one event's decisions, for people learning the rules. Every string from
 //! the event is sanitised here, so callers can print the lines as they are.
 
+use crate::dialect::Dialect;
 use crate::engine::Outcome;
 use crate::event::{Doc, Field, Preferences, Raw};
 use crate::profile::{ConsentState, Profiles};
 use crate::route::{
     Block, Blocker, Decision, Delivery, Falsy, IntegrationsKey, Mode, PreferenceValue, Route,
 };
+use crate::rudder::integrations::Removed;
 use crate::settings::{CatIdx, Workspace};
 use crate::text::printable;
 use crate::validate::shown;
@@ -87,6 +89,41 @@ fn describe_delivery(ws: &Workspace, dest: usize, why: Delivery) -> String {
             "it was loaded with the page, so the browser keeps sending it every event of that page although these preferences no longer allow it ({} needed): only the next page load stops it",
             mapped_list(ws, dest)
         ),
+        Delivery::NothingDenied => {
+            "the event denies no consent id (context.consentManagement.deniedConsentIds is empty), and RudderStack's server drops a destination only for denied ids".into()
+        }
+        Delivery::NotConfigured => {
+            "it has no consent settings for the event's consent provider, and RudderStack sends every event to a destination without them".into()
+        }
+        Delivery::Allowed(rule) => format!(
+            "its consent settings for the event's provider ({}) are met",
+            rule.describe()
+        ),
+    }
+}
+
+fn id_list(ws: &Workspace, ids: &[CatIdx]) -> String {
+    let ids: Vec<String> = ids.iter().map(|&c| category_label(ws, c)).collect();
+    if ids.is_empty() {
+        "none".into()
+    } else {
+        ids.join(", ")
+    }
+}
+
+/// Why RudderStack's integrations object removed a destination, in words.
+pub fn describe_removed(ws: &Workspace, dest: usize, removed: Removed) -> String {
+    let name = ws.destinations[dest]
+        .rudder
+        .as_ref()
+        .map_or(&ws.destinations[dest].name, |r| &r.display_name);
+    let name = printable(name);
+    match removed {
+        Removed::OwnFlag => format!("integrations[\"{name}\"] is false"),
+        Removed::All => format!(
+            "integrations.All is false and integrations[\"{name}\"] does not turn it back on"
+        ),
+        Removed::Malformed => "integrations.All is not a boolean (or integrations is not an object), and RudderStack's server then sends the event to no destination".into(),
     }
 }
 
@@ -179,6 +216,9 @@ fn describe_no_mapping(ws: &Workspace, dest: usize, consent: Delivery) -> String
 pub fn describe_route(ws: &Workspace, r: &Route) -> String {
     let name = printable(&ws.destinations[r.destination].name);
     let device = r.mode == Mode::Device;
+    if r.vendor == Dialect::RudderStack {
+        return describe_rudder_route(ws, r, &name);
+    }
     let by = if device {
         format!(
             " in the browser (device mode: analytics.js lists it in _metadata.bundled and sends it itself, so Segment's servers skip it; {})",
@@ -243,6 +283,8 @@ pub fn describe_route(ws: &Workspace, r: &Route) -> String {
             "{name} does not receive it{by}: {}",
             describe_no_mapping(ws, r.destination, *consent)
         ),
+        // RudderStack's, answered above.
+        Decision::Block(Block::ConsentDenied { .. } | Block::Integrations(_)) => String::new(),
         Decision::Block(Block::IntegrationsObject { key, consent }) => {
             format!(
                 "{name} is removed{by} by the integrations object: {}. Consent alone would have let it through ({}).",
@@ -251,6 +293,75 @@ pub fn describe_route(ws: &Workspace, r: &Route) -> String {
             )
         }
     }
+}
+
+/// A route RudderStack's rules decided, in RudderStack's words.
+fn describe_rudder_route(ws: &Workspace, r: &Route, name: &str) -> String {
+    let (by, sdk) = if r.mode == Mode::Device {
+        (
+            "RudderStack's browser SDK (device mode: it loads the destination and calls it itself)",
+            true,
+        )
+    } else {
+        ("RudderStack's server (cloud mode)", false)
+    };
+    let dest = r.destination;
+    match &r.decision {
+        Decision::Deliver(why) => format!(
+            "{name} receives it from {by}: {}.",
+            describe_delivery(ws, dest, *why)
+        ),
+        Decision::Block(Block::NotIngested) => {
+            format!("{name} does not receive it: the event was not ingested.")
+        }
+        Decision::Block(Block::Integrations(removed)) => format!(
+            "{name} is removed by the integrations object, before consent is asked ({by}): {}.",
+            describe_removed(ws, dest, *removed)
+        ),
+        Decision::Block(Block::ConsentDenied { rule, ids }) => {
+            let (verb, what) = if sdk {
+                ("is not loaded by", "the event does not allow")
+            } else {
+                ("is dropped by", "the event denies")
+            };
+            format!(
+                "{name} {verb} {by}: its consent settings for the event's provider ({}) are not met, as {what} {}.",
+                rule.describe(),
+                id_list(ws, ids)
+            )
+        }
+        // Segment's reasons never come from RudderStack's rules.
+        Decision::Block(other) => format!("{name} does not receive it ({other:?})."),
+    }
+}
+
+/// What RudderStack reads of an event's consent.
+fn describe_rudder_stamp(ev: &Doc) -> String {
+    let cm = ev
+        .get(Field::Context)
+        .map(|c| c.to_value())
+        .and_then(|c| c.get("consentManagement").cloned());
+    let Some(cm) = cm.filter(serde_json::Value::is_object) else {
+        return "The event carries no consent (context.consentManagement), so RudderStack enforces none: every destination receives it unless the integrations object removes it.".into();
+    };
+    let list = |k: &str| {
+        cm.get(k).map_or_else(
+            || "absent".to_owned(),
+            |v| printable(&crate::text::truncate(&v.to_string(), 120)).into_owned(),
+        )
+    };
+    let text = |k: &str| {
+        cm.get(k)
+            .and_then(serde_json::Value::as_str)
+            .map_or_else(|| "none".to_owned(), |v| format!("\"{}\"", printable(v)))
+    };
+    format!(
+        "Consent on the event (context.consentManagement): provider {}, resolution strategy {}, allowedConsentIds {} (the browser SDK reads these), deniedConsentIds {} (the server reads these).",
+        text("provider"),
+        text("resolutionStrategy"),
+        list("allowedConsentIds"),
+        list("deniedConsentIds")
+    )
 }
 
 fn describe_event(ev: &Doc) -> String {
@@ -370,10 +481,13 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome, when: When) -> 
         .event()
         .map_or_else(|| "a record that is not an event".into(), describe_event);
     out.push(format!("{}: {what}.", o.origin));
+    let vendor = ws.dialect().vendor();
     if o.ingested() {
-        out.push("Segment ingests it.".into());
+        out.push(format!("{vendor} ingests it."));
     } else {
-        out.push("Segment does not ingest it, so no destination receives it:".into());
+        out.push(format!(
+            "{vendor} does not ingest it, so no destination receives it:"
+        ));
     }
     for f in o
         .findings
@@ -387,7 +501,11 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome, when: When) -> 
         ));
     }
     if let (true, Some(ev)) = (o.ingested(), o.event()) {
-        out.push(describe_stamp(ws, ev));
+        out.push(if ws.dialect() == Dialect::RudderStack {
+            describe_rudder_stamp(ev)
+        } else {
+            describe_stamp(ws, ev)
+        });
         if !ws.destinations.is_empty() {
             out.push("Destinations:".into());
         }
@@ -406,10 +524,9 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome, when: When) -> 
     }
     let choices = crate::choices::Choice::applied(ws, o);
     if !choices.is_empty() {
-        out.push(
-            "Where Segment's sources are silent or disagree, this verdict rests on a choice:"
-                .into(),
-        );
+        out.push(format!(
+            "Where {vendor}'s sources are silent or disagree, this verdict rests on a choice:"
+        ));
         out.extend(choices.iter().map(|c| format!("  - {}", c.line())));
     }
     let warnings: Vec<_> = o
@@ -436,7 +553,7 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome, when: When) -> 
         out.extend(recorded_consent(ws, profiles, o, id, when));
     }
     out.push(format!(
-        "The rules, with Segment's sources and our choices: {}",
+        "The rules, with {vendor}'s sources and our choices: {}",
         crate::choices::RULES_DOC
     ));
     out

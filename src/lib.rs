@@ -6,6 +6,7 @@
 pub mod choices;
 #[cfg(feature = "tui")]
 pub mod config;
+pub mod dialect;
 pub mod diff;
 pub mod dirs;
 pub mod endpoint;

@@ -209,6 +209,9 @@ impl SettingsText {
                 Step::Key("allCategories"),
                 Step::Index(i),
             ]),
+            // A consent id has no place of its own: it is written in each destination that
+            // names it. The source stands for it.
+            Shape::RudderStack => self.origin_of(&[Step::Key("source")]),
         }
     }
 
@@ -217,6 +220,12 @@ impl SettingsText {
         match ws.shape {
             Shape::Own => self.origin_of(&[Step::Key("destinations"), Step::Index(i)]),
             Shape::SegmentCdn => self.origin_of(&[Step::Key("integrations"), Step::Key(name)]),
+            // Counted among enabled destinations: a disabled one before it shifts the line.
+            Shape::RudderStack => self.origin_of(&[
+                Step::Key("source"),
+                Step::Key("destinations"),
+                Step::Index(i),
+            ]),
         }
     }
 

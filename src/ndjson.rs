@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use crate::dialect::Dialect;
 use crate::engine::Outcome;
 use crate::event::{Doc, Field, Raw};
 use crate::filter::Dropped;
@@ -27,6 +28,8 @@ pub struct Ndjson {
     filter_head: Vec<Vec<Vec<u8>>>,
     /// Per destination and mapping, its name as a JSON string.
     mapping_names: Vec<Vec<Vec<u8>>>,
+    /// Per category, its id (RudderStack's `consentIds`).
+    category_ids: Vec<String>,
 }
 
 impl Ndjson {
@@ -108,6 +111,7 @@ impl Ndjson {
             blocker_head,
             filter_head,
             mapping_names,
+            category_ids: ws.categories.iter().map(|c| c.id.clone()).collect(),
         }
     }
 }
@@ -295,6 +299,10 @@ impl Ndjson {
         b.extend_from_slice(&self.routes[r.destination][r.decision.reason_index()]);
         b.extend_from_slice(match r.mode {
             Mode::Cloud => b",\"mode\":\"cloud\",\"discard\":",
+            // RudderStack's SDK has no consent model to name.
+            Mode::Device if r.vendor == Dialect::RudderStack => {
+                b",\"mode\":\"device\",\"discard\":"
+            }
             Mode::Device => &self.device,
         });
         match r.discard(ingest_code) {
@@ -314,6 +322,18 @@ impl Ndjson {
                     PreferenceValue::Other(json) => raw_json(b, json),
                 }
                 b.push(b'}');
+            }
+            b.push(b']');
+        }
+        if let Decision::Block(Block::ConsentDenied { rule, ids }) = &r.decision {
+            b.extend_from_slice(b",\"rule\":\"");
+            b.extend_from_slice(rule.as_str().as_bytes());
+            b.extend_from_slice(b"\",\"consentIds\":[");
+            for (j, &c) in ids.iter().enumerate() {
+                if j > 0 {
+                    b.push(b',');
+                }
+                json_str(b, &self.category_ids[c as usize]);
             }
             b.push(b']');
         }

@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 
+use crate::dialect::Dialect;
 use crate::event::{Doc, Json, Members, Preferences, Raw, Tree};
 use crate::filter::{self, Known};
 use crate::settings::{CatIdx, ConsentModel, Mapping, Workspace};
@@ -25,6 +26,13 @@ pub enum Delivery {
     /// `withdrawn`: they no longer allow it (the browser keeps sending until the next page
     /// load).
     LoadedAtPageLoad { withdrawn: bool },
+    /// RudderStack's server: the event denies no consent id, and the server filters only on
+    /// denied ids.
+    NothingDenied,
+    /// RudderStack: the destination has no consent settings for the event's provider.
+    NotConfigured,
+    /// RudderStack: the destination's consent settings let the event through, by this rule.
+    Allowed(crate::rudder::Rule),
 }
 
 /// A category's value on the event, where it is not `true`.
@@ -122,6 +130,15 @@ pub enum Block {
         dropped: crate::filter::Dropped,
         consent: Delivery,
     },
+    /// RudderStack: the destination's consent settings stop the event. `ids`: for the server,
+    /// the configured ids the event denies; for the browser SDK, those it does not allow.
+    ConsentDenied {
+        rule: crate::rudder::Rule,
+        ids: Vec<CatIdx>,
+    },
+    /// RudderStack: the integrations object removed the destination, before consent was
+    /// asked.
+    Integrations(crate::rudder::integrations::Removed),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -154,18 +171,33 @@ impl Decision {
             Self::Deliver(Delivery::NoConsent) => 3,
             Self::Deliver(Delivery::NotEnforced) => 4,
             Self::Deliver(Delivery::Unmapped) => 5,
-            Self::Deliver(Delivery::Consented) => 6,
+            Self::Deliver(Delivery::Consented | Delivery::Allowed(_)) => 6,
             Self::Block(Block::NotConsented { .. }) => 7,
-            Self::Block(Block::IntegrationsObject { .. }) => 8,
+            Self::Block(Block::IntegrationsObject { .. } | Block::Integrations(_)) => 8,
             Self::Block(Block::DestinationFilter { .. }) => 9,
             Self::Block(Block::NoMappingMatched { .. }) => 10,
             Self::Deliver(Delivery::LoadedAtPageLoad { .. }) => 11,
+            Self::Deliver(Delivery::NothingDenied) => 12,
+            Self::Deliver(Delivery::NotConfigured) => 13,
+            Self::Block(Block::ConsentDenied { .. }) => 14,
         }
     }
 
     /// Whether the reason at `index` in `REASONS` is a delivery's.
     pub fn delivers(index: usize) -> bool {
-        matches!(index, 2..=6 | 11)
+        matches!(index, 2..=6 | 11..=13)
+    }
+
+    /// The categories that blocked the destination: Segment's blockers, or the consent ids
+    /// RudderStack's rules found wanting.
+    pub fn blocking_categories(&self) -> Vec<CatIdx> {
+        match self {
+            Self::Block(Block::NotConsented { blocked_by }) => {
+                blocked_by.iter().map(|b| b.category).collect()
+            }
+            Self::Block(Block::ConsentDenied { ids, .. }) => ids.clone(),
+            _ => Vec::new(),
+        }
     }
 
     pub fn blocked_by(&self) -> &[Blocker] {
@@ -187,6 +219,8 @@ pub struct Route {
     /// An Actions destination's mappings (indices) that fire for the event: it receives the
     /// event once per mapping.
     pub mappings: Vec<usize>,
+    /// Whose rules decided.
+    pub vendor: Dialect,
 }
 
 /// Delivery Overview's discard reason for a device-mode route.
@@ -196,11 +230,16 @@ impl Route {
     /// The discard reason Segment's Delivery Overview shows for this destination, or None
     /// when Segment delivers it. `ingest_code` is the event's first error, for `not_ingested`.
     pub fn discard<'a>(&self, ingest_code: Option<&'a str>) -> Option<&'a str> {
+        // RudderStack has no Delivery Overview and no such codes.
+        if self.vendor == Dialect::RudderStack {
+            return None;
+        }
         if self.mode == Mode::Device {
             return Some(SENT_CLIENT_SIDE);
         }
         match &self.decision {
-            Decision::Deliver(_) => None,
+            Decision::Deliver(_)
+            | Decision::Block(Block::ConsentDenied { .. } | Block::Integrations(_)) => None,
             Decision::Block(Block::NotIngested) => ingest_code,
             Decision::Block(Block::NotConsented { .. }) => Some("FILTERED_BY_END_USER_CONSENT"),
             Decision::Block(Block::IntegrationsObject { .. }) => {
@@ -231,7 +270,7 @@ pub const DISCARDS: [&str; 6] = [
 ];
 
 /// Every reason code, in the order RULES §3 applies them.
-pub const REASONS: [&str; 12] = [
+pub const REASONS: [&str; 15] = [
     "not_ingested",
     "duplicate",
     "consent_preference_event",
@@ -244,6 +283,10 @@ pub const REASONS: [&str; 12] = [
     "destination_filter",
     "no_mapping_matched",
     "loaded_at_page_load",
+    // RudderStack's.
+    "nothing_denied",
+    "not_configured",
+    "consent_denied",
 ];
 
 /// What the event says about consent, reduced to what the rules need.
@@ -315,6 +358,9 @@ pub enum Admission {
 /// Routes an event to every destination, in settings order. `ev` is None for a record that
 /// is not an event at all.
 pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Route> {
+    if ws.dialect() == Dialect::RudderStack {
+        return crate::rudder::route::route(ws, ev, admission);
+    }
     let stamp = match ev {
         _ if admission == Admission::NotIngested => Stamp::NotIngested,
         None => Stamp::NotIngested,
@@ -407,6 +453,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 mode,
                 removed,
                 mappings: fired,
+                vendor: Dialect::Segment,
             }
         })
         .collect()
@@ -542,6 +589,12 @@ mod tests {
             }),
             Decision::Block(Block::NoMappingMatched {
                 consent: Delivery::Consented,
+            }),
+            Decision::Deliver(Delivery::NothingDenied),
+            Decision::Deliver(Delivery::NotConfigured),
+            Decision::Block(Block::ConsentDenied {
+                rule: crate::rudder::Rule::LegacyOneTrust,
+                ids: Vec::new(),
             }),
         ];
         let mut seen: Vec<usize> = each.iter().map(Decision::reason_index).collect();

@@ -98,6 +98,13 @@ fn the_samples_exercise_every_reason_and_every_code() {
     out += &stdout(&run(&["route", "samples/oversized-batches.jsonl.gz"]));
     // Destination filters have a workspace of their own.
     out += &stdout(&run(&["route", "samples/filters/events.jsonl"]));
+    // RudderStack's reasons, from its own samples.
+    out += &stdout(&run(&[
+        "route",
+        "--settings",
+        "samples/rudderstack/source-config.json",
+        "samples/rudderstack/events.jsonl",
+    ]));
     for reason in consent_inspector::route::REASONS {
         assert!(
             out.contains(&format!("\"reason\":\"{reason}\"")),

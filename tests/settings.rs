@@ -106,7 +106,7 @@ fn errors_name_the_file_the_place_and_the_problem() {
         ("[1]", "ws.json:1:1: settings must be a JSON object"),
         (
             "{\"foo\": 1}",
-            "ws.json:1:1: not a settings file: expected our shape (\"categories\", \"destinations\") or Segment's CDN settings (\"integrations\")",
+            "ws.json:1:1: not a settings file: expected our shape (\"categories\", \"destinations\"), Segment's CDN settings (\"integrations\") or RudderStack's source config (\"source\" or \"sources\")",
         ),
         (
             "{\"integrations\": {\"Braze\": {\"consentSettings\": {\"categories\": [\"C9\"]}}}, \"consentSettings\": {\"allCategories\": []}}",

@@ -165,21 +165,7 @@ impl Table {
                 Decision::Deliver(_) => p.green(&cell(&format!("✓{device}"), *w)),
                 Decision::Block(b) => {
                     self.blocked_routes += 1;
-                    let s = match b {
-                        // Rows not ingested were written above; kept for completeness.
-                        Block::NotIngested => "—".to_owned(),
-                        Block::Duplicate => DUPLICATE.to_owned(),
-                        Block::NotConsented { blocked_by } => {
-                            let ids: Vec<_> = blocked_by
-                                .iter()
-                                .map(|b| printable(&ws.category(b.category).id).into_owned())
-                                .collect();
-                            format!("✗ {}", ids.join(","))
-                        }
-                        Block::IntegrationsObject { .. } => INTEGRATIONS.to_owned(),
-                        Block::DestinationFilter { .. } => FILTERED.to_owned(),
-                        Block::NoMappingMatched { .. } => NO_MAPPING.to_owned(),
-                    };
+                    let s = blocked_cell(ws, &r.decision, b);
                     p.red(&cell(&format!("{s}{device}"), *w))
                 }
             };
@@ -199,5 +185,25 @@ impl Table {
             out,
             "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment"
         )
+    }
+}
+
+/// What a blocked route's cell says.
+fn blocked_cell(ws: &Workspace, decision: &Decision, b: &Block) -> String {
+    match b {
+        // Rows not ingested were written above; kept for completeness.
+        Block::NotIngested => "—".to_owned(),
+        Block::Duplicate => DUPLICATE.to_owned(),
+        Block::NotConsented { .. } | Block::ConsentDenied { .. } => {
+            let ids: Vec<_> = decision
+                .blocking_categories()
+                .into_iter()
+                .map(|c| printable(&ws.category(c).id).into_owned())
+                .collect();
+            format!("✗ {}", ids.join(","))
+        }
+        Block::IntegrationsObject { .. } | Block::Integrations(_) => INTEGRATIONS.to_owned(),
+        Block::DestinationFilter { .. } => FILTERED.to_owned(),
+        Block::NoMappingMatched { .. } => NO_MAPPING.to_owned(),
     }
 }

@@ -5,6 +5,7 @@
 pub mod cloud;
 pub mod device;
 pub mod integrations;
+pub mod route;
 
 use serde_json::Value;
 
@@ -147,6 +148,16 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// The wire word, in NDJSON's `rule`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Generic { any: true } => "consent_management_or",
+            Self::Generic { any: false } => "consent_management_and",
+            Self::LegacyOneTrust => "one_trust_cookie_categories",
+            Self::LegacyKetch => "ketch_consent_purposes",
+        }
+    }
+
     /// How the rule reads in RudderStack's words.
     pub fn describe(self) -> &'static str {
         match self {
@@ -200,4 +211,48 @@ fn resolve(rule: Rule, ids: &[&str], ok: impl Fn(&str) -> bool) -> Verdict {
     } else {
         Verdict::Denied { rule, ids: failing }
     }
+}
+
+/// How a RudderStack destination receives events (`config.connectionMode`, or the older
+/// `useNativeSDK` and `useNativeSDKToSend` flags).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RudderMode {
+    /// The server sends it events (also when the config says nothing: our choice).
+    Cloud,
+    /// The browser SDK loads it and calls it.
+    Device,
+    /// Both: the SDK loads it, the server sends it the events the SDK does not. Decided here
+    /// as device mode, the SDK's decision.
+    Hybrid,
+}
+
+impl RudderMode {
+    pub fn of(config: &Value) -> Self {
+        let flag = |k: &str| config.get(k) == Some(&Value::Bool(true));
+        match config.get("connectionMode").and_then(Value::as_str) {
+            Some("hybrid") => Self::Hybrid,
+            _ if flag("useNativeSDKToSend") => Self::Hybrid,
+            Some("device") => Self::Device,
+            Some("cloud") => Self::Cloud,
+            _ if flag("useNativeSDK") => Self::Device,
+            _ => Self::Cloud,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cloud => "cloud",
+            Self::Device => "device",
+            Self::Hybrid => "hybrid",
+        }
+    }
+}
+
+/// What a RudderStack destination carries beyond what every destination has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RudderDestination {
+    /// The destination definition's display name: the `integrations` object's key for it.
+    pub display_name: String,
+    pub consent: DestinationConsent,
+    pub mode: RudderMode,
 }

@@ -7,6 +7,7 @@ mod edit;
 #[cfg(feature = "listen")]
 pub mod fetch;
 mod own;
+mod rudder;
 
 use std::path::Path;
 
@@ -86,6 +87,8 @@ pub struct Destination {
     /// An Actions destination's mappings (None: not an Actions destination, or its mappings
     /// not given: every event is taken).
     pub mappings: Option<Vec<Mapping>>,
+    /// A RudderStack destination's own settings (None in Segment's shapes).
+    pub rudder: Option<Box<crate::rudder::RudderDestination>>,
 }
 
 /// One mapping of an Actions destination: it fires for the events its trigger matches.
@@ -103,6 +106,8 @@ pub struct Mapping {
 pub enum Shape {
     Own,
     SegmentCdn,
+    /// RudderStack's source or workspace config.
+    RudderStack,
 }
 
 #[derive(Debug, Clone)]
@@ -277,12 +282,15 @@ impl Workspace {
         } else if top.contains_key("integrations") {
             let cdn: CdnSettings = serde_json::from_slice(text).map_err(serde_error)?;
             Self::from_cdn(cdn)
+        } else if top.contains_key("source") || top.contains_key("sources") {
+            Self::from_rudder(top)
         } else {
             return Err(invalid(
                 1,
                 1,
-                "not a settings file: expected our shape (\"categories\", \"destinations\") \
-                 or Segment's CDN settings (\"integrations\")"
+                "not a settings file: expected our shape (\"categories\", \"destinations\"), \
+                 Segment's CDN settings (\"integrations\") or RudderStack's source config \
+                 (\"source\" or \"sources\")"
                     .into(),
             ));
         };
@@ -337,6 +345,14 @@ impl Workspace {
             required,
             filter_keys,
             trigger_keys,
+        }
+    }
+
+    /// Whose rules decide for this workspace: RudderStack's for its own settings shape.
+    pub fn dialect(&self) -> crate::dialect::Dialect {
+        match self.shape {
+            Shape::RudderStack => crate::dialect::Dialect::RudderStack,
+            Shape::Own | Shape::SegmentCdn => crate::dialect::Dialect::Segment,
         }
     }
 
@@ -470,6 +486,7 @@ fn build_destination<'a>(
         kind,
         filters: Vec::new(),
         mappings: None,
+        rudder: None,
     })
 }
 

@@ -66,7 +66,7 @@ impl Term {
             Term::Category(c) => o
                 .routes
                 .iter()
-                .any(|r| r.decision.blocked_by().iter().any(|b| b.category == *c)),
+                .any(|r| r.decision.blocking_categories().contains(c)),
             Term::Code(code) => o.findings.iter().any(|f| f.code == *code),
             Term::Mode(m) => o.routes.iter().any(|r| r.mode == *m),
             _ => true,

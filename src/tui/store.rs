@@ -205,6 +205,37 @@ pub struct DestStats {
 }
 
 impl DestStats {
+    /// Counts one route; whether it blocked the destination.
+    fn count(&mut self, r: &crate::route::Route) -> bool {
+        self.by_reason[r.decision.reason_index()] += 1;
+        let b = match &r.decision {
+            Decision::Deliver(_) => {
+                self.delivered += 1;
+                return false;
+            }
+            // Not ingested is no decision about this destination: counted once, per event.
+            Decision::Block(Block::NotIngested) => return false,
+            Decision::Block(b) => b,
+        };
+        self.blocked += 1;
+        match b {
+            Block::NotConsented { .. } | Block::ConsentDenied { .. } => {
+                for c in r.decision.blocking_categories() {
+                    self.blocked_by[c as usize] += 1;
+                }
+            }
+            Block::IntegrationsObject { .. } | Block::Integrations(_) => {
+                self.removed_by_integrations += 1;
+            }
+            Block::DestinationFilter { .. } | Block::NoMappingMatched { .. } => {
+                self.removed_by_filters += 1;
+            }
+            Block::Duplicate => self.duplicates += 1,
+            Block::NotIngested => {}
+        }
+        true
+    }
+
     /// One per destination of the workspace, all counts zero.
     fn none_yet(ws: &Workspace) -> Vec<Self> {
         ws.destinations
@@ -523,31 +554,8 @@ impl Store {
         };
         let mut blocked_set = 0u64;
         for r in &o.routes {
-            let stats = &mut self.dest[r.destination];
-            stats.by_reason[r.decision.reason_index()] += 1;
-            match &r.decision {
-                Decision::Deliver(_) => stats.delivered += 1,
-                // Not ingested is no decision about this destination: counted once, per event.
-                Decision::Block(Block::NotIngested) => {}
-                Decision::Block(b) => {
-                    stats.blocked += 1;
-                    if r.destination < FILTERABLE_DESTINATIONS {
-                        blocked_set |= 1 << r.destination;
-                    }
-                    match b {
-                        Block::NotConsented { blocked_by } => {
-                            for bl in blocked_by {
-                                stats.blocked_by[bl.category as usize] += 1;
-                            }
-                        }
-                        Block::IntegrationsObject { .. } => stats.removed_by_integrations += 1,
-                        Block::DestinationFilter { .. } | Block::NoMappingMatched { .. } => {
-                            stats.removed_by_filters += 1;
-                        }
-                        Block::Duplicate => stats.duplicates += 1,
-                        Block::NotIngested => {}
-                    }
-                }
+            if self.dest[r.destination].count(r) && r.destination < FILTERABLE_DESTINATIONS {
+                blocked_set |= 1 << r.destination;
             }
         }
         if let (Some(id), Some(e)) = (o.identity, ev) {

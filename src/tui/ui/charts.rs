@@ -23,14 +23,17 @@ const COUNTS: usize = 15;
 /// Each reason's glyph in the bars, delivered ones first (full blocks, shorter for the
 /// reasons consent did not decide), then blocked ones (shades). Not ingested reaches no
 /// destination and is counted apart.
-const GLYPHS: [(&str, char); 11] = [
+const GLYPHS: [(&str, char); 14] = [
     ("consented", '█'),
     ("unmapped", '▇'),
+    ("not_configured", '▉'),
+    ("nothing_denied", '▌'),
     ("not_enforced", '▆'),
     ("no_consent", '▅'),
     ("consent_preference_event", '▄'),
     ("loaded_at_page_load", '▃'),
     ("not_consented", '▓'),
+    ("consent_denied", '▚'),
     ("integrations_object", '▒'),
     ("destination_filter", '░'),
     ("no_mapping_matched", '╳'),
@@ -55,7 +58,7 @@ fn style_of(reason: usize, theme: Theme) -> Style {
     match REASONS[reason] {
         _ if Decision::delivers(reason) => theme.ok(),
         "duplicate" => theme.dim(),
-        "not_consented" => theme.error(),
+        "not_consented" | "consent_denied" => theme.error(),
         _ => theme.warning(),
     }
 }

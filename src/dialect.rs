@@ -1,0 +1,33 @@
+//! Which vendor's rules decide: Segment's (the default) or RudderStack's (issue 26).
+
+/// The vendor whose consent rules the tool applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Dialect {
+    #[default]
+    Segment,
+    RudderStack,
+}
+
+impl Dialect {
+    pub const ALL: [Dialect; 2] = [Dialect::Segment, Dialect::RudderStack];
+
+    /// The word for `--dialect`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Segment => "segment",
+            Self::RudderStack => "rudderstack",
+        }
+    }
+
+    /// The vendor's own name, for text.
+    pub fn vendor(self) -> &'static str {
+        match self {
+            Self::Segment => "Segment",
+            Self::RudderStack => "RudderStack",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
