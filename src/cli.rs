@@ -120,6 +120,7 @@ impl WatchArgs {
             || self.local
             || self.settings.settings.is_some()
             || self.settings.consent_model.is_some()
+            || self.settings.dialect.is_some()
             || self.settings.fetch_settings.is_some()
             || self.max_events != consent_inspector::tui::store::MAX_EVENTS as u64
     }
@@ -145,6 +146,29 @@ pub struct SettingsArg {
     /// default) or opt-out (each event filtered). Decides device-mode verdicts.
     #[arg(long, value_name = "MODEL")]
     pub consent_model: Option<ModelArg>,
+    /// Whose consent rules decide: segment or rudderstack. Default: settings in RudderStack's
+    /// shape say rudderstack, Segment's CDN settings segment; with our own shape, traffic
+    /// whose events carry RudderStack's context.consentManagement and none Segment's
+    /// context.consent says rudderstack; else segment. Settings in the other vendor's shape
+    /// are translated (docs/rules.md, "RudderStack").
+    #[arg(long, value_enum, value_name = "VENDOR")]
+    pub dialect: Option<DialectArg>,
+}
+
+/// `--dialect`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialectArg {
+    Segment,
+    Rudderstack,
+}
+
+impl From<DialectArg> for consent_inspector::dialect::Dialect {
+    fn from(d: DialectArg) -> Self {
+        match d {
+            DialectArg::Segment => Self::Segment,
+            DialectArg::Rudderstack => Self::RudderStack,
+        }
+    }
 }
 
 /// `--consent-model`.
@@ -195,6 +219,15 @@ pub enum Command {
     Route {
         #[arg(long, value_enum, default_value_t = Format::Ndjson)]
         format: Format,
+        /// Side by side: decide every event by Segment's rules and by RudderStack's, on the
+        /// same intent (the event's consent translated into each vendor's words), and show
+        /// per destination where they disagree.
+        #[arg(long, conflicts_with = "dialect")]
+        compare: bool,
+        /// With --compare: RudderStack's settings (its source or workspace config). Without
+        /// it, --settings are translated to RudderStack's rules.
+        #[arg(long, value_name = "FILE", requires = "compare")]
+        rudderstack_settings: Option<PathBuf>,
         #[command(flatten)]
         sources: Sources,
     },

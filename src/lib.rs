@@ -5,6 +5,7 @@
 
 pub mod choices;
 #[cfg(feature = "tui")]
+pub mod compare;
 pub mod config;
 pub mod dialect;
 pub mod diff;

@@ -109,9 +109,22 @@ pub fn run_pair(
     old: &mut Engine,
     new: &mut Engine,
     sources: Vec<Records>,
+    f: impl FnMut(Outcome, Outcome) -> io::Result<bool>,
+) -> io::Result<()> {
+    run_pair_with(old, new, sources, |r| (r.clone(), r), f)
+}
+
+/// `run_pair`, each side deciding its own version of the record (`split`, on the workers):
+/// the side by side decides each vendor on the event in that vendor's words.
+pub fn run_pair_with(
+    old: &mut Engine,
+    new: &mut Engine,
+    sources: Vec<Records>,
+    split: impl Fn(Record) -> (Record, Record) + Sync,
     mut f: impl FnMut(Outcome, Outcome) -> io::Result<bool>,
 ) -> io::Result<()> {
     let (old_ws, new_ws) = (old.workspace().clone(), new.workspace().clone());
+    let split = &split;
     ordered_on(
         workers(),
         |send| read(sources, send),
@@ -123,7 +136,10 @@ pub fn run_pair(
                     c.records(&mut records);
                     records
                         .drain(..)
-                        .map(|r| (judge_alone(&old_ws, r.clone()), judge_alone(&new_ws, r)))
+                        .map(|r| {
+                            let (a, b) = split(r);
+                            (judge_alone(&old_ws, a), judge_alone(&new_ws, b))
+                        })
                         .collect::<Vec<_>>()
                 })
             }

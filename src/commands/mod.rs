@@ -2,6 +2,7 @@
 //! `Error`, whose `Display` is the one line the user sees; `main` maps errors to exit code 2.
 
 mod check;
+mod compare;
 mod diff;
 mod explain;
 mod lint;
@@ -18,8 +19,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use consent_inspector::config::Config;
+use consent_inspector::dialect::Dialect;
+use consent_inspector::event::{Field, Raw};
 use consent_inspector::input::Records;
-use consent_inspector::settings::{SettingsError, Workspace};
+use consent_inspector::settings::{SettingsError, Shape, Workspace};
 use consent_inspector::text::printable;
 
 use crate::cli::{Cli, ColorWhen, Command, Global, Sources};
@@ -159,7 +162,15 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     };
     match command {
         Command::Watch(args) => watch::run(&ctx, &args),
-        Command::Route { format, sources } => route::run(&ctx, format, sources),
+        Command::Route {
+            format,
+            compare: true,
+            rudderstack_settings,
+            sources,
+        } => compare::run(&ctx, format, rudderstack_settings.as_deref(), &sources),
+        Command::Route {
+            format, sources, ..
+        } => route::run(&ctx, format, sources),
         Command::Check(args) => check::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, &args),
         Command::Lint(args) => lint::run(&ctx, &args),
@@ -223,11 +234,82 @@ fn load_settings(
     settings: &crate::cli::SettingsArg,
     inputs: &[String],
 ) -> Result<Arc<Workspace>, Error> {
-    let ws = match &settings.fetch_settings {
+    let ws = load_raw(ctx, settings, inputs)?;
+    let ws = in_dialect(ctx, ws, settings.dialect.map(Into::into), inputs);
+    Ok(Arc::new(settings.apply(ws)))
+}
+
+/// The settings as their file (or the CDN) says, in their own vendor's shape.
+fn load_raw(
+    ctx: &Ctx,
+    settings: &crate::cli::SettingsArg,
+    inputs: &[String],
+) -> Result<Workspace, Error> {
+    Ok(match &settings.fetch_settings {
         Some(key) => fetch_settings(ctx, key, &settings.cdn)?.workspace,
         None => Workspace::load(&settings_path(ctx, settings.settings.as_deref(), inputs)?)?,
+    })
+}
+
+/// `ws` under `dialect`'s rules, saying on stderr (unless `-q`) what a translation left
+/// behind.
+fn translated(ctx: &Ctx, ws: Workspace, dialect: Dialect) -> Workspace {
+    let (ws, notes) = ws.into_dialect(dialect);
+    if !ctx.global.quiet {
+        for n in notes {
+            eprintln!("note: {n}");
+        }
+    }
+    ws
+}
+
+/// The workspace under the dialect `--dialect` names, or the settings' shape, or the traffic
+/// says (see `--dialect`); a RudderStack run says so on stderr, with what a translation left
+/// behind.
+fn in_dialect(ctx: &Ctx, ws: Workspace, asked: Option<Dialect>, inputs: &[String]) -> Workspace {
+    let (dialect, why) = match (asked, ws.shape) {
+        (Some(d), _) => (d, "--dialect".to_owned()),
+        (None, Shape::RudderStack) => (Dialect::RudderStack, "the settings' shape".to_owned()),
+        (None, Shape::SegmentCdn) => (Dialect::Segment, String::new()),
+        (None, Shape::Own) => match sniff_dialect(inputs) {
+            Some((d, n)) => (
+                d,
+                format!("detected: the first {n} events of the input carry its consent"),
+            ),
+            None => (Dialect::Segment, String::new()),
+        },
     };
-    Ok(Arc::new(settings.apply(ws)))
+    if !ctx.global.quiet && dialect == Dialect::RudderStack {
+        eprintln!("dialect: {} ({why})", dialect.as_str());
+    }
+    translated(ctx, ws, dialect)
+}
+
+/// The dialect the first events of the first input file speak, when they all speak one:
+/// RudderStack's `context.consentManagement` or Segment's `context.consent`. With how many
+/// events said so.
+fn sniff_dialect(inputs: &[String]) -> Option<(Dialect, usize)> {
+    const LOOK: usize = 200;
+    let path = inputs.first().filter(|p| p.as_str() != "-")?;
+    let mut records = Records::open(path).ok()?;
+    let mut seen = Vec::new();
+    while seen.len() < LOOK {
+        let Some(Ok(chunk)) = records.next_chunk(LOOK, 1 << 20) else {
+            break;
+        };
+        chunk.records(&mut seen);
+    }
+    let (mut rudder, mut segment) = (0, 0);
+    for r in seen.iter().take(LOOK) {
+        let Ok(doc) = &r.json else { continue };
+        let Some(Raw::Object(context)) = doc.get(Field::Context) else {
+            continue;
+        };
+        let context = Raw::Object(context).to_value();
+        rudder += usize::from(context.get("consentManagement").is_some());
+        segment += usize::from(context.get("consent").is_some());
+    }
+    (rudder > 0 && segment == 0).then_some((Dialect::RudderStack, rudder))
 }
 
 /// `--fetch-settings`: the source's settings from the CDN, or the cached copy with a warning;

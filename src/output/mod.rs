@@ -1,5 +1,6 @@
 //! Renderers of outcomes for the headless commands.
 
+pub mod compare;
 pub mod diff;
 pub mod profiles;
 pub mod report;

@@ -11,8 +11,8 @@ use consent_inspector::validate::Severity;
 
 use super::Paint;
 
-const EVENT_WIDTH: usize = 30;
-const USER_WIDTH: usize = 14;
+pub(super) const EVENT_WIDTH: usize = 30;
+pub(super) const USER_WIDTH: usize = 14;
 const STATUS_WIDTH: usize = 12;
 const INTEGRATIONS: &str = "✗ integrations";
 const DUPLICATE: &str = "✗ duplicate";
@@ -62,7 +62,7 @@ impl Table {
 /// `s` cut or padded to exactly `width` characters.
 /// `s` in exactly `width` terminal columns: cut with … where wider (wide CJK characters and
 /// emoji take two columns), padded with spaces where narrower.
-fn cell(s: &str, width: usize) -> String {
+pub(super) fn cell(s: &str, width: usize) -> String {
     use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
     if s.width() <= width {
         return format!("{s}{}", " ".repeat(width - s.width()));
@@ -102,28 +102,7 @@ impl Table {
         }
         self.events += 1;
         let p = self.paint;
-        let line = match o.origin.index {
-            Some(i) => format!("{}[{i}]", o.origin.line),
-            None => o.origin.line.to_string(),
-        };
-        let ev = o.event();
-        let what = ev.map_or(String::new(), |e| {
-            let t = e.get(Field::Type);
-            let t = t.as_ref().and_then(|t| t.as_str()).unwrap_or("?");
-            match e.label() {
-                // Cut in the middle: the end tells names apart that share a long start
-                // (the Consent Preference event and its legacy name).
-                Some(n) => format!(
-                    "{t} {}",
-                    truncate_middle(&n, EVENT_WIDTH.saturating_sub(t.chars().count() + 1))
-                ),
-                None => t.to_owned(),
-            }
-        });
-        let user = ev
-            .and_then(consent_inspector::event::Doc::identity)
-            .map(std::borrow::Cow::into_owned)
-            .unwrap_or_default();
+        let (line, what, user) = row_head(o);
         let errors: Vec<&str> = o
             .findings
             .iter()
@@ -206,4 +185,31 @@ fn blocked_cell(ws: &Workspace, decision: &Decision, b: &Block) -> String {
         Block::DestinationFilter { .. } => FILTERED.to_owned(),
         Block::NoMappingMatched { .. } => NO_MAPPING.to_owned(),
     }
+}
+
+/// The line (`32[2]` for a batch element), what the event is and whose, as a row starts.
+pub(super) fn row_head(o: &Outcome) -> (String, String, String) {
+    let line = match o.origin.index {
+        Some(i) => format!("{}[{i}]", o.origin.line),
+        None => o.origin.line.to_string(),
+    };
+    let ev = o.event();
+    let what = ev.map_or(String::new(), |e| {
+        let t = e.get(Field::Type);
+        let t = t.as_ref().and_then(|t| t.as_str()).unwrap_or("?");
+        match e.label() {
+            // Cut in the middle: the end tells names apart that share a long start
+            // (the Consent Preference event and its legacy name).
+            Some(n) => format!(
+                "{t} {}",
+                truncate_middle(&n, EVENT_WIDTH.saturating_sub(t.chars().count() + 1))
+            ),
+            None => t.to_owned(),
+        }
+    });
+    let user = ev
+        .and_then(consent_inspector::event::Doc::identity)
+        .map(std::borrow::Cow::into_owned)
+        .unwrap_or_default();
+    (line, what, user)
 }

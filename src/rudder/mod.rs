@@ -6,6 +6,7 @@ pub mod cloud;
 pub mod device;
 pub mod integrations;
 pub mod route;
+pub mod translate;
 
 use serde_json::Value;
 

@@ -11,7 +11,9 @@ use super::{
     CatIdx, Category, Destination, DestinationKind, MAX_CATEGORIES, PathStep, Problem, Shape,
     Workspace,
 };
-use crate::rudder::{DestinationConsent, RudderDestination, RudderMode};
+use crate::dialect::Dialect;
+use crate::rudder::translate::PROVIDERS;
+use crate::rudder::{DestinationConsent, ProviderConsents, RudderDestination, RudderMode};
 use crate::text::printable;
 
 impl Workspace {
@@ -101,19 +103,184 @@ impl Workspace {
                 idxs.push(idx as CatIdx);
             }
             let mode = RudderMode::of(&config);
-            destinations.push(Destination {
+            destinations.push(event_stream(
                 name,
-                categories: idxs,
-                kind: DestinationKind::EventStream,
-                filters: Vec::new(),
-                mappings: None,
-                rudder: Some(Box::new(RudderDestination {
+                idxs,
+                Some(RudderDestination {
                     display_name,
                     consent,
                     mode,
-                })),
-            });
+                }),
+            ));
         }
         Ok(Self::assemble(categories, destinations, Shape::RudderStack))
+    }
+}
+
+impl Workspace {
+    /// This workspace under `dialect`'s rules: a copy when it already is, else translated as
+    /// `rudder::translate` says, with notes on what does not carry over.
+    pub fn into_dialect(self, dialect: Dialect) -> (Workspace, Vec<String>) {
+        if self.dialect() == dialect {
+            return (self, Vec::new());
+        }
+        let (mut ws, notes) = match dialect {
+            Dialect::RudderStack => self.to_rudder(),
+            Dialect::Segment => self.to_segment(),
+        };
+        ws.origin = format!(
+            "{} (translated to {}'s rules)",
+            self.origin,
+            dialect.vendor()
+        );
+        ws.external_ids.clone_from(&self.external_ids);
+        (ws, notes)
+    }
+
+    fn to_rudder(&self) -> (Workspace, Vec<String>) {
+        let mut notes = Vec::new();
+        let categories: Vec<Category> = self
+            .categories
+            .iter()
+            .filter(|c| c.enabled)
+            .map(|c| Category {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                enabled: true,
+            })
+            .collect();
+        let destinations = self
+            .destinations
+            .iter()
+            .map(|d| {
+                let ids: Vec<String> = d
+                    .categories
+                    .iter()
+                    .map(|&c| self.category(c))
+                    .filter(|c| c.enabled)
+                    .map(|c| c.id.clone())
+                    .collect();
+                if !d.kind.enforces_consent() {
+                    notes.push(format!(
+                        "\"{}\" is {} in Segment, which does not enforce consent; RudderStack has no such exemption, so its categories are enforced",
+                        printable(&d.name),
+                        d.kind.as_str()
+                    ));
+                }
+                if !d.filters.is_empty() || d.mappings.is_some() {
+                    notes.push(format!(
+                        "\"{}\": destination filters and Actions mappings are Segment's and are not translated",
+                        printable(&d.name)
+                    ));
+                }
+                let generic = if ids.is_empty() {
+                    Vec::new()
+                } else {
+                    PROVIDERS
+                        .iter()
+                        .map(|p| ProviderConsents {
+                            provider: (*p).to_owned(),
+                            resolution_strategy: Some("and".into()),
+                            consents: ids.clone(),
+                        })
+                        .collect()
+                };
+                let cats = ids
+                    .iter()
+                    .filter_map(|id| categories.iter().position(|c| &c.id == id))
+                    .map(|i| i as CatIdx)
+                    .collect();
+                let consent = DestinationConsent {
+                    has_generic: !generic.is_empty(),
+                    generic,
+                    one_trust: Vec::new(),
+                    ketch: Vec::new(),
+                };
+                event_stream(
+                    d.name.clone(),
+                    cats,
+                    Some(RudderDestination {
+                        display_name: d.name.clone(),
+                        consent,
+                        mode: RudderMode::Cloud,
+                    }),
+                )
+            })
+            .collect();
+        let ws = Self::assemble(categories, destinations, Shape::RudderStack);
+        (ws, notes)
+    }
+
+    fn to_segment(&self) -> (Workspace, Vec<String>) {
+        let mut notes = Vec::new();
+        let destinations = self
+            .destinations
+            .iter()
+            .map(|d| {
+                let consent = d.rudder.as_ref().map(|r| &r.consent);
+                let one_trust = consent.and_then(|c| {
+                    c.generic
+                        .iter()
+                        .rev()
+                        .find(|p| p.provider == "oneTrust" && !p.consents.is_empty())
+                });
+                if let Some(p) = one_trust.filter(|p| p.resolution_strategy.as_deref() == Some("or")) {
+                    notes.push(format!(
+                        "\"{}\": its OneTrust entry takes one of {} (\"or\"); Segment needs every mapped category",
+                        printable(&d.name),
+                        printable(&p.consents.join(", "))
+                    ));
+                }
+                let ids: Vec<&str> = match (one_trust, consent) {
+                    (Some(p), _) => p.consents.iter().map(|s| s.trim()).collect(),
+                    (None, Some(c)) => c.one_trust.iter().map(|s| s.trim()).collect(),
+                    (None, None) => Vec::new(),
+                };
+                let others: Vec<&str> = consent
+                    .into_iter()
+                    .flat_map(|c| &c.generic)
+                    .filter(|p| p.provider != "oneTrust")
+                    .map(|p| p.provider.as_str())
+                    .chain(consent.filter(|c| !c.ketch.is_empty()).map(|_| "ketch (legacy)"))
+                    .collect();
+                if !others.is_empty() {
+                    notes.push(format!(
+                        "\"{}\": consent settings for {} have no Segment equivalent; only its OneTrust ids are mapped",
+                        printable(&d.name),
+                        printable(&others.join(", "))
+                    ));
+                }
+                let cats = ids
+                    .iter()
+                    .filter(|id| !id.is_empty())
+                    .filter_map(|id| self.lookup(id))
+                    .fold(Vec::new(), |mut v: Vec<CatIdx>, c| {
+                        if !v.contains(&c) {
+                            v.push(c);
+                        }
+                        v
+                    });
+                event_stream(d.name.clone(), cats, None)
+            })
+            .collect();
+        let ws = Self::assemble(self.categories.clone(), destinations, Shape::Own);
+        (ws, notes)
+    }
+}
+
+/// A destination with neither filters nor mappings: all RudderStack's have, and all a
+/// translation makes.
+fn event_stream(
+    name: String,
+    categories: Vec<CatIdx>,
+    rudder: Option<RudderDestination>,
+) -> Destination {
+    Destination {
+        name,
+        categories,
+        kind: DestinationKind::EventStream,
+        filters: Vec::new(),
+        mappings: None,
+        rudder: rudder.map(Box::new),
     }
 }
