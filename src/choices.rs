@@ -79,10 +79,11 @@ pub enum Choice {
     DefaultConsentModel,
     RudderDeviceFromEvent,
     RudderHybrid,
+    RudderUninitialised,
 }
 
 impl Choice {
-    pub const ALL: [Choice; 12] = [
+    pub const ALL: [Choice; 13] = [
         Choice::EmptyConsentObject,
         Choice::UnlistedDestinations,
         Choice::EngageNotEnforced,
@@ -95,6 +96,7 @@ impl Choice {
         Choice::DefaultConsentModel,
         Choice::RudderDeviceFromEvent,
         Choice::RudderHybrid,
+        Choice::RudderUninitialised,
     ];
 
     pub fn kind(self) -> Kind {
@@ -121,6 +123,7 @@ impl Choice {
             Choice::DefaultConsentModel => "the-consent-model-device-verdicts-assume",
             Choice::RudderDeviceFromEvent => "rudderstacks-device-mode-read-from-the-event",
             Choice::RudderHybrid => "rudderstacks-hybrid-mode",
+            Choice::RudderUninitialised => "rudderstacks-consent-manager-that-never-initialised",
         }
     }
 
@@ -162,6 +165,9 @@ impl Choice {
             }
             Choice::RudderHybrid => {
                 "a hybrid-mode RudderStack destination is decided as the browser SDK decides it (device mode); the events the server sends it in cloud mode are not decided apart"
+            }
+            Choice::RudderUninitialised => {
+                "the event's allowedConsentIds and deniedConsentIds are both empty: read as a page whose consent manager never initialised, so RudderStack's SDK loads every destination (a manager initialised with no groups at all would stamp the same)"
             }
         }
     }
@@ -260,6 +266,13 @@ impl Choice {
             };
             if devices().any(hybrid) {
                 out.push(Choice::RudderHybrid);
+            }
+            let empty_lists = o.event().is_some_and(|e| {
+                let c = crate::rudder::route::event_consent(e);
+                c.present && c.denied.is_empty() && c.allowed.as_ref().is_some_and(Vec::is_empty)
+            });
+            if empty_lists && devices().next().is_some() {
+                out.push(Choice::RudderUninitialised);
             }
         }
         out

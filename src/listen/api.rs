@@ -276,6 +276,20 @@ pub fn mask_settings_path(path: &str) -> String {
 
 /// The write key of HTTP Basic auth: the user name (Segment's libraries send the key there
 /// with an empty password).
+/// RudderStack's source config download, `/sourceConfig/?…&writeKey=KEY`, which its browser
+/// SDK loads from `configUrl`.
+pub fn is_source_config(path: &str) -> bool {
+    matches!(path, "/sourceConfig" | "/sourceConfig/")
+}
+
+/// The `writeKey` parameter of a query string.
+pub fn query_write_key(query: &str) -> Option<String> {
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("writeKey="))
+        .map(str::to_owned)
+}
+
 pub fn basic_auth_key(header: &str) -> Option<String> {
     use base64::Engine as _;
     let encoded = header.strip_prefix("Basic ")?.trim();

@@ -501,7 +501,9 @@ async fn route(
     }
     let headers = req.headers().clone();
     let (mut answer, events, note) = if method == Method::OPTIONS
-        && (api::endpoint(path).is_some() || settings_key(path).is_some())
+        && (api::endpoint(path).is_some()
+            || settings_key(path).is_some()
+            || api::is_source_config(path))
     {
         (
             json(StatusCode::NO_CONTENT, String::new()),
@@ -530,10 +532,37 @@ async fn route(
             .to_cdn(&key, &format!("{host}/v1"), "http")
             .to_string();
         (json(StatusCode::OK, body), 0, "settings".into())
+    } else if api::is_source_config(path) {
+        if method != Method::GET {
+            return wrong_method(method, "GET");
+        }
+        // RudderStack's SDK names its write key in the query and in Basic auth.
+        let key = req
+            .uri()
+            .query()
+            .and_then(api::query_write_key)
+            .or_else(|| {
+                header_text(&headers, &header::AUTHORIZATION)
+                    .as_deref()
+                    .and_then(api::basic_auth_key)
+            })
+            .unwrap_or_default();
+        if state.write_key.as_ref().is_some_and(|want| *want != key) {
+            let r = Refusal {
+                status: 401,
+                message: "this write key is not the one listen was started with (--write-key)"
+                    .into(),
+            };
+            return (refused(&r), 0, r.message);
+        }
+        let body = state.workspace.to_rudder_source_config(&key).to_string();
+        (json(StatusCode::OK, body), 0, "source config".into())
     } else {
         let r = Refusal {
             status: 404,
-            message: format!("no such endpoint: {path} (POST /v1/track, /v1/batch, …)"),
+            message: format!(
+                "no such endpoint: {path} (POST /v1/track, /v1/batch, …; GET /sourceConfig)"
+            ),
         };
         return (refused(&r), 0, r.message);
     };

@@ -5,8 +5,11 @@
 //! `tests/rudderstack.rs`).
 //!
 //! The SDK reads the ids the user *allows*. Each plugin:
-//! - loads everything while its consent manager has not initialised (the event then carries no
-//!   `allowedConsentIds`);
+//! - loads everything while its consent manager has not initialised. The event then carries
+//!   no ids at all: no `allowedConsentIds`, or both lists empty (what the SDK stamps when the
+//!   OneTrust script is missing; a manager initialised with no groups at all would stamp the
+//!   same, and is read so too: docs/rules.md, "RudderStack's consent manager that never
+//!   initialised");
 //! - `custom` and `iubenda`: the destination's `consentManagement` entry for the provider, with
 //!   the entry's strategy, else the page's;
 //! - `oneTrust` and `ketch`: that entry with the page's strategy; only when the destination has
@@ -23,7 +26,11 @@ use super::{DestinationConsent, EventConsent, Rule, Verdict, resolve};
 /// Whether the SDK loads `dest` (and so calls it with the event) for a page whose consent the
 /// event carries.
 pub fn decide(event: &EventConsent, dest: &DestinationConsent) -> Verdict {
-    let Some(allowed) = event.allowed.as_ref().filter(|_| event.present) else {
+    let Some(allowed) = event
+        .allowed
+        .as_ref()
+        .filter(|a| event.present && !(a.is_empty() && event.denied.is_empty()))
+    else {
         return Verdict::NothingToEnforce;
     };
     let ok = |id: &str| allowed.iter().any(|a| a == id);
@@ -106,7 +113,12 @@ mod tests {
         assert_eq!(decide(&e, &d), Verdict::NothingToEnforce);
         let e = event(&json!({"provider": "didomi", "allowedConsentIds": []}));
         assert_eq!(decide(&e, &d), Verdict::NothingToEnforce);
-        let e = event(&json!({"provider": "oneTrust", "allowedConsentIds": []}));
+        // Both lists empty: what the SDK stamps when OneTrust is not on the page.
+        let e = event(&json!({"provider": "oneTrust", "allowedConsentIds": [],
+            "deniedConsentIds": []}));
+        assert_eq!(decide(&e, &d), Verdict::NothingToEnforce);
+        let e = event(&json!({"provider": "oneTrust", "allowedConsentIds": [],
+            "deniedConsentIds": ["C0002"]}));
         assert!(!decide(&e, &d).delivered());
     }
 

@@ -81,6 +81,41 @@ pub struct DestinationConsent {
 }
 
 impl DestinationConsent {
+    /// As a destination's `config` writes it: the inverse of `of`.
+    pub fn to_config(&self) -> serde_json::Map<String, Value> {
+        let mut c = serde_json::Map::new();
+        if self.has_generic {
+            let entries: Vec<Value> = self
+                .generic
+                .iter()
+                .map(|p| {
+                    let mut e = serde_json::json!({
+                        "provider": p.provider,
+                        "consents": p.consents.iter().map(|x| serde_json::json!({"consent": x})).collect::<Vec<_>>(),
+                    });
+                    if let Some(s) = &p.resolution_strategy {
+                        e["resolutionStrategy"] = Value::from(s.as_str());
+                    }
+                    e
+                })
+                .collect();
+            c.insert("consentManagement".into(), Value::Array(entries));
+        }
+        let list = |ids: &[String], key: &str| -> Value {
+            ids.iter().map(|x| serde_json::json!({ key: x })).collect()
+        };
+        if !self.one_trust.is_empty() {
+            c.insert(
+                "oneTrustCookieCategories".into(),
+                list(&self.one_trust, "oneTrustCookieCategory"),
+            );
+        }
+        if !self.ketch.is_empty() {
+            c.insert("ketchConsentPurposes".into(), list(&self.ketch, "purpose"));
+        }
+        c
+    }
+
     /// Read from a destination's `config`.
     pub fn of(config: &Value) -> Self {
         let ids = |list: Option<&Value>, key: &str| -> Vec<String> {
@@ -252,6 +287,8 @@ impl RudderMode {
 /// What a RudderStack destination carries beyond what every destination has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RudderDestination {
+    /// The destination's id in RudderStack's config.
+    pub id: String,
     /// The destination definition's display name: the `integrations` object's key for it.
     pub display_name: String,
     pub consent: DestinationConsent,

@@ -39,6 +39,11 @@ impl Read {
     }
 }
 
+/// What an event says in `context.consentManagement`, as RudderStack reads it.
+pub fn event_consent(ev: &Doc) -> EventConsent {
+    Read::of(ev).consent
+}
+
 fn walk<'a, N: Json<'a>>(n: N, path: &[&str]) -> Option<Value> {
     path.iter()
         .try_fold(n, |n, k| n.member(k))

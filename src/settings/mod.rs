@@ -123,6 +123,9 @@ pub struct Workspace {
     pub consent_model_from: ModelSource,
     /// Where the settings came from: the file, or the CDN and when they were fetched.
     pub origin: String,
+    /// RudderStack's `consentManagementMetadata` (each provider's resolution strategy for the
+    /// page), as its source config had it.
+    pub rudder_metadata: Option<Value>,
     pub shape: Shape,
     by_id: HashMap<String, CatIdx>,
     by_lowercase: HashMap<String, CatIdx>,
@@ -336,6 +339,7 @@ impl Workspace {
             categories,
             destinations,
             external_ids: Vec::new(),
+            rudder_metadata: None,
             consent_model: ConsentModel::default(),
             consent_model_from: ModelSource::Default,
             origin: String::new(),

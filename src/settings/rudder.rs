@@ -103,17 +103,76 @@ impl Workspace {
                 idxs.push(idx as CatIdx);
             }
             let mode = RudderMode::of(&config);
+            let id = d
+                .get("id")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("dest-{}", i + 1), str::to_owned);
             destinations.push(event_stream(
                 name,
                 idxs,
                 Some(RudderDestination {
+                    id,
                     display_name,
                     consent,
                     mode,
                 }),
             ));
         }
-        Ok(Self::assemble(categories, destinations, Shape::RudderStack))
+        let mut ws = Self::assemble(categories, destinations, Shape::RudderStack);
+        ws.rudder_metadata = top.get("consentManagementMetadata").cloned();
+        Ok(ws)
+    }
+
+    /// The workspace as RudderStack's control plane serves a source's config to its SDK
+    /// (`GET /sourceConfig`), for the source with `write_key`: each device-mode (or hybrid)
+    /// destination's consent settings and connection mode (the rest of its config is not
+    /// kept). Cloud-mode destinations are left out: the SDK (3.34.1) loads every supported
+    /// destination it is served, whatever its `connectionMode`, and these are the server's to
+    /// send. A workspace in Segment's shape is translated first.
+    pub fn to_rudder_source_config(&self, write_key: &str) -> Value {
+        let translated;
+        let ws = if self.dialect() == Dialect::RudderStack {
+            self
+        } else {
+            translated = self.clone().into_dialect(Dialect::RudderStack).0;
+            &translated
+        };
+        let destinations: Vec<Value> = ws
+            .destinations
+            .iter()
+            .filter_map(|d| {
+                let r = d.rudder.as_ref().filter(|r| r.mode != RudderMode::Cloud)?;
+                let mut config = r.consent.to_config();
+                config.insert("connectionMode".into(), Value::from(r.mode.as_str()));
+                Some(serde_json::json!({
+                    "id": r.id,
+                    "name": d.name,
+                    "enabled": true,
+                    "deleted": false,
+                    "config": config,
+                    "destinationDefinition": {"name": r.display_name, "displayName": r.display_name},
+                    "areTransformationsConnected": false,
+                    "shouldApplyDeviceModeTransformation": false,
+                    "propagateEventsUntransformedOnError": false,
+                }))
+            })
+            .collect();
+        let mut out = serde_json::json!({
+            "isHosted": false,
+            "source": {
+                "id": "consent-inspector",
+                "name": "consent-inspector listen",
+                "writeKey": write_key,
+                "enabled": true,
+                "config": {},
+                "workspaceId": "consent-inspector",
+                "destinations": destinations,
+            },
+        });
+        if let Some(m) = &ws.rudder_metadata {
+            out["consentManagementMetadata"] = m.clone();
+        }
+        out
     }
 }
 
@@ -152,7 +211,8 @@ impl Workspace {
         let destinations = self
             .destinations
             .iter()
-            .map(|d| {
+            .enumerate()
+            .map(|(i, d)| {
                 let ids: Vec<String> = d
                     .categories
                     .iter()
@@ -200,6 +260,7 @@ impl Workspace {
                     d.name.clone(),
                     cats,
                     Some(RudderDestination {
+                        id: format!("dest-{}", i + 1),
                         display_name: d.name.clone(),
                         consent,
                         mode: RudderMode::Cloud,
