@@ -317,7 +317,9 @@ impl Engine {
         let Some(ev) = &outcome.event else {
             return outcome;
         };
+        // RudderStack's server does not deduplicate by default (docs/rules.md, "RudderStack").
         if admission == Admission::Ingested
+            && self.ws.dialect() == crate::dialect::Dialect::Segment
             && ev.message_id().is_some_and(|id| self.seen.check(&id))
         {
             admission = Admission::Duplicate;

@@ -51,6 +51,8 @@ pub enum Via {
 pub enum Change {
     /// An event's preferences; `preference_event` says whether it was a CPU event.
     Update { preference_event: bool },
+    /// RudderStack: the ids an event's `context.consentManagement` allows and denies.
+    ConsentManagement,
     /// Another profile, named by one of its ids, was merged in.
     Merge { with: String, via: Via },
 }
@@ -112,6 +114,7 @@ impl HistoryEntry {
             Change::Update {
                 preference_event: false,
             } => "stamped on an ordinary event".to_owned(),
+            Change::ConsentManagement => "consentManagement on an event".to_owned(),
             Change::Merge { with, via } => {
                 let via = match via {
                     Via::Event => "an event that carried both ids".to_owned(),
@@ -413,6 +416,20 @@ impl Profiles {
             .expect("every root has a profile");
         profile.events += 1;
         let mut warnings = Vec::new();
+        // RudderStack has no Consent Preference Updated event and no notion of a missing
+        // stamp: its consent is taken as it comes, without Segment's warnings.
+        if ws.dialect() == crate::dialect::Dialect::RudderStack {
+            if let Some(stamped) = rudder_stamped(ws, ev) {
+                profile.take(
+                    stamped,
+                    self.observed,
+                    ev,
+                    origin,
+                    Change::ConsentManagement,
+                );
+            }
+            return warnings;
+        }
         let cpu = ev.is_preference_event();
         match ev.preferences() {
             Preferences::Absent => {
@@ -442,26 +459,65 @@ impl Profiles {
                         recorded: recorded.clone().into_boxed_slice(),
                     });
                 }
-                if profile.consent.as_ref() != Some(&stamped) {
-                    let change = Change::Update {
-                        preference_event: cpu,
-                    };
-                    let entry = HistoryEntry::new(
-                        self.observed,
-                        ev,
-                        origin,
-                        change,
-                        &stamped,
-                        profile.consent.as_deref(),
-                    );
-                    profile.push_history(entry);
-                }
-                profile.consent = Some(stamped);
-                profile.updated = self.observed;
+                let change = Change::Update {
+                    preference_event: cpu,
+                };
+                profile.take(stamped, self.observed, ev, origin, change);
             }
         }
         warnings
     }
+}
+
+impl Profile {
+    /// Takes the consent an event stamped, recording the change in the history.
+    fn take(
+        &mut self,
+        stamped: Vec<ConsentState>,
+        observed: u64,
+        ev: &Doc,
+        origin: &Origin,
+        change: Change,
+    ) {
+        if self.consent.as_ref() != Some(&stamped) {
+            let entry = HistoryEntry::new(
+                observed,
+                ev,
+                origin,
+                change,
+                &stamped,
+                self.consent.as_deref(),
+            );
+            self.push_history(entry);
+        }
+        self.consent = Some(stamped);
+        self.updated = observed;
+    }
+}
+
+/// An event's RudderStack consent as a profile holds it: allowed ids granted, denied ones
+/// denied, the rest never collected. None when the event names no id either way (no
+/// `consentManagement`, or a consent manager that never initialised).
+fn rudder_stamped(ws: &Workspace, ev: &Doc) -> Option<Vec<ConsentState>> {
+    let c = crate::rudder::route::event_consent(ev);
+    let allowed = c.allowed.unwrap_or_default();
+    if allowed.is_empty() && c.denied.is_empty() {
+        return None;
+    }
+    Some(
+        ws.categories
+            .iter()
+            .map(|cat| {
+                if allowed.contains(&cat.id) {
+                    ConsentState::Granted
+                } else if c.denied.contains(&cat.id) {
+                    ConsentState::Denied
+                } else {
+                    ConsentState::NeverCollected
+                }
+            })
+            .collect(),
+    )
 }
 
 /// A profile warning, kept small so that a viewer can keep one for each of many events;

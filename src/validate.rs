@@ -26,10 +26,12 @@ impl Severity {
     }
 }
 
-/// Who defines a code: Segment (Delivery Overview shows it) or this tool.
+/// Who defines a code: Segment (Delivery Overview shows it), RudderStack (its gateway answers
+/// with it), or this tool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Author {
     Segment,
+    RudderStack,
     Ours,
 }
 
@@ -104,6 +106,13 @@ codes! {
     ConsentChangedWithoutPreferenceEvent = "consent_changed_without_preference_event", Warning, Ours, "Preferences changed on an ordinary event, with no Consent Preference Updated event recording the change first.";
     DeviceModeAfterWithdrawal = "device_mode_after_withdrawal", Warning, Ours, "Opt-in consent model: a device-mode destination loaded with the page keeps receiving events after the user withdrew consent, until the next page load.";
     WrongType = "wrong_type", Warning, Ours, "A field the rules read has a type they cannot use, so it is ignored.";
+    NonIdentifiableRequest = "non_identifiable_request", Error, RudderStack, "Request neither has anonymousId nor userId";
+    NotRudderEvent = "not_rudder_event", Error, RudderStack, "Event is not a valid rudder event";
+    EmptyBatchPayload = "empty_batch_payload", Error, RudderStack, "Empty batch payload";
+    LineNotRead = "line_not_read", Error, Ours, "A line over 1 MiB is not read by this tool (RudderStack takes requests up to 4000 KB).";
+    ConsentIdsNotStrings = "consent_ids_not_strings", Warning, Ours, "deniedConsentIds is not a list of strings: RudderStack's server cannot read consentManagement and filters nothing.";
+    ConsentProviderUnknown = "consent_provider_unknown", Warning, Ours, "RudderStack's browser SDK has no consent plugin for this provider: it loads every destination.";
+    ResolutionStrategyUnknown = "resolution_strategy_unknown", Warning, Ours, "A resolutionStrategy other than and or or: RudderStack reads it as and.";
 }
 
 /// One thing validation found, with the JSON path it concerns.
@@ -152,6 +161,9 @@ const PREFS: &str = "context.consent.categoryPreferences";
 /// The findings that need nothing but the record and the workspace. Per-user findings
 /// (duplicates, profile warnings) are added by the engine.
 pub fn validate(record: &Record, ws: &Workspace) -> Vec<Finding> {
+    if ws.dialect() == crate::dialect::Dialect::RudderStack {
+        return crate::rudder::validate::validate(record);
+    }
     let mut out = Vec::new();
     let ev = match &record.json {
         Ok(d) => d,

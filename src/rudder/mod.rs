@@ -7,6 +7,7 @@ pub mod device;
 pub mod integrations;
 pub mod route;
 pub mod translate;
+pub mod validate;
 
 use serde_json::Value;
 

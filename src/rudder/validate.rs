@@ -1,0 +1,170 @@
+//! What RudderStack's gateway refuses (rudder-server's `gateway/handle.go` and
+//! `gateway/response/response.go`), and what it takes but will not read as the sender meant
+//! (warnings, ours). Its rules are few: JSON objects, within 4000 KB a request
+//! (`Gateway.maxReqSizeInKB`: no line this tool reads is that long, see `LineNotRead`), each
+//! with a `userId` or an `anonymousId` that is not empty once stringified and trimmed. No messageId, type or event name is checked there, and there is no
+//! Consent Preference Updated event to validate.
+
+use serde_json::Value;
+
+use crate::input::{Record, RecordError};
+use crate::validate::{Code, Finding};
+
+/// The codes this validator can give.
+pub const CODES: [Code; 8] = [
+    Code::InvalidJson,
+    Code::NotRudderEvent,
+    Code::EmptyBatchPayload,
+    Code::LineNotRead,
+    Code::NonIdentifiableRequest,
+    Code::ConsentIdsNotStrings,
+    Code::ConsentProviderUnknown,
+    Code::ResolutionStrategyUnknown,
+];
+
+/// The findings for one record under RudderStack's rules.
+pub fn validate(record: &Record) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let ev = match &record.json {
+        Ok(d) => d,
+        Err(e) => {
+            let (code, message) = match e {
+                RecordError::InvalidJson(_) => (Code::InvalidJson, format!("Invalid JSON: {e}")),
+                RecordError::NotAnObject(_) => (
+                    Code::NotRudderEvent,
+                    format!("{}: {e}", Code::NotRudderEvent.about()),
+                ),
+                RecordError::TooLarge { .. } => (Code::LineNotRead, e.to_string()),
+                RecordError::EmptyBatch => (
+                    Code::EmptyBatchPayload,
+                    Code::EmptyBatchPayload.about().to_owned(),
+                ),
+            };
+            out.push(Finding::new(code, message, None));
+            return out;
+        }
+    };
+    let v = ev.to_value();
+    let id = |k: &str| stringified(v.get(k)).trim().to_owned();
+    if id("userId").is_empty() && id("anonymousId").is_empty() {
+        out.push(Finding::new(
+            Code::NonIdentifiableRequest,
+            format!(
+                "{} (both are absent, null, or empty once trimmed)",
+                Code::NonIdentifiableRequest.about()
+            ),
+            Some("userId".into()),
+        ));
+    }
+    if let Some(cm) = v
+        .pointer("/context/consentManagement")
+        .filter(|c| c.is_object())
+    {
+        consent_warnings(cm, &mut out);
+    }
+    out
+}
+
+/// A value as rudder-go-kit's `stringify.Any` makes it a string: a string as it is, nothing
+/// for null or absent, anything else as JSON.
+fn stringified(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn consent_warnings(cm: &Value, out: &mut Vec<Finding>) {
+    const PATH: &str = "context.consentManagement";
+    let strings = |v: &Value| v.as_array().is_some_and(|a| a.iter().all(Value::is_string));
+    if let Some(denied) = cm.get("deniedConsentIds").filter(|d| !strings(d)) {
+        out.push(Finding::new(
+            Code::ConsentIdsNotStrings,
+            format!(
+                "deniedConsentIds is {}: RudderStack's server cannot read consentManagement and filters nothing",
+                crate::text::printable(&crate::text::truncate(&denied.to_string(), 60))
+            ),
+            Some(format!("{PATH}.deniedConsentIds")),
+        ));
+    }
+    if let Some(p) = cm.get("provider").and_then(Value::as_str) {
+        if !p.is_empty() && !crate::rudder::translate::PROVIDERS.contains(&p) {
+            out.push(Finding::new(
+                Code::ConsentProviderUnknown,
+                format!(
+                    "provider \"{}\": RudderStack's browser SDK has a consent plugin for oneTrust, ketch, iubenda and custom only, and loads every destination without one; its server reads only this provider's consentManagement settings",
+                    crate::text::printable(p)
+                ),
+                Some(format!("{PATH}.provider")),
+            ));
+        }
+    }
+    if let Some(s) = cm.get("resolutionStrategy").and_then(Value::as_str) {
+        if !matches!(s, "" | "and" | "or") {
+            out.push(Finding::new(
+                Code::ResolutionStrategyUnknown,
+                format!(
+                    "resolutionStrategy \"{}\" is neither and nor or: both RudderStack's server and its SDK read it as and",
+                    crate::text::printable(s)
+                ),
+                Some(format!("{PATH}.resolutionStrategy")),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::input::{Line, LinePos, records_from_line};
+
+    fn codes(line: &str) -> Vec<&'static str> {
+        let mut recs = Vec::new();
+        let file: Arc<str> = Arc::from("t.jsonl");
+        let pos = LinePos {
+            number: 1,
+            offset: 0,
+        };
+        records_from_line(&file, pos, Line::Text(line.as_bytes()), &mut recs);
+        recs.iter()
+            .flat_map(validate)
+            .map(|f| f.code.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn an_empty_user_id_beside_an_anonymous_id_is_fine_and_ids_are_stringified() {
+        // What RudderStack's browser SDK sends for an anonymous user.
+        assert!(codes(r#"{"type":"track","userId":"","anonymousId":"a1"}"#).is_empty());
+        assert!(codes(r#"{"type":"track","userId":0}"#).is_empty());
+        assert_eq!(
+            codes(r#"{"type":"track","userId":" ","anonymousId":null}"#),
+            ["non_identifiable_request"]
+        );
+        // No event name, no type: the gateway does not look.
+        assert!(codes(r#"{"anonymousId":"a1"}"#).is_empty());
+    }
+
+    #[test]
+    fn refusals_use_the_gateways_words() {
+        assert_eq!(codes(r#"{"batch":[]}"#), ["empty_batch_payload"]);
+        assert_eq!(codes(r#"{"batch":[1]}"#), ["not_rudder_event"]);
+        assert_eq!(codes("{"), ["invalid_json"]);
+    }
+
+    #[test]
+    fn consent_the_rules_cannot_read_is_warned_about() {
+        let line = r#"{"anonymousId":"a","context":{"consentManagement":{"provider":"didomi","resolutionStrategy":"any","deniedConsentIds":"C0004"}}}"#;
+        assert_eq!(
+            codes(line),
+            [
+                "consent_ids_not_strings",
+                "consent_provider_unknown",
+                "resolution_strategy_unknown"
+            ]
+        );
+    }
+}
