@@ -1,8 +1,10 @@
 //! Cloud mode: which destinations rudder-server's processor keeps for an event, as
-//! `getConsentFilteredDestinations` in `processor/consent.go` decides it (read at commit
-//! 07e61951eb8b7fc3a00512beef8331028fe0ed6b of rudderlabs/rudder-server).
+//! `getConsentFilteredDestinations` in `processor/consent.go` decides it (read at commits
+//! 07e61951eb8b7fc3a00512beef8331028fe0ed6b and f2655fbbe of rudderlabs/rudder-server, which
+//! decide alike; `tests/rudder_server.rs` holds it to that commit's own test tables).
 //!
-//! Only the event's `deniedConsentIds` count (its `allowedConsentIds` are read and unused).
+//! Only the event's `deniedConsentIds` count (its `allowedConsentIds` are read and unused); a
+//! `consentManagement` the server cannot unmarshal counts as none.
 //! A destination's generic config for the event's provider (`consentManagement`) wins; the
 //! `custom` provider takes the strategy from the destination, every other from the event;
 //! `or` drops only when every configured id is denied, anything else (`and`, none, unknown)
@@ -14,30 +16,22 @@ use super::{DestinationConsent, EventConsent, Rule, Verdict, resolve};
 
 /// Whether rudder-server keeps `dest` for an event that says `event`.
 pub fn decide(event: &EventConsent, dest: &DestinationConsent) -> Verdict {
-    if event.denied.is_empty() {
+    if event.unreadable || event.denied.is_empty() {
         return Verdict::NothingToEnforce;
     }
     let not_denied = |id: &str| !event.denied.iter().any(|d| d == id);
-    // The server keeps one entry per provider, the last written, and only one with a provider
-    // and some non-empty id.
-    let generic = dest
-        .generic
-        .iter()
-        .rev()
-        .filter(|p| !p.provider.is_empty())
-        .map(|p| (p, non_empty(&p.consents)))
-        .find(|(p, ids)| p.provider == event.provider && !ids.is_empty());
-    if let Some((p, ids)) = generic {
+    let entries = dest.server_entries();
+    if let Some((_, own, ids)) = entries.iter().find(|(p, ..)| *p == event.provider) {
         let strategy = if event.provider == "custom" {
-            p.resolution_strategy.as_deref().unwrap_or("")
+            *own
         } else {
-            &event.resolution_strategy
+            event.resolution_strategy.as_str()
         };
         return resolve(
             Rule::Generic {
                 any: strategy == "or",
             },
-            &ids,
+            ids,
             not_denied,
         );
     }

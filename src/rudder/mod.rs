@@ -17,10 +17,13 @@ use serde_json::Value;
 pub struct EventConsent {
     /// Whether the event has a `context.consentManagement` object at all.
     pub present: bool,
-    /// `""` when absent, as the server reads it.
+    /// The server could not unmarshal it (a field of the wrong type): it then reads nothing,
+    /// provider and strategy included, and filters nothing.
+    pub unreadable: bool,
+    /// `""` when absent or not a string.
     pub provider: String,
     pub resolution_strategy: String,
-    /// Empty ids are dropped, as the server drops them.
+    /// Empty ids (and `null`s) are dropped, as the server drops them.
     pub denied: Vec<String>,
     /// None when absent or not a list of strings: the SDK stamps no list when its consent
     /// manager never initialised, and then loads every destination.
@@ -28,9 +31,8 @@ pub struct EventConsent {
 }
 
 impl EventConsent {
-    /// Read from an event; what is missing or of another type reads as empty, as Go's
-    /// unmarshalling into the server's struct leaves it (a wrong type fails there too, and the
-    /// server then filters nothing).
+    /// Read from an event, as `getConsentManagementInfo` unmarshals it into the server's struct
+    /// (and as the SDK stamped it).
     pub fn of(event: &Value) -> Self {
         let Some(cm) = event
             .pointer("/context/consentManagement")
@@ -39,23 +41,36 @@ impl EventConsent {
             return Self::default();
         };
         let text = |k: &str| cm.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-        let strings = |k: &str| match cm.get(k) {
+        // Go fills a string from a string or null, a []string from null or a list of those;
+        // anything else fails the whole unmarshalling.
+        let text_ok = |k: &str| cm.get(k).is_none_or(|v| v.is_string() || v.is_null());
+        let denied = match cm.get("deniedConsentIds") {
+            None | Some(Value::Null) => Some(Vec::new()),
+            Some(Value::Array(ids)) if ids.iter().all(|i| i.is_string() || i.is_null()) => Some(
+                ids.iter()
+                    .filter_map(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+            Some(_) => None,
+        };
+        let allowed = match cm.get("allowedConsentIds") {
             Some(Value::Array(ids)) if ids.iter().all(Value::is_string) => Some(
                 ids.iter()
                     .filter_map(Value::as_str)
                     .map(str::to_owned)
-                    .collect::<Vec<_>>(),
+                    .collect(),
             ),
             _ => None,
         };
-        let mut denied = strings("deniedConsentIds").unwrap_or_default();
-        denied.retain(|s| !s.is_empty());
         Self {
             present: true,
+            unreadable: denied.is_none() || !text_ok("provider") || !text_ok("resolutionStrategy"),
             provider: text("provider"),
             resolution_strategy: text("resolutionStrategy"),
-            denied,
-            allowed: strings("allowedConsentIds"),
+            denied: denied.unwrap_or_default(),
+            allowed,
         }
     }
 }
@@ -152,6 +167,30 @@ impl DestinationConsent {
             ),
             ketch: ids(config.get("ketchConsentPurposes"), "purpose"),
         }
+    }
+
+    /// The server's reading of `consentManagement` (`getGenericConsentManagementData`): per
+    /// provider, the last entry written with a provider and a non-empty id, its strategy and
+    /// its non-empty ids.
+    pub fn server_entries(&self) -> Vec<(&str, &str, Vec<&str>)> {
+        let mut out: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+        for p in self.generic.iter().filter(|p| !p.provider.is_empty()) {
+            let ids: Vec<&str> = p
+                .consents
+                .iter()
+                .map(String::as_str)
+                .filter(|s| !s.is_empty())
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let strategy = p.resolution_strategy.as_deref().unwrap_or("");
+            match out.iter_mut().find(|(q, ..)| *q == p.provider) {
+                Some(slot) => *slot = (&p.provider, strategy, ids),
+                None => out.push((&p.provider, strategy, ids)),
+            }
+        }
+        out
     }
 
     /// Every consent id the destination names, once each, in the order written.
