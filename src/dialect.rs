@@ -27,6 +27,14 @@ impl Dialect {
         }
     }
 
+    /// The vendor this one is compared with.
+    pub fn other(self) -> Self {
+        match self {
+            Self::Segment => Self::RudderStack,
+            Self::RudderStack => Self::Segment,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|d| d.as_str() == s)
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::dialect::Dialect;
 use crate::engine::{Outcome, decide};
 use crate::input::{Line, LinePos, records_from_line};
 use crate::profile::Profiles;
@@ -13,7 +14,8 @@ use crate::route::Route;
 use crate::settings::{CatIdx, Workspace};
 use crate::validate::Code;
 
-/// A preference to try in place of the event's own.
+/// A preference to try in place of the event's own. Under RudderStack's rules: the id
+/// allowed, denied, or in neither list of `consentManagement`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trial {
     True,
@@ -42,7 +44,20 @@ impl Trial {
     /// The value the event holds for category `id`, where it is one a trial can be: true,
     /// false, or missing (from preferences that are there). None for another value, or no
     /// preferences at all.
-    pub fn held(o: &Outcome, id: &str) -> Option<Self> {
+    pub fn held(o: &Outcome, id: &str, dialect: Dialect) -> Option<Self> {
+        if dialect == Dialect::RudderStack {
+            let c = crate::rudder::route::event_consent(o.event()?);
+            let allowed = c.allowed.unwrap_or_default();
+            return c.present.then(|| {
+                if allowed.iter().any(|a| a == id) {
+                    Trial::True
+                } else if c.denied.iter().any(|d| d == id) {
+                    Trial::False
+                } else {
+                    Trial::Missing
+                }
+            });
+        }
         match o.event()?.preferences() {
             crate::event::Preferences::Object(m) => match m.get(id) {
                 None => Some(Trial::Missing),
@@ -59,6 +74,16 @@ impl Trial {
             Trial::True => "true",
             Trial::False => "false",
             Trial::Missing => "missing",
+        }
+    }
+
+    /// The value in `dialect`'s words.
+    pub fn label(self, dialect: Dialect) -> &'static str {
+        match (dialect, self) {
+            (Dialect::Segment, t) => t.as_str(),
+            (Dialect::RudderStack, Trial::True) => "allowed",
+            (Dialect::RudderStack, Trial::False) => "denied",
+            (Dialect::RudderStack, Trial::Missing) => "in neither list",
         }
     }
 }
@@ -93,30 +118,9 @@ pub fn try_preference(
     }
     let mut event = o.event()?.to_value();
     let id = ws.category(category).id.clone();
-    let obj = event.as_object_mut()?;
-    let prefs = obj
-        .entry("context")
-        .or_insert_with(|| Value::Object(Map::new()))
-        .as_object_mut()?
-        .entry("consent")
-        .or_insert_with(|| Value::Object(Map::new()))
-        .as_object_mut()?
-        .entry("categoryPreferences")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if !prefs.is_object() {
-        *prefs = Value::Object(Map::new());
-    }
-    let prefs = prefs.as_object_mut()?;
-    match trial {
-        Trial::True => {
-            prefs.insert(id, Value::Bool(true));
-        }
-        Trial::False => {
-            prefs.insert(id, Value::Bool(false));
-        }
-        Trial::Missing => {
-            prefs.remove(&id);
-        }
+    match ws.dialect() {
+        Dialect::Segment => set_preference(&mut event, id, trial)?,
+        Dialect::RudderStack => set_consent_id(&mut event, &id, trial)?,
     }
     let text = event.to_string();
     let file: Arc<str> = o.origin.file.clone();
@@ -140,4 +144,70 @@ pub fn try_preference(
         })
         .collect();
     Some((after, changed))
+}
+
+/// `object.key`, made an object where it is absent or something else.
+fn object_at<'a>(object: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+    let slot = object
+        .entry(key)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    match slot {
+        Value::Object(m) => m,
+        _ => unreachable!("made an object above"),
+    }
+}
+
+/// Segment's way: `categoryPreferences[id]` true, false or taken out (a `context` or
+/// `consent` that is there and not an object leaves nothing to try).
+fn set_preference(event: &mut Value, id: String, trial: Trial) -> Option<()> {
+    let prefs = object_at(
+        event
+            .as_object_mut()?
+            .entry("context")
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()?
+            .entry("consent")
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()?,
+        "categoryPreferences",
+    );
+    match trial {
+        Trial::True => {
+            prefs.insert(id, Value::Bool(true));
+        }
+        Trial::False => {
+            prefs.insert(id, Value::Bool(false));
+        }
+        Trial::Missing => {
+            prefs.remove(&id);
+        }
+    }
+    Some(())
+}
+
+/// RudderStack's way: the id moved into `allowedConsentIds`, `deniedConsentIds`, or out of
+/// both.
+fn set_consent_id(event: &mut Value, id: &str, trial: Trial) -> Option<()> {
+    let context = object_at(event.as_object_mut()?, "context");
+    let cm = object_at(context, "consentManagement");
+    for (key, wanted) in [
+        ("allowedConsentIds", trial == Trial::True),
+        ("deniedConsentIds", trial == Trial::False),
+    ] {
+        let list = cm.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+        if !list.is_array() {
+            *list = Value::Array(Vec::new());
+        }
+        let Value::Array(ids) = list else {
+            unreachable!("made a list above")
+        };
+        ids.retain(|v| v.as_str() != Some(id));
+        if wanted {
+            ids.push(Value::from(id));
+        }
+    }
+    Some(())
 }

@@ -276,6 +276,13 @@ pub const BINDINGS: &[Binding] = &[
         "",
     ),
     b(
+        "compare_vendors",
+        &[k(Char('V'))],
+        "V",
+        Action::CompareVendors,
+        "Segment beside RudderStack",
+    ),
+    b(
         "charts",
         &[k(Char('v'))],
         "v",

@@ -200,6 +200,10 @@ fn rebuild(store: &Store, idx: usize) -> Result<(Option<Excerpt>, Outcome), Stri
     if let (Some(call), Err(RecordError::InvalidJson(m))) = (har, &mut record.json) {
         *m = call.failure(m);
     }
+    // A vendor comparison's store decided the event in the other vendor's words.
+    if let Some(d) = store.translate {
+        record = crate::rudder::translate::record_for(d, record);
+    }
     Ok((
         excerpt,
         decide(

@@ -291,6 +291,9 @@ pub struct Store {
     boundaries: u32,
     /// The file is `listen`'s capture: truncated, it was reset, and the view starts afresh.
     pub reset_on_truncate: bool,
+    /// Each record is decided in this vendor's words (`rudder::translate`): the store of a
+    /// vendor comparison.
+    pub translate: Option<crate::dialect::Dialect>,
     /// Per identity, the latest string value of each trait its events carried (at most
     /// `TRAITS_KEPT` keys), for finding a user by an email or a name.
     traits: foldhash::HashMap<IdentityId, Vec<Trait>>,
@@ -322,6 +325,7 @@ impl Store {
             latest_generation: 0,
             boundaries: 0,
             reset_on_truncate: false,
+            translate: None,
             traits: foldhash::HashMap::default(),
         }
     }
@@ -642,11 +646,15 @@ pub fn spawn_reader(
         Judged(Vec<(u32, Judged)>),
         Notice(Notice),
     }
-    let (generations, ws) = {
+    let (generations, ws, translate) = {
         let s = store
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        (s.generations.clone(), s.engine.workspace().clone())
+        (
+            s.generations.clone(),
+            s.engine.workspace().clone(),
+            s.translate,
+        )
     };
     let file: Arc<str> = Arc::from(path.display().to_string());
     // The commands' pipeline: one thread reads, the workers parse, validate and route, and
@@ -671,7 +679,10 @@ pub fn spawn_reader(
                     let mut judged = Vec::with_capacity(lines.len());
                     for l in &lines {
                         records_from_line(&file, l.pos, l.as_line(), &mut records);
-                        let alone = records.drain(..).map(|r| judge_alone(&ws, r));
+                        let alone = records.drain(..).map(|r| match translate {
+                            Some(d) => judge_alone(&ws, crate::rudder::translate::record_for(d, r)),
+                            None => judge_alone(&ws, r),
+                        });
                         judged.extend(alone.map(|j| (l.generation, j)));
                     }
                     Step::Judged(judged)

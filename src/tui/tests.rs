@@ -2442,3 +2442,46 @@ fn a_chart_counts_what_the_destinations_pane_counts() {
         "the samples have an event without a time"
     );
 }
+
+/// `V`: the samples decided by RudderStack's rules beside Segment's, shown as a what-if.
+#[test]
+fn v_shows_where_rudderstack_decides_the_same_intent_otherwise() {
+    let mut a = reloadable(app(120, 40));
+    a.update(Action::CompareVendors);
+    decided_again(&mut a);
+    let w = a.workspace_what_if.as_ref().unwrap();
+    assert_eq!(w.vendor, Some(crate::dialect::Dialect::RudderStack));
+    assert_eq!(
+        a.store.read().unwrap().workspace().dialect(),
+        w.vendor.unwrap()
+    );
+    // The Consent Preference Updated event on line 2: Segment sends it everywhere, RudderStack
+    // decides it like any event.
+    go_to_line(&mut a, 2);
+    let screen = render(&a);
+    assert!(screen.contains(" RUDDERSTACK "), "{screen}");
+    assert!(
+        screen.contains("Segment beside RudderStack: the routes they decide differently"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(
+            "≠ Braze: Segment deliver consent_preference_event · RudderStack block consent_denied"
+        ),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("note: \"Amazon S3\" is aws-s3 in Segment"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("vendor_compare_detail_120x40", screen);
+    // S saves nothing; V again is back to Segment's rules.
+    a.update(Action::SaveWorkspaceWhatIf);
+    assert!(a.prompt.is_none());
+    a.update(Action::CompareVendors);
+    assert!(a.workspace_what_if.is_none());
+    assert_eq!(
+        a.store.read().unwrap().workspace().dialect(),
+        crate::dialect::Dialect::Segment
+    );
+}

@@ -98,6 +98,8 @@ pub enum Action {
     DropWorkspaceWhatIf,
     /// S: save the workspace what-if as a settings file.
     SaveWorkspaceWhatIf,
+    /// V: Segment's and RudderStack's verdicts side by side (again: back).
+    CompareVendors,
     /// A key in the workspace editor.
     Edit(super::workspace::EditKey),
     /// v: the charts, or the panes again.

@@ -548,6 +548,7 @@ impl App {
             Action::EditWorkspace => self.open_editor(&store),
             Action::DropWorkspaceWhatIf => self.drop_what_if(),
             Action::SaveWorkspaceWhatIf => self.start_save(),
+            Action::CompareVendors => self.compare_vendors(),
             Action::ToggleCharts => self.screen = self.screen.toggled(),
             _ if self.screen == View::Charts => self.in_charts(&store, action),
             Action::Copy => self.copy(&store),

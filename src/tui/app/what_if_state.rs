@@ -13,8 +13,10 @@ pub struct WhatIf {
 impl App {
     /// The value the selected event holds for the what-if's category (see `Trial::held`).
     pub fn held_value(&self, store: &Store) -> Option<what_if::Trial> {
-        let id = &store.workspace().category(self.what_if.category).id;
-        what_if::Trial::held(self.detail.as_ref()?.outcome.as_ref().ok()?, id)
+        let ws = store.workspace();
+        let id = &ws.category(self.what_if.category).id;
+        let o = self.detail.as_ref()?.outcome.as_ref().ok()?;
+        what_if::Trial::held(o, id, ws.dialect())
     }
 
     /// `1`-`9`, `t` and `T`: which category the what-if changes and to what.

@@ -37,10 +37,16 @@ impl Reload {
         store
     }
 
-    /// A store for `ws` that a reader of its own fills from the first line, and the flag that
-    /// stops that reader.
-    pub fn start(&self, ws: Arc<Workspace>) -> (Shared, Arc<AtomicBool>) {
-        let store = Arc::new(RwLock::new(self.store(ws)));
+    /// A store for `ws` that a reader of its own fills from the first line (each record in
+    /// `translate`'s words, when given), and the flag that stops that reader.
+    pub fn start(
+        &self,
+        ws: Arc<Workspace>,
+        translate: Option<crate::dialect::Dialect>,
+    ) -> (Shared, Arc<AtomicBool>) {
+        let mut first = self.store(ws);
+        first.translate = translate;
+        let store = Arc::new(RwLock::new(first));
         let stop = Arc::new(AtomicBool::new(false));
         spawn_reader(
             self.path.clone(),
@@ -90,6 +96,8 @@ pub struct WorkspaceWhatIf {
     /// Stops the reader of the edited store when this what-if ends.
     stop: Arc<AtomicBool>,
     pub tally: Tally,
+    /// A vendor comparison (`V`): the other vendor's rules, on the event in its words.
+    pub vendor: Option<crate::dialect::Dialect>,
 }
 
 impl Drop for WorkspaceWhatIf {
@@ -221,7 +229,7 @@ impl App {
             }
             return;
         }
-        let (after, stop) = reload.start(Arc::new(e.draft));
+        let (after, stop) = reload.start(Arc::new(e.draft), None);
         let before = match self.workspace_what_if.take() {
             Some(w) => w.before.clone(),
             None => self.store.clone(),
@@ -231,6 +239,47 @@ impl App {
             changes,
             stop,
             tally: Tally::default(),
+            vendor: None,
+        });
+        self.swap_store(&after);
+    }
+
+    /// `V`: every event decided again by the other vendor's rules, on the same intent (the
+    /// settings and each event's consent translated, as `route --compare` does), shown as a
+    /// what-if: what changes is where the two vendors disagree.
+    pub(super) fn compare_vendors(&mut self) {
+        let Some(reload) = self.reload.clone() else {
+            self.flash = Some("a comparison needs an input it can read again".into());
+            return;
+        };
+        if self
+            .workspace_what_if
+            .as_ref()
+            .is_some_and(|w| w.vendor.is_none())
+        {
+            self.flash = Some("drop the workspace what-if first (X)".into());
+            return;
+        }
+        if self.workspace_what_if.is_some() {
+            self.drop_what_if();
+            return;
+        }
+        let original = self.original_workspace();
+        let other = original.dialect().other();
+        let (translated, notes) = (*original).clone().into_dialect(other);
+        let mut changes = vec![format!(
+            "{}'s rules, the settings and consent translated (V again: back to {}'s)",
+            other.vendor(),
+            original.dialect().vendor()
+        )];
+        changes.extend(notes);
+        let (after, stop) = reload.start(Arc::new(translated), Some(other));
+        self.workspace_what_if = Some(WorkspaceWhatIf {
+            before: self.store.clone(),
+            changes,
+            stop,
+            tally: Tally::default(),
+            vendor: Some(other),
         });
         self.swap_store(&after);
     }
@@ -247,9 +296,19 @@ impl App {
 
     /// `S`: asks where to save the edited settings.
     pub(super) fn start_save(&mut self) {
-        if self.workspace_what_if.is_none() {
-            self.flash = Some("no workspace what-if to save (W starts one)".into());
-            return;
+        match &self.workspace_what_if {
+            None => {
+                self.flash = Some("no workspace what-if to save (W starts one)".into());
+                return;
+            }
+            Some(w) if w.vendor.is_some() => {
+                self.flash = Some(
+                    "a vendor comparison changes no settings: nothing to save (route --compare prints it)"
+                        .into(),
+                );
+                return;
+            }
+            Some(_) => {}
         }
         self.prompt = Some(Prompt {
             kind: PromptKind::SaveSettings,

@@ -158,40 +158,16 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
         ];
         if r.mode == Mode::Device {
             spans.push(Span::styled(
-                format!(" ⇢ device mode, {}", ws.consent_model.as_str()),
+                if r.vendor == crate::dialect::Dialect::RudderStack {
+                    " ⇢ device mode, RudderStack's SDK".to_owned()
+                } else {
+                    format!(" ⇢ device mode, {}", ws.consent_model.as_str())
+                },
                 theme.accent(),
             ));
         }
-        match &r.decision {
-            Decision::Block(Blocked::NotConsented { blocked_by }) => {
-                let parts: Vec<String> = blocked_by
-                    .iter()
-                    .map(|b| {
-                        format!(
-                            "{} = {}",
-                            category_label(ws, b.category),
-                            describe_value(&b.value)
-                        )
-                    })
-                    .collect();
-                spans.push(Span::raw(format!("  {}", parts.join("; "))));
-            }
-            Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: true }) => {
-                spans.push(Span::raw("  kept after withdrawal, until the next page"));
-            }
-            Decision::Block(Blocked::DestinationFilter { filter, .. }) => {
-                let f = &ws.destinations[r.destination].filters[*filter];
-                spans.push(Span::raw(format!(
-                    "  filter \"{}\": if {}",
-                    printable(&f.title),
-                    printable(&f.condition)
-                )));
-            }
-            Decision::Block(Blocked::IntegrationsObject { key, .. }) => {
-                let why = describe_integrations_key(ws, r.destination, *key);
-                spans.push(Span::raw(format!("  {why}")));
-            }
-            _ => {}
+        if let Some(why) = why_so(ws, r) {
+            spans.push(Span::raw(format!("  {why}")));
         }
         if let (false, Some(mappings)) = (r.mappings.is_empty(), &d.mappings) {
             let names: Vec<&str> = r
@@ -245,17 +221,24 @@ fn what_if(
         }
         return;
     };
-    let was = match o.event().map(Doc::preferences) {
-        Some(Preferences::Object(m)) => m
-            .get(&ws.category(t.category).id)
-            .map_or("missing".into(), |v| shown(&v)),
-        _ => "no preferences".into(),
+    let dialect = ws.dialect();
+    let was = if dialect == crate::dialect::Dialect::RudderStack {
+        crate::what_if::Trial::held(o, &ws.category(t.category).id, dialect)
+            .map_or("no consentManagement", |h| h.label(dialect))
+            .to_owned()
+    } else {
+        match o.event().map(Doc::preferences) {
+            Some(Preferences::Object(m)) => m
+                .get(&ws.category(t.category).id)
+                .map_or("missing".into(), |v| shown(&v)),
+            _ => "no preferences".into(),
+        }
     };
     out.push(heading(
         &format!(
             "What if {} were {} (event: {was})? {} next value, {} as it is",
             category_label(ws, t.category),
-            t.value.as_str(),
+            t.value.label(dialect),
             app.keys.hint(crate::tui::app::Action::WhatIfCycle),
             app.keys.hint(crate::tui::app::Action::WhatIfReset)
         ),
@@ -276,7 +259,7 @@ fn what_if(
         out.push(Line::styled("  no verdict would change", theme.dim()));
     }
     for c in t.changed.iter().filter(|c| c.verdict_changed()) {
-        changed_route(out, ws, &c.before, &c.after, theme);
+        changed_route(out, ws, &c.before, &c.after, None, theme);
     }
     // Same verdict, different categories behind it: worth a line, as it tells the reader
     // which category still blocks.
@@ -297,19 +280,76 @@ fn what_if(
     }
 }
 
+/// What stands behind a route's verdict, in a few words, where its reason needs some.
+fn why_so(ws: &Workspace, r: &crate::route::Route) -> Option<String> {
+    Some(match &r.decision {
+        Decision::Block(Blocked::NotConsented { blocked_by }) => blocked_by
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} = {}",
+                    category_label(ws, b.category),
+                    describe_value(&b.value)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: true }) => {
+            "kept after withdrawal, until the next page".to_owned()
+        }
+        Decision::Block(Blocked::DestinationFilter { filter, .. }) => {
+            let f = &ws.destinations[r.destination].filters[*filter];
+            format!(
+                "filter \"{}\": if {}",
+                printable(&f.title),
+                printable(&f.condition)
+            )
+        }
+        Decision::Block(Blocked::IntegrationsObject { key, .. }) => {
+            describe_integrations_key(ws, r.destination, *key)
+        }
+        Decision::Block(Blocked::ConsentDenied { ids, .. }) => {
+            let ids: Vec<String> = ids.iter().map(|&c| category_label(ws, c)).collect();
+            let how = if r.mode == Mode::Device {
+                "not allowed"
+            } else {
+                "denied"
+            };
+            format!("{} {how}", ids.join(", "))
+        }
+        Decision::Block(Blocked::Integrations(removed)) => {
+            crate::explain::describe_removed(ws, r.destination, *removed)
+        }
+        _ => return None,
+    })
+}
+
 /// `◆ Braze: blocked not_consented → delivered consented`, and why it is so now.
 fn changed_route(
     out: &mut Vec<Line<'static>>,
     ws: &Workspace,
     before: &crate::route::Route,
     after: &crate::route::Route,
+    vendor: Option<crate::dialect::Dialect>,
     theme: Theme,
 ) {
     let name = printable(&ws.destinations[after.destination].name).into_owned();
+    // A comparison names each side's vendor; a what-if reads before → after.
+    let (from, to) = vendor.map_or((String::new(), " → ".to_owned()), |v| {
+        (
+            format!("{} ", v.other().vendor()),
+            format!(" · {} ", v.vendor()),
+        )
+    });
+    let mark = if vendor.is_some() && before.decision.delivered() != after.decision.delivered() {
+        "  ≠ "
+    } else {
+        "  ◆ "
+    };
     out.push(Line::from(vec![
-        Span::styled("  ◆ ", theme.accent()),
+        Span::styled(mark, theme.accent()),
         Span::raw(format!(
-            "{name}: {} {} → ",
+            "{name}: {from}{} {}{to}",
             before.decision.verb(),
             before.decision.reason()
         )),
@@ -340,27 +380,47 @@ fn workspace_what_if(
     let (Some(w), Some(before)) = (&app.workspace_what_if, &detail.before) else {
         return;
     };
-    out.push(heading(
-        &format!("Workspace what-if: {}", printable(&w.changes.join("; "))),
-        theme,
-    ));
+    let title = match w.vendor {
+        Some(v) => format!(
+            "{} beside {}: the routes they decide differently (≠ delivered by one only)",
+            v.other().vendor(),
+            v.vendor()
+        ),
+        None => format!("Workspace what-if: {}", printable(&w.changes.join("; "))),
+    };
+    out.push(heading(&title, theme));
+    // What the translation of the settings could not carry over.
+    if w.vendor.is_some() {
+        for note in w.changes.iter().skip(1) {
+            out.push(Line::styled(
+                format!("  note: {}", printable(note)),
+                theme.dim(),
+            ));
+        }
+    }
     let mut any = false;
     for (b, a) in before.routes.iter().zip(&o.routes) {
         if b.decision.verb() != a.decision.verb() || b.decision.reason() != a.decision.reason() {
-            changed_route(out, ws, b, a, theme);
+            changed_route(out, ws, b, a, w.vendor, theme);
             any = true;
         }
     }
     if !any {
-        out.push(Line::styled(
-            "  no route of this event changes",
-            theme.dim(),
-        ));
+        let none = if w.vendor.is_some() {
+            "  the two vendors agree on every route of this event"
+        } else {
+            "  no route of this event changes"
+        };
+        out.push(Line::styled(none, theme.dim()));
     }
 }
 
 /// The routes grouped by Delivery Overview's discard reason.
 fn delivery_overview(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Theme) {
+    // RudderStack has no Delivery Overview.
+    if ws.dialect() == crate::dialect::Dialect::RudderStack {
+        return;
+    }
     // held side by side.
     let mut discards: Vec<(&str, Vec<String>)> = Vec::new();
     for r in &o.routes {

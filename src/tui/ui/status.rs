@@ -229,6 +229,9 @@ fn prompt_line(app: &App, p: &Prompt, theme: Theme) -> Line<'static> {
 /// the keys that drop and save it. While the events are decided again, how far that is.
 fn what_if_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
     let w = app.workspace_what_if.as_ref()?;
+    if let Some(vendor) = w.vendor {
+        return Some(compare_part(app, store, w, vendor, theme));
+    }
     let keys = format!(
         "{} drop · {} save · {} edit",
         app.keys.hint(Action::DropWorkspaceWhatIf),
@@ -278,6 +281,62 @@ fn what_if_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
     })
 }
 
+/// Whose rules decide, when they are not Segment's (and no comparison says it already).
+fn dialect_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
+    (app.workspace_what_if.is_none()
+        && store.workspace().dialect() == crate::dialect::Dialect::RudderStack)
+        .then(|| part(8, vec![Span::styled("RudderStack's rules", theme.accent())]))
+}
+
+/// A vendor comparison in force: whose rules the events are now decided by, how many routes
+/// the two vendors disagree on, and the key that ends it.
+fn compare_part(
+    app: &App,
+    store: &Store,
+    w: &crate::tui::app::WorkspaceWhatIf,
+    vendor: crate::dialect::Dialect,
+    theme: Theme,
+) -> Part {
+    let t = w.tally;
+    let back = app.keys.hint(Action::CompareVendors);
+    let said = if store.caught_up {
+        format!(
+            "{} routes disagree in {} events ({} only {vendor} delivers, {} only it blocks)",
+            t.delivered + t.blocked,
+            t.events,
+            t.delivered,
+            t.blocked,
+            vendor = vendor.vendor()
+        )
+    } else {
+        format!("deciding again: {} events", store.end())
+    };
+    let badge = Span::styled(
+        format!(" {} ", vendor.vendor().to_uppercase()),
+        theme.badge(),
+    );
+    Part {
+        short: Some(vec![
+            badge.clone(),
+            Span::styled(
+                format!(" {} disagree · {back} back", t.delivered + t.blocked),
+                theme.accent(),
+            ),
+        ]),
+        least: Some(vec![
+            badge.clone(),
+            Span::styled(format!(" {back}"), theme.accent()),
+        ]),
+        ..part(
+            9,
+            vec![
+                badge,
+                Span::styled(format!(" {said} · {back} back"), theme.accent()),
+            ],
+        )
+    }
+}
+
 /// Whether anything new can arrive: following, paused, read once, or ended and why.
 fn mode(app: &App, theme: Theme) -> Part {
     if let Arrivals::Ended(why) = &app.arrivals {
@@ -321,6 +380,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     if store.demo {
         parts.push(part(9, vec![Span::styled(" DEMO ", theme.badge())]));
     }
+    parts.extend(dialect_part(app, store, theme));
     parts.extend(what_if_part(app, store, theme));
     if let Some(f) = &app.flash {
         parts.push(Part {
@@ -372,7 +432,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         let id = printable(&store.workspace().category(app.what_if.category).id).into_owned();
         let label = format!(
             "what if {id} = {} ({} ends)",
-            v.as_str(),
+            v.label(store.workspace().dialect()),
             app.keys.hint(Action::WhatIfReset)
         );
         parts.push(part(6, vec![Span::styled(label, theme.accent())]));
