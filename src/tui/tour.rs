@@ -304,26 +304,7 @@ mod tests {
                 "{}: unknown action",
                 lesson.title
             );
-            match (&action.category, action.trial(), &action.then) {
-                (Some(c), Some(trial), Some(then)) => {
-                    assert_eq!(action.name, "what_if_try", "{}", lesson.title);
-                    let c = ws.lookup(c).unwrap();
-                    let (after, _) =
-                        crate::what_if::try_preference(ws, o, c, trial).expect("an event");
-                    let r = &after.routes[d];
-                    assert_eq!(
-                        (r.decision.verb(), r.decision.reason()),
-                        (then.decision.as_str(), then.reason.as_str()),
-                        "{}: after the what-if",
-                        lesson.title
-                    );
-                    if let Some(mode) = &lesson.mode {
-                        assert_eq!(r.mode.as_str(), mode, "{}", lesson.title);
-                    }
-                }
-                (None, None, None) => assert_ne!(action.name, "what_if_try"),
-                _ => panic!("{}: a what-if needs category, value and then", lesson.title),
-            }
+            check_action(ws, o, lesson, d);
         }
         // The profile claims, once everything is read.
         for lesson in &tour.lessons {
@@ -340,6 +321,63 @@ mod tests {
                 .map(|states| states[c].as_str());
             assert_eq!(state, Some(p.state.as_str()), "{}", lesson.title);
         }
+    }
+
+    /// The lesson's action is a key map action, and what it claims the route becomes is what
+    /// the engine decides.
+    fn check_action(ws: &Arc<Workspace>, o: &Outcome, lesson: &Lesson, d: usize) {
+        let action = &lesson.action;
+        match (&action.category, action.trial(), &action.then) {
+            (Some(c), Some(trial), Some(then)) => {
+                assert_eq!(action.name, "what_if_try", "{}", lesson.title);
+                let c = ws.lookup(c).unwrap();
+                let (after, _) = crate::what_if::try_preference(ws, o, c, trial).expect("an event");
+                let r = &after.routes[d];
+                assert_eq!(
+                    (r.decision.verb(), r.decision.reason()),
+                    (then.decision.as_str(), then.reason.as_str()),
+                    "{}: after the what-if",
+                    lesson.title
+                );
+                if let Some(mode) = &lesson.mode {
+                    assert_eq!(r.mode.as_str(), mode, "{}", lesson.title);
+                }
+            }
+            // The other vendor's verdict on the same intent (`V`).
+            (None, None, Some(then)) => {
+                assert_eq!(action.name, "compare_vendors", "{}", lesson.title);
+                let r = other_vendors_route(ws, lesson, d);
+                assert_eq!(
+                    (r.decision.verb(), r.decision.reason()),
+                    (then.decision.as_str(), then.reason.as_str()),
+                    "{}: under the other vendor's rules",
+                    lesson.title
+                );
+            }
+            (None, None, None) => assert_ne!(action.name, "what_if_try"),
+            _ => panic!("{}: a what-if needs category, value and then", lesson.title),
+        }
+    }
+
+    /// The lesson's route for destination `d` by the other vendor's rules, on the event in
+    /// that vendor's words, as `V` decides it.
+    fn other_vendors_route(ws: &Arc<Workspace>, lesson: &Lesson, d: usize) -> crate::route::Route {
+        let dialect = ws.dialect().other();
+        let other = Arc::new((**ws).clone().into_dialect(dialect).0);
+        let text: Arc<str> = Arc::from(lesson.event.as_str());
+        let mut records = Vec::new();
+        let pos = crate::input::LinePos {
+            number: 1,
+            offset: 0,
+        };
+        crate::input::records_from_line(
+            &text,
+            pos,
+            crate::input::Line::Text(lesson.event.as_bytes()),
+            &mut records,
+        );
+        let translated = crate::rudder::translate::record_for(dialect, records.remove(0));
+        Engine::new(other).ingest(translated).routes.swap_remove(d)
     }
 
     #[test]

@@ -60,6 +60,14 @@ impl App {
             Action::IntoTimeline | Action::OutOfTimeline => return true,
             _ => return false,
         };
+        // A lesson's vendor comparison ends with it: the next lesson is about Segment's rules.
+        if self
+            .workspace_what_if
+            .as_ref()
+            .is_some_and(|w| w.vendor.is_some())
+        {
+            self.drop_what_if();
+        }
         let store_arc = self.store.clone();
         let store = store_arc
             .read()
@@ -95,6 +103,11 @@ impl App {
     /// Whether the reader did what the lesson asked: the what-if it names, or its action.
     pub(super) fn tour_check(&mut self, action: Action) {
         let what_if = self.what_if;
+        // `V` counts once the comparison is on (it needs an input it can read again).
+        let compared = self
+            .workspace_what_if
+            .as_ref()
+            .is_some_and(|w| w.vendor.is_some());
         let Some(t) = &mut self.tour else { return };
         let at = t.progress.lesson;
         let asked = &t.lessons[at].action;
@@ -102,7 +115,9 @@ impl App {
             Some(trial) => {
                 what_if.value == Some(trial) && t.categories[at] == Some(what_if.category)
             }
-            None => asked.action() == Some(action),
+            None => {
+                asked.action() == Some(action) && (action != Action::CompareVendors || compared)
+            }
         };
         if done {
             t.progress.done = true;

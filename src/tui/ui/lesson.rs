@@ -32,7 +32,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             format!("{}: ", printable(&lesson.destination)),
             theme.bold(),
         )];
-        spans.extend(route_spans(&o.routes[dest], theme));
+        // A vendor comparison: the route as first decided, then by the other vendor's rules.
+        let vendor = app.workspace_what_if.as_ref().and_then(|w| w.vendor);
+        match (vendor, &d.before) {
+            (Some(v), Some(before)) => {
+                spans.extend(route_spans(&before.routes[dest], theme));
+                spans.push(Span::raw(format!("  → under {}'s rules: ", v.vendor())));
+                spans.extend(route_spans(&o.routes[dest], theme));
+            }
+            _ => spans.extend(route_spans(&o.routes[dest], theme)),
+        }
         if let Some(trial) = &d.trial {
             spans.push(Span::raw(format!(
                 "  → with {} = {}: ",
