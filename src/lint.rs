@@ -65,6 +65,14 @@ lint_codes! {
         "An Actions mapping whose trigger matched none of the traffic's events.";
     DroppedFieldNeverSent = "dropped_field_never_sent", Warning,
         "A DROP_PROPERTIES field no event of the traffic carries: it protects nothing there (a misspelling?).";
+    LegacyListIgnoredBySdk = "legacy_list_ignored_by_sdk", Warning,
+        "RudderStack: consentManagement beside a legacy OneTrust or Ketch list: the server may fall back to the list, the browser SDK never reads it.";
+    ConsentIdPadded = "consent_id_padded", Warning,
+        "RudderStack: a consent id with spaces around it: the browser SDK trims it, the server does not.";
+    ProviderListedTwice = "provider_listed_twice", Warning,
+        "RudderStack: two consentManagement entries for one provider: the server keeps the last, the browser SDK the first.";
+    StrategyNotRead = "strategy_not_read", Warning,
+        "RudderStack: a resolutionStrategy on a oneTrust or ketch entry: it is not read (the page's strategy decides).";
 }
 
 #[derive(Debug, Clone)]
@@ -320,6 +328,9 @@ pub fn lint(
     settings: &SettingsText,
     traffic: Option<&Traffic>,
 ) -> Vec<LintFinding> {
+    if ws.dialect() == crate::dialect::Dialect::RudderStack {
+        return rudder_findings(ws, settings);
+    }
     let mut out = Vec::new();
     let flagged_none_unmapped = settings.has_unmapped() == Some(false);
     for (i, d) in ws.destinations.iter().enumerate() {
@@ -544,6 +555,79 @@ fn filter_and_mapping_findings(
 }
 
 /// "1 event", "2 events".
+/// RudderStack's settings: where its server and its browser SDK read a destination's consent
+/// settings differently (docs/rules.md, "Where the two RudderStack deciders disagree").
+fn rudder_findings(ws: &Workspace, settings: &SettingsText) -> Vec<LintFinding> {
+    let mut out = Vec::new();
+    for (i, d) in ws.destinations.iter().enumerate() {
+        let Some(r) = &d.rudder else { continue };
+        let c = &r.consent;
+        let name = printable(&d.name).into_owned();
+        let mut push = |code, message: String| {
+            out.push(LintFinding {
+                code,
+                message,
+                at: settings.destination(ws, i, &d.name),
+                path: None,
+            });
+        };
+        if c.has_generic && (!c.one_trust.is_empty() || !c.ketch.is_empty()) {
+            push(
+                LintCode::LegacyListIgnoredBySdk,
+                format!(
+                    "{name} has consentManagement and a legacy list: for a provider without an entry, the server falls back to the list while the browser SDK loads the destination; move the list into consentManagement"
+                ),
+            );
+        }
+        let padded: Vec<&str> = c
+            .generic
+            .iter()
+            .flat_map(|p| &p.consents)
+            .chain(&c.one_trust)
+            .chain(&c.ketch)
+            .map(String::as_str)
+            .filter(|id| id.trim() != *id && !id.trim().is_empty())
+            .collect();
+        if !padded.is_empty() {
+            let ids: Vec<String> = padded.iter().map(|id| format!("\"{id}\"")).collect();
+            push(
+                LintCode::ConsentIdPadded,
+                format!(
+                    "{name} names {}: the browser SDK trims it, the server compares it as written, so a page that denies the id is filtered by one and not the other; remove the spaces",
+                    printable(&ids.join(", "))
+                ),
+            );
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for p in &c.generic {
+            if seen.contains(&p.provider.as_str()) {
+                push(
+                    LintCode::ProviderListedTwice,
+                    format!(
+                        "{name} has two consentManagement entries for {}: the server keeps the last, the browser SDK the first; keep one",
+                        printable(&p.provider)
+                    ),
+                );
+            }
+            seen.push(&p.provider);
+            if matches!(p.provider.as_str(), "oneTrust" | "ketch") {
+                if let Some(s) = &p.resolution_strategy {
+                    push(
+                        LintCode::StrategyNotRead,
+                        format!(
+                            "{name}'s {} entry says resolutionStrategy \"{}\": neither the server nor the browser SDK reads it for {}, the page's strategy (consentManagementMetadata) decides",
+                            printable(&p.provider),
+                            printable(s),
+                            printable(&p.provider)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
 fn events(n: u64) -> String {
     format!("{n} event{}", if n == 1 { "" } else { "s" })
 }

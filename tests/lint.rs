@@ -230,9 +230,22 @@ fn every_code_is_tested_and_every_format_works() {
         "{messages:?}"
     );
     let mut seen: Vec<String> = found.into_iter().map(|(c, _, _)| c).collect();
+    // RudderStack's settings: a legacy list beside consentManagement and a provider listed
+    // twice, and more in the SDK test's settings.
+    let rudder = dir.path().join("rudder.json");
+    std::fs::write(
+        &rudder,
+        r#"{"source":{"destinations":[{"name":"Braze","destinationDefinition":{"displayName":"Braze"},
+            "config":{"consentManagement":[{"provider":"ketch","consents":[{"consent":"ads"}]},
+                                           {"provider":"ketch","consents":[{"consent":"measure"}]}],
+                      "oneTrustCookieCategories":[{"oneTrustCookieCategory":"C0004"}]}}]}}"#,
+    )
+    .unwrap();
     for args in [
         vec![events.as_str()],
         vec!["--settings", cdn.to_str().unwrap()],
+        vec!["--settings", rudder.to_str().unwrap()],
+        vec!["--settings", "tests/clients/rudderstack-settings.json"],
     ] {
         let (_, doc) = json(&args);
         seen.extend(places(&doc).into_iter().map(|(c, _, _)| c));
@@ -251,7 +264,7 @@ fn every_code_is_tested_and_every_format_works() {
     }
     let junit = String::from_utf8(lint(&["--format", "junit", &events]).stdout).unwrap();
     assert!(
-        junit.contains("<testsuite name=\"lint\" tests=\"11\""),
+        junit.contains("<testsuite name=\"lint\" tests=\"15\""),
         "{junit}"
     );
     let text = String::from_utf8(lint(&[&events]).stdout).unwrap();
@@ -273,4 +286,25 @@ fn the_totals_count_one_error_as_one_error() {
         text.ends_with("samples/consent-settings.json, 63 events: 1 error, 4 warnings\nFAIL: the workspace has errors\n"),
         "{text}"
     );
+}
+
+#[test]
+fn rudderstack_settings_are_checked_where_its_server_and_sdk_read_them_differently() {
+    let (code, doc) = json(&[
+        "--settings",
+        "tests/clients/rudderstack-settings.json",
+        "--deny-warnings",
+    ]);
+    assert_eq!(code, Some(1));
+    let found = places(&doc);
+    let codes: Vec<&str> = found.iter().map(|(c, _, _)| c.as_str()).collect();
+    assert_eq!(codes, ["consent_id_padded", "strategy_not_read"]);
+    assert!(
+        found[0].2.starts_with("Pendo names \" C0002 \""),
+        "{found:?}"
+    );
+    // Segment's checks do not apply: SendGrid's four ids across two providers are no
+    // "all of" mapping there.
+    let (_, doc) = json(&["--settings", "samples/rudderstack/source-config.json"]);
+    assert!(places(&doc).is_empty(), "{doc}");
 }
