@@ -23,6 +23,8 @@ const DEVICE: &str = " ⇢";
 
 pub struct Table {
     paint: Paint,
+    /// Whose rules decided: the legend speaks of them.
+    vendor: consent_inspector::dialect::Dialect,
     widths: Vec<usize>,
     events: u64,
     not_ingested: u64,
@@ -50,6 +52,7 @@ impl Table {
             .collect();
         Self {
             paint: Paint(color),
+            vendor: ws.dialect(),
             widths,
             events: 0,
             not_ingested: 0,
@@ -160,10 +163,15 @@ impl Table {
             "\n{} events: {} not ingested, {} with warnings, {} blocked routes",
             self.events, self.not_ingested, self.warned, self.blocked_routes
         )?;
-        writeln!(
-            out,
-            "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment"
-        )
+        let legend = match self.vendor {
+            consent_inspector::dialect::Dialect::Segment => {
+                "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment"
+            }
+            consent_inspector::dialect::Dialect::RudderStack => {
+                "RudderStack's rules   ✓ delivered   ✗ IDS dropped for those consent ids (denied, or in device mode not allowed)   ✗ integrations removed by the integrations object   ⇢ device mode: RudderStack's browser SDK loads and calls it"
+            }
+        };
+        writeln!(out, "{legend}")
     }
 }
 
