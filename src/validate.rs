@@ -106,9 +106,9 @@ codes! {
     ConsentChangedWithoutPreferenceEvent = "consent_changed_without_preference_event", Warning, Ours, "Preferences changed on an ordinary event, with no Consent Preference Updated event recording the change first.";
     DeviceModeAfterWithdrawal = "device_mode_after_withdrawal", Warning, Ours, "Opt-in consent model: a device-mode destination loaded with the page keeps receiving events after the user withdrew consent, until the next page load.";
     WrongType = "wrong_type", Warning, Ours, "A field the rules read has a type they cannot use, so it is ignored.";
-    NonIdentifiableRequest = "non_identifiable_request", Error, RudderStack, "Request neither has anonymousId nor userId";
-    NotRudderEvent = "not_rudder_event", Error, RudderStack, "Event is not a valid rudder event";
-    EmptyBatchPayload = "empty_batch_payload", Error, RudderStack, "Empty batch payload";
+    NonIdentifiableRequest = "non_identifiable_request", Error, RudderStack, "request neither has anonymousId nor userId";
+    NotRudderEvent = "not_rudder_event", Error, RudderStack, "event is not a valid rudder event";
+    EmptyBatchPayload = "empty_batch_payload", Error, RudderStack, "empty batch payload";
     LineNotRead = "line_not_read", Error, Ours, "A line over 1 MiB is not read by this tool (RudderStack takes requests up to 4000 KB).";
     ConsentIdsNotStrings = "consent_ids_not_strings", Warning, Ours, "deniedConsentIds is not a list of strings: RudderStack's server cannot read consentManagement and filters nothing.";
     ConsentProviderUnknown = "consent_provider_unknown", Warning, Ours, "RudderStack's browser SDK has no consent plugin for this provider: it loads every destination.";

@@ -1,5 +1,6 @@
 //! What RudderStack's gateway refuses (rudder-server's `gateway/handle.go` and
-//! `gateway/response/response.go`), and what it takes but will not read as the sender meant
+//! `gateway/response/response.go`, at f2655fbbe: its messages are these), and what it takes but
+//! will not read as the sender meant
 //! (warnings, ours). Its rules are few: JSON objects, within 4000 KB a request
 //! (`Gateway.maxReqSizeInKB`: no line this tool reads is that long, see `LineNotRead`), each
 //! with a `userId` or an `anonymousId` that is not empty once stringified and trimmed. No messageId, type or event name is checked there, and there is no
@@ -29,7 +30,7 @@ pub fn validate(record: &Record) -> Vec<Finding> {
         Ok(d) => d,
         Err(e) => {
             let (code, message) = match e {
-                RecordError::InvalidJson(_) => (Code::InvalidJson, format!("Invalid JSON: {e}")),
+                RecordError::InvalidJson(_) => (Code::InvalidJson, format!("invalid json: {e}")),
                 RecordError::NotAnObject(_) => (
                     Code::NotRudderEvent,
                     format!("{}: {e}", Code::NotRudderEvent.about()),
@@ -46,7 +47,12 @@ pub fn validate(record: &Record) -> Vec<Finding> {
     };
     let v = ev.to_value();
     let id = |k: &str| stringified(v.get(k)).trim().to_owned();
-    if id("userId").is_empty() && id("anonymousId").is_empty() {
+    // `extract` and `record` (reverse ETL) events need no id (`isNonIdentifiable`).
+    let exempt = matches!(
+        v.get("type").and_then(Value::as_str),
+        Some("extract" | "record")
+    );
+    if !exempt && id("userId").is_empty() && id("anonymousId").is_empty() {
         out.push(Finding::new(
             Code::NonIdentifiableRequest,
             format!(
@@ -146,6 +152,8 @@ mod tests {
         );
         // No event name, no type: the gateway does not look.
         assert!(codes(r#"{"anonymousId":"a1"}"#).is_empty());
+        // Reverse ETL records need no id.
+        assert!(codes(r#"{"type":"record"}"#).is_empty());
     }
 
     #[test]
