@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::engine::Outcome;
-use crate::route::{Mode, Route};
+use crate::route::Route;
 use crate::settings::Workspace;
 
 /// One destination as the two workspaces know it: its index in each, where it has one.
@@ -135,17 +135,6 @@ impl Sides<'_> {
             _ => Agreement::Unpaired,
         }
     }
-}
-
-/// A route in a few words: `✓`/`✗`, its reason, `device` where the browser decides.
-pub fn short(r: &Route) -> String {
-    let mark = if r.decision.delivered() { '✓' } else { '✗' };
-    let device = if r.mode == Mode::Device {
-        " (device)"
-    } else {
-        ""
-    };
-    format!("{mark} {}{device}", r.decision.reason())
 }
 
 /// Per destination, how often the two vendors disagreed, and on which reason pairs.

@@ -9,8 +9,6 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    pub const ALL: [Dialect; 2] = [Dialect::Segment, Dialect::RudderStack];
-
     /// The word for `--dialect`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -33,9 +31,5 @@ impl Dialect {
             Self::Segment => Self::RudderStack,
             Self::RudderStack => Self::Segment,
         }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == s)
     }
 }
