@@ -29,7 +29,7 @@ use crate::cli::{Cli, ColorWhen, Command, Global, Sources};
 use consent_inspector::tui;
 
 /// The settings file looked for beside the input when `--settings` is not given.
-const SETTINGS_FILE: &str = "consent-settings.json";
+use consent_inspector::input::folder::SETTINGS_FILE;
 
 /// Why a command could not do its job.
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +45,10 @@ pub enum Error {
     Input { file: String, source: io::Error },
     #[error("{}: cannot write: {source}", printable(file))]
     Output { file: String, source: io::Error },
-    #[error("{}: is a folder, not a file", printable(file))]
+    #[error(
+        "{}: is a folder: the terminal UI follows one file (route, check, profiles, lint and diff read folders)",
+        printable(file)
+    )]
     Folder { file: String },
     #[error(
         "{}: no event on line {line}{} (the last event is on line {last})",
@@ -101,18 +104,21 @@ impl Ctx {
             && io::stderr().is_terminal()
             && !(streams_to_stdout && io::stdout().is_terminal());
         // Stdin (no input, or `-`) and pipes have no size: a spinner and a byte count instead.
-        let total = if inputs.is_empty() {
+        // A folder counts its files, and the bar counts them too.
+        let expanded = consent_inspector::input::folder::expand(inputs).unwrap_or_default();
+        let total = if expanded.is_empty() {
             None
         } else {
-            inputs
+            expanded
                 .iter()
-                .map(|p| {
+                .map(|(p, _)| {
                     let m = std::fs::metadata(p).ok()?;
                     (p != "-" && m.is_file()).then_some(m.len())
                 })
                 .sum()
         };
-        progress::Progress::start(show, total)
+        let files = expanded.iter().filter(|(_, in_folder)| *in_folder).count();
+        progress::Progress::start(show, total, files as u64)
     }
 }
 
@@ -290,7 +296,11 @@ fn in_dialect(ctx: &Ctx, ws: Workspace, asked: Option<Dialect>, inputs: &[String
 /// events said so.
 fn sniff_dialect(inputs: &[String]) -> Option<(Dialect, usize)> {
     const LOOK: usize = 200;
-    let path = inputs.first().filter(|p| p.as_str() != "-")?;
+    let first = consent_inspector::input::folder::expand(inputs).ok()?;
+    let path = first
+        .first()
+        .map(|(p, _)| p)
+        .filter(|p| p.as_str() != "-")?;
     let mut records = Records::open(path).ok()?;
     let mut seen = Vec::new();
     while seen.len() < LOOK {
@@ -339,6 +349,9 @@ fn settings_path(ctx: &Ctx, explicit: Option<&Path>, inputs: &[String]) -> Resul
         let first = inputs.first().map_or("-", String::as_str);
         let dir = if first == "-" {
             PathBuf::from(".")
+        } else if Path::new(first).is_dir() {
+            // A folder of archives: the settings beside its files, at its top.
+            PathBuf::from(first)
         } else {
             Path::new(first)
                 .parent()
@@ -358,15 +371,29 @@ fn settings_path(ctx: &Ctx, explicit: Option<&Path>, inputs: &[String]) -> Resul
     })
 }
 
+/// Opens every input, a folder as its files (each opened when its turn comes; the files named
+/// are opened now, so that one that cannot be read is said before any output).
 fn open_all(
     inputs: &[String],
     progress: Option<&progress::Progress>,
 ) -> Result<Vec<Records>, Error> {
-    inputs
-        .iter()
-        .map(|p| {
+    let expanded =
+        consent_inspector::input::folder::expand(inputs).map_err(|source| Error::Input {
+            file: inputs.join(", "),
+            source,
+        })?;
+    expanded
+        .into_iter()
+        .map(|(p, in_folder)| {
+            if in_folder {
+                return Ok(Records::deferred(
+                    &p,
+                    progress.map(|b| b.read.clone()),
+                    progress.map(|b| b.files.clone()),
+                ));
+            }
             let records =
-                Records::open_counted(p, progress.map(|b| b.read.clone())).map_err(|source| {
+                Records::open_counted(&p, progress.map(|b| b.read.clone())).map_err(|source| {
                     Error::Input {
                         file: p.clone(),
                         source,
@@ -375,7 +402,7 @@ fn open_all(
             if let Some(why) = records.not_text() {
                 eprintln!(
                     "note: {} does not look like JSON Lines ({why}): each of its lines is reported as invalid_json",
-                    printable(p)
+                    printable(&p)
                 );
             }
             Ok(records)

@@ -16,36 +16,47 @@ const TICK: Duration = Duration::from_millis(100);
 /// Bytes read so far, shared with the inputs; the bar (if any) ends when this is dropped.
 pub struct Progress {
     pub read: Arc<AtomicU64>,
+    /// Files of folders opened so far (of `files` found).
+    pub files: Arc<AtomicU64>,
     stop: Option<mpsc::Sender<()>>,
     drawer: Option<thread::JoinHandle<()>>,
 }
 
 impl Progress {
-    /// `total`: the inputs' sizes, when all are files (stdin has none).
-    pub fn start(show: bool, total: Option<u64>) -> Self {
+    /// `total`: the inputs' sizes, when all are files (stdin has none); `files`: how many
+    /// files the folders among them hold.
+    pub fn start(show: bool, total: Option<u64>, files: u64) -> Self {
         let read = Arc::new(AtomicU64::new(0));
+        let opened = Arc::new(AtomicU64::new(0));
         if !show {
             return Self {
                 read,
+                files: opened,
                 stop: None,
                 drawer: None,
             };
         }
         let (stop, stopped) = mpsc::channel::<()>();
-        let counted = read.clone();
+        let (counted, counted_files) = (read.clone(), opened.clone());
         let drawer = thread::Builder::new()
             .name("progress".into())
-            .spawn(move || draw(&counted, total, &stopped))
+            .spawn(move || draw(&counted, total, (&counted_files, files), &stopped))
             .ok();
         Self {
             read,
+            files: opened,
             stop: Some(stop),
             drawer,
         }
     }
 }
 
-fn draw(read: &AtomicU64, total: Option<u64>, stopped: &mpsc::Receiver<()>) {
+fn draw(
+    read: &AtomicU64,
+    total: Option<u64>,
+    (opened, files): (&AtomicU64, u64),
+    stopped: &mpsc::Receiver<()>,
+) {
     if stopped.recv_timeout(DELAY) != Err(mpsc::RecvTimeoutError::Timeout) {
         return;
     }
@@ -53,7 +64,7 @@ fn draw(read: &AtomicU64, total: Option<u64>, stopped: &mpsc::Receiver<()>) {
         Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
             .with_style(
             ProgressStyle::with_template(
-                "{bar:30} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}, {eta} left",
+                "{bar:30} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}, {eta} left{msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         ),
@@ -64,6 +75,12 @@ fn draw(read: &AtomicU64, total: Option<u64>, stopped: &mpsc::Receiver<()>) {
     };
     loop {
         bar.set_position(read.load(Ordering::Relaxed));
+        if files > 0 {
+            bar.set_message(format!(
+                ", file {} of {files}",
+                opened.load(Ordering::Relaxed).min(files)
+            ));
+        }
         if stopped.recv_timeout(TICK) != Err(mpsc::RecvTimeoutError::Timeout) {
             break;
         }

@@ -1,6 +1,7 @@
 //! Reading events: JSON Lines (with Segment batch payloads expanded) and HAR captures. Every
 //! record keeps where it came from; a line that cannot be parsed is still a record.
 
+pub mod folder;
 pub mod har;
 pub mod jsonl;
 
@@ -243,6 +244,16 @@ pub struct Records {
     last_line: u64,
     /// The last chunk's bytes: the next one is likely as large, and growing to it copies.
     chunk_bytes: usize,
+    /// A file of a folder, opened when it is first read (`Records::deferred`).
+    deferred: Option<Deferred>,
+}
+
+/// What opening a file of a folder needs: its path, and the counts a progress display reads
+/// (bytes read, files opened).
+struct Deferred {
+    path: String,
+    read: Option<Arc<AtomicU64>>,
+    opened: Option<Arc<AtomicU64>>,
 }
 
 /// Whether the start of an input is gzip data, as Segment's S3 and warehouse archives are:
@@ -301,6 +312,33 @@ impl Records {
         Self::from_reader(name, reader)
     }
 
+    /// A file opened only when it is first read, so that a folder of many files holds one
+    /// open at a time; opening it adds one to `opened`. An error opening it is the first
+    /// chunk's.
+    pub fn deferred(
+        path: &str,
+        read: Option<Arc<AtomicU64>>,
+        opened: Option<Arc<AtomicU64>>,
+    ) -> Self {
+        Self {
+            file: Arc::from(path),
+            lines: None,
+            pending: VecDeque::new(),
+            parsed: VecDeque::new(),
+            failed: None,
+            scratch: Vec::new(),
+            gzip: false,
+            binary: None,
+            last_line: 0,
+            chunk_bytes: 0,
+            deferred: Some(Deferred {
+                path: path.to_owned(),
+                read,
+                opened,
+            }),
+        }
+    }
+
     pub fn from_reader(name: &str, mut reader: Box<dyn BufRead + Send>) -> io::Result<Self> {
         let file: Arc<str> = Arc::from(name);
         let gzip = is_gzip(reader.fill_buf()?);
@@ -330,6 +368,7 @@ impl Records {
             binary,
             last_line: 0,
             chunk_bytes: 0,
+            deferred: None,
         })
     }
 
@@ -379,6 +418,15 @@ impl Records {
     /// Up to `max_lines` lines (or up to `max_bytes` of them), unparsed; None at the end.
     /// A read error ends the input: it comes after the lines read before it.
     pub fn next_chunk(&mut self, max_lines: usize, max_bytes: usize) -> Option<io::Result<Chunk>> {
+        if let Some(d) = self.deferred.take() {
+            match Self::open_counted(&d.path, d.read) {
+                Ok(opened) => *self = opened,
+                Err(e) => return Some(Err(e)),
+            }
+            if let Some(n) = d.opened {
+                n.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         if !self.pending.is_empty() {
             return Some(Ok(Chunk::Parsed(self.pending.drain(..).collect())));
         }
