@@ -377,11 +377,8 @@ fn open_all(
     inputs: &[String],
     progress: Option<&progress::Progress>,
 ) -> Result<Vec<Records>, Error> {
-    let expanded =
-        consent_inspector::input::folder::expand(inputs).map_err(|source| Error::Input {
-            file: inputs.join(", "),
-            source,
-        })?;
+    let expanded = consent_inspector::input::folder::expand(inputs)
+        .map_err(|(file, source)| Error::Input { file, source })?;
     expanded
         .into_iter()
         .map(|(p, in_folder)| {

@@ -41,21 +41,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
 
 /// The inputs with each folder replaced by its files; each file says whether it came from a
 /// folder (opened only when its turn comes, so a folder of thousands of files holds one open
-/// at a time).
-pub fn expand(inputs: &[String]) -> io::Result<Vec<(String, bool)>> {
+/// at a time). An error names the folder it concerns.
+pub fn expand(inputs: &[String]) -> Result<Vec<(String, bool)>, (String, io::Error)> {
     let mut out = Vec::new();
     for input in inputs {
         let path = Path::new(input);
         if input != "-" && path.is_dir() {
-            let found = files(path).map_err(|e| {
-                io::Error::new(
-                    e.kind(),
-                    format!(
-                        "{}: cannot read the folder: {e}",
-                        crate::text::printable(input)
-                    ),
-                )
-            })?;
+            let found = files(path).map_err(|e| (input.clone(), e))?;
+            if found.is_empty() {
+                let e = io::Error::other("the folder holds no file to read");
+                return Err((input.clone(), e));
+            }
             out.extend(found.into_iter().map(|p| (p.display().to_string(), true)));
         } else {
             out.push((input.clone(), false));
