@@ -6,6 +6,7 @@
 pub mod choices;
 #[cfg(feature = "tui")]
 pub mod compare;
+#[cfg(feature = "tui")]
 pub mod config;
 pub mod dialect;
 pub mod diff;
@@ -26,6 +27,8 @@ pub mod ndjson;
 pub mod pipeline;
 pub mod policy;
 pub mod profile;
+#[cfg(feature = "python")]
+pub mod python;
 pub mod route;
 pub mod rudder;
 pub mod settings;

@@ -1,0 +1,116 @@
+"""The Python package against the command: the same records, history kept, bad input
+reported in the record, never raised. Run from the repository's root with the wheel installed:
+python3 -m pytest tests/python (tests/python_package.rs runs it in `.ci/run`)."""
+
+import json
+import os
+import subprocess
+
+import pytest
+
+import consent_inspector
+from consent_inspector import Engine, Workspace, judge
+
+SETTINGS = "samples/consent-settings.json"
+BIN = os.environ.get("CONSENT_INSPECTOR_BIN", "target/debug/consent-inspector")
+
+
+def route(path, settings=SETTINGS):
+    out = subprocess.run(
+        [BIN, "-q", "route", "--settings", settings, path],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "XDG_CONFIG_HOME": "tests/golden"},
+    ).stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def without_file(record):
+    return {k: v for k, v in record.items() if k != "file"}
+
+
+@pytest.mark.parametrize(
+    "events,settings",
+    [
+        ("samples/events.jsonl", SETTINGS),
+        ("samples/filters/events.jsonl", "samples/filters/consent-settings.json"),
+        ("samples/rudderstack/events.jsonl", "samples/rudderstack/source-config.json"),
+    ],
+)
+def test_an_engine_fed_line_by_line_says_what_route_says(events, settings):
+    ws = Workspace.load(settings)
+    engine = Engine(ws)
+    ours = []
+    with open(events, "rb") as f:
+        for line in f:
+            got = engine.ingest(line.rstrip(b"\n"))
+            ours.extend(got if isinstance(got, list) else [got])
+    theirs = route(events, settings)
+    assert [without_file(r) for r in ours] == [without_file(r) for r in theirs]
+
+
+def test_judge_is_the_first_line_of_a_file(tmp_path):
+    ws = Workspace.load(SETTINGS)
+    with open("samples/events.jsonl") as f:
+        lines = f.read().splitlines()
+    for n in (0, 1, 10, 20):
+        one = tmp_path / "one.jsonl"
+        one.write_text(lines[n] + "\n")
+        assert without_file(judge(ws, lines[n])) == without_file(route(str(one))[0])
+
+
+@pytest.mark.parametrize(
+    "line,code",
+    [
+        ('{"type": "track", broken', "invalid_json"),
+        ("[1, 2]", "not_an_object"),
+        (b"\xff\xfe not utf-8", "invalid_json"),
+        ('{"type":"track","event":"x"}', "no_user_anon_id"),
+        ("{" * 200 + "}" * 200, "invalid_json"),
+    ],
+)
+def test_bad_input_is_a_record_that_says_so_never_an_exception(line, code):
+    ws = Workspace.load(SETTINGS)
+    r = judge(ws, line)
+    assert r["ingested"] is False
+    assert r["issues"][0]["code"] == code
+    assert {x["reason"] for x in r["routes"]} == {"not_ingested"}
+    # The engine goes on after it.
+    e = Engine(ws)
+    e.ingest(line)
+    assert e.ingest('{"type":"page","userId":"u"}')["ingested"] is True
+
+
+def test_a_batch_line_gives_one_record_per_element():
+    ws = Workspace.load(SETTINGS)
+    got = judge(ws, '{"batch":[{"type":"page","userId":"a"},{"type":"page"}]}')
+    assert [r["index"] for r in got] == [0, 1]
+    assert [r["ingested"] for r in got] == [True, False]
+
+
+def test_profiles_keep_history():
+    ws = Workspace.load(SETTINGS)
+    e = Engine(ws)
+    for line in open("samples/events.jsonl"):
+        e.ingest(line)
+    profiles = e.profiles()
+    carol = next(p for p in profiles if "u-carol" in p["ids"])
+    assert carol["history"], carol
+    assert carol["consent"]["C0004"] in (True, False, "conflict")
+
+
+def test_settings_errors_name_the_place_and_any_shape_loads(tmp_path):
+    bad = tmp_path / "ws.json"
+    bad.write_text('{"categories": [{"id": 1}]}')
+    with pytest.raises(ValueError, match=r"ws.json:1:"):
+        Workspace.load(str(bad))
+    assert Workspace.load("samples/cdn-settings.json").dialect == "segment"
+    rudder = Workspace.load("samples/rudderstack/source-config.json")
+    assert rudder.dialect == "rudderstack"
+    assert "Google Analytics 4" in rudder.destinations
+
+
+def test_the_doctests_pass():
+    import doctest
+
+    assert doctest.testmod(consent_inspector).failed == 0
