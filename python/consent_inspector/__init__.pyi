@@ -2,6 +2,8 @@
 
 from typing import Any, Union
 
+import pyarrow
+
 __version__: str
 
 Record = dict[str, Any]
@@ -29,3 +31,8 @@ class Engine:
         """Decides the next line; its routing record (a list for a batch line)."""
     def profiles(self) -> list[Record]:
         """Every profile so far, with its consent history."""
+
+def route_arrow(
+    workspace: Workspace, array: Union["pyarrow.Array", "pyarrow.ChunkedArray"]
+) -> "pyarrow.RecordBatch":
+    """One row per route for each event of a string array of raw event JSON."""

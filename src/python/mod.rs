@@ -3,6 +3,8 @@
 //! the NDJSON contract (docs/commands.md) as Python values, made by Python's own `json`, so a
 //! record is the same whether `route` printed it or a script asked for it.
 
+mod arrow;
+
 use std::sync::Arc;
 
 use pyo3::exceptions::PyValueError;
@@ -61,11 +63,22 @@ impl Workspace {
 }
 
 /// The records of one line (a batch line gives one per element; a line that is not an event
-/// gives one that says why).
+/// gives one that says why). A blank line, which a file's reading skips, is a record here: a
+/// script that passes one asked about it.
 fn records(file: &Arc<str>, number: u64, line: &[u8]) -> Vec<Record> {
     let mut out = Vec::new();
     let pos = LinePos { number, offset: 0 };
     records_from_line(file, pos, Line::Text(line), &mut out);
+    if out.is_empty() {
+        let origin = crate::input::Origin {
+            file: file.clone(),
+            line: number,
+            index: None,
+            offset: 0,
+        };
+        let empty = crate::input::RecordError::InvalidJson("the line is empty".into());
+        out.push(Record::new(origin, line.len(), Err(empty)));
+    }
     out
 }
 
@@ -176,6 +189,8 @@ impl Engine {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Workspace>()?;
     m.add_class::<Engine>()?;
+    m.add_class::<arrow::ArrowBatch>()?;
+    m.add_function(wrap_pyfunction!(arrow::_route_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(judge, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
