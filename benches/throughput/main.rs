@@ -246,6 +246,7 @@ fn measure(n: u64, data: &Path, args: &Args, jq: bool) -> Value {
         })
     };
     let (check, profiles) = (same_as_route("check"), same_as_route("profiles"));
+    let arrow = arrow_share(&file, args.runs);
     let (route_rules, route_distinct, diff) = variants(&file, data, args.runs);
     // jq stops at the first malformed line, so it reads the same events less the broken
     // lines (about 0.5%): the same work but for those.
@@ -289,7 +290,64 @@ fn measure(n: u64, data: &Path, args: &Args, jq: bool) -> Value {
         "route_share_of_floor_ignored": floor_any / route,
         "route_share_of_floor_value": floor_value / route,
         "engine": engine,
+        "arrow": arrow,
     })
+}
+
+/// Python's `route_arrow` on one core against `route` per core (CPU seconds, so the two
+/// cores `route` uses count as two): MB per CPU-second of each. Null when the package and
+/// pyarrow are not installed (`pip install target/wheels/*.whl pyarrow`).
+fn arrow_share(file: &Path, runs: usize) -> Value {
+    const SCRIPT: &str = "import sys, time, pyarrow as pa\n\
+        from consent_inspector import Workspace, route_arrow\n\
+        ws = Workspace.load(sys.argv[1])\n\
+        arr = pa.array(open(sys.argv[2], 'rb').read().decode('utf-8', 'replace').splitlines())\n\
+        best = min((lambda t: (route_arrow(ws, arr), time.process_time() - t)[1])(time.process_time()) for _ in range(int(sys.argv[3])))\n\
+        print(best)";
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            SCRIPT,
+            SETTINGS,
+            file.to_str().unwrap(),
+            &runs.to_string(),
+        ])
+        .output();
+    let Some(arrow_cpu) = out
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse::<f64>().ok())
+    else {
+        return Value::Null;
+    };
+    let route_cpu = best_of(runs, || {
+        cpu_of_command(
+            BIN,
+            &["route", "--settings", SETTINGS, file.to_str().unwrap()],
+        )
+    });
+    let bytes = std::fs::metadata(file).map_or(0, |m| m.len());
+    json!({
+        "arrow_cpu_seconds": arrow_cpu,
+        "route_cpu_seconds": route_cpu,
+        "arrow_mb_per_cpu_s": mb(bytes) / arrow_cpu,
+        "route_mb_per_cpu_s": mb(bytes) / route_cpu,
+        "share": route_cpu / arrow_cpu,
+    })
+}
+
+/// The CPU seconds (user and system) a command took, all its threads together.
+fn cpu_of_command(program: &str, args: &[&str]) -> f64 {
+    let used = || {
+        // Safety: getrusage fills the struct it is given.
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &raw mut u) };
+        let s = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        s(u.ru_utime) + s(u.ru_stime)
+    };
+    let before = used();
+    time_command(program, args);
+    used() - before
 }
 
 /// `route` with the rules workspace (shared and distinct conditions) and `diff` against a
@@ -714,6 +772,22 @@ fn print_table(results: &[Value]) {
             f(&r["diff_mb_per_s"]),
             f(&r["diff_share"]) * 100.0
         )
+    });
+    row("route_arrow, 1 core (share)", &|r| {
+        if r["arrow"].is_null() {
+            return "no wheel".into();
+        }
+        format!(
+            "{:.1} ({:.0}%)",
+            f(&r["arrow"]["arrow_mb_per_cpu_s"]),
+            f(&r["arrow"]["share"]) * 100.0
+        )
+    });
+    row("route per core (MB/cpu-s)", &|r| {
+        if r["arrow"].is_null() {
+            return "no wheel".into();
+        }
+        format!("{:.1}", f(&r["arrow"]["route_mb_per_cpu_s"]))
     });
     row("route (events/s)", &|r| {
         format!("{:.0}", f(&r["route_events_per_s"]))
