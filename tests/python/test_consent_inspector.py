@@ -158,3 +158,16 @@ def test_route_arrow_has_one_row_per_route_each_as_judge_decides_it():
     # Not a string column: a TypeError, not a crash.
     with pytest.raises(TypeError):
         route_arrow(ws, pa.array([1, 2]))
+
+
+def test_the_wheel_holds_the_command():
+    from consent_inspector import _cli
+
+    assert _cli.executable(), "the wheel was built without the command"
+    ours = subprocess.run(
+        ["python3", "-m", "consent_inspector", "-q", "route", "--settings", SETTINGS, "samples/events.jsonl"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "XDG_CONFIG_HOME": "tests/golden"},
+    ).stdout
+    assert [json.loads(x) for x in ours.splitlines()] == route("samples/events.jsonl")
