@@ -1,5 +1,5 @@
 """The ``consent-inspector`` command, shipped in the wheel (built from the same crate and
-installed beside the interpreter, as a script of the wheel's data: README.md, "From Python"),
+installed beside the interpreter, as a script of the wheel's data: README.md, "Scale out"),
 so a Python user needs no Rust toolchain to run it. ``python -m consent_inspector ARGS`` runs it
 too."""
 
