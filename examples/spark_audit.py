@@ -51,6 +51,7 @@ ROUTES = T.StructType(
         T.StructField("messageId", T.StringType(), True),
         T.StructField("ingested", T.BooleanType(), False),
         T.StructField("issues", T.StringType(), False),
+        T.StructField("consent", T.StringType(), True),
         T.StructField("destination", T.StringType(), False),
         T.StructField("decision", T.StringType(), False),
         T.StructField("reason", T.StringType(), False),
@@ -118,13 +119,31 @@ def audit(spark, settings, path, output):
     return spark.read.parquet(output), dropped.count()
 
 
+# `check --policy samples/policy.toml`, as Spark SQL over the routes (README.md, "Scale out"). A
+# rule on a category concerns the destinations mapped to it (C0004's, from the settings), and
+# `value = false` is the boolean false, not the string "false" (a variant keeps the two apart).
+POLICY = """
+SELECT file, line, index, destination, decision, reason FROM (
+  SELECT *, variant_get(parse_json(consent), '$.categoryPreferences.C0004') AS c0004 FROM routes)
+WHERE (destination = 'Facebook Conversions API' AND reason = 'no_consent')
+   OR (destination IN ('Braze', 'Google Ads', 'Facebook Conversions API', 'SendGrid', 'Amazon S3')
+       AND schema_of_variant(c0004) = 'BOOLEAN' AND NOT variant_get(c0004, '$', 'boolean')
+       AND decision = 'deliver')
+"""
+
+COUNTS = """
+SELECT destination, decision, reason, count(*) AS routes FROM routes
+GROUP BY destination, decision, reason ORDER BY destination, decision, reason
+"""
+
+
 def main(argv):
     settings, path, output = argv[1:4]
     spark = SparkSession.builder.appName("consent-inspector audit").getOrCreate()
     routed, duplicates = audit(spark, settings, path, output)
-    routed.groupBy("destination", "decision", "reason").count().orderBy(
-        "destination", "decision", "reason"
-    ).show(200, truncate=False)
+    routed.createOrReplaceTempView("routes")
+    spark.sql(COUNTS).show(200, truncate=False)
+    print(f"routes breaking samples/policy.toml: {spark.sql(POLICY).count()}")
     print(f"duplicates dropped before routing: {duplicates}")
     spark.stop()
 

@@ -29,6 +29,7 @@ fn schema() -> Schema {
         text("messageId"),
         Field::new("ingested", DataType::Boolean, false),
         Field::new("issues", DataType::Utf8, false),
+        text("consent"),
         Field::new("destination", DataType::Utf8, false),
         Field::new("decision", DataType::Utf8, false),
         Field::new("reason", DataType::Utf8, false),
@@ -44,6 +45,7 @@ struct Columns {
     fields: [StringBuilder; 5],
     ingested: BooleanBuilder,
     issues: StringBuilder,
+    consent: StringBuilder,
     destination: StringBuilder,
     decision: StringBuilder,
     reason: StringBuilder,
@@ -67,6 +69,7 @@ impl Columns {
             fields: std::array::from_fn(|_| StringBuilder::new()),
             ingested: BooleanBuilder::new(),
             issues: StringBuilder::new(),
+            consent: StringBuilder::new(),
             destination: StringBuilder::new(),
             decision: StringBuilder::new(),
             reason: StringBuilder::new(),
@@ -90,6 +93,10 @@ impl Columns {
             .collect();
         let codes: Vec<&str> = o.findings.iter().map(|f| f.code.as_str()).collect();
         let issues = serde_json::to_string(&codes).unwrap_or_default();
+        // As the NDJSON contract's `consent`: the preferences, as written.
+        let consent = ev
+            .and_then(crate::event::Doc::preferences_raw)
+            .map(|p| format!("{{\"categoryPreferences\":{}}}", p.to_json()));
         for r in &o.routes {
             self.row.append_value(row);
             self.index.append_option(o.origin.index);
@@ -98,6 +105,7 @@ impl Columns {
             }
             self.ingested.append_value(o.ingested());
             self.issues.append_value(&issues);
+            self.consent.append_option(consent.as_deref());
             self.destination
                 .append_value(&ws.destinations[r.destination].name);
             self.decision.append_value(r.decision.verb());
@@ -118,6 +126,7 @@ impl Columns {
         columns.push(Arc::new(self.ingested.finish()));
         for b in [
             &mut self.issues,
+            &mut self.consent,
             &mut self.destination,
             &mut self.decision,
             &mut self.reason,

@@ -142,6 +142,7 @@ def test_route_arrow_has_one_row_per_route_each_as_judge_decides_it():
                         "messageId": record["messageId"],
                         "ingested": record["ingested"],
                         "issues": json.dumps([x["code"] for x in record["issues"]], separators=(",", ":")),
+                        "consent": record["consent"],
                         "destination": r["destination"],
                         "decision": r["decision"],
                         "reason": r["reason"],
@@ -151,6 +152,7 @@ def test_route_arrow_has_one_row_per_route_each_as_judge_decides_it():
                 )
     # Non-string values (an object as event) are their JSON text in the columns, as written.
     for row, want in zip(rows, expected):
+        row["consent"] = row["consent"] and json.loads(row["consent"])
         for k in ("type", "event", "userId", "anonymousId", "messageId"):
             if want[k] is not None and not isinstance(want[k], str):
                 row[k] = json.loads(row[k])

@@ -106,6 +106,27 @@ def compare(spark, tmp_path, lines, files):
 def test_the_example_on_the_samples_writes_routes_routes(spark, tmp_path):
     lines = open("samples/events.jsonl").read().splitlines()
     compare(spark, tmp_path, lines, 3)
+    # The policy as SQL finds what `check --policy` finds, but for dropped duplicates.
+    routes = spark.read.parquet(str(tmp_path / "routes.parquet"))
+    routes.createOrReplaceTempView("routes")
+    found = {
+        (r["file"], r["line"], r["index"], r["destination"])
+        for r in spark.sql(spark_audit.POLICY).collect()
+    }
+    checked = subprocess.run(
+        [BIN, "-q", "check", "--format", "json", "--policy", "samples/policy.toml",
+         "--settings", SETTINGS, str(tmp_path / "archive")],
+        capture_output=True,
+        env={**os.environ, "XDG_CONFIG_HOME": "tests/golden"},
+    )
+    rules = json.loads(checked.stdout)["policy"]["rules"]
+    broken = {
+        (p["file"], p["line"], p["index"], p["message"].split(": ")[0])
+        for rule in rules
+        for p in rule["places"]
+    }
+    assert found, "the policy finds routes on the samples"
+    assert found == broken
 
 
 def test_the_example_on_a_generated_archive_of_100000_events(spark, tmp_path):
