@@ -89,3 +89,32 @@ fn the_terminal_ui_says_which_commands_read_a_folder() {
         "{err}"
     );
 }
+
+#[test]
+fn explain_takes_one_file_since_a_line_number_is_a_line_of_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = archive(dir.path());
+    let o = run(&["explain", "--line", "3", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("explain --line N takes one file"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The file inside it, as route names it, is explained.
+    let o = run(&[
+        "explain",
+        "--line",
+        "3",
+        "--settings",
+        "samples/consent-settings.json",
+        files[0].to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("part-0001.gz:3: page \"Pricing\""));
+}

@@ -11,6 +11,10 @@ use super::{Ctx, Error, finish_output, prepare};
 use crate::cli::{SettingsArg, Sources};
 
 pub fn run(ctx: &Ctx, settings: SettingsArg, line: u64, input: String) -> Result<ExitCode, Error> {
+    // A line number names a line of one file: in a folder, every file has a line N.
+    if std::path::Path::new(&input).is_dir() {
+        return Err(Error::ExplainFolder { file: input });
+    }
     let (ws, sources) = prepare(
         ctx,
         Sources {

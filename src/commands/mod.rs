@@ -51,6 +51,11 @@ pub enum Error {
     )]
     Folder { file: String },
     #[error(
+        "{}: is a folder: explain --line N takes one file (a line number is a line of one file); name the file inside it, as route writes it",
+        printable(file)
+    )]
+    ExplainFolder { file: String },
+    #[error(
         "{}: no event on line {line}{} (the last event is on line {last})",
         printable(file),
         if line < last { ": it is blank" } else { "" }
