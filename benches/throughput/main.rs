@@ -86,6 +86,8 @@ struct Args {
     listen: usize,
     /// Capture sizes (events) the `/inspector` section answers over (empty: none).
     inspector: Vec<u64>,
+    /// The workloads measured (`--traffic kind|churn|both`; both by default).
+    traffic: Vec<traffic::Traffic>,
 }
 
 fn parse_args() -> Args {
@@ -95,6 +97,7 @@ fn parse_args() -> Args {
         runs: 3,
         listen: 100_000,
         inspector: vec![50_000, 200_000],
+        traffic: vec![traffic::Traffic::Kind, traffic::Traffic::Churn],
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -122,10 +125,19 @@ fn parse_args() -> Args {
                     .filter(|&n| n > 0)
                     .collect();
             }
+            "--traffic" => {
+                use traffic::Traffic::{Churn, Kind};
+                args.traffic = match it.next().as_deref() {
+                    Some("kind") => vec![Kind],
+                    Some("churn") => vec![Churn],
+                    Some("both") => vec![Kind, Churn],
+                    other => panic!("--traffic kind|churn|both, not {other:?}"),
+                };
+            }
             "--bench" => {}
             other => {
                 panic!(
-                    "unknown argument {other}; use --sizes, --huge, --listen, --inspector, --json, --runs"
+                    "unknown argument {other}; use --sizes, --huge, --traffic, --listen, --inspector, --json, --runs"
                 )
             }
         }
@@ -174,9 +186,10 @@ fn main() {
         );
     }
     let results: Vec<Value> = args
-        .sizes
+        .traffic
         .iter()
-        .map(|&n| measure(n, &data, &args, jq))
+        .flat_map(|&t| args.sizes.iter().map(move |&n| (t, n)))
+        .map(|(t, n)| measure(n, t, &data, &args, jq))
         .collect();
     print_table(&results);
     let listened = (args.listen > 0).then(|| {
@@ -196,8 +209,8 @@ fn main() {
         .inspector
         .iter()
         .map(|&n| {
-            let file = data.join(format!("events-{n}.jsonl"));
-            ensure_data(&file, n);
+            let file = data_file(&data, traffic::Traffic::Kind, n);
+            ensure_data(&file, n, traffic::Traffic::Kind);
             eprintln!("/inspector/events over {n} events, once and eight at once…");
             child(&["--inspector-child", file.to_str().unwrap()])
         })
@@ -217,11 +230,12 @@ fn main() {
 }
 
 /// `route`, its peers and the UI's engine over `n` generated events.
-fn measure(n: u64, data: &Path, args: &Args, jq: bool) -> Value {
-    let file = data.join(format!("events-{n}.jsonl"));
-    let bytes = ensure_data(&file, n);
+fn measure(n: u64, traffic: traffic::Traffic, data: &Path, args: &Args, jq: bool) -> Value {
+    let file = data_file(data, traffic, n);
+    let bytes = ensure_data(&file, n, traffic);
     eprintln!(
-        "{n} events, {:.1} MB: timing route, jq, the parse floor and the UI engine…",
+        "{n} events of {} traffic, {:.1} MB: timing route, jq, the parse floor and the UI engine…",
+        traffic.name(),
         mb(bytes)
     );
     let route = best_of(args.runs, || {
@@ -268,6 +282,7 @@ fn measure(n: u64, data: &Path, args: &Args, jq: bool) -> Value {
     engine["second_half"] = child(&["--memory-child", file.to_str().unwrap(), &n.to_string()]);
     json!({
         "events": n,
+        "traffic": traffic.name(),
         "bytes": bytes,
         "route_seconds": route,
         "route_with_rules_seconds": route_rules,
@@ -476,12 +491,22 @@ fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1e6
 }
 
-fn ensure_data(file: &Path, n: u64) -> u64 {
+/// Where the generated file of `n` events of `traffic` is kept (the kind traffic's name is the
+/// one earlier runs used).
+fn data_file(data: &Path, traffic: traffic::Traffic, n: u64) -> PathBuf {
+    match traffic {
+        traffic::Traffic::Kind => data.join(format!("events-{n}.jsonl")),
+        traffic::Traffic::Churn => data.join(format!("churn-{n}.jsonl")),
+    }
+}
+
+fn ensure_data(file: &Path, n: u64, traffic: traffic::Traffic) -> u64 {
     if let Ok(m) = fs::metadata(file) {
         return m.len();
     }
     let tmp = file.with_extension("tmp");
-    let bytes = traffic::write(BufWriter::new(File::create(&tmp).unwrap()), n, 0x5eed).unwrap();
+    let out = BufWriter::new(File::create(&tmp).unwrap());
+    let bytes = traffic::write(out, n, 0x5eed, traffic).unwrap();
     fs::rename(&tmp, file).unwrap();
     bytes
 }
@@ -750,7 +775,10 @@ fn print_table(results: &[Value]) {
         "",
         results
             .iter()
-            .map(|r| format!("{:>18}", format!("{} events", r["events"])))
+            .map(|r| {
+                let head = format!("{} {}", r["traffic"].as_str().unwrap_or(""), r["events"]);
+                format!("{head:>18}")
+            })
             .collect::<String>()
     );
     let row = |label: &str, get: &dyn Fn(&Value) -> String| row(results, label, get);

@@ -1,6 +1,10 @@
 //! Synthetic traffic for the benchmark: realistic events of about 700 bytes from 10,000 users
 //! of the sample workspace, with a mix of consent states, batch lines and about 1% malformed or
 //! invalid events. Deterministic, so runs compare.
+//!
+//! Two workloads (issue 28): `Kind`, where each user's consent mostly stays put, and `Churn`,
+//! where every event carries freshly drawn preferences, so that almost every event changes its
+//! user's profile and raises a profile warning.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -11,9 +15,28 @@ use consent_inspector::tui::demo::{EVENTS, Rng};
 const USERS: u64 = 10_000;
 const CPU: &str = "Segment Consent Preference Updated";
 
-fn prefs(rng: &mut Rng, user: u64, out: &mut String) {
-    // Users mostly keep their choice; some change it now and then.
-    let change = if rng.below(20) == 0 {
+/// Which traffic the benchmark reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Traffic {
+    /// Users mostly keep their choice.
+    Kind,
+    /// Every event draws its preferences afresh.
+    Churn,
+}
+
+impl Traffic {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Kind => "kind",
+            Self::Churn => "churn",
+        }
+    }
+}
+
+fn prefs(rng: &mut Rng, user: u64, traffic: Traffic, out: &mut String) {
+    // Users mostly keep their choice and some change it now and then; or, churning, every
+    // event draws anew.
+    let change = if traffic == Traffic::Churn || rng.below(20) == 0 {
         rng.next_u64()
     } else {
         0
@@ -34,7 +57,7 @@ fn prefs(rng: &mut Rng, user: u64, out: &mut String) {
 }
 
 /// One event as JSON, about 700 bytes.
-fn event(rng: &mut Rng, seq: u64, out: &mut String) {
+fn event(rng: &mut Rng, seq: u64, traffic: Traffic, out: &mut String) {
     let user = rng.below(USERS);
     let roll = rng.below(1000);
     let (kind, name) = match roll {
@@ -63,8 +86,12 @@ fn event(rng: &mut Rng, seq: u64, out: &mut String) {
         user * 7919,
         user % 65536,
         user % 4096,
-        // Each user has up to three devices.
-        rng.below(3),
+        // Each user has up to three devices (churning, one: two ids each).
+        if traffic == Traffic::Churn {
+            0
+        } else {
+            rng.below(3)
+        },
         user * 1_000_003,
         rng.next_u64() as u32
     );
@@ -91,10 +118,10 @@ fn event(rng: &mut Rng, seq: u64, out: &mut String) {
         seq % 977
     );
     out.push_str("\"userAgent\":\"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) Safari/605.1.15\",\"locale\":\"en-US\",\"ip\":\"203.0.113.7\"");
-    // A fifth of the traffic carries no consent at all.
-    if rng.below(5) != 0 || name == CPU {
+    // A fifth of the traffic carries no consent at all; churning, every event does.
+    if traffic == Traffic::Churn || rng.below(5) != 0 || name == CPU {
         out.push_str(",\"consent\":");
-        prefs(rng, user, out);
+        prefs(rng, user, traffic, out);
     }
     out.push('}');
     if rng.below(20) == 0 {
@@ -111,7 +138,7 @@ fn event(rng: &mut Rng, seq: u64, out: &mut String) {
 }
 
 /// Writes `n` events (batch lines count one per element) and returns the file's size in bytes.
-pub fn write(mut w: impl Write, n: u64, seed: u64) -> io::Result<u64> {
+pub fn write(mut w: impl Write, n: u64, seed: u64, traffic: Traffic) -> io::Result<u64> {
     let mut rng = Rng::new(seed);
     let mut line = String::with_capacity(4096);
     let mut bytes = 0u64;
@@ -121,7 +148,7 @@ pub fn write(mut w: impl Write, n: u64, seed: u64) -> io::Result<u64> {
         let roll = rng.below(1000);
         if roll < 5 {
             // Malformed: a line cut short, as a crashed writer leaves it.
-            event(&mut rng, seq, &mut line);
+            event(&mut rng, seq, traffic, &mut line);
             let cut = line.len() / 2;
             line.truncate(cut);
             seq += 1;
@@ -132,12 +159,12 @@ pub fn write(mut w: impl Write, n: u64, seed: u64) -> io::Result<u64> {
                 if i > 0 {
                     line.push(',');
                 }
-                event(&mut rng, seq, &mut line);
+                event(&mut rng, seq, traffic, &mut line);
                 seq += 1;
             }
             line.push_str("],\"sentAt\":\"2026-11-23T10:00:00.000Z\"}");
         } else {
-            event(&mut rng, seq, &mut line);
+            event(&mut rng, seq, traffic, &mut line);
             seq += 1;
         }
         line.push('\n');
@@ -159,7 +186,7 @@ pub fn batches(count: usize, per_batch: usize, seed: u64) -> Vec<String> {
                 if i > 0 {
                     body.push(',');
                 }
-                event(&mut rng, seq, &mut body);
+                event(&mut rng, seq, Traffic::Kind, &mut body);
                 seq += 1;
             }
             body.push_str("],\"sentAt\":\"2026-11-23T10:00:00.000Z\"}");
