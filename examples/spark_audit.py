@@ -102,8 +102,13 @@ def routes(settings):
                 "file": batch.column("file").take(rows),
                 "line": batch.column("line").take(rows),
             }
-            columns = [out.column(name) for name in ROUTES.names[2:]]
-            columns[0] = columns[0].cast(pa.int32())  # index: Spark has no unsigned ints
+            # Spark takes plain strings (route_arrow keeps repeated values once, in
+            # dictionaries) and no unsigned ints.
+            columns = [
+                c.dictionary_decode() if pa.types.is_dictionary(c.type) else c
+                for c in (out.column(name) for name in ROUTES.names[2:])
+            ]
+            columns[0] = columns[0].cast(pa.int32())
             yield pa.record_batch(
                 [where["file"], where["line"]] + columns, names=ROUTES.names
             )

@@ -50,8 +50,11 @@ def route_arrow(workspace, array):
     Columns: ``row`` (the event's position in ``array``), ``index`` (in its batch payload),
     ``type``, ``event``, ``userId``, ``anonymousId``, ``messageId``, ``ingested``, ``issues``
     (the codes, as a JSON list), ``consent`` (as JSON text), ``destination``, ``decision``,
-    ``reason``, ``mode`` and ``discard``, as the NDJSON contract names them. Each event is decided on its own, as
-    ``judge`` decides it: no history. The GIL is released while deciding.
+    ``reason``, ``mode`` and ``discard``, as the NDJSON contract names them. The text columns
+    but ``discard`` are dictionary-encoded: a route repeats its event's values, one per
+    destination, and they are kept once (``dictionary_decode()`` gives plain strings). Each
+    event is decided on its own, as ``judge`` decides it: no history. The GIL is released
+    while deciding.
     """
     import pyarrow as pa
 

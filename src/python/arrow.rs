@@ -4,10 +4,16 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{BooleanBuilder, StringBuilder, UInt32Builder, UInt64Builder};
+use arrow_array::builder::{
+    BooleanBuilder, Int32Builder, StringBuilder, UInt32Builder, UInt64Builder,
+};
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi, to_ffi};
-use arrow_array::{Array, ArrayRef, LargeStringArray, RecordBatch, StringArray, StructArray};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_array::types::Int32Type;
+use arrow_array::{
+    Array, ArrayRef, DictionaryArray, Int32Array, LargeStringArray, RecordBatch, StringArray,
+    StructArray,
+};
+use arrow_schema::{ArrowError, DataType, Field, Schema};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
@@ -15,41 +21,52 @@ use pyo3::types::PyCapsule;
 use super::{Workspace, records};
 use crate::engine::{Outcome, judge_alone};
 use crate::event::{Field as EventField, Raw};
+use crate::route::REASONS;
+
+/// A dictionary-encoded string column: a route repeats its event's values (one per destination)
+/// and its destination's, decision's, reason's and mode's few values, so each is kept once.
+fn dictionary() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
 
 /// The columns, in order: where the route comes from, what the event is, and the route.
 fn schema() -> Schema {
-    let text = |name: &str| Field::new(name, DataType::Utf8, true);
+    let text = |name: &str, nullable: bool| Field::new(name, dictionary(), nullable);
     Schema::new(vec![
         Field::new("row", DataType::UInt64, false),
         Field::new("index", DataType::UInt32, true),
-        text("type"),
-        text("event"),
-        text("userId"),
-        text("anonymousId"),
-        text("messageId"),
+        text("type", true),
+        text("event", true),
+        text("userId", true),
+        text("anonymousId", true),
+        text("messageId", true),
         Field::new("ingested", DataType::Boolean, false),
-        Field::new("issues", DataType::Utf8, false),
-        text("consent"),
-        Field::new("destination", DataType::Utf8, false),
-        Field::new("decision", DataType::Utf8, false),
-        Field::new("reason", DataType::Utf8, false),
-        Field::new("mode", DataType::Utf8, false),
-        text("discard"),
+        text("issues", false),
+        text("consent", true),
+        text("destination", false),
+        text("decision", false),
+        text("reason", false),
+        text("mode", false),
+        Field::new("discard", DataType::Utf8, true),
     ])
 }
 
-/// The builders of `schema`'s columns, filled one route at a time.
+/// The builders of `schema`'s columns, filled one route at a time: the per-event texts once
+/// per event (`event_values`, indexed by `event_keys`), the per-route ones as indices into their
+/// fixed values.
 struct Columns {
     row: UInt64Builder,
     index: UInt32Builder,
-    fields: [StringBuilder; 5],
     ingested: BooleanBuilder,
-    issues: StringBuilder,
-    consent: StringBuilder,
-    destination: StringBuilder,
-    decision: StringBuilder,
-    reason: StringBuilder,
-    mode: StringBuilder,
+    /// Per event: type, event, userId, anonymousId, messageId, issues, consent.
+    event_values: [StringBuilder; 7],
+    events: i32,
+    /// Per route: its event's place in `event_values`.
+    event_keys: Int32Builder,
+    destination: Int32Builder,
+    decision: Int32Builder,
+    reason: Int32Builder,
+    mode: Int32Builder,
     discard: StringBuilder,
 }
 
@@ -61,80 +78,95 @@ const FIELDS: [EventField; 5] = [
     EventField::MessageId,
 ];
 
+/// The decision column's values: `Decision::delivered` indexes them.
+const DECISIONS: [&str; 2] = ["block", "deliver"];
+/// The mode column's values.
+const MODES: [&str; 2] = ["cloud", "device"];
+
 impl Columns {
-    fn new() -> Self {
+    /// Builders sized for `rows` routes of `events` events of `bytes` bytes in all, so that
+    /// they do not grow (and copy) as they fill.
+    fn with_capacity(rows: usize, events: usize, bytes: usize) -> Self {
+        let per_event = bytes / events.max(1);
         Self {
-            row: UInt64Builder::new(),
-            index: UInt32Builder::new(),
-            fields: std::array::from_fn(|_| StringBuilder::new()),
-            ingested: BooleanBuilder::new(),
-            issues: StringBuilder::new(),
-            consent: StringBuilder::new(),
-            destination: StringBuilder::new(),
-            decision: StringBuilder::new(),
-            reason: StringBuilder::new(),
-            mode: StringBuilder::new(),
-            discard: StringBuilder::new(),
+            row: UInt64Builder::with_capacity(rows),
+            index: UInt32Builder::with_capacity(rows),
+            ingested: BooleanBuilder::with_capacity(rows),
+            event_values: std::array::from_fn(|_| {
+                StringBuilder::with_capacity(events, events * per_event.min(64))
+            }),
+            events: 0,
+            event_keys: Int32Builder::with_capacity(rows),
+            destination: Int32Builder::with_capacity(rows),
+            decision: Int32Builder::with_capacity(rows),
+            reason: Int32Builder::with_capacity(rows),
+            mode: Int32Builder::with_capacity(rows),
+            discard: StringBuilder::with_capacity(rows, rows * 8),
         }
     }
 
     /// One row per route of `o`, the record of input row `row`.
-    fn push(&mut self, ws: &crate::settings::Workspace, row: u64, o: &Outcome) {
+    fn push(&mut self, row: u64, o: &Outcome) {
         let ev = o.event();
         // A field as text: a string as it is, another value as its JSON text as written.
-        let values: Vec<Option<String>> = FIELDS
-            .iter()
-            .map(|f| {
-                ev.and_then(|e| e.get(*f)).map(|v| match v {
-                    Raw::Str(s) => s.into_owned(),
-                    other => other.to_json().into_owned(),
-                })
-            })
-            .collect();
+        for (b, f) in self.event_values.iter_mut().zip(FIELDS) {
+            match ev.and_then(|e| e.get(f)) {
+                Some(Raw::Str(s)) => b.append_value(s),
+                Some(other) => b.append_value(other.to_json()),
+                None => b.append_null(),
+            }
+        }
         let codes: Vec<&str> = o.findings.iter().map(|f| f.code.as_str()).collect();
-        let issues = serde_json::to_string(&codes).unwrap_or_default();
+        self.event_values[5].append_value(serde_json::to_string(&codes).unwrap_or_default());
         // As the NDJSON contract's `consent`: the preferences, as written.
-        let consent = ev
-            .and_then(crate::event::Doc::preferences_raw)
-            .map(|p| format!("{{\"categoryPreferences\":{}}}", p.to_json()));
+        match ev.and_then(crate::event::Doc::preferences_raw) {
+            Some(p) => self.event_values[6]
+                .append_value(format!("{{\"categoryPreferences\":{}}}", p.to_json())),
+            None => self.event_values[6].append_null(),
+        }
+        let event = self.events;
+        self.events += 1;
         for r in &o.routes {
             self.row.append_value(row);
             self.index.append_option(o.origin.index);
-            for (b, v) in self.fields.iter_mut().zip(&values) {
-                b.append_option(v.as_deref());
-            }
             self.ingested.append_value(o.ingested());
-            self.issues.append_value(&issues);
-            self.consent.append_option(consent.as_deref());
-            self.destination
-                .append_value(&ws.destinations[r.destination].name);
-            self.decision.append_value(r.decision.verb());
-            self.reason.append_value(r.decision.reason());
-            self.mode.append_value(r.mode.as_str());
+            self.event_keys.append_value(event);
+            self.destination.append_value(r.destination as i32);
+            self.decision
+                .append_value(i32::from(r.decision.delivered()));
+            self.reason.append_value(r.decision.reason_index() as i32);
+            self.mode
+                .append_value(i32::from(r.mode == crate::route::Mode::Device));
             self.discard.append_option(o.discard(r));
         }
     }
 
-    fn finish(mut self) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    fn finish(mut self, ws: &crate::settings::Workspace) -> Result<RecordBatch, ArrowError> {
+        let dict = |keys: Int32Array, values: ArrayRef| -> Result<ArrayRef, ArrowError> {
+            Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
+                keys, values,
+            )?))
+        };
+        let fixed = |names: Vec<&str>| -> ArrayRef { Arc::new(StringArray::from(names)) };
+        let keys = self.event_keys.finish();
+        let mut event_columns = self
+            .event_values
+            .iter_mut()
+            .map(|b| dict(keys.clone(), Arc::new(b.finish())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (issues, consent) = (event_columns.remove(5), event_columns.remove(5));
         let mut columns: Vec<ArrayRef> =
             vec![Arc::new(self.row.finish()), Arc::new(self.index.finish())];
-        columns.extend(
-            self.fields
-                .iter_mut()
-                .map(|b| Arc::new(b.finish()) as ArrayRef),
-        );
+        columns.extend(event_columns);
         columns.push(Arc::new(self.ingested.finish()));
-        for b in [
-            &mut self.issues,
-            &mut self.consent,
-            &mut self.destination,
-            &mut self.decision,
-            &mut self.reason,
-            &mut self.mode,
-            &mut self.discard,
-        ] {
-            columns.push(Arc::new(b.finish()));
-        }
+        columns.push(issues);
+        columns.push(consent);
+        let names = ws.destinations.iter().map(|d| d.name.as_str()).collect();
+        columns.push(dict(self.destination.finish(), fixed(names))?);
+        columns.push(dict(self.decision.finish(), fixed(DECISIONS.to_vec()))?);
+        columns.push(dict(self.reason.finish(), fixed(REASONS.to_vec()))?);
+        columns.push(dict(self.mode.finish(), fixed(MODES.to_vec()))?);
+        columns.push(Arc::new(self.discard.finish()));
         RecordBatch::try_new(Arc::new(schema()), columns)
     }
 }
@@ -145,13 +177,14 @@ fn decide_all<'a>(
     ws: &crate::settings::Workspace,
     lines: impl Fn(usize) -> Option<&'a [u8]>,
     n: usize,
+    bytes: usize,
 ) -> Columns {
     let file: Arc<str> = Arc::from("<arrow>");
-    let mut columns = Columns::new();
+    let mut columns = Columns::with_capacity(n * ws.destinations.len(), n, bytes);
     for i in 0..n {
         let line = lines(i).unwrap_or_default();
         for r in records(&file, i as u64 + 1, line) {
-            columns.push(ws, i as u64, judge_alone(ws, r).outcome());
+            columns.push(i as u64, judge_alone(ws, r).outcome());
         }
     }
     columns
@@ -232,12 +265,14 @@ pub fn _route_arrow(
                 &ws,
                 |i| a.is_valid(i).then(|| a.value(i).as_bytes()),
                 a.len(),
+                a.value_data().len(),
             )
         } else if let Some(a) = array.as_any().downcast_ref::<LargeStringArray>() {
             decide_all(
                 &ws,
                 |i| a.is_valid(i).then(|| a.value(i).as_bytes()),
                 a.len(),
+                a.value_data().len(),
             )
         } else {
             return Err(format!(
@@ -245,7 +280,7 @@ pub fn _route_arrow(
                 array.data_type()
             ));
         };
-        columns.finish().map_err(|e| e.to_string())
+        columns.finish(&ws).map_err(|e| e.to_string())
     });
     let batch = batch.map_err(PyTypeError::new_err)?;
     let (array, schema) = to_ffi(&StructArray::from(batch).into_data())
