@@ -288,6 +288,7 @@ impl Ndjson {
     /// Writes the line for one outcome.
     pub fn write(&mut self, out: &mut dyn Write, o: &Outcome) -> io::Result<()> {
         let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
         self.line(&mut buf, o);
         let written = out.write_all(&buf);
         self.buf = buf;
@@ -342,9 +343,11 @@ impl Ndjson {
         b.push(b'}');
     }
 
-    /// The record of `o`, with its newline, into `b` (cleared first).
-    pub fn line(&self, b: &mut Vec<u8>, o: &Outcome) {
-        b.clear();
+    /// The record of `o`, with its newline, appended to `b`. Returns where in `b` its `issues`
+    /// array closes: the findings a fold recalls go there (`Render::amend`).
+    pub fn line(&self, b: &mut Vec<u8>, o: &Outcome) -> usize {
+        #[cfg(debug_assertions)]
+        let start = b.len();
         let ev = o.event();
         let field = |f: Field| ev.and_then(|e| e.get(f));
         b.extend_from_slice(b"{\"file\":");
@@ -375,19 +378,9 @@ impl Ndjson {
             if i > 0 {
                 b.push(b',');
             }
-            b.extend_from_slice(b"{\"severity\":\"");
-            b.extend_from_slice(f.severity().as_str().as_bytes());
-            b.extend_from_slice(b"\",\"code\":\"");
-            b.extend_from_slice(f.code.as_str().as_bytes());
-            b.extend_from_slice(b"\",\"message\":");
-            json_str(b, &f.message);
-            b.extend_from_slice(b",\"path\":");
-            match &f.path {
-                Some(p) => json_str(b, p),
-                None => b.extend_from_slice(b"null"),
-            }
-            b.push(b'}');
+            finding_into(b, f);
         }
+        let issues_end = b.len();
         b.extend_from_slice(b"],\"consent\":");
         match ev.and_then(Doc::preferences_raw) {
             Some(p) => {
@@ -406,18 +399,52 @@ impl Ndjson {
             self.route_into(b, ingest_code, r);
         }
         b.extend_from_slice(b"]}\n");
+        #[cfg(debug_assertions)]
         debug_assert!(
-            !String::from_utf8_lossy(b)
+            !String::from_utf8_lossy(&b[start..])
                 .chars()
                 .any(|c| c != '\n' && is_unsafe(c))
         );
+        issues_end
     }
 }
 
+/// One finding as the record's `issues` hold it.
+fn finding_into(b: &mut Vec<u8>, f: &crate::validate::Finding) {
+    b.extend_from_slice(b"{\"severity\":\"");
+    b.extend_from_slice(f.severity().as_str().as_bytes());
+    b.extend_from_slice(b"\",\"code\":\"");
+    b.extend_from_slice(f.code.as_str().as_bytes());
+    b.extend_from_slice(b"\",\"message\":");
+    json_str(b, &f.message);
+    b.extend_from_slice(b",\"path\":");
+    match &f.path {
+        Some(p) => json_str(b, p),
+        None => b.extend_from_slice(b"null"),
+    }
+    b.push(b'}');
+}
+
 impl crate::pipeline::Render for Ndjson {
-    fn render(&mut self, o: &Outcome, out: &mut Vec<u8>) {
-        // Writing to a Vec cannot fail.
-        let _ = self.write(out, o);
+    fn render(&mut self, o: &Outcome, out: &mut Vec<u8>) -> usize {
+        self.line(out, o)
+    }
+
+    /// The recalled findings are the outcome's last ones (`Outcome::recall` appends them).
+    fn amend(&mut self, o: &Outcome, pre: &[u8], at: usize, out: &mut Vec<u8>) {
+        let (head, tail) = pre.split_at(at);
+        out.extend_from_slice(head);
+        let recalled = &o.findings[o.findings.len().saturating_sub(o.recalled.len())..];
+        // `head` ends `"issues":[` when the event had no finding of its own.
+        let mut first = head.last() == Some(&b'[');
+        for f in recalled {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            finding_into(out, f);
+        }
+        out.extend_from_slice(tail);
     }
 }
 

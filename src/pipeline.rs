@@ -4,17 +4,20 @@
 //! through what depends on earlier records (duplicates, profiles) before handing each outcome
 //! on. Queues are bounded, so memory is a few chunks per thread whatever the input's size.
 //!
-//! A caller may have the workers render each outcome too (`run_rendered`): most records fold
-//! unchanged (no duplicate, no profile warning), and their rendering then needs no more work
-//! on the caller's thread, which is the one every record passes through.
+//! A caller may have the workers render each outcome too (`run_rendered`), which moves work
+//! off the caller's thread, the one every record passes through. A worker renders a chunk
+//! only while that thread is behind (chunks wait for it), so that the work balances on any
+//! traffic and any number of cores; the caller's thread renders the rest. A fold that adds
+//! findings (a profile warning) amends the rendered line rather than rendering it anew.
 
 use std::collections::BTreeMap;
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
-use crate::engine::{Engine, Judged, Outcome, judge_alone};
+use crate::engine::{Engine, Judged, Outcome, Recalled, judge_alone};
 use crate::input::{Chunk, Record, Records};
 use crate::settings::Workspace;
 
@@ -25,7 +28,12 @@ const CHUNK_BYTES: usize = 1 << 20;
 
 /// What the workers do to each outcome as judged alone, into a buffer of the chunk's.
 pub trait Render: Clone + Send + Sync {
-    fn render(&mut self, o: &Outcome, out: &mut Vec<u8>);
+    /// Appends the rendering of `o` to `out` and returns where in `out` the findings that a
+    /// fold recalls would be written in.
+    fn render(&mut self, o: &Outcome, out: &mut Vec<u8>) -> usize;
+    /// Writes `pre`, the rendering of `o` as judged alone, to `out` with the findings the
+    /// fold recalled (`o.recalled`, none of which changed its routes) written in at `at`.
+    fn amend(&mut self, o: &Outcome, pre: &[u8], at: usize, out: &mut Vec<u8>);
 }
 
 /// For runs that render nothing on the workers.
@@ -33,15 +41,18 @@ pub trait Render: Clone + Send + Sync {
 struct Nothing;
 
 impl Render for Nothing {
-    fn render(&mut self, _: &Outcome, _: &mut Vec<u8>) {}
+    fn render(&mut self, _: &Outcome, _: &mut Vec<u8>) -> usize {
+        0
+    }
+    fn amend(&mut self, _: &Outcome, _: &[u8], _: usize, _: &mut Vec<u8>) {}
 }
 
-/// A chunk back from a worker: its records judged, and what `R` rendered of each (the
-/// rendering of record `i` ends at `ends[i]`).
+/// A chunk back from a worker: its records judged, and what `R` rendered of each, if it did
+/// (record `i`'s rendering ends at `spans[i].0`; its findings would go at `spans[i].1`).
 struct Judgements {
     judged: Vec<Judged>,
     rendered: Vec<u8>,
-    ends: Vec<usize>,
+    spans: Vec<(usize, usize)>,
 }
 
 /// Feeds every record of every source to `engine` in order and each outcome to `f`, until
@@ -57,9 +68,8 @@ pub fn run(
     })
 }
 
-/// `run`, with each outcome also rendered by `render` on the workers: `f` gets that rendering
-/// when the fold changed nothing that `render` reads (nothing was recalled), else None (and
-/// always None on a machine of two cores, where the workers have enough to do).
+/// `run`, with each outcome also rendered by `render`: `f` gets the outcome's rendering when
+/// a worker made it (amended with what the fold recalled), else None and renders it itself.
 pub fn run_rendered<R: Render>(
     engine: &mut Engine,
     sources: Vec<Records>,
@@ -77,19 +87,24 @@ fn drive<R: Render>(
     mut f: impl FnMut(&Engine, Outcome, Option<&[u8]>) -> io::Result<bool>,
 ) -> io::Result<()> {
     let ws = engine.workspace().clone();
-    // With a single worker, parsing and routing already load it more than folding loads the
-    // caller's thread: rendering on the caller's side balances the two (measured on 2 cores:
-    // 2.2 s against 2.6 s for route on 1,000,000 events). With more workers, they render.
-    let render = render.filter(|_| workers > 1);
+    let behind = AtomicBool::new(false);
+    let mut amend = Amend {
+        render: render.cloned(),
+        line: Vec::new(),
+    };
     ordered_on(
         workers,
+        &behind,
         |send| read(sources, send),
         || {
             let ws = ws.clone();
+            let behind = &behind;
             let mut judge = Judge::new(render.cloned());
-            move |chunk: io::Result<Chunk>| chunk.map(|c| judge.chunk(&ws, c))
+            move |chunk: io::Result<Chunk>| {
+                chunk.map(|c| judge.chunk(&ws, c, behind.load(Ordering::Relaxed)))
+            }
         },
-        |judgements| fold(engine, judgements?, &mut f),
+        |judgements| fold(engine, judgements?, &mut amend, &mut f),
     )
 }
 
@@ -127,6 +142,7 @@ pub fn run_pair_with(
     let split = &split;
     ordered_on(
         workers(),
+        &AtomicBool::new(false),
         |send| read(sources, send),
         || {
             let (old_ws, new_ws) = (old_ws.clone(), new_ws.clone());
@@ -165,11 +181,21 @@ pub fn ordered<J: Send, D: Send, W: FnMut(J) -> D>(
     make_work: impl Fn() -> W + Sync,
     consume: impl FnMut(D) -> io::Result<bool>,
 ) -> io::Result<()> {
-    ordered_on(workers(), produce, make_work, consume)
+    ordered_on(
+        workers(),
+        &AtomicBool::new(false),
+        produce,
+        make_work,
+        consume,
+    )
 }
 
+/// `ordered`, on `workers` workers, keeping in `behind` which side waited last: true when a
+/// worker found the results' queue full (the caller's thread is behind), false when the
+/// caller's thread found it empty (the workers are).
 fn ordered_on<J: Send, D: Send, W: FnMut(J) -> D>(
     workers: usize,
+    behind: &AtomicBool,
     produce: impl FnOnce(&mut dyn FnMut(J) -> bool) + Send,
     make_work: impl Fn() -> W + Sync,
     mut consume: impl FnMut(D) -> io::Result<bool>,
@@ -196,7 +222,14 @@ fn ordered_on<J: Send, D: Send, W: FnMut(J) -> D>(
                     loop {
                         let next = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
                         let Ok((seq, job)) = next else { return };
-                        if done.send((seq, work(job))).is_err() {
+                        let sent = match done.try_send((seq, work(job))) {
+                            Err(mpsc::TrySendError::Full(result)) => {
+                                behind.store(true, Ordering::Relaxed);
+                                done.send(result).is_ok()
+                            }
+                            sent => sent.is_ok(),
+                        };
+                        if !sent {
                             return;
                         }
                     }
@@ -210,7 +243,10 @@ fn ordered_on<J: Send, D: Send, W: FnMut(J) -> D>(
         loop {
             let done = match early.remove(&next) {
                 Some(d) => d,
-                None => match done_rx.recv() {
+                None => match done_rx.try_recv().or_else(|_| {
+                    behind.store(false, Ordering::Relaxed);
+                    done_rx.recv()
+                }) {
                     Ok((seq, d)) if seq == next => d,
                     Ok((seq, d)) => {
                         early.insert(seq, d);
@@ -252,7 +288,7 @@ fn read(sources: Vec<Records>, send: &mut dyn FnMut(io::Result<Chunk>) -> bool) 
 }
 
 /// A worker's state: parses, validates and routes a chunk's records, each on its own, and
-/// renders each outcome with `render`.
+/// renders each outcome with `render` when asked.
 struct Judge<R> {
     render: Option<R>,
     records: Vec<Record>,
@@ -269,47 +305,76 @@ impl<R: Render> Judge<R> {
         }
     }
 
-    fn chunk(&mut self, ws: &Workspace, chunk: Chunk) -> Judgements {
+    fn chunk(&mut self, ws: &Workspace, chunk: Chunk, render: bool) -> Judgements {
         chunk.records(&mut self.records);
+        let render = self.render.as_mut().filter(|_| render);
         let mut out = Judgements {
             judged: Vec::with_capacity(self.records.len()),
-            rendered: Vec::with_capacity(self.rendered + self.rendered / 4),
-            ends: Vec::with_capacity(self.records.len()),
+            rendered: Vec::with_capacity(if render.is_some() {
+                self.rendered + self.rendered / 4
+            } else {
+                0
+            }),
+            spans: Vec::new(),
         };
-        for r in self.records.drain(..) {
-            let judged = judge_alone(ws, r);
-            if let Some(render) = &mut self.render {
-                render.render(judged.outcome(), &mut out.rendered);
-                out.ends.push(out.rendered.len());
+        match render {
+            Some(render) => {
+                out.spans.reserve(self.records.len());
+                for r in self.records.drain(..) {
+                    let judged = judge_alone(ws, r);
+                    let at = render.render(judged.outcome(), &mut out.rendered);
+                    out.spans.push((out.rendered.len(), at));
+                    out.judged.push(judged);
+                }
+                self.rendered = out.rendered.len();
             }
-            out.judged.push(judged);
+            None => out
+                .judged
+                .extend(self.records.drain(..).map(|r| judge_alone(ws, r))),
         }
-        self.rendered = out.rendered.len();
         out
     }
 }
 
+/// The folding thread's side of rendering: amends a worker's line with what the fold recalled.
+struct Amend<R> {
+    render: Option<R>,
+    line: Vec<u8>,
+}
+
 /// Folds a chunk's records through the engine in order; true when `f` says stop.
-fn fold(
+fn fold<R: Render>(
     engine: &mut Engine,
     chunk: Judgements,
+    amend: &mut Amend<R>,
     f: &mut impl FnMut(&Engine, Outcome, Option<&[u8]>) -> io::Result<bool>,
 ) -> io::Result<bool> {
     let Judgements {
         judged,
         rendered,
-        ends,
+        spans,
     } = chunk;
     let mut start = 0;
     for (i, judged) in judged.into_iter().enumerate() {
         let outcome = engine.fold(judged);
-        let pre = ends.get(i).map(|&end| {
-            let r = &rendered[start..end];
+        let pre = spans.get(i).map(|&(end, at)| {
+            let r = (&rendered[start..end], at - start);
             start = end;
             r
         });
-        let pre = pre.filter(|_| outcome.recalled.is_empty());
-        if f(engine, outcome, pre)? {
+        let line = match (pre, &mut amend.render) {
+            (Some((line, _)), _) if outcome.recalled.is_empty() => Some(line),
+            // A duplicate's routes change: it is rendered anew.
+            (Some((line, at)), Some(render))
+                if !outcome.recalled.contains(&Recalled::DuplicateMessageId) =>
+            {
+                amend.line.clear();
+                render.amend(&outcome, line, at, &mut amend.line);
+                Some(&amend.line[..])
+            }
+            _ => None,
+        };
+        if f(engine, outcome, line)? {
             return Ok(true);
         }
     }
@@ -384,8 +449,43 @@ mod tests {
         for r in records(&text).chain(records(&text)) {
             nd.write(&mut expected, &one.ingest(r.unwrap())).unwrap();
         }
+        // Every chunk rendered by a worker: a line the fold warned about comes amended,
+        // and only duplicates are rendered anew.
+        let mut judge = Judge::new(Some(nd.clone()));
+        let mut amend = Amend {
+            render: Some(nd.clone()),
+            line: Vec::new(),
+        };
+        let (mut engine, mut got) = (Engine::new(ws.clone()), Vec::new());
+        let (mut amended, mut redone) = (0, 0);
+        for mut source in [records(&text), records(&text)] {
+            while let Some(chunk) = source.next_chunk(100, CHUNK_BYTES) {
+                let judgements = judge.chunk(&ws, chunk.unwrap(), true);
+                fold(&mut engine, judgements, &mut amend, &mut |_, o, line| {
+                    let duplicate = o.recalled.contains(&Recalled::DuplicateMessageId);
+                    if let Some(line) = line {
+                        assert!(!duplicate);
+                        amended += usize::from(!o.recalled.is_empty());
+                        got.extend_from_slice(line);
+                    } else {
+                        assert!(duplicate, "rendered anew: {}", summary(&o));
+                        redone += 1;
+                        nd.write(&mut got, &o)?;
+                    }
+                    Ok(false)
+                })
+                .unwrap();
+            }
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&expected)
+        );
+        assert!(amended > 100, "amended {amended}");
+        assert!(redone >= 1500, "every duplicate is redone: {redone}");
+        // Whoever renders, as the balance between the threads has it, the lines are the same.
         for workers in [1, 2] {
-            let (mut got, mut redone) = (Vec::new(), 0);
+            let mut got = Vec::new();
             let mut engine = Engine::new(ws.clone());
             drive(
                 workers,
@@ -393,11 +493,9 @@ mod tests {
                 vec![records(&text), records(&text)],
                 Some(&nd.clone()),
                 |_, o, line| {
-                    if let Some(line) = line {
-                        got.extend_from_slice(line);
-                    } else {
-                        redone += 1;
-                        nd.write(&mut got, &o)?;
+                    match line {
+                        Some(line) => got.extend_from_slice(line),
+                        None => nd.write(&mut got, &o)?,
                     }
                     Ok(false)
                 },
@@ -407,13 +505,6 @@ mod tests {
                 String::from_utf8(got).unwrap(),
                 String::from_utf8_lossy(&expected)
             );
-            assert!(redone >= 1500, "every duplicate is redone: {redone}");
-            if workers == 1 {
-                assert_eq!(redone, 3012, "one worker renders nothing");
-            } else {
-                // Lines with no duplicate and no profile warning come rendered.
-                assert!(redone < 3012, "redone {redone}");
-            }
         }
         // Stopping early stops the threads too (the scope would hang otherwise).
         let mut seen = 0;

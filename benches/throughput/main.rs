@@ -47,7 +47,7 @@ mod listen;
 mod traffic;
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -276,8 +276,10 @@ fn measure(n: u64, traffic: traffic::Traffic, data: &Path, args: &Args, jq: bool
             time_command("jq", &["-c", JQ_CONSENT, valid.to_str().unwrap()])
         })
     });
-    let floor_any = best_of(args.runs, || parse_floor::<serde::de::IgnoredAny>(&file));
-    let floor_value = best_of(args.runs, || parse_floor::<Value>(&file));
+    let floor_any = best_of(args.runs, || parse_floor::<serde::de::IgnoredAny>(&file, 1));
+    // The floor: two threads of serde_json skimming halves of the file.
+    let floor_any_2 = best_of(args.runs, || parse_floor::<serde::de::IgnoredAny>(&file, 2));
+    let floor_value = best_of(args.runs, || parse_floor::<Value>(&file, 1));
     let mut engine = child(&["--engine-child", file.to_str().unwrap(), &n.to_string()]);
     engine["second_half"] = child(&["--memory-child", file.to_str().unwrap(), &n.to_string()]);
     json!({
@@ -303,6 +305,8 @@ fn measure(n: u64, traffic: traffic::Traffic, data: &Path, args: &Args, jq: bool
         "floor_ignored_seconds": floor_any,
         "floor_value_seconds": floor_value,
         "route_share_of_floor_ignored": floor_any / route,
+        "floor_ignored_two_cores_seconds": floor_any_2,
+        "route_share_of_floor_ignored_two_cores": floor_any_2 / route,
         "route_share_of_floor_value": floor_value / route,
         "engine": engine,
         "arrow": arrow,
@@ -547,16 +551,46 @@ fn time_command(program: &str, args: &[&str]) -> f64 {
     t
 }
 
-/// Reading every line and parsing it with `serde_json` into `T`, ignoring the result.
-fn parse_floor<T: serde::de::DeserializeOwned>(file: &Path) -> f64 {
+/// Every line read and parsed with `serde_json` into `T`, the result ignored, by `threads`
+/// threads each skimming its share of the file (split at line starts).
+fn parse_floor<T: serde::de::DeserializeOwned>(file: &Path, threads: u64) -> f64 {
     let start = Instant::now();
-    let mut r = BufReader::with_capacity(1 << 16, File::open(file).unwrap());
-    let mut line = Vec::new();
-    let mut ok = 0u64;
-    while r.read_until(b'\n', &mut line).unwrap() > 0 {
-        ok += u64::from(serde_json::from_slice::<T>(&line).is_ok());
-        line.clear();
-    }
+    let len = fs::metadata(file).unwrap().len();
+    // Each share starts after the newline at or past its nominal offset.
+    let line_start = |at: u64| -> u64 {
+        if at == 0 {
+            return 0;
+        }
+        let mut f = File::open(file).unwrap();
+        f.seek(SeekFrom::Start(at - 1)).unwrap();
+        let mut skipped = Vec::new();
+        let n = BufReader::new(f).read_until(b'\n', &mut skipped).unwrap();
+        at - 1 + n as u64
+    };
+    let bounds: Vec<u64> = (0..=threads)
+        .map(|i| line_start(len * i / threads).min(len))
+        .collect();
+    let ok: u64 = std::thread::scope(|s| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .map(|w| {
+                let (from, to) = (w[0], w[1]);
+                s.spawn(move || {
+                    let mut f = File::open(file).unwrap();
+                    f.seek(SeekFrom::Start(from)).unwrap();
+                    let mut r = BufReader::with_capacity(1 << 16, f.take(to - from));
+                    let mut line = Vec::new();
+                    let mut ok = 0u64;
+                    while r.read_until(b'\n', &mut line).unwrap() > 0 {
+                        ok += u64::from(serde_json::from_slice::<T>(&line).is_ok());
+                        line.clear();
+                    }
+                    ok
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
     std::hint::black_box(ok);
     start.elapsed().as_secs_f64()
 }
@@ -836,10 +870,16 @@ fn print_table(results: &[Value]) {
             .as_f64()
             .map_or("no jq".into(), |x| format!("{x:.1}x"))
     });
-    row("route / floor (ignored)", &|r| {
+    row("route / floor (ignored, 1 core)", &|r| {
         format!("{:.0}%", 100.0 * f(&r["route_share_of_floor_ignored"]))
     });
-    row("route / floor (Value)", &|r| {
+    row("route / floor (ignored, 2 cores)", &|r| {
+        format!(
+            "{:.0}%",
+            100.0 * f(&r["route_share_of_floor_ignored_two_cores"])
+        )
+    });
+    row("route / floor (Value, 1 core)", &|r| {
         format!("{:.0}%", 100.0 * f(&r["route_share_of_floor_value"]))
     });
     print_ui_rows(results);

@@ -215,6 +215,7 @@ impl Lines {
         changes: &[Change<'_>],
     ) -> io::Result<()> {
         let b = &mut self.buf;
+        b.clear();
         self.new.line(b, after);
         // `…]}\n`: the record's last brace comes after the changes.
         b.truncate(b.len() - 2);
