@@ -1,6 +1,8 @@
 //! Per-user consent state, as Unify keeps it (RULES §5). Enforcement never reads it: the
 //! profile is what the user last said, kept to catch integration bugs.
 
+use std::collections::VecDeque;
+
 use foldhash::HashMap;
 
 use crate::event::{Doc, Field, Kind, Members, Preferences};
@@ -146,8 +148,8 @@ pub struct Profile {
     pub consent: Option<Vec<ConsentState>>,
     /// The identities linked into this profile, first seen first.
     pub members: Vec<IdentityId>,
-    /// The newest `HISTORY` changes, oldest first.
-    pub history: Vec<HistoryEntry>,
+    /// The newest `HISTORY` changes, oldest first (a ring: dropping the oldest moves nothing).
+    pub history: VecDeque<HistoryEntry>,
     /// Older changes no longer kept.
     pub history_dropped: u64,
     pub events: u64,
@@ -163,7 +165,7 @@ impl Profile {
     /// `HISTORY` (nor its allocation past what that needs).
     fn push_history(&mut self, entry: HistoryEntry) {
         self.keep_newest(HISTORY - 1);
-        self.history.push(entry);
+        self.history.push_back(entry);
     }
 
     fn keep_newest(&mut self, keep: usize) {
@@ -327,7 +329,7 @@ impl Profiles {
         kept.members.extend(other.members);
         kept.events += other.events;
         kept.history.extend(other.history);
-        kept.history.sort_by_key(|h| h.seq);
+        kept.history.make_contiguous().sort_by_key(|h| h.seq);
         kept.history_dropped += other.history_dropped;
         kept.keep_newest(HISTORY);
         let before = kept.consent.take();
@@ -456,7 +458,7 @@ impl Profiles {
                 if let Some(recorded) = profile.consent.as_ref().filter(|r| !cpu && **r != stamped)
                 {
                     warnings.push(ProfileWarning::ConsentChanged {
-                        recorded: recorded.clone().into_boxed_slice(),
+                        recorded: Packed::pack(recorded),
                     });
                 }
                 let change = Change::Update {
@@ -520,6 +522,48 @@ fn rudder_stamped(ws: &Workspace, ev: &Doc) -> Option<Vec<ConsentState>> {
     )
 }
 
+/// Consent per category in two bits each (a workspace has at most `MAX_CATEGORIES`, 64):
+/// what a warning keeps of the consent it compared, without an allocation, since a viewer
+/// keeps one for nearly every event of traffic whose consent keeps changing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Packed {
+    low: u64,
+    high: u64,
+}
+
+impl Packed {
+    pub fn pack(states: &[ConsentState]) -> Self {
+        debug_assert!(states.len() <= crate::settings::MAX_CATEGORIES);
+        states
+            .iter()
+            .enumerate()
+            .fold(Self { low: 0, high: 0 }, |p, (i, s)| {
+                let bits = match s {
+                    ConsentState::NeverCollected => 0,
+                    ConsentState::Granted => 1,
+                    ConsentState::Denied => 2,
+                    ConsentState::Conflict => 3,
+                };
+                Self {
+                    low: p.low | (bits & 1) << i,
+                    high: p.high | (bits >> 1) << i,
+                }
+            })
+    }
+
+    /// The first `len` categories' states.
+    pub fn unpack(self, len: usize) -> Vec<ConsentState> {
+        (0..len.min(crate::settings::MAX_CATEGORIES))
+            .map(|i| match (self.high >> i & 1, self.low >> i & 1) {
+                (0, 0) => ConsentState::NeverCollected,
+                (0, _) => ConsentState::Granted,
+                (_, 0) => ConsentState::Denied,
+                _ => ConsentState::Conflict,
+            })
+            .collect()
+    }
+}
+
 /// A profile warning, kept small so that a viewer can keep one for each of many events;
 /// `finding` writes it out in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -528,7 +572,7 @@ pub enum ProfileWarning {
     /// recorded consent would have blocked them.
     ConsentMissing { would_block: Box<[u16]> },
     /// The event's stamped preferences differ from these recorded ones.
-    ConsentChanged { recorded: Box<[ConsentState]> },
+    ConsentChanged { recorded: Packed },
 }
 
 impl ProfileWarning {
@@ -542,7 +586,8 @@ impl ProfileWarning {
                     Preferences::Object(prefs) => stamped_consent(ws, &prefs),
                     _ => Vec::new(),
                 };
-                changed_without_event(ws, recorded, &stamped, user)
+                let recorded = recorded.unpack(ws.categories.len());
+                changed_without_event(ws, &recorded, &stamped, user)
             }
         }
     }
@@ -602,16 +647,21 @@ pub fn stamped_consent(ws: &Workspace, prefs: &Members<'_>) -> Vec<ConsentState>
         .collect()
 }
 
+// The two messages below are written for nearly every event of traffic whose consent keeps
+// changing (`route` writes every warning), so they are built in one string each.
+
 fn consent_missing(ws: &Workspace, would_block: &[u16], user: &str) -> Finding {
-    let would_block: Vec<String> = would_block
-        .iter()
-        .map(|d| printable(&ws.destinations[*d as usize].name).into_owned())
-        .collect();
-    let user = printable(user);
-    let message = format!(
-        "this event carries no consent, so it reaches {} which {user}'s recorded consent would have blocked",
-        would_block.join(", ")
-    );
+    let mut message = String::with_capacity(160);
+    message.push_str("this event carries no consent, so it reaches ");
+    for (i, d) in would_block.iter().enumerate() {
+        if i > 0 {
+            message.push_str(", ");
+        }
+        message.push_str(&printable(&ws.destinations[*d as usize].name));
+    }
+    message.push_str(" which ");
+    message.push_str(&printable(user));
+    message.push_str("'s recorded consent would have blocked");
     Finding::new(
         Code::ConsentMissing,
         message,
@@ -625,18 +675,26 @@ fn changed_without_event(
     stamped: &[ConsentState],
     user: &str,
 ) -> Finding {
-    let changes: Vec<String> = ws
+    let mut message = String::with_capacity(200);
+    message.push_str("preferences differ from ");
+    message.push_str(&printable(user));
+    message.push_str("'s recorded consent (");
+    let changes = ws
         .categories
         .iter()
         .zip(recorded.iter().zip(stamped))
-        .filter(|(_, (r, s))| r != s)
-        .map(|(c, (r, s))| format!("{} {} → {}", printable(&c.id), r.as_str(), s.as_str()))
-        .collect();
-    let message = format!(
-        "preferences differ from {}'s recorded consent ({}) with no Segment Consent Preference Updated event first",
-        printable(user),
-        changes.join(", ")
-    );
+        .filter(|(_, (r, s))| r != s);
+    for (i, (c, (r, s))) in changes.enumerate() {
+        if i > 0 {
+            message.push_str(", ");
+        }
+        message.push_str(&printable(&c.id));
+        message.push(' ');
+        message.push_str(r.as_str());
+        message.push_str(" → ");
+        message.push_str(s.as_str());
+    }
+    message.push_str(") with no Segment Consent Preference Updated event first");
     Finding::new(
         Code::ConsentChangedWithoutPreferenceEvent,
         message,
@@ -648,6 +706,18 @@ fn changed_without_event(
 mod tests {
     use super::ConsentState::*;
     use super::merge_profiles;
+
+    proptest::proptest! {
+        #[test]
+        fn packed_consent_unpacks_as_it_was(states in proptest::collection::vec(0u8..4, 0..=64)) {
+            let states: Vec<_> = states
+                .iter()
+                .map(|s| [NeverCollected, Granted, Denied, Conflict][usize::from(*s)])
+                .collect();
+            let packed = super::Packed::pack(&states);
+            proptest::prop_assert_eq!(packed.unpack(states.len()), states);
+        }
+    }
 
     #[test]
     fn a_merge_takes_false_for_what_a_side_never_collected() {

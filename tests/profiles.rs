@@ -152,7 +152,7 @@ fn alias_between_two_users_with_consent_marks_disagreements_as_conflict() {
     let p = e.profiles();
     let profile = p.profile(p.lookup("carol").unwrap());
     assert!(matches!(
-        profile.history.last().unwrap().change,
+        profile.history.back().unwrap().change,
         Change::Merge { .. }
     ));
     assert_eq!(profile.members.len(), 2);
@@ -280,7 +280,7 @@ fn history_is_bounded_and_counts_what_it_dropped() {
         profile.history_dropped,
         200 - consent_inspector::profile::HISTORY as u64
     );
-    assert_eq!(profile.history.last().unwrap().line, 200);
+    assert_eq!(profile.history.back().unwrap().line, 200);
 }
 
 #[test]
@@ -304,7 +304,7 @@ fn a_merge_with_a_user_who_never_gave_consent_assumes_false() {
         Some(vec![Denied, Conflict, Denied, Denied, Denied])
     );
     let p = e.profiles();
-    let merge = p.profile(p.lookup("dan").unwrap()).history.last().unwrap();
+    let merge = p.profile(p.lookup("dan").unwrap()).history.back().unwrap();
     assert_eq!(
         merge.describe(&workspace()),
         "merged with dan-old by an alias: C0002 conflict"
@@ -360,7 +360,7 @@ fn profiles_sharing_an_external_id_are_merged_with_conflicts() {
         consent_of(&e, "pat"),
         Some(vec![Denied, Conflict, Denied, Denied, Denied])
     );
-    let merge = p.profile(p.lookup("pat").unwrap()).history.last().unwrap();
+    let merge = p.profile(p.lookup("pat").unwrap()).history.back().unwrap();
     assert_eq!(
         merge.describe(&ws),
         "merged with anon-1 by a shared email: C0002 conflict"

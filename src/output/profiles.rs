@@ -55,7 +55,7 @@ pub fn write_table(
                 ConsentState::NeverCollected => cell,
             };
         }
-        if let Some(h) = p.history.last() {
+        if let Some(h) = p.history.back() {
             let at = match h.index {
                 Some(i) => format!("{}:{}[{i}]", printable(&h.file), h.line),
                 None => format!("{}:{}", printable(&h.file), h.line),
