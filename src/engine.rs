@@ -231,6 +231,9 @@ pub struct Engine {
     profiles: Profiles,
     /// Whether ingested events update profiles (`without_profiles` turns it off).
     keep_profiles: bool,
+    /// Whether a fold writes what it recalls out as findings (`recalled_unwritten` turns it
+    /// off).
+    write_recalled: bool,
     seen: SeenIds,
 }
 
@@ -268,6 +271,7 @@ impl Engine {
             ws,
             profiles: Profiles::default(),
             keep_profiles: true,
+            write_recalled: true,
             seen: SeenIds {
                 current: HashSet::default(),
                 previous: HashSet::default(),
@@ -289,6 +293,15 @@ impl Engine {
     /// never depend on profiles.
     pub fn without_profiles(mut self) -> Self {
         self.keep_profiles = false;
+        self
+    }
+
+    /// Folds without writing recalled findings out: outcomes carry them in `recalled` only,
+    /// for a viewer that keeps that small form and writes it out on demand (the UI's store),
+    /// so that the words are not built for nearly every event of churning traffic to be
+    /// thrown away.
+    pub fn recalled_unwritten(mut self) -> Self {
+        self.write_recalled = false;
         self
     }
 
@@ -341,7 +354,9 @@ impl Engine {
                 warnings.into_iter().map(Recalled::Profile).collect()
             }
         };
-        if !recalled.is_empty() {
+        if !self.write_recalled {
+            outcome.recalled = recalled;
+        } else if !recalled.is_empty() {
             let user = outcome.identity.map_or("", |id| self.profiles.label(id));
             outcome.recall(&self.ws, recalled, user);
         }

@@ -459,9 +459,9 @@ fn recorded_consent(
                 "{label}'s recorded consent now, after line {last_line} (what they last said; enforcement uses the event's own stamp): {now}."
             )];
             match p.consent_as_of(line, o.origin.index) {
-                Some(then) if then != p.consent.as_deref() => out.push(format!(
+                Some(then) if then != p.consent => out.push(format!(
                     "As of line {line} it was: {}.",
-                    consent_words(ws, then)
+                    consent_words(ws, then.as_deref())
                 )),
                 Some(_) => {}
                 None => out.push(format!(

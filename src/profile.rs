@@ -71,8 +71,9 @@ pub struct HistoryEntry {
     /// written.
     pub timestamp: Option<Box<str>>,
     pub change: Change,
-    /// Consent per category after the change.
-    pub consent: Box<[ConsentState]>,
+    /// Consent per category after the change (`consent()` reads it), of `categories`.
+    consent: Packed,
+    categories: u8,
     /// The categories whose state this change set or changed, as bits.
     pub changed: u64,
 }
@@ -101,9 +102,15 @@ impl HistoryEntry {
             index: origin.index,
             timestamp,
             change,
-            consent: consent.into(),
+            consent: Packed::pack(consent),
+            categories: consent.len() as u8,
             changed,
         }
+    }
+
+    /// Consent per category after the change.
+    pub fn consent(&self) -> Vec<ConsentState> {
+        self.consent.unpack(usize::from(self.categories))
     }
 
     /// What happened, in words: `preference event: C0004 false`, `merged with u-carol-work
@@ -129,7 +136,7 @@ impl HistoryEntry {
         let parts: Vec<String> = ws
             .categories
             .iter()
-            .zip(self.consent.iter())
+            .zip(self.consent())
             .enumerate()
             .filter(|(i, _)| self.changed & (1 << i) != 0)
             .map(|(_, (c, s))| format!("{} {}", printable(&c.id), s.as_str()))
@@ -180,11 +187,15 @@ impl Profile {
     /// The consent recorded just after the event at `line` (and batch `index`) of the file its
     /// latest changes came from: None when that is older than the history kept; `Some(None)`
     /// when no consent had been collected by then.
-    pub fn consent_as_of(&self, line: u64, index: Option<u32>) -> Option<Option<&[ConsentState]>> {
+    pub fn consent_as_of(
+        &self,
+        line: u64,
+        index: Option<u32>,
+    ) -> Option<Option<Vec<ConsentState>>> {
         let at = (line, index.map_or(0, |i| i + 1));
         let key = |h: &HistoryEntry| (h.line, h.index.map_or(0, |i| i + 1));
         match self.history.iter().rposition(|h| key(h) <= at) {
-            Some(i) => Some(Some(&self.history[i].consent)),
+            Some(i) => Some(Some(self.history[i].consent())),
             None if self.history_dropped == 0 => Some(None),
             None => None,
         }

@@ -341,9 +341,10 @@ mod tests {
             assert!(codes.contains(c), "demo never shows {c}");
         }
         let conflicts = engine.profiles().iter().any(|(_, p)| {
-            p.history
-                .iter()
-                .any(|h| h.consent.contains(&crate::profile::ConsentState::Conflict))
+            p.history.iter().any(|h| {
+                h.consent()
+                    .contains(&crate::profile::ConsentState::Conflict)
+            })
         });
         let merged = engine.profiles().iter().any(|(_, p)| {
             p.history

@@ -303,7 +303,9 @@ impl Store {
     pub fn new(ws: Arc<Workspace>, source: String, demo: bool, max_events: usize) -> Self {
         let dest = DestStats::none_yet(&ws);
         Self {
-            engine: Engine::new(ws).with_dedup_window(max_events.max(1)),
+            engine: Engine::new(ws)
+                .with_dedup_window(max_events.max(1))
+                .recalled_unwritten(),
             rows: VecDeque::new(),
             first: 0,
             max_events: max_events.max(1),
@@ -339,7 +341,9 @@ impl Store {
         self.recalled.clear();
         let ws = self.engine.workspace().clone();
         self.dest = DestStats::none_yet(&ws);
-        self.engine = Engine::new(ws).with_dedup_window(self.max_events);
+        self.engine = Engine::new(ws)
+            .with_dedup_window(self.max_events)
+            .recalled_unwritten();
         self.counts = Counts::default();
         self.traits.clear();
     }
@@ -551,7 +555,8 @@ impl Store {
         let kind = ev.and_then(Doc::kind);
         let status = if !o.ingested() {
             Status::NotIngested
-        } else if o.has_warnings() {
+        } else if o.has_warnings() || !o.recalled.is_empty() {
+            // What the fold recalls are warnings, kept unwritten (`Engine::recalled_unwritten`).
             Status::Warnings
         } else {
             Status::Ok

@@ -344,7 +344,7 @@ fn timeline(
         // A batch's elements share a line: `32[2]`, as `profiles` writes it.
         let place = place(h.line, h.index);
         let mut spans = vec![Span::raw(format!("{at:<14} line {place:<5} "))];
-        spans.extend(h.consent.iter().map(|s| cell(*s, theme)));
+        spans.extend(h.consent().into_iter().map(|s| cell(s, theme)));
         spans.push(Span::raw(format!(" {}", h.describe(ws))));
         let line = Line::from(spans);
         lines.push(if focused && i == app.timeline.selected {
