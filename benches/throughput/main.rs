@@ -1,10 +1,12 @@
 //! The benchmark: `cargo bench --bench throughput -- [--sizes 100000,1000000] [--huge]
-//! [--listen 100000] [--json FILE]`. Generates synthetic traffic, then times `route` against
-//! `jq -c .` and the parse floor, the terminal UI's engine (indexing, memory, frame time,
-//! append latency), and `listen` (events per second from concurrent clients against a bare
-//! server's, request to screen, memory; `--listen 0` skips it), and the memory `listen` takes
-//! to stream `/inspector/events` over captures of `--inspector 50000,200000` events
-//! (`--inspector 0` skips it). Prints tables and writes the figures as JSON.
+//! [--traffic kind|churn|both] [--listen 100000] [--json FILE]`. Generates synthetic traffic,
+//! then times `route` against `jq -c .` and the parse floor (one thread, and two on halves of
+//! the file), the terminal UI's engine (indexing, memory, frame time, append latency), the UI
+//! itself in a pseudo-terminal (its last row on screen, keys answered while it loads), and
+//! `listen` (events per second from concurrent clients against a bare server's, request to
+//! screen, memory; `--listen 0` skips it), and the memory `listen` takes to stream
+//! `/inspector/events` over captures of `--inspector 50000,200000` events (`--inspector 0`
+//! skips it). Prints tables and writes the figures as JSON.
 
 // The binary's allocator, so the engine's memory is measured as the UI has it, wrapped to
 // count the bytes allocated and not freed when `COUNTING` says so (the memory child only).
@@ -44,6 +46,7 @@ unsafe impl std::alloc::GlobalAlloc for Counting {
 
 mod inspector;
 mod listen;
+mod screen;
 mod traffic;
 
 use std::fs::{self, File};
@@ -282,6 +285,8 @@ fn measure(n: u64, traffic: traffic::Traffic, data: &Path, args: &Args, jq: bool
     let floor_value = best_of(args.runs, || parse_floor::<Value>(&file, 1));
     let mut engine = child(&["--engine-child", file.to_str().unwrap(), &n.to_string()]);
     engine["second_half"] = child(&["--memory-child", file.to_str().unwrap(), &n.to_string()]);
+    eprintln!("  the UI in a pseudo-terminal: its last row on screen, keys while it loads…");
+    engine["screen"] = screen::measure(BIN, SETTINGS, &file, n);
     json!({
         "events": n,
         "traffic": traffic.name(),
@@ -716,7 +721,19 @@ fn engine_child(file: &Path, n: u64) -> Value {
     let base_rss = proc_status("VmRSS:");
     let start = Instant::now();
     let store = start_indexing(file);
-    while !store.read().unwrap().caught_up {
+    // How long the UI would wait for the store while it loads: the longest wait for its lock
+    // (the reader holds it to fold each batch), and when.
+    let (mut lock_worst, mut lock_worst_at) = (0f64, 0f64);
+    loop {
+        let asked = Instant::now();
+        let caught_up = store.read().unwrap().caught_up;
+        let waited = asked.elapsed().as_secs_f64();
+        if waited > lock_worst {
+            (lock_worst, lock_worst_at) = (waited, asked.duration_since(start).as_secs_f64());
+        }
+        if caught_up {
+            break;
+        }
         std::thread::sleep(Duration::from_millis(2));
     }
     let index_seconds = start.elapsed().as_secs_f64();
@@ -768,6 +785,8 @@ fn engine_child(file: &Path, n: u64) -> Value {
         "events_indexed": rows,
         "events_expected": n,
         "index_seconds": index_seconds,
+        "lock_wait_worst_ms": lock_worst * 1e3,
+        "lock_wait_worst_at_seconds": lock_worst_at,
         "rss_bytes": rss,
         "peak_rss_bytes": peak,
         "baseline_rss_bytes": base_rss,
@@ -891,6 +910,25 @@ fn print_ui_rows(results: &[Value]) {
     let row = |label: &str, get: &dyn Fn(&Value) -> String| row(results, label, get);
     row("UI: index all (s)", &|r| {
         format!("{:.2}", f(&r["engine"]["index_seconds"]))
+    });
+    row("UI: store lock wait while loading, worst (ms)", &|r| {
+        format!("{:.1}", f(&r["engine"]["lock_wait_worst_ms"]))
+    });
+    row("UI: last row on screen (s)", &|r| {
+        format!("{:.2}", f(&r["engine"]["screen"]["last_row_seconds"]))
+    });
+    row("UI: key while loading, median (ms)", &|r| {
+        format!("{:.1}", f(&r["engine"]["screen"]["key_ms_median"]))
+    });
+    row("UI: key while loading, p95 (ms)", &|r| {
+        format!("{:.1}", f(&r["engine"]["screen"]["key_ms_p95"]))
+    });
+    row("UI: key while loading, worst (ms)", &|r| {
+        format!(
+            "{:.1} of {}",
+            f(&r["engine"]["screen"]["key_ms_worst"]),
+            r["engine"]["screen"]["keys_during_load"]
+        )
     });
     row("UI: RSS (MB)", &|r| {
         format!("{:.1}", f(&r["engine"]["rss_bytes"]) / 1e6)

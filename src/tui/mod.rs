@@ -10,6 +10,7 @@ pub mod keymap;
 mod run;
 mod scroll;
 mod search;
+mod segmented;
 mod selected;
 pub mod store;
 #[cfg(test)]

@@ -152,11 +152,14 @@ fn event_loop(
     // even then.
     let test_panic = std::env::var_os("CONSENT_INSPECTOR_TEST_PANIC").is_some();
     let mut redraw = true;
+    // A key is answered at once: the frame pacing holds back the reader's changes only, so
+    // that a key pressed while a big file loads shows within a frame's drawing.
+    let mut keyed = false;
     let mut last_draw: Option<Instant> = None;
     let mut last_check = Instant::now();
     let mut last_banner = None;
     while !app.quit {
-        if redraw && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
+        if redraw && (keyed || last_draw.is_none_or(|t| t.elapsed() >= FRAME)) {
             app.sync();
             // The app's store: a workspace what-if replaces the one the UI started with.
             let store = app.store.clone();
@@ -166,7 +169,7 @@ fn event_loop(
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 ui::draw(f, app, &s, theme);
             })?;
-            redraw = false;
+            (redraw, keyed) = (false, false);
             last_draw = Some(Instant::now());
             assert!(!test_panic, "CONSENT_INSPECTOR_TEST_PANIC is set");
         }
@@ -198,7 +201,7 @@ fn event_loop(
                 UiEvent::Input(input) => {
                     if let Some(action) = action_for(&input, app) {
                         app.update(action);
-                        redraw = true;
+                        (redraw, keyed) = (true, true);
                     }
                     if let Some(bytes) = app.clipboard.take() {
                         let out = terminal.backend_mut();

@@ -1,7 +1,6 @@
 //! What the reader thread builds and the UI reads: one compact row per event (offsets and a few
 //! fields, never the event's JSON), the engine with its profiles, and running counts.
 
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -18,6 +17,7 @@ use crate::tail::{FollowOptions, Generations, Notice, TailEvent, follow};
 use crate::text::truncate;
 
 use super::event::Waker;
+use super::segmented::Segmented;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -265,14 +265,14 @@ pub const MAX_EVENTS: usize = 1_000_000;
 pub struct Store {
     pub engine: Engine,
     /// The newest events, at most `max_events`; `first` is the number of the oldest.
-    rows: VecDeque<Row>,
+    rows: Segmented<Row>,
     first: usize,
     pub max_events: usize,
     /// Names and users; 0 is the empty string, which stands for none.
     names: Interner,
     /// Findings that depend on history, by event number: they cannot be found again from
     /// the line. In event order.
-    recalled: VecDeque<(usize, Recalled)>,
+    recalled: Segmented<(usize, Recalled)>,
     pub dest: Vec<DestStats>,
     pub counts: Counts,
     pub notice: Option<String>,
@@ -305,8 +305,9 @@ impl Store {
         Self {
             engine: Engine::new(ws)
                 .with_dedup_window(max_events.max(1))
+                .dedup_reserved()
                 .recalled_unwritten(),
-            rows: VecDeque::new(),
+            rows: Segmented::default(),
             first: 0,
             max_events: max_events.max(1),
             names: {
@@ -314,7 +315,7 @@ impl Store {
                 n.intern("");
                 n
             },
-            recalled: VecDeque::new(),
+            recalled: Segmented::default(),
             dest,
             counts: Counts::default(),
             notice: None,
@@ -343,6 +344,7 @@ impl Store {
         self.dest = DestStats::none_yet(&ws);
         self.engine = Engine::new(ws)
             .with_dedup_window(self.max_events)
+            .dedup_reserved()
             .recalled_unwritten();
         self.counts = Counts::default();
         self.traits.clear();
@@ -397,7 +399,7 @@ impl Store {
             .min(FILTERABLE_DESTINATIONS);
         let mut out: Vec<Since> = Vec::new();
         let mut seen_first = false;
-        for row in &self.rows {
+        for row in self.rows.iter() {
             if row.status == Status::NotIngested || !row.is_event() {
                 continue;
             }
@@ -463,7 +465,7 @@ impl Store {
     pub fn recalled(&self, n: usize) -> impl Iterator<Item = &Recalled> {
         let from = self.recalled.partition_point(|(i, _)| *i < n);
         self.recalled
-            .range(from..)
+            .iter_from(from)
             .take_while(move |(i, _)| *i == n)
             .map(|(_, r)| r)
     }
