@@ -8,13 +8,14 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use consent_inspector::listen;
 use consent_inspector::settings::Workspace;
 use consent_inspector::tui::app::Action;
 use consent_inspector::tui::event::{Change, UiEvent, Waker};
+use consent_inspector::tui::fair_lock::FairLock;
 use consent_inspector::tui::store::{self, Shared, Store};
 use consent_inspector::tui::ui;
 use serde_json::{Value, json};
@@ -192,7 +193,7 @@ pub fn child(events: usize, dir: &Path) -> Value {
         ws.clone(),
     ))
     .unwrap();
-    let store: Shared = Arc::new(RwLock::new(Store::new(
+    let store: Shared = Arc::new(FairLock::new(Store::new(
         ws,
         out.display().to_string(),
         false,

@@ -53,9 +53,11 @@ use std::fs::{self, File};
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+
+use consent_inspector::tui::fair_lock::FairLock;
 
 use serde_json::{Value, json};
 
@@ -659,11 +661,11 @@ fn following_app(
 }
 
 /// The UI's store, its reader started on `file` (following it).
-fn start_indexing(file: &Path) -> Arc<RwLock<consent_inspector::tui::store::Store>> {
+fn start_indexing(file: &Path) -> consent_inspector::tui::store::Shared {
     use consent_inspector::tui::{self, store::Store, store::spawn_reader};
 
     let ws = Arc::new(consent_inspector::settings::Workspace::load(Path::new(SETTINGS)).unwrap());
-    let store = Arc::new(RwLock::new(Store::new(
+    let store = Arc::new(FairLock::new(Store::new(
         ws,
         file.display().to_string(),
         false,

@@ -5,6 +5,7 @@ pub mod charts;
 pub mod demo;
 pub mod event;
 mod export;
+pub mod fair_lock;
 pub mod filter;
 pub mod keymap;
 mod run;

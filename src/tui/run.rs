@@ -4,7 +4,7 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock, mpsc};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
@@ -18,6 +18,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::crossterm::{cursor, execute};
 
 use crate::settings::Workspace;
+use crate::tui::fair_lock::FairLock;
 
 use super::Error;
 use super::app::{Action, App, Reload};
@@ -111,7 +112,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
         max_events: opts.max_events,
         capture: opts.capture,
     };
-    let store = Arc::new(RwLock::new(reload.store(opts.workspace.clone())));
+    let store = Arc::new(FairLock::new(reload.store(opts.workspace.clone())));
     let _guard = enter().map_err(Error::Terminal)?;
     // Started once the terminal is in raw mode, so the input thread reads it as such.
     let (running, searcher) = threads::start(opts.path, opts.follow, opts.feed, &store)?;

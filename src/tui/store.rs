@@ -2,8 +2,8 @@
 //! fields, never the event's JSON), the engine with its profiles, and running counts.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
 use std::thread;
 
 use crate::engine::{Engine, Judged, Outcome, Recalled, judge_alone};
@@ -17,6 +17,7 @@ use crate::tail::{FollowOptions, Generations, Notice, TailEvent, follow};
 use crate::text::truncate;
 
 use super::event::Waker;
+use super::fair_lock::FairLock;
 use super::segmented::Segmented;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -637,7 +638,7 @@ fn seconds_since_2000(ts: &str) -> Option<u32> {
         .filter(|s| *s != NONE)
 }
 
-pub type Shared = Arc<RwLock<Store>>;
+pub type Shared = Arc<FairLock<Store>>;
 
 /// Reads `path` on a thread of its own and feeds the store; wakes the UI after each change.
 /// Returns the recording thread, which ends when reading does.

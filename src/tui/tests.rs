@@ -2,8 +2,8 @@
 //! handling on the model.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
@@ -11,6 +11,7 @@ use ratatui::backend::TestBackend;
 
 use super::app::{Action, App, FilterKey, Pane};
 use super::event::Waker;
+use super::fair_lock::FairLock;
 use super::filter::{Filter, Term};
 use super::store::{Shared, Store, spawn_reader};
 use super::ui::{self, Theme};
@@ -28,7 +29,7 @@ fn loaded_keeping(events: &Path, max_events: usize) -> Shared {
 }
 
 fn loaded_with(ws: Arc<crate::settings::Workspace>, events: &Path, max_events: usize) -> Shared {
-    let store = Arc::new(RwLock::new(Store::new(
+    let store = Arc::new(FairLock::new(Store::new(
         ws,
         "samples/events.jsonl".into(),
         false,
@@ -846,7 +847,7 @@ fn truncated_while_followed(reset: bool) -> App {
     );
     let mut store = Store::new(ws, "live.jsonl".into(), false, 100);
     store.reset_on_truncate = reset;
-    let store = Arc::new(RwLock::new(store));
+    let store = Arc::new(FairLock::new(store));
     let stop = Arc::new(AtomicBool::new(false));
     spawn_reader(
         path.clone(),

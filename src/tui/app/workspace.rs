@@ -3,12 +3,13 @@
 //! and to drop back to.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
 
 use super::{App, Prompt, PromptKind, Store, typed_path};
 use crate::settings::{ConsentModel, Workspace};
 use crate::tui::event::Waker;
+use crate::tui::fair_lock::FairLock;
 use crate::tui::store::{Shared, spawn_reader};
 
 /// How the UI reads its input, so that it can read it again under other settings.
@@ -46,7 +47,7 @@ impl Reload {
     ) -> (Shared, Arc<AtomicBool>) {
         let mut first = self.store(ws);
         first.translate = translate;
-        let store = Arc::new(RwLock::new(first));
+        let store = Arc::new(FairLock::new(first));
         let stop = Arc::new(AtomicBool::new(false));
         spawn_reader(
             self.path.clone(),
