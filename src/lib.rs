@@ -3,6 +3,7 @@
 //! modules hold no terminal code, so every view shows the same decisions; the terminal front
 //! end, `tui`, draws only what they decide and is left out without the `tui` feature.
 
+pub mod allocator;
 pub mod choices;
 #[cfg(feature = "tui")]
 pub mod compare;

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    consent_inspector::allocator::keep_freed_memory_a_while();
     commands::run(cli::Cli::parse()).unwrap_or_else(|e| {
         // Not eprintln!: it panics when stderr is gone (a terminal that hung up).
         let _ = writeln!(io::stderr(), "consent-inspector: {e}");

@@ -151,6 +151,8 @@ fn parse_args() -> Args {
 }
 
 fn main() {
+    // As the binary's `main` does, so the engine children measure the UI's allocator.
+    consent_inspector::allocator::keep_freed_memory_a_while();
     let mut argv = std::env::args().skip(1);
     match argv.next().as_deref() {
         Some("--engine-child") => {
