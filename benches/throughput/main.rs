@@ -290,7 +290,7 @@ fn measure(n: u64, traffic: traffic::Traffic, data: &Path, args: &Args, jq: bool
     let mut engine = child(&["--engine-child", file.to_str().unwrap(), &n.to_string()]);
     engine["second_half"] = child(&["--memory-child", file.to_str().unwrap(), &n.to_string()]);
     eprintln!("  the UI in a pseudo-terminal: its last row on screen, keys while it loads…");
-    engine["screen"] = screen::measure(BIN, SETTINGS, &file, n);
+    engine["screen"] = screen::measure(BIN, SETTINGS, &file, n, args.runs);
     json!({
         "events": n,
         "traffic": traffic.name(),
