@@ -11,7 +11,7 @@ use crate::filter::Dropped;
 use crate::profile::{ConsentState, IdentityId, Profiles};
 use crate::route::{Block, Decision, Mode, PreferenceValue, REASONS, Route};
 use crate::settings::Workspace;
-use crate::text::{is_unsafe, write_safe_json};
+use crate::text::{has_unsafe, is_unsafe, write_safe_json};
 use serde_json::{Map, Value, json};
 
 #[derive(Clone)]
@@ -168,10 +168,7 @@ fn filter_fields(b: &mut Vec<u8>, heads: &[Vec<u8>], r: &Route) {
 /// Writes `s` as a JSON string, escaping what JSON needs and what `is_unsafe` flags.
 pub fn json_str(b: &mut Vec<u8>, s: &str) {
     // Text as it stands (the common case, arrows in messages included) is copied.
-    let plain = s
-        .bytes()
-        .all(|c| c >= 0x20 && c != 0x7f && c != b'"' && c != b'\\')
-        && (s.is_ascii() || !s.chars().any(is_unsafe));
+    let plain = memchr::memchr2(b'"', b'\\', s.as_bytes()).is_none() && !has_unsafe(s);
     if plain {
         b.push(b'"');
         b.extend_from_slice(s.as_bytes());
