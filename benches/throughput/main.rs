@@ -1,7 +1,9 @@
 //! The benchmark: `cargo bench --bench throughput -- [--sizes 100000,1000000] [--huge]
-//! [--traffic kind|churn|both] [--listen 100000] [--json FILE]`. Generates synthetic traffic,
-//! then times `route` against `jq -c .` and the parse floor (one thread, and two on halves of
-//! the file), the terminal UI's engine (indexing, memory, frame time, append latency), the UI
+//! [--traffic kind|churn|both] [--runs 3] [--listen 100000] [--inspector 50000,200000]
+//! [--json FILE]`. Generates synthetic traffic of two kinds (consent that mostly stays put, and
+//! consent that changes on every event), then times `route` against `jq -c .`, the jq consent
+//! filter and the parse floor (one thread, and two on halves of the file), the terminal UI's
+//! engine (indexing, the longest wait for its lock, memory, frame time, append latency), the UI
 //! itself in a pseudo-terminal (its last row on screen, keys answered while it loads), and
 //! `listen` (events per second from concurrent clients against a bare server's, request to
 //! screen, memory; `--listen 0` skips it), and the memory `listen` takes to stream
