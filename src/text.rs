@@ -129,7 +129,7 @@ mod tests {
     /// at, and `has_unsafe` finds each one alone and amid other text.
     #[test]
     fn has_unsafe_finds_every_flagged_character() {
-        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
             let mut utf8 = [0u8; 4];
             let first = c.encode_utf8(&mut utf8).as_bytes()[0];
             if is_unsafe(c) && first >= 0x80 {
