@@ -66,10 +66,15 @@ impl Outcome {
             .any(|f| f.severity() == Severity::Error)
     }
 
+    /// Whether a finding is a warning, the ones the fold recalled included: they are all
+    /// warnings, and an engine that keeps them unwritten (`Engine::recalled_unwritten`) has
+    /// them in `recalled` only.
     pub fn has_warnings(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.severity() == Severity::Warning)
+        !self.recalled.is_empty()
+            || self
+                .findings
+                .iter()
+                .any(|f| f.severity() == Severity::Warning)
     }
 
     pub fn event(&self) -> Option<&Doc> {
@@ -379,5 +384,23 @@ impl Engine {
             outcome.recall(&self.ws, recalled, user);
         }
         outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Code, Severity};
+
+    /// `Outcome::has_warnings` counts what the fold recalled without writing it out: each
+    /// finding a `Recalled` becomes is a warning.
+    #[test]
+    fn every_recalled_finding_is_a_warning() {
+        for code in [
+            Code::DuplicateMessageId,
+            Code::ConsentMissing,
+            Code::ConsentChangedWithoutPreferenceEvent,
+        ] {
+            assert_eq!(code.severity(), Severity::Warning, "{code:?}");
+        }
     }
 }

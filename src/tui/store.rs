@@ -304,10 +304,7 @@ impl Store {
     pub fn new(ws: Arc<Workspace>, source: String, demo: bool, max_events: usize) -> Self {
         let dest = DestStats::none_yet(&ws);
         Self {
-            engine: Engine::new(ws)
-                .with_dedup_window(max_events.max(1))
-                .dedup_reserved()
-                .recalled_unwritten(),
+            engine: engine(ws, max_events.max(1)),
             rows: Segmented::default(),
             first: 0,
             max_events: max_events.max(1),
@@ -343,10 +340,7 @@ impl Store {
         self.recalled.clear();
         let ws = self.engine.workspace().clone();
         self.dest = DestStats::none_yet(&ws);
-        self.engine = Engine::new(ws)
-            .with_dedup_window(self.max_events)
-            .dedup_reserved()
-            .recalled_unwritten();
+        self.engine = engine(ws, self.max_events);
         self.counts = Counts::default();
         self.traits.clear();
     }
@@ -558,8 +552,7 @@ impl Store {
         let kind = ev.and_then(Doc::kind);
         let status = if !o.ingested() {
             Status::NotIngested
-        } else if o.has_warnings() || !o.recalled.is_empty() {
-            // What the fold recalls are warnings, kept unwritten (`Engine::recalled_unwritten`).
+        } else if o.has_warnings() {
             Status::Warnings
         } else {
             Status::Ok
@@ -636,6 +629,15 @@ fn seconds_since_2000(ts: &str) -> Option<u32> {
     u32::try_from(t.as_second() - EPOCH_2000)
         .ok()
         .filter(|s| *s != NONE)
+}
+
+/// The store's engine: duplicates looked for among the last `max_events`, its table sized up
+/// front, what it recalls kept in the small form the store keeps.
+fn engine(ws: Arc<Workspace>, max_events: usize) -> Engine {
+    Engine::new(ws)
+        .with_dedup_window(max_events)
+        .dedup_reserved()
+        .recalled_unwritten()
 }
 
 pub type Shared = Arc<FairLock<Store>>;
