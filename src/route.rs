@@ -97,6 +97,9 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// Every mode, in declaration order (`mode as usize` indexes it).
+    pub const ALL: [Mode; 2] = [Mode::Cloud, Mode::Device];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Cloud => "cloud",

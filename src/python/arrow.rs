@@ -21,7 +21,8 @@ use pyo3::types::PyCapsule;
 use super::{Workspace, records};
 use crate::engine::{Outcome, judge_alone};
 use crate::event::{Field as EventField, Raw};
-use crate::route::REASONS;
+use crate::route::{Mode, REASONS};
+use crate::vocab::DECISIONS;
 
 /// A dictionary-encoded string column: a route repeats its event's values (one per destination)
 /// and its destination's, decision's, reason's and mode's few values, so each is kept once.
@@ -78,11 +79,6 @@ const FIELDS: [EventField; 5] = [
     EventField::MessageId,
 ];
 
-/// The decision column's values: `Decision::delivered` indexes them.
-const DECISIONS: [&str; 2] = ["block", "deliver"];
-/// The mode column's values.
-const MODES: [&str; 2] = ["cloud", "device"];
-
 impl Columns {
     /// Builders sized for `rows` routes of `events` events of `bytes` bytes in all, so that
     /// they do not grow (and copy) as they fill.
@@ -132,11 +128,12 @@ impl Columns {
             self.ingested.append_value(o.ingested());
             self.event_keys.append_value(event);
             self.destination.append_value(r.destination as i32);
-            self.decision
-                .append_value(i32::from(r.decision.delivered()));
+            // Indices into the values `finish` gives each column.
+            let decision = usize::from(!r.decision.delivered());
+            debug_assert_eq!(DECISIONS[decision], r.decision.verb());
+            self.decision.append_value(decision as i32);
             self.reason.append_value(r.decision.reason_index() as i32);
-            self.mode
-                .append_value(i32::from(r.mode == crate::route::Mode::Device));
+            self.mode.append_value(r.mode as i32);
             self.discard.append_option(o.discard(r));
         }
     }
@@ -165,7 +162,8 @@ impl Columns {
         columns.push(dict(self.destination.finish(), fixed(names))?);
         columns.push(dict(self.decision.finish(), fixed(DECISIONS.to_vec()))?);
         columns.push(dict(self.reason.finish(), fixed(REASONS.to_vec()))?);
-        columns.push(dict(self.mode.finish(), fixed(MODES.to_vec()))?);
+        let modes = Mode::ALL.iter().map(|m| m.as_str()).collect();
+        columns.push(dict(self.mode.finish(), fixed(modes))?);
         columns.push(Arc::new(self.discard.finish()));
         RecordBatch::try_new(Arc::new(schema()), columns)
     }

@@ -406,7 +406,7 @@ pub fn complete(text: &str, store: &Store) -> (String, Vec<String>) {
                 "decision" => vocab::DECISIONS.iter().map(|d| (*d).to_owned()).collect(),
                 "cat" => ws.categories.iter().map(|c| c.id.clone()).collect(),
                 "code" => Code::ALL.iter().map(|c| c.as_str().to_owned()).collect(),
-                "mode" => vec!["cloud".into(), "device".into()],
+                "mode" => Mode::ALL.iter().map(|m| m.as_str().to_owned()).collect(),
                 _ => Vec::new(),
             };
             let partial = partial.trim_start_matches('"').to_lowercase();
