@@ -16,7 +16,7 @@ use consent_inspector::validate::Severity;
 
 use super::{Ctx, Error, fetch_settings, finish_output, prepare};
 use crate::cli::{DiffArgs, DiffFormat, FailOn};
-use crate::output::report::{Kind, Place, Report};
+use crate::output::report::{Kind, Place, Report, Verdict};
 
 pub fn run(ctx: &Ctx, args: &DiffArgs) -> Result<ExitCode, Error> {
     let progress = ctx.progress(&args.sources.inputs, args.output.is_none());
@@ -65,6 +65,7 @@ pub fn run(ctx: &Ctx, args: &DiffArgs) -> Result<ExitCode, Error> {
     finish_output(result)?;
     report.events = diff.events;
     report.diff = Some(totals(&diff));
+    let verdict = verdict(&diff, args.fail_on);
     let written = match args.format {
         DiffFormat::Ndjson => Ok(()),
         DiffFormat::Table => crate::output::diff::table(
@@ -72,11 +73,9 @@ pub fn run(ctx: &Ctx, args: &DiffArgs) -> Result<ExitCode, Error> {
             &mut out,
             ctx.color(&io::stdout()) && args.output.is_none(),
         ),
-        DiffFormat::Json => {
-            crate::output::diff::json(&diff, args.fail_on, verdict(&report), &mut out)
-        }
+        DiffFormat::Json => crate::output::diff::json(&diff, args.fail_on, verdict, &mut out),
         DiffFormat::Html => {
-            let doc = crate::output::diff::document(&diff, args.fail_on, verdict(&report));
+            let doc = crate::output::diff::document(&diff, args.fail_on, verdict);
             crate::output::diff::html(&diff, &doc, &mut out)
         }
         DiffFormat::Junit => report.write(crate::cli::CheckFormat::Junit, &mut out, false),
@@ -84,11 +83,30 @@ pub fn run(ctx: &Ctx, args: &DiffArgs) -> Result<ExitCode, Error> {
         DiffFormat::Github => report.write(crate::cli::CheckFormat::Github, &mut out, false),
     };
     finish_output(written.and_then(|()| out.flush()))?;
-    Ok(verdict(&report).exit().into())
+    Ok(verdict.exit().into())
 }
 
-fn verdict(report: &Report) -> crate::output::report::Verdict {
-    report.verdict()
+/// Whether `--fail-on` fails the run: read off the diff's own totals, so that no format can
+/// change the exit status (the report formats' errors say the same by `fails`).
+fn verdict(diff: &Diff, fail_on: Option<FailOn>) -> Verdict {
+    let failed = ChangeKind::ALL
+        .iter()
+        .any(|&k| fails(fail_on, k) && diff.total(k) > 0);
+    if failed {
+        Verdict::RoutesChanged
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// Whether a change of kind `k` fails the run under `--fail-on`.
+fn fails(fail_on: Option<FailOn>, k: ChangeKind) -> bool {
+    matches!(
+        (fail_on, k),
+        (Some(FailOn::Any), _)
+            | (Some(FailOn::Delivered), ChangeKind::NewlyDelivered)
+            | (Some(FailOn::Blocked), ChangeKind::NewlyBlocked)
+    )
 }
 
 /// The compared side: `--against`, `--fetch-against`, or the same settings, with
@@ -120,16 +138,10 @@ fn report(fail_on: Option<FailOn>, summary: bool) -> Report {
 }
 
 fn kind(k: ChangeKind, fail_on: Option<FailOn>) -> Kind {
-    let fails = matches!(
-        (fail_on, k),
-        (Some(FailOn::Any), _)
-            | (Some(FailOn::Delivered), ChangeKind::NewlyDelivered)
-            | (Some(FailOn::Blocked), ChangeKind::NewlyBlocked)
-    );
     Kind {
         order: ChangeKind::ALL.iter().position(|&x| x == k).unwrap_or(0),
         name: k.as_str(),
-        severity: if fails {
+        severity: if fails(fail_on, k) {
             Severity::Error
         } else {
             Severity::Warning
