@@ -152,7 +152,7 @@ impl Choice {
                 "Segment's CDN settings carry no destination kind: \"Amazon S3\"/\"AWS S3\" are taken as aws-s3 and names starting with Engage or Personas as engage"
             }
             Choice::BatchLimits => {
-                "Segment's HTTP API refuses a batch over 500 KB whole and rejects every event of one over 2500; Delivery Overview has no code for either, so this tool says batch_too_large or batch_too_many_events on every element"
+                "Segment's HTTP API refuses a batch over 500 KB whole and rejects every event of one over 2500; Delivery Overview has no code for either, so this tool says batch_too_large on every element of the first, and makes the second one record, batch_too_many_events, that stands for all its events (they are counted, not read one by one, so a line's work stays bounded)"
             }
             Choice::OversizedLine => {
                 "a line over 1 MiB is reported as event_too_large without being read into memory, so a batch that long is not expanded"

@@ -105,7 +105,7 @@ pub struct WatchArgs {
     pub local: bool,
     /// Keep the newest N events in view; older ones leave it (counts and users still cover
     /// every event seen). Bounds memory when following a busy stream for hours.
-    #[arg(long, value_name = "N", default_value_t = consent_inspector::tui::store::MAX_EVENTS as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = crate::tui::store::MAX_EVENTS as u64, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_events: u64,
     /// The JSON Lines file to follow; `-` reads stdin; nothing starts a demo.
     #[arg(value_name = "FILE")]
@@ -122,7 +122,7 @@ impl WatchArgs {
             || self.settings.consent_model.is_some()
             || self.settings.dialect.is_some()
             || self.settings.fetch_settings.is_some()
-            || self.max_events != consent_inspector::tui::store::MAX_EVENTS as u64
+            || self.max_events != crate::tui::store::MAX_EVENTS as u64
     }
 }
 
@@ -139,7 +139,7 @@ pub struct SettingsArg {
     pub fetch_settings: Option<String>,
     /// With --fetch-settings: the CDN to download from.
     #[arg(long, value_name = "URL", requires = "fetch_settings",
-          default_value = consent_inspector::settings::fetch::SEGMENT_CDN)]
+          default_value = crate::settings::fetch::SEGMENT_CDN)]
     pub cdn: String,
     /// The consent model of the browser's consent wrapper, over the settings'
     /// `consentModel`: opt-in (destinations filtered when the page loads; consent-tools'
@@ -162,7 +162,7 @@ pub enum DialectArg {
     Rudderstack,
 }
 
-impl From<DialectArg> for consent_inspector::dialect::Dialect {
+impl From<DialectArg> for crate::dialect::Dialect {
     fn from(d: DialectArg) -> Self {
         match d {
             DialectArg::Segment => Self::Segment,
@@ -178,7 +178,7 @@ pub enum ModelArg {
     OptOut,
 }
 
-impl From<ModelArg> for consent_inspector::settings::ConsentModel {
+impl From<ModelArg> for crate::settings::ConsentModel {
     fn from(m: ModelArg) -> Self {
         match m {
             ModelArg::OptIn => Self::OptIn,
@@ -189,13 +189,10 @@ impl From<ModelArg> for consent_inspector::settings::ConsentModel {
 
 impl SettingsArg {
     /// The workspace with `--consent-model` over what its settings say.
-    pub fn apply(
-        &self,
-        mut ws: consent_inspector::settings::Workspace,
-    ) -> consent_inspector::settings::Workspace {
+    pub fn apply(&self, mut ws: crate::settings::Workspace) -> crate::settings::Workspace {
         if let Some(m) = self.consent_model {
             ws.consent_model = m.into();
-            ws.consent_model_from = consent_inspector::settings::ModelSource::CommandLine;
+            ws.consent_model_from = crate::settings::ModelSource::CommandLine;
         }
         ws
     }

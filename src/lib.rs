@@ -5,6 +5,12 @@
 
 pub mod allocator;
 pub mod choices;
+/// The command line (`consent-inspector`): its clap definitions, one module per command, and
+/// the headless renderers; the binary and the Python package's script both run it.
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "cli")]
+pub mod commands;
 #[cfg(feature = "tui")]
 pub mod compare;
 #[cfg(feature = "tui")]
@@ -20,11 +26,14 @@ pub mod filter;
 pub mod fql;
 pub mod input;
 pub mod intern;
+pub mod limits;
 pub mod lint;
 #[cfg(feature = "listen")]
 pub mod listen;
 pub mod locate;
 pub mod ndjson;
+#[cfg(feature = "cli")]
+mod output;
 pub mod pipeline;
 pub mod policy;
 pub mod profile;

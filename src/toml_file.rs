@@ -34,7 +34,12 @@ pub struct TomlFile {
 impl TomlFile {
     pub fn read(path: &Path) -> Result<Self, TomlError> {
         let file = path.display().to_string();
-        match std::fs::read_to_string(path) {
+        let read = crate::limits::read_file_at_most(path, crate::limits::TOML_BYTES, "the file")
+            .and_then(|b| {
+                String::from_utf8(b)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+            });
+        match read {
             Ok(text) => Ok(Self { file, text }),
             Err(source) => Err(TomlError::Io { file, source }),
         }

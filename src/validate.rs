@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use crate::endpoint::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES};
+use crate::endpoint::{MAX_BATCH_BYTES, MAX_EVENT_BYTES};
 use crate::event::{Doc, Field, Kind, LEGACY_CPU_EVENT, Preferences, Raw};
 use crate::input::{Record, RecordError};
 use crate::settings::Workspace;
@@ -109,7 +109,7 @@ codes! {
     NonIdentifiableRequest = "non_identifiable_request", Error, RudderStack, "request neither has anonymousId nor userId";
     NotRudderEvent = "not_rudder_event", Error, RudderStack, "event is not a valid rudder event";
     EmptyBatchPayload = "empty_batch_payload", Error, RudderStack, "empty batch payload";
-    LineNotRead = "line_not_read", Error, Ours, "A line over 1 MiB is not read by this tool (RudderStack takes requests up to 4000 KB).";
+    LineNotRead = "line_not_read", Error, Ours, "A line over 1 MiB, or a batch of over 2500 events, is not read event by event by this tool (RudderStack takes requests up to 4000 KB).";
     ConsentIdsNotStrings = "consent_ids_not_strings", Warning, Ours, "deniedConsentIds is not a list of strings: RudderStack's server cannot read consentManagement and filters nothing.";
     ConsentProviderUnknown = "consent_provider_unknown", Warning, Ours, "RudderStack's browser SDK has no consent plugin for this provider: it loads every destination.";
     ResolutionStrategyUnknown = "resolution_strategy_unknown", Warning, Ours, "A resolutionStrategy other than and or or: RudderStack reads it as and.";
@@ -173,6 +173,7 @@ pub fn validate(record: &Record, ws: &Workspace) -> Vec<Finding> {
                 RecordError::NotAnObject(_) => Code::NotAnObject,
                 RecordError::TooLarge { .. } => Code::EventTooLarge,
                 RecordError::EmptyBatch => Code::EmptyBatch,
+                RecordError::TooManyEvents { .. } => Code::BatchTooManyEvents,
             };
             out.push(Finding::new(code, e.to_string(), None));
             return out;
@@ -205,17 +206,7 @@ fn check_batch(batch: crate::input::Batch, out: &mut Vec<Finding>) {
         );
         out.push(Finding::new(Code::BatchTooLarge, msg, Some("batch".into())));
     }
-    if batch.events > MAX_BATCH_EVENTS {
-        let msg = format!(
-            "the batch this event is in holds {} events; Segment's HTTP API takes at most {MAX_BATCH_EVENTS}, so every event in it is rejected",
-            batch.events
-        );
-        out.push(Finding::new(
-            Code::BatchTooManyEvents,
-            msg,
-            Some("batch".into()),
-        ));
-    }
+    // A batch of more than `MAX_BATCH_EVENTS` is one record (`RecordError::TooManyEvents`).
 }
 
 /// `"x"` for a string, else the value's type: how a wrong value is named in messages.

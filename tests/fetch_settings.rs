@@ -202,3 +202,108 @@ fn a_wrong_key_or_cdn_is_an_error_not_a_stale_copy() {
     );
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A server that records each request's first line and answers 200 with `head` and then
+/// `body` bytes of `x` (endless when `None`), as a broken or hostile CDN might.
+fn streaming_server(
+    content_length: Option<u64>,
+    body: Option<u64>,
+) -> (String, std::sync::mpsc::Receiver<String>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for s in listener.incoming() {
+            let Ok(mut s) = s else { continue };
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]);
+            let _ = tx.send(head.lines().next().unwrap_or("").to_owned());
+            let length =
+                content_length.map_or(String::new(), |n| format!("Content-Length: {n}\r\n"));
+            let _ = write!(s, "HTTP/1.1 200 OK\r\n{length}Connection: close\r\n\r\n");
+            let _ = s.write_all(br#"{"integrations":{"A":{"x":""#);
+            let block = vec![b'x'; 1 << 16];
+            let mut sent = 0u64;
+            while body.is_none_or(|b| sent < b) {
+                if s.write_all(&block).is_err() {
+                    break;
+                }
+                sent += block.len() as u64;
+            }
+        }
+    });
+    (format!("http://{addr}"), rx)
+}
+
+#[cfg(unix)]
+#[test]
+fn an_endless_or_huge_answer_is_refused_at_the_settings_limit() {
+    // Issue 36: a 1 GiB answer took 2.26 GB; the limit is 32 MiB (docs/commands.md, "Limits").
+    for (length, body) in [(None, None), (Some(1 << 30), Some(1 << 30))] {
+        let cache = tempfile::tempdir().unwrap();
+        let (cdn, _) = streaming_server(length, body);
+        let m = common::measured(
+            Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+                .args(["route", "--fetch-settings", KEY, "--cdn", &cdn])
+                .arg("samples/events.jsonl")
+                .env("XDG_CACHE_HOME", cache.path())
+                .env("XDG_CONFIG_HOME", "/nonexistent"),
+        );
+        let said = text(&m.stderr);
+        assert_eq!(m.code, Some(2), "{said}");
+        assert!(
+            said.contains("the answer is over 32 MiB, the most this tool reads"),
+            "{said}"
+        );
+        assert!(m.peak_kib < 160 * 1024, "peak {} KiB", m.peak_kib);
+    }
+}
+
+#[test]
+fn the_write_key_is_one_path_segment() {
+    let cache = tempfile::tempdir().unwrap();
+    let (cdn, requests) = streaming_server(Some(2), Some(0));
+    let _ = run(
+        cache.path(),
+        &[
+            "route",
+            "--fetch-settings",
+            "../../x?y=1#z",
+            "--cdn",
+            &cdn,
+            "samples/events.jsonl",
+        ],
+    );
+    assert_eq!(
+        requests.recv().unwrap(),
+        "GET /v1/projects/..%2F..%2Fx%3Fy%3D1%23z/settings HTTP/1.1"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_cache_folder_is_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let cache = tempfile::tempdir().unwrap();
+    let server = start(None);
+    let cdn = format!("http://{}", server.server.addr);
+    let o = Command::new("sh")
+        .args(["-c", "umask 000; exec \"$@\"", "sh"])
+        .arg(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(["route", "--fetch-settings", KEY, "--cdn", &cdn])
+        .arg("samples/events.jsonl")
+        .env("XDG_CACHE_HOME", cache.path())
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    for dir in ["consent-inspector", "consent-inspector/settings"] {
+        let mode = std::fs::metadata(cache.path().join(dir))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "{dir}: {mode:o}");
+    }
+}

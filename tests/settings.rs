@@ -5,6 +5,8 @@ use consent_inspector::input::Records;
 use consent_inspector::settings::{DestinationKind, Shape, Workspace};
 use std::sync::Arc;
 
+mod common;
+
 fn err(text: &str) -> String {
     Workspace::from_slice("ws.json", text.as_bytes())
         .unwrap_err()
@@ -344,4 +346,37 @@ fn a_byte_order_mark_before_the_settings_is_skipped() {
         .to_string();
     assert_eq!(err, plain_err);
     assert!(err.starts_with("bom.json:1:17:"), "{err}");
+}
+
+/// Issue 36: `--settings` on a symlink to `/dev/zero` grew to 2-5.6 GB in 4 s. A settings file
+/// is read up to 32 MiB and refused past it (docs/commands.md, "Limits"), by the command, by
+/// the library, and so by every entry point (the Python `Workspace.load` calls `load`).
+#[cfg(unix)]
+#[test]
+fn a_settings_file_is_read_up_to_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("consent-settings.json");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+    let err = Workspace::load(&link).unwrap_err().to_string();
+    assert!(
+        err.ends_with("consent-settings.json: cannot read settings: the file is over 32 MiB, the most this tool reads (is it the right file?)"),
+        "{err}"
+    );
+    for command in ["route", "lint"] {
+        let m = common::measured(
+            std::process::Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+                .args([command, "--settings"])
+                .arg(&link)
+                .arg("samples/events.jsonl")
+                .env("XDG_CONFIG_HOME", "/nonexistent"),
+        );
+        let said = String::from_utf8_lossy(&m.stderr);
+        assert_eq!(m.code, Some(2), "{command}: {said}");
+        assert!(said.contains("is over 32 MiB"), "{command}: {said}");
+        assert!(
+            m.peak_kib < 160 * 1024,
+            "{command}: peak {} KiB",
+            m.peak_kib
+        );
+    }
 }

@@ -41,7 +41,7 @@ fn cases() -> Vec<(&'static str, String, Option<&'static str>)> {
                 r#"{{"batch":[{}{{"type":"page","userId":"u","messageId":"m"}}]}}"#,
                 r#"{"type":"page","userId":"u","messageId":"m"},"#.repeat(2500)
             ),
-            Some("batch"),
+            None,
         ),
         ("type_required", line(r#""event":"e""#), Some("type")),
         (
@@ -462,25 +462,56 @@ fn consent_fields_are_checked_on_the_preference_event_only() {
 }
 
 #[test]
-fn a_batch_over_its_limits_rejects_every_element_but_keeps_their_fields() {
-    let big = format!(
-        r#"{{"batch":[{}{{"type":"page","userId":"u","messageId":"last"}}]}}"#,
-        r#"{"type":"page","userId":"u","messageId":"m"},"#.repeat(2500)
-    );
+fn a_batch_over_500_kb_rejects_every_element_but_keeps_their_fields() {
+    let element = |id: &str| {
+        format!(
+            r#"{{"type":"page","userId":"u","messageId":"{id}","properties":{{"x":"{}"}}}}"#,
+            "a".repeat(30_000)
+        )
+    };
+    let els: Vec<String> = (0..18).map(|i| element(&format!("m{i}"))).collect();
+    let big = format!(r#"{{"batch":[{}]}}"#, els.join(","));
     let outs = common::run(
         &mut consent_inspector::engine::Engine::new(common::workspace()),
         &[&big],
     );
-    assert_eq!(outs.len(), 2501);
+    assert_eq!(outs.len(), 18);
     assert!(outs.iter().all(|o| !o.ingested()));
     assert_eq!(
-        outs[2500].event().unwrap().message_id().as_deref(),
-        Some("last")
+        outs[17].event().unwrap().message_id().as_deref(),
+        Some("m17")
     );
-    assert_eq!(
-        outs[0].discard(&outs[0].routes[0]),
-        Some("batch_too_many_events")
+    assert_eq!(outs[0].discard(&outs[0].routes[0]), Some("batch_too_large"));
+}
+
+/// Segment rejects a batch of more than 2500 events whole: one record stands for them all,
+/// and however many a line holds, its elements are counted, not built.
+#[test]
+fn a_batch_of_more_than_2500_events_is_one_record() {
+    for n in [2501, 300_000] {
+        let big = format!(r#"{{"batch":[{}{{}}]}}"#, "{},".repeat(n - 1));
+        let outs = common::run(
+            &mut consent_inspector::engine::Engine::new(common::workspace()),
+            &[&big],
+        );
+        assert_eq!(outs.len(), 1, "{n}");
+        let o = &outs[0];
+        assert!(!o.ingested());
+        assert_eq!(o.origin.index, None);
+        assert_eq!(codes(o), ["batch_too_many_events"]);
+        assert!(o.findings[0].message.contains(&format!("holds {n} events")));
+        assert_eq!(o.discard(&o.routes[0]), Some("batch_too_many_events"));
+    }
+    // 2500 is within the limit: a record each.
+    let fine = format!(
+        r#"{{"batch":[{}{{"type":"page","userId":"u","messageId":"last"}}]}}"#,
+        r#"{"type":"page","userId":"u","messageId":"m"},"#.repeat(2499)
     );
+    let outs = common::run(
+        &mut consent_inspector::engine::Engine::new(common::workspace()),
+        &[&fine],
+    );
+    assert_eq!(outs.len(), 2500);
 }
 
 #[test]

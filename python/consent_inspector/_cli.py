@@ -1,35 +1,16 @@
-"""The ``consent-inspector`` command, shipped in the wheel (built from the same crate and
-installed beside the interpreter, as a script of the wheel's data: README.md, "Scale out"),
-so a Python user needs no Rust toolchain to run it. ``python -m consent_inspector ARGS`` runs it
-too."""
+"""The ``consent-inspector`` command, installed by the package as a script (``[project.scripts]``
+in pyproject.toml) that runs the command compiled into the native module: ``pip install .``
+builds and installs it with no step before, and a Python user needs no Rust toolchain to run a
+built wheel. ``python -m consent_inspector ARGS`` runs it too."""
 
-import os
-import shutil
+import signal
 import sys
-import sysconfig
 
-NAME = "consent-inspector"
-
-
-def executable():
-    """The installed command's path, or None when the wheel was built without it."""
-    schemes = [None, f"{os.name}_user"]
-    for scheme in schemes:
-        try:
-            where = sysconfig.get_path("scripts", scheme) if scheme else sysconfig.get_path("scripts")
-        except KeyError:
-            continue
-        exe = os.path.join(where, NAME)
-        if os.access(exe, os.X_OK):
-            return exe
-    return shutil.which(NAME)
+from . import _native
 
 
 def main():
-    exe = executable()
-    if exe is None:
-        sys.exit(
-            "consent-inspector: the command is not installed: the wheel was built without it "
-            "(copy target/release/consent-inspector into target/wheel-data/scripts/ first)"
-        )
-    os.execv(exe, [exe] + sys.argv[1:])
+    # Python turns Ctrl-C into KeyboardInterrupt, which only Python code can see; the command
+    # runs in Rust until it returns, so it takes the signal as the standalone binary does.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    sys.exit(_native._main(sys.argv[1:]))

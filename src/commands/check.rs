@@ -2,16 +2,15 @@
 //! the CI server reads; the exit status says whether it passed (`Exit`).
 
 use std::io::{self, Write};
-use std::process::ExitCode;
 
-use consent_inspector::engine::Engine;
-use consent_inspector::policy::Policy;
+use crate::engine::Engine;
+use crate::policy::Policy;
 
-use super::{Ctx, Error, finish_output, prepare};
+use super::{Ctx, Error, Exit, finish_output, prepare};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::output::report::Report;
 
-pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode, Error> {
+pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<Exit, Error> {
     let progress = ctx.progress(&args.sources.inputs, false);
     let (ws, sources) = prepare(ctx, args.sources, Some(&progress))?;
     let policy = match &args.policy {
@@ -20,7 +19,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode, Error> {
     };
     let mut engine = Engine::new(ws.clone());
     let mut report = Report::new(args.deny_warnings, args.summary, policy);
-    consent_inspector::pipeline::run_all(&mut engine, sources, |_, o| {
+    crate::pipeline::run_all(&mut engine, sources, |_, o| {
         report.add(&ws, &o);
         Ok(())
     })?;
@@ -29,7 +28,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<ExitCode, Error> {
 }
 
 /// Writes a report to stdout in `format`; its verdict is the exit status.
-pub(super) fn print(ctx: &Ctx, report: &Report, format: CheckFormat) -> Result<ExitCode, Error> {
+pub(super) fn print(ctx: &Ctx, report: &Report, format: CheckFormat) -> Result<Exit, Error> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let color = ctx.color(&io::stdout());
     finish_output(
@@ -37,5 +36,5 @@ pub(super) fn print(ctx: &Ctx, report: &Report, format: CheckFormat) -> Result<E
             .write(format, &mut out, color)
             .and_then(|()| out.flush()),
     )?;
-    Ok(report.verdict().exit().into())
+    Ok(report.verdict().exit())
 }

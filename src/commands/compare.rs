@@ -2,17 +2,16 @@
 
 use std::io::{self, Write};
 use std::path::Path;
-use std::process::ExitCode;
 use std::sync::Arc;
 
-use consent_inspector::compare::{Pairing, Tally};
-use consent_inspector::dialect::Dialect;
-use consent_inspector::engine::Engine;
-use consent_inspector::pipeline;
-use consent_inspector::rudder::translate::record_for;
-use consent_inspector::settings::Workspace;
+use crate::compare::{Pairing, Tally};
+use crate::dialect::Dialect;
+use crate::engine::Engine;
+use crate::pipeline;
+use crate::rudder::translate::record_for;
+use crate::settings::Workspace;
 
-use super::{Ctx, Error, finish_output, load_raw, open_all, translated};
+use super::{Ctx, Error, Exit, finish_output, load_raw, open_all, translated};
 use crate::cli::{Format, Sources};
 use crate::output;
 
@@ -21,7 +20,7 @@ pub fn run(
     format: Format,
     rudderstack_settings: Option<&Path>,
     sources: &Sources,
-) -> Result<ExitCode, Error> {
+) -> Result<Exit, Error> {
     let inputs = if sources.inputs.is_empty() {
         vec!["-".into()]
     } else {
@@ -43,7 +42,7 @@ pub fn run(
     let mut tally = Tally::new(pairing.pairs.len());
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut table = output::compare::Table::new(&pairing, ctx.color(&io::stdout()));
-    let split = |r: consent_inspector::input::Record| {
+    let split = |r: crate::input::Record| {
         (
             record_for(Dialect::Segment, r.clone()),
             record_for(Dialect::RudderStack, r),
@@ -71,5 +70,5 @@ pub fn run(
     })
     .and_then(|()| out.flush());
     finish_output(result)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Done)
 }

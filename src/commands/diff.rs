@@ -4,21 +4,20 @@
 
 use std::io::{self, Write};
 use std::path::Path;
-use std::process::ExitCode;
 use std::sync::Arc;
 
-use consent_inspector::diff::{Change, ChangeKind, Diff};
-use consent_inspector::engine::{Engine, Outcome};
-use consent_inspector::ndjson::Ndjson;
-use consent_inspector::settings::{ModelSource, Workspace};
-use consent_inspector::text::printable;
-use consent_inspector::validate::Severity;
+use crate::diff::{Change, ChangeKind, Diff};
+use crate::engine::{Engine, Outcome};
+use crate::ndjson::Ndjson;
+use crate::settings::{ModelSource, Workspace};
+use crate::text::printable;
+use crate::validate::Severity;
 
-use super::{Ctx, Error, fetch_settings, finish_output, prepare};
+use super::{Ctx, Error, Exit, fetch_settings, finish_output, prepare};
 use crate::cli::{DiffArgs, DiffFormat, FailOn};
 use crate::output::report::{Kind, Place, Report, Verdict};
 
-pub fn run(ctx: &Ctx, args: &DiffArgs) -> Result<ExitCode, Error> {
+pub fn run(ctx: &Ctx, args: &DiffArgs) -> Result<Exit, Error> {
     let progress = ctx.progress(&args.sources.inputs, args.output.is_none());
     let (old, sources) = prepare(ctx, args.sources.clone(), Some(&progress))?;
     let new = against(ctx, args, &old, &args.sources.settings.cdn)?;
@@ -42,7 +41,7 @@ pub fn run(ctx: &Ctx, args: &DiffArgs) -> Result<ExitCode, Error> {
         args.format,
         DiffFormat::Junit | DiffFormat::Sarif | DiffFormat::Github
     );
-    let result = consent_inspector::pipeline::run_pair(
+    let result = crate::pipeline::run_pair(
         &mut old_engine,
         &mut new_engine,
         sources,
@@ -83,7 +82,7 @@ pub fn run(ctx: &Ctx, args: &DiffArgs) -> Result<ExitCode, Error> {
         DiffFormat::Github => report.write(crate::cli::CheckFormat::Github, &mut out, false),
     };
     finish_output(written.and_then(|()| out.flush()))?;
-    Ok(verdict.exit().into())
+    Ok(verdict.exit())
 }
 
 /// Whether `--fail-on` fails the run: read off the diff's own totals, so that no format can
@@ -152,7 +151,7 @@ fn kind(k: ChangeKind, fail_on: Option<FailOn>) -> Kind {
 
 /// `Braze: block not_consented (C0004) → deliver consented (user u-alice)`.
 fn place(diff: &Diff, after: &Outcome, c: &Change<'_>) -> Place {
-    let side = |ws: &Workspace, r: Option<&consent_inspector::route::Route>| {
+    let side = |ws: &Workspace, r: Option<&crate::route::Route>| {
         r.map_or_else(
             || "absent".to_owned(),
             |r| {
@@ -173,7 +172,7 @@ fn place(diff: &Diff, after: &Outcome, c: &Change<'_>) -> Place {
     };
     let user = after
         .event()
-        .and_then(consent_inspector::event::Doc::identity)
+        .and_then(crate::event::Doc::identity)
         .map(|u| format!(" (user {})", printable(&u)))
         .unwrap_or_default();
     Place {
@@ -232,16 +231,13 @@ impl Lines {
         // `…]}\n`: the record's last brace comes after the changes.
         b.truncate(b.len() - 2);
         b.extend_from_slice(b",\"changes\":[");
-        let code = |o: &Outcome| {
-            o.ingest_code()
-                .map(consent_inspector::validate::Code::as_str)
-        };
+        let code = |o: &Outcome| o.ingest_code().map(crate::validate::Code::as_str);
         for (i, c) in changes.iter().enumerate() {
             if i > 0 {
                 b.push(b',');
             }
             b.extend_from_slice(b"{\"destination\":");
-            consent_inspector::ndjson::json_str(b, &diff.pairs[c.pair].name);
+            crate::ndjson::json_str(b, &diff.pairs[c.pair].name);
             b.extend_from_slice(
                 format!(",\"change\":\"{}\",\"before\":", c.kind.as_str()).as_bytes(),
             );

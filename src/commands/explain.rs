@@ -2,15 +2,14 @@
 //! of that line.
 
 use std::io::{self, Write};
-use std::process::ExitCode;
 
-use consent_inspector::engine::Engine;
-use consent_inspector::explain::{When, explain};
+use crate::engine::Engine;
+use crate::explain::{When, explain};
 
-use super::{Ctx, Error, finish_output, prepare};
+use super::{Ctx, Error, Exit, finish_output, prepare};
 use crate::cli::{SettingsArg, Sources};
 
-pub fn run(ctx: &Ctx, settings: SettingsArg, line: u64, input: String) -> Result<ExitCode, Error> {
+pub fn run(ctx: &Ctx, settings: SettingsArg, line: u64, input: String) -> Result<Exit, Error> {
     // A line number names a line of one file: in a folder, every file has a line N.
     if std::path::Path::new(&input).is_dir() {
         return Err(Error::ExplainFolder { file: input });
@@ -26,7 +25,7 @@ pub fn run(ctx: &Ctx, settings: SettingsArg, line: u64, input: String) -> Result
     let mut engine = Engine::new(ws);
     let mut lines = Vec::new();
     let mut last_line = 0;
-    consent_inspector::pipeline::run(&mut engine, sources, |engine, o| {
+    crate::pipeline::run(&mut engine, sources, |engine, o| {
         // Past the line: done, unless it held nothing; then read on, to say where the last
         // event is.
         if o.origin.line > line && !lines.is_empty() {
@@ -55,5 +54,5 @@ pub fn run(ctx: &Ctx, settings: SettingsArg, line: u64, input: String) -> Result
     }
     let mut out = io::stdout().lock();
     finish_output(lines.iter().try_for_each(|l| writeln!(out, "{l}")))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Done)
 }

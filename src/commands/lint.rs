@@ -1,19 +1,18 @@
 //! `lint`: findings about the workspace settings and, given inputs, about the settings against
 //! the traffic; reported in `check`'s formats.
 
-use std::process::ExitCode;
 use std::sync::Arc;
 
-use consent_inspector::engine::Engine;
-use consent_inspector::lint::{SettingsText, Traffic, lint};
-use consent_inspector::settings::Workspace;
-use consent_inspector::text::printable;
+use crate::engine::Engine;
+use crate::lint::{SettingsText, Traffic, lint};
+use crate::settings::Workspace;
+use crate::text::printable;
 
-use super::{Ctx, Error, open_all, settings_path};
+use super::{Ctx, Error, Exit, open_all, settings_path};
 use crate::cli::LintArgs;
 use crate::output::report::{Kind, Place, Report};
 
-pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<ExitCode, Error> {
+pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<Exit, Error> {
     let progress = ctx.progress(&args.inputs, false);
     let sources = open_all(&args.inputs, Some(&progress))?;
     let (file, text) = if let Some(key) = &args.settings.fetch_settings {
@@ -22,8 +21,8 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<ExitCode, Error> {
     } else {
         let path = settings_path(ctx, args.settings.settings.as_deref(), &args.inputs)?;
         let file = path.display().to_string();
-        let text = std::fs::read(&path).map_err(|source| {
-            Error::Settings(consent_inspector::settings::SettingsError::Io {
+        let text = Workspace::read(&path).map_err(|source| {
+            Error::Settings(crate::settings::SettingsError::Io {
                 file: file.clone(),
                 source,
             })
@@ -43,7 +42,7 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<ExitCode, Error> {
     } else {
         let mut traffic = Traffic::default();
         let mut engine = Engine::new(ws.clone());
-        consent_inspector::pipeline::run_all(&mut engine, sources, |_, o| {
+        crate::pipeline::run_all(&mut engine, sources, |_, o| {
             traffic.observe(&ws, &o);
             Ok(())
         })?;

@@ -3,18 +3,17 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use consent_inspector::listen::{self, Call, ForwardStats, Stats};
-use consent_inspector::text::printable;
-use consent_inspector::tui;
+use crate::listen::{self, Call, ForwardStats, Stats};
+use crate::text::printable;
+use crate::tui;
 
-use super::{Ctx, Error, load_settings};
+use super::{Ctx, Error, Exit, load_settings};
 use crate::cli::ListenArgs;
 
-pub fn run(ctx: &Ctx, args: &ListenArgs) -> Result<ExitCode, Error> {
+pub fn run(ctx: &Ctx, args: &ListenArgs) -> Result<Exit, Error> {
     let out = args.out.clone().unwrap_or_else(|| {
         jiff::Timestamp::now()
             .to_zoned_datetime(jiff::tz::TimeZone::system())
@@ -71,7 +70,7 @@ pub fn run(ctx: &Ctx, args: &ListenArgs) -> Result<ExitCode, Error> {
         if let Some(f) = forwarded {
             eprintln!("upstream: {}", upstream(&f));
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Done);
     }
     let (stats, forwarded) = (server.stats.clone(), server.forward.clone());
     let banner: tui::Banner = Arc::new(move || banner(&url, &stats, forwarded.as_deref()));
@@ -87,7 +86,7 @@ pub fn run(ctx: &Ctx, args: &ListenArgs) -> Result<ExitCode, Error> {
     };
     tui::start(tui::Source::File(out.into()), Some(workspace), &launch)?;
     drop(server);
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Done)
 }
 
 /// `listening on http://127.0.0.1:8787 · 12 calls, 40 events · upstream: … · 1 refused, last

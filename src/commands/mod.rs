@@ -15,21 +15,20 @@ mod watch;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 
-use consent_inspector::config::Config;
-use consent_inspector::dialect::Dialect;
-use consent_inspector::event::{Field, Raw};
-use consent_inspector::input::Records;
-use consent_inspector::settings::{SettingsError, Shape, Workspace};
-use consent_inspector::text::printable;
+use crate::config::Config;
+use crate::dialect::Dialect;
+use crate::event::{Field, Raw};
+use crate::input::Records;
+use crate::settings::{SettingsError, Shape, Workspace};
+use crate::text::printable;
 
 use crate::cli::{Cli, ColorWhen, Command, Global, Sources};
-use consent_inspector::tui;
+use crate::tui;
 
 /// The settings file looked for beside the input when `--settings` is not given.
-use consent_inspector::input::folder::SETTINGS_FILE;
+use crate::input::folder::SETTINGS_FILE;
 
 /// Why a command could not do its job.
 #[derive(Debug, thiserror::Error)]
@@ -66,13 +65,13 @@ pub enum Error {
     Io(#[from] io::Error),
     /// A policy or config file.
     #[error(transparent)]
-    Toml(#[from] consent_inspector::toml_file::TomlError),
+    Toml(#[from] crate::toml_file::TomlError),
     #[error(transparent)]
     Ui(#[from] tui::Error),
     #[error(transparent)]
-    Listen(#[from] consent_inspector::listen::ListenError),
+    Listen(#[from] crate::listen::ListenError),
     #[error(transparent)]
-    Fetch(#[from] consent_inspector::settings::fetch::FetchError),
+    Fetch(#[from] crate::settings::fetch::FetchError),
 }
 
 pub use crate::cli::Exit;
@@ -110,7 +109,7 @@ impl Ctx {
             && !(streams_to_stdout && io::stdout().is_terminal());
         // Stdin (no input, or `-`) and pipes have no size: a spinner and a byte count instead.
         // A folder counts its files, and the bar counts them too.
-        let expanded = consent_inspector::input::folder::expand(inputs).unwrap_or_default();
+        let expanded = crate::input::folder::expand(inputs).unwrap_or_default();
         let total = if expanded.is_empty() {
             None
         } else {
@@ -144,19 +143,48 @@ fn color_for(when: ColorWhen, terminal: bool) -> bool {
     }
 }
 
+/// The whole command: parses `args` (the program's name first), runs it, and maps errors to
+/// exit statuses. The binary's `main` and the Python package's `consent-inspector` script
+/// both call it, so that the two are one command; it returns rather than exiting, so that a
+/// host process (Python) ends in its own way.
+pub fn main<I, T>(args: I) -> Exit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::Parser;
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => return usage(&e),
+    };
+    run(cli).unwrap_or_else(|e| {
+        // Not eprintln!: it panics when stderr is gone (a terminal that hung up).
+        let _ = writeln!(io::stderr(), "consent-inspector: {e}");
+        Exit::Error
+    })
+}
+
+/// clap's message (help and version on stdout, mistakes on stderr) and its status.
+fn usage(e: &clap::Error) -> Exit {
+    let _ = e.print();
+    if e.exit_code() == 0 {
+        Exit::Done
+    } else {
+        Exit::Error
+    }
+}
+
 /// Runs the command the user asked for; without one, the terminal UI.
-pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+fn run(cli: Cli) -> Result<Exit, Error> {
     if cli.command.is_some() && cli.watch.given() {
         // The UI's options come before no command; clap's own conflict check would also
         // refuse the global options there, so this one is ours.
         use clap::CommandFactory;
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                "the terminal UI's options (FILE, --settings, --no-follow, --local, \
-                 --max-events) go after the command's name, or with no command",
-            )
-            .exit();
+        return Ok(usage(&Cli::command().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            "the terminal UI's options (FILE, --settings, --no-follow, --local, \
+             --max-events) go after the command's name, or with no command",
+        )));
     }
     let command = cli.command.unwrap_or(Command::Watch(cli.watch));
     // These work whatever the config file says, so that a broken one can still be found.
@@ -199,17 +227,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
                     .lock()
                     .write_all(ctx.config.to_toml().as_bytes()),
             )?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Done)
         }
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     }
 }
 
 /// `config --path`: where the config file is (or would be) read from.
-fn config_path(explicit: Option<&Path>) -> Result<ExitCode, Error> {
+fn config_path(explicit: Option<&Path>) -> Result<Exit, Error> {
     let path = explicit
         .map(Path::to_path_buf)
-        .or_else(consent_inspector::config::default_path);
+        .or_else(crate::config::default_path);
     let shown = |p: &Path| printable(&p.display().to_string()).into_owned();
     let line = match path {
         Some(p) if p.is_file() => shown(&p),
@@ -217,7 +245,7 @@ fn config_path(explicit: Option<&Path>) -> Result<ExitCode, Error> {
         None => "no $XDG_CONFIG_HOME or $HOME: the defaults apply".to_owned(),
     };
     finish_output(writeln!(io::stdout().lock(), "{line}"))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Done)
 }
 
 /// Opens every input (stdin when there is none), then loads the settings, before any output:
@@ -301,7 +329,7 @@ fn in_dialect(ctx: &Ctx, ws: Workspace, asked: Option<Dialect>, inputs: &[String
 /// events said so.
 fn sniff_dialect(inputs: &[String]) -> Option<(Dialect, usize)> {
     const LOOK: usize = 200;
-    let first = consent_inspector::input::folder::expand(inputs).ok()?;
+    let first = crate::input::folder::expand(inputs).ok()?;
     let path = first
         .first()
         .map(|(p, _)| p)
@@ -333,8 +361,8 @@ fn fetch_settings(
     ctx: &Ctx,
     key: &str,
     cdn: &str,
-) -> Result<consent_inspector::settings::fetch::Fetched, Error> {
-    use consent_inspector::settings::fetch;
+) -> Result<crate::settings::fetch::Fetched, Error> {
+    use crate::settings::fetch;
     let dir = fetch::cache_dir().unwrap_or_else(|| std::env::temp_dir().join("consent-inspector"));
     let fetched = fetch::fetch(key, cdn, &dir)?;
     if let Some(w) = &fetched.warning {
@@ -382,7 +410,7 @@ fn open_all(
     inputs: &[String],
     progress: Option<&progress::Progress>,
 ) -> Result<Vec<Records>, Error> {
-    let expanded = consent_inspector::input::folder::expand(inputs)
+    let expanded = crate::input::folder::expand(inputs)
         .map_err(|(file, source)| Error::Input { file, source })?;
     expanded
         .into_iter()

@@ -1,26 +1,25 @@
 //! `profiles`: every profile once all inputs are read, as NDJSON or a grid.
 
 use std::io::{self, Write};
-use std::process::ExitCode;
 
-use consent_inspector::engine::Engine;
+use crate::engine::Engine;
 
-use super::{Ctx, Error, finish_output, prepare};
+use super::{Ctx, Error, Exit, finish_output, prepare};
 use crate::cli::{Format, Sources};
 use crate::output::{Paint, profiles};
 
-pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<ExitCode, Error> {
+pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<Exit, Error> {
     let progress = ctx.progress(&sources.inputs, false);
     let (ws, sources) = prepare(ctx, sources, Some(&progress))?;
     let mut engine = Engine::new(ws.clone());
-    consent_inspector::pipeline::run_all(&mut engine, sources, |_, _| Ok(()))?;
+    crate::pipeline::run_all(&mut engine, sources, |_, _| Ok(()))?;
     drop(progress);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let all = engine.profiles();
     let result = match format {
-        Format::Ndjson => consent_inspector::ndjson::write_profiles(&mut out, &ws, all),
+        Format::Ndjson => crate::ndjson::write_profiles(&mut out, &ws, all),
         Format::Table => profiles::write_table(&mut out, &ws, all, Paint(ctx.color(&io::stdout()))),
     };
     finish_output(result.and_then(|()| out.flush()))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Done)
 }

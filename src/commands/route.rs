@@ -1,17 +1,16 @@
 //! `route`: every event's routing decision, as NDJSON or a table.
 
 use std::io::{self, Write};
-use std::process::ExitCode;
 
-use consent_inspector::engine::Engine;
-use consent_inspector::ndjson::Ndjson;
-use consent_inspector::pipeline;
+use crate::engine::Engine;
+use crate::ndjson::Ndjson;
+use crate::pipeline;
 
-use super::{Ctx, Error, finish_output, prepare};
+use super::{Ctx, Error, Exit, finish_output, prepare};
 use crate::cli::{Format, Sources};
 use crate::output;
 
-pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<ExitCode, Error> {
+pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<Exit, Error> {
     let progress = ctx.progress(&sources.inputs, true);
     let (ws, sources) = prepare(ctx, sources, Some(&progress))?;
     let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
@@ -41,5 +40,5 @@ pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<ExitCode, Erro
         }
     };
     finish_output(result)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Done)
 }

@@ -1,13 +1,12 @@
 //! `watch` (the default): the live terminal UI on a file, a gzip file, stdin or the demo.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
-use super::{Ctx, Error, load_settings};
+use super::{Ctx, Error, Exit, load_settings};
 use crate::cli::WatchArgs;
-use consent_inspector::tui;
+use crate::tui;
 
-pub fn run(ctx: &Ctx, args: &WatchArgs) -> Result<ExitCode, Error> {
+pub fn run(ctx: &Ctx, args: &WatchArgs) -> Result<Exit, Error> {
     let (source, workspace) = match args.file.as_deref() {
         None => {
             let given = args.settings.settings.is_some() || args.settings.fetch_settings.is_some();
@@ -48,11 +47,11 @@ pub fn run(ctx: &Ctx, args: &WatchArgs) -> Result<ExitCode, Error> {
         keys,
     };
     tui::start(source, workspace, &launch)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Done)
 }
 
 /// `tour`: the lessons, in the terminal UI.
-pub fn tour(ctx: &Ctx) -> Result<ExitCode, Error> {
+pub fn tour(ctx: &Ctx) -> Result<Exit, Error> {
     let (theme, keys, zone) = ctx.look(false);
     tui::start_tour(&tui::Launch {
         banner: None,
@@ -63,7 +62,7 @@ pub fn tour(ctx: &Ctx) -> Result<ExitCode, Error> {
         theme,
         keys,
     })?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Done)
 }
 
 fn source_of(file: &str) -> Result<tui::Source, Error> {
@@ -88,5 +87,5 @@ fn starts_with_gzip(path: &Path) -> bool {
     let mut start = [0u8; 4];
     std::fs::File::open(path)
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut start))
-        .is_ok_and(|()| consent_inspector::input::is_gzip(&start))
+        .is_ok_and(|()| crate::input::is_gzip(&start))
 }

@@ -12,6 +12,7 @@ use super::raw::{Entry, Key, Raw, Span};
 use super::scan::ScanError;
 use super::tree::{Node, Tree};
 use super::visit::{Found, NotFound, members_of, non_null, top};
+use crate::endpoint::MAX_BATCH_EVENTS;
 
 /// What `context` holds that the rules read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -169,6 +170,11 @@ pub enum Parsed {
     Event(Box<Doc>),
     /// Elements in order; each is an event or why it is not one.
     Batch(Vec<Result<Doc, ParseError>>),
+    /// A batch of more than `MAX_BATCH_EVENTS` elements, which Segment rejects whole: its
+    /// elements are counted, never built, so that a line's work is bounded whatever it holds.
+    TooManyEvents {
+        events: usize,
+    },
 }
 
 impl Doc {
@@ -197,6 +203,11 @@ impl Doc {
                 .is_some_and(|s| text.as_bytes()[s.start as usize] == b'[');
         if !is_batch {
             return Ok(Parsed::Event(Box::new(doc)));
+        }
+        if batch.len() > MAX_BATCH_EVENTS {
+            return Ok(Parsed::TooManyEvents {
+                events: batch.len(),
+            });
         }
         let out = batch
             .into_iter()
@@ -638,7 +649,7 @@ mod tests {
     fn one(text: &str) -> Doc {
         match Doc::parse(&Arc::from(text)).unwrap() {
             Parsed::Event(d) => *d,
-            Parsed::Batch(_) => panic!("a batch"),
+            Parsed::Batch(_) | Parsed::TooManyEvents { .. } => panic!("a batch"),
         }
     }
 

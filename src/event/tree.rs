@@ -287,7 +287,7 @@ mod tests {
     fn doc(text: &str) -> Doc {
         match Doc::parse(&Arc::from(text)).unwrap() {
             Parsed::Event(d) => *d,
-            Parsed::Batch(_) => panic!("a batch"),
+            Parsed::Batch(_) | Parsed::TooManyEvents { .. } => panic!("a batch"),
         }
     }
 

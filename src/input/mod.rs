@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::endpoint::MAX_BATCH_EVENTS;
 use crate::event::{Doc, ParseError, Parsed};
 
 pub use jsonl::{AtEof, Line, LinePos, LineReader};
@@ -53,6 +54,11 @@ pub enum RecordError {
     TooLarge { bytes: u64, limit: usize },
     #[error("batch payload holds no events")]
     EmptyBatch,
+    /// A batch of more than `MAX_BATCH_EVENTS` events: one record stands for them all.
+    #[error(
+        "the batch on this line holds {events} events; Segment's HTTP API takes at most {MAX_BATCH_EVENTS} in one batch and rejects every event of a larger one, so this record stands for all {events} (they are not read one by one)"
+    )]
+    TooManyEvents { events: usize },
 }
 
 impl From<ParseError> for RecordError {
@@ -199,6 +205,11 @@ pub(crate) fn push_parsed(
     match parsed {
         Err(e) => out.push(Record::new(origin, size, Err(e.into()))),
         Ok(Parsed::Event(d)) => out.push(Record::new(origin, size, Ok(with_kind(d)))),
+        Ok(Parsed::TooManyEvents { events }) => out.push(Record::new(
+            origin,
+            size,
+            Err(RecordError::TooManyEvents { events }),
+        )),
         Ok(Parsed::Batch(elements)) if elements.is_empty() => {
             out.push(Record::new(origin, size, Err(RecordError::EmptyBatch)));
         }
@@ -350,8 +361,8 @@ impl Records {
         let binary = not_text(reader.fill_buf()?);
         let mut pending = VecDeque::new();
         let lines = if har::looks_like_har(reader.fill_buf()?) {
-            let mut text = Vec::new();
-            reader.read_to_end(&mut text)?;
+            let text =
+                crate::limits::read_at_most(reader, crate::limits::HAR_BYTES, "a HAR capture")?;
             pending.extend(har::records(&file, &text));
             None
         } else {

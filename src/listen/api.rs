@@ -149,8 +149,8 @@ fn batch_line(compact: &str, stamp: &mut Stamp) -> Result<(String, usize), Refus
             let elements: Vec<Box<RawValue>> = serde_json::from_str(value.get())
                 .map_err(|_| Refusal::bad("\"batch\" is not an array"))?;
             // More than MAX_BATCH_EVENTS: Segment "returns a 200 response but rejects the
-            // event", so the batch is taken, and the reader rejects every element of it
-            // (`batch_too_many_events`).
+            // event", so the batch is taken, and the reader makes it one record that rejects
+            // them all (`batch_too_many_events`).
             out.push('[');
             for (j, e) in elements.iter().enumerate() {
                 if e.get().len() > MAX_EVENT_BYTES {

@@ -3,11 +3,11 @@
 
 use std::io::{self, Write};
 
-use consent_inspector::compare::{Pairing, Sides, Tally};
-use consent_inspector::engine::Outcome;
-use consent_inspector::event::Field;
-use consent_inspector::route::Route;
-use consent_inspector::text::printable;
+use crate::compare::{Pairing, Sides, Tally};
+use crate::engine::Outcome;
+use crate::event::Field;
+use crate::route::Route;
+use crate::text::printable;
 use serde_json::{Value, json};
 
 use super::Paint;

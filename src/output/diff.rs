@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
-use consent_inspector::diff::{ChangeKind, Count, Diff, Totals};
-use consent_inspector::text::printable;
+use crate::diff::{ChangeKind, Count, Diff, Totals};
+use crate::text::printable;
 
 use super::Paint;
 use super::report::Verdict;
@@ -189,7 +189,7 @@ fn destination(name: &str, t: &Totals) -> Value {
 
 /// The whole comparison as one value: what `--format json` prints and the HTML page shows.
 pub fn document(diff: &Diff, fail_on: Option<FailOn>, verdict: Verdict) -> Value {
-    let side = |ws: &consent_inspector::settings::Workspace| json!({"settings": ws.origin, "consentModel": ws.consent_model.as_str()});
+    let side = |ws: &crate::settings::Workspace| json!({"settings": ws.origin, "consentModel": ws.consent_model.as_str()});
     json!({
         "old": side(&diff.old),
         "new": side(&diff.new),
@@ -222,7 +222,7 @@ pub fn json(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let doc = document(diff, fail_on, verdict);
-    consent_inspector::text::write_safe_json(&mut *out, &doc, true)?;
+    crate::text::write_safe_json(&mut *out, &doc, true)?;
     writeln!(out)
 }
 
@@ -236,7 +236,7 @@ fn esc(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
-            c if consent_inspector::text::is_unsafe(c) => {
+            c if crate::text::is_unsafe(c) => {
                 let _ = write!(o, "&#x{:x};", u32::from(c));
             }
             c => o.push(c),
@@ -366,7 +366,7 @@ pub fn html(diff: &Diff, doc: &Value, out: &mut dyn Write) -> io::Result<()> {
     h.push_str("</ul><h2>Per destination</h2>");
     h.push_str("<p class=\"dim\">Each bar: the routes by reason, before then after (green delivers); the line: routes delivered over time, before (grey) and after (blue).</p>");
     h.push_str("<p class=\"legend\">");
-    for reason in consent_inspector::route::REASONS {
+    for reason in crate::route::REASONS {
         let _ = write!(
             h,
             "<span style=\"background:{};color:#fff;padding:1px 6px;margin-right:4px;border-radius:3px\">{reason}</span>",

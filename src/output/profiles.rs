@@ -1,10 +1,10 @@
-//! `profiles` as a grid (the NDJSON contract is `consent_inspector::ndjson::write_profiles`).
+//! `profiles` as a grid (the NDJSON contract is `crate::ndjson::write_profiles`).
 
 use std::io::{self, Write};
 
-use consent_inspector::profile::{ConsentState, Profiles};
-use consent_inspector::settings::Workspace;
-use consent_inspector::text::{printable, truncate};
+use crate::profile::{ConsentState, Profiles};
+use crate::settings::Workspace;
+use crate::text::{printable, truncate};
 
 use super::Paint;
 
@@ -31,7 +31,7 @@ pub fn write_table(
     let order = profiles.in_order();
     for &root in &order {
         let p = profiles.profile(root);
-        let (members, _, _) = consent_inspector::ndjson::profile_ids(profiles, root);
+        let (members, _, _) = crate::ndjson::profile_ids(profiles, root);
         let all: Vec<String> = members
             .iter()
             .map(|m| printable(profiles.name(*m)).into_owned())

@@ -2,12 +2,12 @@
 
 use std::io::{self, Write};
 
-use consent_inspector::engine::{Engine, Outcome};
-use consent_inspector::event::Field;
-use consent_inspector::route::{Block, Decision, Mode};
-use consent_inspector::settings::Workspace;
-use consent_inspector::text::{printable, truncate_middle};
-use consent_inspector::validate::Severity;
+use crate::engine::{Engine, Outcome};
+use crate::event::Field;
+use crate::route::{Block, Decision, Mode};
+use crate::settings::Workspace;
+use crate::text::{printable, truncate_middle};
+use crate::validate::Severity;
 
 use super::Paint;
 
@@ -24,7 +24,7 @@ const DEVICE: &str = " ⇢";
 pub struct Table {
     paint: Paint,
     /// Whose rules decided: the legend speaks of them.
-    vendor: consent_inspector::dialect::Dialect,
+    vendor: crate::dialect::Dialect,
     widths: Vec<usize>,
     events: u64,
     not_ingested: u64,
@@ -164,10 +164,10 @@ impl Table {
             self.events, self.not_ingested, self.warned, self.blocked_routes
         )?;
         let legend = match self.vendor {
-            consent_inspector::dialect::Dialect::Segment => {
+            crate::dialect::Dialect::Segment => {
                 "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment"
             }
-            consent_inspector::dialect::Dialect::RudderStack => {
+            crate::dialect::Dialect::RudderStack => {
                 "RudderStack's rules   ✓ delivered   ✗ IDS dropped for those consent ids (denied, or in device mode not allowed)   ✗ integrations removed by the integrations object   ⇢ device mode: RudderStack's browser SDK loads and calls it"
             }
         };
@@ -216,7 +216,7 @@ pub(super) fn row_head(o: &Outcome) -> (String, String, String) {
         }
     });
     let user = ev
-        .and_then(consent_inspector::event::Doc::identity)
+        .and_then(crate::event::Doc::identity)
         .map(std::borrow::Cow::into_owned)
         .unwrap_or_default();
     (line, what, user)

@@ -185,8 +185,22 @@ impl Engine {
     }
 }
 
+/// The `consent-inspector` command, run in this process (the package's script, and
+/// `python -m consent_inspector`): `args` are its arguments after the program's name; returns
+/// its exit status. The GIL is released while it runs.
+#[cfg(feature = "cli")]
+#[pyfunction]
+fn _main(py: Python<'_>, args: Vec<std::ffi::OsString>) -> u8 {
+    py.detach(move || {
+        let argv = std::iter::once(std::ffi::OsString::from("consent-inspector")).chain(args);
+        crate::commands::main(argv) as u8
+    })
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    #[cfg(feature = "cli")]
+    m.add_function(wrap_pyfunction!(_main, m)?)?;
     m.add_class::<Workspace>()?;
     m.add_class::<Engine>()?;
     m.add_class::<arrow::ArrowBatch>()?;

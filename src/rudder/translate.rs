@@ -133,7 +133,7 @@ mod tests {
         let text: Arc<str> = v.to_string().into();
         match Doc::parse(&text).unwrap() {
             Parsed::Event(d) => *d,
-            Parsed::Batch(_) => unreachable!(),
+            Parsed::Batch(_) | Parsed::TooManyEvents { .. } => unreachable!(),
         }
     }
 

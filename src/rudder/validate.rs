@@ -40,6 +40,15 @@ pub fn validate(record: &Record) -> Vec<Finding> {
                     Code::EmptyBatchPayload,
                     Code::EmptyBatchPayload.about().to_owned(),
                 ),
+                // RudderStack's gateway has no count limit (its limit is 4000 KB a request);
+                // this tool's own bound on a line's work says it did not decide them.
+                RecordError::TooManyEvents { events } => (
+                    Code::LineNotRead,
+                    format!(
+                        "the batch on this line holds {events} events; this tool reads at most {} events of one batch one by one (a bound on a line's work, Segment's limit), so their routes are not decided",
+                        crate::endpoint::MAX_BATCH_EVENTS
+                    ),
+                ),
             };
             out.push(Finding::new(code, message, None));
             return out;

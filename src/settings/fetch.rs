@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::{SettingsError, Workspace};
+use crate::limits::SETTINGS_BYTES;
 use crate::text::{mask_secret, printable};
 
 /// Segment's CDN, where analytics.js downloads a source's settings.
@@ -94,7 +95,8 @@ pub fn fetch(key: &str, cdn: &str, dir: &Path) -> Result<Fetched, FetchError> {
     if !(cdn.starts_with("http://") || cdn.starts_with("https://")) {
         return Err(FetchError::Cdn(cdn.to_owned()));
     }
-    let url = format!("{cdn}/v1/projects/{key}/settings");
+    // The key is one path segment: `../`, `?` or `#` in it must not change the path.
+    let url = format!("{cdn}/v1/projects/{}/settings", path_segment(key));
     let shown = format!("{cdn}/v1/projects/{}/settings", mask_secret(key));
     let cache = cache_file(dir, cdn, key);
     let why = match download(&url) {
@@ -122,7 +124,7 @@ pub fn fetch(key: &str, cdn: &str, dir: &Path) -> Result<Fetched, FetchError> {
         Ok((status, _)) => format!("answered {status}"),
         Err(e) => e,
     };
-    let Some(cached) = std::fs::read(&cache)
+    let Some(cached) = crate::limits::read_file_at_most(&cache, SETTINGS_BYTES * 2, "the copy")
         .ok()
         .and_then(|t| serde_json::from_slice::<Cached>(&t).ok())
     else {
@@ -150,7 +152,22 @@ pub fn fetch(key: &str, cdn: &str, dir: &Path) -> Result<Fetched, FetchError> {
     })
 }
 
-/// The status and body of a GET, or why there is none.
+/// `key` percent-encoded as one URL path segment (RFC 3986: all but the unreserved
+/// characters).
+fn path_segment(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The status and body of a GET (never more than `SETTINGS_BYTES` of it), or why there is
+/// none.
 fn download(url: &str) -> Result<(u16, Vec<u8>), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -162,7 +179,7 @@ fn download(url: &str) -> Result<(u16, Vec<u8>), String> {
             .connect_timeout(TIMEOUT)
             .build()
             .map_err(|e| e.to_string())?;
-        let resp = client.get(url).send().await.map_err(|e| {
+        let mut resp = client.get(url).send().await.map_err(|e| {
             if e.is_timeout() {
                 format!("no answer within {} s", TIMEOUT.as_secs())
             } else if e.is_connect() {
@@ -172,15 +189,27 @@ fn download(url: &str) -> Result<(u16, Vec<u8>), String> {
             }
         })?;
         let status = resp.status().as_u16();
-        let body = resp.bytes().await.map_err(|e| e.to_string())?;
-        Ok((status, body.to_vec()))
+        let over = || crate::limits::too_large("the answer", SETTINGS_BYTES).to_string();
+        if resp.content_length().is_some_and(|n| n > SETTINGS_BYTES) {
+            return Err(over());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
+            if (body.len() + chunk.len()) as u64 > SETTINGS_BYTES {
+                return Err(over());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((status, body))
     })
 }
 
-/// Writes the cache file whole or not at all, readable by this user only.
+/// Writes the cache file whole or not at all, readable by this user only, in a folder only
+/// this user can enter or change (whatever the umask): settings planted there by another
+/// local user would be used offline.
 fn store(cache: &Path, cdn: &str, fetched_at: &str, body: &[u8]) -> std::io::Result<()> {
     let dir = cache.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    private_dir(dir)?;
     let settings: serde_json::Value =
         serde_json::from_slice(body).map_err(std::io::Error::other)?;
     let doc = Cached {
@@ -193,4 +222,20 @@ fn store(cache: &Path, cdn: &str, fetched_at: &str, body: &[u8]) -> std::io::Res
     serde_json::to_writer(&mut tmp, &doc).map_err(std::io::Error::other)?;
     tmp.persist(cache).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Creates `dir` and its missing parents with mode 0700, and makes `dir` itself 0700 if it was
+/// there already (a folder made by an older version under a lax umask).
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
 }

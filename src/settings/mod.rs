@@ -236,11 +236,16 @@ impl Problem {
 impl Workspace {
     pub fn load(path: &Path) -> Result<Self, SettingsError> {
         let file = path.display().to_string();
-        let text = std::fs::read(path).map_err(|source| SettingsError::Io {
+        let text = Self::read(path).map_err(|source| SettingsError::Io {
             file: file.clone(),
             source,
         })?;
         Self::from_slice(&file, &text)
+    }
+
+    /// The text of a settings file, never more than `limits::SETTINGS_BYTES`.
+    pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+        crate::limits::read_file_at_most(path, crate::limits::SETTINGS_BYTES, "the file")
     }
 
     /// Parses settings text; `file` names it in errors.

@@ -102,8 +102,8 @@ fn har_as_lines(
     if !crate::input::har::looks_like_har(from.fill_buf().map_err(input)?) {
         return Ok(None);
     }
-    let mut text = Vec::new();
-    from.read_to_end(&mut text).map_err(input)?;
+    let text = crate::limits::read_at_most(from, crate::limits::HAR_BYTES, "a HAR capture")
+        .map_err(input)?;
     let Some((lines, calls)) = crate::input::har::to_json_lines(&text) else {
         return Ok(None);
     };

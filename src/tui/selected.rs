@@ -48,7 +48,9 @@ impl Excerpt {
         let message = match error {
             RecordError::InvalidJson(m) => m.as_str(),
             RecordError::NotAnObject(_) => "",
-            RecordError::TooLarge { .. } | RecordError::EmptyBatch => return None,
+            RecordError::TooLarge { .. }
+            | RecordError::EmptyBatch
+            | RecordError::TooManyEvents { .. } => return None,
         };
         // serde_json's and our scanner's messages end with the byte column, counted from 1.
         let column = message

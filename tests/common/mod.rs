@@ -86,3 +86,51 @@ pub fn reason_of(o: &Outcome, dest: &str) -> &'static str {
 pub fn codes(o: &Outcome) -> Vec<&'static str> {
     o.findings.iter().map(|f| f.code.as_str()).collect()
 }
+
+/// What a child process did: its exit status, what it wrote, and its peak resident memory.
+pub struct Measured {
+    pub code: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// `ru_maxrss` of this child alone (`wait4`), in KiB.
+    pub peak_kib: u64,
+}
+
+/// Runs `cmd` to its end and measures its peak RSS: a memory bound held by a test, without
+/// timing anything.
+#[cfg(unix)]
+#[expect(
+    clippy::zombie_processes,
+    reason = "wait4 reaps it, which std's wait cannot do and measure"
+)]
+pub fn measured(cmd: &mut std::process::Command) -> Measured {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut b = Vec::new();
+            let _ = r.read_to_end(&mut b);
+            b
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value; wait4 reaps the child std has not waited for.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid, &raw mut status, 0, &raw mut usage) };
+    assert_eq!(reaped, pid, "wait4 failed");
+    Measured {
+        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+        peak_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
+    }
+}

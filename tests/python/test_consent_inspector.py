@@ -5,6 +5,8 @@ python3 -m pytest tests/python (tests/python_package.rs runs it in `.ci/run`).""
 import json
 import os
 import subprocess
+import sys
+import sysconfig
 
 import pytest
 
@@ -162,14 +164,47 @@ def test_route_arrow_has_one_row_per_route_each_as_judge_decides_it():
         route_arrow(ws, pa.array([1, 2]))
 
 
-def test_the_wheel_holds_the_command():
-    from consent_inspector import _cli
+def the_script():
+    """The ``consent-inspector`` script the package installed beside this interpreter."""
+    where = sysconfig.get_path("scripts")
+    script = os.path.join(where, "consent-inspector")
+    assert os.access(script, os.X_OK), f"pip installed no consent-inspector script in {where}"
+    return script
 
-    assert _cli.executable(), "the wheel was built without the command"
-    ours = subprocess.run(
-        ["python3", "-m", "consent_inspector", "-q", "route", "--settings", SETTINGS, "samples/events.jsonl"],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "XDG_CONFIG_HOME": "tests/golden"},
-    ).stdout
-    assert [json.loads(x) for x in ours.splitlines()] == route("samples/events.jsonl")
+
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_the_package_installs_the_command(how):
+    start = [the_script()] if how == "script" else [sys.executable, "-m", "consent_inspector"]
+
+    def run(*args):
+        return subprocess.run(
+            start + ["-q", *args],
+            capture_output=True,
+            env={**os.environ, "XDG_CONFIG_HOME": "tests/golden"},
+        )
+
+    ours = run("route", "--settings", SETTINGS, "samples/events.jsonl")
+    assert ours.returncode == 0, ours.stderr
+    assert [json.loads(x) for x in ours.stdout.splitlines()] == route("samples/events.jsonl")
+    # Its exit statuses are the command's: 4 for a diff that --fail-on names, 2 for a mistake,
+    # 0 for --version.
+    against = "samples/what-if/social-media-disabled.json"
+    diff = run("diff", "--settings", SETTINGS, "--against", against, "--fail-on", "delivered",
+               "samples/events.jsonl")
+    assert diff.returncode == 4, diff.stderr
+    wrong = run("route", "--no-such-option")
+    assert wrong.returncode == 2 and b"--no-such-option" in wrong.stderr
+    version = run("--version")
+    assert version.returncode == 0 and version.stdout.startswith(b"consent-inspector ")
+
+
+def test_a_batch_segment_rejects_whole_is_one_record_everywhere():
+    # 300,000 elements on one 900 KB line: Segment rejects the batch whole, and so one record
+    # says so (docs/rules.md, "Batch limits"), from judge, from an Engine and from route.
+    ws = Workspace.load(SETTINGS)
+    line = '{"batch":[' + ",".join(["{}"] * 300_000) + "]}"
+    for record in (judge(ws, line), Engine(ws).ingest(line)):
+        assert isinstance(record, dict)
+        assert record["ingested"] is False and record["index"] is None
+        assert [i["code"] for i in record["issues"]] == ["batch_too_many_events"]
+        assert "holds 300000 events" in record["issues"][0]["message"]

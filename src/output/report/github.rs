@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use consent_inspector::text::printable;
+use crate::text::printable;
 
 use super::{Group, Report, Verdict};
 

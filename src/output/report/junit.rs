@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use consent_inspector::text::printable;
+use crate::text::printable;
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
 use super::{Group, Report};

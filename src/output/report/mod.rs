@@ -11,13 +11,13 @@ mod text;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use consent_inspector::engine::Outcome;
-use consent_inspector::input::Origin;
-use consent_inspector::lint::LintCode;
-use consent_inspector::policy::Policy;
-use consent_inspector::settings::Workspace;
-use consent_inspector::text::printable;
-use consent_inspector::validate::{Code, Severity};
+use crate::engine::Outcome;
+use crate::input::Origin;
+use crate::lint::LintCode;
+use crate::policy::Policy;
+use crate::settings::Workspace;
+use crate::text::printable;
+use crate::validate::{Code, Severity};
 
 use crate::cli::CheckFormat;
 use crate::cli::Exit;

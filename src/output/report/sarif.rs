@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use consent_inspector::text::printable;
+use crate::text::printable;
 use serde_json::{Value, json};
 
 use super::{Group, Report};

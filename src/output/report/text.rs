@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
-use consent_inspector::text::printable;
-use consent_inspector::validate::Severity;
+use crate::text::printable;
+use crate::validate::Severity;
 
 use super::{Group, Report, Verdict};
 use crate::output::Paint;
