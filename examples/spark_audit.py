@@ -1,10 +1,18 @@
 """Audit a folder of Segment archives on Spark with consent-inspector's engine.
 
     spark-submit examples/spark_audit.py SETTINGS INPUT OUTPUT
+    # or, in Spark's local mode with no cluster:
+    python3 examples/spark_audit.py samples/consent-settings.json segment-logs/ routes.parquet
+
+It needs the package (``pip install .`` in this repository), ``pyspark`` (4.x), ``pyarrow``,
+``pandas`` below 3 (which PySpark 4.3's Arrow functions do not fully support) and a Java 17
+runtime for Spark: ``pip install . pyspark pyarrow 'pandas<3'`` and, on Debian,
+``apt install openjdk-17-jre-headless``.
 
 INPUT is a folder of JSON Lines files, gzipped or not (Segment's S3 layout,
 ``segment-logs/<source-id>/<day-in-ms>/<file>.gz``, or any other), or any table of raw event JSON
-you adapt ``lines()`` to. OUTPUT receives the routes as Parquet, one row per event and
+you adapt ``lines()`` to. As for ``route``, names starting with ``.`` and the
+``consent-settings.json`` at the folder's top are not events and are left out. OUTPUT receives the routes as Parquet, one row per event and
 destination, with the NDJSON contract's fields (docs/commands.md) and ``file``/``line``: the
 file inside INPUT and the line in it, as ``route`` names them.
 
@@ -29,6 +37,7 @@ What needs history is not silently different from ``route``; it is here:
 - HAR captures are not read here (``route`` reads them).
 """
 
+import os
 import sys
 
 import pyarrow as pa
@@ -63,18 +72,20 @@ ROUTES = T.StructType(
 
 def lines(spark, path):
     """Every line of every file under ``path``: (file, line, text), numbered as ``route`` does
-    (from 1, blank lines counted and skipped)."""
+    (from 1, blank lines counted and skipped), but for the settings at the folder's top."""
+    settings = os.path.abspath(os.path.join(path, "consent-settings.json"))
     files = (
         spark.read.option("recursiveFileLookup", "true")
         .option("pathGlobFilter", "[!.]*")
         .text(path, wholetext=True)
-        .withColumn("file", F.input_file_name())
+        .withColumn("file", F.regexp_replace(F.input_file_name(), "^file://", ""))
+        .where(F.col("file") != settings)
     )
     numbered = files.select(
         "file", F.posexplode(F.split("value", "\n")).alias("pos", "text")
     )
     return numbered.select(
-        F.regexp_replace("file", "^file://", "").alias("file"),
+        "file",
         (F.col("pos") + 1).cast("long").alias("line"),
         F.regexp_replace("text", "\r$", "").alias("text"),
     ).where(F.trim("text") != "")

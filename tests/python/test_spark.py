@@ -8,6 +8,7 @@ import importlib.util
 import json
 import os
 import random
+import shutil
 import subprocess
 import time
 
@@ -45,7 +46,10 @@ def spark():
 
 
 def write_archive(root, lines, files):
-    """`lines` split over `files` gzipped files in Segment's S3 layout."""
+    """`lines` split over `files` gzipped files in Segment's S3 layout, with the settings at
+    the folder's top, as the README lays a folder out (`route` and `check` leave it out)."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SETTINGS, root / "consent-settings.json")
     per = -(-len(lines) // files)
     for n in range(files):
         day = 1764633600000 + 86400000 * (n // 2)
