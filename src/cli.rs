@@ -18,7 +18,8 @@ Exit status:
   2  the command could not run: bad arguments, or an input, settings, policy or config file
      that cannot be read or understood (the message names the file and line)
   3  check --policy: an event broke the policy (this wins over 1 when both happen)
-  4  diff --fail-on: a route changed the way --fail-on names"
+  4  diff --fail-on: a route changed the way --fail-on names
+  130, 143  interrupted (Ctrl-C, SIGTERM); route's output ends after a whole record"
     };
 }
 

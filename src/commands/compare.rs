@@ -11,6 +11,7 @@ use crate::pipeline;
 use crate::rudder::translate::record_for;
 use crate::settings::Workspace;
 
+use super::interrupt::Guarded;
 use super::{Ctx, Error, Exit, finish_output, load_raw, open_all, translated};
 use crate::cli::{Format, Sources};
 use crate::output;
@@ -40,7 +41,7 @@ pub fn run(
     let mut seg = Engine::new(pairing.segment.clone());
     let mut rud = Engine::new(pairing.rudderstack.clone());
     let mut tally = Tally::new(pairing.pairs.len());
-    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let out = Guarded::new(io::BufWriter::with_capacity(1 << 16, io::stdout()));
     let mut table = output::compare::Table::new(&pairing, ctx.color(&io::stdout()));
     let split = |r: crate::input::Record| {
         (
@@ -51,17 +52,17 @@ pub fn run(
     let result = pipeline::run_pair_with(&mut seg, &mut rud, records, split, |s, r| {
         let sides = pairing.sides(&s, &r);
         tally.add(&sides);
-        match format {
+        out.record(|out| match format {
             Format::Ndjson => {
                 let line = output::compare::ndjson(&pairing, &s, &r, &sides);
-                writeln!(out, "{line}")?;
+                writeln!(out, "{line}")
             }
-            Format::Table => table.row(&mut out, &pairing, &s, &sides)?,
-        }
+            Format::Table => table.row(out, &pairing, &s, &sides),
+        })?;
         Ok(false)
     })
     .and_then(|()| match format {
-        Format::Table => output::compare::summary(&mut out, &pairing, &tally),
+        Format::Table => out.record(|out| output::compare::summary(out, &pairing, &tally)),
         // NDJSON stays one record per line: the count goes to stderr.
         Format::Ndjson if !ctx.global.quiet => {
             output::compare::summary(&mut io::stderr().lock(), &pairing, &tally)

@@ -5,6 +5,7 @@ mod check;
 mod compare;
 mod diff;
 mod explain;
+mod interrupt;
 mod lint;
 mod listen;
 mod profiles;

@@ -6,6 +6,7 @@ use crate::engine::Engine;
 use crate::ndjson::Ndjson;
 use crate::pipeline;
 
+use super::interrupt::Guarded;
 use super::{Ctx, Error, Exit, finish_output, prepare};
 use crate::cli::{Format, Sources};
 use crate::output;
@@ -13,17 +14,18 @@ use crate::output;
 pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<Exit, Error> {
     let progress = ctx.progress(&sources.inputs, true);
     let (ws, sources) = prepare(ctx, sources, Some(&progress))?;
-    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    // Interrupted, it ends after a whole record (`interrupt`), so the output stays valid.
+    let out = Guarded::new(io::BufWriter::with_capacity(1 << 16, io::stdout()));
     let mut engine = Engine::new(ws.clone());
     let result = match format {
         // The workers write each line; this thread rewrites only those the fold changed.
         Format::Ndjson => {
             let mut ndjson = Ndjson::new(&ws);
             pipeline::run_rendered(&mut engine, sources, &ndjson.clone(), |_, o, line| {
-                match line {
-                    Some(line) => out.write_all(line)?,
-                    None => ndjson.write(&mut out, &o)?,
-                }
+                out.record(|out| match line {
+                    Some(line) => out.write_all(line),
+                    None => ndjson.write(out, &o),
+                })?;
                 Ok(false)
             })
             .and_then(|()| out.flush())
@@ -32,9 +34,9 @@ pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<Exit, Error> {
             let mut view = output::table::Table::new(&ws, ctx.color(&io::stdout()));
             (|| -> io::Result<()> {
                 pipeline::run_all(&mut engine, sources, |engine, o| {
-                    view.outcome(&mut out, engine, &o)
+                    out.record(|out| view.outcome(out, engine, &o))
                 })?;
-                view.finish(&mut out)?;
+                out.record(|out| view.finish(out))?;
                 out.flush()
             })()
         }
