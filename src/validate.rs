@@ -113,6 +113,7 @@ codes! {
     ConsentIdsNotStrings = "consent_ids_not_strings", Warning, Ours, "deniedConsentIds is not a list of strings: RudderStack's server cannot read consentManagement and filters nothing.";
     ConsentProviderUnknown = "consent_provider_unknown", Warning, Ours, "RudderStack's browser SDK has no consent plugin for this provider: it loads every destination.";
     ResolutionStrategyUnknown = "resolution_strategy_unknown", Warning, Ours, "A resolutionStrategy other than and or or: RudderStack reads it as and.";
+    SegmentConsentIgnored = "segment_consent_ignored", Warning, Ours, "Segment's context.consent is not read under RudderStack's rules (its consent is context.consentManagement): the event is decided as carrying no consent. route --compare, and V in the UI, translate it.";
 }
 
 /// One thing validation found, with the JSON path it concerns.

@@ -121,6 +121,15 @@ fn the_samples_exercise_every_reason_and_every_code() {
         );
     }
     assert!(out.contains("\"discard\":null"));
+    // Segment's consent under RudderStack's rules: said to be unread.
+    out += &stdout(&run(&[
+        "route",
+        "--dialect",
+        "rudderstack",
+        "--settings",
+        "samples/consent-settings.json",
+        "samples/events.jsonl",
+    ]));
     // RudderStack's refusals, and a line too long to read under its rules.
     out += &stdout(&run(&[
         "route",

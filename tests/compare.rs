@@ -157,3 +157,47 @@ fn the_dialect_comes_from_the_flag_the_settings_or_the_traffic_and_is_said() {
             .all(|x| x["reason"] != "consent_denied")
     }));
 }
+
+/// Issue 36: Segment traffic under `--dialect rudderstack` was delivered everywhere as
+/// carrying no consent, with nothing saying that its `context.consent` was there and unread.
+#[test]
+fn segment_consent_under_rudderstack_rules_is_said_to_be_ignored() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(["route", "--dialect", "rudderstack", "--settings"])
+        .args(["samples/consent-settings.json", "samples/events.jsonl"])
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        said.contains("carry Segment's context.consent, which RudderStack's rules do not read")
+            && said.contains("route --compare, or V in the UI"),
+        "{said}"
+    );
+    let input = std::fs::read_to_string("samples/events.jsonl").unwrap();
+    let events: Vec<&str> = input.lines().collect();
+    let mut warned = 0;
+    for l in String::from_utf8(o.stdout).unwrap().lines() {
+        let r: serde_json::Value = serde_json::from_str(l).unwrap();
+        let line = r["line"].as_u64().unwrap() as usize;
+        let event: serde_json::Value =
+            serde_json::from_str(events[line - 1]).unwrap_or(serde_json::Value::Null);
+        let has_segment_consent = r["index"].is_null() && event["context"]["consent"].is_object();
+        let codes: Vec<&str> = r["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["code"].as_str().unwrap())
+            .collect();
+        if r["ingested"] == true && r["index"].is_null() {
+            assert_eq!(
+                codes.contains(&"segment_consent_ignored"),
+                has_segment_consent,
+                "{l}"
+            );
+        }
+        warned += usize::from(codes.contains(&"segment_consent_ignored"));
+    }
+    assert!(warned > 40, "{warned}");
+}

@@ -49,3 +49,11 @@ impl<W: Write + Send + 'static> Guarded<W> {
         self.lock().flush()
     }
 }
+
+/// What was written reaches the output when a run ends early with an error too (a gzip file
+/// cut short prints what came before it); the watcher's handle keeps `W` itself alive.
+impl<W: Write + Send + 'static> Drop for Guarded<W> {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}

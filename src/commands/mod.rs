@@ -311,9 +311,9 @@ fn in_dialect(ctx: &Ctx, ws: Workspace, asked: Option<Dialect>, inputs: &[String
         (Some(d), _) => (d, "--dialect".to_owned()),
         (None, Shape::RudderStack) => (Dialect::RudderStack, "the settings' shape".to_owned()),
         (None, Shape::SegmentCdn) => (Dialect::Segment, String::new()),
-        (None, Shape::Own) => match sniff_dialect(inputs) {
-            Some((d, n)) => (
-                d,
+        (None, Shape::Own) => match sniff_dialect(inputs).rudderstack() {
+            Some(n) => (
+                Dialect::RudderStack,
                 format!("detected: the first {n} events of the input carry its consent"),
             ),
             None => (Dialect::Segment, String::new()),
@@ -321,14 +321,37 @@ fn in_dialect(ctx: &Ctx, ws: Workspace, asked: Option<Dialect>, inputs: &[String
     };
     if !ctx.global.quiet && dialect == Dialect::RudderStack {
         eprintln!("dialect: {} ({why})", dialect.as_str());
+        let segment = sniff_dialect(inputs).segment;
+        if segment > 0 {
+            eprintln!(
+                "note: {segment} of the first events carry Segment's context.consent, which RudderStack's rules do not read: they are decided as carrying no consent (segment_consent_ignored). route --compare, or V in the UI, decides them by both vendors with the consent translated"
+            );
+        }
     }
     translated(ctx, ws, dialect)
 }
 
-/// The dialect the first events of the first input file speak, when they all speak one:
-/// RudderStack's `context.consentManagement` or Segment's `context.consent`. With how many
-/// events said so.
-fn sniff_dialect(inputs: &[String]) -> Option<(Dialect, usize)> {
+/// How many of the first events carry each vendor's consent.
+#[derive(Default)]
+struct Sniffed {
+    rudderstack: usize,
+    segment: usize,
+}
+
+impl Sniffed {
+    /// RudderStack's, when the events carry only its consent: how many.
+    fn rudderstack(&self) -> Option<usize> {
+        (self.rudderstack > 0 && self.segment == 0).then_some(self.rudderstack)
+    }
+}
+
+/// Which consent the first events of the first input file carry: RudderStack's
+/// `context.consentManagement` or Segment's `context.consent`.
+fn sniff_dialect(inputs: &[String]) -> Sniffed {
+    sniff(inputs).unwrap_or_default()
+}
+
+fn sniff(inputs: &[String]) -> Option<Sniffed> {
     const LOOK: usize = 200;
     let first = crate::input::folder::expand(inputs).ok()?;
     let path = first
@@ -353,7 +376,10 @@ fn sniff_dialect(inputs: &[String]) -> Option<(Dialect, usize)> {
         rudder += usize::from(context.get("consentManagement").is_some());
         segment += usize::from(context.get("consent").is_some());
     }
-    (rudder > 0 && segment == 0).then_some((Dialect::RudderStack, rudder))
+    Some(Sniffed {
+        rudderstack: rudder,
+        segment,
+    })
 }
 
 /// `--fetch-settings`: the source's settings from the CDN, or the cached copy with a warning;

@@ -12,7 +12,7 @@ use crate::input::{Record, RecordError};
 use crate::validate::{Code, Finding};
 
 /// The codes this validator can give.
-pub const CODES: [Code; 8] = [
+pub const CODES: [Code; 9] = [
     Code::InvalidJson,
     Code::NotRudderEvent,
     Code::EmptyBatchPayload,
@@ -21,6 +21,7 @@ pub const CODES: [Code; 8] = [
     Code::ConsentIdsNotStrings,
     Code::ConsentProviderUnknown,
     Code::ResolutionStrategyUnknown,
+    Code::SegmentConsentIgnored,
 ];
 
 /// The findings for one record under RudderStack's rules.
@@ -76,6 +77,14 @@ pub fn validate(record: &Record) -> Vec<Finding> {
         .filter(|c| c.is_object())
     {
         consent_warnings(cm, &mut out);
+    } else if v.pointer("/context/consent").is_some_and(Value::is_object) {
+        // Segment traffic decided by RudderStack's rules (`--dialect rudderstack`): delivered
+        // everywhere as carrying no consent, which must not look like the user's choice.
+        out.push(Finding::new(
+            Code::SegmentConsentIgnored,
+            "this event carries Segment's context.consent, which RudderStack does not read (its consent is context.consentManagement), so it is decided as carrying no consent; route --compare, and V in the UI, decide it by both vendors with its categoryPreferences translated into RudderStack's ids".to_owned(),
+            Some("context.consent".into()),
+        ));
     }
     out
 }
@@ -163,6 +172,15 @@ mod tests {
         assert!(codes(r#"{"anonymousId":"a1"}"#).is_empty());
         // Reverse ETL records need no id.
         assert!(codes(r#"{"type":"record"}"#).is_empty());
+    }
+
+    #[test]
+    fn segment_consent_is_said_to_be_ignored() {
+        let seg = r#"{"type":"track","userId":"u","context":{"consent":{"categoryPreferences":{"C0002":false}}}}"#;
+        assert_eq!(codes(seg), ["segment_consent_ignored"]);
+        // Beside RudderStack's own consent, Segment's is simply another key.
+        let both = r#"{"type":"track","userId":"u","context":{"consent":{},"consentManagement":{"deniedConsentIds":[]}}}"#;
+        assert!(codes(both).is_empty());
     }
 
     #[test]
