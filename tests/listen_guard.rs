@@ -334,3 +334,60 @@ fn inspector_calls_are_never_forwarded_and_write_keys_never_come_back_whole() {
     );
     assert!(!logged.iter().any(|p| p.contains("9c1f0a77")), "{logged:?}");
 }
+
+/// Issue 36's probes: a page's `<img>` or `<script>` (no `Origin`, `Sec-Fetch-Site:
+/// cross-site`) gets no scan; every answer says `nosniff`; a request without `Host` is
+/// answered 400; the `Basic` scheme is matched in any case.
+#[test]
+fn no_page_makes_the_inspector_scan_and_http_s_rules_hold() {
+    let r = with_one_event(|_| {});
+    for site in ["cross-site", "same-site"] {
+        let (status, _, _, body) = call(
+            "GET",
+            &r.url("/inspector/events"),
+            &[("Sec-Fetch-Site", site), ("Sec-Fetch-Dest", "image")],
+            b"",
+        );
+        assert_eq!(status, 403, "{site}: {body}");
+        assert!(!body.contains("u1"), "{body}");
+    }
+    // curl, a test runner, or the user typing the address (`none`) still read it.
+    for site in [None, Some("none"), Some("same-origin")] {
+        let headers: Vec<(&str, &str)> = site.iter().map(|s| ("Sec-Fetch-Site", *s)).collect();
+        let (status, _, _, body) = call("GET", &r.url("/inspector/events"), &headers, b"");
+        assert_eq!(status, 200, "{site:?}");
+        assert!(body.contains("u1"));
+    }
+    for path in ["/inspector/events", "/v1/track", "/nowhere"] {
+        let resp = agent().get(&r.url(path)).call().unwrap();
+        assert_eq!(
+            resp.headers()
+                .get("x-content-type-options")
+                .map(|v| v.to_str().unwrap()),
+            Some("nosniff"),
+            "{path}"
+        );
+    }
+    let addr = r.server.addr;
+    let answer = raw(
+        addr,
+        b"GET /inspector/events HTTP/1.1\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(5),
+    );
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(!answer.contains("u1"), "{answer}");
+    let r = start(Some("wk_1"));
+    let body = TRACK.as_bytes();
+    for scheme in ["Basic", "basic", "BASIC"] {
+        // wk_1: as the user name, with no password.
+        let auth = format!("{scheme} d2tfMTo=");
+        let (status, _) = post(&r.url("/v1/track"), &[("Authorization", &auth)], body);
+        assert_eq!(status, 200, "{scheme}");
+    }
+    let (status, _) = post(
+        &r.url("/v1/track"),
+        &[("Authorization", "basic d2tfMjo=")],
+        body,
+    );
+    assert_eq!(status, 401, "another key");
+}

@@ -292,7 +292,12 @@ pub fn query_write_key(query: &str) -> Option<String> {
 
 pub fn basic_auth_key(header: &str) -> Option<String> {
     use base64::Engine as _;
-    let encoded = header.strip_prefix("Basic ")?.trim();
+    // RFC 9110 11.1: the scheme's name is case-insensitive (`basic`, `BASIC`).
+    let (scheme, encoded) = header.trim_start().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("Basic") {
+        return None;
+    }
+    let encoded = encoded.trim();
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .ok()?;
@@ -440,5 +445,12 @@ mod tests {
             Some("wk_123")
         );
         assert_eq!(basic_auth_key("Bearer x"), None);
+        for scheme in ["basic", "BASIC", "bAsIc"] {
+            assert_eq!(
+                basic_auth_key(&format!("{scheme} d2tfMTIzOg==")).as_deref(),
+                Some("wk_123"),
+                "{scheme}"
+            );
+        }
     }
 }

@@ -94,14 +94,21 @@ pub struct Listener {
 /// Whether a request's `Host` names this listener: a loopback name or address, the address
 /// the client connected to (only when bound beyond loopback), or a name the user allowed; and
 /// this listener's port. A page that reached us through a name of its own (DNS rebinding)
-/// always sends that name. No `Host` at all comes from no browser, so it passes.
+/// always sends that name. A request with no `Host` is refused as HTTP/1.1 says (RFC 9112
+/// 3.2: "A server MUST respond with a 400 … to any HTTP/1.1 request message that lacks a Host
+/// header field").
 pub fn check_host(
     host: Option<&str>,
     local: IpAddr,
     at: Listener,
     allowed: &Allowed,
 ) -> Result<(), Refusal> {
-    let Some(given) = host else { return Ok(()) };
+    let Some(given) = host else {
+        return Err(Refusal {
+            status: 400,
+            message: "the request has no Host header, which HTTP/1.1 requires".into(),
+        });
+    };
     let lower = given.trim().to_ascii_lowercase();
     if host_is_ours(&lower, local, at, allowed) {
         return Ok(());
@@ -183,10 +190,23 @@ pub enum Caller {
     Foreign(String),
 }
 
-/// Who sent an inspector request, given its `Origin` and (already checked) `Host`.
-pub fn caller(origin: Option<&str>, host: Option<&str>, allowed: &Allowed) -> Caller {
+/// Who sent an inspector request, given its `Origin`, its `Sec-Fetch-Site` and (already
+/// checked) `Host`. A page's `<img>`, `<script>` or plain link sends no `Origin`, but a
+/// browser says it comes from another site in `Sec-Fetch-Site` (Fetch Metadata): that one is
+/// foreign too, so that no page can make the inspector scan the capture.
+pub fn caller(
+    origin: Option<&str>,
+    fetch_site: Option<&str>,
+    host: Option<&str>,
+    allowed: &Allowed,
+) -> Caller {
     let Some(origin) = origin else {
-        return Caller::NotAPage;
+        return match fetch_site.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+            Some(site @ ("cross-site" | "same-site")) => {
+                Caller::Foreign(format!("another site (Sec-Fetch-Site: {site})"))
+            }
+            _ => Caller::NotAPage,
+        };
     };
     let lower = origin.trim().to_ascii_lowercase();
     let own = host.is_some_and(|h| lower == format!("http://{}", h.trim().to_ascii_lowercase()));
@@ -268,8 +288,9 @@ mod tests {
         ] {
             assert!(!ok(h, "127.0.0.1", LOOPBACK, &none), "{h}");
         }
-        // No Host: not a browser.
-        assert!(check_host(None, "127.0.0.1".parse().unwrap(), LOOPBACK, &none).is_ok());
+        // No Host: HTTP/1.1 says 400 (RFC 9112 3.2).
+        let none_given = check_host(None, "127.0.0.1".parse().unwrap(), LOOPBACK, &none);
+        assert_eq!(none_given.map_err(|r| r.status), Err(400), "HTTP/1.1 needs a Host");
         // A port left out (a hand-written request) is no other server's.
         assert!(ok("localhost", "127.0.0.1", LOOPBACK, &none));
     }
@@ -317,12 +338,29 @@ mod tests {
         let allowed = Allowed::new(&[], &["http://localhost:3000/".into()]).unwrap();
         assert_eq!(allowed.origins, ["http://localhost:3000"]);
         assert_eq!(
-            caller(None, Some("localhost:8787"), &allowed),
+            caller(None, None, Some("localhost:8787"), &allowed),
             Caller::NotAPage
         );
+        // A page's <img> or <script> sends no Origin, but says where it comes from.
+        for site in ["cross-site", "same-site", "Cross-Site"] {
+            assert!(
+                matches!(
+                    caller(None, Some(site), Some("localhost:8787"), &allowed),
+                    Caller::Foreign(_)
+                ),
+                "{site}"
+            );
+        }
+        for site in ["same-origin", "none"] {
+            assert_eq!(
+                caller(None, Some(site), Some("localhost:8787"), &allowed),
+                Caller::NotAPage
+            );
+        }
         assert!(matches!(
             caller(
                 Some("http://localhost:8787"),
+                None,
                 Some("localhost:8787"),
                 &allowed
             ),
@@ -331,6 +369,7 @@ mod tests {
         assert!(matches!(
             caller(
                 Some("http://LOCALHOST:3000"),
+                None,
                 Some("localhost:8787"),
                 &allowed
             ),
@@ -344,7 +383,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    caller(Some(o), Some("localhost:8787"), &allowed),
+                    caller(Some(o), None, Some("localhost:8787"), &allowed),
                     Caller::Foreign(_)
                 ),
                 "{o}"

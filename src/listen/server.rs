@@ -454,10 +454,14 @@ async fn handle(state: &State, conn: &Conn, req: Request<Incoming>) -> Answer {
             Ok(()) => route(state, conn, req, &method, &path).await,
         }
     };
-    // Every answer may vary by Origin (the inspector's CORS does), so caches must not mix them.
-    answer
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Origin"));
+    // Every answer may vary by Origin (the inspector's CORS does), so caches must not mix them;
+    // and no browser may read one as anything but what it says it is (a script, say).
+    let headers = answer.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     // The settings path holds the write key: it is never shown whole.
     let path = api::mask_settings_path(&path);
     let status = answer.status().as_u16();
@@ -580,6 +584,7 @@ async fn inspector(
     let headers = req.headers();
     let caller = guard::caller(
         header_text(headers, &header::ORIGIN).as_deref(),
+        header_text(headers, &header::HeaderName::from_static("sec-fetch-site")).as_deref(),
         header_text(headers, &header::HOST).as_deref(),
         &state.allowed,
     );
