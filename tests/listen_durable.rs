@@ -2,7 +2,7 @@
 //! killed run, a capture removed while listening, the binary killed under load again and
 //! again, and hundreds of clients dripping their bodies beside an ordinary one.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -247,4 +247,70 @@ fn clients_dripping_their_bodies_do_not_starve_an_ordinary_call() {
     assert_eq!(get(&r.url("/inspector/events")).0, 200);
     drop(slow);
     assert_eq!(r.lines().len(), 1);
+}
+
+/// Issue 36: two clients that asked for `/inspector/events` and never read held both scan
+/// places for 30 s, and `/inspector/profiles` waited. A scan now spills what its client is too
+/// slow for beside the capture and ends, and the slow client still gets every byte.
+#[test]
+fn clients_that_never_read_an_answer_do_not_hold_the_scans() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut capture = std::fs::File::create(dir.path().join("capture.jsonl")).unwrap();
+    for i in 0..20_000 {
+        writeln!(
+            capture,
+            r#"{{"type":"track","event":"Order Completed","userId":"u{}","messageId":"m{i}","context":{{"consent":{{"categoryPreferences":{{"C0001":true,"C0002":false}}}}}}}}"#,
+            i % 300
+        )
+        .unwrap();
+    }
+    drop(capture);
+    let r = start_in(dir, |_| {});
+    let addr = r.server.addr;
+    let ask = || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        let h = head(
+            "GET",
+            "/inspector/events",
+            addr,
+            "Connection: close\r\n\r\n",
+        );
+        s.write_all(h.as_bytes()).unwrap();
+        s
+    };
+    let read = |s: TcpStream| {
+        let mut text = String::new();
+        BufReader::new(s).read_to_string(&mut text).unwrap();
+        dechunk(text.split_once("\r\n\r\n").unwrap().1)
+    };
+    let whole = read(ask());
+    assert!(whole.len() > 10 << 20, "{} bytes", whole.len());
+    let stalled: Vec<TcpStream> = (0..2).map(|_| ask()).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let began = Instant::now();
+    let (status, profiles) = get(&r.url("/inspector/profiles"));
+    let took = began.elapsed();
+    assert_eq!(status, 200);
+    assert!(profiles.contains("u299"));
+    assert!(took < Duration::from_secs(10), "profiles waited {took:?}");
+    // Read late, each stalled answer is the whole answer.
+    for s in stalled {
+        let body = read(s);
+        assert_eq!(body.len(), whole.len());
+        assert!(body == whole, "the late answer differs");
+    }
+}
+
+/// A chunked HTTP/1.1 body as its bytes.
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    loop {
+        let (size, rest) = body.split_once("\r\n").unwrap();
+        let n = usize::from_str_radix(size.trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.push_str(&rest[..n]);
+        body = &rest[n + 2..];
+    }
 }

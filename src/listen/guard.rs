@@ -290,7 +290,11 @@ mod tests {
         }
         // No Host: HTTP/1.1 says 400 (RFC 9112 3.2).
         let none_given = check_host(None, "127.0.0.1".parse().unwrap(), LOOPBACK, &none);
-        assert_eq!(none_given.map_err(|r| r.status), Err(400), "HTTP/1.1 needs a Host");
+        assert_eq!(
+            none_given.map_err(|r| r.status),
+            Err(400),
+            "HTTP/1.1 needs a Host"
+        );
         // A port left out (a hand-written request) is no other server's.
         assert!(ok("localhost", "127.0.0.1", LOOPBACK, &none));
     }

@@ -672,7 +672,15 @@ async fn scan(
     let Ok(place) = state.scans.clone().acquire_owned().await else {
         return internal("the server is stopping");
     };
-    let started = stream::run(move |out| {
+    let dir = std::path::Path::new(&state.out)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(
+            || std::path::PathBuf::from("."),
+            std::path::Path::to_path_buf,
+        );
+    // The place is freed when the scan ends, which no client's pace delays (`stream`).
+    let started = stream::run(dir, move |out| {
         let _place = place;
         write(out)
     })
