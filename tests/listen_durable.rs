@@ -314,3 +314,71 @@ fn dechunk(mut body: &str) -> String {
         body = &rest[n + 2..];
     }
 }
+
+/// Issue 36: under rotation (the capture renamed away again and again while calls arrive),
+/// 4 of 9,608 acknowledged calls were in both the rotated file and the new one. Each is now in
+/// exactly one of them.
+#[test]
+fn every_call_answered_200_is_in_one_file_under_rotation() {
+    let r = start(None);
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let senders: Vec<_> = (0..4)
+        .map(|t| {
+            let (url, stop, acked) = (r.url("/v1/track"), stop.clone(), acked.clone());
+            std::thread::spawn(move || {
+                let agent = agent();
+                for i in 0.. {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let id = format!("t{t}-c{i}");
+                    let body = format!(r#"{{"event":"E","userId":"u","messageId":"{id}"}}"#);
+                    if agent.post(&url).send(body.as_bytes()).unwrap().status() == 200 {
+                        acked.lock().unwrap().push(id);
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut rotated = Vec::new();
+    let began = Instant::now();
+    while began.elapsed() < Duration::from_secs(3) {
+        let to = r
+            .dir
+            .path()
+            .join(format!("capture.{}.jsonl", rotated.len()));
+        if std::fs::rename(&r.out, &to).is_ok() {
+            rotated.push(to);
+        }
+        std::thread::sleep(Duration::from_micros(500));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for s in senders {
+        s.join().unwrap();
+    }
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    for file in rotated.iter().chain([&r.out]) {
+        for line in std::fs::read_to_string(file).unwrap_or_default().lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            *seen
+                .entry(v["messageId"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+    }
+    let acked = acked.lock().unwrap();
+    assert!(acked.len() > 1000, "too little load: {}", acked.len());
+    assert!(rotated.len() > 100, "too few rotations: {}", rotated.len());
+    let twice: Vec<_> = acked
+        .iter()
+        .filter(|id| seen.get(*id) != Some(&1))
+        .collect();
+    assert!(
+        twice.is_empty(),
+        "{} of {} acknowledged calls are not in exactly one file, e.g. {:?} ({:?} times)",
+        twice.len(),
+        acked.len(),
+        twice[..twice.len().min(3)].to_vec(),
+        twice.first().and_then(|id| seen.get(*id))
+    );
+}

@@ -1,7 +1,8 @@
 //! The capture file: every accepted call appended as one line, by one writer, before the call
-//! is answered. A call answered 200 is in the file at the path the user named: a line cut off
-//! by an earlier run is ended before anything is appended after it, and a file removed or
-//! moved away while listening is noticed before (and after) each write and made anew.
+//! is answered. A call answered 200 is in a file the user can read, once: a line cut off by an
+//! earlier run is ended before anything is appended after it, a file removed while listening
+//! is noticed before (and after) each write and made anew, and a file moved away (rotated)
+//! keeps what was written to it, while the path gets what comes next.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -47,7 +48,9 @@ impl Capture {
 
     /// Appends `line` and its newline in one write, so lines never interleave; once this
     /// returns the line is the kernel's to keep, whatever happens to this process, and it is
-    /// in the file the path names. The notice says when the file had to be made anew.
+    /// in exactly one file the user can read: the one the path names, or the one it named an
+    /// instant ago, moved away (rotated) while the line was written. The notice says when the
+    /// file had to be made anew.
     pub fn append(&self, line: &str) -> io::Result<Option<String>> {
         let mut buf = Vec::with_capacity(line.len() + 1);
         buf.extend_from_slice(line.as_bytes());
@@ -60,8 +63,10 @@ impl Capture {
             }
             open.file.write_all(&buf)?;
             // Removed between the check and the write: the line went nowhere the user can
-            // read, so it is written again to the file the path names now.
-            if self.names(&open) {
+            // read, so it is written again to the file the path names now. Moved away (a
+            // rotation's rename): the line is in the rotated file, where a follower of the path
+            // reads it before it turns to the new file; written again, it would be there twice.
+            if self.names(&open) || still_linked(&open.file) {
                 return Ok(notice);
             }
         }
@@ -130,6 +135,19 @@ fn identity(m: &std::fs::Metadata) -> Option<(u64, u64)> {
 #[cfg(not(unix))]
 fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
     None
+}
+
+/// Whether the open file still has a name somewhere (it was renamed, not removed).
+#[cfg(unix)]
+fn still_linked(file: &File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    file.metadata().is_ok_and(|m| m.nlink() > 0)
+}
+
+/// Without link counts, a file the path no longer names is taken as removed.
+#[cfg(not(unix))]
+fn still_linked(_: &File) -> bool {
+    false
 }
 
 fn identity_of_path(path: &Path) -> Option<(u64, u64)> {
