@@ -435,3 +435,28 @@ fn the_readme_s_examples_give_the_output_it_shows() {
         assert_eq!(o.status.code(), Some(if fails { 4 } else { 0 }), "{args:?}");
     }
 }
+
+/// Issue 36: the report names users, so `-o` writes it readable by this user only.
+#[cfg(unix)]
+#[test]
+fn the_report_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let o = Command::new("sh")
+        .args(["-c", "umask 022; exec \"$@\"", "sh"])
+        .arg(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(["-q", "diff", "--format", "html", "--against", SOCIAL, "-o"])
+        .arg(&page)
+        .arg(EVENTS)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mode = std::fs::metadata(&page).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+}

@@ -24,12 +24,20 @@ pub fn run(ctx: &Ctx, args: &DiffArgs) -> Result<Exit, Error> {
     let mut diff = Diff::new(old.clone(), new.clone());
     let mut report = report(args.fail_on, args.summary);
     let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(io::BufWriter::new(std::fs::File::create(path).map_err(
-            |source| Error::Output {
+        // Readable by this user only: the report names users.
+        Some(path) => Box::new(io::BufWriter::new(
+            crate::dirs::private(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true),
+            )
+            .open(path)
+            .map_err(|source| Error::Output {
                 file: path.display().to_string(),
                 source,
-            },
-        )?)),
+            })?,
+        )),
         None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock())),
     };
     // Only the compared side's records are written whole (with their profile warnings); the

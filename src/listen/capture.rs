@@ -117,9 +117,7 @@ impl Capture {
 fn open_file(path: &Path) -> io::Result<(File, Option<(u64, u64)>)> {
     let mut options = OpenOptions::new();
     options.create(true).read(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(path)?;
+    let file = crate::dirs::private(&mut options).open(path)?;
     let id = identity(&file.metadata()?);
     Ok((file, id))
 }

@@ -209,7 +209,7 @@ fn download(url: &str) -> Result<(u16, Vec<u8>), String> {
 /// local user would be used offline.
 fn store(cache: &Path, cdn: &str, fetched_at: &str, body: &[u8]) -> std::io::Result<()> {
     let dir = cache.parent().unwrap_or(Path::new("."));
-    private_dir(dir)?;
+    crate::dirs::private_dir(dir)?;
     let settings: serde_json::Value =
         serde_json::from_slice(body).map_err(std::io::Error::other)?;
     let doc = Cached {
@@ -222,20 +222,4 @@ fn store(cache: &Path, cdn: &str, fetched_at: &str, body: &[u8]) -> std::io::Res
     serde_json::to_writer(&mut tmp, &doc).map_err(std::io::Error::other)?;
     tmp.persist(cache).map_err(|e| e.error)?;
     Ok(())
-}
-
-/// Creates `dir` and its missing parents with mode 0700, and makes `dir` itself 0700 if it was
-/// there already (a folder made by an older version under a lax umask).
-fn private_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-    }
-    #[cfg(not(unix))]
-    std::fs::create_dir_all(dir)
 }

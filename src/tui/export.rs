@@ -133,9 +133,7 @@ impl Job {
         let create = |p: &Path| {
             let mut options = OpenOptions::new();
             options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            options
+            crate::dirs::private(&mut options)
                 .open(p)
                 .map(BufWriter::new)
                 .map_err(|e| format!("cannot write {}: {e}", p.display()))
