@@ -118,3 +118,103 @@ fn explain_takes_one_file_since_a_line_number_is_a_line_of_one_file() {
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("part-0001.gz:3: page \"Pricing\""));
 }
+
+/// Issue 36: a FIFO, a link to a device and a link loop were skipped in silence (and `check`
+/// said OK); each is now named on stderr, and the files beside them are read.
+#[cfg(unix)]
+#[test]
+fn what_a_folder_holds_that_is_not_a_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let files = archive(root);
+    assert!(
+        Command::new("mkfifo")
+            .arg(root.join("pipe"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink("/dev/zero", root.join("zero")).unwrap();
+    std::os::unix::fs::symlink("loop", root.join("loop")).unwrap();
+    let o = run(&[
+        "check",
+        "--settings",
+        "samples/consent-settings.json",
+        root.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    for (name, why) in [
+        ("pipe", "a FIFO (named pipe), not a file"),
+        ("zero", "a symbolic link to a device, not a file"),
+        ("loop", "a symbolic link that cannot be followed"),
+    ] {
+        let note = format!("note: {}: skipped: {why}", root.join(name).display());
+        assert!(said.contains(&note), "{note} not in {said}");
+    }
+    // The files beside them were read (check's verdict on the samples stands).
+    let routed = run(&[
+        "route",
+        "--settings",
+        "samples/consent-settings.json",
+        root.to_str().unwrap(),
+    ]);
+    assert_eq!(routed.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&routed.stdout);
+    for f in &files {
+        assert!(out.contains(&f.display().to_string()), "{}", f.display());
+    }
+}
+
+/// Issue 36: a file removed while the folder was read ended the run with exit 2, the rest
+/// unread. It is named, the rest is read, and the run ends with 2 (incomplete).
+#[test]
+fn a_file_that_vanishes_while_its_folder_is_read_is_named_and_the_rest_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let files = archive(root);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args([
+            "-q",
+            "route",
+            "--settings",
+            "samples/consent-settings.json",
+            "-",
+        ])
+        .arg(root)
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The folder is listed when the run starts; stdin is read first, and meanwhile one of
+    // the folder's files is removed.
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(br#"{"type":"page","userId":"u-stdin","messageId":"s-1"}"#)
+        .unwrap();
+    stdin.write_all(b"\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let gone = &files[1];
+    std::fs::remove_file(gone).unwrap();
+    drop(stdin);
+    let o = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(&format!(
+            "{}: vanished while the folder was read (removed or moved away): not read",
+            gone.display()
+        )),
+        "{said}"
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("u-stdin"));
+    for f in files.iter().filter(|f| *f != gone) {
+        assert!(
+            out.contains(&format!("\"file\":\"{}\"", f.display())),
+            "{}",
+            f.display()
+        );
+    }
+}

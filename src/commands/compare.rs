@@ -28,7 +28,7 @@ pub fn run(
         sources.inputs.clone()
     };
     let progress = ctx.progress(&sources.inputs, true);
-    let records = open_all(&inputs, Some(&progress))?;
+    let records = open_all(ctx, &inputs, Some(&progress))?;
     let base = sources
         .settings
         .apply(load_raw(ctx, &sources.settings, &inputs)?);

@@ -81,6 +81,9 @@ pub use crate::cli::Exit;
 pub struct Ctx {
     pub global: Global,
     pub config: Config,
+    /// Files of the input folders that could not be read when their turn came: the run goes
+    /// on without them, and `run` ends saying which.
+    unread: crate::input::folder::Unread,
 }
 
 impl Ctx {
@@ -110,7 +113,9 @@ impl Ctx {
             && !(streams_to_stdout && io::stdout().is_terminal());
         // Stdin (no input, or `-`) and pipes have no size: a spinner and a byte count instead.
         // A folder counts its files, and the bar counts them too.
-        let expanded = crate::input::folder::expand(inputs).unwrap_or_default();
+        let expanded = crate::input::folder::expand(inputs)
+            .unwrap_or_default()
+            .inputs;
         let total = if expanded.is_empty() {
             None
         } else {
@@ -199,29 +204,46 @@ fn run(cli: Cli) -> Result<Exit, Error> {
     let ctx = Ctx {
         global: cli.global,
         config,
+        unread: crate::input::folder::Unread::default(),
     };
+    let exit = dispatch(&ctx, command)?;
+    // A file of a folder that vanished while it was read: what was read is out, and the run
+    // says it is incomplete (2, unless it already failed for a reason of its own).
+    let unread = ctx.unread.take();
+    for file in &unread {
+        let _ = writeln!(io::stderr(), "consent-inspector: {file}: not read");
+    }
+    Ok(if unread.is_empty() || exit != Exit::Done {
+        exit
+    } else {
+        Exit::Error
+    })
+}
+
+/// The command, with the context resolved.
+fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit, Error> {
     match command {
-        Command::Watch(args) => watch::run(&ctx, &args),
+        Command::Watch(args) => watch::run(ctx, &args),
         Command::Route {
             format,
             compare: true,
             rudderstack_settings,
             sources,
-        } => compare::run(&ctx, format, rudderstack_settings.as_deref(), &sources),
+        } => compare::run(ctx, format, rudderstack_settings.as_deref(), &sources),
         Command::Route {
             format, sources, ..
-        } => route::run(&ctx, format, sources),
-        Command::Check(args) => check::run(&ctx, args),
-        Command::Diff(args) => diff::run(&ctx, &args),
-        Command::Lint(args) => lint::run(&ctx, &args),
-        Command::Tour => watch::tour(&ctx),
+        } => route::run(ctx, format, sources),
+        Command::Check(args) => check::run(ctx, args),
+        Command::Diff(args) => diff::run(ctx, &args),
+        Command::Lint(args) => lint::run(ctx, &args),
+        Command::Tour => watch::tour(ctx),
         Command::Explain {
             settings,
             line,
             input,
-        } => explain::run(&ctx, settings, line, input),
-        Command::Profiles { format, sources } => profiles::run(&ctx, format, sources),
-        Command::Listen(args) => listen::run(&ctx, &args),
+        } => explain::run(ctx, settings, line, input),
+        Command::Profiles { format, sources } => profiles::run(ctx, format, sources),
+        Command::Listen(args) => listen::run(ctx, &args),
         Command::Config { .. } => {
             finish_output(
                 io::stdout()
@@ -261,7 +283,7 @@ fn prepare(
     } else {
         sources.inputs
     };
-    let records = open_all(&inputs, progress)?;
+    let records = open_all(ctx, &inputs, progress)?;
     let ws = load_settings(ctx, &sources.settings, &inputs)?;
     Ok((ws, records))
 }
@@ -355,6 +377,7 @@ fn sniff(inputs: &[String]) -> Option<Sniffed> {
     const LOOK: usize = 200;
     let first = crate::input::folder::expand(inputs).ok()?;
     let path = first
+        .inputs
         .first()
         .map(|(p, _)| p)
         .filter(|p| p.as_str() != "-")?;
@@ -434,12 +457,22 @@ fn settings_path(ctx: &Ctx, explicit: Option<&Path>, inputs: &[String]) -> Resul
 /// Opens every input, a folder as its files (each opened when its turn comes; the files named
 /// are opened now, so that one that cannot be read is said before any output).
 fn open_all(
+    ctx: &Ctx,
     inputs: &[String],
     progress: Option<&progress::Progress>,
 ) -> Result<Vec<Records>, Error> {
     let expanded = crate::input::folder::expand(inputs)
         .map_err(|(file, source)| Error::Input { file, source })?;
+    for s in &expanded.skipped {
+        let _ = writeln!(
+            io::stderr(),
+            "note: {}: skipped: {}",
+            printable(&s.path.display().to_string()),
+            printable(&s.why)
+        );
+    }
     expanded
+        .inputs
         .into_iter()
         .map(|(p, in_folder)| {
             if in_folder {
@@ -447,6 +480,7 @@ fn open_all(
                     &p,
                     progress.map(|b| b.read.clone()),
                     progress.map(|b| b.files.clone()),
+                    ctx.unread.clone(),
                 ));
             }
             let records =

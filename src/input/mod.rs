@@ -265,6 +265,7 @@ struct Deferred {
     path: String,
     read: Option<Arc<AtomicU64>>,
     opened: Option<Arc<AtomicU64>>,
+    unread: folder::Unread,
 }
 
 /// Whether the start of an input is gzip data, as Segment's S3 and warehouse archives are:
@@ -324,12 +325,14 @@ impl Records {
     }
 
     /// A file opened only when it is first read, so that a folder of many files holds one
-    /// open at a time; opening it adds one to `opened`. An error opening it is the first
-    /// chunk's.
+    /// open at a time; opening it adds one to `opened`. A file that cannot be opened then
+    /// (removed while the folder was read) is added to `unread` and read as empty, so that
+    /// the rest of the folder is still read.
     pub fn deferred(
         path: &str,
         read: Option<Arc<AtomicU64>>,
         opened: Option<Arc<AtomicU64>>,
+        unread: folder::Unread,
     ) -> Self {
         Self {
             file: Arc::from(path),
@@ -346,6 +349,7 @@ impl Records {
                 path: path.to_owned(),
                 read,
                 opened,
+                unread,
             }),
         }
     }
@@ -432,7 +436,10 @@ impl Records {
         if let Some(d) = self.deferred.take() {
             match Self::open_counted(&d.path, d.read) {
                 Ok(opened) => *self = opened,
-                Err(e) => return Some(Err(e)),
+                Err(e) => {
+                    d.unread.add(&d.path, &e);
+                    return None;
+                }
             }
             if let Some(n) = d.opened {
                 n.fetch_add(1, Ordering::Relaxed);
