@@ -294,7 +294,7 @@ pub const BINDINGS: &[Binding] = &[
         &[k(Char('r'))],
         "r",
         Action::ShowRule,
-        "the rule, from docs/rules.md",
+        "the rule (docs/rules.md)",
     ),
     b(
         "help",

@@ -2509,3 +2509,45 @@ fn v_shows_where_rudderstack_decides_the_same_intent_otherwise() {
         crate::dialect::Dialect::Segment
     );
 }
+
+/// Issue 36: `:11` Enter with the Destinations pane focused left the focus there, so the next
+/// Enter filtered by a destination instead of opening line 11.
+#[test]
+fn a_line_jump_gives_the_focus_to_the_events() {
+    let mut a = app(80, 24);
+    for _ in 0..3 {
+        a.update(Action::NextPane);
+    }
+    assert_eq!(a.pane, Pane::Destinations);
+    a.update(Action::StartCommand);
+    for c in "11".chars() {
+        a.update(Action::PromptInput(c));
+    }
+    a.update(Action::PromptSubmit);
+    assert_eq!(a.pane, Pane::Events);
+    a.update(Action::Open);
+    let d = a.detail.as_ref().unwrap();
+    assert_eq!(d.outcome.as_ref().unwrap().origin.line, 11);
+    assert!(a.filter.is_all(), "Enter filtered instead of opening");
+}
+
+/// Issue 36, at 80x24: names too long for their column end in the middle with …, as `route
+/// --format table` cuts them, and the Destinations pane's heading and footer are whole.
+#[test]
+fn at_80x24_names_are_cut_visibly_and_the_destinations_pane_fits() {
+    let mut a = app(80, 24);
+    a.update(Action::Top);
+    let screen = render(&a);
+    assert!(screen.contains("track Segmen…ence Updated"), "{screen}");
+    for _ in 0..3 {
+        a.update(Action::NextPane);
+    }
+    let screen = render(&a);
+    assert!(screen.contains("BLOCKED MOST BY  "), "{screen}");
+    assert!(
+        screen.contains(
+            "└ events per destination · 20 not ingested · device mode opt-in (default) ─────┘"
+        ),
+        "{screen}"
+    );
+}

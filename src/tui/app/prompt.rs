@@ -180,6 +180,8 @@ impl App {
         if let Some(p) = (0..len).find(|&p| on_line(self.row_at(p))) {
             self.event_list.selected = p;
             self.follow = false;
+            // A line is an event: the next Enter opens it, whichever pane had the focus.
+            self.pane = super::Pane::Events;
         } else if (store.first()..store.end()).any(on_line) {
             self.flash = Some(format!("line {n} is not in this filter (c clears it)"));
         } else {

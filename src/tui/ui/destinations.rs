@@ -30,9 +30,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         "BLOCKED",
         "BLOCKED MOST BY (Enter filters)",
     ];
-    let header = Row::new(heads).style(theme.bold());
     let (widths, name_width, why_width) =
         column_widths(&heads, &texts, area.width.saturating_sub(2));
+    // The last heading's hint gives way on a narrow screen, never half of it.
+    let last = [heads[5], "BLOCKED MOST BY"]
+        .into_iter()
+        .find(|h| h.chars().count() <= why_width)
+        .map_or_else(
+            || crate::text::truncate(heads[5], why_width).into_owned(),
+            str::to_owned,
+        );
+    let mut heads = heads.map(str::to_owned);
+    heads[5] = last;
+    let header = Row::new(heads).style(theme.bold());
     let rows: Vec<Row> = texts
         .into_iter()
         .enumerate()
@@ -53,27 +63,42 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             }
         })
         .collect();
-    let table = Table::new(rows, widths)
-    .header(header)
-    .block(
+    let table = Table::new(rows, widths).header(header).block(
         Block::bordered()
             .title(lower_title(app, theme))
             // The counts are events, as everywhere; those not ingested reach no destination.
             .title_bottom(Line::styled(
-                // Where the verdicts' settings came from, and the consent model device-mode
-                // verdicts assume (a file, or the CDN and when it was fetched).
-                format!(
-                    " events per destination · {} not ingested · device mode {} ({}) · settings {} ",
-                    store.counts.not_ingested,
-                    store.workspace().consent_model.as_str(),
-                    store.workspace().consent_model_from.short(),
-                    crate::text::printable(&store.workspace().origin)
-                ),
+                footer(store, usize::from(area.width.saturating_sub(4))),
                 theme.dim(),
             ))
             .border_style(theme.border(app.pane == Pane::Destinations)),
     );
     frame.render_widget(table, area);
+}
+
+/// What the counts are, where the verdicts' settings came from, and the consent model
+/// device-mode verdicts assume, in `room` columns: on a narrow screen the settings' name is
+/// cut in its middle, then left out; that the counts are events stays longest.
+fn footer(store: &Store, room: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let ws = store.workspace();
+    let counts = format!(
+        "events per destination · {} not ingested · device mode {} ({})",
+        store.counts.not_ingested,
+        ws.consent_model.as_str(),
+        ws.consent_model_from.short(),
+    );
+    let settings = printable(&ws.origin);
+    let with_settings = format!("{counts} · settings ");
+    let text = match room.checked_sub(with_settings.width()) {
+        Some(left) if left >= settings.width() => format!("{with_settings}{settings}"),
+        Some(left) if left >= 12 => format!(
+            "{with_settings}{}",
+            crate::text::truncate_middle(&settings, left)
+        ),
+        _ => crate::text::truncate(&counts, room).into_owned(),
+    };
+    format!(" {text} ")
 }
 
 /// A row's cells, its reasons, and whether anything was blocked.

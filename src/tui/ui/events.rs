@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
-use crate::text::printable;
+use crate::text::{printable, truncate_middle};
 
 use super::Theme;
 use crate::settings::Workspace;
@@ -265,12 +265,17 @@ fn header(
 /// One event's row, marked where a workspace what-if changed it from the store as first read
 /// (the second store). `last_date` is the date of the row above, so that the date shows only
 /// where it changes.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one row's inputs: the model, the stores, the row, and how it is laid out"
+)]
 fn event_row(
     app: &App,
     (store, before): (&Store, Option<&Store>),
     idx: usize,
     r: &crate::tui::store::Row,
     cols: RouteColumns,
+    (event_width, user_width): (usize, usize),
     last_date: &mut Option<jiff::civil::Date>,
     theme: Theme,
 ) -> Row<'static> {
@@ -295,7 +300,10 @@ fn event_row(
         (Some(k), n) => format!("{} {}", k.as_str(), printable(n)),
         (None, n) => printable(n).into_owned(),
     };
-    let user = printable(store.name(r.user)).into_owned();
+    // Cut in the middle with …, as `route --format table` cuts them: the start and the end
+    // of a name both tell events apart ("… Updated", "… Viewed").
+    let what = truncate_middle(&what, event_width).into_owned();
+    let user = truncate_middle(&printable(store.name(r.user)), user_width).into_owned();
     let (mark, style) = match r.status {
         Status::Ok | Status::Boundary => ("●", theme.ok()),
         Status::Warnings => ("▲", theme.warning()),
@@ -364,6 +372,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             summary: true,
         }
     };
+    let (header, widths) = header(app, store, cols, theme);
+    let inner = block.inner(area);
+    // The widths the table gives the name columns, to cut what is longer visibly.
+    let columns = ratatui::layout::Layout::horizontal(widths.clone())
+        .spacing(1)
+        .split(Rect::new(0, 0, inner.width, 1));
+    let name_widths = (usize::from(columns[2].width), usize::from(columns[3].width));
     let mut last_date = None;
     let mut separators = Vec::new();
     let before = app.workspace_what_if.as_ref().map(|w| {
@@ -391,6 +406,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
                         idx,
                         r,
                         cols,
+                        name_widths,
                         &mut last_date,
                         theme,
                     );
@@ -404,8 +420,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             }
         })
         .collect();
-    let (header, widths) = header(app, store, cols, theme);
-    let inner = block.inner(area);
     let table = Table::new(rows, widths).header(header).block(block);
     frame.render_widget(table, area);
     for (shown, line) in separators {

@@ -11,9 +11,10 @@ use crate::tui::keymap::Keymap;
 
 /// The overlay's width: two columns of keys within an 80-column terminal.
 const WIDTH: u16 = 78;
-/// A key's label and its help, so that two of each fit inside the border.
+/// A key's label and its help, so that two of each fit inside the border with a column
+/// between them and one before the border (help longer than that ends in …).
 const LABEL: usize = 9;
-const HELP: usize = 28;
+const HELP: usize = 27;
 
 pub fn draw(frame: &mut Frame, area: Rect, keys: &Keymap, theme: Theme) {
     // Two columns, so the whole key map fits at 80x24; opposites share a row.
@@ -23,7 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, keys: &Keymap, theme: Theme) {
         rows.get(i).map_or_else(Vec::new, |b| {
             vec![
                 Span::styled(format!("{:>LABEL$} ", b.label), theme.key()),
-                Span::raw(format!("{:<HELP$}", b.help)),
+                Span::raw(format!("{:<HELP$} ", crate::text::truncate(&b.help, HELP))),
             ]
         })
     };
@@ -34,7 +35,6 @@ pub fn draw(frame: &mut Frame, area: Rect, keys: &Keymap, theme: Theme) {
             Line::from(spans)
         })
         .collect();
-    lines.push(Line::from(""));
     lines.push(Line::from(vec![
         Span::styled("  ● ", theme.ok()),
         Span::raw("ingested  "),
@@ -55,6 +55,7 @@ pub fn draw(frame: &mut Frame, area: Rect, keys: &Keymap, theme: Theme) {
         "  The rules, their sources and our choices: {}",
         crate::choices::RULES_DOC
     )));
+    // At 80x24 the key rows and the legend fill the 23 rows above the status bar exactly.
     let height = lines.len() as u16 + super::BORDER_LINES;
     let popup = super::centered(area, WIDTH, height);
     frame.render_widget(Clear, popup);

@@ -313,10 +313,15 @@ pub fn draw(frame: &mut Frame, app: &App, store: &Store, theme: Theme) {
     if let Some(e) = &app.editor {
         workspace::draw(frame, frame.area(), e, &app.original_workspace(), theme);
     }
+    // Overlays keep the status bar in view: it says what the screen is in.
+    let above_status = Rect {
+        height: frame.area().height.saturating_sub(a.status.height),
+        ..frame.area()
+    };
     match app.overlay {
-        Some(super::app::Overlay::Help) => help::draw(frame, frame.area(), &app.keys, theme),
+        Some(super::app::Overlay::Help) => help::draw(frame, above_status, &app.keys, theme),
         Some(super::app::Overlay::Rule { text, offset }) => {
-            rule::draw(frame, frame.area(), text, offset, &app.keys, theme);
+            rule::draw(frame, above_status, text, offset, &app.keys, theme);
         }
         None => {}
     }
