@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, keys: &Keymap, theme: Theme) {
         rows.get(i).map_or_else(Vec::new, |b| {
             vec![
                 Span::styled(format!("{:>LABEL$} ", b.label), theme.key()),
-                Span::raw(format!("{:<HELP$} ", crate::text::truncate(&b.help, HELP))),
+                Span::raw(format!("{:<HELP$} ", crate::text::truncate(b.help, HELP))),
             ]
         })
     };
