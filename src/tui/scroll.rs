@@ -76,6 +76,21 @@ impl Scroll {
         self.offset.min(len)..len.min(self.offset + page)
     }
 
+    /// The visible page as `visible` gives it, moved just enough to show the selection: for
+    /// a view whose page is smaller than the one the moves were made for (the charts show
+    /// fewer destinations than the Destinations pane).
+    pub fn window(&self, len: usize, page: usize) -> Range<usize> {
+        let page = page.max(1);
+        let offset = if self.selected < self.offset {
+            self.selected
+        } else if self.selected >= self.offset + page {
+            self.selected + 1 - page
+        } else {
+            self.offset
+        };
+        offset.min(len)..len.min(offset + page)
+    }
+
     /// The position shown on `line` of the page (0 is the first row), if there is one.
     pub fn at_line(&self, line: usize, len: usize) -> Option<usize> {
         let pos = self.offset + line;
@@ -86,6 +101,18 @@ impl Scroll {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_smaller_window_follows_the_selection() {
+        let mut s = Scroll::default();
+        for _ in 0..7 {
+            s.apply(Move::Down, 10, 10);
+        }
+        assert_eq!(s.visible(10, 6), 0..6);
+        assert_eq!(s.window(10, 6), 2..8);
+        s.apply(Move::Top, 10, 10);
+        assert_eq!(s.window(10, 6), 0..6);
+    }
 
     #[test]
     fn moves_keep_the_selection_on_the_page() {

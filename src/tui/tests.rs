@@ -2431,6 +2431,31 @@ fn the_chart_view_shows_each_destination_by_reason_and_over_time() {
         assert!(screen.contains("before"), "{screen}");
         assert!(screen.contains("after"), "{screen}");
         insta::assert_snapshot!(format!("charts_what_if_{w}x{h}"), screen);
+        // Issue 36: a glyph never ends a legend row apart from its reason, and when not
+        // every destination fits, the view says so and ↓ brings the rest.
+        let legend = screen
+            .lines()
+            .skip_while(|r| !r.contains("legend:"))
+            .take_while(|r| !r.contains("over time:"));
+        for row in legend {
+            let row = row.trim_end_matches(['│', '"', ' ', '\u{a0}']);
+            assert!(
+                !row.ends_with(['█', '▇', '▆', '▅', '▄', '▃', '▓', '▒', '·']),
+                "a glyph apart from its reason: {row}"
+            );
+        }
+        if w == 80 {
+            assert!(
+                screen.contains("destinations 1-6 of 10 (↑ ↓ scroll)"),
+                "{screen}"
+            );
+            for _ in 0..9 {
+                a.update(Action::Down);
+            }
+            let screen = render(&a);
+            assert!(screen.contains("destinations 5-10 of 10"), "{screen}");
+            assert!(screen.contains("Engage Audiences"), "{screen}");
+        }
         a.update(Action::Back);
         assert_eq!(a.screen, super::app::View::Panes);
     }

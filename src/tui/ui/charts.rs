@@ -245,11 +245,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         width,
         &mut bottom,
     );
-    // Rows below the header, above the legend and the time line.
-    let room = usize::from(inner.height).saturating_sub(1 + bottom.len());
-    let shown = app
-        .dest_list
-        .visible(ws.destinations.len(), (room / per).max(1));
+    // Rows below the header, above the legend and the time line; when not every destination
+    // fits, one of them says which are shown and how to see the rest.
+    let total = ws.destinations.len();
+    let mut room = usize::from(inner.height).saturating_sub(1 + bottom.len());
+    if room / per < total {
+        room = room.saturating_sub(1);
+    }
+    let shown = app.dest_list.window(total, (room / per).max(1));
+    if shown.len() < total {
+        let more = format!(
+            "destinations {}-{} of {total} (↑ ↓ scroll)",
+            shown.start + 1,
+            shown.end
+        );
+        bottom.insert(0, Line::styled(more, theme.dim()));
+    }
     for d in shown {
         let name = printable(&ws.destinations[d].name).into_owned();
         let of = lines_of(name, &after.dest[d], before.as_ref().map(|b| &b.dest[d]));
@@ -282,7 +293,8 @@ fn legend(after: &Charts, before: Option<&Charts>, theme: Theme) -> Line<'static
     let mut spans = vec![Span::styled("legend: ", theme.dim())];
     for (reason, glyph) in glyphs().filter(|(r, _)| present(*r)) {
         spans.push(Span::styled(glyph.to_string(), style_of(reason, theme)));
-        spans.push(Span::raw(format!(" {}  ", REASONS[reason])));
+        // A no-break space: wrapping never parts a glyph from its reason.
+        spans.push(Span::raw(format!("\u{a0}{}  ", REASONS[reason])));
     }
     Line::from(spans)
 }
