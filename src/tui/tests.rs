@@ -2576,3 +2576,25 @@ fn at_80x24_names_are_cut_visibly_and_the_destinations_pane_fits() {
         "{screen}"
     );
 }
+
+/// Issue 36, the tour at 120x40: the Detail pane showed 11 of 12 destinations with nothing
+/// saying more were below; its bottom edge now counts the rows below, and ↓ (with the focus,
+/// as lesson 15 says) brings them into view.
+#[test]
+fn the_tour_s_detail_says_what_is_below_and_down_scrolls_to_it() {
+    let (mut a, _dir) = tour_app(120, 40);
+    let screen = render(&a);
+    assert!(screen.contains("✓ Optimizely"), "{screen}");
+    assert!(screen.contains("Tab then ↓ "), "{screen}");
+    a.update(Action::Open);
+    assert_eq!(a.pane, Pane::Detail);
+    for _ in 0..20 {
+        a.update(Action::Down);
+    }
+    let screen = render(&a);
+    assert!(screen.contains("rows above · ↓ "), "{screen}");
+    assert!(
+        screen.contains("Snowflake"),
+        "the 12th destination: {screen}"
+    );
+}

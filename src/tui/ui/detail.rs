@@ -662,6 +662,30 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         .border_style(theme.border(app.pane == Pane::Detail));
     let inner = block.inner(area);
     let mut rows = rows(app, store, theme, inner.width).lines;
+    // What does not fit is counted on the border, so a cut list never looks whole.
+    let offset = app.detail_view.offset.min(rows.len());
+    let below = rows
+        .len()
+        .saturating_sub(offset + usize::from(inner.height));
+    let mut marks = Vec::new();
+    if offset > 0 {
+        marks.push(format!("↑ {offset} rows above"));
+    }
+    if below > 0 {
+        let key = if app.pane == Pane::Detail {
+            "↓"
+        } else {
+            "Tab then ↓"
+        };
+        marks.push(format!("{key} {below} more rows"));
+    }
+    let block = if marks.is_empty() {
+        block
+    } else {
+        block.title_bottom(
+            Line::styled(format!(" {} ", marks.join(" · ")), theme.dim()).right_aligned(),
+        )
+    };
     // The cursor row, where Enter folds, shows while the detail has the focus.
     if app.pane == Pane::Detail {
         if let Some(l) = rows.get_mut(app.detail_view.selected) {

@@ -18,8 +18,44 @@ const WIDTH: u16 = 100;
 /// The popup's rows for `text` at the popup's inner width, so scrolling can stop at the end.
 pub fn rows(text: &str, width: u16) -> Vec<Line<'static>> {
     let mut out = Vec::new();
+    for l in paragraphs(text) {
+        wrap(Line::from(l), usize::from(width), &mut out);
+    }
+    out
+}
+
+/// The document's lines with each paragraph or list item joined into one, so that it wraps
+/// at the popup's width rather than at the file's (which left a word alone on a row). Blank
+/// lines, headings, list items, table rows and code blocks keep their own lines.
+fn paragraphs(text: &str) -> Vec<String> {
+    let starts_block = |l: &str| {
+        let t = l.trim_start();
+        let numbered = t.split_once(". ").is_some_and(|(n, _)| {
+            !n.is_empty() && n.len() <= 3 && n.starts_with(|c: char| c.is_ascii_digit())
+        });
+        t.is_empty() || t.starts_with(['#', '|', '-', '*', '>']) || t.starts_with("```") || numbered
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut fenced = false;
+    let mut open = false;
     for l in text.lines() {
-        wrap(Line::from(l.to_owned()), usize::from(width), &mut out);
+        let t = l.trim_start();
+        if t.starts_with("```") {
+            fenced = !fenced;
+            out.push(l.to_owned());
+            open = false;
+            continue;
+        }
+        if !fenced && open && !starts_block(l) {
+            if let Some(last) = out.last_mut() {
+                last.push(' ');
+                last.push_str(t);
+                continue;
+            }
+        }
+        out.push(l.to_owned());
+        // A heading or a table row is one line; prose and list items go on.
+        open = !fenced && !t.is_empty() && !t.starts_with(['#', '|']);
     }
     out
 }
@@ -56,4 +92,31 @@ pub fn draw(frame: &mut Frame, area: Rect, text: &str, offset: u16, keys: &Keyma
             .scroll((offset.min(last), 0)),
         popup,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paragraph_wraps_at_the_popup_not_at_the_file() {
+        let text = "## 3. Routing\n\nFor an event and a destination,\nthe first rule wins.\n\n1. Not ingested:\n   `block`.\n2. A CPU event\n   goes everywhere.\n| a | b |\n| c | d |\n```\nkept\nas is\n```";
+        assert_eq!(
+            paragraphs(text),
+            [
+                "## 3. Routing",
+                "",
+                "For an event and a destination, the first rule wins.",
+                "",
+                "1. Not ingested: `block`.",
+                "2. A CPU event goes everywhere.",
+                "| a | b |",
+                "| c | d |",
+                "```",
+                "kept",
+                "as is",
+                "```",
+            ]
+        );
+    }
 }
