@@ -381,6 +381,15 @@ fn the_html_page_renders_the_numbers_in_chromium() {
         assert!(row["rects"].as_u64().unwrap() >= 2, "{name}: {row}");
         assert_eq!(row["lines"].as_u64().unwrap(), 2, "{name}");
     }
+    // Issue 36: at 1200 px, the legend wrapped nowhere and the charts ran off the window.
+    let fit = &seen["fit"];
+    let width = fit["width"].as_u64().unwrap();
+    for k in ["scrollWidth", "charts", "legend", "tables"] {
+        assert!(
+            fit[k].as_u64().unwrap() <= width,
+            "{k} runs past {width} px: {fit}"
+        );
+    }
     let png = std::fs::read(&shot).unwrap();
     assert!(
         png.starts_with(b"\x89PNG") && png.len() > 10_000,

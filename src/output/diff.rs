@@ -255,25 +255,71 @@ const DELIVERIES: [&str; 6] = [
     "loaded_at_page_load",
 ];
 
-/// A reason's colour in the charts: greens for deliveries, warm colours for blocks.
+/// A reason's colour in the charts: greens and blue-greens for deliveries, warm colours for
+/// blocks; any two are far apart in lightness or hue (a test holds them to a CIELAB distance),
+/// since two close greens read as one.
 fn colour(reason: &str) -> &'static str {
     match reason {
-        "consented" => "#2e7d32",
-        "no_consent" => "#66bb6a",
-        "unmapped" => "#9ccc65",
-        "not_enforced" => "#26a69a",
+        "consented" => "#1b5e20",
         "consent_preference_event" => "#43a047",
-        "loaded_at_page_load" => "#00897b",
+        "no_consent" => "#aed581",
+        "unmapped" => "#00838f",
+        "not_enforced" => "#80deea",
+        "loaded_at_page_load" => "#827717",
         "not_consented" => "#c62828",
         "integrations_object" => "#ef6c00",
         "destination_filter" | "no_mapping_matched" => "#8e24aa",
         "duplicate" => "#6d4c41",
         "not_ingested" => "#757575",
-        _ => "#9e9e9e",
+        _ => "#bdbdbd",
     }
 }
 
-/// One stacked bar of a side's routes by reason, `width` pixels for `total` routes.
+/// The sRGB colour `#rrggbb` in CIELAB (D65): lightness, then the two colour axes.
+fn lab(hex: &str) -> [f64; 3] {
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0)) / 255.0;
+        if c <= 0.040_45 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let (r, g, b) = (channel(1), channel(3), channel(5));
+    let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47;
+    let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83;
+    let f = |t: f64| {
+        if t > 0.008_856 {
+            t.cbrt()
+        } else {
+            7.787 * t + 16.0 / 116.0
+        }
+    };
+    [
+        116.0 * f(y) - 16.0,
+        500.0 * (f(x) - f(y)),
+        200.0 * (f(y) - f(z)),
+    ]
+}
+
+/// Text that reads on `background`: dark on a light colour, white on a dark one.
+fn ink(background: &str) -> &'static str {
+    // Halfway in lightness between the dark text (13) and white (100).
+    if lab(background)[0] > 56.5 {
+        "#212121"
+    } else {
+        "#ffffff"
+    }
+}
+
+/// The chart in each row: the two bars after their labels, then the line over time.
+const BAR_WIDTH: f64 = 240.0;
+const SPARK_X: f64 = 50.0 + BAR_WIDTH + 16.0;
+const SPARK_WIDTH: f64 = 120.0;
+const CHART_WIDTH: u32 = (SPARK_X + SPARK_WIDTH) as u32 + 4;
+
+/// One stacked bar of a side's routes by reason, `BAR_WIDTH` pixels for `total` routes.
 fn bar(
     svg: &mut String,
     y: u32,
@@ -294,7 +340,7 @@ fn bar(
         let w = if total == 0 {
             0.0
         } else {
-            400.0 * (*n as f64) / (total as f64)
+            BAR_WIDTH * (*n as f64) / (total as f64)
         };
         let _ = write!(
             svg,
@@ -320,7 +366,7 @@ fn sparkline(svg: &mut String, diff: &Diff, pair: usize) {
     for (side, stroke) in [(0, "#9e9e9e"), (1, "#1565c0")] {
         let mut line = String::new();
         for (i, p) in points.iter().enumerate() {
-            let x = 480.0 + 150.0 * i as f64 / n as f64;
+            let x = SPARK_X + SPARK_WIDTH * i as f64 / n as f64;
             let y = 38.0 - 30.0 * f64::from(p[side]) / f64::from(most);
             let _ = write!(line, "{x:.1},{y:.1} ");
         }
@@ -338,7 +384,9 @@ pub fn html(diff: &Diff, doc: &Value, out: &mut dyn Write) -> io::Result<()> {
     h.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">");
     h.push_str("<title>consent-inspector diff</title><style>");
-    h.push_str("body{font:14px system-ui,sans-serif;margin:2em;color:#212121}table{border-collapse:collapse}td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #eee}td:first-child,th:first-child{text-align:left}.side{font-size:11px}.dim{color:#9e9e9e}svg{display:block}h2{margin-top:1.5em}");
+    // Made to fit a 1200 px window (tests/diff.rs measures it in Chromium): the legend wraps,
+    // and the charts are narrow enough for the table beside them.
+    h.push_str("body{font:14px system-ui,sans-serif;margin:2em;color:#212121;max-width:1400px}table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #eee}th{font-weight:600;vertical-align:bottom}td:first-child,th:first-child{text-align:left}.side{font-size:11px}.dim{color:#757575}svg{display:block}h2{margin-top:1.5em}.legend{display:flex;flex-wrap:wrap;gap:4px}.legend span{padding:1px 6px;border-radius:3px;white-space:nowrap}");
     h.push_str("</style></head><body>\n");
     let _ = write!(h, "<h1>What would change</h1><p>{}</p>", esc(&sides(diff)));
     let _ = write!(
@@ -369,8 +417,9 @@ pub fn html(diff: &Diff, doc: &Value, out: &mut dyn Write) -> io::Result<()> {
     for reason in crate::route::REASONS {
         let _ = write!(
             h,
-            "<span style=\"background:{};color:#fff;padding:1px 6px;margin-right:4px;border-radius:3px\">{reason}</span>",
-            colour(reason)
+            "<span style=\"background:{};color:{}\">{reason}</span> ",
+            colour(reason),
+            ink(colour(reason))
         );
     }
     h.push_str("</p>");
@@ -378,7 +427,7 @@ pub fn html(diff: &Diff, doc: &Value, out: &mut dyn Write) -> io::Result<()> {
     for (p, t) in diff.pairs.iter().zip(&diff.totals) {
         let (before, after) = (Totals::by_reason(&t.before), Totals::by_reason(&t.after));
         let most = t.before.iter().sum::<u64>().max(t.after.iter().sum());
-        let mut svg = String::from(r#"<svg width="640" height="44" role="img">"#);
+        let mut svg = format!(r#"<svg width="{CHART_WIDTH}" height="44" role="img">"#);
         bar(&mut svg, 2, "before", &before, most);
         bar(&mut svg, 22, "after", &after, most);
         sparkline(
@@ -424,4 +473,39 @@ pub fn html(diff: &Diff, doc: &Value, out: &mut dyn Write) -> io::Result<()> {
     );
     h.push_str("</body></html>\n");
     out.write_all(h.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 36: two greens of the page were hard to tell apart. Every two reasons' colours
+    /// are at least 20 apart in CIELAB (CIE76), and each label's text reads on its colour.
+    #[test]
+    fn every_reason_s_colour_is_told_from_every_other() {
+        let reasons = crate::route::REASONS;
+        let distinct: Vec<&str> = {
+            let mut c: Vec<&str> = reasons.iter().map(|r| colour(r)).collect();
+            c.sort_unstable();
+            c.dedup();
+            c
+        };
+        for (i, a) in distinct.iter().enumerate() {
+            for b in &distinct[i + 1..] {
+                let (p, q) = (lab(a), lab(b));
+                let d =
+                    ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt();
+                assert!(d >= 20.0, "{a} and {b} are {d:.1} apart");
+            }
+            let contrast = (lab(a)[0] - lab(ink(a))[0]).abs();
+            assert!(
+                contrast >= 40.0,
+                "{a}: text {} differs by {contrast:.1}",
+                ink(a)
+            );
+        }
+        // Known values: white and black.
+        assert!((lab("#ffffff")[0] - 100.0).abs() < 0.1);
+        assert!(lab("#000000")[0].abs() < 0.1);
+    }
 }

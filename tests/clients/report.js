@@ -37,6 +37,18 @@ const { pathToFileURL } = require('url');
       }
       return { totals, rows };
     });
+    // At 1200 px wide nothing may run off the window: not the legend, not a chart.
+    await page.setViewportSize({ width: 1200, height: 900 });
+    seen.fit = await page.evaluate(() => {
+      const right = (els) => Math.max(0, ...[...els].map((e) => Math.ceil(e.getBoundingClientRect().right)));
+      return {
+        width: window.innerWidth,
+        scrollWidth: document.documentElement.scrollWidth,
+        charts: right(document.querySelectorAll('#destinations svg')),
+        legend: right(document.querySelectorAll('.legend span')),
+        tables: right(document.querySelectorAll('table')),
+      };
+    });
     await page.screenshot({ path: process.argv[3], fullPage: true });
     if (requests.length || errors.length) {
       console.error(JSON.stringify({ requests, errors }));
