@@ -709,3 +709,25 @@ fn table_of(lines: &str) -> String {
     ];
     stdout(&run_stdin(&args, lines.as_bytes()))
 }
+
+/// Issue 36: `1 events:` in route's summary.
+#[test]
+fn the_table_s_totals_count_in_the_singular_for_one() {
+    let o = run_stdin(
+        &[
+            "route",
+            "--format",
+            "table",
+            "--settings",
+            "samples/consent-settings.json",
+        ],
+        br#"{"type":"page","userId":"u-1","messageId":"m-1","context":{"consent":{"categoryPreferences":{"C0002":false}}}}
+"#,
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("\n1 event: 0 not ingested, 0 with warnings, "),
+        "{out}"
+    );
+    assert!(!out.contains("1 events"), "{out}");
+}

@@ -11,6 +11,7 @@ use crate::text::printable;
 use serde_json::{Value, json};
 
 use super::Paint;
+use super::report::counted;
 use super::table::{EVENT_WIDTH, USER_WIDTH, cell, row_head};
 
 /// One record's line: the event, each side's ingestion, and per destination both routes.
@@ -137,10 +138,10 @@ impl Table {
 pub fn summary(out: &mut dyn Write, pairing: &Pairing, tally: &Tally) -> io::Result<()> {
     writeln!(
         out,
-        "\n{} events, {} with a disagreement; {} routes where Segment and RudderStack disagree",
-        tally.events,
+        "\n{}, {} with a disagreement; {} where Segment and RudderStack disagree",
+        counted(tally.events, "event"),
         tally.events_with_disagreement,
-        tally.disagreements()
+        counted(tally.disagreements(), "route")
     )?;
     for (i, pair) in pairing.pairs.iter().enumerate() {
         let [_, seg_only, rud_only] = tally.counts[i];

@@ -10,6 +10,7 @@ use crate::text::{printable, truncate_middle};
 use crate::validate::Severity;
 
 use super::Paint;
+use super::report::counted;
 
 pub(super) const EVENT_WIDTH: usize = 30;
 pub(super) const USER_WIDTH: usize = 14;
@@ -160,8 +161,11 @@ impl Table {
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
-            "\n{} events: {} not ingested, {} with warnings, {} blocked routes",
-            self.events, self.not_ingested, self.warned, self.blocked_routes
+            "\n{}: {} not ingested, {} with warnings, {}",
+            counted(self.events, "event"),
+            self.not_ingested,
+            self.warned,
+            counted(self.blocked_routes, "blocked route")
         )?;
         let legend = match self.vendor {
             crate::dialect::Dialect::Segment => {
