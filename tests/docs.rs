@@ -92,3 +92,63 @@ fn every_tour_lesson_names_a_heading_of_the_rules() {
         );
     }
 }
+
+/// docs/development.md's map of the code names every top-level module (`mod` in lib.rs and
+/// main.rs) and every entry of `src/`, and names nothing that is not there: a new module
+/// fails this until the map has it.
+#[test]
+fn the_map_of_the_code_names_every_top_level_module() {
+    let dev = std::fs::read_to_string("docs/development.md").unwrap();
+    let start = dev.find("```\nsrc/\n").expect("the map starts with src/");
+    let map = &dev[start..start + dev[start + 4..].find("```").unwrap() + 4];
+    // The map's top-level entries: `  name.rs` or `  name/`, two spaces in.
+    let entries: Vec<&str> = map
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let mut modules = Vec::new();
+    for file in ["src/lib.rs", "src/main.rs"] {
+        for l in std::fs::read_to_string(file).unwrap().lines() {
+            let l = l.trim();
+            let l = l.strip_prefix("pub ").unwrap_or(l);
+            if let Some(m) = l.strip_prefix("mod ").and_then(|m| m.strip_suffix(';')) {
+                modules.push(m.to_owned());
+            }
+        }
+    }
+    assert!(modules.len() > 30, "{modules:?}");
+    let mut missing = Vec::new();
+    for m in &modules {
+        if !entries
+            .iter()
+            .any(|e| *e == format!("{m}.rs") || *e == format!("{m}/"))
+        {
+            missing.push(m.clone());
+        }
+    }
+    for e in std::fs::read_dir("src").unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        let shown = if e.file_type().unwrap().is_dir() {
+            format!("{name}/")
+        } else {
+            name
+        };
+        if !entries.contains(&shown.as_str()) {
+            missing.push(shown);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not in docs/development.md's map: {missing:?}"
+    );
+    for e in &entries {
+        assert!(
+            std::path::Path::new("src")
+                .join(e.trim_end_matches('/'))
+                .exists(),
+            "docs/development.md names src/{e}, which is not there"
+        );
+    }
+}
