@@ -9,20 +9,24 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+/// `route args…` reading stdin, its output in `out`.
+fn route(args: &[&str], out: &std::path::Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(["-q", "route", "--settings", "samples/consent-settings.json"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(std::fs::File::create(out).unwrap())
+        .stderr(Stdio::null())
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .spawn()
+        .unwrap()
+}
+
 /// `route` fed an endless stream on stdin, its output in a file, signalled after `after`.
 fn interrupted(args: &[&str], signal: i32, after: Duration) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("out");
-    let out = std::fs::File::create(&out_path).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
-        .args(["-q", "route", "--settings", "samples/consent-settings.json"])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(out)
-        .stderr(Stdio::null())
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .spawn()
-        .unwrap();
+    let mut child = route(args, &out_path);
     let mut stdin = child.stdin.take().unwrap();
     let events = std::fs::read("samples/events.jsonl").unwrap();
     // Paced, so that each round writes megabytes, not the gigabyte an unpaced feeder would.
@@ -80,14 +84,7 @@ fn an_interrupted_table_ends_on_a_row() {
 fn an_interrupt_while_the_input_stalls_writes_what_was_decided() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("out");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
-        .args(["-q", "route", "--settings", "samples/consent-settings.json"])
-        .stdin(Stdio::piped())
-        .stdout(std::fs::File::create(&out_path).unwrap())
-        .stderr(Stdio::null())
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .spawn()
-        .unwrap();
+    let mut child = route(&[], &out_path);
     let mut stdin = child.stdin.take().unwrap();
     let sample = std::fs::read_to_string("samples/events.jsonl").unwrap();
     let lines: Vec<&str> = sample.lines().filter(|l| !l.trim().is_empty()).collect();

@@ -285,22 +285,20 @@ fn lab(hex: &str) -> [f64; 3] {
             ((c + 0.055) / 1.055).powf(2.4)
         }
     };
-    let (r, g, b) = (channel(1), channel(3), channel(5));
-    let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47;
-    let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83;
-    let f = |t: f64| {
+    let (red, green, blue) = (channel(1), channel(3), channel(5));
+    // Linear RGB to XYZ, each over the white point's.
+    let xw = (0.4124 * red + 0.3576 * green + 0.1805 * blue) / 0.950_47;
+    let yw = 0.2126 * red + 0.7152 * green + 0.0722 * blue;
+    let zw = (0.0193 * red + 0.1192 * green + 0.9505 * blue) / 1.088_83;
+    let curve = |t: f64| {
         if t > 0.008_856 {
             t.cbrt()
         } else {
             7.787 * t + 16.0 / 116.0
         }
     };
-    [
-        116.0 * f(y) - 16.0,
-        500.0 * (f(x) - f(y)),
-        200.0 * (f(y) - f(z)),
-    ]
+    let (fx, fy, fz) = (curve(xw), curve(yw), curve(zw));
+    [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
 }
 
 /// Text that reads on `background`: dark on a light colour, white on a dark one.
@@ -313,11 +311,12 @@ fn ink(background: &str) -> &'static str {
     }
 }
 
-/// The chart in each row: the two bars after their labels, then the line over time.
+/// The chart in each row: the two bars after their labels, then the line over time
+/// (`CHART_WIDTH` holds them: 50 + 240 + 16 + 120, and a margin).
+const CHART_WIDTH: u32 = 440;
 const BAR_WIDTH: f64 = 240.0;
 const SPARK_X: f64 = 50.0 + BAR_WIDTH + 16.0;
 const SPARK_WIDTH: f64 = 120.0;
-const CHART_WIDTH: u32 = (SPARK_X + SPARK_WIDTH) as u32 + 4;
 
 /// One stacked bar of a side's routes by reason, `BAR_WIDTH` pixels for `total` routes.
 fn bar(
