@@ -15,7 +15,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Instant;
 
-use consent_inspector::event::Doc;
+use consent_inspector::read::event::Doc;
 
 const RUNS: usize = 5;
 

@@ -10,8 +10,8 @@ use ratatui::style::Color;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::read::toml_file::{TomlError, TomlFile};
 use crate::text::printable;
-use crate::toml_file::{TomlError, TomlFile};
 use crate::tui::keymap::{self, Key, Keymap};
 use crate::tui::ui::{Palette, Theme};
 

@@ -7,5 +7,5 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     consent_inspector::allocator::keep_freed_memory_a_while();
-    consent_inspector::commands::main(std::env::args_os()).into()
+    consent_inspector::cli::commands::main(std::env::args_os()).into()
 }

@@ -5,8 +5,8 @@ use std::io::Cursor;
 use std::sync::Arc;
 
 use consent_inspector::engine::Engine;
-use consent_inspector::input::Records;
-use consent_inspector::settings::Workspace;
+use consent_inspector::read::input::Records;
+use consent_inspector::workspace::Workspace;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -93,8 +93,8 @@ proptest! {
         for r in records {
             let o = engine.ingest(r);
             prop_assert_eq!(o.routes.len(), ws.destinations.len());
-            let when = consent_inspector::explain::When::AtTheEvent;
-            let _ = consent_inspector::explain::explain(&ws, engine.profiles(), &o, when);
+            let when = consent_inspector::analyses::explain::When::AtTheEvent;
+            let _ = consent_inspector::analyses::explain::explain(&ws, engine.profiles(), &o, when);
         }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use consent_inspector::listen;
-use consent_inspector::settings::Workspace;
+use consent_inspector::workspace::Workspace;
 
 mod common;
 

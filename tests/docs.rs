@@ -1,8 +1,8 @@
 //! docs/rules.md is where every choice the tool shows is explained: each anchor the tool links
 //! to is a heading there, and every code the tool reports is documented.
 
-use consent_inspector::choices::{Choice, Kind, RULES_DOC, slug};
-use consent_inspector::validate::Code;
+use consent_inspector::rules::choices::{Choice, Kind, RULES_DOC, slug};
+use consent_inspector::rules::validate::Code;
 
 fn doc() -> String {
     std::fs::read_to_string(RULES_DOC).expect("docs/rules.md exists")
@@ -10,16 +10,19 @@ fn doc() -> String {
 
 #[test]
 fn the_built_in_rules_are_the_file_and_every_choice_has_its_text() {
-    assert_eq!(consent_inspector::choices::RULES_TEXT, doc());
+    assert_eq!(consent_inspector::rules::choices::RULES_TEXT, doc());
     for c in Choice::ALL {
-        let text = consent_inspector::choices::section(c.anchor())
+        let text = consent_inspector::rules::choices::section(c.anchor())
             .unwrap_or_else(|| panic!("no section #{}", c.anchor()));
         assert!(text.starts_with("### "), "{text}");
         // One rule's own words: the next heading ends it.
         assert!(!text[4..].contains("\n#"), "{text}");
         assert!(text.lines().count() > 2, "{text}");
     }
-    assert_eq!(consent_inspector::choices::section("no-such-rule"), None);
+    assert_eq!(
+        consent_inspector::rules::choices::section("no-such-rule"),
+        None
+    );
 }
 
 #[test]
@@ -57,20 +60,20 @@ fn every_code_is_documented() {
     // The ingest table marks this tool's own codes, so a user knows which ones Delivery
     // Overview will not show.
     for code in Code::ALL {
-        if code.severity() == consent_inspector::validate::Severity::Error {
+        if code.severity() == consent_inspector::rules::validate::Severity::Error {
             let ours = doc.contains(&format!("| `{}` *(ours)* |", code.as_str()));
             assert_eq!(
                 ours,
-                code.author() == consent_inspector::validate::Author::Ours,
+                code.author() == consent_inspector::rules::validate::Author::Ours,
                 "{}",
                 code.as_str()
             );
         }
     }
-    for reason in consent_inspector::route::REASONS {
+    for reason in consent_inspector::rules::route::REASONS {
         assert!(doc.contains(&format!("`{reason}`")), "{reason}");
     }
-    for discard in consent_inspector::route::DISCARDS {
+    for discard in consent_inspector::rules::route::DISCARDS {
         assert!(doc.contains(&format!("`{discard}`")), "{discard}");
     }
 }

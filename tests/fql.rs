@@ -8,13 +8,13 @@
 //! a plain `cargo test` lists it as ignored; `.ci/run` runs it (`cargo test --test fql --
 //! --ignored`), where a missing runtime fails it. The parser's round trip runs everywhere.
 
-use consent_inspector::fql::Fql;
+use consent_inspector::rules::segment::fql::Fql;
 use serde_json::{Value, json};
 
 mod common;
 
 use common::oracle::{Rng, ask_node, parsed};
-use consent_inspector::event::Tree;
+use consent_inspector::read::event::Tree;
 
 /// Cases per run (the issue asks for at least 10,000 in CI).
 const CASES: usize = 12_000;

@@ -6,8 +6,8 @@ use std::io::{BufWriter, Write};
 use std::sync::Arc;
 
 use consent_inspector::engine::Engine;
-use consent_inspector::input::Records;
-use consent_inspector::settings::Workspace;
+use consent_inspector::read::input::Records;
+use consent_inspector::workspace::Workspace;
 
 fn peak_rss() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();

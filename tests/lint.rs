@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use consent_inspector::lint::LintCode;
+use consent_inspector::analyses::lint::LintCode;
 use serde_json::Value;
 
 fn lint(args: &[&str]) -> Output {

@@ -4,7 +4,7 @@ mod common;
 
 use common::{codes, run, workspace};
 use consent_inspector::engine::Engine;
-use consent_inspector::profile::{Change, ConsentState};
+use consent_inspector::engine::profile::{Change, ConsentState};
 use serde_json::json;
 
 use ConsentState::{Conflict, Denied, Granted};
@@ -38,11 +38,11 @@ fn track(ids: serde_json::Value, prefs: Option<serde_json::Value>) -> String {
 }
 
 /// The common workspace, with `email` as an external id.
-fn with_email_as_external_id() -> std::sync::Arc<consent_inspector::settings::Workspace> {
+fn with_email_as_external_id() -> std::sync::Arc<consent_inspector::workspace::Workspace> {
     let mut settings: serde_json::Value = serde_json::from_str(common::SETTINGS).unwrap();
     settings["externalIds"] = json!(["email"]);
     std::sync::Arc::new(
-        consent_inspector::settings::Workspace::from_slice(
+        consent_inspector::workspace::Workspace::from_slice(
             "s.json",
             settings.to_string().as_bytes(),
         )
@@ -275,10 +275,13 @@ fn history_is_bounded_and_counts_what_it_dropped() {
     run(&mut e, &refs);
     let p = e.profiles();
     let profile = p.profile(p.lookup("u1").unwrap());
-    assert_eq!(profile.history.len(), consent_inspector::profile::HISTORY);
+    assert_eq!(
+        profile.history.len(),
+        consent_inspector::engine::profile::HISTORY
+    );
     assert_eq!(
         profile.history_dropped,
-        200 - consent_inspector::profile::HISTORY as u64
+        200 - consent_inspector::engine::profile::HISTORY as u64
     );
     assert_eq!(profile.history.back().unwrap().line, 200);
 }

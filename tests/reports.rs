@@ -94,7 +94,10 @@ fn junit_is_read_by_junitparser_as_a_test_per_code_and_rule() {
     let validation = &suites[0];
     assert_eq!(validation["name"], "validation");
     let cases = validation["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), consent_inspector::validate::Code::ALL.len());
+    assert_eq!(
+        cases.len(),
+        consent_inspector::rules::validate::Code::ALL.len()
+    );
     let failing: Vec<&Value> = report["codes"]
         .as_array()
         .unwrap()

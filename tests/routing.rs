@@ -3,7 +3,7 @@
 mod common;
 
 use common::{one, reason_of, reasons};
-use consent_inspector::route::{
+use consent_inspector::rules::route::{
     Block, Decision, Delivery, Falsy, IntegrationsKey, Mode, PreferenceValue,
 };
 use serde_json::json;
@@ -103,11 +103,11 @@ fn rule7_not_consented_lists_each_blocking_category_with_its_value() {
         sendgrid.decision,
         Decision::Block(Block::NotConsented {
             blocked_by: vec![
-                consent_inspector::route::Blocker {
+                consent_inspector::rules::route::Blocker {
                     category: 2,
                     value: PreferenceValue::Other("\"yes\"".into())
                 },
-                consent_inspector::route::Blocker {
+                consent_inspector::rules::route::Blocker {
                     category: 3,
                     value: PreferenceValue::False
                 },
@@ -118,7 +118,7 @@ fn rule7_not_consented_lists_each_blocking_category_with_its_value() {
     let braze = &o.routes[1];
     assert_eq!(
         braze.decision.blocked_by(),
-        &[consent_inspector::route::Blocker {
+        &[consent_inspector::rules::route::Blocker {
             category: 3,
             value: PreferenceValue::Missing
         }]
@@ -248,7 +248,7 @@ fn rule8_flags_are_read_by_javascript_truthiness_and_null_falls_back_to_all() {
 #[test]
 fn rule8_salesforce_is_off_unless_the_event_turns_it_on() {
     use consent_inspector::engine::Engine;
-    use consent_inspector::settings::Workspace;
+    use consent_inspector::workspace::Workspace;
     use std::sync::Arc;
     // Segment's default integrations object is {"All": true, "Salesforce": false}.
     let ws = Arc::new(
@@ -420,21 +420,21 @@ fn rule1b_a_repeated_message_id_is_dropped_everywhere_in_cloud_mode() {
 
 /// The common workspace with the browser's consent model set as the settings would.
 fn with_model(
-    model: consent_inspector::settings::ConsentModel,
-) -> std::sync::Arc<consent_inspector::settings::Workspace> {
-    let mut ws = consent_inspector::settings::Workspace::from_slice(
+    model: consent_inspector::workspace::ConsentModel,
+) -> std::sync::Arc<consent_inspector::workspace::Workspace> {
+    let mut ws = consent_inspector::workspace::Workspace::from_slice(
         "test-settings.json",
         common::SETTINGS.as_bytes(),
     )
     .unwrap();
     ws.consent_model = model;
-    ws.consent_model_from = consent_inspector::settings::ModelSource::Settings;
+    ws.consent_model_from = consent_inspector::workspace::ModelSource::Settings;
     std::sync::Arc::new(ws)
 }
 
 #[test]
 fn device_mode_routes_are_sent_by_the_browser_and_decided_by_its_consent_model() {
-    use consent_inspector::settings::ConsentModel;
+    use consent_inspector::workspace::ConsentModel;
     let line = |mid: &str, event: Option<&str>, prefs: serde_json::Value| {
         let mut v = json!({"type": "page", "anonymousId": "a", "messageId": mid,
                "_metadata": {"bundled": ["Amplitude", "Braze", "Segment.io"], "unbundled": []},
@@ -566,7 +566,7 @@ fn discard_is_what_delivery_overview_shows() {
 
 mod what_if {
     use super::*;
-    use consent_inspector::what_if::{Trial, try_preference};
+    use consent_inspector::analyses::what_if::{Trial, try_preference};
 
     fn changes(line: &str, category: u8, trial: Trial) -> Vec<(String, &'static str)> {
         let ws = common::workspace();

@@ -12,12 +12,12 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use consent_inspector::engine::pipeline;
 use consent_inspector::engine::{Engine, Outcome};
-use consent_inspector::input::Records;
 use consent_inspector::listen;
-use consent_inspector::pipeline;
-use consent_inspector::route::Mode;
-use consent_inspector::settings::Workspace;
+use consent_inspector::read::input::Records;
+use consent_inspector::rules::route::Mode;
+use consent_inspector::workspace::Workspace;
 use serde_json::Value;
 
 mod common;
@@ -85,7 +85,7 @@ fn arrived(out: &Path, n: usize) -> Vec<Outcome> {
     }
 }
 
-fn text(o: &Outcome, f: consent_inspector::event::Field) -> String {
+fn text(o: &Outcome, f: consent_inspector::read::event::Field) -> String {
     o.event()
         .and_then(|e| e.text(f))
         .map(std::borrow::Cow::into_owned)
@@ -167,9 +167,9 @@ fn the_browser_sdk_loads_and_calls_exactly_the_device_destinations_we_deliver() 
     let mut compared = 0;
     for o in &outcomes {
         assert!(o.ingested(), "{}: {:?}", o.origin, o.findings);
-        let name = text(o, consent_inspector::event::Field::Event);
+        let name = text(o, consent_inspector::read::event::Field::Event);
         let i: usize = name[1..name.find(' ').unwrap()].parse().unwrap();
-        let id = text(o, consent_inspector::event::Field::MessageId);
+        let id = text(o, consent_inspector::read::event::Field::MessageId);
         let called = &seen[i]["called"];
         for r in o.routes.iter().filter(|r| r.mode == Mode::Device) {
             let sdk = sdk_name(r.destination).unwrap();
@@ -244,7 +244,7 @@ fn the_python_sdk_is_captured_and_decided_by_the_servers_rules() {
             // One batch, gzipped, as the SDK sends it.
             assert_eq!(o.origin.line, 1);
             (
-                text(o, consent_inspector::event::Field::Event),
+                text(o, consent_inspector::read::event::Field::Event),
                 o.routes[amplitude].decision.reason(),
             )
         })

@@ -1,8 +1,8 @@
 //! Workspace settings in both shapes, and the errors a broken settings file gets.
 
 use consent_inspector::engine::Engine;
-use consent_inspector::input::Records;
-use consent_inspector::settings::{DestinationKind, Shape, Workspace};
+use consent_inspector::read::input::Records;
+use consent_inspector::workspace::{DestinationKind, Shape, Workspace};
 use std::sync::Arc;
 
 mod common;
@@ -234,7 +234,7 @@ fn text_from_the_file_in_an_error_is_shown_inertly() {
 
 #[test]
 fn warehouses_and_external_ids_are_read_from_our_shape() {
-    let ws = consent_inspector::settings::Workspace::from_slice(
+    let ws = consent_inspector::workspace::Workspace::from_slice(
         "ws.json",
         br#"{"categories": [{"id": "C1"}], "externalIds": ["email", "phone"],
              "destinations": [{"name": "Snowflake", "categories": ["C1"], "kind": "warehouse"}]}"#,
@@ -244,7 +244,7 @@ fn warehouses_and_external_ids_are_read_from_our_shape() {
     let kind = ws.destinations[0].kind;
     assert_eq!(
         kind,
-        consent_inspector::settings::DestinationKind::Warehouse
+        consent_inspector::workspace::DestinationKind::Warehouse
     );
     assert!(kind.enforces_consent());
     assert!(!kind.honours_integrations());
@@ -272,7 +272,7 @@ fn the_cdn_shape_written_reads_back_as_the_same_routing() {
 #[test]
 fn destination_filters_travel_through_the_cdn_shape_as_routing_rules() {
     use consent_inspector::engine::Engine;
-    use consent_inspector::input::Records;
+    use consent_inspector::read::input::Records;
     let ws = Workspace::load(std::path::Path::new(
         "samples/filters/consent-settings.json",
     ))

@@ -8,7 +8,9 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use consent_inspector::tail::{FollowOptions, Generations, LineContent, Notice, TailEvent, follow};
+use consent_inspector::read::tail::{
+    FollowOptions, Generations, LineContent, Notice, TailEvent, follow,
+};
 
 struct Tail {
     rx: mpsc::Receiver<TailEvent>,

@@ -4,13 +4,13 @@
 //! and the same verdict for every case. Needs Node and `npm ci --prefix tests/clients`, so a
 //! plain `cargo test` lists it as ignored; `.ci/run` runs it.
 
-use consent_inspector::trigger::Trigger;
+use consent_inspector::rules::segment::trigger::Trigger;
 use serde_json::{Value, json};
 
 mod common;
 
 use common::oracle::{Rng, ask_node, parsed};
-use consent_inspector::event::Tree;
+use consent_inspector::read::event::Tree;
 
 const CASES: usize = 10_000;
 

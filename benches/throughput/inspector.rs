@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use consent_inspector::listen;
-use consent_inspector::settings::Workspace;
+use consent_inspector::workspace::Workspace;
 use serde_json::{Value, json};
 
 use super::{BIN, SETTINGS, proc_status, time_command};

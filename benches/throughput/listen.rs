@@ -12,12 +12,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use consent_inspector::listen;
-use consent_inspector::settings::Workspace;
 use consent_inspector::tui::app::Action;
 use consent_inspector::tui::event::{Change, UiEvent, Waker};
 use consent_inspector::tui::fair_lock::FairLock;
 use consent_inspector::tui::store::{self, Shared, Store};
 use consent_inspector::tui::ui;
+use consent_inspector::workspace::Workspace;
 use serde_json::{Value, json};
 
 use super::{SETTINGS, median, proc_status, traffic};

@@ -668,7 +668,7 @@ fn following_app(
 fn start_indexing(file: &Path) -> consent_inspector::tui::store::Shared {
     use consent_inspector::tui::{self, store::Store, store::spawn_reader};
 
-    let ws = Arc::new(consent_inspector::settings::Workspace::load(Path::new(SETTINGS)).unwrap());
+    let ws = Arc::new(consent_inspector::workspace::Workspace::load(Path::new(SETTINGS)).unwrap());
     let store = Arc::new(FairLock::new(Store::new(
         ws,
         file.display().to_string(),

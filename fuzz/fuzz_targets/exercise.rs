@@ -5,8 +5,8 @@ use std::io::Cursor;
 use std::sync::{Arc, OnceLock};
 
 use consent_inspector::engine::Engine;
-use consent_inspector::input::Records;
-use consent_inspector::settings::Workspace;
+use consent_inspector::read::input::Records;
+use consent_inspector::workspace::Workspace;
 
 fn workspace() -> Arc<Workspace> {
     static WS: OnceLock<Arc<Workspace>> = OnceLock::new();
@@ -34,10 +34,10 @@ pub fn records(data: &[u8]) {
         last_line = r.origin.line;
         let o = engine.ingest(r);
         assert_eq!(o.routes.len(), ws.destinations.len());
-        let now = consent_inspector::explain::When::Now {
+        let now = consent_inspector::analyses::explain::When::Now {
             last_line: o.origin.line,
         };
-        for line in consent_inspector::explain::explain(&ws, engine.profiles(), &o, now) {
+        for line in consent_inspector::analyses::explain::explain(&ws, engine.profiles(), &o, now) {
             assert!(
                 !line.chars().any(consent_inspector::text::is_unsafe),
                 "raw control character in {line:?}"
@@ -67,7 +67,7 @@ pub fn json(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let parsed = consent_inspector::event::Doc::parse(&Arc::from(text));
+    let parsed = consent_inspector::read::event::Doc::parse(&Arc::from(text));
     let skims = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
     let object = matches!(
         serde_json::from_str::<serde_json::Value>(text),

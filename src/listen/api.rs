@@ -7,8 +7,8 @@ use std::io::Read;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::endpoint::MAX_EVENT_BYTES;
-pub use crate::endpoint::{Endpoint, endpoint};
+use crate::read::endpoint::MAX_EVENT_BYTES;
+pub use crate::read::endpoint::{Endpoint, endpoint};
 
 /// Why a call is refused, as the answer says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,8 +312,8 @@ pub fn basic_auth_key(header: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::MAX_BATCH_BYTES;
-    use crate::event::Kind;
+    use crate::read::endpoint::MAX_BATCH_BYTES;
+    use crate::read::event::Kind;
 
     const AT: &str = "2026-11-25T10:00:00.000Z";
 
@@ -398,7 +398,7 @@ mod tests {
         // Too many events is no reason to refuse: Segment answers 200 and rejects them.
         let many = format!(
             r#"{{"batch":[{}]}}"#,
-            vec!["{}"; crate::endpoint::MAX_BATCH_EVENTS + 1].join(",")
+            vec!["{}"; crate::read::endpoint::MAX_BATCH_EVENTS + 1].join(",")
         );
         assert_eq!(
             accept(Endpoint::Batch, many.as_bytes(), AT).unwrap().events,

@@ -4,13 +4,13 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
+use crate::analyses::ndjson::{Ndjson, write_profiles};
+use crate::engine::profile::IdentityId;
 use crate::engine::{Engine, Outcome};
-use crate::input::Records;
-use crate::ndjson::{Ndjson, write_profiles};
-use crate::profile::IdentityId;
-use crate::route::REASONS;
-use crate::settings::Workspace;
-use crate::vocab;
+use crate::read::input::Records;
+use crate::rules::route::REASONS;
+use crate::rules::vocab;
+use crate::workspace::Workspace;
 
 /// `?user=&destination=&decision=&reason=`: which routing records to return. Every term
 /// given must hold; `destination`, `decision` and `reason` must hold of one route.
@@ -61,7 +61,7 @@ fn each_outcome(
     mut f: impl FnMut(&Engine, &Outcome) -> io::Result<()>,
 ) -> io::Result<Engine> {
     let mut engine = Engine::new(ws.clone());
-    crate::pipeline::run_all(&mut engine, vec![Records::open(file)?], |e, o| f(e, &o))?;
+    crate::engine::pipeline::run_all(&mut engine, vec![Records::open(file)?], |e, o| f(e, &o))?;
     Ok(engine)
 }
 

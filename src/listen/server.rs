@@ -27,8 +27,8 @@ use super::capture::Capture;
 use super::forward::{self, Forward, ForwardStats, Forwarder};
 use super::guard::{self, Allowed, Caller, Listener};
 use super::{inspector, stream};
-use crate::endpoint::MAX_BATCH_BYTES;
-use crate::settings::Workspace;
+use crate::read::endpoint::MAX_BATCH_BYTES;
+use crate::workspace::Workspace;
 
 /// How long a client may take to send a request's headers, and then its body.
 #[derive(Debug, Clone, Copy)]
@@ -467,7 +467,7 @@ async fn handle(state: &State, conn: &Conn, req: Request<Incoming>) -> Answer {
     let status = answer.status().as_u16();
     // Refused calls are tracking calls an app made; a mistyped inspector query or a stray
     // path is answered, and not counted among them.
-    if status >= 400 && crate::endpoint::endpoint(&path).is_some() {
+    if status >= 400 && crate::read::endpoint::endpoint(&path).is_some() {
         state.stats.refused.fetch_add(1, Ordering::Relaxed);
         state
             .stats

@@ -20,9 +20,9 @@ use pyo3::types::PyCapsule;
 
 use super::{Workspace, records};
 use crate::engine::{Outcome, judge_alone};
-use crate::event::{Field as EventField, Raw};
-use crate::route::{Mode, REASONS};
-use crate::vocab::DECISIONS;
+use crate::read::event::{Field as EventField, Raw};
+use crate::rules::route::{Mode, REASONS};
+use crate::rules::vocab::DECISIONS;
 
 /// A dictionary-encoded string column: a route repeats its event's values (one per destination)
 /// and its destination's, decision's, reason's and mode's few values, so each is kept once.
@@ -115,7 +115,7 @@ impl Columns {
         let codes: Vec<&str> = o.findings.iter().map(|f| f.code.as_str()).collect();
         self.event_values[5].append_value(serde_json::to_string(&codes).unwrap_or_default());
         // As the NDJSON contract's `consent`: the preferences, as written.
-        match ev.and_then(crate::event::Doc::preferences_raw) {
+        match ev.and_then(crate::read::event::Doc::preferences_raw) {
             Some(p) => self.event_values[6]
                 .append_value(format!("{{\"categoryPreferences\":{}}}", p.to_json())),
             None => self.event_values[6].append_null(),
@@ -138,7 +138,7 @@ impl Columns {
         }
     }
 
-    fn finish(mut self, ws: &crate::settings::Workspace) -> Result<RecordBatch, ArrowError> {
+    fn finish(mut self, ws: &crate::workspace::Workspace) -> Result<RecordBatch, ArrowError> {
         let dict = |keys: Int32Array, values: ArrayRef| -> Result<ArrayRef, ArrowError> {
             Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
                 keys, values,
@@ -172,7 +172,7 @@ impl Columns {
 /// The events of a string column, each decided on its own (as `judge`), a null as an empty
 /// line (which is not ingested).
 fn decide_all<'a>(
-    ws: &crate::settings::Workspace,
+    ws: &crate::workspace::Workspace,
     lines: impl Fn(usize) -> Option<&'a [u8]>,
     n: usize,
     bytes: usize,

@@ -11,10 +11,10 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
+use crate::analyses::ndjson::{Ndjson, write_profiles};
 use crate::engine::{Engine as Inner, judge_alone};
-use crate::input::{Line, LinePos, Record, records_from_line};
-use crate::ndjson::{Ndjson, write_profiles};
-use crate::settings::Workspace as Settings;
+use crate::read::input::{Line, LinePos, Record, records_from_line};
+use crate::workspace::Workspace as Settings;
 
 /// Workspace settings: which destinations need which consent, in any settings shape the tool
 /// reads (its own, Segment's CDN settings, RudderStack's source or workspace config).
@@ -70,13 +70,13 @@ fn records(file: &Arc<str>, number: u64, line: &[u8]) -> Vec<Record> {
     let pos = LinePos { number, offset: 0 };
     records_from_line(file, pos, Line::Text(line), &mut out);
     if out.is_empty() {
-        let origin = crate::input::Origin {
+        let origin = crate::read::input::Origin {
             file: file.clone(),
             line: number,
             index: None,
             offset: 0,
         };
-        let empty = crate::input::RecordError::InvalidJson("the line is empty".into());
+        let empty = crate::read::input::RecordError::InvalidJson("the line is empty".into());
         out.push(Record::new(origin, line.len(), Err(empty)));
     }
     out
@@ -193,7 +193,7 @@ impl Engine {
 fn _main(py: Python<'_>, args: Vec<std::ffi::OsString>) -> u8 {
     py.detach(move || {
         let argv = std::iter::once(std::ffi::OsString::from("consent-inspector")).chain(args);
-        crate::commands::main(argv) as u8
+        crate::cli::commands::main(argv) as u8
     })
 }
 

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::event::CPU_EVENT;
-use crate::settings::Workspace;
+use crate::read::event::CPU_EVENT;
+use crate::workspace::Workspace;
 
 /// The sample workspace, built in.
 pub const SETTINGS: &str = include_str!("../../samples/consent-settings.json");
@@ -274,7 +274,7 @@ pub fn write_story(mut file: File) {
 mod tests {
     use super::*;
     use crate::engine::Engine;
-    use crate::input::{Line, LinePos, records_from_line};
+    use crate::read::input::{Line, LinePos, records_from_line};
 
     #[test]
     fn the_story_is_mostly_valid_with_some_problems_and_varied_reasons() {
@@ -308,7 +308,7 @@ mod tests {
                     device_mode |= o
                         .routes
                         .iter()
-                        .any(|r| r.mode == crate::route::Mode::Device);
+                        .any(|r| r.mode == crate::rules::route::Mode::Device);
                     codes.extend(o.findings.iter().map(|f| f.code.as_str()));
                 }
             }
@@ -343,13 +343,13 @@ mod tests {
         let conflicts = engine.profiles().iter().any(|(_, p)| {
             p.history.iter().any(|h| {
                 h.consent()
-                    .contains(&crate::profile::ConsentState::Conflict)
+                    .contains(&crate::engine::profile::ConsentState::Conflict)
             })
         });
         let merged = engine.profiles().iter().any(|(_, p)| {
             p.history
                 .iter()
-                .any(|h| matches!(h.change, crate::profile::Change::Merge { .. }))
+                .any(|h| matches!(h.change, crate::engine::profile::Change::Merge { .. }))
         });
         assert!(merged, "the alias merges accounts");
         assert!(conflicts, "merged accounts disagree somewhere");

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::analyses::ndjson::Ndjson;
+use crate::engine::profile::IdentityId;
 use crate::engine::{Recalled, decide_labelled};
-use crate::ndjson::Ndjson;
-use crate::profile::IdentityId;
 
 use super::store::{At, Shared, read_again};
 

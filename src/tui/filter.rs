@@ -2,12 +2,12 @@
 //! filters and by the `:` prompt alike, and what the prompt's other commands mean.
 
 use crate::engine::Outcome;
-use crate::event::Kind;
-use crate::profile::IdentityId;
-use crate::route::{Mode, REASONS};
-use crate::settings::CatIdx;
-use crate::validate::Code;
-use crate::vocab;
+use crate::engine::profile::IdentityId;
+use crate::read::event::Kind;
+use crate::rules::route::{Mode, REASONS};
+use crate::rules::validate::Code;
+use crate::rules::vocab;
+use crate::workspace::CatIdx;
 
 use super::store::{FILTERABLE_DESTINATIONS, Row, Status, Store};
 

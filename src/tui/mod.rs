@@ -24,8 +24,8 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::input::har::Call;
-use crate::settings::Workspace;
+use crate::read::input::har::Call;
+use crate::workspace::Workspace;
 
 use threads::Feed;
 pub use threads::standalone_searcher;
@@ -99,12 +99,13 @@ fn har_as_lines(
         file: what.to_owned(),
         source,
     };
-    if !crate::input::har::looks_like_har(from.fill_buf().map_err(input)?) {
+    if !crate::read::input::har::looks_like_har(from.fill_buf().map_err(input)?) {
         return Ok(None);
     }
-    let text = crate::limits::read_at_most(from, crate::limits::HAR_BYTES, "a HAR capture")
-        .map_err(input)?;
-    let Some((lines, calls)) = crate::input::har::to_json_lines(&text) else {
+    let text =
+        crate::read::limits::read_at_most(from, crate::read::limits::HAR_BYTES, "a HAR capture")
+            .map_err(input)?;
+    let Some((lines, calls)) = crate::read::input::har::to_json_lines(&text) else {
         return Ok(None);
     };
     let (t, mut to) = temp_file("the capture's events", &tempfile::Builder::new())?;

@@ -17,8 +17,8 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::crossterm::{cursor, execute};
 
-use crate::settings::Workspace;
 use crate::tui::fair_lock::FairLock;
+use crate::workspace::Workspace;
 
 use super::Error;
 use super::app::{Action, App, Reload};
@@ -35,7 +35,7 @@ pub struct Options {
     /// What a row's place names as its file.
     pub file: String,
     /// A HAR capture's calls, by line.
-    pub har: Vec<crate::input::har::Call>,
+    pub har: Vec<crate::read::input::har::Call>,
     pub workspace: Arc<Workspace>,
     pub follow: bool,
     pub demo: bool,

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::engine::Recalled;
-use crate::input::MAX_LINE_BYTES;
-use crate::profile::Profiles;
+use crate::engine::profile::Profiles;
+use crate::read::input::MAX_LINE_BYTES;
 
 use super::event::Waker;
 use super::export::{Export, Job};
@@ -259,7 +259,11 @@ fn scan_chunk(store: &Shared, scan: &Search, next: &mut usize) -> bool {
     true
 }
 
-fn matching_text(todo: &[Todo], generations: &crate::tail::Generations, text: &str) -> Vec<usize> {
+fn matching_text(
+    todo: &[Todo],
+    generations: &crate::read::tail::Generations,
+    text: &str,
+) -> Vec<usize> {
     let needle = text.to_ascii_lowercase().into_bytes();
     let finder = memchr::memmem::Finder::new(&needle);
     let mut found = Vec::new();
@@ -290,8 +294,8 @@ fn matching_text(todo: &[Todo], generations: &crate::tail::Generations, text: &s
 /// The rows whose events, decided again from their lines, meet the filter's routing terms.
 fn matching_outcomes(
     todo: &[Todo],
-    generations: &crate::tail::Generations,
-    ws: &crate::settings::Workspace,
+    generations: &crate::read::tail::Generations,
+    ws: &crate::workspace::Workspace,
     filter: &Filter,
 ) -> Vec<usize> {
     // Profiles only name users in messages; the terms ask about codes and routes.

@@ -4,10 +4,10 @@
 use foldhash::HashSet;
 use std::sync::Arc;
 
+use crate::analyses::what_if;
 use crate::engine::{Outcome, decide};
-use crate::input::RecordError;
-use crate::settings::CatIdx;
-use crate::what_if;
+use crate::read::input::RecordError;
+use crate::workspace::CatIdx;
 
 use super::store::{FILTERABLE_DESTINATIONS, Store, read_again};
 
@@ -108,11 +108,11 @@ pub fn load(store: &Store, row: usize) -> Detail {
         Err(e) => (None, Err(e)),
     };
     let explanation = match &outcome {
-        Ok(o) => crate::explain::explain(
+        Ok(o) => crate::analyses::explain::explain(
             store.workspace(),
             store.engine.profiles(),
             o,
-            crate::explain::When::Now {
+            crate::analyses::explain::When::Now {
                 last_line: store
                     .row(store.end().saturating_sub(1))
                     .map_or(0, super::store::Row::line),
@@ -204,7 +204,7 @@ fn rebuild(store: &Store, idx: usize) -> Result<(Option<Excerpt>, Outcome), Stri
     }
     // A vendor comparison's store decided the event in the other vendor's words.
     if let Some(d) = store.translate {
-        record = crate::rudder::translate::record_for(d, record);
+        record = crate::rules::translate::record_for(d, record);
     }
     Ok((
         excerpt,

@@ -6,15 +6,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
+use crate::engine::intern::Interner;
+use crate::engine::profile::IdentityId;
 use crate::engine::{Engine, Judged, Outcome, Recalled, judge_alone};
-use crate::event::{Doc, Field, Kind};
-use crate::input::{Line, LinePos, MAX_LINE_BYTES, Origin, Record, records_from_line};
-use crate::intern::Interner;
-use crate::profile::IdentityId;
-use crate::route::{Block, Decision};
-use crate::settings::Workspace;
-use crate::tail::{FollowOptions, Generations, Notice, TailEvent, follow};
+use crate::read::event::{Doc, Field, Kind};
+use crate::read::input::{Line, LinePos, MAX_LINE_BYTES, Origin, Record, records_from_line};
+use crate::read::tail::{FollowOptions, Generations, Notice, TailEvent, follow};
+use crate::rules::route::{Block, Decision};
 use crate::text::truncate;
+use crate::workspace::Workspace;
 
 use super::event::Waker;
 use super::fair_lock::FairLock;
@@ -202,12 +202,12 @@ pub struct DestStats {
     pub removed_by_filters: u64,
     pub duplicates: u64,
     /// Routes by reason (`route::REASONS`), for the charts.
-    pub by_reason: [u64; crate::route::REASONS.len()],
+    pub by_reason: [u64; crate::rules::route::REASONS.len()],
 }
 
 impl DestStats {
     /// Counts one route; whether it blocked the destination.
-    fn count(&mut self, r: &crate::route::Route) -> bool {
+    fn count(&mut self, r: &crate::rules::route::Route) -> bool {
         self.by_reason[r.decision.reason_index()] += 1;
         let b = match &r.decision {
             Decision::Deliver(_) => {
@@ -284,7 +284,7 @@ pub struct Store {
     /// What a row's place names as its file (`source` may say more: "(HAR, 6 Segment calls)").
     pub file: String,
     /// A HAR capture's calls, by line (empty for other inputs).
-    pub har: Vec<crate::input::har::Call>,
+    pub har: Vec<crate::read::input::har::Call>,
     pub demo: bool,
     /// The generation of the file the newest rows come from.
     latest_generation: u16,
@@ -294,7 +294,7 @@ pub struct Store {
     pub reset_on_truncate: bool,
     /// Each record is decided in this vendor's words (`rudder::translate`): the store of a
     /// vendor comparison.
-    pub translate: Option<crate::dialect::Dialect>,
+    pub translate: Option<crate::workspace::dialect::Dialect>,
     /// Per identity, the latest string value of each trait its events carried (at most
     /// `TRAITS_KEPT` keys), for finding a user by an email or a name.
     traits: foldhash::HashMap<IdentityId, Vec<Trait>>,
@@ -509,7 +509,7 @@ impl Store {
     }
 
     /// The HAR call a row at `line` came from, when the input is a HAR capture.
-    pub fn har_call(&self, line: u64) -> Option<&crate::input::har::Call> {
+    pub fn har_call(&self, line: u64) -> Option<&crate::read::input::har::Call> {
         let i = self.har.binary_search_by_key(&line, |c| c.line).ok()?;
         self.har.get(i)
     }
@@ -532,7 +532,7 @@ impl Store {
             Some(e) if e.kind().is_none() => {
                 let written = e.get(Field::Type).map_or_else(
                     || "no type".to_owned(),
-                    |t| format!("type {}", crate::validate::shown(&t)),
+                    |t| format!("type {}", crate::rules::validate::shown(&t)),
                 );
                 Some(std::borrow::Cow::Owned(match label {
                     Some(n) => format!("⟨{written}⟩ {n}"),
@@ -690,7 +690,7 @@ pub fn spawn_reader(
                     for l in &lines {
                         records_from_line(&file, l.pos, l.as_line(), &mut records);
                         let alone = records.drain(..).map(|r| match translate {
-                            Some(d) => judge_alone(&ws, crate::rudder::translate::record_for(d, r)),
+                            Some(d) => judge_alone(&ws, crate::rules::translate::record_for(d, r)),
                             None => judge_alone(&ws, r),
                         });
                         judged.extend(alone.map(|j| (l.generation, j)));
@@ -731,6 +731,6 @@ pub fn spawn_reader(
             Ok(false)
         };
         // Nothing in it fails: reading problems arrive as notices.
-        let _ = crate::pipeline::ordered(read, work, record);
+        let _ = crate::engine::pipeline::ordered(read, work, record);
     })
 }

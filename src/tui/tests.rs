@@ -23,12 +23,12 @@ fn loaded(events: &Path) -> Shared {
 
 fn loaded_keeping(events: &Path, max_events: usize) -> Shared {
     let ws = Arc::new(
-        crate::settings::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
+        crate::workspace::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
     );
     loaded_with(ws, events, max_events)
 }
 
-fn loaded_with(ws: Arc<crate::settings::Workspace>, events: &Path, max_events: usize) -> Shared {
+fn loaded_with(ws: Arc<crate::workspace::Workspace>, events: &Path, max_events: usize) -> Shared {
     let store = Arc::new(FairLock::new(Store::new(
         ws,
         "samples/events.jsonl".into(),
@@ -567,7 +567,7 @@ fn a_har_capture_shows_its_events_at_their_lines_as_route_does() {
     assert_eq!(label, "samples/capture.har (HAR, 6 Segment calls)");
     let file: Arc<str> = Arc::from("samples/capture.har");
     let text = std::fs::read("samples/capture.har").unwrap();
-    let expected: Vec<(u64, Option<u32>, bool)> = crate::input::har::records(&file, &text)
+    let expected: Vec<(u64, Option<u32>, bool)> = crate::read::input::har::records(&file, &text)
         .into_iter()
         .map(|r| (r.origin.line, r.origin.index, r.json.is_ok()))
         .collect();
@@ -643,10 +643,10 @@ fn a_har_entry_that_gives_no_event_is_named_with_its_url_as_check_names_it() {
     assert!(!third.contains('\u{1b}'));
     // check says the same of the same entries.
     let file: Arc<str> = Arc::from(shown.as_str());
-    let messages: Vec<String> = crate::input::har::records(&file, har.as_bytes())
+    let messages: Vec<String> = crate::read::input::har::records(&file, har.as_bytes())
         .into_iter()
         .filter_map(|r| match r.json {
-            Err(crate::input::RecordError::InvalidJson(m)) => Some(m),
+            Err(crate::read::input::RecordError::InvalidJson(m)) => Some(m),
             _ => None,
         })
         .collect();
@@ -843,7 +843,7 @@ fn truncated_while_followed(reset: bool) -> App {
     )
     .unwrap();
     let ws = Arc::new(
-        crate::settings::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
+        crate::workspace::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
     );
     let mut store = Store::new(ws, "live.jsonl".into(), false, 100);
     store.reset_on_truncate = reset;
@@ -1281,7 +1281,7 @@ fn short_names_are_distinct_and_at_most_three_letters() {
         {"name": "Braze", "categories": []}, {"name": "Brazil Ads", "categories": []},
         {"name": "Bravo", "categories": []}, {"name": "Bra", "categories": []},
         {"name": "日本", "categories": []}, {"name": "\u001b[2J", "categories": []}]}"#;
-    let ws = crate::settings::Workspace::from_slice("s.json", settings.as_bytes()).unwrap();
+    let ws = crate::workspace::Workspace::from_slice("s.json", settings.as_bytes()).unwrap();
     let short = super::ui::events::short_names(&ws);
     assert_eq!(short, ["Bra", "BAd", "Br2", "Br3", "5", "2J"]);
 }
@@ -1473,12 +1473,12 @@ fn x_exports_the_listed_events_and_their_routing_as_route_writes_it() {
     // The routing lines are route's own for those events.
     let routes = std::fs::read_to_string(dir.path().join("bob.routes.ndjson")).unwrap();
     let ws = Arc::new(
-        crate::settings::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
+        crate::workspace::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
     );
     let mut engine = crate::engine::Engine::new(ws.clone());
-    let mut ndjson = crate::ndjson::Ndjson::new(&ws);
+    let mut ndjson = crate::analyses::ndjson::Ndjson::new(&ws);
     let mut expected = Vec::new();
-    for r in crate::input::Records::open("samples/events.jsonl").unwrap() {
+    for r in crate::read::input::Records::open("samples/events.jsonl").unwrap() {
         let o = engine.ingest(r.unwrap());
         if [16, 50].contains(&o.origin.line) {
             ndjson.write(&mut expected, &o).unwrap();
@@ -1595,7 +1595,7 @@ fn a_line_over_1_mib_is_neither_copied_nor_exported_cut_short() {
     let events = dir.path().join("e.jsonl");
     let huge = format!(
         "{{\"type\":\"track\",\"event\":\"Huge\",\"userId\":\"u\",\"messageId\":\"h\",\"properties\":{{\"x\":\"{}\"}}}}",
-        "x".repeat(crate::input::MAX_LINE_BYTES)
+        "x".repeat(crate::read::input::MAX_LINE_BYTES)
     );
     let small = r#"{"type":"track","event":"Small","userId":"u","messageId":"s"}"#;
     std::fs::write(&events, format!("{small}\n{huge}\n")).unwrap();
@@ -1638,14 +1638,14 @@ fn a_line_over_1_mib_is_neither_copied_nor_exported_cut_short() {
 /// `route --format ndjson` over a file, with the samples' settings.
 fn bin_route(file: &Path) -> String {
     let ws = Arc::new(
-        crate::settings::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
+        crate::workspace::Workspace::load(Path::new("samples/consent-settings.json")).unwrap(),
     );
     let mut engine = crate::engine::Engine::new(ws.clone());
     let mut out = Vec::new();
-    let mut nd = crate::ndjson::Ndjson::new(&ws);
-    crate::pipeline::run_all(
+    let mut nd = crate::analyses::ndjson::Ndjson::new(&ws);
+    crate::engine::pipeline::run_all(
         &mut engine,
-        vec![crate::input::Records::open(file.to_str().unwrap()).unwrap()],
+        vec![crate::read::input::Records::open(file.to_str().unwrap()).unwrap()],
         |_, o| nd.write(&mut out, &o),
     )
     .unwrap();
@@ -1870,7 +1870,7 @@ fn every_lesson_is_reached_and_its_action_shows_its_result() {
             "{}\n{rule}",
             lesson.title
         );
-        let heading = crate::choices::section(&lesson.rule)
+        let heading = crate::rules::choices::section(&lesson.rule)
             .unwrap()
             .lines()
             .next()
@@ -1903,7 +1903,10 @@ fn a_lesson_s_result_follows_the_value_t_chose() {
     // t again: missing (the event holds false). The words no longer claim true; they say
     // what the screen shows.
     a.update(Action::WhatIfCycle);
-    assert_eq!(a.what_if.value, Some(crate::what_if::Trial::Missing));
+    assert_eq!(
+        a.what_if.value,
+        Some(crate::analyses::what_if::Trial::Missing)
+    );
     let panel = panel_text(&render(&a));
     assert!(!panel.contains(&start), "{panel}");
     assert!(
@@ -1916,7 +1919,7 @@ fn a_lesson_s_result_follows_the_value_t_chose() {
     );
     // And back at true, the lesson's own result again.
     a.update(Action::WhatIfCycle);
-    assert_eq!(a.what_if.value, Some(crate::what_if::Trial::True));
+    assert_eq!(a.what_if.value, Some(crate::analyses::what_if::Trial::True));
     assert!(panel_text(&render(&a)).contains(&start));
 }
 
@@ -2389,7 +2392,7 @@ fn a_changed_event_shows_its_routes_before_and_after_and_x_drops_the_what_if() {
     a.update(Action::PromptSubmit);
     let flash = a.flash.clone().unwrap();
     assert!(flash.contains("diff --settings"), "{flash}");
-    let saved = crate::settings::Workspace::load(&path).unwrap();
+    let saved = crate::workspace::Workspace::load(&path).unwrap();
     let braze = saved.destination("Braze").unwrap();
     let functional = saved.lookup("C0003").unwrap();
     assert!(saved.destinations[braze].categories.contains(&functional));
@@ -2469,8 +2472,8 @@ fn a_chart_counts_what_the_destinations_pane_counts() {
     let s = a.store.read().unwrap();
     let (charts, _) = a.charts.as_ref().unwrap();
     for (d, c) in charts.dest.iter().enumerate() {
-        let delivered: u64 = (0..crate::route::REASONS.len())
-            .filter(|&r| crate::route::Decision::delivers(r))
+        let delivered: u64 = (0..crate::rules::route::REASONS.len())
+            .filter(|&r| crate::rules::route::Decision::delivers(r))
             .map(|r| c.by_reason[r])
             .sum();
         assert_eq!(delivered, s.dest[d].delivered, "destination {d}");
@@ -2499,7 +2502,10 @@ fn v_shows_where_rudderstack_decides_the_same_intent_otherwise() {
     a.update(Action::CompareVendors);
     decided_again(&mut a);
     let w = a.workspace_what_if.as_ref().unwrap();
-    assert_eq!(w.vendor, Some(crate::dialect::Dialect::RudderStack));
+    assert_eq!(
+        w.vendor,
+        Some(crate::workspace::dialect::Dialect::RudderStack)
+    );
     assert_eq!(
         a.store.read().unwrap().workspace().dialect(),
         w.vendor.unwrap()
@@ -2531,7 +2537,7 @@ fn v_shows_where_rudderstack_decides_the_same_intent_otherwise() {
     assert!(a.workspace_what_if.is_none());
     assert_eq!(
         a.store.read().unwrap().workspace().dialect(),
-        crate::dialect::Dialect::Segment
+        crate::workspace::dialect::Dialect::Segment
     );
 }
 

@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::app::Action;
 use super::keymap::{BINDINGS, FIXED};
-use crate::settings::Workspace;
-use crate::what_if::Trial;
+use crate::analyses::what_if::Trial;
+use crate::workspace::Workspace;
 
 /// The lessons, built in.
 pub const LESSONS: &str = include_str!("tour.toml");
@@ -206,7 +206,7 @@ pub struct Progress {
 mod tests {
     use super::*;
     use crate::engine::{Engine, Outcome};
-    use crate::input::Records;
+    use crate::read::input::Records;
 
     /// Every outcome of the tour's file, in order.
     fn outcomes(tour: &Tour) -> (Engine, Vec<Outcome>) {
@@ -217,7 +217,7 @@ mod tests {
         )
         .unwrap();
         let mut out = Vec::new();
-        crate::pipeline::run_all(&mut engine, vec![records], |_, o| {
+        crate::engine::pipeline::run_all(&mut engine, vec![records], |_, o| {
             out.push(o);
             Ok(())
         })
@@ -233,7 +233,7 @@ mod tests {
         for o in &outcomes {
             let id = o
                 .event()
-                .and_then(crate::event::Doc::message_id)
+                .and_then(crate::read::event::Doc::message_id)
                 .unwrap()
                 .into_owned();
             let own = format!("tour-{:02}", o.origin.line);
@@ -293,7 +293,7 @@ mod tests {
                 lesson.show
             );
             assert!(
-                crate::choices::section(&lesson.rule).is_some(),
+                crate::rules::choices::section(&lesson.rule).is_some(),
                 "{}: no section #{} in docs/rules.md",
                 lesson.title,
                 lesson.rule
@@ -331,7 +331,8 @@ mod tests {
             (Some(c), Some(trial), Some(then)) => {
                 assert_eq!(action.name, "what_if_try", "{}", lesson.title);
                 let c = ws.lookup(c).unwrap();
-                let (after, _) = crate::what_if::try_preference(ws, o, c, trial).expect("an event");
+                let (after, _) =
+                    crate::analyses::what_if::try_preference(ws, o, c, trial).expect("an event");
                 let r = &after.routes[d];
                 assert_eq!(
                     (r.decision.verb(), r.decision.reason()),
@@ -361,22 +362,26 @@ mod tests {
 
     /// The lesson's route for destination `d` by the other vendor's rules, on the event in
     /// that vendor's words, as `V` decides it.
-    fn other_vendors_route(ws: &Arc<Workspace>, lesson: &Lesson, d: usize) -> crate::route::Route {
+    fn other_vendors_route(
+        ws: &Arc<Workspace>,
+        lesson: &Lesson,
+        d: usize,
+    ) -> crate::rules::route::Route {
         let dialect = ws.dialect().other();
         let other = Arc::new((**ws).clone().into_dialect(dialect).0);
         let text: Arc<str> = Arc::from(lesson.event.as_str());
         let mut records = Vec::new();
-        let pos = crate::input::LinePos {
+        let pos = crate::read::input::LinePos {
             number: 1,
             offset: 0,
         };
-        crate::input::records_from_line(
+        crate::read::input::records_from_line(
             &text,
             pos,
-            crate::input::Line::Text(lesson.event.as_bytes()),
+            crate::read::input::Line::Text(lesson.event.as_bytes()),
             &mut records,
         );
-        let translated = crate::rudder::translate::record_for(dialect, records.remove(0));
+        let translated = crate::rules::translate::record_for(dialect, records.remove(0));
         Engine::new(other).ingest(translated).routes.swap_remove(d)
     }
 

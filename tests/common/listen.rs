@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use consent_inspector::listen::{self, Server, Timeouts};
-use consent_inspector::settings::Workspace;
+use consent_inspector::workspace::Workspace;
 
 pub struct Running {
     pub server: Server,

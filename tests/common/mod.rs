@@ -8,8 +8,8 @@ pub mod oracle;
 use std::sync::Arc;
 
 use consent_inspector::engine::{Engine, Outcome};
-use consent_inspector::input::{Line, LinePos, records_from_line};
-use consent_inspector::settings::Workspace;
+use consent_inspector::read::input::{Line, LinePos, records_from_line};
+use consent_inspector::workspace::Workspace;
 
 /// A small workspace that exercises every kind of mapping, including a disabled category.
 pub const SETTINGS: &str = r#"{

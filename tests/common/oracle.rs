@@ -61,10 +61,10 @@ pub fn ask_node(script: &str, cases: &[Value]) -> Vec<Value> {
 }
 
 /// The event as the tool reads it from a captured line: parsed in place, not built.
-pub fn parsed(event: &Value) -> consent_inspector::event::Doc {
+pub fn parsed(event: &Value) -> consent_inspector::read::event::Doc {
     let text: std::sync::Arc<str> = event.to_string().into();
-    match consent_inspector::event::Doc::parse(&text) {
-        Ok(consent_inspector::event::Parsed::Event(d)) => *d,
+    match consent_inspector::read::event::Doc::parse(&text) {
+        Ok(consent_inspector::read::event::Parsed::Event(d)) => *d,
         other => panic!("not one event: {other:?} from {event}"),
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::profile::IdentityId;
+use crate::engine::profile::IdentityId;
 
 use ratatui::layout::Rect;
 
@@ -14,8 +14,8 @@ use super::search::{Search, Worker};
 use super::selected::{self, Detail};
 use super::store::{FILTERABLE_DESTINATIONS, Shared, Store};
 use super::ui::{Areas, ROWS_START};
+use crate::analyses::what_if;
 use crate::text::printable;
-use crate::what_if;
 
 mod action;
 mod overlay;

@@ -1,7 +1,7 @@
 //! What covers the panes: the help, and a rule's text from docs/rules.md.
 
 use super::{Action, App, Overlay, Store};
-use crate::choices::{Choice, RULES_DOC, section};
+use crate::rules::choices::{Choice, RULES_DOC, section};
 
 impl App {
     /// `r`: the rule the lesson teaches, in the tour; else the first choice the selected

@@ -8,7 +8,7 @@ pub struct TourState {
     /// Each lesson's event line.
     pub lines: Vec<u64>,
     /// Each lesson's what-if category, as an index of the workspace.
-    pub(super) categories: Vec<Option<crate::settings::CatIdx>>,
+    pub(super) categories: Vec<Option<crate::workspace::CatIdx>>,
     pub progress: crate::tui::tour::Progress,
     /// Whether the first lesson has been entered (once the events are read).
     pub(super) started: bool,

@@ -6,7 +6,7 @@ use super::{Action, App, Store, what_if};
 /// each selected event's own.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct WhatIf {
-    pub category: crate::settings::CatIdx,
+    pub category: crate::workspace::CatIdx,
     pub value: Option<what_if::Trial>,
 }
 

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{App, Prompt, PromptKind, Store, typed_path};
-use crate::settings::{ConsentModel, Workspace};
 use crate::tui::event::Waker;
 use crate::tui::fair_lock::FairLock;
 use crate::tui::store::{Shared, spawn_reader};
+use crate::workspace::{ConsentModel, Workspace};
 
 /// How the UI reads its input, so that it can read it again under other settings.
 #[derive(Clone)]
@@ -21,7 +21,7 @@ pub struct Reload {
     /// What the status bar calls the input, and a row's place its file.
     pub label: String,
     pub file: String,
-    pub har: Vec<crate::input::har::Call>,
+    pub har: Vec<crate::read::input::har::Call>,
     pub demo: bool,
     pub max_events: usize,
     /// `Launch::capture`.
@@ -43,7 +43,7 @@ impl Reload {
     pub fn start(
         &self,
         ws: Arc<Workspace>,
-        translate: Option<crate::dialect::Dialect>,
+        translate: Option<crate::workspace::dialect::Dialect>,
     ) -> (Shared, Arc<AtomicBool>) {
         let mut first = self.store(ws);
         first.translate = translate;
@@ -98,7 +98,7 @@ pub struct WorkspaceWhatIf {
     stop: Arc<AtomicBool>,
     pub tally: Tally,
     /// A vendor comparison (`V`): the other vendor's rules, on the event in its words.
-    pub vendor: Option<crate::dialect::Dialect>,
+    pub vendor: Option<crate::workspace::dialect::Dialect>,
 }
 
 impl Drop for WorkspaceWhatIf {
@@ -218,9 +218,9 @@ impl App {
             return;
         };
         let original = self.original_workspace();
-        let changes: Vec<String> = crate::diff::settings_diff(&original, &e.draft)
+        let changes: Vec<String> = crate::analyses::diff::settings_diff(&original, &e.draft)
             .iter()
-            .map(crate::diff::SettingChange::describe)
+            .map(crate::analyses::diff::SettingChange::describe)
             .collect();
         if changes.is_empty() {
             if self.workspace_what_if.is_some() {

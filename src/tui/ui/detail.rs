@@ -7,17 +7,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use serde_json::Value;
 
-use crate::choices::Choice;
+use crate::analyses::explain::{category_label, describe_integrations_key, describe_value};
+use crate::analyses::what_if::Changed;
 use crate::engine::Outcome;
-use crate::event::{Doc, Preferences, Tree};
-use crate::explain::{category_label, describe_integrations_key, describe_value};
-use crate::profile::ConsentState;
-use crate::profile::IdentityId;
-use crate::route::{Block as Blocked, Decision, Delivery, Mode};
-use crate::settings::Workspace;
+use crate::engine::profile::ConsentState;
+use crate::engine::profile::IdentityId;
+use crate::read::event::{Doc, Preferences, Tree};
+use crate::rules::choices::Choice;
+use crate::rules::route::{Block as Blocked, Decision, Delivery, Mode};
+use crate::rules::validate::{Severity, shown};
 use crate::text::printable;
-use crate::validate::{Severity, shown};
-use crate::what_if::Changed;
+use crate::workspace::Workspace;
 
 use super::wrap::wrap;
 use super::{Theme, json, lower_title};
@@ -111,7 +111,7 @@ fn lines(app: &App, store: &Store, theme: Theme) -> Content {
 /// The event's full timestamp as written, and in the zone the list shows.
 fn time_line(app: &App, o: &Outcome, theme: Theme) -> Option<Line<'static>> {
     let ev = o.event()?;
-    let (field, written) = crate::event::Field::TIMESTAMPS
+    let (field, written) = crate::read::event::Field::TIMESTAMPS
         .iter()
         .find_map(|f| Some((*f, ev.get(*f)?.as_str()?.to_owned())))?;
     let shown = match written.parse::<jiff::Timestamp>() {
@@ -158,7 +158,7 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
         ];
         if r.mode == Mode::Device {
             spans.push(Span::styled(
-                if r.vendor == crate::dialect::Dialect::RudderStack {
+                if r.vendor == crate::workspace::dialect::Dialect::RudderStack {
                     " ⇢ device mode, RudderStack's SDK".to_owned()
                 } else {
                     format!(" ⇢ device mode, {}", ws.consent_model.as_str())
@@ -222,8 +222,8 @@ fn what_if(
         return;
     };
     let dialect = ws.dialect();
-    let was = if dialect == crate::dialect::Dialect::RudderStack {
-        crate::what_if::Trial::held(o, &ws.category(t.category).id, dialect)
+    let was = if dialect == crate::workspace::dialect::Dialect::RudderStack {
+        crate::analyses::what_if::Trial::held(o, &ws.category(t.category).id, dialect)
             .map_or("no consentManagement", |h| h.label(dialect))
             .to_owned()
     } else {
@@ -270,7 +270,7 @@ fn what_if(
                 "  · {name}: still {} {}; {}",
                 c.after.decision.verb(),
                 c.after.decision.reason(),
-                crate::explain::describe_route(ws, &c.after)
+                crate::analyses::explain::describe_route(ws, &c.after)
             ),
             theme.dim(),
         ));
@@ -281,7 +281,7 @@ fn what_if(
 }
 
 /// What stands behind a route's verdict, in a few words, where its reason needs some.
-fn why_so(ws: &Workspace, r: &crate::route::Route) -> Option<String> {
+fn why_so(ws: &Workspace, r: &crate::rules::route::Route) -> Option<String> {
     Some(match &r.decision {
         Decision::Block(Blocked::NotConsented { blocked_by }) => blocked_by
             .iter()
@@ -318,7 +318,7 @@ fn why_so(ws: &Workspace, r: &crate::route::Route) -> Option<String> {
             format!("{} {how}", ids.join(", "))
         }
         Decision::Block(Blocked::Integrations(removed)) => {
-            crate::explain::describe_removed(ws, r.destination, *removed)
+            crate::analyses::explain::describe_removed(ws, r.destination, *removed)
         }
         _ => return None,
     })
@@ -328,9 +328,9 @@ fn why_so(ws: &Workspace, r: &crate::route::Route) -> Option<String> {
 fn changed_route(
     out: &mut Vec<Line<'static>>,
     ws: &Workspace,
-    before: &crate::route::Route,
-    after: &crate::route::Route,
-    vendor: Option<crate::dialect::Dialect>,
+    before: &crate::rules::route::Route,
+    after: &crate::rules::route::Route,
+    vendor: Option<crate::workspace::dialect::Dialect>,
     theme: Theme,
 ) {
     let name = printable(&ws.destinations[after.destination].name).into_owned();
@@ -363,7 +363,10 @@ fn changed_route(
         ),
     ]));
     out.push(Line::styled(
-        format!("      {}", crate::explain::describe_route(ws, after)),
+        format!(
+            "      {}",
+            crate::analyses::explain::describe_route(ws, after)
+        ),
         theme.dim(),
     ));
 }
@@ -418,7 +421,7 @@ fn workspace_what_if(
 /// The routes grouped by Delivery Overview's discard reason.
 fn delivery_overview(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Theme) {
     // RudderStack has no Delivery Overview.
-    if ws.dialect() == crate::dialect::Dialect::RudderStack {
+    if ws.dialect() == crate::workspace::dialect::Dialect::RudderStack {
         return;
     }
     // held side by side.
@@ -445,7 +448,7 @@ fn delivery_overview(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, 
 /// The `integrations` object and what it removed.
 fn integrations(out: &mut Vec<Line<'static>>, o: &Outcome, theme: Theme) {
     // Only an object means anything; another type is a finding, not a section.
-    let Some(members) = o.event().and_then(crate::event::Doc::integrations) else {
+    let Some(members) = o.event().and_then(crate::read::event::Doc::integrations) else {
         return;
     };
     out.push(heading("Integrations object", theme));

@@ -8,10 +8,10 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 use crate::text::{printable, truncate_middle};
 
 use super::Theme;
-use crate::settings::Workspace;
 use crate::tui::app::{App, Pane};
 use crate::tui::filter::Term;
 use crate::tui::store::{FILTERABLE_DESTINATIONS, Status, Store};
+use crate::workspace::Workspace;
 
 /// A destination's column: its short name over ✓, ✗ or ·.
 const DEST_WIDTH: u16 = 3;

@@ -53,7 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, keys: &Keymap, theme: Theme) {
     ));
     lines.push(Line::from(format!(
         "  The rules, their sources and our choices: {}",
-        crate::choices::RULES_DOC
+        crate::rules::choices::RULES_DOC
     )));
     // At 80x24 the key rows and the legend fill the 23 rows above the status bar exactly.
     let height = lines.len() as u16 + super::BORDER_LINES;

@@ -1,11 +1,11 @@
 //! Pretty-printed JSON with colours, where the lines that hold a finding's path are marked.
 //! Objects and arrays fold; long strings show their start and their length until opened.
 
-use crate::event::{Json as JsonValue, Shape};
+use crate::read::event::{Json as JsonValue, Shape};
 use ratatui::text::{Line, Span};
 
+use crate::rules::validate::join_path;
 use crate::text::{mask_secret, printable};
-use crate::validate::join_path;
 
 use super::Theme;
 

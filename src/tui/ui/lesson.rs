@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::Theme;
 use super::wrap::wrap;
-use crate::explain::category_label;
-use crate::route::Route;
+use crate::analyses::explain::category_label;
+use crate::rules::route::Route;
 use crate::text::printable;
 use crate::tui::app::{Action, App};
 use crate::tui::store::Store;
@@ -110,7 +110,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
 
 /// The lesson's result, written for the value it asked `t` to reach; once `t` has moved on,
 /// what the route line above now shows instead, so the words never contradict the screen.
-fn result(app: &App, ws: &crate::settings::Workspace) -> String {
+fn result(app: &App, ws: &crate::workspace::Workspace) -> String {
     let Some(t) = &app.tour else {
         return String::new();
     };
@@ -145,14 +145,14 @@ fn route_spans(r: &Route, theme: Theme) -> Vec<Span<'static>> {
         format!("{} ({})", r.decision.verb(), r.decision.reason()),
         style,
     )];
-    if r.mode == crate::route::Mode::Device {
+    if r.mode == crate::rules::route::Mode::Device {
         spans.push(Span::raw(", device mode"));
     }
     spans
 }
 
 /// What the lesson asks the reader to do, in the keys as configured.
-fn invitation(app: &App, store: &Store, ws: &crate::settings::Workspace) -> String {
+fn invitation(app: &App, store: &Store, ws: &crate::workspace::Workspace) -> String {
     let Some(t) = &app.tour else {
         return String::new();
     };
@@ -166,7 +166,7 @@ fn invitation(app: &App, store: &Store, ws: &crate::settings::Workspace) -> Stri
             let mut at = app.what_if.value;
             let mut n = 0;
             while at != Some(trial) && n < 3 {
-                at = Some(crate::what_if::Trial::step(at, own));
+                at = Some(crate::analyses::what_if::Trial::step(at, own));
                 n += 1;
             }
             let presses = match n {

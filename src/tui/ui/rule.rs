@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::Theme;
 use super::wrap::wrap;
-use crate::choices::{RULES_DOC, slug};
+use crate::rules::choices::{RULES_DOC, slug};
 use crate::tui::app::Action;
 use crate::tui::keymap::Keymap;
 

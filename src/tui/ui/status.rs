@@ -284,7 +284,7 @@ fn what_if_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
 /// Whose rules decide, when they are not Segment's (and no comparison says it already).
 fn dialect_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
     (app.workspace_what_if.is_none()
-        && store.workspace().dialect() == crate::dialect::Dialect::RudderStack)
+        && store.workspace().dialect() == crate::workspace::dialect::Dialect::RudderStack)
         .then(|| part(8, vec![Span::styled("RudderStack's rules", theme.accent())]))
 }
 
@@ -294,7 +294,7 @@ fn compare_part(
     app: &App,
     store: &Store,
     w: &crate::tui::app::WorkspaceWhatIf,
-    vendor: crate::dialect::Dialect,
+    vendor: crate::workspace::dialect::Dialect,
     theme: Theme,
 ) -> Part {
     let t = w.tally;

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
-use crate::profile::{ConsentState, IdentityId};
+use crate::engine::profile::{ConsentState, IdentityId};
 use crate::text::printable;
 use unicode_width::UnicodeWidthStr;
 

@@ -16,7 +16,7 @@ const WIDTH: u16 = 76;
 /// The editor's lines.
 pub fn lines(
     e: &Editor,
-    original: &crate::settings::Workspace,
+    original: &crate::workspace::Workspace,
     theme: Theme,
 ) -> Vec<Line<'static>> {
     let ws = &e.draft;
@@ -74,7 +74,7 @@ pub fn lines(
             theme.plain()
         },
     ));
-    let changes = crate::diff::settings_diff(original, ws);
+    let changes = crate::analyses::diff::settings_diff(original, ws);
     out.push(Line::styled(
         "Changes from the settings as read:",
         theme.bold(),
@@ -99,7 +99,7 @@ pub fn draw(
     frame: &mut Frame,
     area: Rect,
     e: &Editor,
-    original: &crate::settings::Workspace,
+    original: &crate::workspace::Workspace,
     theme: Theme,
 ) {
     let lines = lines(e, original, theme);

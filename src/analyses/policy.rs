@@ -1,0 +1,323 @@
+//! Assertions for CI: a TOML file of what must never happen to an event (`check --policy`).
+//! Each rule names some of a route's facts (destination, category and the event's value for
+//! it, decision, reason, discard, mode); a route with all of them breaks the rule.
+//!
+//! ```toml
+//! never = [
+//!   { destination = "Facebook Conversions API", reason = "no_consent" },
+//!   { category = "C0004", value = false, decision = "deliver" },
+//! ]
+//! ```
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::engine::Outcome;
+use crate::read::event::{Preferences, Raw};
+use crate::read::toml_file::{TomlError, TomlFile};
+use crate::rules::route::{DISCARDS, Mode, REASONS, Route};
+use crate::rules::validate::{Code, Severity};
+use crate::rules::vocab;
+use crate::text::printable;
+use crate::workspace::{CatIdx, Workspace};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyToml {
+    never: Vec<Spanned<RuleToml>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleToml {
+    destination: Option<Spanned<String>>,
+    category: Option<Spanned<String>>,
+    value: Option<Spanned<toml::Value>>,
+    decision: Option<Spanned<String>>,
+    reason: Option<Spanned<String>>,
+    discard: Option<Spanned<String>>,
+    mode: Option<Spanned<String>>,
+    /// Shown with each violation: why the rule exists.
+    why: Option<String>,
+}
+
+/// The event's value for a rule's category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    True,
+    False,
+    /// No such key (or no preferences at all).
+    Missing,
+}
+
+/// One `never` entry, checked against the workspace.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Where it is written, 1-based.
+    pub line: usize,
+    /// The rule as written, its keys in a fixed order: `destination = "…", reason = "…"`.
+    pub text: String,
+    pub why: Option<String>,
+    destination: Option<usize>,
+    category: Option<CatIdx>,
+    value: Option<Value>,
+    delivered: Option<bool>,
+    reason: Option<&'static str>,
+    discard: Option<&'static str>,
+    mode: Option<Mode>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub file: String,
+    pub rules: Vec<Rule>,
+}
+
+/// A route that broke a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Violation {
+    pub rule: usize,
+    pub destination: usize,
+}
+
+impl Policy {
+    pub fn load(path: &std::path::Path, ws: &Workspace) -> Result<Self, TomlError> {
+        Self::from_file(&TomlFile::read(path)?, ws)
+    }
+
+    pub fn from_file(f: &TomlFile, ws: &Workspace) -> Result<Self, TomlError> {
+        let parsed: PolicyToml = f.parse()?;
+        let rules = parsed
+            .never
+            .into_iter()
+            .map(|r| Rule::check(f, ws, r))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            file: f.file.clone(),
+            rules,
+        })
+    }
+
+    /// Every route of `o` that breaks a rule, rule by rule.
+    pub fn violations(&self, ws: &Workspace, o: &Outcome) -> Vec<Violation> {
+        let mut out = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            // The event's value is the same for every route: read it once.
+            if !rule.event_matches(ws, o) {
+                continue;
+            }
+            for r in &o.routes {
+                if rule.route_matches(ws, o, r) {
+                    out.push(Violation {
+                        rule: i,
+                        destination: r.destination,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Rule {
+    fn check(f: &TomlFile, ws: &Workspace, rule: Spanned<RuleToml>) -> Result<Self, TomlError> {
+        let span = rule.span();
+        let r = rule.into_inner();
+        let destination = r
+            .destination
+            .as_ref()
+            .map(|d| destination(f, ws, d))
+            .transpose()?;
+        let category = r
+            .category
+            .as_ref()
+            .map(|c| category(f, ws, c))
+            .transpose()?;
+        let value = match &r.value {
+            None => None,
+            Some(v) => Some(match v.get_ref() {
+                toml::Value::Boolean(true) => Value::True,
+                toml::Value::Boolean(false) => Value::False,
+                toml::Value::String(s) if s == "missing" => Value::Missing,
+                _ => {
+                    return Err(f.error_at(
+                        v.span(),
+                        "value must be true, false or \"missing\"".to_owned(),
+                    ));
+                }
+            }),
+        };
+        if value.is_some() && category.is_none() {
+            return Err(f.error_at(
+                span,
+                "value needs a category: the event's value for which category?".to_owned(),
+            ));
+        }
+        let delivered = word(
+            f,
+            r.decision.as_ref(),
+            "decision",
+            &[("deliver", true), ("block", false)],
+        )?;
+        let reasons: Vec<(&str, &'static str)> = REASONS.iter().map(|r| (*r, *r)).collect();
+        let reason = word(f, r.reason.as_ref(), "reason", &reasons)?;
+        // Delivery Overview's discards, and the ingest error codes it shows as discards.
+        let mut discards: Vec<(&str, &'static str)> = DISCARDS.iter().map(|d| (*d, *d)).collect();
+        discards.extend(
+            Code::ALL
+                .iter()
+                .filter(|c| c.severity() == Severity::Error)
+                .map(|c| (c.as_str(), c.as_str())),
+        );
+        let discard = word(f, r.discard.as_ref(), "discard", &discards)?;
+        let mode = word(
+            f,
+            r.mode.as_ref(),
+            "mode",
+            &[("cloud", Mode::Cloud), ("device", Mode::Device)],
+        )?;
+        if destination.is_none()
+            && category.is_none()
+            && delivered.is_none()
+            && reason.is_none()
+            && discard.is_none()
+            && mode.is_none()
+        {
+            return Err(f.error_at(
+                span,
+                "a rule needs at least one of destination, category, decision, reason, \
+                 discard or mode: an empty rule would forbid every route"
+                    .to_owned(),
+            ));
+        }
+        let mut rule = Self {
+            line: f.line(span),
+            text: String::new(),
+            why: r.why,
+            destination,
+            category,
+            value,
+            delivered,
+            reason,
+            discard,
+            mode,
+        };
+        rule.text = rule.describe(ws);
+        Ok(rule)
+    }
+
+    /// The rule in TOML's words, keys in a fixed order.
+    fn describe(&self, ws: &Workspace) -> String {
+        let quoted = |s: &str| format!("\"{}\"", printable(s).replace('"', "\\\""));
+        let mut parts = Vec::new();
+        if let Some(d) = self.destination {
+            parts.push(format!(
+                "destination = {}",
+                quoted(&ws.destinations[d].name)
+            ));
+        }
+        if let Some(c) = self.category {
+            parts.push(format!("category = {}", quoted(&ws.category(c).id)));
+        }
+        if let Some(v) = self.value {
+            parts.push(
+                match v {
+                    Value::True => "value = true",
+                    Value::False => "value = false",
+                    Value::Missing => "value = \"missing\"",
+                }
+                .to_owned(),
+            );
+        }
+        if let Some(d) = self.delivered {
+            parts.push(format!(
+                "decision = \"{}\"",
+                if d { "deliver" } else { "block" }
+            ));
+        }
+        if let Some(r) = self.reason {
+            parts.push(format!("reason = \"{r}\""));
+        }
+        if let Some(d) = self.discard {
+            parts.push(format!("discard = \"{d}\""));
+        }
+        if let Some(m) = self.mode {
+            parts.push(format!("mode = \"{}\"", m.as_str()));
+        }
+        parts.join(", ")
+    }
+
+    /// The facts of the event itself: its value for the rule's category.
+    fn event_matches(&self, ws: &Workspace, o: &Outcome) -> bool {
+        self.value.is_none_or(|want| {
+            self.category
+                .is_some_and(|c| value_of(ws, o, c) == Some(want))
+        })
+    }
+
+    /// The facts of one route.
+    fn route_matches(&self, ws: &Workspace, o: &Outcome, r: &Route) -> bool {
+        self.destination.is_none_or(|d| d == r.destination)
+            && self
+                .category
+                .is_none_or(|c| ws.destinations[r.destination].categories.contains(&c))
+            && self.delivered.is_none_or(|d| d == r.decision.delivered())
+            && self.reason.is_none_or(|why| why == r.decision.reason())
+            && self.mode.is_none_or(|m| m == r.mode)
+            && self.discard.is_none_or(|d| o.discard(r) == Some(d))
+    }
+}
+
+/// The destination a rule names, or an error with the nearest name.
+fn destination(f: &TomlFile, ws: &Workspace, d: &Spanned<String>) -> Result<usize, TomlError> {
+    vocab::destination(ws, d.get_ref()).map_err(|e| f.error_at(d.span(), e))
+}
+
+/// The category a rule names, or an error listing the known ones.
+fn category(f: &TomlFile, ws: &Workspace, c: &Spanned<String>) -> Result<CatIdx, TomlError> {
+    ws.lookup(c.get_ref()).ok_or_else(|| {
+        let known: Vec<&str> = ws.categories.iter().map(|c| c.id.as_str()).collect();
+        f.error_at(
+            c.span(),
+            format!(
+                "no category \"{}\" in the settings (known: {})",
+                printable(c.get_ref()),
+                printable(&known.join(", "))
+            ),
+        )
+    })
+}
+
+/// A key whose value is one of a few words: the word's meaning, or an error listing them.
+fn word<T: Copy>(
+    f: &TomlFile,
+    value: Option<&Spanned<String>>,
+    key: &str,
+    words: &[(&str, T)],
+) -> Result<Option<T>, TomlError> {
+    let Some(v) = value else {
+        return Ok(None);
+    };
+    let known: Vec<&str> = words.iter().map(|(w, _)| *w).collect();
+    let word = vocab::one_of(key, v.get_ref(), &known).map_err(|e| f.error_at(v.span(), e))?;
+    Ok(words
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|&(_, meaning)| meaning))
+}
+
+/// The event's preference for category `c`, or None when it is there but not a boolean.
+fn value_of(ws: &Workspace, o: &Outcome, c: CatIdx) -> Option<Value> {
+    let Some(ev) = o.event.as_deref() else {
+        return Some(Value::Missing);
+    };
+    match ev.preferences() {
+        Preferences::Object(m) => match m.get(&ws.category(c).id) {
+            None => Some(Value::Missing),
+            Some(Raw::Bool(true)) => Some(Value::True),
+            Some(Raw::Bool(false)) => Some(Value::False),
+            Some(_) => None,
+        },
+        Preferences::Absent | Preferences::NotObject(_) => Some(Value::Missing),
+    }
+}

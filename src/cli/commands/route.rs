@@ -1,0 +1,46 @@
+//! `route`: every event's routing decision, as NDJSON or a table.
+
+use std::io::{self, Write};
+
+use crate::analyses::ndjson::Ndjson;
+use crate::engine::Engine;
+use crate::engine::pipeline;
+
+use super::interrupt::Guarded;
+use super::{Ctx, Error, Exit, finish_output, prepare};
+use crate::cli::output;
+use crate::cli::{Format, Sources};
+
+pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<Exit, Error> {
+    let progress = ctx.progress(&sources.inputs, true);
+    let (ws, sources) = prepare(ctx, sources, Some(&progress))?;
+    // Interrupted, it ends after a whole record (`interrupt`), so the output stays valid.
+    let out = Guarded::new(io::BufWriter::with_capacity(1 << 16, io::stdout()));
+    let mut engine = Engine::new(ws.clone());
+    let result = match format {
+        // The workers write each line; this thread rewrites only those the fold changed.
+        Format::Ndjson => {
+            let mut ndjson = Ndjson::new(&ws);
+            pipeline::run_rendered(&mut engine, sources, &ndjson.clone(), |_, o, line| {
+                out.record(|out| match line {
+                    Some(line) => out.write_all(line),
+                    None => ndjson.write(out, &o),
+                })?;
+                Ok(false)
+            })
+            .and_then(|()| out.flush())
+        }
+        Format::Table => {
+            let mut view = output::table::Table::new(&ws, ctx.color(&io::stdout()));
+            (|| -> io::Result<()> {
+                pipeline::run_all(&mut engine, sources, |engine, o| {
+                    out.record(|out| view.outcome(out, engine, &o))
+                })?;
+                out.record(|out| view.finish(out))?;
+                out.flush()
+            })()
+        }
+    };
+    finish_output(result)?;
+    Ok(Exit::Done)
+}

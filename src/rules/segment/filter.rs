@@ -1,0 +1,515 @@
+//! Destination filters (`connections/destinations/destination-filters.md`, the Public API's
+//! filter shape): per destination, a condition in FQL and what to do to the events it
+//! matches: drop them, sample them, drop properties, or allow only some. One step of the
+//! chain between Segment and a destination; `route` asks it about each delivered route.
+
+use md5::{Digest, Md5};
+use serde_json::{Value, json};
+
+use crate::read::event::{Json, Shape};
+use crate::rules::segment::fql::Fql;
+
+/// One filter, as the settings give it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub title: String,
+    /// The condition as written, for messages.
+    pub condition: String,
+    pub fql: Fql,
+    pub actions: Vec<Action>,
+    pub enabled: bool,
+}
+
+/// What a filter does to an event its condition matches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Drop,
+    /// Keeps `percent` (0 to 1) of the events; deterministic on the value at `path`.
+    Sample {
+        percent: f64,
+        path: Option<String>,
+    },
+    /// Per object path (`properties`, `context.traits`, `""` for the top level), the keys
+    /// removed.
+    DropProperties(Vec<(String, Vec<String>)>),
+    /// Per object path, the only keys kept.
+    AllowProperties(Vec<(String, Vec<String>)>),
+}
+
+/// Why a filter dropped an event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dropped {
+    /// The condition matched and the filter drops (an "only send" filter is a drop of the
+    /// rest).
+    Matched,
+    /// Sampled out: the value at the path hashes above the percentage kept.
+    SampledOut { percent: f64 },
+    /// The condition could not be evaluated; Segment drops rather than risk sending PII.
+    Unevaluable(String),
+}
+
+/// What the filters of one destination do to one event.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Applied {
+    /// The first filter that dropped the event (its index), and why.
+    pub dropped: Option<(usize, Dropped)>,
+    /// The fields the destination will not receive (`properties.email`), in order.
+    pub removed: Vec<String>,
+}
+
+/// Applies `filters` in order to `event` (as Segment stores it), each filter's actions in the
+/// documented order: sample, drop, drop properties, allow properties.
+pub fn apply<'a, N: Json<'a>>(
+    filters: &'a [Filter],
+    keys: &[u32],
+    event: N,
+    known: &mut Known,
+) -> Applied {
+    let mut out = Applied::default();
+    // Built only when a property rule is about to change it (most events pass untouched);
+    // the filters after it read the changed event.
+    let mut changed: Option<Value> = None;
+    for (i, f) in filters.iter().enumerate().filter(|(_, f)| f.enabled) {
+        let matched = match &changed {
+            Some(v) => f.fql.matches(v),
+            None => known.get_or(keys[i], || f.fql.matches(event)),
+        };
+        match matched {
+            Err(e) => {
+                out.dropped = Some((i, Dropped::Unevaluable(e.0)));
+                return out;
+            }
+            Ok(false) => continue,
+            Ok(true) => {}
+        }
+        let ordered = [0, 1, 2, 3].into_iter().flat_map(|rank| {
+            f.actions.iter().filter(move |a| {
+                rank == match a {
+                    Action::Sample { .. } => 0,
+                    Action::Drop => 1,
+                    Action::DropProperties(_) => 2,
+                    Action::AllowProperties(_) => 3,
+                }
+            })
+        });
+        for action in ordered {
+            match action {
+                Action::Sample { percent, path } => {
+                    let kept = match &changed {
+                        Some(v) => sampled_in(v, *percent, path.as_deref()),
+                        None => sampled_in(event, *percent, path.as_deref()),
+                    };
+                    if !kept {
+                        out.dropped = Some((i, Dropped::SampledOut { percent: *percent }));
+                        return out;
+                    }
+                }
+                Action::Drop => {
+                    out.dropped = Some((i, Dropped::Matched));
+                    return out;
+                }
+                Action::DropProperties(rules) => {
+                    for (at, keys) in rules {
+                        each_object(
+                            changed.get_or_insert_with(|| event.to_value()),
+                            at,
+                            &mut |obj| {
+                                for k in keys {
+                                    if obj.remove(k).is_some() {
+                                        note(&mut out.removed, at, k);
+                                    }
+                                }
+                            },
+                        );
+                    }
+                }
+                Action::AllowProperties(rules) => {
+                    for (at, keys) in rules {
+                        each_object(
+                            changed.get_or_insert_with(|| event.to_value()),
+                            at,
+                            &mut |obj| {
+                                let gone: Vec<String> =
+                                    obj.keys().filter(|k| !keys.contains(k)).cloned().collect();
+                                for k in gone {
+                                    obj.remove(&k);
+                                    note(&mut out.removed, at, &k);
+                                }
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The conditions already decided on one event, by their key among the workspace's distinct
+/// ones (`Workspace::filter_keys`), so that a condition several destinations share is
+/// evaluated once. The first 64 keys are remembered; errors never are (they are rare).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Known {
+    decided: u64,
+    matched: u64,
+}
+
+impl Known {
+    pub fn get_or<E>(
+        &mut self,
+        key: u32,
+        decide: impl FnOnce() -> Result<bool, E>,
+    ) -> Result<bool, E> {
+        let Some(bit) = 1u64.checked_shl(key) else {
+            return decide();
+        };
+        if self.decided & bit != 0 {
+            return Ok(self.matched & bit != 0);
+        }
+        let matched = decide()?;
+        self.decided |= bit;
+        if matched {
+            self.matched |= bit;
+        }
+        Ok(matched)
+    }
+}
+
+/// `key` of the object at `at` as one dotted path (`""` is the top level).
+fn field_path(at: &str, key: &str) -> String {
+    if at.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{at}.{key}")
+    }
+}
+
+impl Filter {
+    /// Every field its `DROP_PROPERTIES` actions name, as dotted paths.
+    pub fn dropped_fields(&self) -> impl Iterator<Item = String> + '_ {
+        self.actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::DropProperties(rules) => Some(rules),
+                _ => None,
+            })
+            .flatten()
+            .flat_map(|(at, keys)| keys.iter().map(move |k| field_path(at, k)))
+    }
+}
+
+fn note(removed: &mut Vec<String>, at: &str, key: &str) {
+    let path = field_path(at, key);
+    if !removed.contains(&path) {
+        removed.push(path);
+    }
+}
+
+/// The object at `path` (or each object of the array there), as tsub's `filterProperties`
+/// finds it.
+fn each_object(
+    event: &mut Value,
+    path: &str,
+    f: &mut dyn FnMut(&mut serde_json::Map<String, Value>),
+) {
+    let mut target = Some(event);
+    if !path.is_empty() {
+        for key in path.split('.') {
+            target = match target {
+                Some(Value::Object(m)) => m.get_mut(key),
+                Some(Value::Array(a)) => key.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
+                _ => None,
+            };
+        }
+    }
+    match target {
+        Some(Value::Object(m)) => f(m),
+        Some(Value::Array(items)) => {
+            for item in items {
+                if let Value::Object(m) = item {
+                    f(m);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// tsub's `sampleEvent`: at most 0 keeps nothing, at least 1 everything; with a path, the
+/// value there (as JSON) is hashed with MD5 into [0, 1) and kept below the percentage, as
+/// Segment's servers and analytics.js both do. Without a path Segment draws at random, which
+/// no one can predict: the event is taken as kept (docs/rules.md, "Destination filters").
+fn sampled_in<'a, N: Json<'a>>(event: N, percent: f64, path: Option<&str>) -> bool {
+    if percent <= 0.0 {
+        return false;
+    }
+    if percent >= 1.0 {
+        return true;
+    }
+    let Some(path) = path else {
+        return true;
+    };
+    let field = path
+        .split('.')
+        .try_fold(event, |v, k| match v.shape() {
+            Shape::Object => v.member(k),
+            Shape::Array => k.parse::<usize>().ok().and_then(|i| v.element(i)),
+            _ => None,
+        })
+        .map_or_else(|| "undefined".to_owned(), |v| v.to_value().to_string());
+    consistent_fraction(field.as_bytes()) < percent
+}
+
+/// Segment's consistent sampler (segmentio/sampler, which tsub's `sampleConsistentPercent`
+/// says it must equal): the MD5 of the value's JSON as a uniform number in [0, 1): the first
+/// 8 bytes as a 64-bit significand, leading zeros shifted away and refilled from the next
+/// bytes, the lowest bit set, times 2^(-64 - leading zeros). tsub itself, in the browser,
+/// reads the digest as hex text instead of bytes and keeps every event (docs/rules.md).
+fn consistent_fraction(input: &[u8]) -> f64 {
+    let digest = Md5::digest(input);
+    let word = |bytes: &[u8]| bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    let mut significand = word(&digest[..8]);
+    let leading = significand.leading_zeros();
+    let mut exponent = -64i32;
+    if leading != 0 {
+        exponent -= leading as i32;
+        significand <<= leading.min(63);
+        significand |= word(&digest[8..16]) >> (64 - leading.min(63));
+    }
+    significand |= 1;
+    (significand as f64) * 2f64.powi(exponent)
+}
+
+/// A destination's filters as the CDN settings carry them for analytics.js
+/// (`middlewareSettings.routingRules`): one matcher per enabled filter, with its IR and
+/// expression, and its actions as tsub's transformers, in the order they apply.
+pub fn routing_rule(destination: &str, filters: &[Filter]) -> Option<Value> {
+    let enabled: Vec<&Filter> = filters.iter().filter(|f| f.enabled).collect();
+    if enabled.is_empty() {
+        return None;
+    }
+    let matchers: Vec<Value> = enabled
+        .iter()
+        .map(|f| {
+            json!({"type": "fql", "ir": serde_json::to_string(&f.fql.ir).unwrap_or_default(),
+                   "expr": f.condition})
+        })
+        .collect();
+    let fields = |rules: &[(String, Vec<String>)]| {
+        Value::Object(rules.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+    };
+    let transformers: Vec<Value> = enabled
+        .iter()
+        .map(|f| {
+            let mut list: Vec<(u8, Value)> = f
+                .actions
+                .iter()
+                .map(|a| match a {
+                    Action::Sample { percent, path } => (
+                        0,
+                        json!({"type": "sample_event",
+                               "config": {"sample": {"percent": percent, "path": path}}}),
+                    ),
+                    Action::Drop => (1, json!({"type": "drop"})),
+                    Action::DropProperties(r) => (
+                        2,
+                        json!({"type": "drop_properties", "config": {"drop": fields(r)}}),
+                    ),
+                    Action::AllowProperties(r) => (
+                        3,
+                        json!({"type": "allow_properties", "config": {"allow": fields(r)}}),
+                    ),
+                })
+                .collect();
+            list.sort_by_key(|(rank, _)| *rank);
+            Value::Array(list.into_iter().map(|(_, t)| t).collect())
+        })
+        .collect();
+    Some(json!({"destinationName": destination, "matchers": matchers,
+                "transformers": transformers}))
+}
+
+/// The filters of one routing rule of CDN settings (the inverse of `routing_rule`): each
+/// matcher's IR as it is, its transformers as actions. None for a rule this tool cannot read
+/// (a matcher that is not FQL, a transformer it does not know).
+pub fn from_routing_rule(rule: &Value) -> Option<Vec<Filter>> {
+    let matchers = rule.get("matchers")?.as_array()?;
+    let transformers = rule.get("transformers")?.as_array()?;
+    let fields = |v: &Value| -> Option<Vec<(String, Vec<String>)>> {
+        v.as_object()?
+            .iter()
+            .map(|(k, list)| {
+                let keys = list
+                    .as_array()?
+                    .iter()
+                    .map(|x| x.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()?;
+                Some((k.clone(), keys))
+            })
+            .collect()
+    };
+    matchers
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let ir = match m.get("type")?.as_str()? {
+                "fql" => serde_json::from_str(m.get("ir")?.as_str()?).ok()?,
+                _ => return None,
+            };
+            let condition = m
+                .get("expr")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            let actions = transformers
+                .get(i)?
+                .as_array()?
+                .iter()
+                .map(|t| {
+                    let config = t.get("config");
+                    Some(match t.get("type")?.as_str()? {
+                        "drop" => Action::Drop,
+                        "sample_event" => {
+                            let sample = config?.get("sample")?;
+                            Action::Sample {
+                                percent: sample.get("percent")?.as_f64()?,
+                                path: sample
+                                    .get("path")
+                                    .and_then(Value::as_str)
+                                    .map(str::to_owned),
+                            }
+                        }
+                        "drop_properties" => Action::DropProperties(fields(config?.get("drop")?)?),
+                        "allow_properties" => {
+                            Action::AllowProperties(fields(config?.get("allow")?)?)
+                        }
+                        _ => return None,
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(Filter {
+                title: format!("routing rule {}", i + 1),
+                condition,
+                fql: Fql::from_ir(ir),
+                actions,
+                enabled: true,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn filter(condition: &str, actions: Vec<Action>) -> Filter {
+        Filter {
+            title: "t".into(),
+            condition: condition.into(),
+            fql: Fql::parse(condition).unwrap(),
+            actions,
+            enabled: true,
+        }
+    }
+
+    /// Each filter's condition its own.
+    fn run(filters: &[Filter], ev: &Value) -> Applied {
+        let keys: Vec<u32> = (0..filters.len() as u32).collect();
+        apply(filters, &keys, ev, &mut Known::default())
+    }
+
+    #[test]
+    fn a_shared_condition_is_decided_again_on_the_event_a_property_rule_changed() {
+        let ev = json!({"type": "identify", "traits": {"plan": "pro"}});
+        let strip = filter(
+            "traits.plan = 'pro'",
+            vec![Action::DropProperties(vec![(
+                "traits".into(),
+                vec!["plan".into()],
+            )])],
+        );
+        let drop = filter("traits.plan = 'pro'", vec![Action::Drop]);
+        let mut known = Known::default();
+        let a = apply(&[strip, drop.clone()], &[0, 0], &ev, &mut known);
+        assert_eq!(
+            (a.dropped, a.removed),
+            (None, vec!["traits.plan".to_owned()])
+        );
+        // Another destination with the same condition, on the event as it came: decided once.
+        let b = apply(&[drop], &[0], &ev, &mut known);
+        assert_eq!(b.dropped, Some((0, Dropped::Matched)));
+    }
+
+    #[test]
+    fn drops_and_property_rules_in_their_order() {
+        let ev = json!({"type": "identify", "traits": {"email": "a@b.c", "plan": "pro"},
+                        "context": {"traits": {"email": "a@b.c"}}});
+        let pii = filter(
+            "type = 'identify'",
+            vec![Action::DropProperties(vec![
+                ("traits".into(), vec!["email".into()]),
+                (
+                    "context.traits".into(),
+                    vec!["email".into(), "phone".into()],
+                ),
+            ])],
+        );
+        let a = run(std::slice::from_ref(&pii), &ev);
+        assert_eq!(a.dropped, None);
+        assert_eq!(a.removed, ["traits.email", "context.traits.email"]);
+        let allow = filter(
+            "type = 'identify'",
+            vec![Action::AllowProperties(vec![(
+                "traits".into(),
+                vec!["plan".into()],
+            )])],
+        );
+        assert_eq!(run(&[allow], &ev).removed, ["traits.email"]);
+        let drop = filter("traits.plan = 'pro'", vec![Action::Drop]);
+        let disabled = Filter {
+            enabled: false,
+            ..filter("type = 'identify'", vec![Action::Drop])
+        };
+        assert_eq!(
+            run(&[disabled, pii.clone(), drop], &ev).dropped,
+            Some((2, Dropped::Matched))
+        );
+        let broken = filter("'x' in traits.plan", vec![Action::Drop]);
+        assert!(matches!(
+            run(&[broken], &ev).dropped,
+            Some((0, Dropped::Unevaluable(_)))
+        ));
+    }
+
+    #[test]
+    fn sampling_is_deterministic_on_the_path() {
+        let keep_all = filter(
+            "type = 'track'",
+            vec![Action::Sample {
+                percent: 1.0,
+                path: None,
+            }],
+        );
+        let ev = |u: &str| json!({"type": "track", "userId": u});
+        assert_eq!(run(&[keep_all], &ev("u")).dropped, None);
+        let half = filter(
+            "type = 'track'",
+            vec![Action::Sample {
+                percent: 0.5,
+                path: Some("userId".into()),
+            }],
+        );
+        let kept = (0..1000)
+            .filter(|i| {
+                run(std::slice::from_ref(&half), &ev(&format!("u{i}")))
+                    .dropped
+                    .is_none()
+            })
+            .count();
+        assert!((400..600).contains(&kept), "{kept} of 1000 kept at 50%");
+        // The same user, the same answer.
+        let once = run(std::slice::from_ref(&half), &ev("u7")).dropped;
+        assert_eq!(run(&[half], &ev("u7")).dropped, once);
+    }
+}

@@ -1,0 +1,5 @@
+//! Segment's rules.
+
+pub mod filter;
+pub mod fql;
+pub mod trigger;

@@ -1,0 +1,190 @@
+//! Segment's CDN settings for a source, as analytics.js downloads them: per integration
+//! `consentSettings.categories`, and `consentSettings.allCategories` at the top.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{
+    Category, DestinationKind, PathStep, Problem, Shape, Workspace, build_destination,
+    push_category,
+};
+use crate::text::printable;
+
+#[derive(Deserialize)]
+pub(super) struct CdnSettings {
+    integrations: serde_json::Map<String, Value>,
+    #[serde(rename = "consentSettings")]
+    consent_settings: Option<CdnConsent>,
+    #[serde(rename = "middlewareSettings")]
+    middleware_settings: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct CdnConsent {
+    #[serde(rename = "allCategories", default)]
+    all_categories: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct CdnIntegrationConsent {
+    #[serde(default)]
+    categories: Vec<String>,
+}
+
+impl Workspace {
+    pub(super) fn from_cdn(cdn: CdnSettings) -> Result<Self, Problem> {
+        let key = |k: &str| PathStep::Key(k.to_owned());
+        let mut categories: Vec<Category> = Vec::new();
+        let all = cdn
+            .consent_settings
+            .map(|c| c.all_categories)
+            .unwrap_or_default();
+        for (i, id) in all.into_iter().enumerate() {
+            let path = vec![
+                key("consentSettings"),
+                key("allCategories"),
+                PathStep::Index(i),
+            ];
+            // Category names default to their ids in this shape.
+            push_category(&mut categories, id.clone(), id, true, path)?;
+        }
+        let mut destinations = Vec::new();
+        for (name, settings) in &cdn.integrations {
+            // Segment.io is Segment itself, not a destination.
+            if name == "Segment.io" {
+                continue;
+            }
+            let base = || vec![key("integrations"), key(name)];
+            let consent = match settings.get("consentSettings") {
+                None | Some(Value::Null) => CdnIntegrationConsent {
+                    categories: Vec::new(),
+                },
+                Some(v) => CdnIntegrationConsent::deserialize(v).map_err(|e| {
+                    let mut p = base();
+                    p.push(key("consentSettings"));
+                    Problem::at(
+                        p,
+                        format!("integration \"{}\": consentSettings: {e}", printable(name)),
+                    )
+                })?,
+            };
+            let mapped = consent.categories.iter().enumerate().map(|(j, id)| {
+                let mut p = base();
+                p.extend([
+                    key("consentSettings"),
+                    key("categories"),
+                    PathStep::Index(j),
+                ]);
+                (id.as_str(), p)
+            });
+            let kind = cdn_kind(name);
+            destinations.push(build_destination(
+                &categories,
+                &destinations,
+                name,
+                base(),
+                mapped,
+                kind,
+            )?);
+        }
+        // Destination filters, as analytics.js gets them: routing rules by destination name.
+        let rules = cdn
+            .middleware_settings
+            .as_ref()
+            .and_then(|m| m.get("routingRules"))
+            .and_then(Value::as_array);
+        for (i, rule) in rules.into_iter().flatten().enumerate() {
+            let Some(name) = rule.get("destinationName").and_then(Value::as_str) else {
+                continue;
+            };
+            let at = vec![
+                key("middlewareSettings"),
+                key("routingRules"),
+                PathStep::Index(i),
+            ];
+            let filters = crate::rules::segment::filter::from_routing_rule(rule).ok_or_else(|| {
+                Problem::at(
+                    at,
+                    format!(
+                        "routing rule for \"{}\": a matcher or transformer this tool cannot read",
+                        printable(name)
+                    ),
+                )
+            })?;
+            if let Some(d) = destinations.iter_mut().find(|d| d.name == name) {
+                d.filters.extend(filters);
+            }
+        }
+        Ok(Self::assemble(categories, destinations, Shape::SegmentCdn))
+    }
+}
+
+/// Segment's CDN settings carry no destination kind; these names are the ones that do not
+/// enforce consent (our choice: matched by name).
+fn cdn_kind(name: &str) -> DestinationKind {
+    let lower = name.to_lowercase();
+    if lower == "amazon s3" || lower == "aws s3" {
+        DestinationKind::AwsS3
+    } else if lower.starts_with("engage") || lower.starts_with("personas") {
+        DestinationKind::Engage
+    } else {
+        DestinationKind::EventStream
+    }
+}
+
+impl Workspace {
+    /// The workspace in Segment's CDN settings shape, as analytics.js downloads it from
+    /// `cdnURL`: each destination's enabled categories and `allCategories`, with `Segment.io`
+    /// pointing at `api_host` (`host:port/v1`) over `protocol`, so that analytics.js loaded
+    /// with this `cdnURL` sends its calls there. Disabled categories are left out, as they are
+    /// not enforced; destination kinds do not survive (the shape has none; see `cdn_kind`).
+    pub fn to_cdn(&self, write_key: &str, api_host: &str, protocol: &str) -> Value {
+        let enabled = |c: &crate::workspace::CatIdx| self.categories[usize::from(*c)].enabled;
+        let mut integrations = serde_json::Map::new();
+        integrations.insert(
+            "Segment.io".into(),
+            serde_json::json!({
+                "apiKey": write_key,
+                "apiHost": api_host,
+                "protocol": protocol,
+                "unbundledIntegrations": [],
+                "addBundledMetadata": true,
+            }),
+        );
+        let mut unmapped = false;
+        for d in &self.destinations {
+            let ids: Vec<&str> = d
+                .categories
+                .iter()
+                .filter(|c| enabled(c))
+                .map(|c| self.categories[usize::from(*c)].id.as_str())
+                .collect();
+            unmapped |= ids.is_empty();
+            integrations.insert(
+                d.name.clone(),
+                serde_json::json!({"consentSettings": {"categories": ids}}),
+            );
+        }
+        let all: Vec<&str> = self
+            .categories
+            .iter()
+            .filter(|c| c.enabled)
+            .map(|c| c.id.as_str())
+            .collect();
+        let rules: Vec<Value> = self
+            .destinations
+            .iter()
+            .filter_map(|d| crate::rules::segment::filter::routing_rule(&d.name, &d.filters))
+            .collect();
+        let mut cdn = serde_json::json!({
+            "integrations": integrations,
+            "plan": {"track": {"__default": {"enabled": true}}},
+            "consentSettings": {"allCategories": all, "hasUnmappedDestinations": unmapped},
+        });
+        // Destination filters, which analytics.js applies to device-mode destinations.
+        if !rules.is_empty() {
+            cdn["middlewareSettings"] = serde_json::json!({"routingRules": rules});
+        }
+        cdn
+    }
+}

@@ -1,0 +1,274 @@
+//! Our own settings shape: categories, destinations with their kind, external ids.
+
+use serde::Deserialize;
+
+use super::{
+    DestinationKind, PathStep, Problem, Shape, Workspace, build_destination, push_category,
+};
+use crate::text::printable;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct OwnSettings {
+    categories: Vec<OwnCategory>,
+    #[serde(default)]
+    destinations: Vec<OwnDestination>,
+    #[serde(default, rename = "externalIds")]
+    external_ids: Vec<String>,
+    #[serde(rename = "consentModel")]
+    consent_model: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnCategory {
+    id: String,
+    name: Option<String>,
+    #[serde(default = "enabled_by_default")]
+    enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnDestination {
+    name: String,
+    #[serde(default)]
+    categories: Vec<String>,
+    kind: Option<String>,
+    #[serde(default)]
+    filters: Vec<OwnFilter>,
+    mappings: Option<Vec<OwnMapping>>,
+}
+
+/// An Actions mapping: its name and trigger (`subscribe`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnMapping {
+    name: String,
+    subscribe: String,
+    #[serde(default = "enabled_by_default")]
+    enabled: bool,
+}
+
+/// A destination filter in the Public API's shape.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnFilter {
+    title: Option<String>,
+    description: Option<String>,
+    #[serde(rename = "if")]
+    condition: String,
+    actions: Vec<OwnAction>,
+    #[serde(default = "enabled_by_default")]
+    enabled: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", deny_unknown_fields)]
+enum OwnAction {
+    #[serde(rename = "DROP")]
+    Drop,
+    #[serde(rename = "SAMPLE")]
+    Sample { percent: f64, path: Option<String> },
+    #[serde(rename = "DROP_PROPERTIES")]
+    DropProperties { fields: BTreeMapOrdered },
+    #[serde(rename = "ALLOW_PROPERTIES")]
+    AllowProperties { fields: BTreeMapOrdered },
+}
+
+/// `{"properties": ["email"], "context.traits": [...]}`, in the order written.
+type BTreeMapOrdered = serde_json::Map<String, serde_json::Value>;
+
+impl Workspace {
+    pub(super) fn from_own(own: OwnSettings) -> Result<Self, Problem> {
+        let key = |k: &str| PathStep::Key(k.to_owned());
+        let mut categories = Vec::new();
+        for (i, c) in own.categories.into_iter().enumerate() {
+            let path = vec![key("categories"), PathStep::Index(i), key("id")];
+            let name = c.name.unwrap_or_else(|| c.id.clone());
+            push_category(&mut categories, c.id, name, c.enabled, path)?;
+        }
+        let mut destinations = Vec::new();
+        for (i, d) in own.destinations.into_iter().enumerate() {
+            let at = |field: &str| vec![key("destinations"), PathStep::Index(i), key(field)];
+            let kind = match d.kind.as_deref() {
+                None => DestinationKind::EventStream,
+                Some(k) => DestinationKind::ALL
+                    .into_iter()
+                    .find(|x| x.as_str() == k)
+                    .ok_or_else(|| {
+                        Problem::at(
+                            at("kind"),
+                            format!(
+                                "destination \"{}\": unknown kind \"{}\" (expected event-stream, aws-s3, engage or warehouse)",
+                                printable(&d.name),
+                                printable(k)
+                            ),
+                        )
+                    })?,
+            };
+            let mapped = d.categories.iter().enumerate().map(|(j, id)| {
+                (
+                    id.as_str(),
+                    vec![
+                        key("destinations"),
+                        PathStep::Index(i),
+                        key("categories"),
+                        PathStep::Index(j),
+                    ],
+                )
+            });
+            let mut built = build_destination(
+                &categories,
+                &destinations,
+                &d.name,
+                at("name"),
+                mapped,
+                kind,
+            )?;
+            for (j, f) in d.filters.into_iter().enumerate() {
+                let here = |field: &str| {
+                    let mut p = at("filters");
+                    p.push(PathStep::Index(j));
+                    p.push(key(field));
+                    p
+                };
+                built.filters.push(own_filter(f, &d.name, j, &here)?);
+            }
+            if let Some(mappings) = d.mappings {
+                built.mappings = Some(own_mappings(mappings, &d.name, &|j: usize| {
+                    let mut p = at("mappings");
+                    p.push(PathStep::Index(j));
+                    p.push(key("subscribe"));
+                    p
+                })?);
+            }
+            destinations.push(built);
+        }
+        let mut external_ids: Vec<String> = Vec::new();
+        for (i, id) in own.external_ids.into_iter().enumerate() {
+            let path = vec![key("externalIds"), PathStep::Index(i)];
+            if id.trim().is_empty() {
+                return Err(Problem::at(path, "external id is empty".into()));
+            }
+            if external_ids.contains(&id) {
+                let m = format!("external id \"{}\" is listed twice", printable(&id));
+                return Err(Problem::at(path, m));
+            }
+            external_ids.push(id);
+        }
+        let mut ws = Self::assemble(categories, destinations, Shape::Own);
+        ws.external_ids = external_ids;
+        if let Some(m) = own.consent_model {
+            ws.consent_model = super::ConsentModel::parse(&m).ok_or_else(|| {
+                Problem::at(
+                    vec![key("consentModel")],
+                    format!(
+                        "consentModel \"{}\" is neither \"opt-in\" nor \"opt-out\"",
+                        printable(&m)
+                    ),
+                )
+            })?;
+            ws.consent_model_from = super::ModelSource::Settings;
+        }
+        Ok(ws)
+    }
+}
+
+/// A filter of destination `dest`, its condition parsed; a mistake is placed at its field.
+fn own_filter(
+    f: OwnFilter,
+    dest: &str,
+    j: usize,
+    at: &dyn Fn(&str) -> Vec<PathStep>,
+) -> Result<crate::rules::segment::filter::Filter, Problem> {
+    use crate::rules::segment::filter::{Action, Filter};
+    let _ = f.description;
+    let title = f.title.unwrap_or_else(|| format!("filter {}", j + 1));
+    let fql = crate::rules::segment::fql::Fql::parse(&f.condition).map_err(|e| {
+        Problem::at(
+            at("if"),
+            format!(
+                "destination \"{}\", filter \"{}\": the FQL condition does not parse at {e}",
+                printable(dest),
+                printable(&title)
+            ),
+        )
+    })?;
+    let fields = |m: serde_json::Map<String, serde_json::Value>| -> Result<Vec<(String, Vec<String>)>, Problem> {
+        m.into_iter()
+            .map(|(k, v)| {
+                let keys = v
+                    .as_array()
+                    .and_then(|a| a.iter().map(|x| x.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>())
+                    .ok_or_else(|| {
+                        Problem::at(
+                            at("actions"),
+                            format!("fields[\"{}\"] must be a list of field names", printable(&k)),
+                        )
+                    })?;
+                Ok((k, keys))
+            })
+            .collect()
+    };
+    let mut actions = Vec::new();
+    for a in f.actions {
+        actions.push(match a {
+            OwnAction::Drop => Action::Drop,
+            OwnAction::Sample { percent, path } => {
+                if !(0.0..=1.0).contains(&percent) {
+                    return Err(Problem::at(
+                        at("actions"),
+                        format!("a SAMPLE's percent is a fraction from 0 to 1, not {percent}"),
+                    ));
+                }
+                Action::Sample { percent, path }
+            }
+            OwnAction::DropProperties { fields: m } => Action::DropProperties(fields(m)?),
+            OwnAction::AllowProperties { fields: m } => Action::AllowProperties(fields(m)?),
+        });
+    }
+    Ok(Filter {
+        title,
+        condition: f.condition,
+        fql,
+        actions,
+        enabled: f.enabled,
+    })
+}
+
+/// An Actions destination's mappings, each trigger read as Segment reads it; one it cannot
+/// read is placed at its `subscribe`.
+fn own_mappings(
+    mappings: Vec<OwnMapping>,
+    dest: &str,
+    at: &dyn Fn(usize) -> Vec<PathStep>,
+) -> Result<Vec<super::Mapping>, Problem> {
+    mappings
+        .into_iter()
+        .enumerate()
+        .map(|(j, m)| {
+            let trigger = crate::rules::segment::trigger::Trigger::parse(&m.subscribe).map_err(|e| {
+                Problem::at(
+                    at(j),
+                    format!(
+                        "destination \"{}\", mapping \"{}\": Segment cannot read this trigger: {}",
+                        printable(dest),
+                        printable(&m.name),
+                        printable(&e)
+                    ),
+                )
+            })?;
+            Ok(super::Mapping {
+                name: m.name,
+                subscribe: m.subscribe,
+                trigger,
+                enabled: m.enabled,
+            })
+        })
+        .collect()
+}
