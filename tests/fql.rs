@@ -8,7 +8,7 @@
 //! a plain `cargo test` lists it as ignored; `.ci/run` runs it (`cargo test --test fql --
 //! --ignored`), where a missing runtime fails it. The parser's round trip runs everywhere.
 
-use consent_inspector::rules::segment::fql::Fql;
+use consent_inspector::workspace::fql::Fql;
 use serde_json::{Value, json};
 
 mod common;

@@ -2,7 +2,8 @@
 //! `processor/consent_test.go` (`tests/rudder-server/consent-tables.json` says which commit),
 //! each held to `rudder::cloud`, the event and destination readings behind it.
 
-use consent_inspector::rules::rudderstack::{DestinationConsent, EventConsent, Verdict, cloud};
+use consent_inspector::rules::rudderstack::{EventConsent, Verdict, cloud};
+use consent_inspector::workspace::rudder::DestinationConsent;
 use serde_json::{Value, json};
 
 fn tables() -> Value {

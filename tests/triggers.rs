@@ -4,7 +4,7 @@
 //! and the same verdict for every case. Needs Node and `npm ci --prefix tests/clients`, so a
 //! plain `cargo test` lists it as ignored; `.ci/run` runs it.
 
-use consent_inspector::rules::segment::trigger::Trigger;
+use consent_inspector::workspace::trigger::Trigger;
 use serde_json::{Value, json};
 
 mod common;

@@ -262,7 +262,7 @@ impl Choice {
                 ws.destinations[r.destination]
                     .rudder
                     .as_ref()
-                    .is_some_and(|d| d.mode == crate::rules::rudderstack::RudderMode::Hybrid)
+                    .is_some_and(|d| d.mode == crate::workspace::rudder::RudderMode::Hybrid)
             };
             if devices().any(hybrid) {
                 out.push(Choice::RudderHybrid);

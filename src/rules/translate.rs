@@ -22,8 +22,7 @@ use crate::read::event::{Doc, Parsed};
 use crate::read::input::Record;
 use crate::workspace::dialect::Dialect;
 
-/// The providers RudderStack's browser SDK has a consent plugin for.
-pub const PROVIDERS: [&str; 4] = ["oneTrust", "ketch", "iubenda", "custom"];
+pub use crate::workspace::rudder::PROVIDERS;
 
 /// Segment's `categoryPreferences` as RudderStack's `consentManagement`.
 pub fn to_rudder(prefs: &Map<String, Value>) -> Value {

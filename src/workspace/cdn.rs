@@ -102,7 +102,7 @@ impl Workspace {
                 key("routingRules"),
                 PathStep::Index(i),
             ];
-            let filters = crate::rules::segment::filter::from_routing_rule(rule).ok_or_else(|| {
+            let filters = crate::workspace::filter::from_routing_rule(rule).ok_or_else(|| {
                 Problem::at(
                     at,
                     format!(
@@ -174,7 +174,7 @@ impl Workspace {
         let rules: Vec<Value> = self
             .destinations
             .iter()
-            .filter_map(|d| crate::rules::segment::filter::routing_rule(&d.name, &d.filters))
+            .filter_map(|d| crate::workspace::filter::routing_rule(&d.name, &d.filters))
             .collect();
         let mut cdn = serde_json::json!({
             "integrations": integrations,

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{CatIdx, ConsentModel, ModelSource, Workspace};
-use crate::rules::segment::filter::Action;
+use crate::workspace::filter::Action;
 
 impl Workspace {
     /// Maps destination `dest` to category `cat` as well, or takes that mapping away.

@@ -7,8 +7,11 @@ pub mod dialect;
 mod edit;
 #[cfg(feature = "listen")]
 pub mod fetch;
+pub mod filter;
+pub mod fql;
 mod own;
-mod rudder;
+pub mod rudder;
+pub mod trigger;
 
 use std::path::Path;
 
@@ -84,12 +87,12 @@ pub struct Destination {
     pub categories: Vec<CatIdx>,
     pub kind: DestinationKind,
     /// Destination filters, in the order they apply.
-    pub filters: Vec<crate::rules::segment::filter::Filter>,
+    pub filters: Vec<crate::workspace::filter::Filter>,
     /// An Actions destination's mappings (None: not an Actions destination, or its mappings
     /// not given: every event is taken).
     pub mappings: Option<Vec<Mapping>>,
     /// A RudderStack destination's own settings (None in Segment's shapes).
-    pub rudder: Option<Box<crate::rules::rudderstack::RudderDestination>>,
+    pub rudder: Option<Box<crate::workspace::rudder::RudderDestination>>,
 }
 
 /// One mapping of an Actions destination: it fires for the events its trigger matches.
@@ -98,7 +101,7 @@ pub struct Mapping {
     pub name: String,
     /// The trigger as written.
     pub subscribe: String,
-    pub trigger: crate::rules::segment::trigger::Trigger,
+    pub trigger: crate::workspace::trigger::Trigger,
     pub enabled: bool,
 }
 

@@ -185,11 +185,11 @@ fn own_filter(
     dest: &str,
     j: usize,
     at: &dyn Fn(&str) -> Vec<PathStep>,
-) -> Result<crate::rules::segment::filter::Filter, Problem> {
-    use crate::rules::segment::filter::{Action, Filter};
+) -> Result<crate::workspace::filter::Filter, Problem> {
+    use crate::workspace::filter::{Action, Filter};
     let _ = f.description;
     let title = f.title.unwrap_or_else(|| format!("filter {}", j + 1));
-    let fql = crate::rules::segment::fql::Fql::parse(&f.condition).map_err(|e| {
+    let fql = crate::workspace::fql::Fql::parse(&f.condition).map_err(|e| {
         Problem::at(
             at("if"),
             format!(
@@ -252,7 +252,7 @@ fn own_mappings(
         .into_iter()
         .enumerate()
         .map(|(j, m)| {
-            let trigger = crate::rules::segment::trigger::Trigger::parse(&m.subscribe).map_err(|e| {
+            let trigger = crate::workspace::trigger::Trigger::parse(&m.subscribe).map_err(|e| {
                 Problem::at(
                     at(j),
                     format!(

@@ -11,12 +11,193 @@ use super::{
     CatIdx, Category, Destination, DestinationKind, MAX_CATEGORIES, PathStep, Problem, Shape,
     Workspace,
 };
-use crate::rules::rudderstack::{
-    DestinationConsent, ProviderConsents, RudderDestination, RudderMode,
-};
-use crate::rules::translate::PROVIDERS;
 use crate::text::printable;
 use crate::workspace::dialect::Dialect;
+
+/// The providers RudderStack's browser SDK has a consent plugin for.
+pub const PROVIDERS: [&str; 4] = ["oneTrust", "ketch", "iubenda", "custom"];
+
+/// One provider's entry in a destination's `consentManagement`, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderConsents {
+    pub provider: String,
+    /// None when the entry has none: the SDK then takes the page's.
+    pub resolution_strategy: Option<String>,
+    /// As written, empty ones included: the server drops empty ids, the SDK trims and then
+    /// drops empty ones.
+    pub consents: Vec<String>,
+}
+
+/// A destination's consent config, as written in its `config`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DestinationConsent {
+    /// `consentManagement` is there (the SDK then never reads the legacy lists).
+    pub has_generic: bool,
+    pub generic: Vec<ProviderConsents>,
+    pub one_trust: Vec<String>,
+    pub ketch: Vec<String>,
+}
+
+impl DestinationConsent {
+    /// As a destination's `config` writes it: the inverse of `of`.
+    pub fn to_config(&self) -> serde_json::Map<String, Value> {
+        let mut c = serde_json::Map::new();
+        if self.has_generic {
+            let entries: Vec<Value> = self
+                .generic
+                .iter()
+                .map(|p| {
+                    let mut e = serde_json::json!({
+                        "provider": p.provider,
+                        "consents": p.consents.iter().map(|x| serde_json::json!({"consent": x})).collect::<Vec<_>>(),
+                    });
+                    if let Some(s) = &p.resolution_strategy {
+                        e["resolutionStrategy"] = Value::from(s.as_str());
+                    }
+                    e
+                })
+                .collect();
+            c.insert("consentManagement".into(), Value::Array(entries));
+        }
+        let list = |ids: &[String], key: &str| -> Value {
+            ids.iter().map(|x| serde_json::json!({ key: x })).collect()
+        };
+        if !self.one_trust.is_empty() {
+            c.insert(
+                "oneTrustCookieCategories".into(),
+                list(&self.one_trust, "oneTrustCookieCategory"),
+            );
+        }
+        if !self.ketch.is_empty() {
+            c.insert("ketchConsentPurposes".into(), list(&self.ketch, "purpose"));
+        }
+        c
+    }
+
+    /// Read from a destination's `config`.
+    pub fn of(config: &Value) -> Self {
+        let ids = |list: Option<&Value>, key: &str| -> Vec<String> {
+            list.and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.get(key)?.as_str())
+                .map(str::to_owned)
+                .collect()
+        };
+        let cm = config.get("consentManagement");
+        let generic = cm
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                Some(ProviderConsents {
+                    provider: p.get("provider")?.as_str()?.to_owned(),
+                    resolution_strategy: p
+                        .get("resolutionStrategy")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    consents: ids(p.get("consents"), "consent"),
+                })
+            })
+            .collect();
+        Self {
+            has_generic: cm.is_some_and(|v| !matches!(v, Value::Null | Value::Bool(false))),
+            generic,
+            one_trust: ids(
+                config.get("oneTrustCookieCategories"),
+                "oneTrustCookieCategory",
+            ),
+            ketch: ids(config.get("ketchConsentPurposes"), "purpose"),
+        }
+    }
+
+    /// The server's reading of `consentManagement` (`getGenericConsentManagementData`): per
+    /// provider, the last entry written with a provider and a non-empty id, its strategy and
+    /// its non-empty ids.
+    pub fn server_entries(&self) -> Vec<(&str, &str, Vec<&str>)> {
+        let mut out: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+        for p in self.generic.iter().filter(|p| !p.provider.is_empty()) {
+            let ids: Vec<&str> = p
+                .consents
+                .iter()
+                .map(String::as_str)
+                .filter(|s| !s.is_empty())
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let strategy = p.resolution_strategy.as_deref().unwrap_or("");
+            match out.iter_mut().find(|(q, ..)| *q == p.provider) {
+                Some(slot) => *slot = (&p.provider, strategy, ids),
+                None => out.push((&p.provider, strategy, ids)),
+            }
+        }
+        out
+    }
+
+    /// Every consent id the destination names, once each, in the order written.
+    pub fn ids(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        let all = self
+            .generic
+            .iter()
+            .flat_map(|p| &p.consents)
+            .chain(&self.one_trust)
+            .chain(&self.ketch);
+        for id in all.map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
+    }
+}
+
+/// How a RudderStack destination receives events (`config.connectionMode`, or the older
+/// `useNativeSDK` and `useNativeSDKToSend` flags).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RudderMode {
+    /// The server sends it events (also when the config says nothing: our choice).
+    Cloud,
+    /// The browser SDK loads it and calls it.
+    Device,
+    /// Both: the SDK loads it, the server sends it the events the SDK does not. Decided here
+    /// as device mode, the SDK's decision.
+    Hybrid,
+}
+
+impl RudderMode {
+    pub fn of(config: &Value) -> Self {
+        let flag = |k: &str| config.get(k) == Some(&Value::Bool(true));
+        match config.get("connectionMode").and_then(Value::as_str) {
+            Some("hybrid") => Self::Hybrid,
+            _ if flag("useNativeSDKToSend") => Self::Hybrid,
+            Some("device") => Self::Device,
+            Some("cloud") => Self::Cloud,
+            _ if flag("useNativeSDK") => Self::Device,
+            _ => Self::Cloud,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cloud => "cloud",
+            Self::Device => "device",
+            Self::Hybrid => "hybrid",
+        }
+    }
+}
+
+/// What a RudderStack destination carries beyond what every destination has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RudderDestination {
+    /// The destination's id in RudderStack's config.
+    pub id: String,
+    /// The destination definition's display name: the `integrations` object's key for it.
+    pub display_name: String,
+    pub consent: DestinationConsent,
+    pub mode: RudderMode,
+}
 
 impl Workspace {
     pub(super) fn from_rudder(top: &serde_json::Map<String, Value>) -> Result<Self, Problem> {

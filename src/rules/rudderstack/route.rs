@@ -5,11 +5,12 @@
 
 use serde_json::Value;
 
-use super::{EventConsent, RudderMode, Verdict, cloud, device, integrations};
+use super::{EventConsent, Verdict, cloud, device, integrations};
 use crate::read::event::{Doc, Json, Tree};
 use crate::rules::route::{Admission, Block, Decision, Delivery, Mode, Route};
 use crate::workspace::Workspace;
 use crate::workspace::dialect::Dialect;
+use crate::workspace::rudder::RudderMode;
 
 /// What RudderStack reads of an event: its consent and its integrations object.
 struct Read {
@@ -79,7 +80,12 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
         .collect()
 }
 
-fn decide(ws: &Workspace, read: &Read, dest: &super::RudderDestination, device: bool) -> Decision {
+fn decide(
+    ws: &Workspace,
+    read: &Read,
+    dest: &crate::workspace::rudder::RudderDestination,
+    device: bool,
+) -> Decision {
     let removed = if device {
         integrations::sdk(read.integrations.as_ref(), &dest.display_name)
     } else {

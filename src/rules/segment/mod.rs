@@ -1,5 +1,3 @@
 //! Segment's rules.
 
 pub mod filter;
-pub mod fql;
-pub mod trigger;

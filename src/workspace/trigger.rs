@@ -329,7 +329,7 @@ fn js_number_value(text: &str) -> Value {
 fn js_string(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Number(n) => crate::rules::segment::fql::js_number(n.as_f64().unwrap_or(f64::NAN)),
+        Value::Number(n) => crate::workspace::fql::js_number(n.as_f64().unwrap_or(f64::NAN)),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".into(),
         other => other.to_string(),
