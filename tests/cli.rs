@@ -105,7 +105,7 @@ fn the_samples_exercise_every_reason_and_every_code() {
         "samples/rudderstack/source-config.json",
         "samples/rudderstack/events.jsonl",
     ]));
-    for reason in consent_inspector::rules::route::REASONS {
+    for reason in consent_inspector::rules::verdict::REASONS {
         assert!(
             out.contains(&format!("\"reason\":\"{reason}\"")),
             "no {reason}"
@@ -114,7 +114,7 @@ fn the_samples_exercise_every_reason_and_every_code() {
     for mode in ["cloud", "device"] {
         assert!(out.contains(&format!("\"mode\":\"{mode}\"")), "no {mode}");
     }
-    for discard in consent_inspector::rules::route::DISCARDS {
+    for discard in consent_inspector::rules::verdict::DISCARDS {
         assert!(
             out.contains(&format!("\"discard\":\"{discard}\"")),
             "no {discard}"
@@ -139,12 +139,12 @@ fn the_samples_exercise_every_reason_and_every_code() {
     ]));
     // A route not ingested carries its event's ingest code, for every error code of Segment's
     // rules (RudderStack's routes have no discard).
-    let rudder_only = |c: &consent_inspector::rules::validate::Code| {
-        consent_inspector::rules::rudderstack::validate::CODES.contains(c)
-            && *c != consent_inspector::rules::validate::Code::InvalidJson
+    let rudder_only = |c: &consent_inspector::rules::finding::Code| {
+        consent_inspector::rules::rudderstack::ingest::CODES.contains(c)
+            && *c != consent_inspector::rules::finding::Code::InvalidJson
     };
-    for code in consent_inspector::rules::validate::Code::ALL {
-        if code.severity() == consent_inspector::rules::validate::Severity::Error
+    for code in consent_inspector::rules::finding::Code::ALL {
+        if code.severity() == consent_inspector::rules::finding::Severity::Error
             && !rudder_only(code)
         {
             assert!(
@@ -154,7 +154,7 @@ fn the_samples_exercise_every_reason_and_every_code() {
             );
         }
     }
-    for code in consent_inspector::rules::validate::Code::ALL {
+    for code in consent_inspector::rules::finding::Code::ALL {
         assert!(
             out.contains(&format!("\"code\":\"{}\"", code.as_str())),
             "no {}",

@@ -2,7 +2,7 @@
 //! to is a heading there, and every code the tool reports is documented.
 
 use consent_inspector::rules::choices::{Choice, Kind, RULES_DOC, slug};
-use consent_inspector::rules::validate::Code;
+use consent_inspector::rules::finding::Code;
 
 fn doc() -> String {
     std::fs::read_to_string(RULES_DOC).expect("docs/rules.md exists")
@@ -60,20 +60,20 @@ fn every_code_is_documented() {
     // The ingest table marks this tool's own codes, so a user knows which ones Delivery
     // Overview will not show.
     for code in Code::ALL {
-        if code.severity() == consent_inspector::rules::validate::Severity::Error {
+        if code.severity() == consent_inspector::rules::finding::Severity::Error {
             let ours = doc.contains(&format!("| `{}` *(ours)* |", code.as_str()));
             assert_eq!(
                 ours,
-                code.author() == consent_inspector::rules::validate::Author::Ours,
+                code.author() == consent_inspector::rules::finding::Author::Ours,
                 "{}",
                 code.as_str()
             );
         }
     }
-    for reason in consent_inspector::rules::route::REASONS {
+    for reason in consent_inspector::rules::verdict::REASONS {
         assert!(doc.contains(&format!("`{reason}`")), "{reason}");
     }
-    for discard in consent_inspector::rules::route::DISCARDS {
+    for discard in consent_inspector::rules::verdict::DISCARDS {
         assert!(doc.contains(&format!("`{discard}`")), "{discard}");
     }
 }

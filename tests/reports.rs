@@ -96,7 +96,7 @@ fn junit_is_read_by_junitparser_as_a_test_per_code_and_rule() {
     let cases = validation["cases"].as_array().unwrap();
     assert_eq!(
         cases.len(),
-        consent_inspector::rules::validate::Code::ALL.len()
+        consent_inspector::rules::finding::Code::ALL.len()
     );
     let failing: Vec<&Value> = report["codes"]
         .as_array()

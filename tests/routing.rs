@@ -3,7 +3,7 @@
 mod common;
 
 use common::{one, reason_of, reasons};
-use consent_inspector::rules::route::{
+use consent_inspector::rules::verdict::{
     Block, Decision, Delivery, Falsy, IntegrationsKey, Mode, PreferenceValue,
 };
 use serde_json::json;
@@ -103,11 +103,11 @@ fn rule7_not_consented_lists_each_blocking_category_with_its_value() {
         sendgrid.decision,
         Decision::Block(Block::NotConsented {
             blocked_by: vec![
-                consent_inspector::rules::route::Blocker {
+                consent_inspector::rules::verdict::Blocker {
                     category: 2,
                     value: PreferenceValue::Other("\"yes\"".into())
                 },
-                consent_inspector::rules::route::Blocker {
+                consent_inspector::rules::verdict::Blocker {
                     category: 3,
                     value: PreferenceValue::False
                 },
@@ -118,7 +118,7 @@ fn rule7_not_consented_lists_each_blocking_category_with_its_value() {
     let braze = &o.routes[1];
     assert_eq!(
         braze.decision.blocked_by(),
-        &[consent_inspector::rules::route::Blocker {
+        &[consent_inspector::rules::verdict::Blocker {
             category: 3,
             value: PreferenceValue::Missing
         }]

@@ -16,7 +16,7 @@ use consent_inspector::engine::pipeline;
 use consent_inspector::engine::{Engine, Outcome};
 use consent_inspector::listen;
 use consent_inspector::read::input::Records;
-use consent_inspector::rules::route::Mode;
+use consent_inspector::rules::verdict::Mode;
 use consent_inspector::workspace::Workspace;
 use serde_json::Value;
 

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{codes, one};
-use consent_inspector::rules::validate::{Code, Severity};
+use consent_inspector::rules::finding::{Code, Severity};
 
 const OK: &str = r#""userId":"u1","messageId":"m1","timestamp":"2026-11-02T09:00:00Z""#;
 
@@ -329,7 +329,7 @@ fn every_stateless_code_has_a_case() {
     let covered: Vec<&str> = cases().iter().map(|c| c.0).collect();
     // RudderStack's rules have cases of their own (src/rudder/validate.rs, and
     // samples/rudderstack in tests/cli.rs).
-    let rudder = consent_inspector::rules::rudderstack::validate::CODES.map(Code::as_str);
+    let rudder = consent_inspector::rules::rudderstack::ingest::CODES.map(Code::as_str);
     for code in Code::ALL {
         let c = code.as_str();
         assert!(
@@ -364,8 +364,8 @@ fn segment_messages_lead_each_message() {
         o.findings[0].message,
         "Track event did not have event name (event is absent or null)"
     );
-    for code in consent_inspector::rules::validate::Code::ALL {
-        if code.author() == consent_inspector::rules::validate::Author::Segment {
+    for code in consent_inspector::rules::finding::Code::ALL {
+        if code.author() == consent_inspector::rules::finding::Author::Segment {
             assert!(
                 !code.about().ends_with('.'),
                 "{code:?}: Segment's words, as written"

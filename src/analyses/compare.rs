@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::engine::Outcome;
-use crate::rules::route::Route;
+use crate::rules::verdict::Route;
 use crate::workspace::Workspace;
 
 /// One destination as the two workspaces know it: its index in each, where it has one.
@@ -190,8 +190,8 @@ impl Tally {
             .iter()
             .map(|&((a, b), n)| {
                 (
-                    crate::rules::route::REASONS[a],
-                    crate::rules::route::REASONS[b],
+                    crate::rules::verdict::REASONS[a],
+                    crate::rules::verdict::REASONS[b],
                     n,
                 )
             })

@@ -10,7 +10,7 @@ use std::hash::BuildHasher;
 use foldhash::HashSet;
 
 use crate::engine::Outcome;
-use crate::rules::route::{Decision, Mode, REASONS, Route};
+use crate::rules::verdict::{Decision, Mode, REASONS, Route};
 use crate::workspace::{Destination, Workspace};
 
 /// The reason a route has on the side where its destination does not exist.

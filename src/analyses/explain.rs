@@ -4,11 +4,11 @@
 use crate::engine::Outcome;
 use crate::engine::profile::{ConsentState, Profiles};
 use crate::read::event::{Doc, Field, Preferences, Raw};
-use crate::rules::route::{
+use crate::rules::finding::shown;
+use crate::rules::verdict::Removed;
+use crate::rules::verdict::{
     Block, Blocker, Decision, Delivery, Falsy, IntegrationsKey, Mode, PreferenceValue, Route,
 };
-use crate::rules::rudderstack::integrations::Removed;
-use crate::rules::validate::shown;
 use crate::text::printable;
 use crate::workspace::dialect::Dialect;
 use crate::workspace::{CatIdx, Workspace};
@@ -158,19 +158,19 @@ fn describe_filter_drop(
     ws: &Workspace,
     dest: usize,
     filter: usize,
-    dropped: &crate::rules::segment::filter::Dropped,
+    dropped: &crate::rules::verdict::Dropped,
     consent: Delivery,
 ) -> String {
     let f = &ws.destinations[dest].filters[filter];
     let what = match dropped {
-        crate::rules::segment::filter::Dropped::Matched => {
+        crate::rules::verdict::Dropped::Matched => {
             "its condition matches and the filter drops it".to_owned()
         }
-        crate::rules::segment::filter::Dropped::SampledOut { percent } => format!(
+        crate::rules::verdict::Dropped::SampledOut { percent } => format!(
             "its condition matches and the event is sampled out (the filter keeps {}%)",
             percent * 100.0
         ),
-        crate::rules::segment::filter::Dropped::Unevaluable(e) => format!(
+        crate::rules::verdict::Dropped::Unevaluable(e) => format!(
             "its condition cannot be evaluated on this event ({}), and Segment drops rather than risk sending what a filter would remove",
             printable(e)
         ),
@@ -492,7 +492,7 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome, when: When) -> 
     for f in o
         .findings
         .iter()
-        .filter(|f| f.severity() == crate::rules::validate::Severity::Error)
+        .filter(|f| f.severity() == crate::rules::finding::Severity::Error)
     {
         out.push(format!(
             "  error {}: {}",
@@ -532,7 +532,7 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome, when: When) -> 
     let warnings: Vec<_> = o
         .findings
         .iter()
-        .filter(|f| f.severity() == crate::rules::validate::Severity::Warning)
+        .filter(|f| f.severity() == crate::rules::finding::Severity::Warning)
         .collect();
     if !warnings.is_empty() {
         out.push("Warnings (the event is still routed):".into());

@@ -12,7 +12,7 @@ use crate::engine::Outcome;
 use crate::read::event::Preferences;
 use crate::read::input::Origin;
 use crate::read::locate::{Step, line_col, locate};
-use crate::rules::validate::Severity;
+use crate::rules::finding::Severity;
 use crate::text::printable;
 use crate::workspace::{Shape, Workspace};
 

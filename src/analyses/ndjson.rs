@@ -7,8 +7,8 @@ use std::io::{self, Write};
 use crate::engine::Outcome;
 use crate::engine::profile::{ConsentState, IdentityId, Profiles};
 use crate::read::event::{Doc, Field, Raw};
-use crate::rules::route::{Block, Decision, Mode, PreferenceValue, REASONS, Route};
-use crate::rules::segment::filter::Dropped;
+use crate::rules::verdict::Dropped;
+use crate::rules::verdict::{Block, Decision, Mode, PreferenceValue, REASONS, Route};
 use crate::text::{has_unsafe, is_unsafe, write_safe_json};
 use crate::workspace::Workspace;
 use crate::workspace::dialect::Dialect;
@@ -390,7 +390,7 @@ impl Ndjson {
             None => b.extend_from_slice(b"null"),
         }
         b.extend_from_slice(b",\"routes\":[");
-        let ingest_code = o.ingest_code().map(crate::rules::validate::Code::as_str);
+        let ingest_code = o.ingest_code().map(crate::rules::finding::Code::as_str);
         for (i, r) in o.routes.iter().enumerate() {
             if i > 0 {
                 b.push(b',');
@@ -409,7 +409,7 @@ impl Ndjson {
 }
 
 /// One finding as the record's `issues` hold it.
-fn finding_into(b: &mut Vec<u8>, f: &crate::rules::validate::Finding) {
+fn finding_into(b: &mut Vec<u8>, f: &crate::rules::finding::Finding) {
     b.extend_from_slice(b"{\"severity\":\"");
     b.extend_from_slice(f.severity().as_str().as_bytes());
     b.extend_from_slice(b"\",\"code\":\"");

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 use crate::engine::profile::Profiles;
 use crate::engine::{Outcome, decide};
 use crate::read::input::{Line, LinePos, records_from_line};
-use crate::rules::route::Route;
-use crate::rules::validate::Code;
+use crate::rules::finding::Code;
+use crate::rules::verdict::Route;
 use crate::workspace::dialect::Dialect;
 use crate::workspace::{CatIdx, Workspace};
 

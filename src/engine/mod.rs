@@ -13,8 +13,10 @@ use std::sync::Arc;
 use crate::engine::profile::{IdentityId, ProfileWarning, Profiles};
 use crate::read::event::Doc;
 use crate::read::input::{Origin, Record};
-use crate::rules::route::{Admission, Route, route};
-use crate::rules::validate::{Code, Finding, Severity, validate};
+use crate::rules::dialect::route;
+use crate::rules::dialect::validate;
+use crate::rules::finding::{Code, Finding, Severity};
+use crate::rules::verdict::{Admission, Route};
 use crate::workspace::Workspace;
 
 /// Everything decided about one event.
@@ -150,7 +152,7 @@ fn judge(
 /// it loaded them with the page (opt-in), although the event's preferences no longer allow
 /// them.
 fn after_withdrawal(ws: &Workspace, routes: &[Route]) -> Option<Finding> {
-    use crate::rules::route::{Decision, Delivery};
+    use crate::rules::verdict::{Decision, Delivery};
     let names: Vec<String> = routes
         .iter()
         .filter(|r| r.decision == Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: true }))

@@ -8,7 +8,7 @@ use crate::analyses::ndjson::{Ndjson, write_profiles};
 use crate::engine::profile::IdentityId;
 use crate::engine::{Engine, Outcome};
 use crate::read::input::Records;
-use crate::rules::route::REASONS;
+use crate::rules::verdict::REASONS;
 use crate::rules::vocab;
 use crate::workspace::Workspace;
 

@@ -21,7 +21,7 @@ use pyo3::types::PyCapsule;
 use super::{Workspace, records};
 use crate::engine::{Outcome, judge_alone};
 use crate::read::event::{Field as EventField, Raw};
-use crate::rules::route::{Mode, REASONS};
+use crate::rules::verdict::{Mode, REASONS};
 use crate::rules::vocab::DECISIONS;
 
 /// A dictionary-encoded string column: a route repeats its event's values (one per destination)

@@ -3,8 +3,8 @@
 //! detail) and written out, with its sources, in `docs/rules.md` under its anchor.
 
 use crate::engine::Outcome;
-use crate::rules::route::{Block, Decision, Delivery};
-use crate::rules::validate::Code;
+use crate::rules::finding::Code;
+use crate::rules::verdict::{Block, Decision, Delivery};
 use crate::workspace::{DestinationKind, Shape, Workspace};
 
 /// Where the project's rules document lives, for messages that point to it.
@@ -245,7 +245,8 @@ impl Choice {
         if ev.is_none() && has(Code::EventTooLarge) {
             out.push(Choice::OversizedLine);
         }
-        let device = |r: &&crate::rules::route::Route| r.mode == crate::rules::route::Mode::Device;
+        let device =
+            |r: &&crate::rules::verdict::Route| r.mode == crate::rules::verdict::Mode::Device;
         let rudder = ws.dialect() == crate::workspace::dialect::Dialect::RudderStack;
         if !rudder
             && ws.consent_model_from == crate::workspace::ModelSource::Default
@@ -258,7 +259,7 @@ impl Choice {
             if devices().next().is_some() {
                 out.push(Choice::RudderDeviceFromEvent);
             }
-            let hybrid = |r: &crate::rules::route::Route| {
+            let hybrid = |r: &crate::rules::verdict::Route| {
                 ws.destinations[r.destination]
                     .rudder
                     .as_ref()

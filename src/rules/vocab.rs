@@ -65,7 +65,7 @@ pub fn destination(ws: &Workspace, name: &str) -> Result<usize, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::route::REASONS;
+    use crate::rules::verdict::REASONS;
 
     #[test]
     fn a_typo_names_the_word_meant() {

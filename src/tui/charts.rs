@@ -1,7 +1,7 @@
 //! The chart view's figures (`v`): per destination, its routes by reason and its delivered and
 //! blocked events over time, from one store. Drawing them is `ui::charts`.
 
-use crate::rules::route::REASONS;
+use crate::rules::verdict::REASONS;
 
 use super::store::{FILTERABLE_DESTINATIONS, Status, Store};
 

@@ -308,7 +308,7 @@ mod tests {
                     device_mode |= o
                         .routes
                         .iter()
-                        .any(|r| r.mode == crate::rules::route::Mode::Device);
+                        .any(|r| r.mode == crate::rules::verdict::Mode::Device);
                     codes.extend(o.findings.iter().map(|f| f.code.as_str()));
                 }
             }

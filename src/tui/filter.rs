@@ -4,8 +4,8 @@
 use crate::engine::Outcome;
 use crate::engine::profile::IdentityId;
 use crate::read::event::Kind;
-use crate::rules::route::{Mode, REASONS};
-use crate::rules::validate::Code;
+use crate::rules::finding::Code;
+use crate::rules::verdict::{Mode, REASONS};
 use crate::rules::vocab;
 use crate::workspace::CatIdx;
 

@@ -12,7 +12,7 @@ use crate::engine::{Engine, Judged, Outcome, Recalled, judge_alone};
 use crate::read::event::{Doc, Field, Kind};
 use crate::read::input::{Line, LinePos, MAX_LINE_BYTES, Origin, Record, records_from_line};
 use crate::read::tail::{FollowOptions, Generations, Notice, TailEvent, follow};
-use crate::rules::route::{Block, Decision};
+use crate::rules::verdict::{Block, Decision};
 use crate::text::truncate;
 use crate::workspace::Workspace;
 
@@ -202,12 +202,12 @@ pub struct DestStats {
     pub removed_by_filters: u64,
     pub duplicates: u64,
     /// Routes by reason (`route::REASONS`), for the charts.
-    pub by_reason: [u64; crate::rules::route::REASONS.len()],
+    pub by_reason: [u64; crate::rules::verdict::REASONS.len()],
 }
 
 impl DestStats {
     /// Counts one route; whether it blocked the destination.
-    fn count(&mut self, r: &crate::rules::route::Route) -> bool {
+    fn count(&mut self, r: &crate::rules::verdict::Route) -> bool {
         self.by_reason[r.decision.reason_index()] += 1;
         let b = match &r.decision {
             Decision::Deliver(_) => {
@@ -532,7 +532,7 @@ impl Store {
             Some(e) if e.kind().is_none() => {
                 let written = e.get(Field::Type).map_or_else(
                     || "no type".to_owned(),
-                    |t| format!("type {}", crate::rules::validate::shown(&t)),
+                    |t| format!("type {}", crate::rules::finding::shown(&t)),
                 );
                 Some(std::borrow::Cow::Owned(match label {
                     Some(n) => format!("⟨{written}⟩ {n}"),

@@ -2472,8 +2472,8 @@ fn a_chart_counts_what_the_destinations_pane_counts() {
     let s = a.store.read().unwrap();
     let (charts, _) = a.charts.as_ref().unwrap();
     for (d, c) in charts.dest.iter().enumerate() {
-        let delivered: u64 = (0..crate::rules::route::REASONS.len())
-            .filter(|&r| crate::rules::route::Decision::delivers(r))
+        let delivered: u64 = (0..crate::rules::verdict::REASONS.len())
+            .filter(|&r| crate::rules::verdict::Decision::delivers(r))
             .map(|r| c.by_reason[r])
             .sum();
         assert_eq!(delivered, s.dest[d].delivered, "destination {d}");

@@ -366,7 +366,7 @@ mod tests {
         ws: &Arc<Workspace>,
         lesson: &Lesson,
         d: usize,
-    ) -> crate::rules::route::Route {
+    ) -> crate::rules::verdict::Route {
         let dialect = ws.dialect().other();
         let other = Arc::new((**ws).clone().into_dialect(dialect).0);
         let text: Arc<str> = Arc::from(lesson.event.as_str());

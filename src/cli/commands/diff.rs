@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::analyses::diff::{Change, ChangeKind, Diff};
 use crate::analyses::ndjson::Ndjson;
 use crate::engine::{Engine, Outcome};
-use crate::rules::validate::Severity;
+use crate::rules::finding::Severity;
 use crate::text::printable;
 use crate::workspace::{ModelSource, Workspace};
 
@@ -159,7 +159,7 @@ fn kind(k: ChangeKind, fail_on: Option<FailOn>) -> Kind {
 
 /// `Braze: block not_consented (C0004) → deliver consented (user u-alice)`.
 fn place(diff: &Diff, after: &Outcome, c: &Change<'_>) -> Place {
-    let side = |ws: &Workspace, r: Option<&crate::rules::route::Route>| {
+    let side = |ws: &Workspace, r: Option<&crate::rules::verdict::Route>| {
         r.map_or_else(
             || "absent".to_owned(),
             |r| {
@@ -239,7 +239,7 @@ impl Lines {
         // `…]}\n`: the record's last brace comes after the changes.
         b.truncate(b.len() - 2);
         b.extend_from_slice(b",\"changes\":[");
-        let code = |o: &Outcome| o.ingest_code().map(crate::rules::validate::Code::as_str);
+        let code = |o: &Outcome| o.ingest_code().map(crate::rules::finding::Code::as_str);
         for (i, c) in changes.iter().enumerate() {
             if i > 0 {
                 b.push(b',');

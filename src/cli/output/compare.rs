@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use crate::analyses::compare::{Pairing, Sides, Tally};
 use crate::engine::Outcome;
 use crate::read::event::Field;
-use crate::rules::route::Route;
+use crate::rules::verdict::Route;
 use crate::text::printable;
 use serde_json::{Value, json};
 

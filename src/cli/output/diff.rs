@@ -413,7 +413,7 @@ pub fn html(diff: &Diff, doc: &Value, out: &mut dyn Write) -> io::Result<()> {
     h.push_str("</ul><h2>Per destination</h2>");
     h.push_str("<p class=\"dim\">Each bar: the routes by reason, before then after (green delivers); the line: routes delivered over time, before (grey) and after (blue).</p>");
     h.push_str("<p class=\"legend\">");
-    for reason in crate::rules::route::REASONS {
+    for reason in crate::rules::verdict::REASONS {
         let _ = write!(
             h,
             "<span style=\"background:{};color:{}\">{reason}</span> ",
@@ -482,7 +482,7 @@ mod tests {
     /// are at least 20 apart in CIELAB (CIE76), and each label's text reads on its colour.
     #[test]
     fn every_reason_s_colour_is_told_from_every_other() {
-        let reasons = crate::rules::route::REASONS;
+        let reasons = crate::rules::verdict::REASONS;
         let distinct: Vec<&str> = {
             let mut c: Vec<&str> = reasons.iter().map(|r| colour(r)).collect();
             c.sort_unstable();

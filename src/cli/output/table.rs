@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use crate::engine::{Engine, Outcome};
 use crate::read::event::Field;
-use crate::rules::route::{Block, Decision, Mode};
-use crate::rules::validate::Severity;
+use crate::rules::finding::Severity;
+use crate::rules::verdict::{Block, Decision, Mode};
 use crate::text::{printable, truncate_middle};
 use crate::workspace::Workspace;
 

@@ -12,7 +12,8 @@
 //! `oneTrust`) behave as `and`, then legacy Ketch purposes (absent or `ketch`) as `or`. A
 //! destination with none of these receives the event.
 
-use super::{EventConsent, Rule, Verdict, resolve};
+use super::{EventConsent, Verdict, resolve};
+use crate::rules::verdict::Rule;
 use crate::workspace::rudder::DestinationConsent;
 
 /// Whether rudder-server keeps `dest` for an event that says `event`.

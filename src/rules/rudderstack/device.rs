@@ -21,7 +21,8 @@
 //! The SDK decides when it loads the destinations (and again when `consent()` is called); the
 //! event carries the consent it was sent with, which is what is read here.
 
-use super::{EventConsent, Rule, Verdict, resolve};
+use super::{EventConsent, Verdict, resolve};
+use crate::rules::verdict::Rule;
 use crate::workspace::rudder::DestinationConsent;
 
 /// Whether the SDK loads `dest` (and so calls it with the event) for a page whose consent the

@@ -8,17 +8,7 @@
 
 use serde_json::Value;
 
-/// Why the integrations object removed a destination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Removed {
-    /// The destination's own flag is `false` (server) or falsy (SDK).
-    OwnFlag,
-    /// `All` is off and the destination's own flag does not turn it on.
-    All,
-    /// The server sends the event nowhere: `All` is not a boolean, or `integrations` is not
-    /// an object.
-    Malformed,
-}
+use crate::rules::verdict::Removed;
 
 /// The server's reading. `display_name`: the destination definition's display name.
 pub fn server(integrations: Option<&Value>, display_name: &str) -> Option<Removed> {

@@ -4,11 +4,13 @@
 
 pub mod cloud;
 pub mod device;
+pub mod ingest;
 pub mod integrations;
 pub mod route;
-pub mod validate;
 
 use serde_json::Value;
+
+use crate::rules::verdict::Rule;
 
 /// What an event says in `context.consentManagement`, as both of RudderStack's deciders read
 /// it.
@@ -70,40 +72,6 @@ impl EventConsent {
             resolution_strategy: text("resolutionStrategy"),
             denied: denied.unwrap_or_default(),
             allowed,
-        }
-    }
-}
-
-/// Which of a destination's consent settings decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Rule {
-    /// The destination's `consentManagement` entry for the event's provider; `any`: the `or`
-    /// strategy (one configured id suffices), else `and` (every one is needed).
-    Generic { any: bool },
-    /// Legacy `oneTrustCookieCategories`: every one is needed.
-    LegacyOneTrust,
-    /// Legacy `ketchConsentPurposes`: one suffices.
-    LegacyKetch,
-}
-
-impl Rule {
-    /// The wire word, in NDJSON's `rule`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Generic { any: true } => "consent_management_or",
-            Self::Generic { any: false } => "consent_management_and",
-            Self::LegacyOneTrust => "one_trust_cookie_categories",
-            Self::LegacyKetch => "ketch_consent_purposes",
-        }
-    }
-
-    /// How the rule reads in RudderStack's words.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Generic { any: true } => "consentManagement, resolution strategy \"or\"",
-            Self::Generic { any: false } => "consentManagement, resolution strategy \"and\"",
-            Self::LegacyOneTrust => "oneTrustCookieCategories (every category needed)",
-            Self::LegacyKetch => "ketchConsentPurposes (one purpose suffices)",
         }
     }
 }

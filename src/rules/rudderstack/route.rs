@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{EventConsent, Verdict, cloud, device, integrations};
 use crate::read::event::{Doc, Json, Tree};
-use crate::rules::route::{Admission, Block, Decision, Delivery, Mode, Route};
+use crate::rules::verdict::{Admission, Block, Decision, Delivery, Mode, Route};
 use crate::workspace::Workspace;
 use crate::workspace::dialect::Dialect;
 use crate::workspace::rudder::RudderMode;

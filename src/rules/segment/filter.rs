@@ -7,19 +7,8 @@ use md5::{Digest, Md5};
 use serde_json::Value;
 
 use crate::read::event::{Json, Shape};
+use crate::rules::verdict::Dropped;
 use crate::workspace::filter::{Action, Filter, field_path};
-
-/// Why a filter dropped an event.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Dropped {
-    /// The condition matched and the filter drops (an "only send" filter is a drop of the
-    /// rest).
-    Matched,
-    /// Sampled out: the value at the path hashes above the percentage kept.
-    SampledOut { percent: f64 },
-    /// The condition could not be evaluated; Segment drops rather than risk sending PII.
-    Unevaluable(String),
-}
 
 /// What the filters of one destination do to one event.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -1,3 +1,5 @@
 //! Segment's rules.
 
 pub mod filter;
+pub mod ingest;
+pub mod route;

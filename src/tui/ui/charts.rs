@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::Theme;
-use crate::rules::route::{Decision, REASONS};
+use crate::rules::verdict::{Decision, REASONS};
 use crate::text::{printable, truncate};
 use crate::tui::app::{Action, App};
 use crate::tui::charts::{Chart, Charts};

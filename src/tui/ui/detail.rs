@@ -14,8 +14,8 @@ use crate::engine::profile::ConsentState;
 use crate::engine::profile::IdentityId;
 use crate::read::event::{Doc, Preferences, Tree};
 use crate::rules::choices::Choice;
-use crate::rules::route::{Block as Blocked, Decision, Delivery, Mode};
-use crate::rules::validate::{Severity, shown};
+use crate::rules::finding::{Severity, shown};
+use crate::rules::verdict::{Block as Blocked, Decision, Delivery, Mode};
 use crate::text::printable;
 use crate::workspace::Workspace;
 
@@ -281,7 +281,7 @@ fn what_if(
 }
 
 /// What stands behind a route's verdict, in a few words, where its reason needs some.
-fn why_so(ws: &Workspace, r: &crate::rules::route::Route) -> Option<String> {
+fn why_so(ws: &Workspace, r: &crate::rules::verdict::Route) -> Option<String> {
     Some(match &r.decision {
         Decision::Block(Blocked::NotConsented { blocked_by }) => blocked_by
             .iter()
@@ -328,8 +328,8 @@ fn why_so(ws: &Workspace, r: &crate::rules::route::Route) -> Option<String> {
 fn changed_route(
     out: &mut Vec<Line<'static>>,
     ws: &Workspace,
-    before: &crate::rules::route::Route,
-    after: &crate::rules::route::Route,
+    before: &crate::rules::verdict::Route,
+    after: &crate::rules::verdict::Route,
     vendor: Option<crate::workspace::dialect::Dialect>,
     theme: Theme,
 ) {

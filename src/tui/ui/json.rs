@@ -4,7 +4,7 @@
 use crate::read::event::{Json as JsonValue, Shape};
 use ratatui::text::{Line, Span};
 
-use crate::rules::validate::join_path;
+use crate::rules::finding::join_path;
 use crate::text::{mask_secret, printable};
 
 use super::Theme;

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::Theme;
 use super::wrap::wrap;
 use crate::analyses::explain::category_label;
-use crate::rules::route::Route;
+use crate::rules::verdict::Route;
 use crate::text::printable;
 use crate::tui::app::{Action, App};
 use crate::tui::store::Store;
@@ -145,7 +145,7 @@ fn route_spans(r: &Route, theme: Theme) -> Vec<Span<'static>> {
         format!("{} ({})", r.decision.verb(), r.decision.reason()),
         style,
     )];
-    if r.mode == crate::rules::route::Mode::Device {
+    if r.mode == crate::rules::verdict::Mode::Device {
         spans.push(Span::raw(", device mode"));
     }
     spans

@@ -15,7 +15,7 @@ use crate::analyses::lint::LintCode;
 use crate::analyses::policy::Policy;
 use crate::engine::Outcome;
 use crate::read::input::Origin;
-use crate::rules::validate::{Code, Severity};
+use crate::rules::finding::{Code, Severity};
 use crate::text::printable;
 use crate::workspace::Workspace;
 

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::rules::validate::Severity;
+use crate::rules::finding::Severity;
 use crate::text::printable;
 
 use super::{Group, Report, Verdict};

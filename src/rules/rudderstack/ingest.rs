@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use crate::read::input::{Record, RecordError};
-use crate::rules::validate::{Code, Finding};
+use crate::rules::finding::{Code, Finding};
 
 /// The codes this validator can give.
 pub const CODES: [Code; 9] = [
