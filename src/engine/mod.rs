@@ -65,6 +65,17 @@ fn duplicate(id: &str) -> Finding {
 }
 
 impl Outcome {
+    /// The choices (`rules::choices`) its verdicts rest on, in `Choice`'s order.
+    pub fn choices(&self, ws: &Workspace) -> Vec<crate::rules::choices::Choice> {
+        crate::rules::dialect::choices(
+            ws,
+            self.event(),
+            &self.findings,
+            &self.routes,
+            self.ingested(),
+        )
+    }
+
     pub fn ingested(&self) -> bool {
         !self
             .findings

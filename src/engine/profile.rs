@@ -9,7 +9,7 @@ use crate::engine::intern::Interner;
 use crate::read::event::{Doc, Field, Kind, Members, Preferences};
 use crate::read::input::Origin;
 use crate::rules::finding::{Code, Finding};
-use crate::rules::segment::route::missing_categories;
+use crate::rules::segment::consent::missing_categories;
 use crate::rules::verdict::{Decision, Delivery, Route};
 use crate::text::printable;
 use crate::workspace::Workspace;
@@ -647,7 +647,7 @@ fn merge_profiles(
 /// An event's preferences as a profile holds them: every configured category takes the
 /// event's boolean; a missing or non-boolean one is false.
 pub fn stamped_consent(ws: &Workspace, prefs: &Members<'_>) -> Vec<ConsentState> {
-    let granted = crate::rules::segment::route::granted_mask(ws, prefs);
+    let granted = crate::rules::segment::consent::granted_mask(ws, prefs);
     (0..ws.categories.len())
         .map(|c| {
             if granted & (1 << c) != 0 {

@@ -2,11 +2,6 @@
 //! does there. Each is shown beside any verdict that rests on it (in `explain` and the TUI's
 //! detail) and written out, with its sources, in `docs/rules.md` under its anchor.
 
-use crate::engine::Outcome;
-use crate::rules::finding::Code;
-use crate::rules::verdict::{Block, Decision, Delivery};
-use crate::workspace::{DestinationKind, Shape, Workspace};
-
 /// Where the project's rules document lives, for messages that point to it.
 pub const RULES_DOC: &str = "docs/rules.md";
 
@@ -170,113 +165,6 @@ impl Choice {
                 "the event's allowedConsentIds and deniedConsentIds are both empty: read as a page whose consent manager never initialised, so RudderStack's SDK loads every destination (a manager initialised with no groups at all would stamp the same)"
             }
         }
-    }
-
-    /// Which choices the verdict on this outcome rests on.
-    pub fn applied(ws: &Workspace, o: &Outcome) -> Vec<Choice> {
-        let mut out = Vec::new();
-        let has = |code: Code| o.findings.iter().any(|f| f.code == code);
-        let ev = o.event();
-        if has(Code::ConsentObjectEmpty) {
-            out.push(Choice::EmptyConsentObject);
-        }
-        // Only when `All` lets unnamed destinations through does the table's third row
-        // disagree with what happens.
-        if let Some(integrations) = ev.and_then(crate::read::event::Doc::integrations) {
-            let names_one = integrations.keys().any(|k| ws.destination(&k).is_some());
-            let all_off = integrations.get("All") == Some(crate::read::event::Raw::Bool(false));
-            let unnamed_delivered = o.routes.iter().any(|r| {
-                let d = &ws.destinations[r.destination];
-                r.decision.delivered()
-                    && d.kind.honours_integrations()
-                    && integrations.get(&d.name).is_none()
-            });
-            if names_one && !all_off && unnamed_delivered {
-                out.push(Choice::UnlistedDestinations);
-            }
-        }
-        let not_enforced = |kind: DestinationKind| {
-            o.routes.iter().any(|r| {
-                ws.destinations[r.destination].kind == kind
-                    && matches!(
-                        r.decision,
-                        Decision::Deliver(Delivery::NotEnforced)
-                            | Decision::Block(Block::IntegrationsObject {
-                                consent: Delivery::NotEnforced,
-                                ..
-                            })
-                    )
-            })
-        };
-        if not_enforced(DestinationKind::Engage) {
-            out.push(Choice::EngageNotEnforced);
-        }
-        let mixed = o.routes.iter().any(|r| {
-            let cats = &ws.destinations[r.destination].categories;
-            let enforced = matches!(
-                r.decision,
-                Decision::Deliver(Delivery::Consented | Delivery::Unmapped)
-                    | Decision::Block(Block::NotConsented { .. })
-            );
-            enforced
-                && cats.iter().any(|c| ws.category(*c).enabled)
-                && cats.iter().any(|c| !ws.category(*c).enabled)
-        });
-        if mixed {
-            out.push(Choice::DisabledCategories);
-        }
-        if ev.is_some_and(crate::read::event::Doc::inherited_from_batch) {
-            out.push(Choice::BatchMerge);
-        }
-        if o.routes
-            .iter()
-            .any(|r| r.decision == Decision::Block(Block::Duplicate))
-        {
-            out.push(Choice::DuplicateDiscard);
-        }
-        if ws.shape == Shape::SegmentCdn
-            && (not_enforced(DestinationKind::AwsS3) || not_enforced(DestinationKind::Engage))
-        {
-            out.push(Choice::CdnKinds);
-        }
-        if has(Code::BatchTooLarge) || has(Code::BatchTooManyEvents) {
-            out.push(Choice::BatchLimits);
-        }
-        if ev.is_none() && has(Code::EventTooLarge) {
-            out.push(Choice::OversizedLine);
-        }
-        let device =
-            |r: &&crate::rules::verdict::Route| r.mode == crate::rules::verdict::Mode::Device;
-        let rudder = ws.dialect() == crate::workspace::dialect::Dialect::RudderStack;
-        if !rudder
-            && ws.consent_model_from == crate::workspace::ModelSource::Default
-            && o.routes.iter().any(|r| device(&r))
-        {
-            out.push(Choice::DefaultConsentModel);
-        }
-        if rudder && o.ingested() {
-            let devices = || o.routes.iter().filter(device);
-            if devices().next().is_some() {
-                out.push(Choice::RudderDeviceFromEvent);
-            }
-            let hybrid = |r: &crate::rules::verdict::Route| {
-                ws.destinations[r.destination]
-                    .rudder
-                    .as_ref()
-                    .is_some_and(|d| d.mode == crate::workspace::rudder::RudderMode::Hybrid)
-            };
-            if devices().any(hybrid) {
-                out.push(Choice::RudderHybrid);
-            }
-            let empty_lists = o.event().is_some_and(|e| {
-                let c = crate::rules::rudderstack::route::event_consent(e);
-                c.present && c.denied.is_empty() && c.allowed.as_ref().is_some_and(Vec::is_empty)
-            });
-            if empty_lists && devices().next().is_some() {
-                out.push(Choice::RudderUninitialised);
-            }
-        }
-        out
     }
 
     /// One line for a person: what we do, whether we chose or picked between sources, and

@@ -8,6 +8,8 @@ pub mod dialect;
 pub mod finding;
 pub mod rudderstack;
 pub mod segment;
+pub mod step;
 pub mod translate;
 pub mod verdict;
 pub mod vocab;
+pub mod words;

@@ -10,6 +10,28 @@ use serde_json::Value;
 
 use crate::read::input::{Record, RecordError};
 use crate::rules::finding::{Code, Finding};
+use crate::rules::step::{Scope, Step, no_choice, no_words};
+use crate::rules::verdict::{Block, Decision, Route};
+use crate::workspace::Workspace;
+
+pub const STEP: Step = Step {
+    name: "ingest",
+    about: "what RudderStack's gateway refuses: such an event reaches no destination",
+    scope: Scope::Event,
+    reasons: &["not_ingested"],
+    discards: &[],
+    choices: &[],
+    rests_on: no_choice,
+    lint: &[],
+    lessons: &[],
+    blocked,
+    why: no_words,
+};
+
+fn blocked(_: &Workspace, r: &Route, name: &str) -> Option<String> {
+    (r.decision == Decision::Block(Block::NotIngested))
+        .then(|| format!("{name} does not receive it: the event was not ingested."))
+}
 
 /// The codes this validator can give.
 pub const CODES: [Code; 9] = [

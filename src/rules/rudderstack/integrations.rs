@@ -8,7 +8,64 @@
 
 use serde_json::Value;
 
-use crate::rules::verdict::Removed;
+use crate::rules::step::{Scope, Step, no_choice};
+use crate::rules::verdict::{Block, Decision, Mode, Removed, Route};
+use crate::text::printable;
+use crate::workspace::Workspace;
+use crate::workspace::rudder::RudderDestination;
+
+pub const STEP: Step = Step {
+    name: "integrations object",
+    about: "the event's integrations object, read before consent (by the server, or by the SDK)",
+    scope: Scope::Destination,
+    reasons: &["integrations_object"],
+    discards: &[],
+    choices: &[],
+    rests_on: no_choice,
+    lint: &[],
+    lessons: &[],
+    blocked,
+    why,
+};
+
+/// Whether the integrations object removes this destination, as whoever decides it reads it.
+pub fn removed(
+    integrations: Option<&Value>,
+    dest: &RudderDestination,
+    mode: Mode,
+) -> Option<Removed> {
+    match mode {
+        Mode::Device => sdk(integrations, &dest.display_name),
+        Mode::Cloud => server(integrations, &dest.display_name),
+    }
+}
+
+/// Why the integrations object removed a destination, in words.
+pub fn describe_removed(ws: &Workspace, dest: usize, removed: Removed) -> String {
+    let name = ws.destinations[dest]
+        .rudder
+        .as_ref()
+        .map_or(&ws.destinations[dest].name, |r| &r.display_name);
+    let name = printable(name);
+    match removed {
+        Removed::OwnFlag => format!("integrations[\"{name}\"] is false"),
+        Removed::All => format!(
+            "integrations.All is false and integrations[\"{name}\"] does not turn it back on"
+        ),
+        Removed::Malformed => "integrations.All is not a boolean (or integrations is not an object), and RudderStack's server then sends the event to no destination".into(),
+    }
+}
+
+fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
+    let Decision::Block(Block::Integrations(removed)) = &r.decision else {
+        return None;
+    };
+    Some(format!(
+        "{name} is removed by the integrations object, before consent is asked ({}): {}.",
+        super::connection::by(r),
+        describe_removed(ws, r.destination, *removed)
+    ))
+}
 
 /// The server's reading. `display_name`: the destination definition's display name.
 pub fn server(integrations: Option<&Value>, display_name: &str) -> Option<Removed> {
@@ -48,6 +105,13 @@ fn truthy(v: &Value) -> bool {
         Value::String(s) => !s.is_empty(),
         Value::Array(_) | Value::Object(_) => true,
     }
+}
+
+fn why(ws: &Workspace, r: &Route) -> Option<String> {
+    let Decision::Block(Block::Integrations(removed)) = &r.decision else {
+        return None;
+    };
+    Some(describe_removed(ws, r.destination, *removed))
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! (`device`), and how an event and a destination say what they need (here).
 
 pub mod cloud;
+pub mod connection;
+pub mod consent;
 pub mod device;
 pub mod ingest;
 pub mod integrations;
@@ -10,7 +12,40 @@ pub mod route;
 
 use serde_json::Value;
 
-use crate::rules::verdict::Rule;
+use crate::rules::step::Chain;
+use crate::rules::verdict::{Decision, Route, Rule};
+use crate::text::printable;
+use crate::workspace::Workspace;
+
+/// RudderStack's chain: `ingest` (the gateway), then per destination `connection` (who
+/// decides), the `integrations` object, and `consent`.
+pub const CHAIN: Chain = Chain {
+    steps: &[
+        &ingest::STEP,
+        &connection::STEP,
+        &integrations::STEP,
+        &consent::STEP,
+    ],
+    badge: Some("RudderStack's rules"),
+    delivery_overview: false,
+    legend: "RudderStack's rules   ✓ delivered   ✗ IDS dropped for those consent ids (denied, or in device mode not allowed)   ✗ integrations removed by the integrations object   ⇢ device mode: RudderStack's browser SDK loads and calls it",
+    explain,
+    stamp: consent::describe_stamp,
+    device_note: connection::device_note,
+};
+
+/// A route RudderStack's rules decided, in RudderStack's words.
+fn explain(ws: &Workspace, r: &Route) -> String {
+    let name = printable(&ws.destinations[r.destination].name);
+    match &r.decision {
+        Decision::Deliver(why) => format!(
+            "{name} receives it from {}: {}.",
+            connection::by(r),
+            consent::describe(*why)
+        ),
+        Decision::Block(_) => CHAIN.blocked(ws, r, &name).unwrap_or_default(),
+    }
+}
 
 /// What an event says in `context.consentManagement`, as both of RudderStack's deciders read
 /// it.

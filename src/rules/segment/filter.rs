@@ -1,14 +1,133 @@
-//! Destination filters (`connections/destinations/destination-filters.md`, the Public API's
-//! filter shape): per destination, a condition in FQL and what to do to the events it
-//! matches: drop them, sample them, drop properties, or allow only some. One step of the
-//! chain between Segment and a destination; `route` asks it about each delivered route.
+//! Segment's destination-filters step (`connections/destinations/destination-filters.md`):
+//! per destination, a condition in FQL and what to do to the events it matches: drop them,
+//! sample them, drop properties, or allow only some. On what consent and the integrations
+//! object let through, never for S3 or warehouses (docs/rules.md, "Destination filters").
 
 use md5::{Digest, Md5};
 use serde_json::Value;
 
+use crate::read::event::Tree;
 use crate::read::event::{Json, Shape};
-use crate::rules::verdict::Dropped;
+use crate::rules::step::{Scope, Step, no_choice};
+use crate::rules::verdict::{Block, Decision, Delivery, Dropped, FILTERED_BY_RULES, Route};
+use crate::text::printable;
+use crate::workspace::Workspace;
 use crate::workspace::filter::{Action, Filter, field_path};
+
+pub const STEP: Step = Step {
+    name: "destination filters",
+    about: "the destination's filters: drop, sample, or take fields out of what it receives",
+    scope: Scope::Destination,
+    reasons: &["destination_filter"],
+    discards: &[FILTERED_BY_RULES],
+    choices: &[],
+    rests_on: no_choice,
+    lint: &["filter_never_matched", "dropped_field_never_sent"],
+    lessons: &[],
+    blocked,
+    why,
+};
+
+/// Applies the destination's filters to a route consent and the integrations object let
+/// through: what they take out of the event, or the filter that drops it. `stored` is the
+/// event as Segment stores it, made once per event by whichever step asks first.
+pub fn step<'e>(
+    ws: &Workspace,
+    stored: &mut Option<Tree<'e>>,
+    ev: &'e crate::read::event::Doc,
+    known: &mut Known,
+    r: &mut Route,
+) {
+    let &Decision::Deliver(why) = &r.decision else {
+        return;
+    };
+    let d = r.destination;
+    let dest = &ws.destinations[d];
+    if dest.filters.is_empty() || !dest.kind.honours_integrations() {
+        return;
+    }
+    let keys = ws.filter_keys(d);
+    let applied = match stored.get_or_insert_with(|| ev.tree()) {
+        Tree::InPlace(n) => apply(&dest.filters, keys, *n, known),
+        Tree::Built(v) => apply(&dest.filters, keys, &*v, known),
+    };
+    r.removed = applied.removed;
+    if let Some((filter, dropped)) = applied.dropped {
+        r.decision = Decision::Block(Block::DestinationFilter {
+            filter,
+            dropped,
+            consent: why,
+        });
+    }
+}
+
+/// Why a destination filter dropped an event: the filter, its condition, and what happened.
+fn describe_drop(
+    ws: &Workspace,
+    dest: usize,
+    filter: usize,
+    dropped: &Dropped,
+    consent: Delivery,
+) -> String {
+    let f = &ws.destinations[dest].filters[filter];
+    let what = match dropped {
+        Dropped::Matched => "its condition matches and the filter drops it".to_owned(),
+        Dropped::SampledOut { percent } => format!(
+            "its condition matches and the event is sampled out (the filter keeps {}%)",
+            percent * 100.0
+        ),
+        Dropped::Unevaluable(e) => format!(
+            "its condition cannot be evaluated on this event ({}), and Segment drops rather than risk sending what a filter would remove",
+            printable(e)
+        ),
+    };
+    format!(
+        "\"{}\" (if {}): {what}. Consent and the integrations object alone would have let it through ({}).",
+        printable(&f.title),
+        printable(&f.condition),
+        super::describe_delivery(ws, dest, consent)
+    )
+}
+
+fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
+    let Decision::Block(Block::DestinationFilter {
+        filter,
+        dropped,
+        consent,
+    }) = &r.decision
+    else {
+        return None;
+    };
+    Some(format!(
+        "{name} is removed{} by its destination filter {}",
+        super::connection::by(ws, r),
+        describe_drop(ws, r.destination, *filter, dropped, *consent)
+    ))
+}
+
+fn why(ws: &Workspace, r: &Route) -> Option<String> {
+    let Decision::Block(Block::DestinationFilter { filter, .. }) = &r.decision else {
+        return None;
+    };
+    let f = &ws.destinations[r.destination].filters[*filter];
+    Some(format!(
+        "filter \"{}\": if {}",
+        printable(&f.title),
+        printable(&f.condition)
+    ))
+}
+
+/// What a delivered route's filters take out, as a sentence (or nothing).
+pub fn taken_out(r: &Route) -> String {
+    if r.removed.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Its destination filters take out {}.",
+            printable(&r.removed.join(", "))
+        )
+    }
+}
 
 /// What the filters of one destination do to one event.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -7,9 +7,47 @@ use std::fmt::Write;
 use crate::read::endpoint::{MAX_BATCH_BYTES, MAX_EVENT_BYTES};
 use crate::read::event::{Doc, Field, Kind, LEGACY_CPU_EVENT, Preferences, Raw};
 use crate::read::input::{Record, RecordError};
+use crate::rules::choices::Choice;
 use crate::rules::finding::{Code, Finding, join_path, shown};
+use crate::rules::step::{Scope, Step, Verdicts, no_words};
+use crate::rules::verdict::{Block, Decision, Route};
 use crate::text::printable;
 use crate::workspace::Workspace;
+
+pub const STEP: Step = Step {
+    name: "ingest",
+    about: "what Segment's HTTP API and pipeline refuse: such an event reaches no destination",
+    scope: Scope::Event,
+    reasons: &["not_ingested"],
+    discards: &[],
+    choices: &[
+        Choice::BatchMerge,
+        Choice::BatchLimits,
+        Choice::OversizedLine,
+    ],
+    rests_on,
+    lint: &[],
+    lessons: &["An event Segment refuses reaches no destination"],
+    blocked,
+    why: no_words,
+};
+
+fn blocked(_: &Workspace, r: &Route, name: &str) -> Option<String> {
+    (r.decision == Decision::Block(Block::NotIngested))
+        .then(|| format!("{name} does not receive it: the event was not ingested."))
+}
+
+fn rests_on(v: &Verdicts<'_>, out: &mut Vec<Choice>) {
+    if v.event.is_some_and(Doc::inherited_from_batch) {
+        out.push(Choice::BatchMerge);
+    }
+    if v.has(Code::BatchTooLarge) || v.has(Code::BatchTooManyEvents) {
+        out.push(Choice::BatchLimits);
+    }
+    if v.event.is_none() && v.has(Code::EventTooLarge) {
+        out.push(Choice::OversizedLine);
+    }
+}
 
 const PREFS: &str = "context.consent.categoryPreferences";
 
@@ -374,7 +412,7 @@ fn check_integrations(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
             let effect = if name == "All" {
                 "analytics.js turns destinations off only when All is exactly false, so it keeps them on".to_owned()
             } else {
-                let on = if crate::rules::segment::route::truthy(&v) {
+                let on = if super::integrations::truthy(&v) {
                     "on"
                 } else {
                     "off"
@@ -394,7 +432,7 @@ fn check_integrations(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
         match &*name {
             "All" => {}
             "Segment.io" => {
-                if !crate::rules::segment::route::truthy(&v) {
+                if !super::integrations::truthy(&v) {
                     out.push(Finding::new(
                         Code::SegmentIoDisabled,
                         format!(

@@ -1,7 +1,7 @@
 //! What covers the panes: the help, and a rule's text from docs/rules.md.
 
 use super::{Action, App, Overlay, Store};
-use crate::rules::choices::{Choice, RULES_DOC, section};
+use crate::rules::choices::{RULES_DOC, section};
 
 impl App {
     /// `r`: the rule the lesson teaches, in the tour; else the first choice the selected
@@ -17,7 +17,7 @@ impl App {
                 .detail
                 .as_ref()
                 .and_then(|d| d.outcome.as_ref().ok())
-                .and_then(|o| Choice::applied(store.workspace(), o).first().copied())
+                .and_then(|o| o.choices(store.workspace()).first().copied())
                 .map(|c| c.anchor().to_owned()),
         };
         let Some(anchor) = anchor else {

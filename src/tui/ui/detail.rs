@@ -7,15 +7,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use serde_json::Value;
 
-use crate::analyses::explain::{category_label, describe_integrations_key, describe_value};
 use crate::analyses::what_if::Changed;
 use crate::engine::Outcome;
 use crate::engine::profile::ConsentState;
 use crate::engine::profile::IdentityId;
 use crate::read::event::{Doc, Preferences, Tree};
-use crate::rules::choices::Choice;
 use crate::rules::finding::{Severity, shown};
-use crate::rules::verdict::{Block as Blocked, Decision, Delivery, Mode};
+use crate::rules::verdict::{Block as Blocked, Decision, Mode};
+use crate::rules::words::category_label;
 use crate::text::printable;
 use crate::workspace::Workspace;
 
@@ -158,11 +157,7 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
         ];
         if r.mode == Mode::Device {
             spans.push(Span::styled(
-                if r.vendor == crate::workspace::dialect::Dialect::RudderStack {
-                    " ⇢ device mode, RudderStack's SDK".to_owned()
-                } else {
-                    format!(" ⇢ device mode, {}", ws.consent_model.as_str())
-                },
+                (crate::rules::dialect::chain(r.vendor).device_note)(ws),
                 theme.accent(),
             ));
         }
@@ -280,48 +275,10 @@ fn what_if(
     }
 }
 
-/// What stands behind a route's verdict, in a few words, where its reason needs some.
+/// What stands behind a route's verdict, in a few words, where its reason needs some: the
+/// vendor's step that made it says.
 fn why_so(ws: &Workspace, r: &crate::rules::verdict::Route) -> Option<String> {
-    Some(match &r.decision {
-        Decision::Block(Blocked::NotConsented { blocked_by }) => blocked_by
-            .iter()
-            .map(|b| {
-                format!(
-                    "{} = {}",
-                    category_label(ws, b.category),
-                    describe_value(&b.value)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: true }) => {
-            "kept after withdrawal, until the next page".to_owned()
-        }
-        Decision::Block(Blocked::DestinationFilter { filter, .. }) => {
-            let f = &ws.destinations[r.destination].filters[*filter];
-            format!(
-                "filter \"{}\": if {}",
-                printable(&f.title),
-                printable(&f.condition)
-            )
-        }
-        Decision::Block(Blocked::IntegrationsObject { key, .. }) => {
-            describe_integrations_key(ws, r.destination, *key)
-        }
-        Decision::Block(Blocked::ConsentDenied { ids, .. }) => {
-            let ids: Vec<String> = ids.iter().map(|&c| category_label(ws, c)).collect();
-            let how = if r.mode == Mode::Device {
-                "not allowed"
-            } else {
-                "denied"
-            };
-            format!("{} {how}", ids.join(", "))
-        }
-        Decision::Block(Blocked::Integrations(removed)) => {
-            crate::analyses::explain::describe_removed(ws, r.destination, *removed)
-        }
-        _ => return None,
-    })
+    crate::rules::dialect::chain(r.vendor).why(ws, r)
 }
 
 /// `◆ Braze: blocked not_consented → delivered consented`, and why it is so now.
@@ -420,8 +377,8 @@ fn workspace_what_if(
 
 /// The routes grouped by Delivery Overview's discard reason.
 fn delivery_overview(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Theme) {
-    // RudderStack has no Delivery Overview.
-    if ws.dialect() == crate::workspace::dialect::Dialect::RudderStack {
+    // Only a vendor with Delivery Overview has its table (RudderStack has none).
+    if !crate::rules::dialect::chain(ws.dialect()).delivery_overview {
         return;
     }
     // held side by side.
@@ -498,7 +455,7 @@ fn findings(out: &mut Vec<Line<'static>>, o: &Outcome, theme: Theme) {
 
 /// The choices the verdict rests on where the sources are silent or disagree.
 fn choices(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Theme) {
-    let choices = Choice::applied(ws, o);
+    let choices = o.choices(ws);
     if !choices.is_empty() {
         out.push(heading("Where the sources are silent or disagree", theme));
         for c in choices {

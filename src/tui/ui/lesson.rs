@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::Theme;
 use super::wrap::wrap;
-use crate::analyses::explain::category_label;
 use crate::rules::verdict::Route;
+use crate::rules::words::category_label;
 use crate::text::printable;
 use crate::tui::app::{Action, App};
 use crate::tui::store::Store;

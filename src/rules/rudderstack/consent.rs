@@ -1,0 +1,165 @@
+//! RudderStack's consent step: the event's `context.consentManagement` against the
+//! destination's consent settings, decided by the server (`cloud`: denied ids) for cloud-mode
+//! destinations and by the browser SDK (`device`: allowed ids) for the others.
+
+use crate::read::event::{Doc, Field};
+use crate::rules::choices::Choice;
+use crate::rules::step::{Scope, Step, Verdicts};
+use crate::rules::verdict::{Block, Decision, Delivery, Mode, Route};
+use crate::rules::words::id_list;
+use crate::text::printable;
+use crate::workspace::Workspace;
+use crate::workspace::rudder::RudderDestination;
+
+use super::{EventConsent, Verdict, cloud, device};
+
+pub const STEP: Step = Step {
+    name: "consent",
+    about: "the event's consent ids against the destination's consent settings",
+    scope: Scope::Destination,
+    reasons: &[
+        "no_consent",
+        "nothing_denied",
+        "not_configured",
+        "consented",
+        "consent_denied",
+    ],
+    discards: &[],
+    choices: &[Choice::RudderUninitialised],
+    rests_on,
+    lint: &[
+        "legacy_list_ignored_by_sdk",
+        "consent_id_padded",
+        "provider_listed_twice",
+        "strategy_not_read",
+    ],
+    lessons: &["RudderStack: the same consent, another verdict"],
+    blocked,
+    why,
+};
+
+/// What the event's consent lets through to `dest`, as whoever decides it reads it.
+pub fn decide(
+    ws: &Workspace,
+    event: &EventConsent,
+    dest: &RudderDestination,
+    mode: Mode,
+) -> Decision {
+    if !event.present {
+        return Decision::Deliver(Delivery::NoConsent);
+    }
+    let device = mode == Mode::Device;
+    let verdict = if device {
+        device::decide(event, &dest.consent)
+    } else {
+        cloud::decide(event, &dest.consent)
+    };
+    match verdict {
+        // The SDK found no allowed list: its consent manager never initialised.
+        Verdict::NothingToEnforce if device => Decision::Deliver(Delivery::NoConsent),
+        Verdict::NothingToEnforce => Decision::Deliver(Delivery::NothingDenied),
+        Verdict::NotConfigured => Decision::Deliver(Delivery::NotConfigured),
+        Verdict::Allowed(rule) => Decision::Deliver(Delivery::Allowed(rule)),
+        // Every configured id is one of the workspace's categories (`workspace::rudder`).
+        Verdict::Denied { rule, ids } => Decision::Block(Block::ConsentDenied {
+            rule,
+            ids: ids.iter().filter_map(|id| ws.lookup(id.trim())).collect(),
+        }),
+    }
+}
+
+/// Why the event was let through to a destination, in words.
+pub fn describe(why: Delivery) -> String {
+    match why {
+        Delivery::NoConsent => {
+            "the event carries no consent preferences, so consent is not enforced".into()
+        }
+        Delivery::NothingDenied => {
+            "the event denies no consent id (context.consentManagement.deniedConsentIds is empty), and RudderStack's server drops a destination only for denied ids".into()
+        }
+        Delivery::NotConfigured => {
+            "it has no consent settings for the event's consent provider, and RudderStack sends every event to a destination without them".into()
+        }
+        Delivery::Allowed(rule) => format!(
+            "its consent settings for the event's provider ({}) are met",
+            rule.describe()
+        ),
+        // Segment's reasons never come from RudderStack's rules.
+        _ => String::new(),
+    }
+}
+
+fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
+    let Decision::Block(Block::ConsentDenied { rule, ids }) = &r.decision else {
+        return None;
+    };
+    let (verb, what) = if r.mode == Mode::Device {
+        ("is not loaded by", "the event does not allow")
+    } else {
+        ("is dropped by", "the event denies")
+    };
+    Some(format!(
+        "{name} {verb} {}: its consent settings for the event's provider ({}) are not met, as {what} {}.",
+        super::connection::by(r),
+        rule.describe(),
+        id_list(ws, ids)
+    ))
+}
+
+/// What RudderStack reads of an event's consent.
+pub fn describe_stamp(_: &Workspace, ev: &Doc) -> String {
+    let cm = ev
+        .get(Field::Context)
+        .map(|c| c.to_value())
+        .and_then(|c| c.get("consentManagement").cloned());
+    let Some(cm) = cm.filter(serde_json::Value::is_object) else {
+        return "The event carries no consent (context.consentManagement), so RudderStack enforces none: every destination receives it unless the integrations object removes it.".into();
+    };
+    let list = |k: &str| {
+        cm.get(k).map_or_else(
+            || "absent".to_owned(),
+            |v| printable(&crate::text::truncate(&v.to_string(), 120)).into_owned(),
+        )
+    };
+    let text = |k: &str| {
+        cm.get(k)
+            .and_then(serde_json::Value::as_str)
+            .map_or_else(|| "none".to_owned(), |v| format!("\"{}\"", printable(v)))
+    };
+    format!(
+        "Consent on the event (context.consentManagement): provider {}, resolution strategy {}, allowedConsentIds {} (the browser SDK reads these), deniedConsentIds {} (the server reads these).",
+        text("provider"),
+        text("resolutionStrategy"),
+        list("allowedConsentIds"),
+        list("deniedConsentIds")
+    )
+}
+
+fn rests_on(v: &Verdicts<'_>, out: &mut Vec<Choice>) {
+    if !v.ingested {
+        return;
+    }
+    let empty_lists = v.event.is_some_and(|e| {
+        let c = super::route::event_consent(e);
+        c.present && c.denied.is_empty() && c.allowed.as_ref().is_some_and(Vec::is_empty)
+    });
+    if empty_lists && v.routes.iter().any(|r| r.mode == Mode::Device) {
+        out.push(Choice::RudderUninitialised);
+    }
+}
+
+fn why(ws: &Workspace, r: &Route) -> Option<String> {
+    let Decision::Block(Block::ConsentDenied { ids, .. }) = &r.decision else {
+        return None;
+    };
+    let ids: Vec<String> = ids
+        .iter()
+        .map(|&c| crate::rules::words::category_label(ws, c))
+        .collect();
+    let how = if r.mode == Mode::Device {
+        "not allowed"
+    } else {
+        "denied"
+    };
+    Some(format!("{} {how}", ids.join(", ")))
+}
