@@ -6,8 +6,11 @@
 use std::sync::Arc;
 
 use crate::engine::Outcome;
+use crate::read::input::Record;
+use crate::rules::translate::record_for;
 use crate::rules::verdict::Route;
 use crate::workspace::Workspace;
+use crate::workspace::dialect::Dialect;
 
 /// One destination as the two workspaces know it: its index in each, where it has one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +18,14 @@ pub struct Pair {
     pub name: String,
     pub segment: Option<usize>,
     pub rudderstack: Option<usize>,
+}
+
+/// The two sides compared, in their order: Segment's rules, then RudderStack's.
+pub const SIDES: [Dialect; 2] = [Dialect::Segment, Dialect::RudderStack];
+
+/// A record as each side reads the same intent: its consent in each vendor's words.
+pub fn split(r: Record) -> (Record, Record) {
+    (record_for(SIDES[0], r.clone()), record_for(SIDES[1], r))
 }
 
 /// The two workspaces and their destinations paired.

@@ -328,9 +328,6 @@ pub fn lint(
     settings: &SettingsText,
     traffic: Option<&Traffic>,
 ) -> Vec<LintFinding> {
-    if ws.dialect() == crate::workspace::dialect::Dialect::RudderStack {
-        return rudder_findings(ws, settings);
-    }
     let mut out = Vec::new();
     let flagged_none_unmapped = settings.has_unmapped() == Some(false);
     for (i, d) in ws.destinations.iter().enumerate() {
@@ -386,6 +383,11 @@ pub fn lint(
     if let Some(t) = traffic {
         traffic_findings(ws, settings, t, &mut out);
     }
+    out.extend(rudder_findings(ws, settings));
+    // Each check belongs to a step of a vendor's chain (`Step::lint`): a workspace gets those
+    // of its own vendor's steps.
+    let chain = crate::rules::dialect::chain(ws.dialect());
+    out.retain(|f| chain.lints(f.code.as_str()));
     out
 }
 

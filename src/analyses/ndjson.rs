@@ -11,7 +11,6 @@ use crate::rules::verdict::Dropped;
 use crate::rules::verdict::{Block, Decision, Mode, PreferenceValue, REASONS, Route};
 use crate::text::{has_unsafe, is_unsafe, write_safe_json};
 use crate::workspace::Workspace;
-use crate::workspace::dialect::Dialect;
 use serde_json::{Map, Value, json};
 
 #[derive(Clone)]
@@ -67,10 +66,16 @@ impl Ndjson {
                 b
             })
             .collect();
-        let device = format!(
-            ",\"mode\":\"device\",\"consentModel\":\"{}\",\"discard\":",
-            ws.consent_model.as_str()
-        )
+        // A vendor whose browser decides by a consent model names it (RudderStack's SDK has
+        // none to name).
+        let device = if crate::rules::dialect::chain(ws.dialect()).consent_model {
+            format!(
+                ",\"mode\":\"device\",\"consentModel\":\"{}\",\"discard\":",
+                ws.consent_model.as_str()
+            )
+        } else {
+            ",\"mode\":\"device\",\"discard\":".to_owned()
+        }
         .into_bytes();
         let filter_head = ws
             .destinations
@@ -299,13 +304,9 @@ impl Ndjson {
         b.extend_from_slice(&self.routes[r.destination][r.decision.reason_index()]);
         b.extend_from_slice(match r.mode {
             Mode::Cloud => b",\"mode\":\"cloud\",\"discard\":",
-            // RudderStack's SDK has no consent model to name.
-            Mode::Device if r.vendor == Dialect::RudderStack => {
-                b",\"mode\":\"device\",\"discard\":"
-            }
             Mode::Device => &self.device,
         });
-        match r.discard(ingest_code) {
+        match crate::rules::dialect::discard(r, ingest_code) {
             Some(d) => json_str(b, d),
             None => b.extend_from_slice(b"null"),
         }

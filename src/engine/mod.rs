@@ -130,7 +130,7 @@ impl Outcome {
 
     /// The discard reason Delivery Overview shows for one of this event's routes.
     pub fn discard(&self, r: &Route) -> Option<&'static str> {
-        r.discard(self.ingest_code().map(Code::as_str))
+        crate::rules::dialect::discard(r, self.ingest_code().map(Code::as_str))
     }
 }
 
@@ -370,9 +370,10 @@ impl Engine {
         let Some(ev) = &outcome.event else {
             return outcome;
         };
-        // RudderStack's server does not deduplicate by default (docs/rules.md, "RudderStack").
+        // Only a vendor that drops repeated messageIds (RudderStack's server does not by
+        // default: docs/rules.md, "RudderStack").
         if admission == Admission::Ingested
-            && self.ws.dialect() == crate::workspace::dialect::Dialect::Segment
+            && crate::rules::dialect::deduplicates(self.ws.dialect())
             && ev.message_id().is_some_and(|id| self.seen.check(&id))
         {
             admission = Admission::Duplicate;

@@ -10,6 +10,7 @@ use crate::read::event::{Doc, Field, Kind, Members, Preferences};
 use crate::read::input::Origin;
 use crate::rules::finding::{Code, Finding};
 use crate::rules::segment::consent::missing_categories;
+use crate::rules::step::Stamped;
 use crate::rules::verdict::{Decision, Delivery, Route};
 use crate::text::printable;
 use crate::workspace::Workspace;
@@ -430,19 +431,24 @@ impl Profiles {
             .expect("every root has a profile");
         profile.events += 1;
         let mut warnings = Vec::new();
-        // RudderStack has no Consent Preference Updated event and no notion of a missing
-        // stamp: its consent is taken as it comes, without Segment's warnings.
-        if ws.dialect() == crate::workspace::dialect::Dialect::RudderStack {
-            if let Some(stamped) = rudder_stamped(ws, ev) {
-                profile.take(
-                    stamped,
-                    self.observed,
-                    ev,
-                    origin,
-                    Change::ConsentManagement,
-                );
+        // Consent stamped as lists of ids is taken as it comes, without the warnings that
+        // preferences get (RudderStack has no Consent Preference Updated event, and no notion
+        // of a missing stamp).
+        match (crate::rules::dialect::chain(ws.dialect()).stamped)(ws, ev) {
+            Stamped::Preferences => {}
+            Stamped::Nothing => return warnings,
+            Stamped::Ids(ids) => {
+                let states = ids
+                    .into_iter()
+                    .map(|id| match id {
+                        Some(true) => ConsentState::Granted,
+                        Some(false) => ConsentState::Denied,
+                        None => ConsentState::NeverCollected,
+                    })
+                    .collect();
+                profile.take(states, self.observed, ev, origin, Change::ConsentManagement);
+                return warnings;
             }
-            return warnings;
         }
         let cpu = ev.is_preference_event();
         match ev.preferences() {
@@ -507,31 +513,6 @@ impl Profile {
         self.consent = Some(stamped);
         self.updated = observed;
     }
-}
-
-/// An event's RudderStack consent as a profile holds it: allowed ids granted, denied ones
-/// denied, the rest never collected. None when the event names no id either way (no
-/// `consentManagement`, or a consent manager that never initialised).
-fn rudder_stamped(ws: &Workspace, ev: &Doc) -> Option<Vec<ConsentState>> {
-    let c = crate::rules::rudderstack::route::event_consent(ev);
-    let allowed = c.allowed.unwrap_or_default();
-    if allowed.is_empty() && c.denied.is_empty() {
-        return None;
-    }
-    Some(
-        ws.categories
-            .iter()
-            .map(|cat| {
-                if allowed.contains(&cat.id) {
-                    ConsentState::Granted
-                } else if c.denied.contains(&cat.id) {
-                    ConsentState::Denied
-                } else {
-                    ConsentState::NeverCollected
-                }
-            })
-            .collect(),
-    )
 }
 
 /// Consent per category in two bits each (a workspace has at most `MAX_CATEGORIES`, 64):

@@ -559,7 +559,8 @@ async fn route(
             };
             return (refused(&r), 0, r.message);
         }
-        let body = state.workspace.to_rudder_source_config(&key).to_string();
+        let body =
+            crate::rules::translate::rudder_source_config(&state.workspace, &key).to_string();
         (json(StatusCode::OK, body), 0, "source config".into())
     } else {
         let r = Refusal {

@@ -1,7 +1,7 @@
 //! The seam between a workspace and its vendor's rules: the engine and every view ask here,
 //! and only here is the dialect matched to a vendor's chain.
 
-use crate::read::event::Doc;
+use crate::read::event::{Doc, Field, Raw};
 use crate::read::input::Record;
 use crate::rules::choices::Choice;
 use crate::rules::finding::Finding;
@@ -46,6 +46,16 @@ pub fn deduplicates(dialect: Dialect) -> bool {
     }
 }
 
+/// The discard reason the vendor's Delivery Overview shows for `r`, or None when it delivers
+/// it or the vendor has none. `ingest_code` is the event's first error, for `not_ingested`.
+pub fn discard<'a>(r: &Route, ingest_code: Option<&'a str>) -> Option<&'a str> {
+    if chain(r.vendor).delivery_overview {
+        r.delivery_overview_discard(ingest_code)
+    } else {
+        None
+    }
+}
+
 /// One sentence on one destination's decision, in the words of the vendor that decided it.
 pub fn explain(ws: &Workspace, r: &Route) -> String {
     (chain(r.vendor).explain)(ws, r)
@@ -66,4 +76,46 @@ pub fn choices(
         routes,
         ingested,
     })
+}
+
+/// How many of some events carry each vendor's consent: RudderStack's
+/// `context.consentManagement`, Segment's `context.consent`.
+#[derive(Debug, Default)]
+pub struct Sniffed {
+    rudderstack: usize,
+    segment: usize,
+}
+
+impl Sniffed {
+    pub fn of(records: &[Record]) -> Self {
+        let mut out = Self::default();
+        for r in records {
+            let Ok(doc) = &r.json else { continue };
+            let Some(Raw::Object(context)) = doc.get(Field::Context) else {
+                continue;
+            };
+            let context = Raw::Object(context).to_value();
+            out.rudderstack += usize::from(context.get("consentManagement").is_some());
+            out.segment += usize::from(context.get("consent").is_some());
+        }
+        out
+    }
+
+    /// The vendor whose consent the events carry, when it is not the default's and theirs
+    /// alone: with how many.
+    pub fn only(&self) -> Option<(Dialect, usize)> {
+        (self.rudderstack > 0 && self.segment == 0)
+            .then_some((Dialect::RudderStack, self.rudderstack))
+    }
+
+    /// What `dialect`'s rules will not read of these events, when there is any.
+    pub fn unread(&self, dialect: Dialect) -> Option<String> {
+        match dialect {
+            Dialect::RudderStack if self.segment > 0 => Some(format!(
+                "{} of the first events carry Segment's context.consent, which RudderStack's rules do not read: they are decided as carrying no consent (segment_consent_ignored). route --compare, or V in the UI, decides them by both vendors with the consent translated",
+                self.segment
+            )),
+            _ => None,
+        }
+    }
 }

@@ -5,6 +5,8 @@
 //! checks and the tour lesson that teaches it. A new cause of "not delivered" is a new step:
 //! a module, and its place in its vendor's `CHAIN`.
 
+use serde_json::{Map, Value};
+
 use crate::read::event::Doc;
 use crate::rules::choices::Choice;
 use crate::rules::finding::{Code, Finding};
@@ -84,6 +86,9 @@ pub struct Chain {
     pub badge: Option<&'static str>,
     /// Whether the vendor has Delivery Overview (discard codes and its table).
     pub delivery_overview: bool,
+    /// Whether device-mode verdicts assume a consent model (the browser's wrapper's), which
+    /// a route's record names.
+    pub consent_model: bool,
     /// The route table's legend.
     pub legend: &'static str,
     /// One sentence on one destination's decision, starting with the destination's name.
@@ -92,6 +97,85 @@ pub struct Chain {
     pub stamp: fn(&Workspace, &Doc) -> String,
     /// The note a device-mode route gets in the UI's detail (`⇢ device mode, …`).
     pub device_note: fn(&Workspace) -> String,
+    /// A trial's values in the vendor's words (true, false, missing).
+    pub trial_words: [&'static str; 3],
+    /// The value the event holds for category `id`, where a trial can be it; None for another
+    /// value, or no consent at all.
+    pub held: fn(&Doc, &str) -> Option<Trial>,
+    /// What the event holds for category `id`, in words (the what-if's heading).
+    pub holds: fn(Option<&Doc>, &str) -> String,
+    /// Sets category `id` of the event (its JSON) to `trial`, the vendor's way; None when the
+    /// event leaves nothing to set.
+    pub set: fn(&mut Value, &str, Trial) -> Option<()>,
+    /// What the event stamps as its user's consent, for the profiles.
+    pub stamped: fn(&Workspace, &Doc) -> Stamped,
+}
+
+/// What an event stamps as its user's consent, as the profiles take it.
+pub enum Stamped {
+    /// Its preferences (Segment's `categoryPreferences`), which the profile compares with
+    /// what it recorded, and warns about.
+    Preferences,
+    /// Each category's consent as lists of ids say it (`Some(true)` allowed, `Some(false)`
+    /// denied, `None` in neither), taken as it comes.
+    Ids(Vec<Option<bool>>),
+    /// Nothing that touches the profile.
+    Nothing,
+}
+
+/// A value to try in place of the event's own for one category (under RudderStack's rules: the
+/// id allowed, denied, or in neither list of `consentManagement`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trial {
+    True,
+    False,
+    /// The key taken out of the preferences (which counts as false).
+    Missing,
+}
+
+impl Trial {
+    /// The next value `t` cycles to: true, false, missing, true…
+    pub fn next(self) -> Self {
+        match self {
+            Trial::True => Trial::False,
+            Trial::False => Trial::Missing,
+            Trial::Missing => Trial::True,
+        }
+    }
+
+    /// What `t` tries after `current` (nothing yet: true), skipping `own`, the value the
+    /// event holds: trying that would change nothing.
+    pub fn step(current: Option<Self>, own: Option<Self>) -> Self {
+        let next = current.map_or(Trial::True, Trial::next);
+        if Some(next) == own { next.next() } else { next }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trial::True => "true",
+            Trial::False => "false",
+            Trial::Missing => "missing",
+        }
+    }
+
+    /// The value in `chain`'s vendor's words.
+    pub fn label(self, chain: &Chain) -> &'static str {
+        chain.trial_words[self as usize]
+    }
+}
+
+/// `object.key`, made an object where it is absent or something else: for a trial's edit.
+pub fn object_at<'a>(object: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+    let slot = object
+        .entry(key)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    match slot {
+        Value::Object(m) => m,
+        _ => unreachable!("made an object above"),
+    }
 }
 
 impl Chain {

@@ -20,6 +20,7 @@ use serde_json::{Map, Value, json};
 
 use crate::read::event::{Doc, Parsed};
 use crate::read::input::Record;
+use crate::workspace::Workspace;
 use crate::workspace::dialect::Dialect;
 
 pub use crate::workspace::rudder::PROVIDERS;
@@ -121,6 +122,33 @@ pub fn record_for(dialect: Dialect, record: Record) -> Record {
             ..record
         },
         _ => record,
+    }
+}
+
+/// `ws` under `dialect`'s rules: itself when it already is, else its settings translated, with
+/// notes on what does not carry over.
+pub fn workspace(ws: Workspace, dialect: Dialect) -> (Workspace, Vec<String>) {
+    if ws.dialect() == dialect {
+        return (ws, Vec::new());
+    }
+    let (mut out, notes) = match dialect {
+        Dialect::RudderStack => ws.to_rudder(),
+        Dialect::Segment => ws.to_segment(),
+    };
+    out.origin = format!("{} (translated to {}'s rules)", ws.origin, dialect.vendor());
+    out.external_ids.clone_from(&ws.external_ids);
+    (out, notes)
+}
+
+/// The source config RudderStack's SDK loads (`GET /sourceConfig`) for `ws`, translated to
+/// RudderStack's rules first where it is not.
+pub fn rudder_source_config(ws: &Workspace, write_key: &str) -> Value {
+    if ws.dialect() == Dialect::RudderStack {
+        ws.to_rudder_source_config(write_key)
+    } else {
+        workspace(ws.clone(), Dialect::RudderStack)
+            .0
+            .to_rudder_source_config(write_key)
     }
 }
 

@@ -227,11 +227,8 @@ pub const SENT_CLIENT_SIDE: &str = "MESSAGE_SENT_CLIENT_SIDE";
 impl Route {
     /// The discard reason Segment's Delivery Overview shows for this destination, or None
     /// when Segment delivers it. `ingest_code` is the event's first error, for `not_ingested`.
-    pub fn discard<'a>(&self, ingest_code: Option<&'a str>) -> Option<&'a str> {
-        // RudderStack has no Delivery Overview and no such codes.
-        if self.vendor == Dialect::RudderStack {
-            return None;
-        }
+    /// Only for a vendor that has Delivery Overview: `rules::dialect::discard` asks.
+    pub fn delivery_overview_discard<'a>(&self, ingest_code: Option<&'a str>) -> Option<&'a str> {
         if self.mode == Mode::Device {
             return Some(SENT_CLIENT_SIDE);
         }

@@ -368,7 +368,7 @@ mod tests {
         d: usize,
     ) -> crate::rules::verdict::Route {
         let dialect = ws.dialect().other();
-        let other = Arc::new((**ws).clone().into_dialect(dialect).0);
+        let other = Arc::new(crate::rules::translate::workspace((**ws).clone(), dialect).0);
         let text: Arc<str> = Arc::from(lesson.event.as_str());
         let mut records = Vec::new();
         let pos = crate::read::input::LinePos {

@@ -9,6 +9,15 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// Whose rules settings in `shape` ask for: RudderStack's for its own shape, Segment's for
+    /// ours and for Segment's CDN settings.
+    pub fn of_shape(shape: super::Shape) -> Self {
+        match shape {
+            super::Shape::RudderStack => Self::RudderStack,
+            super::Shape::Own | super::Shape::SegmentCdn => Self::Segment,
+        }
+    }
+
     /// The word for `--dialect`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -365,12 +365,9 @@ impl Workspace {
         }
     }
 
-    /// Whose rules decide for this workspace: RudderStack's for its own settings shape.
+    /// Whose rules decide for this workspace: the vendor whose shape its settings are in.
     pub fn dialect(&self) -> crate::workspace::dialect::Dialect {
-        match self.shape {
-            Shape::RudderStack => crate::workspace::dialect::Dialect::RudderStack,
-            Shape::Own | Shape::SegmentCdn => crate::workspace::dialect::Dialect::Segment,
-        }
+        crate::workspace::dialect::Dialect::of_shape(self.shape)
     }
 
     /// The keys of destination `dest`'s filters' conditions (see `filter_keys`).

@@ -12,7 +12,6 @@ use super::{
     Workspace,
 };
 use crate::text::printable;
-use crate::workspace::dialect::Dialect;
 
 /// The providers RudderStack's browser SDK has a consent plugin for.
 pub const PROVIDERS: [&str; 4] = ["oneTrust", "ketch", "iubenda", "custom"];
@@ -311,15 +310,10 @@ impl Workspace {
     /// destination's consent settings and connection mode (the rest of its config is not
     /// kept). Cloud-mode destinations are left out: the SDK (3.34.1) loads every supported
     /// destination it is served, whatever its `connectionMode`, and these are the server's to
-    /// send. A workspace in Segment's shape is translated first.
+    /// send. For a workspace under RudderStack's rules (`rules::translate::rudder_source_config`
+    /// translates one first).
     pub fn to_rudder_source_config(&self, write_key: &str) -> Value {
-        let translated;
-        let ws = if self.dialect() == Dialect::RudderStack {
-            self
-        } else {
-            translated = self.clone().into_dialect(Dialect::RudderStack).0;
-            &translated
-        };
+        let ws = self;
         let destinations: Vec<Value> = ws
             .destinations
             .iter()
@@ -359,27 +353,25 @@ impl Workspace {
     }
 }
 
-impl Workspace {
-    /// This workspace under `dialect`'s rules: a copy when it already is, else translated as
-    /// `rudder::translate` says, with notes on what does not carry over.
-    pub fn into_dialect(self, dialect: Dialect) -> (Workspace, Vec<String>) {
-        if self.dialect() == dialect {
-            return (self, Vec::new());
-        }
-        let (mut ws, notes) = match dialect {
-            Dialect::RudderStack => self.to_rudder(),
-            Dialect::Segment => self.to_segment(),
-        };
-        ws.origin = format!(
-            "{} (translated to {}'s rules)",
-            self.origin,
-            dialect.vendor()
-        );
-        ws.external_ids.clone_from(&self.external_ids);
-        (ws, notes)
+/// A destination with neither filters nor mappings: all RudderStack's have, and all a
+/// translation makes.
+fn event_stream(
+    name: String,
+    categories: Vec<CatIdx>,
+    rudder: Option<RudderDestination>,
+) -> Destination {
+    Destination {
+        name,
+        categories,
+        kind: DestinationKind::EventStream,
+        filters: Vec::new(),
+        mappings: None,
+        rudder: rudder.map(Box::new),
     }
+}
 
-    fn to_rudder(&self) -> (Workspace, Vec<String>) {
+impl Workspace {
+    pub(crate) fn to_rudder(&self) -> (Workspace, Vec<String>) {
         let mut notes = Vec::new();
         let categories: Vec<Category> = self
             .categories
@@ -455,7 +447,7 @@ impl Workspace {
         (ws, notes)
     }
 
-    fn to_segment(&self) -> (Workspace, Vec<String>) {
+    pub(crate) fn to_segment(&self) -> (Workspace, Vec<String>) {
         let mut notes = Vec::new();
         let destinations = self
             .destinations
@@ -509,22 +501,5 @@ impl Workspace {
             .collect();
         let ws = Self::assemble(self.categories.clone(), destinations, Shape::Own);
         (ws, notes)
-    }
-}
-
-/// A destination with neither filters nor mappings: all RudderStack's have, and all a
-/// translation makes.
-fn event_stream(
-    name: String,
-    categories: Vec<CatIdx>,
-    rudder: Option<RudderDestination>,
-) -> Destination {
-    Destination {
-        name,
-        categories,
-        kind: DestinationKind::EventStream,
-        filters: Vec::new(),
-        mappings: None,
-        rudder: rudder.map(Box::new),
     }
 }

@@ -4,12 +4,10 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::analyses::compare::{Pairing, Tally};
+use crate::analyses::compare::{Pairing, SIDES, Tally, split};
 use crate::engine::Engine;
 use crate::engine::pipeline;
-use crate::rules::translate::record_for;
 use crate::workspace::Workspace;
-use crate::workspace::dialect::Dialect;
 
 use super::interrupt::Guarded;
 use super::{Ctx, Error, Exit, finish_output, load_raw, open_all, translated};
@@ -32,23 +30,18 @@ pub fn run(
     let base = sources
         .settings
         .apply(load_raw(ctx, &sources.settings, &inputs)?);
+    let [first, second] = SIDES;
     let rudderstack = match rudderstack_settings {
-        Some(p) => translated(ctx, Workspace::load(p)?, Dialect::RudderStack),
-        None => translated(ctx, base.clone(), Dialect::RudderStack),
+        Some(p) => translated(ctx, Workspace::load(p)?, second),
+        None => translated(ctx, base.clone(), second),
     };
-    let segment = translated(ctx, base, Dialect::Segment);
+    let segment = translated(ctx, base, first);
     let pairing = Pairing::new(Arc::new(segment), Arc::new(rudderstack));
     let mut seg = Engine::new(pairing.segment.clone());
     let mut rud = Engine::new(pairing.rudderstack.clone());
     let mut tally = Tally::new(pairing.pairs.len());
     let out = Guarded::new(io::BufWriter::with_capacity(1 << 16, io::stdout()));
     let mut table = output::compare::Table::new(&pairing, ctx.color(&io::stdout()));
-    let split = |r: crate::read::input::Record| {
-        (
-            record_for(Dialect::Segment, r.clone()),
-            record_for(Dialect::RudderStack, r),
-        )
-    };
     let result = pipeline::run_pair_with(&mut seg, &mut rud, records, split, |s, r| {
         let sides = pairing.sides(&s, &r);
         tally.add(&sides);

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::read::event::{Field, Raw};
+
 use crate::read::input::Records;
 use crate::text::printable;
 use crate::workspace::dialect::Dialect;
@@ -316,7 +316,7 @@ fn load_raw(
 /// `ws` under `dialect`'s rules, saying on stderr (unless `-q`) what a translation left
 /// behind.
 fn translated(ctx: &Ctx, ws: Workspace, dialect: Dialect) -> Workspace {
-    let (ws, notes) = ws.into_dialect(dialect);
+    let (ws, notes) = crate::rules::translate::workspace(ws, dialect);
     if !ctx.global.quiet {
         for n in notes {
             eprintln!("note: {n}");
@@ -326,54 +326,30 @@ fn translated(ctx: &Ctx, ws: Workspace, dialect: Dialect) -> Workspace {
 }
 
 /// The workspace under the dialect `--dialect` names, or the settings' shape, or the traffic
-/// says (see `--dialect`); a RudderStack run says so on stderr, with what a translation left
-/// behind.
+/// says (see `--dialect`); a run under other rules than the default's says so on stderr, with
+/// what a translation left behind and what the rules do not read.
 fn in_dialect(ctx: &Ctx, ws: Workspace, asked: Option<Dialect>, inputs: &[String]) -> Workspace {
-    let (dialect, why) = match (asked, ws.shape) {
-        (Some(d), _) => (d, "--dialect".to_owned()),
-        (None, Shape::RudderStack) => (Dialect::RudderStack, "the settings' shape".to_owned()),
-        (None, Shape::SegmentCdn) => (Dialect::Segment, String::new()),
-        (None, Shape::Own) => match sniff_dialect(inputs).rudderstack() {
-            Some(n) => (
-                Dialect::RudderStack,
-                format!("detected: the first {n} events of the input carry its consent"),
-            ),
-            None => (Dialect::Segment, String::new()),
-        },
+    let sniffed = sniff(inputs).unwrap_or_default();
+    let (dialect, why) = match (asked, ws.shape, sniffed.only()) {
+        (Some(d), _, _) => (d, "--dialect".to_owned()),
+        (None, Shape::Own, Some((d, n))) => (
+            d,
+            format!("detected: the first {n} events of the input carry its consent"),
+        ),
+        (None, Shape::Own, None) => (Dialect::default(), String::new()),
+        (None, _, _) => (ws.dialect(), "the settings' shape".to_owned()),
     };
-    if !ctx.global.quiet && dialect == Dialect::RudderStack {
+    if !ctx.global.quiet && dialect != Dialect::default() {
         eprintln!("dialect: {} ({why})", dialect.as_str());
-        let segment = sniff_dialect(inputs).segment;
-        if segment > 0 {
-            eprintln!(
-                "note: {segment} of the first events carry Segment's context.consent, which RudderStack's rules do not read: they are decided as carrying no consent (segment_consent_ignored). route --compare, or V in the UI, decides them by both vendors with the consent translated"
-            );
+        if let Some(note) = sniffed.unread(dialect) {
+            eprintln!("note: {note}");
         }
     }
     translated(ctx, ws, dialect)
 }
 
-/// How many of the first events carry each vendor's consent.
-#[derive(Default)]
-struct Sniffed {
-    rudderstack: usize,
-    segment: usize,
-}
-
-impl Sniffed {
-    /// RudderStack's, when the events carry only its consent: how many.
-    fn rudderstack(&self) -> Option<usize> {
-        (self.rudderstack > 0 && self.segment == 0).then_some(self.rudderstack)
-    }
-}
-
-/// Which consent the first events of the first input file carry: RudderStack's
-/// `context.consentManagement` or Segment's `context.consent`.
-fn sniff_dialect(inputs: &[String]) -> Sniffed {
-    sniff(inputs).unwrap_or_default()
-}
-
-fn sniff(inputs: &[String]) -> Option<Sniffed> {
+/// Which vendor's consent the first events of the first input file carry.
+fn sniff(inputs: &[String]) -> Option<crate::rules::dialect::Sniffed> {
     const LOOK: usize = 200;
     let first = crate::read::input::folder::expand(inputs).ok()?;
     let path = first
@@ -389,20 +365,8 @@ fn sniff(inputs: &[String]) -> Option<Sniffed> {
         };
         chunk.records(&mut seen);
     }
-    let (mut rudder, mut segment) = (0, 0);
-    for r in seen.iter().take(LOOK) {
-        let Ok(doc) = &r.json else { continue };
-        let Some(Raw::Object(context)) = doc.get(Field::Context) else {
-            continue;
-        };
-        let context = Raw::Object(context).to_value();
-        rudder += usize::from(context.get("consentManagement").is_some());
-        segment += usize::from(context.get("consent").is_some());
-    }
-    Some(Sniffed {
-        rudderstack: rudder,
-        segment,
-    })
+    seen.truncate(LOOK);
+    Some(crate::rules::dialect::Sniffed::of(&seen))
 }
 
 /// `--fetch-settings`: the source's settings from the CDN, or the cached copy with a warning;

@@ -167,14 +167,7 @@ impl Table {
             self.warned,
             counted(self.blocked_routes, "blocked route")
         )?;
-        let legend = match self.vendor {
-            crate::workspace::dialect::Dialect::Segment => {
-                "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment"
-            }
-            crate::workspace::dialect::Dialect::RudderStack => {
-                "RudderStack's rules   ✓ delivered   ✗ IDS dropped for those consent ids (denied, or in device mode not allowed)   ✗ integrations removed by the integrations object   ⇢ device mode: RudderStack's browser SDK loads and calls it"
-            }
-        };
+        let legend = crate::rules::dialect::chain(self.vendor).legend;
         writeln!(out, "{legend}")
     }
 }

@@ -4,7 +4,9 @@
 
 use crate::read::event::{Doc, Field};
 use crate::rules::choices::Choice;
-use crate::rules::step::{Scope, Step, Verdicts};
+use serde_json::Value;
+
+use crate::rules::step::{Scope, Step, Trial, Verdicts, object_at};
 use crate::rules::verdict::{Block, Decision, Delivery, Mode, Route};
 use crate::rules::words::id_list;
 use crate::text::printable;
@@ -162,4 +164,75 @@ fn why(ws: &Workspace, r: &Route) -> Option<String> {
         "denied"
     };
     Some(format!("{} {how}", ids.join(", ")))
+}
+
+/// Where the event puts consent id `id`: allowed, denied, or in neither list.
+pub fn held(ev: &Doc, id: &str) -> Option<Trial> {
+    let c = super::route::event_consent(ev);
+    let allowed = c.allowed.unwrap_or_default();
+    c.present.then(|| {
+        if allowed.iter().any(|a| a == id) {
+            Trial::True
+        } else if c.denied.iter().any(|d| d == id) {
+            Trial::False
+        } else {
+            Trial::Missing
+        }
+    })
+}
+
+/// Where the event puts consent id `id`, in RudderStack's words.
+pub fn holds(ev: Option<&Doc>, id: &str) -> String {
+    ev.and_then(|e| held(e, id))
+        .map_or("no consentManagement", |h| h.label(&super::CHAIN))
+        .to_owned()
+}
+
+/// RudderStack's way: the id moved into `allowedConsentIds`, `deniedConsentIds`, or out of
+/// both.
+pub fn set(event: &mut Value, id: &str, trial: Trial) -> Option<()> {
+    let context = object_at(event.as_object_mut()?, "context");
+    let cm = object_at(context, "consentManagement");
+    for (key, wanted) in [
+        ("allowedConsentIds", trial == Trial::True),
+        ("deniedConsentIds", trial == Trial::False),
+    ] {
+        let list = cm.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+        if !list.is_array() {
+            *list = Value::Array(Vec::new());
+        }
+        let Value::Array(ids) = list else {
+            unreachable!("made a list above")
+        };
+        ids.retain(|v| v.as_str() != Some(id));
+        if wanted {
+            ids.push(Value::from(id));
+        }
+    }
+    Some(())
+}
+
+/// The event's consent ids, per category, as the profiles take them: nothing when both lists
+/// are empty (RudderStack has no Consent Preference Updated event, and no notion of a missing
+/// stamp).
+pub fn stamped(ws: &Workspace, ev: &Doc) -> crate::rules::step::Stamped {
+    let c = super::route::event_consent(ev);
+    let allowed = c.allowed.unwrap_or_default();
+    if allowed.is_empty() && c.denied.is_empty() {
+        return crate::rules::step::Stamped::Nothing;
+    }
+    crate::rules::step::Stamped::Ids(
+        ws.categories
+            .iter()
+            .map(|cat| {
+                if allowed.contains(&cat.id) {
+                    Some(true)
+                } else if c.denied.contains(&cat.id) {
+                    Some(false)
+                } else {
+                    None
+                }
+            })
+            .collect(),
+    )
 }

@@ -28,10 +28,16 @@ pub const CHAIN: Chain = Chain {
     ],
     badge: Some("RudderStack's rules"),
     delivery_overview: false,
+    consent_model: false,
     legend: "RudderStack's rules   ✓ delivered   ✗ IDS dropped for those consent ids (denied, or in device mode not allowed)   ✗ integrations removed by the integrations object   ⇢ device mode: RudderStack's browser SDK loads and calls it",
     explain,
     stamp: consent::describe_stamp,
     device_note: connection::device_note,
+    trial_words: ["allowed", "denied", "in neither list"],
+    held: consent::held,
+    holds: consent::holds,
+    set: consent::set,
+    stamped: consent::stamped,
 };
 
 /// A route RudderStack's rules decided, in RudderStack's words.

@@ -9,7 +9,6 @@ use super::{EventConsent, connection, consent, integrations};
 use crate::read::event::{Doc, Json, Tree};
 use crate::rules::verdict::{Admission, Block, Decision, Delivery, Route};
 use crate::workspace::Workspace;
-use crate::workspace::dialect::Dialect;
 
 /// What RudderStack reads of an event: its consent and its integrations object.
 struct Read {
@@ -77,7 +76,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 mode,
                 removed: Vec::new(),
                 mappings: Vec::new(),
-                vendor: Dialect::RudderStack,
+                vendor: ws.dialect(),
             }
         })
         .collect()

@@ -5,7 +5,9 @@
 use crate::read::event::{Doc, Members, Preferences, Raw};
 use crate::rules::choices::Choice;
 use crate::rules::finding::Code;
-use crate::rules::step::{Scope, Step, Verdicts};
+use serde_json::{Map, Value};
+
+use crate::rules::step::{Scope, Step, Trial, Verdicts, object_at};
 use crate::rules::verdict::{Block, Blocker, Decision, Delivery, PreferenceValue, Route};
 use crate::rules::words::category_label;
 use crate::text::printable;
@@ -38,6 +40,7 @@ pub const STEP: Step = Step {
         "preference_key_case",
         "unknown_preference_key",
         "category_never_sent",
+        "cdn_category_missing",
     ],
     lessons: &[
         "A consent preference event goes everywhere",
@@ -315,4 +318,56 @@ fn why(ws: &Workspace, r: &Route) -> Option<String> {
             .collect::<Vec<_>>()
             .join("; "),
     )
+}
+
+/// The value the event holds for category `id`, where a trial can be it: true, false, or
+/// missing (from preferences that are there).
+pub fn held(ev: &Doc, id: &str) -> Option<Trial> {
+    match ev.preferences() {
+        Preferences::Object(m) => match m.get(id) {
+            None => Some(Trial::Missing),
+            Some(Raw::Bool(true)) => Some(Trial::True),
+            Some(Raw::Bool(false)) => Some(Trial::False),
+            Some(_) => None,
+        },
+        _ => None,
+    }
+}
+
+/// What the event holds for category `id`, as written.
+pub fn holds(ev: Option<&Doc>, id: &str) -> String {
+    match ev.map(Doc::preferences) {
+        Some(Preferences::Object(m)) => m
+            .get(id)
+            .map_or("missing".into(), |v| crate::rules::finding::shown(&v)),
+        _ => "no preferences".into(),
+    }
+}
+
+/// Segment's way: `categoryPreferences[id]` true, false or taken out (a `context` or
+/// `consent` that is there and not an object leaves nothing to try).
+pub fn set(event: &mut Value, id: &str, trial: Trial) -> Option<()> {
+    let prefs = object_at(
+        event
+            .as_object_mut()?
+            .entry("context")
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()?
+            .entry("consent")
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()?,
+        "categoryPreferences",
+    );
+    match trial {
+        Trial::True => {
+            prefs.insert(id.to_owned(), Value::Bool(true));
+        }
+        Trial::False => {
+            prefs.insert(id.to_owned(), Value::Bool(false));
+        }
+        Trial::Missing => {
+            prefs.remove(id);
+        }
+    }
+    Some(())
 }

@@ -35,10 +35,16 @@ pub const CHAIN: Chain = Chain {
     ],
     badge: None,
     delivery_overview: true,
+    consent_model: true,
     legend: "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment",
     explain,
     stamp: consent::describe_stamp,
     device_note: connection::device_note,
+    trial_words: ["true", "false", "missing"],
+    held: consent::held,
+    holds: consent::holds,
+    set: consent::set,
+    stamped: |_, _| crate::rules::step::Stamped::Preferences,
 };
 
 /// Why a destination was let through, by whichever step let it: consent, or the browser.

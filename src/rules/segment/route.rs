@@ -9,7 +9,6 @@ use crate::rules::segment::{
 };
 use crate::rules::verdict::{Admission, Block, Decision, Mode, Route};
 use crate::workspace::Workspace;
-use crate::workspace::dialect::Dialect;
 
 use consent::Stamp;
 
@@ -52,7 +51,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 mode,
                 removed: Vec::new(),
                 mappings: Vec::new(),
-                vendor: Dialect::Segment,
+                vendor: ws.dialect(),
             };
             default_integrations::apply(ws, integrations.as_ref(), &mut r);
             integrations::apply(ws, integrations.as_ref(), &mut r);

@@ -16,7 +16,7 @@ impl App {
         let ws = store.workspace();
         let id = &ws.category(self.what_if.category).id;
         let o = self.detail.as_ref()?.outcome.as_ref().ok()?;
-        what_if::Trial::held(o, id, ws.dialect())
+        what_if::held(o, id, ws.dialect())
     }
 
     /// `1`-`9`, `t` and `T`: which category the what-if changes and to what.

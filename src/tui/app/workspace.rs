@@ -267,7 +267,7 @@ impl App {
         }
         let original = self.original_workspace();
         let other = original.dialect().other();
-        let (translated, notes) = (*original).clone().into_dialect(other);
+        let (translated, notes) = crate::rules::translate::workspace((*original).clone(), other);
         let mut changes = vec![format!(
             "{}'s rules, the settings and consent translated (V again: back to {}'s)",
             other.vendor(),

@@ -11,7 +11,7 @@ use crate::analyses::what_if::Changed;
 use crate::engine::Outcome;
 use crate::engine::profile::ConsentState;
 use crate::engine::profile::IdentityId;
-use crate::read::event::{Doc, Preferences, Tree};
+use crate::read::event::{Preferences, Tree};
 use crate::rules::finding::{Severity, shown};
 use crate::rules::verdict::{Block as Blocked, Decision, Mode};
 use crate::rules::words::category_label;
@@ -216,24 +216,13 @@ fn what_if(
         }
         return;
     };
-    let dialect = ws.dialect();
-    let was = if dialect == crate::workspace::dialect::Dialect::RudderStack {
-        crate::analyses::what_if::Trial::held(o, &ws.category(t.category).id, dialect)
-            .map_or("no consentManagement", |h| h.label(dialect))
-            .to_owned()
-    } else {
-        match o.event().map(Doc::preferences) {
-            Some(Preferences::Object(m)) => m
-                .get(&ws.category(t.category).id)
-                .map_or("missing".into(), |v| shown(&v)),
-            _ => "no preferences".into(),
-        }
-    };
+    let chain = crate::rules::dialect::chain(ws.dialect());
+    let was = (chain.holds)(o.event(), &ws.category(t.category).id);
     out.push(heading(
         &format!(
             "What if {} were {} (event: {was})? {} next value, {} as it is",
             category_label(ws, t.category),
-            t.value.label(dialect),
+            t.value.label(chain),
             app.keys.hint(crate::tui::app::Action::WhatIfCycle),
             app.keys.hint(crate::tui::app::Action::WhatIfReset)
         ),

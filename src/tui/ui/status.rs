@@ -281,11 +281,12 @@ fn what_if_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
     })
 }
 
-/// Whose rules decide, when they are not Segment's (and no comparison says it already).
+/// Whose rules decide, when they are not the default's (and no comparison says it already).
 fn dialect_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
-    (app.workspace_what_if.is_none()
-        && store.workspace().dialect() == crate::workspace::dialect::Dialect::RudderStack)
-        .then(|| part(8, vec![Span::styled("RudderStack's rules", theme.accent())]))
+    let badge = crate::rules::dialect::chain(store.workspace().dialect()).badge?;
+    app.workspace_what_if
+        .is_none()
+        .then(|| part(8, vec![Span::styled(badge, theme.accent())]))
 }
 
 /// A vendor comparison in force: whose rules the events are now decided by, how many routes
@@ -432,7 +433,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         let id = printable(&store.workspace().category(app.what_if.category).id).into_owned();
         let label = format!(
             "what if {id} = {} ({} ends)",
-            v.label(store.workspace().dialect()),
+            v.label(crate::rules::dialect::chain(store.workspace().dialect())),
             app.keys.hint(Action::WhatIfReset)
         );
         parts.push(part(6, vec![Span::styled(label, theme.accent())]));
