@@ -32,8 +32,8 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
 /// The vendor's chain of steps, and its words for what the views show.
 pub fn chain(dialect: Dialect) -> &'static Chain {
     match dialect {
-        Dialect::Segment => &segment::CHAIN,
-        Dialect::RudderStack => &rudderstack::CHAIN,
+        Dialect::Segment => &segment::chain::CHAIN,
+        Dialect::RudderStack => &rudderstack::chain::CHAIN,
     }
 }
 

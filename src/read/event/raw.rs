@@ -58,6 +58,18 @@ impl<'a> Raw<'a> {
         }
     }
 
+    /// JavaScript truthiness (`false`, `0` and `""` are false; every other value, `[]` and
+    /// `{}` included, is true), as analytics.js and consent-tools read flags. Never `null`
+    /// here: a `null` is absent.
+    pub fn is_truthy(&self) -> bool {
+        match self {
+            Raw::Bool(b) => *b,
+            Raw::Str(s) => !s.is_empty(),
+            Raw::Number(n) => !n.parse::<f64>().is_ok_and(|x| x == 0.0),
+            Raw::Object(_) | Raw::Array(_) => true,
+        }
+    }
+
     pub fn is_true(&self) -> bool {
         *self == Raw::Bool(true)
     }

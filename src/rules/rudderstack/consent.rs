@@ -15,6 +15,9 @@ use crate::workspace::rudder::RudderDestination;
 
 use super::{EventConsent, Verdict, cloud, device};
 
+/// A trial's values in RudderStack's words: where the id is (true, false, missing).
+pub const TRIAL_WORDS: [&str; 3] = ["allowed", "denied", "in neither list"];
+
 pub const STEP: Step = Step {
     name: "consent",
     about: "the event's consent ids against the destination's consent settings",
@@ -142,7 +145,7 @@ fn rests_on(v: &Verdicts<'_>, out: &mut Vec<Choice>) {
         return;
     }
     let empty_lists = v.event.is_some_and(|e| {
-        let c = super::route::event_consent(e);
+        let c = super::event_consent(e);
         c.present && c.denied.is_empty() && c.allowed.as_ref().is_some_and(Vec::is_empty)
     });
     if empty_lists && v.routes.iter().any(|r| r.mode == Mode::Device) {
@@ -168,7 +171,7 @@ fn why(ws: &Workspace, r: &Route) -> Option<String> {
 
 /// Where the event puts consent id `id`: allowed, denied, or in neither list.
 pub fn held(ev: &Doc, id: &str) -> Option<Trial> {
-    let c = super::route::event_consent(ev);
+    let c = super::event_consent(ev);
     let allowed = c.allowed.unwrap_or_default();
     c.present.then(|| {
         if allowed.iter().any(|a| a == id) {
@@ -184,7 +187,7 @@ pub fn held(ev: &Doc, id: &str) -> Option<Trial> {
 /// Where the event puts consent id `id`, in RudderStack's words.
 pub fn holds(ev: Option<&Doc>, id: &str) -> String {
     ev.and_then(|e| held(e, id))
-        .map_or("no consentManagement", |h| h.label(&super::CHAIN))
+        .map_or("no consentManagement", |h| TRIAL_WORDS[h as usize])
         .to_owned()
 }
 
@@ -216,7 +219,7 @@ pub fn set(event: &mut Value, id: &str, trial: Trial) -> Option<()> {
 /// are empty (RudderStack has no Consent Preference Updated event, and no notion of a missing
 /// stamp).
 pub fn stamped(ws: &Workspace, ev: &Doc) -> crate::rules::step::Stamped {
-    let c = super::route::event_consent(ev);
+    let c = super::event_consent(ev);
     let allowed = c.allowed.unwrap_or_default();
     if allowed.is_empty() && c.denied.is_empty() {
         return crate::rules::step::Stamped::Nothing;

@@ -2,6 +2,7 @@
 //! cloud-mode destinations (`cloud`), what its browser SDK decides for device-mode ones
 //! (`device`), and how an event and a destination say what they need (here).
 
+pub mod chain;
 pub mod cloud;
 pub mod connection;
 pub mod consent;
@@ -12,46 +13,8 @@ pub mod route;
 
 use serde_json::Value;
 
-use crate::rules::step::Chain;
-use crate::rules::verdict::{Decision, Route, Rule};
-use crate::text::printable;
-use crate::workspace::Workspace;
-
-/// RudderStack's chain: `ingest` (the gateway), then per destination `connection` (who
-/// decides), the `integrations` object, and `consent`.
-pub const CHAIN: Chain = Chain {
-    steps: &[
-        &ingest::STEP,
-        &connection::STEP,
-        &integrations::STEP,
-        &consent::STEP,
-    ],
-    badge: Some("RudderStack's rules"),
-    delivery_overview: false,
-    consent_model: false,
-    legend: "RudderStack's rules   ✓ delivered   ✗ IDS dropped for those consent ids (denied, or in device mode not allowed)   ✗ integrations removed by the integrations object   ⇢ device mode: RudderStack's browser SDK loads and calls it",
-    explain,
-    stamp: consent::describe_stamp,
-    device_note: connection::device_note,
-    trial_words: ["allowed", "denied", "in neither list"],
-    held: consent::held,
-    holds: consent::holds,
-    set: consent::set,
-    stamped: consent::stamped,
-};
-
-/// A route RudderStack's rules decided, in RudderStack's words.
-fn explain(ws: &Workspace, r: &Route) -> String {
-    let name = printable(&ws.destinations[r.destination].name);
-    match &r.decision {
-        Decision::Deliver(why) => format!(
-            "{name} receives it from {}: {}.",
-            connection::by(r),
-            consent::describe(*why)
-        ),
-        Decision::Block(_) => CHAIN.blocked(ws, r, &name).unwrap_or_default(),
-    }
-}
+use crate::read::event::{Doc, Json, Tree};
+use crate::rules::verdict::Rule;
 
 /// What an event says in `context.consentManagement`, as both of RudderStack's deciders read
 /// it.
@@ -159,4 +122,43 @@ fn resolve(rule: Rule, ids: &[&str], ok: impl Fn(&str) -> bool) -> Verdict {
     } else {
         Verdict::Denied { rule, ids: failing }
     }
+}
+
+/// What RudderStack reads of an event: its consent and its integrations object.
+pub struct Read {
+    pub consent: EventConsent,
+    pub integrations: Option<Value>,
+}
+
+impl Read {
+    pub fn of(ev: &Doc) -> Self {
+        let (cm, integrations) = match ev.tree() {
+            Tree::InPlace(n) => (
+                walk(n, &["context", "consentManagement"]),
+                walk(n, &["integrations"]),
+            ),
+            Tree::Built(v) => (
+                walk(&v, &["context", "consentManagement"]),
+                walk(&v, &["integrations"]),
+            ),
+        };
+        let consent = cm.map_or_else(EventConsent::default, |cm| {
+            EventConsent::of(&serde_json::json!({"context": {"consentManagement": cm}}))
+        });
+        Self {
+            consent,
+            integrations,
+        }
+    }
+}
+
+/// What an event says in `context.consentManagement`, as RudderStack reads it.
+pub fn event_consent(ev: &Doc) -> EventConsent {
+    Read::of(ev).consent
+}
+
+fn walk<'a, N: Json<'a>>(n: N, path: &[&str]) -> Option<Value> {
+    path.iter()
+        .try_fold(n, |n, k| n.member(k))
+        .map(Json::to_value)
 }

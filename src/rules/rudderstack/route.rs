@@ -3,51 +3,10 @@
 //! SDK in device and hybrid mode). RudderStack's server does not deduplicate by default
 //! (`Dedup.enableDedup` is false in `processor.go`), so a repeated messageId is routed again.
 
-use serde_json::Value;
-
-use super::{EventConsent, connection, consent, integrations};
-use crate::read::event::{Doc, Json, Tree};
+use super::{Read, connection, consent, integrations};
+use crate::read::event::Doc;
 use crate::rules::verdict::{Admission, Block, Decision, Delivery, Route};
 use crate::workspace::Workspace;
-
-/// What RudderStack reads of an event: its consent and its integrations object.
-struct Read {
-    consent: EventConsent,
-    integrations: Option<Value>,
-}
-
-impl Read {
-    fn of(ev: &Doc) -> Self {
-        let (cm, integrations) = match ev.tree() {
-            Tree::InPlace(n) => (
-                walk(n, &["context", "consentManagement"]),
-                walk(n, &["integrations"]),
-            ),
-            Tree::Built(v) => (
-                walk(&v, &["context", "consentManagement"]),
-                walk(&v, &["integrations"]),
-            ),
-        };
-        let consent = cm.map_or_else(EventConsent::default, |cm| {
-            EventConsent::of(&serde_json::json!({"context": {"consentManagement": cm}}))
-        });
-        Self {
-            consent,
-            integrations,
-        }
-    }
-}
-
-/// What an event says in `context.consentManagement`, as RudderStack reads it.
-pub fn event_consent(ev: &Doc) -> EventConsent {
-    Read::of(ev).consent
-}
-
-fn walk<'a, N: Json<'a>>(n: N, path: &[&str]) -> Option<Value> {
-    path.iter()
-        .try_fold(n, |n, k| n.member(k))
-        .map(Json::to_value)
-}
 
 /// Routes an event to every destination of a RudderStack workspace, in settings order.
 pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Route> {

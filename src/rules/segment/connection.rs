@@ -48,36 +48,11 @@ pub fn decide(ws: &Workspace, dest: usize, browser: &Stamp<'_>) -> Decision {
     }
 }
 
-/// Which consent model a device verdict assumed, and where that came from.
-pub fn describe_model(ws: &Workspace) -> String {
-    format!(
-        "consent model {}",
-        ws.consent_model_from.describe(ws.consent_model)
-    )
-}
-
-/// ` in the browser (device mode: …)` after "is blocked", for a device route; else nothing.
-pub fn by(ws: &Workspace, r: &Route) -> String {
-    if r.mode == Mode::Device {
-        format!(
-            " in the browser (device mode: analytics.js lists it in _metadata.bundled and sends it itself, so Segment's servers skip it; {})",
-            describe_model(ws)
-        )
-    } else {
-        String::new()
-    }
-}
-
-/// ` from the browser, …` after "receives it", for a device route; else nothing.
-pub fn from(ws: &Workspace, r: &Route) -> String {
-    if r.mode == Mode::Device {
-        format!(
-            " from the browser, not from Segment (device mode: analytics.js lists it in _metadata.bundled; {})",
-            describe_model(ws)
-        )
-    } else {
-        String::new()
-    }
+/// Why a destination was let through, by whichever step let it: consent, or the browser.
+pub fn describe_delivery(ws: &Workspace, dest: usize, why: Delivery) -> String {
+    consent::describe(ws, dest, why)
+        .or_else(|| describe(ws, dest, why))
+        .unwrap_or_default()
 }
 
 /// Why the browser sends it, or None for a reason of another step.

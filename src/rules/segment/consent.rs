@@ -79,8 +79,10 @@ pub fn granted_mask(ws: &Workspace, prefs: &Members<'_>) -> u64 {
 /// The categories whose preference JavaScript reads as true, as bits: the browser's consent
 /// wrapper tests `categories.every((c) => userCategories[c])` (consent-tools,
 /// `blocking-helpers.ts`).
+// As `granted_mask`: the method is not general over the value's lifetime.
+#[allow(clippy::redundant_closure_for_method_calls)]
 pub fn truthy_mask(ws: &Workspace, prefs: &Members<'_>) -> u64 {
-    mask_where(ws, prefs, super::integrations::truthy)
+    mask_where(ws, prefs, |v| v.is_truthy())
 }
 
 fn mask_where(ws: &Workspace, prefs: &Members<'_>, test: impl Fn(&Raw<'_>) -> bool) -> u64 {
@@ -225,7 +227,7 @@ fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
     let reasons: Vec<String> = blocked_by.iter().map(|b| describe_blocker(ws, b)).collect();
     Some(format!(
         "{name} is blocked{}: it needs {} to be true, and {}.",
-        super::connection::by(ws, r),
+        super::words::by(ws, r),
         mapped_list(ws, r.destination),
         reasons.join(", ")
     ))

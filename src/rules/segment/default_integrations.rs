@@ -55,8 +55,14 @@ fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
     match &r.decision {
         Decision::Block(Block::IntegrationsObject {
             key: IntegrationsKey::SegmentDefault,
-            ..
-        }) => Some(super::integrations::removed(ws, r, name)),
+            consent,
+        }) => Some(super::words::removed_by_object(
+            ws,
+            r,
+            name,
+            &describe_key(name),
+            &super::connection::describe_delivery(ws, r.destination, *consent),
+        )),
         _ => None,
     }
 }

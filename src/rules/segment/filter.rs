@@ -85,7 +85,7 @@ fn describe_drop(
         "\"{}\" (if {}): {what}. Consent and the integrations object alone would have let it through ({}).",
         printable(&f.title),
         printable(&f.condition),
-        super::describe_delivery(ws, dest, consent)
+        super::connection::describe_delivery(ws, dest, consent)
     )
 }
 
@@ -100,7 +100,7 @@ fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
     };
     Some(format!(
         "{name} is removed{} by its destination filter {}",
-        super::connection::by(ws, r),
+        super::words::by(ws, r),
         describe_drop(ws, r.destination, *filter, dropped, *consent)
     ))
 }

@@ -412,11 +412,7 @@ fn check_integrations(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
             let effect = if name == "All" {
                 "analytics.js turns destinations off only when All is exactly false, so it keeps them on".to_owned()
             } else {
-                let on = if super::integrations::truthy(&v) {
-                    "on"
-                } else {
-                    "off"
-                };
+                let on = if v.is_truthy() { "on" } else { "off" };
                 format!("analytics.js reads it by JavaScript truthiness, so it counts as {on}")
             };
             out.push(Finding::new(
@@ -432,7 +428,7 @@ fn check_integrations(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
         match &*name {
             "All" => {}
             "Segment.io" => {
-                if !super::integrations::truthy(&v) {
+                if !v.is_truthy() {
                     out.push(Finding::new(
                         Code::SegmentIoDisabled,
                         format!(

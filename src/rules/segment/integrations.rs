@@ -28,11 +28,7 @@ pub const STEP: Step = Step {
     why,
 };
 
-/// JavaScript truthiness of a JSON value (never `null` here: a `null` flag is absent).
-pub fn truthy(v: &Raw<'_>) -> bool {
-    falsy(v).is_none()
-}
-
+/// Which falsy value a flag is, where JavaScript reads it as false.
 fn falsy(v: &Raw<'_>) -> Option<Falsy> {
     match v {
         Raw::Bool(false) => Some(Falsy::False),
@@ -88,22 +84,17 @@ fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
             key: IntegrationsKey::SegmentDefault,
             ..
         }) => None,
-        Decision::Block(Block::IntegrationsObject { .. }) => Some(removed(ws, r, name)),
+        Decision::Block(Block::IntegrationsObject { key, consent }) => {
+            Some(super::words::removed_by_object(
+                ws,
+                r,
+                name,
+                &describe_key(ws, r.destination, *key),
+                &super::connection::describe_delivery(ws, r.destination, *consent),
+            ))
+        }
         _ => None,
     }
-}
-
-/// The sentence for a route an integrations object (the event's or Segment's default) stopped.
-pub fn removed(ws: &Workspace, r: &Route, name: &str) -> String {
-    let Decision::Block(Block::IntegrationsObject { key, consent }) = &r.decision else {
-        return String::new();
-    };
-    format!(
-        "{name} is removed{} by the integrations object: {}. Consent alone would have let it through ({}).",
-        super::connection::by(ws, r),
-        describe_key(ws, r.destination, *key),
-        super::describe_delivery(ws, r.destination, *consent)
-    )
 }
 
 fn rests_on(v: &Verdicts<'_>, out: &mut Vec<Choice>) {

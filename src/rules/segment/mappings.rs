@@ -96,7 +96,7 @@ fn describe_none(ws: &Workspace, dest: usize, consent: Delivery) -> String {
         } else {
             each.join("; ")
         },
-        super::describe_delivery(ws, dest, consent)
+        super::connection::describe_delivery(ws, dest, consent)
     )
 }
 
@@ -106,7 +106,7 @@ fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
     };
     Some(format!(
         "{name} does not receive it{}: {}",
-        super::connection::by(ws, r),
+        super::words::by(ws, r),
         describe_none(ws, r.destination, *consent)
     ))
 }

@@ -1,0 +1,51 @@
+//! Segment's chain: its steps in the order they apply (RULES §3), and its words for what the
+//! views show.
+
+use super::{
+    connection, consent, default_integrations, duplicate, filter, ingest, integrations, mappings,
+    words,
+};
+use crate::rules::step::Chain;
+use crate::rules::verdict::{Decision, Route};
+use crate::text::printable;
+use crate::workspace::Workspace;
+
+pub const CHAIN: Chain = Chain {
+    steps: &[
+        &ingest::STEP,
+        &duplicate::STEP,
+        &connection::STEP,
+        &consent::STEP,
+        &default_integrations::STEP,
+        &integrations::STEP,
+        &filter::STEP,
+        &mappings::STEP,
+    ],
+    badge: None,
+    delivery_overview: true,
+    consent_model: true,
+    legend: "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment",
+    explain,
+    stamp: consent::describe_stamp,
+    device_note: connection::device_note,
+    trial_words: ["true", "false", "missing"],
+    held: consent::held,
+    holds: consent::holds,
+    set: consent::set,
+    stamped: |_, _| crate::rules::step::Stamped::Preferences,
+};
+
+/// One sentence on one destination's decision, starting with the destination's name.
+fn explain(ws: &Workspace, r: &Route) -> String {
+    let name = printable(&ws.destinations[r.destination].name);
+    match &r.decision {
+        Decision::Deliver(why) => format!(
+            "{name} receives it{}: {}.{}{}",
+            words::from(ws, r),
+            connection::describe_delivery(ws, r.destination, *why),
+            mappings::fired(ws, r),
+            filter::taken_out(r)
+        ),
+        Decision::Block(_) => CHAIN.blocked(ws, r, &name).unwrap_or_default(),
+    }
+}
