@@ -10,28 +10,8 @@ use serde_json::Value;
 use super::field::{CPU_EVENT, FIELDS, Field, Kind};
 use super::raw::{Entry, Key, Raw, Span};
 use super::scan::ScanError;
-use super::tree::{Node, Tree};
-use super::visit::{Found, NotFound, members_of, non_null, top};
+use super::visit::{ConsentFields, ContextFields, Found, NotFound, members_of, non_null, top};
 use crate::read::endpoint::MAX_BATCH_EVENTS;
-
-/// What `context` holds that the rules read.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(super) struct ContextFields {
-    pub(super) consent: Option<Span>,
-    pub(super) device: Option<Span>,
-    pub(super) advertising_id: Option<Span>,
-    pub(super) traits: Option<Span>,
-}
-
-/// What `context.consent` holds, when it is an object.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ConsentFields {
-    pub(super) empty: bool,
-    pub(super) version: Option<Span>,
-    pub(super) preferences: Option<Span>,
-    /// `categoryPreference` without the s.
-    pub(super) misspelled: bool,
-}
 
 /// `context.consent.categoryPreferences` as found on an event. `null` counts as absent.
 #[derive(Debug, Clone, Copy)]
@@ -545,16 +525,6 @@ impl Doc {
         v
     }
 
-    /// The event as destination filters and triggers read it: in place, or built for an
-    /// element of a batch that took keys from the batch (only `to_value` merges them).
-    pub fn tree(&self) -> Tree<'_> {
-        if self.inherited_from_batch() {
-            Tree::Built(self.to_value())
-        } else {
-            Tree::InPlace(Node::root(self))
-        }
-    }
-
     /// Whether `f` was written as `null`.
     pub(super) fn is_null_field(&self, f: Field) -> bool {
         self.nulls & (1 << f as u32) != 0
@@ -576,16 +546,6 @@ impl Doc {
     /// Whether context or integrations took keys from the batch the event was in.
     pub fn inherited_from_batch(&self) -> bool {
         self.inherited.context.is_some() || self.inherited.integrations.is_some()
-    }
-}
-
-impl ConsentFields {
-    pub fn is_empty(&self) -> bool {
-        self.empty
-    }
-
-    pub fn misspelled(&self) -> bool {
-        self.misspelled
     }
 }
 

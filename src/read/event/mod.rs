@@ -14,7 +14,8 @@ mod scan;
 mod tree;
 mod visit;
 
-pub use doc::{ConsentFields, Doc, Members, ParseError, Parsed, Preferences};
+pub use doc::{Doc, Members, ParseError, Parsed, Preferences};
 pub use field::{CPU_EVENT, Field, Kind, LEGACY_CPU_EVENT};
 pub use raw::{Raw, Span};
 pub use tree::{Json, Node, Shape, Tree};
+pub use visit::ConsentFields;

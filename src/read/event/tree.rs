@@ -17,6 +17,18 @@ use super::field::{Field, Kind};
 use super::raw::{Raw, Span};
 use super::scan::Scanner;
 
+impl Doc {
+    /// The event as destination filters and triggers read it: in place, or built for an
+    /// element of a batch that took keys from the batch (only `to_value` merges them).
+    pub fn tree(&self) -> Tree<'_> {
+        if self.inherited_from_batch() {
+            Tree::Built(self.to_value())
+        } else {
+            Tree::InPlace(Node::root(self))
+        }
+    }
+}
+
 /// What a JSON value is, with its scalar read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shape<'a> {

@@ -5,10 +5,38 @@
 //! Where a key repeats, the last one counts, as it does for `serde_json`, so each object
 //! walked replaces what an earlier key of the same name found.
 
-use super::doc::{ConsentFields, ContextFields};
 use super::field::{FIELDS, Field};
 use super::raw::{Entry, Key, Span};
 use super::scan::{Name, Scan, ScanError, Scanner};
+
+/// What `context` holds that the rules read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct ContextFields {
+    pub(super) consent: Option<Span>,
+    pub(super) device: Option<Span>,
+    pub(super) advertising_id: Option<Span>,
+    pub(super) traits: Option<Span>,
+}
+
+/// What `context.consent` holds, when it is an object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsentFields {
+    pub(super) empty: bool,
+    pub(super) version: Option<Span>,
+    pub(super) preferences: Option<Span>,
+    /// `categoryPreference` without the s.
+    pub(super) misspelled: bool,
+}
+
+impl ConsentFields {
+    pub fn is_empty(&self) -> bool {
+        self.empty
+    }
+
+    pub fn misspelled(&self) -> bool {
+        self.misspelled
+    }
+}
 
 /// What the first pass over an event object found.
 #[derive(Default)]
