@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Action, FilterKey};
+use super::app::action::{Action, FilterKey};
 
 /// A key as bindings name it: a code, with Ctrl or without.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -570,7 +570,7 @@ pub fn parse_key(text: &str) -> Option<Key> {
 /// The action for a key while the workspace editor is up (its keys are fixed: its frame
 /// lists them).
 pub fn editor_action_for(key: &KeyEvent) -> Option<Action> {
-    use crate::tui::app::EditKey;
+    use crate::tui::app::action::EditKey;
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == Char('c') {
         return Some(Action::Quit);
     }

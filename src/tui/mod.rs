@@ -8,6 +8,7 @@ mod export;
 pub mod fair_lock;
 pub mod filter;
 pub mod keymap;
+pub mod layout;
 mod run;
 mod scroll;
 mod search;

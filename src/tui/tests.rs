@@ -1972,7 +1972,7 @@ fn r_shows_the_rule_a_verdict_rests_on_and_scrolls_it() {
     let Some(super::app::Overlay::Rule { offset, .. }) = a.overlay else {
         panic!()
     };
-    let inner = ratatui::widgets::Block::bordered().inner(super::ui::rule::popup(
+    let inner = ratatui::widgets::Block::bordered().inner(super::layout::rule_popup(
         ratatui::layout::Rect::new(0, 0, 80, 24),
     ));
     let rows = super::ui::rule::rows(text, inner.width).len();

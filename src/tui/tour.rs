@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::app::Action;
+use super::app::action::Action;
 use super::keymap::{BINDINGS, FIXED};
 use crate::analyses::what_if::Trial;
 use crate::workspace::Workspace;
@@ -287,7 +287,7 @@ mod tests {
                 lesson
                     .show
                     .as_deref()
-                    .is_none_or(|p| super::super::app::Pane::named(p).is_some()),
+                    .is_none_or(|p| crate::tui::app::action::Pane::named(p).is_some()),
                 "{}: no pane {:?}",
                 lesson.title,
                 lesson.show

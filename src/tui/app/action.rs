@@ -101,7 +101,7 @@ pub enum Action {
     /// V: Segment's and RudderStack's verdicts side by side (again: back).
     CompareVendors,
     /// A key in the workspace editor.
-    Edit(super::workspace::EditKey),
+    Edit(EditKey),
     /// v: the charts, or the panes again.
     ToggleCharts,
     /// r: the text of the rule behind the lesson or the selected verdict, from docs/rules.md.
@@ -209,4 +209,23 @@ impl View {
 pub enum Zoom {
     Off,
     Focused,
+}
+
+/// The editor's keys (fixed: shown in its frame).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditKey {
+    Up,
+    Down,
+    PreviousDestination,
+    NextDestination,
+    /// space: map the destination to the category under the cursor, or not.
+    ToggleMapping,
+    /// e: enable or disable the category under the cursor.
+    ToggleEnabled,
+    /// o: the other consent model.
+    SwitchModel,
+    /// Enter: decide every event under the draft.
+    Apply,
+    /// Esc: leave the draft.
+    Cancel,
 }

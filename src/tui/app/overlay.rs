@@ -41,7 +41,7 @@ impl App {
         let screen = super::Rect::new(0, 0, self.width, self.height);
         if let Some(Overlay::Rule { offset, text }) = &mut self.overlay {
             let inner =
-                ratatui::widgets::Block::bordered().inner(crate::tui::ui::rule::popup(screen));
+                ratatui::widgets::Block::bordered().inner(crate::tui::layout::rule_popup(screen));
             let rows = crate::tui::ui::rule::rows(text, inner.width).len();
             let last = u16::try_from(rows)
                 .unwrap_or(u16::MAX)

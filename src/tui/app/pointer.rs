@@ -84,7 +84,7 @@ impl App {
         let line_of = |area: Rect| row.checked_sub(area.y + ROWS_START).map(usize::from);
         // A click on a title focuses its pane (in the lower pane's, the tab under it).
         if a.lower.contains(pos) && row == a.lower.y {
-            if let Some(p) = crate::tui::ui::tab_at(a.lower, column) {
+            if let Some(p) = crate::tui::layout::tab_at(a.lower, column) {
                 self.focus(p);
             }
             return;

@@ -1,6 +1,7 @@
 //! Taking events out: `y` copies the selected event as written, `x` exports the listed ones.
 
-use super::{App, Arc, OSC52_COMFORTABLE, Prompt, PromptKind, Store};
+use super::state::OSC52_COMFORTABLE;
+use super::{App, Arc, Prompt, PromptKind, Store};
 
 impl App {
     /// The store rows of the events listed now, in order.

@@ -1,49 +1,6 @@
 //! The guided tour: where the reader is, and whether what they did is what the lesson asked.
 
-use super::{Action, App, Arc, Filter, Pane, Store, WhatIf};
-
-/// The tour's lessons and where the reader is in them.
-pub struct TourState {
-    pub lessons: Arc<Vec<crate::tui::tour::Lesson>>,
-    /// Each lesson's event line.
-    pub lines: Vec<u64>,
-    /// Each lesson's what-if category, as an index of the workspace.
-    pub(super) categories: Vec<Option<crate::workspace::CatIdx>>,
-    pub progress: crate::tui::tour::Progress,
-    /// Whether the first lesson has been entered (once the events are read).
-    pub(super) started: bool,
-}
-
-impl TourState {
-    pub fn new(tour: &crate::tui::tour::Tour) -> Self {
-        let categories = tour
-            .lessons
-            .iter()
-            .map(|l| {
-                l.action
-                    .category
-                    .as_deref()
-                    .and_then(|c| tour.workspace.lookup(c))
-            })
-            .collect();
-        Self {
-            lessons: Arc::new(tour.lessons.clone()),
-            lines: tour.lines.clone(),
-            categories,
-            progress: crate::tui::tour::Progress::default(),
-            started: false,
-        }
-    }
-
-    pub fn lesson(&self) -> &crate::tui::tour::Lesson {
-        &self.lessons[self.progress.lesson]
-    }
-
-    /// Whether the first lesson has been entered: its events are read.
-    pub fn started(&self) -> bool {
-        self.started
-    }
-}
+use super::{Action, App, Filter, Pane, Store, WhatIf};
 
 impl App {
     /// In the tour, → and ← (the timeline actions, whatever keys they have) move between

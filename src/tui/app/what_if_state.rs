@@ -2,23 +2,7 @@
 
 use super::{Action, App, Store, what_if};
 
-/// A what-if: the category it changes and, once `t` is pressed, the value tried in place of
-/// each selected event's own.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct WhatIf {
-    pub category: crate::workspace::CatIdx,
-    pub value: Option<what_if::Trial>,
-}
-
 impl App {
-    /// The value the selected event holds for the what-if's category (see `Trial::held`).
-    pub fn held_value(&self, store: &Store) -> Option<what_if::Trial> {
-        let ws = store.workspace();
-        let id = &ws.category(self.what_if.category).id;
-        let o = self.detail.as_ref()?.outcome.as_ref().ok()?;
-        what_if::held(o, id, ws.dialect())
-    }
-
     /// `1`-`9`, `t` and `T`: which category the what-if changes and to what.
     pub(super) fn change_what_if(&mut self, store: &Store, action: Action) {
         match action {

@@ -2,142 +2,13 @@
 //! them by a reader of its own, and the store as first read kept beside it, to compare with
 //! and to drop back to.
 
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::action::EditKey;
+use super::parts::{Editor, Tally, WorkspaceWhatIf};
 use super::{App, Prompt, PromptKind, Store, typed_path};
-use crate::tui::event::Waker;
-use crate::tui::fair_lock::FairLock;
-use crate::tui::store::{Shared, spawn_reader};
-use crate::workspace::{ConsentModel, Workspace};
-
-/// How the UI reads its input, so that it can read it again under other settings.
-#[derive(Clone)]
-pub struct Reload {
-    pub path: PathBuf,
-    pub follow: bool,
-    pub waker: Waker,
-    /// What the status bar calls the input, and a row's place its file.
-    pub label: String,
-    pub file: String,
-    pub har: Vec<crate::read::input::har::Call>,
-    pub demo: bool,
-    pub max_events: usize,
-    /// `Launch::capture`.
-    pub capture: bool,
-}
-
-impl Reload {
-    /// An empty store for `ws`, set up as the input asks.
-    pub fn store(&self, ws: Arc<Workspace>) -> Store {
-        let mut store = Store::new(ws, self.label.clone(), self.demo, self.max_events);
-        store.reset_on_truncate = self.capture;
-        store.file.clone_from(&self.file);
-        store.har.clone_from(&self.har);
-        store
-    }
-
-    /// A store for `ws` that a reader of its own fills from the first line (each record in
-    /// `translate`'s words, when given), and the flag that stops that reader.
-    pub fn start(
-        &self,
-        ws: Arc<Workspace>,
-        translate: Option<crate::workspace::dialect::Dialect>,
-    ) -> (Shared, Arc<AtomicBool>) {
-        let mut first = self.store(ws);
-        first.translate = translate;
-        let store = Arc::new(FairLock::new(first));
-        let stop = Arc::new(AtomicBool::new(false));
-        spawn_reader(
-            self.path.clone(),
-            self.follow,
-            store.clone(),
-            self.waker.clone(),
-            stop.clone(),
-        );
-        (store, stop)
-    }
-}
-
-/// The settings being edited, before Enter applies them.
-pub struct Editor {
-    pub draft: Workspace,
-    /// The destination whose mapping the categories' boxes show.
-    pub destination: usize,
-    /// The row under the cursor: a category, or (one past the last) the consent model.
-    pub cursor: usize,
-}
-
-/// The editor's keys (fixed: shown in its frame).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EditKey {
-    Up,
-    Down,
-    PreviousDestination,
-    NextDestination,
-    /// space: map the destination to the category under the cursor, or not.
-    ToggleMapping,
-    /// e: enable or disable the category under the cursor.
-    ToggleEnabled,
-    /// o: the other consent model.
-    SwitchModel,
-    /// Enter: decide every event under the draft.
-    Apply,
-    /// Esc: leave the draft.
-    Cancel,
-}
-
-/// A what-if in force: the store decided under the edited settings is `App::store`.
-pub struct WorkspaceWhatIf {
-    /// The store under the settings the UI started with.
-    pub before: Shared,
-    /// How the edited settings differ, a line each.
-    pub changes: Vec<String>,
-    /// Stops the reader of the edited store when this what-if ends.
-    stop: Arc<AtomicBool>,
-    pub tally: Tally,
-    /// A vendor comparison (`V`): the other vendor's rules, on the event in its words.
-    pub vendor: Option<crate::workspace::dialect::Dialect>,
-}
-
-impl Drop for WorkspaceWhatIf {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-    }
-}
-
-/// What the what-if changed, over the events both sides have read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
-    /// The event number compared up to (exclusive).
-    pub compared: usize,
-    /// Events with a changed route, and routes newly delivered and newly blocked.
-    pub events: u64,
-    pub delivered: u64,
-    pub blocked: u64,
-}
-
-impl WorkspaceWhatIf {
-    /// Counts the changes among the events both stores now hold.
-    pub fn tally_up(&mut self, after: &Store) {
-        let before = self
-            .before
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let end = before.end().min(after.end());
-        let from = self.tally.compared.max(before.first()).max(after.first());
-        for n in from..end {
-            if let (Some(b), Some(a)) = (before.row(n), after.row(n)) {
-                let (delivered, blocked) = a.changes_from(b);
-                self.tally.delivered += u64::from(delivered);
-                self.tally.blocked += u64::from(blocked);
-                self.tally.events += u64::from(delivered + blocked > 0);
-            }
-        }
-        self.tally.compared = self.tally.compared.max(end);
-    }
-}
+use crate::tui::store::Shared;
+use crate::workspace::ConsentModel;
 
 impl App {
     /// `W`: the editor, on the destination selected in the Destinations pane or the charts.
@@ -196,19 +67,6 @@ impl App {
             EditKey::Apply => self.apply_draft(),
             EditKey::Cancel => self.editor = None,
         }
-    }
-
-    /// The settings the UI started with.
-    pub fn original_workspace(&self) -> Arc<Workspace> {
-        let store = self
-            .workspace_what_if
-            .as_ref()
-            .map_or(&self.store, |w| &w.before);
-        store
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .workspace()
-            .clone()
     }
 
     /// Enter in the editor: every event decided again under the draft (the original settings,

@@ -11,14 +11,13 @@ use unicode_width::UnicodeWidthStr;
 use super::Theme;
 use crate::rules::verdict::{Decision, REASONS};
 use crate::text::{printable, truncate};
-use crate::tui::app::{Action, App};
+use crate::tui::app::action::Action;
+use crate::tui::app::state::App;
 use crate::tui::charts::{Chart, Charts};
 use crate::tui::store::Store;
 
 /// The destination's name column at most, the before/after column, and the counts.
-const NAME: usize = 18;
-const SIDE: usize = 7;
-const COUNTS: usize = 15;
+use crate::tui::layout::{COUNTS, NAME, SIDE};
 
 /// Each reason's glyph in the bars, delivered ones first (full blocks, shorter for the
 /// reasons consent did not decide), then blocked ones (shades). Not ingested reaches no
@@ -45,13 +44,6 @@ fn glyphs() -> impl Iterator<Item = (usize, char)> {
     GLYPHS
         .into_iter()
         .filter_map(|(name, glyph)| Some((REASONS.iter().position(|r| *r == name)?, glyph)))
-}
-
-/// Columns the sparklines take at a screen `width`: the same whatever the names, so that
-/// the model can bucket the events before drawing.
-pub fn buckets(width: u16) -> usize {
-    let inner = usize::from(width.saturating_sub(2));
-    (inner.saturating_sub(NAME + SIDE + COUNTS + 4) * 2 / 5).max(8)
 }
 
 fn style_of(reason: usize, theme: Theme) -> Style {
@@ -204,7 +196,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     };
     let ws = store.workspace();
     let sides = before.is_some();
-    let spark = buckets(app.width);
+    let spark = crate::tui::layout::buckets(app.width);
     let width = usize::from(inner.width);
     let name_w = ws
         .destinations
@@ -316,7 +308,7 @@ fn time_line(app: &App, c: &Charts) -> String {
             "over time: {} → {} {} (events in view, by their timestamps)",
             at(from),
             at(to),
-            crate::tui::app::zone_label(&app.zone)
+            crate::tui::app::state::zone_label(&app.zone)
         ),
         None => "over time: no event in view has a timestamp".to_owned(),
     };

@@ -8,7 +8,8 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 use crate::text::printable;
 
 use super::{Theme, lower_title};
-use crate::tui::app::{App, Pane};
+use crate::tui::app::action::Pane;
+use crate::tui::app::state::App;
 use crate::tui::store::Store;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {

@@ -20,7 +20,8 @@ use crate::workspace::Workspace;
 
 use super::wrap::wrap;
 use super::{Theme, json, lower_title};
-use crate::tui::app::{App, Pane};
+use crate::tui::app::action::Pane;
+use crate::tui::app::state::App;
 use crate::tui::selected::{Detail, Excerpt};
 use crate::tui::store::Store;
 
@@ -115,7 +116,7 @@ fn time_line(app: &App, o: &Outcome, theme: Theme) -> Option<Line<'static>> {
         .find_map(|f| Some((*f, ev.get(*f)?.as_str()?.to_owned())))?;
     let shown = match written.parse::<jiff::Timestamp>() {
         Ok(t) => {
-            let zone = crate::tui::app::zone_label(&app.zone);
+            let zone = crate::tui::app::state::zone_label(&app.zone);
             let at = t.to_zoned_datetime(app.zone.clone());
             format!("= {} {zone}", at.strftime("%Y-%m-%d %H:%M:%S%.f"))
         }
@@ -209,7 +210,7 @@ fn what_if(
                     "  what if: 1-{} chooses a category ({} now), {} changes it",
                     ws.categories.len().min(9),
                     category_label(ws, app.what_if.category),
-                    app.keys.hint(crate::tui::app::Action::WhatIfCycle)
+                    app.keys.hint(crate::tui::app::action::Action::WhatIfCycle)
                 ),
                 theme.dim(),
             ));
@@ -223,8 +224,8 @@ fn what_if(
             "What if {} were {} (event: {was})? {} next value, {} as it is",
             category_label(ws, t.category),
             t.value.label(chain),
-            app.keys.hint(crate::tui::app::Action::WhatIfCycle),
-            app.keys.hint(crate::tui::app::Action::WhatIfReset)
+            app.keys.hint(crate::tui::app::action::Action::WhatIfCycle),
+            app.keys.hint(crate::tui::app::action::Action::WhatIfReset)
         ),
         theme,
     ));

@@ -8,7 +8,8 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 use crate::text::{printable, truncate_middle};
 
 use super::Theme;
-use crate::tui::app::{App, Pane};
+use crate::tui::app::action::Pane;
+use crate::tui::app::state::App;
 use crate::tui::filter::Term;
 use crate::tui::store::{FILTERABLE_DESTINATIONS, Status, Store};
 use crate::workspace::Workspace;
@@ -230,7 +231,7 @@ fn header(
 ) -> (Row<'static>, Vec<Constraint>) {
     let zone = format!(
         "TIME {}",
-        crate::tui::app::zone_label(&app.zone).to_uppercase()
+        crate::tui::app::state::zone_label(&app.zone).to_uppercase()
     );
     let mut header: Vec<Cell> = vec![
         Cell::from("  LINE"),

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::Theme;
-use crate::tui::app::Action;
+use crate::tui::app::action::Action;
 use crate::tui::keymap::Keymap;
 
 /// The overlay's width: two columns of keys within an 80-column terminal.

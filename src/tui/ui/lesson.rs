@@ -11,7 +11,8 @@ use super::wrap::wrap;
 use crate::rules::verdict::Route;
 use crate::rules::words::category_label;
 use crate::text::printable;
-use crate::tui::app::{Action, App};
+use crate::tui::app::action::Action;
+use crate::tui::app::state::App;
 use crate::tui::store::Store;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Theme) {

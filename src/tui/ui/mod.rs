@@ -14,125 +14,14 @@ mod workspace;
 mod wrap;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::widgets::Block;
 
-use super::app::{App, Pane};
+use super::app::action::{Overlay, Pane, View};
+use super::app::state::App;
+use super::layout::{Areas, TABS, areas};
+pub use super::layout::{BORDER_LINES, HEADER_LINES, centered};
 use super::store::Store;
-
-/// Lines a bordered block takes from its area: the top and the bottom border.
-pub const BORDER_LINES: u16 = 2;
-/// Lines a table's header takes.
-pub const HEADER_LINES: u16 = 1;
-/// Lines from the top of a bordered table to its first row: the border and the header.
-pub const ROWS_START: u16 = 1 + HEADER_LINES;
-/// The share of the screen's height the events take, and the least they take.
-const EVENTS_PERCENT: u16 = 45;
-const EVENTS_MIN_LINES: u16 = 6;
-/// From this many columns the events show a column per destination (unless `m` says not).
-pub const WIDE: u16 = 160;
-
-/// Where each region goes; used by drawing and by the model (paging, mouse) alike.
-pub struct Areas {
-    pub events: Rect,
-    pub lower: Rect,
-    /// The tour's lesson, above the status bar (empty outside the tour).
-    pub lesson: Rect,
-    pub status: Rect,
-}
-
-/// The lesson panel's height: its border, the route, three lines of text, the source and the
-/// invitation (or the result).
-pub const LESSON_LINES: u16 = 10;
-
-/// Rows of a bordered table with a header that fit in `area` (at least one).
-fn table_rows(area: Rect) -> usize {
-    usize::from(area.height.saturating_sub(BORDER_LINES + HEADER_LINES)).max(1)
-}
-
-impl Areas {
-    /// Rows of events that fit: the pane less its border and header.
-    pub fn events_page(&self) -> usize {
-        table_rows(self.events)
-    }
-
-    /// Rows of the users' grid that fit in the lower pane.
-    pub fn users_page(&self) -> usize {
-        // Only the height matters here, and the grid's width does not change it.
-        let (grid, _) = users::split(Block::bordered().inner(self.lower), 0);
-        usize::from(grid.height.saturating_sub(HEADER_LINES)).max(1)
-    }
-
-    /// The lower pane inside its border: where the detail's text goes.
-    pub fn lower_inner(&self) -> Rect {
-        Block::bordered().inner(self.lower)
-    }
-
-    /// Rows of destinations that fit in the lower pane.
-    pub fn destinations_page(&self) -> usize {
-        table_rows(self.lower)
-    }
-}
-
-/// The screen, top to bottom:
-///
-/// ```text
-/// ┌ Events ───────────────────────────────┐  45% of the height, at least 6 lines
-/// │ LINE TIME EVENT USER ROUTES           │
-/// │ ...                                   │
-/// └───────────────────────────────────────┘
-/// ┌ Detail Users Destinations (Tab) ──────┐  the rest: the pane shown below the events
-/// │ ...                                   │
-/// └───────────────────────────────────────┘
-///  status bar                                 1 line
-/// ```
-///
-/// Zoomed, the focused pane takes both (the other gets no lines).
-pub fn areas(r: Rect, zoomed: Option<Pane>, tour: bool) -> Areas {
-    let lesson_h = if tour {
-        LESSON_LINES.min(r.height.saturating_sub(8))
-    } else {
-        0
-    };
-    let [main, lesson, status] = Layout::vertical([
-        Constraint::Min(1),
-        Constraint::Length(lesson_h),
-        Constraint::Length(1),
-    ])
-    .areas(r);
-    let none = Rect::new(main.x, main.y, main.width, 0);
-    match zoomed {
-        Some(Pane::Events) => {
-            return Areas {
-                events: main,
-                lower: none,
-                lesson,
-                status,
-            };
-        }
-        Some(_) => {
-            return Areas {
-                events: none,
-                lower: main,
-                lesson,
-                status,
-            };
-        }
-        None => {}
-    }
-    let events_h = (main.height * EVENTS_PERCENT / 100)
-        .max(EVENTS_MIN_LINES)
-        .min(main.height);
-    let [events, lower] =
-        Layout::vertical([Constraint::Length(events_h), Constraint::Min(0)]).areas(main);
-    Areas {
-        events,
-        lower,
-        lesson,
-        status,
-    }
-}
 
 /// Every colour the UI uses, by the name the config file gives it (`[colors]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,7 +190,7 @@ impl Theme {
 
 pub fn draw(frame: &mut Frame, app: &App, store: &Store, theme: Theme) {
     let a = areas(frame.area(), app.zoomed(), app.tour.is_some());
-    if app.screen == super::app::View::Charts {
+    if app.screen == View::Charts {
         charts::draw(frame, a.events.union(a.lower), app, store, theme);
     } else {
         panes(frame, &a, app, store, theme);
@@ -319,8 +208,10 @@ pub fn draw(frame: &mut Frame, app: &App, store: &Store, theme: Theme) {
         ..frame.area()
     };
     match app.overlay {
-        Some(super::app::Overlay::Help) => help::draw(frame, above_status, &app.keys, theme),
-        Some(super::app::Overlay::Rule { text, offset }) => {
+        Some(Overlay::Help) => {
+            help::draw(frame, above_status, &app.keys, theme);
+        }
+        Some(Overlay::Rule { text, offset }) => {
             rule::draw(frame, above_status, text, offset, &app.keys, theme);
         }
         None => {}
@@ -341,20 +232,6 @@ fn panes(frame: &mut Frame, a: &Areas, app: &App, store: &Store, theme: Theme) {
     }
 }
 
-/// A popup of `width` x `height` (each at most the screen's) in the middle of `area`.
-pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(ratatui::layout::Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-        .flex(ratatui::layout::Flex::Center)
-        .areas(v);
-    popup
-}
-
-/// The lower panes in their tab strip, in order.
-const TABS: [Pane; 3] = [Pane::Detail, Pane::Users, Pane::Destinations];
-
 /// The tab strip in a lower pane's title: which panes there are, which is shown.
 fn lower_title(app: &App, theme: Theme) -> ratatui::text::Line<'static> {
     use ratatui::text::{Line, Span};
@@ -370,18 +247,4 @@ fn lower_title(app: &App, theme: Theme) -> ratatui::text::Line<'static> {
     }
     spans.push(Span::styled("(Tab) ", theme.dim()));
     Line::from(spans)
-}
-
-/// The tab at `column` of the lower pane's title row, as `lower_title` lays it out after the
-/// border's corner.
-pub fn tab_at(lower: Rect, column: u16) -> Option<Pane> {
-    let mut x = lower.x + 2;
-    for p in TABS {
-        let end = x + p.title().len() as u16;
-        if (x..end).contains(&column) {
-            return Some(p);
-        }
-        x = end + 1;
-    }
-    None
 }

@@ -9,11 +9,8 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use super::Theme;
 use super::wrap::wrap;
 use crate::rules::choices::{RULES_DOC, slug};
-use crate::tui::app::Action;
+use crate::tui::app::action::Action;
 use crate::tui::keymap::Keymap;
-
-/// Wide enough for the document's paragraphs, narrow enough to read.
-const WIDTH: u16 = 100;
 
 /// The popup's rows for `text` at the popup's inner width, so scrolling can stop at the end.
 pub fn rows(text: &str, width: u16) -> Vec<Line<'static>> {
@@ -60,13 +57,8 @@ fn paragraphs(text: &str) -> Vec<String> {
     out
 }
 
-/// Where the popup goes on a screen of `area`.
-pub fn popup(area: Rect) -> Rect {
-    super::centered(area, WIDTH, area.height.saturating_sub(2).max(3))
-}
-
 pub fn draw(frame: &mut Frame, area: Rect, text: &str, offset: u16, keys: &Keymap, theme: Theme) {
-    let popup = popup(area);
+    let popup = crate::tui::layout::rule_popup(area);
     let inner = Block::bordered().inner(popup);
     let rows = rows(text, inner.width);
     let last = u16::try_from(rows.len())

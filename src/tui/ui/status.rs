@@ -10,7 +10,8 @@ use ratatui::widgets::Paragraph;
 use crate::text::printable;
 
 use super::Theme;
-use crate::tui::app::{Action, App, Arrivals, Prompt, PromptKind};
+use crate::tui::app::action::{Action, Arrivals, Prompt, PromptKind};
+use crate::tui::app::state::App;
 use crate::tui::export::Export;
 use crate::tui::store::Store;
 
@@ -294,7 +295,7 @@ fn dialect_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
 fn compare_part(
     app: &App,
     store: &Store,
-    w: &crate::tui::app::WorkspaceWhatIf,
+    w: &crate::tui::app::parts::WorkspaceWhatIf,
     vendor: crate::workspace::dialect::Dialect,
     theme: Theme,
 ) -> Part {

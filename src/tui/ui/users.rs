@@ -1,7 +1,7 @@
 //! Users: each profile's consent per category as a grid; the selected one's ids and history.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table};
 
@@ -11,7 +11,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::wrap::wrap;
 use super::{Theme, lower_title};
-use crate::tui::app::{App, Pane, UsersFocus};
+use crate::tui::app::action::{Pane, UsersFocus};
+use crate::tui::app::state::App;
 use crate::tui::store::Store;
 
 fn cell(state: ConsentState, theme: Theme) -> Span<'static> {
@@ -29,34 +30,6 @@ const USER_MIN: usize = 12;
 const USER_MAX: usize = 32;
 /// `EVENTS` and a count.
 const EVENTS_WIDTH: usize = 6;
-
-/// Columns the timeline keeps beside the grid.
-const TIMELINE_MIN: u16 = 40;
-
-/// Terminals at least this wide show the selected user's ids and history beside the grid;
-/// narrower ones, below it.
-const SIDE_BY_SIDE_WIDTH: u16 = 96;
-
-/// The grid and the selected user's side panel, within the pane's border. Side by side, the
-/// grid takes the width it needs (leaving the timeline at least `TIMELINE_MIN` columns) and
-/// the timeline the rest, so zoomed it grows.
-pub fn split(inner: Rect, grid_width: u16) -> (Rect, Rect) {
-    if inner.width >= SIDE_BY_SIDE_WIDTH {
-        let most = inner.width.saturating_sub(TIMELINE_MIN + 2);
-        let [g, _, s] = Layout::horizontal([
-            Constraint::Length(grid_width.min(most)),
-            Constraint::Length(2),
-            Constraint::Fill(1),
-        ])
-        .areas(inner);
-        (g, s)
-    } else {
-        let below = (inner.height / 2).max(3);
-        let [g, s] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(below)]).areas(inner);
-        (g, s)
-    }
-}
 
 /// The pane's border, with the users search on the right when there is one.
 fn block(app: &App, store: &Store, theme: Theme) -> Block<'static> {
@@ -110,10 +83,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         + 1
         + EVENTS_WIDTH;
     // Narrow, the timeline takes the whole pane while one chooses in it.
-    let (grid_area, side) = if in_timeline && inner.width < SIDE_BY_SIDE_WIDTH {
+    let (grid_area, side) = if in_timeline && inner.width < crate::tui::layout::SIDE_BY_SIDE_WIDTH {
         (Rect::default(), inner)
     } else {
-        split(inner, u16::try_from(grid_width).unwrap_or(u16::MAX))
+        crate::tui::layout::users_split(inner, u16::try_from(grid_width).unwrap_or(u16::MAX))
     };
     let page = usize::from(grid_area.height.saturating_sub(super::HEADER_LINES));
     let shown = app.user_list.visible(app.users.len(), page);

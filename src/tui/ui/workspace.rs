@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::Theme;
 use crate::text::{printable, truncate};
-use crate::tui::app::Editor;
+use crate::tui::app::parts::Editor;
 
 /// Wide enough for a category's name and the keys' line.
 const WIDTH: u16 = 76;
