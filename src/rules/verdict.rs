@@ -225,6 +225,19 @@ pub struct Route {
 pub const SENT_CLIENT_SIDE: &str = "MESSAGE_SENT_CLIENT_SIDE";
 
 impl Route {
+    /// The first decision of a chain for `destination` (the later steps may change it),
+    /// with nothing taken out of the event and no mapping fired yet.
+    pub fn new(destination: usize, decision: Decision, mode: Mode, vendor: Dialect) -> Self {
+        Self {
+            destination,
+            decision,
+            mode,
+            removed: Vec::new(),
+            mappings: Vec::new(),
+            vendor,
+        }
+    }
+
     /// The discard reason Segment's Delivery Overview shows for this destination, or None
     /// when Segment delivers it. `ingest_code` is the event's first error, for `not_ingested`.
     /// Only for a vendor that has Delivery Overview: `rules::dialect::discard` asks.

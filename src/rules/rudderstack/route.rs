@@ -29,14 +29,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                         |removed| Decision::Block(Block::Integrations(removed)),
                     ),
             };
-            Route {
-                destination: d,
-                decision,
-                mode,
-                removed: Vec::new(),
-                mappings: Vec::new(),
-                vendor: ws.dialect(),
-            }
+            Route::new(d, decision, mode, ws.dialect())
         })
         .collect()
 }

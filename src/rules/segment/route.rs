@@ -45,14 +45,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 _ if admission == Admission::Duplicate => Decision::Block(Block::Duplicate),
                 _ => consent::decide(ws, d, &stamp),
             };
-            let mut r = Route {
-                destination: d,
-                decision,
-                mode,
-                removed: Vec::new(),
-                mappings: Vec::new(),
-                vendor: ws.dialect(),
-            };
+            let mut r = Route::new(d, decision, mode, ws.dialect());
             default_integrations::apply(ws, integrations.as_ref(), &mut r);
             integrations::apply(ws, integrations.as_ref(), &mut r);
             if let Some(e) = ev {
