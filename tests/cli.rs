@@ -72,6 +72,18 @@ fn route_ndjson_matches_the_reviewed_golden_output() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     golden("route-capture.ndjson", &stdout(&o));
+    // The source's controls: a schema event filter, an unplanned event, schema integration
+    // filters in both modes, and what they let through.
+    let o = run(&["route", "samples/protocols/events.jsonl"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden("route-protocols.ndjson", &stdout(&o));
+    let o = run(&[
+        "route",
+        "--format",
+        "table",
+        "samples/protocols/events.jsonl",
+    ]);
+    golden("route-protocols.table", &stdout(&o));
 }
 
 #[test]
@@ -96,8 +108,9 @@ fn the_samples_exercise_every_reason_and_every_code() {
         "samples/capture.har",
     ]));
     out += &stdout(&run(&["route", "samples/oversized-batches.jsonl.gz"]));
-    // Destination filters have a workspace of their own.
+    // Destination filters have a workspace of their own, and so have the source's controls.
     out += &stdout(&run(&["route", "samples/filters/events.jsonl"]));
+    out += &stdout(&run(&["route", "samples/protocols/events.jsonl"]));
     // RudderStack's reasons, from its own samples.
     out += &stdout(&run(&[
         "route",

@@ -246,6 +246,7 @@ fn every_code_is_tested_and_every_format_works() {
         vec!["--settings", cdn.to_str().unwrap()],
         vec!["--settings", rudder.to_str().unwrap()],
         vec!["--settings", "tests/clients/rudderstack-settings.json"],
+        vec!["samples/protocols/events.jsonl"],
     ] {
         let (_, doc) = json(&args);
         seen.extend(places(&doc).into_iter().map(|(c, _, _)| c));
@@ -264,7 +265,7 @@ fn every_code_is_tested_and_every_format_works() {
     }
     let junit = String::from_utf8(lint(&["--format", "junit", &events]).stdout).unwrap();
     assert!(
-        junit.contains("<testsuite name=\"lint\" tests=\"15\""),
+        junit.contains("<testsuite name=\"lint\" tests=\"17\""),
         "{junit}"
     );
     let text = String::from_utf8(lint(&[&events]).stdout).unwrap();
@@ -307,4 +308,55 @@ fn rudderstack_settings_are_checked_where_its_server_and_sdk_read_them_different
     // "all of" mapping there.
     let (_, doc) = json(&["--settings", "samples/rudderstack/source-config.json"]);
     assert!(places(&doc).is_empty(), "{doc}");
+}
+
+/// The source's plan against the traffic: an entry no event is (a misspelling), and the
+/// events it drops before any destination, each placed where it is.
+#[test]
+fn the_plan_is_held_to_the_traffic() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("consent-settings.json");
+    let text = std::fs::read_to_string("samples/protocols/consent-settings.json")
+        .unwrap()
+        .replace("\"Signed Up\"", "\"Signed up\"");
+    std::fs::write(&settings, &text).unwrap();
+    let (code, doc) = json(&[
+        "--settings",
+        settings.to_str().unwrap(),
+        "samples/protocols/events.jsonl",
+    ]);
+    assert_eq!(code, Some(0));
+    let found = places(&doc);
+    let never: Vec<_> = found
+        .iter()
+        .filter(|(c, _, _)| c == "plan_event_never_seen")
+        .collect();
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"Signed up\""))
+        .unwrap() as u64
+        + 1;
+    // And the sample's own entry that no event is.
+    assert_eq!(never.len(), 2, "{found:?}");
+    assert_eq!(never[0].1, line);
+    assert!(
+        never[0]
+            .2
+            .starts_with("the source's plan lists \"Signed up\", which none of 7 events is")
+    );
+    let blocked: Vec<_> = found
+        .iter()
+        .filter(|(c, _, _)| c == "plan_blocks_traffic")
+        .map(|(_, l, m)| (*l, m.as_str()))
+        .collect();
+    // "Signed Up" is now unplanned too: the plan drops three names.
+    assert_eq!(blocked.len(), 3, "{blocked:?}");
+    assert!(blocked.iter().any(|(l, m)| *l == 2
+        && m.contains("\"Blocked Event\" (1 event)")
+        && m.contains("plan.track[\"Blocked Event\"].enabled is false")));
+    assert!(
+        blocked
+            .iter()
+            .any(|(l, m)| *l == 3 && m.contains("plan.track.__default.enabled is false"))
+    );
 }

@@ -107,6 +107,10 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome, when: When) -> 
     let vendor = ws.dialect().vendor();
     if o.ingested() {
         out.push(format!("{vendor} ingests it."));
+        let chain = crate::rules::dialect::chain(ws.dialect());
+        if let Some(s) = o.event().and_then(|e| (chain.source)(ws, e, &o.routes)) {
+            out.push(s);
+        }
     } else {
         out.push(format!(
             "{vendor} does not ingest it, so no destination receives it:"

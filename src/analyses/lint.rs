@@ -13,6 +13,7 @@ use crate::read::event::Preferences;
 use crate::read::input::Origin;
 use crate::read::locate::{Step, line_col, locate};
 use crate::rules::finding::Severity;
+use crate::rules::verdict::{Block, Decision};
 use crate::text::printable;
 use crate::workspace::{Shape, Workspace};
 
@@ -71,6 +72,10 @@ lint_codes! {
         "RudderStack: a consent id with spaces around it: the browser SDK trims it, the server does not.";
     ProviderListedTwice = "provider_listed_twice", Warning,
         "RudderStack: two consentManagement entries for one provider: the server keeps the last, the browser SDK the first.";
+    PlanEventNeverSeen = "plan_event_never_seen", Warning,
+        "An event the source's plan lists that no track event of the traffic is: a misspelling, or an event no longer sent.";
+    PlanBlocksTraffic = "plan_blocks_traffic", Warning,
+        "Track events of the traffic that the source's plan drops before any destination.";
     StrategyNotRead = "strategy_not_read", Warning,
         "RudderStack: a resolutionStrategy on a oneTrust or ketch entry: it is not read (the page's strategy decides).";
 }
@@ -102,6 +107,10 @@ pub struct Traffic {
     mappings_matched: std::collections::BTreeSet<(usize, usize)>,
     /// (destination, filter, field) of `DROP_PROPERTIES` that some event carried.
     fields_seen: std::collections::BTreeSet<(usize, usize, String)>,
+    /// Each ingested track event's name, when the source has a plan to hold it to.
+    track_names: std::collections::BTreeSet<String>,
+    /// Events the source dropped, by name and the setting that did: how many, and where first.
+    at_source: BTreeMap<(String, String), (u64, Origin)>,
 }
 
 impl Traffic {
@@ -111,6 +120,7 @@ impl Traffic {
         if o.ingested() {
             self.ingested += 1;
             self.ask_filters_and_mappings(ws, ev);
+            self.ask_plan(ws, o, ev);
         }
         if let Preferences::Object(m) = ev.preferences() {
             self.with_preferences += 1;
@@ -135,6 +145,25 @@ impl Traffic {
 }
 
 impl Traffic {
+    /// The track event's name, and whether the source dropped it.
+    fn ask_plan(&mut self, ws: &Workspace, o: &Outcome, ev: &crate::read::event::Doc) {
+        if ws.plan.track.is_empty() || ev.kind() != Some(crate::read::event::Kind::Track) {
+            return;
+        }
+        let Some(name) = ev.event_name() else { return };
+        if !self.track_names.contains(name.as_ref()) {
+            self.track_names.insert(name.clone().into_owned());
+        }
+        if let Some(Decision::Block(Block::FilteredAtSource { setting, .. })) =
+            o.routes.first().map(|r| &r.decision)
+        {
+            self.at_source
+                .entry((name.into_owned(), setting.clone()))
+                .or_insert_with(|| (0, o.origin.clone()))
+                .0 += 1;
+        }
+    }
+
     /// Which filters' conditions and mappings' triggers this event matches, and which
     /// dropped fields it carries.
     fn ask_filters_and_mappings(&mut self, ws: &Workspace, ev: &crate::read::event::Doc) {
@@ -466,6 +495,7 @@ fn traffic_findings(
         }
     }
     filter_and_mapping_findings(ws, settings, t, out);
+    plan_findings(ws, settings, t, out);
     for (key, (n, first)) in &t.integrations_keys {
         if key == "All" || key == "Segment.io" || ws.destination(key).is_some() {
             continue;
@@ -483,6 +513,42 @@ fn traffic_findings(
             ),
             at: first.clone(),
             path: Some(format!("integrations.{}", printable(key))),
+        });
+    }
+}
+
+/// Plan entries the traffic never sent, and traffic the plan drops.
+fn plan_findings(ws: &Workspace, settings: &SettingsText, t: &Traffic, out: &mut Vec<LintFinding>) {
+    if t.ingested == 0 {
+        return;
+    }
+    for (name, _) in &ws.plan.track.entries {
+        if !t.track_names.contains(name) {
+            out.push(LintFinding {
+                code: LintCode::PlanEventNeverSeen,
+                message: format!(
+                    "the source's plan lists \"{}\", which none of {} is: check its spelling \
+                     (names are matched exactly), or remove it",
+                    printable(name),
+                    events(t.ingested)
+                ),
+                at: settings.origin_of(&[Step::Key("plan"), Step::Key("track"), Step::Key(name)]),
+                path: Some(format!("plan.track.{}", printable(name))),
+            });
+        }
+    }
+    for ((name, setting), (n, first)) in &t.at_source {
+        out.push(LintFinding {
+            code: LintCode::PlanBlocksTraffic,
+            message: format!(
+                "the source drops \"{}\" ({}) before any destination, warehouses included: \
+                 {} is false; if the event is meant to arrive, change the plan",
+                printable(name),
+                events(*n),
+                printable(setting)
+            ),
+            at: first.clone(),
+            path: Some("event".to_owned()),
         });
     }
 }

@@ -310,6 +310,19 @@ impl Ndjson {
             Some(d) => json_str(b, d),
             None => b.extend_from_slice(b"null"),
         }
+        match &r.decision {
+            Decision::Block(Block::FilteredAtSource { control, setting }) => {
+                b.extend_from_slice(b",\"stage\":\"source\",\"control\":\"");
+                b.extend_from_slice(control.as_str().as_bytes());
+                b.extend_from_slice(b"\",\"setting\":");
+                json_str(b, setting);
+            }
+            Decision::Block(Block::SchemaIntegrationFilter { setting, .. }) => {
+                b.extend_from_slice(b",\"setting\":");
+                json_str(b, setting);
+            }
+            _ => {}
+        }
         if let Decision::Block(Block::NotConsented { blocked_by }) = &r.decision {
             b.extend_from_slice(b",\"blockedBy\":[");
             for (j, bl) in blocked_by.iter().enumerate() {

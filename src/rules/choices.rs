@@ -75,10 +75,13 @@ pub enum Choice {
     RudderDeviceFromEvent,
     RudderHybrid,
     RudderUninitialised,
+    PlanTrackOnly,
+    PlanFilterByMode,
+    PlanFilterDiscard,
 }
 
 impl Choice {
-    pub const ALL: [Choice; 13] = [
+    pub const ALL: [Choice; 16] = [
         Choice::EmptyConsentObject,
         Choice::UnlistedDestinations,
         Choice::EngageNotEnforced,
@@ -92,13 +95,17 @@ impl Choice {
         Choice::RudderDeviceFromEvent,
         Choice::RudderHybrid,
         Choice::RudderUninitialised,
+        Choice::PlanTrackOnly,
+        Choice::PlanFilterByMode,
+        Choice::PlanFilterDiscard,
     ];
 
     pub fn kind(self) -> Kind {
         match self {
             Choice::EmptyConsentObject
             | Choice::UnlistedDestinations
-            | Choice::EngageNotEnforced => Kind::SourcesDisagree,
+            | Choice::EngageNotEnforced
+            | Choice::PlanFilterByMode => Kind::SourcesDisagree,
             _ => Kind::OurChoice,
         }
     }
@@ -119,6 +126,11 @@ impl Choice {
             Choice::RudderDeviceFromEvent => "rudderstacks-device-mode-read-from-the-event",
             Choice::RudderHybrid => "rudderstacks-hybrid-mode",
             Choice::RudderUninitialised => "rudderstacks-consent-manager-that-never-initialised",
+            Choice::PlanTrackOnly => "page-and-screen-events-and-the-plan",
+            Choice::PlanFilterByMode => {
+                "schema-integration-filters-and-the-events-own-integrations-object"
+            }
+            Choice::PlanFilterDiscard => "the-schema-integration-filter-discard-reason",
         }
     }
 
@@ -163,6 +175,15 @@ impl Choice {
             }
             Choice::RudderUninitialised => {
                 "the event's allowedConsentIds and deniedConsentIds are both empty: read as a page whose consent manager never initialised, so RudderStack's SDK loads every destination (a manager initialised with no groups at all would stamp the same)"
+            }
+            Choice::PlanTrackOnly => {
+                "the CDN's plan has sections for track, identify and group only: a page or screen event is never blocked by it, although the docs say schema event filters can block page and screen calls (that setting does not reach the CDN settings)"
+            }
+            Choice::PlanFilterByMode => {
+                "where both the plan and the event's integrations object name a destination, Segment's servers keep the event's value (the filtering guide) and analytics.js puts the plan's over it ({...event.integrations, ...planEvent.integrations}): each mode is decided by its own sender"
+            }
+            Choice::PlanFilterDiscard => {
+                "Delivery Overview counts schema integration filters under Filtered at Destination with no code of their own; this tool says FILTERED_BY_INTEGRATIONS_OBJECT"
             }
         }
     }

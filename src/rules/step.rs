@@ -109,6 +109,9 @@ pub struct Chain {
     pub set: fn(&mut Value, &str, Trial) -> Option<()>,
     /// What the event stamps as its user's consent, for the profiles.
     pub stamped: fn(&Workspace, &Doc) -> Stamped,
+    /// What the source stage did with an ingested event, in a sentence (`explain`, the
+    /// UI's detail); None when the vendor has no source stage or the source has no controls.
+    pub source: fn(&Workspace, &Doc, &[Route]) -> Option<String>,
 }
 
 /// What an event stamps as its user's consent, as the profiles take it.

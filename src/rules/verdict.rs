@@ -137,6 +137,68 @@ pub enum Block {
     /// RudderStack: the integrations object removed the destination, before consent was
     /// asked.
     Integrations(crate::rules::verdict::Removed),
+    /// Segment's source stage dropped the event before any destination: `control` says
+    /// which of the source's controls, `setting` which entry of the settings.
+    FilteredAtSource {
+        control: Control,
+        setting: String,
+    },
+    /// Consent allowed it (`consent` says why); a per-source schema integration filter
+    /// turned it off: `setting`, `plan.track["<event>"].integrations["<destination>"]`.
+    SchemaIntegrationFilter {
+        consent: Delivery,
+        setting: String,
+    },
+}
+
+/// Which of the source's controls dropped an event, in Segment's words; each has the
+/// discard code Delivery Overview shows under "Filtered at Source"
+/// (segment-docs `_includes/content/delivery-overview-discards.html`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Control {
+    /// A schema event filter: the event is set to block (`plan.track.<event>.enabled`).
+    SchemaEventFilter,
+    /// The event is not in the tracking plan and unplanned events are blocked
+    /// (`plan.track.__default.enabled`, Protocols' `allowUnplannedEvents`).
+    UnplannedEvent,
+    /// The event broke its tracking plan rule, and such events are blocked.
+    SchemaViolation,
+    /// The event broke the tracking plan's common JSON schema, and such events are blocked.
+    CommonSchemaViolation,
+    /// Both unplanned and in violation.
+    UnplannedAndSchemaViolation,
+}
+
+impl Control {
+    pub const ALL: [Control; 5] = [
+        Control::SchemaEventFilter,
+        Control::UnplannedEvent,
+        Control::SchemaViolation,
+        Control::CommonSchemaViolation,
+        Control::UnplannedAndSchemaViolation,
+    ];
+
+    /// The wire word, in NDJSON's `control`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SchemaEventFilter => "schema_event_filter",
+            Self::UnplannedEvent => "unplanned_event",
+            Self::SchemaViolation => "schema_violation",
+            Self::CommonSchemaViolation => "common_schema_violation",
+            Self::UnplannedAndSchemaViolation => "unplanned_and_schema_violation",
+        }
+    }
+
+    /// Delivery Overview's discard code.
+    pub fn discard(self) -> &'static str {
+        match self {
+            Self::SchemaEventFilter => "event_setting",
+            Self::UnplannedEvent => "unplanned",
+            Self::SchemaViolation => "schema_violation",
+            Self::CommonSchemaViolation => "common_schema_violation",
+            Self::UnplannedAndSchemaViolation => "unplanned_and_schema_violation",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -178,6 +240,8 @@ impl Decision {
             Self::Deliver(Delivery::NothingDenied) => 12,
             Self::Deliver(Delivery::NotConfigured) => 13,
             Self::Block(Block::ConsentDenied { .. }) => 14,
+            Self::Block(Block::FilteredAtSource { .. }) => 15,
+            Self::Block(Block::SchemaIntegrationFilter { .. }) => 16,
         }
     }
 
@@ -242,7 +306,12 @@ impl Route {
     /// when Segment delivers it. `ingest_code` is the event's first error, for `not_ingested`.
     /// Only for a vendor that has Delivery Overview: `rules::dialect::discard` asks.
     pub fn delivery_overview_discard<'a>(&self, ingest_code: Option<&'a str>) -> Option<&'a str> {
-        if self.mode == Mode::Device {
+        // The source drops the event before any destination, whoever would have sent it.
+        let at_source = matches!(
+            self.decision,
+            Decision::Block(Block::FilteredAtSource { .. })
+        );
+        if self.mode == Mode::Device && !at_source {
             return Some(SENT_CLIENT_SIDE);
         }
         match &self.decision {
@@ -250,9 +319,12 @@ impl Route {
             | Decision::Block(Block::ConsentDenied { .. } | Block::Integrations(_)) => None,
             Decision::Block(Block::NotIngested) => ingest_code,
             Decision::Block(Block::NotConsented { .. }) => Some("FILTERED_BY_END_USER_CONSENT"),
-            Decision::Block(Block::IntegrationsObject { .. }) => {
-                Some("FILTERED_BY_INTEGRATIONS_OBJECT")
-            }
+            // Delivery Overview counts schema integration filters under "Filtered at
+            // Destination" with no code of their own: the integrations object's (our choice).
+            Decision::Block(
+                Block::IntegrationsObject { .. } | Block::SchemaIntegrationFilter { .. },
+            ) => Some("FILTERED_BY_INTEGRATIONS_OBJECT"),
+            Decision::Block(Block::FilteredAtSource { control, .. }) => Some(control.discard()),
             Decision::Block(Block::DestinationFilter { .. }) => Some(FILTERED_BY_RULES),
             Decision::Block(Block::NoMappingMatched { .. }) => Some(NO_MATCHING_MAPPING),
             // Ours: Delivery Overview has no row for deduplication.
@@ -268,17 +340,19 @@ pub const FILTERED_BY_RULES: &str = "FILTERED_BY_RULES";
 pub const NO_MATCHING_MAPPING: &str = "NO_MATCHING_MAPPING";
 
 /// Every discard value a route can carry besides ingest codes, as `Route::discard` gives them.
-pub const DISCARDS: [&str; 6] = [
+pub const DISCARDS: [&str; 8] = [
     "FILTERED_BY_END_USER_CONSENT",
     "FILTERED_BY_INTEGRATIONS_OBJECT",
     FILTERED_BY_RULES,
     NO_MATCHING_MAPPING,
     SENT_CLIENT_SIDE,
     "DUPLICATE",
+    "event_setting",
+    "unplanned",
 ];
 
 /// Every reason code, in the order RULES §3 applies them.
-pub const REASONS: [&str; 15] = [
+pub const REASONS: [&str; 17] = [
     "not_ingested",
     "duplicate",
     "consent_preference_event",
@@ -295,6 +369,9 @@ pub const REASONS: [&str; 15] = [
     "nothing_denied",
     "not_configured",
     "consent_denied",
+    // Segment's source stage, and its per-destination schema integration filters.
+    "filtered_at_source",
+    "schema_integration_filter",
 ];
 
 /// Where an event stands before any destination is considered.
@@ -402,6 +479,14 @@ mod tests {
             Decision::Block(Block::ConsentDenied {
                 rule: Rule::LegacyOneTrust,
                 ids: Vec::new(),
+            }),
+            Decision::Block(Block::FilteredAtSource {
+                control: Control::SchemaEventFilter,
+                setting: String::new(),
+            }),
+            Decision::Block(Block::SchemaIntegrationFilter {
+                consent: Delivery::Consented,
+                setting: String::new(),
             }),
         ];
         let mut seen: Vec<usize> = each.iter().map(Decision::reason_index).collect();

@@ -201,6 +201,10 @@ pub struct DestStats {
     pub removed_by_integrations: u64,
     pub removed_by_filters: u64,
     pub duplicates: u64,
+    /// Dropped by the source's controls, before any destination.
+    pub at_source: u64,
+    /// Turned off by a schema integration filter of the source's plan.
+    pub plan_filtered: u64,
     /// Routes by reason (`route::REASONS`), for the charts.
     pub by_reason: [u64; crate::rules::verdict::REASONS.len()],
 }
@@ -232,6 +236,8 @@ impl DestStats {
                 self.removed_by_filters += 1;
             }
             Block::Duplicate => self.duplicates += 1,
+            Block::FilteredAtSource { .. } => self.at_source += 1,
+            Block::SchemaIntegrationFilter { .. } => self.plan_filtered += 1,
             Block::NotIngested => {}
         }
         true

@@ -26,6 +26,8 @@ struct TourToml {
 struct WorkspaceToml {
     disabled_category: CategoryToml,
     destinations: Vec<DestinationToml>,
+    /// The source's plan, as JSON in the CDN's shape.
+    plan: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -188,6 +190,10 @@ fn workspace(w: &WorkspaceToml) -> Result<Arc<Workspace>, TourError> {
             v["kind"] = serde_json::Value::from(k.as_str());
         }
         push("destinations", v, &mut settings);
+    }
+    if let Some(plan) = &w.plan {
+        settings["plan"] =
+            serde_json::from_str(plan).map_err(|e| TourError::Lessons(format!("plan: {e}")))?;
     }
     let text = serde_json::to_vec(&settings).map_err(|e| TourError::Lessons(e.to_string()))?;
     Workspace::from_slice("(the tour's workspace)", &text)

@@ -17,6 +17,7 @@ pub(super) struct CdnSettings {
     consent_settings: Option<CdnConsent>,
     #[serde(rename = "middlewareSettings")]
     middleware_settings: Option<Value>,
+    plan: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -115,7 +116,11 @@ impl Workspace {
                 d.filters.extend(filters);
             }
         }
-        Ok(Self::assemble(categories, destinations, Shape::SegmentCdn))
+        let mut ws = Self::assemble(categories, destinations, Shape::SegmentCdn);
+        if let Some(plan) = &cdn.plan {
+            ws.plan = super::plan::Plan::read(plan, &[key("plan")])?;
+        }
+        Ok(ws)
     }
 }
 
@@ -178,7 +183,7 @@ impl Workspace {
             .collect();
         let mut cdn = serde_json::json!({
             "integrations": integrations,
-            "plan": {"track": {"__default": {"enabled": true}}},
+            "plan": self.served_plan(),
             "consentSettings": {"allCategories": all, "hasUnmappedDestinations": unmapped},
         });
         // Destination filters, which analytics.js applies to device-mode destinations.
@@ -186,5 +191,14 @@ impl Workspace {
             cdn["middlewareSettings"] = serde_json::json!({"routingRules": rules});
         }
         cdn
+    }
+
+    /// The plan analytics.js gets: the workspace's own, or one that enables everything.
+    fn served_plan(&self) -> Value {
+        if self.plan.is_empty() {
+            serde_json::json!({"track": {"__default": {"enabled": true}}})
+        } else {
+            self.plan.to_json()
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod fetch;
 pub mod filter;
 pub mod fql;
 mod own;
+pub mod plan;
 pub mod rudder;
 pub mod trigger;
 
@@ -130,6 +131,9 @@ pub struct Workspace {
     /// RudderStack's `consentManagementMetadata` (each provider's resolution strategy for the
     /// page), as its source config had it.
     pub rudder_metadata: Option<Value>,
+    /// The source's schema controls (`plan`, as the CDN settings carry it); empty when the
+    /// settings have none.
+    pub plan: plan::Plan,
     pub shape: Shape,
     by_id: HashMap<String, CatIdx>,
     by_lowercase: HashMap<String, CatIdx>,
@@ -353,6 +357,7 @@ impl Workspace {
             destinations,
             external_ids: Vec::new(),
             rudder_metadata: None,
+            plan: plan::Plan::default(),
             consent_model: ConsentModel::default(),
             consent_model_from: ModelSource::Default,
             origin: String::new(),

@@ -17,6 +17,8 @@ pub(super) struct OwnSettings {
     external_ids: Vec<String>,
     #[serde(rename = "consentModel")]
     consent_model: Option<String>,
+    /// The source's schema controls, in the CDN's shape.
+    plan: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -163,6 +165,9 @@ impl Workspace {
         }
         let mut ws = Self::assemble(categories, destinations, Shape::Own);
         ws.external_ids = external_ids;
+        if let Some(plan) = &own.plan {
+            ws.plan = super::plan::Plan::read(plan, &[key("plan")])?;
+        }
         if let Some(m) = own.consent_model {
             ws.consent_model = super::ConsentModel::parse(&m).ok_or_else(|| {
                 Problem::at(

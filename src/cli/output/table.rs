@@ -19,6 +19,8 @@ const INTEGRATIONS: &str = "✗ integrations";
 const DUPLICATE: &str = "✗ duplicate";
 const FILTERED: &str = "✗ filter";
 const NO_MAPPING: &str = "✗ no mapping";
+const AT_SOURCE: &str = "✗ at source";
+const PLAN_FILTER: &str = "✗ plan filter";
 /// Appended to a device-mode route: the browser sends it, not Segment.
 const DEVICE: &str = " ⇢";
 
@@ -189,6 +191,8 @@ fn blocked_cell(ws: &Workspace, decision: &Decision, b: &Block) -> String {
         Block::IntegrationsObject { .. } | Block::Integrations(_) => INTEGRATIONS.to_owned(),
         Block::DestinationFilter { .. } => FILTERED.to_owned(),
         Block::NoMappingMatched { .. } => NO_MAPPING.to_owned(),
+        Block::FilteredAtSource { .. } => AT_SOURCE.to_owned(),
+        Block::SchemaIntegrationFilter { .. } => PLAN_FILTER.to_owned(),
     }
 }
 

@@ -28,6 +28,7 @@ pub const CHAIN: Chain = Chain {
     holds: consent::holds,
     set: consent::set,
     stamped: consent::stamped,
+    source: |_, _, _| None,
 };
 
 /// A route RudderStack's rules decided, in RudderStack's words.

@@ -3,7 +3,7 @@
 
 use super::{
     connection, consent, default_integrations, duplicate, filter, ingest, integrations, mappings,
-    words,
+    plan_filter, source, words,
 };
 use crate::rules::step::Chain;
 use crate::rules::verdict::{Decision, Route};
@@ -13,9 +13,11 @@ use crate::workspace::Workspace;
 pub const CHAIN: Chain = Chain {
     steps: &[
         &ingest::STEP,
+        &source::STEP,
         &duplicate::STEP,
         &connection::STEP,
         &consent::STEP,
+        &plan_filter::STEP,
         &default_integrations::STEP,
         &integrations::STEP,
         &filter::STEP,
@@ -24,7 +26,7 @@ pub const CHAIN: Chain = Chain {
     badge: None,
     delivery_overview: true,
     consent_model: true,
-    legend: "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ⇢ device mode: the browser sends it, not Segment",
+    legend: "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ✗ at source dropped by the source's schema controls   ✗ plan filter turned off by the source's schema integration filter   ⇢ device mode: the browser sends it, not Segment",
     explain,
     stamp: consent::describe_stamp,
     device_note: connection::device_note,
@@ -33,6 +35,7 @@ pub const CHAIN: Chain = Chain {
     holds: consent::holds,
     set: consent::set,
     stamped: |_, _| crate::rules::step::Stamped::Preferences,
+    source: source::sentence,
 };
 
 /// One sentence on one destination's decision, starting with the destination's name.

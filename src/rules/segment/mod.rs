@@ -2,8 +2,9 @@
 //! what the views show.
 //!
 //! ```text
-//! event:        ingest → duplicates
-//! destination:  connection → consent → default integrations object → integrations object
+//! event:        ingest → schema controls → duplicates
+//! destination:  connection → consent → schema integration filters
+//!               → default integrations object → integrations object
 //!               → destination filters → Actions mappings
 //! ```
 
@@ -16,5 +17,7 @@ pub mod filter;
 pub mod ingest;
 pub mod integrations;
 pub mod mappings;
+pub mod plan_filter;
 pub mod route;
+pub mod source;
 pub mod words;

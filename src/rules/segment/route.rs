@@ -5,7 +5,7 @@
 use crate::read::event::{Doc, Tree};
 use crate::rules::segment::filter::Known;
 use crate::rules::segment::{
-    connection, consent, default_integrations, filter, integrations, mappings,
+    connection, consent, default_integrations, filter, integrations, mappings, plan_filter, source,
 };
 use crate::rules::verdict::{Admission, Block, Decision, Mode, Route};
 use crate::workspace::Workspace;
@@ -23,6 +23,12 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
         Some(e) => consent::preferences_stamp(ws, e, consent::granted_mask),
     };
     let ingested = ev.filter(|_| !matches!(stamp, Stamp::NotIngested));
+    // The source stage: what the source drops, it drops for every destination.
+    let at_source = ingested.and_then(|e| source::blocks(ws, e));
+    let plan_entry = ingested.and_then(|e| {
+        let entry = plan_filter::entry(ws, e)?;
+        Some((e.event_name()?, entry))
+    });
     let integrations = ev.and_then(Doc::integrations);
     // The browser's reading of the consent, and the event as filters and triggers read it:
     // each made once, only if a step asks.
@@ -34,8 +40,12 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
             let mode = ingested.map_or(Mode::Cloud, |e| {
                 connection::mode(e, &ws.destinations[d].name)
             });
-            let decision = match (mode, ingested) {
-                (Mode::Device, Some(e)) => {
+            let decision = match (&at_source, mode, ingested) {
+                (Some((control, setting)), ..) => Decision::Block(Block::FilteredAtSource {
+                    control: *control,
+                    setting: setting.clone(),
+                }),
+                (None, Mode::Device, Some(e)) => {
                     let browser = browser.get_or_insert_with(|| {
                         consent::preferences_stamp(ws, e, consent::truthy_mask)
                     });
@@ -46,8 +56,12 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 _ => consent::decide(ws, d, &stamp),
             };
             let mut r = Route::new(d, decision, mode, ws.dialect());
+            let plan = plan_entry.as_ref().map(|(n, e)| (n.as_ref(), *e));
+            let applied = plan_filter::apply(ws, plan, integrations.as_ref(), &mut r);
             default_integrations::apply(ws, integrations.as_ref(), &mut r);
-            integrations::apply(ws, integrations.as_ref(), &mut r);
+            if applied != plan_filter::Applied::TurnedOn {
+                integrations::apply(ws, integrations.as_ref(), &mut r);
+            }
             if let Some(e) = ev {
                 filter::step(ws, &mut stored, e, &mut filters_known, &mut r);
                 mappings::step(ws, &mut stored, e, &mut triggers_known, &mut r);

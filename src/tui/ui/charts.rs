@@ -22,7 +22,7 @@ use crate::tui::layout::{COUNTS, NAME, SIDE};
 /// Each reason's glyph in the bars, delivered ones first (full blocks, shorter for the
 /// reasons consent did not decide), then blocked ones (shades). Not ingested reaches no
 /// destination and is counted apart.
-const GLYPHS: [(&str, char); 14] = [
+const GLYPHS: [(&str, char); 16] = [
     ("consented", '█'),
     ("unmapped", '▇'),
     ("not_configured", '▉'),
@@ -31,8 +31,10 @@ const GLYPHS: [(&str, char); 14] = [
     ("no_consent", '▅'),
     ("consent_preference_event", '▄'),
     ("loaded_at_page_load", '▃'),
+    ("filtered_at_source", '▀'),
     ("not_consented", '▓'),
     ("consent_denied", '▚'),
+    ("schema_integration_filter", '▞'),
     ("integrations_object", '▒'),
     ("destination_filter", '░'),
     ("no_mapping_matched", '╳'),

@@ -139,6 +139,12 @@ fn texts(app: &App, store: &Store, shown: std::ops::Range<usize>, short: &[Strin
                 .take(3)
                 .map(|(c, n)| format!("{} ×{n}", printable(&ws.categories[*c].id)))
                 .collect();
+            if s.at_source > 0 {
+                why.push(format!("at source ×{}", s.at_source));
+            }
+            if s.plan_filtered > 0 {
+                why.push(format!("plan filter ×{}", s.plan_filtered));
+            }
             if s.removed_by_integrations > 0 {
                 why.push(format!("integrations ×{}", s.removed_by_integrations));
             }

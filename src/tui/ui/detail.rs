@@ -85,8 +85,10 @@ fn lines(app: &App, store: &Store, theme: Theme) -> Content {
     // that offers one follows the routes it is about.
     if detail.trial.is_some() {
         what_if(&mut out, app, detail, ws, o, theme);
+        source(&mut out, ws, o, theme);
         routes(&mut out, ws, o, theme);
     } else {
+        source(&mut out, ws, o, theme);
         routes(&mut out, ws, o, theme);
         what_if(&mut out, app, detail, ws, o, theme);
     }
@@ -127,6 +129,34 @@ fn time_line(app: &App, o: &Outcome, theme: Theme) -> Option<Line<'static>> {
         Span::raw(format!("{} ", printable(&written))),
         Span::styled(shown, theme.accent()),
     ]))
+}
+
+/// What the source stage did, above the destinations, where the source has controls.
+fn source(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Theme) {
+    let chain = crate::rules::dialect::chain(ws.dialect());
+    let Some(said) = o
+        .event()
+        .filter(|_| o.ingested())
+        .and_then(|e| (chain.source)(ws, e, &o.routes))
+    else {
+        return;
+    };
+    let dropped = o.routes.first().is_some_and(|r| {
+        matches!(
+            r.decision,
+            Decision::Block(Blocked::FilteredAtSource { .. })
+        )
+    });
+    let (mark, style) = if dropped {
+        ("✗", theme.error())
+    } else {
+        ("✓", theme.ok())
+    };
+    out.push(heading("Source", theme));
+    out.push(Line::from(vec![
+        Span::styled(format!("  {mark} "), style),
+        Span::raw(said),
+    ]));
 }
 
 /// Every destination with its decision, reason and what blocked it.
