@@ -11,6 +11,7 @@ pub mod filter;
 pub mod fql;
 mod own;
 pub mod plan;
+pub mod protocols;
 pub mod rudder;
 pub mod trigger;
 
@@ -134,6 +135,8 @@ pub struct Workspace {
     /// The source's schema controls (`plan`, as the CDN settings carry it); empty when the
     /// settings have none.
     pub plan: plan::Plan,
+    /// The source's Protocols settings and tracking plan, when the settings give them.
+    pub protocols: Option<protocols::Protocols>,
     pub shape: Shape,
     by_id: HashMap<String, CatIdx>,
     by_lowercase: HashMap<String, CatIdx>,
@@ -327,7 +330,59 @@ impl Workspace {
             invalid(line, column, p.message)
         })?;
         file.clone_into(&mut built.origin);
+        built.resolve_tracking_plan(file, text)?;
         Ok(built)
+    }
+
+    /// Reads the tracking plan the Protocols block names: rules given in place, or a file
+    /// (relative to the settings file) in the shape the Public API returns.
+    fn resolve_tracking_plan(&mut self, file: &str, text: &[u8]) -> Result<(), SettingsError> {
+        let Some(given) = self
+            .protocols
+            .as_mut()
+            .and_then(|p| p.settings.tracking_plan.take())
+        else {
+            return Ok(());
+        };
+        match given {
+            Value::String(name) => {
+                let path = Path::new(file)
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(&name);
+                self.set_tracking_plan(&path)
+            }
+            inline => {
+                let plan = protocols::read_plan(&inline, file).map_err(|e| {
+                    let mut at = vec!["protocols".to_owned(), "trackingPlan".to_owned()];
+                    at.extend(e.path);
+                    invalid_at(file, text, &at, e.message)
+                })?;
+                self.protocols.get_or_insert_with(Default::default).plan = Some(plan.into());
+                Ok(())
+            }
+        }
+    }
+
+    /// Connects the tracking plan in `path` (`--tracking-plan`, or the settings' own), in the
+    /// shape the Public API returns its rules; a workspace without a Protocols block gets
+    /// Segment's default settings (nothing blocked, nothing omitted: violations are reported).
+    pub fn set_tracking_plan(&mut self, path: &Path) -> Result<(), SettingsError> {
+        let file = path.display().to_string();
+        let text = Self::read(path).map_err(|source| SettingsError::Io {
+            file: file.clone(),
+            source,
+        })?;
+        let value: Value = serde_json::from_slice(&text).map_err(|e| SettingsError::Invalid {
+            file: file.clone(),
+            line: e.line().max(1),
+            column: e.column().max(1),
+            problem: printable(&e.to_string()).into_owned(),
+        })?;
+        let plan = protocols::read_plan(&value, &file)
+            .map_err(|e| invalid_at(&file, &text, &e.path, e.message))?;
+        self.protocols.get_or_insert_with(Default::default).plan = Some(plan.into());
+        Ok(())
     }
 
     fn assemble(categories: Vec<Category>, destinations: Vec<Destination>, shape: Shape) -> Self {
@@ -358,6 +413,7 @@ impl Workspace {
             external_ids: Vec::new(),
             rudder_metadata: None,
             plan: plan::Plan::default(),
+            protocols: None,
             consent_model: ConsentModel::default(),
             consent_model_from: ModelSource::Default,
             origin: String::new(),
@@ -415,6 +471,24 @@ impl Workspace {
         self.destinations
             .iter()
             .position(|d| d.name.to_lowercase() == lower)
+    }
+}
+
+/// `file:line:column: problem`, placed at the value `path` leads to in `text`.
+fn invalid_at(file: &str, text: &[u8], path: &[String], problem: String) -> SettingsError {
+    let steps: Vec<Step<'_>> = path
+        .iter()
+        .map(|k| match k.parse::<usize>() {
+            Ok(i) => Step::Index(i),
+            Err(_) => Step::Key(k),
+        })
+        .collect();
+    let (line, column) = locate(text, &steps).map_or((1, 1), |at| line_col(text, at));
+    SettingsError::Invalid {
+        file: file.to_owned(),
+        line,
+        column,
+        problem,
     }
 }
 

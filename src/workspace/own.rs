@@ -19,6 +19,8 @@ pub(super) struct OwnSettings {
     consent_model: Option<String>,
     /// The source's schema controls, in the CDN's shape.
     plan: Option<serde_json::Value>,
+    /// The source's Protocols settings (the Public API's shape) and its tracking plan.
+    protocols: Option<super::protocols::SchemaSettings>,
 }
 
 #[derive(Deserialize)]
@@ -168,6 +170,10 @@ impl Workspace {
         if let Some(plan) = &own.plan {
             ws.plan = super::plan::Plan::read(plan, &[key("plan")])?;
         }
+        ws.protocols = own.protocols.map(|settings| super::protocols::Protocols {
+            settings,
+            plan: None,
+        });
         if let Some(m) = own.consent_model {
             ws.consent_model = super::ConsentModel::parse(&m).ok_or_else(|| {
                 Problem::at(
