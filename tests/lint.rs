@@ -265,7 +265,7 @@ fn every_code_is_tested_and_every_format_works() {
     }
     let junit = String::from_utf8(lint(&["--format", "junit", &events]).stdout).unwrap();
     assert!(
-        junit.contains("<testsuite name=\"lint\" tests=\"17\""),
+        junit.contains("<testsuite name=\"lint\" tests=\"18\""),
         "{junit}"
     );
     let text = String::from_utf8(lint(&[&events]).stdout).unwrap();
@@ -320,6 +320,11 @@ fn the_plan_is_held_to_the_traffic() {
         .unwrap()
         .replace("\"Signed Up\"", "\"Signed up\"");
     std::fs::write(&settings, &text).unwrap();
+    std::fs::copy(
+        "samples/protocols/tracking-plan.json",
+        dir.path().join("tracking-plan.json"),
+    )
+    .unwrap();
     let (code, doc) = json(&[
         "--settings",
         settings.to_str().unwrap(),
@@ -342,21 +347,41 @@ fn the_plan_is_held_to_the_traffic() {
     assert!(
         never[0]
             .2
-            .starts_with("the source's plan lists \"Signed up\", which none of 7 events is")
+            .starts_with("the source's plan lists \"Signed up\", which none of 12 events is")
     );
     let blocked: Vec<_> = found
         .iter()
         .filter(|(c, _, _)| c == "plan_blocks_traffic")
         .map(|(_, l, m)| (*l, m.as_str()))
         .collect();
-    // "Signed Up" is now unplanned too: the plan drops three names.
-    assert_eq!(blocked.len(), 3, "{blocked:?}");
+    // The plan drops one name; Protocols drop two unplanned names, a rule's violation and a
+    // common schema violation.
+    assert_eq!(blocked.len(), 5, "{blocked:?}");
     assert!(blocked.iter().any(|(l, m)| *l == 2
         && m.contains("\"Blocked Event\" (1 event)")
-        && m.contains("plan.track[\"Blocked Event\"].enabled is false")));
+        && m.contains("by plan.track[\"Blocked Event\"].enabled; if the event is meant to arrive, change the plan")));
+    for (line, setting) in [
+        (3, "protocols.track.allowUnplannedEvents"),
+        (8, "protocols.track.allowEventOnViolations"),
+        (10, "protocols.track.commonEventOnViolations"),
+        (11, "protocols.track.allowUnplannedEvents"),
+    ] {
+        assert!(
+            blocked.iter().any(|(l, m)| *l == line
+                && m.contains(setting)
+                && m.contains("Protocols settings")),
+            "{line}: {blocked:?}"
+        );
+    }
+    // The identify rule: the one identify of the traffic breaks it.
+    let rules: Vec<_> = found
+        .iter()
+        .filter(|(c, _, _)| c == "tracking_plan_rule_never_satisfied")
+        .collect();
+    assert_eq!(rules.len(), 1, "{rules:?}");
+    assert_eq!(rules[0].1, 12);
     assert!(
-        blocked
-            .iter()
-            .any(|(l, m)| *l == 3 && m.contains("plan.track.__default.enabled is false"))
+        rules[0].2.starts_with("no call satisfies the tracking plan rule IDENTIFY v1 (1 event judged, every one breaks it; the first: traits.email Invalid Format"),
+        "{rules:?}"
     );
 }

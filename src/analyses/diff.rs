@@ -10,7 +10,7 @@ use std::hash::BuildHasher;
 use foldhash::HashSet;
 
 use crate::engine::Outcome;
-use crate::rules::verdict::{Decision, Mode, REASONS, Route};
+use crate::rules::verdict::{Block, Decision, Mode, REASONS, Route};
 use crate::workspace::{Destination, Workspace};
 
 /// The reason a route has on the side where its destination does not exist.
@@ -127,6 +127,30 @@ pub enum SettingChange {
         from: &'static str,
         to: &'static str,
     },
+    /// An entry of the source's `plan` (`track["Order Completed"]`), as JSON on each side
+    /// (`absent` where there is none).
+    PlanEntry {
+        entry: String,
+        /// The track event it is for, where it is one (not `__default`).
+        event: Option<String>,
+        from: String,
+        to: String,
+    },
+    /// A Protocols setting (`track.allowUnplannedEvents`).
+    ProtocolsSetting {
+        setting: &'static str,
+        from: String,
+        to: String,
+    },
+    /// A tracking plan rule added, removed or changed (`TRACK "Signed Up" v1`).
+    TrackingPlanRule {
+        rule: String,
+        /// The call type it judges (`track`), None for the common schema.
+        call: Option<&'static str>,
+        /// The track event it is for, where it is a TRACK rule.
+        event: Option<String>,
+        change: &'static str,
+    },
 }
 
 impl SettingChange {
@@ -158,6 +182,15 @@ impl SettingChange {
             }
             Self::DestinationMappings { name } => format!("{name}: Actions mappings changed"),
             Self::ConsentModel { from, to } => format!("consent model {from} → {to}"),
+            Self::PlanEntry {
+                entry, from, to, ..
+            } => format!("plan.{entry}: {from} → {to}"),
+            Self::ProtocolsSetting { setting, from, to } => {
+                format!("protocols.{setting}: {from} → {to}")
+            }
+            Self::TrackingPlanRule { rule, change, .. } => {
+                format!("tracking plan rule {rule} {change}")
+            }
         }
     }
 
@@ -175,12 +208,16 @@ impl SettingChange {
             Self::DestinationFilters { .. } => "destination_filters",
             Self::DestinationMappings { .. } => "destination_mappings",
             Self::ConsentModel { .. } => "consent_model",
+            Self::PlanEntry { .. } => "plan_entry",
+            Self::ProtocolsSetting { .. } => "protocols_setting",
+            Self::TrackingPlanRule { .. } => "tracking_plan_rule",
         }
     }
 
     /// Whether this change can explain a changed route of destination `name` (mapped to
-    /// `categories` on either side, `device` when either route is in device mode).
-    fn explains(&self, name: &str, categories: &[&str], device: bool) -> bool {
+    /// `categories` on either side, `device` when either route is in device mode) for an
+    /// event named `event`, `source` when either route was decided at the source stage.
+    fn explains(&self, name: &str, categories: &[&str], device: bool, route: &Moved<'_>) -> bool {
         match self {
             Self::CategoryAdded { id }
             | Self::CategoryRemoved { id }
@@ -193,8 +230,27 @@ impl SettingChange {
             | Self::DestinationFilters { name: n, .. }
             | Self::DestinationMappings { name: n } => n == name,
             Self::ConsentModel { .. } => device,
+            Self::PlanEntry { event, .. } => {
+                route.source && (event.is_none() || event.as_deref() == route.event)
+            }
+            Self::TrackingPlanRule { call, event, .. } => {
+                route.source
+                    && (call.is_none() || *call == route.call)
+                    && (event.is_none() || event.as_deref() == route.event)
+            }
+            Self::ProtocolsSetting { .. } => route.source,
         }
     }
+}
+
+/// What a changed route's event and reasons say, for the source's changes.
+struct Moved<'a> {
+    /// The event's type.
+    call: Option<&'static str>,
+    /// The track event's name.
+    event: Option<&'a str>,
+    /// Whether the source stage decided either side.
+    source: bool,
 }
 
 /// The category ids a destination is mapped to, in its order.
@@ -282,7 +338,105 @@ pub fn settings_diff(old: &Workspace, new: &Workspace) -> Vec<SettingChange> {
             to: new.consent_model.as_str(),
         });
     }
+    source_diff(old, new, &mut out);
     out
+}
+
+/// How the source's controls differ: its plan's entries, its Protocols settings, its
+/// tracking plan's rules.
+fn source_diff(old: &Workspace, new: &Workspace, out: &mut Vec<SettingChange>) {
+    let (a, b) = (old.plan.to_json(), new.plan.to_json());
+    for section in ["track", "identify", "group"] {
+        let (sa, sb) = (&a[section], &b[section]);
+        let mut keys: Vec<&String> = sa
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+            .collect();
+        for k in sb.as_object().into_iter().flatten().map(|(k, _)| k) {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        for k in keys {
+            let (x, y) = (sa.get(k), sb.get(k));
+            if x != y {
+                let text = |v: Option<&serde_json::Value>| {
+                    v.map_or("absent".to_owned(), ToString::to_string)
+                };
+                out.push(SettingChange::PlanEntry {
+                    entry: format!("{section}[{}]", serde_json::Value::from(k.as_str())),
+                    event: (section == "track" && k != "__default").then(|| k.clone()),
+                    from: text(x),
+                    to: text(y),
+                });
+            }
+        }
+    }
+    let settings = |w: &Workspace| w.protocols.as_ref().map(|p| p.settings.flat());
+    let defaults = crate::workspace::protocols::SchemaSettings::default().flat();
+    let (fa, fb) = (
+        settings(old).unwrap_or_else(|| defaults.clone()),
+        settings(new).unwrap_or(defaults),
+    );
+    for ((setting, from), (_, to)) in fa.into_iter().zip(fb) {
+        if from != to {
+            out.push(SettingChange::ProtocolsSetting { setting, from, to });
+        }
+    }
+    let rules = |w: &Workspace| {
+        w.protocols
+            .as_ref()
+            .and_then(|p| p.plan.clone())
+            .map(|p| {
+                p.rules
+                    .iter()
+                    .map(|r| (r.label(), r.kind, r.key.clone(), r.schema.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let (ra, rb) = (rules(old), rules(new));
+    let call = |kind| {
+        use crate::workspace::protocols::RuleKind as K;
+        match kind {
+            K::Track => Some("track"),
+            K::Identify => Some("identify"),
+            K::Group => Some("group"),
+            K::Page => Some("page"),
+            K::Screen => Some("screen"),
+            K::Common => None,
+        }
+    };
+    let event = |kind, key: &Option<String>| {
+        (kind == crate::workspace::protocols::RuleKind::Track)
+            .then(|| key.clone())
+            .flatten()
+    };
+    for (label, kind, key, schema) in &ra {
+        let change = match rb.iter().find(|r| &r.0 == label) {
+            None => "removed",
+            Some(r) if &r.3 != schema => "changed",
+            Some(_) => continue,
+        };
+        out.push(SettingChange::TrackingPlanRule {
+            rule: label.clone(),
+            call: call(*kind),
+            event: event(*kind, key),
+            change,
+        });
+    }
+    for (label, kind, key, _) in &rb {
+        if !ra.iter().any(|r| &r.0 == label) {
+            out.push(SettingChange::TrackingPlanRule {
+                rule: label.clone(),
+                call: call(*kind),
+                event: event(*kind, key),
+                change: "added",
+            });
+        }
+    }
 }
 
 /// Events and distinct users of one kind of change.
@@ -451,6 +605,10 @@ impl Diff {
                 .entry(at)
                 .or_insert_with(|| vec![[0; 2]; pairs])
         });
+        let event_name = before
+            .event()
+            .filter(|e| e.kind() == Some(crate::read::event::Kind::Track))
+            .and_then(crate::read::event::Doc::event_name);
         for (i, p) in self.pairs.iter().enumerate() {
             let b = p.old.and_then(|d| before.routes.get(d));
             let a = p.new.and_then(|d| after.routes.get(d));
@@ -482,9 +640,24 @@ impl Diff {
                 .or_default() += 1;
             let device = [b, a].iter().flatten().any(|r| r.mode == Mode::Device);
             let ids: Vec<&str> = self.categories[i].iter().map(String::as_str).collect();
+            let moved = Moved {
+                call: before
+                    .event()
+                    .and_then(crate::read::event::Doc::kind)
+                    .map(crate::read::event::Kind::as_str),
+                event: event_name.as_deref(),
+                source: [b, a].iter().flatten().any(|r| {
+                    matches!(
+                        r.decision,
+                        Decision::Block(
+                            Block::FilteredAtSource { .. } | Block::SchemaIntegrationFilter { .. }
+                        )
+                    )
+                }),
+            };
             let mut any = false;
             for (s, n) in self.settings.iter().zip(&mut self.explained) {
-                if s.explains(&p.name, &ids, device) {
+                if s.explains(&p.name, &ids, device, &moved) {
                     *n += 1;
                     any = true;
                 }

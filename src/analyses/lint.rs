@@ -75,7 +75,9 @@ lint_codes! {
     PlanEventNeverSeen = "plan_event_never_seen", Warning,
         "An event the source's plan lists that no track event of the traffic is: a misspelling, or an event no longer sent.";
     PlanBlocksTraffic = "plan_blocks_traffic", Warning,
-        "Track events of the traffic that the source's plan drops before any destination.";
+        "Events of the traffic that the source's plan or its Protocols drop before the destinations.";
+    TrackingPlanRuleNeverSatisfied = "tracking_plan_rule_never_satisfied", Warning,
+        "A tracking plan rule that every call of the traffic it judged breaks: the rule and the code that sends it disagree.";
     StrategyNotRead = "strategy_not_read", Warning,
         "RudderStack: a resolutionStrategy on a oneTrust or ketch entry: it is not read (the page's strategy decides).";
 }
@@ -111,6 +113,17 @@ pub struct Traffic {
     track_names: std::collections::BTreeSet<String>,
     /// Events the source dropped, by name and the setting that did: how many, and where first.
     at_source: BTreeMap<(String, String), (u64, Origin)>,
+    /// Per tracking plan rule (its label): the calls it judged, how many satisfied it, where
+    /// the first was and the first violation it found.
+    rules: BTreeMap<String, RuleSeen>,
+}
+
+/// What the traffic did with one tracking plan rule.
+struct RuleSeen {
+    judged: u64,
+    satisfied: u64,
+    first: Origin,
+    violation: Option<String>,
 }
 
 impl Traffic {
@@ -121,6 +134,7 @@ impl Traffic {
             self.ingested += 1;
             self.ask_filters_and_mappings(ws, ev);
             self.ask_plan(ws, o, ev);
+            self.ask_tracking_plan(ws, o, ev);
         }
         if let Preferences::Object(m) = ev.preferences() {
             self.with_preferences += 1;
@@ -145,18 +159,43 @@ impl Traffic {
 }
 
 impl Traffic {
+    /// Which rule judged the call, and whether the call satisfied it.
+    fn ask_tracking_plan(&mut self, ws: &Workspace, o: &Outcome, ev: &crate::read::event::Doc) {
+        let Some(e) = crate::rules::segment::protocols::evaluate(ws, ev) else {
+            return;
+        };
+        let Some(rule) = e.rule else { return };
+        let seen = self.rules.entry(rule).or_insert_with(|| RuleSeen {
+            judged: 0,
+            satisfied: 0,
+            first: o.origin.clone(),
+            violation: None,
+        });
+        seen.judged += 1;
+        match e.violations.first() {
+            None => seen.satisfied += 1,
+            Some(v) => {
+                seen.violation
+                    .get_or_insert_with(|| format!("{} {}: {}", v.field, v.kind, v.description));
+            }
+        }
+    }
+
     /// The track event's name, and whether the source dropped it.
     fn ask_plan(&mut self, ws: &Workspace, o: &Outcome, ev: &crate::read::event::Doc) {
-        if ws.plan.track.is_empty() || ev.kind() != Some(crate::read::event::Kind::Track) {
+        let source_controls = !ws.plan.track.is_empty() || ws.protocols.is_some();
+        if !source_controls || ev.kind() != Some(crate::read::event::Kind::Track) {
             return;
         }
         let Some(name) = ev.event_name() else { return };
         if !self.track_names.contains(name.as_ref()) {
             self.track_names.insert(name.clone().into_owned());
         }
-        if let Some(Decision::Block(Block::FilteredAtSource { setting, .. })) =
-            o.routes.first().map(|r| &r.decision)
-        {
+        let at_source = o.routes.iter().find_map(|r| match &r.decision {
+            Decision::Block(Block::FilteredAtSource { setting, .. }) => Some(setting),
+            _ => None,
+        });
+        if let Some(setting) = at_source {
             self.at_source
                 .entry((name.into_owned(), setting.clone()))
                 .or_insert_with(|| (0, o.origin.clone()))
@@ -538,17 +577,39 @@ fn plan_findings(ws: &Workspace, settings: &SettingsText, t: &Traffic, out: &mut
         }
     }
     for ((name, setting), (n, first)) in &t.at_source {
+        let change = if setting.starts_with("plan.") {
+            "the plan"
+        } else {
+            "the source's Protocols settings or its tracking plan"
+        };
         out.push(LintFinding {
             code: LintCode::PlanBlocksTraffic,
             message: format!(
-                "the source drops \"{}\" ({}) before any destination, warehouses included: \
-                 {} is false; if the event is meant to arrive, change the plan",
+                "the source drops \"{}\" ({}) before the destinations, warehouses included, \
+                 by {}; if the event is meant to arrive, change {change}",
                 printable(name),
                 events(*n),
                 printable(setting)
             ),
             at: first.clone(),
             path: Some("event".to_owned()),
+        });
+    }
+    for (rule, seen) in &t.rules {
+        if seen.satisfied > 0 {
+            continue;
+        }
+        out.push(LintFinding {
+            code: LintCode::TrackingPlanRuleNeverSatisfied,
+            message: format!(
+                "no call satisfies the tracking plan rule {} ({} judged, every one breaks it; \
+                 the first: {}): fix the rule or the code that sends it",
+                printable(rule),
+                events(seen.judged),
+                printable(seen.violation.as_deref().unwrap_or_default())
+            ),
+            at: seen.first.clone(),
+            path: None,
         });
     }
 }

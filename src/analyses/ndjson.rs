@@ -29,6 +29,10 @@ pub struct Ndjson {
     mapping_names: Vec<Vec<Vec<u8>>>,
     /// Per category, its id (RudderStack's `consentIds`).
     category_ids: Vec<String>,
+    /// Whether records carry `source` (the workspace's source has controls), and its
+    /// Protocols, which say what the source did.
+    source_stage: bool,
+    protocols: Option<crate::workspace::protocols::Protocols>,
 }
 
 impl Ndjson {
@@ -117,6 +121,9 @@ impl Ndjson {
             filter_head,
             mapping_names,
             category_ids: ws.categories.iter().map(|c| c.id.clone()).collect(),
+            source_stage: crate::rules::dialect::chain(ws.dialect()).delivery_overview
+                && (!ws.plan.is_empty() || ws.protocols.is_some()),
+            protocols: ws.protocols.clone(),
         }
     }
 }
@@ -136,8 +143,9 @@ fn mapping_field(b: &mut Vec<u8>, names: &[Vec<u8>], r: &Route) {
     b.push(b']');
 }
 
-/// A route's `filter` (why a destination filter dropped it) and `removed` (what filters take
-/// out of what it receives), when it has them; `heads` are its destination's filters'.
+/// A route's `filter` (why a destination filter dropped it) and `removed` (what the source
+/// omits and its filters take out of what it receives), when it has them; `heads` are its
+/// destination's filters'.
 fn filter_fields(b: &mut Vec<u8>, heads: &[Vec<u8>], r: &Route) {
     if let Decision::Block(Block::DestinationFilter {
         filter, dropped, ..
@@ -158,9 +166,10 @@ fn filter_fields(b: &mut Vec<u8>, heads: &[Vec<u8>], r: &Route) {
             }
         }
     }
-    if !r.removed.is_empty() {
+    let without = r.without();
+    if !without.is_empty() {
         b.extend_from_slice(b",\"removed\":[");
-        for (j, f) in r.removed.iter().enumerate() {
+        for (j, f) in without.iter().enumerate() {
             if j > 0 {
                 b.push(b',');
             }
@@ -403,6 +412,9 @@ impl Ndjson {
             }
             None => b.extend_from_slice(b"null"),
         }
+        if self.source_stage {
+            self.source_into(b, o);
+        }
         b.extend_from_slice(b",\"routes\":[");
         let ingest_code = o.ingest_code().map(crate::rules::finding::Code::as_str);
         for (i, r) in o.routes.iter().enumerate() {
@@ -419,6 +431,65 @@ impl Ndjson {
                 .any(|c| c != '\n' && is_unsafe(c))
         );
         issues_end
+    }
+}
+
+impl Ndjson {
+    /// The record's `source`: what the source stage did with the event (docs/commands.md).
+    fn source_into(&self, b: &mut Vec<u8>, o: &Outcome) {
+        let at_source =
+            |r: &&Route| matches!(r.decision, Decision::Block(Block::FilteredAtSource { .. }));
+        let blocked = o.routes.iter().filter(at_source).count();
+        b.extend_from_slice(b",\"source\":{\"blocked\":");
+        b.extend_from_slice(match blocked {
+            0 => b"null",
+            n if n == o.routes.len() => b"\"all\"",
+            _ => b"\"cloud\"",
+        });
+        let judged = o
+            .event()
+            .filter(|_| o.ingested())
+            .zip(self.protocols.as_ref())
+            .and_then(|(ev, p)| crate::rules::segment::protocols::judge(p, ev));
+        if let Some(e) = judged {
+            b.extend_from_slice(b",\"rule\":");
+            match &e.rule {
+                Some(r) => json_str(b, r),
+                None => b.extend_from_slice(b"null"),
+            }
+            b.extend_from_slice(b",\"violations\":[");
+            let all = e.violations.iter().map(|v| ("rule", v));
+            let all = all.chain(e.common.iter().map(|v| ("common", v)));
+            for (i, (schema, v)) in all.enumerate() {
+                if i > 0 {
+                    b.push(b',');
+                }
+                b.extend_from_slice(b"{\"schema\":\"");
+                b.extend_from_slice(schema.as_bytes());
+                b.extend_from_slice(b"\",\"type\":");
+                json_str(b, v.kind);
+                b.extend_from_slice(b",\"field\":");
+                json_str(b, &v.field);
+                b.extend_from_slice(b",\"description\":");
+                json_str(b, &v.description);
+                b.push(b'}');
+            }
+            for (key, list) in [
+                (&b"],\"unplanned\":["[..], &e.unplanned),
+                (b"],\"omitted\":[", &e.omitted),
+                (b"],\"omitted_on_violation\":[", &e.omitted_on_violation),
+            ] {
+                b.extend_from_slice(key);
+                for (i, f) in list.iter().enumerate() {
+                    if i > 0 {
+                        b.push(b',');
+                    }
+                    json_str(b, f);
+                }
+            }
+            b.push(b']');
+        }
+        b.push(b'}');
     }
 }
 

@@ -126,6 +126,7 @@ impl WatchArgs {
             || self.settings.consent_model.is_some()
             || self.settings.dialect.is_some()
             || self.settings.fetch_settings.is_some()
+            || self.settings.tracking_plan.is_some()
             || self.max_events != crate::tui::store::MAX_EVENTS as u64
     }
 }
@@ -157,6 +158,12 @@ pub struct SettingsArg {
     /// are translated (docs/rules.md, "RudderStack").
     #[arg(long, value_enum, value_name = "VENDOR")]
     pub dialect: Option<DialectArg>,
+    /// The source's tracking plan, as Segment's Public API lists its rules
+    /// ({"data": {"rules": [...]}}): Protocols judge every call by it, under the settings'
+    /// `protocols` block (Segment's defaults without one: nothing blocked, violations
+    /// reported). Over the settings' own `protocols.trackingPlan`.
+    #[arg(long, value_name = "FILE")]
+    pub tracking_plan: Option<PathBuf>,
 }
 
 /// `--dialect`.
@@ -344,6 +351,10 @@ pub struct DiffArgs {
     /// --fetch-against: the same settings under this model).
     #[arg(long, value_name = "MODEL")]
     pub against_consent_model: Option<ModelArg>,
+    /// The tracking plan on the compared side, over its settings' (without --against or
+    /// --fetch-against: the same settings with this tracking plan).
+    #[arg(long, value_name = "FILE")]
+    pub against_tracking_plan: Option<PathBuf>,
     /// Exit 4 when a route would be newly delivered, newly blocked, or either.
     #[arg(long, value_enum, value_name = "WHAT")]
     pub fail_on: Option<FailOn>,

@@ -78,10 +78,12 @@ pub enum Choice {
     PlanTrackOnly,
     PlanFilterByMode,
     PlanFilterDiscard,
+    ProtocolsWords,
+    ProtocolsOmission,
 }
 
 impl Choice {
-    pub const ALL: [Choice; 16] = [
+    pub const ALL: [Choice; 18] = [
         Choice::EmptyConsentObject,
         Choice::UnlistedDestinations,
         Choice::EngageNotEnforced,
@@ -98,6 +100,8 @@ impl Choice {
         Choice::PlanTrackOnly,
         Choice::PlanFilterByMode,
         Choice::PlanFilterDiscard,
+        Choice::ProtocolsWords,
+        Choice::ProtocolsOmission,
     ];
 
     pub fn kind(self) -> Kind {
@@ -131,6 +135,8 @@ impl Choice {
                 "schema-integration-filters-and-the-events-own-integrations-object"
             }
             Choice::PlanFilterDiscard => "the-schema-integration-filter-discard-reason",
+            Choice::ProtocolsWords => "protocols-violation-words",
+            Choice::ProtocolsOmission => "what-protocols-omits",
         }
     }
 
@@ -184,6 +190,12 @@ impl Choice {
             }
             Choice::PlanFilterDiscard => {
                 "Delivery Overview counts schema integration filters under Filtered at Destination with no code of their own; this tool says FILTERED_BY_INTEGRATIONS_OBJECT"
+            }
+            Choice::ProtocolsWords => {
+                "a violation's type and description follow gojsonschema's words, as Segment's one published example does (\"Invalid Type\", \"Invalid type. Expected: integer, given: number\"); Segment documents no other"
+            }
+            Choice::ProtocolsOmission => {
+                "omission takes out whole top-level properties (traits) by name, as context.protocols lists them; an unplanned event has no planned properties to keep, and is not trimmed"
             }
         }
     }

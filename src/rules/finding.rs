@@ -100,6 +100,10 @@ codes! {
     ConsentMissing = "consent_missing", Warning, Ours, "An event without consent from a user whose profile holds consent.";
     ConsentChangedWithoutPreferenceEvent = "consent_changed_without_preference_event", Warning, Ours, "Preferences changed on an ordinary event, with no Consent Preference Updated event recording the change first.";
     DeviceModeAfterWithdrawal = "device_mode_after_withdrawal", Warning, Ours, "Opt-in consent model: a device-mode destination loaded with the page keeps receiving events after the user withdrew consent, until the next page load.";
+    UnplannedEvent = "unplanned_event", Warning, Ours, "The source's tracking plan has no rule for this call, and the source blocks unplanned calls (Protocols).";
+    UnplannedProperty = "unplanned_property", Warning, Ours, "A property (or trait) the call's tracking plan rule does not plan, which the source omits (Protocols).";
+    SchemaViolation = "schema_violation", Warning, Ours, "The call breaks its tracking plan rule's JSON Schema.";
+    CommonSchemaViolation = "common_schema_violation", Warning, Ours, "The call breaks the tracking plan's common JSON Schema.";
     WrongType = "wrong_type", Warning, Ours, "A field the rules read has a type they cannot use, so it is ignored.";
     NonIdentifiableRequest = "non_identifiable_request", Error, RudderStack, "request neither has anonymousId nor userId";
     NotRudderEvent = "not_rudder_event", Error, RudderStack, "event is not a valid rudder event";

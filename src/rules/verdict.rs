@@ -276,6 +276,9 @@ pub struct Route {
     pub destination: usize,
     pub decision: Decision,
     pub mode: Mode,
+    /// What the source's Protocols take out of the event before any cloud destination
+    /// (`properties.coupon`).
+    pub omitted: Vec<String>,
     /// What the destination's filters take out of the event it receives (`traits.email`).
     pub removed: Vec<String>,
     /// An Actions destination's mappings (indices) that fire for the event: it receives the
@@ -296,10 +299,23 @@ impl Route {
             destination,
             decision,
             mode,
+            omitted: Vec::new(),
             removed: Vec::new(),
             mappings: Vec::new(),
             vendor,
         }
+    }
+
+    /// Every field the destination does not receive: what the source omitted, then what its
+    /// filters take out.
+    pub fn without(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.omitted.iter().map(String::as_str).collect();
+        for f in &self.removed {
+            if !out.contains(&f.as_str()) {
+                out.push(f);
+            }
+        }
+        out
     }
 
     /// The discard reason Segment's Delivery Overview shows for this destination, or None
@@ -340,7 +356,7 @@ pub const FILTERED_BY_RULES: &str = "FILTERED_BY_RULES";
 pub const NO_MATCHING_MAPPING: &str = "NO_MATCHING_MAPPING";
 
 /// Every discard value a route can carry besides ingest codes, as `Route::discard` gives them.
-pub const DISCARDS: [&str; 8] = [
+pub const DISCARDS: [&str; 11] = [
     "FILTERED_BY_END_USER_CONSENT",
     "FILTERED_BY_INTEGRATIONS_OBJECT",
     FILTERED_BY_RULES,
@@ -349,6 +365,9 @@ pub const DISCARDS: [&str; 8] = [
     "DUPLICATE",
     "event_setting",
     "unplanned",
+    "schema_violation",
+    "common_schema_violation",
+    "unplanned_and_schema_violation",
 ];
 
 /// Every reason code, in the order RULES §3 applies them.

@@ -28,6 +28,8 @@ struct WorkspaceToml {
     destinations: Vec<DestinationToml>,
     /// The source's plan, as JSON in the CDN's shape.
     plan: Option<String>,
+    /// The source's Protocols (settings and tracking plan), as JSON in our shape.
+    protocols: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -191,9 +193,11 @@ fn workspace(w: &WorkspaceToml) -> Result<Arc<Workspace>, TourError> {
         }
         push("destinations", v, &mut settings);
     }
-    if let Some(plan) = &w.plan {
-        settings["plan"] =
-            serde_json::from_str(plan).map_err(|e| TourError::Lessons(format!("plan: {e}")))?;
+    for (key, given) in [("plan", &w.plan), ("protocols", &w.protocols)] {
+        if let Some(json) = given {
+            settings[key] = serde_json::from_str(json)
+                .map_err(|e| TourError::Lessons(format!("{key}: {e}")))?;
+        }
     }
     let text = serde_json::to_vec(&settings).map_err(|e| TourError::Lessons(e.to_string()))?;
     Workspace::from_slice("(the tour's workspace)", &text)

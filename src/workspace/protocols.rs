@@ -112,6 +112,59 @@ pub struct SchemaSettings {
     pub tracking_plan: Option<Value>,
 }
 
+impl SchemaSettings {
+    /// Each setting that decides, by its Public API path (`track.allowUnplannedEvents`), with
+    /// its value as written there: what a diff compares.
+    pub fn flat(&self) -> Vec<(&'static str, String)> {
+        let t = &self.track;
+        let mut out = vec![
+            (
+                "track.allowUnplannedEvents",
+                t.allow_unplanned_events.to_string(),
+            ),
+            (
+                "track.allowUnplannedEventProperties",
+                t.allow_unplanned_event_properties.to_string(),
+            ),
+            (
+                "track.allowEventOnViolations",
+                t.allow_event_on_violations.to_string(),
+            ),
+            (
+                "track.allowPropertiesOnViolations",
+                t.allow_properties_on_violations.to_string(),
+            ),
+            (
+                "track.commonEventOnViolations",
+                t.common_event_on_violations.as_str().to_owned(),
+            ),
+        ];
+        for (names, g) in [
+            (
+                [
+                    "identify.allowUnplannedTraits",
+                    "identify.allowTraitsOnViolations",
+                    "identify.commonEventOnViolations",
+                ],
+                &self.identify,
+            ),
+            (
+                [
+                    "group.allowUnplannedTraits",
+                    "group.allowTraitsOnViolations",
+                    "group.commonEventOnViolations",
+                ],
+                &self.group,
+            ),
+        ] {
+            out.push((names[0], g.allow_unplanned_traits.to_string()));
+            out.push((names[1], g.allow_traits_on_violations.to_string()));
+            out.push((names[2], g.common_event_on_violations.as_str().to_owned()));
+        }
+        out
+    }
+}
+
 /// Which calls a rule is for (`RuleV1.type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]

@@ -117,7 +117,7 @@ fn fails(fail_on: Option<FailOn>, k: ChangeKind) -> bool {
 }
 
 /// The compared side: `--against`, `--fetch-against`, or the same settings, with
-/// `--against-consent-model` over them.
+/// `--against-consent-model` and `--against-tracking-plan` over them.
 fn against(
     ctx: &Ctx,
     args: &DiffArgs,
@@ -132,6 +132,9 @@ fn against(
     if let Some(m) = args.against_consent_model {
         ws.consent_model = m.into();
         ws.consent_model_from = ModelSource::CommandLine;
+    }
+    if let Some(plan) = &args.against_tracking_plan {
+        ws.set_tracking_plan(plan)?;
     }
     Ok(Arc::new(ws))
 }

@@ -33,10 +33,11 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<Exit, Error> {
     // Categories allCategories lacks are findings here, not a reason to stop: they are added
     // so that the rest of the workspace can be checked.
     let (mut findings, patched) = settings.cdn_gaps();
-    let ws = Arc::new(Workspace::from_slice(
-        &file,
-        patched.as_deref().unwrap_or(&settings.text),
-    )?);
+    let mut ws = Workspace::from_slice(&file, patched.as_deref().unwrap_or(&settings.text))?;
+    if let Some(plan) = &args.settings.tracking_plan {
+        ws.set_tracking_plan(plan)?;
+    }
+    let ws = Arc::new(ws);
     let traffic = if sources.is_empty() {
         None
     } else {

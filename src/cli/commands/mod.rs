@@ -307,10 +307,14 @@ fn load_raw(
     settings: &crate::cli::SettingsArg,
     inputs: &[String],
 ) -> Result<Workspace, Error> {
-    Ok(match &settings.fetch_settings {
+    let mut ws = match &settings.fetch_settings {
         Some(key) => fetch_settings(ctx, key, &settings.cdn)?.workspace,
         None => Workspace::load(&settings_path(ctx, settings.settings.as_deref(), inputs)?)?,
-    })
+    };
+    if let Some(plan) = &settings.tracking_plan {
+        ws.set_tracking_plan(plan)?;
+    }
+    Ok(ws)
 }
 
 /// `ws` under `dialect`'s rules, saying on stderr (unless `-q`) what a translation left

@@ -3,7 +3,7 @@
 
 use super::{
     connection, consent, default_integrations, duplicate, filter, ingest, integrations, mappings,
-    plan_filter, source, words,
+    plan_filter, protocols, source, words,
 };
 use crate::rules::step::Chain;
 use crate::rules::verdict::{Decision, Route};
@@ -14,6 +14,7 @@ pub const CHAIN: Chain = Chain {
     steps: &[
         &ingest::STEP,
         &source::STEP,
+        &protocols::STEP,
         &duplicate::STEP,
         &connection::STEP,
         &consent::STEP,

@@ -117,16 +117,23 @@ fn why(ws: &Workspace, r: &Route) -> Option<String> {
     ))
 }
 
-/// What a delivered route's filters take out, as a sentence (or nothing).
+/// What a delivered route arrives without, as a sentence (or nothing): what the source
+/// omitted, and what its filters take out.
 pub fn taken_out(r: &Route) -> String {
-    if r.removed.is_empty() {
-        String::new()
-    } else {
-        format!(
+    let mut out = String::new();
+    if !r.omitted.is_empty() {
+        out = format!(
+            " It arrives without {} (omitted by the source's Protocols).",
+            printable(&r.omitted.join(", "))
+        );
+    }
+    if !r.removed.is_empty() {
+        out.push_str(&format!(
             " Its destination filters take out {}.",
             printable(&r.removed.join(", "))
-        )
+        ));
     }
+    out
 }
 
 /// What the filters of one destination do to one event.

@@ -85,7 +85,57 @@ pub fn validate(record: &Record, ws: &Workspace) -> Vec<Finding> {
     check_shapes(ev, &mut out);
     check_integrations(ev, ws, &mut out);
     check_message_id_and_timestamps(ev, &mut out);
+    check_protocols(ev, ws, &mut out);
     out
+}
+
+/// What the source's tracking plan says of the call (segment-docs `protocols/`): its
+/// violations, reported whatever the source's settings do with them (as Segment's Violations
+/// view reports them), and what is unplanned where the source blocks or omits it (what it
+/// lets through is in the record's `source`, as Segment's Source Schema lists it).
+fn check_protocols(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
+    let Some(e) = super::protocols::evaluate(ws, ev) else {
+        return;
+    };
+    if e.unplanned_event() && e.blocked.is_some() {
+        out.push(Finding::new(
+            Code::UnplannedEvent,
+            "the source's tracking plan has no rule for this call, and the source blocks unplanned calls",
+            None,
+        ));
+    }
+    for field in e.removed().into_iter().take(e.omitted.len()) {
+        out.push(Finding::new(
+            Code::UnplannedProperty,
+            format!(
+                "{} is not planned by {}, and the source omits it",
+                printable(&field),
+                e.rule.as_deref().unwrap_or_default()
+            ),
+            Some(field),
+        ));
+    }
+    for (code, list, of) in [
+        (
+            Code::SchemaViolation,
+            &e.violations,
+            e.rule.as_deref().unwrap_or_default(),
+        ),
+        (
+            Code::CommonSchemaViolation,
+            &e.common,
+            "the common JSON schema",
+        ),
+    ] {
+        for v in list {
+            let path = (v.field != "(root)").then(|| v.field.clone());
+            out.push(Finding::new(
+                code,
+                format!("{}: {} ({of})", v.kind, v.description),
+                path,
+            ));
+        }
+    }
 }
 
 fn check_batch(batch: crate::read::input::Batch, out: &mut Vec<Finding>) {

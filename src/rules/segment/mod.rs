@@ -2,7 +2,7 @@
 //! what the views show.
 //!
 //! ```text
-//! event:        ingest → schema controls → duplicates
+//! event:        ingest → schema controls → protocols → duplicates
 //! destination:  connection → consent → schema integration filters
 //!               → default integrations object → integrations object
 //!               → destination filters → Actions mappings
@@ -18,6 +18,7 @@ pub mod ingest;
 pub mod integrations;
 pub mod mappings;
 pub mod plan_filter;
+pub mod protocols;
 pub mod route;
 pub mod source;
 pub mod words;

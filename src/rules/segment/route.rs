@@ -5,7 +5,8 @@
 use crate::read::event::{Doc, Tree};
 use crate::rules::segment::filter::Known;
 use crate::rules::segment::{
-    connection, consent, default_integrations, filter, integrations, mappings, plan_filter, source,
+    connection, consent, default_integrations, filter, integrations, mappings, plan_filter,
+    protocols, source,
 };
 use crate::rules::verdict::{Admission, Block, Decision, Mode, Route};
 use crate::workspace::Workspace;
@@ -23,8 +24,17 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
         Some(e) => consent::preferences_stamp(ws, e, consent::granted_mask),
     };
     let ingested = ev.filter(|_| !matches!(stamp, Stamp::NotIngested));
-    // The source stage: what the source drops, it drops for every destination.
+    // The source stage: what the source's plan drops, it drops for every destination; what
+    // its Protocols drop, for every cloud destination (and device ones, if unplanned).
     let at_source = ingested.and_then(|e| source::blocks(ws, e));
+    let judged = ingested
+        .filter(|_| at_source.is_none())
+        .and_then(|e| protocols::evaluate(ws, e));
+    let omitted = judged
+        .as_ref()
+        .map(protocols::Evaluation::removed)
+        .unwrap_or_default();
+    let protocols_block = judged.and_then(|e| e.blocked);
     let plan_entry = ingested.and_then(|e| {
         let entry = plan_filter::entry(ws, e)?;
         Some((e.event_name()?, entry))
@@ -40,7 +50,12 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
             let mode = ingested.map_or(Mode::Cloud, |e| {
                 connection::mode(e, &ws.destinations[d].name)
             });
-            let decision = match (&at_source, mode, ingested) {
+            let by_protocols = protocols_block
+                .as_ref()
+                .filter(|(_, _, device)| *device || mode == Mode::Cloud)
+                .map(|(control, setting, _)| (control, setting));
+            let source_block = at_source.as_ref().map(|(c, s)| (c, s)).or(by_protocols);
+            let decision = match (source_block, mode, ingested) {
                 (Some((control, setting)), ..) => Decision::Block(Block::FilteredAtSource {
                     control: *control,
                     setting: setting.clone(),
@@ -65,6 +80,10 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
             if let Some(e) = ev {
                 filter::step(ws, &mut stored, e, &mut filters_known, &mut r);
                 mappings::step(ws, &mut stored, e, &mut triggers_known, &mut r);
+            }
+            // What the source omitted, no cloud destination receives.
+            if mode == Mode::Cloud && r.decision.delivered() {
+                r.omitted.clone_from(&omitted);
             }
             r
         })

@@ -56,11 +56,15 @@ pub fn describe(control: Control, setting: &str) -> String {
         Control::UnplannedEvent => format!(
             "the event is not in the source's plan, and the source blocks unplanned events ({setting} is false)"
         ),
-        Control::SchemaViolation
-        | Control::CommonSchemaViolation
-        | Control::UnplannedAndSchemaViolation => {
-            format!("the source blocks it ({}: {setting})", control.as_str())
-        }
+        Control::SchemaViolation => format!(
+            "the event breaks its tracking plan rule, and the source blocks such events ({setting} is false)"
+        ),
+        Control::CommonSchemaViolation => format!(
+            "the event breaks the tracking plan's common JSON schema, and the source blocks such events ({setting} is BLOCK)"
+        ),
+        Control::UnplannedAndSchemaViolation => format!(
+            "the event is not in the source's tracking plan and breaks its common JSON schema, and the source blocks unplanned events ({setting} is false)"
+        ),
     }
 }
 
@@ -81,13 +85,44 @@ fn blocked(_: &Workspace, r: &Route, name: &str) -> Option<String> {
     ))
 }
 
-/// What the source stage did with `ev`, where the source has controls.
+/// What the source stage did with `ev`, where the source has controls: its plan's verdict,
+/// then its Protocols' judgement.
 pub fn sentence(ws: &Workspace, ev: &Doc, routes: &[Route]) -> Option<String> {
-    if let Some((control, setting)) = routes.first().and_then(at_source) {
+    let blocked = routes.iter().find_map(at_source);
+    let plan = plan_sentence(ws, ev, routes, blocked);
+    // What the plan drops, Protocols never sees.
+    let judged = match blocked {
+        Some((_, setting)) if setting.starts_with("plan.") => None,
+        _ => super::protocols::sentence(ws, ev),
+    };
+    match (plan, judged) {
+        (Some(a), Some(b)) => Some(format!("{a} {b}")),
+        (a, b) => a.or(b),
+    }
+}
+
+fn plan_sentence(
+    ws: &Workspace,
+    ev: &Doc,
+    routes: &[Route],
+    blocked: Option<(Control, &str)>,
+) -> Option<String> {
+    if let Some((control, setting)) = blocked {
+        let everywhere = routes.iter().all(|r| at_source(r).is_some());
         return Some(format!(
-            "Its source drops it before any destination, warehouses included: {} (Delivery Overview: Filtered at Source, {}).",
+            "Its source drops it before {}, warehouses included: {} (Delivery Overview: Filtered at Source, {}).{}",
+            if everywhere {
+                "any destination"
+            } else {
+                "every cloud destination"
+            },
             describe(control, setting),
-            control.discard()
+            control.discard(),
+            if everywhere {
+                ""
+            } else {
+                " Device-mode destinations still receive it: the browser sends it, and Protocols block violations in cloud mode only."
+            }
         ));
     }
     if ws.plan.track.is_empty() || ev.kind() != Some(Kind::Track) {

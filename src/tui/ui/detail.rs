@@ -212,9 +212,10 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
                 if mappings.len() == 1 { "" } else { "s" }
             )));
         }
-        if !r.removed.is_empty() {
+        let without = r.without();
+        if !without.is_empty() {
             spans.push(Span::styled(
-                format!("  without {}", printable(&r.removed.join(", "))),
+                format!("  without {}", printable(&without.join(", "))),
                 theme.dim(),
             ));
         }
@@ -555,11 +556,11 @@ fn json_of(
         // Which destinations will not receive a field their filters take out.
         let mut notes: Vec<(String, String)> = Vec::new();
         for r in &o.routes {
-            for field in &r.removed {
+            for field in r.without() {
                 let name = printable(&ws.destinations[r.destination].name).into_owned();
                 match notes.iter_mut().find(|(f, _)| f == field) {
                     Some((_, n)) => n.push_str(&format!(", {name}")),
-                    None => notes.push((field.clone(), format!("not sent to {name}"))),
+                    None => notes.push((field.to_owned(), format!("not sent to {name}"))),
                 }
             }
         }
