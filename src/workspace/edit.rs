@@ -32,6 +32,26 @@ impl Workspace {
         self.consent_model_from = ModelSource::Settings;
     }
 
+    /// Sets the `enabled` of the plan's track entry `entry` (a schema event filter).
+    pub fn set_plan_enabled(&mut self, entry: usize, enabled: bool) {
+        if let Some((_, e)) = self.plan.track.entries.get_mut(entry) {
+            e.enabled = Some(enabled);
+        }
+    }
+
+    /// Turns destination `dest` off for the plan's track entry `entry` (a schema integration
+    /// filter), or takes the entry's word for it away.
+    pub fn set_plan_filter(&mut self, entry: usize, dest: usize, off: bool) {
+        let name = self.destinations[dest].name.clone();
+        let Some((_, e)) = self.plan.track.entries.get_mut(entry) else {
+            return;
+        };
+        e.integrations.retain(|(n, _)| *n != name);
+        if off {
+            e.integrations.push((name, Value::Bool(false)));
+        }
+    }
+
     /// The workspace in our own settings shape (`Workspace::load` reads it back to an equal
     /// workspace, whichever shape it was read from). The consent model is written only where
     /// something said it, so that a default stays a default.
@@ -79,6 +99,12 @@ impl Workspace {
         }
         if self.consent_model_from != ModelSource::Default {
             out["consentModel"] = json!(self.consent_model.as_str());
+        }
+        if !self.plan.is_empty() {
+            out["plan"] = self.plan.to_json();
+        }
+        if let Some(p) = &self.protocols {
+            out["protocols"] = p.to_json();
         }
         out
     }

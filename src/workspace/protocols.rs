@@ -165,6 +165,56 @@ impl SchemaSettings {
     }
 }
 
+impl Protocols {
+    /// The block in our settings shape, its tracking plan's rules in place: what `own.rs`
+    /// reads back to the same Protocols.
+    pub fn to_json(&self) -> Value {
+        let mut out = serde_json::Map::new();
+        for (path, value) in self.settings.flat() {
+            let (section, key) = path.split_once('.').unwrap_or(("", path));
+            let v = match value.as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                other => Value::from(other),
+            };
+            let slot = out
+                .entry(section)
+                .or_insert_with(|| Value::Object(serde_json::Map::new()));
+            slot[key] = v;
+        }
+        for (key, v) in [
+            (
+                "forwardingBlockedEventsTo",
+                &self.settings.forwarding_blocked_events_to,
+            ),
+            (
+                "forwardingViolationsTo",
+                &self.settings.forwarding_violations_to,
+            ),
+            ("sourceId", &self.settings.source_id),
+        ] {
+            if let Some(v) = v {
+                out.insert(key.into(), Value::from(v.as_str()));
+            }
+        }
+        if let Some(plan) = &self.plan {
+            let rules: Vec<Value> = plan
+                .rules
+                .iter()
+                .map(|r| {
+                    let mut m = serde_json::json!({"type": r.kind.as_str(), "version": r.version, "jsonSchema": r.schema});
+                    if let Some(k) = &r.key {
+                        m["key"] = Value::from(k.as_str());
+                    }
+                    m
+                })
+                .collect();
+            out.insert("trackingPlan".into(), serde_json::json!({"rules": rules}));
+        }
+        Value::Object(out)
+    }
+}
+
 /// Which calls a rule is for (`RuleV1.type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]

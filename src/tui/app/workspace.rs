@@ -29,32 +29,50 @@ impl App {
         });
     }
 
-    /// A key while the editor is up.
+    /// A key while the editor is up. Its rows: the categories, the consent model, then the
+    /// plan's track entries.
     pub(super) fn edit(&mut self, key: EditKey) {
         let Some(e) = &mut self.editor else { return };
-        let rows = e.draft.categories.len() + 1;
+        let categories = e.draft.categories.len();
+        let rows = categories + 1 + e.draft.plan.track.entries.len();
         let dests = e.draft.destinations.len();
         let category = u8::try_from(e.cursor)
             .ok()
-            .filter(|&c| usize::from(c) < e.draft.categories.len());
+            .filter(|&c| usize::from(c) < categories);
+        let entry = e.cursor.checked_sub(categories + 1);
         match key {
             EditKey::Up => e.cursor = (e.cursor + rows - 1) % rows,
             EditKey::Down => e.cursor = (e.cursor + 1) % rows,
             EditKey::PreviousDestination => e.destination = (e.destination + dests - 1) % dests,
             EditKey::NextDestination => e.destination = (e.destination + 1) % dests,
-            EditKey::ToggleMapping => match category {
-                Some(c) => {
+            EditKey::ToggleMapping => match (category, entry) {
+                (Some(c), _) => {
                     let mapped = e.draft.destinations[e.destination].categories.contains(&c);
                     e.draft.set_mapped(e.destination, c, !mapped);
                 }
-                None => self.flash = Some("space maps a category: move to one".into()),
+                (None, Some(i)) => {
+                    let name = &e.draft.destinations[e.destination].name;
+                    let off = e.draft.plan.track.entries[i].1.integration(name)
+                        == Some(&serde_json::Value::Bool(false));
+                    e.draft.set_plan_filter(i, e.destination, !off);
+                }
+                (None, None) => {
+                    self.flash =
+                        Some("space maps a category or filters a plan entry: move to one".into());
+                }
             },
-            EditKey::ToggleEnabled => match category {
-                Some(c) => {
+            EditKey::ToggleEnabled => match (category, entry) {
+                (Some(c), _) => {
                     let enabled = e.draft.category(c).enabled;
                     e.draft.set_enabled(c, !enabled);
                 }
-                None => self.flash = Some("e enables a category: move to one".into()),
+                (None, Some(i)) => {
+                    let enabled = e.draft.plan.track.entries[i].1.enabled != Some(false);
+                    e.draft.set_plan_enabled(i, !enabled);
+                }
+                (None, None) => {
+                    self.flash = Some("e enables a category or a plan entry: move to one".into());
+                }
             },
             EditKey::SwitchModel => {
                 let next = match e.draft.consent_model {
@@ -62,7 +80,7 @@ impl App {
                     ConsentModel::OptOut => ConsentModel::OptIn,
                 };
                 e.draft.set_consent_model(next);
-                e.cursor = rows - 1;
+                e.cursor = categories;
             }
             EditKey::Apply => self.apply_draft(),
             EditKey::Cancel => self.editor = None,

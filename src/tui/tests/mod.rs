@@ -21,6 +21,7 @@ mod detail;
 mod events;
 mod keys;
 mod prompt;
+mod source;
 mod take_out;
 mod tour;
 mod users;

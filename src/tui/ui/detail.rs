@@ -141,7 +141,7 @@ fn source(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
     else {
         return;
     };
-    let dropped = o.routes.first().is_some_and(|r| {
+    let dropped = o.routes.iter().any(|r| {
         matches!(
             r.decision,
             Decision::Block(Blocked::FilteredAtSource { .. })
@@ -157,6 +157,21 @@ fn source(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
         Span::styled(format!("  {mark} "), style),
         Span::raw(said),
     ]));
+    // What cloud destinations receive besides: the record of what Protocols did.
+    let written = o
+        .event()
+        .and_then(|e| crate::rules::segment::protocols::evaluate(ws, e))
+        .filter(|e| e.blocked.is_none())
+        .and_then(|e| e.context_protocols());
+    if let Some(v) = written {
+        out.push(Line::from(vec![
+            Span::styled(
+                "    cloud destinations receive context.protocols = ",
+                theme.dim(),
+            ),
+            Span::raw(printable(&v.to_string()).into_owned()),
+        ]));
+    }
 }
 
 /// Every destination with its decision, reason and what blocked it.

@@ -1,5 +1,6 @@
 //! The workspace editor (`W`): the selected destination's mapping, each category's enabled
-//! flag and the consent model, with how the draft differs from the settings as read.
+//! flag, the consent model and the source plan's track entries (enabled, and whether the
+//! selected destination is filtered out), with how the draft differs from the settings as read.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -74,6 +75,7 @@ pub fn lines(
             theme.plain()
         },
     ));
+    plan_rows(&mut out, e, theme);
     let changes = crate::analyses::diff::settings_diff(original, ws);
     out.push(Line::styled(
         "Changes from the settings as read:",
@@ -89,10 +91,49 @@ pub fn lines(
         ));
     }
     out.push(Line::styled(
-        "↑↓ move · space map · e enable · o model · Enter apply · Esc cancel",
+        "↑↓ move · space map/filter · e enable · o model · Enter apply · Esc cancel",
         theme.dim(),
     ));
     out
+}
+
+/// The plan's track entries: enabled, and whether the selected destination is filtered out.
+fn plan_rows(out: &mut Vec<Line<'static>>, e: &Editor, theme: Theme) {
+    let ws = &e.draft;
+    let d = &ws.destinations[e.destination];
+    let entries = &ws.plan.track.entries;
+    if !entries.is_empty() {
+        out.push(Line::styled(
+            format!(
+                "  PLAN (track)                    ENABLED  {}",
+                truncate(&printable(&d.name), 24)
+            ),
+            theme.bold(),
+        ));
+    }
+    for (i, (name, entry)) in entries.iter().enumerate() {
+        let here = e.cursor == ws.categories.len() + 1 + i;
+        let filtered = entry.integration(&d.name) == Some(&serde_json::Value::Bool(false));
+        let text = format!(
+            "{} {:<31} {:<8} {}",
+            if here { "▸" } else { " " },
+            truncate(&printable(name), 31),
+            if entry.enabled == Some(false) {
+                "no"
+            } else {
+                "yes"
+            },
+            if filtered { "[x] filtered out" } else { "[ ]" }
+        );
+        out.push(Line::styled(
+            text,
+            if here {
+                theme.selected()
+            } else {
+                theme.plain()
+            },
+        ));
+    }
 }
 
 pub fn draw(
