@@ -445,3 +445,65 @@ fn the_tracking_plan_option_replaces_the_settings_own() {
         "{err}"
     );
 }
+
+/// `check --policy`: the source's controls are policy keys (`control`, the new reasons and
+/// discards), and the Protocols findings are report codes.
+#[test]
+fn a_policy_names_source_controls() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(
+        &policy,
+        "never = [\n  { destination = \"Snowflake\", control = \"schema_violation\" },\n  { reason = \"filtered_at_source\", discard = \"unplanned\" },\n  { control = \"schema_event_filter\", mode = \"device\" },\n]\n",
+    )
+    .unwrap();
+    let o = bin()
+        .args(["check", "--format", "json", "--policy"])
+        .arg(&policy)
+        .arg("samples/protocols/events.jsonl")
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rules = doc["policy"]["rules"].as_array().unwrap();
+    assert_eq!(
+        rules[0]["never"],
+        "destination = \"Snowflake\", control = \"schema_violation\""
+    );
+    // Line 8: the warehouse loses a Signed Up that broke its rule.
+    assert_eq!(rules[0]["count"], 1);
+    assert_eq!(rules[0]["places"][0]["line"], 8);
+    // Lines 3 (Coupon Applied), five destinations each.
+    assert_eq!(rules[1]["count"], 5);
+    assert_eq!(rules[2]["count"], 0);
+    let text = doc.to_string();
+    for code in [
+        "schema_violation",
+        "common_schema_violation",
+        "unplanned_event",
+        "unplanned_property",
+    ] {
+        assert!(text.contains(&format!("\"{code}\"")), "{code}: {text}");
+    }
+    let o = bin()
+        .args(["check", "--policy"])
+        .arg(&policy)
+        .arg("samples/protocols/events.jsonl")
+        .output()
+        .unwrap();
+    std::fs::write(&policy, "never = [{ control = \"schema_violations\" }]\n").unwrap();
+    let o2 = bin()
+        .args(["check", "--policy"])
+        .arg(&policy)
+        .arg("samples/protocols/events.jsonl")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(o2.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o2.stderr).contains("schema_violation"));
+}

@@ -1,6 +1,7 @@
 //! Assertions for CI: a TOML file of what must never happen to an event (`check --policy`).
 //! Each rule names some of a route's facts (destination, category and the event's value for
-//! it, decision, reason, discard, mode); a route with all of them breaks the rule.
+//! it, decision, reason, discard, mode, and the source control that dropped it); a route with
+//! all of them breaks the rule.
 //!
 //! ```toml
 //! never = [
@@ -16,7 +17,7 @@ use crate::engine::Outcome;
 use crate::read::event::{Preferences, Raw};
 use crate::read::toml_file::{TomlError, TomlFile};
 use crate::rules::finding::{Code, Severity};
-use crate::rules::verdict::{DISCARDS, Mode, REASONS, Route};
+use crate::rules::verdict::{Block, Control, DISCARDS, Decision, Mode, REASONS, Route};
 use crate::rules::vocab;
 use crate::text::printable;
 use crate::workspace::{CatIdx, Workspace};
@@ -37,6 +38,8 @@ struct RuleToml {
     reason: Option<Spanned<String>>,
     discard: Option<Spanned<String>>,
     mode: Option<Spanned<String>>,
+    /// The source's control that dropped the route (`schema_violation`, ...).
+    control: Option<Spanned<String>>,
     /// Shown with each violation: why the rule exists.
     why: Option<String>,
 }
@@ -65,6 +68,7 @@ pub struct Rule {
     reason: Option<&'static str>,
     discard: Option<&'static str>,
     mode: Option<Mode>,
+    control: Option<Control>,
 }
 
 #[derive(Debug, Clone)]
@@ -176,17 +180,21 @@ impl Rule {
             "mode",
             &[("cloud", Mode::Cloud), ("device", Mode::Device)],
         )?;
+        let controls: Vec<(&str, Control)> =
+            Control::ALL.iter().map(|c| (c.as_str(), *c)).collect();
+        let control = word(f, r.control.as_ref(), "control", &controls)?;
         if destination.is_none()
             && category.is_none()
             && delivered.is_none()
             && reason.is_none()
             && discard.is_none()
             && mode.is_none()
+            && control.is_none()
         {
             return Err(f.error_at(
                 span,
                 "a rule needs at least one of destination, category, decision, reason, \
-                 discard or mode: an empty rule would forbid every route"
+                 discard, mode or control: an empty rule would forbid every route"
                     .to_owned(),
             ));
         }
@@ -201,6 +209,7 @@ impl Rule {
             reason,
             discard,
             mode,
+            control,
         };
         rule.text = rule.describe(ws);
         Ok(rule)
@@ -244,6 +253,9 @@ impl Rule {
         if let Some(m) = self.mode {
             parts.push(format!("mode = \"{}\"", m.as_str()));
         }
+        if let Some(c) = self.control {
+            parts.push(format!("control = \"{}\"", c.as_str()));
+        }
         parts.join(", ")
     }
 
@@ -265,6 +277,9 @@ impl Rule {
             && self.reason.is_none_or(|why| why == r.decision.reason())
             && self.mode.is_none_or(|m| m == r.mode)
             && self.discard.is_none_or(|d| o.discard(r) == Some(d))
+            && self.control.is_none_or(|c| {
+                matches!(&r.decision, Decision::Block(Block::FilteredAtSource { control, .. }) if *control == c)
+            })
     }
 }
 
