@@ -345,7 +345,7 @@ fn destination_filters_in_analytics_js_match_what_the_browser_delivered() {
     let device = ["Intercom", "Google Analytics 4", "Braze"];
     let o = Command::new("node")
         .args([
-            "tests/clients/filters.js",
+            "tests/clients/replay.js",
             &format!("http://{}", server.addr),
         ])
         .arg("samples/filters/events.jsonl")
@@ -403,4 +403,115 @@ fn destination_filters_in_analytics_js_match_what_the_browser_delivered() {
         }
     }
     assert_eq!((delivered, dropped, stripped), (25, 11, 4));
+}
+
+/// The source's plan in the browser (issue 38): analytics.js gets the protocols sample's CDN
+/// settings from `listen` (its `plan`, with what Protocols' unplanned blocking writes there) and
+/// replays the sample; its schema-filter plugin decides what the device-mode destinations'
+/// plugins receive. The tool's device routes must say the same: a schema event filter and an
+/// unplanned event drop everything, a schema integration filter drops its destination whatever
+/// the event's own integrations object says, and a Protocols violation does not drop anything
+/// in the browser (violation blocking is cloud mode only).
+#[test]
+#[ignore = "needs Node.js, analytics.js and jsdom: npm ci --prefix tests/clients"]
+fn the_source_plan_in_analytics_js_matches_what_the_browser_delivered() {
+    let node_path = analytics_js_in_jsdom();
+    let dir = tempfile::tempdir().unwrap();
+    // Consent is not what this holds: where an event carries it, it grants everything, so
+    // that the page (with no consent wrapper) and the tool load the same destinations.
+    let events = dir.path().join("events.jsonl");
+    let mut text = String::new();
+    for line in std::fs::read_to_string("samples/protocols/events.jsonl")
+        .unwrap()
+        .lines()
+    {
+        let mut e: serde_json::Value = serde_json::from_str(line).unwrap();
+        if e["context"].get("consent").is_some() {
+            e["context"]["consent"] = serde_json::json!({"categoryPreferences":
+                {"C0001": true, "C0002": true, "C0004": true}});
+        }
+        text.push_str(&format!("{e}\n"));
+    }
+    std::fs::write(&events, text).unwrap();
+    let out = dir.path().join("capture.jsonl");
+    let settings = "samples/protocols/consent-settings.json";
+    let ws = Arc::new(Workspace::load(Path::new(settings)).unwrap());
+    let server = listen::start(listen::Config::new(
+        "127.0.0.1:0".parse().unwrap(),
+        out.to_str().unwrap().to_owned(),
+        ws,
+    ))
+    .unwrap();
+    let device = ["Amplitude", "Braze", "Google Analytics 4"];
+    let o = Command::new("node")
+        .args([
+            "tests/clients/replay.js",
+            &format!("http://{}", server.addr),
+        ])
+        .arg(&events)
+        .args(device)
+        .env("NODE_PATH", &node_path)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let received: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    arrived(&out, 12);
+    let route = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(["route", "--settings", settings])
+        .arg(&out)
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(route.status.success());
+    let mut by_reason = std::collections::BTreeMap::<String, usize>::new();
+    for line in String::from_utf8(route.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = v["messageId"].as_str().unwrap();
+        for r in v["routes"].as_array().unwrap() {
+            let dest = r["destination"].as_str().unwrap();
+            if !device.contains(&dest) {
+                continue;
+            }
+            assert_eq!(r["mode"], "device", "{dest} on {}: {r}", v["event"]);
+            let got = received
+                .iter()
+                .any(|x| x["destination"] == dest && x["messageId"] == id);
+            assert_eq!(
+                r["decision"] == "deliver",
+                got,
+                "{dest} on {} {}: the tool says {} {} {}, the browser {}",
+                v["type"],
+                v["event"],
+                r["decision"],
+                r["reason"],
+                r["control"],
+                if got { "delivered it" } else { "did not" }
+            );
+            let key = match &r["control"] {
+                serde_json::Value::String(c) => format!("{} {c}", r["reason"].as_str().unwrap()),
+                _ => format!(
+                    "{} {}",
+                    r["decision"].as_str().unwrap(),
+                    r["reason"].as_str().unwrap()
+                ),
+            };
+            *by_reason.entry(key).or_default() += 1;
+        }
+    }
+    // Twelve events, three device destinations: the plan's and Protocols' drops (three
+    // events, for all three), the schema integration filters (Braze on the three Order
+    // Completed, one of which says "Braze": true, which the browser's merge puts the plan
+    // over; GA4 on Product Viewed), and the rest delivered, the violations of lines 8 and
+    // 10 included.
+    let seen: Vec<(&str, usize)> = by_reason.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    assert_eq!(
+        seen,
+        [
+            ("block schema_integration_filter", 4),
+            ("deliver loaded_at_page_load", 23),
+            ("filtered_at_source schema_event_filter", 3),
+            ("filtered_at_source unplanned_and_schema_violation", 3),
+            ("filtered_at_source unplanned_event", 3),
+        ]
+    );
 }

@@ -194,11 +194,42 @@ impl Workspace {
     }
 
     /// The plan analytics.js gets: the workspace's own, or one that enables everything.
+    /// The plan analytics.js gets: the settings' own, and where Protocols block unplanned
+    /// events, what Segment's CDN writes for that (the browser's only way to enforce it,
+    /// `schema-configuration.md`: "supported for all device-mode ... Analytics.js
+    /// destinations"): each TRACK rule's event enabled, and `__default` disabled.
     fn served_plan(&self) -> Value {
-        if self.plan.is_empty() {
+        let mut plan = if self.plan.is_empty() {
             serde_json::json!({"track": {"__default": {"enabled": true}}})
         } else {
             self.plan.to_json()
+        };
+        let Some(p) = self
+            .protocols
+            .as_ref()
+            .filter(|p| !p.settings.track.allow_unplanned_events)
+        else {
+            return plan;
+        };
+        let Some(rules) = &p.plan else { return plan };
+        let track = plan.as_object_mut().and_then(|m| {
+            m.entry("track")
+                .or_insert_with(|| Value::Object(serde_json::Map::new()))
+                .as_object_mut()
+        });
+        if let Some(track) = track {
+            for r in &rules.rules {
+                if let (super::protocols::RuleKind::Track, Some(key)) = (r.kind, &r.key) {
+                    track
+                        .entry(key.clone())
+                        .or_insert_with(|| serde_json::json!({"enabled": true}));
+                }
+            }
+            let default = track
+                .entry("__default")
+                .or_insert_with(|| serde_json::json!({}));
+            default["enabled"] = Value::Bool(false);
         }
+        plan
     }
 }

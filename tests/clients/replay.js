@@ -1,8 +1,10 @@
 // analytics.js (@segment/analytics-next) in a jsdom page, with the CDN settings `listen`
-// serves for a workspace with destination filters (middlewareSettings.routingRules), and its
-// destinations in device mode as action destinations whose plugins record what they are
-// given: the oracle for the tool's filter verdicts on device-mode routes (tests/clients.rs).
-// NODE_PATH=tests/clients/node_modules node filters.js LISTEN_URL EVENTS.jsonl DEST...
+// serves for a workspace (its destination filters as middlewareSettings.routingRules, its
+// source's plan as plan), and the named destinations in device mode as action destinations
+// whose plugins record what they are given: the oracle for the tool's device-mode verdicts
+// (tests/clients.rs). Each event of the file is replayed through analytics.js as its type's
+// call, with its properties or traits, context and integrations.
+// NODE_PATH=tests/clients/node_modules node replay.js LISTEN_URL EVENTS.jsonl DEST...
 const fs = require('fs');
 const { JSDOM } = require('jsdom');
 const [base, eventsFile, ...device] = process.argv.slice(2);
@@ -28,17 +30,19 @@ const pluginSources = device.map((name) => {
   return factory;
 });
 (async () => {
-  const cdnSettings = await (await fetch(`${base}/v1/projects/wk_filters/settings`)).json();
+  const cdnSettings = await (await fetch(`${base}/v1/projects/wk_replay/settings`)).json();
   cdnSettings.remotePlugins = device.map((name) => ({ name, creationName: name, libraryName: `${name}Plugin`, url: `${base}/x.js`, settings: {} }));
   for (const name of device) {
     cdnSettings.integrations[name] = { ...cdnSettings.integrations[name], bundlingStatus: 'bundled' };
   }
-  const [analytics] = await AnalyticsBrowser.load({ writeKey: 'wk_filters', cdnSettings, plugins: pluginSources },
+  const [analytics] = await AnalyticsBrowser.load({ writeKey: 'wk_replay', cdnSettings, plugins: pluginSources },
     { integrations: { 'Segment.io': { apiHost: base.replace(/^http:\/\//, '') + '/v1', protocol: 'http' } } });
   for (const line of fs.readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean)) {
     const e = JSON.parse(line);
     const options = { messageId: e.messageId, context: e.context, timestamp: e.timestamp };
+    if (e.integrations) options.integrations = e.integrations;
     if (e.type === 'identify') await analytics.identify(e.userId, e.traits, options);
+    else if (e.type === 'page') await analytics.page(e.category, e.name, e.properties, options);
     else await analytics.track(e.event, e.properties, { ...options, userId: e.userId });
   }
   await new Promise((r) => setTimeout(r, 500));
