@@ -242,7 +242,7 @@ fn cases() -> Vec<(&'static str, String, Option<&'static str>)> {
         ),
         (
             "message_id_too_long",
-            format!(r#"{{"type":"page","userId":"u","messageId":"{}"}}"#, "m".repeat(100)),
+            format!(r#"{{"type":"page","userId":"u","messageId":"{}"}}"#, "m".repeat(101)),
             Some("messageId"),
         ),
         (
@@ -342,6 +342,24 @@ fn every_stateless_code_has_a_case() {
             "no case for {c}"
         );
     }
+}
+
+/// A messageId "limited to 100 characters" may have 100 (duplicate-data.md, Unify's limits).
+#[test]
+fn a_message_id_of_100_characters_is_within_the_limit() {
+    let id = "é".repeat(100);
+    let o = one(&format!(
+        r#"{{"type":"page","userId":"u","messageId":"{id}"}}"#
+    ));
+    assert!(
+        !codes(&o).contains(&"message_id_too_long"),
+        "{:?}",
+        codes(&o)
+    );
+    let o = one(&format!(
+        r#"{{"type":"page","userId":"u","messageId":"{id}é"}}"#
+    ));
+    assert!(codes(&o).contains(&"message_id_too_long"));
 }
 
 #[test]

@@ -92,7 +92,7 @@ codes! {
     CategoryCaseMismatch = "category_case_mismatch", Warning, Ours, "Category ids are case sensitive: this key matches a category only when case is ignored.";
     LegacyConsentEventName = "legacy_consent_event_name", Warning, Ours, "\"Segment Consent Preference\" was renamed \"Segment Consent Preference Updated\" on 2024-02-15; the old name is an ordinary track event.";
     MessageIdMissing = "message_id_missing", Warning, Ours, "Without a messageId, Segment cannot deduplicate the event.";
-    MessageIdTooLong = "message_id_too_long", Warning, Ours, "Segment asks for unique messageIds of fewer than 100 characters.";
+    MessageIdTooLong = "message_id_too_long", Warning, Ours, "A messageId over 100 characters: Segment limits it to 100, and Unify drops the event.";
     DuplicateMessageId = "duplicate_message_id", Warning, Ours, "Segment drops events whose messageId it has already seen.";
     TimestampInvalid = "timestamp_invalid", Warning, Ours, "A timestamp that is not RFC 3339.";
     IntegrationsUnknownKey = "integrations_unknown_key", Warning, Ours, "An integrations key that names no destination has no effect (keys are case sensitive).";

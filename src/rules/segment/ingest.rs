@@ -511,17 +511,18 @@ fn check_integrations(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
     }
 }
 
-/// Segment asks for messageIds of fewer than this many characters.
+/// The most characters a messageId may have (`guides/duplicate-data.md`: "limited to 100
+/// characters"; Unify drops events whose "`messageId` is longer than 100 characters").
 pub const MAX_MESSAGE_ID_CHARS: usize = 100;
 
 fn check_message_id_and_timestamps(ev: &Doc, out: &mut Vec<Finding>) {
     if let Some(id) = ev.message_id() {
         let chars = id.chars().count();
-        if chars >= MAX_MESSAGE_ID_CHARS {
+        if chars > MAX_MESSAGE_ID_CHARS {
             out.push(Finding::new(
                 Code::MessageIdTooLong,
                 format!(
-                    "messageId is {chars} characters; Segment asks for unique messageIds with fewer than {MAX_MESSAGE_ID_CHARS} characters"
+                    "messageId is {chars} characters; Segment limits it to {MAX_MESSAGE_ID_CHARS}, and Unify drops events whose messageId is longer"
                 ),
                 Some("messageId".into()),
             ));
