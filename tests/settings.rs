@@ -111,10 +111,6 @@ fn errors_name_the_file_the_place_and_the_problem() {
             "ws.json:1:1: not a settings file: expected our shape (\"categories\", \"destinations\"), Segment's CDN settings (\"integrations\") or RudderStack's source config (\"source\" or \"sources\")",
         ),
         (
-            "{\"integrations\": {\"Braze\": {\"consentSettings\": {\"categories\": [\"C9\"]}}}, \"consentSettings\": {\"allCategories\": []}}",
-            "ws.json:1:64: destination \"Braze\" is mapped to unknown category \"C9\" (no categories are configured)",
-        ),
-        (
             "{\"integrations\": {\"Braze\": {\"consentSettings\": {\"categories\": \"C1\"}}}}",
             "ws.json:1:48: integration \"Braze\": consentSettings: invalid type: string \"C1\", expected a sequence",
         ),
@@ -122,6 +118,24 @@ fn errors_name_the_file_the_place_and_the_problem() {
     for (text, expected) in cases {
         assert_eq!(err(text), expected, "{text}");
     }
+}
+
+/// CDN settings whose integration names a category allCategories lacks: analytics.js still
+/// loads the integration, so the settings are read, the category added, and a warning placed
+/// at the id (issue 38; `lint` reports it as the error `cdn_category_missing`).
+#[test]
+fn a_cdn_category_that_all_categories_lacks_is_a_warning() {
+    let text = "{\"integrations\": {\"Braze\": {\"consentSettings\": {\"categories\": [\"C9\"]}}}, \"consentSettings\": {\"allCategories\": []}}";
+    let ws = Workspace::from_slice("ws.json", text.as_bytes()).unwrap();
+    assert_eq!(
+        ws.warnings,
+        [
+            "ws.json:1:64: Braze is mapped to C9, which allCategories lacks: the consent wrapper sends no preference for it, so Braze is blocked for every event that carries consent but none for C9"
+        ]
+    );
+    let braze = ws.destination("Braze").unwrap();
+    assert_eq!(ws.destinations[braze].categories.len(), 1);
+    assert_eq!(ws.categories[0].id, "C9");
 }
 
 #[test]

@@ -306,8 +306,9 @@ impl SettingsText {
     }
 
     /// CDN settings: each destination's categories that `allCategories` lacks, and whether
-    /// `hasUnmappedDestinations` is `false`. The loader refuses the first; `lint` reports it and
-    /// adds the missing ids to `allCategories` so that the rest can still be checked.
+    /// `hasUnmappedDestinations` is `false`. The loader reads past the first with a warning;
+    /// `lint` reports it as an error, and adds the missing ids to `allCategories` so that the
+    /// findings are placed as the loader would read the file.
     pub fn cdn_gaps(&self) -> (Vec<LintFinding>, Option<Vec<u8>>) {
         let Some(doc) = &self.doc else {
             return (Vec::new(), None);

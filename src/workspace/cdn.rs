@@ -33,11 +33,12 @@ struct CdnIntegrationConsent {
 }
 
 impl Workspace {
-    pub(super) fn from_cdn(cdn: CdnSettings) -> Result<Self, Problem> {
+    pub(super) fn from_cdn(mut cdn: CdnSettings) -> Result<Self, Problem> {
         let key = |k: &str| PathStep::Key(k.to_owned());
         let mut categories: Vec<Category> = Vec::new();
         let all = cdn
             .consent_settings
+            .take()
             .map(|c| c.all_categories)
             .unwrap_or_default();
         for (i, id) in all.into_iter().enumerate() {
@@ -49,6 +50,7 @@ impl Workspace {
             // Category names default to their ids in this shape.
             push_category(&mut categories, id.clone(), id, true, path)?;
         }
+        let lacking = add_lacking(&cdn, &mut categories)?;
         let mut destinations = Vec::new();
         for (name, settings) in &cdn.integrations {
             // Segment.io is Segment itself, not a destination.
@@ -117,11 +119,55 @@ impl Workspace {
             }
         }
         let mut ws = Self::assemble(categories, destinations, Shape::SegmentCdn);
+        ws.unplaced = lacking;
         if let Some(plan) = &cdn.plan {
             ws.plan = super::plan::Plan::read(plan, &[key("plan")])?;
         }
         Ok(ws)
     }
+}
+
+/// The categories integrations name that allCategories lacks: analytics.js still loads those
+/// integrations (the wrapper sends no preference for the id, so it counts as missing), and
+/// Segment's servers read the event's preferences as they are. Each is added to `categories`,
+/// with a warning at the id (lint reports it as an error).
+fn add_lacking(
+    cdn: &CdnSettings,
+    categories: &mut Vec<Category>,
+) -> Result<Vec<(Vec<PathStep>, String)>, Problem> {
+    let key = |k: &str| PathStep::Key(k.to_owned());
+    let mut lacking: Vec<(Vec<PathStep>, String)> = Vec::new();
+    for (name, settings) in &cdn.integrations {
+        let ids = settings
+            .get("consentSettings")
+            .and_then(|c| c.get("categories"))
+            .and_then(Value::as_array);
+        for (j, id) in ids.into_iter().flatten().enumerate() {
+            let Some(id) = id.as_str() else { continue };
+            if categories.iter().any(|c| c.id == id) {
+                continue;
+            }
+            let path = vec![
+                key("integrations"),
+                key(name),
+                key("consentSettings"),
+                key("categories"),
+                PathStep::Index(j),
+            ];
+            push_category(categories, id.to_owned(), id.to_owned(), true, path.clone())?;
+            lacking.push((
+                path,
+                format!(
+                    "{} is mapped to {}, which allCategories lacks: the consent wrapper sends no preference for it, so {} is blocked for every event that carries consent but none for {}",
+                    printable(name),
+                    printable(id),
+                    printable(name),
+                    printable(id)
+                ),
+            ));
+        }
+    }
+    Ok(lacking)
 }
 
 /// Segment's CDN settings carry no destination kind; these names are the ones that do not

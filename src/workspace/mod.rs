@@ -129,6 +129,12 @@ pub struct Workspace {
     pub consent_model_from: ModelSource,
     /// Where the settings came from: the file, or the CDN and when they were fetched.
     pub origin: String,
+    /// What the settings got wrong that the tool read past, as `file:line:column: message`
+    /// (the commands print them as warnings).
+    pub warnings: Vec<String>,
+    /// Those warnings while the settings are built, placed at their value once the text is
+    /// at hand.
+    unplaced: Vec<(Vec<PathStep>, String)>,
     /// RudderStack's `consentManagementMetadata` (each provider's resolution strategy for the
     /// page), as its source config had it.
     pub rudder_metadata: Option<Value>,
@@ -232,7 +238,7 @@ struct Problem {
     message: String,
 }
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 enum PathStep {
     Key(String),
     Index(usize),
@@ -317,18 +323,26 @@ impl Workspace {
                     .into(),
             ));
         };
-        let mut built = built.map_err(|p| {
-            let steps: Vec<Step<'_>> = p
-                .path
+        let place = |path: &[PathStep]| {
+            let steps: Vec<Step<'_>> = path
                 .iter()
                 .map(|s| match s {
                     PathStep::Key(k) => Step::Key(k),
                     PathStep::Index(i) => Step::Index(*i),
                 })
                 .collect();
-            let (line, column) = locate(text, &steps).map_or((1, 1), |at| line_col(text, at));
+            locate(text, &steps).map_or((1, 1), |at| line_col(text, at))
+        };
+        let mut built = built.map_err(|p| {
+            let (line, column) = place(&p.path);
             invalid(line, column, p.message)
         })?;
+        for (path, message) in std::mem::take(&mut built.unplaced) {
+            let (line, column) = place(&path);
+            built
+                .warnings
+                .push(format!("{}:{line}:{column}: {message}", printable(file)));
+        }
         file.clone_into(&mut built.origin);
         built.resolve_tracking_plan(file, text)?;
         Ok(built)
@@ -417,6 +431,8 @@ impl Workspace {
             consent_model: ConsentModel::default(),
             consent_model_from: ModelSource::Default,
             origin: String::new(),
+            warnings: Vec::new(),
+            unplaced: Vec::new(),
             shape,
             by_id,
             by_lowercase,

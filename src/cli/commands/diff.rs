@@ -125,7 +125,11 @@ fn against(
     cdn: &str,
 ) -> Result<Arc<Workspace>, Error> {
     let mut ws = match (&args.against, &args.fetch_against) {
-        (Some(path), _) => Workspace::load(Path::new(path))?,
+        (Some(path), _) => {
+            let ws = Workspace::load(Path::new(path))?;
+            super::warn_settings(&ws);
+            ws
+        }
         (None, Some(key)) => fetch_settings(ctx, key, cdn)?.workspace,
         (None, None) => Workspace::clone(old),
     };

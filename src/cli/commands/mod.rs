@@ -314,7 +314,15 @@ fn load_raw(
     if let Some(plan) = &settings.tracking_plan {
         ws.set_tracking_plan(plan)?;
     }
+    warn_settings(&ws);
     Ok(ws)
+}
+
+/// What the settings got wrong that the tool read past, on stderr.
+pub(super) fn warn_settings(ws: &Workspace) {
+    for w in &ws.warnings {
+        let _ = writeln!(io::stderr(), "warning: {}", printable(w));
+    }
 }
 
 /// `ws` under `dialect`'s rules, saying on stderr (unless `-q`) what a translation left
