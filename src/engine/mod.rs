@@ -7,7 +7,7 @@ pub mod profile;
 
 use std::hash::BuildHasher;
 
-use foldhash::HashSet;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use crate::engine::profile::{IdentityId, ProfileWarning, Profiles};
@@ -40,28 +40,55 @@ pub struct Outcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recalled {
     DuplicateMessageId,
+    /// The messageId was seen this many hours earlier, beyond the deduplication window.
+    LateDuplicate {
+        hours: i64,
+    },
     Profile(ProfileWarning),
 }
 
 impl Recalled {
     /// `user` names the profile in messages.
     pub fn finding(&self, ws: &Workspace, ev: &Doc, user: &str) -> Finding {
+        let id = || crate::text::printable(ev.message_id().as_deref().unwrap_or("")).into_owned();
         match self {
-            Recalled::DuplicateMessageId => duplicate(ev.message_id().as_deref().unwrap_or("")),
+            Recalled::DuplicateMessageId => Finding::new(
+                Code::DuplicateMessageId,
+                format!(
+                    "messageId \"{}\" was already seen: Segment drops this event as a duplicate",
+                    id()
+                ),
+                Some("messageId".into()),
+            ),
+            Recalled::LateDuplicate { hours } => Finding::new(
+                Code::DuplicateMessageId,
+                format!(
+                    "messageId \"{}\" was seen {hours} hours earlier, beyond Segment's deduplication window ({:#}): Segment takes it again, and only warehouses drop it",
+                    id(),
+                    ws.dedupe_window
+                ),
+                Some("messageId".into()),
+            ),
             Recalled::Profile(w) => w.finding(ws, ev, user),
         }
     }
-}
 
-fn duplicate(id: &str) -> Finding {
-    Finding::new(
-        Code::DuplicateMessageId,
-        format!(
-            "messageId \"{}\" was already seen: Segment drops this event as a duplicate",
-            crate::text::printable(id)
-        ),
-        Some("messageId".into()),
-    )
+    /// Whether it changes the event's routes (a viewer must decide them again).
+    pub fn changes_routes(&self) -> bool {
+        matches!(self, Self::DuplicateMessageId | Self::LateDuplicate { .. })
+    }
+
+    /// The admission it recalls.
+    fn admission(recalled: &[Recalled]) -> Admission {
+        recalled
+            .iter()
+            .find_map(|r| match r {
+                Recalled::DuplicateMessageId => Some(Admission::Duplicate),
+                Recalled::LateDuplicate { .. } => Some(Admission::LateDuplicate),
+                Recalled::Profile(_) => None,
+            })
+            .unwrap_or(Admission::Ingested)
+    }
 }
 
 impl Outcome {
@@ -134,23 +161,17 @@ impl Outcome {
     }
 }
 
-/// Validation, then routing: the steps every view shares, in their order. `duplicate` is
-/// asked only about an ingested event.
+/// Validation, then routing: the steps every view shares, in their order. `seen` is what
+/// deduplication says of an ingested event.
 fn judge(
     ws: &Workspace,
     record: &Record,
-    duplicate: impl FnOnce(&Doc) -> bool,
+    seen: Admission,
 ) -> (Vec<Finding>, Admission, Vec<Route>) {
     let findings = validate(record, ws);
     let ingested = !findings.iter().any(|f| f.severity() == Severity::Error);
     let admission = match &record.json {
-        Ok(ev) if ingested => {
-            if duplicate(ev) {
-                Admission::Duplicate
-            } else {
-                Admission::Ingested
-            }
-        }
+        Ok(_) if ingested => seen,
         _ => Admission::NotIngested,
     };
     let routes = route(ws, record.json.as_deref().ok(), admission);
@@ -204,9 +225,7 @@ pub fn decide_labelled(
     identity: Option<IdentityId>,
     user: &str,
 ) -> Outcome {
-    let (findings, _, routes) = judge(ws, &record, |_| {
-        recalled.contains(&Recalled::DuplicateMessageId)
-    });
+    let (findings, _, routes) = judge(ws, &record, Recalled::admission(&recalled));
     let mut outcome = assemble(record, findings, routes);
     outcome.identity = identity;
     outcome.recall(ws, recalled, user);
@@ -243,7 +262,7 @@ impl Judged {
 /// Validation and routing of one record as if its messageId were new: the work that needs no
 /// other record, so any thread can do it.
 pub fn judge_alone(ws: &Workspace, record: Record) -> Judged {
-    let (findings, admission, routes) = judge(ws, &record, |_| false);
+    let (findings, admission, routes) = judge(ws, &record, Admission::Ingested);
     let outcome = assemble(record, findings, routes);
     Judged { outcome, admission }
 }
@@ -264,8 +283,9 @@ pub struct Engine {
 /// ids each: memory stays bounded however long a stream is followed, and a duplicate is
 /// found among at least the last `window` events.
 struct SeenIds {
-    current: HashSet<u64>,
-    previous: HashSet<u64>,
+    /// Each id's hash, with when its event was taken (seconds; `UNKNOWN` without a time).
+    current: HashMap<u64, i64>,
+    previous: HashMap<u64, i64>,
     window: usize,
     /// Each generation's table is sized for the whole window when it starts
     /// (`Engine::dedup_reserved`).
@@ -273,21 +293,63 @@ struct SeenIds {
     hasher: foldhash::quality::RandomState,
 }
 
+/// An event with no time this tool can read.
+const UNKNOWN: i64 = i64::MIN;
+
+/// What deduplication found of a messageId.
+enum Seen {
+    New,
+    /// Within the window: dropped.
+    Duplicate,
+    /// Beyond it, this many hours after: taken again.
+    Late {
+        hours: i64,
+    },
+}
+
 impl SeenIds {
-    /// True when `id` was seen before.
-    fn check(&mut self, id: &str) -> bool {
+    /// What deduplication does with `id`, taken at `at` (seconds): a duplicate when it was
+    /// seen within `window` seconds (or either time is unknown), a late one when further
+    /// back (then it is taken again, and its time is the new one).
+    fn check(&mut self, id: &str, at: i64, window: i64) -> Seen {
         let h = self.hasher.hash_one(id);
-        if self.previous.contains(&h) || !self.current.insert(h) {
-            return true;
+        let earlier = self
+            .current
+            .get(&h)
+            .or_else(|| self.previous.get(&h))
+            .copied();
+        if let Some(then) = earlier {
+            if then == UNKNOWN || at == UNKNOWN || at.abs_diff(then) <= window.unsigned_abs() {
+                return Seen::Duplicate;
+            }
         }
+        self.current.insert(h, at);
         if self.current.len() >= self.window {
             self.previous = std::mem::take(&mut self.current);
             if self.reserved {
                 self.current.reserve(self.window);
             }
         }
-        false
+        match earlier {
+            Some(then) => Seen::Late {
+                hours: i64::try_from(at.abs_diff(then) / 3600).unwrap_or(i64::MAX),
+            },
+            None => Seen::New,
+        }
     }
+}
+
+/// When Segment took `ev`, in seconds, as deduplication reads it: `receivedAt` (Segment's own
+/// clock), else `timestamp`; `UNKNOWN` without either.
+fn taken_at(ev: &Doc) -> i64 {
+    use crate::read::event::Field;
+    [Field::ReceivedAt, Field::Timestamp]
+        .iter()
+        .find_map(|f| {
+            let raw = ev.get(*f)?;
+            raw.as_str()?.parse::<jiff::Timestamp>().ok()
+        })
+        .map_or(UNKNOWN, jiff::Timestamp::as_second)
 }
 
 /// How many messageIds are kept for duplicate detection by default (per generation).
@@ -301,8 +363,8 @@ impl Engine {
             keep_profiles: true,
             write_recalled: true,
             seen: SeenIds {
-                current: HashSet::default(),
-                previous: HashSet::default(),
+                current: HashMap::default(),
+                previous: HashMap::default(),
                 window: DEDUP_WINDOW,
                 reserved: false,
                 hasher: foldhash::quality::RandomState::default(),
@@ -372,12 +434,25 @@ impl Engine {
         };
         // Only a vendor that drops repeated messageIds (RudderStack's server does not by
         // default: docs/rules.md, "RudderStack").
+        let mut late = None;
         if admission == Admission::Ingested
             && crate::rules::dialect::deduplicates(self.ws.dialect())
-            && ev.message_id().is_some_and(|id| self.seen.check(&id))
         {
-            admission = Admission::Duplicate;
-            outcome.routes = route(&self.ws, Some(ev), admission);
+            let window = self.ws.dedupe_window.as_secs();
+            let seen = ev
+                .message_id()
+                .map(|id| self.seen.check(&id, taken_at(ev), window));
+            match seen {
+                Some(Seen::Duplicate) => admission = Admission::Duplicate,
+                Some(Seen::Late { hours }) => {
+                    admission = Admission::LateDuplicate;
+                    late = Some(Recalled::LateDuplicate { hours });
+                }
+                Some(Seen::New) | None => {}
+            }
+            if admission != Admission::Ingested {
+                outcome.routes = route(&self.ws, Some(ev), admission);
+            }
         }
         let recalled = match admission {
             Admission::NotIngested => Vec::new(),
@@ -386,13 +461,17 @@ impl Engine {
                 outcome.identity = ev.identity().and_then(|id| self.profiles.lookup(&id));
                 vec![Recalled::DuplicateMessageId]
             }
-            Admission::Ingested if !self.keep_profiles => Vec::new(),
-            Admission::Ingested => {
+            Admission::Ingested | Admission::LateDuplicate if !self.keep_profiles => {
+                late.into_iter().collect()
+            }
+            Admission::Ingested | Admission::LateDuplicate => {
                 let (who, warnings) =
                     self.profiles
                         .observe(&self.ws, ev, &outcome.origin, &outcome.routes);
                 outcome.identity = who;
-                warnings.into_iter().map(Recalled::Profile).collect()
+                late.into_iter()
+                    .chain(warnings.into_iter().map(Recalled::Profile))
+                    .collect()
             }
         };
         if !self.write_recalled {

@@ -366,7 +366,7 @@ fn fold<R: Render>(
             (Some((line, _)), _) if outcome.recalled.is_empty() => Some(line),
             // A duplicate's routes change: it is rendered anew.
             (Some((line, at)), Some(render))
-                if !outcome.recalled.contains(&Recalled::DuplicateMessageId) =>
+                if !outcome.recalled.iter().any(Recalled::changes_routes) =>
             {
                 amend.line.clear();
                 render.amend(&outcome, line, at, &mut amend.line);
@@ -462,7 +462,7 @@ mod tests {
             while let Some(chunk) = source.next_chunk(100, CHUNK_BYTES) {
                 let judgements = judge.chunk(&ws, chunk.unwrap(), true);
                 fold(&mut engine, judgements, &mut amend, &mut |_, o, line| {
-                    let duplicate = o.recalled.contains(&Recalled::DuplicateMessageId);
+                    let duplicate = o.recalled.iter().any(Recalled::changes_routes);
                     if let Some(line) = line {
                         assert!(!duplicate);
                         amended += usize::from(!o.recalled.is_empty());

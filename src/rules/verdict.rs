@@ -398,8 +398,12 @@ pub const REASONS: [&str; 17] = [
 pub enum Admission {
     /// Validation failed (or the record is not an event): rule 1.
     NotIngested,
-    /// Ingested, but its messageId was seen on an earlier ingested event: rule 1b.
+    /// Ingested, but its messageId was seen on an earlier ingested event within the
+    /// deduplication window: rule 1b.
     Duplicate,
+    /// Ingested again: its messageId was seen further back than the deduplication window, so
+    /// Segment takes it, and only warehouses drop it, by their own deduplication.
+    LateDuplicate,
     Ingested,
 }
 

@@ -127,6 +127,10 @@ pub struct Workspace {
     /// mode), and where that came from.
     pub consent_model: ConsentModel,
     pub consent_model_from: ModelSource,
+    /// How far apart two events with one messageId may be for Segment to drop the second
+    /// (`guides/duplicate-data.md`: "an approximately 24 hour look-back window"); our
+    /// settings' `dedupeWindow`.
+    pub dedupe_window: jiff::SignedDuration,
     /// Where the settings came from: the file, or the CDN and when they were fetched.
     pub origin: String,
     /// What the settings got wrong that the tool read past, as `file:line:column: message`
@@ -430,6 +434,7 @@ impl Workspace {
             protocols: None,
             consent_model: ConsentModel::default(),
             consent_model_from: ModelSource::Default,
+            dedupe_window: DEDUPE_WINDOW,
             origin: String::new(),
             warnings: Vec::new(),
             unplaced: Vec::new(),
@@ -489,6 +494,9 @@ impl Workspace {
             .position(|d| d.name.to_lowercase() == lower)
     }
 }
+
+/// Segment's deduplication window: "approximately 24 hours" (`guides/duplicate-data.md`).
+pub const DEDUPE_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
 /// `file:line:column: problem`, placed at the value `path` leads to in `text`.
 fn invalid_at(file: &str, text: &[u8], path: &[String], problem: String) -> SettingsError {

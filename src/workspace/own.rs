@@ -21,6 +21,9 @@ pub(super) struct OwnSettings {
     plan: Option<serde_json::Value>,
     /// The source's Protocols settings (the Public API's shape) and its tracking plan.
     protocols: Option<super::protocols::SchemaSettings>,
+    /// Segment's deduplication window (`"24h"`, `"90m"`, ISO 8601's `"PT24H"`).
+    #[serde(rename = "dedupeWindow")]
+    dedupe_window: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -153,20 +156,8 @@ impl Workspace {
             }
             destinations.push(built);
         }
-        let mut external_ids: Vec<String> = Vec::new();
-        for (i, id) in own.external_ids.into_iter().enumerate() {
-            let path = vec![key("externalIds"), PathStep::Index(i)];
-            if id.trim().is_empty() {
-                return Err(Problem::at(path, "external id is empty".into()));
-            }
-            if external_ids.contains(&id) {
-                let m = format!("external id \"{}\" is listed twice", printable(&id));
-                return Err(Problem::at(path, m));
-            }
-            external_ids.push(id);
-        }
         let mut ws = Self::assemble(categories, destinations, Shape::Own);
-        ws.external_ids = external_ids;
+        ws.external_ids = external_ids_of(own.external_ids)?;
         if let Some(plan) = &own.plan {
             ws.plan = super::plan::Plan::read(plan, &[key("plan")])?;
         }
@@ -174,6 +165,9 @@ impl Workspace {
             settings,
             plan: None,
         });
+        if let Some(w) = &own.dedupe_window {
+            ws.dedupe_window = dedupe_window(w)?;
+        }
         if let Some(m) = own.consent_model {
             ws.consent_model = super::ConsentModel::parse(&m).ok_or_else(|| {
                 Problem::at(
@@ -282,4 +276,37 @@ fn own_mappings(
             })
         })
         .collect()
+}
+
+/// `dedupeWindow`: a positive duration in jiff's friendly format or ISO 8601's.
+fn dedupe_window(w: &str) -> Result<jiff::SignedDuration, Problem> {
+    w.parse::<jiff::SignedDuration>()
+        .ok()
+        .filter(jiff::SignedDuration::is_positive)
+        .ok_or_else(|| {
+            Problem::at(
+                vec![PathStep::Key("dedupeWindow".to_owned())],
+                format!(
+                    "dedupeWindow: \"{}\" is not a positive duration (\"24h\", \"90m\", \"PT24H\")",
+                    printable(w)
+                ),
+            )
+        })
+}
+
+/// `externalIds`: each named once, none empty.
+fn external_ids_of(given: Vec<String>) -> Result<Vec<String>, Problem> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, id) in given.into_iter().enumerate() {
+        let path = vec![PathStep::Key("externalIds".to_owned()), PathStep::Index(i)];
+        if id.trim().is_empty() {
+            return Err(Problem::at(path, "external id is empty".into()));
+        }
+        if out.contains(&id) {
+            let m = format!("external id \"{}\" is listed twice", printable(&id));
+            return Err(Problem::at(path, m));
+        }
+        out.push(id);
+    }
+    Ok(out)
 }

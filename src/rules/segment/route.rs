@@ -9,7 +9,7 @@ use crate::rules::segment::{
     protocols, source,
 };
 use crate::rules::verdict::{Admission, Block, Decision, Mode, Route};
-use crate::workspace::Workspace;
+use crate::workspace::{DestinationKind, Workspace};
 
 use consent::Stamp;
 
@@ -68,6 +68,13 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 }
                 // The browser does not deduplicate; Segment's servers do.
                 _ if admission == Admission::Duplicate => Decision::Block(Block::Duplicate),
+                // Warehouses deduplicate "duplicate events that are more than 24 hours apart"
+                // on their own (`guides/duplicate-data.md`).
+                _ if admission == Admission::LateDuplicate
+                    && ws.destinations[d].kind == DestinationKind::Warehouse =>
+                {
+                    Decision::Block(Block::Duplicate)
+                }
                 _ => consent::decide(ws, d, &stamp),
             };
             let mut r = Route::new(d, decision, mode, ws.dialect());
