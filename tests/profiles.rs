@@ -39,8 +39,23 @@ fn track(ids: serde_json::Value, prefs: Option<serde_json::Value>) -> String {
 
 /// The common workspace, with `email` as an external id.
 fn with_email_as_external_id() -> std::sync::Arc<consent_inspector::workspace::Workspace> {
+    with_settings(&json!({"externalIds": ["email"]}))
+}
+
+/// Unify's limit of `user_id` raised to 2 (the docs' own example), so that two identified
+/// users can merge.
+fn two_user_ids() -> std::sync::Arc<consent_inspector::workspace::Workspace> {
+    with_settings(&json!({"identityResolution": {"limits": {"user_id": 2}}}))
+}
+
+/// The common workspace with `extra`'s keys over it.
+fn with_settings(
+    extra: &serde_json::Value,
+) -> std::sync::Arc<consent_inspector::workspace::Workspace> {
     let mut settings: serde_json::Value = serde_json::from_str(common::SETTINGS).unwrap();
-    settings["externalIds"] = json!(["email"]);
+    for (k, v) in extra.as_object().unwrap() {
+        settings[k] = v.clone();
+    }
     std::sync::Arc::new(
         consent_inspector::workspace::Workspace::from_slice(
             "s.json",
@@ -130,7 +145,7 @@ fn devices_of_one_user_take_the_latest_update() {
 
 #[test]
 fn alias_between_two_users_with_consent_marks_disagreements_as_conflict() {
-    let mut e = Engine::new(workspace());
+    let mut e = Engine::new(two_user_ids());
     run(
         &mut e,
         &[
@@ -290,7 +305,7 @@ fn history_is_bounded_and_counts_what_it_dropped() {
 fn a_merge_with_a_user_who_never_gave_consent_assumes_false() {
     // Segment assumes false for "missing" and "never collected" categories during a merge,
     // so a side without consent disagrees with every true of the other.
-    let mut e = Engine::new(workspace());
+    let mut e = Engine::new(two_user_ids());
     run(
         &mut e,
         &[
@@ -433,5 +448,102 @@ fn a_linking_event_is_stamped_on_its_own_profile_before_the_merge() {
         !codes(&out[1]).contains(&"consent_changed_without_preference_event"),
         "{:?}",
         codes(&out[1])
+    );
+}
+
+/// identity-resolution-settings.md, "Priority": with Unify's defaults (`user_id` 1), an event
+/// with a new userId and a known email does not join the email's profile: the email is
+/// demoted, and the two users stay two profiles (not one in conflict).
+#[test]
+fn two_users_sharing_an_email_stay_two_profiles_by_default() {
+    let mut e = Engine::new(with_settings(&json!({"externalIds": ["email"]})));
+    let identify = |user: &str| {
+        json!({"type": "identify", "userId": user, "traits": {"email": "jane@example1.com"},
+               "context": {"consent": {"categoryPreferences": {"C0002": true}}}})
+        .to_string()
+    };
+    run(&mut e, &[&identify("abc123"), &identify("abc456")]);
+    let p = e.profiles();
+    let (a, b) = (p.lookup("abc123").unwrap(), p.lookup("abc456").unwrap());
+    assert_ne!(p.root(a), p.root(b));
+    assert_eq!(p.len(), 2);
+    let refused = &p.profile(b).not_merged;
+    assert_eq!(refused.len(), 1);
+    assert_eq!(
+        refused[0].describe(),
+        "not merged with abc123 by a shared email: it would hold 2 user_id values, over the limit of 1"
+    );
+    // With the docs' other example (email 1, user_id 2) the same two merge.
+    let mut e = Engine::new(with_settings(&json!({"externalIds": ["email"],
+        "identityResolution": {"limits": {"email": 1, "user_id": 2}}})));
+    run(&mut e, &[&identify("abc123"), &identify("abc456")]);
+    let p = e.profiles();
+    assert_eq!(
+        p.root(p.lookup("abc123").unwrap()),
+        p.root(p.lookup("abc456").unwrap())
+    );
+}
+
+/// A shared device: an anonymousId first seen with one user, then with another. Joining them
+/// would put two userIds on one profile; `anonymous_id` ranks below `user_id`, so it is demoted
+/// and the event (and its consent) stays with its own user.
+#[test]
+fn a_shared_device_does_not_merge_two_users() {
+    let mut e = Engine::new(workspace());
+    run(
+        &mut e,
+        &[
+            &cpu(
+                json!({"userId": "ana", "anonymousId": "ipad"}),
+                json!({"C0002": true}),
+            ),
+            &cpu(
+                json!({"userId": "ben", "anonymousId": "ipad"}),
+                json!({"C0002": false}),
+            ),
+        ],
+    );
+    assert_eq!(consent_of(&e, "ana").unwrap()[1], Granted);
+    assert_eq!(consent_of(&e, "ben").unwrap()[1], Denied);
+    let p = e.profiles();
+    assert_ne!(
+        p.root(p.lookup("ana").unwrap()),
+        p.root(p.lookup("ben").unwrap())
+    );
+    // A priority that puts anonymous_id first demotes the userId instead: the event belongs
+    // to the device's profile.
+    let mut e = Engine::new(with_settings(
+        &json!({"identityResolution": {"priority": ["anonymous_id", "user_id"]}}),
+    ));
+    run(
+        &mut e,
+        &[
+            &cpu(
+                json!({"userId": "ana", "anonymousId": "ipad"}),
+                json!({"C0002": true}),
+            ),
+            &cpu(
+                json!({"userId": "ben", "anonymousId": "ipad"}),
+                json!({"C0002": false}),
+            ),
+        ],
+    );
+    assert_eq!(consent_of(&e, "ana").unwrap()[1], Denied);
+    assert_eq!(consent_of(&e, "ben"), None);
+}
+
+#[test]
+fn a_limit_must_be_a_whole_number_of_at_least_one() {
+    let err = consent_inspector::workspace::Workspace::from_slice(
+        "s.json",
+        br#"{"categories": [], "identityResolution": {"limits": {"user_id": 0}}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(
+            "identityResolution.limits.user_id: a limit is a whole number of at least 1, not 0"
+        ),
+        "{err}"
     );
 }

@@ -578,9 +578,19 @@ pub fn write_profiles(out: &mut dyn Write, ws: &Workspace, profiles: &Profiles) 
             })
             .collect();
         let all: Vec<&str> = members.iter().map(|m| profiles.name(*m)).collect();
+        let not_merged: Vec<Value> = p
+            .not_merged
+            .iter()
+            .map(|n| {
+                json!({"file": &*n.file, "line": n.line, "index": n.index,
+                       "with": n.with, "identifier": n.kind, "count": n.count,
+                       "limit": n.limit, "change": n.describe()})
+            })
+            .collect();
         let record = json!({"ids": all, "userIds": users, "anonymousIds": anons,
                             "consent": consent, "events": p.events,
-                            "historyDropped": p.history_dropped, "history": history});
+                            "historyDropped": p.history_dropped, "history": history,
+                            "notMerged": not_merged});
         write_safe_json(&mut *out, &record, false).map_err(io::Error::other)?;
         out.write_all(b"\n")?;
     }

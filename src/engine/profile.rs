@@ -14,6 +14,7 @@ use crate::rules::step::Stamped;
 use crate::rules::verdict::{Decision, Delivery, Route};
 use crate::text::printable;
 use crate::workspace::Workspace;
+use crate::workspace::identity::{ANONYMOUS_ID, USER_ID};
 
 /// An identity (a userId, anonymousId or previousId) known to the profiles.
 pub type IdentityId = u32;
@@ -48,6 +49,17 @@ pub enum Via {
     ExternalId {
         key: Box<str>,
     },
+}
+
+impl Via {
+    /// `an alias`, `a shared email`.
+    pub fn describe(&self) -> String {
+        match self {
+            Via::Event => "an event that carried both ids".to_owned(),
+            Via::Alias => "an alias".to_owned(),
+            Via::ExternalId { key } => format!("a shared {}", printable(key)),
+        }
+    }
 }
 
 /// What changed a profile's consent.
@@ -127,12 +139,7 @@ impl HistoryEntry {
             } => "stamped on an ordinary event".to_owned(),
             Change::ConsentManagement => "consentManagement on an event".to_owned(),
             Change::Merge { with, via } => {
-                let via = match via {
-                    Via::Event => "an event that carried both ids".to_owned(),
-                    Via::Alias => "an alias".to_owned(),
-                    Via::ExternalId { key } => format!("a shared {}", printable(key)),
-                };
-                format!("merged with {} by {via}", printable(with))
+                format!("merged with {} by {}", printable(with), via.describe())
             }
         };
         let parts: Vec<String> = ws
@@ -164,6 +171,42 @@ pub struct Profile {
     pub events: u64,
     /// When consent was last updated, in the order events were observed.
     updated: u64,
+    /// The external id values on this profile: (index in `Workspace::external_ids`, value).
+    externals: Vec<(usize, Box<str>)>,
+    /// The newest `HISTORY` merges the Identity Resolution limits refused, oldest first.
+    pub not_merged: VecDeque<NotMerged>,
+}
+
+/// A merge an event asked for that would have put more values of one identifier type on the
+/// profile than its limit allows: the event's identifier was demoted instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotMerged {
+    pub file: std::sync::Arc<str>,
+    pub line: u64,
+    pub index: Option<u32>,
+    /// The other profile, named by one of its ids.
+    pub with: String,
+    pub via: Via,
+    /// The identifier type over its limit (`user_id`), how many values the merge would have
+    /// made, and the limit.
+    pub kind: String,
+    pub count: u32,
+    pub limit: u32,
+}
+
+impl NotMerged {
+    /// `not merged with u-bo by a shared email: it would hold 2 user_id values, over the limit
+    /// of 1`.
+    pub fn describe(&self) -> String {
+        format!(
+            "not merged with {} by {}: it would hold {} {} values, over the limit of {}",
+            printable(&self.with),
+            self.via.describe(),
+            self.count,
+            printable(&self.kind),
+            self.limit
+        )
+    }
 }
 
 /// Consent changes kept per profile: enough to see what happened, bounded for endless streams.
@@ -306,12 +349,84 @@ impl Profiles {
         id
     }
 
-    /// Links two identities into one profile, merging their consent.
-    fn link(&mut self, a: IdentityId, b: IdentityId, ev: &Doc, origin: &Origin, via: Via) {
+    /// How many values of identifier type `kind` the profile of `root` holds (`key` its
+    /// index among the external ids, for those).
+    fn values(&self, ws: &Workspace, root: IdentityId, kind: &str) -> u32 {
+        let p = &self.by_root[&root];
+        let n = match kind {
+            USER_ID => p
+                .members
+                .iter()
+                .filter(|m| self.is_user_id[**m as usize])
+                .count(),
+            ANONYMOUS_ID => p
+                .members
+                .iter()
+                .filter(|m| !self.is_user_id[**m as usize])
+                .count(),
+            _ => match ws.external_ids.iter().position(|k| k == kind) {
+                Some(i) => p.externals.iter().filter(|(k, _)| *k == i).count(),
+                None => 0,
+            },
+        };
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// The first identifier type whose limit merging the profiles of `ra` and `rb` would
+    /// exceed, with the count it would reach and the limit.
+    fn over_limit(
+        &self,
+        ws: &Workspace,
+        ra: IdentityId,
+        rb: IdentityId,
+    ) -> Option<(String, u32, u32)> {
+        let kinds = [USER_ID, ANONYMOUS_ID]
+            .into_iter()
+            .chain(ws.external_ids.iter().map(String::as_str));
+        for kind in kinds {
+            let count = self.values(ws, ra, kind) + self.values(ws, rb, kind);
+            let limit = ws.identity.limit(kind);
+            if count > limit {
+                return Some((kind.to_owned(), count, limit));
+            }
+        }
+        None
+    }
+
+    /// Links two identities into one profile, merging their consent, unless that would
+    /// exceed an Identity Resolution limit: then the link is refused and written on the
+    /// profile of `a`, the event's. Returns whether they are now one profile.
+    fn link(
+        &mut self,
+        ws: &Workspace,
+        a: IdentityId,
+        b: IdentityId,
+        ev: &Doc,
+        origin: &Origin,
+        via: Via,
+    ) -> bool {
         let seq = self.observed;
         let (ra, rb) = (self.root(a), self.root(b));
         if ra == rb {
-            return;
+            return true;
+        }
+        if let Some((kind, count, limit)) = self.over_limit(ws, ra, rb) {
+            let refused = NotMerged {
+                file: origin.file.clone(),
+                line: origin.line,
+                index: origin.index,
+                with: self.name(b).to_owned(),
+                via,
+                kind,
+                count,
+                limit,
+            };
+            let p = self.by_root.get_mut(&ra).expect("every root has a profile");
+            if p.not_merged.len() == HISTORY {
+                p.not_merged.pop_front();
+            }
+            p.not_merged.push_back(refused);
+            return false;
         }
         // Keep the larger set's root, so chains stay short.
         let (keep, gone) = if self.by_root[&ra].members.len() >= self.by_root[&rb].members.len() {
@@ -340,6 +455,15 @@ impl Profiles {
             .get_mut(&keep)
             .expect("every root has a profile");
         kept.members.extend(other.members);
+        for e in other.externals {
+            if !kept.externals.contains(&e) {
+                kept.externals.push(e);
+            }
+        }
+        kept.not_merged.extend(other.not_merged);
+        while kept.not_merged.len() > HISTORY {
+            kept.not_merged.pop_front();
+        }
         kept.events += other.events;
         kept.history.extend(other.history);
         kept.history.make_contiguous().sort_by_key(|h| h.seq);
@@ -368,6 +492,7 @@ impl Profiles {
             kept.push_history(entry);
         }
         kept.consent = merged;
+        true
     }
 
     /// Records an ingested event (RULES §5, third version): its own ids (userId and
@@ -385,16 +510,35 @@ impl Profiles {
         self.observed += 1;
         let user = ev.user_id().map(|u| self.intern(&u, true));
         let anon = ev.anonymous_id().map(|a| self.intern(&a, false));
-        if let (Some(u), Some(a)) = (user, anon) {
-            self.link(u, a, ev, origin, Via::Event);
-        }
-        let Some(me) = user.or(anon) else {
-            return (None, Vec::new());
+        // The event's own two ids: where joining them would exceed a limit, the one of lower
+        // priority is demoted, and the event belongs to the other's profile.
+        let me = match (user, anon) {
+            (Some(u), Some(a)) => {
+                if self.link(ws, u, a, ev, origin, Via::Event)
+                    || ws.identity.rank(USER_ID) <= ws.identity.rank(ANONYMOUS_ID)
+                {
+                    u
+                } else {
+                    a
+                }
+            }
+            (u, a) => match u.or(a) {
+                Some(me) => me,
+                None => return (None, Vec::new()),
+            },
         };
         let warnings = self.stamp(ws, ev, origin, routes, me);
-        if let (Some(Kind::Alias), Some(u), Some(prev)) = (ev.kind(), user, ev.previous_id()) {
+        // Then the links the event carries, the identifier of highest priority first: each is
+        // made unless it would exceed a limit.
+        let mut links: Vec<(IdentityId, Via, String)> = Vec::new();
+        if let (Some(Kind::Alias), Some(_), Some(prev)) = (ev.kind(), user, ev.previous_id()) {
             let p = self.intern(&prev, false);
-            self.link(u, p, ev, origin, Via::Alias);
+            let kind = if self.is_user_id[p as usize] {
+                USER_ID
+            } else {
+                ANONYMOUS_ID
+            };
+            links.push((p, Via::Alias, kind.to_owned()));
         }
         for (i, key) in ws.external_ids.iter().enumerate() {
             let Some(value) = ev.trait_text(key) else {
@@ -405,14 +549,37 @@ impl Profiles {
                     let via = Via::ExternalId {
                         key: key.as_str().into(),
                     };
-                    self.link(me, other, ev, origin, via);
+                    links.push((other, via, key.clone()));
                 }
-                None => {
-                    self.external.insert((i, value.into()), me);
-                }
+                None => self.add_external(ws, me, i, value),
             }
         }
+        links.sort_by_key(|(_, _, kind)| ws.identity.rank(kind));
+        for (other, via, _) in links {
+            let from = if matches!(via, Via::Alias) {
+                user.unwrap_or(me)
+            } else {
+                me
+            };
+            self.link(ws, from, other, ev, origin, via);
+        }
         (Some(me), warnings)
+    }
+
+    /// A value of external id `i` first seen, on the profile of `me`, within its limit (a
+    /// value over it is demoted: it identifies no profile).
+    fn add_external(&mut self, ws: &Workspace, me: IdentityId, i: usize, value: String) {
+        let root = self.root(me);
+        if self.values(ws, root, &ws.external_ids[i]) >= ws.identity.limit(&ws.external_ids[i]) {
+            return;
+        }
+        let value: Box<str> = value.into();
+        self.external.insert((i, value.clone()), me);
+        self.by_root
+            .get_mut(&root)
+            .expect("every root has a profile")
+            .externals
+            .push((i, value));
     }
 
     /// Checks the event against the profile of `me` and takes its preferences there.

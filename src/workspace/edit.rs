@@ -103,6 +103,9 @@ impl Workspace {
         if !self.plan.is_empty() {
             out["plan"] = self.plan.to_json();
         }
+        if self.identity != super::identity::IdentityRules::default() {
+            out["identityResolution"] = self.identity.to_json();
+        }
         if self.dedupe_window != super::DEDUPE_WINDOW {
             out["dedupeWindow"] = json!(format!("{:#}", self.dedupe_window));
         }

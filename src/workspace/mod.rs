@@ -9,6 +9,7 @@ mod edit;
 pub mod fetch;
 pub mod filter;
 pub mod fql;
+pub mod identity;
 mod own;
 pub mod plan;
 pub mod protocols;
@@ -123,6 +124,8 @@ pub struct Workspace {
     /// Traits that identify a person across profiles (`email`): profiles whose events carry
     /// the same value are merged (RULES §5). None by default.
     pub external_ids: Vec<String>,
+    /// Unify's Identity Resolution limits and priority, which profiles follow.
+    pub identity: identity::IdentityRules,
     /// How the browser's consent wrapper treats device-mode destinations (RULES §3, device
     /// mode), and where that came from.
     pub consent_model: ConsentModel,
@@ -429,6 +432,7 @@ impl Workspace {
             categories,
             destinations,
             external_ids: Vec::new(),
+            identity: identity::IdentityRules::default(),
             rudder_metadata: None,
             plan: plan::Plan::default(),
             protocols: None,

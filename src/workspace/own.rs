@@ -24,6 +24,9 @@ pub(super) struct OwnSettings {
     /// Segment's deduplication window (`"24h"`, `"90m"`, ISO 8601's `"PT24H"`).
     #[serde(rename = "dedupeWindow")]
     dedupe_window: Option<String>,
+    /// Unify's Identity Resolution limits and priority.
+    #[serde(rename = "identityResolution")]
+    identity_resolution: Option<super::identity::IdentityText>,
 }
 
 #[derive(Deserialize)]
@@ -167,6 +170,10 @@ impl Workspace {
         });
         if let Some(w) = &own.dedupe_window {
             ws.dedupe_window = dedupe_window(w)?;
+        }
+        if let Some(text) = own.identity_resolution {
+            ws.identity = super::identity::IdentityRules::read(text)
+                .map_err(|m| Problem::at(vec![key("identityResolution")], m))?;
         }
         if let Some(m) = own.consent_model {
             ws.consent_model = super::ConsentModel::parse(&m).ok_or_else(|| {
