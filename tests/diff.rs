@@ -469,3 +469,79 @@ fn the_report_file_is_private() {
     let mode = std::fs::metadata(&page).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "{mode:o}");
 }
+
+/// A change of the source's controls explains the routes the source stage moves (issue 38):
+/// a plan entry turned back on, a Protocols setting, a tracking plan's rule.
+#[test]
+fn a_change_of_the_source_s_controls_explains_the_routes_it_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = "samples/protocols/consent-settings.json";
+    let events = "samples/protocols/events.jsonl";
+    // The plan lets Blocked Event through, and Protocols let unplanned events through.
+    let mut against: Value =
+        serde_json::from_str(&std::fs::read_to_string(settings).unwrap()).unwrap();
+    against["plan"]["track"]["Blocked Event"]["enabled"] = Value::Bool(true);
+    against["protocols"]["track"]["allowUnplannedEvents"] = Value::Bool(true);
+    let path = dir.path().join("consent-settings.json");
+    std::fs::write(&path, against.to_string()).unwrap();
+    std::fs::copy(
+        "samples/protocols/tracking-plan.json",
+        dir.path().join("tracking-plan.json"),
+    )
+    .unwrap();
+    let doc = json(&[
+        "--settings",
+        settings,
+        "--against",
+        path.to_str().unwrap(),
+        events,
+    ]);
+    let changes: Vec<(&str, u64)> = doc["settingsChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["describe"].as_str().unwrap(),
+                c["routes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // Blocked Event (line 2): five routes. Coupon Applied (line 3): five more; Coupon Removed
+    // (line 11) stays blocked, by the common schema now, and its five routes change control.
+    assert_eq!(
+        changes,
+        [
+            (
+                "plan.track[\"Blocked Event\"]: {\"enabled\":false} → {\"enabled\":true}",
+                5
+            ),
+            ("protocols.track.allowUnplannedEvents: false → true", 10),
+        ],
+        "{doc}"
+    );
+    assert_eq!(doc["unexplained"], 0);
+    // Another tracking plan: its rules' changes explain what they move.
+    let plan = dir.path().join("plan.json");
+    std::fs::write(
+        &plan,
+        r#"{"data": {"rules": [{"type": "TRACK", "key": "Signed Up", "version": 1, "jsonSchema": {}}]}}"#,
+    )
+    .unwrap();
+    let doc = json(&[
+        "--settings",
+        settings,
+        "--against-tracking-plan",
+        plan.to_str().unwrap(),
+        events,
+    ]);
+    let signed_up = doc["settingsChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["describe"] == "tracking plan rule TRACK \"Signed Up\" v1 changed")
+        .unwrap();
+    // Line 8's violation no longer blocks its four cloud routes.
+    assert_eq!(signed_up["routes"], 4);
+    assert_eq!(doc["unexplained"], 0);
+}
