@@ -325,16 +325,17 @@ fn consent_models_in_analytics_js_match_what_the_browser_delivered() {
     }
 }
 
-#[test]
-#[ignore = "needs Node.js, analytics.js and jsdom: npm ci --prefix tests/clients"]
-fn destination_filters_in_analytics_js_match_what_the_browser_delivered() {
-    let node_path = analytics_js_in_jsdom();
-    // listen serves the filters workspace's settings, its filters as routing rules; the
-    // page's device-mode plugins record what analytics.js (tsub) hands them. Mixpanel's
-    // sample is left out: tsub 2.0.1 keeps every sampled event (docs/rules.md).
+/// What analytics.js did with `events` in jsdom against `listen` serving `settings` (the named
+/// destinations in device mode), and `route`'s records of the capture it made of `n` calls.
+fn replayed(
+    node_path: &str,
+    settings: &str,
+    events: &Path,
+    device: &[&str],
+    n: usize,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("capture.jsonl");
-    let settings = "samples/filters/consent-settings.json";
     let ws = Arc::new(Workspace::load(Path::new(settings)).unwrap());
     let server = listen::start(listen::Config::new(
         "127.0.0.1:0".parse().unwrap(),
@@ -342,29 +343,51 @@ fn destination_filters_in_analytics_js_match_what_the_browser_delivered() {
         ws,
     ))
     .unwrap();
-    let device = ["Intercom", "Google Analytics 4", "Braze"];
     let o = Command::new("node")
         .args([
             "tests/clients/replay.js",
             &format!("http://{}", server.addr),
         ])
-        .arg("samples/filters/events.jsonl")
+        .arg(events)
         .args(device)
-        .env("NODE_PATH", &node_path)
+        .env("NODE_PATH", node_path)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let received: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
-    arrived(&out, 12);
+    arrived(&out, n);
     let route = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
         .args(["route", "--settings", settings])
         .arg(&out)
         .env("XDG_CONFIG_HOME", "/nonexistent")
         .output()
         .unwrap();
+    assert!(route.status.success());
+    let records = String::from_utf8(route.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (received, records)
+}
+
+#[test]
+#[ignore = "needs Node.js, analytics.js and jsdom: npm ci --prefix tests/clients"]
+fn destination_filters_in_analytics_js_match_what_the_browser_delivered() {
+    let node_path = analytics_js_in_jsdom();
+    // listen serves the filters workspace's settings, its filters as routing rules; the
+    // page's device-mode plugins record what analytics.js (tsub) hands them. Mixpanel's
+    // sample is left out: tsub 2.0.1 keeps every sampled event (docs/rules.md).
+    let device = ["Intercom", "Google Analytics 4", "Braze"];
+    let (received, records) = replayed(
+        &node_path,
+        "samples/filters/consent-settings.json",
+        Path::new("samples/filters/events.jsonl"),
+        &device,
+        12,
+    );
     let (mut delivered, mut dropped, mut stripped) = (0, 0, 0);
-    for line in String::from_utf8(route.stdout).unwrap().lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    for v in &records {
         let id = v["messageId"].as_str().unwrap();
         for r in v["routes"].as_array().unwrap() {
             let dest = r["destination"].as_str().unwrap();
@@ -433,39 +456,16 @@ fn the_source_plan_in_analytics_js_matches_what_the_browser_delivered() {
         text.push_str(&format!("{e}\n"));
     }
     std::fs::write(&events, text).unwrap();
-    let out = dir.path().join("capture.jsonl");
-    let settings = "samples/protocols/consent-settings.json";
-    let ws = Arc::new(Workspace::load(Path::new(settings)).unwrap());
-    let server = listen::start(listen::Config::new(
-        "127.0.0.1:0".parse().unwrap(),
-        out.to_str().unwrap().to_owned(),
-        ws,
-    ))
-    .unwrap();
     let device = ["Amplitude", "Braze", "Google Analytics 4"];
-    let o = Command::new("node")
-        .args([
-            "tests/clients/replay.js",
-            &format!("http://{}", server.addr),
-        ])
-        .arg(&events)
-        .args(device)
-        .env("NODE_PATH", &node_path)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let received: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
-    arrived(&out, 12);
-    let route = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
-        .args(["route", "--settings", settings])
-        .arg(&out)
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .output()
-        .unwrap();
-    assert!(route.status.success());
+    let (received, records) = replayed(
+        &node_path,
+        "samples/protocols/consent-settings.json",
+        &events,
+        &device,
+        12,
+    );
     let mut by_reason = std::collections::BTreeMap::<String, usize>::new();
-    for line in String::from_utf8(route.stdout).unwrap().lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    for v in &records {
         let id = v["messageId"].as_str().unwrap();
         for r in v["routes"].as_array().unwrap() {
             let dest = r["destination"].as_str().unwrap();

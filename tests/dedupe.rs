@@ -29,18 +29,6 @@ fn run(ws: Arc<Workspace>, lines: &[String]) -> Vec<Outcome> {
     common::run(&mut engine, &refs)
 }
 
-fn reasons(o: &Outcome, ws: &Workspace) -> Vec<(String, &'static str)> {
-    o.routes
-        .iter()
-        .map(|r| {
-            (
-                ws.destinations[r.destination].name.clone(),
-                r.decision.reason(),
-            )
-        })
-        .collect()
-}
-
 fn workspace_with(extra: &Value) -> Arc<Workspace> {
     let mut own: Value = serde_json::from_str(common::SETTINGS).unwrap();
     for (k, v) in extra.as_object().unwrap() {
@@ -59,7 +47,7 @@ fn a_messageid_seen_four_days_earlier_is_taken_again_but_not_by_warehouses() {
             event("m-1", Some("2026-12-05T10:00:00Z"), None),
         ],
     );
-    for (name, reason) in reasons(&outs[1], &ws) {
+    for (name, reason) in common::reasons_in(&ws, &outs[1]) {
         let want = match name.as_str() {
             "Snowflake" => "duplicate",
             "Old Pixel" | "Webhooks" => "unmapped",
@@ -87,11 +75,11 @@ fn a_messageid_seen_four_days_earlier_is_taken_again_but_not_by_warehouses() {
         ],
     );
     assert!(
-        reasons(&outs[2], &ws)
+        common::reasons_in(&ws, &outs[2])
             .iter()
             .all(|(_, r)| *r == "duplicate"),
         "{:?}",
-        reasons(&outs[2], &ws)
+        common::reasons_in(&ws, &outs[2])
     );
 }
 
@@ -108,7 +96,7 @@ fn within_the_window_or_without_a_time_it_is_a_duplicate() {
             &[event("m-2", first, None), event("m-2", second, None)],
         );
         assert!(
-            reasons(&outs[1], &ws)
+            common::reasons_in(&ws, &outs[1])
                 .iter()
                 .all(|(_, r)| *r == "duplicate"),
             "{first:?} {second:?}"
@@ -137,7 +125,7 @@ fn received_at_goes_over_the_timestamp() {
         ],
     );
     assert!(
-        reasons(&outs[1], &ws)
+        common::reasons_in(&ws, &outs[1])
             .iter()
             .all(|(_, r)| *r == "duplicate")
     );

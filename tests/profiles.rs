@@ -489,20 +489,25 @@ fn two_users_sharing_an_email_stay_two_profiles_by_default() {
 /// and the event (and its consent) stays with its own user.
 #[test]
 fn a_shared_device_does_not_merge_two_users() {
-    let mut e = Engine::new(workspace());
-    run(
-        &mut e,
-        &[
-            &cpu(
-                json!({"userId": "ana", "anonymousId": "ipad"}),
-                json!({"C0002": true}),
-            ),
-            &cpu(
-                json!({"userId": "ben", "anonymousId": "ipad"}),
-                json!({"C0002": false}),
-            ),
-        ],
-    );
+    // Ana, then Ben, on the shop's iPad.
+    let shared = |ws| {
+        let mut e = Engine::new(ws);
+        run(
+            &mut e,
+            &[
+                &cpu(
+                    json!({"userId": "ana", "anonymousId": "ipad"}),
+                    json!({"C0002": true}),
+                ),
+                &cpu(
+                    json!({"userId": "ben", "anonymousId": "ipad"}),
+                    json!({"C0002": false}),
+                ),
+            ],
+        );
+        e
+    };
+    let e = shared(workspace());
     assert_eq!(consent_of(&e, "ana").unwrap()[1], Granted);
     assert_eq!(consent_of(&e, "ben").unwrap()[1], Denied);
     let p = e.profiles();
@@ -512,22 +517,9 @@ fn a_shared_device_does_not_merge_two_users() {
     );
     // A priority that puts anonymous_id first demotes the userId instead: the event belongs
     // to the device's profile.
-    let mut e = Engine::new(with_settings(
+    let e = shared(with_settings(
         &json!({"identityResolution": {"priority": ["anonymous_id", "user_id"]}}),
     ));
-    run(
-        &mut e,
-        &[
-            &cpu(
-                json!({"userId": "ana", "anonymousId": "ipad"}),
-                json!({"C0002": true}),
-            ),
-            &cpu(
-                json!({"userId": "ben", "anonymousId": "ipad"}),
-                json!({"C0002": false}),
-            ),
-        ],
-    );
     assert_eq!(consent_of(&e, "ana").unwrap()[1], Denied);
     assert_eq!(consent_of(&e, "ben"), None);
 }

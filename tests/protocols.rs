@@ -385,8 +385,14 @@ fn the_defaults_report_and_change_nothing() {
     );
 }
 
-fn bin() -> Command {
+/// `consent-inspector <args> FILE samples/protocols/events.jsonl`.
+fn on_sample(args: &[&str], file: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(args)
+        .arg(file)
+        .arg("samples/protocols/events.jsonl")
+        .output()
+        .unwrap()
 }
 
 /// `--tracking-plan` over the settings' own, on the sample; a plan that cannot be used is an
@@ -402,12 +408,7 @@ fn the_tracking_plan_option_replaces_the_settings_own() {
             .to_string(),
     )
     .unwrap();
-    let o = bin()
-        .args(["route", "--tracking-plan"])
-        .arg(&plan)
-        .arg("samples/protocols/events.jsonl")
-        .output()
-        .unwrap();
+    let o = on_sample(&["route", "--tracking-plan"], &plan);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -431,12 +432,7 @@ fn the_tracking_plan_option_replaces_the_settings_own() {
         "{\"rules\": [\n  {\"type\": \"TRACK\", \"key\": \"X\", \"jsonSchema\": {\"type\": 12}}\n]}",
     )
     .unwrap();
-    let o = bin()
-        .args(["route", "--tracking-plan"])
-        .arg(&plan)
-        .arg("samples/protocols/events.jsonl")
-        .output()
-        .unwrap();
+    let o = on_sample(&["route", "--tracking-plan"], &plan);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(
@@ -457,12 +453,7 @@ fn a_policy_names_source_controls() {
         "never = [\n  { destination = \"Snowflake\", control = \"schema_violation\" },\n  { reason = \"filtered_at_source\", discard = \"unplanned\" },\n  { control = \"schema_event_filter\", mode = \"device\" },\n]\n",
     )
     .unwrap();
-    let o = bin()
-        .args(["check", "--format", "json", "--policy"])
-        .arg(&policy)
-        .arg("samples/protocols/events.jsonl")
-        .output()
-        .unwrap();
+    let o = on_sample(&["check", "--format", "json", "--policy"], &policy);
     assert_eq!(
         o.status.code(),
         Some(3),
@@ -490,19 +481,9 @@ fn a_policy_names_source_controls() {
     ] {
         assert!(text.contains(&format!("\"{code}\"")), "{code}: {text}");
     }
-    let o = bin()
-        .args(["check", "--policy"])
-        .arg(&policy)
-        .arg("samples/protocols/events.jsonl")
-        .output()
-        .unwrap();
+    let o = on_sample(&["check", "--policy"], &policy);
     std::fs::write(&policy, "never = [{ control = \"schema_violations\" }]\n").unwrap();
-    let o2 = bin()
-        .args(["check", "--policy"])
-        .arg(&policy)
-        .arg("samples/protocols/events.jsonl")
-        .output()
-        .unwrap();
+    let o2 = on_sample(&["check", "--policy"], &policy);
     assert_eq!(o.status.code(), Some(3));
     assert_eq!(o2.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o2.stderr).contains("schema_violation"));

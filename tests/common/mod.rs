@@ -63,7 +63,11 @@ pub fn one(line: &str) -> Outcome {
 
 /// `(destination, reason)` for every route.
 pub fn reasons(o: &Outcome) -> Vec<(String, &'static str)> {
-    let ws = workspace();
+    reasons_in(&workspace(), o)
+}
+
+/// `(destination, reason)` for every route of `o`, decided under `ws`.
+pub fn reasons_in(ws: &Workspace, o: &Outcome) -> Vec<(String, &'static str)> {
     o.routes
         .iter()
         .map(|r| {
