@@ -2,6 +2,7 @@
 //! own JSON or from Segment's CDN settings for a source (RULES §6). Categories are interned to
 //! small indices so that a destination's requirement is one 64-bit mask.
 
+pub mod catalog;
 mod cdn;
 pub mod dialect;
 mod edit;
