@@ -641,3 +641,60 @@ mod what_if {
         assert!(try_preference(&ws, &one("{not json"), 1, Trial::True).is_none());
     }
 }
+
+/// Segment's catalog says what each destination takes (`methods`): an alias to Google Ads
+/// (Classic), found by its previous name `AdWords` too, is dropped, `UNSUPPORTED_EVENT_TYPE`;
+/// the settings' `methods` go over the catalog; a destination the catalog does not know is let
+/// through, and so is device mode (the browser's plugin decides).
+#[test]
+fn a_destination_takes_only_the_event_types_it_supports() {
+    let ws = std::sync::Arc::new(
+        consent_inspector::workspace::Workspace::from_slice(
+            "ws.json",
+            br#"{"categories": [], "destinations": [
+                {"name": "Google Ads (Classic)", "categories": []},
+                {"name": "AdWords", "categories": []},
+                {"name": "Amplitude", "categories": [], "methods": ["alias"]},
+                {"name": "Our Own Webhook", "categories": []}
+            ]}"#,
+        )
+        .unwrap(),
+    );
+    let alias = r#"{"type": "alias", "userId": "u1", "previousId": "a1", "messageId": "m1"}"#;
+    let mut engine = consent_inspector::engine::Engine::new(ws.clone());
+    let o = common::run(&mut engine, &[alias]).pop().unwrap();
+    let got: Vec<(&str, Option<&str>)> = o
+        .routes
+        .iter()
+        .map(|r| (r.decision.reason(), o.discard(r)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("unsupported_event_type", Some("UNSUPPORTED_EVENT_TYPE")),
+            ("unsupported_event_type", Some("UNSUPPORTED_EVENT_TYPE")),
+            ("no_consent", None),
+            ("no_consent", None),
+        ]
+    );
+    // A track goes everywhere but to the Amplitude the settings say takes aliases only; from
+    // the browser, the alias goes to Google Ads too.
+    let track = r#"{"type": "track", "event": "X", "userId": "u1", "messageId": "m2"}"#;
+    let o = common::run(&mut engine, &[track]).pop().unwrap();
+    let reasons: Vec<&str> = o.routes.iter().map(|r| r.decision.reason()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "no_consent",
+            "no_consent",
+            "unsupported_event_type",
+            "no_consent"
+        ]
+    );
+    let device = r#"{"type": "alias", "userId": "u1", "previousId": "a1", "messageId": "m3",
+        "_metadata": {"bundled": ["Google Ads (Classic)"]}}"#;
+    let o = common::run(&mut engine, &[&device.replace('\n', " ")])
+        .pop()
+        .unwrap();
+    assert!(o.routes[0].decision.delivered(), "{:?}", o.routes[0]);
+}

@@ -149,6 +149,12 @@ pub enum Block {
         consent: Delivery,
         setting: String,
     },
+    /// Everything before let it through (`consent` says why); the destination takes no events
+    /// of this type (Segment's catalog, or the settings' `methods`).
+    UnsupportedEventType {
+        kind: crate::read::event::Kind,
+        consent: Delivery,
+    },
 }
 
 /// Which of the source's controls dropped an event, in Segment's words; each has the
@@ -242,6 +248,7 @@ impl Decision {
             Self::Block(Block::ConsentDenied { .. }) => 14,
             Self::Block(Block::FilteredAtSource { .. }) => 15,
             Self::Block(Block::SchemaIntegrationFilter { .. }) => 16,
+            Self::Block(Block::UnsupportedEventType { .. }) => 17,
         }
     }
 
@@ -343,6 +350,7 @@ impl Route {
             Decision::Block(Block::FilteredAtSource { control, .. }) => Some(control.discard()),
             Decision::Block(Block::DestinationFilter { .. }) => Some(FILTERED_BY_RULES),
             Decision::Block(Block::NoMappingMatched { .. }) => Some(NO_MATCHING_MAPPING),
+            Decision::Block(Block::UnsupportedEventType { .. }) => Some("UNSUPPORTED_EVENT_TYPE"),
             // Ours: Delivery Overview has no row for deduplication.
             Decision::Block(Block::Duplicate) => Some("DUPLICATE"),
         }
@@ -356,7 +364,7 @@ pub const FILTERED_BY_RULES: &str = "FILTERED_BY_RULES";
 pub const NO_MATCHING_MAPPING: &str = "NO_MATCHING_MAPPING";
 
 /// Every discard value a route can carry besides ingest codes, as `Route::discard` gives them.
-pub const DISCARDS: [&str; 11] = [
+pub const DISCARDS: [&str; 12] = [
     "FILTERED_BY_END_USER_CONSENT",
     "FILTERED_BY_INTEGRATIONS_OBJECT",
     FILTERED_BY_RULES,
@@ -368,10 +376,11 @@ pub const DISCARDS: [&str; 11] = [
     "schema_violation",
     "common_schema_violation",
     "unplanned_and_schema_violation",
+    "UNSUPPORTED_EVENT_TYPE",
 ];
 
 /// Every reason code, in the order RULES §3 applies them.
-pub const REASONS: [&str; 17] = [
+pub const REASONS: [&str; 18] = [
     "not_ingested",
     "duplicate",
     "consent_preference_event",
@@ -391,6 +400,8 @@ pub const REASONS: [&str; 17] = [
     // Segment's source stage, and its per-destination schema integration filters.
     "filtered_at_source",
     "schema_integration_filter",
+    // What the destination accepts.
+    "unsupported_event_type",
 ];
 
 /// Where an event stands before any destination is considered.
@@ -510,6 +521,10 @@ mod tests {
             Decision::Block(Block::SchemaIntegrationFilter {
                 consent: Delivery::Consented,
                 setting: String::new(),
+            }),
+            Decision::Block(Block::UnsupportedEventType {
+                kind: crate::read::event::Kind::Alias,
+                consent: Delivery::Consented,
             }),
         ];
         let mut seen: Vec<usize> = each.iter().map(Decision::reason_index).collect();

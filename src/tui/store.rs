@@ -205,6 +205,8 @@ pub struct DestStats {
     pub at_source: u64,
     /// Turned off by a schema integration filter of the source's plan.
     pub plan_filtered: u64,
+    /// Events of a type the destination does not take.
+    pub unsupported: u64,
     /// Routes by reason (`route::REASONS`), for the charts.
     pub by_reason: [u64; crate::rules::verdict::REASONS.len()],
 }
@@ -238,6 +240,7 @@ impl DestStats {
             Block::Duplicate => self.duplicates += 1,
             Block::FilteredAtSource { .. } => self.at_source += 1,
             Block::SchemaIntegrationFilter { .. } => self.plan_filtered += 1,
+            Block::UnsupportedEventType { .. } => self.unsupported += 1,
             Block::NotIngested => {}
         }
         true

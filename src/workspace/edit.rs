@@ -84,6 +84,9 @@ impl Workspace {
                         })
                         .collect();
                 }
+                if let Some(methods) = &d.methods {
+                    out["methods"] = methods.iter().map(|k| k.as_str()).collect();
+                }
                 if let Some(mappings) = &d.mappings {
                     out["mappings"] = mappings
                         .iter()

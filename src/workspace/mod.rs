@@ -97,6 +97,8 @@ pub struct Destination {
     pub mappings: Option<Vec<Mapping>>,
     /// A RudderStack destination's own settings (None in Segment's shapes).
     pub rudder: Option<Box<crate::workspace::rudder::RudderDestination>>,
+    /// The event types it takes, where the settings say (`methods`, over Segment's catalog).
+    pub methods: Option<Vec<crate::read::event::Kind>>,
 }
 
 /// One mapping of an Actions destination: it fires for the events its trigger matches.
@@ -609,6 +611,7 @@ fn build_destination<'a>(
         filters: Vec::new(),
         mappings: None,
         rudder: None,
+        methods: None,
     })
 }
 

@@ -52,6 +52,8 @@ struct OwnDestination {
     #[serde(default)]
     filters: Vec<OwnFilter>,
     mappings: Option<Vec<OwnMapping>>,
+    /// The event types it takes (`track`, `identify`, ...), over Segment's catalog.
+    methods: Option<Vec<String>>,
 }
 
 /// An Actions mapping: its name and trigger (`subscribe`).
@@ -156,6 +158,9 @@ impl Workspace {
                     p.push(key("subscribe"));
                     p
                 })?);
+            }
+            if let Some(methods) = d.methods {
+                built.methods = Some(own_methods(&methods, &d.name, &at("methods"))?);
             }
             destinations.push(built);
         }
@@ -314,6 +319,36 @@ fn external_ids_of(given: Vec<String>) -> Result<Vec<String>, Problem> {
             return Err(Problem::at(path, m));
         }
         out.push(id);
+    }
+    Ok(out)
+}
+
+/// A destination's `methods`: event types, each named once.
+fn own_methods(
+    given: &[String],
+    name: &str,
+    at: &[PathStep],
+) -> Result<Vec<crate::read::event::Kind>, Problem> {
+    let mut out = Vec::new();
+    for (i, m) in given.iter().enumerate() {
+        let here = || {
+            let mut p = at.to_vec();
+            p.push(PathStep::Index(i));
+            p
+        };
+        let kind = crate::read::event::Kind::parse(m).ok_or_else(|| {
+            Problem::at(
+                here(),
+                format!(
+                    "destination \"{}\": methods: \"{}\" is no event type (track, identify, page, screen, group, alias)",
+                    printable(name),
+                    printable(m)
+                ),
+            )
+        })?;
+        if !out.contains(&kind) {
+            out.push(kind);
+        }
     }
     Ok(out)
 }

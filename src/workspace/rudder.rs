@@ -367,6 +367,7 @@ fn event_stream(
         filters: Vec::new(),
         mappings: None,
         rudder: rudder.map(Box::new),
+        methods: None,
     }
 }
 

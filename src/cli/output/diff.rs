@@ -270,6 +270,7 @@ fn colour(reason: &str) -> &'static str {
         "integrations_object" | "schema_integration_filter" => "#ef6c00",
         "filtered_at_source" => "#1a237e",
         "destination_filter" | "no_mapping_matched" => "#8e24aa",
+        "unsupported_event_type" => "#f9a825",
         "duplicate" => "#6d4c41",
         "not_ingested" => "#757575",
         _ => "#bdbdbd",

@@ -21,6 +21,7 @@ const FILTERED: &str = "✗ filter";
 const NO_MAPPING: &str = "✗ no mapping";
 const AT_SOURCE: &str = "✗ at source";
 const PLAN_FILTER: &str = "✗ plan filter";
+const UNSUPPORTED: &str = "✗ type";
 /// Appended to a device-mode route: the browser sends it, not Segment.
 const DEVICE: &str = " ⇢";
 
@@ -193,6 +194,7 @@ fn blocked_cell(ws: &Workspace, decision: &Decision, b: &Block) -> String {
         Block::NoMappingMatched { .. } => NO_MAPPING.to_owned(),
         Block::FilteredAtSource { .. } => AT_SOURCE.to_owned(),
         Block::SchemaIntegrationFilter { .. } => PLAN_FILTER.to_owned(),
+        Block::UnsupportedEventType { .. } => UNSUPPORTED.to_owned(),
     }
 }
 

@@ -2,8 +2,8 @@
 //! views show.
 
 use super::{
-    connection, consent, default_integrations, duplicate, filter, ingest, integrations, mappings,
-    plan_filter, protocols, source, words,
+    connection, consent, default_integrations, duplicate, event_types, filter, ingest,
+    integrations, mappings, plan_filter, protocols, source, words,
 };
 use crate::rules::step::Chain;
 use crate::rules::verdict::{Decision, Route};
@@ -23,11 +23,12 @@ pub const CHAIN: Chain = Chain {
         &integrations::STEP,
         &filter::STEP,
         &mappings::STEP,
+        &event_types::STEP,
     ],
     badge: None,
     delivery_overview: true,
     consent_model: true,
-    legend: "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ✗ at source dropped by the source's schema controls   ✗ plan filter turned off by the source's schema integration filter   ⇢ device mode: the browser sends it, not Segment",
+    legend: "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ✗ at source dropped by the source's schema controls   ✗ plan filter turned off by the source's schema integration filter   ✗ type the destination takes no events of this type   ⇢ device mode: the browser sends it, not Segment",
     explain,
     stamp: consent::describe_stamp,
     device_note: connection::device_note,

@@ -5,7 +5,7 @@
 //! event:        ingest → schema controls → protocols → duplicates
 //! destination:  connection → consent → schema integration filters
 //!               → default integrations object → integrations object
-//!               → destination filters → Actions mappings
+//!               → destination filters → Actions mappings → event types
 //! ```
 
 pub mod chain;
@@ -13,6 +13,7 @@ pub mod connection;
 pub mod consent;
 pub mod default_integrations;
 pub mod duplicate;
+pub mod event_types;
 pub mod filter;
 pub mod ingest;
 pub mod integrations;

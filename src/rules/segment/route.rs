@@ -5,8 +5,8 @@
 use crate::read::event::{Doc, Tree};
 use crate::rules::segment::filter::Known;
 use crate::rules::segment::{
-    connection, consent, default_integrations, filter, integrations, mappings, plan_filter,
-    protocols, source,
+    connection, consent, default_integrations, event_types, filter, integrations, mappings,
+    plan_filter, protocols, source,
 };
 use crate::rules::verdict::{Admission, Block, Decision, Mode, Route};
 use crate::workspace::{DestinationKind, Workspace};
@@ -87,6 +87,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
             if let Some(e) = ev {
                 filter::step(ws, &mut stored, e, &mut filters_known, &mut r);
                 mappings::step(ws, &mut stored, e, &mut triggers_known, &mut r);
+                event_types::apply(ws, e, &mut r);
             }
             // What the source omitted, no cloud destination receives.
             if mode == Mode::Cloud && r.decision.delivered() {

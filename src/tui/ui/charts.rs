@@ -22,7 +22,7 @@ use crate::tui::layout::{COUNTS, NAME, SIDE};
 /// Each reason's glyph in the bars, delivered ones first (full blocks, shorter for the
 /// reasons consent did not decide), then blocked ones (shades). Not ingested reaches no
 /// destination and is counted apart.
-const GLYPHS: [(&str, char); 16] = [
+const GLYPHS: [(&str, char); 17] = [
     ("consented", '█'),
     ("unmapped", '▇'),
     ("not_configured", '▉'),
@@ -38,6 +38,7 @@ const GLYPHS: [(&str, char); 16] = [
     ("integrations_object", '▒'),
     ("destination_filter", '░'),
     ("no_mapping_matched", '╳'),
+    ("unsupported_event_type", '▗'),
     ("duplicate", '·'),
 ];
 

@@ -145,6 +145,9 @@ fn texts(app: &App, store: &Store, shown: std::ops::Range<usize>, short: &[Strin
             if s.plan_filtered > 0 {
                 why.push(format!("plan filter ×{}", s.plan_filtered));
             }
+            if s.unsupported > 0 {
+                why.push(format!("type ×{}", s.unsupported));
+            }
             if s.removed_by_integrations > 0 {
                 why.push(format!("integrations ×{}", s.removed_by_integrations));
             }

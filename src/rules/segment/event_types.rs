@@ -1,0 +1,78 @@
+//! Segment's event types step: a destination takes only the event types it supports, as
+//! Segment's catalog lists them (`methods`, segment-docs `src/_data/catalog/destinations.yml`;
+//! `workspace::catalog`), or as the settings' `methods` say for it. An event of another type,
+//! which everything before let through, is dropped by Segment's servers: Delivery Overview's
+//! `UNSUPPORTED_EVENT_TYPE` ("The destination does not support this event type",
+//! `delivery-overview-discards.html`). In device mode the browser hands the event to the
+//! destination's plugin, whose own code decides: not this step's. A destination the catalog
+//! does not know (by its name or a previous one) and the settings do not describe is let
+//! through.
+
+use crate::read::event::{Doc, Kind};
+use crate::rules::step::{Scope, Step, no_choice, no_words};
+use crate::rules::verdict::{Block, Decision, Mode, Route};
+use crate::workspace::{Workspace, catalog};
+
+pub const STEP: Step = Step {
+    name: "event types",
+    about: "the event types a destination takes, as Segment's catalog lists them",
+    scope: Scope::Destination,
+    reasons: &["unsupported_event_type"],
+    discards: &["UNSUPPORTED_EVENT_TYPE"],
+    choices: &[],
+    rests_on: no_choice,
+    lint: &[],
+    lessons: &[],
+    blocked,
+    why: no_words,
+};
+
+/// Whether destination `d` takes events of type `kind`: the settings' `methods` say, else
+/// the catalog's entry; None when neither knows.
+pub fn accepts(ws: &Workspace, d: usize, kind: Kind) -> Option<bool> {
+    let dest = &ws.destinations[d];
+    if let Some(methods) = &dest.methods {
+        return Some(methods.contains(&kind));
+    }
+    Some(catalog::lookup(&dest.name)?.accepts(kind))
+}
+
+/// Drops a cloud route everything before let through when its destination takes no events
+/// of this type.
+pub fn apply(ws: &Workspace, ev: &Doc, r: &mut Route) {
+    let &Decision::Deliver(why) = &r.decision else {
+        return;
+    };
+    let Some(kind) = ev.kind() else { return };
+    if r.mode != Mode::Cloud || !ws.destinations[r.destination].kind.honours_integrations() {
+        return;
+    }
+    if accepts(ws, r.destination, kind) == Some(false) {
+        r.decision = Decision::Block(Block::UnsupportedEventType { kind, consent: why });
+    }
+}
+
+fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
+    let Decision::Block(Block::UnsupportedEventType { kind, consent }) = &r.decision else {
+        return None;
+    };
+    let d = r.destination;
+    let said = if let Some(m) = ws.destinations[d].methods.as_ref() {
+        format!(
+            "the settings' methods for it are {}",
+            m.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+        )
+    } else {
+        let entry = catalog::lookup(&ws.destinations[d].name);
+        format!(
+            "Segment's catalog lists {} as taking {}",
+            entry.map_or("it", |e| e.name.as_str()),
+            entry.map_or(String::new(), |e| e.methods.join(", "))
+        )
+    };
+    Some(format!(
+        "{name} does not take {} events: {said}, and Segment drops it (consent alone would have let it through: {}).",
+        kind.as_str(),
+        super::connection::describe_delivery(ws, d, *consent)
+    ))
+}
