@@ -194,6 +194,38 @@ fn cdn_settings_show_categories_all_categories_lacks_and_unmapped_destinations()
     );
 }
 
+/// A destination's previous name in the integrations object (Segment's catalog): what lint
+/// finds of it.
+fn previous_name_found(dir: &Path) -> Vec<(String, u64, String)> {
+    let renamed = dir.join("renamed.json");
+    std::fs::write(
+        &renamed,
+        r#"{"categories":[],"destinations":[{"name":"Amplitude (Actions)","categories":[]}]}"#,
+    )
+    .unwrap();
+    let renamed_events = dir.join("renamed.jsonl");
+    std::fs::write(
+        &renamed_events,
+        "{\"type\":\"track\",\"event\":\"X\",\"userId\":\"u\",\"integrations\":{\"Actions Amplitude\":false}}\n",
+    )
+    .unwrap();
+    let (_, doc) = json(&[
+        "--settings",
+        renamed.to_str().unwrap(),
+        renamed_events.to_str().unwrap(),
+    ]);
+    let renamed_found = places(&doc);
+    assert_eq!(
+        renamed_found,
+        [(
+            "integrations_previous_name".to_owned(),
+            1,
+            "integrations.\"Actions Amplitude\" (in 1 event) is what Segment's catalog calls Amplitude (Actions) by another name: Segment's servers read it, the browser does not; use \"Amplitude (Actions)\"".to_owned()
+        )]
+    );
+    renamed_found
+}
+
 #[test]
 fn every_code_is_tested_and_every_format_works() {
     let dir = tempfile::tempdir().unwrap();
@@ -204,6 +236,7 @@ fn every_code_is_tested_and_every_format_works() {
         r#"{"integrations":{"A":{"consentSettings":{"categories":["X"]}},"B":{}},"consentSettings":{"allCategories":[],"hasUnmappedDestinations":false}}"#,
     )
     .unwrap();
+    let renamed_found = previous_name_found(dir.path());
     // Filters and mappings the filters sample never exercises (one misspelled field).
     let filters = dir.path().join("filters.json");
     std::fs::write(
@@ -239,6 +272,7 @@ fn every_code_is_tested_and_every_format_works() {
         "{messages:?}"
     );
     let mut seen: Vec<String> = found.into_iter().map(|(c, _, _)| c).collect();
+    seen.extend(renamed_found.into_iter().map(|(c, _, _)| c));
     // RudderStack's settings: a legacy list beside consentManagement and a provider listed
     // twice, and more in the SDK test's settings.
     let rudder = dir.path().join("rudder.json");
@@ -274,7 +308,7 @@ fn every_code_is_tested_and_every_format_works() {
     }
     let junit = String::from_utf8(lint(&["--format", "junit", &events]).stdout).unwrap();
     assert!(
-        junit.contains("<testsuite name=\"lint\" tests=\"18\""),
+        junit.contains("<testsuite name=\"lint\" tests=\"19\""),
         "{junit}"
     );
     let text = String::from_utf8(lint(&[&events]).stdout).unwrap();

@@ -698,3 +698,50 @@ fn a_destination_takes_only_the_event_types_it_supports() {
         .unwrap();
     assert!(o.routes[0].decision.delivered(), "{:?}", o.routes[0]);
 }
+
+/// Segment knows a destination by its previous names too (catalog `previous_names`;
+/// `destination-dossier.html`): `"Actions Amplitude": false` turns off "Amplitude (Actions)" in
+/// cloud mode, and is no unknown key. Its own name, where given, decides.
+#[test]
+fn a_previous_name_in_the_integrations_object_is_read() {
+    let ws = std::sync::Arc::new(
+        consent_inspector::workspace::Workspace::from_slice(
+            "ws.json",
+            br#"{"categories": [], "destinations": [{"name": "Amplitude (Actions)", "categories": []}]}"#,
+        )
+        .unwrap(),
+    );
+    let ev = |integrations: &str| {
+        format!(
+            r#"{{"type": "track", "event": "X", "userId": "u1", "messageId": "m-{}", "integrations": {integrations}}}"#,
+            integrations.len()
+        )
+    };
+    let mut engine = consent_inspector::engine::Engine::new(ws.clone());
+    let o = common::run(&mut engine, &[&ev(r#"{"Actions Amplitude": false}"#)])
+        .pop()
+        .unwrap();
+    assert_eq!(o.routes[0].decision.reason(), "integrations_object");
+    assert_eq!(
+        o.discard(&o.routes[0]),
+        Some("FILTERED_BY_INTEGRATIONS_OBJECT")
+    );
+    assert!(common::codes(&o).is_empty(), "{:?}", common::codes(&o));
+    let why = consent_inspector::rules::dialect::chain(ws.dialect()).explain;
+    assert!(
+        why(&ws, &o.routes[0]).contains(
+            "integrations[\"Actions Amplitude\"] is false, and Segment knows Amplitude (Actions) by that name too"
+        ),
+        "{}",
+        why(&ws, &o.routes[0])
+    );
+    let o = common::run(
+        &mut engine,
+        &[&ev(
+            r#"{"Amplitude (Actions)": true, "Actions Amplitude": false}"#,
+        )],
+    )
+    .pop()
+    .unwrap();
+    assert!(o.routes[0].decision.delivered());
+}

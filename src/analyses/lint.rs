@@ -56,6 +56,8 @@ lint_codes! {
         "A destination mapped to many categories: it receives an event only when all are true.";
     UnmappedDestination = "unmapped_destination", Warning,
         "A destination mapped to no category while the settings say none is (hasUnmappedDestinations false).";
+    IntegrationsPreviousName = "integrations_previous_name", Warning,
+        "An integrations key in the traffic that is another name Segment knows a destination by (a previous name): its servers read it, the browser does not.";
     IntegrationsUnknownDestination = "integrations_unknown_destination", Warning,
         "An integrations key in the traffic that names no destination: it turns nothing off.";
     CdnCategoryMissing = "cdn_category_missing", Error,
@@ -536,8 +538,29 @@ fn traffic_findings(
     }
     filter_and_mapping_findings(ws, settings, t, out);
     plan_findings(ws, settings, t, out);
+    integrations_findings(ws, t, out);
+}
+
+/// The traffic's integrations keys that name no destination, or one by another name.
+fn integrations_findings(ws: &Workspace, t: &Traffic, out: &mut Vec<LintFinding>) {
     for (key, (n, first)) in &t.integrations_keys {
         if key == "All" || key == "Segment.io" || ws.destination(key).is_some() {
+            continue;
+        }
+        if let Some(d) = crate::workspace::catalog::known_as(ws, key) {
+            out.push(LintFinding {
+                code: LintCode::IntegrationsPreviousName,
+                message: format!(
+                    "integrations.\"{}\" (in {}) is what Segment's catalog calls {} by another \
+                     name: Segment's servers read it, the browser does not; use \"{}\"",
+                    printable(key),
+                    events(*n),
+                    printable(&ws.destinations[d].name),
+                    printable(&ws.destinations[d].name)
+                ),
+                at: first.clone(),
+                path: Some(format!("integrations.{}", printable(key))),
+            });
             continue;
         }
         let hint = closest(ws, key)

@@ -73,6 +73,10 @@ impl Falsy {
 pub enum IntegrationsKey {
     /// `integrations[<destination name>]` is falsy.
     Destination(Falsy),
+    /// The destination has no flag under its own name, and one of the other names Segment
+    /// knows it by (`workspace::catalog::other_names`, this index) is falsy: Segment's servers
+    /// read it.
+    OtherName(Falsy, u8),
     /// `integrations.All` is `false` and the destination has no flag of its own (absent or
     /// `null`).
     All,

@@ -85,6 +85,30 @@ pub fn lookup(name: &str) -> Option<&'static Entry> {
     c.by_name.get(name).map(|&i| &c.entries[i])
 }
 
+/// The names other than `name` that Segment knows the destination named `name` by: its
+/// catalog name, then its previous names, in the catalog's order (at most 255).
+pub fn other_names(name: &str) -> Vec<&'static str> {
+    let Some(e) = lookup(name) else {
+        return Vec::new();
+    };
+    std::iter::once(e.name.as_str())
+        .chain(e.previous.iter().map(String::as_str))
+        .filter(|n| *n != name)
+        .take(usize::from(u8::MAX))
+        .collect()
+}
+
+/// The destination of `ws` that Segment also knows as `key` (another name of its, by the
+/// catalog), if `key` is none of the destinations' own names.
+pub fn known_as(ws: &super::Workspace, key: &str) -> Option<usize> {
+    if ws.destination(key).is_some() {
+        return None;
+    }
+    ws.destinations
+        .iter()
+        .position(|d| other_names(&d.name).contains(&key))
+}
+
 /// Every destination the catalog has.
 pub fn entries() -> &'static [Entry] {
     &catalog().entries

@@ -489,7 +489,9 @@ fn check_integrations(ev: &Doc, ws: &Workspace, out: &mut Vec<Finding>) {
                     ));
                 }
             }
-            _ if ws.destination(&name).is_some() => {}
+            // Its own name, or another Segment knows it by (the catalog's previous names).
+            _ if ws.destination(&name).is_some()
+                || crate::workspace::catalog::known_as(ws, &name).is_some() => {}
             _ => {
                 let shown_name = printable(&name);
                 let msg = match ws.destination_ignoring_case(&name) {

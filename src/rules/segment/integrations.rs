@@ -7,9 +7,10 @@
 use crate::read::event::{Members, Raw};
 use crate::rules::choices::Choice;
 use crate::rules::step::{Scope, Step, Verdicts};
-use crate::rules::verdict::{Block, Decision, Falsy, IntegrationsKey, Route};
+use crate::rules::verdict::{Block, Decision, Falsy, IntegrationsKey, Mode, Route};
 use crate::text::printable;
 use crate::workspace::Workspace;
+use crate::workspace::catalog;
 
 pub const STEP: Step = Step {
     name: "integrations object",
@@ -19,7 +20,10 @@ pub const STEP: Step = Step {
     discards: &["FILTERED_BY_INTEGRATIONS_OBJECT"],
     choices: &[Choice::UnlistedDestinations],
     rests_on,
-    lint: &["integrations_unknown_destination"],
+    lint: &[
+        "integrations_unknown_destination",
+        "integrations_previous_name",
+    ],
     lessons: &[
         "The integrations object comes after consent, and only removes",
         "integrations.All false keeps only what it names, where it applies",
@@ -39,13 +43,30 @@ fn falsy(v: &Raw<'_>) -> Option<Falsy> {
 }
 
 /// Which entry of `integrations` removes `name`, if one does.
-pub fn removed_by(integrations: Option<&Members<'_>>, name: &str) -> Option<IntegrationsKey> {
-    match integrations.and_then(|i| i.get(name)) {
-        Some(own) => falsy(&own).map(IntegrationsKey::Destination),
-        None => integrations
-            .is_some_and(|i| i.get("All") == Some(Raw::Bool(false)))
-            .then_some(IntegrationsKey::All),
+/// What turns destination `name` off in `integrations`: its own flag; without one, in cloud
+/// mode, the first of the other names Segment knows it by that has a flag
+/// (`destination-dossier.html`: previous names are "used in the integrations object"); else
+/// `All: false`.
+pub fn removed_by(
+    integrations: Option<&Members<'_>>,
+    name: &str,
+    mode: Mode,
+) -> Option<IntegrationsKey> {
+    let i = integrations?;
+    if let Some(own) = i.get(name) {
+        return falsy(&own).map(IntegrationsKey::Destination);
     }
+    if mode == Mode::Cloud {
+        let other = catalog::other_names(name)
+            .into_iter()
+            .enumerate()
+            .find_map(|(k, n)| Some((k, i.get(n)?)));
+        if let Some((k, flag)) = other {
+            let k = u8::try_from(k).unwrap_or(u8::MAX);
+            return falsy(&flag).map(|f| IntegrationsKey::OtherName(f, k));
+        }
+    }
+    (i.get("All") == Some(Raw::Bool(false))).then_some(IntegrationsKey::All)
 }
 
 /// Removes the destination of `r` when consent let it through and the object says so.
@@ -57,7 +78,7 @@ pub fn apply(ws: &Workspace, integrations: Option<&Members<'_>>, r: &mut Route) 
     if !dest.kind.honours_integrations() {
         return;
     }
-    if let Some(key) = removed_by(integrations, &dest.name) {
+    if let Some(key) = removed_by(integrations, &dest.name, r.mode) {
         r.decision = Decision::Block(Block::IntegrationsObject { key, consent: why });
     }
 }
@@ -71,6 +92,15 @@ pub fn describe_key(ws: &Workspace, dest: usize, key: IntegrationsKey) -> String
             "integrations[\"{name}\"] is {}, which JavaScript reads as false",
             v.as_json()
         ),
+        IntegrationsKey::OtherName(v, k) => {
+            let other = catalog::other_names(&ws.destinations[dest].name)
+                .get(usize::from(k))
+                .map_or_else(String::new, |n| printable(n).into_owned());
+            format!(
+                "integrations[\"{other}\"] is {}, and Segment knows {name} by that name too",
+                v.as_json()
+            )
+        }
         IntegrationsKey::All => {
             format!("integrations.All is false and integrations[\"{name}\"] is absent (or null)")
         }
