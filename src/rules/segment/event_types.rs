@@ -22,7 +22,7 @@ pub const STEP: Step = Step {
     choices: &[],
     rests_on: no_choice,
     lint: &[],
-    lessons: &[],
+    lessons: &["A destination takes only the event types it supports"],
     blocked,
     why: no_words,
 };
