@@ -123,6 +123,12 @@ pub enum SettingChange {
     DestinationMappings {
         name: String,
     },
+    /// The event types the settings say it takes (`methods`; `None`: the catalog's).
+    DestinationMethods {
+        name: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
     ConsentModel {
         from: &'static str,
         to: &'static str,
@@ -181,6 +187,10 @@ impl SettingChange {
                 format!("{name}: destination filters changed ({from} → {to})")
             }
             Self::DestinationMappings { name } => format!("{name}: Actions mappings changed"),
+            Self::DestinationMethods { name, from, to } => {
+                let said = |m: &Option<String>| m.clone().unwrap_or_else(|| "the catalog's".into());
+                format!("{name}: event types {} → {}", said(from), said(to))
+            }
             Self::ConsentModel { from, to } => format!("consent model {from} → {to}"),
             Self::PlanEntry {
                 entry, from, to, ..
@@ -207,6 +217,7 @@ impl SettingChange {
             Self::DestinationKind { .. } => "destination_kind",
             Self::DestinationFilters { .. } => "destination_filters",
             Self::DestinationMappings { .. } => "destination_mappings",
+            Self::DestinationMethods { .. } => "destination_methods",
             Self::ConsentModel { .. } => "consent_model",
             Self::PlanEntry { .. } => "plan_entry",
             Self::ProtocolsSetting { .. } => "protocols_setting",
@@ -228,7 +239,8 @@ impl SettingChange {
             | Self::DestinationRemapped { name: n, .. }
             | Self::DestinationKind { name: n, .. }
             | Self::DestinationFilters { name: n, .. }
-            | Self::DestinationMappings { name: n } => n == name,
+            | Self::DestinationMappings { name: n }
+            | Self::DestinationMethods { name: n, .. } => n == name,
             Self::ConsentModel { .. } => device,
             Self::PlanEntry { event, .. } => {
                 route.source && (event.is_none() || event.as_deref() == route.event)
@@ -322,6 +334,17 @@ pub fn settings_diff(old: &Workspace, new: &Workspace) -> Vec<SettingChange> {
         if d.mappings != n.mappings {
             out.push(SettingChange::DestinationMappings {
                 name: d.name.clone(),
+            });
+        }
+        if d.methods != n.methods {
+            let text = |m: &Option<Vec<crate::read::event::Kind>>| {
+                m.as_ref()
+                    .map(|v| v.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "))
+            };
+            out.push(SettingChange::DestinationMethods {
+                name: d.name.clone(),
+                from: text(&d.methods),
+                to: text(&n.methods),
             });
         }
     }
@@ -813,7 +836,7 @@ mod tests {
         );
         let new = ws(
             r#"{"categories":[{"id":"A","name":"Advertising"},{"id":"B","name":"Basic","enabled":false},{"id":"D","name":"Data"}],
-            "destinations":[{"name":"X","categories":["A","D"]},{"name":"Y","categories":["B"],"kind":"aws-s3"},{"name":"New","categories":["D"]}],
+            "destinations":[{"name":"X","categories":["A","D"],"methods":["track"]},{"name":"Y","categories":["B"],"kind":"aws-s3"},{"name":"New","categories":["D"]}],
             "consentModel":"opt-out"}"#,
         );
         let got: Vec<String> = settings_diff(&old, &new)
@@ -828,6 +851,7 @@ mod tests {
                 "category C removed",
                 "category D added",
                 "X remapped: A → A, D",
+                "X: event types the catalog's → track",
                 "Y: kind event-stream → aws-s3",
                 "destination Gone removed",
                 "destination New added",
