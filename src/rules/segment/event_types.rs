@@ -9,7 +9,7 @@
 //! through.
 
 use crate::read::event::{Doc, Kind};
-use crate::rules::step::{Scope, Step, no_choice, no_words};
+use crate::rules::step::{Scope, Step, no_choice};
 use crate::rules::verdict::{Block, Decision, Mode, Route};
 use crate::workspace::{Workspace, catalog};
 
@@ -24,7 +24,7 @@ pub const STEP: Step = Step {
     lint: &[],
     lessons: &["A destination takes only the event types it supports"],
     blocked,
-    why: no_words,
+    why,
 };
 
 /// Whether destination `d` takes events of type `kind`: the settings' `methods` say, else
@@ -52,27 +52,38 @@ pub fn apply(ws: &Workspace, ev: &Doc, r: &mut Route) {
     }
 }
 
+/// The event types destination `d` takes, and who says so: the settings' `methods`, else
+/// Segment's catalog (by the name it has there).
+fn taken(ws: &Workspace, d: usize) -> Option<(String, String)> {
+    let dest = &ws.destinations[d];
+    if let Some(m) = &dest.methods {
+        let list: Vec<&str> = m.iter().map(|k| k.as_str()).collect();
+        return Some((list.join(", "), "the settings' methods".to_owned()));
+    }
+    let e = catalog::lookup(&dest.name)?;
+    Some((
+        e.methods.join(", "),
+        format!("Segment's catalog, as {}", e.name),
+    ))
+}
+
 fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
     let Decision::Block(Block::UnsupportedEventType { kind, consent }) = &r.decision else {
         return None;
     };
-    let d = r.destination;
-    let said = if let Some(m) = ws.destinations[d].methods.as_ref() {
-        format!(
-            "the settings' methods for it are {}",
-            m.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
-        )
-    } else {
-        let entry = catalog::lookup(&ws.destinations[d].name);
-        format!(
-            "Segment's catalog lists {} as taking {}",
-            entry.map_or("it", |e| e.name.as_str()),
-            entry.map_or(String::new(), |e| e.methods.join(", "))
-        )
-    };
+    let (list, who) = taken(ws, r.destination)?;
     Some(format!(
-        "{name} does not take {} events: {said}, and Segment drops it (consent alone would have let it through: {}).",
+        "{name} does not take {} events: it takes {list} ({who}), and Segment drops it (consent alone would have let it through: {}).",
         kind.as_str(),
-        super::connection::describe_delivery(ws, d, *consent)
+        super::connection::describe_delivery(ws, r.destination, *consent)
     ))
+}
+
+/// What the destination takes, and who says so (the UI's detail).
+fn why(ws: &Workspace, r: &Route) -> Option<String> {
+    let Decision::Block(Block::UnsupportedEventType { .. }) = &r.decision else {
+        return None;
+    };
+    let (list, who) = taken(ws, r.destination)?;
+    Some(format!("takes {list} ({who})"))
 }
