@@ -34,13 +34,6 @@ impl Entry {
     pub fn accepts(&self, kind: Kind) -> bool {
         self.methods.iter().any(|m| m == kind.as_str())
     }
-
-    /// Whether it can run in the browser, and whether Segment's servers can send to it from
-    /// a web source.
-    pub fn web(&self) -> (bool, bool) {
-        let has = |v: &[String]| v.iter().any(|m| m == "web");
-        (has(&self.device), has(&self.cloud))
-    }
 }
 
 #[derive(Deserialize)]

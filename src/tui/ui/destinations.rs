@@ -139,23 +139,17 @@ fn texts(app: &App, store: &Store, shown: std::ops::Range<usize>, short: &[Strin
                 .take(3)
                 .map(|(c, n)| format!("{} ×{n}", printable(&ws.categories[*c].id)))
                 .collect();
-            if s.at_source > 0 {
-                why.push(format!("at source ×{}", s.at_source));
-            }
-            if s.plan_filtered > 0 {
-                why.push(format!("plan filter ×{}", s.plan_filtered));
-            }
-            if s.unsupported > 0 {
-                why.push(format!("type ×{}", s.unsupported));
-            }
-            if s.removed_by_integrations > 0 {
-                why.push(format!("integrations ×{}", s.removed_by_integrations));
-            }
-            if s.removed_by_filters > 0 {
-                why.push(format!("filters ×{}", s.removed_by_filters));
-            }
-            if s.duplicates > 0 {
-                why.push(format!("duplicate ×{}", s.duplicates));
+            for (n, label) in [
+                (s.at_source, "at source"),
+                (s.plan_filtered, "plan filter"),
+                (s.unsupported, "type"),
+                (s.removed_by_integrations, "integrations"),
+                (s.removed_by_filters, "filters"),
+                (s.duplicates, "duplicate"),
+            ] {
+                if n > 0 {
+                    why.push(format!("{label} ×{n}"));
+                }
             }
             let cells = [
                 printable(&d.name).into_owned(),
