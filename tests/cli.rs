@@ -111,6 +111,13 @@ fn the_samples_exercise_every_reason_and_every_code() {
     // Destination filters have a workspace of their own, and so have the source's controls.
     out += &stdout(&run(&["route", "samples/filters/events.jsonl"]));
     out += &stdout(&run(&["route", "samples/protocols/events.jsonl"]));
+    // How destinations are connected, and what the settings cannot tell: a CDN workspace.
+    out += &stdout(&run(&[
+        "route",
+        "--settings",
+        "samples/cdn/settings.json",
+        "samples/cdn/events.jsonl",
+    ]));
     // RudderStack's reasons, from its own samples.
     out += &stdout(&run(&[
         "route",
@@ -208,6 +215,11 @@ fn every_line_is_one_json_object_with_the_contract_fields() {
                 assert_eq!(r["consentModel"], "opt-in", "{r}");
                 got.retain(|k| *k != "consentModel");
             }
+            // An uncertain route, and only one, says what is unknown, last.
+            let uncertain = r["decision"] == "uncertain";
+            assert_eq!(got.last() == Some(&"unknown"), uncertain, "{r}");
+            assert_eq!(uncertain, r["reason"] == "unknown_step", "{r}");
+            got.retain(|k| *k != "unknown");
             assert_eq!(
                 got,
                 ["destination", "decision", "reason", "mode", "discard"]

@@ -176,7 +176,12 @@ fn the_consent_model_alone_changes_only_device_routes() {
         let v: Value = serde_json::from_str(line).unwrap();
         for c in v["changes"].as_array().unwrap() {
             assert_eq!(c["before"]["mode"], "device", "{c}");
-            assert_eq!(c["after"]["reason"], "loaded_at_page_load", "{c}");
+            // GA4, an Actions destination whose plugin these settings lack, is uncertain.
+            let after = c["after"]["reason"].as_str().unwrap();
+            assert!(
+                ["loaded_at_page_load", "unknown_step"].contains(&after),
+                "{c}"
+            );
         }
     }
 }

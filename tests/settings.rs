@@ -95,7 +95,7 @@ fn errors_name_the_file_the_place_and_the_problem() {
         ),
         (
             "{\"categories\": [], \"destinations\": [{\"name\": \"A\", \"kind\": \"s3\"}]}",
-            "ws.json:1:59: destination \"A\": unknown kind \"s3\" (expected event-stream, aws-s3, engage or warehouse)",
+            "ws.json:1:59: destination \"A\": unknown kind \"s3\" (expected one of event-stream, function, aws-s3, engage, warehouse)",
         ),
         (
             "{\"categories\": [], \"externalIds\": [\"email\", \"email\"]}",

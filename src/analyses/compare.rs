@@ -138,7 +138,8 @@ impl Agreement {
 impl Sides<'_> {
     pub fn agreement(&self) -> Agreement {
         match (self.segment, self.rudderstack) {
-            (Some(s), Some(r)) => match (s.decision.delivered(), r.decision.delivered()) {
+            // An uncertain route may deliver: compared as such.
+            (Some(s), Some(r)) => match (s.decision.may_deliver(), r.decision.may_deliver()) {
                 (true, false) => Agreement::OnlySegmentDelivers,
                 (false, true) => Agreement::OnlyRudderStackDelivers,
                 _ => Agreement::Agree,

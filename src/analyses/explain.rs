@@ -133,11 +133,8 @@ pub fn explain(ws: &Workspace, profiles: &Profiles, o: &Outcome, when: When) -> 
             out.push("Destinations:".into());
         }
         for r in &o.routes {
-            let mark = if r.decision.delivered() {
-                "deliver"
-            } else {
-                "block  "
-            };
+            // Padded as wide as "deliver": "uncertain" stands out by its length too.
+            let mark = format!("{:<7}", r.decision.verb());
             let shown = o
                 .discard(r)
                 .map(|d| format!(" [Delivery Overview: {d}]"))

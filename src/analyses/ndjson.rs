@@ -25,8 +25,12 @@ pub struct Ndjson {
     blocker_head: Vec<Vec<u8>>,
     /// Per destination and filter, `,"filter":{"title":…,"if":…,"why":`.
     filter_head: Vec<Vec<Vec<u8>>>,
-    /// Per destination and mapping, its name as a JSON string.
+    /// Per destination and mapping (then browser plugin subscription), its name as a JSON
+    /// string.
     mapping_names: Vec<Vec<Vec<u8>>>,
+    /// Per destination with a browser plugin, where its subscriptions start in
+    /// `mapping_names`.
+    plugin_at: Vec<Option<usize>>,
     /// Per category, its id (RudderStack's `consentIds`).
     category_ids: Vec<String>,
     /// Whether records carry `source` (the workspace's source has controls), and its
@@ -43,11 +47,7 @@ impl Ndjson {
             .map(|d| {
                 // By `Decision::reason_index`: the reason's place in `REASONS`.
                 std::array::from_fn(|i| {
-                    let verb = if Decision::delivers(i) {
-                        "deliver"
-                    } else {
-                        "block"
-                    };
+                    let verb = Decision::verb_of(i);
                     let mut b = b"{\"destination\":".to_vec();
                     json_str(&mut b, &d.name);
                     b.extend_from_slice(
@@ -102,15 +102,27 @@ impl Ndjson {
             .destinations
             .iter()
             .map(|d| {
+                // Its mappings, then its browser plugin's subscriptions, as
+                // `mappings::offset` counts them.
                 d.mappings
                     .iter()
                     .flatten()
+                    .chain(d.plugin.iter().flat_map(|p| &p.subscriptions))
                     .map(|m| {
                         let mut b = Vec::new();
                         json_str(&mut b, &m.name);
                         b
                     })
                     .collect()
+            })
+            .collect();
+        let plugin_at = ws
+            .destinations
+            .iter()
+            .map(|d| {
+                d.plugin
+                    .as_ref()
+                    .map(|_| d.mappings.as_deref().map_or(0, <[_]>::len))
             })
             .collect();
         Self {
@@ -120,6 +132,7 @@ impl Ndjson {
             blocker_head,
             filter_head,
             mapping_names,
+            plugin_at,
             category_ids: ws.categories.iter().map(|c| c.id.clone()).collect(),
             source_stage: crate::rules::dialect::chain(ws.dialect()).delivery_overview
                 && (!ws.plan.is_empty() || ws.protocols.is_some()),
@@ -129,16 +142,39 @@ impl Ndjson {
 }
 
 /// A delivered Actions route's `mappings`: the names of those that fire.
-fn mapping_field(b: &mut Vec<u8>, names: &[Vec<u8>], r: &Route) {
+fn mapping_field(b: &mut Vec<u8>, names: &[Vec<u8>], offset: usize, r: &Route) {
     if r.mappings.is_empty() {
         return;
     }
+    let names = &names[offset..];
     b.extend_from_slice(b",\"mappings\":[");
     for (j, m) in r.mappings.iter().enumerate() {
         if j > 0 {
             b.push(b',');
         }
         b.extend_from_slice(&names[*m]);
+    }
+    b.push(b']');
+}
+
+/// An uncertain route's `unknown`: each step the settings do not describe, what is unknown
+/// and what would make it known.
+fn unknown_field(b: &mut Vec<u8>, r: &Route) {
+    if r.unknown.is_empty() {
+        return;
+    }
+    b.extend_from_slice(b",\"unknown\":[");
+    for (j, u) in r.unknown.iter().enumerate() {
+        if j > 0 {
+            b.push(b',');
+        }
+        b.extend_from_slice(b"{\"what\":\"");
+        b.extend_from_slice(u.as_str().as_bytes());
+        b.extend_from_slice(b"\",\"detail\":");
+        json_str(b, &crate::rules::segment::unknown::what(u));
+        b.extend_from_slice(b",\"toKnow\":");
+        json_str(b, crate::rules::segment::unknown::to_know(u));
+        b.push(b'}');
     }
     b.push(b']');
 }
@@ -361,7 +397,12 @@ impl Ndjson {
             b.push(b']');
         }
         filter_fields(b, &self.filter_head[r.destination], r);
-        mapping_field(b, &self.mapping_names[r.destination], r);
+        let offset = match (self.plugin_at[r.destination], r.mode) {
+            (Some(at), Mode::Device) => at,
+            _ => 0,
+        };
+        mapping_field(b, &self.mapping_names[r.destination], offset, r);
+        unknown_field(b, r);
         b.push(b'}');
     }
 

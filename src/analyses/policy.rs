@@ -17,7 +17,7 @@ use crate::engine::Outcome;
 use crate::read::event::{Preferences, Raw};
 use crate::read::toml_file::{TomlError, TomlFile};
 use crate::rules::finding::{Code, Severity};
-use crate::rules::verdict::{Block, Control, DISCARDS, Decision, Mode, REASONS, Route};
+use crate::rules::verdict::{Block, Control, DECISIONS, DISCARDS, Decision, Mode, REASONS, Route};
 use crate::rules::vocab;
 use crate::text::printable;
 use crate::workspace::{CatIdx, Workspace};
@@ -64,7 +64,7 @@ pub struct Rule {
     destination: Option<usize>,
     category: Option<CatIdx>,
     value: Option<Value>,
-    delivered: Option<bool>,
+    decision: Option<&'static str>,
     reason: Option<&'static str>,
     discard: Option<&'static str>,
     mode: Option<Mode>,
@@ -157,12 +157,8 @@ impl Rule {
                 "value needs a category: the event's value for which category?".to_owned(),
             ));
         }
-        let delivered = word(
-            f,
-            r.decision.as_ref(),
-            "decision",
-            &[("deliver", true), ("block", false)],
-        )?;
+        let decisions: Vec<(&str, &'static str)> = DECISIONS.iter().map(|d| (*d, *d)).collect();
+        let decision = word(f, r.decision.as_ref(), "decision", &decisions)?;
         let reasons: Vec<(&str, &'static str)> = REASONS.iter().map(|r| (*r, *r)).collect();
         let reason = word(f, r.reason.as_ref(), "reason", &reasons)?;
         // Delivery Overview's discards, and the ingest error codes it shows as discards.
@@ -185,7 +181,7 @@ impl Rule {
         let control = word(f, r.control.as_ref(), "control", &controls)?;
         if destination.is_none()
             && category.is_none()
-            && delivered.is_none()
+            && decision.is_none()
             && reason.is_none()
             && discard.is_none()
             && mode.is_none()
@@ -205,7 +201,7 @@ impl Rule {
             destination,
             category,
             value,
-            delivered,
+            decision,
             reason,
             discard,
             mode,
@@ -238,11 +234,8 @@ impl Rule {
                 .to_owned(),
             );
         }
-        if let Some(d) = self.delivered {
-            parts.push(format!(
-                "decision = \"{}\"",
-                if d { "deliver" } else { "block" }
-            ));
+        if let Some(d) = self.decision {
+            parts.push(format!("decision = \"{d}\""));
         }
         if let Some(r) = self.reason {
             parts.push(format!("reason = \"{r}\""));
@@ -273,14 +266,27 @@ impl Rule {
             && self
                 .category
                 .is_none_or(|c| ws.destinations[r.destination].categories.contains(&c))
-            && self.delivered.is_none_or(|d| d == r.decision.delivered())
-            && self.reason.is_none_or(|why| why == r.decision.reason())
+            && self.decision.is_none_or(|d| decision_matches(d, &r.decision))
+            && self.reason.is_none_or(|why| reason_matches(why, &r.decision))
             && self.mode.is_none_or(|m| m == r.mode)
             && self.discard.is_none_or(|d| o.discard(r) == Some(d))
             && self.control.is_none_or(|c| {
                 matches!(&r.decision, Decision::Block(Block::FilteredAtSource { control, .. }) if *control == c)
             })
     }
+}
+
+/// Whether a route's decision is the rule's: an uncertain route may deliver, so a rule
+/// against delivering catches it too (a policy never passes on a guess).
+fn decision_matches(word: &str, d: &Decision) -> bool {
+    word == d.verb() || (word == DECISIONS[0] && d.may_deliver())
+}
+
+/// Whether a route's reason is the rule's: an uncertain route also has the reason it would
+/// be delivered for, were the unknown steps to let it through.
+fn reason_matches(why: &str, d: &Decision) -> bool {
+    why == d.reason()
+        || matches!(d, Decision::Uncertain(via) if Decision::Deliver(*via).reason() == why)
 }
 
 /// The destination a rule names, or an error with the nearest name.

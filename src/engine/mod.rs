@@ -132,8 +132,17 @@ impl Outcome {
             .count()
     }
 
+    /// Routes certainly blocked.
     pub fn blocked(&self) -> usize {
-        self.routes.len() - self.delivered()
+        self.routes
+            .iter()
+            .filter(|r| !r.decision.may_deliver())
+            .count()
+    }
+
+    /// Routes a step the settings do not describe decides.
+    pub fn uncertain(&self) -> usize {
+        self.routes.len() - self.delivered() - self.blocked()
     }
 
     /// The first error's code: what Delivery Overview reports for an event it did not ingest.
@@ -184,10 +193,10 @@ fn judge(
 /// it loaded them with the page (opt-in), although the event's preferences no longer allow
 /// them.
 fn after_withdrawal(ws: &Workspace, routes: &[Route]) -> Option<Finding> {
-    use crate::rules::verdict::{Decision, Delivery};
+    use crate::rules::verdict::Delivery;
     let names: Vec<String> = routes
         .iter()
-        .filter(|r| r.decision == Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: true }))
+        .filter(|r| r.decision.delivery() == Some(Delivery::LoadedAtPageLoad { withdrawn: true }))
         .map(|r| crate::text::printable(&ws.destinations[r.destination].name).into_owned())
         .collect();
     (!names.is_empty()).then(|| {

@@ -11,7 +11,7 @@ use crate::read::input::Origin;
 use crate::rules::finding::{Code, Finding};
 use crate::rules::segment::consent::missing_categories;
 use crate::rules::step::Stamped;
-use crate::rules::verdict::{Decision, Delivery, Route};
+use crate::rules::verdict::{Delivery, Route};
 use crate::text::printable;
 use crate::workspace::Workspace;
 use crate::workspace::identity::{ANONYMOUS_ID, USER_ID};
@@ -624,7 +624,7 @@ impl Profiles {
                     let granted = profile.granted();
                     let would_block: Box<[u16]> = routes
                         .iter()
-                        .filter(|r| r.decision == Decision::Deliver(Delivery::NoConsent))
+                        .filter(|r| r.decision.delivery() == Some(Delivery::NoConsent))
                         .filter(|r| {
                             missing_categories(ws, r.destination, granted).is_ok_and(|m| m != 0)
                         })

@@ -161,7 +161,7 @@ mod tests {
         );
         assert_eq!(
             Query::parse("decision=maybe").unwrap_err(),
-            "unknown decision \"maybe\"; known: deliver, block"
+            "unknown decision \"maybe\"; known: deliver, block, uncertain"
         );
         // Every value is checked: a misspelt reason is an error, not an empty answer.
         assert_eq!(

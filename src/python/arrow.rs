@@ -129,8 +129,8 @@ impl Columns {
             self.event_keys.append_value(event);
             self.destination.append_value(r.destination as i32);
             // Indices into the values `finish` gives each column.
-            let decision = usize::from(!r.decision.delivered());
-            debug_assert_eq!(DECISIONS[decision], r.decision.verb());
+            let verb = r.decision.verb();
+            let decision = DECISIONS.iter().position(|d| *d == verb).unwrap_or(1);
             self.decision.append_value(decision as i32);
             self.reason.append_value(r.decision.reason_index() as i32);
             self.mode.append_value(r.mode as i32);

@@ -159,6 +159,13 @@ pub enum Block {
         kind: crate::read::event::Kind,
         consent: Delivery,
     },
+    /// Consent let it through (`consent` says why), but the destination runs only in the
+    /// browser (`rules::segment::connection::device_only` says who says so) and the event
+    /// does not list it in `_metadata.bundled`: the browser did not load it, and Segment's
+    /// servers have no cloud copy to send.
+    NotLoaded {
+        consent: Delivery,
+    },
 }
 
 /// Which of the source's controls dropped an event, in Segment's words; each has the
@@ -211,20 +218,86 @@ impl Control {
     }
 }
 
+/// A step the settings do not describe, which could drop the event or change what arrives:
+/// a route that meets one is `uncertain`, not `deliver` (`rules::segment::unknown` says what
+/// would make it known).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unknown {
+    /// An Actions destination in cloud mode whose mappings the settings do not hold (the CDN's
+    /// never do: they live in the Public API).
+    Mappings,
+    /// Destination filter number `filter` samples `percent` of events at random: it has no
+    /// `path` to hash.
+    RandomSample { filter: usize, percent: f64 },
+    /// A destination function whose handlers (`onTrack`, ...) the settings do not list: an
+    /// event type without one fails with `EventNotSupported`.
+    Handlers,
+    /// The destination has an insert function (its name), whose code may drop or change the
+    /// event.
+    InsertFunction(String),
+    /// An Engage destination: what Engage computes from the event (audiences, traits) is not
+    /// in the settings.
+    Engage,
+}
+
+impl Unknown {
+    /// The wire word, in NDJSON's `unknown[].what`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Mappings => "mappings",
+            Self::RandomSample { .. } => "random_sample",
+            Self::Handlers => "function_handlers",
+            Self::InsertFunction(_) => "insert_function",
+            Self::Engage => "engage",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
     Deliver(Delivery),
     Block(Block),
+    /// Everything the settings describe lets the event through (`Delivery` says why), and a
+    /// step they do not describe could still drop it: `Route::unknown` says which.
+    Uncertain(Delivery),
 }
 
+/// The wire words of a decision, by `Decision::verb`.
+pub const DECISIONS: [&str; 3] = ["deliver", "block", "uncertain"];
+
 impl Decision {
+    /// Whether the destination certainly receives the event.
     pub fn delivered(&self) -> bool {
         matches!(self, Self::Deliver(_))
     }
 
-    /// The wire word: `deliver` or `block`.
+    /// Whether it may receive it: delivered, or uncertain.
+    pub fn may_deliver(&self) -> bool {
+        !matches!(self, Self::Block(_))
+    }
+
+    /// Why consent (and the steps after it) let it through, where they did.
+    pub fn delivery(&self) -> Option<Delivery> {
+        match self {
+            Self::Deliver(d) | Self::Uncertain(d) => Some(*d),
+            Self::Block(_) => None,
+        }
+    }
+
+    /// The wire word: `deliver`, `block` or `uncertain`.
     pub fn verb(&self) -> &'static str {
-        if self.delivered() { "deliver" } else { "block" }
+        Self::verb_of(self.reason_index())
+    }
+
+    /// The wire word of a decision whose reason is at `index` in `REASONS`.
+    pub fn verb_of(index: usize) -> &'static str {
+        if Self::delivers(index) {
+            DECISIONS[0]
+        } else if index == UNKNOWN_STEP {
+            DECISIONS[2]
+        } else {
+            DECISIONS[1]
+        }
     }
 
     /// The wire reason code.
@@ -253,6 +326,8 @@ impl Decision {
             Self::Block(Block::FilteredAtSource { .. }) => 15,
             Self::Block(Block::SchemaIntegrationFilter { .. }) => 16,
             Self::Block(Block::UnsupportedEventType { .. }) => 17,
+            Self::Uncertain(_) => UNKNOWN_STEP,
+            Self::Block(Block::NotLoaded { .. }) => 19,
         }
     }
 
@@ -297,6 +372,9 @@ pub struct Route {
     pub mappings: Vec<usize>,
     /// Whose rules decided.
     pub vendor: Dialect,
+    /// The steps the settings do not describe that the event meets on its way (only while it
+    /// is let through: a later stop is certain whatever they do).
+    pub unknown: Vec<Unknown>,
 }
 
 /// Delivery Overview's discard reason for a device-mode route.
@@ -314,6 +392,7 @@ impl Route {
             removed: Vec::new(),
             mappings: Vec::new(),
             vendor,
+            unknown: Vec::new(),
         }
     }
 
@@ -342,8 +421,13 @@ impl Route {
             return Some(SENT_CLIENT_SIDE);
         }
         match &self.decision {
+            // Delivery Overview counts an uncertain route by what happens, which we cannot say;
+            // Segment's servers never hold the event for a destination not loaded.
             Decision::Deliver(_)
-            | Decision::Block(Block::ConsentDenied { .. } | Block::Integrations(_)) => None,
+            | Decision::Uncertain(_)
+            | Decision::Block(
+                Block::ConsentDenied { .. } | Block::Integrations(_) | Block::NotLoaded { .. },
+            ) => None,
             Decision::Block(Block::NotIngested) => ingest_code,
             Decision::Block(Block::NotConsented { .. }) => Some("FILTERED_BY_END_USER_CONSENT"),
             // Delivery Overview counts schema integration filters under "Filtered at
@@ -383,8 +467,11 @@ pub const DISCARDS: [&str; 12] = [
     "UNSUPPORTED_EVENT_TYPE",
 ];
 
+/// `unknown_step`'s place in `REASONS`.
+const UNKNOWN_STEP: usize = 18;
+
 /// Every reason code, in the order RULES §3 applies them.
-pub const REASONS: [&str; 18] = [
+pub const REASONS: [&str; 20] = [
     "not_ingested",
     "duplicate",
     "consent_preference_event",
@@ -406,6 +493,10 @@ pub const REASONS: [&str; 18] = [
     "schema_integration_filter",
     // What the destination accepts.
     "unsupported_event_type",
+    // A step the settings do not describe: the decision is `uncertain`.
+    "unknown_step",
+    // How it is connected: only the browser could have sent it.
+    "not_loaded",
 ];
 
 /// Where an event stands before any destination is considered.
@@ -530,10 +621,16 @@ mod tests {
                 kind: crate::read::event::Kind::Alias,
                 consent: Delivery::Consented,
             }),
+            Decision::Uncertain(Delivery::Consented),
+            Decision::Block(Block::NotLoaded {
+                consent: Delivery::Consented,
+            }),
         ];
         let mut seen: Vec<usize> = each.iter().map(Decision::reason_index).collect();
         for d in &each {
             assert_eq!(Decision::delivers(d.reason_index()), d.delivered(), "{d:?}");
+            let verb = Decision::verb_of(d.reason_index());
+            assert_eq!(verb == "block", !d.may_deliver(), "{d:?}");
         }
         seen.sort_unstable();
         assert_eq!(seen, (0..REASONS.len()).collect::<Vec<_>>());

@@ -6,8 +6,8 @@
 use crate::text::printable;
 use crate::workspace::Workspace;
 
-/// `deliver` and `block`, as the NDJSON's `decision` writes them.
-pub const DECISIONS: [&str; 2] = ["deliver", "block"];
+/// `deliver`, `block` and `uncertain`, as the NDJSON's `decision` writes them.
+pub use crate::rules::verdict::DECISIONS;
 
 /// The known words nearest to `word`, nearest first (at most two): the same but for case,
 /// else within an edit distance of a third of the word's length (at least 2).

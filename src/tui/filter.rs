@@ -21,6 +21,9 @@ pub enum Term {
     Blocked,
     /// Delivered to at least one destination.
     Delivered,
+    /// An uncertain route (for this destination, or for any): a step the settings do not
+    /// describe decides.
+    Uncertain(Option<usize>),
     /// Blocked for this destination, or delivered to it.
     Destination {
         index: usize,
@@ -91,6 +94,8 @@ impl Term {
                 let blocked = row.blocked_set & (1 << index) != 0;
                 ingested && blocked != *delivered
             }
+            Term::Uncertain(None) => row.uncertain_set != 0,
+            Term::Uncertain(Some(index)) => row.uncertain_set & (1 << index) != 0,
             Term::User(root) => row
                 .identity()
                 .is_some_and(|id| store.engine.profiles().root(id) == *root),
@@ -119,6 +124,11 @@ impl Term {
             Term::Warnings => "warnings".into(),
             Term::Blocked => "blocked".into(),
             Term::Delivered => "decision:deliver".into(),
+            Term::Uncertain(None) => "decision:uncertain".into(),
+            Term::Uncertain(Some(index)) => format!(
+                "dest:{} decision:uncertain",
+                quoted(&store.workspace().destinations[*index].name)
+            ),
             Term::Destination { index, delivered } => format!(
                 "dest:{}{}",
                 quoted(&store.workspace().destinations[*index].name),
@@ -273,6 +283,26 @@ fn parse_time(text: &str, zone: &jiff::tz::TimeZone) -> Result<i64, String> {
 }
 
 /// Reads a command line: a line number, a filter, `clear`, or else a messageId.
+/// `decision:WORD`: of the destination named before it (like the API's
+/// `destination=…&decision=…`), else of any.
+fn decision(filter: &mut Filter, value: &str) -> Result<(), String> {
+    let word = vocab::one_of("decision", value, &vocab::DECISIONS)?;
+    let delivered = word == "deliver";
+    match filter.terms.last_mut() {
+        Some(t @ Term::Destination { .. }) if word == "uncertain" => {
+            let Term::Destination { index, .. } = *t else {
+                unreachable!("matched above")
+            };
+            *t = Term::Uncertain(Some(index));
+        }
+        _ if word == "uncertain" => filter.terms.push(Term::Uncertain(None)),
+        Some(Term::Destination { delivered: d, .. }) => *d = delivered,
+        _ if delivered => filter.terms.push(Term::Delivered),
+        _ => filter.terms.push(Term::Blocked),
+    }
+    Ok(())
+}
+
 pub fn parse(text: &str, store: &Store, zone: &jiff::tz::TimeZone) -> Result<Command, String> {
     let text = text.trim();
     if let Ok(n) = text.parse::<u64>() {
@@ -334,13 +364,7 @@ pub fn parse(text: &str, store: &Store, zone: &jiff::tz::TimeZone) -> Result<Com
             "until" => Term::Until(parse_time(value, zone)?),
             "reason" => Term::Reason(vocab::one_of("reason", value, &REASONS)?),
             "decision" => {
-                let delivered = vocab::one_of("decision", value, &vocab::DECISIONS)? == "deliver";
-                // Like the API's `destination=…&decision=…`: of the destination named before it.
-                match filter.terms.last_mut() {
-                    Some(Term::Destination { delivered: d, .. }) => *d = delivered,
-                    _ if delivered => filter.terms.push(Term::Delivered),
-                    _ => filter.terms.push(Term::Blocked),
-                }
+                decision(&mut filter, value)?;
                 continue;
             }
             "cat" => Term::Category(

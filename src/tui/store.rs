@@ -30,7 +30,7 @@ pub enum Status {
     Boundary,
 }
 
-/// One event in 48 bytes. Everything else is read again from the file when needed.
+/// One event in 56 bytes. Everything else is read again from the file when needed.
 #[derive(Debug, Clone)]
 pub struct Row {
     /// Byte offset of the line in the file.
@@ -38,6 +38,8 @@ pub struct Row {
     /// Bit per destination (the first `FILTERABLE_DESTINATIONS`) an ingested event was blocked
     /// for.
     pub blocked_set: u64,
+    /// Likewise, the destinations whose route is uncertain.
+    pub uncertain_set: u64,
     /// 1-based line (saturating at 4,294,967,295).
     line: u32,
     index: u32,
@@ -207,6 +209,10 @@ pub struct DestStats {
     pub plan_filtered: u64,
     /// Events of a type the destination does not take.
     pub unsupported: u64,
+    /// Events a device-only destination missed: the browser had not loaded it.
+    pub not_loaded: u64,
+    /// Routes a step the settings do not describe decides.
+    pub uncertain: u64,
     /// Routes by reason (`route::REASONS`), for the charts.
     pub by_reason: [u64; crate::rules::verdict::REASONS.len()],
 }
@@ -218,6 +224,10 @@ impl DestStats {
         let b = match &r.decision {
             Decision::Deliver(_) => {
                 self.delivered += 1;
+                return false;
+            }
+            Decision::Uncertain(_) => {
+                self.uncertain += 1;
                 return false;
             }
             // Not ingested is no decision about this destination: counted once, per event.
@@ -241,6 +251,7 @@ impl DestStats {
             Block::FilteredAtSource { .. } => self.at_source += 1,
             Block::SchemaIntegrationFilter { .. } => self.plan_filtered += 1,
             Block::UnsupportedEventType { .. } => self.unsupported += 1,
+            Block::NotLoaded { .. } => self.not_loaded += 1,
             Block::NotIngested => {}
         }
         true
@@ -264,6 +275,8 @@ pub struct Counts {
     pub not_ingested: u64,
     pub warnings: u64,
     pub blocked_routes: u64,
+    /// Routes a step the settings do not describe decides.
+    pub uncertain_routes: u64,
     /// Events with at least one blocked destination.
     pub blocked_events: u64,
 }
@@ -491,6 +504,7 @@ impl Store {
         self.push_row(Row {
             offset: 0,
             blocked_set: 0,
+            uncertain_set: 0,
             line: 0,
             index: NONE,
             time: NONE,
@@ -566,10 +580,15 @@ impl Store {
         } else {
             Status::Ok
         };
-        let mut blocked_set = 0u64;
+        let (mut blocked_set, mut uncertain_set) = (0u64, 0u64);
         for r in &o.routes {
-            if self.dest[r.destination].count(r) && r.destination < FILTERABLE_DESTINATIONS {
-                blocked_set |= 1 << r.destination;
+            let blocked = self.dest[r.destination].count(r);
+            if r.destination < FILTERABLE_DESTINATIONS {
+                if blocked {
+                    blocked_set |= 1 << r.destination;
+                } else if matches!(r.decision, Decision::Uncertain(_)) {
+                    uncertain_set |= 1 << r.destination;
+                }
             }
         }
         if let (Some(id), Some(e)) = (o.identity, ev) {
@@ -578,6 +597,7 @@ impl Store {
         let (delivered, blocked) = (o.delivered(), o.blocked());
         self.counts.events += 1;
         self.counts.blocked_routes += blocked as u64;
+        self.counts.uncertain_routes += o.uncertain() as u64;
         match status {
             Status::NotIngested => self.counts.not_ingested += 1,
             Status::Warnings => self.counts.warnings += 1,
@@ -599,6 +619,7 @@ impl Store {
         self.push_row(Row {
             offset,
             blocked_set,
+            uncertain_set,
             line: u32::try_from(line).unwrap_or(u32::MAX - 1),
             index: index.unwrap_or(NONE),
             time: time.unwrap_or(NONE),

@@ -18,6 +18,8 @@ pub(super) struct CdnSettings {
     #[serde(rename = "middlewareSettings")]
     middleware_settings: Option<Value>,
     plan: Option<Value>,
+    #[serde(rename = "remotePlugins", default)]
+    remote_plugins: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -81,14 +83,20 @@ impl Workspace {
                 (id.as_str(), p)
             });
             let kind = cdn_kind(name);
-            destinations.push(build_destination(
-                &categories,
-                &destinations,
-                name,
-                base(),
-                mapped,
-                kind,
-            )?);
+            let mut built =
+                build_destination(&categories, &destinations, name, base(), mapped, kind)?;
+            built.components = components(name, settings, &cdn.integrations);
+            destinations.push(built);
+        }
+        for (i, plugin) in cdn.remote_plugins.iter().enumerate() {
+            let at = vec![key("remotePlugins"), PathStep::Index(i)];
+            let Some(creation) = plugin.get("creationName").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some(d) = destinations.iter_mut().find(|d| d.name == creation) else {
+                continue;
+            };
+            d.plugin = Some(remote_plugin(plugin, creation, at)?);
         }
         // Destination filters, as analytics.js gets them: routing rules by destination name.
         let rules = cdn
@@ -168,6 +176,109 @@ fn add_lacking(
         }
     }
     Ok(lacking)
+}
+
+/// Where an integration has a component, as the CDN says: `type` and
+/// `versionSettings.componentTypes` (`browser` for device mode, as analytics.js's
+/// `isInstallableIntegration` reads them; `server` for cloud mode), and a destination sent in
+/// cloud mode (`bundlingStatus: "unbundled"`, or `Segment.io.unbundledIntegrations`) has a
+/// server component whatever they say. None when nothing says (Actions entries carry `[]`).
+fn components(
+    name: &str,
+    settings: &Value,
+    integrations: &serde_json::Map<String, Value>,
+) -> Option<super::Components> {
+    let types = settings
+        .get("versionSettings")
+        .and_then(|v| v.get("componentTypes"))
+        .and_then(Value::as_array);
+    let words = types
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .chain(settings.get("type").and_then(Value::as_str));
+    let unbundled = settings.get("bundlingStatus").and_then(Value::as_str) == Some("unbundled")
+        || integrations
+            .get("Segment.io")
+            .and_then(|s| s.get("unbundledIntegrations"))
+            .and_then(Value::as_array)
+            .is_some_and(|u| u.iter().any(|n| n.as_str() == Some(name)));
+    let mut c = super::Components::from_words(words);
+    if unbundled {
+        c.get_or_insert(super::Components {
+            browser: false,
+            server: true,
+        })
+        .server = true;
+    }
+    c
+}
+
+/// A `remotePlugins` entry: its name and subscriptions (an array, or that array as a JSON
+/// string), each trigger read as destination-subscriptions reads it.
+fn remote_plugin(
+    plugin: &Value,
+    creation: &str,
+    at: Vec<PathStep>,
+) -> Result<super::Plugin, Problem> {
+    let key = |k: &str| PathStep::Key(k.to_owned());
+    let name = plugin
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or(creation)
+        .to_owned();
+    let mut here = at;
+    here.extend([key("settings"), key("subscriptions")]);
+    let raw = plugin.get("settings").and_then(|s| s.get("subscriptions"));
+    let parsed: Option<Value> = match raw {
+        Some(Value::String(text)) => Some(serde_json::from_str(text).map_err(|e| {
+            Problem::at(
+                here.clone(),
+                format!(
+                    "remote plugin \"{}\": subscriptions is not JSON: {e}",
+                    printable(&name)
+                ),
+            )
+        })?),
+        other => other.cloned(),
+    };
+    let mut subscriptions = Vec::new();
+    for (j, sub) in parsed
+        .iter()
+        .flat_map(|v| v.as_array().into_iter().flatten())
+        .enumerate()
+    {
+        let mut p = here.clone();
+        p.push(PathStep::Index(j));
+        let text = |k: &str| sub.get(k).and_then(Value::as_str);
+        let label = text("name")
+            .or(text("partnerAction"))
+            .unwrap_or("")
+            .to_owned();
+        let subscribe = text("subscribe").unwrap_or("").to_owned();
+        let trigger = crate::workspace::trigger::Trigger::parse(&subscribe).map_err(|e| {
+            p.push(key("subscribe"));
+            Problem::at(
+                p.clone(),
+                format!(
+                    "remote plugin \"{}\", subscription \"{}\": the browser cannot read this trigger: {}",
+                    printable(&name),
+                    printable(&label),
+                    printable(&e)
+                ),
+            )
+        })?;
+        subscriptions.push(super::Mapping {
+            name: label,
+            subscribe,
+            trigger,
+            enabled: sub.get("enabled").and_then(Value::as_bool).unwrap_or(false),
+        });
+    }
+    Ok(super::Plugin {
+        name,
+        subscriptions,
+    })
 }
 
 /// Segment's CDN settings carry no destination kind; these names are the ones that do not

@@ -87,11 +87,23 @@ impl Workspace {
                 if let Some(methods) = &d.methods {
                     out["methods"] = methods.iter().map(|k| k.as_str()).collect();
                 }
-                if let Some(mappings) = &d.mappings {
-                    out["mappings"] = mappings
-                        .iter()
+                let mappings_json = |ms: &[super::Mapping]| -> Value {
+                    ms.iter()
                         .map(|m| json!({"name": m.name, "subscribe": m.subscribe, "enabled": m.enabled}))
-                        .collect();
+                        .collect()
+                };
+                if let Some(mappings) = &d.mappings {
+                    out["mappings"] = mappings_json(mappings);
+                }
+                if let Some(c) = d.components {
+                    out["components"] = json!(c.words());
+                }
+                if let Some(p) = &d.plugin {
+                    out["plugin"] =
+                        json!({"name": p.name, "subscriptions": mappings_json(&p.subscriptions)});
+                }
+                if let Some(f) = &d.insert_function {
+                    out["insertFunction"] = json!(f);
                 }
                 out
             })

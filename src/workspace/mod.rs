@@ -46,6 +46,9 @@ pub struct Category {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DestinationKind {
     EventStream,
+    /// A destination function: Segment runs its handlers (`onTrack`, ...); an event type it
+    /// has none for fails (`EventNotSupported`).
+    Function,
     /// Amazon S3 does not enforce consent (Consent Management FAQ).
     AwsS3,
     /// Engage destinations do not enforce consent (Consent Management FAQ).
@@ -57,8 +60,9 @@ pub enum DestinationKind {
 }
 
 impl DestinationKind {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::EventStream,
+        Self::Function,
         Self::AwsS3,
         Self::Engage,
         Self::Warehouse,
@@ -67,6 +71,7 @@ impl DestinationKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::EventStream => "event-stream",
+            Self::Function => "function",
             Self::AwsS3 => "aws-s3",
             Self::Engage => "engage",
             Self::Warehouse => "warehouse",
@@ -74,13 +79,13 @@ impl DestinationKind {
     }
 
     pub fn enforces_consent(self) -> bool {
-        matches!(self, Self::EventStream | Self::Warehouse)
+        matches!(self, Self::EventStream | Self::Function | Self::Warehouse)
     }
 
     /// Whether the `integrations` object can remove this destination (rule 8): not for AWS
     /// S3 ("does not affect events with AWS S3") nor warehouses.
     pub fn honours_integrations(self) -> bool {
-        matches!(self, Self::EventStream | Self::Engage)
+        matches!(self, Self::EventStream | Self::Function | Self::Engage)
     }
 }
 
@@ -99,6 +104,59 @@ pub struct Destination {
     pub rudder: Option<Box<crate::workspace::rudder::RudderDestination>>,
     /// The event types it takes, where the settings say (`methods`, over Segment's catalog).
     pub methods: Option<Vec<crate::read::event::Kind>>,
+    /// Where it has a component, where the settings say (the CDN's `componentTypes`, our
+    /// `components`); None: Segment's catalog decides.
+    pub components: Option<Components>,
+    /// The plugin the browser loads for it (the CDN's `remotePlugins`), with its subscriptions.
+    pub plugin: Option<Plugin>,
+    /// The name of the insert function in front of it, if it has one.
+    pub insert_function: Option<String>,
+}
+
+/// Where a destination has a component: in the browser (device mode) and on Segment's servers
+/// (cloud mode), as the CDN's `versionSettings.componentTypes` say (`browser`, `server`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Components {
+    pub browser: bool,
+    pub server: bool,
+}
+
+impl Components {
+    /// From `componentTypes`-like words; None when they name neither side (Actions
+    /// destinations' CDN entries say `[]`: the words cannot tell).
+    pub fn from_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Option<Self> {
+        let mut c = Self {
+            browser: false,
+            server: false,
+        };
+        for w in words {
+            match w {
+                "browser" => c.browser = true,
+                "server" | "cloud" => c.server = true,
+                _ => {}
+            }
+        }
+        (c.browser || c.server).then_some(c)
+    }
+
+    /// The words, as our settings write them.
+    pub fn words(self) -> Vec<&'static str> {
+        [(self.browser, "browser"), (self.server, "server")]
+            .into_iter()
+            .filter_map(|(on, w)| on.then_some(w))
+            .collect()
+    }
+}
+
+/// A destination's browser plugin (an Actions destination's device-mode code): analytics.js
+/// runs each enabled subscription whose trigger matches (action-destinations
+/// `browser-destination-runtime/src/plugin.ts`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plugin {
+    /// Its name in `remotePlugins` (`Amplitude (Actions)`).
+    pub name: String,
+    /// Its subscriptions, as mappings.
+    pub subscriptions: Vec<Mapping>,
 }
 
 /// One mapping of an Actions destination: it fires for the events its trigger matches.
@@ -424,10 +482,12 @@ impl Workspace {
         let filter_keys = distinct(&destinations, |d| {
             d.filters.iter().map(|f| f.fql.ir.to_string()).collect()
         });
+        // A destination's mappings, then its plugin's subscriptions.
         let trigger_keys = distinct(&destinations, |d| {
             d.mappings
                 .iter()
                 .flatten()
+                .chain(d.plugin.iter().flat_map(|p| &p.subscriptions))
                 .map(|m| m.trigger.tree.to_string())
                 .collect()
         });
@@ -612,6 +672,9 @@ fn build_destination<'a>(
         mappings: None,
         rudder: None,
         methods: None,
+        components: None,
+        plugin: None,
+        insert_function: None,
     })
 }
 

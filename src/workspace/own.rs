@@ -52,8 +52,23 @@ struct OwnDestination {
     #[serde(default)]
     filters: Vec<OwnFilter>,
     mappings: Option<Vec<OwnMapping>>,
-    /// The event types it takes (`track`, `identify`, ...), over Segment's catalog.
+    /// The event types it takes (`track`, `identify`, ...), over Segment's catalog; for a
+    /// destination function, those it has handlers for.
     methods: Option<Vec<String>>,
+    /// Where it has a component (`browser`, `server`), over Segment's catalog.
+    components: Option<Vec<String>>,
+    /// The insert function in front of it.
+    #[serde(rename = "insertFunction")]
+    insert_function: Option<String>,
+    /// Its browser plugin and that plugin's subscriptions (the CDN's `remotePlugins`).
+    plugin: Option<OwnPlugin>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnPlugin {
+    name: String,
+    subscriptions: Vec<OwnMapping>,
 }
 
 /// An Actions mapping: its name and trigger (`subscribe`).
@@ -105,7 +120,7 @@ impl Workspace {
             push_category(&mut categories, c.id, name, c.enabled, path)?;
         }
         let mut destinations = Vec::new();
-        for (i, d) in own.destinations.into_iter().enumerate() {
+        for (i, mut d) in own.destinations.into_iter().enumerate() {
             let at = |field: &str| vec![key("destinations"), PathStep::Index(i), key(field)];
             let kind = match d.kind.as_deref() {
                 None => DestinationKind::EventStream,
@@ -116,9 +131,10 @@ impl Workspace {
                         Problem::at(
                             at("kind"),
                             format!(
-                                "destination \"{}\": unknown kind \"{}\" (expected event-stream, aws-s3, engage or warehouse)",
+                                "destination \"{}\": unknown kind \"{}\" (expected one of {})",
                                 printable(&d.name),
-                                printable(k)
+                                printable(k),
+                                DestinationKind::ALL.map(DestinationKind::as_str).join(", ")
                             ),
                         )
                     })?,
@@ -142,7 +158,7 @@ impl Workspace {
                 mapped,
                 kind,
             )?;
-            for (j, f) in d.filters.into_iter().enumerate() {
+            for (j, f) in std::mem::take(&mut d.filters).into_iter().enumerate() {
                 let here = |field: &str| {
                     let mut p = at("filters");
                     p.push(PathStep::Index(j));
@@ -151,17 +167,7 @@ impl Workspace {
                 };
                 built.filters.push(own_filter(f, &d.name, j, &here)?);
             }
-            if let Some(mappings) = d.mappings {
-                built.mappings = Some(own_mappings(mappings, &d.name, &|j: usize| {
-                    let mut p = at("mappings");
-                    p.push(PathStep::Index(j));
-                    p.push(key("subscribe"));
-                    p
-                })?);
-            }
-            if let Some(methods) = d.methods {
-                built.methods = Some(own_methods(&methods, &d.name, &at("methods"))?);
-            }
+            what_it_takes(&mut built, d, &at)?;
             destinations.push(built);
         }
         let mut ws = Self::assemble(categories, destinations, Shape::Own);
@@ -321,6 +327,70 @@ fn external_ids_of(given: Vec<String>) -> Result<Vec<String>, Problem> {
         out.push(id);
     }
     Ok(out)
+}
+
+/// What a destination takes and how it is reached, where the settings say: its mappings,
+/// event types, components, insert function and browser plugin.
+fn what_it_takes(
+    built: &mut super::Destination,
+    d: OwnDestination,
+    at: &dyn Fn(&str) -> Vec<PathStep>,
+) -> Result<(), Problem> {
+    let key = |k: &str| PathStep::Key(k.to_owned());
+    if let Some(mappings) = d.mappings {
+        built.mappings = Some(own_mappings(mappings, &d.name, &|j: usize| {
+            let mut p = at("mappings");
+            p.extend([PathStep::Index(j), key("subscribe")]);
+            p
+        })?);
+    }
+    if let Some(methods) = d.methods {
+        built.methods = Some(own_methods(&methods, &d.name, &at("methods"))?);
+    }
+    if let Some(words) = d.components {
+        built.components = Some(own_components(&words, &d.name, &at("components"))?);
+    }
+    built.insert_function = d.insert_function;
+    if let Some(p) = d.plugin {
+        let subscriptions = own_mappings(p.subscriptions, &d.name, &|j: usize| {
+            let mut p = at("plugin");
+            p.extend([key("subscriptions"), PathStep::Index(j), key("subscribe")]);
+            p
+        })?;
+        built.plugin = Some(super::Plugin {
+            name: p.name,
+            subscriptions,
+        });
+    }
+    Ok(())
+}
+
+/// A destination's `components`: `browser`, `server`, at least one.
+fn own_components(
+    words: &[String],
+    dest: &str,
+    at: &[PathStep],
+) -> Result<super::Components, Problem> {
+    let bad = words
+        .iter()
+        .find(|w| !matches!(w.as_str(), "browser" | "server"));
+    match (
+        bad,
+        super::Components::from_words(words.iter().map(String::as_str)),
+    ) {
+        (None, Some(c)) => Ok(c),
+        (bad, _) => Err(Problem::at(
+            at.to_vec(),
+            format!(
+                "destination \"{}\": components: {} (expected \"browser\", \"server\" or both)",
+                printable(dest),
+                bad.map_or_else(
+                    || "names none".to_owned(),
+                    |w| format!("\"{}\" is no component", printable(w))
+                )
+            ),
+        )),
+    }
 }
 
 /// A destination's `methods`: event types, each named once.

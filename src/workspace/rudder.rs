@@ -368,6 +368,9 @@ fn event_stream(
         mappings: None,
         rudder: rudder.map(Box::new),
         methods: None,
+        components: None,
+        plugin: None,
+        insert_function: None,
     }
 }
 

@@ -23,7 +23,9 @@ pub const SETTINGS: &str = r#"{
   "destinations": [
     {"name": "Amplitude", "categories": ["C0002"]},
     {"name": "Braze", "categories": ["C0002", "C0004"]},
-    {"name": "SendGrid", "categories": ["C0002", "C0003", "C0004"]},
+    {"name": "SendGrid", "categories": ["C0002", "C0003", "C0004"], "mappings": [
+      {"name": "Every call", "subscribe": "type = \"track\" or type = \"identify\" or type = \"page\" or type = \"screen\" or type = \"group\" or type = \"alias\""}
+    ]},
     {"name": "Webhooks", "categories": []},
     {"name": "Old Pixel", "categories": ["Legacy"]},
     {"name": "Mixed", "categories": ["Legacy", "C0003"]},
@@ -75,6 +77,24 @@ pub fn reasons_in(ws: &Workspace, o: &Outcome) -> Vec<(String, &'static str)> {
                 ws.destinations[r.destination].name.clone(),
                 r.decision.reason(),
             )
+        })
+        .collect()
+}
+
+/// `(destination, reason)` for every route, an uncertain one by the reason the steps the
+/// settings describe let it through for (Engage's `not_enforced`): what consent decided.
+pub fn consent_reasons(o: &Outcome) -> Vec<(String, &'static str)> {
+    let ws = workspace();
+    o.routes
+        .iter()
+        .map(|r| {
+            let reason = match r.decision {
+                consent_inspector::rules::verdict::Decision::Uncertain(d) => {
+                    consent_inspector::rules::verdict::Decision::Deliver(d).reason()
+                }
+                _ => r.decision.reason(),
+            };
+            (ws.destinations[r.destination].name.clone(), reason)
         })
         .collect()
 }

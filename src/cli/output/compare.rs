@@ -120,6 +120,7 @@ impl Table {
         for (s, w) in sides.iter().zip(&self.widths) {
             let mark = |r: Option<&Route>| match r {
                 Some(r) if r.decision.delivered() => "✓",
+                Some(r) if r.decision.may_deliver() => "?",
                 Some(_) => "✗",
                 None => "·",
             };

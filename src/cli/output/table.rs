@@ -22,6 +22,9 @@ const NO_MAPPING: &str = "✗ no mapping";
 const AT_SOURCE: &str = "✗ at source";
 const PLAN_FILTER: &str = "✗ plan filter";
 const UNSUPPORTED: &str = "✗ type";
+const NOT_LOADED: &str = "✗ not loaded";
+/// An uncertain route: a step the settings do not describe decides.
+const UNCERTAIN: &str = "?";
 /// Appended to a device-mode route: the browser sends it, not Segment.
 const DEVICE: &str = " ⇢";
 
@@ -34,6 +37,7 @@ pub struct Table {
     not_ingested: u64,
     warned: u64,
     blocked_routes: u64,
+    uncertain_routes: u64,
 }
 
 impl Table {
@@ -62,6 +66,7 @@ impl Table {
             not_ingested: 0,
             warned: 0,
             blocked_routes: 0,
+            uncertain_routes: 0,
         }
     }
 }
@@ -149,6 +154,10 @@ impl Table {
             let device = if r.mode == Mode::Device { DEVICE } else { "" };
             let text = match &r.decision {
                 Decision::Deliver(_) => p.green(&cell(&format!("✓{device}"), *w)),
+                Decision::Uncertain(_) => {
+                    self.uncertain_routes += 1;
+                    p.yellow(&cell(&format!("{UNCERTAIN}{device}"), *w))
+                }
                 Decision::Block(b) => {
                     self.blocked_routes += 1;
                     let s = blocked_cell(ws, &r.decision, b);
@@ -164,11 +173,12 @@ impl Table {
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
-            "\n{}: {} not ingested, {} with warnings, {}",
+            "\n{}: {} not ingested, {} with warnings, {}, {}",
             counted(self.events, "event"),
             self.not_ingested,
             self.warned,
-            counted(self.blocked_routes, "blocked route")
+            counted(self.blocked_routes, "blocked route"),
+            counted(self.uncertain_routes, "uncertain route")
         )?;
         let legend = crate::rules::dialect::chain(self.vendor).legend;
         writeln!(out, "{legend}")
@@ -195,6 +205,7 @@ fn blocked_cell(ws: &Workspace, decision: &Decision, b: &Block) -> String {
         Block::FilteredAtSource { .. } => AT_SOURCE.to_owned(),
         Block::SchemaIntegrationFilter { .. } => PLAN_FILTER.to_owned(),
         Block::UnsupportedEventType { .. } => UNSUPPORTED.to_owned(),
+        Block::NotLoaded { .. } => NOT_LOADED.to_owned(),
     }
 }
 

@@ -40,6 +40,9 @@ fn explain(ws: &Workspace, r: &Route) -> String {
             connection::by(r),
             consent::describe(*why)
         ),
-        Decision::Block(_) => CHAIN.blocked(ws, r, &name).unwrap_or_default(),
+        // RudderStack's steps are all described by its settings: never uncertain.
+        Decision::Block(_) | Decision::Uncertain(_) => {
+            CHAIN.blocked(ws, r, &name).unwrap_or_default()
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{
     connection, consent, default_integrations, duplicate, event_types, filter, ingest,
-    integrations, mappings, plan_filter, protocols, source, words,
+    integrations, mappings, plan_filter, protocols, source, unknown, words,
 };
 use crate::rules::step::Chain;
 use crate::rules::verdict::{Decision, Route};
@@ -24,11 +24,12 @@ pub const CHAIN: Chain = Chain {
         &filter::STEP,
         &mappings::STEP,
         &event_types::STEP,
+        &unknown::STEP,
     ],
     badge: None,
     delivery_overview: true,
     consent_model: true,
-    legend: "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ✗ at source dropped by the source's schema controls   ✗ plan filter turned off by the source's schema integration filter   ✗ type the destination takes no events of this type   ⇢ device mode: the browser sends it, not Segment",
+    legend: "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ✗ at source dropped by the source's schema controls   ✗ plan filter turned off by the source's schema integration filter   ✗ type the destination takes no events of this type   ✗ not loaded only the browser could send it, and it did not load it   ? a step the settings do not describe decides   ⇢ device mode: the browser sends it, not Segment",
     explain,
     stamp: consent::describe_stamp,
     device_note: connection::device_note,
@@ -43,13 +44,21 @@ pub const CHAIN: Chain = Chain {
 /// One sentence on one destination's decision, starting with the destination's name.
 fn explain(ws: &Workspace, r: &Route) -> String {
     let name = printable(&ws.destinations[r.destination].name);
+    let hybrid = connection::hybrid(ws, r)
+        .map(|h| format!(" It is {h}."))
+        .unwrap_or_default();
     match &r.decision {
         Decision::Deliver(why) => format!(
-            "{name} receives it{}: {}.{}{}",
+            "{name} receives it{}: {}.{}{}{hybrid}",
             words::from(ws, r),
             connection::describe_delivery(ws, r.destination, *why),
             mappings::fired(ws, r),
             filter::taken_out(r)
+        ),
+        Decision::Uncertain(_) => format!(
+            "{name} {}{}{hybrid}",
+            unknown::sentence(ws, r).unwrap_or_default(),
+            mappings::fired(ws, r)
         ),
         Decision::Block(_) => CHAIN.blocked(ws, r, &name).unwrap_or_default(),
     }

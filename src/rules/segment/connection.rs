@@ -1,13 +1,17 @@
 //! How a destination is connected (Segment): in device mode, analytics.js lists it in
 //! `_metadata.bundled` and sends it the event itself, so Segment's servers skip it, and the
 //! browser's consent wrapper decides it, as its consent model says (consent-tools). Every other
-//! destination is in cloud mode.
+//! destination is in cloud mode, and one that runs only in the browser (no cloud-mode
+//! component) gets nothing from Segment's servers: unless the browser loaded it, the event is
+//! lost to it (`onetrust-wrapper.md`: "these new libraries will not be loaded until the next
+//! time that Segment loads"; consent-tools `blocking-helpers.ts`, which leaves a destination
+//! not consented at page load out of the settings analytics.js loads).
 
 use crate::read::event::Doc;
 use crate::rules::choices::Choice;
-use crate::rules::step::{Scope, Step, Verdicts, stops_nothing};
-use crate::rules::verdict::{Decision, Delivery, Mode, Route, SENT_CLIENT_SIDE};
-use crate::workspace::{ConsentModel, ModelSource, Workspace};
+use crate::rules::step::{Scope, Step, Verdicts};
+use crate::rules::verdict::{Block, Decision, Delivery, Mode, Route, SENT_CLIENT_SIDE};
+use crate::workspace::{ConsentModel, ModelSource, Workspace, catalog};
 
 use super::consent::{self, Stamp};
 
@@ -15,15 +19,79 @@ pub const STEP: Step = Step {
     name: "connection",
     about: "device mode (the browser sends it, as its consent wrapper decides) or cloud mode",
     scope: Scope::Destination,
-    reasons: &["loaded_at_page_load"],
+    reasons: &["loaded_at_page_load", "not_loaded"],
     discards: &[SENT_CLIENT_SIDE],
     choices: &[Choice::DefaultConsentModel],
     rests_on,
     lint: &[],
-    lessons: &["Device mode: the browser decides, by its consent model"],
-    blocked: stops_nothing,
+    lessons: &[
+        "Device mode: the browser decides, by its consent model",
+        "A destination only the browser can send to",
+    ],
+    blocked,
     why,
 };
+
+/// Who says a destination runs only in the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceOnly {
+    /// The settings' components (the CDN's `componentTypes`, our `components`).
+    Settings,
+    /// Segment's catalog: a classic destination with device-mode components and no cloud
+    /// mode (Actions entries' connection modes do not say where their code runs).
+    Catalog,
+}
+
+/// Whether destination `d` runs only in the browser, and who says so; None when it has a
+/// cloud-mode component or nothing says.
+pub fn device_only(ws: &Workspace, d: usize) -> Option<DeviceOnly> {
+    let dest = &ws.destinations[d];
+    if let Some(c) = dest.components {
+        return (c.browser && !c.server).then_some(DeviceOnly::Settings);
+    }
+    let e = catalog::lookup(&dest.name)?;
+    (!e.actions && e.cloud.is_empty() && !e.device.is_empty()).then_some(DeviceOnly::Catalog)
+}
+
+/// Stops a cloud route consent let through when its destination runs only in the browser.
+pub fn apply(ws: &Workspace, r: &mut Route) {
+    if r.mode != Mode::Cloud {
+        return;
+    }
+    if let Decision::Deliver(consent) = r.decision
+        && device_only(ws, r.destination).is_some()
+    {
+        r.decision = Decision::Block(Block::NotLoaded { consent });
+    }
+}
+
+fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
+    let Decision::Block(Block::NotLoaded { consent }) = &r.decision else {
+        return None;
+    };
+    let who = match device_only(ws, r.destination)? {
+        DeviceOnly::Settings => "its settings' components name only the browser".to_owned(),
+        DeviceOnly::Catalog => {
+            let e = catalog::lookup(&ws.destinations[r.destination].name)?;
+            format!("Segment's catalog gives {} device mode only", e.name)
+        }
+    };
+    Some(format!(
+        "{name} does not receive it: it runs only in the browser ({who}), the event does not list it in _metadata.bundled, so the browser did not load it (under opt-in, a destination consented after the page loaded waits for the next page load), and Segment's servers have no cloud copy to send (consent alone would have let it through: {}).",
+        describe_delivery(ws, r.destination, *consent)
+    ))
+}
+
+/// A cloud route of a destination whose browser plugin also runs: hybrid, in a sentence.
+pub fn hybrid(ws: &Workspace, r: &Route) -> Option<String> {
+    let plugin = ws.destinations[r.destination].plugin.as_ref()?;
+    (r.mode == Mode::Cloud).then(|| {
+        format!(
+            "hybrid: the browser runs its plugin ({}) and Segment's servers deliver",
+            crate::text::printable(&plugin.name)
+        )
+    })
+}
 
 /// Whether the browser sends `name` the event: analytics.js listed it in `_metadata.bundled`.
 pub fn mode(ev: &Doc, name: &str) -> Mode {
@@ -82,7 +150,14 @@ fn rests_on(v: &Verdicts<'_>, out: &mut Vec<Choice>) {
     }
 }
 
-fn why(_: &Workspace, r: &Route) -> Option<String> {
-    (r.decision == Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: true }))
-        .then(|| "kept after withdrawal, until the next page".to_owned())
+fn why(ws: &Workspace, r: &Route) -> Option<String> {
+    match &r.decision {
+        Decision::Deliver(Delivery::LoadedAtPageLoad { withdrawn: true }) => {
+            Some("kept after withdrawal, until the next page".to_owned())
+        }
+        Decision::Block(Block::NotLoaded { .. }) => {
+            Some("device only, not loaded by the browser".to_owned())
+        }
+        _ => hybrid(ws, r).filter(|_| r.decision.may_deliver()),
+    }
 }

@@ -272,6 +272,7 @@ fn rests_on(v: &Verdicts<'_>, out: &mut Vec<Choice>) {
                 && matches!(
                     r.decision,
                     Decision::Deliver(Delivery::NotEnforced)
+                        | Decision::Uncertain(Delivery::NotEnforced)
                         | Decision::Block(Block::IntegrationsObject {
                             consent: Delivery::NotEnforced,
                             ..
@@ -287,6 +288,7 @@ fn rests_on(v: &Verdicts<'_>, out: &mut Vec<Choice>) {
         let enforced = matches!(
             r.decision,
             Decision::Deliver(Delivery::Consented | Delivery::Unmapped)
+                | Decision::Uncertain(Delivery::Consented | Delivery::Unmapped)
                 | Decision::Block(Block::NotConsented { .. })
         );
         enforced

@@ -10,8 +10,8 @@
 
 use crate::read::event::{Doc, Kind};
 use crate::rules::step::{Scope, Step, no_choice};
-use crate::rules::verdict::{Block, Decision, Mode, Route};
-use crate::workspace::{Workspace, catalog};
+use crate::rules::verdict::{Block, Decision, Mode, Route, Unknown};
+use crate::workspace::{DestinationKind, Workspace, catalog};
 
 pub const STEP: Step = Step {
     name: "event types",
@@ -47,6 +47,12 @@ pub fn apply(ws: &Workspace, ev: &Doc, r: &mut Route) {
     if r.mode != Mode::Cloud || !ws.destinations[r.destination].kind.honours_integrations() {
         return;
     }
+    let dest = &ws.destinations[r.destination];
+    // A destination function takes what it has handlers for; unlisted, no one can say.
+    if dest.kind == DestinationKind::Function && dest.methods.is_none() {
+        r.unknown.push(Unknown::Handlers);
+        return;
+    }
     if accepts(ws, r.destination, kind) == Some(false) {
         r.decision = Decision::Block(Block::UnsupportedEventType { kind, consent: why });
     }
@@ -58,7 +64,12 @@ fn taken(ws: &Workspace, d: usize) -> Option<(String, String)> {
     let dest = &ws.destinations[d];
     if let Some(m) = &dest.methods {
         let list: Vec<&str> = m.iter().map(|k| k.as_str()).collect();
-        return Some((list.join(", "), "the settings' methods".to_owned()));
+        let who = if dest.kind == DestinationKind::Function {
+            "the handlers the settings' methods list; another type fails with EventNotSupported"
+        } else {
+            "the settings' methods"
+        };
+        return Some((list.join(", "), who.to_owned()));
     }
     let e = catalog::lookup(&dest.name)?;
     Some((

@@ -52,6 +52,10 @@ pub fn step<'e>(
         Tree::Built(v) => apply(&dest.filters, keys, &*v, known),
     };
     r.removed = applied.removed;
+    if let Some((filter, percent)) = applied.random {
+        r.unknown
+            .push(crate::rules::verdict::Unknown::RandomSample { filter, percent });
+    }
     if let Some((filter, dropped)) = applied.dropped {
         r.decision = Decision::Block(Block::DestinationFilter {
             filter,
@@ -143,6 +147,9 @@ pub struct Applied {
     pub dropped: Option<(usize, Dropped)>,
     /// The fields the destination will not receive (`properties.email`), in order.
     pub removed: Vec<String>,
+    /// The first filter that samples the event at random (no `path`), and the share it keeps:
+    /// the event is taken as kept, and no one can say whether it is.
+    pub random: Option<(usize, f64)>,
 }
 
 /// Applies `filters` in order to `event` (as Segment stores it), each filter's actions in the
@@ -186,6 +193,10 @@ pub fn apply<'a, N: Json<'a>>(
                     let kept = match &changed {
                         Some(v) => sampled_in(v, *percent, path.as_deref()),
                         None => sampled_in(event, *percent, path.as_deref()),
+                    };
+                    let Some(kept) = kept else {
+                        out.random.get_or_insert((i, *percent));
+                        continue;
                     };
                     if !kept {
                         out.dropped = Some((i, Dropped::SampledOut { percent: *percent }));
@@ -303,17 +314,15 @@ fn each_object(
 /// tsub's `sampleEvent`: at most 0 keeps nothing, at least 1 everything; with a path, the
 /// value there (as JSON) is hashed with MD5 into [0, 1) and kept below the percentage, as
 /// Segment's servers and analytics.js both do. Without a path Segment draws at random, which
-/// no one can predict: the event is taken as kept (docs/rules.md, "Destination filters").
-fn sampled_in<'a, N: Json<'a>>(event: N, percent: f64, path: Option<&str>) -> bool {
+/// no one can predict: None (docs/rules.md, "Destination filters").
+fn sampled_in<'a, N: Json<'a>>(event: N, percent: f64, path: Option<&str>) -> Option<bool> {
     if percent <= 0.0 {
-        return false;
+        return Some(false);
     }
     if percent >= 1.0 {
-        return true;
+        return Some(true);
     }
-    let Some(path) = path else {
-        return true;
-    };
+    let path = path?;
     let field = path
         .split('.')
         .try_fold(event, |v, k| match v.shape() {
@@ -322,7 +331,7 @@ fn sampled_in<'a, N: Json<'a>>(event: N, percent: f64, path: Option<&str>) -> bo
             _ => None,
         })
         .map_or_else(|| "undefined".to_owned(), |v| v.to_value().to_string());
-    consistent_fraction(field.as_bytes()) < percent
+    Some(consistent_fraction(field.as_bytes()) < percent)
 }
 
 /// Segment's consistent sampler (segmentio/sampler, which tsub's `sampleConsistentPercent`

@@ -1,13 +1,17 @@
 //! Segment's Actions-mappings step: an Actions destination takes the event once per enabled
 //! mapping whose trigger (`type = "track" and event = "Order Completed"`) matches it, as
-//! `@segment/destination-subscriptions` decides; none firing, it takes nothing.
+//! `@segment/destination-subscriptions` decides; none firing, it takes nothing. In device
+//! mode the browser runs the destination's plugin, whose subscriptions (the CDN's
+//! `remotePlugins`) decide the same way (action-destinations `plugin.ts`: `validate(parseFql(
+//! sub.subscribe), ctx.event)`). An Actions destination whose mappings the settings do not
+//! hold is an unknown step (`unknown`).
 
 use std::convert::Infallible;
 
 use crate::read::event::{Doc, Json, Tree};
 use crate::rules::segment::filter::Known;
 use crate::rules::step::{Scope, Step, no_choice, no_words};
-use crate::rules::verdict::{Block, Decision, Delivery, NO_MATCHING_MAPPING, Route};
+use crate::rules::verdict::{Block, Decision, Delivery, Mode, NO_MATCHING_MAPPING, Route, Unknown};
 use crate::text::printable;
 use crate::workspace::{Mapping, Workspace};
 
@@ -55,13 +59,15 @@ pub fn step<'e>(
     known: &mut Known,
     r: &mut Route,
 ) {
-    let (&Decision::Deliver(why), Some(mappings)) = (
-        &r.decision,
-        ws.destinations[r.destination].mappings.as_ref(),
-    ) else {
+    let &Decision::Deliver(why) = &r.decision else {
         return;
     };
-    let keys = ws.trigger_keys(r.destination);
+    let Some((mappings, keys)) = deciding(ws, r) else {
+        if is_actions(ws, r.destination) {
+            r.unknown.push(Unknown::Mappings);
+        }
+        return;
+    };
     r.mappings = match stored.get_or_insert_with(|| ev.tree()) {
         Tree::InPlace(n) => firing(mappings, keys, *n, known),
         Tree::Built(v) => firing(mappings, keys, &*v, known),
@@ -71,12 +77,54 @@ pub fn step<'e>(
     }
 }
 
+/// Where the mappings that decide a route start in the destination's mappings followed by
+/// its plugin's subscriptions (`Route::mappings` index from there).
+pub fn offset(ws: &Workspace, r: &Route) -> usize {
+    let dest = &ws.destinations[r.destination];
+    match (&dest.plugin, r.mode) {
+        (Some(_), Mode::Device) => dest.mappings.as_deref().map_or(0, <[Mapping]>::len),
+        _ => 0,
+    }
+}
+
+/// The names of a route's mappings that fire.
+pub fn fired_names<'w>(ws: &'w Workspace, r: &Route) -> Vec<&'w str> {
+    deciding(ws, r).map_or_else(Vec::new, |(m, _)| {
+        r.mappings.iter().map(|&i| m[i].name.as_str()).collect()
+    })
+}
+
+/// The mappings that decide a route, with their trigger keys: in device mode the browser
+/// plugin's subscriptions where the settings have them, else the mappings.
+pub fn deciding<'w>(ws: &'w Workspace, r: &Route) -> Option<(&'w [Mapping], &'w [u32])> {
+    let dest = &ws.destinations[r.destination];
+    let keys = ws.trigger_keys(r.destination);
+    let own = dest.mappings.as_deref().map_or(0, <[Mapping]>::len);
+    match (&dest.plugin, r.mode) {
+        (Some(p), Mode::Device) => Some((p.subscriptions.as_slice(), &keys[own..])),
+        _ => Some((dest.mappings.as_deref()?, &keys[..own])),
+    }
+}
+
+/// Whether destination `d` is an Actions destination: it has mappings or a plugin, Segment's
+/// catalog says so, or its name does (`… (Actions)`, as Segment names them).
+pub fn is_actions(ws: &Workspace, d: usize) -> bool {
+    let dest = &ws.destinations[d];
+    dest.mappings.is_some()
+        || dest.plugin.is_some()
+        || dest.name.ends_with("(Actions)")
+        || crate::workspace::catalog::lookup(&dest.name).is_some_and(|e| e.actions)
+}
+
 /// Why no mapping of an Actions destination fires: each mapping, and why not.
-fn describe_none(ws: &Workspace, dest: usize, consent: Delivery) -> String {
-    let each: Vec<String> = ws.destinations[dest]
-        .mappings
+fn describe_none(ws: &Workspace, r: &Route, consent: Delivery) -> String {
+    let dest = r.destination;
+    let (mappings, _) = deciding(ws, r).unwrap_or((&[], &[]));
+    let plugin = (r.mode == Mode::Device)
+        .then(|| ws.destinations[dest].plugin.as_ref())
+        .flatten();
+    let each: Vec<String> = mappings
         .iter()
-        .flatten()
         .map(|m| {
             if m.enabled {
                 format!(
@@ -89,8 +137,17 @@ fn describe_none(ws: &Workspace, dest: usize, consent: Delivery) -> String {
             }
         })
         .collect();
+    let whose = plugin.map_or_else(
+        || "its mappings".to_owned(),
+        |p| {
+            format!(
+                "the subscriptions of its browser plugin ({})",
+                printable(&p.name)
+            )
+        },
+    );
     format!(
-        "it is an Actions destination and none of its mappings fires: {}. Consent and the integrations object alone would have let it through ({}).",
+        "it is an Actions destination and none of {whose} fires: {}. Consent and the integrations object alone would have let it through ({}).",
         if each.is_empty() {
             "it has none".to_owned()
         } else {
@@ -107,20 +164,27 @@ fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
     Some(format!(
         "{name} does not receive it{}: {}",
         super::words::by(ws, r),
-        describe_none(ws, r.destination, *consent)
+        describe_none(ws, r, *consent)
     ))
 }
 
 /// A delivered route's mappings that fire, as a sentence (or nothing).
 pub fn fired(ws: &Workspace, r: &Route) -> String {
-    match &ws.destinations[r.destination].mappings {
-        Some(mappings) => {
+    match deciding(ws, r) {
+        Some((mappings, _)) => {
             let names: Vec<String> = r
                 .mappings
                 .iter()
                 .map(|i| format!("\"{}\"", printable(&mappings[*i].name)))
                 .collect();
-            format!(" Its mappings that fire: {}.", names.join(", "))
+            if r.mode == Mode::Device && ws.destinations[r.destination].plugin.is_some() {
+                format!(
+                    " Its browser plugin's subscriptions that fire: {}.",
+                    names.join(", ")
+                )
+            } else {
+                format!(" Its mappings that fire: {}.", names.join(", "))
+            }
         }
         None => String::new(),
     }

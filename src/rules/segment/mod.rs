@@ -6,6 +6,7 @@
 //! destination:  connection → consent → schema integration filters
 //!               → default integrations object → integrations object
 //!               → destination filters → Actions mappings → event types
+//!               → unknown steps
 //! ```
 
 pub mod chain;
@@ -22,4 +23,5 @@ pub mod plan_filter;
 pub mod protocols;
 pub mod route;
 pub mod source;
+pub mod unknown;
 pub mod words;

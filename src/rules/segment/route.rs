@@ -6,7 +6,7 @@ use crate::read::event::{Doc, Tree};
 use crate::rules::segment::filter::Known;
 use crate::rules::segment::{
     connection, consent, default_integrations, event_types, filter, integrations, mappings,
-    plan_filter, protocols, source,
+    plan_filter, protocols, source, unknown,
 };
 use crate::rules::verdict::{Admission, Block, Decision, Mode, Route};
 use crate::workspace::{DestinationKind, Workspace};
@@ -78,6 +78,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 _ => consent::decide(ws, d, &stamp),
             };
             let mut r = Route::new(d, decision, mode, ws.dialect());
+            connection::apply(ws, &mut r);
             let plan = plan_entry.as_ref().map(|(n, e)| (n.as_ref(), *e));
             let applied = plan_filter::apply(ws, plan, integrations.as_ref(), &mut r);
             default_integrations::apply(ws, integrations.as_ref(), &mut r);
@@ -89,8 +90,9 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 mappings::step(ws, &mut stored, e, &mut triggers_known, &mut r);
                 event_types::apply(ws, e, &mut r);
             }
+            unknown::apply(ws, &mut r);
             // What the source omitted, no cloud destination receives.
-            if mode == Mode::Cloud && r.decision.delivered() {
+            if mode == Mode::Cloud && r.decision.may_deliver() {
                 r.omitted.clone_from(&omitted);
             }
             r

@@ -58,7 +58,8 @@ fn the_source_row_names_the_rule_and_what_cloud_destinations_receive() {
             "{want}: {screen}"
         );
     }
-    // A violation blocked in the cloud: ✗ at the source, the device route delivered.
+    // A violation blocked in the cloud: ✗ at the source; the device route passes the source
+    // (uncertain: GA4's browser plugin subscriptions are not in these settings).
     a.update(Action::Back);
     go_to_line(&mut a, 8);
     a.update(Action::Open);
@@ -68,7 +69,7 @@ fn the_source_row_names_the_rule_and_what_cloud_destinations_receive() {
         screen.contains("✗ Its source drops it before every cloud destination"),
         "{screen}"
     );
-    assert!(screen.contains("✓ Google Analytics 4"), "{screen}");
+    assert!(screen.contains("? Google Analytics 4"), "{screen}");
 }
 
 #[test]

@@ -204,7 +204,7 @@ fn a_lesson_s_result_follows_the_value_t_chose() {
 fn the_tour_s_detail_says_what_is_below_and_down_scrolls_to_it() {
     let (mut a, _dir) = tour_app(120, 40);
     let screen = render(&a);
-    assert!(screen.contains("✓ Optimizely"), "{screen}");
+    assert!(screen.contains("✓ Optimizely Full Stack"), "{screen}");
     assert!(screen.contains("Tab then ↓ "), "{screen}");
     a.update(Action::Open);
     assert_eq!(a.pane, Pane::Detail);

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::Theme;
-use crate::rules::verdict::{Decision, REASONS};
+use crate::rules::verdict::{DECISIONS, Decision, REASONS};
 use crate::text::{printable, truncate};
 use crate::tui::app::action::Action;
 use crate::tui::app::state::App;
@@ -22,7 +22,7 @@ use crate::tui::layout::{COUNTS, NAME, SIDE};
 /// Each reason's glyph in the bars, delivered ones first (full blocks, shorter for the
 /// reasons consent did not decide), then blocked ones (shades). Not ingested reaches no
 /// destination and is counted apart.
-const GLYPHS: [(&str, char); 17] = [
+const GLYPHS: [(&str, char); 19] = [
     ("consented", '█'),
     ("unmapped", '▇'),
     ("not_configured", '▉'),
@@ -31,6 +31,7 @@ const GLYPHS: [(&str, char); 17] = [
     ("no_consent", '▅'),
     ("consent_preference_event", '▄'),
     ("loaded_at_page_load", '▃'),
+    ("unknown_step", '▔'),
     ("filtered_at_source", '▀'),
     ("not_consented", '▓'),
     ("consent_denied", '▚'),
@@ -39,6 +40,7 @@ const GLYPHS: [(&str, char); 17] = [
     ("destination_filter", '░'),
     ("no_mapping_matched", '╳'),
     ("unsupported_event_type", '▗'),
+    ("not_loaded", '▖'),
     ("duplicate", '·'),
 ];
 
@@ -93,23 +95,24 @@ fn sparkline(values: &[u64], max: u64) -> String {
         .collect()
 }
 
-/// Routes delivered, or blocked (not ingested left out: it is no route of the destination).
-fn routes(c: &Chart, delivered: bool) -> u64 {
+/// Routes of one decision (`DECISIONS`' word; not ingested left out: it is no route of the
+/// destination).
+fn routes(c: &Chart, verb: &str) -> u64 {
     c.by_reason
         .iter()
         .enumerate()
         .skip(1)
-        .filter(|(r, _)| Decision::delivers(*r) == delivered)
+        .filter(|(r, _)| Decision::verb_of(*r) == verb)
         .map(|(_, n)| n)
         .sum()
 }
 
 fn delivered(c: &Chart) -> u64 {
-    routes(c, true)
+    routes(c, DECISIONS[0])
 }
 
 fn blocked(c: &Chart) -> u64 {
-    routes(c, false)
+    routes(c, DECISIONS[1])
 }
 
 /// One line of a destination's figures: its name (or nothing, on the after line), the side,
@@ -212,7 +215,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     let bar_w = width.saturating_sub(name_w + side_w + COUNTS + spark + 3);
     // One scale for every bar, so that their lengths compare.
     let all = || after.dest.iter().chain(before.iter().flat_map(|b| &b.dest));
-    let most = all().map(|c| delivered(c) + blocked(c)).max().unwrap_or(0);
+    let most = all()
+        .map(|c| c.by_reason.iter().skip(1).sum::<u64>())
+        .max()
+        .unwrap_or(0);
     let scale = most.div_ceil(bar_w.max(1) as u64).max(1);
     let widths = Widths {
         name: name_w,

@@ -143,9 +143,11 @@ fn texts(app: &App, store: &Store, shown: std::ops::Range<usize>, short: &[Strin
                 (s.at_source, "at source"),
                 (s.plan_filtered, "plan filter"),
                 (s.unsupported, "type"),
+                (s.not_loaded, "not loaded"),
                 (s.removed_by_integrations, "integrations"),
                 (s.removed_by_filters, "filters"),
                 (s.duplicates, "duplicate"),
+                (s.uncertain, "? uncertain"),
             ] {
                 if n > 0 {
                     why.push(format!("{label} ×{n}"));

@@ -190,10 +190,10 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
             "{:<name_w$}",
             crate::text::truncate(&printable(&d.name), name_w)
         );
-        let (mark, style) = if r.decision.delivered() {
-            ("✓", theme.ok())
-        } else {
-            ("✗", theme.error())
+        let (mark, style) = match r.decision {
+            Decision::Deliver(_) => ("✓", theme.ok()),
+            Decision::Uncertain(_) => ("?", theme.warning()),
+            Decision::Block(_) => ("✗", theme.error()),
         };
         let mut spans = vec![
             Span::styled(format!("  {mark} "), style),
@@ -210,17 +210,14 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
         if let Some(why) = why_so(ws, r) {
             spans.push(Span::raw(format!("  {why}")));
         }
-        if let (false, Some(mappings)) = (r.mappings.is_empty(), &d.mappings) {
-            let names: Vec<&str> = r
-                .mappings
-                .iter()
-                .map(|i| mappings[*i].name.as_str())
-                .collect();
+        if !r.mappings.is_empty() {
+            let names = crate::rules::segment::mappings::fired_names(ws, r);
             spans.push(Span::raw(format!("  as {}", printable(&names.join(", ")))));
         }
-        if let (Decision::Block(Blocked::NoMappingMatched { .. }), Some(mappings)) =
-            (&r.decision, &d.mappings)
-        {
+        if let (Decision::Block(Blocked::NoMappingMatched { .. }), Some((mappings, _))) = (
+            &r.decision,
+            crate::rules::segment::mappings::deciding(ws, r),
+        ) {
             spans.push(Span::raw(format!(
                 "  none of {} mapping{} fires",
                 mappings.len(),

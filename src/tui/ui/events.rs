@@ -79,7 +79,7 @@ pub fn short_names(ws: &Workspace) -> Vec<String> {
     out
 }
 
-/// ✓, ✗ or · for one destination of one row, centred under its short name; `→✓` or `→✗`
+/// ✓, ✗, ? (uncertain) or · for one destination of one row, centred under its short name; `→✓` or `→✗`
 /// where a workspace what-if changed it from the row `before`.
 fn destination_cell(
     r: &crate::tui::store::Row,
@@ -95,6 +95,8 @@ fn destination_cell(
         (if blocked(r) { "→✗" } else { "→✓" }, theme.accent())
     } else if blocked(r) {
         ("✗", theme.error())
+    } else if r.uncertain_set & (1 << d) != 0 {
+        ("?", theme.warning())
     } else {
         ("✓", theme.ok())
     };
@@ -323,15 +325,17 @@ fn event_row(
     if cols.summary {
         // Δ: a workspace what-if changed one of its routes.
         let changed = was.is_some_and(|b| r.changes_from(b) != (0, 0));
+        // The uncertain count only where there is one: most rows have none.
+        let counts = match r.uncertain_set.count_ones() {
+            0 => format!("✓{} ✗{}", r.delivered, r.blocked),
+            n => format!("✓{} ✗{} ?{n}", r.delivered, r.blocked),
+        };
         cells.push(if r.status == Status::NotIngested {
             Cell::from("not ingested")
         } else if changed {
-            Cell::from(Span::styled(
-                format!("Δ✓{} ✗{}", r.delivered, r.blocked),
-                theme.accent(),
-            ))
+            Cell::from(Span::styled(format!("Δ{counts}"), theme.accent()))
         } else {
-            Cell::from(format!("✓{} ✗{}", r.delivered, r.blocked))
+            Cell::from(counts)
         });
     }
     Row::new(cells).style(row_style(r, theme))

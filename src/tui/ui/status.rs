@@ -1,5 +1,5 @@
-//! The status bar: whether anything new can arrive, the filter and search, the last notice,
-//! the file and `? help` (the Events title holds the counts). When it does not fit, the least important parts go first
+//! The status bar: whether anything new can arrive, how many routes are uncertain, the
+//! filter and search, the last notice, the file and `? help` (the Events title holds the counts). When it does not fit, the least important parts go first
 //! (the file is shortened before it goes), so the mode and `? help` always show.
 
 use ratatui::Frame;
@@ -282,6 +282,38 @@ fn what_if_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
     })
 }
 
+/// The search in force: its text and matches (which of them is chosen).
+fn search_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
+    let s = app.search.as_ref()?;
+    let (n, done) = app.match_count(store).unwrap_or((0, true));
+    let more = if done { "" } else { "…" };
+    let label = match app.match_position(store) {
+        Some((i, _)) => format!("/{} match {i}/{n}{more}", printable(s.text())),
+        None => format!(
+            "/{} {n} match{}{more}",
+            printable(s.text()),
+            if n == 1 { "" } else { "es" },
+        ),
+    };
+    Some(part(6, vec![Span::styled(label, theme.accent())]))
+}
+
+/// How many routes are uncertain, where some are: a "deliver" count alone would overstate.
+fn uncertain_part(store: &Store, theme: Theme) -> Option<Part> {
+    let uncertain = store.counts.uncertain_routes;
+    let word = if uncertain == 1 { "route" } else { "routes" };
+    (uncertain > 0).then(|| Part {
+        least: Some(vec![Span::styled(format!("?{uncertain}"), theme.warning())]),
+        ..part(
+            4,
+            vec![Span::styled(
+                format!("?{uncertain} uncertain {word}"),
+                theme.warning(),
+            )],
+        )
+    })
+}
+
 /// Whose rules decide, when they are not the default's (and no comparison says it already).
 fn dialect_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
     let badge = crate::rules::dialect::chain(store.workspace().dialect()).badge?;
@@ -393,6 +425,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             )
         });
     }
+    parts.extend(uncertain_part(store, theme));
     if !app.filter.is_all() {
         // Its words may be cut; that a filter is in force, and its count, always show.
         let more = if app.filter_done(store) { "" } else { "…" };
@@ -410,19 +443,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             )
         });
     }
-    if let Some(s) = &app.search {
-        let (n, done) = app.match_count(store).unwrap_or((0, true));
-        let more = if done { "" } else { "…" };
-        let label = match app.match_position(store) {
-            Some((i, _)) => format!("/{} match {i}/{n}{more}", printable(s.text())),
-            None => format!(
-                "/{} {n} match{}{more}",
-                printable(s.text()),
-                if n == 1 { "" } else { "es" },
-            ),
-        };
-        parts.push(part(6, vec![Span::styled(label, theme.accent())]));
-    }
+    parts.extend(search_part(app, store, theme));
     if let Some(e) = &app.export {
         parts.push(export_part(e, theme));
     }
