@@ -84,6 +84,19 @@ fn route_ndjson_matches_the_reviewed_golden_output() {
         "samples/protocols/events.jsonl",
     ]);
     golden("route-protocols.table", &stdout(&o));
+    // How destinations are connected, and what CDN settings cannot tell: not_loaded, the
+    // plugin's subscriptions in device mode, hybrid, and uncertain routes with what is unknown.
+    let o = run(&["route", "samples/cdn/events.jsonl"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden("route-cdn.ndjson", &stdout(&o));
+    let o = run(&["route", "--format", "table", "samples/cdn/events.jsonl"]);
+    golden("route-cdn.table", &stdout(&o));
+    let o = run(&["explain", "--line", "2", "samples/cdn/events.jsonl"]);
+    assert!(
+        stdout(&o).contains("It is hybrid: the browser runs its plugin (Amplitude (Actions)) and Segment's servers deliver."),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -112,12 +125,7 @@ fn the_samples_exercise_every_reason_and_every_code() {
     out += &stdout(&run(&["route", "samples/filters/events.jsonl"]));
     out += &stdout(&run(&["route", "samples/protocols/events.jsonl"]));
     // How destinations are connected, and what the settings cannot tell: a CDN workspace.
-    out += &stdout(&run(&[
-        "route",
-        "--settings",
-        "samples/cdn/settings.json",
-        "samples/cdn/events.jsonl",
-    ]));
+    out += &stdout(&run(&["route", "samples/cdn/events.jsonl"]));
     // RudderStack's reasons, from its own samples.
     out += &stdout(&run(&[
         "route",

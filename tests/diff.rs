@@ -550,3 +550,48 @@ fn a_change_of_the_source_s_controls_explains_the_routes_it_moves() {
     assert_eq!(signed_up["routes"], 4);
     assert_eq!(doc["unexplained"], 0);
 }
+
+#[test]
+fn a_connection_change_explains_the_routes_it_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = "samples/cdn/consent-settings.json";
+    let mut cdn: Value = serde_json::from_str(&std::fs::read_to_string(old).unwrap()).unwrap();
+    // Hotjar gains a cloud mode; Braze Web Mode's plugin enables its identify subscription.
+    cdn["integrations"]["Hotjar"]["versionSettings"]["componentTypes"] =
+        serde_json::json!(["browser", "server"]);
+    cdn["remotePlugins"][0]["settings"]["subscriptions"][2]["enabled"] = Value::Bool(true);
+    let new = dir.path().join("consent-settings.json");
+    std::fs::write(&new, cdn.to_string()).unwrap();
+    let doc = json(&[
+        "--settings",
+        old,
+        "--against",
+        new.to_str().unwrap(),
+        "samples/cdn/events.jsonl",
+    ]);
+    let changes: Vec<(&str, u64)> = doc["settingsChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["describe"].as_str().unwrap(),
+                c["routes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // Lines 5 to 7 reach Hotjar from the cloud now; line 4's identify fires the enabled
+    // subscription in the browser.
+    assert_eq!(
+        changes,
+        [
+            ("Hotjar: components browser → browser, server", 3),
+            (
+                "Braze Web Mode (Actions): browser plugin Braze Web Mode (Actions) (3 subscriptions) → Braze Web Mode (Actions) (3 subscriptions)",
+                1
+            ),
+        ],
+        "{doc}"
+    );
+    assert_eq!(doc["unexplained"], 0, "{doc}");
+}

@@ -129,6 +129,14 @@ pub enum SettingChange {
         from: Option<String>,
         to: Option<String>,
     },
+    /// How it is connected or reached: its `components`, its browser plugin, its insert
+    /// function (`what`), each side in words.
+    DestinationConnection {
+        name: String,
+        what: &'static str,
+        from: String,
+        to: String,
+    },
     ConsentModel {
         from: &'static str,
         to: &'static str,
@@ -191,6 +199,12 @@ impl SettingChange {
                 let said = |m: &Option<String>| m.clone().unwrap_or_else(|| "the catalog's".into());
                 format!("{name}: event types {} → {}", said(from), said(to))
             }
+            Self::DestinationConnection {
+                name,
+                what,
+                from,
+                to,
+            } => format!("{name}: {what} {from} → {to}"),
             Self::ConsentModel { from, to } => format!("consent model {from} → {to}"),
             Self::PlanEntry {
                 entry, from, to, ..
@@ -218,6 +232,7 @@ impl SettingChange {
             Self::DestinationFilters { .. } => "destination_filters",
             Self::DestinationMappings { .. } => "destination_mappings",
             Self::DestinationMethods { .. } => "destination_methods",
+            Self::DestinationConnection { .. } => "destination_connection",
             Self::ConsentModel { .. } => "consent_model",
             Self::PlanEntry { .. } => "plan_entry",
             Self::ProtocolsSetting { .. } => "protocols_setting",
@@ -240,7 +255,8 @@ impl SettingChange {
             | Self::DestinationKind { name: n, .. }
             | Self::DestinationFilters { name: n, .. }
             | Self::DestinationMappings { name: n }
-            | Self::DestinationMethods { name: n, .. } => n == name,
+            | Self::DestinationMethods { name: n, .. }
+            | Self::DestinationConnection { name: n, .. } => n == name,
             Self::ConsentModel { .. } => device,
             Self::PlanEntry { event, .. } => {
                 route.source && (event.is_none() || event.as_deref() == route.event)
@@ -251,6 +267,49 @@ impl SettingChange {
                     && (event.is_none() || event.as_deref() == route.event)
             }
             Self::ProtocolsSetting { .. } => route.source,
+        }
+    }
+}
+
+/// What changed in how destination `d` (now `n`) is connected or reached.
+fn connection_changes(d: &Destination, n: &Destination, out: &mut Vec<SettingChange>) {
+    let components = |c: Option<crate::workspace::Components>| {
+        c.map_or_else(|| "the catalog's".to_owned(), |c| c.words().join(", "))
+    };
+    let plugin = |p: Option<&crate::workspace::Plugin>| {
+        p.map_or_else(
+            || "none".to_owned(),
+            |p| format!("{} ({} subscriptions)", p.name, p.subscriptions.len()),
+        )
+    };
+    let function = |f: Option<&String>| f.cloned().unwrap_or_else(|| "none".to_owned());
+    for (what, changed, from, to) in [
+        (
+            "components",
+            d.components != n.components,
+            components(d.components),
+            components(n.components),
+        ),
+        (
+            "browser plugin",
+            d.plugin != n.plugin,
+            plugin(d.plugin.as_ref()),
+            plugin(n.plugin.as_ref()),
+        ),
+        (
+            "insert function",
+            d.insert_function != n.insert_function,
+            function(d.insert_function.as_ref()),
+            function(n.insert_function.as_ref()),
+        ),
+    ] {
+        if changed {
+            out.push(SettingChange::DestinationConnection {
+                name: d.name.clone(),
+                what,
+                from,
+                to,
+            });
         }
     }
 }
@@ -347,6 +406,7 @@ pub fn settings_diff(old: &Workspace, new: &Workspace) -> Vec<SettingChange> {
                 to: text(&n.methods),
             });
         }
+        connection_changes(d, n, &mut out);
     }
     for n in &new.destinations {
         if !old.destinations.iter().any(|d| d.name == n.name) {
