@@ -33,7 +33,8 @@ fn start(dir: &Path) -> (listen::Server, std::path::PathBuf) {
 fn analytics_js_in_jsdom() -> String {
     let node_path = node_path();
     let loads = "require('jsdom'); require('@segment/analytics-next'); \
-                 require('@segment/analytics-consent-tools')";
+                 require('@segment/analytics-consent-tools'); \
+                 require('@segment/browser-destination-runtime/shim')";
     need(
         "Node.js (20.19 or later), analytics.js and jsdom",
         "node",
@@ -514,4 +515,113 @@ fn the_source_plan_in_analytics_js_matches_what_the_browser_delivered() {
             ("filtered_at_source unplanned_event", 3),
         ]
     );
+}
+
+/// How a destination is connected, held to analytics.js itself: the CDN sample (samples/cdn/)
+/// loaded by analytics.js under the opt-in consent wrapper, its device-mode Actions destination
+/// run by Segment's own runtime (tests/clients/connection.js). Hotjar (browser only) and Braze
+/// Web Mode (Actions) (browser only, through its plugin's subscriptions) receive exactly what
+/// the tool delivers in device mode, and nothing the tool says `not_loaded` (consented after
+/// the page loaded); the actions that fire are the route's `mappings`. Amplitude (Actions)'s
+/// browser plugin runs on every call while Segment delivers it: hybrid.
+#[test]
+#[ignore = "needs Node.js, analytics.js and jsdom: npm ci --prefix tests/clients"]
+fn how_a_destination_is_connected_matches_what_analytics_js_loads_and_fires() {
+    let node_path = analytics_js_in_jsdom();
+    let settings = "samples/cdn/consent-settings.json";
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("capture.jsonl");
+    let ws = Arc::new(Workspace::load(Path::new(settings)).unwrap());
+    let server = listen::start(listen::Config::new(
+        "127.0.0.1:0".parse().unwrap(),
+        out.to_str().unwrap().to_owned(),
+        ws,
+    ))
+    .unwrap();
+    let o = Command::new("node")
+        .args([
+            "tests/clients/connection.js",
+            &format!("http://{}", server.addr),
+            settings,
+        ])
+        .env("NODE_PATH", &node_path)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let received: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    // Two page loads: four calls, then an identify, the wrapper's preference event and two
+    // tracks.
+    arrived(&out, 8);
+    let route = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(["route", "--settings", settings])
+        .arg(&out)
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(route.status.success());
+    let fired = |dest: &str, id: &str| -> Vec<String> {
+        received
+            .iter()
+            .filter(|x| x["destination"] == dest && x["messageId"] == id)
+            .map(|x| x["action"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    let mut calls = 0;
+    for line in String::from_utf8(route.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = v["messageId"].as_str().unwrap();
+        calls += 1;
+        for r in v["routes"].as_array().unwrap() {
+            let dest = r["destination"].as_str().unwrap();
+            let got = match dest {
+                "Hotjar" => fired("Hotjar", id),
+                "Braze Web Mode (Actions)" => fired(dest, id),
+                _ => continue,
+            };
+            assert_eq!(
+                r["decision"] == "deliver",
+                !got.is_empty(),
+                "{dest} on {} {}: the tool says {} {}, the browser fired {got:?}",
+                v["type"],
+                v["event"],
+                r["decision"],
+                r["reason"]
+            );
+            if dest == "Braze Web Mode (Actions)" && !got.is_empty() {
+                // The runtime names actions by key; the settings name the subscriptions.
+                let names: Vec<&str> = r["mappings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m.as_str().unwrap())
+                    .collect();
+                let keys: Vec<&str> = names
+                    .iter()
+                    .map(|n| match *n {
+                        "Track Event" => "trackEvent",
+                        "Track Purchase" => "trackPurchase",
+                        other => other,
+                    })
+                    .collect();
+                assert_eq!(keys, got, "{dest} on {}", v["event"]);
+            }
+            *seen
+                .entry(format!("{dest} {}", r["reason"].as_str().unwrap()))
+                .or_default() += 1;
+        }
+        // Hybrid: the browser ran Amplitude (Actions)'s plugin on this call.
+        assert_eq!(fired("Amplitude (Actions)", id), ["sessionId"], "{v}");
+    }
+    assert_eq!(calls, 8);
+    // Every verdict the sample exercises in the browser was met.
+    for want in [
+        "Hotjar loaded_at_page_load",
+        "Hotjar not_loaded",
+        "Braze Web Mode (Actions) loaded_at_page_load",
+        "Braze Web Mode (Actions) no_mapping_matched",
+        "Braze Web Mode (Actions) not_loaded",
+    ] {
+        assert!(seen.contains_key(want), "no {want}: {seen:?}");
+    }
 }

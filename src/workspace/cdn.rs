@@ -52,7 +52,7 @@ impl Workspace {
             // Category names default to their ids in this shape.
             push_category(&mut categories, id.clone(), id, true, path)?;
         }
-        let lacking = add_lacking(&cdn, &mut categories)?;
+        let mut lacking = add_lacking(&cdn, &mut categories)?;
         let mut destinations = Vec::new();
         for (name, settings) in &cdn.integrations {
             // Segment.io is Segment itself, not a destination.
@@ -96,7 +96,14 @@ impl Workspace {
             let Some(d) = destinations.iter_mut().find(|d| d.name == creation) else {
                 continue;
             };
-            d.plugin = Some(remote_plugin(plugin, creation, at)?);
+            d.plugin = Some(remote_plugin(plugin, creation, at, &mut lacking)?);
+            // An action destination's entry says `componentTypes: []`; its plugin's settings
+            // may say more.
+            if d.components.is_none()
+                && let Some(settings) = plugin.get("settings")
+            {
+                d.components = components(creation, settings, &cdn.integrations);
+            }
         }
         // Destination filters, as analytics.js gets them: routing rules by destination name.
         let rules = cdn
@@ -182,7 +189,8 @@ fn add_lacking(
 /// `versionSettings.componentTypes` (`browser` for device mode, as analytics.js's
 /// `isInstallableIntegration` reads them; `server` for cloud mode), and a destination sent in
 /// cloud mode (`bundlingStatus: "unbundled"`, or `Segment.io.unbundledIntegrations`) has a
-/// server component whatever they say. None when nothing says (Actions entries carry `[]`).
+/// server component whatever they say. None when nothing says (Actions entries carry `[]`;
+/// their `remotePlugins` entry's settings are read the same way).
 fn components(
     name: &str,
     settings: &Value,
@@ -214,12 +222,13 @@ fn components(
     c
 }
 
-/// A `remotePlugins` entry: its name and subscriptions (an array, or that array as a JSON
-/// string), each trigger read as destination-subscriptions reads it.
+/// A `remotePlugins` entry: its name and subscriptions, each trigger read as
+/// destination-subscriptions reads it; what is not an array is warned about in `warnings`.
 fn remote_plugin(
     plugin: &Value,
     creation: &str,
     at: Vec<PathStep>,
+    warnings: &mut Vec<(Vec<PathStep>, String)>,
 ) -> Result<super::Plugin, Problem> {
     let key = |k: &str| PathStep::Key(k.to_owned());
     let name = plugin
@@ -230,17 +239,20 @@ fn remote_plugin(
     let mut here = at;
     here.extend([key("settings"), key("subscriptions")]);
     let raw = plugin.get("settings").and_then(|s| s.get("subscriptions"));
-    let parsed: Option<Value> = match raw {
-        Some(Value::String(text)) => Some(serde_json::from_str(text).map_err(|e| {
-            Problem::at(
+    // The runtime calls `subscriptions.filter`: anything but an array fails the plugin's
+    // load, and the browser fires none of its actions.
+    let parsed = match raw {
+        None | Some(Value::Array(_)) => raw,
+        Some(_) => {
+            warnings.push((
                 here.clone(),
                 format!(
-                    "remote plugin \"{}\": subscriptions is not JSON: {e}",
+                    "remote plugin \"{}\": subscriptions is not an array, so the browser fails to load the plugin and fires none of its actions",
                     printable(&name)
                 ),
-            )
-        })?),
-        other => other.cloned(),
+            ));
+            None
+        }
     };
     let mut subscriptions = Vec::new();
     for (j, sub) in parsed
