@@ -580,12 +580,13 @@ fn a_connection_change_explains_the_routes_it_moves() {
             )
         })
         .collect();
-    // Lines 5 to 7 reach Hotjar from the cloud now; line 4's identify fires the enabled
-    // subscription in the browser.
+    // Every line that does not list Hotjar in _metadata.bundled (5 to 8, and 10) but the one
+    // dropped on the phone (9) reaches it from the cloud now; line 4's identify fires the
+    // enabled subscription in the browser.
     assert_eq!(
         changes,
         [
-            ("Hotjar: components browser → browser, server", 3),
+            ("Hotjar: components browser → browser, server", 5),
             (
                 "Braze Web Mode (Actions): browser plugin Braze Web Mode (Actions) (3 subscriptions) → Braze Web Mode (Actions) (3 subscriptions)",
                 1

@@ -347,10 +347,16 @@ impl Ndjson {
     /// One route as the record's `routes` hold it (`ingest_code`: the event's first error).
     pub fn route_into(&self, b: &mut Vec<u8>, ingest_code: Option<&str>, r: &Route) {
         b.extend_from_slice(&self.routes[r.destination][r.decision.reason_index()]);
-        b.extend_from_slice(match r.mode {
-            Mode::Cloud => b",\"mode\":\"cloud\",\"discard\":",
-            Mode::Device => &self.device,
-        });
+        match (r.mode, r.mobile) {
+            (Mode::Cloud, _) => b.extend_from_slice(b",\"mode\":\"cloud\",\"discard\":"),
+            // A mobile library's plugin decided: it names the library, not a consent model.
+            (Mode::Device, Some(lib)) => {
+                b.extend_from_slice(b",\"mode\":\"device\",\"library\":\"");
+                b.extend_from_slice(lib.as_str().as_bytes());
+                b.extend_from_slice(b"\",\"discard\":");
+            }
+            (Mode::Device, None) => b.extend_from_slice(&self.device),
+        }
         match crate::rules::dialect::discard(r, ingest_code) {
             Some(d) => json_str(b, d),
             None => b.extend_from_slice(b"null"),

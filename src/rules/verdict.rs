@@ -107,6 +107,25 @@ impl Mode {
     }
 }
 
+/// One of Segment's mobile libraries, whose consent plugin decides on the device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Library {
+    Kotlin,
+    Swift,
+}
+
+impl Library {
+    pub const ALL: [Library; 2] = [Library::Kotlin, Library::Swift];
+
+    /// Its `context.library.name`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kotlin => "analytics-kotlin",
+            Self::Swift => "analytics-swift",
+        }
+    }
+}
+
 /// Why a destination does not receive the event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
@@ -165,6 +184,11 @@ pub enum Block {
     /// servers have no cloud copy to send.
     NotLoaded {
         consent: Delivery,
+    },
+    /// A mobile library's consent plugin dropped the event on the device, before Segment
+    /// (`SegmentConsentBlocker`): no cloud destination receives it.
+    BlockedOnDevice {
+        library: Library,
     },
 }
 
@@ -328,6 +352,7 @@ impl Decision {
             Self::Block(Block::UnsupportedEventType { .. }) => 17,
             Self::Uncertain(_) => UNKNOWN_STEP,
             Self::Block(Block::NotLoaded { .. }) => 19,
+            Self::Block(Block::BlockedOnDevice { .. }) => 20,
         }
     }
 
@@ -375,6 +400,9 @@ pub struct Route {
     /// The steps the settings do not describe that the event meets on its way (only while it
     /// is let through: a later stop is certain whatever they do).
     pub unknown: Vec<Unknown>,
+    /// The mobile library whose consent plugin decided a device route (or dropped the event
+    /// before Segment).
+    pub mobile: Option<Library>,
 }
 
 /// Delivery Overview's discard reason for a device-mode route.
@@ -393,6 +421,7 @@ impl Route {
             mappings: Vec::new(),
             vendor,
             unknown: Vec::new(),
+            mobile: None,
         }
     }
 
@@ -426,7 +455,10 @@ impl Route {
             Decision::Deliver(_)
             | Decision::Uncertain(_)
             | Decision::Block(
-                Block::ConsentDenied { .. } | Block::Integrations(_) | Block::NotLoaded { .. },
+                Block::ConsentDenied { .. }
+                | Block::Integrations(_)
+                | Block::NotLoaded { .. }
+                | Block::BlockedOnDevice { .. },
             ) => None,
             Decision::Block(Block::NotIngested) => ingest_code,
             Decision::Block(Block::NotConsented { .. }) => Some("FILTERED_BY_END_USER_CONSENT"),
@@ -471,7 +503,7 @@ pub const DISCARDS: [&str; 12] = [
 const UNKNOWN_STEP: usize = 18;
 
 /// Every reason code, in the order RULES §3 applies them.
-pub const REASONS: [&str; 20] = [
+pub const REASONS: [&str; 21] = [
     "not_ingested",
     "duplicate",
     "consent_preference_event",
@@ -497,6 +529,8 @@ pub const REASONS: [&str; 20] = [
     "unknown_step",
     // How it is connected: only the browser could have sent it.
     "not_loaded",
+    // A mobile library's consent plugin, before Segment.
+    "blocked_on_device",
 ];
 
 /// Where an event stands before any destination is considered.
@@ -624,6 +658,9 @@ mod tests {
             Decision::Uncertain(Delivery::Consented),
             Decision::Block(Block::NotLoaded {
                 consent: Delivery::Consented,
+            }),
+            Decision::Block(Block::BlockedOnDevice {
+                library: Library::Kotlin,
             }),
         ];
         let mut seen: Vec<usize> = each.iter().map(Decision::reason_index).collect();

@@ -248,7 +248,8 @@ impl DestStats {
                 self.removed_by_filters += 1;
             }
             Block::Duplicate => self.duplicates += 1,
-            Block::FilteredAtSource { .. } => self.at_source += 1,
+            // A mobile library's drop before Segment is a source-level drop too.
+            Block::FilteredAtSource { .. } | Block::BlockedOnDevice { .. } => self.at_source += 1,
             Block::SchemaIntegrationFilter { .. } => self.plan_filtered += 1,
             Block::UnsupportedEventType { .. } => self.unsupported += 1,
             Block::NotLoaded { .. } => self.not_loaded += 1,

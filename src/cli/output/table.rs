@@ -23,6 +23,7 @@ const AT_SOURCE: &str = "✗ at source";
 const PLAN_FILTER: &str = "✗ plan filter";
 const UNSUPPORTED: &str = "✗ type";
 const NOT_LOADED: &str = "✗ not loaded";
+const ON_DEVICE: &str = "✗ on device";
 /// An uncertain route: a step the settings do not describe decides.
 const UNCERTAIN: &str = "?";
 /// Appended to a device-mode route: the browser sends it, not Segment.
@@ -206,6 +207,7 @@ fn blocked_cell(ws: &Workspace, decision: &Decision, b: &Block) -> String {
         Block::SchemaIntegrationFilter { .. } => PLAN_FILTER.to_owned(),
         Block::UnsupportedEventType { .. } => UNSUPPORTED.to_owned(),
         Block::NotLoaded { .. } => NOT_LOADED.to_owned(),
+        Block::BlockedOnDevice { .. } => ON_DEVICE.to_owned(),
     }
 }
 

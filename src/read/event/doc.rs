@@ -230,6 +230,7 @@ impl Doc {
                     }
                     take(&mut mine.device, theirs.device);
                     take(&mut mine.traits, theirs.traits);
+                    take(&mut mine.library, theirs.library);
                     if consent_before.is_none() && mine.consent.is_some() {
                         self.consent.clone_from(&batch.consent);
                         self.preferences.clone_from(&batch.preferences);
@@ -405,6 +406,11 @@ impl Doc {
 
     pub fn consent_version(&self) -> Option<Raw<'_>> {
         self.consent.as_ref()?.version.map(|s| self.raw(s))
+    }
+
+    /// `context.library.name`, whatever its type.
+    pub fn library_name(&self) -> Option<Raw<'_>> {
+        self.context.as_ref()?.library.map(|s| self.raw(s))
     }
 
     /// `context.device`, whatever its type.

@@ -16,6 +16,8 @@ pub(super) struct ContextFields {
     pub(super) device: Option<Span>,
     pub(super) advertising_id: Option<Span>,
     pub(super) traits: Option<Span>,
+    /// `context.library.name`: which of Segment's libraries sent it.
+    pub(super) library: Option<Span>,
 }
 
 /// What `context.consent` holds, when it is an object.
@@ -163,6 +165,15 @@ fn context(s: &mut Scanner<'_>, found: &mut Found) -> Scan<Span> {
                 ctx.advertising_id = advertising_id;
             }
             "traits" => ctx.traits = non_null(text, s.value()?),
+            "library" => {
+                s.object_or_value(|s, name| {
+                    let span = s.value()?;
+                    if name.as_str() == "name" {
+                        ctx.library = non_null(text, span);
+                    }
+                    Ok(())
+                })?;
+            }
             _ => {
                 s.value()?;
             }

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! event:        ingest → schema controls → protocols → duplicates
-//! destination:  connection → consent → schema integration filters
+//! destination:  connection (mobile consent) → consent → schema integration filters
 //!               → default integrations object → integrations object
 //!               → destination filters → Actions mappings → event types
 //!               → unknown steps
@@ -19,6 +19,7 @@ pub mod filter;
 pub mod ingest;
 pub mod integrations;
 pub mod mappings;
+pub mod mobile;
 pub mod plan_filter;
 pub mod protocols;
 pub mod route;

@@ -5,7 +5,7 @@
 use crate::read::event::{Doc, Tree};
 use crate::rules::segment::filter::Known;
 use crate::rules::segment::{
-    connection, consent, default_integrations, event_types, filter, integrations, mappings,
+    connection, consent, default_integrations, event_types, filter, integrations, mappings, mobile,
     plan_filter, protocols, source, unknown,
 };
 use crate::rules::verdict::{Admission, Block, Decision, Mode, Route};
@@ -40,6 +40,12 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
         Some((e.event_name()?, entry))
     });
     let integrations = ev.and_then(Doc::integrations);
+    // A mobile library's consent plugin: it decides device routes, and may drop the event
+    // before Segment.
+    let library = ingested.and_then(mobile::library);
+    let dropped_on_device = ingested
+        .zip(library)
+        .is_some_and(|(e, lib)| mobile::drops_at_source(ws, e, lib));
     // The browser's reading of the consent, and the event as filters and triggers read it:
     // each made once, only if a step asks.
     let mut browser: Option<Stamp<'_>> = None;
@@ -56,10 +62,18 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 .map(|(control, setting, _)| (control, setting));
             let source_block = at_source.as_ref().map(|(c, s)| (c, s)).or(by_protocols);
             let decision = match (source_block, mode, ingested) {
+                (_, Mode::Cloud, Some(_)) if dropped_on_device => {
+                    Decision::Block(Block::BlockedOnDevice {
+                        library: library.expect("dropped by a library"),
+                    })
+                }
                 (Some((control, setting)), ..) => Decision::Block(Block::FilteredAtSource {
                     control: *control,
                     setting: setting.clone(),
                 }),
+                (None, Mode::Device, Some(e)) if library.is_some() => {
+                    mobile::decide_device(ws, d, e, library.expect("checked"))
+                }
                 (None, Mode::Device, Some(e)) => {
                     let browser = browser.get_or_insert_with(|| {
                         consent::preferences_stamp(ws, e, consent::truthy_mask)
@@ -78,6 +92,9 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 _ => consent::decide(ws, d, &stamp),
             };
             let mut r = Route::new(d, decision, mode, ws.dialect());
+            if mode == Mode::Device || dropped_on_device {
+                r.mobile = library;
+            }
             connection::apply(ws, &mut r);
             let plan = plan_entry.as_ref().map(|(n, e)| (n.as_ref(), *e));
             let applied = plan_filter::apply(ws, plan, integrations.as_ref(), &mut r);

@@ -14,6 +14,12 @@ pub fn describe_model(ws: &Workspace) -> String {
 
 /// ` in the browser (device mode: …)` after "is blocked", for a device route; else nothing.
 pub fn by(ws: &Workspace, r: &Route) -> String {
+    if let (Mode::Device, Some(lib)) = (r.mode, r.mobile) {
+        return format!(
+            " on the device (device mode: {} sends it itself, and its consent plugin blocks it by the event's preferences)",
+            lib.as_str()
+        );
+    }
     if r.mode == Mode::Device {
         format!(
             " in the browser (device mode: analytics.js lists it in _metadata.bundled and sends it itself, so Segment's servers skip it; {})",
@@ -26,6 +32,12 @@ pub fn by(ws: &Workspace, r: &Route) -> String {
 
 /// ` from the browser, …` after "receives it", for a device route; else nothing.
 pub fn from(ws: &Workspace, r: &Route) -> String {
+    if let (Mode::Device, Some(lib)) = (r.mode, r.mobile) {
+        return format!(
+            " from the device, not from Segment (device mode: {} sends it itself, and its consent plugin lets it through)",
+            lib.as_str()
+        );
+    }
     if r.mode == Mode::Device {
         format!(
             " from the browser, not from Segment (device mode: analytics.js lists it in _metadata.bundled; {})",

@@ -202,10 +202,12 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
             Span::styled(r.decision.reason(), style),
         ];
         if r.mode == Mode::Device {
-            spans.push(Span::styled(
-                (crate::rules::dialect::chain(r.vendor).device_note)(ws),
-                theme.accent(),
-            ));
+            // A mobile library's plugin decides, not the browser's consent model.
+            let note = r.mobile.map_or_else(
+                || (crate::rules::dialect::chain(r.vendor).device_note)(ws),
+                |lib| format!(" ⇢ device mode, {}", lib.as_str()),
+            );
+            spans.push(Span::styled(note, theme.accent()));
         }
         if let Some(why) = why_so(ws, r) {
             spans.push(Span::raw(format!("  {why}")));
