@@ -45,6 +45,17 @@ fn analytics_js_in_jsdom() -> String {
     node_path
 }
 
+/// Whether the tool's route says the page's recorder plugin gets the event. The recorders stand
+/// in for destinations' code with no subscriptions of their own (they take every call), so a
+/// route uncertain only for want of an Actions destination's mappings is one they receive.
+fn recorder_receives(r: &serde_json::Value) -> bool {
+    r["decision"] == "deliver"
+        || (r["decision"] == "uncertain"
+            && r["unknown"]
+                .as_array()
+                .is_some_and(|u| u.iter().all(|x| x["what"] == "mappings")))
+}
+
 /// Waits until the capture holds `n` events.
 fn arrived(out: &Path, n: usize) {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -262,7 +273,7 @@ fn device_verdicts_match(capture: &Path, model: &str, received: &str) -> (usize,
             assert_eq!(r["consentModel"], model, "{r}");
             let dest = r["destination"].as_str().unwrap().to_owned();
             let browser = delivered_by_browser.contains(&(dest.clone(), id.clone()));
-            let tool = r["decision"] == "deliver";
+            let tool = recorder_receives(r);
             assert_eq!(
                 tool,
                 browser,
@@ -400,7 +411,7 @@ fn destination_filters_in_analytics_js_match_what_the_browser_delivered() {
                 .iter()
                 .find(|x| x["destination"] == dest && x["messageId"] == id);
             assert_eq!(
-                r["decision"] == "deliver",
+                recorder_receives(r),
                 got.is_some(),
                 "{dest} on {id}: the tool says {} {}, the browser {}",
                 r["decision"],
@@ -478,7 +489,7 @@ fn the_source_plan_in_analytics_js_matches_what_the_browser_delivered() {
                 .iter()
                 .any(|x| x["destination"] == dest && x["messageId"] == id);
             assert_eq!(
-                r["decision"] == "deliver",
+                recorder_receives(r),
                 got,
                 "{dest} on {} {}: the tool says {} {} {}, the browser {}",
                 v["type"],
@@ -503,16 +514,18 @@ fn the_source_plan_in_analytics_js_matches_what_the_browser_delivered() {
     // events, for all three), the schema integration filters (Braze on the three Order
     // Completed, one of which says "Braze": true, which the browser's merge puts the plan
     // over; GA4 on Product Viewed), and the rest delivered, the violations of lines 8 and
-    // 10 included.
+    // 10 included (GA4's eight uncertain: its Actions subscriptions are not in the settings,
+    // and the page's recorder takes every call).
     let seen: Vec<(&str, usize)> = by_reason.iter().map(|(k, n)| (k.as_str(), *n)).collect();
     assert_eq!(
         seen,
         [
             ("block schema_integration_filter", 4),
-            ("deliver loaded_at_page_load", 23),
+            ("deliver loaded_at_page_load", 15),
             ("filtered_at_source schema_event_filter", 3),
             ("filtered_at_source unplanned_and_schema_violation", 3),
             ("filtered_at_source unplanned_event", 3),
+            ("uncertain unknown_step", 8),
         ]
     );
 }
