@@ -8,7 +8,7 @@
 //! a plain `cargo test` lists it as ignored; `.ci/run` runs it (`cargo test --test fql --
 //! --ignored`), where a missing runtime fails it. The parser's round trip runs everywhere.
 
-use consent_inspector::workspace::fql::Fql;
+use consent_inspector::workspace::fql::{Fql, Reader};
 use serde_json::{Value, json};
 
 mod common;
@@ -430,4 +430,89 @@ fn every_generated_case_is_decided_as_segments_tsub_decides_it() {
         "{} cases: {trues} true, {errors} errors, the rest false; all agree",
         cases.len()
     );
+}
+
+/// Segment's servers, as the docs page says they read FQL: every example with its documented
+/// result, on the docs' own event, read the servers' way (cloud-mode routes). Where the
+/// browser (tsub) reads one otherwise, the expression says so (`readings_differ`).
+#[test]
+fn the_docs_examples_are_read_as_segments_servers_read_them() {
+    let ev = json!({"event": "Button Clicked", "type": "track",
+        "context": {"library": {"name": "analytics.js", "version": "1.0"}},
+        "properties": {"features": ["discounts", "dark-mode"], "kana": "ア", "n": null}});
+    let server = |t: &str| {
+        Fql::parse(t)
+            .unwrap_or_else(|e| panic!("{t}: {e}"))
+            .matches_as(Reader::Server, &ev)
+            .unwrap_or_else(|e| panic!("{t}: {e}"))
+    };
+    let browser = |t: &str| Fql::parse(t).unwrap().matches_as(Reader::Browser, &ev);
+    // The examples table.
+    for (text, want) in [
+        ("event = 'Button Clicked'", true),
+        ("event = 'Screen Tapped'", false),
+        ("context.path.path = '/login'", false),
+        ("type = 'identify' or type = 'track'", true),
+        ("event = 'Button Clicked' and type = 'track'", true),
+        ("match( context.library.version, '1.*' )", true),
+        ("match( context.library.version, '2.*' )", false),
+        (
+            "type = 'track' and ( event = 'Click' or match( event, 'Button *' ) )",
+            true,
+        ),
+        ("!contains( context.library.name, 'js' )", false),
+        ("'dark-mode' in properties.features", true),
+        ("'blink' in properties.features", false),
+        // The glob table.
+        ("match( 'abcd', 'a*d' )", true),
+        ("match( '', '*' )", true),
+        ("match( 'abc', 'ab' )", false),
+        ("match( 'abcd', 'a??d' )", true),
+        ("match( 'abcd', '*d' )", true),
+        ("match( 'ab*d', 'ab\\*d' )", true),
+        ("match( 'abCd', 'ab[cC]d' )", true),
+        ("match( 'abcd', 'ab[a-z]d' )", true),
+        ("match( 'abcd', 'ab[A-Z]d' )", false),
+        // The functions table: "`a` is 1 byte and `ア` is 3 bytes long".
+        ("length( 'a' ) = 1", true),
+        ("length( properties.kana ) = 3", true),
+        ("uppercase( 'abc' ) = 'ABC'", true),
+        ("snakecase( 'test string' ) = 'test_string'", true),
+        ("kebabcase( 'test string' ) = 'test-string'", true),
+        ("titlecase( 'test string' ) = 'Test String'", true),
+        // Nulls: "sensible defaults".
+        ("contains( properties.n, 'x' )", false),
+        ("length( properties.n ) = 0", true),
+        ("lowercase( properties.n ) = null", true),
+        ("typeof( properties.n ) = 'null'", true),
+        ("match( properties.n, '*' )", false),
+        ("typeof( properties.features ) = 'list'", true),
+    ] {
+        assert_eq!(server(text), want, "{text}");
+    }
+    // Where the browser reads them otherwise.
+    assert_eq!(browser("'dark-mode' in properties.features"), Ok(false));
+    assert_eq!(browser("length( properties.kana ) = 3"), Ok(false));
+    assert_eq!(browser("uppercase( 'abc' ) = 'ABC'"), Ok(false));
+    assert_eq!(browser("typeof( properties.n ) = 'null'"), Ok(false));
+    for text in [
+        "'dark-mode' in properties.features",
+        "length( properties.kana ) = 3",
+        "uppercase( 'abc' ) = 'ABC'",
+        "typeof( properties.n ) = 'null'",
+    ] {
+        assert!(
+            !Fql::parse(text).unwrap().readings_differ().is_empty(),
+            "{text}"
+        );
+    }
+    for text in [
+        "event = 'Button Clicked'",
+        "!( type in ['track', 'identify'] )",
+    ] {
+        assert!(
+            Fql::parse(text).unwrap().readings_differ().is_empty(),
+            "{text}"
+        );
+    }
 }

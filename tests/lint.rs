@@ -243,7 +243,8 @@ fn every_code_is_tested_and_every_format_works() {
         &filters,
         r#"{"categories":[{"id":"C0001"}],"destinations":[{"name":"X","categories":[],
             "filters":[{"title":"pii","if":"type = 'identify'","actions":[{"type":"DROP_PROPERTIES","fields":{"traits":["emial","email"]}}]},
-                       {"title":"never","if":"event = 'Nope'","actions":[{"type":"DROP"}]}],
+                       {"title":"never","if":"event = 'Nope'","actions":[{"type":"DROP"}]},
+                       {"title":"vip","if":"'vip' in properties.tags","actions":[{"type":"DROP"}]}],
             "mappings":[{"name":"m","subscribe":"event = \"Nope\""},{"name":"ok","subscribe":"type = \"identify\""}]}]}"#,
     )
     .unwrap();
@@ -261,6 +262,13 @@ fn every_code_is_tested_and_every_format_works() {
     assert!(
         messages.iter().any(|m| m.starts_with(
             "the filter \"pii\" of X drops traits.emial, which none of 12 events carries"
+        )),
+        "{messages:?}"
+    );
+    // A condition the browser and Segment's servers read differently.
+    assert!(
+        messages.iter().any(|m| m.starts_with(
+            "the filter \"vip\" of X (if 'vip' in properties.tags) reads differently in the browser (device mode) and on Segment's servers (cloud mode): `in` over a list from the event"
         )),
         "{messages:?}"
     );
@@ -308,7 +316,7 @@ fn every_code_is_tested_and_every_format_works() {
     }
     let junit = String::from_utf8(lint(&["--format", "junit", &events]).stdout).unwrap();
     assert!(
-        junit.contains("<testsuite name=\"lint\" tests=\"19\""),
+        junit.contains("<testsuite name=\"lint\" tests=\"20\""),
         "{junit}"
     );
     let text = String::from_utf8(lint(&[&events]).stdout).unwrap();

@@ -755,3 +755,34 @@ fn a_previous_name_in_the_integrations_object_is_read() {
     assert!(o.routes[0].decision.may_deliver());
     assert_eq!(o.routes[0].decision.reason(), "unknown_step");
 }
+
+/// A destination filter is read by whoever applies it: Segment's servers for a cloud route
+/// (`in` compares the list's values, as fql.md's `'dark-mode' in properties.features`), the
+/// browser's tsub for a device route (it reads each element as a path: no match).
+#[test]
+fn a_filter_is_read_the_servers_way_in_cloud_mode_and_tsubs_way_in_device_mode() {
+    let settings = json!({"categories": [{"id": "C0001"}],
+        "destinations": [{"name": "Braze", "categories": [], "filters": [
+            {"title": "no VIPs", "if": "'vip' in properties.tags", "actions": [{"type": "DROP"}]}]}]});
+    let ws = std::sync::Arc::new(
+        consent_inspector::workspace::Workspace::from_slice(
+            "vip.json",
+            settings.to_string().as_bytes(),
+        )
+        .unwrap(),
+    );
+    let cloud = json!({"type": "track", "event": "Bought", "userId": "u", "messageId": "c",
+                       "properties": {"tags": ["vip", "new"]}});
+    let mut device = cloud.clone();
+    device["messageId"] = json!("d");
+    device["_metadata"] = json!({"bundled": ["Braze"]});
+    let mut engine = consent_inspector::engine::Engine::new(ws.clone());
+    let outs = common::run(&mut engine, &[&cloud.to_string(), &device.to_string()]);
+    assert_eq!(outs[0].routes[0].decision.reason(), "destination_filter");
+    assert_eq!(outs[1].routes[0].mode, Mode::Device);
+    assert!(
+        outs[1].routes[0].decision.delivered(),
+        "{:?}",
+        outs[1].routes[0]
+    );
+}

@@ -62,6 +62,8 @@ lint_codes! {
         "An integrations key in the traffic that names no destination: it turns nothing off.";
     CdnCategoryMissing = "cdn_category_missing", Error,
         "A destination's category that allCategories lacks: the consent wrapper does not send it.";
+    FqlReadingsDiffer = "fql_readings_differ", Warning,
+        "A destination filter the browser (tsub) and Segment's servers read differently: device and cloud routes of one event may disagree.";
     FilterNeverMatched = "filter_never_matched", Warning,
         "A destination filter whose condition matched none of the traffic's events.";
     MappingNeverMatched = "mapping_never_matched", Warning,
@@ -451,6 +453,7 @@ pub fn lint(
             });
         }
     }
+    readings_findings(ws, settings, &mut out);
     if let Some(t) = traffic {
         traffic_findings(ws, settings, t, &mut out);
     }
@@ -460,6 +463,30 @@ pub fn lint(
     let chain = crate::rules::dialect::chain(ws.dialect());
     out.retain(|f| chain.lints(f.code.as_str()));
     out
+}
+
+/// Destination filters the browser and Segment's servers read differently.
+fn readings_findings(ws: &Workspace, settings: &SettingsText, out: &mut Vec<LintFinding>) {
+    for (d, dest) in ws.destinations.iter().enumerate() {
+        for filter in dest.filters.iter().filter(|f| f.enabled) {
+            let differ = filter.fql.readings_differ();
+            if differ.is_empty() {
+                continue;
+            }
+            out.push(LintFinding {
+                code: LintCode::FqlReadingsDiffer,
+                message: format!(
+                    "the filter \"{}\" of {} (if {}) reads differently in the browser (device mode) and on Segment's servers (cloud mode): {}; the tool decides each route by its own reader",
+                    printable(&filter.title),
+                    printable(&dest.name),
+                    printable(&filter.condition),
+                    differ.join("; ")
+                ),
+                at: settings.destination(ws, d, &dest.name),
+                path: None,
+            });
+        }
+    }
 }
 
 fn traffic_findings(

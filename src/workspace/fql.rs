@@ -4,11 +4,16 @@
 //! event exactly as `@segment/tsub` evaluates that IR in analytics.js (`matchers.ts`), quirks
 //! included: `tests/clients/fql.js` runs tsub itself on the same IR over generated cases.
 //!
-//! Where the docs and tsub disagree, tsub wins (docs/rules.md, "FQL"): `x = null` is false
-//! for a field that is absent (tsub compares `undefined` with `null` strictly); a list on the
-//! right of `in` that comes from the event has its elements read as paths; and the functions
-//! the docs list beyond tsub's (`uppercase`, `snakecase`, ...) are refused here, since the
-//! browser could not run them.
+//! Segment's servers run FQL as the docs say, and where the docs and tsub disagree the two
+//! readings (`Reader`) are kept apart (docs/rules.md, "FQL"): the browser's (tsub) decides
+//! device-mode routes, the servers' cloud-mode ones. They differ on a list on the right of
+//! `in` that comes from the event (tsub reads its elements as paths; the servers as values:
+//! `'dark-mode' in properties.features`), on `length` of a string (UTF-16 units; the servers
+//! count bytes), on `typeof`'s words (JavaScript's; the servers' `bool`, `list`, `null`), and
+//! on the functions the docs list beyond tsub's (`uppercase`, `snakecase`,
+//! ...: the servers run them, tsub reads their IR as a plain list). Elsewhere tsub's reading
+//! is both's: `x = null` is false for a field that is absent (tsub compares `undefined` with
+//! `null` strictly; the docs are silent).
 
 use std::borrow::Cow;
 
@@ -44,6 +49,19 @@ pub struct ParseError {
 #[error("{0}")]
 pub struct EvalError(pub String);
 
+/// Whose reading of an expression decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// analytics.js's evaluator (`@segment/tsub`): device-mode routes.
+    Browser,
+    /// Segment's servers, as `api/public-api/fql.md` documents them: cloud-mode routes.
+    Server,
+}
+
+impl Reader {
+    pub const ALL: [Reader; 2] = [Reader::Browser, Reader::Server];
+}
+
 impl Fql {
     pub fn parse(text: &str) -> Result<Self, ParseError> {
         let tokens = lex(text)?;
@@ -63,10 +81,52 @@ impl Fql {
 
     /// Whether the event matches, as tsub's `matches(event, {type: "fql", ir})` says.
     pub fn matches<'a, N: Json<'a>>(&'a self, event: N) -> Result<bool, EvalError> {
-        Ok(match evaluate(&self.expr, event)? {
+        self.matches_as(Reader::Browser, event)
+    }
+
+    /// Whether the event matches, as `reader` reads the expression.
+    pub fn matches_as<'a, N: Json<'a>>(
+        &'a self,
+        reader: Reader,
+        event: N,
+    ) -> Result<bool, EvalError> {
+        Ok(match evaluate(&self.expr, event, reader)? {
             Js::Bool(b) => b,
             _ => false,
         })
+    }
+
+    /// What in the expression the browser and Segment's servers read differently, in words
+    /// (nothing when they agree on every event).
+    pub fn readings_differ(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        differences(&self.ir, &mut out);
+        out.dedup();
+        out
+    }
+}
+
+/// `differences` of one node of the IR and those below it.
+fn differences(ir: &Value, out: &mut Vec<String>) {
+    let Value::Array(items) = ir else { return };
+    let op = items.first().and_then(Value::as_str).unwrap_or("");
+    match op {
+        "in" if items.get(2).is_some_and(Value::is_string) => out.push(
+            "`in` over a list from the event: the browser reads its elements as field paths, Segment's servers as values".to_owned(),
+        ),
+        "length" => out.push(
+            "`length` of text: the browser counts UTF-16 units, Segment's servers bytes (they differ beyond ASCII)".to_owned(),
+        ),
+        "typeof" => out.push(
+            "`typeof`: the browser answers in JavaScript's words (boolean, object, undefined), Segment's servers in FQL's (bool, list, null)".to_owned(),
+        ),
+        f if SERVER_FUNCTIONS.iter().any(|(name, _)| *name == f) => out.push(format!(
+            "`{f}()`: Segment's servers run it; the browser (tsub) does not know it and reads it as a list"
+        )),
+        _ => {}
+    }
+    for item in &items[1..] {
+        differences(item, out);
     }
 }
 
@@ -218,6 +278,17 @@ const FUNCTIONS: [(&str, usize); 6] = [
     ("semver", 3),
 ];
 
+/// The functions Segment's servers run beyond tsub's (`api/public-api/fql.md`).
+const SERVER_FUNCTIONS: [(&str, usize); 7] = [
+    ("uppercase", 1),
+    ("snakecase", 1),
+    ("kebabcase", 1),
+    ("titlecase", 1),
+    ("bool", 1),
+    ("string", 1),
+    ("number", 1),
+];
+
 impl Parser {
     fn peek(&self) -> &Tok {
         &self.tokens[self.at].0
@@ -321,10 +392,11 @@ impl Parser {
                 self.at -= 1;
                 let (_, arity) = FUNCTIONS
                     .iter()
+                    .chain(&SERVER_FUNCTIONS)
                     .find(|(f, _)| *f == name)
                     .ok_or_else(|| {
                         self.error(&format!(
-                            "{name}() is not a function analytics.js's FQL evaluator (tsub) knows: use contains, match, lowercase, typeof, length or semver"
+                            "{name}() is not an FQL function: use contains, match, lowercase, typeof, length or semver (both readers), or uppercase, snakecase, kebabcase, titlecase, bool, string or number (Segment's servers only)"
                         ))
                     })?;
                 self.at += 2;
@@ -392,6 +464,8 @@ enum Expr {
     Typeof(Item),
     Length(Item),
     Semver(Item, Item, Item),
+    /// A function only Segment's servers run (`uppercase`, ...); tsub throws on it.
+    ServerOnly(&'static str, Item),
     /// An operator tsub does not know: it throws.
     Unknown(String),
 }
@@ -428,6 +502,9 @@ struct Kept {
     elements: Vec<Item>,
     /// For an array of the IR that tsub's `isIR` takes for a function call: the call.
     call: Option<Box<Expr>>,
+    /// For one Segment's servers take for a function call (any function, by its arity): the
+    /// call.
+    server_call: Option<Box<Expr>>,
 }
 
 fn compile(ir: &Value) -> Expr {
@@ -466,7 +543,10 @@ fn compile(ir: &Value) -> Expr {
         "typeof" => Expr::Typeof(arg(1)),
         "length" => Expr::Length(arg(1)),
         "semver" => Expr::Semver(arg(1), arg(2), arg(3)),
-        other => Expr::Unknown(other.to_owned()),
+        other => match SERVER_FUNCTIONS.iter().find(|(f, _)| *f == other) {
+            Some((f, _)) => Expr::ServerOnly(f, arg(1)),
+            None => Expr::Unknown(other.to_owned()),
+        },
     }
 }
 
@@ -479,10 +559,15 @@ fn operand(item: &Value) -> Item {
             let f = items.first().and_then(Value::as_str).unwrap_or("");
             let call = matches!((f, items.len()), ("lowercase" | "length" | "typeof", 2))
                 || matches!((f, items.len()), ("contains" | "match", 3) | ("semver", 4));
+            let server_call = FUNCTIONS
+                .iter()
+                .chain(&SERVER_FUNCTIONS)
+                .any(|(name, arity)| *name == f && items.len() == arity + 1);
             Item::Kept(Kept {
                 value: item.clone(),
                 elements: items.iter().map(operand).collect(),
                 call: call.then(|| Box::new(compile(item))),
+                server_call: server_call.then(|| Box::new(compile(item))),
             })
         }
         Value::Object(m) => match m.get("value") {
@@ -491,11 +576,13 @@ fn operand(item: &Value) -> Item {
                 value: v.clone(),
                 elements: items.iter().map(operand).collect(),
                 call: None,
+                server_call: None,
             }),
             Some(v @ Value::Object(_)) => Item::Kept(Kept {
                 value: v.clone(),
                 elements: Vec::new(),
                 call: None,
+                server_call: None,
             }),
             Some(v) => Item::Scalar(v.clone()),
         },
@@ -548,15 +635,19 @@ fn type_error(what: &str) -> EvalError {
     EvalError(format!("TypeError: {what}"))
 }
 
-/// `fqlEvaluate`.
-fn evaluate<'a, N: Json<'a>>(expr: &'a Expr, event: N) -> Result<Js<'a, N>, EvalError> {
+/// `fqlEvaluate`, or the servers' reading where `reader` says so.
+fn evaluate<'a, N: Json<'a>>(
+    expr: &'a Expr,
+    event: N,
+    reader: Reader,
+) -> Result<Js<'a, N>, EvalError> {
     let value = |item: &'a Item| get_value(item, event);
     Ok(match expr {
         Expr::Value(item) => Js::Bool(matches!(value(item)?, Js::Bool(true))),
-        Expr::Not(x) => Js::Bool(!truthy(&evaluate(x, event)?)),
+        Expr::Not(x) => Js::Bool(!truthy(&evaluate(x, event, reader)?)),
         Expr::Or(xs) => {
             for x in xs {
-                if truthy(&evaluate(x, event)?) {
+                if truthy(&evaluate(x, event, reader)?) {
                     return Ok(Js::Bool(true));
                 }
             }
@@ -564,7 +655,7 @@ fn evaluate<'a, N: Json<'a>>(expr: &'a Expr, event: N) -> Result<Js<'a, N>, Eval
         }
         Expr::And(xs) => {
             for x in xs {
-                if !truthy(&evaluate(x, event)?) {
+                if !truthy(&evaluate(x, event, reader)?) {
                     return Ok(Js::Bool(false));
                 }
             }
@@ -572,12 +663,16 @@ fn evaluate<'a, N: Json<'a>>(expr: &'a Expr, event: N) -> Result<Js<'a, N>, Eval
         }
         Expr::Equal { negate, a, b } => {
             let (a, b) = (value(a)?, value(b)?);
-            let same = strict_equal(&resolve(a, event)?, &resolve(b, event)?, true);
+            let same = strict_equal(
+                &resolve(a, event, reader)?,
+                &resolve(b, event, reader)?,
+                true,
+            );
             Js::Bool(same != *negate)
         }
         Expr::Compare { op, a, b } => {
-            let a = resolve(value(a)?, event)?;
-            let b = resolve(value(b)?, event)?;
+            let a = resolve(value(a)?, event, reader)?;
+            let b = resolve(value(b)?, event, reader)?;
             let (Js::Num(a), Js::Num(b)) = (a, b) else {
                 return Ok(Js::Bool(false));
             };
@@ -593,6 +688,10 @@ fn evaluate<'a, N: Json<'a>>(expr: &'a Expr, event: N) -> Result<Js<'a, N>, Eval
             let found = match value(list)? {
                 Js::Kept(k) if k.value.is_array() => {
                     find(k.elements.iter(), |e| get_value(e, event), &item)?
+                }
+                // The servers compare the list's values; tsub reads each as a path.
+                Js::Event(list) if list.shape() == Shape::Array && reader == Reader::Server => {
+                    find(list.elements().into_iter(), |e| Ok(of_event(e)), &item)?
                 }
                 Js::Event(list) if list.shape() == Shape::Array => find(
                     list.elements().into_iter(),
@@ -615,30 +714,89 @@ fn evaluate<'a, N: Json<'a>>(expr: &'a Expr, event: N) -> Result<Js<'a, N>, Eval
             Js::Str(s) => Js::Str(Cow::Owned(s.to_lowercase())),
             _ => Js::Null,
         },
-        Expr::Typeof(a) => Js::Str(Cow::Borrowed(match value(a)? {
-            Js::Undefined => "undefined",
-            Js::Bool(_) => "boolean",
-            Js::Num(_) => "number",
-            Js::Str(_) => "string",
-            Js::Null | Js::Event(_) | Js::Kept(_) => "object",
-        })),
-        Expr::Length(a) => Js::Num(match value(a)? {
-            Js::Null => 0.0,
-            Js::Kept(k) => k.value.as_array().map_or(f64::NAN, |a| a.len() as f64),
-            Js::Event(v) if v.shape() == Shape::Array => v.elements().len() as f64,
-            Js::Str(s) => s.encode_utf16().count() as f64,
-            _ => f64::NAN,
-        }),
+        Expr::Typeof(a) => Js::Str(Cow::Borrowed(type_of(&value(a)?, reader))),
+        Expr::Length(a) => Js::Num(length(&value(a)?, reader)),
         Expr::Semver(a, o, b) => Js::Bool(match (value(a)?, value(o)?, value(b)?) {
             (Js::Str(a), Js::Str(o), Js::Str(b)) => semver(&a, &o, &b),
             _ => false,
         }),
+        Expr::ServerOnly(f, a) if reader == Reader::Server => server_function(f, &value(a)?),
+        Expr::ServerOnly(other, _) => {
+            return Err(EvalError(format!(
+                "FQL IR could not evaluate for token: {other}"
+            )));
+        }
         Expr::Unknown(other) => {
             return Err(EvalError(format!(
                 "FQL IR could not evaluate for token: {other}"
             )));
         }
     })
+}
+
+/// `typeof`: JavaScript's word in the browser; the servers' `string`, `number`, `list`,
+/// `bool` or `null`.
+fn type_of<'a, N: Json<'a>>(v: &Js<'a, N>, reader: Reader) -> &'static str {
+    match (v, reader) {
+        (Js::Undefined | Js::Null, Reader::Server) => "null",
+        (Js::Bool(_), Reader::Server) => "bool",
+        (Js::Event(v), Reader::Server) if v.shape() == Shape::Array => "list",
+        (Js::Kept(k), Reader::Server) if k.value.is_array() => "list",
+        (Js::Undefined, Reader::Browser) => "undefined",
+        (Js::Bool(_), Reader::Browser) => "boolean",
+        (Js::Num(_), _) => "number",
+        (Js::Str(_), _) => "string",
+        (Js::Null | Js::Event(_) | Js::Kept(_), _) => "object",
+    }
+}
+
+/// `length`: of a list, its elements; of text, its UTF-16 units in the browser, its bytes on
+/// the servers ("the number of bytes (not necessarily characters) in a string", fql.md).
+fn length<'a, N: Json<'a>>(v: &Js<'a, N>, reader: Reader) -> f64 {
+    match v {
+        Js::Null => 0.0,
+        Js::Kept(k) => k.value.as_array().map_or(f64::NAN, |a| a.len() as f64),
+        Js::Event(v) if v.shape() == Shape::Array => v.elements().len() as f64,
+        Js::Str(s) if reader == Reader::Server => s.len() as f64,
+        Js::Str(s) => s.encode_utf16().count() as f64,
+        _ => f64::NAN,
+    }
+}
+
+/// A function only Segment's servers run, as fql.md documents it; `null` gives `null`.
+fn server_function<'a, N: Json<'a>>(f: &str, v: &Js<'a, N>) -> Js<'a, N> {
+    let text = match &v {
+        Js::Str(s) => Some(s.to_string()),
+        _ => None,
+    };
+    match (f, text) {
+        ("uppercase", Some(s)) => Js::Str(Cow::Owned(s.to_uppercase())),
+        ("snakecase", Some(s)) => Js::Str(Cow::Owned(s.replace(' ', "_"))),
+        ("kebabcase", Some(s)) => Js::Str(Cow::Owned(s.replace(' ', "-"))),
+        ("titlecase", Some(s)) => Js::Str(Cow::Owned(
+            s.split(' ')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map_or_else(String::new, |first| first.to_uppercase().chain(c).collect())
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+        )),
+        ("bool", _) => Js::Bool(truthy(v)),
+        ("string", Some(s)) => Js::Str(Cow::Owned(s)),
+        ("string", None) => match v {
+            Js::Num(n) => Js::Str(Cow::Owned(js_number(*n))),
+            Js::Bool(b) => Js::Str(Cow::Borrowed(if *b { "true" } else { "false" })),
+            _ => Js::Null,
+        },
+        ("number", Some(s)) => s.trim().parse::<f64>().map_or(Js::Null, Js::Num),
+        ("number", None) => match v {
+            Js::Num(n) => Js::Num(*n),
+            _ => Js::Null,
+        },
+        _ => Js::Null,
+    }
 }
 
 /// `list.find(e => compareItems(getValue(e, event), item))`, by reference for objects.
@@ -655,13 +813,28 @@ fn find<'a, N: Json<'a>, E>(
     Ok(false)
 }
 
-/// `isIR`: a function's IR in a comparison is evaluated first.
-fn resolve<'a, N: Json<'a>>(v: Js<'a, N>, event: N) -> Result<Js<'a, N>, EvalError> {
-    match v {
-        Js::Kept(Kept {
-            call: Some(call), ..
-        }) => evaluate(call, event),
-        v => Ok(v),
+/// `isIR`: a function's IR in a comparison is evaluated first (by the servers, any
+/// function's).
+fn resolve<'a, N: Json<'a>>(
+    v: Js<'a, N>,
+    event: N,
+    reader: Reader,
+) -> Result<Js<'a, N>, EvalError> {
+    match (v, reader) {
+        (
+            Js::Kept(Kept {
+                server_call: Some(call),
+                ..
+            }),
+            Reader::Server,
+        )
+        | (
+            Js::Kept(Kept {
+                call: Some(call), ..
+            }),
+            Reader::Browser,
+        ) => evaluate(call, event, reader),
+        (v, _) => Ok(v),
     }
 }
 
@@ -1067,8 +1240,8 @@ mod tests {
     fn mistakes_say_where() {
         let e = Fql::parse("event = 'x").unwrap_err();
         assert_eq!(e.column, 9);
-        let e = Fql::parse("uppercase(event) = 'X'").unwrap_err();
-        assert!(e.message.contains("tsub"), "{e}");
+        let e = Fql::parse("upper(event) = 'X'").unwrap_err();
+        assert!(e.message.contains("not an FQL function"), "{e}");
         assert!(Fql::parse("event = ").is_err());
         assert!(Fql::parse("(event = 'a'").is_err());
         assert_eq!(

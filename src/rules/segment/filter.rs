@@ -9,10 +9,11 @@ use serde_json::Value;
 use crate::read::event::Tree;
 use crate::read::event::{Json, Shape};
 use crate::rules::step::{Scope, Step, no_choice};
-use crate::rules::verdict::{Block, Decision, Delivery, Dropped, FILTERED_BY_RULES, Route};
+use crate::rules::verdict::{Block, Decision, Delivery, Dropped, FILTERED_BY_RULES, Mode, Route};
 use crate::text::printable;
 use crate::workspace::Workspace;
 use crate::workspace::filter::{Action, Filter, field_path};
+use crate::workspace::fql::Reader;
 
 pub const STEP: Step = Step {
     name: "destination filters",
@@ -22,7 +23,11 @@ pub const STEP: Step = Step {
     discards: &[FILTERED_BY_RULES],
     choices: &[],
     rests_on: no_choice,
-    lint: &["filter_never_matched", "dropped_field_never_sent"],
+    lint: &[
+        "filter_never_matched",
+        "dropped_field_never_sent",
+        "fql_readings_differ",
+    ],
     lessons: &[],
     blocked,
     why,
@@ -35,7 +40,7 @@ pub fn step<'e>(
     ws: &Workspace,
     stored: &mut Option<Tree<'e>>,
     ev: &'e crate::read::event::Doc,
-    known: &mut Known,
+    known: &mut [Known; 2],
     r: &mut Route,
 ) {
     let &Decision::Deliver(why) = &r.decision else {
@@ -47,9 +52,15 @@ pub fn step<'e>(
         return;
     }
     let keys = ws.filter_keys(d);
+    // The browser applies a device route's filters (tsub), Segment's servers a cloud route's.
+    let reader = match r.mode {
+        Mode::Device => Reader::Browser,
+        Mode::Cloud => Reader::Server,
+    };
+    let known = &mut known[reader as usize];
     let applied = match stored.get_or_insert_with(|| ev.tree()) {
-        Tree::InPlace(n) => apply(&dest.filters, keys, *n, known),
-        Tree::Built(v) => apply(&dest.filters, keys, &*v, known),
+        Tree::InPlace(n) => apply(&dest.filters, keys, *n, known, reader),
+        Tree::Built(v) => apply(&dest.filters, keys, &*v, known, reader),
     };
     r.removed = applied.removed;
     if let Some((filter, percent)) = applied.random {
@@ -153,12 +164,14 @@ pub struct Applied {
 }
 
 /// Applies `filters` in order to `event` (as Segment stores it), each filter's actions in the
-/// documented order: sample, drop, drop properties, allow properties.
+/// documented order: sample, drop, drop properties, allow properties; each condition as
+/// `reader` reads it.
 pub fn apply<'a, N: Json<'a>>(
     filters: &'a [Filter],
     keys: &[u32],
     event: N,
     known: &mut Known,
+    reader: Reader,
 ) -> Applied {
     let mut out = Applied::default();
     // Built only when a property rule is about to change it (most events pass untouched);
@@ -166,8 +179,8 @@ pub fn apply<'a, N: Json<'a>>(
     let mut changed: Option<Value> = None;
     for (i, f) in filters.iter().enumerate().filter(|(_, f)| f.enabled) {
         let matched = match &changed {
-            Some(v) => f.fql.matches(v),
-            None => known.get_or(keys[i], || f.fql.matches(event)),
+            Some(v) => f.fql.matches_as(reader, v),
+            None => known.get_or(keys[i], || f.fql.matches_as(reader, event)),
         };
         match matched {
             Err(e) => {
@@ -374,7 +387,7 @@ mod tests {
     /// Each filter's condition its own.
     fn run(filters: &[Filter], ev: &Value) -> Applied {
         let keys: Vec<u32> = (0..filters.len() as u32).collect();
-        apply(filters, &keys, ev, &mut Known::default())
+        apply(filters, &keys, ev, &mut Known::default(), Reader::Server)
     }
 
     #[test]
@@ -389,13 +402,19 @@ mod tests {
         );
         let drop = filter("traits.plan = 'pro'", vec![Action::Drop]);
         let mut known = Known::default();
-        let a = apply(&[strip, drop.clone()], &[0, 0], &ev, &mut known);
+        let a = apply(
+            &[strip, drop.clone()],
+            &[0, 0],
+            &ev,
+            &mut known,
+            Reader::Server,
+        );
         assert_eq!(
             (a.dropped, a.removed),
             (None, vec!["traits.plan".to_owned()])
         );
         // Another destination with the same condition, on the event as it came: decided once.
-        let b = apply(&[drop], &[0], &ev, &mut known);
+        let b = apply(&[drop], &[0], &ev, &mut known, Reader::Server);
         assert_eq!(b.dropped, Some((0, Dropped::Matched)));
     }
 

@@ -50,7 +50,8 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
     // each made once, only if a step asks.
     let mut browser: Option<Stamp<'_>> = None;
     let mut stored: Option<Tree<'_>> = None;
-    let (mut filters_known, mut triggers_known) = (Known::default(), Known::default());
+    // Filters are read two ways (the browser's, the servers'): one cache for each.
+    let (mut filters_known, mut triggers_known) = ([Known::default(); 2], Known::default());
     (0..ws.destinations.len())
         .map(|d| {
             let mode = ingested.map_or(Mode::Cloud, |e| {
