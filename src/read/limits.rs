@@ -37,14 +37,34 @@ pub fn too_large(what: &str, limit: u64) -> io::Error {
     )
 }
 
-/// All of `from`, or the error `too_large` once more than `limit` bytes come.
+/// All of `from`, or the error `too_large` once more than `limit` bytes come. Read in pieces
+/// of at most 1 MiB and joined once at the end: a buffer that doubles as it fills leaves
+/// every smaller copy with the allocator (mimalloc keeps freed memory a while), several times
+/// the limit for a source that never ends.
 pub fn read_at_most(from: impl Read, limit: u64, what: &str) -> io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    from.take(limit + 1).read_to_end(&mut out)?;
-    if out.len() as u64 > limit {
+    const PIECE: usize = 1 << 20;
+    let mut from = from.take(limit + 1);
+    let mut pieces: Vec<Vec<u8>> = Vec::new();
+    let mut total: u64 = 0;
+    loop {
+        let mut piece = Vec::with_capacity(PIECE);
+        let n = (&mut from).take(PIECE as u64).read_to_end(&mut piece)?;
+        total += n as u64;
+        if n > 0 {
+            pieces.push(piece);
+        }
+        if n < PIECE {
+            break;
+        }
+    }
+    if total > limit {
         return Err(too_large(what, limit));
     }
-    Ok(out)
+    Ok(match pieces.len() {
+        0 => Vec::new(),
+        1 => pieces.pop().unwrap_or_default(),
+        _ => pieces.concat(),
+    })
 }
 
 /// The file at `path`, read with `read_at_most` (its size, when it has one, is checked first).
