@@ -10,7 +10,7 @@ NDJSON contract (docs/commands.md), as Python values.
 >>> r = judge(ws, '{"type":"track","event":"Order Completed","userId":"u-1",'
 ...              '"context":{"consent":{"categoryPreferences":{"C0002":true,"C0004":false}}}}')
 >>> [(x["destination"], x["reason"]) for x in r["routes"]][:3]
-[('Amplitude', 'consented'), ('Google Analytics 4', 'consented'), ('Braze', 'not_consented')]
+[('Amplitude', 'consented'), ('Google Analytics 4', 'unknown_step'), ('Braze', 'not_consented')]
 
 A line that is not an event is a record that says so, never an exception:
 

@@ -158,6 +158,8 @@ fn why(ws: &Workspace, r: &Route) -> Option<String> {
         Decision::Block(Block::NotLoaded { .. }) => {
             Some("device only, not loaded by the browser".to_owned())
         }
-        _ => hybrid(ws, r).filter(|_| r.decision.may_deliver()),
+        // An uncertain route's few words say what is unknown (`unknown::why`); explain says
+        // hybrid.
+        _ => hybrid(ws, r).filter(|_| r.decision.delivered()),
     }
 }

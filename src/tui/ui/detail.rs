@@ -220,8 +220,13 @@ fn routes(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, theme: Them
             &r.decision,
             crate::rules::segment::mappings::deciding(ws, r),
         ) {
+            let what = if r.mode == Mode::Device && d.plugin.is_some() {
+                "subscription"
+            } else {
+                "mapping"
+            };
             spans.push(Span::raw(format!(
-                "  none of {} mapping{} fires",
+                "  none of {} {what}{} fires",
                 mappings.len(),
                 if mappings.len() == 1 { "" } else { "s" }
             )));
@@ -419,7 +424,13 @@ fn delivery_overview(out: &mut Vec<Line<'static>>, ws: &Workspace, o: &Outcome, 
     // held side by side.
     let mut discards: Vec<(&str, Vec<String>)> = Vec::new();
     for r in &o.routes {
-        let reason = o.discard(r).unwrap_or("delivered by Segment");
+        // No code: delivered, uncertain (as the unknown step decides), or never seen by
+        // Segment (not loaded, dropped on the device).
+        let reason = o.discard(r).unwrap_or(match &r.decision {
+            Decision::Deliver(_) => "delivered by Segment",
+            Decision::Uncertain(_) => "uncertain (as the unknown step decides)",
+            Decision::Block(_) => "never reaches Segment",
+        });
         let name = printable(&ws.destinations[r.destination].name).into_owned();
         match discards.iter_mut().find(|(d, _)| *d == reason) {
             Some((_, names)) => names.push(name),
