@@ -346,6 +346,21 @@ fn replayed(
     device: &[&str],
     n: usize,
 ) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let mut args = vec![events.to_str().unwrap()];
+    args.extend_from_slice(device);
+    through_listen(node_path, settings, "tests/clients/replay.js", &args, n)
+}
+
+/// Runs `script` (Node, given listen's URL then `args`) against `consent-inspector listen`
+/// serving `settings`, waits for `n` calls, and gives what the script printed (what the page's
+/// plugins received) and the capture as `route` decides it under the same settings.
+fn through_listen(
+    node_path: &str,
+    settings: &str,
+    script: &str,
+    args: &[&str],
+    n: usize,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("capture.jsonl");
     let ws = Arc::new(Workspace::load(Path::new(settings)).unwrap());
@@ -356,12 +371,9 @@ fn replayed(
     ))
     .unwrap();
     let o = Command::new("node")
-        .args([
-            "tests/clients/replay.js",
-            &format!("http://{}", server.addr),
-        ])
-        .arg(events)
-        .args(device)
+        .arg(script)
+        .arg(format!("http://{}", server.addr))
+        .args(args)
         .env("NODE_PATH", node_path)
         .output()
         .unwrap();
@@ -542,36 +554,15 @@ fn the_source_plan_in_analytics_js_matches_what_the_browser_delivered() {
 fn how_a_destination_is_connected_matches_what_analytics_js_loads_and_fires() {
     let node_path = analytics_js_in_jsdom();
     let settings = "samples/cdn/consent-settings.json";
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("capture.jsonl");
-    let ws = Arc::new(Workspace::load(Path::new(settings)).unwrap());
-    let server = listen::start(listen::Config::new(
-        "127.0.0.1:0".parse().unwrap(),
-        out.to_str().unwrap().to_owned(),
-        ws,
-    ))
-    .unwrap();
-    let o = Command::new("node")
-        .args([
-            "tests/clients/connection.js",
-            &format!("http://{}", server.addr),
-            settings,
-        ])
-        .env("NODE_PATH", &node_path)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let received: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
     // Two page loads: four calls, then an identify, the wrapper's preference event and two
     // tracks.
-    arrived(&out, 8);
-    let route = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
-        .args(["route", "--settings", settings])
-        .arg(&out)
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .output()
-        .unwrap();
-    assert!(route.status.success());
+    let (received, records) = through_listen(
+        &node_path,
+        settings,
+        "tests/clients/connection.js",
+        &[settings],
+        8,
+    );
     let fired = |dest: &str, id: &str| -> Vec<String> {
         received
             .iter()
@@ -581,8 +572,7 @@ fn how_a_destination_is_connected_matches_what_analytics_js_loads_and_fires() {
     };
     let mut seen = std::collections::BTreeMap::<String, usize>::new();
     let mut calls = 0;
-    for line in String::from_utf8(route.stdout).unwrap().lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    for v in &records {
         let id = v["messageId"].as_str().unwrap();
         calls += 1;
         for r in v["routes"].as_array().unwrap() {

@@ -47,6 +47,21 @@ fn golden(name: &str, actual: &str) {
     );
 }
 
+/// Each settings change a diff reports, with how many routes it explains.
+fn settings_changes(doc: &Value) -> Vec<(&str, u64)> {
+    doc["settingsChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["describe"].as_str().unwrap(),
+                c["routes"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 fn destination<'a>(doc: &'a Value, name: &str) -> &'a Value {
     doc["destinations"]
         .as_array()
@@ -501,17 +516,7 @@ fn a_change_of_the_source_s_controls_explains_the_routes_it_moves() {
         path.to_str().unwrap(),
         events,
     ]);
-    let changes: Vec<(&str, u64)> = doc["settingsChanges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["describe"].as_str().unwrap(),
-                c["routes"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let changes = settings_changes(&doc);
     // Blocked Event (line 2): five routes. Coupon Applied (line 3): five more; Coupon Removed
     // (line 11) stays blocked, by the common schema now, and its five routes change control.
     assert_eq!(
@@ -569,17 +574,7 @@ fn a_connection_change_explains_the_routes_it_moves() {
         new.to_str().unwrap(),
         "samples/cdn/events.jsonl",
     ]);
-    let changes: Vec<(&str, u64)> = doc["settingsChanges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["describe"].as_str().unwrap(),
-                c["routes"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let changes = settings_changes(&doc);
     // Every line that does not list Hotjar in _metadata.bundled (5 to 8, and 10) but the one
     // dropped on the phone (9) reaches it from the cloud now; line 4's identify fires the
     // enabled subscription in the browser.

@@ -12,15 +12,8 @@
 // granted when the page loads, the rest granted after.
 // NODE_PATH=tests/clients/node_modules node connection.js LISTEN_URL SETTINGS.json
 const fs = require('fs');
-const { JSDOM } = require('jsdom');
 const [base, settingsFile] = process.argv.slice(2);
-const dom = new JSDOM('<!doctype html><html><head></head><body></body></html>', {
-  url: 'http://app.example/', pretendToBeVisual: true, runScripts: 'outside-only',
-});
-for (const k of ['window', 'document', 'navigator', 'location', 'localStorage', 'sessionStorage',
-  'HTMLElement', 'Element', 'Node', 'Event', 'CustomEvent', 'screen', 'history', 'self']) {
-  try { Object.defineProperty(globalThis, k, { value: dom.window[k], configurable: true, writable: true }); } catch (e) {}
-}
+require('./jsdom-page')('http://app.example/');
 const { AnalyticsBrowser } = require('@segment/analytics-next');
 const { createWrapper } = require('@segment/analytics-consent-tools');
 const { browserDestination } = require('@segment/browser-destination-runtime/shim');

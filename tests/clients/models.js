@@ -7,16 +7,9 @@
 // sends an event, withdraws C0002 (the wrapper then sends its Consent Preference Updated
 // event), and sends another.
 // NODE_PATH=tests/clients/node_modules node models.js LISTEN_URL opt-in|opt-out
-const { JSDOM } = require('jsdom');
 const base = process.argv[2];
 const model = process.argv[3];
-const dom = new JSDOM('<!doctype html><html><head></head><body></body></html>', {
-  url: 'http://app.example/account', pretendToBeVisual: true, runScripts: 'outside-only',
-});
-for (const k of ['window', 'document', 'navigator', 'location', 'localStorage', 'sessionStorage',
-  'HTMLElement', 'Element', 'Node', 'Event', 'CustomEvent', 'screen', 'history']) {
-  try { Object.defineProperty(globalThis, k, { value: dom.window[k], configurable: true, writable: true }); } catch (e) {}
-}
+require('./jsdom-page')('http://app.example/account');
 const { AnalyticsBrowser } = require('@segment/analytics-next');
 const { createWrapper } = require('@segment/analytics-consent-tools');
 

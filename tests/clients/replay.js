@@ -6,15 +6,8 @@
 // call, with its properties or traits, context and integrations.
 // NODE_PATH=tests/clients/node_modules node replay.js LISTEN_URL EVENTS.jsonl DEST...
 const fs = require('fs');
-const { JSDOM } = require('jsdom');
 const [base, eventsFile, ...device] = process.argv.slice(2);
-const dom = new JSDOM('<!doctype html><html><head></head><body></body></html>', {
-  url: 'http://app.example/', pretendToBeVisual: true, runScripts: 'outside-only',
-});
-for (const k of ['window', 'document', 'navigator', 'location', 'localStorage', 'sessionStorage',
-  'HTMLElement', 'Element', 'Node', 'Event', 'CustomEvent', 'screen', 'history', 'self']) {
-  try { Object.defineProperty(globalThis, k, { value: dom.window[k], configurable: true, writable: true }); } catch (e) {}
-}
+require('./jsdom-page')('http://app.example/');
 const { AnalyticsBrowser } = require('@segment/analytics-next');
 const received = [];
 const pluginSources = device.map((name) => {
