@@ -766,3 +766,55 @@ fn the_table_s_totals_count_in_the_singular_for_one() {
     );
     assert!(!out.contains("1 events"), "{out}");
 }
+
+/// A policy never passes on a guess: an uncertain route may deliver, so a rule against
+/// delivering catches it, and by the reason consent let it through for too; `uncertain` is a
+/// decision a rule can name.
+#[test]
+fn an_uncertain_route_breaks_a_policy_against_delivering() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |rule: &str| {
+        let policy = dir.path().join("p.toml");
+        std::fs::write(&policy, format!("never = [{rule}]\n")).unwrap();
+        let o = run(&[
+            "check",
+            "--format",
+            "json",
+            "--policy",
+            policy.to_str().unwrap(),
+            "samples/cdn/events.jsonl",
+        ]);
+        let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let lines: Vec<u64> = report["policy"]["rules"][0]["places"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["line"].as_u64().unwrap())
+            .collect();
+        (o.status.code(), lines)
+    };
+    // Engage is uncertain on every event Segment gets (what Engage computes is unknown).
+    for (rule, want) in [
+        (
+            r#"{ destination = "Engage Audiences", decision = "deliver" }"#,
+            &[1, 2, 3, 4, 5, 6, 7, 8, 10][..],
+        ),
+        (
+            r#"{ destination = "Engage Audiences", decision = "uncertain" }"#,
+            &[1, 2, 3, 4, 5, 6, 7, 8, 10],
+        ),
+        // Line 10, the preference event, goes by consent_preference_event.
+        (
+            r#"{ destination = "Engage Audiences", reason = "not_enforced" }"#,
+            &[1, 2, 3, 4, 5, 6, 7, 8],
+        ),
+    ] {
+        let (code, lines) = check(rule);
+        assert_eq!(code, Some(3), "{rule}");
+        assert_eq!(lines, want, "{rule}");
+    }
+    // Nothing is certainly blocked for it but the event dropped on the phone (line 9).
+    let (code, lines) = check(r#"{ destination = "Engage Audiences", decision = "block" }"#);
+    assert_eq!(code, Some(3));
+    assert_eq!(lines, [9]);
+}
