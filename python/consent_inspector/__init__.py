@@ -35,7 +35,7 @@ building a Python object per event (pyarrow, or Spark's ``mapInArrow``, hands th
 >>> batch.num_rows == 2 * len(ws.destinations)
 True
 >>> batch.column("reason").to_pylist()[:2], batch.column("ingested").to_pylist()[-1]
-(['no_consent', 'no_consent'], False)
+(['no_consent', 'unknown_step'], False)
 """
 
 from ._native import Engine, Workspace, __version__, _route_arrow, judge

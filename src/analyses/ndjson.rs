@@ -157,13 +157,16 @@ fn mapping_field(b: &mut Vec<u8>, names: &[Vec<u8>], offset: usize, r: &Route) {
     b.push(b']');
 }
 
-/// An uncertain route's `unknown`: each step the settings do not describe, what is unknown
-/// and what would make it known.
+/// An uncertain route's `deliverReason` (the reason it is delivered for, should the unknown
+/// steps let it through: what a policy reads) and `unknown` (each step the settings do not
+/// describe, what is unknown and what would make it known).
 fn unknown_field(b: &mut Vec<u8>, r: &Route) {
-    if r.unknown.is_empty() {
+    let Decision::Uncertain(via) = r.decision else {
         return;
-    }
-    b.extend_from_slice(b",\"unknown\":[");
+    };
+    b.extend_from_slice(b",\"deliverReason\":\"");
+    b.extend_from_slice(Decision::Deliver(via).reason().as_bytes());
+    b.extend_from_slice(b"\",\"unknown\":[");
     for (j, u) in r.unknown.iter().enumerate() {
         if j > 0 {
             b.push(b',');
