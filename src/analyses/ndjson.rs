@@ -8,7 +8,7 @@ use crate::engine::Outcome;
 use crate::engine::profile::{ConsentState, IdentityId, Profiles};
 use crate::read::event::{Doc, Field, Raw};
 use crate::rules::verdict::Dropped;
-use crate::rules::verdict::{Block, Decision, Mode, PreferenceValue, REASONS, Route};
+use crate::rules::verdict::{Block, Decision, Mode, PreferenceValue, REASONS, Route, Unknown};
 use crate::text::{has_unsafe, is_unsafe, write_safe_json};
 use crate::workspace::Workspace;
 use serde_json::{Map, Value, json};
@@ -31,6 +31,8 @@ pub struct Ndjson {
     /// Per destination with a browser plugin, where its subscriptions start in
     /// `mapping_names`.
     plugin_at: Vec<Option<usize>>,
+    /// Per destination, the `unknown` entries its routes can carry, written.
+    unknowns: Vec<Vec<(Unknown, Vec<u8>)>>,
     /// Per category, its id (RudderStack's `consentIds`).
     category_ids: Vec<String>,
     /// Whether records carry `source` (the workspace's source has controls), and its
@@ -133,6 +135,9 @@ impl Ndjson {
             filter_head,
             mapping_names,
             plugin_at,
+            unknowns: (0..ws.destinations.len())
+                .map(|d| unknowns_of(ws, d))
+                .collect(),
             category_ids: ws.categories.iter().map(|c| c.id.clone()).collect(),
             source_stage: crate::rules::dialect::chain(ws.dialect()).delivery_overview
                 && (!ws.plan.is_empty() || ws.protocols.is_some()),
@@ -160,7 +165,7 @@ fn mapping_field(b: &mut Vec<u8>, names: &[Vec<u8>], offset: usize, r: &Route) {
 /// An uncertain route's `deliverReason` (the reason it is delivered for, should the unknown
 /// steps let it through: what a policy reads) and `unknown` (each step the settings do not
 /// describe, what is unknown and what would make it known).
-fn unknown_field(b: &mut Vec<u8>, r: &Route) {
+fn unknown_field(b: &mut Vec<u8>, known: &[(Unknown, Vec<u8>)], r: &Route) {
     let Decision::Uncertain(via) = r.decision else {
         return;
     };
@@ -171,15 +176,64 @@ fn unknown_field(b: &mut Vec<u8>, r: &Route) {
         if j > 0 {
             b.push(b',');
         }
-        b.extend_from_slice(b"{\"what\":\"");
-        b.extend_from_slice(u.as_str().as_bytes());
-        b.extend_from_slice(b"\",\"detail\":");
-        json_str(b, &crate::rules::segment::unknown::what(u));
-        b.extend_from_slice(b",\"toKnow\":");
-        json_str(b, crate::rules::segment::unknown::to_know(u));
-        b.push(b'}');
+        match known.iter().find(|(k, _)| k == u) {
+            Some((_, bytes)) => b.extend_from_slice(bytes),
+            None => unknown_object(b, u),
+        }
     }
     b.push(b']');
+}
+
+/// One `unknown` entry: `{"what":…,"detail":…,"toKnow":…}`.
+fn unknown_object(b: &mut Vec<u8>, u: &Unknown) {
+    b.extend_from_slice(b"{\"what\":\"");
+    b.extend_from_slice(u.as_str().as_bytes());
+    b.extend_from_slice(b"\",\"detail\":");
+    json_str(b, &crate::rules::segment::unknown::what(u));
+    b.extend_from_slice(b",\"toKnow\":");
+    json_str(b, crate::rules::segment::unknown::to_know(u));
+    b.push(b'}');
+}
+
+/// The unknown steps destination `d` can meet, each written once: a route's entries are
+/// copied, not formatted again.
+fn unknowns_of(ws: &Workspace, d: usize) -> Vec<(Unknown, Vec<u8>)> {
+    use crate::workspace::filter::Action;
+    let dest = &ws.destinations[d];
+    let mut all = Vec::new();
+    if crate::rules::segment::mappings::is_actions(ws, d) {
+        all.push(Unknown::Mappings);
+    }
+    if dest.kind == crate::workspace::DestinationKind::Function && dest.methods.is_none() {
+        all.push(Unknown::Handlers);
+    }
+    if let Some(f) = &dest.insert_function {
+        all.push(Unknown::InsertFunction(f.clone()));
+    }
+    if dest.kind == crate::workspace::DestinationKind::Engage {
+        all.push(Unknown::Engage);
+    }
+    for (filter, f) in dest.filters.iter().enumerate() {
+        for a in &f.actions {
+            if let Action::Sample {
+                percent,
+                path: None,
+            } = a
+            {
+                all.push(Unknown::RandomSample {
+                    filter,
+                    percent: *percent,
+                });
+            }
+        }
+    }
+    all.into_iter()
+        .map(|u| {
+            let mut b = Vec::new();
+            unknown_object(&mut b, &u);
+            (u, b)
+        })
+        .collect()
 }
 
 /// A route's `filter` (why a destination filter dropped it) and `removed` (what the source
@@ -411,7 +465,7 @@ impl Ndjson {
             _ => 0,
         };
         mapping_field(b, &self.mapping_names[r.destination], offset, r);
-        unknown_field(b, r);
+        unknown_field(b, &self.unknowns[r.destination], r);
         b.push(b'}');
     }
 

@@ -221,6 +221,9 @@ pub struct Workspace {
     /// once per event (`filter::Known`).
     filter_keys: Vec<Vec<u32>>,
     trigger_keys: Vec<Vec<u32>>,
+    /// Per destination: its entry in Segment's catalog (by name or previous name), looked up
+    /// once rather than for every route.
+    catalog: Vec<Option<&'static catalog::Entry>>,
 }
 
 /// The consent model of Segment's consent wrapper (`@segment/analytics-consent-tools`,
@@ -482,6 +485,10 @@ impl Workspace {
         let filter_keys = distinct(&destinations, |d| {
             d.filters.iter().map(|f| f.fql.ir.to_string()).collect()
         });
+        let destinations_catalog = destinations
+            .iter()
+            .map(|d| catalog::lookup(&d.name))
+            .collect();
         // A destination's mappings, then its plugin's subscriptions.
         let trigger_keys = distinct(&destinations, |d| {
             d.mappings
@@ -511,6 +518,7 @@ impl Workspace {
             required,
             filter_keys,
             trigger_keys,
+            catalog: destinations_catalog,
         }
     }
 
@@ -527,6 +535,11 @@ impl Workspace {
     /// The keys of destination `dest`'s mappings' triggers.
     pub fn trigger_keys(&self, dest: usize) -> &[u32] {
         &self.trigger_keys[dest]
+    }
+
+    /// Destination `dest`'s entry in Segment's catalog, by its name or a previous one.
+    pub fn catalog_entry(&self, dest: usize) -> Option<&'static catalog::Entry> {
+        self.catalog.get(dest).copied().flatten()
     }
 
     pub fn category(&self, idx: CatIdx) -> &Category {

@@ -11,7 +11,7 @@ use crate::read::event::Doc;
 use crate::rules::choices::Choice;
 use crate::rules::step::{Scope, Step, Verdicts};
 use crate::rules::verdict::{Block, Decision, Delivery, Mode, Route, SENT_CLIENT_SIDE};
-use crate::workspace::{ConsentModel, ModelSource, Workspace, catalog};
+use crate::workspace::{ConsentModel, ModelSource, Workspace};
 
 use super::consent::{self, Stamp};
 
@@ -49,7 +49,7 @@ pub fn device_only(ws: &Workspace, d: usize) -> Option<DeviceOnly> {
     if let Some(c) = dest.components {
         return (c.browser && !c.server).then_some(DeviceOnly::Settings);
     }
-    let e = catalog::lookup(&dest.name)?;
+    let e = ws.catalog_entry(d)?;
     (!e.actions && e.cloud.is_empty() && !e.device.is_empty()).then_some(DeviceOnly::Catalog)
 }
 
@@ -72,7 +72,7 @@ fn blocked(ws: &Workspace, r: &Route, name: &str) -> Option<String> {
     let who = match device_only(ws, r.destination)? {
         DeviceOnly::Settings => "its settings' components name only the browser".to_owned(),
         DeviceOnly::Catalog => {
-            let e = catalog::lookup(&ws.destinations[r.destination].name)?;
+            let e = ws.catalog_entry(r.destination)?;
             format!("Segment's catalog gives {} device mode only", e.name)
         }
     };

@@ -11,7 +11,7 @@
 use crate::read::event::{Doc, Kind};
 use crate::rules::step::{Scope, Step, no_choice};
 use crate::rules::verdict::{Block, Decision, Mode, Route, Unknown};
-use crate::workspace::{DestinationKind, Workspace, catalog};
+use crate::workspace::{DestinationKind, Workspace};
 
 pub const STEP: Step = Step {
     name: "event types",
@@ -34,7 +34,7 @@ pub fn accepts(ws: &Workspace, d: usize, kind: Kind) -> Option<bool> {
     if let Some(methods) = &dest.methods {
         return Some(methods.contains(&kind));
     }
-    Some(catalog::lookup(&dest.name)?.accepts(kind))
+    Some(ws.catalog_entry(d)?.accepts(kind))
 }
 
 /// Drops a cloud route everything before let through when its destination takes no events
@@ -71,7 +71,7 @@ fn taken(ws: &Workspace, d: usize) -> Option<(String, String)> {
         };
         return Some((list.join(", "), who.to_owned()));
     }
-    let e = catalog::lookup(&dest.name)?;
+    let e = ws.catalog_entry(d)?;
     Some((
         e.methods.join(", "),
         format!("Segment's catalog, as {}", e.name),

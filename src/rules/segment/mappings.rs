@@ -113,7 +113,7 @@ pub fn is_actions(ws: &Workspace, d: usize) -> bool {
     dest.mappings.is_some()
         || dest.plugin.is_some()
         || dest.name.ends_with("(Actions)")
-        || crate::workspace::catalog::lookup(&dest.name).is_some_and(|e| e.actions)
+        || ws.catalog_entry(d).is_some_and(|e| e.actions)
 }
 
 /// Why no mapping of an Actions destination fires: each mapping, and why not.
