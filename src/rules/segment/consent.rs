@@ -126,23 +126,33 @@ pub fn decide(ws: &Workspace, dest: usize, stamp: &Stamp<'_>) -> Decision {
     match missing_categories(ws, dest, granted) {
         Err(why) => Decision::Deliver(why),
         Ok(0) => Decision::Deliver(Delivery::Consented),
-        Ok(_) => {
-            let blocked_by = ws.destinations[dest]
-                .categories
-                .iter()
-                .filter(|&&c| ws.category(c).enabled && granted & (1 << c) == 0)
-                .map(|&c| Blocker {
-                    category: c,
-                    value: match map.and_then(|m| m.get(&ws.category(c).id)) {
-                        None => PreferenceValue::Missing,
-                        Some(Raw::Bool(false)) => PreferenceValue::False,
-                        Some(other) => PreferenceValue::Other(other.to_json().into_owned()),
-                    },
-                })
-                .collect();
-            Decision::Block(Block::NotConsented { blocked_by })
-        }
+        Ok(_) => Decision::Block(Block::NotConsented {
+            blocked_by: blocked_by(ws, dest, granted, map),
+        }),
     }
+}
+
+/// The enabled categories of `dest` that `granted` lacks, each with the event's value for it
+/// (`map`: the preferences as read; None when none are).
+pub fn blocked_by(
+    ws: &Workspace,
+    dest: usize,
+    granted: u64,
+    map: Option<&Members<'_>>,
+) -> Vec<Blocker> {
+    ws.destinations[dest]
+        .categories
+        .iter()
+        .filter(|&&c| ws.category(c).enabled && granted & (1 << c) == 0)
+        .map(|&c| Blocker {
+            category: c,
+            value: match map.and_then(|m| m.get(&ws.category(c).id)) {
+                None => PreferenceValue::Missing,
+                Some(Raw::Bool(false)) => PreferenceValue::False,
+                Some(other) => PreferenceValue::Other(other.to_json().into_owned()),
+            },
+        })
+        .collect()
 }
 
 /// The required categories of `dest` that `granted` lacks, as bits; or why consent does not

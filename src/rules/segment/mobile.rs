@@ -18,9 +18,9 @@
 //!   has unmapped destinations, and drops it when every preference is `false` (none at all
 //!   counts as every one).
 
-use crate::read::event::{Doc, Preferences, Raw};
+use crate::read::event::{Doc, Members, Preferences, Raw};
 use crate::rules::step::{Scope, Step, no_choice};
-use crate::rules::verdict::{Block, Blocker, Decision, Delivery, Library, PreferenceValue, Route};
+use crate::rules::verdict::{Block, Decision, Delivery, Library, Route};
 use crate::workspace::Workspace;
 
 pub const STEP: Step = Step {
@@ -38,7 +38,7 @@ pub const STEP: Step = Step {
 };
 
 /// Which of Segment's mobile libraries sent the event, by `context.library.name`.
-pub fn library(ev: &Doc) -> Option<Library> {
+fn library(ev: &Doc) -> Option<Library> {
     match ev.library_name()? {
         Raw::Str(name) => Library::ALL.into_iter().find(|l| l.as_str() == name),
         _ => None,
@@ -47,100 +47,75 @@ pub fn library(ev: &Doc) -> Option<Library> {
 
 /// Segment's `hasUnmappedDestinations`: a destination mapped to no enabled category.
 fn has_unmapped(ws: &Workspace) -> bool {
-    ws.destinations
-        .iter()
-        .any(|d| d.categories.iter().all(|&c| !ws.category(c).enabled))
+    (0..ws.destinations.len()).any(|d| ws.required(d) == 0)
 }
 
-/// The event's preferences as the library reads them: each key and whether it is `true`;
-/// None where it reads none.
-fn preferences(ev: &Doc, lib: Library) -> Option<Vec<(String, bool)>> {
-    let Preferences::Object(members) = ev.preferences() else {
-        return None;
+/// The event's preferences as a mobile library reads them, once per event.
+pub struct Reading<'a> {
+    pub library: Library,
+    /// The preferences the library reads; None where it reads none (absent, not an object,
+    /// or, for analytics-swift, a `context.consent` that does not cast).
+    prefs: Option<Members<'a>>,
+    /// The configured categories whose preference is exactly `true` (`consentGiven.toString()
+    /// == "true"`; Swift's `Bool`), as bits.
+    granted: u64,
+    /// Whether it is the Consent Preference Updated event, which the plugins treat apart.
+    preference_event: bool,
+}
+
+/// How the library that sent `ev` reads its preferences, or None when no mobile library did.
+pub fn read<'a>(ws: &Workspace, ev: &'a Doc) -> Option<Reading<'a>> {
+    let library = library(ev)?;
+    let prefs = match ev.preferences() {
+        Preferences::Object(m) => Some(m),
+        _ => None,
     };
-    let read: Vec<(String, Option<bool>)> = members
-        .iter()
-        .map(|(k, v)| {
-            let b = match v {
-                Raw::Bool(b) => Some(b),
-                _ => None,
-            };
-            (k.into_owned(), b)
-        })
-        .collect();
-    match lib {
-        // `consentGiven.toString() == "true"`: anything else is not consented.
-        Library::Kotlin => Some(
-            read.into_iter()
-                .map(|(k, b)| (k, b == Some(true)))
-                .collect(),
-        ),
-        // The whole of `context.consent` must cast to objects of booleans.
-        Library::Swift => {
-            let consent_casts = match ev.consent() {
-                Some(Raw::Object(text)) => serde_json::from_str::<
-                    std::collections::HashMap<String, std::collections::HashMap<String, bool>>,
-                >(text)
-                .is_ok(),
-                _ => false,
-            };
-            consent_casts.then(|| {
-                read.into_iter()
-                    .map(|(k, b)| (k, b.unwrap_or(false)))
-                    .collect()
-            })
-        }
-    }
+    // analytics-swift: the whole of `context.consent` must cast to objects of booleans.
+    let casts = || match ev.consent() {
+        Some(Raw::Object(text)) => serde_json::from_str::<
+            std::collections::HashMap<String, std::collections::HashMap<String, bool>>,
+        >(text)
+        .is_ok(),
+        _ => false,
+    };
+    let prefs = prefs.filter(|_| library == Library::Kotlin || casts());
+    Some(Reading {
+        library,
+        granted: prefs
+            .as_ref()
+            .map_or(0, |m| super::consent::granted_mask(ws, m)),
+        prefs,
+        preference_event: ev.is_preference_event(),
+    })
 }
 
 /// Whether `SegmentConsentBlocker` drops the event before it reaches Segment.
-pub fn drops_at_source(ws: &Workspace, ev: &Doc, lib: Library) -> bool {
+pub fn drops_at_source(ws: &Workspace, r: &Reading<'_>) -> bool {
     if has_unmapped(ws) {
         return false;
     }
-    let prefs = preferences(ev, lib);
-    match lib {
-        Library::Kotlin => !prefs.unwrap_or_default().iter().any(|(_, on)| *on),
+    let values = || r.prefs.iter().flat_map(Members::iter).map(|(_, v)| v);
+    match r.library {
+        Library::Kotlin => !values().any(|v| v == Raw::Bool(true)),
         Library::Swift => {
-            !ev.is_preference_event() && prefs.is_some_and(|p| p.iter().all(|(_, on)| !on))
+            !r.preference_event && r.prefs.is_some() && values().all(|v| v == Raw::Bool(false))
         }
     }
 }
 
 /// What the destination's blocker on the device does with the event: its enabled mapped
 /// categories must all be `true` on it. A destination mapped to none has no blocker.
-pub fn decide_device(ws: &Workspace, dest: usize, ev: &Doc, lib: Library) -> Decision {
-    let required: Vec<_> = ws.destinations[dest]
-        .categories
-        .iter()
-        .copied()
-        .filter(|&c| ws.category(c).enabled)
-        .collect();
-    if required.is_empty() {
-        return Decision::Deliver(Delivery::Unmapped);
-    }
-    let prefs = preferences(ev, lib).unwrap_or_default();
-    let missing: Vec<Blocker> = required
-        .iter()
-        .filter(|&&c| {
-            let id = &ws.category(c).id;
-            !prefs.iter().any(|(k, on)| k == id && *on)
-        })
-        .map(|&c| Blocker {
-            category: c,
-            value: match prefs.iter().find(|(k, _)| *k == ws.category(c).id) {
-                Some(_) => PreferenceValue::False,
-                None => PreferenceValue::Missing,
-            },
-        })
-        .collect();
-    if missing.is_empty() {
+pub fn decide_device(ws: &Workspace, dest: usize, r: &Reading<'_>) -> Decision {
+    let required = ws.required(dest);
+    if required == 0 {
+        Decision::Deliver(Delivery::Unmapped)
+    } else if required & !r.granted == 0 {
         Decision::Deliver(Delivery::Consented)
-    } else if lib == Library::Kotlin && ev.is_preference_event() {
+    } else if r.library == Library::Kotlin && r.preference_event {
         Decision::Deliver(Delivery::ConsentPreferenceEvent)
     } else {
         Decision::Block(Block::NotConsented {
-            blocked_by: missing,
+            blocked_by: super::consent::blocked_by(ws, dest, r.granted, r.prefs.as_ref()),
         })
     }
 }

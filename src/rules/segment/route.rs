@@ -42,10 +42,12 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
     let integrations = ev.and_then(Doc::integrations);
     // A mobile library's consent plugin: it decides device routes, and may drop the event
     // before Segment.
-    let library = ingested.and_then(mobile::library);
-    let dropped_on_device = ingested
-        .zip(library)
-        .is_some_and(|(e, lib)| mobile::drops_at_source(ws, e, lib));
+    let reading = ingested.and_then(|e| mobile::read(ws, e));
+    let library = reading.as_ref().map(|m| m.library);
+    let dropped = reading
+        .as_ref()
+        .filter(|m| mobile::drops_at_source(ws, m))
+        .map(|m| m.library);
     // The browser's reading of the consent, and the event as filters and triggers read it:
     // each made once, only if a step asks.
     let mut browser: Option<Stamp<'_>> = None;
@@ -62,20 +64,18 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 .filter(|(_, _, device)| *device || mode == Mode::Cloud)
                 .map(|(control, setting, _)| (control, setting));
             let source_block = at_source.as_ref().map(|(c, s)| (c, s)).or(by_protocols);
-            let decision = match (source_block, mode, ingested) {
-                (_, Mode::Cloud, Some(_)) if dropped_on_device => {
-                    Decision::Block(Block::BlockedOnDevice {
-                        library: library.expect("dropped by a library"),
-                    })
+            let decision = match (dropped, source_block, mode, ingested) {
+                (Some(library), _, Mode::Cloud, _) => {
+                    Decision::Block(Block::BlockedOnDevice { library })
                 }
-                (Some((control, setting)), ..) => Decision::Block(Block::FilteredAtSource {
+                (_, Some((control, setting)), ..) => Decision::Block(Block::FilteredAtSource {
                     control: *control,
                     setting: setting.clone(),
                 }),
-                (None, Mode::Device, Some(e)) if library.is_some() => {
-                    mobile::decide_device(ws, d, e, library.expect("checked"))
+                (_, None, Mode::Device, Some(_)) if let Some(m) = &reading => {
+                    mobile::decide_device(ws, d, m)
                 }
-                (None, Mode::Device, Some(e)) => {
+                (_, None, Mode::Device, Some(e)) => {
                     let browser = browser.get_or_insert_with(|| {
                         consent::preferences_stamp(ws, e, consent::truthy_mask)
                     });
@@ -93,7 +93,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 _ => consent::decide(ws, d, &stamp),
             };
             let mut r = Route::new(d, decision, mode, ws.dialect());
-            if mode == Mode::Device || dropped_on_device {
+            if mode == Mode::Device || dropped.is_some() {
                 r.mobile = library;
             }
             connection::apply(ws, &mut r);
