@@ -58,10 +58,6 @@ pub enum Reader {
     Server,
 }
 
-impl Reader {
-    pub const ALL: [Reader; 2] = [Reader::Browser, Reader::Server];
-}
-
 impl Fql {
     pub fn parse(text: &str) -> Result<Self, ParseError> {
         let tokens = lex(text)?;
@@ -500,11 +496,12 @@ struct Kept {
     value: Value,
     /// Its elements as operands (for `in`), when it is an array.
     elements: Vec<Item>,
-    /// For an array of the IR that tsub's `isIR` takes for a function call: the call.
+    /// For an array of the IR Segment's servers take for a function call (any function, by
+    /// its arity): the call.
     call: Option<Box<Expr>>,
-    /// For one Segment's servers take for a function call (any function, by its arity): the
-    /// call.
-    server_call: Option<Box<Expr>>,
+    /// Whether tsub's `isIR` takes it for a call too (the functions tsub knows are a part of
+    /// the servers').
+    tsub_calls: bool,
 }
 
 fn compile(ir: &Value) -> Expr {
@@ -557,9 +554,9 @@ fn operand(item: &Value) -> Item {
         Value::Array(items) => {
             // `isIR`: tsub's heuristic, the function's name and its number of arguments.
             let f = items.first().and_then(Value::as_str).unwrap_or("");
-            let call = matches!((f, items.len()), ("lowercase" | "length" | "typeof", 2))
+            let tsub_calls = matches!((f, items.len()), ("lowercase" | "length" | "typeof", 2))
                 || matches!((f, items.len()), ("contains" | "match", 3) | ("semver", 4));
-            let server_call = FUNCTIONS
+            let call = FUNCTIONS
                 .iter()
                 .chain(&SERVER_FUNCTIONS)
                 .any(|(name, arity)| *name == f && items.len() == arity + 1);
@@ -567,7 +564,7 @@ fn operand(item: &Value) -> Item {
                 value: item.clone(),
                 elements: items.iter().map(operand).collect(),
                 call: call.then(|| Box::new(compile(item))),
-                server_call: server_call.then(|| Box::new(compile(item))),
+                tsub_calls,
             })
         }
         Value::Object(m) => match m.get("value") {
@@ -576,13 +573,13 @@ fn operand(item: &Value) -> Item {
                 value: v.clone(),
                 elements: items.iter().map(operand).collect(),
                 call: None,
-                server_call: None,
+                tsub_calls: false,
             }),
             Some(v @ Value::Object(_)) => Item::Kept(Kept {
                 value: v.clone(),
                 elements: Vec::new(),
                 call: None,
-                server_call: None,
+                tsub_calls: false,
             }),
             Some(v) => Item::Scalar(v.clone()),
         },
@@ -721,17 +718,14 @@ fn evaluate<'a, N: Json<'a>>(
             _ => false,
         }),
         Expr::ServerOnly(f, a) if reader == Reader::Server => server_function(f, &value(a)?),
-        Expr::ServerOnly(other, _) => {
-            return Err(EvalError(format!(
-                "FQL IR could not evaluate for token: {other}"
-            )));
-        }
-        Expr::Unknown(other) => {
-            return Err(EvalError(format!(
-                "FQL IR could not evaluate for token: {other}"
-            )));
-        }
+        Expr::ServerOnly(other, _) => return Err(cannot_evaluate(other)),
+        Expr::Unknown(other) => return Err(cannot_evaluate(other)),
     })
+}
+
+/// tsub's error for an operator it does not know.
+fn cannot_evaluate(token: &str) -> EvalError {
+    EvalError(format!("FQL IR could not evaluate for token: {token}"))
 }
 
 /// `typeof`: JavaScript's word in the browser; the servers' `string`, `number`, `list`,
@@ -820,21 +814,13 @@ fn resolve<'a, N: Json<'a>>(
     event: N,
     reader: Reader,
 ) -> Result<Js<'a, N>, EvalError> {
-    match (v, reader) {
-        (
-            Js::Kept(Kept {
-                server_call: Some(call),
-                ..
-            }),
-            Reader::Server,
-        )
-        | (
-            Js::Kept(Kept {
-                call: Some(call), ..
-            }),
-            Reader::Browser,
-        ) => evaluate(call, event, reader),
-        (v, _) => Ok(v),
+    match v {
+        Js::Kept(Kept {
+            call: Some(call),
+            tsub_calls,
+            ..
+        }) if *tsub_calls || reader == Reader::Server => evaluate(call, event, reader),
+        v => Ok(v),
     }
 }
 
