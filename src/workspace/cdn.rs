@@ -268,24 +268,14 @@ fn remote_plugin(
             .unwrap_or("")
             .to_owned();
         let subscribe = text("subscribe").unwrap_or("").to_owned();
-        let trigger = crate::workspace::trigger::Trigger::parse(&subscribe).map_err(|e| {
-            p.push(key("subscribe"));
-            Problem::at(
-                p.clone(),
-                format!(
-                    "remote plugin \"{}\", subscription \"{}\": the browser cannot read this trigger: {}",
-                    printable(&name),
-                    printable(&label),
-                    printable(&e)
-                ),
-            )
-        })?;
-        subscriptions.push(super::Mapping {
-            name: label,
-            subscribe,
-            trigger,
-            enabled: sub.get("enabled").and_then(Value::as_bool).unwrap_or(false),
-        });
+        p.push(key("subscribe"));
+        let whose = format!(
+            "remote plugin \"{}\", subscription \"{}\": the browser",
+            printable(&name),
+            printable(&label)
+        );
+        let enabled = sub.get("enabled").and_then(Value::as_bool).unwrap_or(false);
+        subscriptions.push(super::Mapping::read(label, subscribe, enabled, p, &whose)?);
     }
     Ok(super::Plugin {
         name,

@@ -169,6 +169,32 @@ pub struct Mapping {
     pub enabled: bool,
 }
 
+impl Mapping {
+    /// A mapping (or a browser plugin's subscription) whose trigger `subscribe` is read as
+    /// destination-subscriptions reads it; a trigger it cannot read is a problem at `at`,
+    /// said after `whose` (`destination "X", mapping "Y": Segment`).
+    fn read(
+        name: String,
+        subscribe: String,
+        enabled: bool,
+        at: Vec<PathStep>,
+        whose: &str,
+    ) -> Result<Self, Problem> {
+        let trigger = trigger::Trigger::parse(&subscribe).map_err(|e| {
+            Problem::at(
+                at,
+                format!("{whose} cannot read this trigger: {}", printable(&e)),
+            )
+        })?;
+        Ok(Self {
+            name,
+            subscribe,
+            trigger,
+            enabled,
+        })
+    }
+}
+
 /// Which file shape the settings were read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {

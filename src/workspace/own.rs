@@ -275,23 +275,12 @@ fn own_mappings(
         .into_iter()
         .enumerate()
         .map(|(j, m)| {
-            let trigger = crate::workspace::trigger::Trigger::parse(&m.subscribe).map_err(|e| {
-                Problem::at(
-                    at(j),
-                    format!(
-                        "destination \"{}\", mapping \"{}\": Segment cannot read this trigger: {}",
-                        printable(dest),
-                        printable(&m.name),
-                        printable(&e)
-                    ),
-                )
-            })?;
-            Ok(super::Mapping {
-                name: m.name,
-                subscribe: m.subscribe,
-                trigger,
-                enabled: m.enabled,
-            })
+            let whose = format!(
+                "destination \"{}\", mapping \"{}\": Segment",
+                printable(dest),
+                printable(&m.name)
+            );
+            super::Mapping::read(m.name, m.subscribe, m.enabled, at(j), &whose)
         })
         .collect()
 }
