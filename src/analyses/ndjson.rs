@@ -105,7 +105,7 @@ impl Ndjson {
             .iter()
             .map(|d| {
                 // Its mappings, then its browser plugin's subscriptions, as
-                // `mappings::offset` counts them.
+                // `mappings::deciding` slices the trigger keys.
                 d.mappings
                     .iter()
                     .flatten()
@@ -176,20 +176,24 @@ fn unknown_field(b: &mut Vec<u8>, known: &[(Unknown, Vec<u8>)], r: &Route) {
         if j > 0 {
             b.push(b',');
         }
-        match known.iter().find(|(k, _)| k == u) {
-            Some((_, bytes)) => b.extend_from_slice(bytes),
-            None => unknown_object(b, u),
+        if let Some((_, bytes)) = known.iter().find(|(k, _)| k == u) {
+            b.extend_from_slice(bytes);
+        } else {
+            // `unknown::possible` lists every unknown a step notes; should one be missing, the
+            // entry still says what is unknown and how to know it.
+            debug_assert!(false, "{u:?} is not in unknown::possible");
+            unknown_object(b, u, u.as_str());
         }
     }
     b.push(b']');
 }
 
 /// One `unknown` entry: `{"what":…,"detail":…,"toKnow":…}`.
-fn unknown_object(b: &mut Vec<u8>, u: &Unknown) {
+fn unknown_object(b: &mut Vec<u8>, u: &Unknown, detail: &str) {
     b.extend_from_slice(b"{\"what\":\"");
     b.extend_from_slice(u.as_str().as_bytes());
     b.extend_from_slice(b"\",\"detail\":");
-    json_str(b, &crate::rules::segment::unknown::what(u));
+    json_str(b, detail);
     b.extend_from_slice(b",\"toKnow\":");
     json_str(b, crate::rules::segment::unknown::to_know(u));
     b.push(b'}');
@@ -198,39 +202,11 @@ fn unknown_object(b: &mut Vec<u8>, u: &Unknown) {
 /// The unknown steps destination `d` can meet, each written once: a route's entries are
 /// copied, not formatted again.
 fn unknowns_of(ws: &Workspace, d: usize) -> Vec<(Unknown, Vec<u8>)> {
-    use crate::workspace::filter::Action;
-    let dest = &ws.destinations[d];
-    let mut all = Vec::new();
-    if crate::rules::segment::mappings::is_actions(ws, d) {
-        all.push(Unknown::Mappings);
-    }
-    if dest.kind == crate::workspace::DestinationKind::Function && dest.methods.is_none() {
-        all.push(Unknown::Handlers);
-    }
-    if let Some(f) = &dest.insert_function {
-        all.push(Unknown::InsertFunction(f.clone()));
-    }
-    if dest.kind == crate::workspace::DestinationKind::Engage {
-        all.push(Unknown::Engage);
-    }
-    for (filter, f) in dest.filters.iter().enumerate() {
-        for a in &f.actions {
-            if let Action::Sample {
-                percent,
-                path: None,
-            } = a
-            {
-                all.push(Unknown::RandomSample {
-                    filter,
-                    percent: *percent,
-                });
-            }
-        }
-    }
-    all.into_iter()
+    crate::rules::segment::unknown::possible(ws, d)
+        .into_iter()
         .map(|u| {
             let mut b = Vec::new();
-            unknown_object(&mut b, &u);
+            unknown_object(&mut b, &u, &crate::rules::segment::unknown::what(ws, d, &u));
             (u, b)
         })
         .collect()

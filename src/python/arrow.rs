@@ -21,7 +21,7 @@ use pyo3::types::PyCapsule;
 use super::{Workspace, records};
 use crate::engine::{Outcome, judge_alone};
 use crate::read::event::{Field as EventField, Raw};
-use crate::rules::verdict::{Mode, REASONS};
+use crate::rules::verdict::{Decision, Mode, REASONS};
 use crate::rules::vocab::DECISIONS;
 
 /// A dictionary-encoded string column: a route repeats its event's values (one per destination)
@@ -129,8 +129,7 @@ impl Columns {
             self.event_keys.append_value(event);
             self.destination.append_value(r.destination as i32);
             // Indices into the values `finish` gives each column.
-            let verb = r.decision.verb();
-            let decision = DECISIONS.iter().position(|d| *d == verb).unwrap_or(1);
+            let decision = Decision::verb_index_of(r.decision.reason_index());
             self.decision.append_value(decision as i32);
             self.reason.append_value(r.decision.reason_index() as i32);
             self.mode.append_value(r.mode as i32);

@@ -256,9 +256,9 @@ pub enum Unknown {
     /// A destination function whose handlers (`onTrack`, ...) the settings do not list: an
     /// event type without one fails with `EventNotSupported`.
     Handlers,
-    /// The destination has an insert function (its name), whose code may drop or change the
-    /// event.
-    InsertFunction(String),
+    /// The destination has an insert function (`Destination::insert_function`), whose code
+    /// may drop or change the event.
+    InsertFunction,
     /// An Engage destination: what Engage computes from the event (audiences, traits) is not
     /// in the settings.
     Engage,
@@ -271,7 +271,7 @@ impl Unknown {
             Self::Mappings => "mappings",
             Self::RandomSample { .. } => "random_sample",
             Self::Handlers => "function_handlers",
-            Self::InsertFunction(_) => "insert_function",
+            Self::InsertFunction => "insert_function",
             Self::Engage => "engage",
         }
     }
@@ -315,12 +315,18 @@ impl Decision {
 
     /// The wire word of a decision whose reason is at `index` in `REASONS`.
     pub fn verb_of(index: usize) -> &'static str {
+        DECISIONS[Self::verb_index_of(index)]
+    }
+
+    /// The place in `DECISIONS` of the word of a decision whose reason is at `index` in
+    /// `REASONS`.
+    pub fn verb_index_of(index: usize) -> usize {
         if Self::delivers(index) {
-            DECISIONS[0]
+            0
         } else if index == UNKNOWN_STEP {
-            DECISIONS[2]
+            2
         } else {
-            DECISIONS[1]
+            1
         }
     }
 

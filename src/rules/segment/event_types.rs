@@ -11,7 +11,7 @@
 use crate::read::event::{Doc, Kind};
 use crate::rules::step::{Scope, Step, no_choice};
 use crate::rules::verdict::{Block, Decision, Mode, Route, Unknown};
-use crate::workspace::{DestinationKind, Workspace};
+use crate::workspace::{Destination, DestinationKind, Workspace};
 
 pub const STEP: Step = Step {
     name: "event types",
@@ -47,15 +47,19 @@ pub fn apply(ws: &Workspace, ev: &Doc, r: &mut Route) {
     if r.mode != Mode::Cloud || !ws.destinations[r.destination].kind.honours_integrations() {
         return;
     }
-    let dest = &ws.destinations[r.destination];
     // A destination function takes what it has handlers for; unlisted, no one can say.
-    if dest.kind == DestinationKind::Function && dest.methods.is_none() {
+    if handlers_unknown(&ws.destinations[r.destination]) {
         r.unknown.push(Unknown::Handlers);
         return;
     }
     if accepts(ws, r.destination, kind) == Some(false) {
         r.decision = Decision::Block(Block::UnsupportedEventType { kind, consent: why });
     }
+}
+
+/// Whether `dest` is a destination function whose handlers the settings do not list.
+pub fn handlers_unknown(dest: &Destination) -> bool {
+    dest.kind == DestinationKind::Function && dest.methods.is_none()
 }
 
 /// The event types destination `d` takes, and who says so: the settings' `methods`, else

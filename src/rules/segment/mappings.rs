@@ -77,16 +77,6 @@ pub fn step<'e>(
     }
 }
 
-/// Where the mappings that decide a route start in the destination's mappings followed by
-/// its plugin's subscriptions (`Route::mappings` index from there).
-pub fn offset(ws: &Workspace, r: &Route) -> usize {
-    let dest = &ws.destinations[r.destination];
-    match (&dest.plugin, r.mode) {
-        (Some(_), Mode::Device) => dest.mappings.as_deref().map_or(0, <[Mapping]>::len),
-        _ => 0,
-    }
-}
-
 /// The names of a route's mappings that fire.
 pub fn fired_names<'w>(ws: &'w Workspace, r: &Route) -> Vec<&'w str> {
     deciding(ws, r).map_or_else(Vec::new, |(m, _)| {

@@ -9,7 +9,8 @@
 use crate::rules::step::{Scope, Step, no_choice};
 use crate::rules::verdict::{Decision, Route, Unknown};
 use crate::text::printable;
-use crate::workspace::{DestinationKind, Workspace};
+use crate::workspace::filter::Action;
+use crate::workspace::{Destination, DestinationKind, Workspace};
 
 pub const STEP: Step = Step {
     name: "unknown steps",
@@ -29,15 +30,9 @@ pub const STEP: Step = Step {
 /// `uncertain` when any step it met is unknown. A blocked route keeps no unknowns: its stop is
 /// certain whatever they would have done.
 pub fn apply(ws: &Workspace, r: &mut Route) {
-    let dest = &ws.destinations[r.destination];
     match r.decision {
         Decision::Deliver(why) => {
-            if let Some(f) = &dest.insert_function {
-                r.unknown.push(Unknown::InsertFunction(f.clone()));
-            }
-            if dest.kind == DestinationKind::Engage {
-                r.unknown.push(Unknown::Engage);
-            }
+            r.unknown.extend(beyond(&ws.destinations[r.destination]));
             if !r.unknown.is_empty() {
                 r.decision = Decision::Uncertain(why);
             }
@@ -47,8 +42,47 @@ pub fn apply(ws: &Workspace, r: &mut Route) {
     }
 }
 
-/// What is unknown, in a few words.
-pub fn what(u: &Unknown) -> String {
+/// The unknowns of this step's own: an insert function in front of the destination, and
+/// Engage.
+fn beyond(dest: &Destination) -> impl Iterator<Item = Unknown> {
+    let insert = dest
+        .insert_function
+        .as_ref()
+        .map(|_| Unknown::InsertFunction);
+    let engage = (dest.kind == DestinationKind::Engage).then_some(Unknown::Engage);
+    insert.into_iter().chain(engage)
+}
+
+/// Every unknown step a route to destination `d` can meet, whichever step notes it.
+pub fn possible(ws: &Workspace, d: usize) -> Vec<Unknown> {
+    let dest = &ws.destinations[d];
+    let mut all = Vec::new();
+    if super::mappings::is_actions(ws, d) {
+        all.push(Unknown::Mappings);
+    }
+    if super::event_types::handlers_unknown(dest) {
+        all.push(Unknown::Handlers);
+    }
+    all.extend(beyond(dest));
+    for (filter, f) in dest.filters.iter().enumerate() {
+        for a in &f.actions {
+            if let Action::Sample {
+                percent,
+                path: None,
+            } = a
+            {
+                all.push(Unknown::RandomSample {
+                    filter,
+                    percent: *percent,
+                });
+            }
+        }
+    }
+    all
+}
+
+/// What is unknown on a route to destination `d`, in a few words.
+pub fn what(ws: &Workspace, d: usize, u: &Unknown) -> String {
     match u {
         Unknown::Mappings => {
             "its Actions mappings (which fire decides what it receives, if anything)".to_owned()
@@ -61,9 +95,9 @@ pub fn what(u: &Unknown) -> String {
         Unknown::Handlers => {
             "which handlers the destination function has (an event type without one fails with EventNotSupported)".to_owned()
         }
-        Unknown::InsertFunction(name) => format!(
+        Unknown::InsertFunction => format!(
             "what its insert function \"{}\" does with the event (it may drop or change it)",
-            printable(name)
+            printable(ws.destinations[d].insert_function.as_deref().unwrap_or(""))
         ),
         Unknown::Engage => {
             "what Engage computes from the event (audiences and traits are not in the settings)"
@@ -84,7 +118,7 @@ pub fn to_know(u: &Unknown) -> &'static str {
         Unknown::Handlers => {
             "list its handlers as the destination's `methods` (onTrack → track, onIdentify → identify, ...)"
         }
-        Unknown::InsertFunction(_) => {
+        Unknown::InsertFunction => {
             "read the function's code (Public API GET /functions/{functionId}); once it passes the event untouched, drop `insertFunction` from the settings"
         }
         Unknown::Engage => {
@@ -98,7 +132,11 @@ pub fn sentence(ws: &Workspace, r: &Route) -> Option<String> {
     let Decision::Uncertain(why) = r.decision else {
         return None;
     };
-    let each: Vec<String> = r.unknown.iter().map(what).collect();
+    let each: Vec<String> = r
+        .unknown
+        .iter()
+        .map(|u| what(ws, r.destination, u))
+        .collect();
     let fix: Vec<&str> = r.unknown.iter().map(to_know).collect();
     Some(format!(
         "may receive it{}: what the settings describe lets it through ({}), but the tool cannot know {}. To know: {}.",
