@@ -49,48 +49,51 @@ fn golden(name: &str, actual: &str) {
     );
 }
 
+/// `route` with `args` succeeds and writes the golden file `name`.
+fn route_golden(args: &[&str], name: &str) {
+    let mut all = vec!["route"];
+    all.extend_from_slice(args);
+    let o = run(&all);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden(name, &stdout(&o));
+}
+
 #[test]
 fn route_ndjson_matches_the_reviewed_golden_output() {
-    let o = run(&["route", "samples/events.jsonl"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    golden("route-events.ndjson", &stdout(&o));
+    route_golden(&["samples/events.jsonl"], "route-events.ndjson");
     // Destination filters: a PII filter, a sample, a drop, and S3 untouched.
-    let o = run(&["route", "samples/filters/events.jsonl"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    golden("route-filters.ndjson", &stdout(&o));
+    route_golden(&["samples/filters/events.jsonl"], "route-filters.ndjson");
     let o = run(&["explain", "--line", "5", "samples/filters/events.jsonl"]);
     assert!(
         stdout(&o).contains("Google Analytics 4 is removed by its destination filter \"No internal traffic\" (if match(context.traits.email, '*@example-corp.com')): its condition matches and the filter drops it."),
         "{}",
         stdout(&o)
     );
-    let o = run(&[
-        "route",
-        "--settings",
-        "samples/consent-settings.json",
-        "samples/capture.har",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    golden("route-capture.ndjson", &stdout(&o));
+    route_golden(
+        &[
+            "--settings",
+            "samples/consent-settings.json",
+            "samples/capture.har",
+        ],
+        "route-capture.ndjson",
+    );
     // The source's controls: a schema event filter, an unplanned event, schema integration
     // filters in both modes, and what they let through.
-    let o = run(&["route", "samples/protocols/events.jsonl"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    golden("route-protocols.ndjson", &stdout(&o));
-    let o = run(&[
-        "route",
-        "--format",
-        "table",
-        "samples/protocols/events.jsonl",
-    ]);
-    golden("route-protocols.table", &stdout(&o));
+    route_golden(
+        &["samples/protocols/events.jsonl"],
+        "route-protocols.ndjson",
+    );
+    route_golden(
+        &["--format", "table", "samples/protocols/events.jsonl"],
+        "route-protocols.table",
+    );
     // How destinations are connected, and what CDN settings cannot tell: not_loaded, the
     // plugin's subscriptions in device mode, hybrid, and uncertain routes with what is unknown.
-    let o = run(&["route", "samples/cdn/events.jsonl"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    golden("route-cdn.ndjson", &stdout(&o));
-    let o = run(&["route", "--format", "table", "samples/cdn/events.jsonl"]);
-    golden("route-cdn.table", &stdout(&o));
+    route_golden(&["samples/cdn/events.jsonl"], "route-cdn.ndjson");
+    route_golden(
+        &["--format", "table", "samples/cdn/events.jsonl"],
+        "route-cdn.table",
+    );
     let o = run(&["explain", "--line", "2", "samples/cdn/events.jsonl"]);
     assert!(
         stdout(&o).contains("It is hybrid: the browser runs its plugin (Amplitude (Actions)) and Segment's servers deliver."),
@@ -658,27 +661,31 @@ fn hostile_strings_never_reach_the_terminal_raw() {
     );
 }
 
+/// `check --format json --policy` with `policy` (its text) over `input`.
+fn check_policy(policy: &str, input: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.toml");
+    std::fs::write(&file, policy).unwrap();
+    run(&[
+        "check",
+        "--format",
+        "json",
+        "--policy",
+        file.to_str().unwrap(),
+        input,
+    ])
+}
+
 #[test]
 fn policies_speak_of_filters_and_mappings() {
-    let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join("p.toml");
-    std::fs::write(
-        &policy,
+    let o = check_policy(
         r#"never = [
   { destination = "Google Analytics 4", reason = "destination_filter", why = "no internal traffic is lost" },
   { destination = "Braze Cloud Mode (Actions)", reason = "no_mapping_matched", discard = "NO_MATCHING_MAPPING" },
 ]
 "#,
-    )
-    .unwrap();
-    let o = run(&[
-        "check",
-        "--format",
-        "json",
-        "--policy",
-        policy.to_str().unwrap(),
         "samples/filters/events.jsonl",
-    ]);
+    );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let text = report.to_string();
@@ -777,18 +784,8 @@ fn the_table_s_totals_count_in_the_singular_for_one() {
 /// decision a rule can name.
 #[test]
 fn an_uncertain_route_breaks_a_policy_against_delivering() {
-    let dir = tempfile::tempdir().unwrap();
     let check = |rule: &str| {
-        let policy = dir.path().join("p.toml");
-        std::fs::write(&policy, format!("never = [{rule}]\n")).unwrap();
-        let o = run(&[
-            "check",
-            "--format",
-            "json",
-            "--policy",
-            policy.to_str().unwrap(),
-            "samples/cdn/events.jsonl",
-        ]);
+        let o = check_policy(&format!("never = [{rule}]\n"), "samples/cdn/events.jsonl");
         let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
         let lines: Vec<u64> = report["policy"]["rules"][0]["places"]
             .as_array()
