@@ -94,6 +94,16 @@ fn route_ndjson_matches_the_reviewed_golden_output() {
         &["--format", "table", "samples/cdn/events.jsonl"],
         "route-cdn.table",
     );
+    // A workspace snapshot (pull): cloud mappings, filters, the tracking plan, a disabled
+    // destination and a suppressed user, decided as Segment's servers have them.
+    route_golden(
+        &["samples/workspace/events.jsonl"],
+        "route-workspace.ndjson",
+    );
+    route_golden(
+        &["--format", "table", "samples/workspace/events.jsonl"],
+        "route-workspace.table",
+    );
     let o = run(&["explain", "--line", "2", "samples/cdn/events.jsonl"]);
     assert!(
         stdout(&o).contains("It is hybrid: the browser runs its plugin (Amplitude (Actions)) and Segment's servers deliver."),
@@ -129,6 +139,8 @@ fn the_samples_exercise_every_reason_and_every_code() {
     out += &stdout(&run(&["route", "samples/protocols/events.jsonl"]));
     // How destinations are connected, and what the settings cannot tell: a CDN workspace.
     out += &stdout(&run(&["route", "samples/cdn/events.jsonl"]));
+    // A workspace's own switches: a disabled destination, a suppressed user.
+    out += &stdout(&run(&["route", "samples/workspace/events.jsonl"]));
     // RudderStack's reasons, from its own samples.
     out += &stdout(&run(&[
         "route",

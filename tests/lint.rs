@@ -292,8 +292,18 @@ fn every_code_is_tested_and_every_format_works() {
                       "oneTrustCookieCategories":[{"oneTrustCookieCategory":"C0004"}]}}]}}"#,
     )
     .unwrap();
+    // A snapshot whose pull could not read the suppressions.
+    let mut snapshot: serde_json::Value =
+        serde_json::from_slice(&std::fs::read("samples/workspace/consent-settings.json").unwrap())
+            .unwrap();
+    snapshot["snapshot"]["gaps"] = serde_json::json!([
+        "suppressed users: GET /suppressions (listSuppressions): the token is not allowed this (403)"
+    ]);
+    let gapped = dir.path().join("snapshot.json");
+    std::fs::write(&gapped, serde_json::to_vec(&snapshot).unwrap()).unwrap();
     for args in [
         vec![events.as_str()],
+        vec!["--settings", gapped.to_str().unwrap()],
         vec!["--settings", cdn.to_str().unwrap()],
         vec!["--settings", rudder.to_str().unwrap()],
         vec!["--settings", "tests/clients/rudderstack-settings.json"],
@@ -316,7 +326,7 @@ fn every_code_is_tested_and_every_format_works() {
     }
     let junit = String::from_utf8(lint(&["--format", "junit", &events]).stdout).unwrap();
     assert!(
-        junit.contains("<testsuite name=\"lint\" tests=\"20\""),
+        junit.contains("<testsuite name=\"lint\" tests=\"21\""),
         "{junit}"
     );
     let text = String::from_utf8(lint(&[&events]).stdout).unwrap();

@@ -336,7 +336,7 @@ fn the_tour_moves_between_lessons_and_shows_what_the_action_did() {
     let mut s = Session::spawn(&["tour"], &[], tempfile::tempdir().unwrap());
     // The invitation is the lesson panel's last line: waiting for it, the frame is whole.
     let first = s.wait_for("Try it: press t");
-    assert!(first.contains("Tour 1/23"), "{first}");
+    assert!(first.contains("Tour 1/25"), "{first}");
     assert!(
         first.contains("Braze: deliver (consent_preference_event)"),
         "{first}"
@@ -345,10 +345,10 @@ fn the_tour_moves_between_lessons_and_shows_what_the_action_did() {
     s.wait_for("next lesson");
     // → (the arrow's escape sequence) to the next lesson.
     s.keys.write_all(b"\x1b[C").unwrap();
-    let second = s.wait_for("Tour 2/23");
+    let second = s.wait_for("Tour 2/25");
     assert!(second.contains("Braze: deliver (no_consent)"), "{second}");
     s.keys.write_all(b"\x1b[D").unwrap();
-    s.wait_for("Tour 1/23");
+    s.wait_for("Tour 1/25");
     s.keys.write_all(b"q").unwrap();
     assert!(s.wait_exit().success());
     s.assert_restored();

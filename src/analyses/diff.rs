@@ -156,6 +156,11 @@ pub enum SettingChange {
         from: String,
         to: String,
     },
+    /// A user suppressed, or no longer suppressed (`added` false).
+    Suppression {
+        user: String,
+        added: bool,
+    },
     /// A tracking plan rule added, removed or changed (`TRACK "Signed Up" v1`).
     TrackingPlanRule {
         rule: String,
@@ -215,6 +220,10 @@ impl SettingChange {
             Self::TrackingPlanRule { rule, change, .. } => {
                 format!("tracking plan rule {rule} {change}")
             }
+            Self::Suppression { user, added: true } => format!("user {user} suppressed"),
+            Self::Suppression { user, added: false } => {
+                format!("user {user} no longer suppressed")
+            }
         }
     }
 
@@ -237,6 +246,7 @@ impl SettingChange {
             Self::PlanEntry { .. } => "plan_entry",
             Self::ProtocolsSetting { .. } => "protocols_setting",
             Self::TrackingPlanRule { .. } => "tracking_plan_rule",
+            Self::Suppression { .. } => "suppression",
         }
     }
 
@@ -267,6 +277,7 @@ impl SettingChange {
                     && (event.is_none() || event.as_deref() == route.event)
             }
             Self::ProtocolsSetting { .. } => route.source,
+            Self::Suppression { .. } => route.suppressed,
         }
     }
 }
@@ -283,7 +294,25 @@ fn connection_changes(d: &Destination, n: &Destination, out: &mut Vec<SettingCha
         )
     };
     let function = |f: Option<&String>| f.cloned().unwrap_or_else(|| "none".to_owned());
+    let on = |e: bool| if e { "enabled" } else { "disabled" }.to_owned();
+    let actions = |a: Option<bool>| match a {
+        None => "the catalog's word".to_owned(),
+        Some(true) => "Actions".to_owned(),
+        Some(false) => "classic".to_owned(),
+    };
     for (what, changed, from, to) in [
+        (
+            "switch",
+            d.enabled != n.enabled,
+            on(d.enabled),
+            on(n.enabled),
+        ),
+        (
+            "framework",
+            d.actions != n.actions,
+            actions(d.actions),
+            actions(n.actions),
+        ),
         (
             "components",
             d.components != n.components,
@@ -322,6 +351,8 @@ struct Moved<'a> {
     event: Option<&'a str>,
     /// Whether the source stage decided either side.
     source: bool,
+    /// Whether either side's route was suppressed.
+    suppressed: bool,
 }
 
 /// The category ids a destination is mapped to, in its order.
@@ -422,7 +453,31 @@ pub fn settings_diff(old: &Workspace, new: &Workspace) -> Vec<SettingChange> {
         });
     }
     source_diff(old, new, &mut out);
+    suppression_diff(old, new, &mut out);
     out
+}
+
+/// Which users are suppressed on one side only.
+fn suppression_diff(old: &Workspace, new: &Workspace, out: &mut Vec<SettingChange>) {
+    let mut users: Vec<(&String, bool)> = old
+        .suppressed
+        .difference(&new.suppressed)
+        .map(|u| (u, false))
+        .chain(
+            new.suppressed
+                .difference(&old.suppressed)
+                .map(|u| (u, true)),
+        )
+        .collect();
+    users.sort();
+    out.extend(
+        users
+            .into_iter()
+            .map(|(user, added)| SettingChange::Suppression {
+                user: user.clone(),
+                added,
+            }),
+    );
 }
 
 /// How the source's controls differ: its plan's entries, its Protocols settings, its
@@ -737,6 +792,10 @@ impl Diff {
                         )
                     )
                 }),
+                suppressed: [b, a]
+                    .iter()
+                    .flatten()
+                    .any(|r| r.decision == Decision::Block(Block::Suppressed)),
             };
             let mut any = false;
             for (s, n) in self.settings.iter().zip(&mut self.explained) {

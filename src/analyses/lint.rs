@@ -82,6 +82,8 @@ lint_codes! {
         "Events of the traffic that the source's plan or its Protocols drop before the destinations.";
     TrackingPlanRuleNeverSatisfied = "tracking_plan_rule_never_satisfied", Warning,
         "A tracking plan rule that every call of the traffic it judged breaks: the rule and the code that sends it disagree.";
+    SnapshotGap = "snapshot_gap", Warning,
+        "A part of the workspace a pull could not read (a scope the token lacks, the CDN out of reach): the snapshot decides without it.";
     StrategyNotRead = "strategy_not_read", Warning,
         "RudderStack: a resolutionStrategy on a oneTrust or ketch entry: it is not read (the page's strategy decides).";
 }
@@ -454,6 +456,7 @@ pub fn lint(
         }
     }
     readings_findings(ws, settings, &mut out);
+    snapshot_findings(ws, settings, &mut out);
     if let Some(t) = traffic {
         traffic_findings(ws, settings, t, &mut out);
     }
@@ -463,6 +466,23 @@ pub fn lint(
     let chain = crate::rules::dialect::chain(ws.dialect());
     out.retain(|f| chain.lints(f.code.as_str()));
     out
+}
+
+/// What a snapshot's pull could not read.
+fn snapshot_findings(ws: &Workspace, settings: &SettingsText, out: &mut Vec<LintFinding>) {
+    let Some(snapshot) = &ws.snapshot else { return };
+    for (i, gap) in snapshot.gaps.iter().enumerate() {
+        out.push(LintFinding {
+            code: LintCode::SnapshotGap,
+            message: format!(
+                "the pull of {} could not read {}",
+                snapshot.describe(),
+                printable(gap)
+            ),
+            at: settings.origin_of(&[Step::Key("snapshot"), Step::Key("gaps"), Step::Index(i)]),
+            path: Some(format!("snapshot.gaps[{i}]")),
+        });
+    }
 }
 
 /// Destination filters the browser and Segment's servers read differently.

@@ -269,6 +269,10 @@ pub enum Command {
     /// suite at it and watch the consent decisions live; every accepted call is appended to
     /// the capture file.
     Listen(ListenArgs),
+    /// Read a source's whole workspace from Segment's Public API into a snapshot (our
+    /// settings shape, each part said where it came from), which every command reads as
+    /// --settings. The token comes from SEGMENT_PUBLIC_API_TOKEN or --token-file.
+    Pull(PullArgs),
     /// Print a shell completion script: `consent-inspector completions bash > ...`.
     Completions {
         #[arg(value_enum)]
@@ -366,6 +370,44 @@ pub struct DiffArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub sources: Sources,
+}
+
+/// Where the Public API is, and the token to read it with (`pull`, `reconcile`).
+#[derive(Args, Debug, Clone)]
+pub struct ApiArgs {
+    /// A file holding the Public API token (else SEGMENT_PUBLIC_API_TOKEN); never on the
+    /// command line, where other users and shell history would see it.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// The workspace's region: us (api.segmentapis.com) or eu (eu1.api.segmentapis.com).
+    #[arg(long, value_enum, default_value_t = Region::Us)]
+    pub region: Region,
+    /// The Public API's base URL, over --region (a proxy, a test server).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    Us,
+    Eu,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PullArgs {
+    /// The source, by name, slug or id [default: every source of the workspace].
+    #[arg(long, value_name = "NAME|ID")]
+    pub source: Option<String>,
+    #[command(flatten)]
+    pub api: ApiArgs,
+    /// Where the source's CDN settings (its consent mapping) are downloaded from.
+    #[arg(long, value_name = "URL", default_value = crate::workspace::fetch::SEGMENT_CDN)]
+    pub cdn: String,
+    /// Where to write: with --source, the snapshot file [default: consent-settings.json,
+    /// which the other commands find beside a capture in this folder]; without, a folder
+    /// with one SLUG.json per source [default: segment-workspace].
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
 }
 
 /// `diff --format`.

@@ -285,6 +285,12 @@ impl Profiles {
         self.ids.lookup(name)
     }
 
+    /// Whether `id` is one of these profiles' identities (a list made from another engine's,
+    /// while a what-if reloads, may hold ids this one has not reached yet).
+    pub fn knows(&self, id: IdentityId) -> bool {
+        (id as usize) < self.parent.len()
+    }
+
     /// The root identity of `id`'s profile.
     pub fn root(&self, mut id: IdentityId) -> IdentityId {
         while self.parent[id as usize] != id {

@@ -190,6 +190,11 @@ pub enum Block {
     BlockedOnDevice {
         library: Library,
     },
+    /// The destination is switched off in the workspace: it receives nothing.
+    Disabled,
+    /// The event's userId is suppressed: Segment takes nothing from that user for cloud-mode
+    /// destinations.
+    Suppressed,
 }
 
 /// Which of the source's controls dropped an event, in Segment's words; each has the
@@ -359,6 +364,8 @@ impl Decision {
             Self::Uncertain(_) => UNKNOWN_STEP,
             Self::Block(Block::NotLoaded { .. }) => 19,
             Self::Block(Block::BlockedOnDevice { .. }) => 20,
+            Self::Block(Block::Disabled) => 21,
+            Self::Block(Block::Suppressed) => 22,
         }
     }
 
@@ -464,7 +471,9 @@ impl Route {
                 Block::ConsentDenied { .. }
                 | Block::Integrations(_)
                 | Block::NotLoaded { .. }
-                | Block::BlockedOnDevice { .. },
+                | Block::BlockedOnDevice { .. }
+                | Block::Disabled
+                | Block::Suppressed,
             ) => None,
             Decision::Block(Block::NotIngested) => ingest_code,
             Decision::Block(Block::NotConsented { .. }) => Some("FILTERED_BY_END_USER_CONSENT"),
@@ -509,7 +518,7 @@ pub const DISCARDS: [&str; 12] = [
 const UNKNOWN_STEP: usize = 18;
 
 /// Every reason code, in the order RULES §3 applies them.
-pub const REASONS: [&str; 21] = [
+pub const REASONS: [&str; 23] = [
     "not_ingested",
     "duplicate",
     "consent_preference_event",
@@ -537,6 +546,9 @@ pub const REASONS: [&str; 21] = [
     "not_loaded",
     // A mobile library's consent plugin, before Segment.
     "blocked_on_device",
+    // The workspace: a destination switched off, a user suppressed.
+    "destination_disabled",
+    "suppressed",
 ];
 
 /// Where an event stands before any destination is considered.
@@ -668,6 +680,8 @@ mod tests {
             Decision::Block(Block::BlockedOnDevice {
                 library: Library::Kotlin,
             }),
+            Decision::Block(Block::Disabled),
+            Decision::Block(Block::Suppressed),
         ];
         let mut seen: Vec<usize> = each.iter().map(Decision::reason_index).collect();
         for d in &each {

@@ -30,6 +30,9 @@ struct WorkspaceToml {
     plan: Option<String>,
     /// The source's Protocols (settings and tracking plan), as JSON in our shape.
     protocols: Option<String>,
+    /// The workspace's suppressed user ids.
+    #[serde(default)]
+    suppressed: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,6 +49,8 @@ struct DestinationToml {
     categories: Vec<String>,
     /// The settings' `kind` (`warehouse`, ...); an event stream when absent.
     kind: Option<String>,
+    /// False: switched off in the workspace.
+    enabled: Option<bool>,
 }
 
 /// One lesson, as `tour.toml` writes it.
@@ -191,7 +196,13 @@ fn workspace(w: &WorkspaceToml) -> Result<Arc<Workspace>, TourError> {
         if let Some(k) = &d.kind {
             v["kind"] = serde_json::Value::from(k.as_str());
         }
+        if let Some(on) = d.enabled {
+            v["enabled"] = serde_json::Value::from(on);
+        }
         push("destinations", v, &mut settings);
+    }
+    if !w.suppressed.is_empty() {
+        settings["suppressed"] = serde_json::json!(w.suppressed);
     }
     for (key, given) in [("plan", &w.plan), ("protocols", &w.protocols)] {
         if let Some(json) = given {

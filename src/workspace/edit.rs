@@ -105,10 +105,24 @@ impl Workspace {
                 if let Some(f) = &d.insert_function {
                     out["insertFunction"] = json!(f);
                 }
+                if let Some(id) = &d.id {
+                    out["id"] = json!(id);
+                }
+                if !d.enabled {
+                    out["enabled"] = json!(false);
+                }
+                if let Some(a) = d.actions {
+                    out["actions"] = json!(a);
+                }
                 out
             })
             .collect();
-        let mut out = json!({"categories": categories, "destinations": destinations});
+        let mut out = json!({});
+        if let Some(s) = &self.snapshot {
+            out["snapshot"] = json!(s);
+        }
+        out["categories"] = json!(categories);
+        out["destinations"] = json!(destinations);
         if !self.external_ids.is_empty() {
             out["externalIds"] = json!(self.external_ids);
         }
@@ -126,6 +140,11 @@ impl Workspace {
         }
         if let Some(p) = &self.protocols {
             out["protocols"] = p.to_json();
+        }
+        if !self.suppressed.is_empty() {
+            let mut ids: Vec<&String> = self.suppressed.iter().collect();
+            ids.sort();
+            out["suppressed"] = json!(ids);
         }
         out
     }

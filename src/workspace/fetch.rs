@@ -69,7 +69,7 @@ pub fn cache_dir() -> Option<PathBuf> {
 }
 
 /// One file per CDN and key, named by a hash so that the key is not in the file name.
-fn cache_file(dir: &Path, cdn: &str, key: &str) -> PathBuf {
+pub(crate) fn cache_file(dir: &Path, cdn: &str, key: &str) -> PathBuf {
     // FNV-1a: stable across versions and machines, which a cache name must be.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in cdn.bytes().chain([0]).chain(key.bytes()) {
@@ -155,7 +155,7 @@ pub fn fetch(key: &str, cdn: &str, dir: &Path) -> Result<Fetched, FetchError> {
 
 /// `key` percent-encoded as one URL path segment (RFC 3986: all but the unreserved
 /// characters).
-fn path_segment(key: &str) -> String {
+pub(crate) fn path_segment(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
     for b in key.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -205,12 +205,8 @@ fn download(url: &str) -> Result<(u16, Vec<u8>), String> {
     })
 }
 
-/// Writes the cache file whole or not at all, readable by this user only, in a folder only
-/// this user can enter or change (whatever the umask): settings planted there by another
-/// local user would be used offline.
+/// Keeps the CDN's answer in the cache.
 fn store(cache: &Path, cdn: &str, fetched_at: &str, body: &[u8]) -> std::io::Result<()> {
-    let dir = cache.parent().unwrap_or(Path::new("."));
-    crate::dirs::private_dir(dir)?;
     let settings: serde_json::Value =
         serde_json::from_slice(body).map_err(std::io::Error::other)?;
     let doc = Cached {
@@ -218,9 +214,18 @@ fn store(cache: &Path, cdn: &str, fetched_at: &str, body: &[u8]) -> std::io::Res
         fetched_at: fetched_at.to_owned(),
         settings,
     };
+    store_private(cache, &doc)
+}
+
+/// Writes `doc` to `cache` whole or not at all, readable by this user only, in a folder
+/// only this user can enter or change (whatever the umask): settings planted there by
+/// another local user would be used offline.
+pub(crate) fn store_private(cache: &Path, doc: &impl Serialize) -> std::io::Result<()> {
+    let dir = cache.parent().unwrap_or(Path::new("."));
+    crate::dirs::private_dir(dir)?;
     // tempfile creates 0600 files; the rename makes the copy appear whole.
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    serde_json::to_writer(&mut tmp, &doc).map_err(std::io::Error::other)?;
+    serde_json::to_writer(&mut tmp, doc).map_err(std::io::Error::other)?;
     tmp.persist(cache).map_err(|e| e.error)?;
     Ok(())
 }

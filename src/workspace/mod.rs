@@ -14,7 +14,10 @@ pub mod identity;
 mod own;
 pub mod plan;
 pub mod protocols;
+#[cfg(feature = "listen")]
+pub mod public_api;
 pub mod rudder;
+pub mod snapshot;
 pub mod trigger;
 
 use std::path::Path;
@@ -111,6 +114,14 @@ pub struct Destination {
     pub plugin: Option<Plugin>,
     /// The name of the insert function in front of it, if it has one.
     pub insert_function: Option<String>,
+    /// Its id in the workspace (the Public API's), where a snapshot gives it: Delivery
+    /// Overview's counts are asked for by it.
+    pub id: Option<String>,
+    /// False when the workspace has it switched off: it receives nothing.
+    pub enabled: bool,
+    /// Whether it is an Actions destination, where the settings say (a snapshot does: its
+    /// catalog entry's actions); None: the catalog and its name decide.
+    pub actions: Option<bool>,
 }
 
 /// Where a destination has a component: in the browser (device mode) and on Segment's servers
@@ -237,6 +248,11 @@ pub struct Workspace {
     pub plan: plan::Plan,
     /// The source's Protocols settings and tracking plan, when the settings give them.
     pub protocols: Option<protocols::Protocols>,
+    /// Where a snapshot's parts came from and when it was pulled (None: not a snapshot).
+    pub snapshot: Option<snapshot::Snapshot>,
+    /// The user ids the workspace suppresses (the Public API's suppressions): Segment
+    /// accepts nothing from them.
+    pub suppressed: foldhash::HashSet<String>,
     pub shape: Shape,
     by_id: HashMap<String, CatIdx>,
     by_lowercase: HashMap<String, CatIdx>,
@@ -532,6 +548,8 @@ impl Workspace {
             rudder_metadata: None,
             plan: plan::Plan::default(),
             protocols: None,
+            snapshot: None,
+            suppressed: foldhash::HashSet::default(),
             consent_model: ConsentModel::default(),
             consent_model_from: ModelSource::Default,
             dedupe_window: DEDUPE_WINDOW,
@@ -714,6 +732,9 @@ fn build_destination<'a>(
         components: None,
         plugin: None,
         insert_function: None,
+        id: None,
+        enabled: true,
+        actions: None,
     })
 }
 

@@ -27,6 +27,11 @@ pub(super) struct OwnSettings {
     /// Unify's Identity Resolution limits and priority.
     #[serde(rename = "identityResolution")]
     identity_resolution: Option<super::identity::IdentityText>,
+    /// Where a snapshot (`pull`) came from.
+    snapshot: Option<super::snapshot::Snapshot>,
+    /// User ids the workspace suppresses.
+    #[serde(default)]
+    suppressed: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -62,6 +67,12 @@ struct OwnDestination {
     insert_function: Option<String>,
     /// Its browser plugin and that plugin's subscriptions (the CDN's `remotePlugins`).
     plugin: Option<OwnPlugin>,
+    /// Its id in the workspace (the Public API's).
+    id: Option<String>,
+    #[serde(default = "enabled_by_default")]
+    enabled: bool,
+    /// Whether it is an Actions destination (over the catalog and its name).
+    actions: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -186,6 +197,8 @@ impl Workspace {
             ws.identity = super::identity::IdentityRules::read(text)
                 .map_err(|m| Problem::at(vec![key("identityResolution")], m))?;
         }
+        ws.snapshot = own.snapshot.map(snapshot).transpose()?;
+        ws.suppressed = own.suppressed.into_iter().collect();
         if let Some(m) = own.consent_model {
             ws.consent_model = super::ConsentModel::parse(&m).ok_or_else(|| {
                 Problem::at(
@@ -200,6 +213,24 @@ impl Workspace {
         }
         Ok(ws)
     }
+}
+
+/// A snapshot's block, if this build reads its version.
+fn snapshot(s: super::snapshot::Snapshot) -> Result<super::snapshot::Snapshot, Problem> {
+    if s.version > super::snapshot::VERSION {
+        return Err(Problem::at(
+            vec![
+                PathStep::Key("snapshot".into()),
+                PathStep::Key("version".into()),
+            ],
+            format!(
+                "a snapshot of version {} is newer than this build reads (up to {}): update consent-inspector",
+                s.version,
+                super::snapshot::VERSION
+            ),
+        ));
+    }
+    Ok(s)
 }
 
 /// A filter of destination `dest`, its condition parsed; a mistake is placed at its field.
@@ -340,6 +371,9 @@ fn what_it_takes(
         built.components = Some(own_components(&words, &d.name, &at("components"))?);
     }
     built.insert_function = d.insert_function;
+    built.id = d.id;
+    built.enabled = d.enabled;
+    built.actions = d.actions;
     if let Some(p) = d.plugin {
         let subscriptions = own_mappings(p.subscriptions, &d.name, &|j: usize| {
             let mut p = at("plugin");

@@ -371,6 +371,9 @@ fn event_stream(
         components: None,
         plugin: None,
         insert_function: None,
+        id: None,
+        enabled: true,
+        actions: None,
     }
 }
 

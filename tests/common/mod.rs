@@ -4,6 +4,7 @@
 pub mod listen;
 pub mod needs;
 pub mod oracle;
+pub mod public_api;
 
 use std::sync::Arc;
 

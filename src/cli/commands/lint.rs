@@ -52,7 +52,11 @@ pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<Exit, Error> {
     drop(progress);
     findings.extend(lint(&ws, &settings, traffic.as_ref()));
     let mut report = Report::new(args.deny_warnings, args.summary, None);
-    report.lint = Some(printable(&file).into_owned());
+    // A snapshot says where it came from, beside its file.
+    report.lint = Some(match &ws.snapshot {
+        Some(s) => format!("{} ({})", printable(&file), s.describe()),
+        None => printable(&file).into_owned(),
+    });
     report.catalog = Kind::lint();
     report.events = traffic.as_ref().map_or(0, |t| t.events);
     for f in findings {

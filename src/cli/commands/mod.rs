@@ -10,6 +10,7 @@ mod lint;
 mod listen;
 mod profiles;
 mod progress;
+mod pull;
 mod route;
 mod shell;
 mod watch;
@@ -73,6 +74,14 @@ pub enum Error {
     Listen(#[from] crate::listen::ListenError),
     #[error(transparent)]
     Fetch(#[from] crate::workspace::fetch::FetchError),
+    #[error(transparent)]
+    Pull(#[from] crate::workspace::public_api::pull::PullError),
+    #[error(transparent)]
+    Api(#[from] crate::workspace::public_api::ApiError),
+    #[error("no Public API token: set SEGMENT_PUBLIC_API_TOKEN or pass --token-file FILE")]
+    NoToken,
+    #[error("{}: cannot read the token: {source}", printable(file))]
+    TokenFile { file: String, source: io::Error },
 }
 
 pub use crate::cli::Exit;
@@ -244,6 +253,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit, Error> {
         } => explain::run(ctx, settings, line, input),
         Command::Profiles { format, sources } => profiles::run(ctx, format, sources),
         Command::Listen(args) => listen::run(ctx, &args),
+        Command::Pull(args) => pull::run(ctx, &args),
         Command::Config { .. } => {
             finish_output(
                 io::stdout()

@@ -24,6 +24,8 @@ const PLAN_FILTER: &str = "✗ plan filter";
 const UNSUPPORTED: &str = "✗ type";
 const NOT_LOADED: &str = "✗ not loaded";
 const ON_DEVICE: &str = "✗ on device";
+const SUPPRESSED: &str = "✗ suppressed";
+const DISABLED: &str = "✗ disabled";
 /// An uncertain route: a step the settings do not describe decides.
 const UNCERTAIN: &str = "?";
 /// Appended to a device-mode route: the browser sends it, not Segment.
@@ -208,6 +210,8 @@ fn blocked_cell(ws: &Workspace, decision: &Decision, b: &Block) -> String {
         Block::UnsupportedEventType { .. } => UNSUPPORTED.to_owned(),
         Block::NotLoaded { .. } => NOT_LOADED.to_owned(),
         Block::BlockedOnDevice { .. } => ON_DEVICE.to_owned(),
+        Block::Suppressed => SUPPRESSED.to_owned(),
+        Block::Disabled => DISABLED.to_owned(),
     }
 }
 

@@ -2,8 +2,8 @@
 //! views show.
 
 use super::{
-    connection, consent, default_integrations, duplicate, event_types, filter, ingest,
-    integrations, mappings, mobile, plan_filter, protocols, source, unknown, words,
+    connection, consent, default_integrations, duplicate, enabled, event_types, filter, ingest,
+    integrations, mappings, mobile, plan_filter, protocols, source, suppression, unknown, words,
 };
 use crate::rules::step::Chain;
 use crate::rules::verdict::{Decision, Route};
@@ -13,8 +13,10 @@ use crate::workspace::Workspace;
 pub const CHAIN: Chain = Chain {
     steps: &[
         &ingest::STEP,
+        &suppression::STEP,
         &source::STEP,
         &protocols::STEP,
+        &enabled::STEP,
         &duplicate::STEP,
         &connection::STEP,
         &mobile::STEP,
@@ -30,7 +32,7 @@ pub const CHAIN: Chain = Chain {
     badge: None,
     delivery_overview: true,
     consent_model: true,
-    legend: "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ✗ at source dropped by the source's schema controls   ✗ plan filter turned off by the source's schema integration filter   ✗ type the destination takes no events of this type   ✗ not loaded only the browser could send it, and it did not load it   ✗ on device a mobile library's consent plugin dropped it before Segment   ? a step the settings do not describe decides   ⇢ device mode: the browser sends it, not Segment",
+    legend: "✓ delivered   ✗ IDS blocked by those consent categories   ✗ integrations removed by the integrations object   ✗ filter dropped by a destination filter   ✗ no mapping no Actions mapping fires   ✗ duplicate dropped as a duplicate messageId   ✗ at source dropped by the source's schema controls   ✗ plan filter turned off by the source's schema integration filter   ✗ type the destination takes no events of this type   ✗ not loaded only the browser could send it, and it did not load it   ✗ on device a mobile library's consent plugin dropped it before Segment   ✗ suppressed Segment takes nothing from a suppressed user   ✗ disabled the destination is switched off   ? a step the settings do not describe decides   ⇢ device mode: the browser sends it, not Segment",
     explain,
     stamp: consent::describe_stamp,
     device_note: connection::device_note,

@@ -96,10 +96,14 @@ pub fn deciding<'w>(ws: &'w Workspace, r: &Route) -> Option<(&'w [Mapping], &'w 
     }
 }
 
-/// Whether destination `d` is an Actions destination: it has mappings or a plugin, Segment's
-/// catalog says so, or its name does (`… (Actions)`, as Segment names them).
+/// Whether destination `d` is an Actions destination: it has mappings or a plugin, its
+/// settings say so (a snapshot's `actions`, from its catalog entry), or else Segment's catalog
+/// or its name does (`… (Actions)`, as Segment names them).
 pub fn is_actions(ws: &Workspace, d: usize) -> bool {
     let dest = &ws.destinations[d];
+    if let Some(said) = dest.actions {
+        return said || dest.mappings.is_some() || dest.plugin.is_some();
+    }
     dest.mappings.is_some()
         || dest.plugin.is_some()
         || dest.name.ends_with("(Actions)")

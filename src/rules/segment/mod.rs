@@ -2,8 +2,8 @@
 //! what the views show.
 //!
 //! ```text
-//! event:        ingest → schema controls → protocols → duplicates
-//! destination:  connection (mobile consent) → consent → schema integration filters
+//! event:        ingest → suppression → schema controls → protocols
+//! destination:  enabled → (event: duplicates) → connection (mobile consent) → consent → schema integration filters
 //!               → default integrations object → integrations object
 //!               → destination filters → Actions mappings → event types
 //!               → unknown steps
@@ -14,6 +14,7 @@ pub mod connection;
 pub mod consent;
 pub mod default_integrations;
 pub mod duplicate;
+pub mod enabled;
 pub mod event_types;
 pub mod filter;
 pub mod ingest;
@@ -24,5 +25,6 @@ pub mod plan_filter;
 pub mod protocols;
 pub mod route;
 pub mod source;
+pub mod suppression;
 pub mod unknown;
 pub mod words;

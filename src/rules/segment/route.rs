@@ -5,8 +5,8 @@
 use crate::read::event::{Doc, Tree};
 use crate::rules::segment::filter::Known;
 use crate::rules::segment::{
-    connection, consent, default_integrations, event_types, filter, integrations, mappings, mobile,
-    plan_filter, protocols, source, unknown,
+    connection, consent, default_integrations, enabled, event_types, filter, integrations,
+    mappings, mobile, plan_filter, protocols, source, suppression, unknown,
 };
 use crate::rules::verdict::{Admission, Block, Decision, Mode, Route};
 use crate::workspace::{DestinationKind, Workspace};
@@ -48,6 +48,7 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
         .as_ref()
         .filter(|m| mobile::drops_at_source(ws, m))
         .map(|m| m.library);
+    let suppressed = ingested.is_some_and(|e| suppression::suppressed(ws, e));
     // The browser's reading of the consent, and the event as filters and triggers read it:
     // each made once, only if a step asks.
     let mut browser: Option<Stamp<'_>> = None;
@@ -68,10 +69,12 @@ pub fn route(ws: &Workspace, ev: Option<&Doc>, admission: Admission) -> Vec<Rout
                 (Some(library), _, Mode::Cloud, _) => {
                     Decision::Block(Block::BlockedOnDevice { library })
                 }
+                (_, _, Mode::Cloud, _) if suppressed => Decision::Block(Block::Suppressed),
                 (_, Some((control, setting)), ..) => Decision::Block(Block::FilteredAtSource {
                     control: *control,
                     setting: setting.clone(),
                 }),
+                (.., Some(_)) if let Some(off) = enabled::decide(ws, d) => off,
                 (_, None, Mode::Device, Some(_)) if let Some(m) = &reading => {
                     mobile::decide_device(ws, d, m)
                 }

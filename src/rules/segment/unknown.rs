@@ -20,7 +20,7 @@ pub const STEP: Step = Step {
     discards: &[],
     choices: &[],
     rests_on: no_choice,
-    lint: &[],
+    lint: &["snapshot_gap"],
     lessons: &["Uncertain: where the settings cannot tell"],
     blocked: |_, _, _| None,
     why,

@@ -248,7 +248,11 @@ impl App {
         };
         let p = store.engine.profiles();
         let root = p.root(id);
-        if let Some(i) = self.users.iter().position(|&u| p.root(u) == root) {
+        if let Some(i) = self
+            .users
+            .iter()
+            .position(|&u| p.knows(u) && p.root(u) == root)
+        {
             if i != self.user_list.selected {
                 self.user_list.selected = i;
                 self.timeline = Scroll::default();

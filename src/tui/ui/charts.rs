@@ -22,7 +22,7 @@ use crate::tui::layout::{COUNTS, NAME, SIDE};
 /// Each reason's glyph in the bars, delivered ones first (full blocks, shorter for the
 /// reasons consent did not decide), then blocked ones (shades). Not ingested reaches no
 /// destination and is counted apart.
-const GLYPHS: [(&str, char); 20] = [
+const GLYPHS: [(&str, char); 22] = [
     ("consented", '█'),
     ("unmapped", '▇'),
     ("not_configured", '▉'),
@@ -42,6 +42,8 @@ const GLYPHS: [(&str, char); 20] = [
     ("unsupported_event_type", '▗'),
     ("not_loaded", '▖'),
     ("blocked_on_device", '▘'),
+    ("suppressed", '▝'),
+    ("destination_disabled", '─'),
     ("duplicate", '·'),
 ];
 

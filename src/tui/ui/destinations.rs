@@ -144,6 +144,7 @@ fn texts(app: &App, store: &Store, shown: std::ops::Range<usize>, short: &[Strin
                 (s.plan_filtered, "plan filter"),
                 (s.unsupported, "type"),
                 (s.not_loaded, "not loaded"),
+                (s.switched_off, "off"),
                 (s.removed_by_integrations, "integrations"),
                 (s.removed_by_filters, "filters"),
                 (s.duplicates, "duplicate"),

@@ -1,0 +1,207 @@
+//! A local stand-in for Segment's Public API (and CDN): it answers from a fixture file whose
+//! keys are paths (`/sources`), with `?destinationConfigId=ID` when a call names one and
+//! `#CURSOR` for a page after the first; it records every request, and can be told to fail
+//! (429 with `Retry-After`, 5xx, 401, 403) or to die after some requests.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use serde_json::Value;
+
+/// One request as the server saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    /// The query's pairs, decoded, sorted.
+    pub query: Vec<(String, String)>,
+    pub authorization: Option<String>,
+    pub accept: Option<String>,
+}
+
+/// A planned failure: the next `times` requests to `path` answer `status` (with
+/// `Retry-After: retry_after` when given).
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub path: String,
+    pub status: u16,
+    pub times: u32,
+    pub retry_after: Option<String>,
+}
+
+#[derive(Default)]
+struct State {
+    seen: Vec<Seen>,
+    faults: Vec<Fault>,
+    /// The server stops answering (closes every connection) after this many requests.
+    die_after: Option<usize>,
+}
+
+pub struct Server {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl Server {
+    /// Serves `tests/public-api/<fixture>.json`.
+    pub fn start(fixture: &str) -> Self {
+        let path = format!(
+            "{}/tests/public-api/{fixture}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let routes: HashMap<String, Value> =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        let routes = Arc::new(routes);
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (state, routes) = (shared.clone(), routes.clone());
+                thread::spawn(move || answer(stream, &state, &routes));
+            }
+        });
+        Self { url, state }
+    }
+
+    pub fn fault(&self, f: Fault) {
+        self.state.lock().unwrap().faults.push(f);
+    }
+
+    pub fn die_after(&self, n: usize) {
+        self.state.lock().unwrap().die_after = Some(n);
+    }
+
+    /// The requests seen so far (and forgets them).
+    pub fn take(&self) -> Vec<Seen> {
+        std::mem::take(&mut self.state.lock().unwrap().seen)
+    }
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap_or(b'?'));
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn answer(stream: TcpStream, state: &Mutex<State>, routes: &HashMap<String, Value>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_owned();
+    let target = parts.next().unwrap_or_default().to_owned();
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_lowercase(), v.trim().to_owned());
+        }
+    }
+    if let Some(n) = headers
+        .get("content-length")
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        let mut body = vec![0; n];
+        let _ = reader.read_exact(&mut body);
+    }
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let path = decode(path);
+    let mut pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect();
+    pairs.sort();
+    let fault = {
+        let mut st = state.lock().unwrap();
+        st.seen.push(Seen {
+            method,
+            path: path.clone(),
+            query: pairs.clone(),
+            authorization: headers.get("authorization").cloned(),
+            accept: headers.get("accept").cloned(),
+        });
+        if st.die_after.is_some_and(|n| st.seen.len() > n) {
+            // Dead: the connection closes with no answer.
+            return;
+        }
+        let hit = st.faults.iter_mut().find(|f| f.path == path && f.times > 0);
+        hit.map(|f| {
+            f.times -= 1;
+            f.clone()
+        })
+    };
+    let mut out = stream;
+    if let Some(f) = fault {
+        let retry = f
+            .retry_after
+            .map(|r| format!("Retry-After: {r}\r\n"))
+            .unwrap_or_default();
+        let body = format!(
+            r#"{{"errors":[{{"type":"fault","message":"planned {}"}}]}}"#,
+            f.status
+        );
+        let _ = write!(
+            out,
+            "HTTP/1.1 {} Planned\r\nContent-Type: application/json\r\n{retry}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            f.status,
+            body.len()
+        );
+        return;
+    }
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    let mut key = path.clone();
+    if let Some(d) = get("destinationConfigId") {
+        key.push_str(&format!("?destinationConfigId={d}"));
+    }
+    if let Some(c) = get("pagination[cursor]") {
+        key.push_str(&format!("#{c}"));
+    }
+    let (status, body) = match routes.get(&key) {
+        Some(v) => (200, serde_json::to_string(v).unwrap()),
+        None => (
+            404,
+            format!(r#"{{"errors":[{{"type":"not-found","message":"no fixture for {key}"}}]}}"#),
+        ),
+    };
+    let _ = write!(
+        out,
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
