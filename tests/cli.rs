@@ -104,6 +104,15 @@ fn route_ndjson_matches_the_reviewed_golden_output() {
         &["--format", "table", "samples/workspace/events.jsonl"],
         "route-workspace.table",
     );
+    // Predictions beside Delivery Overview's counts (saved), as people read them.
+    let o = run(&[
+        "reconcile",
+        "--observed",
+        "samples/workspace/delivery-overview.json",
+        "samples/workspace/events.jsonl",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    golden("reconcile-workspace.table", &stdout(&o));
     let o = run(&["explain", "--line", "2", "samples/cdn/events.jsonl"]);
     assert!(
         stdout(&o).contains("It is hybrid: the browser runs its plugin (Amplitude (Actions)) and Segment's servers deliver."),

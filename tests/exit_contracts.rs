@@ -179,3 +179,40 @@ fn check_exits_the_same_in_every_format() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// `reconcile`: findings are to read, not failures: 0 in every format, to stdout or a file;
+/// 2 when it cannot compare (the settings are no snapshot and no counts are given).
+#[test]
+fn reconcile_exits_0_with_findings_in_every_format() {
+    for format in ["table", "json", "html"] {
+        for to_file in [false, true] {
+            let (code, written) = status(
+                &[
+                    "reconcile",
+                    "--format",
+                    format,
+                    "--observed",
+                    "samples/workspace/delivery-overview.json",
+                    "samples/workspace/events.jsonl",
+                ],
+                to_file,
+            );
+            assert_eq!(code, 0, "{format}");
+            assert!(
+                String::from_utf8_lossy(&written).contains("FILTERED_BY_RULES"),
+                "{format}"
+            );
+        }
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(["reconcile", "--settings", OLD, EVENTS])
+        .env("SEGMENT_PUBLIC_API_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("the settings are not a snapshot"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -441,3 +441,190 @@ fn every_source_is_pulled_into_a_folder() {
         text(&o)
     );
 }
+
+/// The sample's events, moved to the last hour (Delivery Overview keeps 48 hours of minutes),
+/// in `dir`, beside a copy of the sample snapshot.
+fn recent_capture(dir: &Path) -> std::path::PathBuf {
+    let start = jiff::Timestamp::now().as_second() / 60 * 60 - 3600;
+    let mut out = String::new();
+    for (i, line) in std::fs::read_to_string("samples/workspace/events.jsonl")
+        .unwrap()
+        .lines()
+        .enumerate()
+    {
+        let mut e: Value = serde_json::from_str(line).unwrap();
+        let t = jiff::Timestamp::from_second(start + 60 * i as i64).unwrap();
+        e["timestamp"] = Value::from(t.to_string());
+        out.push_str(&format!("{e}\n"));
+    }
+    let capture = dir.join("capture.jsonl");
+    std::fs::write(&capture, out).unwrap();
+    std::fs::copy(
+        "samples/workspace/consent-settings.json",
+        dir.join("consent-settings.json"),
+    )
+    .unwrap();
+    capture
+}
+
+#[test]
+fn predictions_are_set_beside_delivery_overviews_own_counts() {
+    let server = Server::start("acme");
+    let dir = tempfile::tempdir().unwrap();
+    let capture = recent_capture(dir.path());
+    let o = run(
+        &[
+            "reconcile",
+            "--format",
+            "json",
+            "--api-url",
+            &server.url,
+            capture.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    // Segment's counts, read through every page, are the sample's.
+    let mut observed = doc["observed"].clone();
+    let mut sample = read(Path::new("samples/workspace/delivery-overview.json"));
+    for v in [&mut observed, &mut sample] {
+        v["start"] = Value::Null;
+        v["end"] = Value::Null;
+    }
+    assert_eq!(observed, sample);
+    assert_eq!(doc["window"]["granularity"], "minute");
+    assert_eq!(doc["scale"], 10.0);
+    let row = |stage: &str, dest: Option<&str>, reason: Option<&str>| {
+        doc["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| {
+                r["stage"] == stage
+                    && r["destination"].as_str() == dest
+                    && r["reason"].as_str() == reason
+            })
+            .unwrap_or_else(|| panic!("no row {stage} {dest:?} {reason:?}"))
+            .clone()
+    };
+    let received = row("successfully_received", None, None);
+    assert_eq!(
+        (
+            received["predicted"].as_u64(),
+            received["observed"].as_u64()
+        ),
+        (Some(8), Some(80))
+    );
+    // A row at the capture's scale is no finding; one off it says why and where to look.
+    assert!(
+        row(
+            "filtered_at_destination",
+            Some("Braze"),
+            Some("FILTERED_BY_END_USER_CONSENT")
+        )["finding"]
+            .is_null()
+    );
+    let rules = row(
+        "filtered_at_destination",
+        Some("Braze"),
+        Some("FILTERED_BY_RULES"),
+    );
+    assert_eq!(rules["ratio"], 25.0);
+    assert!(rules["finding"]["lookAt"]
+        .as_str()
+        .unwrap()
+        .ends_with(r#"| jq -c 'select(any(.routes[]; .destination == "Braze" and .discard == "FILTERED_BY_RULES"))'"#));
+    let amplitude = row("successful_delivery", Some("Amplitude"), None);
+    assert!(
+        amplitude["finding"]["explains"]
+            .as_str()
+            .unwrap()
+            .contains("failed deliveries (20 here)")
+    );
+    // Each call as the SDK makes it: the source, the destination, the window, the grouping.
+    let seen = server.take();
+    let braze: Vec<_> = seen
+        .iter()
+        .filter(|s| s.path == "/delivery-overview/filtered-at-destination")
+        .filter(|s| {
+            s.query
+                .iter()
+                .any(|(k, v)| k == "destinationConfigId" && v == "dst_braze")
+        })
+        .collect();
+    assert_eq!(braze.len(), 2, "both pages");
+    let keys: Vec<&str> = braze[0].query.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "destinationConfigId",
+            "endTime",
+            "granularity",
+            "groupBy[0]",
+            "pagination[count]",
+            "sourceId",
+            "startTime"
+        ]
+    );
+}
+
+#[test]
+fn two_snapshots_are_diffed_with_the_traffic_they_move() {
+    let dir = tempfile::tempdir().unwrap();
+    // Last week's pull, and today's: Hotjar switched back on, u-suppressed unsuppressed,
+    // Braze's filter removed.
+    let mut today = read(Path::new("samples/workspace/consent-settings.json"));
+    for d in today["destinations"].as_array_mut().unwrap() {
+        if d["name"] == "Hotjar" {
+            d.as_object_mut().unwrap().remove("enabled");
+        }
+        if d["name"] == "Braze" {
+            d.as_object_mut().unwrap().remove("filters");
+        }
+    }
+    today.as_object_mut().unwrap().remove("suppressed");
+    today["snapshot"]["pulledAt"] = Value::from("2026-11-10T08:00:00Z");
+    let today_file = dir.path().join("today.json");
+    std::fs::write(&today_file, serde_json::to_vec_pretty(&today).unwrap()).unwrap();
+    let o = run(
+        &[
+            "diff",
+            "--format",
+            "json",
+            "--settings",
+            "samples/workspace/consent-settings.json",
+            "--against",
+            today_file.to_str().unwrap(),
+            "samples/workspace/events.jsonl",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let changes: Vec<String> = doc["settingsChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} ({} routes)",
+                c["describe"].as_str().unwrap(),
+                c["routes"]
+            )
+        })
+        .collect();
+    // Each change explains the routes it moves: Braze's filter the QA user's identify (and
+    // u-suppressed's event), Hotjar every event (now not_loaded: it runs in the browser
+    // only), the suppression the user's event on every destination.
+    assert_eq!(
+        changes,
+        [
+            "Braze: destination filters changed (1 → 0) (2 routes)",
+            "Hotjar: switch disabled → enabled (8 routes)",
+            "user u-suppressed no longer suppressed (12 routes)",
+        ],
+        "{doc}"
+    );
+    assert_eq!(doc["unexplained"], 0);
+}

@@ -10,4 +10,6 @@ pub mod explain;
 pub mod lint;
 pub mod ndjson;
 pub mod policy;
+#[cfg(feature = "listen")]
+pub mod reconcile;
 pub mod what_if;

@@ -273,6 +273,10 @@ pub enum Command {
     /// settings shape, each part said where it came from), which every command reads as
     /// --settings. The token comes from SEGMENT_PUBLIC_API_TOKEN or --token-file.
     Pull(PullArgs),
+    /// Predictions beside reality: what the tool predicts Delivery Overview counts for a
+    /// capture (per step, discard reason and destination) beside what Segment counted for the
+    /// source over the same window (from the Public API, or a saved --observed file).
+    Reconcile(ReconcileArgs),
     /// Print a shell completion script: `consent-inspector completions bash > ...`.
     Completions {
         #[arg(value_enum)]
@@ -408,6 +412,44 @@ pub struct PullArgs {
     /// with one SLUG.json per source [default: segment-workspace].
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReconcileArgs {
+    #[arg(long, value_enum, default_value_t = ReconcileFormat::Table)]
+    pub format: ReconcileFormat,
+    /// The window's start (RFC 3339, inclusive) [default: the capture's first event, to the
+    /// minute].
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// The window's end (RFC 3339, exclusive) [default: the minute after the capture's last
+    /// event].
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Delivery Overview's counts from a file (what --format json wrote under `observed`)
+    /// instead of the Public API.
+    #[arg(long, value_name = "FILE")]
+    pub observed: Option<PathBuf>,
+    #[command(flatten)]
+    pub api: ApiArgs,
+    /// Write to FILE instead of stdout (the html page, say).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The settings must be a snapshot (`pull`): its source and destination ids are what
+    /// Delivery Overview is asked about.
+    #[command(flatten)]
+    pub sources: Sources,
+}
+
+/// `reconcile --format`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReconcileFormat {
+    /// A row per step, reason and destination, then the findings, for people.
+    Table,
+    /// One JSON document: the rows, the findings and Delivery Overview's counts.
+    Json,
+    /// A page with a chart per row, predicted against observed.
+    Html,
 }
 
 /// `diff --format`.

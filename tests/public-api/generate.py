@@ -96,5 +96,30 @@ routes["/tracking-plans/tp_web/rules"] = {"data": {"rules": [
 routes["/suppressions"] = {"data": {"suppressed": [{"subjectType": "USER_ID", "subjectIds": ["u-suppressed"]}], "pagination": page("MA==", None, 1)}}
 routes["/v1/projects/wk_3f9a1c7e2b/settings"] = cdn
 routes["/v1/projects/wk_ios_77/settings"] = {"integrations": {"Segment.io": {"apiKey": "wk_ios_77"}}, "consentSettings": {"allCategories": ["C0001"]}}
+# Delivery Overview: the counts of samples/workspace/delivery-overview.json as the API answers
+# them (one dataset per discard reason; Braze's filtered-at-destination on two pages).
+observed = json.load(open(os.path.join(HERE, '..', '..', 'samples', 'workspace', 'delivery-overview.json')))
+def dataset(total, reason=None, retries=None):
+    d = {"total": total, "series": [{"time": observed["start"], "count": total}]}
+    if reason is not None:
+        d["discardReason"] = reason
+    if retries is not None:
+        d["totalRetryCount"] = retries
+    return d
+def metrics(sets, current="MA==", nxt=None):
+    return {"data": {"total": sum(d["total"] for d in sets), "dataset": sets, "pagination": page(current, nxt, len(sets))}}
+routes["/delivery-overview/successfully-received"] = metrics([dataset(observed["received"])])
+routes["/delivery-overview/failed-on-ingest"] = metrics([dataset(c["count"], c["reason"]) for c in observed["failedOnIngest"]])
+routes["/delivery-overview/filtered-at-source"] = metrics([dataset(c["count"], c["reason"]) for c in observed["filteredAtSource"]])
+for d in observed["destinations"]:
+    q = "?destinationConfigId=" + d["id"]
+    sets = [dataset(c["count"], c["reason"]) for c in d["filtered"]]
+    if d["id"] == "dst_braze":
+        routes["/delivery-overview/filtered-at-destination" + q] = metrics(sets[:1], "MA==", "MQ==")
+        routes["/delivery-overview/filtered-at-destination" + q + "#MQ=="] = metrics(sets[1:], "MQ==")
+    else:
+        routes["/delivery-overview/filtered-at-destination" + q] = metrics(sets)
+    routes["/delivery-overview/successful-delivery" + q] = metrics([dataset(d["delivered"], retries=d["retries"])])
+    routes["/delivery-overview/failed-delivery" + q] = metrics([dataset(d["failed"], retries=0)] if d["failed"] else [])
 json.dump(routes, open(sys.argv[1] if len(sys.argv) > 1 else 'acme.json', 'w'), indent=1)
 print(len(routes))

@@ -23,23 +23,7 @@ pub fn run(ctx: &Ctx, args: &DiffArgs) -> Result<Exit, Error> {
     let new = against(ctx, args, &old, &args.sources.settings.cdn)?;
     let mut diff = Diff::new(old.clone(), new.clone());
     let mut report = report(args.fail_on, args.summary);
-    let mut out: Box<dyn Write> = match &args.output {
-        // Readable by this user only: the report names users.
-        Some(path) => Box::new(io::BufWriter::new(
-            crate::dirs::private(
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .truncate(true),
-            )
-            .open(path)
-            .map_err(|source| Error::Output {
-                file: path.display().to_string(),
-                source,
-            })?,
-        )),
-        None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock())),
-    };
+    let mut out = super::output_to(args.output.as_deref())?;
     // Only the compared side's records are written whole (with their profile warnings); the
     // settings' side gives routes, which profiles never change.
     let mut old_engine = Engine::new(old.clone()).without_profiles();

@@ -11,6 +11,7 @@ mod listen;
 mod profiles;
 mod progress;
 mod pull;
+mod reconcile;
 mod route;
 mod shell;
 mod watch;
@@ -80,6 +81,9 @@ pub enum Error {
     Api(#[from] crate::workspace::public_api::ApiError),
     #[error("no Public API token: set SEGMENT_PUBLIC_API_TOKEN or pass --token-file FILE")]
     NoToken,
+    /// `reconcile`: what it cannot work with.
+    #[error("{0}")]
+    Reconcile(String),
     #[error("{}: cannot read the token: {source}", printable(file))]
     TokenFile { file: String, source: io::Error },
 }
@@ -254,6 +258,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<Exit, Error> {
         Command::Profiles { format, sources } => profiles::run(ctx, format, sources),
         Command::Listen(args) => listen::run(ctx, &args),
         Command::Pull(args) => pull::run(ctx, &args),
+        Command::Reconcile(args) => reconcile::run(ctx, &args),
         Command::Config { .. } => {
             finish_output(
                 io::stdout()
@@ -485,6 +490,26 @@ fn open_all(
             Ok(records)
         })
         .collect()
+}
+
+/// `-o FILE` (readable by this user only: reports name users), else stdout.
+fn output_to(path: Option<&Path>) -> Result<Box<dyn Write>, Error> {
+    Ok(match path {
+        Some(path) => Box::new(io::BufWriter::new(
+            crate::dirs::private(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true),
+            )
+            .open(path)
+            .map_err(|source| Error::Output {
+                file: path.display().to_string(),
+                source,
+            })?,
+        )),
+        None => Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock())),
+    })
 }
 
 /// A closed pipe (`| head`) ends output quietly; any other write error is the command's.

@@ -227,7 +227,7 @@ pub fn json(
 }
 
 /// Text for HTML: every character that could end the text or start markup, escaped.
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -3,6 +3,7 @@
 pub mod compare;
 pub mod diff;
 pub mod profiles;
+pub mod reconcile;
 pub mod report;
 pub mod table;
 
