@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::public_api::{Fault, Server};
+use common::public_api::{Fault, Server, recent_capture};
 use serde_json::Value;
 
 const TOKEN: &str = "sgp_test_token_0123456789";
@@ -442,36 +442,11 @@ fn every_source_is_pulled_into_a_folder() {
     );
 }
 
-/// The sample's events, moved to the last hour (Delivery Overview keeps 48 hours of minutes),
-/// in `dir`, beside a copy of the sample snapshot.
-fn recent_capture(dir: &Path) -> std::path::PathBuf {
-    let start = jiff::Timestamp::now().as_second() / 60 * 60 - 3600;
-    let mut out = String::new();
-    for (i, line) in std::fs::read_to_string("samples/workspace/events.jsonl")
-        .unwrap()
-        .lines()
-        .enumerate()
-    {
-        let mut e: Value = serde_json::from_str(line).unwrap();
-        let t = jiff::Timestamp::from_second(start + 60 * i as i64).unwrap();
-        e["timestamp"] = Value::from(t.to_string());
-        out.push_str(&format!("{e}\n"));
-    }
-    let capture = dir.join("capture.jsonl");
-    std::fs::write(&capture, out).unwrap();
-    std::fs::copy(
-        "samples/workspace/consent-settings.json",
-        dir.join("consent-settings.json"),
-    )
-    .unwrap();
-    capture
-}
-
 #[test]
 fn predictions_are_set_beside_delivery_overviews_own_counts() {
     let server = Server::start("acme");
     let dir = tempfile::tempdir().unwrap();
-    let capture = recent_capture(dir.path());
+    let (capture, _) = recent_capture(dir.path());
     let o = run(
         &[
             "reconcile",

@@ -48,12 +48,11 @@ pub struct Server {
 impl Server {
     /// Serves `tests/public-api/<fixture>.json`.
     pub fn start(fixture: &str) -> Self {
-        let path = format!(
-            "{}/tests/public-api/{fixture}.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let routes: HashMap<String, Value> =
-            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        Self::serving(fixture_routes(fixture))
+    }
+
+    /// Serves `routes` (a fixture's, changed by a test).
+    pub fn serving(routes: HashMap<String, Value>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State::default()));
@@ -80,6 +79,38 @@ impl Server {
     pub fn take(&self) -> Vec<Seen> {
         std::mem::take(&mut self.state.lock().unwrap().seen)
     }
+}
+
+/// The answers of `tests/public-api/<fixture>.json`, by key.
+pub fn fixture_routes(fixture: &str) -> HashMap<String, Value> {
+    let path = format!(
+        "{}/tests/public-api/{fixture}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+}
+
+/// The sample's events (`samples/workspace/events.jsonl`), moved to the last hour (Delivery
+/// Overview keeps 48 hours of minutes), in `dir` beside a copy of the sample snapshot; the
+/// capture's path and its first event's time (seconds).
+pub fn recent_capture(dir: &std::path::Path) -> (std::path::PathBuf, i64) {
+    let start = jiff::Timestamp::now().as_second() / 60 * 60 - 3600;
+    let mut out = String::new();
+    let sample = std::fs::read_to_string("samples/workspace/events.jsonl").unwrap();
+    for (i, line) in sample.lines().enumerate() {
+        let mut e: Value = serde_json::from_str(line).unwrap();
+        let t = jiff::Timestamp::from_second(start + 60 * i as i64).unwrap();
+        e["timestamp"] = Value::from(t.to_string());
+        out.push_str(&format!("{e}\n"));
+    }
+    let capture = dir.join("capture.jsonl");
+    std::fs::write(&capture, out).unwrap();
+    std::fs::copy(
+        "samples/workspace/consent-settings.json",
+        dir.join("consent-settings.json"),
+    )
+    .unwrap();
+    (capture, start)
 }
 
 fn decode(s: &str) -> String {
