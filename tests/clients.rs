@@ -638,6 +638,17 @@ type Request = (
     Option<String>,
 );
 
+/// The token the tool and the SDK send the fixture server.
+const TOKEN: &str = "sgp_oracle_token";
+
+/// The requests of `a` that `b` lacks, one a line.
+fn only(a: &[Request], b: &[Request]) -> Vec<String> {
+    a.iter()
+        .filter(|x| !b.contains(x))
+        .map(|x| format!("{x:?}"))
+        .collect()
+}
+
 /// Requests as the fixture server saw them, less the CDN's, in one order.
 fn api_requests(seen: Vec<common::public_api::Seen>) -> Vec<Request> {
     let mut out: Vec<_> = seen
@@ -668,7 +679,6 @@ fn the_public_api_calls_are_the_ones_segments_own_sdk_makes() {
         &env,
         NPM,
     );
-    const TOKEN: &str = "sgp_oracle_token";
     let server = Server::start("acme");
     let dir = tempfile::tempdir().unwrap();
     let (capture, start) = recent_capture(dir.path());
@@ -729,12 +739,6 @@ fn the_public_api_calls_are_the_ones_segments_own_sdk_makes() {
     assert_eq!(said["problems"], serde_json::json!([]), "{said}");
     let theirs = api_requests(server.take());
     assert!(tool.len() > 50, "{}", tool.len());
-    fn only(a: &[Request], b: &[Request]) -> Vec<String> {
-        a.iter()
-            .filter(|x| !b.contains(x))
-            .map(|x| format!("{x:?}"))
-            .collect()
-    }
     assert!(
         tool == theirs,
         "only the tool's: {:#?}\nonly the SDK's: {:#?}",
