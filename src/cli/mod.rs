@@ -111,6 +111,10 @@ pub struct WatchArgs {
     /// every event seen). Bounds memory when following a busy stream for hours.
     #[arg(long, value_name = "N", default_value_t = crate::tui::store::MAX_EVENTS as u64, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_events: u64,
+    /// Delivery Overview's counts (`reconcile --format json`'s output, or its `observed`):
+    /// the Destinations pane shows what Segment counted beside each prediction.
+    #[arg(long, value_name = "FILE")]
+    pub observed: Option<PathBuf>,
     /// The JSON Lines file to follow; `-` reads stdin; nothing starts a demo.
     #[arg(value_name = "FILE")]
     pub file: Option<String>,
@@ -120,6 +124,7 @@ impl WatchArgs {
     /// Whether any of these options was given (so that they must not precede a command).
     pub fn given(&self) -> bool {
         self.file.is_some()
+            || self.observed.is_some()
             || self.no_follow
             || self.local
             || self.settings.settings.is_some()

@@ -219,6 +219,8 @@ pub struct Launch {
     /// The file is `listen`'s own capture, emptied only by `POST /inspector/reset`: when it
     /// is, the view starts afresh instead of keeping the old rows above a separator.
     pub capture: bool,
+    /// Delivery Overview's counts, shown beside the predictions (`--observed`).
+    pub observed: Option<Arc<crate::workspace::public_api::overview::Observed>>,
     /// Follow what is appended (unless the source cannot grow).
     pub follow: bool,
     /// Events kept in view.
@@ -287,6 +289,7 @@ fn run_prepared(
         zone: launch.zone.clone(),
         banner: launch.banner.clone(),
         capture: launch.capture,
+        observed: launch.observed.clone(),
         theme: launch.theme,
         keys: launch.keys.clone(),
         tour,

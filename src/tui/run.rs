@@ -48,6 +48,8 @@ pub struct Options {
     pub banner: Option<super::Banner>,
     /// `Launch::capture`.
     pub capture: bool,
+    /// `Launch::observed`.
+    pub observed: Option<Arc<crate::workspace::public_api::overview::Observed>>,
     pub theme: Theme,
     pub keys: super::keymap::Keymap,
     pub tour: Option<super::app::TourState>,
@@ -132,6 +134,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
     app.banner = opts.banner;
     app.keys = opts.keys;
     app.tour = opts.tour;
+    app.observed = opts.observed;
     app.reload = Some(reload);
     let result = event_loop(&mut terminal, &mut app, &running, opts.theme);
     // ratatui's own drop reports a cursor it cannot show with eprintln!, which panics when

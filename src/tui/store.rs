@@ -211,9 +211,10 @@ pub struct DestStats {
     pub unsupported: u64,
     /// Events a device-only destination missed: the browser had not loaded it.
     pub not_loaded: u64,
-    /// Events of suppressed users, and every event while the destination is disabled: the
-    /// workspace's own switches.
-    pub switched_off: u64,
+    /// Every event while the destination is switched off in the workspace.
+    pub disabled: u64,
+    /// Events of users the workspace suppresses.
+    pub suppressed: u64,
     /// Routes a step the settings do not describe decides.
     pub uncertain: u64,
     /// Routes by reason (`route::REASONS`), for the charts.
@@ -256,7 +257,8 @@ impl DestStats {
             Block::SchemaIntegrationFilter { .. } => self.plan_filtered += 1,
             Block::UnsupportedEventType { .. } => self.unsupported += 1,
             Block::NotLoaded { .. } => self.not_loaded += 1,
-            Block::Disabled | Block::Suppressed => self.switched_off += 1,
+            Block::Disabled => self.disabled += 1,
+            Block::Suppressed => self.suppressed += 1,
             Block::NotIngested => {}
         }
         true

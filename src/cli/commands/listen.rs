@@ -80,6 +80,7 @@ pub fn run(ctx: &Ctx, args: &ListenArgs) -> Result<Exit, Error> {
         capture: true,
         follow: true,
         max_events: tui::store::MAX_EVENTS,
+        observed: None,
         zone,
         theme,
         keys,

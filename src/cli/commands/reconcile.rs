@@ -50,23 +50,7 @@ pub fn run(ctx: &Ctx, args: &ReconcileArgs) -> Result<Exit, Error> {
     })?;
     drop(progress);
     let observed = match &args.observed {
-        Some(path) => {
-            let text = crate::read::limits::read_file_at_most(
-                path,
-                crate::read::limits::SETTINGS_BYTES,
-                "the file",
-            )
-            .map_err(|source| Error::Input {
-                file: path.display().to_string(),
-                source,
-            })?;
-            serde_json::from_slice::<Observed>(&text).map_err(|e| {
-                Error::Reconcile(format!(
-                    "{}: not Delivery Overview's counts as reconcile writes them (its json's `observed`): {e}",
-                    crate::text::printable(&path.display().to_string())
-                ))
-            })?
-        }
+        Some(path) => read_observed(path)?,
         None => ask(ctx, args, &ws, window)?,
     };
     let capture = inputs.join(" ");
@@ -81,6 +65,25 @@ pub fn run(ctx: &Ctx, args: &ReconcileArgs) -> Result<Exit, Error> {
     .and_then(|()| out.flush());
     finish_output(result)?;
     Ok(Exit::Done)
+}
+
+/// Delivery Overview's counts saved in `path` (`--observed`).
+pub(super) fn read_observed(path: &std::path::Path) -> Result<Observed, Error> {
+    let text = crate::read::limits::read_file_at_most(
+        path,
+        crate::read::limits::SETTINGS_BYTES,
+        "the file",
+    )
+    .map_err(|source| Error::Input {
+        file: path.display().to_string(),
+        source,
+    })?;
+    overview::read(&text).map_err(|e| {
+        Error::Reconcile(format!(
+            "{}: not Delivery Overview's counts as reconcile writes them (its json, or that json's `observed`): {e}",
+            crate::text::printable(&path.display().to_string())
+        ))
+    })
 }
 
 /// Delivery Overview's counts, from the Public API, for the snapshot's source and destinations.

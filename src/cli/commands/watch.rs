@@ -37,9 +37,14 @@ pub fn run(ctx: &Ctx, args: &WatchArgs) -> Result<Exit, Error> {
         }
     };
     let (theme, keys, zone) = ctx.look(args.local);
+    let observed = match &args.observed {
+        Some(path) => Some(std::sync::Arc::new(super::reconcile::read_observed(path)?)),
+        None => None,
+    };
     let launch = tui::Launch {
         banner: None,
         capture: false,
+        observed,
         follow: !args.no_follow,
         max_events: usize::try_from(args.max_events).unwrap_or(usize::MAX),
         zone,
@@ -56,6 +61,7 @@ pub fn tour(ctx: &Ctx) -> Result<Exit, Error> {
     tui::start_tour(&tui::Launch {
         banner: None,
         capture: false,
+        observed: None,
         follow: false,
         max_events: tui::store::MAX_EVENTS,
         zone,

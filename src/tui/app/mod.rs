@@ -84,6 +84,7 @@ impl App {
             banner: None,
             keys: super::keymap::Keymap::default(),
             tour: None,
+            observed: None,
             reload: None,
             editor: None,
             workspace_what_if: None,

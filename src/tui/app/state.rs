@@ -93,6 +93,9 @@ pub struct App {
     pub keys: crate::tui::keymap::Keymap,
     /// The guided tour, when this is `consent-inspector tour`.
     pub tour: Option<TourState>,
+    /// Delivery Overview's counts (`--observed`): the Destinations pane shows them beside the
+    /// predictions.
+    pub observed: Option<Arc<crate::workspace::public_api::overview::Observed>>,
     /// How to read the input again, for a workspace what-if (None: it cannot be).
     pub reload: Option<Reload>,
     /// The workspace editor (`W`), while it is up.

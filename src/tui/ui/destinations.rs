@@ -23,11 +23,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     let shown = app.dest_list.visible(ws.destinations.len(), page);
     // Each row's cells as text first: the columns take the width their content needs.
     let texts = texts(app, store, shown.clone(), &short);
+    // With Delivery Overview's counts loaded, Segment's deliveries beside the predicted.
+    let delivered = if app.observed.is_some() {
+        "DELIVERED (SEGMENT)"
+    } else {
+        "DELIVERED"
+    };
     let heads = [
         "DESTINATION",
         "COL",
         "KIND",
-        "DELIVERED",
+        delivered,
         "BLOCKED",
         "BLOCKED MOST BY (Enter filters)",
     ];
@@ -69,7 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             .title(lower_title(app, theme))
             // The counts are events, as everywhere; those not ingested reach no destination.
             .title_bottom(Line::styled(
-                footer(store, usize::from(area.width.saturating_sub(4))),
+                footer(app, store, usize::from(area.width.saturating_sub(4))),
                 theme.dim(),
             ))
             .border_style(theme.border(app.pane == Pane::Destinations)),
@@ -77,19 +83,38 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
     frame.render_widget(table, area);
 }
 
-/// What the counts are, where the verdicts' settings came from, and the consent model
-/// device-mode verdicts assume, in `room` columns: on a narrow screen the settings' name is
+/// What the counts are, where the verdicts' settings came from (a snapshot: its source and
+/// when it was pulled), the consent model device-mode verdicts assume, and the window of
+/// Delivery Overview's counts, in `room` columns: on a narrow screen the settings' name is
 /// cut in its middle, then left out; that the counts are events stays longest.
-fn footer(store: &Store, room: usize) -> String {
+fn footer(app: &App, store: &Store, room: usize) -> String {
     use unicode_width::UnicodeWidthStr;
     let ws = store.workspace();
-    let counts = format!(
+    let mut counts = format!(
         "events per destination · {} not ingested · device mode {} ({})",
         store.counts.not_ingested,
         ws.consent_model.as_str(),
         ws.consent_model_from.short(),
     );
-    let settings = printable(&ws.origin);
+    if let Some(o) = &app.observed {
+        counts.push_str(&format!(
+            " · (SEGMENT): Delivery Overview, cloud mode, {} to {}",
+            printable(&o.start),
+            printable(&o.end)
+        ));
+    }
+    let settings = match &ws.snapshot {
+        Some(s) => printable(&format!(
+            "{} ({}{})",
+            ws.origin,
+            s.describe(),
+            s.age(jiff::Timestamp::now())
+                .map(|a| format!(", {a} ago"))
+                .unwrap_or_default()
+        ))
+        .into_owned(),
+        None => printable(&ws.origin).into_owned(),
+    };
     let with_settings = format!("{counts} · settings ");
     let text = match room.checked_sub(with_settings.width()) {
         Some(left) if left >= settings.width() => format!("{with_settings}{settings}"),
@@ -144,7 +169,8 @@ fn texts(app: &App, store: &Store, shown: std::ops::Range<usize>, short: &[Strin
                 (s.plan_filtered, "plan filter"),
                 (s.unsupported, "type"),
                 (s.not_loaded, "not loaded"),
-                (s.switched_off, "off"),
+                (s.disabled, "disabled"),
+                (s.suppressed, "suppressed"),
                 (s.removed_by_integrations, "integrations"),
                 (s.removed_by_filters, "filters"),
                 (s.duplicates, "duplicate"),
@@ -154,14 +180,21 @@ fn texts(app: &App, store: &Store, shown: std::ops::Range<usize>, short: &[Strin
                     why.push(format!("{label} ×{n}"));
                 }
             }
+            let mut delivered = moved(
+                s.delivered,
+                before.as_ref().and_then(|b| Some(b.dest.get(i)?.delivered)),
+            );
+            if let Some(o) = &app.observed {
+                let seen = o
+                    .destination(d.id.as_deref(), &d.name)
+                    .map_or_else(|| "—".to_owned(), |o| o.delivered.to_string());
+                delivered.push_str(&format!(" ({seen})"));
+            }
             let cells = [
                 printable(&d.name).into_owned(),
                 short[i].clone(),
                 d.kind.as_str().to_owned(),
-                moved(
-                    s.delivered,
-                    before.as_ref().and_then(|b| Some(b.dest.get(i)?.delivered)),
-                ),
+                delivered,
                 moved(
                     s.blocked,
                     before.as_ref().and_then(|b| Some(b.dest.get(i)?.blocked)),

@@ -314,6 +314,30 @@ fn uncertain_part(store: &Store, theme: Theme) -> Option<Part> {
     })
 }
 
+/// Where the settings came from, when they are a snapshot: its source and age (the first
+/// thing to go on a narrow screen; the Destinations pane's footer says it all).
+fn snapshot_part(store: &Store, theme: Theme) -> Option<Part> {
+    let s = store.workspace().snapshot.as_ref()?;
+    let source = s.source.slug.as_deref().unwrap_or(&s.source.id);
+    let age = s.age(jiff::Timestamp::now()).map_or_else(
+        || printable(&s.pulled_at).into_owned(),
+        |a| format!("{a} old"),
+    );
+    Some(Part {
+        short: Some(vec![Span::styled(
+            format!("snapshot {}", printable(source)),
+            theme.dim(),
+        )]),
+        ..part(
+            5,
+            vec![Span::styled(
+                format!("snapshot of {} · {age}", printable(source)),
+                theme.dim(),
+            )],
+        )
+    })
+}
+
 /// Whose rules decide, when they are not the default's (and no comparison says it already).
 fn dialect_part(app: &App, store: &Store, theme: Theme) -> Option<Part> {
     let badge = crate::rules::dialect::chain(store.workspace().dialect()).badge?;
@@ -426,6 +450,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         });
     }
     parts.extend(uncertain_part(store, theme));
+    parts.extend(snapshot_part(store, theme));
     if !app.filter.is_all() {
         // Its words may be cut; that a filter is in force, and its count, always show.
         let more = if app.filter_done(store) { "" } else { "…" };

@@ -53,6 +53,26 @@ pub struct Count {
     pub count: u64,
 }
 
+/// Delivery Overview's counts from a file: the document itself, or `reconcile --format
+/// json`'s (its `observed`).
+pub fn read(text: &[u8]) -> Result<Observed, String> {
+    let mut v: Value = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+    let doc = match v.get_mut("observed") {
+        Some(inner) => inner.take(),
+        None => v,
+    };
+    serde_json::from_value(doc).map_err(|e| e.to_string())
+}
+
+impl Observed {
+    /// Destination `id`'s counts (else, without an id, the one named `name`).
+    pub fn destination(&self, id: Option<&str>, name: &str) -> Option<&ObservedDestination> {
+        self.destinations
+            .iter()
+            .find(|o| id.map_or(o.name == name, |id| id == o.id))
+    }
+}
+
 /// The granularity the API allows for a window of `secs` seconds starting `age_secs` ago
 /// (the SDK's documentation of `granularity`: minute up to 4 hours and 48 hours back, hour up
 /// to 14 days and 30 days back, day up to 30 days); None when none does.
