@@ -41,6 +41,8 @@ pub struct Table {
     warned: u64,
     blocked_routes: u64,
     uncertain_routes: u64,
+    /// What made them uncertain: each unknown step's wire word, and how many routes met it.
+    unknowns: std::collections::BTreeMap<&'static str, u64>,
 }
 
 impl Table {
@@ -70,6 +72,7 @@ impl Table {
             warned: 0,
             blocked_routes: 0,
             uncertain_routes: 0,
+            unknowns: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -159,6 +162,9 @@ impl Table {
                 Decision::Deliver(_) => p.green(&cell(&format!("✓{device}"), *w)),
                 Decision::Uncertain(_) => {
                     self.uncertain_routes += 1;
+                    for u in &r.unknown {
+                        *self.unknowns.entry(u.as_str()).or_default() += 1;
+                    }
                     p.yellow(&cell(&format!("{UNCERTAIN}{device}"), *w))
                 }
                 Decision::Block(b) => {
@@ -174,9 +180,20 @@ impl Table {
 
     /// Writes the totals.
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        // Why routes remain uncertain: what is unknown, and how many routes it leaves so.
+        let why = if self.unknowns.is_empty() {
+            String::new()
+        } else {
+            let each: Vec<String> = self
+                .unknowns
+                .iter()
+                .map(|(what, n)| format!("{what} {n}"))
+                .collect();
+            format!(" ({}; explain says what would make them known)", each.join(", "))
+        };
         writeln!(
             out,
-            "\n{}: {} not ingested, {} with warnings, {}, {}",
+            "\n{}: {} not ingested, {} with warnings, {}, {}{why}",
             counted(self.events, "event"),
             self.not_ingested,
             self.warned,
