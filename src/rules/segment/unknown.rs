@@ -110,7 +110,7 @@ pub fn what(ws: &Workspace, d: usize, u: &Unknown) -> String {
 pub fn to_know(u: &Unknown) -> &'static str {
     match u {
         Unknown::Mappings => {
-            "give its mappings in the settings (`mappings`), from the Public API's GET /destinations/{destinationId}/subscriptions"
+            "pull the workspace (`consent-inspector pull`: its mappings from the Public API's GET /destinations/{destinationId}/subscriptions), or give them in the settings (`mappings`)"
         }
         Unknown::RandomSample { .. } => {
             "give the filter a `path` (Segment then samples by that field's value, which the tool can follow); a random draw cannot be known"
@@ -122,7 +122,7 @@ pub fn to_know(u: &Unknown) -> &'static str {
             "read the function's code (Public API GET /functions/{functionId}); once it passes the event untouched, drop `insertFunction` from the settings"
         }
         Unknown::Engage => {
-            "Engage's audiences and computed traits: the Public API's spaces, or Delivery Overview's counts for the destination"
+            "Engage's audiences and computed traits: the Public API's spaces, or Delivery Overview's counts for the destination (`consent-inspector reconcile`)"
         }
     }
 }
