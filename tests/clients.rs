@@ -669,7 +669,7 @@ fn api_requests(seen: Vec<common::public_api::Seen>) -> Vec<Request> {
 #[test]
 #[ignore = "needs Node.js and Segment's Public API SDK: npm ci --prefix tests/clients"]
 fn the_public_api_calls_are_the_ones_segments_own_sdk_makes() {
-    use common::public_api::{Server, fixture_routes, recent_capture};
+    use common::public_api::{Server, fixture_routes, pull, recent_capture, run};
     let node_path = node_path();
     let env = [("NODE_PATH", node_path.as_str())];
     need(
@@ -684,39 +684,27 @@ fn the_public_api_calls_are_the_ones_segments_own_sdk_makes() {
     let (capture, start) = recent_capture(dir.path());
     let window = |s: i64| jiff::Timestamp::from_second(s).unwrap().to_string();
     let (since, until) = (window(start), window(start + 600));
-    let ours = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
-            .args(args)
-            .env("SEGMENT_PUBLIC_API_TOKEN", TOKEN)
-            .env("XDG_CACHE_HOME", dir.path())
-            .output()
-            .unwrap();
+    let ours = |o: std::process::Output| {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     };
     let snapshot = dir.path().join("pulled.json");
-    ours(&[
-        "pull",
-        "--source",
-        "web",
-        "--api-url",
-        &server.url,
-        "--cdn",
-        &server.url,
-        "-o",
-        snapshot.to_str().unwrap(),
-    ]);
-    ours(&[
-        "reconcile",
-        "--format",
-        "json",
-        "--api-url",
-        &server.url,
-        "--since",
-        &since,
-        "--until",
-        &until,
-        capture.to_str().unwrap(),
-    ]);
+    ours(pull(&server, &snapshot, dir.path(), TOKEN, &[]));
+    ours(run(
+        &[
+            "reconcile",
+            "--format",
+            "json",
+            "--api-url",
+            &server.url,
+            "--since",
+            &since,
+            "--until",
+            &until,
+            capture.to_str().unwrap(),
+        ],
+        dir.path(),
+        TOKEN,
+    ));
     let tool = api_requests(server.take());
     let sdk = |server: &Server| {
         let o = Command::new("node")

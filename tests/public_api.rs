@@ -14,31 +14,12 @@ use serde_json::Value;
 
 const TOKEN: &str = "sgp_test_token_0123456789";
 
-/// `consent-inspector ARGS` with the token in the environment and a cache of its own.
 fn run(args: &[&str], cache: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
-        .args(args)
-        .env("SEGMENT_PUBLIC_API_TOKEN", TOKEN)
-        .env("XDG_CACHE_HOME", cache)
-        .output()
-        .unwrap()
+    common::public_api::run(args, cache, TOKEN)
 }
 
-/// `pull --source web` from `server` into `out`.
 fn pull(server: &Server, out: &Path, cache: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "pull",
-        "--source",
-        "web",
-        "--api-url",
-        &server.url,
-        "--cdn",
-        &server.url,
-        "-o",
-        out.to_str().unwrap(),
-    ];
-    args.extend(extra);
-    run(&args, cache)
+    common::public_api::pull(server, out, cache, TOKEN, extra)
 }
 
 fn text(o: &Output) -> String {
@@ -246,12 +227,7 @@ fn a_refused_token_says_which_call_and_what_it_lacks() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s.json");
     let server = Server::start("acme");
-    server.fault(Fault {
-        path: "/".into(),
-        status: 401,
-        times: 1,
-        retry_after: None,
-    });
+    server.fault(Fault::once("/", 401));
     let o = pull(&server, &out, dir.path(), &[]);
     let said = text(&o);
     assert_eq!(o.status.code(), Some(2), "{said}");
@@ -262,12 +238,7 @@ fn a_refused_token_says_which_call_and_what_it_lacks() {
     assert!(!said.contains(TOKEN));
     assert!(!out.exists());
     // 403 on a part the snapshot needs: an error naming the scope.
-    server.fault(Fault {
-        path: "/sources/src_web/connected-destinations".into(),
-        status: 403,
-        times: 1,
-        retry_after: None,
-    });
+    server.fault(Fault::once("/sources/src_web/connected-destinations", 403));
     let o = pull(&server, &out, dir.path(), &[]);
     let said = text(&o);
     assert_eq!(o.status.code(), Some(2), "{said}");
@@ -276,12 +247,7 @@ fn a_refused_token_says_which_call_and_what_it_lacks() {
         "{said}"
     );
     // 403 on the suppressions (a Workspace Owner's): the pull goes on, and says what it lacks.
-    server.fault(Fault {
-        path: "/suppressions".into(),
-        status: 403,
-        times: 1,
-        retry_after: None,
-    });
+    server.fault(Fault::once("/suppressions", 403));
     let o = pull(&server, &out, dir.path(), &[]);
     let said = text(&o);
     assert!(o.status.success(), "{said}");
@@ -309,17 +275,7 @@ fn the_token_comes_from_the_environment_or_a_file_never_the_command_line() {
             .output()
             .unwrap()
     };
-    let base = [
-        "pull",
-        "--source",
-        "web",
-        "--api-url",
-        &server.url,
-        "--cdn",
-        &server.url,
-        "-o",
-        out.to_str().unwrap(),
-    ];
+    let base = common::public_api::pull_args(&server, out.to_str().unwrap());
     let o = bare(&base);
     assert_eq!(o.status.code(), Some(2));
     assert!(

@@ -81,6 +81,56 @@ impl Server {
     }
 }
 
+impl Fault {
+    /// `status` on the next request to `path`.
+    pub fn once(path: &str, status: u16) -> Self {
+        Self {
+            path: path.to_owned(),
+            status,
+            times: 1,
+            retry_after: None,
+        }
+    }
+}
+
+/// `consent-inspector ARGS` with `token` in the environment and a cache of its own.
+pub fn run(args: &[&str], cache: &std::path::Path, token: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_consent-inspector"))
+        .args(args)
+        .env("SEGMENT_PUBLIC_API_TOKEN", token)
+        .env("XDG_CACHE_HOME", cache)
+        .output()
+        .unwrap()
+}
+
+/// `pull --source web` from `server` (the API and the CDN) into `out`.
+pub fn pull(
+    server: &Server,
+    out: &std::path::Path,
+    cache: &std::path::Path,
+    token: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = pull_args(server, out.to_str().unwrap());
+    args.extend(extra);
+    run(&args, cache, token)
+}
+
+/// The arguments of `pull --source web` from `server` into `out`.
+pub fn pull_args<'a>(server: &'a Server, out: &'a str) -> Vec<&'a str> {
+    vec![
+        "pull",
+        "--source",
+        "web",
+        "--api-url",
+        &server.url,
+        "--cdn",
+        &server.url,
+        "-o",
+        out,
+    ]
+}
+
 /// The answers of `tests/public-api/<fixture>.json`, by key.
 pub fn fixture_routes(fixture: &str) -> HashMap<String, Value> {
     let path = format!(

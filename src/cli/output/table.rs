@@ -189,7 +189,10 @@ impl Table {
                 .iter()
                 .map(|(what, n)| format!("{what} {n}"))
                 .collect();
-            format!(" ({}; explain says what would make them known)", each.join(", "))
+            format!(
+                " ({}; explain says what would make them known)",
+                each.join(", ")
+            )
         };
         writeln!(
             out,
