@@ -374,6 +374,27 @@ fn destination(
         .cloned()
         .unwrap_or_default();
     out.insert("actions".into(), json!(!actions.is_empty()));
+    // Where a classic destination's code runs, from its catalog entry, where the CDN did not
+    // say (an Actions entry's components are its actions' code, not where it is connected).
+    if actions.is_empty() && !out.contains_key("components") {
+        let kinds: Vec<&str> = meta
+            .get("components")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.get("type").and_then(Value::as_str))
+            .collect();
+        let words: Vec<&str> = [
+            ("browser", kinds.contains(&"BROWSER")),
+            ("server", kinds.contains(&"SERVER")),
+        ]
+        .into_iter()
+        .filter_map(|(w, on)| on.then_some(w))
+        .collect();
+        if !words.is_empty() {
+            out.insert("components".into(), json!(words));
+        }
+    }
     if !actions.is_empty() {
         let subs = Call::new(
             "listSubscriptionsFromDestination",
