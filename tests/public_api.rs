@@ -559,3 +559,21 @@ fn two_snapshots_are_diffed_with_the_traffic_they_move() {
     );
     assert_eq!(doc["unexplained"], 0);
 }
+
+#[test]
+fn a_server_that_pages_for_ever_is_stopped() {
+    let server = Server::start("acme");
+    server.endless("/sources");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.json");
+    let o = pull(&server, &out, dir.path(), &[]);
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(
+            "GET /sources (listSources): the answer is not the Public API's: more than 1000 pages"
+        ),
+        "{said}"
+    );
+    assert!(!out.exists());
+}

@@ -38,6 +38,8 @@ struct State {
     faults: Vec<Fault>,
     /// The server stops answering (closes every connection) after this many requests.
     die_after: Option<usize>,
+    /// A list that pages for ever: every page of it points to another.
+    endless: Option<String>,
 }
 
 pub struct Server {
@@ -69,6 +71,11 @@ impl Server {
 
     pub fn fault(&self, f: Fault) {
         self.state.lock().unwrap().faults.push(f);
+    }
+
+    /// Makes the list at `path` (of `sources`) page for ever, each page empty.
+    pub fn endless(&self, path: &str) {
+        self.state.lock().unwrap().endless = Some(path.to_owned());
     }
 
     pub fn die_after(&self, n: usize) {
@@ -234,6 +241,25 @@ fn answer(stream: TcpStream, state: &Mutex<State>, routes: &HashMap<String, Valu
         });
         if st.die_after.is_some_and(|n| st.seen.len() > n) {
             // Dead: the connection closes with no answer.
+            return;
+        }
+        if st.endless.as_deref() == Some(path.as_str()) {
+            let at: u64 = pairs
+                .iter()
+                .find(|(k, _)| k == "pagination[cursor]")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(0);
+            drop(st);
+            let body = format!(
+                r#"{{"data":{{"sources":[],"pagination":{{"current":"{at}","next":"{}"}}}}}}"#,
+                at + 1
+            );
+            let mut out = stream;
+            let _ = write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
             return;
         }
         let hit = st.faults.iter_mut().find(|f| f.path == path && f.times > 0);

@@ -34,6 +34,9 @@ const BACKOFF: Duration = Duration::from_millis(500);
 const MAX_WAIT: Duration = Duration::from_secs(120);
 /// How long one answer may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// The most one client reads in all (a snapshot past `SETTINGS_BYTES` could not be read back
+/// anyway): a server that pages on for ever is stopped.
+const TOTAL_BYTES: u64 = 2 * SETTINGS_BYTES;
 
 /// One Public API operation: its name in the SDK, its path, the token scope it needs (for
 /// 403's message) and its documented rate limit, where lower than the default.
@@ -151,6 +154,8 @@ pub struct Api {
     progress: Box<dyn FnMut(&str)>,
     /// How many requests were sent.
     pub requests: u32,
+    /// How many bytes of answers were read.
+    read: u64,
 }
 
 impl Api {
@@ -183,6 +188,7 @@ impl Api {
             last: Vec::new(),
             progress: Box::new(|_| {}),
             requests: 0,
+            read: 0,
         })
     }
 
@@ -273,6 +279,16 @@ impl Api {
                     body,
                     ..
                 }) => {
+                    self.read += body.len() as u64;
+                    if self.read > TOTAL_BYTES {
+                        return Err(ApiError::Shape {
+                            call: shown,
+                            why: format!(
+                                "the answers pass {} MiB in all, more than a workspace's settings can be",
+                                TOTAL_BYTES >> 20
+                            ),
+                        });
+                    }
                     return serde_json::from_slice(&body).map_err(|e| ApiError::Shape {
                         call: shown,
                         why: e.to_string(),
