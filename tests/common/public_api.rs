@@ -193,12 +193,11 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn answer(stream: TcpStream, state: &Mutex<State>, routes: &HashMap<String, Value>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
+/// Reads one request: method, decoded path, decoded and sorted query, headers.
+fn request(stream: &TcpStream) -> Option<Seen> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
+    reader.read_line(&mut line).ok()?;
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or_default().to_owned();
     let target = parts.next().unwrap_or_default().to_owned();
@@ -220,7 +219,6 @@ fn answer(stream: TcpStream, state: &Mutex<State>, routes: &HashMap<String, Valu
         let _ = reader.read_exact(&mut body);
     }
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    let path = decode(path);
     let mut pairs: Vec<(String, String)> = query
         .split('&')
         .filter(|p| !p.is_empty())
@@ -230,85 +228,82 @@ fn answer(stream: TcpStream, state: &Mutex<State>, routes: &HashMap<String, Valu
         })
         .collect();
     pairs.sort();
-    let fault = {
-        let mut st = state.lock().unwrap();
-        st.seen.push(Seen {
-            method,
-            path: path.clone(),
-            query: pairs.clone(),
-            authorization: headers.get("authorization").cloned(),
-            accept: headers.get("accept").cloned(),
-        });
-        if st.die_after.is_some_and(|n| st.seen.len() > n) {
-            // Dead: the connection closes with no answer.
-            return;
-        }
-        if st.endless.as_deref() == Some(path.as_str()) {
-            let at: u64 = pairs
-                .iter()
-                .find(|(k, _)| k == "pagination[cursor]")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(0);
-            drop(st);
-            let body = format!(
-                r#"{{"data":{{"sources":[],"pagination":{{"current":"{at}","next":"{}"}}}}}}"#,
-                at + 1
-            );
-            let mut out = stream;
-            let _ = write!(
-                out,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            return;
-        }
-        let hit = st.faults.iter_mut().find(|f| f.path == path && f.times > 0);
-        hit.map(|f| {
-            f.times -= 1;
-            f.clone()
-        })
-    };
-    let mut out = stream;
-    if let Some(f) = fault {
-        let retry = f
-            .retry_after
-            .map(|r| format!("Retry-After: {r}\r\n"))
-            .unwrap_or_default();
-        let body = format!(
-            r#"{{"errors":[{{"type":"fault","message":"planned {}"}}]}}"#,
-            f.status
-        );
-        let _ = write!(
-            out,
-            "HTTP/1.1 {} Planned\r\nContent-Type: application/json\r\n{retry}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            f.status,
-            body.len()
-        );
-        return;
-    }
+    Some(Seen {
+        method,
+        path: decode(path),
+        query: pairs,
+        authorization: headers.get("authorization").cloned(),
+        accept: headers.get("accept").cloned(),
+    })
+}
+
+/// One answer: a status, an optional `Retry-After`, a JSON body.
+fn respond(mut out: TcpStream, status: u16, retry_after: Option<String>, body: &str) {
+    let retry = retry_after
+        .map(|r| format!("Retry-After: {r}\r\n"))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{retry}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+fn answer(stream: TcpStream, state: &Mutex<State>, routes: &HashMap<String, Value>) {
+    let Some(seen) = request(&stream) else { return };
     let get = |k: &str| {
-        pairs
+        seen.query
             .iter()
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.clone())
     };
-    let mut key = path.clone();
+    let path = seen.path.clone();
+    let (endless, fault) = {
+        let mut st = state.lock().unwrap();
+        st.seen.push(seen.clone());
+        if st.die_after.is_some_and(|n| st.seen.len() > n) {
+            // Dead: the connection closes with no answer.
+            return;
+        }
+        let endless = st.endless.as_deref() == Some(path.as_str());
+        let hit = st.faults.iter_mut().find(|f| f.path == path && f.times > 0);
+        let fault = hit.map(|f| {
+            f.times -= 1;
+            f.clone()
+        });
+        (endless, fault)
+    };
+    if endless {
+        let at: u64 = get("pagination[cursor]")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let body = format!(
+            r#"{{"data":{{"sources":[],"pagination":{{"current":"{at}","next":"{}"}}}}}}"#,
+            at + 1
+        );
+        return respond(stream, 200, None, &body);
+    }
+    if let Some(f) = fault {
+        let body = format!(
+            r#"{{"errors":[{{"type":"fault","message":"planned {}"}}]}}"#,
+            f.status
+        );
+        return respond(stream, f.status, f.retry_after, &body);
+    }
+    let mut key = path;
     if let Some(d) = get("destinationConfigId") {
         key.push_str(&format!("?destinationConfigId={d}"));
     }
     if let Some(c) = get("pagination[cursor]") {
         key.push_str(&format!("#{c}"));
     }
-    let (status, body) = match routes.get(&key) {
-        Some(v) => (200, serde_json::to_string(v).unwrap()),
-        None => (
+    match routes.get(&key) {
+        Some(v) => respond(stream, 200, None, &serde_json::to_string(v).unwrap()),
+        None => respond(
+            stream,
             404,
-            format!(r#"{{"errors":[{{"type":"not-found","message":"no fixture for {key}"}}]}}"#),
+            None,
+            &format!(r#"{{"errors":[{{"type":"not-found","message":"no fixture for {key}"}}]}}"#),
         ),
-    };
-    let _ = write!(
-        out,
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
+    }
 }
