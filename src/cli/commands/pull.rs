@@ -128,11 +128,15 @@ fn summary(p: &Pulled) -> String {
         .as_ref()
         .and_then(|p| p.plan.as_ref())
         .map_or(0, |plan| plan.rules.len());
+    let n = |k: usize, noun: &str| crate::cli::output::report::counted(k as u64, noun);
     let mut line = format!(
-        "pulled source {}: {} destinations ({disabled} disabled), {filters} filters, {mappings} cloud mappings, {rules} tracking plan rules, {} suppressed users",
+        "pulled source {}: {} ({disabled} disabled), {}, {}, {}, {}",
         printable(&p.slug),
-        ws.destinations.len(),
-        ws.suppressed.len()
+        n(ws.destinations.len(), "destination"),
+        n(filters, "filter"),
+        n(mappings, "cloud mapping"),
+        n(rules, "tracking plan rule"),
+        n(ws.suppressed.len(), "suppressed user")
     );
     if let Some(s) = &ws.snapshot {
         for g in &s.gaps {
