@@ -283,6 +283,21 @@ fn the_cdn_shape_written_reads_back_as_the_same_routing() {
     assert_eq!(names(&back), names(&ws));
 }
 
+/// A snapshot's disabled destination is in no CDN settings `listen` serves: Segment's CDN
+/// leaves it out, so analytics.js never loads it.
+#[test]
+fn a_disabled_destination_is_left_out_of_the_cdn_shape() {
+    let ws = Workspace::load(std::path::Path::new(
+        "samples/workspace/consent-settings.json",
+    ))
+    .unwrap();
+    let hotjar = ws.destination("Hotjar").unwrap();
+    assert!(!ws.destinations[hotjar].enabled);
+    let cdn = ws.to_cdn("wk", "localhost:8787/v1", "http");
+    assert!(cdn["integrations"].get("Hotjar").is_none(), "{cdn}");
+    assert!(cdn["integrations"].get("Braze").is_some(), "{cdn}");
+}
+
 #[test]
 fn destination_filters_travel_through_the_cdn_shape_as_routing_rules() {
     use consent_inspector::engine::Engine;

@@ -301,7 +301,8 @@ impl Workspace {
     /// `cdnURL`: each destination's enabled categories and `allCategories`, with `Segment.io`
     /// pointing at `api_host` (`host:port/v1`) over `protocol`, so that analytics.js loaded
     /// with this `cdnURL` sends its calls there. Disabled categories are left out, as they are
-    /// not enforced; destination kinds do not survive (the shape has none; see `cdn_kind`).
+    /// not enforced, and so are disabled destinations, as Segment's CDN leaves them out;
+    /// destination kinds do not survive (the shape has none; see `cdn_kind`).
     pub fn to_cdn(&self, write_key: &str, api_host: &str, protocol: &str) -> Value {
         let enabled = |c: &crate::workspace::CatIdx| self.categories[usize::from(*c)].enabled;
         let mut integrations = serde_json::Map::new();
@@ -316,7 +317,8 @@ impl Workspace {
             }),
         );
         let mut unmapped = false;
-        for d in &self.destinations {
+        // A destination switched off is in no CDN settings: the browser never loads it.
+        for d in self.destinations.iter().filter(|d| d.enabled) {
             let ids: Vec<&str> = d
                 .categories
                 .iter()
@@ -338,6 +340,7 @@ impl Workspace {
         let rules: Vec<Value> = self
             .destinations
             .iter()
+            .filter(|d| d.enabled)
             .filter_map(|d| crate::workspace::filter::routing_rule(&d.name, &d.filters))
             .collect();
         let mut cdn = serde_json::json!({
