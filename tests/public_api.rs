@@ -121,6 +121,20 @@ fn a_pull_writes_the_sources_workspace_as_segments_servers_have_it() {
         snap["protocols"]["trackingPlan"]["rules"][0]["key"],
         "Order Completed"
     );
+    // Functions: a destination function's handlers are unknown to the API (its routes are
+    // uncertain); an enabled insert function instance is named, a disabled one is not.
+    let ledger = destination(&snap, "Ledger");
+    assert_eq!(ledger["kind"], "function");
+    assert!(ledger.get("methods").is_none());
+    assert_eq!(
+        destination(&snap, "Webhooks")["insertFunction"],
+        "Scrub PII"
+    );
+    assert!(
+        destination(&snap, "Amplitude")
+            .get("insertFunction")
+            .is_none()
+    );
     // What the CDN has and the API does not connect stays.
     assert_eq!(destination(&snap, "Engage Audiences")["kind"], "engage");
     // Every page of every list was read, each call as the Public API wants it.
@@ -553,7 +567,7 @@ fn two_snapshots_are_diffed_with_the_traffic_they_move() {
         [
             "Braze: destination filters changed (1 → 0) (2 routes)",
             "Hotjar: switch disabled → enabled (8 routes)",
-            "user u-suppressed no longer suppressed (12 routes)",
+            "user u-suppressed no longer suppressed (13 routes)",
         ],
         "{doc}"
     );

@@ -327,6 +327,12 @@ fn finding(
     }
     let more = row.observed as f64 > expected;
     let dest = row.destination.as_deref().unwrap_or_default();
+    let unsure = |dest: &str| {
+        uncertain
+            .iter()
+            .find(|(n, _)| n == dest)
+            .map_or(0, |(_, n)| *n)
+    };
     let routes = |filter: String| {
         format!("consent-inspector route {capture} | jq -c 'select(any(.routes[]; {filter}))'")
     };
@@ -348,7 +354,7 @@ fn finding(
                 .iter()
                 .find(|d| d.name == dest)
                 .map_or(0, |d| d.failed);
-            let unsure = uncertain.iter().find(|(n, _)| n == dest).map_or(0, |(_, n)| *n);
+            let unsure = unsure(dest);
             let mut why = format!(
                 "fewer deliveries than the capture's scale predicts: failed deliveries ({failed} here), a SAMPLE filter, or a filter or mapping changed inside the window (pull again)"
             );
@@ -360,6 +366,14 @@ fn finding(
                 routes(format!(".destination == \"{dest}\" and (.decision == \"deliver\" or .decision == \"uncertain\")")),
             )
         }
+        // Its uncertain routes are predicted nowhere, and Segment delivered some of them.
+        (Stage::Delivered, true) if unsure(dest) > 0 => (
+            format!(
+                "more deliveries than the capture's scale predicts: {} of its routes are uncertain (a step the settings do not describe decides them), predicted nowhere; Segment's count says how many it delivered, explain says what would make them known",
+                unsure(dest)
+            ),
+            routes(format!(".destination == \"{dest}\" and .decision == \"uncertain\"")),
+        ),
         (Stage::Delivered, true) => (
             "more deliveries than the capture's scale predicts: retries that succeed count again, an Actions mapping added inside the window (each that fires is one delivery), or consent given more often outside the capture".to_owned(),
             routes(format!(".destination == \"{dest}\" and .decision == \"block\"")),

@@ -91,6 +91,11 @@ async function main() {
   const sources = await all((p) => apis.sources.listSources(p), 'sources');
   const source = sources.find((s) => [s.id, s.slug, s.name].includes(wanted));
   await all((p) => apis.deletionAndSuppresion.listSuppressions(p), 'suppressed');
+  await all((p) => apis.functions.listFunctions(p, 'DESTINATION'), 'functions');
+  const inserts = await all((p) => apis.functions.listFunctions(p, 'INSERT_DESTINATION'), 'functions');
+  for (const f of inserts) {
+    await all((p) => apis.functions.listInsertFunctionInstances(p, f.id), 'instances');
+  }
   const got = (await apis.sources.getSource(source.id)).body.data;
   await apis.sources.listSchemaSettingsInSource(source.id);
   if (got.trackingPlanId) {

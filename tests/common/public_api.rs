@@ -1,6 +1,6 @@
 //! A local stand-in for Segment's Public API (and CDN): it answers from a fixture file whose
-//! keys are paths (`/sources`), with `?destinationConfigId=ID` when a call names one and
-//! `#CURSOR` for a page after the first; it records every request, and can be told to fail
+//! keys are paths (`/sources`), with `?destinationConfigId=ID` (or `resourceType`,
+//! `functionId`) when a call names one and `#CURSOR` for a page after the first; it records every request, and can be told to fail
 //! (429 with `Retry-After`, 5xx, 401, 403) or to die after some requests.
 
 use std::collections::HashMap;
@@ -290,9 +290,12 @@ fn answer(stream: TcpStream, state: &Mutex<State>, routes: &HashMap<String, Valu
         );
         return respond(stream, f.status, f.retry_after, &body);
     }
+    // The query parameters that pick an answer, as the fixture's keys write them.
     let mut key = path;
-    if let Some(d) = get("destinationConfigId") {
-        key.push_str(&format!("?destinationConfigId={d}"));
+    for k in ["destinationConfigId", "resourceType", "functionId"] {
+        if let Some(v) = get(k) {
+            key.push_str(&format!("?{k}={v}"));
+        }
     }
     if let Some(c) = get("pagination[cursor]") {
         key.push_str(&format!("#{c}"));

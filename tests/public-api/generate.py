@@ -48,6 +48,8 @@ D = [
   ("dst_s3", meta("meta_s3", "Amazon S3", ALL), True),
   ("dst_mix", meta("meta_mix", "Mixpanel (Actions)", ALL, actions=mix_actions), True),
   ("dst_hotjar", meta("meta_hj", "Hotjar", ["pageview"], components=("BROWSER",)), False),
+  # A destination function: its catalog entry is the function's (catalogId).
+  ("dst_ledger", meta("meta_ledger", "Ledger", ALL), True),
 ]
 def dest(did, m, enabled):
     return {"id": did, "name": m["name"] + " (prod)", "enabled": enabled, "metadata": m, "sourceId": "src_web", "settings": {"apiKey": "secret"}}
@@ -65,8 +67,8 @@ routes["/sources/src_web/settings"] = {"data": {"sourceId": "src_web", "settings
     "identify": {"allowUnplannedTraits": True, "allowTraitsOnViolations": True, "commonEventOnViolations": "ALLOW"},
     "group": {"allowUnplannedTraits": True, "allowTraitsOnViolations": True, "commonEventOnViolations": "ALLOW"}}}}
 routes["/sources/src_ios/settings"] = {"data": {"sourceId": "src_ios", "settings": {}}}
-routes["/sources/src_web/connected-destinations"] = {"data": {"destinations": dests[:6], "pagination": page("MA==", "Ng==", 11)}}
-routes["/sources/src_web/connected-destinations#Ng=="] = {"data": {"destinations": dests[6:], "pagination": page("Ng==", None, 11)}}
+routes["/sources/src_web/connected-destinations"] = {"data": {"destinations": dests[:6], "pagination": page("MA==", "Ng==", len(dests))}}
+routes["/sources/src_web/connected-destinations#Ng=="] = {"data": {"destinations": dests[6:], "pagination": page("Ng==", None, len(dests))}}
 routes["/sources/src_ios/connected-destinations"] = {"data": {"destinations": [], "pagination": page("MA==", None, 0)}}
 def flt(fid, did, title, cond, actions, enabled=True):
     return {"id": fid, "sourceId": "src_web", "destinationId": did, "if": cond, "actions": actions, "title": title,
@@ -93,6 +95,18 @@ routes["/tracking-plans/tp_web/rules"] = {"data": {"rules": [
     {"type": "TRACK", "key": "Order Completed", "version": 1, "createdAt": "2026-09-01T00:00:00Z", "updatedAt": "2026-09-01T00:00:00Z",
      "jsonSchema": {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {"properties": {"type": "object", "required": ["total"], "properties": {"total": {"type": "number"}}}}}}],
     "pagination": page("MA==", None, 1)}}
+# Functions: Ledger is a destination function; Scrub PII an insert function in front of
+# Webhooks (and of Amplitude, switched off there).
+def function(fid, kind, name, catalog=None):
+    f = {"id": fid, "resourceType": kind, "createdAt": "2026-08-01T00:00:00Z", "createdBy": "u_admin", "displayName": name, "description": name, "logoUrl": "https://example.com/logo.png"}
+    if catalog:
+        f["catalogId"] = catalog
+    return f
+routes["/functions?resourceType=DESTINATION"] = {"data": {"functions": [function("dfn_ledger", "DESTINATION", "Ledger", "meta_ledger")], "pagination": page("MA==", None, 1)}}
+routes["/functions?resourceType=INSERT_DESTINATION"] = {"data": {"functions": [function("ifn_scrub", "INSERT_DESTINATION", "Scrub PII")], "pagination": page("MA==", None, 1)}}
+def instance(iid, dest, enabled):
+    return {"id": iid, "name": "Scrub PII", "integrationId": dest, "classId": "ifn_scrub", "enabled": enabled, "createdAt": "2026-08-02T00:00:00Z", "updatedAt": "2026-08-02T00:00:00Z", "settings": {}, "encryptedSettings": {}}
+routes["/insert-function-instances?functionId=ifn_scrub"] = {"data": {"instances": [instance("ifi_1", "dst_hooks", True), instance("ifi_2", "dst_amp", False)], "pagination": page("MA==", None, 2)}}
 routes["/suppressions"] = {"data": {"suppressed": [{"subjectType": "USER_ID", "subjectIds": ["u-suppressed"]}], "pagination": page("MA==", None, 1)}}
 routes["/v1/projects/wk_3f9a1c7e2b/settings"] = cdn
 routes["/v1/projects/wk_ios_77/settings"] = {"integrations": {"Segment.io": {"apiKey": "wk_ios_77"}}, "consentSettings": {"allCategories": ["C0001"]}}

@@ -19,6 +19,7 @@ const PLAN_READ: &str =
     "read access to tracking plans (Tracking Plan Read-only, or Workspace Owner)";
 const SUPPRESSIONS_READ: &str = "the role Workspace Owner (suppressions are the workspace's)";
 const WORKSPACE_READ: &str = "a token of this workspace (Workspace Member or more)";
+const FUNCTIONS_READ: &str = "read access to functions (Functions Read-only, or Workspace Owner)";
 
 /// The documented limit of `listRulesFromTrackingPlan`, requests per minute.
 const RULES_PER_MINUTE: u32 = 200;
@@ -79,9 +80,16 @@ pub fn pull(api: &mut Api, wanted: Option<&str>, cdn: Cdn<'_>) -> Result<Vec<Pul
             vec![hit]
         }
     };
-    // Suppressions are the workspace's: read once, for every source.
+    // Suppressions and functions are the workspace's: read once, for every source.
     let mut gaps = Vec::new();
     let suppressed = suppressions(api, &mut gaps)?;
+    let functions = functions(api, &mut gaps)?;
+    let shared = Shared {
+        workspace,
+        suppressed,
+        functions,
+        gaps,
+    };
     let mut out = Vec::new();
     for s in chosen {
         let id = s
@@ -89,14 +97,84 @@ pub fn pull(api: &mut Api, wanted: Option<&str>, cdn: Cdn<'_>) -> Result<Vec<Pul
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        out.push(one_source(
-            api,
-            &id,
-            workspace.clone(),
-            &suppressed,
-            gaps.clone(),
-            cdn,
-        )?);
+        out.push(one_source(api, &id, &shared, cdn)?);
+    }
+    Ok(out)
+}
+
+/// What the workspace has for every source: read once per pull.
+struct Shared {
+    workspace: Option<Named>,
+    suppressed: Vec<String>,
+    functions: Functions,
+    /// What could not be read of these.
+    gaps: Vec<String>,
+}
+
+/// The workspace's functions, as far as routing goes.
+#[derive(Default)]
+struct Functions {
+    /// Destination functions: the catalog id their connected destinations carry, and their
+    /// name.
+    destinations: Vec<(String, String)>,
+    /// Insert functions: the destination each enabled instance sits in front of, and its name.
+    inserts: Vec<(String, String)>,
+    /// The calls they came from.
+    parts: Vec<Part>,
+}
+
+/// The workspace's destination and insert functions, or none (and a gap said) when the token
+/// may not list them.
+fn functions(api: &mut Api, gaps: &mut Vec<String>) -> Result<Functions, ApiError> {
+    let mut out = Functions::default();
+    let listed = |api: &mut Api, kind: &str| {
+        let call = Call::new("listFunctions", "/functions".into(), FUNCTIONS_READ)
+            .with_query("resourceType", kind);
+        api.list(&call, "functions").map(|l| (l, call))
+    };
+    let name = |f: &Value| {
+        f.get("displayName")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (destination_fns, call) = match listed(api, "DESTINATION") {
+        Ok(found) => found,
+        Err(e @ ApiError::Forbidden { .. }) => {
+            gaps.push(format!("functions: {e}"));
+            return Ok(out);
+        }
+        Err(e) => return Err(e),
+    };
+    from_api(
+        &mut out.parts,
+        "destinations[].kind (destination functions)",
+        &call,
+    );
+    for f in &destination_fns {
+        if let Some(catalog) = f.get("catalogId").and_then(Value::as_str) {
+            out.destinations.push((catalog.to_owned(), name(f)));
+        }
+    }
+    let (insert_fns, call) = listed(api, "INSERT_DESTINATION")?;
+    from_api(&mut out.parts, "destinations[].insertFunction", &call);
+    for f in &insert_fns {
+        let Some(id) = f.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        let call = Call::new(
+            "listInsertFunctionInstances",
+            "/insert-function-instances".into(),
+            FUNCTIONS_READ,
+        )
+        .with_query("functionId", id);
+        for i in api.list(&call, "instances")? {
+            let on = i.get("enabled").and_then(Value::as_bool).unwrap_or(true);
+            if let (true, Some(dest)) = (on, i.get("integrationId").and_then(Value::as_str)) {
+                out.inserts.push((dest.to_owned(), name(f)));
+            }
+        }
+        from_api(&mut out.parts, "destinations[].insertFunction", &call);
     }
     Ok(out)
 }
@@ -147,15 +225,9 @@ fn suppressions(api: &mut Api, gaps: &mut Vec<String>) -> Result<Vec<String>, Ap
     }
 }
 
-fn one_source(
-    api: &mut Api,
-    id: &str,
-    workspace: Option<Named>,
-    suppressed: &[String],
-    mut gaps: Vec<String>,
-    cdn: Cdn<'_>,
-) -> Result<Pulled, PullError> {
+fn one_source(api: &mut Api, id: &str, shared: &Shared, cdn: Cdn<'_>) -> Result<Pulled, PullError> {
     let mut parts = Vec::new();
+    let mut gaps = shared.gaps.clone();
     let get_source = Call::new("getSource", Call::path(&["sources", id]), SOURCE_READ);
     let got = api.get(&get_source)?;
     from_api(&mut parts, "snapshot.source", &get_source);
@@ -172,9 +244,10 @@ fn one_source(
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty());
     base["protocols"] = protocols(api, id, plan_id, &mut parts, &mut gaps)?;
-    base["destinations"] = destinations(api, id, &base, &mut parts)?;
-    if !suppressed.is_empty() {
-        base["suppressed"] = json!(suppressed);
+    base["destinations"] = destinations(api, id, &base, &shared.functions, &mut parts)?;
+    parts.extend(shared.functions.parts.iter().cloned());
+    if !shared.suppressed.is_empty() {
+        base["suppressed"] = json!(shared.suppressed);
     }
     let snapshot = Snapshot {
         version: VERSION,
@@ -182,7 +255,7 @@ fn one_source(
             .round(jiff::Unit::Second)
             .map_or_else(|_| jiff::Timestamp::now().to_string(), |t| t.to_string()),
         api: api.base().to_owned(),
-        workspace,
+        workspace: shared.workspace.clone(),
         source: named_source,
         parts,
         gaps,
@@ -289,6 +362,7 @@ fn destinations(
     api: &mut Api,
     id: &str,
     base: &Value,
+    functions: &Functions,
     parts: &mut Vec<Part>,
 ) -> Result<Value, ApiError> {
     let list = Call::new(
@@ -302,10 +376,11 @@ fn destinations(
     let mut used = vec![false; cdn_dests.len()];
     let mut dests = Vec::new();
     for d in &connected {
-        let (dest, from_cdn) = destination(api, d, &cdn_dests, parts)?;
+        let (mut dest, from_cdn) = destination(api, d, &cdn_dests, parts)?;
         if let Some(i) = from_cdn {
             used[i] = true;
         }
+        with_functions(&mut dest, d, functions);
         dests.push(dest);
     }
     dests.extend(
@@ -316,6 +391,29 @@ fn destinations(
             .map(|(d, _)| d),
     );
     Ok(Value::Array(dests))
+}
+
+/// A destination function is of kind `function`, its handlers (the event types it takes)
+/// unknown to the API; an insert function in front of a destination is named.
+fn with_functions(dest: &mut Value, d: &Value, functions: &Functions) {
+    let catalog = d.pointer("/metadata/id").and_then(Value::as_str);
+    if functions
+        .destinations
+        .iter()
+        .any(|(c, _)| Some(c.as_str()) == catalog)
+        && let Value::Object(o) = dest
+    {
+        o.insert("kind".into(), json!("function"));
+        o.remove("methods");
+    }
+    let id = d.get("id").and_then(Value::as_str);
+    if let Some((_, name)) = functions
+        .inserts
+        .iter()
+        .find(|(dest_id, _)| Some(dest_id.as_str()) == id)
+    {
+        dest["insertFunction"] = json!(name);
+    }
 }
 
 /// One connected destination in our shape: the CDN's entry (its consent categories, its
