@@ -270,6 +270,18 @@ fn a_refused_token_says_which_call_and_what_it_lacks() {
         "{said}"
     );
     assert!(read(&out).get("suppressed").is_none());
+    // So on the functions: their routes stay as the CDN has them, and the gap is said.
+    server.fault(Fault::once("/functions", 403));
+    let o = pull(&server, &out, dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("warning: not in the snapshot: functions: GET /functions (listFunctions): the token is not allowed this (403): \"planned 403\": it needs read access to functions"),
+        "{}",
+        text(&o)
+    );
+    server.fault(Fault::once("/suppressions", 403));
+    let o = pull(&server, &out, dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
     assert_eq!(
         read(&out)["snapshot"]["gaps"][0],
         "suppressed users: GET /suppressions (listSuppressions): the token is not allowed this (403): \"planned 403\": it needs the role Workspace Owner (suppressions are the workspace's)"
