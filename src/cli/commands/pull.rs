@@ -40,7 +40,9 @@ pub fn run(ctx: &Ctx, args: &PullArgs) -> Result<Exit, Error> {
     let cache_dir =
         fetch::cache_dir().unwrap_or_else(|| std::env::temp_dir().join("consent-inspector"));
     let mut cdn = |key: &str| fetch::fetch(key, &args.cdn, &cache_dir).map_err(|e| e.to_string());
-    let snapshots: Vec<(String, Value)> = match pull(&mut api, args.source.as_deref(), &mut cdn) {
+    let pulled = pull(&mut api, args.source.as_deref(), &mut cdn);
+    done(&mut api);
+    let snapshots: Vec<(String, Value)> = match pulled {
         Ok(pulled) => {
             let snapshots: Vec<(String, Value)> = pulled
                 .iter()
@@ -174,15 +176,30 @@ pub fn client(ctx: &Ctx, args: &ApiArgs) -> Result<Api, Error> {
     });
     let mut api = Api::new(&base, &token)?;
     if !ctx.global.quiet && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.enable_steady_tick(Duration::from_millis(100));
+        let bar = Spinner(indicatif::ProgressBar::new_spinner());
+        bar.0.enable_steady_tick(Duration::from_millis(100));
         let mut n = 0u32;
         api.on_progress(move |what| {
             n += 1;
-            bar.set_message(format!("{n} calls · {what}"));
+            bar.0
+                .set_message(format!("{n} calls · {}", printable(what)));
         });
     }
     Ok(api)
+}
+
+/// The calls' spinner, which leaves no line behind once its client is done with it.
+struct Spinner(indicatif::ProgressBar);
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// Ends the calls' spinner before anything else is said.
+pub fn done(api: &mut Api) {
+    api.on_progress(|_| {});
 }
 
 /// The token: `--token-file`'s first line, else `SEGMENT_PUBLIC_API_TOKEN`.

@@ -112,13 +112,15 @@ fn ask(
         .filter_map(|d| Some((d.id.clone()?, d.name.clone())))
         .collect();
     let mut api = super::pull::client(ctx, &args.api)?;
-    Ok(overview::fetch(
+    let fetched = overview::fetch(
         &mut api,
         &snapshot.source.id,
         &destinations,
         (&rfc3339(start), &rfc3339(end)),
         granularity,
-    )?)
+    );
+    super::pull::done(&mut api);
+    Ok(fetched?)
 }
 
 /// The first and last event times of the inputs, in seconds.
