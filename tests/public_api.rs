@@ -603,3 +603,37 @@ fn a_server_that_pages_for_ever_is_stopped() {
     );
     assert!(!out.exists());
 }
+
+/// The HTML page carries every row of the JSON document, each finding marked, and the
+/// document itself, with nothing from the data able to end its script.
+#[test]
+fn the_reconcile_page_holds_every_row_and_its_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = |format: &str| {
+        run(
+            &[
+                "reconcile",
+                "--format",
+                format,
+                "--observed",
+                "samples/workspace/delivery-overview.json",
+                "samples/workspace/events.jsonl",
+            ],
+            dir.path(),
+        )
+    };
+    let json: Value = serde_json::from_slice(&args("json").stdout).unwrap();
+    let html = String::from_utf8(args("html").stdout).unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    assert_eq!(html.matches("<tr data-stage=").count(), rows.len());
+    let findings = rows.iter().filter(|r| !r["finding"].is_null()).count();
+    assert!(findings >= 3, "{findings}");
+    assert_eq!(html.matches(r#" class="finding""#).count(), findings);
+    let start = html
+        .find(r#"<script type="application/json" id="reconcile-json">"#)
+        .unwrap();
+    let body = &html[start..];
+    let text = &body[body.find('>').unwrap() + 1..body.find("</script>").unwrap()];
+    assert!(!text.contains('<'));
+    assert_eq!(serde_json::from_str::<Value>(text).unwrap(), json);
+}
