@@ -164,7 +164,7 @@ pub fn html(r: &Reconciled, ws: &Workspace, out: &mut dyn Write) -> io::Result<(
     let mut h = String::new();
     h.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">");
-    h.push_str("<title>consent-inspector reconcile</title><style>body{font:14px system-ui,sans-serif;margin:2em;color:#212121;max-width:1400px}table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #eee}td:nth-child(-n+3),th:nth-child(-n+3){text-align:left}.finding{background:#fff3e0}.dim{color:#757575}</style></head><body>\n");
+    h.push_str("<title>consent-inspector reconcile</title><style>body{font:14px system-ui,sans-serif;margin:2em;color:#212121;max-width:1400px}table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #eee}td:nth-child(-n+3),th:nth-child(-n+3){text-align:left}.finding{background:#fff3e0}.dim{color:#757575}td.why{text-align:left;max-width:460px;font-size:12px}td.why code{word-break:break-all;color:#424242}</style></head><body>\n");
     h.push_str("<h1>Predicted and observed</h1>");
     for l in heading(r, ws) {
         let _ = write!(h, "<p>{}</p>", esc(&l));
@@ -183,7 +183,7 @@ pub fn html(r: &Reconciled, ws: &Workspace, out: &mut dyn Write) -> io::Result<(
         });
         let _ = write!(
             h,
-            r#"<tr data-stage="{}"{}><td>{}</td><td>{}</td><td>{}</td><td data-k="predicted">{}</td><td data-k="observed">{}</td><td data-k="ratio">{}</td><td>{}</td><td>{finding}</td></tr>"#,
+            r#"<tr data-stage="{}"{}><td>{}</td><td>{}</td><td>{}</td><td data-k="predicted">{}</td><td data-k="observed">{}</td><td data-k="ratio">{}</td><td>{}</td><td class="why">{finding}</td></tr>"#,
             row.stage.as_str(),
             if row.finding.is_some() {
                 " class=\"finding\""
