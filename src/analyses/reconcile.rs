@@ -56,6 +56,9 @@ pub struct Predicted {
     pub events: u64,
     /// Events outside the window, or with no time: not counted.
     pub outside: u64,
+    /// The first and last time of every event with one (seconds), in the window or not: a
+    /// window left open is closed by them.
+    pub span: Option<(i64, i64)>,
     /// Events that never reach Segment (a mobile library dropped them) or that it takes
     /// nothing of (a suppressed user): Delivery Overview counts them nowhere.
     pub uncounted: u64,
@@ -82,9 +85,13 @@ impl Predicted {
         }
     }
 
-    /// Counts one outcome when its time is in `[start, end)` (seconds).
+    /// Counts one outcome when its time is in `[start, end)` (seconds; `i64::MIN` and
+    /// `i64::MAX` for a side left open).
     pub fn observe(&mut self, o: &Outcome, (start, end): (i64, i64)) {
         let at = o.event.as_deref().and_then(seconds);
+        if let Some(t) = at {
+            self.span = Some(self.span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+        }
         if !at.is_some_and(|t| (start..end).contains(&t)) {
             self.outside += 1;
             return;

@@ -7,32 +7,43 @@ use crate::analyses::reconcile::{Predicted, reconcile};
 use crate::engine::{Engine, pipeline};
 use crate::workspace::public_api::overview::{self, Observed};
 
-use super::{Ctx, Error, Exit, finish_output, open_all, prepare};
+use super::{Ctx, Error, Exit, finish_output, prepare};
 use crate::cli::{ReconcileArgs, ReconcileFormat};
 
 pub fn run(ctx: &Ctx, args: &ReconcileArgs) -> Result<Exit, Error> {
     let inputs = args.sources.inputs.clone();
     let progress = ctx.progress(&inputs, args.output.is_none());
     let (ws, records) = prepare(ctx, args.sources.clone(), Some(&progress))?;
-    let window = match (&args.since, &args.until) {
-        (Some(a), Some(b)) => (time(a, "--since")?, time(b, "--until")?),
-        (a, b) => {
-            // The capture's own span, read once more (it is a file, not a stream).
-            if inputs.is_empty() || inputs.iter().any(|i| i == "-") {
-                return Err(Error::Reconcile(
-                    "reading stdin, give the window: --since TIME --until TIME".into(),
-                ));
-            }
-            let (first, last) = span(ctx, &ws, &inputs)?;
-            let start = match a {
-                Some(a) => time(a, "--since")?,
-                None => first - first.rem_euclid(60),
-            };
-            let end = match b {
-                Some(b) => time(b, "--until")?,
-                None => last - last.rem_euclid(60) + 60,
-            };
-            (start, end)
+    let since = args
+        .since
+        .as_deref()
+        .map(|t| time(t, "--since"))
+        .transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|t| time(t, "--until"))
+        .transpose()?;
+    // One read: a side of the window left open takes in every event, and is then closed by
+    // the capture's own span (its first event's minute, the minute after its last).
+    let mut predicted = Predicted::new(&ws);
+    let mut engine = Engine::new(ws.clone());
+    let bounds = (since.unwrap_or(i64::MIN), until.unwrap_or(i64::MAX));
+    pipeline::run_all(&mut engine, records, |_, o| {
+        predicted.observe(&o, bounds);
+        Ok(())
+    })?;
+    drop(progress);
+    let window = match (since, until, predicted.span) {
+        (Some(a), Some(b), _) => (a, b),
+        (a, b, Some((first, last))) => (
+            a.unwrap_or(first - first.rem_euclid(60)),
+            b.unwrap_or(last - last.rem_euclid(60) + 60),
+        ),
+        (..) => {
+            return Err(Error::Reconcile(
+                "no event of the capture has a time: give --since and --until".into(),
+            ));
         }
     };
     if window.0 >= window.1 {
@@ -42,18 +53,16 @@ pub fn run(ctx: &Ctx, args: &ReconcileArgs) -> Result<Exit, Error> {
             rfc3339(window.1)
         )));
     }
-    let mut predicted = Predicted::new(&ws);
-    let mut engine = Engine::new(ws.clone());
-    pipeline::run_all(&mut engine, records, |_, o| {
-        predicted.observe(&o, window);
-        Ok(())
-    })?;
-    drop(progress);
     let observed = match &args.observed {
         Some(path) => read_observed(path)?,
         None => ask(ctx, args, &ws, window)?,
     };
-    let capture = inputs.join(" ");
+    // What a finding's query reads: the inputs, or stdin again.
+    let capture = if inputs.is_empty() {
+        "-".to_owned()
+    } else {
+        inputs.join(" ")
+    };
     let done = reconcile(&ws, predicted, observed, &crate::text::printable(&capture));
     let mut out = super::output_to(args.output.as_deref())?;
     let out: &mut dyn Write = &mut out;
@@ -121,29 +130,6 @@ fn ask(
     );
     super::pull::done(&mut api);
     Ok(fetched?)
-}
-
-/// The first and last event times of the inputs, in seconds.
-fn span(
-    ctx: &Ctx,
-    ws: &std::sync::Arc<crate::workspace::Workspace>,
-    inputs: &[String],
-) -> Result<(i64, i64), Error> {
-    let mut engine = Engine::new(ws.clone()).without_profiles();
-    let mut span: Option<(i64, i64)> = None;
-    pipeline::run_all(&mut engine, open_all(ctx, inputs, None)?, |_, o| {
-        if let Some(t) = o
-            .event
-            .as_deref()
-            .and_then(crate::analyses::reconcile::seconds)
-        {
-            span = Some(span.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
-        }
-        Ok(())
-    })?;
-    span.ok_or_else(|| {
-        Error::Reconcile("no event of the capture has a time: give --since and --until".into())
-    })
 }
 
 fn time(s: &str, flag: &str) -> Result<i64, Error> {
