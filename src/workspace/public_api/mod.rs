@@ -152,8 +152,6 @@ pub struct Api {
     last: Vec<(&'static str, Instant)>,
     /// Told of each call before it is made, and of each wait.
     progress: Box<dyn FnMut(&str)>,
-    /// How many requests were sent.
-    pub requests: u32,
     /// How many bytes of answers were read.
     read: u64,
 }
@@ -187,7 +185,6 @@ impl Api {
             client,
             last: Vec::new(),
             progress: Box::new(|_| {}),
-            requests: 0,
             read: 0,
         })
     }
@@ -216,9 +213,9 @@ impl Api {
         for _ in 0..MAX_PAGES {
             let url = self.url(call, cursor.as_deref().map_or(Page::First, Page::After));
             let mut body = self.send(call, &url)?;
-            let data = body.get_mut("data").map_or(Value::Null, Value::take);
-            match data.get(key) {
-                Some(Value::Array(page)) => items.extend(page.iter().cloned()),
+            let mut data = body.get_mut("data").map_or(Value::Null, Value::take);
+            match data.get_mut(key).map(Value::take) {
+                Some(Value::Array(page)) => items.extend(page),
                 _ => {
                     return Err(ApiError::Shape {
                         call: call.shown(),
@@ -272,7 +269,6 @@ impl Api {
         for attempt in 1..=TRIES {
             self.pace(call);
             (self.progress)(&shown);
-            self.requests += 1;
             let wait = match self.once(url) {
                 Ok(Answer {
                     status: 200..=299,

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Api, ApiError, Call};
 use crate::workspace::snapshot::{Named, Part, Snapshot, VERSION};
-use crate::workspace::{SettingsError, Workspace, catalog};
+use crate::workspace::{Components, SettingsError, Workspace, catalog};
 
 /// The scopes a 403 names (Segment's access roles that allow the call).
 const SOURCE_READ: &str =
@@ -427,7 +427,7 @@ fn destination(
     parts: &mut Vec<Part>,
 ) -> Result<(Value, Option<usize>), ApiError> {
     let id = d.get("id").and_then(Value::as_str).unwrap_or_default();
-    let meta = d.get("metadata").cloned().unwrap_or(Value::Null);
+    let meta = &d["metadata"];
     let name = meta.get("name").and_then(Value::as_str).unwrap_or(id);
     let previous: Vec<&str> = meta
         .get("previousNames")
@@ -466,31 +466,24 @@ fn destination(
     if !list.is_empty() {
         out.insert("filters".into(), list.iter().map(filter).collect());
     }
-    let actions = meta
+    let actions: &[Value] = meta
         .get("actions")
         .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+        .map_or(&[], Vec::as_slice);
     out.insert("actions".into(), json!(!actions.is_empty()));
     // Where a classic destination's code runs, from its catalog entry, where the CDN did not
     // say (an Actions entry's components are its actions' code, not where it is connected).
     if actions.is_empty() && !out.contains_key("components") {
-        let kinds: Vec<&str> = meta
+        let kinds: Vec<String> = meta
             .get("components")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .filter_map(|c| c.get("type").and_then(Value::as_str))
+            .map(str::to_lowercase)
             .collect();
-        let words: Vec<&str> = [
-            ("browser", kinds.contains(&"BROWSER")),
-            ("server", kinds.contains(&"SERVER")),
-        ]
-        .into_iter()
-        .filter_map(|(w, on)| on.then_some(w))
-        .collect();
-        if !words.is_empty() {
-            out.insert("components".into(), json!(words));
+        if let Some(c) = Components::from_words(kinds.iter().map(String::as_str)) {
+            out.insert("components".into(), json!(c.words()));
         }
     }
     if !actions.is_empty() {
@@ -524,9 +517,8 @@ fn destination(
             .collect();
         out.insert("mappings".into(), Value::Array(mappings));
     }
-    if out.get("kind").and_then(Value::as_str) != Some("function")
-        && let Some(methods) = methods(&meta, name)
-    {
+    // A destination function's are dropped again by `with_functions`: its handlers decide.
+    if let Some(methods) = methods(meta, name) {
         out.insert("methods".into(), methods);
     }
     Ok((Value::Object(out), from_cdn))
