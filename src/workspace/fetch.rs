@@ -180,29 +180,48 @@ fn download(url: &str) -> Result<(u16, Vec<u8>), String> {
             .connect_timeout(TIMEOUT)
             .build()
             .map_err(|e| e.to_string())?;
-        let mut resp = client.get(url).send().await.map_err(|e| {
-            if e.is_timeout() {
-                format!("no answer within {} s", TIMEOUT.as_secs())
-            } else if e.is_connect() {
-                "cannot connect".to_owned()
-            } else {
-                e.to_string()
-            }
-        })?;
+        let mut resp = client
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| no_answer(e, TIMEOUT))?;
         let status = resp.status().as_u16();
-        let over = || crate::read::limits::too_large("the answer", SETTINGS_BYTES).to_string();
-        if resp.content_length().is_some_and(|n| n > SETTINGS_BYTES) {
+        Ok((status, capped_body(&mut resp).await?))
+    })
+}
+
+/// Why a request got no answer, in words (`timeout`: the client's). reqwest's own message
+/// is given without the URL, which holds a write key here and whose request holds a token in
+/// the Public API's.
+pub(crate) fn no_answer(e: reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        format!("no answer within {} s", timeout.as_secs())
+    } else if e.is_connect() {
+        "cannot connect".to_owned()
+    } else {
+        e.without_url().to_string()
+    }
+}
+
+/// An answer's body, never more than `SETTINGS_BYTES`: one that says or turns out longer is
+/// refused, read no further.
+pub(crate) async fn capped_body(resp: &mut reqwest::Response) -> Result<Vec<u8>, String> {
+    let over = || crate::read::limits::too_large("the answer", SETTINGS_BYTES).to_string();
+    if resp.content_length().is_some_and(|n| n > SETTINGS_BYTES) {
+        return Err(over());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| e.without_url().to_string())?
+    {
+        if (body.len() + chunk.len()) as u64 > SETTINGS_BYTES {
             return Err(over());
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
-            if (body.len() + chunk.len()) as u64 > SETTINGS_BYTES {
-                return Err(over());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok((status, body))
-    })
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Keeps the CDN's answer in the cache.

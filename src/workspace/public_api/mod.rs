@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::read::limits::SETTINGS_BYTES;
 use crate::text::printable;
-use crate::workspace::fetch::path_segment;
+use crate::workspace::fetch::{capped_body, no_answer, path_segment};
 
 /// Where the Public API answers, by region (the SDK's `configureApis` and
 /// `configureEuApis`).
@@ -362,37 +362,14 @@ impl Api {
                 .bearer_auth(&self.token)
                 .send()
                 .await
-                .map_err(|e| {
-                    if e.is_timeout() {
-                        format!("no answer within {} s", TIMEOUT.as_secs())
-                    } else if e.is_connect() {
-                        "cannot connect".to_owned()
-                    } else {
-                        // reqwest's message names the URL, never a header: the token stays out.
-                        e.without_url().to_string()
-                    }
-                })?;
+                .map_err(|e| no_answer(e, TIMEOUT))?;
             let status = resp.status().as_u16();
             let retry_after = resp
                 .headers()
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
                 .and_then(retry_after_secs);
-            let over = || crate::read::limits::too_large("the answer", SETTINGS_BYTES).to_string();
-            if resp.content_length().is_some_and(|n| n > SETTINGS_BYTES) {
-                return Err(over());
-            }
-            let mut body = Vec::new();
-            while let Some(chunk) = resp
-                .chunk()
-                .await
-                .map_err(|e| e.without_url().to_string())?
-            {
-                if (body.len() + chunk.len()) as u64 > SETTINGS_BYTES {
-                    return Err(over());
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = capped_body(&mut resp).await?;
             Ok(Answer {
                 status,
                 retry_after,
