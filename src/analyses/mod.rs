@@ -13,3 +13,4 @@ pub mod policy;
 #[cfg(feature = "listen")]
 pub mod reconcile;
 pub mod what_if;
+pub mod wire;

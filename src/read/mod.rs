@@ -8,3 +8,4 @@ pub mod limits;
 pub mod locate;
 pub mod tail;
 pub mod toml_file;
+pub mod wire;

@@ -19,6 +19,7 @@ pub mod public_api;
 pub mod rudder;
 pub mod snapshot;
 pub mod trigger;
+pub mod vendors;
 
 use std::path::Path;
 
@@ -253,6 +254,8 @@ pub struct Workspace {
     /// The user ids the workspace suppresses (the Public API's suppressions): Segment
     /// accepts nothing from them.
     pub suppressed: foldhash::HashSet<String>,
+    /// Vendor endpoints and the mappings the wire audit reads (`vendors`).
+    pub wire: vendors::Wire,
     pub shape: Shape,
     by_id: HashMap<String, CatIdx>,
     by_lowercase: HashMap<String, CatIdx>,
@@ -550,6 +553,7 @@ impl Workspace {
             protocols: None,
             snapshot: None,
             suppressed: foldhash::HashSet::default(),
+            wire: vendors::Wire::default(),
             consent_model: ConsentModel::default(),
             consent_model_from: ModelSource::Default,
             dedupe_window: DEDUPE_WINDOW,

@@ -32,6 +32,8 @@ pub(super) struct OwnSettings {
     /// User ids the workspace suppresses.
     #[serde(default)]
     suppressed: Vec<String>,
+    /// Vendor endpoints, Google's consent types and GPC's categories (the wire audit).
+    wire: Option<super::vendors::WireText>,
 }
 
 #[derive(Deserialize)]
@@ -199,6 +201,9 @@ impl Workspace {
         }
         ws.snapshot = own.snapshot.map(snapshot).transpose()?;
         ws.suppressed = own.suppressed.into_iter().collect();
+        if let Some(w) = own.wire {
+            ws.wire = w.resolve().map_err(|m| Problem::at(vec![key("wire")], m))?;
+        }
         if let Some(m) = own.consent_model {
             ws.consent_model = super::ConsentModel::parse(&m).ok_or_else(|| {
                 Problem::at(

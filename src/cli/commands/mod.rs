@@ -303,6 +303,29 @@ fn prepare(
     Ok((ws, records))
 }
 
+/// A sink for the timelines of the HAR captures among `sources`, filled as they are read.
+fn wire_sink(sources: &mut [Records]) -> crate::read::wire::Sink {
+    let sink = crate::read::wire::Sink::default();
+    for s in sources.iter_mut() {
+        s.send_wire_to(&sink);
+    }
+    sink
+}
+
+/// The wire audit of every capture the sink received that has something to say.
+fn audits(ws: &Workspace, sink: &crate::read::wire::Sink) -> Vec<crate::analyses::wire::Audit> {
+    let timelines = std::mem::take(
+        &mut *sink
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    timelines
+        .iter()
+        .map(|t| crate::analyses::wire::audit(ws, t))
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
 /// `--settings`, else consent-settings.json beside the first input (for stdin, in the
 /// current folder), else the config file's `settings`.
 /// `--consent-model` goes over the settings' own.

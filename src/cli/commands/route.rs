@@ -13,7 +13,8 @@ use crate::cli::{Format, Sources};
 
 pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<Exit, Error> {
     let progress = ctx.progress(&sources.inputs, true);
-    let (ws, sources) = prepare(ctx, sources, Some(&progress))?;
+    let (ws, mut sources) = prepare(ctx, sources, Some(&progress))?;
+    let wire = super::wire_sink(&mut sources);
     // Interrupted, it ends after a whole record (`interrupt`), so the output stays valid.
     let out = Guarded::new(io::BufWriter::with_capacity(1 << 16, io::stdout()));
     let mut engine = Engine::new(ws.clone());
@@ -28,7 +29,18 @@ pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<Exit, Error> {
                 })?;
                 Ok(false)
             })
-            .and_then(|()| out.flush())
+            .and_then(|()| {
+                // What the captures' own requests say, after their events.
+                for audit in super::audits(&ws, &wire) {
+                    for record in audit.records(&ws) {
+                        out.record(|out| {
+                            crate::text::write_safe_json(&mut *out, &record, false)?;
+                            out.write_all(b"\n")
+                        })?;
+                    }
+                }
+                out.flush()
+            })
         }
         Format::Table => {
             let mut view = output::table::Table::new(&ws, ctx.color(&io::stdout()));
@@ -37,6 +49,11 @@ pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<Exit, Error> {
                     out.record(|out| view.outcome(out, engine, &o))
                 })?;
                 out.record(|out| view.finish(out))?;
+                for audit in super::audits(&ws, &wire) {
+                    out.record(|out| {
+                        output::wire::table(out, &ws, &audit, ctx.color(&io::stdout()))
+                    })?;
+                }
                 out.flush()
             })()
         }

@@ -6,6 +6,7 @@ pub mod profiles;
 pub mod reconcile;
 pub mod report;
 pub mod table;
+pub mod wire;
 
 /// ANSI styles, or nothing when colour is off.
 #[derive(Clone, Copy)]

@@ -9,6 +9,7 @@ use super::{Origin, Record, RecordError, push_parsed};
 use crate::read::endpoint::{Endpoint, endpoint};
 use crate::read::event::{Doc, Kind, ParseError};
 use crate::read::locate::{Step, element_offsets};
+use crate::read::wire::Timeline;
 
 /// True when the start of an input is a HAR document (`{ "log": ...`).
 pub fn looks_like_har(start: &[u8]) -> bool {
@@ -85,8 +86,8 @@ fn not_json(entry: usize, url: &str, error: &str) -> String {
     )
 }
 
-/// Every request to a Segment endpoint, in order.
-fn requests<'a>(text: &[u8], doc: &'a Value) -> Vec<Request<'a>> {
+/// The capture's entries, each with the line where it starts and its byte offset.
+pub(crate) fn entries<'a>(text: &[u8], doc: &'a Value) -> Vec<(&'a Value, u64, usize)> {
     let entries = doc["log"]["entries"]
         .as_array()
         .map_or(&[][..], Vec::as_slice);
@@ -94,8 +95,22 @@ fn requests<'a>(text: &[u8], doc: &'a Value) -> Vec<Request<'a>> {
         element_offsets(text, &[Step::Key("log"), Step::Key("entries")]).unwrap_or_default();
     let mut line = 1u64;
     let mut counted_to = 0usize;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter().enumerate() {
+        let offset = offsets.get(i).copied().unwrap_or(0);
+        if offset > counted_to {
+            line += memchr::memchr_iter(b'\n', &text[counted_to..offset]).count() as u64;
+            counted_to = offset;
+        }
+        out.push((entry, line, offset));
+    }
+    out
+}
+
+/// Every request to a Segment endpoint, in order.
+fn requests<'a>(text: &[u8], doc: &'a Value) -> Vec<Request<'a>> {
+    let mut out = Vec::new();
+    for (i, (entry, line, offset)) in entries(text, doc).into_iter().enumerate() {
         let request = &entry["request"];
         let Some(url) = request["url"].as_str() else {
             continue;
@@ -103,11 +118,6 @@ fn requests<'a>(text: &[u8], doc: &'a Value) -> Vec<Request<'a>> {
         let Some(implied) = endpoint(url).map(Endpoint::implied_kind) else {
             continue;
         };
-        let offset = offsets.get(i).copied().unwrap_or(0);
-        if offset > counted_to {
-            line += memchr::memchr_iter(b'\n', &text[counted_to..offset]).count() as u64;
-            counted_to = offset;
-        }
         out.push(Request {
             entry: i + 1,
             url,
@@ -123,6 +133,12 @@ fn requests<'a>(text: &[u8], doc: &'a Value) -> Vec<Request<'a>> {
 /// The records of a whole HAR document. A document that is not valid JSON is one record
 /// saying where it broke.
 pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
+    read(file, text).0
+}
+
+/// The records of a whole HAR document, and its timeline of requests (None when the
+/// document is not JSON).
+pub fn read(file: &Arc<str>, text: &[u8]) -> (Vec<Record>, Option<Timeline>) {
     let mut out = Vec::new();
     let origin = |line: u64, offset: u64| Origin {
         file: file.clone(),
@@ -141,7 +157,7 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
                     ParseError::from(e)
                 ))),
             ));
-            return out;
+            return (out, None);
         }
     };
     for r in requests(text, &doc) {
@@ -167,7 +183,8 @@ pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
             parsed => push_parsed(at, body.len(), parsed, r.implied, &mut out),
         }
     }
-    out
+    let timeline = Timeline::of_har(file, text, &doc);
+    (out, Some(timeline))
 }
 
 /// The capture's Segment request bodies as JSON Lines, each on the line where its entry

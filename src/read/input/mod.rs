@@ -257,6 +257,10 @@ pub struct Records {
     chunk_bytes: usize,
     /// A file of a folder, opened when it is first read (`Records::deferred`).
     deferred: Option<Deferred>,
+    /// A HAR capture's timeline of requests, until a sink asks for it (`send_wire_to`).
+    timeline: Option<crate::read::wire::Timeline>,
+    /// Where the timeline goes, for a file opened later.
+    sink: Option<crate::read::wire::Sink>,
 }
 
 /// What opening a file of a folder needs: its path, and the counts a progress display reads
@@ -345,6 +349,8 @@ impl Records {
             binary: None,
             last_line: 0,
             chunk_bytes: 0,
+            timeline: None,
+            sink: None,
             deferred: Some(Deferred {
                 path: path.to_owned(),
                 read,
@@ -364,13 +370,16 @@ impl Records {
         }
         let binary = not_text(reader.fill_buf()?);
         let mut pending = VecDeque::new();
+        let mut timeline = None;
         let lines = if har::looks_like_har(reader.fill_buf()?) {
             let text = crate::read::limits::read_at_most(
                 reader,
                 crate::read::limits::HAR_BYTES,
                 "a HAR capture",
             )?;
-            pending.extend(har::records(&file, &text));
+            let (records, t) = har::read(&file, &text);
+            pending.extend(records);
+            timeline = t;
             None
         } else {
             Some(LineReader::new(reader, MAX_LINE_BYTES, AtEof::Emit))
@@ -387,7 +396,19 @@ impl Records {
             last_line: 0,
             chunk_bytes: 0,
             deferred: None,
+            timeline,
+            sink: None,
         })
+    }
+
+    /// Sends this input's timeline of requests, if it is a HAR capture, to `sink`: now if it
+    /// is open, else when it is opened.
+    pub fn send_wire_to(&mut self, sink: &crate::read::wire::Sink) {
+        match self.timeline.take() {
+            Some(t) => crate::read::wire::send(sink, t),
+            None if self.deferred.is_some() => self.sink = Some(sink.clone()),
+            None => {}
+        }
     }
 
     pub fn file(&self) -> &Arc<str> {
@@ -438,7 +459,13 @@ impl Records {
     pub fn next_chunk(&mut self, max_lines: usize, max_bytes: usize) -> Option<io::Result<Chunk>> {
         if let Some(d) = self.deferred.take() {
             match Self::open_counted(&d.path, d.read) {
-                Ok(opened) => *self = opened,
+                Ok(opened) => {
+                    let sink = self.sink.take();
+                    *self = opened;
+                    if let Some(sink) = sink {
+                        self.send_wire_to(&sink);
+                    }
+                }
                 Err(e) => {
                     d.unread.add(&d.path, &e);
                     return None;

@@ -1,0 +1,729 @@
+//! What actually went out, held against the consent the page stamped. A capture's requests
+//! (`read::wire::Timeline`) are walked in the order they left. The consent in force at each
+//! moment is the last stamp a Segment call carried (`context.consent.categoryPreferences`),
+//! with the banner's cookie beside it; a request to a vendor's endpoint (`workspace::vendors`)
+//! gets a verdict from it, Google's requests have their Consent Mode signals compared with it,
+//! and the banner's cookie and the GPC header are held against the stamps (docs/rules.md,
+//! "The wire").
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crate::read::wire::banner::Banner;
+use crate::read::wire::consent_mode::{Signals, TYPES};
+use crate::read::wire::{Entry, Stamp, Timeline};
+use crate::rules::finding::Severity;
+use crate::text::printable;
+use crate::workspace::Workspace;
+
+/// What a vendor's request was, against the consent in force when it left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every category of its destination was granted.
+    WithConsent,
+    /// Its categories were not granted and the user had not chosen yet.
+    BeforeConsent,
+    /// A category it needs was granted earlier and withdrawn since: the library loaded with
+    /// the page went on sending (consent-tools' opt-in model cannot unload it).
+    AfterWithdrawal,
+    /// The user's choice denied a category it needs: a leak.
+    WithoutConsent,
+    /// No destination of the workspace loads this vendor: the page sends to it outside Segment.
+    NotInWorkspace,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 5] = [
+        Verdict::WithConsent,
+        Verdict::BeforeConsent,
+        Verdict::AfterWithdrawal,
+        Verdict::WithoutConsent,
+        Verdict::NotInWorkspace,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WithConsent => "with_consent",
+            Self::BeforeConsent => "before_consent",
+            Self::AfterWithdrawal => "after_withdrawal",
+            Self::WithoutConsent => "without_consent",
+            Self::NotInWorkspace => "not_in_workspace",
+        }
+    }
+
+    /// What it means, as `explain` and the docs say it.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Self::WithConsent => {
+                "sent with consent: the consent in force granted every category of its destination"
+            }
+            Self::BeforeConsent => {
+                "sent before any consent decision: its categories were not granted and the user had not answered the banner yet"
+            }
+            Self::AfterWithdrawal => {
+                "sent after withdrawal: a category it needs was granted earlier on and withdrawn since; a device-mode library loaded with the page cannot be unloaded, so it goes on sending"
+            }
+            Self::WithoutConsent => {
+                "sent without consent: the user's choice denied a category its destination needs (a leak)"
+            }
+            Self::NotInWorkspace => {
+                "no destination of the workspace loads this vendor: the page sends to it outside Segment, with no categories to hold it to"
+            }
+        }
+    }
+
+    /// The finding a verdict is, if it is one.
+    fn code(self) -> Option<WireCode> {
+        match self {
+            Self::BeforeConsent => Some(WireCode::BeforeConsent),
+            Self::AfterWithdrawal => Some(WireCode::AfterWithdrawal),
+            Self::WithoutConsent => Some(WireCode::WithoutConsent),
+            Self::WithConsent | Self::NotInWorkspace => None,
+        }
+    }
+}
+
+/// What the wire audit finds, as `check` reports it and policies name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WireCode {
+    WithoutConsent,
+    BeforeConsent,
+    AfterWithdrawal,
+    ConsentModeGranted,
+    ConsentModeDenied,
+    ConsentModeRace,
+    BannerMismatch,
+    BannerUnrecorded,
+    GpcGranted,
+}
+
+impl WireCode {
+    pub const ALL: [WireCode; 9] = [
+        WireCode::WithoutConsent,
+        WireCode::BeforeConsent,
+        WireCode::AfterWithdrawal,
+        WireCode::ConsentModeGranted,
+        WireCode::ConsentModeDenied,
+        WireCode::ConsentModeRace,
+        WireCode::BannerMismatch,
+        WireCode::BannerUnrecorded,
+        WireCode::GpcGranted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WithoutConsent => "wire_without_consent",
+            Self::BeforeConsent => "wire_before_consent",
+            Self::AfterWithdrawal => "wire_after_withdrawal",
+            Self::ConsentModeGranted => "consent_mode_granted",
+            Self::ConsentModeDenied => "consent_mode_denied",
+            Self::ConsentModeRace => "consent_mode_race",
+            Self::BannerMismatch => "banner_mismatch",
+            Self::BannerUnrecorded => "banner_unrecorded",
+            Self::GpcGranted => "gpc_granted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Data that went where the user said no is an error; data lost, or a record missing, a
+    /// warning.
+    pub fn severity(self) -> Severity {
+        match self {
+            Self::ConsentModeDenied | Self::ConsentModeRace | Self::BannerUnrecorded => {
+                Severity::Warning
+            }
+            _ => Severity::Error,
+        }
+    }
+
+    pub fn about(self) -> &'static str {
+        match self {
+            Self::WithoutConsent => {
+                "a vendor's own request left the browser although the user's choice denied a category of its destination"
+            }
+            Self::BeforeConsent => {
+                "a vendor's own request left the browser before the user answered the banner, its categories not granted"
+            }
+            Self::AfterWithdrawal => {
+                "a vendor's own request left the browser after the user withdrew a category it needs"
+            }
+            Self::ConsentModeGranted => {
+                "a Google request signalled a consent type granted that the stamped categories deny"
+            }
+            Self::ConsentModeDenied => {
+                "a Google request signalled a consent type denied that the stamped categories grant (data lost)"
+            }
+            Self::ConsentModeRace => {
+                "a Google request left with the page's default consent, before the banner's update, although the user's choice was known"
+            }
+            Self::BannerMismatch => {
+                "the banner's cookie and the consent stamped on the next Segment call disagree"
+            }
+            Self::BannerUnrecorded => {
+                "the banner's cookie changed and no Segment Consent Preference Updated event followed"
+            }
+            Self::GpcGranted => {
+                "the browser sent Global Privacy Control (Sec-GPC: 1) while a sale/share category was stamped granted"
+            }
+        }
+    }
+}
+
+/// One finding, where it happened in the capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub code: WireCode,
+    pub file: Arc<str>,
+    pub line: u64,
+    /// The capture's entry (1-based).
+    pub entry: usize,
+    pub time: Option<jiff::Timestamp>,
+    /// The destination concerned, if one is.
+    pub destination: Option<usize>,
+    pub message: String,
+}
+
+/// The stamp in force, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StampAt {
+    pub line: u64,
+    pub entry: usize,
+    pub stamp: Stamp,
+}
+
+/// A vendor's request with its verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub file: Arc<str>,
+    pub line: u64,
+    pub entry: usize,
+    pub time: Option<jiff::Timestamp>,
+    pub page: Option<String>,
+    pub method: String,
+    pub url: String,
+    pub vendor: String,
+    pub destination: Option<usize>,
+    /// The last stamp before it, if any.
+    pub stamp: Option<StampAt>,
+    /// The banner's cookie in force (on it, or on the last request that carried one).
+    pub banner: Option<Banner>,
+    /// Whether the user had chosen when it left.
+    pub decided: bool,
+    pub gpc: bool,
+    pub signals: Option<Signals>,
+    pub verdict: Verdict,
+    /// Its destination's categories that the consent in force did not grant.
+    pub not_granted: Vec<String>,
+    /// The findings on it.
+    pub codes: Vec<WireCode>,
+}
+
+/// What one destination received before the user's first choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BeforeChoice {
+    /// The destination's name, or the vendor's where the workspace has none for it.
+    pub name: String,
+    pub requests: u64,
+    /// How many of them its categories did not allow.
+    pub not_granted: u64,
+    pub first_line: u64,
+    pub first_time: Option<jiff::Timestamp>,
+}
+
+/// The audit of one capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audit {
+    pub file: Arc<str>,
+    pub requests: Vec<Request>,
+    /// Every finding, in capture order.
+    pub findings: Vec<Finding>,
+    pub before_choice: Vec<BeforeChoice>,
+}
+
+/// What the walk keeps.
+struct State<'a> {
+    ws: &'a Workspace,
+    stamp: Option<StampAt>,
+    /// Categories some stamp granted so far.
+    granted_ever: HashSet<String>,
+    decided: bool,
+    banner: Option<Banner>,
+    /// Stamps stand for the user's choice when no banner cookie shows in the whole capture.
+    no_banner: bool,
+    /// A preference event came since the banner's cookie was last seen.
+    recorded_since_seen: bool,
+    /// A cookie change not yet followed by a preference event.
+    unrecorded: Option<Finding>,
+    /// (page, category) pairs GPC was already reported for; (cookie, category) for banners.
+    gpc_said: HashSet<(Option<String>, String)>,
+    banner_said: HashSet<(String, String)>,
+    out: Audit,
+}
+
+/// The audit of a capture under a workspace.
+pub fn audit(ws: &Workspace, timeline: &Timeline) -> Audit {
+    let mut s = State {
+        ws,
+        stamp: None,
+        granted_ever: HashSet::new(),
+        decided: false,
+        banner: None,
+        no_banner: timeline.entries.iter().all(|e| e.banner.is_none()),
+        recorded_since_seen: false,
+        unrecorded: None,
+        gpc_said: HashSet::new(),
+        banner_said: HashSet::new(),
+        out: Audit {
+            file: timeline.file.clone(),
+            requests: Vec::new(),
+            findings: Vec::new(),
+            before_choice: Vec::new(),
+        },
+    };
+    for e in &timeline.entries {
+        if let Some(b) = &e.banner {
+            s.banner_seen(e, b);
+        }
+        if let Some(stamps) = &e.segment {
+            for st in stamps {
+                s.stamped(e, st);
+            }
+        }
+        let host = e.host();
+        if let Some(v) = ws.wire.vendor(&host, e.path()) {
+            let (name, google) = (v.name.clone(), v.google);
+            let destination = v.destinations.iter().find_map(|d| {
+                ws.destination(d)
+                    .or_else(|| crate::workspace::catalog::known_as(ws, d))
+            });
+            s.vendor_request(e, name, destination, google);
+        }
+    }
+    if let Some(f) = s.unrecorded.take() {
+        s.out.findings.push(f);
+    }
+    s.out.findings.sort_by_key(|f| (f.time, f.entry));
+    s.out
+}
+
+impl State<'_> {
+    fn finding(
+        &self,
+        code: WireCode,
+        e: &Entry,
+        destination: Option<usize>,
+        message: String,
+    ) -> Finding {
+        Finding {
+            code,
+            file: self.out.file.clone(),
+            line: e.line,
+            entry: e.entry,
+            time: e.time,
+            destination,
+            message,
+        }
+    }
+
+    fn banner_seen(&mut self, e: &Entry, b: &Banner) {
+        let changed = self
+            .banner
+            .as_ref()
+            .is_some_and(|old| old.groups != b.groups);
+        if changed
+            || self
+                .banner
+                .as_ref()
+                .is_some_and(|old| old.closed != b.closed)
+        {
+            // The change happened since the cookie was last seen: a preference event since
+            // then, or before the cookie is next seen, records it.
+            if let Some(f) = self.unrecorded.take() {
+                self.out.findings.push(f);
+            }
+            if changed && !self.recorded_since_seen {
+                let old = self
+                    .banner
+                    .as_ref()
+                    .map(Banner::describe)
+                    .unwrap_or_default();
+                self.unrecorded = Some(self.finding(
+                    WireCode::BannerUnrecorded,
+                    e,
+                    None,
+                    format!(
+                        "the banner's cookie changed from {old} to {} and no Segment Consent Preference Updated event followed, so Segment's profiles never learnt the new choice",
+                        b.describe()
+                    ),
+                ));
+            }
+        }
+        if b.closed {
+            self.decided = true;
+        }
+        self.recorded_since_seen = false;
+        self.banner = Some(b.clone());
+        if let Some(s) = self.stamp.clone() {
+            self.compare_banner(e, &s.stamp);
+        }
+    }
+
+    /// The banner's cookie in force against a stamp: each category both hold, once per
+    /// cookie state.
+    fn compare_banner(&mut self, e: &Entry, st: &Stamp) {
+        let (Some(b), Some(prefs)) = (self.banner.clone(), &st.preferences) else {
+            return;
+        };
+        for (c, v) in prefs {
+            let (Some(stamped), Some(cookie)) = (*v, b.group(c)) else {
+                continue;
+            };
+            if stamped != cookie && self.banner_said.insert((b.describe(), c.clone())) {
+                let word = |g: bool| if g { "granted" } else { "denied" };
+                let f = self.finding(
+                    WireCode::BannerMismatch,
+                    e,
+                    None,
+                    format!(
+                        "{} is stamped {c}={stamped} while the banner's cookie ({}) has {c} {}",
+                        printable(&st.label),
+                        b.describe(),
+                        word(cookie)
+                    ),
+                );
+                self.out.findings.push(f);
+            }
+        }
+    }
+
+    fn stamped(&mut self, e: &Entry, st: &Stamp) {
+        if st.preference_event {
+            self.decided = true;
+            self.recorded_since_seen = true;
+            self.unrecorded = None;
+        }
+        let Some(prefs) = &st.preferences else {
+            return;
+        };
+        for (c, v) in prefs {
+            if *v == Some(true) {
+                self.granted_ever.insert(c.clone());
+            }
+        }
+        if self.no_banner {
+            self.decided = true;
+        }
+        // A choice recorded since the cookie was last seen is newer than the cookie: the
+        // cookie is compared with it when it is next seen.
+        if !self.recorded_since_seen {
+            self.compare_banner(e, st);
+        }
+        if e.gpc {
+            for c in &self.ws.wire.sale_share {
+                let granted = prefs.iter().any(|(k, v)| k == c && *v == Some(true));
+                if granted && self.gpc_said.insert((e.page.clone(), c.clone())) {
+                    let f = self.finding(
+                        WireCode::GpcGranted,
+                        e,
+                        None,
+                        format!(
+                            "the browser sent Sec-GPC: 1 (the user opts out of sale and sharing) and {} was stamped {c}=true, a sale/share category",
+                            printable(&st.label)
+                        ),
+                    );
+                    self.out.findings.push(f);
+                }
+            }
+        }
+        self.stamp = Some(StampAt {
+            line: e.line,
+            entry: e.entry,
+            stamp: st.clone(),
+        });
+    }
+
+    /// The consent in force for a category: the stamp's, else (once the user chose) the
+    /// banner's.
+    fn value(&self, category: &str) -> Option<bool> {
+        match &self.stamp {
+            Some(s) => s.stamp.value(category).flatten(),
+            None if self.decided => self.banner.as_ref().and_then(|b| b.group(category)),
+            None => None,
+        }
+    }
+
+    fn vendor_request(
+        &mut self,
+        e: &Entry,
+        vendor: String,
+        destination: Option<usize>,
+        google: bool,
+    ) {
+        let ws = self.ws;
+        let categories: Vec<String> = destination
+            .map(|d| {
+                ws.destinations[d]
+                    .categories
+                    .iter()
+                    .filter(|&&c| ws.category(c).enabled)
+                    .map(|&c| ws.category(c).id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let not_granted: Vec<String> = categories
+            .iter()
+            .filter(|c| self.value(c) != Some(true))
+            .cloned()
+            .collect();
+        let verdict = if destination.is_none() {
+            Verdict::NotInWorkspace
+        } else if not_granted.is_empty() {
+            Verdict::WithConsent
+        } else if !self.decided {
+            Verdict::BeforeConsent
+        } else if not_granted.iter().any(|c| self.granted_ever.contains(c)) {
+            Verdict::AfterWithdrawal
+        } else {
+            Verdict::WithoutConsent
+        };
+        let dest_name = destination.map_or(vendor.as_str(), |d| ws.destinations[d].name.as_str());
+        let mut codes = Vec::new();
+        if let Some(code) = verdict.code() {
+            let message = format!(
+                "{} ({}) {}: {} not granted by {}",
+                printable(dest_name),
+                printable(&short_url(&e.url)),
+                verdict.as_str().replace('_', " "),
+                not_granted.join(", "),
+                self.in_force()
+            );
+            codes.push(code);
+            let f = self.finding(code, e, destination, message);
+            self.out.findings.push(f);
+        }
+        let signals = google
+            .then(|| Signals::read(e.params.iter().map(|(k, v)| (&**k, &**v))))
+            .flatten();
+        if let Some(sig) = &signals {
+            for (code, message) in self.consent_mode(sig) {
+                codes.push(code);
+                let f = self.finding(
+                    code,
+                    e,
+                    destination,
+                    format!("{}: {message}", printable(dest_name)),
+                );
+                self.out.findings.push(f);
+            }
+        }
+        if !self.decided {
+            self.before_choice(dest_name, e, !not_granted.is_empty());
+        }
+        self.out.requests.push(Request {
+            file: self.out.file.clone(),
+            line: e.line,
+            entry: e.entry,
+            time: e.time,
+            page: e.page.clone(),
+            method: e.method.clone(),
+            url: e.url.clone(),
+            vendor,
+            destination,
+            stamp: self.stamp.clone(),
+            banner: self.banner.clone(),
+            decided: self.decided,
+            gpc: e.gpc,
+            signals,
+            verdict,
+            not_granted,
+            codes,
+        });
+    }
+
+    /// `the stamp of track "X" (line 40), the banner not answered`.
+    fn in_force(&self) -> String {
+        let stamp = match &self.stamp {
+            Some(s) => format!(
+                "the stamp of {} (line {})",
+                printable(&s.stamp.label),
+                s.line
+            ),
+            None => "any stamp (no Segment call carried consent before it)".to_owned(),
+        };
+        let banner = match &self.banner {
+            Some(b) => b.describe(),
+            None => "no banner cookie".to_owned(),
+        };
+        format!("{stamp}; {banner}")
+    }
+
+    /// Consent Mode against the stamp, through the workspace's mapping: one finding per
+    /// kind of disagreement, naming each type.
+    fn consent_mode(&self, sig: &Signals) -> Vec<(WireCode, String)> {
+        let mut by_code: Vec<(WireCode, Vec<String>)> = Vec::new();
+        for (i, t) in TYPES.iter().enumerate() {
+            let cats = &self.ws.wire.consent_mode[i];
+            let Some(state) = sig.states[i] else { continue };
+            let Some(signal) = state.effective() else {
+                continue;
+            };
+            if cats.is_empty() || self.stamp.is_none() && !self.decided {
+                continue;
+            }
+            let values: Option<Vec<bool>> = cats.iter().map(|c| self.value(c)).collect();
+            let Some(values) = values else { continue };
+            let expected = values.iter().all(|v| *v);
+            if signal == expected {
+                continue;
+            }
+            let word = |g: bool| if g { "granted" } else { "denied" };
+            let text = format!(
+                "{t} {} ({}) where the consent in force {} {}",
+                word(signal),
+                state.describe(),
+                if expected { "grants" } else { "denies" },
+                cats.join(" and ")
+            );
+            let code = if sig.before_update() && self.decided {
+                WireCode::ConsentModeRace
+            } else if signal {
+                WireCode::ConsentModeGranted
+            } else {
+                WireCode::ConsentModeDenied
+            };
+            match by_code.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, texts)) => texts.push(text),
+                None => by_code.push((code, vec![text])),
+            }
+        }
+        by_code
+            .into_iter()
+            .map(|(code, texts)| {
+                let lead = if code == WireCode::ConsentModeRace {
+                    "left with the page's default consent, before the banner's update, although the user had chosen: "
+                } else {
+                    ""
+                };
+                (code, format!("{lead}{} ({})", texts.join("; "), sig.describe()))
+            })
+            .collect()
+    }
+
+    fn before_choice(&mut self, name: &str, e: &Entry, not_granted: bool) {
+        let list = &mut self.out.before_choice;
+        let at = list.iter().position(|b| b.name == name).unwrap_or_else(|| {
+            list.push(BeforeChoice {
+                name: name.to_owned(),
+                requests: 0,
+                not_granted: 0,
+                first_line: e.line,
+                first_time: e.time,
+            });
+            list.len() - 1
+        });
+        list[at].requests += 1;
+        list[at].not_granted += u64::from(not_granted);
+    }
+}
+
+/// `www.facebook.com/tr`: host and path, what a person recognises.
+pub fn short_url(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['?', '#']).next().unwrap_or(rest).to_owned()
+}
+
+impl Audit {
+    /// The findings not on a vendor's request: the banner's, and GPC's.
+    pub fn page_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| {
+            matches!(
+                f.code,
+                WireCode::BannerMismatch | WireCode::BannerUnrecorded | WireCode::GpcGranted
+            )
+        })
+    }
+
+    /// Whether there is anything to say: a vendor's request, or a finding.
+    pub fn is_empty(&self) -> bool {
+        self.requests.is_empty() && self.findings.is_empty()
+    }
+
+    /// The NDJSON records (docs/commands.md, "Wire records"): each vendor request
+    /// (`"kind":"wire"`), each finding not on one (`"kind":"wire_finding"`), then what each
+    /// destination received before the first choice (`"kind":"wire_summary"`).
+    pub fn records(&self, ws: &Workspace) -> Vec<serde_json::Value> {
+        use serde_json::json;
+        let time = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string());
+        let mut out = Vec::new();
+        for r in &self.requests {
+            let messages: Vec<serde_json::Value> = self
+                .findings
+                .iter()
+                .filter(|f| f.entry == r.entry && r.codes.contains(&f.code))
+                .map(|f| {
+                    json!({"severity": f.code.severity().as_str(), "code": f.code.as_str(), "message": f.message})
+                })
+                .collect();
+            out.push(json!({
+                "kind": "wire",
+                "file": &*r.file,
+                "line": r.line,
+                "entry": r.entry,
+                "time": time(r.time),
+                "page": r.page,
+                "method": r.method,
+                "url": r.url,
+                "vendor": r.vendor,
+                "destination": r.destination.map(|d| &ws.destinations[d].name),
+                "verdict": r.verdict.as_str(),
+                "notGranted": r.not_granted,
+                "consent": r.stamp.as_ref().map(|s| json!({
+                    "line": s.line,
+                    "index": s.stamp.index,
+                    "event": s.stamp.label,
+                    "categoryPreferences": s.stamp.preferences.as_ref().map(|p| p.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>()),
+                })),
+                "decided": r.decided,
+                "banner": r.banner.as_ref().map(|b| json!({
+                    "groups": b.groups.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
+                    "answered": b.closed,
+                })),
+                "gpc": r.gpc,
+                "consentMode": r.signals.as_ref().map(|s| json!({
+                    "gcs": s.gcs, "gcd": s.gcd, "npa": s.npa, "dma": s.dma,
+                    "states": TYPES.iter().zip(&s.states).filter_map(|(t, st)| st.map(|st| (t.to_string(), json!({"default": st.default, "update": st.update})))).collect::<serde_json::Map<_, _>>(),
+                })),
+                "issues": messages,
+            }));
+        }
+        for f in self.page_findings() {
+            out.push(json!({
+                "kind": "wire_finding",
+                "file": &*f.file,
+                "line": f.line,
+                "entry": f.entry,
+                "time": time(f.time),
+                "severity": f.code.severity().as_str(),
+                "code": f.code.as_str(),
+                "message": f.message,
+            }));
+        }
+        if !self.before_choice.is_empty() {
+            out.push(json!({
+                "kind": "wire_summary",
+                "file": &*self.file,
+                "beforeChoice": self.before_choice.iter().map(|b| json!({
+                    "destination": b.name,
+                    "requests": b.requests,
+                    "notGranted": b.not_granted,
+                    "firstLine": b.first_line,
+                    "firstTime": time(b.first_time),
+                })).collect::<Vec<_>>(),
+            }));
+        }
+        out
+    }
+}
