@@ -301,8 +301,30 @@ fn every_code_is_tested_and_every_format_works() {
     ]);
     let gapped = dir.path().join("snapshot.json");
     std::fs::write(&gapped, serde_json::to_vec(&snapshot).unwrap()).unwrap();
+    // A destination loaded in the browser that the wire table does not know; Facebook Pixel,
+    // which it does, is not reported.
+    let unknown_vendor = dir.path().join("unknown-vendor.json");
+    std::fs::write(
+        &unknown_vendor,
+        r#"{"categories":[{"id":"C0004","name":"Targeting"}],"destinations":[
+            {"name":"Acme Pixel","categories":["C0004"],"components":["browser"]},
+            {"name":"Facebook Pixel","categories":["C0004"],"components":["browser"]}]}"#,
+    )
+    .unwrap();
+    let (_, doc) = json(&["--settings", unknown_vendor.to_str().unwrap()]);
+    let endpoint: Vec<String> = places(&doc)
+        .into_iter()
+        .filter(|(c, _, _)| c == "device_without_endpoint")
+        .map(|(_, _, m)| m)
+        .collect();
+    assert_eq!(endpoint.len(), 1, "{endpoint:?}");
+    assert!(
+        endpoint[0].starts_with("Acme Pixel is loaded in the browser"),
+        "{endpoint:?}"
+    );
     for args in [
         vec![events.as_str()],
+        vec!["--settings", unknown_vendor.to_str().unwrap()],
         vec!["--settings", gapped.to_str().unwrap()],
         vec!["--settings", cdn.to_str().unwrap()],
         vec!["--settings", rudder.to_str().unwrap()],
@@ -326,7 +348,7 @@ fn every_code_is_tested_and_every_format_works() {
     }
     let junit = String::from_utf8(lint(&["--format", "junit", &events]).stdout).unwrap();
     assert!(
-        junit.contains("<testsuite name=\"lint\" tests=\"21\""),
+        junit.contains("<testsuite name=\"lint\" tests=\"22\""),
         "{junit}"
     );
     let text = String::from_utf8(lint(&[&events]).stdout).unwrap();

@@ -84,6 +84,8 @@ lint_codes! {
         "A tracking plan rule that every call of the traffic it judged breaks: the rule and the code that sends it disagree.";
     SnapshotGap = "snapshot_gap", Warning,
         "A part of the workspace a pull could not read (a scope the token lacks, the CDN out of reach): the snapshot decides without it.";
+    DeviceWithoutEndpoint = "device_without_endpoint", Warning,
+        "A destination loaded in the browser whose vendor's endpoints the wire table lacks: what it sends from the page is not found in a capture (add it under wire.vendors).";
     StrategyNotRead = "strategy_not_read", Warning,
         "RudderStack: a resolutionStrategy on a oneTrust or ketch entry: it is not read (the page's strategy decides).";
 }
@@ -457,6 +459,7 @@ pub fn lint(
     }
     readings_findings(ws, settings, &mut out);
     snapshot_findings(ws, settings, &mut out);
+    endpoint_findings(ws, settings, &mut out);
     if let Some(t) = traffic {
         traffic_findings(ws, settings, t, &mut out);
     }
@@ -466,6 +469,25 @@ pub fn lint(
     let chain = crate::rules::dialect::chain(ws.dialect());
     out.retain(|f| chain.lints(f.code.as_str()));
     out
+}
+
+/// Destinations loaded in the browser that the wire table cannot recognise on the wire.
+fn endpoint_findings(ws: &Workspace, settings: &SettingsText, out: &mut Vec<LintFinding>) {
+    for (i, d) in ws.destinations.iter().enumerate() {
+        let in_browser = d.plugin.is_some() || d.components.is_some_and(|c| c.browser);
+        if !in_browser || !d.enabled || ws.wire.knows(&d.name) {
+            continue;
+        }
+        out.push(LintFinding {
+            code: LintCode::DeviceWithoutEndpoint,
+            message: format!(
+                "{} is loaded in the browser, and no entry of the wire table names it: its own requests in a capture are not recognised, so none is held to the consent in force; add its hosts under wire.vendors",
+                printable(&d.name)
+            ),
+            at: settings.destination(ws, i, &d.name),
+            path: None,
+        });
+    }
 }
 
 /// What a snapshot's pull could not read.

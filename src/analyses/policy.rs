@@ -7,12 +7,17 @@
 //! never = [
 //!   { destination = "Facebook Conversions API", reason = "no_consent" },
 //!   { category = "C0004", value = false, decision = "deliver" },
+//!   { wire = "wire_before_consent", destination = "Facebook Pixel" },
 //! ]
 //! ```
+//!
+//! A rule with `wire` is about what a browser capture shows went out (`analyses::wire`): it
+//! names one of the wire audit's codes, and at most a destination beside it.
 
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::analyses::wire::{Finding, WireCode};
 use crate::engine::Outcome;
 use crate::read::event::{Preferences, Raw};
 use crate::read::toml_file::{TomlError, TomlFile};
@@ -40,6 +45,8 @@ struct RuleToml {
     mode: Option<Spanned<String>>,
     /// The source's control that dropped the route (`schema_violation`, ...).
     control: Option<Spanned<String>>,
+    /// A wire audit code (`wire_without_consent`, ...): the rule is about captured requests.
+    wire: Option<Spanned<String>>,
     /// Shown with each violation: why the rule exists.
     why: Option<String>,
 }
@@ -69,6 +76,7 @@ pub struct Rule {
     discard: Option<&'static str>,
     mode: Option<Mode>,
     control: Option<Control>,
+    wire: Option<WireCode>,
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +128,20 @@ impl Policy {
             }
         }
         out
+    }
+}
+
+impl Policy {
+    /// The rules a wire finding breaks.
+    pub fn wire_violations(&self, f: &Finding) -> Vec<usize> {
+        self.rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.wire == Some(f.code) && r.destination.is_none_or(|d| f.destination == Some(d))
+            })
+            .map(|(i, _)| i)
+            .collect()
     }
 }
 
@@ -179,7 +201,22 @@ impl Rule {
         let controls: Vec<(&str, Control)> =
             Control::ALL.iter().map(|c| (c.as_str(), *c)).collect();
         let control = word(f, r.control.as_ref(), "control", &controls)?;
-        if destination.is_none()
+        let codes: Vec<(&str, WireCode)> = WireCode::ALL.iter().map(|c| (c.as_str(), *c)).collect();
+        let wire = word(f, r.wire.as_ref(), "wire", &codes)?;
+        let route_facts = category.is_some()
+            || decision.is_some()
+            || reason.is_some()
+            || discard.is_some()
+            || mode.is_some()
+            || control.is_some();
+        if wire.is_some() && route_facts {
+            return Err(f.error_at(
+                span,
+                "a wire rule is about a captured request, not a route: beside wire it takes only destination".to_owned(),
+            ));
+        }
+        if wire.is_none()
+            && destination.is_none()
             && category.is_none()
             && decision.is_none()
             && reason.is_none()
@@ -190,7 +227,7 @@ impl Rule {
             return Err(f.error_at(
                 span,
                 "a rule needs at least one of destination, category, decision, reason, \
-                 discard, mode or control: an empty rule would forbid every route"
+                 discard, mode, control or wire: an empty rule would forbid every route"
                     .to_owned(),
             ));
         }
@@ -206,6 +243,7 @@ impl Rule {
             discard,
             mode,
             control,
+            wire,
         };
         rule.text = rule.describe(ws);
         Ok(rule)
@@ -215,6 +253,9 @@ impl Rule {
     fn describe(&self, ws: &Workspace) -> String {
         let quoted = |s: &str| format!("\"{}\"", printable(s).replace('"', "\\\""));
         let mut parts = Vec::new();
+        if let Some(w) = self.wire {
+            parts.push(format!("wire = \"{}\"", w.as_str()));
+        }
         if let Some(d) = self.destination {
             parts.push(format!(
                 "destination = {}",
@@ -252,12 +293,14 @@ impl Rule {
         parts.join(", ")
     }
 
-    /// The facts of the event itself: its value for the rule's category.
+    /// The facts of the event itself: its value for the rule's category. A wire rule is
+    /// about no event.
     fn event_matches(&self, ws: &Workspace, o: &Outcome) -> bool {
-        self.value.is_none_or(|want| {
-            self.category
-                .is_some_and(|c| value_of(ws, o, c) == Some(want))
-        })
+        self.wire.is_none()
+            && self.value.is_none_or(|want| {
+                self.category
+                    .is_some_and(|c| value_of(ws, o, c) == Some(want))
+            })
     }
 
     /// The facts of one route.

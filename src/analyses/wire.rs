@@ -727,3 +727,121 @@ impl Audit {
         out
     }
 }
+
+/// Plain English for what a capture's line shows went out: the vendor request that starts
+/// there, and the findings on it (`explain --line`, the terminal UI's detail).
+pub fn explain(ws: &Workspace, audit: &Audit, line: u64) -> Vec<String> {
+    let said = |f: &Finding| {
+        format!(
+            "{} {}: {}",
+            f.code.severity().as_str(),
+            f.code.as_str(),
+            printable(&f.message)
+        )
+    };
+    let mut out = Vec::new();
+    let requests: Vec<&Request> = audit.requests.iter().filter(|r| r.line == line).collect();
+    for r in &requests {
+        out.extend(explain_request(ws, r));
+        out.extend(
+            audit
+                .findings
+                .iter()
+                .filter(|f| f.entry == r.entry)
+                .map(said),
+        );
+    }
+    out.extend(
+        audit
+            .findings
+            .iter()
+            .filter(|f| f.line == line && !requests.iter().any(|r| r.entry == f.entry))
+            .map(said),
+    );
+    out
+}
+
+/// One vendor request: what it was, the consent in force, its verdict and findings.
+pub fn explain_request(ws: &Workspace, r: &Request) -> Vec<String> {
+    let mut out = Vec::new();
+    let needs = r.destination.map(|d| {
+        let cats: Vec<String> = ws.destinations[d]
+            .categories
+            .iter()
+            .map(|&c| {
+                let c = ws.category(c);
+                format!("{} ({})", printable(&c.id), printable(&c.name))
+            })
+            .collect();
+        format!(
+            "destination {}, which needs {}",
+            printable(&ws.destinations[d].name),
+            if cats.is_empty() {
+                "no category".to_owned()
+            } else {
+                cats.join(" and ")
+            }
+        )
+    });
+    out.push(format!(
+        "{}'s own request (HAR entry {}{}): {} {}; {}",
+        printable(&r.vendor),
+        r.entry,
+        r.time.map(|t| format!(", {t}")).unwrap_or_default(),
+        printable(&r.method),
+        printable(&short_url(&r.url)),
+        needs.unwrap_or_else(|| "no destination of the workspace".to_owned())
+    ));
+    out.push(format!("Verdict: {}.", r.verdict.sentence()));
+    out.push(match &r.stamp {
+        Some(s) => format!(
+            "Consent in force: the stamp of {} (line {}): {}",
+            printable(&s.stamp.label),
+            s.line,
+            s.stamp
+                .preferences
+                .iter()
+                .flatten()
+                .map(|(c, v)| format!(
+                    "{}={}",
+                    printable(c),
+                    v.map_or("not a boolean", |v| if v { "true" } else { "false" })
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "Consent in force: no Segment call had carried consent before it.".to_owned(),
+    });
+    out.push(format!(
+        "Banner: {}{}",
+        r.banner.as_ref().map_or_else(
+            || "no OneTrust cookie seen yet".to_owned(),
+            Banner::describe
+        ),
+        if r.decided {
+            "; the user had chosen"
+        } else {
+            "; the user had not chosen yet"
+        }
+    ));
+    if r.gpc {
+        out.push("The browser sent Sec-GPC: 1 (Global Privacy Control).".to_owned());
+    }
+    if let Some(s) = &r.signals {
+        let states: Vec<String> = TYPES
+            .iter()
+            .zip(&s.states)
+            .filter_map(|(t, st)| st.map(|st| format!("{t} {}", st.describe())))
+            .collect();
+        out.push(format!(
+            "Consent Mode: {}{}",
+            printable(&s.describe()),
+            if states.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", states.join("; "))
+            }
+        ));
+    }
+    out
+}

@@ -12,7 +12,8 @@ use crate::cli::{CheckArgs, CheckFormat};
 
 pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<Exit, Error> {
     let progress = ctx.progress(&args.sources.inputs, false);
-    let (ws, sources) = prepare(ctx, args.sources, Some(&progress))?;
+    let (ws, mut sources) = prepare(ctx, args.sources, Some(&progress))?;
+    let wire = super::wire_sink(&mut sources);
     let policy = match &args.policy {
         Some(path) => Some(Policy::load(path, &ws)?),
         None => None,
@@ -23,6 +24,9 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<Exit, Error> {
         report.add(&ws, &o);
         Ok(())
     })?;
+    for audit in super::audits(&ws, &wire) {
+        report.add_wire(&audit);
+    }
     drop(progress);
     print(ctx, &report, args.format)
 }

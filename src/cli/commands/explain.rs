@@ -14,7 +14,7 @@ pub fn run(ctx: &Ctx, settings: SettingsArg, line: u64, input: String) -> Result
     if std::path::Path::new(&input).is_dir() {
         return Err(Error::ExplainFolder { file: input });
     }
-    let (ws, sources) = prepare(
+    let (ws, mut sources) = prepare(
         ctx,
         Sources {
             settings,
@@ -22,7 +22,8 @@ pub fn run(ctx: &Ctx, settings: SettingsArg, line: u64, input: String) -> Result
         },
         None,
     )?;
-    let mut engine = Engine::new(ws);
+    let wire = super::wire_sink(&mut sources);
+    let mut engine = Engine::new(ws.clone());
     let mut lines = Vec::new();
     let mut last_line = 0;
     crate::engine::pipeline::run(&mut engine, sources, |engine, o| {
@@ -45,6 +46,14 @@ pub fn run(ctx: &Ctx, settings: SettingsArg, line: u64, input: String) -> Result
         }
         Ok(false)
     })?;
+    // What a capture shows went out from this line: a vendor's request, a banner finding.
+    for audit in super::audits(&ws, &wire) {
+        let said = crate::analyses::wire::explain(&ws, &audit, line);
+        if !said.is_empty() && !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(said);
+    }
     if lines.is_empty() {
         return Err(Error::NoEventOnLine {
             file: input,

@@ -23,7 +23,7 @@ pub const STEP: Step = Step {
     discards: &[SENT_CLIENT_SIDE],
     choices: &[Choice::DefaultConsentModel],
     rests_on,
-    lint: &[],
+    lint: &["device_without_endpoint"],
     lessons: &[
         "Device mode: the browser decides, by its consent model",
         "A destination only the browser can send to",

@@ -13,6 +13,7 @@ use std::io::{self, Write};
 
 use crate::analyses::lint::LintCode;
 use crate::analyses::policy::Policy;
+use crate::analyses::wire::{Audit, WireCode};
 use crate::engine::Outcome;
 use crate::read::input::Origin;
 use crate::rules::finding::{Code, Severity};
@@ -56,6 +57,22 @@ impl Kind {
     /// Every lint code, in `LintCode::ALL`'s order.
     pub fn lint() -> Vec<Kind> {
         LintCode::ALL.iter().map(|&c| Kind::from(c)).collect()
+    }
+
+    /// Every wire audit code, after the validation codes.
+    pub fn wire() -> Vec<Kind> {
+        WireCode::ALL.iter().map(|&c| Kind::from(c)).collect()
+    }
+}
+
+impl From<WireCode> for Kind {
+    fn from(c: WireCode) -> Self {
+        Kind {
+            order: Code::ALL.len() + WireCode::ALL.iter().position(|&k| k == c).unwrap_or(0),
+            name: c.as_str(),
+            severity: c.severity(),
+            about: c.about(),
+        }
     }
 }
 
@@ -144,6 +161,8 @@ pub struct PolicyReport {
 pub enum Verdict {
     Pass,
     WarningsDenied,
+    /// A capture's wire audit found an error (data went where the user said no).
+    WireErrors,
     NotIngested,
     PolicyBroken,
     /// `lint`: the workspace has errors.
@@ -156,7 +175,9 @@ impl Verdict {
     pub fn exit(self) -> Exit {
         match self {
             Self::Pass => Exit::Done,
-            Self::WarningsDenied | Self::NotIngested | Self::LintErrors => Exit::Failed,
+            Self::WarningsDenied | Self::WireErrors | Self::NotIngested | Self::LintErrors => {
+                Exit::Failed
+            }
             Self::PolicyBroken => Exit::PolicyBroken,
             Self::RoutesChanged => Exit::RoutesChanged,
         }
@@ -167,6 +188,7 @@ impl Verdict {
         match self {
             Self::Pass => "pass",
             Self::WarningsDenied => "warnings_denied",
+            Self::WireErrors => "wire_errors",
             Self::NotIngested => "not_ingested",
             Self::PolicyBroken => "policy_broken",
             Self::LintErrors => "lint_errors",
@@ -179,6 +201,7 @@ impl Verdict {
         match self {
             Self::Pass => "OK",
             Self::WarningsDenied => "FAIL: warnings denied (--deny-warnings)",
+            Self::WireErrors => "FAIL: a capture shows data sent without consent",
             Self::NotIngested => "FAIL: some events are not ingested",
             Self::PolicyBroken => "FAIL: the policy was broken",
             Self::LintErrors => "FAIL: the workspace has errors",
@@ -198,11 +221,22 @@ pub struct Report {
     pub events: u64,
     pub not_ingested: u64,
     pub warned: u64,
+    /// What the captures' wire audits found: vendor requests, errors and warnings.
+    pub wire: WireTotals,
     pub deny_warnings: bool,
     /// Places kept per code or rule (`--summary` keeps a few; counts are always whole).
     pub keep: usize,
     pub codes: BTreeMap<Kind, Group>,
     pub policy: Option<(Policy, PolicyReport)>,
+}
+
+/// The wire audits' counts.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WireTotals {
+    pub captures: u64,
+    pub requests: u64,
+    pub errors: u64,
+    pub warnings: u64,
 }
 
 impl Group {
@@ -240,10 +274,11 @@ impl Report {
         Self {
             lint: None,
             diff: None,
-            catalog: Kind::validation(),
+            catalog: Kind::validation().into_iter().chain(Kind::wire()).collect(),
             events: 0,
             not_ingested: 0,
             warned: 0,
+            wire: WireTotals::default(),
             deny_warnings,
             keep: if summary { SUMMARY_PLACES } else { usize::MAX },
             codes: BTreeMap::new(),
@@ -284,6 +319,39 @@ impl Report {
                         .unwrap_or_default(),
                 ),
             });
+        }
+    }
+
+    /// A capture's wire audit: each finding at its request, and the policy's wire rules.
+    pub fn add_wire(&mut self, audit: &Audit) {
+        self.wire.captures += 1;
+        self.wire.requests += audit.requests.len() as u64;
+        for f in &audit.findings {
+            match f.code.severity() {
+                Severity::Error => self.wire.errors += 1,
+                Severity::Warning => self.wire.warnings += 1,
+            }
+            let place = || Place {
+                origin: Origin {
+                    file: f.file.clone(),
+                    line: f.line,
+                    index: None,
+                    offset: 0,
+                },
+                path: None,
+                message: format!(
+                    "HAR entry {}{}: {}",
+                    f.entry,
+                    f.time.map(|t| format!(" at {t}")).unwrap_or_default(),
+                    printable(&f.message)
+                ),
+            };
+            self.found(f.code.into(), place);
+            if let Some((policy, report)) = &mut self.policy {
+                for rule in policy.wire_violations(f) {
+                    report.rules[rule].group.add(self.keep, place);
+                }
+            }
         }
     }
 
@@ -329,7 +397,9 @@ impl Report {
             Verdict::PolicyBroken
         } else if self.not_ingested > 0 {
             Verdict::NotIngested
-        } else if self.deny_warnings && self.warned > 0 {
+        } else if self.wire.errors > 0 {
+            Verdict::WireErrors
+        } else if self.deny_warnings && (self.warned > 0 || self.wire.warnings > 0) {
             Verdict::WarningsDenied
         } else {
             Verdict::Pass
@@ -373,6 +443,16 @@ impl Report {
             self.not_ingested,
             self.warned
         );
+        if self.wire.captures > 0 {
+            s.push_str(&format!(
+                "; wire: {} in {} capture{}, {}, {}",
+                counted(self.wire.requests, "vendor request"),
+                self.wire.captures,
+                if self.wire.captures == 1 { "" } else { "s" },
+                counted(self.wire.errors, "error"),
+                counted(self.wire.warnings, "warning")
+            ));
+        }
         if let Some((_, p)) = &self.policy {
             let broken: u64 = p.rules.iter().map(|r| r.group.count).sum();
             s.push_str(&format!(
