@@ -283,15 +283,14 @@ fn every_code_is_tested_and_every_format_works() {
     seen.extend(renamed_found.into_iter().map(|(c, _, _)| c));
     // RudderStack's settings: a legacy list beside consentManagement and a provider listed
     // twice, and more in the SDK test's settings.
-    let rudder = dir.path().join("rudder.json");
-    std::fs::write(
-        &rudder,
+    let rudder = written(
+        dir.path(),
+        "rudder.json",
         r#"{"source":{"destinations":[{"name":"Braze","destinationDefinition":{"displayName":"Braze"},
             "config":{"consentManagement":[{"provider":"ketch","consents":[{"consent":"ads"}]},
                                            {"provider":"ketch","consents":[{"consent":"measure"}]}],
                       "oneTrustCookieCategories":[{"oneTrustCookieCategory":"C0004"}]}}]}}"#,
-    )
-    .unwrap();
+    );
     // A snapshot whose pull could not read the suppressions.
     let mut snapshot: serde_json::Value =
         serde_json::from_slice(&std::fs::read("samples/workspace/consent-settings.json").unwrap())
@@ -301,14 +300,13 @@ fn every_code_is_tested_and_every_format_works() {
     ]);
     let gapped = dir.path().join("snapshot.json");
     std::fs::write(&gapped, serde_json::to_vec(&snapshot).unwrap()).unwrap();
-    let unknown_vendor = dir.path().join("unknown-vendor.json");
-    std::fs::write(&unknown_vendor, UNKNOWN_VENDOR).unwrap();
+    let unknown_vendor = written(dir.path(), "unknown-vendor.json", UNKNOWN_VENDOR);
     for args in [
         vec![events.as_str()],
-        vec!["--settings", unknown_vendor.to_str().unwrap()],
+        vec!["--settings", &unknown_vendor],
         vec!["--settings", gapped.to_str().unwrap()],
         vec!["--settings", cdn.to_str().unwrap()],
-        vec!["--settings", rudder.to_str().unwrap()],
+        vec!["--settings", &rudder],
         vec!["--settings", "tests/clients/rudderstack-settings.json"],
         vec!["samples/protocols/events.jsonl"],
     ] {
@@ -456,12 +454,18 @@ const UNKNOWN_VENDOR: &str = r#"{"categories":[{"id":"C0004","name":"Targeting"}
     {"name":"Acme Pixel","categories":["C0004"],"components":["browser"]},
     {"name":"Facebook Pixel","categories":["C0004"],"components":["browser"]}]}"#;
 
+/// `text` written to `name` in `dir`; its path.
+fn written(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
 #[test]
 fn a_browser_destination_the_wire_table_does_not_know_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let unknown_vendor = dir.path().join("unknown-vendor.json");
-    std::fs::write(&unknown_vendor, UNKNOWN_VENDOR).unwrap();
-    let (_, doc) = json(&["--settings", unknown_vendor.to_str().unwrap()]);
+    let unknown_vendor = written(dir.path(), "unknown-vendor.json", UNKNOWN_VENDOR);
+    let (_, doc) = json(&["--settings", &unknown_vendor]);
     let endpoint: Vec<String> = places(&doc)
         .into_iter()
         .filter(|(c, _, _)| c == "device_without_endpoint")
