@@ -298,13 +298,12 @@ fn every_code_is_tested_and_every_format_works() {
     snapshot["snapshot"]["gaps"] = serde_json::json!([
         "suppressed users: GET /suppressions (listSuppressions): the token is not allowed this (403)"
     ]);
-    let gapped = dir.path().join("snapshot.json");
-    std::fs::write(&gapped, serde_json::to_vec(&snapshot).unwrap()).unwrap();
+    let gapped = written(dir.path(), "snapshot.json", &snapshot.to_string());
     let unknown_vendor = written(dir.path(), "unknown-vendor.json", UNKNOWN_VENDOR);
     for args in [
         vec![events.as_str()],
         vec!["--settings", &unknown_vendor],
-        vec!["--settings", gapped.to_str().unwrap()],
+        vec!["--settings", &gapped],
         vec!["--settings", cdn.to_str().unwrap()],
         vec!["--settings", &rudder],
         vec!["--settings", "tests/clients/rudderstack-settings.json"],
