@@ -845,3 +845,130 @@ pub fn explain_request(ws: &Workspace, r: &Request) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A capture of `requests` (url, cookie header, Segment body), one a second.
+    fn timeline(requests: &[(&str, &str, Option<Value>)]) -> Timeline {
+        let entries: Vec<Value> = requests
+            .iter()
+            .enumerate()
+            .map(|(i, (url, cookie, body))| {
+                json!({
+                    "startedDateTime": format!("2026-12-07T10:00:{i:02}.000Z"),
+                    "request": {
+                        "method": if body.is_some() { "POST" } else { "GET" },
+                        "url": url,
+                        "headers": [{"name": "Cookie", "value": cookie}],
+                        "postData": body.as_ref().map(|b| json!({"text": b.to_string()})),
+                    }
+                })
+            })
+            .collect();
+        let text = json!({"log": {"entries": entries}}).to_string();
+        Timeline::read_har(&Arc::from("t.har"), text.as_bytes()).unwrap()
+    }
+
+    use serde_json::Value;
+
+    fn stamp(prefs: Value, event: &str) -> Option<Value> {
+        Some(json!({"type": "track", "event": event, "userId": "u",
+                    "context": {"consent": {"categoryPreferences": prefs}}}))
+    }
+
+    fn workspace() -> Workspace {
+        Workspace::from_slice(
+            "ws.json",
+            br#"{"categories":[{"id":"C0002"},{"id":"C0004"}],"destinations":[
+                {"name":"Facebook Pixel","categories":["C0004"]},
+                {"name":"Google Analytics 4 Web","categories":["C0002"]}]}"#,
+        )
+        .unwrap()
+    }
+
+    const DENIED: &str =
+        "OptanonConsent=groups=C0002%3A1%2CC0004%3A0; OptanonAlertBoxClosed=2026-12-01";
+    const GRANTED: &str =
+        "OptanonConsent=groups=C0002%3A1%2CC0004%3A1; OptanonAlertBoxClosed=2026-12-01";
+
+    fn codes(a: &Audit) -> Vec<&'static str> {
+        a.findings.iter().map(|f| f.code.as_str()).collect()
+    }
+
+    #[test]
+    fn a_vendor_request_the_users_choice_denied_is_a_leak() {
+        let t = timeline(&[
+            ("https://shop.example/", DENIED, None),
+            (
+                "https://api.segment.io/v1/t",
+                "",
+                stamp(json!({"C0002": true, "C0004": false}), "A"),
+            ),
+            ("https://www.facebook.com/tr?ev=A", "", None),
+            ("https://analytics.tiktok.com/api/v2/pixel", "", None),
+        ]);
+        let a = audit(&workspace(), &t);
+        assert_eq!(a.requests[0].verdict, Verdict::WithoutConsent);
+        assert_eq!(a.requests[0].not_granted, ["C0004"]);
+        assert_eq!(a.requests[1].verdict, Verdict::NotInWorkspace);
+        assert_eq!(codes(&a), ["wire_without_consent"]);
+        assert!(a.before_choice.is_empty());
+    }
+
+    #[test]
+    fn a_google_hit_with_only_the_default_after_the_choice_is_the_race() {
+        let t = timeline(&[
+            ("https://shop.example/", GRANTED, None),
+            (
+                "https://api.segment.io/v1/t",
+                "",
+                stamp(json!({"C0002": true, "C0004": true}), "A"),
+            ),
+            (
+                "https://region1.google-analytics.com/g/collect?en=page_view&gcs=G100&gcd=13p3p3p3p5",
+                "",
+                None,
+            ),
+            (
+                "https://region1.google-analytics.com/g/collect?en=x&gcs=G111&gcd=13r3r3r3r5",
+                "",
+                None,
+            ),
+        ]);
+        let a = audit(&workspace(), &t);
+        assert_eq!(a.requests[0].verdict, Verdict::WithConsent);
+        assert_eq!(codes(&a), ["consent_mode_race"]);
+        assert!(a.findings[0].message.contains("analytics_storage denied (denied by default, no update) where the consent in force grants C0002"));
+    }
+
+    #[test]
+    fn a_cookie_change_without_a_preference_event_is_unrecorded() {
+        let prefs = json!({"C0002": true, "C0004": false});
+        let t = timeline(&[
+            ("https://shop.example/", DENIED, None),
+            ("https://api.segment.io/v1/t", "", stamp(prefs.clone(), "A")),
+            ("https://shop.example/cart", GRANTED, None),
+        ]);
+        let a = audit(&workspace(), &t);
+        // The new cookie also disagrees with the last stamp.
+        assert_eq!(codes(&a), ["banner_mismatch", "banner_unrecorded"]);
+        // With the event, neither.
+        let t = timeline(&[
+            ("https://shop.example/", DENIED, None),
+            ("https://api.segment.io/v1/t", "", stamp(prefs, "A")),
+            (
+                "https://api.segment.io/v1/t",
+                "",
+                stamp(
+                    json!({"C0002": true, "C0004": true}),
+                    "Segment Consent Preference Updated",
+                ),
+            ),
+            ("https://shop.example/cart", GRANTED, None),
+        ]);
+        assert_eq!(codes(&audit(&workspace(), &t)), Vec::<&str>::new());
+    }
+}
