@@ -874,9 +874,9 @@ mod tests {
 
     use serde_json::Value;
 
-    fn stamp(prefs: Value, event: &str) -> Option<Value> {
-        Some(json!({"type": "track", "event": event, "userId": "u",
-                    "context": {"consent": {"categoryPreferences": prefs}}}))
+    fn stamp(prefs: &Value, event: &str) -> Value {
+        json!({"type": "track", "event": event, "userId": "u",
+               "context": {"consent": {"categoryPreferences": prefs}}})
     }
 
     fn workspace() -> Workspace {
@@ -905,7 +905,7 @@ mod tests {
             (
                 "https://api.segment.io/v1/t",
                 "",
-                stamp(json!({"C0002": true, "C0004": false}), "A"),
+                Some(stamp(&json!({"C0002": true, "C0004": false}), "A")),
             ),
             ("https://www.facebook.com/tr?ev=A", "", None),
             ("https://analytics.tiktok.com/api/v2/pixel", "", None),
@@ -925,7 +925,7 @@ mod tests {
             (
                 "https://api.segment.io/v1/t",
                 "",
-                stamp(json!({"C0002": true, "C0004": true}), "A"),
+                Some(stamp(&json!({"C0002": true, "C0004": true}), "A")),
             ),
             (
                 "https://region1.google-analytics.com/g/collect?en=page_view&gcs=G100&gcd=13p3p3p3p5",
@@ -949,7 +949,7 @@ mod tests {
         let prefs = json!({"C0002": true, "C0004": false});
         let t = timeline(&[
             ("https://shop.example/", DENIED, None),
-            ("https://api.segment.io/v1/t", "", stamp(prefs.clone(), "A")),
+            ("https://api.segment.io/v1/t", "", Some(stamp(&prefs, "A"))),
             ("https://shop.example/cart", GRANTED, None),
         ]);
         let a = audit(&workspace(), &t);
@@ -958,14 +958,14 @@ mod tests {
         // With the event, neither.
         let t = timeline(&[
             ("https://shop.example/", DENIED, None),
-            ("https://api.segment.io/v1/t", "", stamp(prefs, "A")),
+            ("https://api.segment.io/v1/t", "", Some(stamp(&prefs, "A"))),
             (
                 "https://api.segment.io/v1/t",
                 "",
-                stamp(
-                    json!({"C0002": true, "C0004": true}),
+                Some(stamp(
+                    &json!({"C0002": true, "C0004": true}),
                     "Segment Consent Preference Updated",
-                ),
+                )),
             ),
             ("https://shop.example/cart", GRANTED, None),
         ]);
