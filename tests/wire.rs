@@ -117,7 +117,7 @@ fn holds_the_pages_to_their_faults(dir: &Path) {
             ]);
             let text = String::from_utf8(o.stdout).unwrap();
             assert_eq!(o.status.code(), Some(i32::from(fails)), "{page} {format}");
-            for (code, _) in planted.iter() {
+            for (code, _) in *planted {
                 assert!(text.contains(code), "{page} {format}: no {code}\n{text}");
             }
             if planted.is_empty() && format != "junit" {
