@@ -770,7 +770,11 @@ pub fn explain_request(ws: &Workspace, r: &Request) -> Vec<String> {
             .iter()
             .map(|&c| {
                 let c = ws.category(c);
-                format!("{} ({})", printable(&c.id), printable(&c.name))
+                if c.name == c.id {
+                    printable(&c.id).into_owned()
+                } else {
+                    format!("{} ({})", printable(&c.id), printable(&c.name))
+                }
             })
             .collect();
         format!(
@@ -971,4 +975,104 @@ mod tests {
         ]);
         assert_eq!(codes(&audit(&workspace(), &t)), Vec::<&str>::new());
     }
+}
+
+/// One thing the audit shows in a list: a vendor request, or a finding not on one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Request(usize),
+    Finding(usize),
+}
+
+impl Audit {
+    /// The requests and the findings not on one, in capture order (by entry).
+    pub fn items(&self) -> Vec<(usize, Item)> {
+        let mut items: Vec<(usize, Item)> = self
+            .requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.entry, Item::Request(i)))
+            .chain(
+                self.findings
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| {
+                        !self
+                            .requests
+                            .iter()
+                            .any(|r| r.entry == f.entry && r.codes.contains(&f.code))
+                    })
+                    .map(|(i, f)| (f.entry, Item::Finding(i))),
+            )
+            .collect();
+        items.sort_by_key(|(entry, _)| *entry);
+        items
+    }
+}
+
+/// The timeline of one page (HAR's `pageref`; the whole capture when it has none): each
+/// Segment call with its stamp, each vendor request with its verdict, each change of the
+/// banner's cookie, in the order they went out; each line with its HAR entry.
+pub fn page_timeline(
+    ws: &Workspace,
+    audit: &Audit,
+    timeline: &Timeline,
+    page: Option<&str>,
+) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut banner: Option<&Banner> = None;
+    let clock = |e: &Entry| {
+        e.time.map_or_else(
+            || "--:--:--.---".to_owned(),
+            |t| t.strftime("%H:%M:%S%.3f").to_string(),
+        )
+    };
+    for e in timeline
+        .entries
+        .iter()
+        .filter(|e| e.page.as_deref() == page)
+    {
+        if let Some(b) = &e.banner
+            && banner.is_none_or(|old| old.groups != b.groups || old.closed != b.closed)
+        {
+            out.push((
+                e.entry,
+                format!("{}  banner    {}", clock(e), printable(&b.describe())),
+            ));
+            banner = Some(b);
+        }
+        for s in e.segment.iter().flatten() {
+            let prefs = s.preferences.as_ref().map_or_else(
+                || "no consent stamped".to_owned(),
+                |p| {
+                    p.iter()
+                        .map(|(c, v)| match v {
+                            Some(v) => format!("{}={v}", printable(c)),
+                            None => format!("{}=?", printable(c)),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                },
+            );
+            out.push((
+                e.entry,
+                format!("{}  segment   {}  {prefs}", clock(e), printable(&s.label)),
+            ));
+        }
+        if let Some(r) = audit.requests.iter().find(|r| r.entry == e.entry) {
+            let name = r
+                .destination
+                .map_or(r.vendor.as_str(), |d| ws.destinations[d].name.as_str());
+            out.push((
+                e.entry,
+                format!(
+                    "{}  vendor    {}  {}",
+                    clock(e),
+                    printable(name),
+                    r.verdict.as_str().replace('_', " ")
+                ),
+            ));
+        }
+    }
+    out
 }

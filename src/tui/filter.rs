@@ -46,6 +46,8 @@ pub enum Term {
     Code(Code),
     /// Some destination is sent in this mode.
     Mode(Mode),
+    /// A HAR capture's vendor requests and wire findings, not its events.
+    Wire,
 }
 
 impl Term {
@@ -104,6 +106,18 @@ impl Term {
             Term::Since(t) => row.time().is_some_and(|at| at.as_second() >= *t),
             Term::Until(t) => row.time().is_some_and(|at| at.as_second() <= *t),
             Term::Reason(_) | Term::Category(_) | Term::Code(_) | Term::Mode(_) => true,
+            Term::Wire => false,
+        }
+    }
+
+    /// Whether a wire row (a vendor request, a wire finding) meets the term: only the wire
+    /// term and times are about it.
+    fn holds_for_wire(&self, row: &Row) -> bool {
+        match self {
+            Term::Wire => true,
+            Term::Since(t) => row.time().is_some_and(|at| at.as_second() >= *t),
+            Term::Until(t) => row.time().is_some_and(|at| at.as_second() <= *t),
+            _ => false,
         }
     }
 
@@ -122,6 +136,7 @@ impl Term {
         let text = match self {
             Term::NotIngested => "not-ingested".into(),
             Term::Warnings => "warnings".into(),
+            Term::Wire => "wire".into(),
             Term::Blocked => "blocked".into(),
             Term::Delivered => "decision:deliver".into(),
             Term::Uncertain(None) => "decision:uncertain".into(),
@@ -194,6 +209,9 @@ impl Filter {
 
     /// Whether the row meets every term it can answer.
     pub fn passes(&self, store: &Store, row: &Row) -> bool {
+        if row.is_wire() {
+            return self.terms.iter().all(|t| t.holds_for_wire(row));
+        }
         row.is_event() && self.terms.iter().all(|t| t.holds(store, row))
     }
 
@@ -242,7 +260,7 @@ pub const KEYS: [&str; 12] = [
     "mode:",
     "clear",
 ];
-pub const WORDS: [&str; 4] = ["not-ingested", "warnings", "blocked", "delivered"];
+pub const WORDS: [&str; 5] = ["not-ingested", "warnings", "blocked", "delivered", "wire"];
 
 /// Splits a command line into words; a double-quoted value may hold spaces.
 fn words(text: &str) -> Vec<String> {
@@ -329,6 +347,7 @@ pub fn parse(text: &str, store: &Store, zone: &jiff::tz::TimeZone) -> Result<Com
         let term = match key {
             "not-ingested" => Term::NotIngested,
             "warnings" => Term::Warnings,
+            "wire" => Term::Wire,
             "blocked" => Term::Blocked,
             "delivered" => {
                 // Turns the destination named before it to the delivered side.

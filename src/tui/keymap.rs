@@ -188,6 +188,13 @@ pub const BINDINGS: &[Binding] = &[
         "only with warnings",
     ),
     b(
+        "only_wire",
+        &[k(Char('o'))],
+        "o",
+        Action::Filter(FilterKey::Wire),
+        "only the page's own (wire)",
+    ),
+    b(
         "only_blocked",
         &[k(Char('b'))],
         "b",

@@ -83,6 +83,8 @@ struct Prepared {
     file: String,
     /// A HAR capture's calls, by line.
     har: Vec<Call>,
+    /// A HAR capture's requests, for the wire audit.
+    wire: Option<Arc<crate::read::wire::Timeline>>,
     feed: Feed,
     /// Kept alive while the UI runs, and removed at the end.
     _temp: Option<tempfile::NamedTempFile>,
@@ -90,12 +92,17 @@ struct Prepared {
     follow: Option<bool>,
 }
 
+/// A HAR capture turned into lines: the file, its calls, and its requests' timeline.
+type HarLines = (
+    tempfile::NamedTempFile,
+    Vec<Call>,
+    Arc<crate::read::wire::Timeline>,
+);
+
 /// A HAR capture's Segment calls as JSON Lines in a temporary file, at the capture's own line
-/// numbers, with where each call came from; None when `from` is not a HAR capture.
-fn har_as_lines(
-    what: &str,
-    mut from: impl io::BufRead,
-) -> Result<Option<(tempfile::NamedTempFile, Vec<Call>)>, Error> {
+/// numbers, with where each call came from, and its requests' timeline; None when `from` is
+/// not a HAR capture.
+fn har_as_lines(what: &str, mut from: impl io::BufRead) -> Result<Option<HarLines>, Error> {
     let input = |source| Error::Input {
         file: what.to_owned(),
         source,
@@ -109,12 +116,15 @@ fn har_as_lines(
     let Some((lines, calls)) = crate::read::input::har::to_json_lines(&text) else {
         return Ok(None);
     };
+    let Some(timeline) = crate::read::wire::Timeline::read_har(&Arc::from(what), &text) else {
+        return Ok(None);
+    };
     let (t, mut to) = temp_file("the capture's events", &tempfile::Builder::new())?;
     io::Write::write_all(&mut to, &lines).map_err(|source| Error::TempFile {
         what: "the capture's events",
         source,
     })?;
-    Ok(Some((t, calls)))
+    Ok(Some((t, calls, Arc::new(timeline))))
 }
 
 fn prepare(source: Source) -> Result<Prepared, Error> {
@@ -130,17 +140,22 @@ fn prepare(source: Source) -> Result<Prepared, Error> {
         label,
         file,
         har: Vec::new(),
+        wire: None,
         feed,
         _temp: Some(t),
         // A copied input grows while it is inflated or piped; the demo never ends.
         follow: Some(true),
     };
     let capture =
-        |t: tempfile::NamedTempFile, label: String, file: String, har: Vec<Call>| Prepared {
+        |t: tempfile::NamedTempFile,
+         label: String,
+         file: String,
+         (har, wire): (Vec<Call>, Arc<crate::read::wire::Timeline>)| Prepared {
             path: t.path().to_path_buf(),
             label,
             file,
             har,
+            wire: Some(wire),
             feed: Feed::None,
             _temp: Some(t),
             follow: Some(false),
@@ -154,15 +169,16 @@ fn prepare(source: Source) -> Result<Prepared, Error> {
                 Err(_) => None,
             };
             match har {
-                Some((t, calls)) => {
+                Some((t, calls, wire)) => {
                     let label = format!("{shown} (HAR, {} Segment calls)", calls.len());
-                    capture(t, label, shown, calls)
+                    capture(t, label, shown, (calls, wire))
                 }
                 None => Prepared {
                     path: p,
                     label: shown.clone(),
                     file: shown,
                     har: Vec::new(),
+                    wire: None,
                     feed: Feed::None,
                     _temp: None,
                     follow: None,
@@ -174,9 +190,9 @@ fn prepare(source: Source) -> Result<Prepared, Error> {
             let mut inflated = io::BufReader::new(flate2::read::MultiGzDecoder::new(
                 io::BufReader::new(open(&p)?),
             ));
-            if let Some((t, calls)) = har_as_lines(&shown, &mut inflated)? {
+            if let Some((t, calls, wire)) = har_as_lines(&shown, &mut inflated)? {
                 let label = format!("{shown} (gzip, HAR, {} Segment calls)", calls.len());
-                capture(t, label, shown, calls)
+                capture(t, label, shown, (calls, wire))
             } else {
                 let (t, to) = temp_file("the inflated file", &plain)?;
                 let from = Box::new(inflated);
@@ -260,6 +276,7 @@ pub fn start_tour(launch: &Launch) -> Result<(), Error> {
         label: "the tour".to_owned(),
         file: "the tour".to_owned(),
         har: Vec::new(),
+        wire: None,
         feed: Feed::None,
         _temp: Some(file),
         follow: Some(false),
@@ -281,6 +298,7 @@ fn run_prepared(
         label: p.label.clone(),
         file: p.file.clone(),
         har: p.har.clone(),
+        wire: p.wire.clone(),
         workspace,
         follow,
         demo,

@@ -36,6 +36,8 @@ pub struct Options {
     pub file: String,
     /// A HAR capture's calls, by line.
     pub har: Vec<crate::read::input::har::Call>,
+    /// A HAR capture's requests, for the wire audit.
+    pub wire: Option<Arc<crate::read::wire::Timeline>>,
     pub workspace: Arc<Workspace>,
     pub follow: bool,
     pub demo: bool,
@@ -110,6 +112,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
         label: opts.label,
         file: opts.file,
         har: opts.har,
+        wire: opts.wire,
         demo: opts.demo,
         max_events: opts.max_events,
         capture: opts.capture,

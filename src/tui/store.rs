@@ -28,6 +28,9 @@ pub enum Status {
     NotIngested,
     /// Not an event: where the file was truncated or replaced, and line numbers restart.
     Boundary,
+    /// Not an event: a HAR capture's vendor request, or a wire finding not on one
+    /// (`Row::index` is its place in `WireRows::items`).
+    Wire,
 }
 
 /// One event in 56 bytes. Everything else is read again from the file when needed.
@@ -76,7 +79,12 @@ impl Row {
     }
 
     pub fn is_event(&self) -> bool {
-        self.status != Status::Boundary
+        !matches!(self.status, Status::Boundary | Status::Wire)
+    }
+
+    /// A vendor request or a wire finding of a HAR capture.
+    pub fn is_wire(&self) -> bool {
+        self.status == Status::Wire
     }
 
     /// Routes of this event newly delivered and newly blocked compared with `before`, the
@@ -286,6 +294,38 @@ pub struct Counts {
     pub uncertain_routes: u64,
     /// Events with at least one blocked destination.
     pub blocked_events: u64,
+    /// A HAR capture's vendor requests listed, and the wire findings among the rows.
+    pub wire_requests: u64,
+    pub wire_findings: u64,
+}
+
+/// A HAR capture's wire audit under the store's workspace, and how far its rows are listed.
+pub struct WireRows {
+    pub audit: crate::analyses::wire::Audit,
+    pub timeline: Arc<crate::read::wire::Timeline>,
+    /// Requests and page findings in capture order, with their HAR entry.
+    pub items: Vec<(usize, crate::analyses::wire::Item)>,
+    /// The first item not listed yet.
+    next: usize,
+}
+
+impl WireRows {
+    pub fn new(ws: &Workspace, timeline: Arc<crate::read::wire::Timeline>) -> Self {
+        let audit = crate::analyses::wire::audit(ws, &timeline);
+        let items = audit.items();
+        Self {
+            audit,
+            timeline,
+            items,
+            next: 0,
+        }
+    }
+
+    /// The item a wire row stands for.
+    pub fn item(&self, row: &Row) -> Option<crate::analyses::wire::Item> {
+        let i = usize::try_from(row.index()?).ok()?;
+        self.items.get(i).map(|(_, item)| *item)
+    }
 }
 
 /// How many events the UI keeps by default; older ones leave the view (counts and profiles
@@ -327,6 +367,8 @@ pub struct Store {
     /// Per identity, the latest string value of each trait its events carried (at most
     /// `TRAITS_KEPT` keys), for finding a user by an email or a name.
     traits: foldhash::HashMap<IdentityId, Vec<Trait>>,
+    /// A HAR capture's vendor requests and wire findings, listed among its events.
+    pub wire: Option<WireRows>,
 }
 
 impl Store {
@@ -357,6 +399,7 @@ impl Store {
             reset_on_truncate: false,
             translate: None,
             traits: foldhash::HashMap::default(),
+            wire: None,
         }
     }
 
@@ -553,8 +596,80 @@ impl Store {
         }
     }
 
+    /// Lists the wire items that went out before HAR entry `entry` (every one left, for
+    /// None: the capture is read).
+    fn push_wire(&mut self, before: Option<usize>) {
+        use crate::analyses::wire::{Item, Verdict};
+        loop {
+            let Some(wire) = &self.wire else { return };
+            let Some(&(entry, item)) = wire.items.get(wire.next) else {
+                return;
+            };
+            if before.is_some_and(|b| entry >= b) {
+                return;
+            }
+            let at = wire.next;
+            let (line, time, name, verdict, findings) = match item {
+                Item::Request(i) => {
+                    let r = &wire.audit.requests[i];
+                    let name = r.destination.map_or(r.vendor.clone(), |d| {
+                        self.workspace().destinations[d].name.clone()
+                    });
+                    let verdict = match r.verdict {
+                        Verdict::WithConsent => "with consent",
+                        Verdict::BeforeConsent => "BEFORE CONSENT",
+                        Verdict::AfterWithdrawal => "AFTER WITHDRAWAL",
+                        Verdict::WithoutConsent => "WITHOUT CONSENT",
+                        Verdict::NotInWorkspace => "not in workspace",
+                    };
+                    let label = format!("{name} {}", crate::analyses::wire::short_url(&r.url));
+                    (r.line, r.time, label, verdict.to_owned(), r.codes.len())
+                }
+                Item::Finding(i) => {
+                    let f = &wire.audit.findings[i];
+                    (
+                        f.line,
+                        f.time,
+                        f.code.as_str().to_owned(),
+                        "finding".to_owned(),
+                        1,
+                    )
+                }
+            };
+            if let Some(w) = &mut self.wire {
+                w.next += 1;
+            }
+            self.counts.wire_requests += u64::from(matches!(item, Item::Request(_)));
+            self.counts.wire_findings += findings as u64;
+            let name = self.intern(&name);
+            let user = self.intern(&verdict);
+            self.push_row(Row {
+                offset: 0,
+                blocked_set: 0,
+                uncertain_set: 0,
+                line: u32::try_from(line).unwrap_or(u32::MAX - 1),
+                index: u32::try_from(at).unwrap_or(NONE),
+                time: time
+                    .and_then(|t| u32::try_from(t.as_second() - EPOCH_2000).ok())
+                    .unwrap_or(NONE),
+                name,
+                user,
+                identity: NONE,
+                delivered: 0,
+                blocked: u16::try_from(findings).unwrap_or(u16::MAX),
+                generation: self.latest_generation,
+                kind: 0,
+                status: Status::Wire,
+            });
+        }
+    }
+
     /// Adds one outcome as a row and counts it.
     pub fn push(&mut self, generation: u32, o: Outcome) {
+        if self.wire.is_some() {
+            let entry = self.har_call(o.origin.line).map(|c| c.entry);
+            self.push_wire(entry.or(Some(0)));
+        }
         let ev = o.event();
         let label = ev.and_then(Doc::label);
         // Without a valid type, the row shows the type as written, marked, beside any name.
@@ -608,7 +723,7 @@ impl Store {
         match status {
             Status::NotIngested => self.counts.not_ingested += 1,
             Status::Warnings => self.counts.warnings += 1,
-            Status::Ok | Status::Boundary => {}
+            Status::Ok | Status::Boundary | Status::Wire => {}
         }
         if status != Status::NotIngested && blocked > 0 {
             self.counts.blocked_events += 1;
@@ -748,7 +863,10 @@ pub fn spawn_reader(
                         s.push(generation, o);
                     }
                 }
-                Step::Notice(Notice::CaughtUp) => s.caught_up = true,
+                Step::Notice(Notice::CaughtUp) => {
+                    s.push_wire(None);
+                    s.caught_up = true;
+                }
                 Step::Notice(Notice::Truncated) if s.reset_on_truncate => {
                     s.start_afresh();
                     let said = "capture reset by /inspector/reset: starting afresh";

@@ -34,6 +34,8 @@ impl Pane {
 pub enum FilterKey {
     NotIngested,
     Warnings,
+    /// A HAR capture's own requests to vendors, and the wire findings.
+    Wire,
     Blocked,
     NextDestination,
     SelectedUser,

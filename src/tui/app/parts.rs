@@ -73,6 +73,8 @@ pub struct Reload {
     pub label: String,
     pub file: String,
     pub har: Vec<crate::read::input::har::Call>,
+    /// A HAR capture's requests: each store audits them under its own workspace.
+    pub wire: Option<Arc<crate::read::wire::Timeline>>,
     pub demo: bool,
     pub max_events: usize,
     /// `Launch::capture`.
@@ -82,10 +84,15 @@ pub struct Reload {
 impl Reload {
     /// An empty store for `ws`, set up as the input asks.
     pub fn store(&self, ws: Arc<Workspace>) -> Store {
+        let wire = self
+            .wire
+            .as_ref()
+            .map(|t| crate::tui::store::WireRows::new(&ws, t.clone()));
         let mut store = Store::new(ws, self.label.clone(), self.demo, self.max_events);
         store.reset_on_truncate = self.capture;
         store.file.clone_from(&self.file);
         store.har.clone_from(&self.har);
+        store.wire = wire;
         store
     }
 

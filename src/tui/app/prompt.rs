@@ -196,6 +196,7 @@ impl App {
         match key {
             FilterKey::NotIngested => f.toggle(Term::NotIngested),
             FilterKey::Warnings => f.toggle(Term::Warnings),
+            FilterKey::Wire => f.toggle(Term::Wire),
             FilterKey::Blocked => f.toggle(Term::Blocked),
             FilterKey::Clear => f = Filter::default(),
             FilterKey::NextDestination => {

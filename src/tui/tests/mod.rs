@@ -26,6 +26,7 @@ mod take_out;
 mod tour;
 mod users;
 mod what_if;
+mod wire;
 
 /// The sample events read once into a store, as the UI would read them.
 fn loaded(events: &Path) -> Shared {

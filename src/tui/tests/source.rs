@@ -21,6 +21,7 @@ fn protocols_app(width: u16, height: u16) -> App {
         label: EVENTS.into(),
         file: EVENTS.into(),
         har: Vec::new(),
+        wire: None,
         demo: false,
         max_events: crate::tui::store::MAX_EVENTS,
         capture: false,

@@ -32,6 +32,7 @@ fn tour_app(width: u16, height: u16) -> (App, tempfile::TempDir) {
         label: "the tour".into(),
         file: file.display().to_string(),
         har: Vec::new(),
+        wire: None,
         demo: false,
         max_events: crate::tui::store::MAX_EVENTS,
         capture: false,

@@ -11,6 +11,7 @@ fn reloadable(mut a: App) -> App {
         label: "samples/events.jsonl".into(),
         file: "samples/events.jsonl".into(),
         har: Vec::new(),
+        wire: None,
         demo: false,
         max_events: crate::tui::store::MAX_EVENTS,
         capture: false,

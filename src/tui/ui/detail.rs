@@ -39,6 +39,10 @@ fn lines(app: &App, store: &Store, theme: Theme) -> Content {
             Vec::new(),
         );
     };
+    // A request the page sent itself has no routes: the wire audit says what it was.
+    if let Some(r) = store.row(detail.row).filter(|r| r.is_wire()) {
+        return (super::wire::lines(store, r, theme), Vec::new());
+    }
     let o = match &detail.outcome {
         Ok(o) => o,
         Err(e) => {

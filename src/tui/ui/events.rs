@@ -283,8 +283,9 @@ fn event_row(
     theme: Theme,
 ) -> Row<'static> {
     let line = match r.index() {
-        Some(i) => format!("{}[{i}]", r.line()),
-        None => r.line().to_string(),
+        // A wire row's index is its place in the audit, not in a batch.
+        Some(i) if !r.is_wire() => format!("{}[{i}]", r.line()),
+        _ => r.line().to_string(),
     };
     // One zone for every row.
     let time = r.time().map_or_else(String::new, |t| {
@@ -311,6 +312,9 @@ fn event_row(
         Status::Ok | Status::Boundary => ("●", theme.ok()),
         Status::Warnings => ("▲", theme.warning()),
         Status::NotIngested => ("✗", theme.error()),
+        // A request the page sent itself: marked as an error when the audit found one.
+        Status::Wire if r.blocked > 0 => ("↗", theme.error()),
+        Status::Wire => ("↗", theme.ok()),
     };
     let found = if app.is_match(idx) { "◆" } else { " " };
     let mut cells = vec![
@@ -321,6 +325,17 @@ fn event_row(
         Cell::from(Span::styled(mark, style)),
     ];
     let was = before.and_then(|b| b.row(idx));
+    if r.is_wire() {
+        // A vendor's own request has no routes: the wire column says what it is.
+        cells.extend((0..cols.per_destination).map(|_| Cell::from("")));
+        if cols.summary {
+            cells.push(match r.blocked {
+                0 => Cell::from("wire"),
+                n => Cell::from(Span::styled(format!("wire ✗{n}"), theme.error())),
+            });
+        }
+        return Row::new(cells).style(row_style(r, theme));
+    }
     cells.extend((0..cols.per_destination).map(|d| destination_cell(r, was, d, theme)));
     if cols.summary {
         // Δ: a workspace what-if changed one of its routes.
@@ -344,8 +359,9 @@ fn event_row(
 fn row_style(r: &crate::tui::store::Row, theme: Theme) -> ratatui::style::Style {
     match r.status {
         Status::Ok | Status::Boundary => theme.plain(),
+        Status::Wire if r.blocked == 0 => theme.plain(),
         Status::Warnings => theme.warning(),
-        Status::NotIngested => theme.error(),
+        Status::NotIngested | Status::Wire => theme.error(),
     }
 }
 
@@ -400,7 +416,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
             let selected = pos == app.event_list.selected;
             match store.row(idx) {
                 None => Row::new(Vec::<Cell>::new()),
-                Some(r) if !r.is_event() => {
+                Some(r) if r.status == Status::Boundary => {
                     separators.push((shown, boundary(r, store, theme, selected)));
                     Row::new(Vec::<Cell>::new())
                 }

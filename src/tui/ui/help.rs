@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, keys: &Keymap, theme: Theme) {
         Span::raw("what-if changed"),
     ]));
     lines.push(Line::from(
-        "  ⇢ device mode: the browser sends it to the destination, not Segment",
+        "  ⇢ device mode: the browser sends it, not Segment  ↗ a vendor's own request",
     ));
     lines.push(Line::from(
         "  Mouse: wheel scrolls the pane under it; click selects, on a title focuses",

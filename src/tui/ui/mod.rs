@@ -10,6 +10,7 @@ mod lesson;
 pub mod rule;
 mod status;
 mod users;
+mod wire;
 mod workspace;
 mod wrap;
 

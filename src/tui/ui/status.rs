@@ -314,6 +314,44 @@ fn uncertain_part(store: &Store, theme: Theme) -> Option<Part> {
     })
 }
 
+/// What a HAR capture's page sent itself, where it sent anything: its vendor requests and
+/// the wire findings (`o` lists them).
+fn wire_part(store: &Store, theme: Theme) -> Option<Part> {
+    let (requests, findings) = (store.counts.wire_requests, store.counts.wire_findings);
+    if store.wire.is_none() || requests + findings == 0 {
+        return None;
+    }
+    let style = if findings > 0 {
+        theme.error()
+    } else {
+        theme.ok()
+    };
+    let plural = |n: u64, one: &str, many: &str| {
+        if n == 1 {
+            one.to_owned()
+        } else {
+            many.to_owned()
+        }
+    };
+    Some(Part {
+        short: Some(vec![Span::styled(
+            format!("wire ↗{requests} ✗{findings}"),
+            style,
+        )]),
+        ..part(
+            4,
+            vec![Span::styled(
+                format!(
+                    "wire: {requests} vendor {}, {findings} {}",
+                    plural(requests, "request", "requests"),
+                    plural(findings, "finding", "findings")
+                ),
+                style,
+            )],
+        )
+    })
+}
+
 /// Where the settings came from, when they are a snapshot: its source and age (the first
 /// thing to go on a narrow screen; the Destinations pane's footer says it all).
 fn snapshot_part(store: &Store, theme: Theme) -> Option<Part> {
@@ -450,6 +488,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, store: &Store, theme: Them
         });
     }
     parts.extend(uncertain_part(store, theme));
+    parts.extend(wire_part(store, theme));
     parts.extend(snapshot_part(store, theme));
     if !app.filter.is_all() {
         // Its words may be cut; that a filter is in force, and its count, always show.
