@@ -84,6 +84,23 @@ pub fn lines(store: &Store, row: &Row, theme: Theme) -> Vec<Line<'static>> {
             (page, f.entry)
         }
     };
+    if !wire.audit.before_choice.is_empty() {
+        out.push(Line::from(""));
+        out.push(Line::from(Span::styled(
+            "Before the user's first choice",
+            theme.heading(),
+        )));
+        for b in &wire.audit.before_choice {
+            out.push(Line::from(format!(
+                "  {} received {} request{} ({} not granted), the first at line {}",
+                printable(&b.name),
+                b.requests,
+                if b.requests == 1 { "" } else { "s" },
+                b.not_granted,
+                b.first_line
+            )));
+        }
+    }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
         match &page {
