@@ -315,7 +315,7 @@ impl State<'_> {
         code: WireCode,
         e: &Entry,
         destination: Option<usize>,
-        message: String,
+        message: &str,
     ) -> Finding {
         Finding {
             code,
@@ -324,7 +324,8 @@ impl State<'_> {
             entry: e.entry,
             time: e.time,
             destination,
-            message,
+            // Cookie values and stamps are the page's: shown, never obeyed by a terminal.
+            message: printable(message).into_owned(),
         }
     }
 
@@ -354,7 +355,7 @@ impl State<'_> {
                     WireCode::BannerUnrecorded,
                     e,
                     None,
-                    format!(
+                    &format!(
                         "the banner's cookie changed from {old} to {} and no Segment Consent Preference Updated event followed, so Segment's profiles never learnt the new choice",
                         b.describe()
                     ),
@@ -387,7 +388,7 @@ impl State<'_> {
                     WireCode::BannerMismatch,
                     e,
                     None,
-                    format!(
+                    &format!(
                         "{} is stamped {c}={stamped} while the banner's cookie ({}) has {c} {}",
                         printable(&st.label),
                         b.describe(),
@@ -429,7 +430,7 @@ impl State<'_> {
                         WireCode::GpcGranted,
                         e,
                         None,
-                        format!(
+                        &format!(
                             "the browser sent Sec-GPC: 1 (the user opts out of sale and sharing) and {} was stamped {c}=true, a sale/share category",
                             printable(&st.label)
                         ),
@@ -501,7 +502,7 @@ impl State<'_> {
                 self.in_force()
             );
             codes.push(code);
-            let f = self.finding(code, e, destination, message);
+            let f = self.finding(code, e, destination, &message);
             self.out.findings.push(f);
         }
         let signals = google
@@ -514,7 +515,7 @@ impl State<'_> {
                     code,
                     e,
                     destination,
-                    format!("{}: {message}", printable(dest_name)),
+                    &format!("{}: {message}", printable(dest_name)),
                 );
                 self.out.findings.push(f);
             }
@@ -820,7 +821,7 @@ pub fn explain_request(ws: &Workspace, r: &Request) -> Vec<String> {
         "Banner: {}{}",
         r.banner.as_ref().map_or_else(
             || "no OneTrust cookie seen yet".to_owned(),
-            Banner::describe
+            |b| printable(&b.describe()).into_owned()
         ),
         if r.decided {
             "; the user had chosen"
@@ -900,6 +901,33 @@ mod tests {
 
     fn codes(a: &Audit) -> Vec<&'static str> {
         a.findings.iter().map(|f| f.code.as_str()).collect()
+    }
+
+    #[test]
+    fn what_the_page_wrote_reaches_no_terminal_raw() {
+        let hostile =
+            "OptanonConsent=groups=C0004%1B%5B2J%3A0%2CC0004%3A0; OptanonAlertBoxClosed=x";
+        let t = timeline(&[
+            ("https://shop.example/", hostile, None),
+            (
+                "https://api.segment.io/v1/t",
+                "",
+                Some(stamp(
+                    &json!({"C0004\u{1b}[2J": true, "C0004": true}),
+                    "A\u{1b}]0;x\u{7}",
+                )),
+            ),
+            ("https://www.facebook.com/tr?ev=A", hostile, None),
+        ]);
+        let ws = workspace();
+        let a = audit(&ws, &t);
+        let mut said: Vec<String> = explain(&ws, &a, a.requests[0].line);
+        said.extend(a.findings.iter().map(|f| f.message.clone()));
+        said.extend(page_timeline(&ws, &a, &t, None).into_iter().map(|(_, l)| l));
+        assert!(said.len() > 3, "{said:?}");
+        for line in said {
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+        }
     }
 
     #[test]

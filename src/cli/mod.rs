@@ -16,8 +16,9 @@ macro_rules! exit_codes {
         "\
 Exit status:
   0  done; for check, nothing failed
-  1  check: an event is not ingested (or, with --deny-warnings, has a warning);
-     lint: the workspace has an error (or, with --deny-warnings, a warning)
+  1  check: an event is not ingested, or a capture's wire audit found an error (or, with
+     --deny-warnings, a warning); lint: the workspace has an error (or, with
+     --deny-warnings, a warning)
   2  the command could not run: bad arguments, or an input, settings, policy or config file
      that cannot be read or understood (the message names the file and line)
   3  check --policy: an event broke the policy (this wins over 1 when both happen)

@@ -84,38 +84,54 @@ pub fn lines(store: &Store, row: &Row, theme: Theme) -> Vec<Line<'static>> {
             (page, f.entry)
         }
     };
-    if !wire.audit.before_choice.is_empty() {
-        out.push(Line::from(""));
-        out.push(Line::from(Span::styled(
-            "Before the user's first choice",
-            theme.heading(),
-        )));
-        for b in &wire.audit.before_choice {
-            out.push(Line::from(format!(
-                "  {} received {} request{} ({} not granted), the first at line {}",
-                printable(&b.name),
-                b.requests,
-                if b.requests == 1 { "" } else { "s" },
-                b.not_granted,
-                b.first_line
-            )));
-        }
+    before_choice(&mut out, &wire.audit, theme);
+    timeline(&mut out, store, (page.as_deref(), entry), theme);
+    out
+}
+
+/// What each destination received before the user's first choice.
+fn before_choice(out: &mut Vec<Line<'static>>, audit: &crate::analyses::wire::Audit, theme: Theme) {
+    if audit.before_choice.is_empty() {
+        return;
     }
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
-        match &page {
+        "Before the user's first choice",
+        theme.heading(),
+    )));
+    for b in &audit.before_choice {
+        out.push(Line::from(format!(
+            "  {} received {} request{} ({} not granted), the first at line {}",
+            printable(&b.name),
+            b.requests,
+            if b.requests == 1 { "" } else { "s" },
+            b.not_granted,
+            b.first_line
+        )));
+    }
+}
+
+/// The page's timeline, the row's entry marked.
+fn timeline(
+    out: &mut Vec<Line<'static>>,
+    store: &Store,
+    (page, entry): (Option<&str>, usize),
+    theme: Theme,
+) {
+    let Some(wire) = &store.wire else { return };
+    out.push(Line::from(""));
+    out.push(Line::from(Span::styled(
+        match page {
             Some(p) => format!("Timeline of page {}", printable(p)),
             None => "Timeline of the capture".to_owned(),
         },
         theme.heading(),
     )));
-    // The entry this row is marks its place in the timeline.
-    for (at, line) in page_timeline(ws, &wire.audit, &wire.timeline, page.as_deref()) {
+    for (at, line) in page_timeline(store.workspace(), &wire.audit, &wire.timeline, page) {
         out.push(if at == entry {
             Line::from(Span::styled(format!("▶ {line}"), theme.accent()))
         } else {
             Line::from(format!("  {line}"))
         });
     }
-    out
 }
