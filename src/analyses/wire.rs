@@ -233,6 +233,20 @@ pub struct BeforeChoice {
     pub first_time: Option<jiff::Timestamp>,
 }
 
+impl BeforeChoice {
+    /// `Facebook Pixel received 1 request (1 not granted), the first at line 6570`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} received {} request{} ({} not granted), the first at line {}",
+            printable(&self.name),
+            self.requests,
+            if self.requests == 1 { "" } else { "s" },
+            self.not_granted,
+            self.first_line
+        )
+    }
+}
+
 /// The audit of one capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Audit {

@@ -60,15 +60,7 @@ pub fn table(out: &mut dyn Write, ws: &Workspace, audit: &Audit, color: bool) ->
         )?;
     }
     for b in &audit.before_choice {
-        writeln!(
-            out,
-            "  before the first consent choice, {} received {} request{} ({} not granted), the first at line {}",
-            printable(&b.name),
-            b.requests,
-            if b.requests == 1 { "" } else { "s" },
-            b.not_granted,
-            b.first_line
-        )?;
+        writeln!(out, "  before the first consent choice, {}", b.describe())?;
     }
     Ok(())
 }

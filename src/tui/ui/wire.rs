@@ -100,14 +100,7 @@ fn before_choice(out: &mut Vec<Line<'static>>, audit: &crate::analyses::wire::Au
         theme.heading(),
     )));
     for b in &audit.before_choice {
-        out.push(Line::from(format!(
-            "  {} received {} request{} ({} not granted), the first at line {}",
-            printable(&b.name),
-            b.requests,
-            if b.requests == 1 { "" } else { "s" },
-            b.not_granted,
-            b.first_line
-        )));
+        out.push(Line::from(format!("  {}", b.describe())));
     }
 }
 
