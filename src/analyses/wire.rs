@@ -207,9 +207,9 @@ pub struct Request {
     pub vendor: String,
     pub destination: Option<usize>,
     /// The last stamp before it, if any.
-    pub stamp: Option<StampAt>,
+    pub stamp: Option<Arc<StampAt>>,
     /// The banner's cookie in force (on it, or on the last request that carried one).
-    pub banner: Option<Banner>,
+    pub banner: Option<Arc<Banner>>,
     /// Whether the user had chosen when it left.
     pub decided: bool,
     pub gpc: bool,
@@ -260,11 +260,13 @@ pub struct Audit {
 /// What the walk keeps.
 struct State<'a> {
     ws: &'a Workspace,
-    stamp: Option<StampAt>,
+    stamp: Option<Arc<StampAt>>,
     /// Categories some stamp granted so far.
     granted_ever: HashSet<String>,
     decided: bool,
-    banner: Option<Banner>,
+    banner: Option<Arc<Banner>>,
+    /// Counts the banner's states seen, to say each mismatch once per state.
+    banners_seen: u32,
     /// Stamps stand for the user's choice when no banner cookie shows in the whole capture.
     no_banner: bool,
     /// A preference event came since the banner's cookie was last seen.
@@ -273,7 +275,7 @@ struct State<'a> {
     unrecorded: Option<Finding>,
     /// (page, category) pairs GPC was already reported for; (cookie, category) for banners.
     gpc_said: HashSet<(Option<String>, String)>,
-    banner_said: HashSet<(String, String)>,
+    banner_said: HashSet<(u32, String)>,
     out: Audit,
 }
 
@@ -290,6 +292,7 @@ pub fn audit(ws: &Workspace, timeline: &Timeline) -> Audit {
         unrecorded: None,
         gpc_said: HashSet::new(),
         banner_said: HashSet::new(),
+        banners_seen: 0,
         out: Audit {
             file: timeline.file.clone(),
             requests: Vec::new(),
@@ -344,6 +347,10 @@ impl State<'_> {
     }
 
     fn banner_seen(&mut self, e: &Entry, b: &Banner) {
+        let same = self
+            .banner
+            .as_ref()
+            .is_some_and(|old| old.groups == b.groups && old.closed == b.closed);
         let changed = self
             .banner
             .as_ref()
@@ -363,7 +370,7 @@ impl State<'_> {
                 let old = self
                     .banner
                     .as_ref()
-                    .map(Banner::describe)
+                    .map(|b| b.describe())
                     .unwrap_or_default();
                 self.unrecorded = Some(self.finding(
                     WireCode::BannerUnrecorded,
@@ -380,7 +387,10 @@ impl State<'_> {
             self.decided = true;
         }
         self.recorded_since_seen = false;
-        self.banner = Some(b.clone());
+        if !same {
+            self.banner = Some(Arc::new(b.clone()));
+            self.banners_seen += 1;
+        }
         if let Some(s) = self.stamp.clone() {
             self.compare_banner(e, &s.stamp);
         }
@@ -396,7 +406,7 @@ impl State<'_> {
             let (Some(stamped), Some(cookie)) = (*v, b.group(c)) else {
                 continue;
             };
-            if stamped != cookie && self.banner_said.insert((b.describe(), c.clone())) {
+            if stamped != cookie && self.banner_said.insert((self.banners_seen, c.clone())) {
                 let word = |g: bool| if g { "granted" } else { "denied" };
                 let f = self.finding(
                     WireCode::BannerMismatch,
@@ -453,11 +463,11 @@ impl State<'_> {
                 }
             }
         }
-        self.stamp = Some(StampAt {
+        self.stamp = Some(Arc::new(StampAt {
             line: e.line,
             entry: e.entry,
             stamp: st.clone(),
-        });
+        }));
     }
 
     /// The consent in force for a category: the stamp's, else (once the user chose) the
@@ -520,7 +530,10 @@ impl State<'_> {
             self.out.findings.push(f);
         }
         let signals = google
-            .then(|| Signals::read(e.params.iter().map(|(k, v)| (&**k, &**v))))
+            .then(|| {
+                let params: Vec<_> = e.params().collect();
+                Signals::read(params.iter().map(|(k, v)| (&**k, &**v)))
+            })
             .flatten();
         if let Some(sig) = &signals {
             for (code, message) in self.consent_mode(sig) {
@@ -669,77 +682,209 @@ impl Audit {
     /// The NDJSON records (docs/commands.md, "Wire records"): each vendor request
     /// (`"kind":"wire"`), each finding not on one (`"kind":"wire_finding"`), then what each
     /// destination received before the first choice (`"kind":"wire_summary"`).
-    pub fn records(&self, ws: &Workspace) -> Vec<serde_json::Value> {
-        use serde_json::json;
-        let time = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string());
-        let mut out = Vec::new();
-        for r in &self.requests {
-            let messages: Vec<serde_json::Value> = self
-                .findings
-                .iter()
-                .filter(|f| f.entry == r.entry && r.codes.contains(&f.code))
-                .map(|f| {
-                    json!({"severity": f.code.severity().as_str(), "code": f.code.as_str(), "message": f.message})
-                })
-                .collect();
-            out.push(json!({
-                "kind": "wire",
-                "file": &*r.file,
-                "line": r.line,
-                "entry": r.entry,
-                "time": time(r.time),
-                "page": r.page,
-                "method": r.method,
-                "url": r.url,
-                "vendor": r.vendor,
-                "destination": r.destination.map(|d| &ws.destinations[d].name),
-                "verdict": r.verdict.as_str(),
-                "notGranted": r.not_granted,
-                "consent": r.stamp.as_ref().map(|s| json!({
-                    "line": s.line,
-                    "index": s.stamp.index,
-                    "event": s.stamp.label,
-                    "categoryPreferences": s.stamp.preferences.as_ref().map(|p| p.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>()),
-                })),
-                "decided": r.decided,
-                "banner": r.banner.as_ref().map(|b| json!({
-                    "groups": b.groups.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
-                    "answered": b.closed,
-                })),
-                "gpc": r.gpc,
-                "consentMode": r.signals.as_ref().map(|s| json!({
-                    "gcs": s.gcs, "gcd": s.gcd, "npa": s.npa, "dma": s.dma,
-                    "states": TYPES.iter().zip(&s.states).filter_map(|(t, st)| st.map(|st| (t.to_string(), json!({"default": st.default, "update": st.update})))).collect::<serde_json::Map<_, _>>(),
-                })),
-                "issues": messages,
-            }));
-        }
-        for f in self.page_findings() {
-            out.push(json!({
-                "kind": "wire_finding",
-                "file": &*f.file,
-                "line": f.line,
-                "entry": f.entry,
-                "time": time(f.time),
-                "severity": f.code.severity().as_str(),
-                "code": f.code.as_str(),
-                "message": f.message,
-            }));
-        }
+    pub fn records<'a>(&'a self, ws: &'a Workspace) -> Vec<record::Record<'a>> {
+        use record::{Record, RequestRecord, SummaryRow};
+        let mut out: Vec<Record<'a>> = self
+            .requests
+            .iter()
+            .map(|r| Record::Request(RequestRecord::of(ws, self, r)))
+            .collect();
+        out.extend(self.page_findings().map(Record::Finding));
         if !self.before_choice.is_empty() {
-            out.push(json!({
-                "kind": "wire_summary",
-                "file": &*self.file,
-                "beforeChoice": self.before_choice.iter().map(|b| json!({
-                    "destination": b.name,
-                    "requests": b.requests,
-                    "notGranted": b.not_granted,
-                    "firstLine": b.first_line,
-                    "firstTime": time(b.first_time),
-                })).collect::<Vec<_>>(),
-            }));
+            out.push(Record::Summary {
+                file: &self.file,
+                before_choice: self.before_choice.iter().map(SummaryRow).collect(),
+            });
         }
         out
+    }
+}
+
+/// The wire records' shapes, serialised as they are borrowed from the audit.
+pub mod record {
+    use serde::Serialize;
+    use serde::ser::{SerializeMap, SerializeStruct, Serializer};
+
+    use super::{Audit, BeforeChoice, Finding, Request, StampAt, TYPES};
+    use crate::read::wire::banner::Banner;
+    use crate::read::wire::consent_mode::Signals;
+    use crate::workspace::Workspace;
+
+    #[derive(Serialize)]
+    #[serde(tag = "kind")]
+    pub enum Record<'a> {
+        #[serde(rename = "wire")]
+        Request(RequestRecord<'a>),
+        #[serde(rename = "wire_finding")]
+        Finding(&'a Finding),
+        #[serde(rename = "wire_summary")]
+        Summary {
+            file: &'a str,
+            #[serde(rename = "beforeChoice")]
+            before_choice: Vec<SummaryRow<'a>>,
+        },
+    }
+
+    #[derive(Serialize)]
+    pub struct RequestRecord<'a> {
+        file: &'a str,
+        line: u64,
+        entry: usize,
+        time: Option<String>,
+        page: Option<&'a str>,
+        method: &'a str,
+        url: &'a str,
+        vendor: &'a str,
+        destination: Option<&'a str>,
+        verdict: &'static str,
+        #[serde(rename = "notGranted")]
+        not_granted: &'a [String],
+        consent: Option<&'a StampAt>,
+        decided: bool,
+        banner: Option<&'a Banner>,
+        gpc: bool,
+        #[serde(rename = "consentMode")]
+        consent_mode: Option<&'a Signals>,
+        issues: Vec<Issue<'a>>,
+    }
+
+    impl<'a> RequestRecord<'a> {
+        pub(super) fn of(ws: &'a Workspace, audit: &'a Audit, r: &'a Request) -> Self {
+            RequestRecord {
+                file: &r.file,
+                line: r.line,
+                entry: r.entry,
+                time: r.time.map(|t| t.to_string()),
+                page: r.page.as_deref(),
+                method: &r.method,
+                url: &r.url,
+                vendor: &r.vendor,
+                destination: r.destination.map(|d| ws.destinations[d].name.as_str()),
+                verdict: r.verdict.as_str(),
+                not_granted: &r.not_granted,
+                consent: r.stamp.as_deref(),
+                decided: r.decided,
+                banner: r.banner.as_deref(),
+                gpc: r.gpc,
+                consent_mode: r.signals.as_ref(),
+                issues: audit
+                    .findings
+                    .iter()
+                    .filter(|f| f.entry == r.entry && r.codes.contains(&f.code))
+                    .map(Issue)
+                    .collect(),
+            }
+        }
+    }
+
+    /// `{severity, code, message}`.
+    pub struct Issue<'a>(&'a Finding);
+
+    impl Serialize for Issue<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_struct("Issue", 3)?;
+            m.serialize_field("severity", self.0.code.severity().as_str())?;
+            m.serialize_field("code", self.0.code.as_str())?;
+            m.serialize_field("message", &self.0.message)?;
+            m.end()
+        }
+    }
+
+    /// A finding not on a request: `{file, line, entry, time, severity, code, message}`.
+    impl Serialize for Finding {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_struct("Finding", 7)?;
+            m.serialize_field("file", &*self.file)?;
+            m.serialize_field("line", &self.line)?;
+            m.serialize_field("entry", &self.entry)?;
+            m.serialize_field("time", &self.time.map(|t| t.to_string()))?;
+            m.serialize_field("severity", self.code.severity().as_str())?;
+            m.serialize_field("code", self.code.as_str())?;
+            m.serialize_field("message", &self.message)?;
+            m.end()
+        }
+    }
+
+    /// `{line, index, event, categoryPreferences}`.
+    impl Serialize for StampAt {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_struct("Consent", 4)?;
+            m.serialize_field("line", &self.line)?;
+            m.serialize_field("index", &self.stamp.index)?;
+            m.serialize_field("event", &self.stamp.label)?;
+            m.serialize_field(
+                "categoryPreferences",
+                &self.stamp.preferences.as_deref().map(Pairs),
+            )?;
+            m.end()
+        }
+    }
+
+    /// `{groups, answered}`.
+    impl Serialize for Banner {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_struct("Banner", 2)?;
+            m.serialize_field("groups", &Pairs(&self.groups))?;
+            m.serialize_field("answered", &self.closed)?;
+            m.end()
+        }
+    }
+
+    /// `{gcs, gcd, npa, dma, states}`, each state `{default, update}`.
+    impl Serialize for Signals {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            struct States<'a>(&'a Signals);
+            impl Serialize for States<'_> {
+                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    let mut m = s.serialize_map(None)?;
+                    for (t, st) in TYPES.iter().zip(&self.0.states) {
+                        if let Some(st) = st {
+                            m.serialize_entry(
+                                t,
+                                &serde_json::json!({"default": st.default, "update": st.update}),
+                            )?;
+                        }
+                    }
+                    m.end()
+                }
+            }
+            let mut m = s.serialize_struct("ConsentMode", 5)?;
+            m.serialize_field("gcs", &self.gcs)?;
+            m.serialize_field("gcd", &self.gcd)?;
+            m.serialize_field("npa", &self.npa)?;
+            m.serialize_field("dma", &self.dma)?;
+            m.serialize_field("states", &States(self))?;
+            m.end()
+        }
+    }
+
+    /// `[(key, value)]` as a JSON object.
+    struct Pairs<'a, V>(&'a [(String, V)]);
+
+    impl<V: Serialize> Serialize for Pairs<'_, V> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(self.0.len()))?;
+            for (k, v) in self.0 {
+                m.serialize_entry(k, v)?;
+            }
+            m.end()
+        }
+    }
+
+    /// `{destination, requests, notGranted, firstLine, firstTime}`.
+    pub struct SummaryRow<'a>(pub(super) &'a BeforeChoice);
+
+    impl Serialize for SummaryRow<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let b = self.0;
+            let mut m = s.serialize_struct("BeforeChoice", 5)?;
+            m.serialize_field("destination", &b.name)?;
+            m.serialize_field("requests", &b.requests)?;
+            m.serialize_field("notGranted", &b.not_granted)?;
+            m.serialize_field("firstLine", &b.first_line)?;
+            m.serialize_field("firstTime", &b.first_time.map(|t| t.to_string()))?;
+            m.end()
+        }
     }
 }
 

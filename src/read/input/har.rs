@@ -107,10 +107,10 @@ pub(crate) fn entries<'a>(text: &[u8], doc: &'a Value) -> Vec<(&'a Value, u64, u
     out
 }
 
-/// Every request to a Segment endpoint, in order.
-fn requests<'a>(text: &[u8], doc: &'a Value) -> Vec<Request<'a>> {
+/// Every request to a Segment endpoint among `entries`, in order.
+fn requests<'a>(entries: &[(&'a Value, u64, usize)]) -> Vec<Request<'a>> {
     let mut out = Vec::new();
-    for (i, (entry, line, offset)) in entries(text, doc).into_iter().enumerate() {
+    for (i, &(entry, line, offset)) in entries.iter().enumerate() {
         let request = &entry["request"];
         let Some(url) = request["url"].as_str() else {
             continue;
@@ -160,7 +160,9 @@ pub fn read(file: &Arc<str>, text: &[u8]) -> (Vec<Record>, Option<Timeline>) {
             return (out, None);
         }
     };
-    for r in requests(text, &doc) {
+    // The entries' lines are counted once, for the records and the timeline alike.
+    let entries = entries(text, &doc);
+    for r in requests(&entries) {
         let at = origin(r.line, r.offset as u64);
         let Some(body) = r.body else {
             out.push(Record::new(
@@ -183,7 +185,7 @@ pub fn read(file: &Arc<str>, text: &[u8]) -> (Vec<Record>, Option<Timeline>) {
             parsed => push_parsed(at, body.len(), parsed, r.implied, &mut out),
         }
     }
-    let timeline = Timeline::of_har(file, text, &doc);
+    let timeline = Timeline::of_entries(file, &entries);
     (out, Some(timeline))
 }
 
@@ -199,7 +201,7 @@ pub fn to_json_lines(text: &[u8]) -> Option<(Vec<u8>, Vec<Call>)> {
     let mut out = Vec::new();
     let mut calls = Vec::new();
     let mut at_line = 1u64;
-    for r in requests(text, &doc) {
+    for r in requests(&entries(text, &doc)) {
         let line = match r.body.map(|b| (b, serde_json::from_str::<Value>(b))) {
             Some((_, Ok(Value::Object(mut event)))) => {
                 if let (Some(k), false) = (r.implied, event.contains_key("type")) {

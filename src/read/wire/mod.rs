@@ -7,6 +7,7 @@
 pub mod banner;
 pub mod consent_mode;
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value;
@@ -33,9 +34,9 @@ pub struct Entry {
     pub page: Option<String>,
     pub method: String,
     pub url: String,
-    /// The URL's query and, for a form or text body of `key=value` lines, the body's pairs:
-    /// where Google's consent parameters travel.
-    pub params: Vec<(String, String)>,
+    /// A body of `key=value` lines (GA4 sends each hit of a batch as one), kept for `params`:
+    /// where Google's consent parameters travel besides the query.
+    form_body: Option<String>,
     /// `Sec-GPC: 1` was sent.
     pub gpc: bool,
     /// The banner's cookies on this request.
@@ -85,11 +86,16 @@ impl Entry {
         rest.find('/').map_or("/", |i| &rest[i..])
     }
 
-    pub fn param(&self, key: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+    /// The URL's query's pairs, then those of a body of `key=value` lines, decoded. Read
+    /// when asked (only Google's requests are), not kept for every entry.
+    pub fn params(&self) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+        let query = self
+            .url
+            .split_once('?')
+            .map_or("", |(_, q)| q.split('#').next().unwrap_or(""));
+        std::iter::once(query)
+            .chain(self.form_body.as_deref().into_iter().flat_map(str::lines))
+            .flat_map(|part| form_urlencoded::parse(part.as_bytes()))
     }
 }
 
@@ -104,12 +110,12 @@ pub fn send(sink: &Sink, timeline: Timeline) {
 }
 
 impl Timeline {
-    /// The timeline of a HAR document already parsed (`text` is its bytes, for lines).
-    pub fn of_har(file: &Arc<str>, text: &[u8], doc: &Value) -> Self {
-        let mut entries: Vec<Entry> = crate::read::input::har::entries(text, doc)
-            .into_iter()
+    /// The timeline of a HAR document's entries, each with its line (`har::entries`).
+    pub fn of_entries(file: &Arc<str>, entries: &[(&Value, u64, usize)]) -> Self {
+        let mut entries: Vec<Entry> = entries
+            .iter()
             .enumerate()
-            .filter_map(|(i, (e, line, _))| entry(i + 1, line, e))
+            .filter_map(|(i, &(e, line, _))| entry(i + 1, line, e))
             .collect();
         // In the order they went out; entries without a time keep their place among equals.
         entries.sort_by_key(|e| e.time);
@@ -122,7 +128,8 @@ impl Timeline {
     /// The timeline of a HAR capture's bytes; None when they are not JSON.
     pub fn read_har(file: &Arc<str>, text: &[u8]) -> Option<Self> {
         let doc: Value = serde_json::from_slice(text).ok()?;
-        Some(Self::of_har(file, text, &doc))
+        let entries = crate::read::input::har::entries(text, &doc);
+        Some(Self::of_entries(file, &entries))
     }
 }
 
@@ -152,28 +159,10 @@ fn entry(n: usize, line: u64, e: &Value) -> Option<Entry> {
     }
     let banner = banner::Banner::from_cookies(cookies.iter().map(|(k, v)| (&**k, &**v)));
     let body = request["postData"]["text"].as_str();
-    let mut params: Vec<(String, String)> = url
-        .split_once('?')
-        .map(|(_, q)| q.split('#').next().unwrap_or(""))
-        .map(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
     let segment = endpoint(&url).map(|e| stamps(body, e.implied_kind()));
-    if segment.is_none()
-        && let Some(b) = body
-        && !b.trim_start().starts_with(['{', '['])
-    {
-        // GA4 sends each hit of a batch as a line of `key=value` pairs.
-        for line in b.lines() {
-            params.extend(
-                form_urlencoded::parse(line.as_bytes())
-                    .map(|(k, v)| (k.into_owned(), v.into_owned())),
-            );
-        }
-    }
+    let form_body = body
+        .filter(|b| segment.is_none() && b.contains('=') && !b.trim_start().starts_with(['{', '[']))
+        .map(str::to_owned);
     Some(Entry {
         entry: n,
         line,
@@ -183,7 +172,7 @@ fn entry(n: usize, line: u64, e: &Value) -> Option<Entry> {
         page: e["pageref"].as_str().map(str::to_owned),
         method: request["method"].as_str().unwrap_or("GET").to_owned(),
         url,
-        params,
+        form_body,
         gpc,
         banner,
         segment,
