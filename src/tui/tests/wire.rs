@@ -112,3 +112,25 @@ fn a_finding_not_on_a_request_is_a_row_too() {
         .collect();
     assert!(names.iter().any(|n| n == "banner_mismatch"), "{names:?}");
 }
+
+#[test]
+fn every_recorded_page_shows_its_planted_fault_and_the_clean_page_none() {
+    // The wire rows that carry a finding, by page: each planted fault shows, the clean page
+    // has none (tests/wire.rs holds check and route to the same pages).
+    for (page, with_findings) in [
+        ("clean", 0),
+        ("pixel-before-consent", 1),
+        ("ga-after-withdrawal", 2),
+        ("cookie-mismatch", 3),
+        ("gpc", 1),
+    ] {
+        let a = capture_app(&format!("tests/wire/{page}.har"), 80, 24);
+        let s = a.store.read().unwrap();
+        let flagged = (s.first()..s.end())
+            .filter_map(|i| s.row(i))
+            .filter(|r| r.is_wire() && r.blocked > 0)
+            .count();
+        assert_eq!(flagged, with_findings, "{page}");
+        assert_eq!(s.counts.wire_findings > 0, with_findings > 0, "{page}");
+    }
+}
