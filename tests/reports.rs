@@ -94,9 +94,11 @@ fn junit_is_read_by_junitparser_as_a_test_per_code_and_rule() {
     let validation = &suites[0];
     assert_eq!(validation["name"], "validation");
     let cases = validation["cases"].as_array().unwrap();
+    // The validation codes, then the wire audit's (a capture's own requests).
     assert_eq!(
         cases.len(),
         consent_inspector::rules::finding::Code::ALL.len()
+            + consent_inspector::analyses::wire::WireCode::ALL.len()
     );
     let failing: Vec<&Value> = report["codes"]
         .as_array()
