@@ -8,8 +8,7 @@ use serde_json::Value;
 use super::{Origin, Record, RecordError, push_parsed};
 use crate::read::endpoint::{Endpoint, endpoint};
 use crate::read::event::{Doc, Kind, ParseError};
-use crate::read::locate::{Step, element_offsets};
-use crate::read::wire::Timeline;
+use crate::read::wire::{Timeline, located_entries};
 
 /// True when the start of an input is a HAR document (`{ "log": ...`).
 pub fn looks_like_har(start: &[u8]) -> bool {
@@ -86,27 +85,6 @@ fn not_json(entry: usize, url: &str, error: &str) -> String {
     )
 }
 
-/// The capture's entries, each with the line where it starts and its byte offset.
-pub(crate) fn entries<'a>(text: &[u8], doc: &'a Value) -> Vec<(&'a Value, u64, usize)> {
-    let entries = doc["log"]["entries"]
-        .as_array()
-        .map_or(&[][..], Vec::as_slice);
-    let offsets =
-        element_offsets(text, &[Step::Key("log"), Step::Key("entries")]).unwrap_or_default();
-    let mut line = 1u64;
-    let mut counted_to = 0usize;
-    let mut out = Vec::with_capacity(entries.len());
-    for (i, entry) in entries.iter().enumerate() {
-        let offset = offsets.get(i).copied().unwrap_or(0);
-        if offset > counted_to {
-            line += memchr::memchr_iter(b'\n', &text[counted_to..offset]).count() as u64;
-            counted_to = offset;
-        }
-        out.push((entry, line, offset));
-    }
-    out
-}
-
 /// Every request to a Segment endpoint among `entries`, in order.
 fn requests<'a>(entries: &[(&'a Value, u64, usize)]) -> Vec<Request<'a>> {
     let mut out = Vec::new();
@@ -161,7 +139,7 @@ pub fn read(file: &Arc<str>, text: &[u8]) -> (Vec<Record>, Option<Timeline>) {
         }
     };
     // The entries' lines are counted once, for the records and the timeline alike.
-    let entries = entries(text, &doc);
+    let entries = located_entries(text, &doc);
     for r in requests(&entries) {
         let at = origin(r.line, r.offset as u64);
         let Some(body) = r.body else {
@@ -201,7 +179,7 @@ pub fn to_json_lines(text: &[u8]) -> Option<(Vec<u8>, Vec<Call>)> {
     let mut out = Vec::new();
     let mut calls = Vec::new();
     let mut at_line = 1u64;
-    for r in requests(&entries(text, &doc)) {
+    for r in requests(&located_entries(text, &doc)) {
         let line = match r.body.map(|b| (b, serde_json::from_str::<Value>(b))) {
             Some((_, Ok(Value::Object(mut event)))) => {
                 if let (Some(k), false) = (r.implied, event.contains_key("type")) {

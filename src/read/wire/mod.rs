@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::read::endpoint::endpoint;
 use crate::read::event::{Doc, Parsed, Preferences};
+use crate::read::locate::{Step, element_offsets};
 
 /// A capture's requests in the order they went out.
 #[derive(Debug, Clone)]
@@ -99,6 +100,27 @@ impl Entry {
     }
 }
 
+/// The capture's entries, each with the line where it starts and its byte offset.
+pub(crate) fn located_entries<'a>(text: &[u8], doc: &'a Value) -> Vec<(&'a Value, u64, usize)> {
+    let entries = doc["log"]["entries"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    let offsets =
+        element_offsets(text, &[Step::Key("log"), Step::Key("entries")]).unwrap_or_default();
+    let mut line = 1u64;
+    let mut counted_to = 0usize;
+    let mut out = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        let offset = offsets.get(i).copied().unwrap_or(0);
+        if offset > counted_to {
+            line += memchr::memchr_iter(b'\n', &text[counted_to..offset]).count() as u64;
+            counted_to = offset;
+        }
+        out.push((entry, line, offset));
+    }
+    out
+}
+
 /// Where timelines go as inputs are read (a folder's files are opened while the run goes on).
 pub type Sink = Arc<Mutex<Vec<Timeline>>>;
 
@@ -128,7 +150,7 @@ impl Timeline {
     /// The timeline of a HAR capture's bytes; None when they are not JSON.
     pub fn read_har(file: &Arc<str>, text: &[u8]) -> Option<Self> {
         let doc: Value = serde_json::from_slice(text).ok()?;
-        let entries = crate::read::input::har::entries(text, &doc);
+        let entries = located_entries(text, &doc);
         Some(Self::of_entries(file, &entries))
     }
 }
