@@ -303,7 +303,8 @@ pub enum Command {
         #[arg(long)]
         path: bool,
     },
-    /// Explain in plain English what happens to the event(s) on one line.
+    /// Explain in plain English what happens to the event(s) on one line (in a HAR capture,
+    /// also what the page's request that starts there sent, against the consent in force).
     Explain {
         #[command(flatten)]
         settings: SettingsArg,
