@@ -351,33 +351,20 @@ impl State<'_> {
             .banner
             .as_ref()
             .is_some_and(|old| old.groups == b.groups && old.closed == b.closed);
-        let changed = self
-            .banner
-            .as_ref()
-            .is_some_and(|old| old.groups != b.groups);
-        if changed
-            || self
-                .banner
-                .as_ref()
-                .is_some_and(|old| old.closed != b.closed)
-        {
+        if let Some(old) = self.banner.clone().filter(|_| !same) {
             // The change happened since the cookie was last seen: a preference event since
             // then, or before the cookie is next seen, records it.
             if let Some(f) = self.unrecorded.take() {
                 self.out.findings.push(f);
             }
-            if changed && !self.recorded_since_seen {
-                let old = self
-                    .banner
-                    .as_ref()
-                    .map(|b| b.describe())
-                    .unwrap_or_default();
+            if old.groups != b.groups && !self.recorded_since_seen {
                 self.unrecorded = Some(self.finding(
                     WireCode::BannerUnrecorded,
                     e,
                     None,
                     &format!(
-                        "the banner's cookie changed from {old} to {} and no Segment Consent Preference Updated event followed, so Segment's profiles never learnt the new choice",
+                        "the banner's cookie changed from {} to {} and no Segment Consent Preference Updated event followed, so Segment's profiles never learnt the new choice",
+                        old.describe(),
                         b.describe()
                     ),
                 ));
@@ -1033,7 +1020,9 @@ mod tests {
             })
             .collect();
         let text = json!({"log": {"entries": entries}}).to_string();
-        Timeline::read_har(&Arc::from("t.har"), text.as_bytes()).unwrap()
+        crate::read::input::har::read(&Arc::from("t.har"), text.as_bytes(), true)
+            .1
+            .unwrap()
     }
 
     use serde_json::Value;

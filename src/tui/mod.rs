@@ -113,10 +113,9 @@ fn har_as_lines(what: &str, mut from: impl io::BufRead) -> Result<Option<HarLine
     let text =
         crate::read::limits::read_at_most(from, crate::read::limits::HAR_BYTES, "a HAR capture")
             .map_err(input)?;
-    let Some((lines, calls)) = crate::read::input::har::to_json_lines(&text) else {
-        return Ok(None);
-    };
-    let Some(timeline) = crate::read::wire::Timeline::read_har(&Arc::from(what), &text) else {
+    let Some((lines, calls, timeline)) =
+        crate::read::input::har::to_json_lines(&Arc::from(what), &text)
+    else {
         return Ok(None);
     };
     let (t, mut to) = temp_file("the capture's events", &tempfile::Builder::new())?;

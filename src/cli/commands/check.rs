@@ -12,8 +12,8 @@ use crate::cli::{CheckArgs, CheckFormat};
 
 pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<Exit, Error> {
     let progress = ctx.progress(&args.sources.inputs, false);
-    let (ws, mut sources) = prepare(ctx, args.sources, Some(&progress))?;
-    let wire = super::wire_sink(&mut sources);
+    let wire = crate::read::wire::Sink::default();
+    let (ws, sources) = prepare(ctx, args.sources, Some(&progress), Some(&wire))?;
     let policy = match &args.policy {
         Some(path) => Some(Policy::load(path, &ws)?),
         None => None,

@@ -26,7 +26,7 @@ pub fn run(
         sources.inputs.clone()
     };
     let progress = ctx.progress(&sources.inputs, true);
-    let records = open_all(ctx, &inputs, Some(&progress))?;
+    let records = open_all(ctx, &inputs, Some(&progress), None)?;
     let base = sources
         .settings
         .apply(load_raw(ctx, &sources.settings, &inputs)?);

@@ -19,7 +19,7 @@ use crate::cli::{DiffArgs, DiffFormat, FailOn};
 
 pub fn run(ctx: &Ctx, args: &DiffArgs) -> Result<Exit, Error> {
     let progress = ctx.progress(&args.sources.inputs, args.output.is_none());
-    let (old, sources) = prepare(ctx, args.sources.clone(), Some(&progress))?;
+    let (old, sources) = prepare(ctx, args.sources.clone(), Some(&progress), None)?;
     let new = against(ctx, args, &old, &args.sources.settings.cdn)?;
     let mut diff = Diff::new(old.clone(), new.clone());
     let mut report = report(args.fail_on, args.summary);

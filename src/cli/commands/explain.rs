@@ -14,15 +14,16 @@ pub fn run(ctx: &Ctx, settings: SettingsArg, line: u64, input: String) -> Result
     if std::path::Path::new(&input).is_dir() {
         return Err(Error::ExplainFolder { file: input });
     }
-    let (ws, mut sources) = prepare(
+    let wire = crate::read::wire::Sink::default();
+    let (ws, sources) = prepare(
         ctx,
         Sources {
             settings,
             inputs: vec![input.clone()],
         },
         None,
+        Some(&wire),
     )?;
-    let wire = super::wire_sink(&mut sources);
     let mut engine = Engine::new(ws.clone());
     let mut lines = Vec::new();
     let mut last_line = 0;

@@ -14,7 +14,7 @@ use crate::cli::output::report::{Kind, Place, Report};
 
 pub fn run(ctx: &Ctx, args: &LintArgs) -> Result<Exit, Error> {
     let progress = ctx.progress(&args.inputs, false);
-    let sources = open_all(ctx, &args.inputs, Some(&progress))?;
+    let sources = open_all(ctx, &args.inputs, Some(&progress), None)?;
     let (file, text) = if let Some(key) = &args.settings.fetch_settings {
         let f = super::fetch_settings(ctx, key, &args.settings.cdn)?;
         (f.workspace.origin, f.text)

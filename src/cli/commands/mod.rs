@@ -292,24 +292,16 @@ fn prepare(
     ctx: &Ctx,
     sources: Sources,
     progress: Option<&progress::Progress>,
+    wire: Option<&crate::read::wire::Sink>,
 ) -> Result<(Arc<Workspace>, Vec<Records>), Error> {
     let inputs = if sources.inputs.is_empty() {
         vec!["-".into()]
     } else {
         sources.inputs
     };
-    let records = open_all(ctx, &inputs, progress)?;
+    let records = open_all(ctx, &inputs, progress, wire)?;
     let ws = load_settings(ctx, &sources.settings, &inputs)?;
     Ok((ws, records))
-}
-
-/// A sink for the timelines of the HAR captures among `sources`, filled as they are read.
-fn wire_sink(sources: &mut [Records]) -> crate::read::wire::Sink {
-    let sink = crate::read::wire::Sink::default();
-    for s in sources.iter_mut() {
-        s.send_wire_to(&sink);
-    }
-    sink
 }
 
 /// The wire audit of every capture the sink received that has something to say.
@@ -474,6 +466,7 @@ fn open_all(
     ctx: &Ctx,
     inputs: &[String],
     progress: Option<&progress::Progress>,
+    wire: Option<&crate::read::wire::Sink>,
 ) -> Result<Vec<Records>, Error> {
     let expanded = crate::read::input::folder::expand(inputs)
         .map_err(|(file, source)| Error::Input { file, source })?;
@@ -495,10 +488,11 @@ fn open_all(
                     progress.map(|b| b.read.clone()),
                     progress.map(|b| b.files.clone()),
                     ctx.unread.clone(),
+                    wire.cloned(),
                 ));
             }
             let records =
-                Records::open_counted(&p, progress.map(|b| b.read.clone())).map_err(|source| {
+                Records::open_counted(&p, progress.map(|b| b.read.clone()), wire).map_err(|source| {
                     Error::Input {
                         file: p.clone(),
                         source,

@@ -10,7 +10,7 @@ use crate::cli::{Format, Sources};
 
 pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<Exit, Error> {
     let progress = ctx.progress(&sources.inputs, false);
-    let (ws, sources) = prepare(ctx, sources, Some(&progress))?;
+    let (ws, sources) = prepare(ctx, sources, Some(&progress), None)?;
     let mut engine = Engine::new(ws.clone());
     crate::engine::pipeline::run_all(&mut engine, sources, |_, _| Ok(()))?;
     drop(progress);

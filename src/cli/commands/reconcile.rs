@@ -13,7 +13,7 @@ use crate::cli::{ReconcileArgs, ReconcileFormat};
 pub fn run(ctx: &Ctx, args: &ReconcileArgs) -> Result<Exit, Error> {
     let inputs = args.sources.inputs.clone();
     let progress = ctx.progress(&inputs, args.output.is_none());
-    let (ws, records) = prepare(ctx, args.sources.clone(), Some(&progress))?;
+    let (ws, records) = prepare(ctx, args.sources.clone(), Some(&progress), None)?;
     let since = args
         .since
         .as_deref()

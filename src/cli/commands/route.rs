@@ -13,8 +13,8 @@ use crate::cli::{Format, Sources};
 
 pub fn run(ctx: &Ctx, format: Format, sources: Sources) -> Result<Exit, Error> {
     let progress = ctx.progress(&sources.inputs, true);
-    let (ws, mut sources) = prepare(ctx, sources, Some(&progress))?;
-    let wire = super::wire_sink(&mut sources);
+    let wire = crate::read::wire::Sink::default();
+    let (ws, sources) = prepare(ctx, sources, Some(&progress), Some(&wire))?;
     // Interrupted, it ends after a whole record (`interrupt`), so the output stays valid.
     let out = Guarded::new(io::BufWriter::with_capacity(1 << 16, io::stdout()));
     let mut engine = Engine::new(ws.clone());

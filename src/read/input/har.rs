@@ -111,12 +111,12 @@ fn requests<'a>(entries: &[(&'a Value, u64, usize)]) -> Vec<Request<'a>> {
 /// The records of a whole HAR document. A document that is not valid JSON is one record
 /// saying where it broke.
 pub fn records(file: &Arc<str>, text: &[u8]) -> Vec<Record> {
-    read(file, text).0
+    read(file, text, false).0
 }
 
-/// The records of a whole HAR document, and its timeline of requests (None when the
-/// document is not JSON).
-pub fn read(file: &Arc<str>, text: &[u8]) -> (Vec<Record>, Option<Timeline>) {
+/// The records of a whole HAR document, and, when `timeline` asks, its timeline of requests
+/// (None when the document is not JSON).
+pub fn read(file: &Arc<str>, text: &[u8], timeline: bool) -> (Vec<Record>, Option<Timeline>) {
     let mut out = Vec::new();
     let origin = |line: u64, offset: u64| Origin {
         file: file.clone(),
@@ -163,8 +163,8 @@ pub fn read(file: &Arc<str>, text: &[u8]) -> (Vec<Record>, Option<Timeline>) {
             parsed => push_parsed(at, body.len(), parsed, r.implied, &mut out),
         }
     }
-    let timeline = Timeline::of_entries(file, &entries);
-    (out, Some(timeline))
+    let timeline = timeline.then(|| Timeline::of_entries(file, &entries));
+    (out, timeline)
 }
 
 /// The capture's Segment request bodies as JSON Lines, each on the line where its entry
@@ -172,14 +172,15 @@ pub fn read(file: &Arc<str>, text: &[u8]) -> (Vec<Record>, Option<Timeline>) {
 /// at the same line numbers as `records` gives; with where each call came from. A body
 /// without a type takes the one its endpoint implies; a body that is not JSON is kept on one
 /// line, and so read as not JSON; an entry without a body is a line that says so, read as not
-/// JSON too (`Call::failure` says it as `records` does). None when the capture itself is not
-/// JSON.
-pub fn to_json_lines(text: &[u8]) -> Option<(Vec<u8>, Vec<Call>)> {
+/// JSON too (`Call::failure` says it as `records` does). With them, the capture's timeline of
+/// requests, from the same parse. None when the capture itself is not JSON.
+pub fn to_json_lines(file: &Arc<str>, text: &[u8]) -> Option<(Vec<u8>, Vec<Call>, Timeline)> {
     let doc: Value = serde_json::from_slice(text).ok()?;
     let mut out = Vec::new();
     let mut calls = Vec::new();
     let mut at_line = 1u64;
-    for r in requests(&located_entries(text, &doc)) {
+    let entries = located_entries(text, &doc);
+    for r in requests(&entries) {
         let line = match r.body.map(|b| (b, serde_json::from_str::<Value>(b))) {
             Some((_, Ok(Value::Object(mut event)))) => {
                 if let (Some(k), false) = (r.implied, event.contains_key("type")) {
@@ -206,7 +207,7 @@ pub fn to_json_lines(text: &[u8]) -> Option<(Vec<u8>, Vec<Call>)> {
         out.push(b'\n');
         at_line += 1;
     }
-    Some((out, calls))
+    Some((out, calls, Timeline::of_entries(file, &entries)))
 }
 
 #[cfg(test)]
@@ -217,7 +218,7 @@ mod tests {
     fn json_lines_keep_each_request_on_its_entry_line() {
         let text = std::fs::read("samples/capture.har").unwrap();
         let file: Arc<str> = Arc::from("c.har");
-        let (lines, calls) = to_json_lines(&text).unwrap();
+        let (lines, calls, _) = to_json_lines(&file, &text).unwrap();
         let from_lines: Vec<(u64, Option<u32>, bool)> = {
             let mut out = Vec::new();
             let mut reader = crate::read::input::Records::from_reader(

@@ -257,10 +257,6 @@ pub struct Records {
     chunk_bytes: usize,
     /// A file of a folder, opened when it is first read (`Records::deferred`).
     deferred: Option<Deferred>,
-    /// A HAR capture's timeline of requests, until a sink asks for it (`send_wire_to`).
-    timeline: Option<crate::read::wire::Timeline>,
-    /// Where the timeline goes, for a file opened later.
-    sink: Option<crate::read::wire::Sink>,
 }
 
 /// What opening a file of a folder needs: its path, and the counts a progress display reads
@@ -270,6 +266,7 @@ struct Deferred {
     read: Option<Arc<AtomicU64>>,
     opened: Option<Arc<AtomicU64>>,
     unread: folder::Unread,
+    wire: Option<crate::read::wire::Sink>,
 }
 
 /// Whether the start of an input is gzip data, as Segment's S3 and warehouse archives are:
@@ -297,7 +294,7 @@ impl<R: Read> Read for Counted<R> {
 impl Records {
     /// Opens a file, or stdin for `-`.
     pub fn open(path: &str) -> io::Result<Self> {
-        Self::open_counted(path, None)
+        Self::open_counted(path, None, None)
     }
 
     /// `open`, adding the bytes read from the file (compressed bytes, for gzip) to `read`.
@@ -306,7 +303,13 @@ impl Records {
         self.binary.as_deref()
     }
 
-    pub fn open_counted(path: &str, read: Option<Arc<AtomicU64>>) -> io::Result<Self> {
+    /// `wire`, when given, receives the timeline of requests of a HAR capture (built only
+    /// then).
+    pub fn open_counted(
+        path: &str,
+        read: Option<Arc<AtomicU64>>,
+        wire: Option<&crate::read::wire::Sink>,
+    ) -> io::Result<Self> {
         let source: Box<dyn Read + Send> = if path == "-" {
             Box::new(io::stdin())
         } else {
@@ -325,7 +328,7 @@ impl Records {
         };
         let reader = Box::new(BufReader::with_capacity(1 << 16, source));
         let name = if path == "-" { "<stdin>" } else { path };
-        Self::from_reader(name, reader)
+        Self::read_from(name, reader, wire)
     }
 
     /// A file opened only when it is first read, so that a folder of many files holds one
@@ -337,6 +340,7 @@ impl Records {
         read: Option<Arc<AtomicU64>>,
         opened: Option<Arc<AtomicU64>>,
         unread: folder::Unread,
+        wire: Option<crate::read::wire::Sink>,
     ) -> Self {
         Self {
             file: Arc::from(path),
@@ -349,18 +353,25 @@ impl Records {
             binary: None,
             last_line: 0,
             chunk_bytes: 0,
-            timeline: None,
-            sink: None,
             deferred: Some(Deferred {
                 path: path.to_owned(),
                 read,
                 opened,
                 unread,
+                wire,
             }),
         }
     }
 
-    pub fn from_reader(name: &str, mut reader: Box<dyn BufRead + Send>) -> io::Result<Self> {
+    pub fn from_reader(name: &str, reader: Box<dyn BufRead + Send>) -> io::Result<Self> {
+        Self::read_from(name, reader, None)
+    }
+
+    fn read_from(
+        name: &str,
+        mut reader: Box<dyn BufRead + Send>,
+        wire: Option<&crate::read::wire::Sink>,
+    ) -> io::Result<Self> {
         let file: Arc<str> = Arc::from(name);
         let gzip = is_gzip(reader.fill_buf()?);
         if gzip {
@@ -370,16 +381,17 @@ impl Records {
         }
         let binary = not_text(reader.fill_buf()?);
         let mut pending = VecDeque::new();
-        let mut timeline = None;
         let lines = if har::looks_like_har(reader.fill_buf()?) {
             let text = crate::read::limits::read_at_most(
                 reader,
                 crate::read::limits::HAR_BYTES,
                 "a HAR capture",
             )?;
-            let (records, t) = har::read(&file, &text);
+            let (records, timeline) = har::read(&file, &text, wire.is_some());
             pending.extend(records);
-            timeline = t;
+            if let (Some(sink), Some(t)) = (wire, timeline) {
+                crate::read::wire::send(sink, t);
+            }
             None
         } else {
             Some(LineReader::new(reader, MAX_LINE_BYTES, AtEof::Emit))
@@ -396,19 +408,7 @@ impl Records {
             last_line: 0,
             chunk_bytes: 0,
             deferred: None,
-            timeline,
-            sink: None,
         })
-    }
-
-    /// Sends this input's timeline of requests, if it is a HAR capture, to `sink`: now if it
-    /// is open, else when it is opened.
-    pub fn send_wire_to(&mut self, sink: &crate::read::wire::Sink) {
-        match self.timeline.take() {
-            Some(t) => crate::read::wire::send(sink, t),
-            None if self.deferred.is_some() => self.sink = Some(sink.clone()),
-            None => {}
-        }
     }
 
     pub fn file(&self) -> &Arc<str> {
@@ -458,14 +458,8 @@ impl Records {
     /// A read error ends the input: it comes after the lines read before it.
     pub fn next_chunk(&mut self, max_lines: usize, max_bytes: usize) -> Option<io::Result<Chunk>> {
         if let Some(d) = self.deferred.take() {
-            match Self::open_counted(&d.path, d.read) {
-                Ok(opened) => {
-                    let sink = self.sink.take();
-                    *self = opened;
-                    if let Some(sink) = sink {
-                        self.send_wire_to(&sink);
-                    }
-                }
+            match Self::open_counted(&d.path, d.read, d.wire.as_ref()) {
+                Ok(opened) => *self = opened,
                 Err(e) => {
                     d.unread.add(&d.path, &e);
                     return None;

@@ -132,7 +132,7 @@ pub fn send(sink: &Sink, timeline: Timeline) {
 }
 
 impl Timeline {
-    /// The timeline of a HAR document's entries, each with its line (`har::entries`).
+    /// The timeline of a HAR document's entries, each with its line (`located_entries`).
     pub fn of_entries(file: &Arc<str>, entries: &[(&Value, u64, usize)]) -> Self {
         let mut entries: Vec<Entry> = entries
             .iter()
@@ -145,13 +145,6 @@ impl Timeline {
             file: file.clone(),
             entries,
         }
-    }
-
-    /// The timeline of a HAR capture's bytes; None when they are not JSON.
-    pub fn read_har(file: &Arc<str>, text: &[u8]) -> Option<Self> {
-        let doc: Value = serde_json::from_slice(text).ok()?;
-        let entries = located_entries(text, &doc);
-        Some(Self::of_entries(file, &entries))
     }
 }
 
