@@ -5,8 +5,8 @@
 //! needs one of those tools is ignored by a plain `cargo test` (listed so, with what it
 //! needs) and fails where it is run without it (`.ci/run` installs them all and runs it).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
@@ -41,11 +41,7 @@ fn json_report(extra: &[&str]) -> Value {
 
 mod common;
 
-use common::needs::{NPM, PIP, need};
-
-fn clients() -> PathBuf {
-    std::fs::canonicalize("tests/clients").unwrap()
-}
+use common::formats;
 
 /// Every place in the JSON report, codes first, then policy rules: (file, line, message).
 fn places(report: &Value) -> Vec<(String, u64, String)> {
@@ -67,26 +63,13 @@ fn places(report: &Value) -> Vec<(String, u64, String)> {
 #[test]
 #[ignore = "needs junitparser: pip install -r tests/clients/requirements.txt"]
 fn junit_is_read_by_junitparser_as_a_test_per_code_and_rule() {
-    need(
-        "junitparser",
-        "python3",
-        &["-c", "import junitparser"],
-        &[],
-        PIP,
-    );
     let report = json_report(&[]);
     let dir = tempfile::tempdir().unwrap();
     let xml = dir.path().join("check.xml");
     let o = check(&["--format", "junit", "--policy", POLICY, EVENTS]);
     assert_eq!(o.status.code(), Some(3));
     std::fs::write(&xml, &o.stdout).unwrap();
-    let parsed = Command::new("python3")
-        .arg(clients().join("formats.py"))
-        .args(["junit", xml.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(parsed.status.success(), "{}", text(&parsed.stderr));
-    let read: Value = serde_json::from_slice(&parsed.stdout).unwrap();
+    let read = formats::junit(&xml);
     let suites = read["suites"].as_array().unwrap();
     assert_eq!(suites.len(), 2);
 
@@ -147,61 +130,14 @@ fn junit_is_read_by_junitparser_as_a_test_per_code_and_rule() {
 #[test]
 #[ignore = "needs Microsoft's SARIF Multitool and jsonschema: npm ci --prefix tests/clients; pip install -r tests/clients/requirements.txt"]
 fn sarif_passes_the_schema_and_microsofts_sarif_multitool() {
-    let multitool = clients().join("node_modules/.bin/sarif-multitool");
-    let schema = clients().join("node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json");
-    assert!(
-        multitool.exists() && schema.exists(),
-        "this test needs Microsoft's SARIF Multitool, which is not installed: {NPM}"
-    );
-    need(
-        "jsonschema",
-        "python3",
-        &["-c", "import jsonschema"],
-        &[],
-        PIP,
-    );
     let report = json_report(&[]);
     let dir = tempfile::tempdir().unwrap();
     let sarif = dir.path().join("check.sarif");
     let o = check(&["--format", "sarif", "--policy", POLICY, EVENTS]);
     assert_eq!(o.status.code(), Some(3));
     std::fs::write(&sarif, &o.stdout).unwrap();
-
-    // The schema, strictly (the Multitool reads some schema violations as nothing at all).
-    let v = Command::new("python3")
-        .arg(clients().join("formats.py"))
-        .args(["sarif", sarif.to_str().unwrap(), schema.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(v.status.success(), "{}", text(&v.stderr));
-    assert_eq!(text(&v.stdout).trim(), "[]", "schema errors");
-
-    // The Multitool: the schema and its own rules for well-made SARIF.
-    let log = dir.path().join("validation.sarif");
-    let m = Command::new(&multitool)
-        .arg("validate")
-        .arg(&sarif)
-        .arg("-j")
-        .arg(&schema)
-        .arg("-o")
-        .arg(&log)
-        .output()
-        .unwrap();
-    assert!(m.status.success(), "{}", text(&m.stdout));
-    let validation: Value = serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
-    let found: Vec<String> = validation["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
-        .collect();
-    // SARIF2005 asks for the tool's web page (informationUri); the tool has none to give.
-    // (The Multitool spells its message id "ProvideToolnformationUri".)
-    let unexpected: Vec<&String> = found
-        .iter()
-        .filter(|f| !(f.contains("SARIF2005") && f.contains("ProvideToolnformationUri")))
-        .collect();
-    assert!(unexpected.is_empty(), "{}", text(&m.stdout));
+    let problems = formats::sarif_problems(&sarif);
+    assert!(problems.is_empty(), "{problems:#?}");
 
     // Every place is a result at its file and line.
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -239,31 +175,15 @@ fn hostile_copy(dir: &Path) -> String {
 #[test]
 #[ignore = "needs Node.js and GitHub's Actions toolkit: npm ci --prefix tests/clients"]
 fn github_commands_are_the_ones_the_actions_toolkit_writes() {
-    let toolkit = clients().join("node_modules/@actions/core");
-    need("Node.js", "node", &["--version"], &[], NPM);
-    assert!(
-        toolkit.exists(),
-        "this test needs GitHub's Actions toolkit, which is not installed: {NPM}"
-    );
     let dir = tempfile::tempdir().unwrap();
     let file = hostile_copy(dir.path());
     let ours = check(&["--format", "github", "--policy", POLICY, &file]);
     assert_eq!(ours.status.code(), Some(3));
     let json = check(&["--format", "json", "--policy", POLICY, &file]);
-    let mut node = Command::new("node")
-        .arg(clients().join("github.mjs"))
-        .current_dir(clients())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut node.stdin.take().unwrap(), &json.stdout).unwrap();
-    let toolkit = node.wait_with_output().unwrap();
-    assert!(toolkit.status.success(), "{}", text(&toolkit.stderr));
+    let toolkit = formats::toolkit_commands(&json.stdout);
     let ours = text(&ours.stdout);
     let (places, verdict) = ours.trim_end().rsplit_once('\n').unwrap();
-    assert_eq!(format!("{places}\n"), text(&toolkit.stdout));
+    assert_eq!(format!("{places}\n"), toolkit);
     assert!(places.contains("file=") && places.contains("a%2Cb%3Ac%25d.jsonl"));
     assert!(verdict.starts_with("::error title=consent-inspector check::63 events"));
 }

@@ -278,16 +278,7 @@ fn chromium_records_the_pages_and_each_planted_fault_is_found() {
 #[test]
 #[ignore = "needs junitparser, jsonschema (pip install -r tests/clients/requirements.txt), Node.js, the SARIF Multitool and the Actions toolkit (npm ci --prefix tests/clients); .ci/run installs them"]
 fn the_wire_findings_are_read_by_the_formats_own_readers() {
-    use common::needs::{NPM, PIP, need};
-    let clients = Path::new("tests/clients");
-    need(
-        "junitparser and jsonschema",
-        "python3",
-        &["-c", "import junitparser, jsonschema"],
-        &[],
-        PIP,
-    );
-    need("Node.js", "node", &["--version"], &[], NPM);
+    use common::formats;
     let capture = "tests/wire/ga-after-withdrawal.har";
     let dir = tempfile::tempdir().unwrap();
     let run_format = |format: &str| {
@@ -297,17 +288,10 @@ fn the_wire_findings_are_read_by_the_formats_own_readers() {
         std::fs::write(&file, &o.stdout).unwrap();
         (o.stdout, file)
     };
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
 
     // JUnit: a failing case per wire error code, with each place in its text.
     let (_, xml) = run_format("junit");
-    let parsed = Command::new("python3")
-        .arg(clients.join("formats.py"))
-        .args(["junit", xml.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(parsed.status.success(), "{}", text(&parsed.stderr));
-    let read: Value = serde_json::from_slice(&parsed.stdout).unwrap();
+    let read = formats::junit(&xml);
     let cases = read["suites"][0]["cases"].as_array().unwrap();
     for code in ["wire_after_withdrawal", "consent_mode_granted"] {
         let case = cases.iter().find(|c| c["name"] == code).unwrap();
@@ -321,39 +305,10 @@ fn the_wire_findings_are_read_by_the_formats_own_readers() {
     let clean = cases.iter().find(|c| c["name"] == "gpc_granted").unwrap();
     assert!(clean["results"].as_array().unwrap().is_empty());
 
-    // SARIF: the schema, strictly, then the Multitool's own rules.
+    // SARIF: the schema, strictly, then the Multitool's own rules; a result at each place.
     let (sarif_out, sarif) = run_format("sarif");
-    let multitool = clients.join("node_modules/.bin/sarif-multitool");
-    let schema = clients.join("node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json");
-    assert!(multitool.exists() && schema.exists(), "{NPM}");
-    let v = Command::new("python3")
-        .arg(clients.join("formats.py"))
-        .args(["sarif", sarif.to_str().unwrap(), schema.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(v.status.success(), "{}", text(&v.stderr));
-    assert_eq!(text(&v.stdout).trim(), "[]", "schema errors");
-    let log = dir.path().join("validation.sarif");
-    let m = Command::new(&multitool)
-        .arg("validate")
-        .arg(&sarif)
-        .arg("-j")
-        .arg(&schema)
-        .arg("-o")
-        .arg(&log)
-        .output()
-        .unwrap();
-    assert!(m.status.success(), "{}", text(&m.stdout));
-    let validation: Value = serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
-    let unexpected: Vec<String> = validation["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
-        // SARIF2005 asks for the tool's web page, which it has none of (tests/reports.rs).
-        .filter(|f| !f.contains("SARIF2005"))
-        .collect();
-    assert!(unexpected.is_empty(), "{unexpected:?}");
+    let problems = formats::sarif_problems(&sarif);
+    assert!(problems.is_empty(), "{problems:#?}");
     let doc: Value = serde_json::from_slice(&sarif_out).unwrap();
     let lines: Vec<u64> = doc["runs"][0]["results"]
         .as_array()
@@ -369,20 +324,10 @@ fn the_wire_findings_are_read_by_the_formats_own_readers() {
 
     // Workflow commands: the ones GitHub's toolkit writes for the same report.
     let json = run(&["check", "--format", "json", capture]);
-    let mut node = Command::new("node")
-        .arg("github.mjs")
-        .current_dir(clients)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut node.stdin.take().unwrap(), &json.stdout).unwrap();
-    let toolkit = node.wait_with_output().unwrap();
-    assert!(toolkit.status.success(), "{}", text(&toolkit.stderr));
+    let toolkit = formats::toolkit_commands(&json.stdout);
     let (github, _) = run_format("github");
-    let ours = text(&github);
+    let ours = String::from_utf8(github).unwrap();
     let (places, _) = ours.trim_end().rsplit_once('\n').unwrap();
-    assert_eq!(format!("{places}\n"), text(&toolkit.stdout));
+    assert_eq!(format!("{places}\n"), toolkit);
     assert!(places.contains("title=wire_after_withdrawal"), "{places}");
 }

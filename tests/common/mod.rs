@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod formats;
 pub mod listen;
 pub mod needs;
 pub mod oracle;
